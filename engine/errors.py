@@ -1,0 +1,181 @@
+"""One exception tree for everything askhog raises.
+
+A caller (a chat app, the CLI, a batch evaluation) catches ``AskhogError`` and
+gets a message written for a person. A missing slot or an ambiguous question is
+*not* an error: those come back as a ``Clarification``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class AskhogError(Exception):
+    """Root of every error askhog raises on purpose."""
+
+
+# --- data files ---------------------------------------------------------------------------
+
+
+class CatalogError(AskhogError):
+    """An intent, workflow or vocabulary file is malformed.
+
+    The message names the file and, where YAML gives it, the line, so that a
+    non-programmer editing the file knows where to look.
+    """
+
+    def __init__(self, path: str, message: str, line: int | None = None, key: str | None = None):
+        self.path = path
+        self.line = line
+        self.key = key
+        where = path if line is None else f"{path}:{line}"
+        what = f" (key {key!r})" if key else ""
+        super().__init__(f"{where}{what}: {message}")
+
+
+# --- questions ----------------------------------------------------------------------------
+
+
+class QuestionError(AskhogError):
+    """The question itself cannot be processed (empty, far too long, not text)."""
+
+
+# --- rendering and validation --------------------------------------------------------------
+
+
+class TemplateError(AskhogError):
+    """A template failed to render; the message names the template."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth fixing) in a HogQL query, with where it is."""
+
+    code: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    fix: str | None = None
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.line}:{self.column}: " if self.line is not None else ""
+        fix = f" Fix: {self.fix}" if self.fix else ""
+        return f"{where}{self.severity} {self.code}: {self.message}.{fix}"
+
+
+class UnsafeQueryError(AskhogError):
+    """The HogQL guard rejected a query: it is not a single read-only SELECT on allowed tables."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems) or "query rejected")
+
+
+class HogQLSyntaxError(AskhogError):
+    """The query text does not parse as HogQL."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.line = line
+        self.column = column
+        where = f" at {line}:{column}" if line is not None else ""
+        super().__init__(f"HogQL syntax error{where}: {message}")
+
+
+# --- backends ------------------------------------------------------------------------------
+
+
+class BackendError(AskhogError):
+    """A backend could not run a query or return metadata."""
+
+
+class UnsupportedHogQL(BackendError):
+    """The embedded engine cannot lower a HogQL construct to ClickHouse SQL."""
+
+
+class DataNotLoaded(BackendError):
+    """The embedded store has no data yet (run ``askhog demo`` or ``askhog load``)."""
+
+
+class LoadError(BackendError):
+    """Importing a user's export failed; nothing was loaded."""
+
+    def __init__(self, message: str, rejected: list[tuple[int, str]] | None = None):
+        self.rejected = rejected or []
+        super().__init__(message)
+
+
+class ExecutionError(BackendError):
+    """The query engine refused or failed a query that passed validation."""
+
+
+class PostHogAPIError(BackendError):
+    """An error answered by (or on the way to) PostHog's API.
+
+    ``status``, ``code``, ``detail`` and ``attr`` mirror PostHog's error body
+    ``{type, code, detail, attr}``; they are ``None`` when the body was not JSON.
+    The API key never appears in the message.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        detail: str | None = None,
+        attr: str | None = None,
+    ):
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.attr = attr
+        super().__init__(message)
+
+
+class AuthenticationError(PostHogAPIError):
+    """401/403: the personal API key is missing, wrong, or lacks the scope."""
+
+
+class ProjectNotFound(PostHogAPIError):
+    """404 on the project: the project id is wrong or the key cannot see it."""
+
+
+class QueryError(PostHogAPIError):
+    """400 from the query endpoint: PostHog rejected the query."""
+
+
+class QuerySyntaxError(QueryError):
+    """400 ``syntax_error``: PostHog could not parse the HogQL (position in ``start``/``end``)."""
+
+    def __init__(self, message: str, *, start: int | None = None, end: int | None = None, **kw: object):
+        self.start = start
+        self.end = end
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+
+
+class RateLimited(PostHogAPIError):
+    """429: too many queries; ``retry_after`` seconds if PostHog said."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: object):
+        self.retry_after = retry_after
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+
+
+class QueryTimeout(PostHogAPIError):
+    """The query did not finish before the deadline (never retried: the query needs narrowing)."""
+
+
+class ServerError(PostHogAPIError):
+    """5xx from PostHog."""
+
+
+class ConnectionError(PostHogAPIError):  # noqa: A001 - deliberately mirrors the seed's name
+    """PostHog could not be reached (DNS, refused, reset, TLS)."""
+
+
+# --- workflows -----------------------------------------------------------------------------
+
+
+class WorkflowError(AskhogError):
+    """A workflow could not run (its definition is wrong, or a required step failed)."""
