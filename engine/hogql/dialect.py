@@ -1,0 +1,66 @@
+"""HogQL as a sqlglot dialect: ClickHouse's, with the three things HogQL writes differently.
+
+HogQL is ClickHouse SQL plus PostHog's conveniences. Stock sqlglot's ClickHouse
+dialect gets three of them wrong, and each is fixed in the dialect's tables:
+
+* ``$`` inside identifiers (``properties.$browser``, ``$session_id``): ClickHouse's
+  tokenizer reads ``$`` as the start of a heredoc string. HogQL has no heredocs,
+  so ``$`` becomes an ordinary identifier character.
+* ``{name}`` placeholders: ClickHouse only knows typed query parameters
+  ``{name: Type}`` and otherwise reads ``{...}`` as a map literal (``{filters}``
+  silently became an empty map). Here an untyped ``{name}`` (or ``{a.b}``) is an
+  ``exp.Placeholder`` whose ``this`` is the name.
+* Property chains (``person.properties.$x``) then parse as the column/dot chains
+  they are, with no further change.
+
+sqlglot only *reads* HogQL here: the text sent to PostHog is the rendered
+template, never sqlglot's regenerated SQL (which rewrites ``if()`` as CASE).
+
+The dialect is written against sqlglot 30.30.0's pure-Python tokenizer. The
+optional compiled build (``sqlglot[c]``, "sqlglotc") overlays compiled modules on
+sqlglot's own; askhog neither needs nor installs it, and ``PURE_PYTHON`` records
+which build is loaded so that a test can tell.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp, tokens
+from sqlglot.dialects.clickhouse import ClickHouse
+from sqlglot.tokens import TokenType
+
+PURE_PYTHON: bool = not tokens.SQLGLOTC_INSTALLED
+
+
+class HogQL(ClickHouse):
+    """The HogQL dialect: ``sqlglot.parse_one(text, read=HogQL)``."""
+
+    class Tokenizer(ClickHouse.Tokenizer):
+        HEREDOC_STRINGS: list[str | tuple[str, str]] = []
+        SINGLE_TOKENS = {k: v for k, v in ClickHouse.Tokenizer.SINGLE_TOKENS.items() if k != "$"}
+        VAR_SINGLE_TOKENS = {"$"}
+
+    class Parser(ClickHouse.Parser):
+        PLACEHOLDER_PARSERS = {
+            **ClickHouse.Parser.PLACEHOLDER_PARSERS,
+            TokenType.L_BRACE: lambda self: self._parse_hogql_placeholder(),
+        }
+
+        def _parse_hogql_placeholder(self) -> exp.Expr | None:
+            """``{name}`` or ``{a.b}`` → Placeholder(this=name); ``{x: Type}`` stays ClickHouse's."""
+            index = self._index
+            parts: list[str] = []
+            while self._curr is not None and self._curr.token_type in (TokenType.VAR, *self.ID_VAR_TOKENS):
+                parts.append(self._curr.text)
+                self._advance()
+                if not self._match(TokenType.DOT):
+                    break
+            if parts and self._match(TokenType.R_BRACE):
+                return self.expression(exp.Placeholder(this=".".join(parts)))
+            self._retreat(index)
+            return self._parse_query_parameter()
+
+    class Generator(ClickHouse.Generator):
+        TRANSFORMS = {
+            **ClickHouse.Generator.TRANSFORMS,
+            exp.Placeholder: lambda self, e: f"{{{e.name}}}" if e.args.get("kind") is None else self.placeholder_sql(e),
+        }

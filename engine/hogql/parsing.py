@@ -1,0 +1,89 @@
+"""Reading HogQL text into sqlglot trees, with syntax errors that say where.
+
+The guard needs more than a tree: it needs the tokens (to see a trailing ``;``)
+and every statement in the text (to refuse a second one), so the text is
+tokenized once here and both are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import Token
+
+from ..errors import HogQLSyntaxError, Problem, UnsafeQueryError
+from .dialect import HogQL
+
+_DIALECT = HogQL()
+_TOKEN_ERROR_OFFSET = re.compile(r"from \d+:(\d+)")
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """A text's tokens and its statements (``None`` entries are empty statements between semicolons)."""
+
+    text: str
+    tokens: list[Token]
+    statements: list[exp.Expr | None]
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset, as an editor shows them."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def parse_text(hogql: str) -> ParsedText:
+    """Tokenize and parse every statement; raise ``HogQLSyntaxError`` with a position."""
+    if not isinstance(hogql, str) or not hogql.strip():
+        raise HogQLSyntaxError("the query is empty")
+    try:
+        tokens = _DIALECT.tokenize(hogql)
+    except TokenError as e:
+        raise _token_error(hogql, e) from None
+    try:
+        statements = _DIALECT.parser().parse(tokens, hogql)
+    except ParseError as e:
+        first = e.errors[0] if e.errors else {}
+        message = first.get("description") or str(e)
+        raise HogQLSyntaxError(message, first.get("line"), first.get("col")) from None
+    return ParsedText(hogql, tokens, list(statements))
+
+
+def parse(hogql: str) -> exp.Expr:
+    """The one statement in ``hogql`` as a sqlglot tree of the HogQL dialect.
+
+    Raises ``HogQLSyntaxError`` when the text does not parse and
+    ``UnsafeQueryError`` when it holds more than one statement.
+    """
+    parsed = parse_text(hogql)
+    statements = [s for s in parsed.statements if s is not None]
+    if len(statements) != 1:
+        raise UnsafeQueryError([multiple_statements_problem(parsed)])
+    return statements[0]
+
+
+def multiple_statements_problem(parsed: ParsedText) -> Problem:
+    """The problem for a text that is not exactly one statement, placed at the second one."""
+    count = sum(1 for s in parsed.statements if s is not None)
+    where = next((t for t in parsed.tokens if t.token_type.name == "SEMICOLON"), None)
+    return Problem(
+        "multiple_statements",
+        f"the text holds {count} statements; HogQL runs exactly one",
+        where.line if where else None,
+        where.col if where else None,
+        "send a single SELECT",
+    )
+
+
+def _token_error(text: str, error: TokenError) -> HogQLSyntaxError:
+    cause = str(error.__cause__ or error)
+    found = _TOKEN_ERROR_OFFSET.search(cause)
+    if found:
+        line, column = line_column(text, int(found.group(1)))
+        return HogQLSyntaxError(cause.split(" from ")[0].replace("Missing", "unterminated: missing"), line, column)
+    return HogQLSyntaxError(cause)
