@@ -179,3 +179,10 @@ class ConnectionError(PostHogAPIError):  # noqa: A001 - deliberately mirrors the
 
 class WorkflowError(AskhogError):
     """A workflow could not run (its definition is wrong, or a required step failed)."""
+
+
+# --- time ranges ---------------------------------------------------------------------------
+
+
+class TimeRangeError(QuestionError):
+    """A time phrase or spec cannot be resolved (unknown phrase, malformed spec, impossible date)."""
