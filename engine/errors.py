@@ -186,3 +186,7 @@ class WorkflowError(AskhogError):
 
 class TimeRangeError(QuestionError):
     """A time phrase or spec cannot be resolved (unknown phrase, malformed spec, impossible date)."""
+
+
+class StatisticsError(AskhogError):
+    """Counts or samples that no statistical test can use (negative counts, successes above trials)."""

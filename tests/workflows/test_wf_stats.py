@@ -1,0 +1,179 @@
+"""engine/stats.py against published examples and scipy.stats."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate
+from scipy import stats as sps
+
+from askhog.errors import AskhogError, StatisticsError
+from askhog.stats import (
+    detect_change_point,
+    probability_b_beats_a,
+    rate_change_contributions,
+    sample_ratio_mismatch,
+    total_change_contributions,
+    two_proportion_ztest,
+    welch_ttest,
+    welch_ttest_from_stats,
+    wilson_interval,
+)
+
+
+def test_wilson_interval_matches_newcombe_1998_example():
+    # Newcombe (1998), Statistics in Medicine 17:857, example 81/263: 0.2553 to 0.3662.
+    lo, hi = wilson_interval(81, 263)
+    assert lo == pytest.approx(0.2553, abs=5e-5)
+    assert hi == pytest.approx(0.3662, abs=5e-5)
+
+
+def test_difference_interval_matches_newcombe_method_10():
+    # Newcombe (1998) Table II, 56/70 - 48/80: method 10 gives 0.0524 to 0.3339.
+    r = two_proportion_ztest(48, 80, 56, 70)
+    assert r.difference == pytest.approx(0.2)
+    assert r.difference_ci[0] == pytest.approx(0.0524, abs=5e-5)
+    assert r.difference_ci[1] == pytest.approx(0.3339, abs=5e-5)
+
+
+def test_pooled_z_squared_is_pearson_chi_square_without_correction():
+    table = [[120, 1000 - 120], [150, 1000 - 150]]
+    chi2, p, _, _ = sps.chi2_contingency(table, correction=False)
+    r = two_proportion_ztest(120, 1000, 150, 1000)
+    assert r.z**2 == pytest.approx(chi2)
+    assert r.p_value == pytest.approx(p)
+    assert r.z > 0 and r.significant
+
+
+def test_lift_interval_is_katz_log_interval_and_brackets_the_lift():
+    r = two_proportion_ztest(100, 1000, 150, 1000)
+    assert r.lift == pytest.approx(0.5)
+    se = math.sqrt(1 / 150 - 1 / 1000 + 1 / 100 - 1 / 1000)
+    assert r.lift_ci[0] == pytest.approx(1.5 * math.exp(-1.959964 * se) - 1, rel=1e-5)
+    assert r.lift_ci[0] < 0.5 < r.lift_ci[1]
+
+
+def test_lift_undefined_without_baseline_successes():
+    r = two_proportion_ztest(0, 50, 5, 50)
+    assert r.lift is None and r.lift_ci is None
+
+
+def test_identical_groups_are_not_significant():
+    r = two_proportion_ztest(30, 100, 30, 100)
+    assert r.z == 0 and r.p_value == pytest.approx(1.0) and not r.significant
+
+
+@pytest.mark.parametrize("args", [(5, 4, 1, 2), (-1, 4, 1, 2), (1, 0, 1, 2)])
+def test_impossible_counts_raise_typed_error(args):
+    with pytest.raises(StatisticsError):
+        two_proportion_ztest(*args)
+    assert issubclass(StatisticsError, AskhogError)
+
+
+def _beats_by_integration(xa, na, xb, nb):
+    a = sps.beta(1 + xa, 1 + na - xa)
+    b = sps.beta(1 + xb, 1 + nb - xb)
+    value, _ = integrate.quad(lambda p: a.pdf(p) * b.sf(p), 0, 1, limit=200)
+    return value
+
+
+@pytest.mark.parametrize("counts", [(10, 100, 20, 100), (3, 40, 2, 35), (45, 500, 60, 510)])
+def test_probability_b_beats_a_matches_numerical_integration(counts):
+    assert probability_b_beats_a(*counts) == pytest.approx(_beats_by_integration(*counts), abs=1e-6)
+
+
+def test_probability_b_beats_a_is_one_half_for_equal_data_and_handles_large_counts():
+    assert probability_b_beats_a(40, 200, 40, 200) == pytest.approx(0.5, abs=1e-9)
+    assert probability_b_beats_a(5000, 100000, 5400, 100000) > 0.99
+
+
+def test_welch_matches_scipy_on_unequal_variances():
+    rng = np.random.default_rng(7)
+    a = rng.normal(10, 1, 30)
+    b = rng.normal(10.8, 4, 12)
+    ours = welch_ttest(a, b)
+    theirs = sps.ttest_ind(b, a, equal_var=False)
+    assert ours.t == pytest.approx(theirs.statistic)
+    assert ours.p_value == pytest.approx(theirs.pvalue)
+    assert ours.df == pytest.approx(theirs.df)
+    ci = theirs.confidence_interval(0.95)
+    assert ours.difference_ci == pytest.approx((ci.low, ci.high))
+
+
+def test_welch_textbook_degrees_of_freedom():
+    # s²/n = 4 and 1 with n = 10 and 5: df = 25 / (16/9 + 1/4) = 12.33
+    r = welch_ttest_from_stats(0.0, 40.0, 10, 1.0, 5.0, 5)
+    assert r.df == pytest.approx(25 / (16 / 9 + 1 / 4))
+    with pytest.raises(StatisticsError):
+        welch_ttest([1.0], [1.0, 2.0])
+
+
+def test_sample_ratio_mismatch_matches_scipy_chisquare():
+    counts = [50_000, 48_700]
+    ours = sample_ratio_mismatch(counts)
+    theirs = sps.chisquare(counts)
+    assert ours.chi2 == pytest.approx(theirs.statistic)
+    assert ours.p_value == pytest.approx(theirs.pvalue)
+    assert ours.mismatch
+    assert not sample_ratio_mismatch([5020, 4980]).mismatch
+
+
+def test_sample_ratio_respects_planned_weights():
+    assert not sample_ratio_mismatch([9000, 1000], [0.9, 0.1]).mismatch
+    assert sample_ratio_mismatch([9000, 1000]).mismatch
+
+
+def test_change_point_finds_the_step_in_a_noisy_rate_series():
+    rng = np.random.default_rng(3)
+    trials = rng.integers(80, 120, 28)
+    rates = np.where(np.arange(28) < 18, 0.6, 0.45)
+    successes = rng.binomial(trials, rates)
+    cp = detect_change_point(successes / trials, trials)
+    assert cp.significant
+    assert cp.index in (17, 18, 19)
+    assert cp.before_mean == pytest.approx(0.6, abs=0.04)
+    assert cp.after_mean == pytest.approx(0.45, abs=0.05)
+
+
+def test_change_point_reports_none_on_a_flat_series():
+    rng = np.random.default_rng(11)
+    trials = rng.integers(80, 120, 28)
+    series = rng.binomial(trials, 0.5) / trials
+    cp = detect_change_point(series, trials)
+    assert not cp.significant and cp.p_value > 0.01
+
+
+def test_change_point_is_deterministic_and_needs_enough_values():
+    series = [1, 1, 1, 1, 5, 5, 5, 5]
+    assert detect_change_point(series) == detect_change_point(series)
+    short = detect_change_point([1, 2, 3], min_segment=3)
+    assert short.index is None and not short.significant
+
+
+def test_shift_share_terms_sum_to_the_total_change():
+    before = {"Safari": (400, 240), "Chrome": (1000, 600), "Firefox": (200, 120)}
+    after = {"Safari": (420, 90), "Chrome": (980, 590), "Firefox": (210, 125)}
+    rows = rate_change_contributions(before, after)
+    total = 805 / 1610 - 960 / 1600
+    assert sum(r.contribution for r in rows) == pytest.approx(total)
+    assert sum(r.share_of_change for r in rows) == pytest.approx(1.0)
+    for r in rows:
+        assert r.mix_effect + r.rate_effect + r.interaction == pytest.approx(r.contribution)
+    assert rows[0].segment == "Safari" and rows[0].share_of_change > 0.9
+
+
+def test_shift_share_separates_a_pure_mix_shift():
+    # Rates unchanged, traffic moves to the worse segment: all of the change is mix.
+    before = {"a": (500, 250), "b": (500, 50)}
+    after = {"a": (200, 100), "b": (800, 80)}
+    rows = {r.segment: r for r in rate_change_contributions(before, after)}
+    assert rows["a"].rate_effect == pytest.approx(0) and rows["b"].rate_effect == pytest.approx(0)
+    assert rows["a"].mix_effect == pytest.approx(-0.3 * 0.5)
+
+
+def test_additive_contributions():
+    rows = total_change_contributions({"a": 10, "b": 20}, {"a": 10, "b": 5, "c": 1})
+    assert rows[0] == ("b", -15, pytest.approx(15 / 14))
+    assert sum(r[1] for r in rows) == -14
