@@ -1,0 +1,303 @@
+"""The intent catalog: one YAML file per family, validated on load.
+
+The files are edited by people who do not read Python, so every mistake is
+reported with the file, the line and the key, and the loader refuses a catalog
+that would make the engine guess (an unknown slot type, a template case naming
+a slot that does not exist, a regex that does not compile).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Mapping
+
+import yaml
+
+from .errors import CatalogError
+
+# The contract of shared/spec/intents.md: these ids, exactly.
+FAMILIES: tuple[str, ...] = (
+    "count", "trend", "breakdown", "feature_usage", "user_list", "funnel", "retention", "paths",
+    "cohort_comparison", "correlation", "activation", "churn_risk", "revenue", "time_to_event",
+    "experiment", "stickiness", "lifecycle", "engagement", "sessions", "anomaly", "diagnose",
+    "out_of_scope",
+)
+SLOT_TYPES = frozenset({"event", "events", "property", "filters", "time_range", "choice", "int", "number", "flag"})
+OPTION_SOURCES = frozenset({"events", "event_properties", "numeric_properties", "breakdown_properties", "flags", "choices"})
+MIN_EXAMPLES = 25
+
+_TOP_KEYS = {
+    "id": True, "description": True, "rules": False, "examples": True, "slots": True, "template": False,
+    "workflow": False, "interpretation": False, "follow_ups": False, "message": False,
+}
+_SLOT_KEYS = {"name", "type", "required", "default", "prompt", "options_from", "choices", "numeric", "required_if", "min"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A high-precision phrase: when ``pattern`` matches, the family gains ``weight`` of evidence."""
+
+    pattern: re.Pattern[str]
+    weight: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    name: str
+    type: str
+    prompt: str
+    required: bool = False
+    default: Any = None
+    options_from: str | None = None
+    choices: tuple[str, ...] = ()
+    numeric: bool = False
+    required_if: Mapping[str, tuple[Any, ...]] | None = None
+    min: int | None = None
+
+    def is_required(self, filled: Mapping[str, Any]) -> bool:
+        """Required outright, or because another slot took one of the listed values."""
+        if self.required:
+            return True
+        if self.required_if:
+            return any(filled.get(slot) in values for slot, values in self.required_if.items())
+        return False
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    description: str
+    rules: tuple[Rule, ...]
+    examples: tuple[str, ...]
+    slots: tuple[SlotSpec, ...]
+    template: str | Mapping[str, Any] | None
+    workflow: str | None
+    interpretation: str
+    follow_ups: tuple[str, ...]
+    message: str
+    source: str
+
+    def slot(self, name: str) -> SlotSpec | None:
+        return next((s for s in self.slots if s.name == name), None)
+
+    def template_stems(self) -> tuple[str, ...]:
+        if self.template is None:
+            return ()
+        if isinstance(self.template, str):
+            return (self.template,)
+        return tuple(dict.fromkeys(self.template["cases"].values()))
+
+
+class Catalog:
+    """All intent families, in the order of the contract."""
+
+    def __init__(self, intents: Mapping[str, Intent]):
+        missing = [f for f in FAMILIES if f not in intents]
+        if missing:
+            raise CatalogError("intents/", f"missing intent files for: {', '.join(missing)}")
+        self.intents: dict[str, Intent] = {f: intents[f] for f in FAMILIES}
+
+    def __getitem__(self, intent_id: str) -> Intent:
+        return self.intents[intent_id]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.intents.values())
+
+    @classmethod
+    def load(cls, package: str = "askhog.intents") -> "Catalog":
+        """Load and validate every ``*.yaml`` of the intents package."""
+        root = resources.files(package)
+        intents: dict[str, Intent] = {}
+        for entry in sorted(root.iterdir(), key=lambda p: p.name):
+            if not entry.name.endswith(".yaml"):
+                continue
+            intent = parse_intent(entry.read_text(encoding="utf-8"), f"intents/{entry.name}")
+            intents[intent.id] = intent
+        return cls(intents)
+
+
+# --- YAML with line numbers ---------------------------------------------------------------------
+
+
+class _LineDict(dict):  # type: ignore[type-arg]
+    """A mapping that remembers the line of each key, for error messages."""
+
+    lines: dict[str, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
+    loader.flatten_mapping(node)
+    result = _LineDict()
+    result.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[str(key)] = key_node.start_mark.line + 1
+    result.lines["__self__"] = node.start_mark.line + 1
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
+
+
+def _line(mapping: Any, key: str | None = None) -> int | None:
+    lines = getattr(mapping, "lines", None)
+    if not lines:
+        return None
+    return lines.get(key) if key is not None and key in lines else lines.get("__self__")
+
+
+def load_yaml(text: str, source: str) -> Any:
+    """Parse YAML, turning parser errors into a CatalogError with the line."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise CatalogError(source, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                           line=mark.line + 1 if mark else None) from None
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+
+def parse_intent(text: str, source: str) -> Intent:
+    data = load_yaml(text, source)
+    if not isinstance(data, dict):
+        raise CatalogError(source, "an intent file must be a mapping of keys (id, description, examples, ...)")
+
+    def fail(message: str, key: str | None = None, where: Any = data) -> CatalogError:
+        return CatalogError(source, message, line=_line(where, key), key=key)
+
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise fail(f"unknown key; allowed keys are {', '.join(_TOP_KEYS)}", key)
+    for key, required in _TOP_KEYS.items():
+        if required and key not in data:
+            raise fail(f"missing required key {key!r}")
+
+    intent_id = data["id"]
+    stem = source.rsplit("/", 1)[-1].removesuffix(".yaml")
+    if intent_id not in FAMILIES:
+        raise fail(f"{intent_id!r} is not a family of shared/spec/intents.md", "id")
+    if intent_id != stem:
+        raise fail(f"id {intent_id!r} must equal the file name {stem!r}", "id")
+    if not isinstance(data["description"], str) or not data["description"].strip():
+        raise fail("must be a non-empty sentence", "description")
+
+    examples = data["examples"]
+    if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
+        raise fail("must be a list of non-empty questions", "examples")
+    if len(examples) < MIN_EXAMPLES:
+        raise fail(f"has {len(examples)} examples; at least {MIN_EXAMPLES} are needed to train the classifier", "examples")
+
+    rules = tuple(_parse_rule(r, i, source) for i, r in enumerate(data.get("rules") or []))
+    slots = _parse_slots(data["slots"], source, data)
+    names = {s.name for s in slots}
+
+    template = data.get("template")
+    workflow = data.get("workflow")
+    if intent_id == "out_of_scope":
+        if template or workflow:
+            raise fail("out_of_scope renders no query", "template")
+        if not isinstance(data.get("message"), str):
+            raise fail("out_of_scope needs a 'message' saying what askhog can do", "message")
+    elif intent_id == "diagnose":
+        if not isinstance(workflow, str):
+            raise fail("diagnose needs a 'workflow'", "workflow")
+    else:
+        _check_template(template, names, source, data)
+
+    for key in ("interpretation",):
+        if key in data and not isinstance(data[key], str):
+            raise fail("must be text", key)
+    follow_ups = data.get("follow_ups") or []
+    if not isinstance(follow_ups, list) or not all(isinstance(f, str) for f in follow_ups):
+        raise fail("must be a list of questions", "follow_ups")
+
+    return Intent(
+        id=intent_id,
+        description=data["description"].strip(),
+        rules=rules,
+        examples=tuple(e.strip() for e in examples),
+        slots=slots,
+        template=template,
+        workflow=workflow,
+        interpretation=(data.get("interpretation") or "").strip(),
+        follow_ups=tuple(follow_ups),
+        message=(data.get("message") or "").strip(),
+        source=source,
+    )
+
+
+def _parse_rule(raw: Any, index: int, source: str) -> Rule:
+    if not isinstance(raw, dict) or "pattern" not in raw or "weight" not in raw:
+        raise CatalogError(source, f"rule #{index + 1} needs 'pattern' and 'weight'", line=_line(raw), key="rules")
+    try:
+        pattern = re.compile(str(raw["pattern"]), re.IGNORECASE)
+    except re.error as exc:
+        raise CatalogError(source, f"rule pattern {raw['pattern']!r} does not compile: {exc}",
+                           line=_line(raw, "pattern"), key="pattern") from None
+    weight = raw["weight"]
+    if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
+        raise CatalogError(source, f"rule weight must be a number in (0, 1], got {weight!r}",
+                           line=_line(raw, "weight"), key="weight")
+    return Rule(pattern, float(weight), str(raw.get("note", "")))
+
+
+def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
+    if not isinstance(raw, list):
+        raise CatalogError(source, "must be a list (use [] for none)", line=_line(parent, "slots"), key="slots")
+    specs: list[SlotSpec] = []
+    for item in raw:
+        if not isinstance(item, dict) or "name" not in item or "type" not in item:
+            raise CatalogError(source, "each slot needs 'name' and 'type'", line=_line(item), key="slots")
+        for key in item:
+            if key not in _SLOT_KEYS:
+                raise CatalogError(source, f"unknown slot key in slot {item['name']!r}; allowed: {sorted(_SLOT_KEYS)}",
+                                   line=_line(item, key), key=key)
+        if item["type"] not in SLOT_TYPES:
+            raise CatalogError(source, f"slot {item['name']!r} has unknown type; use one of {sorted(SLOT_TYPES)}",
+                               line=_line(item, "type"), key="type")
+        if not isinstance(item.get("prompt"), str):
+            raise CatalogError(source, f"slot {item['name']!r} needs a 'prompt' (the clarifying question)",
+                               line=_line(item), key="prompt")
+        if item.get("options_from") and item["options_from"] not in OPTION_SOURCES:
+            raise CatalogError(source, f"options_from must be one of {sorted(OPTION_SOURCES)}",
+                               line=_line(item, "options_from"), key="options_from")
+        choices = tuple(item.get("choices") or ())
+        if item["type"] == "choice" and not choices:
+            raise CatalogError(source, f"choice slot {item['name']!r} needs 'choices'", line=_line(item), key="choices")
+        default = item.get("default")
+        if item["type"] == "choice" and default not in (None, "by_range") and default not in choices:
+            raise CatalogError(source, f"default {default!r} is not one of the choices", line=_line(item, "default"), key="default")
+        required_if = item.get("required_if")
+        specs.append(SlotSpec(
+            name=item["name"], type=item["type"], prompt=item["prompt"], required=bool(item.get("required", False)),
+            default=default, options_from=item.get("options_from"), choices=choices,
+            numeric=bool(item.get("numeric", False)),
+            required_if={k: tuple(v) for k, v in required_if.items()} if required_if else None,
+            min=item.get("min"),
+        ))
+    names = [s.name for s in specs]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise CatalogError(source, f"slot names repeat: {sorted(duplicates)}", line=_line(parent, "slots"), key="slots")
+    return tuple(specs)
+
+
+def _check_template(template: Any, slot_names: set[str], source: str, parent: Any) -> None:
+    if isinstance(template, str) and template:
+        return
+    if not isinstance(template, dict) or set(template) - {"by", "cases"} or not isinstance(template.get("cases"), dict):
+        raise CatalogError(source, "must be a template stem or {by: <slot>, cases: {<value>: <stem>}}",
+                           line=_line(parent, "template"), key="template")
+    if template.get("by") not in slot_names:
+        raise CatalogError(source, f"template chooses by {template.get('by')!r}, which is not a slot of this family",
+                           line=_line(template, "by"), key="by")

@@ -1,0 +1,193 @@
+"""Link the words of a question to the project's taxonomy.
+
+"signups" → ``signed_up``, "pricing page" → ``$pageview`` where ``$pathname =
+'/pricing'``, "by country" → ``$geoip_country_code``, "Safari users" →
+``$browser = 'Safari'``. Only names the taxonomy has can come out, so a query
+never mentions an invented event; typos are forgiven with rapidfuzz.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from .taxonomy import Taxonomy
+from .text import STOPWORDS, Token, stem, tokenize
+from .types import EventRef, PropertyFilter, PropertyRef
+
+MentionKind = Literal["event", "property", "value"]
+_MAX_ALIAS_TOKENS = 4
+_FUZZY_CUTOFF = 0.8  # Damerau-Levenshtein similarity of stems: one slip in a six-letter word
+_CONTEXT_PROPERTY = {"with": "signup_method", "via": "signup_method", "using": "signup_method"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of the question linked to one taxonomy item."""
+
+    kind: MentionKind
+    start: int
+    end: int
+    phrase: str
+    event: EventRef | None = None
+    prop: PropertyRef | None = None
+    filter: PropertyFilter | None = None
+    score: float = 100.0
+
+
+@dataclass(frozen=True)
+class _Target:
+    kind: MentionKind
+    event: EventRef | None = None
+    prop: PropertyRef | None = None
+    filter: PropertyFilter | None = None
+    rank: int = 0  # lower wins among targets of one alias
+
+
+def _spaced(name: str) -> str:
+    return name.lstrip("$").replace("_", " ").replace("-", " ")
+
+
+class Linker:
+    """Built once per taxonomy; ``link`` is then a dictionary walk plus a little fuzzy matching."""
+
+    def __init__(self, taxonomy: Taxonomy, lexicon: dict[str, Any] | None = None):
+        self.taxonomy = taxonomy
+        self.lexicon = lexicon if lexicon is not None else load_lexicon()
+        self._index: dict[tuple[str, ...], list[_Target]] = {}
+        self._build()
+        self._fuzzy_keys = [" ".join(k) for k in self._index if 1 <= len(k) <= 2 and len(" ".join(k)) >= 5]
+        self._event_names = sorted(taxonomy.events)
+        self._event_choices = {e: _spaced(e) for e in self._event_names}
+
+    # -- index -------------------------------------------------------------------------------------
+
+    def _add(self, phrase: str, target: _Target) -> None:
+        key = tuple(t.stem for t in tokenize(phrase.lower()))
+        if not key or len(key) > _MAX_ALIAS_TOKENS:
+            return
+        targets = self._index.setdefault(key, [])
+        if target not in targets:
+            targets.append(target)
+            targets.sort(key=lambda t: t.rank)
+
+    def _build(self) -> None:
+        tax, lex = self.taxonomy, self.lexicon
+        for name in tax.events:
+            for phrase in {name, _spaced(name), name.replace("_", "")}:
+                self._add(phrase, _Target("event", event=EventRef(name)))
+        for name, phrases in (lex.get("events") or {}).items():
+            if name in tax.events:
+                for phrase in phrases:
+                    self._add(phrase, _Target("event", event=EventRef(name, phrase=phrase), rank=1))
+        for row in lex.get("event_phrases") or []:
+            prop = tax.property(row["property"], "event")
+            if row["event"] in tax.events and prop is not None:
+                f = PropertyFilter(prop.ref(), "=", row["value"])
+                self._add(row["phrase"], _Target("event", event=EventRef(row["event"], (f,), row["phrase"])))
+        priority = {p: i for i, p in enumerate(lex.get("value_priority") or [])}
+        for scope in ("event", "person", "session"):
+            for name, pdef in tax.properties(scope).items():  # type: ignore[arg-type]
+                rank = 0 if scope == "event" else 1
+                for phrase in {_spaced(name), name}:
+                    self._add(phrase, _Target("property", prop=pdef.ref(), rank=rank))
+                if name in set(lex.get("no_value_linking") or ()):
+                    continue
+                for value in pdef.values:
+                    if any(c.isalpha() for c in value) and value.lower() not in STOPWORDS:
+                        f = PropertyFilter(pdef.ref(), "=", value)
+                        self._add(value, _Target("value", filter=f, rank=priority.get(name, 99) * 2 + rank))
+        for name, phrases in (lex.get("properties") or {}).items():
+            for scope in ("event", "person", "session"):
+                pdef = tax.property(name, scope)  # type: ignore[arg-type]
+                if pdef is not None:
+                    for phrase in phrases:
+                        self._add(phrase, _Target("property", prop=pdef.ref(), rank=2 + (scope != "event")))
+        for name, by_value in (lex.get("values") or {}).items():
+            pdef = tax.property(name) or tax.property(name, "person")
+            if pdef is None:
+                continue
+            for value, phrases in by_value.items():
+                f = PropertyFilter(pdef.ref(), "=", value)
+                for phrase in phrases:
+                    self._add(phrase, _Target("value", filter=f, rank=priority.get(name, 99) * 2))
+
+    # -- linking -----------------------------------------------------------------------------------
+
+    def link(self, text: str) -> list[Mention]:
+        """All mentions in ``text`` (normalized, lower-case), left to right, longest match first."""
+        tokens = tokenize(text)
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            found = self._exact(tokens, i) or self._fuzzy(tokens, i)
+            if found is None:
+                i += 1
+                continue
+            n, targets, score = found
+            span = tokens[i : i + n]
+            phrase = text[span[0].start : span[-1].end]
+            target = self._choose(targets, tokens, i)
+            mentions.append(Mention(target.kind, span[0].start, span[-1].end, phrase,
+                                    target.event, target.prop, target.filter, score))
+            i += n
+        return mentions
+
+    def _exact(self, tokens: list[Token], i: int) -> tuple[int, list[_Target], float] | None:
+        for n in range(min(_MAX_ALIAS_TOKENS, len(tokens) - i), 0, -1):
+            targets = self._index.get(tuple(t.stem for t in tokens[i : i + n]))
+            if targets:
+                return n, targets, 100.0
+        return None
+
+    def _fuzzy(self, tokens: list[Token], i: int) -> tuple[int, list[_Target], float] | None:
+        """Typos: only for words that are not ordinary English, so "users" never becomes "uses"."""
+        word = tokens[i].text
+        if len(word) < 5 or word in STOPWORDS or word.isdigit():
+            return None
+        for n in (2, 1):
+            if i + n > len(tokens):
+                continue
+            phrase = " ".join(t.stem for t in tokens[i : i + n])
+            hit = process.extractOne(phrase, self._fuzzy_keys, scorer=DamerauLevenshtein.normalized_similarity,
+                                     score_cutoff=_FUZZY_CUTOFF)
+            if hit is not None:
+                key = tuple(hit[0].split(" "))
+                return n, self._index[key], float(hit[1]) * 100
+        return None
+
+    def _choose(self, targets: list[_Target], tokens: list[Token], i: int) -> _Target:
+        """The best target for an alias: a word before it may say which property a value belongs to."""
+        if len(targets) > 1 and i > 0:
+            wanted = _CONTEXT_PROPERTY.get(tokens[i - 1].text)
+            for t in targets:
+                if wanted and t.filter is not None and t.filter.prop.name == wanted:
+                    return t
+        return targets[0]
+
+    # -- suggestions -------------------------------------------------------------------------------
+
+    def suggest_events(self, phrase: str, limit: int = 5) -> list[str]:
+        """The real events closest to an unknown phrase, for a clarifying question."""
+        if not phrase.strip():
+            return self._event_names[:limit]
+        hits = process.extract(stem(phrase) if " " not in phrase else phrase, self._event_choices,
+                               scorer=fuzz.WRatio, limit=limit)
+        return [key for _, _, key in hits]
+
+    def event_options(self, limit: int = 8) -> list[str]:
+        """Events to offer when nothing was named: the product's main path first."""
+        main = [e for e in self.lexicon.get("default_funnel") or [] if e in self.taxonomy.events]
+        rest = [e for e in self._event_names if e not in main and not e.startswith("$feature")]
+        return (main + rest)[:limit]
+
+
+def load_lexicon() -> dict[str, Any]:
+    text = resources.files("askhog").joinpath("lexicon.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return data if isinstance(data, dict) else {}

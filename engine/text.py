@@ -1,0 +1,73 @@
+"""Tokens, stems and the small word lists every stage shares.
+
+Stemming here is deliberately crude (suffix stripping): it only has to make
+"uploads", "uploaded" and "uploading" meet "upload", and it runs on both the
+question and the vocabulary, so consistency matters more than linguistics.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_TOKEN = re.compile(r"[$\w/][\w$/'\-]*")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s")
+
+# Words that never name a thing in the taxonomy; typo matching skips them.
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below between
+both but by can could did do does doing done down during each few for from further get gets got had has have
+having he her here hers him his how i if in into is it its itself just me more most my no nor not now of off
+on once only or other our ours out over own same she should so some such than that the their them then there
+these they this those through to too under until up very was we were what when where which while who whom why
+will with would you your yours show tell give list me please many much number total count last past previous
+this next week weeks day days month months year years quarter hour hours today yesterday since ago per each
+users user people person persons customers customer visitors visitor accounts folks did does do doing do
+versus vs compare compared comparing between among across top best worst most least rate rates ratio percent
+percentage share pct average avg mean median sum total overall trend trends over time daily weekly monthly
+hourly chart graph plot see look looking want need know find figure which what who whom whose why when how
+happen happened happening going drop dropped drops dropping spike spiked change changed changes went go goes
+first second third new old returning active inactive again back come came comes return returned returns
+than then them they more less fewer higher lower up down still ever never always usually often really actually
+""".split())
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    stem: str
+    start: int
+    end: int
+
+
+def normalize(text: str) -> str:
+    """Lower-case, fold accents and typographic quotes/arrows, collapse spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = text.replace("\u2192", " -> ").replace("\u27f6", " -> ").replace("=>", " -> ")
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@lru_cache(maxsize=20000)
+def stem(word: str) -> str:
+    word = word.lower().strip("'-")
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if suffix == "ies":
+                word += "y"
+            break
+    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "aeious":
+        word = word[:-1]  # "cancell" -> "cancel", "logg" -> "log"
+    if len(word) >= 4 and word.endswith("e"):
+        word = word[:-1]  # "purchase" -> "purchas" to meet "purchases"
+    return word
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of an already normalized text, with character offsets."""
+    return [Token(m.group(0).strip("'-"), stem(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(text)]
