@@ -1,6 +1,8 @@
 """HogQL on sqlglot: the dialect, the parse, the guard, the lint and the lowering to chDB's ClickHouse."""
 
 from .dialect import HogQL
+from .lint import format_problems, lint
 from .parsing import parse
+from .validate import DEFAULT_TABLES, Validated, validate
 
-__all__ = ["HogQL", "parse"]
+__all__ = ["DEFAULT_TABLES", "HogQL", "Validated", "format_problems", "lint", "parse", "validate"]

@@ -19,6 +19,7 @@ from .dialect import HogQL
 
 _DIALECT = HogQL()
 _TOKEN_ERROR_OFFSET = re.compile(r"from \d+:(\d+)")
+_SQLGLOT_CLASS = re.compile(r"<class 'sqlglot\.[\w.]*\.(\w+)'>")
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,9 @@ def parse_text(hogql: str) -> ParsedText:
         statements = _DIALECT.parser().parse(tokens, hogql)
     except ParseError as e:
         first = e.errors[0] if e.errors else {}
-        message = first.get("description") or str(e)
+        message = _SQLGLOT_CLASS.sub(r"\1", first.get("description") or str(e))
+        if first.get("highlight"):
+            message += f" near {first['highlight']!r}"
         raise HogQLSyntaxError(message, first.get("line"), first.get("col")) from None
     return ParsedText(hogql, tokens, list(statements))
 
@@ -87,3 +90,21 @@ def _token_error(text: str, error: TokenError) -> HogQLSyntaxError:
         line, column = line_column(text, int(found.group(1)))
         return HogQLSyntaxError(cause.split(" from ")[0].replace("Missing", "unterminated: missing"), line, column)
     return HogQLSyntaxError(cause)
+
+
+def locate(node: exp.Expr, text: str) -> tuple[int | None, int | None]:
+    """Line and column where ``node`` starts in ``text``, from the token offsets sqlglot keeps in ``meta``.
+
+    Nodes built without a token of their own (a JOIN, a comparison) take the
+    position of the leftmost token beneath them.
+    """
+    starts = [n.meta["start"] for n in node.walk() if "start" in n.meta]
+    if not starts:
+        return None, None
+    return line_column(text, min(starts))
+
+
+def find_word(text: str, word: str) -> tuple[int | None, int | None]:
+    """Line and column of the first whole-word, case-insensitive occurrence of ``word`` in ``text``."""
+    found = re.search(rf"(?<![\w$]){re.escape(word)}(?![\w$])", text, re.IGNORECASE)
+    return line_column(text, found.start()) if found else (None, None)

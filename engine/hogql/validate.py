@@ -1,0 +1,223 @@
+"""The guard: a query runs only if it is one read-only HogQL SELECT on the tables we allow.
+
+It checks the parsed tree, not the statement's first word: a write can hide in a
+CTE, a table function (``url()``, ``file()``, ``remote()``) parses as an ordinary
+SELECT source, and PostHog refuses several ClickHouse spellings (``count(*)``,
+``toInt64``, ``LAG``) that ClickHouse itself accepts. Each refusal is a
+``Problem`` that says what is wrong, where, and how to fix it.
+
+sqlglot only reads the text: the query that runs is the text that was checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from sqlglot import exp
+
+from ..errors import Problem, UnsafeQueryError
+from .functions import function_name, is_allowed
+from .lint import lint_warnings
+from .parsing import ParsedText, find_word, line_column, locate, multiple_statements_problem, parse_text
+
+DEFAULT_TABLES: frozenset[str] = frozenset(
+    {"events", "persons", "sessions", "person_distinct_ids", "groups", "cohort_people", "raw_sessions"}
+)
+
+_WRITES: tuple[type[exp.Expr], ...] = (
+    exp.Insert, exp.Alter, exp.Drop, exp.Delete, exp.Update, exp.Create, exp.TruncateTable, exp.Merge,
+    exp.Detach, exp.Attach, exp.Kill, exp.Copy, exp.LoadData, exp.Grant, exp.Revoke, exp.Set, exp.Use,
+    exp.Pragma, exp.Refresh,
+)  # fmt: skip
+_WIDTH_CAST = re.compile(r"^to(?:(U?Int)\d+|(Float)\d+|(DateTime)64)$")
+_RELATIONAL = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NEQ)
+
+
+@dataclass(frozen=True)
+class Validated:
+    """A query that passed the guard: its text (what is sent), its tree, and lint warnings."""
+
+    text: str
+    tree: exp.Expr
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def validate(hogql: str, *, tables: Iterable[str] = DEFAULT_TABLES) -> Validated:
+    """Check ``hogql``; raise ``HogQLSyntaxError`` or ``UnsafeQueryError``, else return it with warnings."""
+    errors, parsed = guard_problems(hogql, frozenset(tables))
+    if errors or parsed is None:
+        raise UnsafeQueryError(errors)
+    tree = _statements(parsed)[0]
+    return Validated(hogql, tree, lint_warnings(tree, hogql))
+
+
+def guard_problems(hogql: str, tables: frozenset[str]) -> tuple[list[Problem], ParsedText | None]:
+    """Every guard error in ``hogql`` (and its parse, when it got that far); raises ``HogQLSyntaxError``."""
+    braces = _template_braces(hogql)
+    if braces:
+        return braces, None
+    parsed = parse_text(hogql)
+    statements = _statements(parsed)
+    if len(statements) != 1:
+        return [multiple_statements_problem(parsed)], parsed
+    problems = _trailing_semicolon(parsed)
+    root = _unwrap(statements[0])
+    if not isinstance(root, (exp.Select, exp.SetOperation)):
+        return [*problems, _not_a_query(root, hogql)], parsed
+    for rule in _TREE_RULES:
+        problems.extend(rule(root, hogql, tables))
+    return problems, parsed
+
+
+def _statements(parsed: ParsedText) -> list[exp.Expr]:
+    return [s for s in parsed.statements if s is not None]
+
+
+def _unwrap(node: exp.Expr) -> exp.Expr:
+    while isinstance(node, (exp.Subquery, exp.Paren)) and node.this is not None:
+        node = node.this
+    return node
+
+
+def _problem(code: str, message: str, where: tuple[int | None, int | None], fix: str) -> Problem:
+    return Problem(code, message, where[0], where[1], fix)
+
+
+# --- text-level rules ----------------------------------------------------------------------
+
+
+def _template_braces(text: str) -> list[Problem]:
+    found = re.search(r"\{\{|\}\}", text)
+    if not found:
+        return []
+    return [
+        _problem(
+            "template_braces",
+            f"'{found.group()}' is left in the text: a template was not fully rendered",
+            line_column(text, found.start()),
+            "render the template with every value, or use a HogQL placeholder {name}",
+        )
+    ]
+
+
+def _trailing_semicolon(parsed: ParsedText) -> list[Problem]:
+    semicolon = next((t for t in parsed.tokens if t.token_type.name == "SEMICOLON"), None)
+    if semicolon is None:
+        return []
+    return [
+        _problem(
+            "trailing_semicolon",
+            "HogQL does not accept a ';' after the query",
+            (semicolon.line, semicolon.col),
+            "remove the semicolon",
+        )
+    ]
+
+
+def _not_a_query(root: exp.Expr, text: str) -> Problem:
+    where = locate(root, text)
+    if where[0] is None:
+        where = (1, 1)
+    if isinstance(root, exp.Command):
+        word = str(root.this).upper()
+        return _problem("command", f"{word} is a ClickHouse command, not a query", find_word(text, word), "ask with a SELECT")
+    if isinstance(root, _WRITES):
+        kind = type(root).__name__.upper()
+        return _problem("write_statement", f"{kind} changes data; only SELECT is allowed", where, "ask with a SELECT")
+    kind = type(root).__name__.upper()
+    return _problem("not_select", f"the statement is {kind}; only SELECT (or UNION of SELECTs) is allowed", where, "ask with a SELECT")
+
+
+# --- tree rules ----------------------------------------------------------------------------
+
+
+def _nested_writes(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
+    for node in root.find_all(*_WRITES, exp.Command):
+        kind = type(node).__name__.upper()
+        yield _problem("write_statement", f"the query contains a {kind} statement", locate(node, text), "remove it: queries only read")
+
+
+def _tables(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
+    ctes = {cte.alias for cte in root.find_all(exp.CTE)}
+    for table in root.find_all(exp.Table):
+        source = table.this
+        if isinstance(source, exp.Func):
+            name = function_name(source) or type(source).__name__
+            yield _problem(
+                "table_function",
+                f"table function {name}() reads outside the project's data",
+                locate(table, text),
+                f"select from one of: {', '.join(sorted(tables))}",
+            )
+            continue
+        if not isinstance(source, exp.Identifier):
+            yield _problem("table_not_allowed", f"the table {source.sql()} is not a plain name", locate(table, text), "name the table literally")
+            continue
+        qualified = ".".join(p.name for p in table.parts)
+        if table.args.get("db") is None and table.name in ctes:
+            continue
+        if table.args.get("db") is not None or table.name not in tables:
+            yield _problem(
+                "table_not_allowed",
+                f"table {qualified!r} is not one HogQL queries may read",
+                locate(table, text),
+                f"use one of: {', '.join(sorted(tables))}",
+            )
+
+
+def _functions(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
+    for node in root.find_all(exp.Func):
+        if isinstance(node.parent, exp.Table):
+            continue  # reported as a table function
+        name = function_name(node)
+        if name is None:
+            continue
+        where = locate(node, text)
+        if isinstance(node, exp.Count) and isinstance(node.this, exp.Star):
+            yield _problem("count_star", "HogQL counts rows with count(), not count(*)", where, "write count()")
+        elif width := _WIDTH_CAST.match(name):
+            better = "to" + next(g for g in width.groups() if g).lstrip("U")
+            yield _problem("width_cast", f"{name}() is ClickHouse's spelling; HogQL's is {better}()", where, f"write {better}(...)")
+        elif name.lower() in ("lag", "lead"):
+            frame = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+            yield _problem(
+                "lag_lead",
+                f"{name}() is not a ClickHouse window function",
+                where,
+                f"use {name.lower()}InFrame(x) OVER (PARTITION BY ... ORDER BY ... {frame})",
+            )
+        elif not is_allowed(name):
+            yield _problem("function_not_allowed", f"{name}() is not a HogQL function", where, "use a function from HogQL's list")
+
+
+def _clauses(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
+    for select in root.find_all(exp.Select):
+        if select.args.get("settings"):
+            yield _problem("settings", "SETTINGS is not allowed in HogQL", find_word(text, "SETTINGS"), "remove the SETTINGS clause")
+        if select.args.get("format"):
+            yield _problem("format", "FORMAT is not allowed in HogQL", find_word(text, "FORMAT"), "remove the FORMAT clause")
+
+
+def _join_conditions(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
+    for join in root.find_all(exp.Join):
+        on = join.args.get("on")
+        if on is None:
+            continue
+        for comparison in on.find_all(*_RELATIONAL):
+            yield _problem(
+                "join_condition",
+                f"JOIN ... ON accepts only equalities; found {comparison.sql(dialect='clickhouse')}",
+                locate(comparison, text),
+                "keep equalities in ON and move the other condition to WHERE",
+            )
+
+
+_TREE_RULES: tuple[Callable[[exp.Expr, str, frozenset[str]], Iterable[Problem]], ...] = (
+    _nested_writes,
+    _tables,
+    _functions,
+    _clauses,
+    _join_conditions,
+)

@@ -1,0 +1,104 @@
+"""The lint reports the performance checklist as warnings with fixes, and never raises on bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from askhog.errors import Problem
+from askhog.hogql import format_problems, lint
+
+
+def codes(text: str) -> set[str]:
+    return {p.code for p in lint(text)}
+
+
+def test_seed_slow_query_gets_every_checklist_warning() -> None:
+    problems = lint("SELECT * FROM events WHERE properties.custom_field = 'value'")
+    assert {p.code for p in problems} == {"no_time_filter", "no_limit", "select_star", "property_filter_without_event"}
+    assert all(p.severity == "warning" and p.fix for p in problems)
+
+
+def test_seed_optimized_query_is_clean() -> None:
+    text = """SELECT event, distinct_id, timestamp, properties.custom_field
+FROM events
+WHERE
+    timestamp >= now() - INTERVAL 7 DAY
+    AND event IN ('event1', 'event2')
+    AND properties.custom_field = 'value'
+LIMIT 1000"""
+    assert lint(text) == []
+
+
+@pytest.mark.parametrize(
+    "bound, over",
+    [
+        ("now() - INTERVAL 180 DAY", True),
+        ("now() - INTERVAL 6 MONTH", True),
+        ("now() - INTERVAL 1 YEAR", True),
+        ("now() - toIntervalDay(91)", True),
+        ("now() - toIntervalWeek(14)", True),
+        ("now() - INTERVAL 90 DAY", False),
+        ("now() - INTERVAL 12 WEEK", False),
+        ("now() - toIntervalMonth(2)", False),
+    ],
+)
+def test_range_over_90_days_evaluates_intervals(bound: str, over: bool) -> None:
+    text = f"SELECT count() FROM events WHERE timestamp >= {bound}"
+    assert ("range_over_90_days" in codes(text)) is over
+
+
+def test_range_between_literal_dates_uses_both_bounds() -> None:
+    short = "SELECT count() FROM events WHERE timestamp >= '2024-01-01' AND timestamp < '2024-02-01'"
+    long = "SELECT count() FROM events WHERE timestamp BETWEEN toDateTime('2023-01-01') AND toDateTime('2024-01-01')"
+    assert "range_over_90_days" not in codes(short)
+    assert "range_over_90_days" in codes(long)
+
+
+def test_time_filter_may_be_written_either_way_round() -> None:
+    assert "no_time_filter" not in codes("SELECT count() FROM events WHERE now() - INTERVAL 1 DAY < timestamp")
+
+
+def test_time_filter_in_a_subquery_counts() -> None:
+    text = "SELECT count() FROM (SELECT person_id FROM events WHERE timestamp > now() - INTERVAL 1 DAY)"
+    assert "no_time_filter" not in codes(text)
+
+
+def test_queries_not_on_events_need_no_time_filter() -> None:
+    assert "no_time_filter" not in codes("SELECT id FROM persons LIMIT 10")
+
+
+def test_single_row_aggregate_needs_no_limit_but_grouped_one_does() -> None:
+    assert "no_limit" not in codes("SELECT count() FROM events WHERE timestamp > now() - INTERVAL 1 DAY")
+    assert "no_limit" in codes("SELECT event, count() FROM events WHERE timestamp > now() - INTERVAL 1 DAY GROUP BY event")
+
+
+def test_property_filter_is_fine_with_an_event_filter() -> None:
+    base = "SELECT count() FROM events WHERE timestamp > now() - INTERVAL 1 DAY AND properties.$browser = 'Chrome'"
+    assert "property_filter_without_event" in codes(base)
+    assert "property_filter_without_event" not in codes(base + " AND event = '$pageview'")
+    assert "property_filter_without_event" not in codes(base + " AND event IN ('$pageview', '$screen')")
+
+
+def test_lint_includes_guard_errors_before_warnings() -> None:
+    problems = lint("SELECT count(*) FROM events")
+    assert [p.severity for p in problems] == ["error", "warning"]
+    assert problems[0].code == "count_star"
+
+
+@pytest.mark.parametrize("text", ["SELECT (", "", "SELECT 'unterminated", "}}{{", "SELECT 1; DROP TABLE x", "ALTER TABLE x"])
+def test_lint_never_raises(text: str) -> None:
+    problems = lint(text)
+    assert problems and all(isinstance(p, Problem) and p.severity == "error" for p in problems)
+
+
+def test_syntax_error_becomes_a_positioned_problem() -> None:
+    (problem,) = lint("SELECT event\nFROM events WHERE ((")
+    assert (problem.code, problem.line, problem.column) == ("syntax_error", 2, 20)
+
+
+def test_format_problems_prints_one_line_each_and_a_count() -> None:
+    out = format_problems(lint("SELECT count(*) FROM events"))
+    lines = out.splitlines()
+    assert lines[0].startswith("1:8: error count_star:") and "Fix: write count()" in lines[0]
+    assert lines[-1] == "1 error, 1 warning"
+    assert format_problems([]) == "no problems found"
