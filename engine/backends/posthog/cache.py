@@ -1,0 +1,104 @@
+"""Remembering recent query results so a repeated question costs no API call.
+
+Conversations re-ask ("and by browser?" re-runs the base query) and workflows
+share sub-queries; PostHog's data moves slowly enough that a few minutes'
+staleness is fine. Keys ignore layout whitespace but never whitespace inside
+string literals, which changes what a query means.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections import OrderedDict
+from datetime import date, datetime
+from typing import Any, Callable, Generic, Hashable, TypeVar
+
+T = TypeVar("T")
+
+# a quoted literal or identifier (with '' / \' escapes), or a run of whitespace
+_TOKENS = re.compile(r"""('(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`)|(\s+)""", re.DOTALL)
+
+
+def normalize_query(query: str) -> str:
+    """``query`` with layout whitespace collapsed to single spaces, literals untouched."""
+
+    def one(match: re.Match[str]) -> str:
+        return match.group(1) if match.group(1) is not None else " "
+
+    return _TOKENS.sub(one, query).strip()
+
+
+def query_hash(query: str) -> str:
+    """A short stable name for a query, for logs (never the text, which may hold customer values)."""
+    return hashlib.sha256(normalize_query(query).encode("utf-8")).hexdigest()[:10]
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON PostHog accepts: dates as ISO strings, tuples and sets as lists."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(jsonable(v) for v in value)
+    return value
+
+
+def result_key(project_id: str, query: str, values: dict[str, Any] | None) -> str:
+    payload = json.dumps(jsonable(values or {}), sort_keys=True, default=str)
+    return f"{project_id}\x00{normalize_query(query)}\x00{payload}"
+
+
+class TTLCache(Generic[T]):
+    """A thread-safe LRU map whose entries expire ``ttl`` seconds after they were stored.
+
+    ``ttl <= 0`` or ``max_entries <= 0`` disables it (every ``get`` misses, nothing is kept).
+    """
+
+    def __init__(self, ttl: float, max_entries: int, *, clock: Callable[[], float] = time.monotonic):
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._clock = clock
+        self._items: OrderedDict[Hashable, tuple[float, T]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.ttl > 0 and self.max_entries > 0
+
+    def get(self, key: Hashable) -> T | None:
+        if not self.enabled:
+            return None
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            expires, value = found
+            if self._clock() >= expires:
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: T) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            self._items[key] = (self._clock() + self.ttl, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from fake_posthog import FakePostHog, hogql_response  # noqa: E402
+
+from askhog.backends.posthog.cache import TTLCache  # noqa: E402
+from askhog.backends.posthog.client import PostHogClient  # noqa: E402
+from askhog.backends.posthog.config import PostHogConfig, QueryLimits  # noqa: E402
+from askhog.backends.posthog.limiter import QueryRateLimiter  # noqa: E402
+
+API_KEY = "phx_secret_KEY_0123456789abcdef"
+
+
+class FakeClock:
+    """Monotonic time that only moves when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake() -> Iterator[FakePostHog]:
+    server = FakePostHog().start()
+    server.default("GET", "/api/users/@me/", {"email": "ana@example.com", "uuid": "u1"})  # type: ignore[arg-type]
+    server.default("GET", "/api/projects/1/", {"id": 1, "name": "Paperplane"})  # type: ignore[arg-type]
+    yield server
+    server.stop()
+    assert server.invalid_requests == [], "the client sent requests PostHog's schema rejects"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_client(fake: FakePostHog, clock: FakeClock) -> Iterator[Callable[..., PostHogClient]]:
+    made: list[PostHogClient] = []
+
+    def build(limits: QueryLimits | None = None, **settings: Any) -> PostHogClient:
+        config = PostHogConfig(api_key=API_KEY, project_id="1", host=fake.url, **settings)
+        client = PostHogClient(
+            config,
+            clock=clock,
+            sleep=clock.sleep,
+            jitter=lambda: 0.5,
+            limiter=QueryRateLimiter(limits or config.limits, clock=clock, sleep=clock.sleep),
+            cache=TTLCache(config.cache_ttl, config.cache_size, clock=clock),
+        )
+        made.append(client)
+        return client
+
+    yield build
+    for c in made:
+        c.close()
+
+
+@pytest.fixture
+def answer_count() -> dict[str, Any]:
+    """A HogQLQueryResponse with one row, for tests that only need some answer."""
+    return hogql_response(["count()"], ["UInt64"], [[42]])
