@@ -627,6 +627,8 @@ _RULES: tuple[_Rule, ...] = (
     _rule(rf"\b(?P<a>{_DAY_ANCHOR})", _single_day_phrase, _DATE_WORDS),
     _rule(rf"\b(?=on\b|last\b)(?:on\s+)?(?P<a>{_WEEKDAY_ANCHOR})", _single_day_phrase, WEEKDAYS, prefix=""),
     _rule(rf"\b(?:ever\s+)?since\s+(?P<a>{_ANCHOR})", _since_phrase, ("since",), prefix=""),
+    _rule(rf"\b(?:ever\s+)?since\s+(?P<n>{_NUM})\s+(?P<u>hours?|hrs?)\s+ago\b", _rolling_phrase, ("since",),
+          prefix=""),
     _rule(rf"\bfrom\s+(?P<a>{_ANCHOR})\s+(?:to|until|till)\s+(?:now|today|date|the\s+present)\b",
           _open_ended_phrase, ("from",), prefix=""),
     _rule(rf"\b(?:between|from)\s+(?P<a>{_ANCHOR})\s+{_UNTIL}\s+(?P<b>{_ANCHOR})", _between_phrase,
