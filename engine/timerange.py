@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -76,8 +76,7 @@ QUARTER_ORDINALS: dict[str, int] = {
 
 TO_DATE_ABBREVIATIONS: dict[str, Unit] = {"wtd": "week", "mtd": "month", "qtd": "quarter", "ytd": "year"}
 
-CALENDAR_UNITS: tuple[Unit, ...] = ("day", "week", "month", "quarter", "year")
-ALL_UNITS: tuple[Unit, ...] = ("hour", *CALENDAR_UNITS)
+ALL_UNITS: tuple[Unit, ...] = ("hour", "day", "week", "month", "quarter", "year")
 _MONTHS_PER_UNIT: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
 _FIXED_UNIT: dict[str, timedelta] = {"hour": timedelta(hours=1), "day": timedelta(days=1),
                                      "week": timedelta(days=7)}
@@ -170,8 +169,8 @@ def _period_label(start: datetime, unit: Unit, end: datetime, partial: bool) -> 
     if unit == "month":
         return f"{MONTH_NAMES[start.month - 1].title()} {start.year}{so_far}"
     if unit == "quarter":
-        tail = ", so far" if partial else ""
-        return f"Q{_quarter_of(start)} {start.year} ({_day_label(start, False)} – {_day_label(last_day, False)}{tail})"
+        days = f"{_day_label(start, False)} – {_day_label(last_day, False)}{', so far' if partial else ''}"
+        return f"Q{_quarter_of(start)} {start.year} ({days})"
     return f"{start.year}{so_far}"
 
 
@@ -447,7 +446,7 @@ _ANCHOR_FORMS: tuple[tuple[str, Callable[[re.Match[str], datetime, int | None], 
     (rf"(?P<kw>this|last|previous)\s+(?P<u>{_PERIOD})\b", _period_anchor),
     (rf"(?P<n>{_NUM})\s+(?P<u>{_DAYS_OR_LONGER})\s+ago\b", _ago_anchor),
 )
-_ANCHOR_PARSERS = tuple((re.compile(src, re.IGNORECASE), parse) for src, parse in _ANCHOR_FORMS)
+_ANCHOR_PARSERS = tuple((re.compile(src, re.IGNORECASE | re.ASCII), parse) for src, parse in _ANCHOR_FORMS)
 _ANCHOR = "(?:" + "|".join(re.sub(r"\(\?P<\w+>", "(?:", src) for src, _ in _ANCHOR_FORMS) + ")"
 """Any date phrase, as a group-free fragment to embed in "since ...", "between ... and ..."."""
 
@@ -498,27 +497,26 @@ def _ago_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
     return _Reading({"ago": n, "unit": UNIT_WORDS[m["u"].lower()]}) if n > 0 else None
 
 
-def _period_of_year(key: str, value: int, first_month: int, year_text: str | None, now: datetime) -> _Reading:
+def _period_of_year(key: str, value: int, year_text: str | None, now: datetime) -> _Reading:
     """A month or quarter: with a year it is exact; without, the latest one that has started,
     which is ambiguous while it is still running (this partial one, or last year's whole one)."""
     year = _year_value(year_text)
     if year is not None:
         return _Reading({key: value, "year": year})
-    running = _latest_year(now, first_month) == now.year and {
-        "month": now.month, "quarter": _quarter_of(now)}[key] == value
-    if not running:
+    current = now.month if key == "month" else _quarter_of(now)
+    if value != current:
         return _Reading({key: value})
     return _Reading({key: value}, ({key: value, "year": now.year}, {key: value, "year": now.year - 1}))
 
 
 def _quarter_phrase(m: re.Match[str], now: datetime) -> _Reading:
     quarter = int(m["q"]) if m["q"] else QUARTER_ORDINALS[m["ord"].lower()]
-    return _period_of_year("quarter", quarter, 3 * quarter - 2, m["y"], now)
+    return _period_of_year("quarter", quarter, m["y"], now)
 
 
 def _month_phrase(m: re.Match[str], now: datetime) -> _Reading:
     month = MONTHS[m["m"].lower()]
-    return _period_of_year("month", month, month, m["y"], now)
+    return _period_of_year("month", month, m["y"], now)
 
 
 def _last_month_name_phrase(m: re.Match[str], now: datetime) -> _Reading:
@@ -569,11 +567,6 @@ def _between_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
     return _Reading(_days_spec(first.start, last.end))
 
 
-def _open_ended_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
-    """"from March 3 to now": a since."""
-    return _since_phrase(m, now)
-
-
 _TOKEN = re.compile(r"[a-z]+\d*|\d+[-/]\d")
 """Words (and "q4"), plus ``#date`` for a numeric date: what decides which rules are worth running."""
 
@@ -592,7 +585,7 @@ class _Rule:
 
 
 def _rule(source: str, resolve: _Resolver, triggers: Iterable[str], prefix: str = _PREFIX) -> _Rule:
-    return _Rule(re.compile(prefix + source, re.IGNORECASE), resolve, frozenset(triggers))
+    return _Rule(re.compile(prefix + source, re.IGNORECASE | re.ASCII), resolve, frozenset(triggers))
 
 
 _WEEKDAY_ANCHOR = rf"(?:last\s+)?{_WEEKDAY}\b"
@@ -630,7 +623,7 @@ _RULES: tuple[_Rule, ...] = (
     _rule(rf"\b(?:ever\s+)?since\s+(?P<n>{_NUM})\s+(?P<u>hours?|hrs?)\s+ago\b", _rolling_phrase, ("since",),
           prefix=""),
     _rule(rf"\bfrom\s+(?P<a>{_ANCHOR})\s+(?:to|until|till)\s+(?:now|today|date|the\s+present)\b",
-          _open_ended_phrase, ("from",), prefix=""),
+          _since_phrase, ("from",), prefix=""),
     _rule(rf"\b(?:between|from)\s+(?P<a>{_ANCHOR})\s+{_UNTIL}\s+(?P<b>{_ANCHOR})", _between_phrase,
           ("between", "from"), prefix=""),
     _rule(rf"\b(?P<a>{_DAY_ANCHOR})\s+(?:to|until|till|through|thru|-|–)\s+(?P<b>{_DAY_ANCHOR})", _between_phrase,
@@ -642,7 +635,7 @@ _RULES: tuple[_Rule, ...] = (
 
 _AGAINST = r"(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)"
 _COMPARISONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(source, re.IGNORECASE), kind) for source, kind in (
+    (re.compile(source, re.IGNORECASE | re.ASCII), kind) for source, kind in (
         (r"\byear[\s-]+over[\s-]+year\b|\b(?-i:Y[oO]Y)\b", "previous_year"),
         (rf"\b{_AGAINST}\s+(?:the\s+)?(?:same\s+(?:period|time|day|week|month|quarter)\s+)?last\s+year\b",
          "previous_year"),
