@@ -80,6 +80,11 @@ class PostHogClient:
         self.cache: TTLCache[Table] = cache or TTLCache(config.cache_ttl, config.cache_size, clock=clock)
         self.metrics = metrics or QueryMetrics()
 
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The monotonic clock this client measures deadlines with (shared by its caches)."""
+        return self._clock
+
     def __repr__(self) -> str:
         return f"PostHogClient(host={self.config.host!r}, project_id={self.config.project_id!r})"
 
@@ -101,9 +106,9 @@ class PostHogClient:
         return self._json(response, path)
 
     def post(self, path: str, body: dict[str, Any], *, idempotent: bool = False) -> Any:
-        """POST ``body``; retried after a dropped connection only when ``idempotent``."""
+        """POST ``body``; retried after a dropped connection or a 5xx only when ``idempotent`` (a 429 always)."""
         response = self._request(
-            "POST", path, json=body, deadline=self._deadline(), stats=_CallStats(), retry=idempotent
+            "POST", path, json=body, deadline=self._deadline(), stats=_CallStats(), idempotent=idempotent
         )
         return self._json(response, path)
 
@@ -181,7 +186,7 @@ class PostHogClient:
                 f"{self._query_path()}{query_id}/",
                 deadline=self._clock() + _CANCEL_DEADLINE,
                 stats=_CallStats(),
-                retry=False,
+                idempotent=False,
             )
         except AskhogError as exc:
             log.warning("posthog_cancel_failed query_id=%s error=%s", query_id, type(exc).__name__)
@@ -257,7 +262,7 @@ class PostHogClient:
         stats: _CallStats,
         json: Any = None,
         params: dict[str, Any] | None = None,
-        retry: bool = True,
+        idempotent: bool = True,
         query: str | None = None,
         passthrough: frozenset[int] = frozenset(),
     ) -> httpx.Response:
@@ -311,7 +316,9 @@ class PostHogClient:
                     raise failure
                 retry_after = failure.retry_after if isinstance(failure, RateLimited) else None
                 wait = retry_after if retry_after is not None else self._backoff(attempt)
-            if not retry or attempt >= self.config.max_retries or self._clock() + wait > deadline:
+            # a 429 was refused before any work was done; anything else may have half-happened
+            safe = idempotent or isinstance(failure, RateLimited)
+            if not safe or attempt >= self.config.max_retries or self._clock() + wait > deadline:
                 raise failure
             log.info(
                 "posthog_retry method=%s path=%s attempt=%d wait_s=%.2f reason=%s",
