@@ -2,7 +2,8 @@
 
 from .dialect import HogQL
 from .lint import format_problems, lint
+from .lower import lower
 from .parsing import parse
 from .validate import DEFAULT_TABLES, Validated, validate
 
-__all__ = ["DEFAULT_TABLES", "HogQL", "Validated", "format_problems", "lint", "parse", "validate"]
+__all__ = ["DEFAULT_TABLES", "HogQL", "Validated", "format_problems", "lint", "lower", "parse", "validate"]
