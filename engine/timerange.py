@@ -94,8 +94,11 @@ _WEEKDAY = rf"(?:{_alternation(WEEKDAYS)})"
 _YEAR = r"(?:(?:19|20)\d{2}|'\d{2})"
 _PERIOD = r"(?:week|month|quarter|year)"
 _DAYS_OR_LONGER = rf"(?:{_alternation({w: u for w, u in UNIT_WORDS.items() if u != 'hour'})})\b"
-_PREFIX = r"(?:\b(?:in|over|during|for|within|throughout|across|on)\s+)?(?:\bthe\s+)?"
-"""Words before a time phrase that belong to it: "signups in the last 7 days" links "signups"."""
+_PREPOSITION = r"\b(?:in|over|during|for|within|throughout|across|on)\s+"
+_PREFIX = rf"(?:(?:{_PREPOSITION})?\bthe\s+)?"
+"""Words before a time phrase that belong to it: "signups in the last 7 days" links "signups".
+A bare preposition stays in the question: in "logged in today" it belongs to the verb."""
+_QUARTER_PREFIX = rf"(?:{_PREPOSITION})?(?:\bthe\s+)?"
 
 
 # --- calendar arithmetic -----------------------------------------------------------------------
@@ -493,8 +496,11 @@ def _day_word_phrase(m: re.Match[str], now: datetime) -> _Reading:
 
 
 def _ago_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
+    """"2 weeks ago" is that calendar week; "more than 2 weeks ago" is a threshold, not a range."""
     n = _number(m["n"])
-    return _Reading({"ago": n, "unit": UNIT_WORDS[m["u"].lower()]}) if n > 0 else None
+    if m["threshold"] or n == 0:
+        return None
+    return _Reading({"ago": n, "unit": UNIT_WORDS[m["u"].lower()]})
 
 
 def _period_of_year(key: str, value: int, year_text: str | None, now: datetime) -> _Reading:
@@ -604,11 +610,14 @@ _RULES: tuple[_Rule, ...] = (
     _rule(rf"\b(?:(?P<u>{_PERIOD})[\s-]+to[\s-]+date|(?P<abbr>[wmqy]td))\b", _to_date_phrase,
           ("date", *TO_DATE_ABBREVIATIONS)),
     _rule(r"\b(?:so\s+far\s+)?(?P<w>today|yesterday)\b(?:\s+so\s+far\b)?", _day_word_phrase, _DAY_WORD_SPECS),
-    _rule(rf"\b(?P<n>{_NUM})\s+(?P<u>{_UNIT})\s+ago\b", _ago_phrase, ("ago",)),
-    _rule(rf"\bq(?P<q>[1-4])(?:\s*(?:of\s+)?(?P<y>{_YEAR}))?\b(?P<ord>)", _quarter_phrase, ("q1", "q2", "q3", "q4")),
-    _rule(rf"\b(?P<y>(?:19|20)\d{{2}})[\s-]*q(?P<q>[1-4])\b(?P<ord>)", _quarter_phrase, ("q1", "q2", "q3", "q4")),
+    _rule(rf"\b(?:(?P<threshold>more\s+than|less\s+than|fewer\s+than|at\s+least|at\s+most|over|under|within)\s+)?"
+          rf"(?P<n>{_NUM})\s+(?P<u>{_UNIT})\s+ago\b", _ago_phrase, ("ago",)),
+    _rule(rf"\bq(?P<q>[1-4])(?:\s*(?:of\s+)?(?P<y>{_YEAR}))?\b(?P<ord>)", _quarter_phrase, ("q1", "q2", "q3", "q4"),
+          prefix=_QUARTER_PREFIX),
+    _rule(rf"\b(?P<y>(?:19|20)\d{{2}})[\s-]*q(?P<q>[1-4])\b(?P<ord>)", _quarter_phrase, ("q1", "q2", "q3", "q4"),
+          prefix=_QUARTER_PREFIX),
     _rule(rf"\b(?P<q>)(?P<ord>{_alternation(QUARTER_ORDINALS)})\s+quarter\b(?:\s+(?:of\s+)?(?P<y>{_YEAR})\b)?",
-          _quarter_phrase, ("quarter",)),
+          _quarter_phrase, ("quarter",), prefix=_QUARTER_PREFIX),
     _rule(rf"\b(?:in|during|for|throughout)\s+(?:the\s+month\s+of\s+)?(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?",
           _month_phrase, MONTHS, prefix=""),
     _rule(rf"\b(?P<m>{_MONTH})\s*,?\s*(?P<y>{_YEAR})\b", _month_phrase, MONTHS),
@@ -633,7 +642,7 @@ _RULES: tuple[_Rule, ...] = (
 
 # --- comparisons ---------------------------------------------------------------------------------
 
-_AGAINST = r"(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)"
+_AGAINST = r"(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to|than)"
 _COMPARISONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(source, re.IGNORECASE | re.ASCII), kind) for source, kind in (
         (r"\byear[\s-]+over[\s-]+year\b|\b(?-i:Y[oO]Y)\b", "previous_year"),
@@ -648,7 +657,7 @@ _COMPARISONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
-_COMPARISON_WORDS = frozenset({"over", "vs", "versus", "compared", "against", "relative", "same",
+_COMPARISON_WORDS = frozenset({"over", "vs", "versus", "compared", "against", "relative", "than", "same",
                                "yoy", "dod", "wow", "mom", "qoq", "dow", "wom", "mow"})
 
 

@@ -156,6 +156,9 @@ def test_spec_round_trips(question: str) -> None:
     ("revenue between March 3 and March 10 by plan", "between March 3 and March 10"),
     ("Q4 2025 signups", "Q4 2025"),
     ("signups since last Monday from France", "since last Monday"),
+    ("how many users logged in today", "today"),
+    ("who logged in last week", "last week"),
+    ("purchases for the pro plan in q3", "in q3"),
 ])
 def test_span_covers_the_phrase_so_it_can_be_cut(question: str, phrase: str) -> None:
     found = find_time_range(question, NOW)
@@ -305,6 +308,7 @@ def test_comparisons_are_reported_and_not_read_as_the_range(
     ("month-over-month revenue growth", "previous_period"),
     ("revenue YoY", "previous_year"),
     ("how did signups change vs last month", "previous_period"),
+    ("why is the conversion rate lower than last month", "previous_period"),
 ])
 def test_a_comparison_alone_gives_no_range(question: str, comparison: str) -> None:
     found = find_time_range(question, NOW)
@@ -345,6 +349,8 @@ def test_no_comparison_where_there_is_none(question: str) -> None:
     "average session length in seconds",
     "users who were silent for 14 days",
     "top 10 events",
+    "find users whose last activity was more than 2 weeks ago",
+    "users not seen for at least 30 days ago",
     "",
 ])
 def test_questions_without_a_time_phrase_give_nothing(question: str) -> None:
