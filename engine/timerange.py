@@ -94,11 +94,13 @@ _WEEKDAY = rf"(?:{_alternation(WEEKDAYS)})"
 _YEAR = r"(?:(?:19|20)\d{2}|'\d{2})"
 _PERIOD = r"(?:week|month|quarter|year)"
 _DAYS_OR_LONGER = rf"(?:{_alternation({w: u for w, u in UNIT_WORDS.items() if u != 'hour'})})\b"
+_FLAGS = re.IGNORECASE | re.ASCII
+"""ASCII: a Unicode case fold ("ſ" for "s") must not match a word the tables cannot look up."""
 _PREPOSITION = r"\b(?:in|over|during|for|within|throughout|across|on)\s+"
-_PREFIX = rf"(?:(?:{_PREPOSITION})?\bthe\s+)?"
+_LEAD_IN = rf"(?:{_PREPOSITION})?\bthe\s+"
 """Words before a time phrase that belong to it: "signups in the last 7 days" links "signups".
 A bare preposition stays in the question: in "logged in today" it belongs to the verb."""
-_QUARTER_PREFIX = rf"(?:{_PREPOSITION})?(?:\bthe\s+)?"
+_QUARTER_LEAD_IN = rf"{_PREPOSITION}(?:the\s+)?|\bthe\s+"
 
 
 # --- calendar arithmetic -----------------------------------------------------------------------
@@ -449,7 +451,7 @@ _ANCHOR_FORMS: tuple[tuple[str, Callable[[re.Match[str], datetime, int | None], 
     (rf"(?P<kw>this|last|previous)\s+(?P<u>{_PERIOD})\b", _period_anchor),
     (rf"(?P<n>{_NUM})\s+(?P<u>{_DAYS_OR_LONGER})\s+ago\b", _ago_anchor),
 )
-_ANCHOR_PARSERS = tuple((re.compile(src, re.IGNORECASE | re.ASCII), parse) for src, parse in _ANCHOR_FORMS)
+_ANCHOR_PARSERS = tuple((re.compile(src, _FLAGS), parse) for src, parse in _ANCHOR_FORMS)
 _ANCHOR = "(?:" + "|".join(re.sub(r"\(\?P<\w+>", "(?:", src) for src, _ in _ANCHOR_FORMS) + ")"
 """Any date phrase, as a group-free fragment to embed in "since ...", "between ... and ..."."""
 
@@ -581,17 +583,33 @@ def _tokens(text: str) -> frozenset[str]:
     return frozenset("#date" if token[0].isdigit() else token for token in _TOKEN.findall(text.lower()))
 
 
+_LEAD_IN_WINDOW = 40
+
+
 @dataclass(frozen=True)
 class _Rule:
-    """One phrase shape: its pattern, what it means, and the words without which it cannot match."""
+    """One phrase shape: its pattern, what it means, the words without which it cannot match,
+    and the lead-in words ("in the") that belong to it when they precede it."""
 
     pattern: re.Pattern[str]
     resolve: _Resolver
     triggers: frozenset[str]
+    lead_in: re.Pattern[str] | None
+
+    def span(self, m: re.Match[str]) -> tuple[int, int]:
+        """The match widened to its lead-in (searched only behind a match: a leading optional
+        group would be tried at every position of every question)."""
+        start = m.start()
+        if self.lead_in is not None:
+            before = self.lead_in.search(m.string, max(0, start - _LEAD_IN_WINDOW), start)
+            if before:
+                start = before.start()
+        return start, m.end()
 
 
-def _rule(source: str, resolve: _Resolver, triggers: Iterable[str], prefix: str = _PREFIX) -> _Rule:
-    return _Rule(re.compile(prefix + source, re.IGNORECASE | re.ASCII), resolve, frozenset(triggers))
+def _rule(source: str, resolve: _Resolver, triggers: Iterable[str], lead_in: str | None = _LEAD_IN) -> _Rule:
+    return _Rule(re.compile(source, _FLAGS), resolve, frozenset(triggers),
+                 re.compile(rf"(?:{lead_in})\Z", _FLAGS) if lead_in else None)
 
 
 _WEEKDAY_ANCHOR = rf"(?:last\s+)?{_WEEKDAY}\b"
@@ -613,28 +631,28 @@ _RULES: tuple[_Rule, ...] = (
     _rule(rf"\b(?:(?P<threshold>more\s+than|less\s+than|fewer\s+than|at\s+least|at\s+most|over|under|within)\s+)?"
           rf"(?P<n>{_NUM})\s+(?P<u>{_UNIT})\s+ago\b", _ago_phrase, ("ago",)),
     _rule(rf"\bq(?P<q>[1-4])(?:\s*(?:of\s+)?(?P<y>{_YEAR}))?\b(?P<ord>)", _quarter_phrase, ("q1", "q2", "q3", "q4"),
-          prefix=_QUARTER_PREFIX),
+          lead_in=_QUARTER_LEAD_IN),
     _rule(rf"\b(?P<y>(?:19|20)\d{{2}})[\s-]*q(?P<q>[1-4])\b(?P<ord>)", _quarter_phrase, ("q1", "q2", "q3", "q4"),
-          prefix=_QUARTER_PREFIX),
+          lead_in=_QUARTER_LEAD_IN),
     _rule(rf"\b(?P<q>)(?P<ord>{_alternation(QUARTER_ORDINALS)})\s+quarter\b(?:\s+(?:of\s+)?(?P<y>{_YEAR})\b)?",
-          _quarter_phrase, ("quarter",), prefix=_QUARTER_PREFIX),
+          _quarter_phrase, ("quarter",), lead_in=_QUARTER_LEAD_IN),
     _rule(rf"\b(?:in|during|for|throughout)\s+(?:the\s+month\s+of\s+)?(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?",
-          _month_phrase, MONTHS, prefix=""),
+          _month_phrase, MONTHS, lead_in=None),
     _rule(rf"\b(?P<m>{_MONTH})\s*,?\s*(?P<y>{_YEAR})\b", _month_phrase, MONTHS),
     _rule(rf"\blast\s+(?P<m>{_MONTH})\b", _last_month_name_phrase, MONTHS),
     _rule(r"\b(?:in|during|for|throughout)\s+(?:the\s+year\s+)?(?P<y>(?:19|20)\d{2})\b", _year_phrase,
-          ("in", "during", "for", "throughout"), prefix=""),
+          ("in", "during", "for", "throughout"), lead_in=None),
     _rule(r"\b(?:(?P<kw>last|previous|this\s+past)\s+|the\s+)weekend\b", _weekend_phrase, ("weekend",),
-          prefix=r"(?:\b(?:on|over|during)\s+)?"),
+          lead_in=r"\b(?:on|over|during)\s+"),
     _rule(rf"\b(?P<a>{_DAY_ANCHOR})", _single_day_phrase, _DATE_WORDS),
-    _rule(rf"\b(?=on\b|last\b)(?:on\s+)?(?P<a>{_WEEKDAY_ANCHOR})", _single_day_phrase, WEEKDAYS, prefix=""),
-    _rule(rf"\b(?:ever\s+)?since\s+(?P<a>{_ANCHOR})", _since_phrase, ("since",), prefix=""),
+    _rule(rf"\b(?=on\b|last\b)(?:on\s+)?(?P<a>{_WEEKDAY_ANCHOR})", _single_day_phrase, WEEKDAYS, lead_in=None),
+    _rule(rf"\b(?:ever\s+)?since\s+(?P<a>{_ANCHOR})", _since_phrase, ("since",), lead_in=None),
     _rule(rf"\b(?:ever\s+)?since\s+(?P<n>{_NUM})\s+(?P<u>hours?|hrs?)\s+ago\b", _rolling_phrase, ("since",),
-          prefix=""),
+          lead_in=None),
     _rule(rf"\bfrom\s+(?P<a>{_ANCHOR})\s+(?:to|until|till)\s+(?:now|today|date|the\s+present)\b",
-          _since_phrase, ("from",), prefix=""),
+          _since_phrase, ("from",), lead_in=None),
     _rule(rf"\b(?:between|from)\s+(?P<a>{_ANCHOR})\s+{_UNTIL}\s+(?P<b>{_ANCHOR})", _between_phrase,
-          ("between", "from"), prefix=""),
+          ("between", "from"), lead_in=None),
     _rule(rf"\b(?P<a>{_DAY_ANCHOR})\s+(?:to|until|till|through|thru|-|–)\s+(?P<b>{_DAY_ANCHOR})", _between_phrase,
           _DATE_WORDS),
 )
@@ -644,7 +662,7 @@ _RULES: tuple[_Rule, ...] = (
 
 _AGAINST = r"(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to|than)"
 _COMPARISONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(source, re.IGNORECASE | re.ASCII), kind) for source, kind in (
+    (re.compile(source, _FLAGS), kind) for source, kind in (
         (r"\byear[\s-]+over[\s-]+year\b|\b(?-i:Y[oO]Y)\b", "previous_year"),
         (rf"\b{_AGAINST}\s+(?:the\s+)?(?:same\s+(?:period|time|day|week|month|quarter)\s+)?last\s+year\b",
          "previous_year"),
@@ -715,7 +733,7 @@ def _best_reading(text: str, tokens: frozenset[str], now: datetime, exclude: tup
         if rule.triggers.isdisjoint(tokens):
             continue
         for m in rule.pattern.finditer(text):
-            span = m.span()
+            span = rule.span(m)
             if _overlaps(span, exclude) or (best and span[1] - span[0] <= best[0][1] - best[0][0]):
                 continue
             try:
