@@ -1,0 +1,13 @@
+"""Every analysis a workflow file may name, by name."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Mapping
+
+from . import diagnose_analyses, readout_analyses
+from .analysis_base import Analysis, Outcome, StepInput
+
+ANALYSES: Mapping[str, Analysis] = MappingProxyType({**diagnose_analyses.ANALYSES, **readout_analyses.ANALYSES})
+
+__all__ = ["ANALYSES", "Analysis", "Outcome", "StepInput"]
