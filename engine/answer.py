@@ -1,0 +1,166 @@
+"""What ``Engine.ask`` returns: an answer, or a clarifying question, as plain typed data.
+
+A clarification is a normal result, not an error: a chat app shows its
+questions and options, the user picks one, and the ``Conversation`` carries on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Literal
+
+from .backends.base import Table
+from .errors import Problem
+from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
+
+if TYPE_CHECKING:
+    from .interpret import Interpretation
+
+ClarificationKind = Literal["intent", "slots", "rephrase"]
+
+
+@dataclass(frozen=True)
+class ClarifyingQuestion:
+    slot: str
+    prompt: str
+    options: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"slot": self.slot, "prompt": self.prompt, "options": list(self.options)}
+
+
+@dataclass(frozen=True)
+class Clarification:
+    """One or more questions the engine needs answered before it can write a query."""
+
+    kind: ClarificationKind
+    questions: tuple[ClarifyingQuestion, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "questions": [q.to_json() for q in self.questions]}
+
+    def text(self) -> str:
+        lines = []
+        for q in self.questions:
+            lines.append(q.prompt)
+            lines.extend(f"  {i}. {o}" for i, o in enumerate(q.options, 1))
+        return "\n".join(lines)
+
+
+@dataclass
+class Answer:
+    """The engine's reading of one question and, once complete, its HogQL.
+
+    ``hogql`` holds ``{placeholders}``; ``values`` binds them (as PostHog's query
+    API does); ``inline`` is the paste-ready form for PostHog's SQL editor.
+    """
+
+    question: str
+    intent: str
+    confidence: float
+    alternatives: tuple[tuple[str, float], ...] = ()
+    slots: dict[str, Any] = field(default_factory=dict)
+    defaulted: tuple[str, ...] = ()
+    clarification: Clarification | None = None
+    hogql: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    inline: str | None = None
+    template: str | None = None
+    warnings: tuple[Problem, ...] = ()
+    interpretation_guide: str = ""
+    follow_ups: tuple[str, ...] = ()
+    message: str | None = None
+    rules: tuple[str, ...] = ()
+    words: tuple[tuple[str, float], ...] = ()
+    notes: tuple[str, ...] = ()
+    now: datetime | None = None
+    _runner: Callable[["Answer"], Table] | None = field(default=None, repr=False, compare=False)
+    _interpreter: Callable[["Answer", Table], "Interpretation"] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def answered(self) -> bool:
+        return self.clarification is None
+
+    def run(self) -> Table:
+        """Execute the HogQL on the engine's backend (embedded chDB by default)."""
+        from .errors import AskhogError
+
+        if self.hogql is None or self._runner is None:
+            raise AskhogError(self.message or "this answer has no query to run: answer its clarification first")
+        return self._runner(self)
+
+    def interpret(self, table: Table) -> "Interpretation":
+        if self._interpreter is None:
+            raise RuntimeError("answer was not created by an Engine")
+        return self._interpreter(self, table)
+
+    def explain(self) -> str:
+        """Why the engine read the question this way: intent, evidence, slots, defaults."""
+        lines = [f"intent: {self.intent} (confidence {self.confidence:.2f})"]
+        if self.alternatives:
+            lines.append("  runners-up: " + ", ".join(f"{i} {p:.2f}" for i, p in self.alternatives))
+        if self.rules:
+            lines.append("  rules: " + "; ".join(self.rules))
+        if self.words:
+            lines.append("  words: " + ", ".join(f"{w!r}" for w, _ in self.words))
+        for name, value in self.slots.items():
+            mark = " (default)" if name in self.defaulted else ""
+            lines.append(f"  {name}: {describe(value)}{mark}")
+        for note in self.notes:
+            lines.append(f"  note: {note}")
+        if self.template:
+            lines.append(f"template: {self.template}")
+        for w in self.warnings:
+            lines.append(f"warning: {w}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "intent": self.intent,
+            "confidence": round(self.confidence, 4),
+            "alternatives": [{"intent": i, "confidence": round(p, 4)} for i, p in self.alternatives],
+            "slots": {k: to_json_value(v) for k, v in self.slots.items()},
+            "defaulted": list(self.defaulted),
+            "clarification": self.clarification.to_json() if self.clarification else None,
+            "hogql": self.hogql,
+            "values": {k: to_json_value(v) for k, v in self.values.items()},
+            "inline": self.inline,
+            "template": self.template,
+            "warnings": [str(w) for w in self.warnings],
+            "message": self.message,
+            "follow_ups": list(self.follow_ups),
+        }
+
+
+def describe(value: Any) -> str:
+    """A slot value as a person reads it."""
+    if isinstance(value, (EventRef, PropertyRef, PropertyFilter)):
+        return value.label()
+    if isinstance(value, TimeRange):
+        return f"{value.label} ({value.start:%Y-%m-%d %H:%M} to {value.end:%Y-%m-%d %H:%M})"
+    if isinstance(value, tuple):
+        sep = " -> " if value and isinstance(value[0], EventRef) else ", "
+        return sep.join(describe(v) for v in value)
+    return str(value)
+
+
+def to_json_value(value: Any) -> Any:
+    """Slot values in the labelled-set shape: events by name, ranges by spec and bounds."""
+    if isinstance(value, EventRef):
+        if not value.filters:
+            return value.name
+        return {"event": value.name, "filters": [to_json_value(f) for f in value.filters]}
+    if isinstance(value, PropertyRef):
+        return value.name
+    if isinstance(value, PropertyFilter):
+        v = list(value.value) if isinstance(value.value, tuple) else value.value
+        return {"property": value.prop.name, "scope": value.prop.scope, "op": value.op, "value": v}
+    if isinstance(value, TimeRange):
+        return {**value.spec, "start": value.start.isoformat(), "end": value.end.isoformat(), "label": value.label}
+    if isinstance(value, tuple):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,192 @@
+"""The engine: wires the stages from a question to an answer.
+
+question → recognize → fill slots → clarify? → render → validate → (run) → interpret
+
+One ``Engine`` serves many conversations from many threads: everything it
+holds is built once and only read afterwards; per-question state lives in the
+``Answer`` it returns (and in a ``Conversation``, for chat apps).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from .answer import Answer, Clarification, ClarifyingQuestion
+from .backends.base import Backend, Table
+from .catalog import Catalog, Intent
+from .errors import QuestionError
+from .hogql import validate
+from .interpret import Interpretation, interpret
+from .linking import Linker
+from .paths import cache_home
+from .recognize import Recognition, Recognizer
+from .render import Renderer, select_template
+from .slots import Filled, SlotFiller
+from .taxonomy import Taxonomy, demo_taxonomy
+
+MAX_QUESTION_CHARS = 1000
+"""Longer text is not a question: refuse it rather than spend time on it."""
+
+
+def _utc_now() -> datetime:
+    return datetime.utcnow().replace(microsecond=0)
+
+
+class Engine:
+    """``Engine().ask("how many users signed up last week?")``.
+
+    ``backend`` runs queries (default: the embedded chDB demo, created on first
+    use); ``taxonomy`` names the project's events (default: the backend's, or the
+    demo's); ``clock`` returns "now" as a naive UTC datetime (tests fix it).
+    """
+
+    def __init__(
+        self,
+        backend: Backend | None = None,
+        *,
+        taxonomy: Taxonomy | None = None,
+        catalog: Catalog | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+        cache_dir: str | None = None,
+    ):
+        self._backend = backend
+        self._backend_lock = threading.Lock()
+        self.clock = clock
+        self.catalog = catalog or Catalog.load()
+        if taxonomy is None:
+            taxonomy = backend.taxonomy() if backend is not None else demo_taxonomy()
+        self.taxonomy = taxonomy
+        self.linker = Linker(taxonomy)
+        self.filler = SlotFiller(taxonomy, self.linker)
+        self.renderer = Renderer(taxonomy)
+        self.recognizer = Recognizer(self.catalog, cache_dir=cache_home(cache_dir) / "models")
+
+    # -- the backend -------------------------------------------------------------------------------
+
+    @property
+    def backend(self) -> Backend:
+        """The configured backend; the embedded demo store is only built when first needed."""
+        with self._backend_lock:
+            if self._backend is None:
+                from .backends.embedded import EmbeddedBackend
+
+                self._backend = EmbeddedBackend()
+            return self._backend
+
+    # -- asking ------------------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        *,
+        intent: str | None = None,
+        given: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> Answer:
+        """Read a question; return an Answer (with HogQL) or one carrying a Clarification.
+
+        ``intent`` forces the family (after the user picked one); ``given`` holds
+        slot values the user already supplied in this conversation.
+        """
+        text = _check_question(question)
+        now = now or self.clock()
+        if intent is None and not self.recognizer.known_words(text) and not self.linker.link(text.lower()):
+            return self._unreadable(text, now)
+        recognition = self.recognizer.recognize(text)
+        if intent is None and recognition.ambiguous:
+            return self._which_intent(text, recognition, now)
+        chosen = self.catalog[intent or recognition.intent]
+        confidence = 1.0 if intent else recognition.confidence
+        base = self._base(text, chosen, recognition, confidence, now)
+        if chosen.id == "out_of_scope":
+            return replace(base, message=chosen.message)
+        filled = self.filler.fill(chosen, text, now, given)
+        base = replace(base, slots=filled.values, defaulted=tuple(filled.defaulted), notes=tuple(filled.notes))
+        if filled.issues:
+            questions = tuple(ClarifyingQuestion(i.slot, i.prompt, i.options) for i in filled.issues)
+            return replace(base, clarification=Clarification("slots", questions))
+        if chosen.workflow:
+            return base
+        return self._render(base, chosen, filled)
+
+    def answer_for(self, intent_id: str, slots: Mapping[str, Any], question: str = "",
+                   now: datetime | None = None) -> Answer:
+        """Render a family's query from slots given directly (workflows and follow-ups use this)."""
+        chosen = self.catalog[intent_id]
+        now = now or self.clock()
+        base = self._base(question, chosen, None, 1.0, now)
+        filled = Filled(values={s.name: slots.get(s.name) for s in chosen.slots if slots.get(s.name) is not None})
+        return self._render(replace(base, slots=filled.values), chosen, filled)
+
+    # -- stages ------------------------------------------------------------------------------------
+
+    def _base(self, text: str, intent: Intent, rec: Recognition | None, confidence: float, now: datetime) -> Answer:
+        return Answer(
+            question=text,
+            intent=intent.id,
+            confidence=confidence,
+            alternatives=rec.alternatives if rec else (),
+            rules=tuple(f"{h.intent}: {h.note or h.pattern}" for h in rec.rules) if rec else (),
+            words=rec.words if rec else (),
+            interpretation_guide=intent.interpretation,
+            follow_ups=intent.follow_ups,
+            now=now,
+            _runner=self._run_answer,
+            _interpreter=self._interpret,
+        )
+
+    def _render(self, base: Answer, intent: Intent, filled: Filled) -> Answer:
+        assert intent.template is not None
+        slots = {s.name: filled.values.get(s.name) for s in intent.slots}
+        stem = select_template(intent.template, slots)
+        rendered = self.renderer.render(stem, slots)
+        checked = validate(rendered.hogql)
+        return replace(base, hogql=rendered.hogql, values=dict(rendered.values), inline=rendered.inline(),
+                       template=stem, warnings=tuple(checked.warnings))
+
+    def _which_intent(self, text: str, rec: Recognition, now: datetime) -> Answer:
+        """Rasa's two-stage fallback: offer the two best readings, let the user pick or rephrase."""
+        first, second = rec.intent, rec.alternatives[0][0]
+        options = tuple(i for i in (first, second) if i != "out_of_scope") or (first,)
+        descriptions = [f"{self.catalog[i].description.rstrip('.').lower()} ({i})" for i in options]
+        prompt = "Did you mean " + " or ".join(descriptions) + "?" if len(options) > 1 else \
+            f"Did you mean {descriptions[0]}?"
+        answer = self._base(text, self.catalog[first], rec, rec.confidence, now)
+        question = ClarifyingQuestion("intent", prompt, options)
+        return replace(answer, clarification=Clarification("intent", (question,)))
+
+    def _unreadable(self, text: str, now: datetime) -> Answer:
+        examples = ("how many users signed up last week?", "where do users drop off between signup and purchase?",
+                    "daily active users this month")
+        q = ClarifyingQuestion(
+            "rephrase",
+            "I could not find a question about your product data in that. askhog reads English questions "
+            "such as:", examples)
+        return Answer(question=text, intent="out_of_scope", confidence=0.0, now=now,
+                      clarification=Clarification("rephrase", (q,)),
+                      message=self.catalog["out_of_scope"].message)
+
+    # -- running -----------------------------------------------------------------------------------
+
+    def _run_answer(self, answer: Answer) -> Table:
+        assert answer.hogql is not None
+        return self.backend.run(answer.hogql, answer.values)
+
+    def _interpret(self, answer: Answer, table: Table) -> Interpretation:
+        return interpret(answer, table)
+
+
+def _check_question(question: object) -> str:
+    if not isinstance(question, str):
+        raise QuestionError(f"a question must be text, not {type(question).__name__}")
+    text = question.strip()
+    if not text:
+        raise QuestionError("the question is empty: ask something like 'how many users signed up last week?'")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"the question is {len(text):,} characters long; askhog reads questions of up to "
+            f"{MAX_QUESTION_CHARS:,} characters. Ask one thing at a time.")
+    return text

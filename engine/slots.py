@@ -1,0 +1,415 @@
+"""Fill an intent's slots from the question and the project's taxonomy.
+
+The filler reads the question once: the time range (and its span, so "March"
+is not mistaken for anything else), the numbers with what they count, the
+taxonomy mentions (events, properties, values) in order, and the words that
+pick a choice ("weekly", "unique users"). Then it gives each family's slots
+their roles: the first event is what a count counts, the events in order are
+funnel steps, an event after "but not" is excluded. What is still missing and
+required becomes a ``SlotIssue``: the clarifying question, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Mapping
+
+from .catalog import Intent, SlotSpec
+from .errors import TimeRangeError
+from .linking import Linker, Mention
+from .taxonomy import Taxonomy
+from .text import STOPWORDS, normalize, tokenize
+from .timerange import default_interval, find_time_range, parse_time_range
+from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
+
+_NUM = r"(\d{1,4})"
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14, "twenty": 20, "thirty": 30}
+
+# (slot, pattern): the number in group 1 is that slot's value. Checked in order.
+_NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((slot, re.compile(p)) for slot, p in (
+    ("limit", rf"\b(?:top|first|best|worst|biggest|largest|bottom)\s+{_NUM}\b(?!\s*(?:days?|weeks?|hours?|months?))"),
+    ("limit", rf"\b{_NUM}\s+(?:most|least|top|biggest)\b"),
+    ("limit", rf"\b(?:limit|show me|list)\s+{_NUM}\b(?!\s*(?:days?|weeks?|hours?|months?))"),
+    ("window_days", rf"\b(?:within|in under|inside|in less than|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?days?\b"),
+    ("window_weeks", rf"\b(?:within|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?weeks?\b"),
+    ("window_days", rf"\b{_NUM}[- ]day (?:conversion )?window\b"),
+    ("min_count", rf"\b(?:at least|more than|over|over|>=?|min(?:imum)?(?: of)?)\s*{_NUM}\s*(?:times|x\b|uploads|events|purchases|files)"),
+    ("min_count", rf"\b{_NUM}\s*\+\s*(?:times|uploads|events|purchases|files)?"),
+    ("min_count", rf"\b{_NUM}\s+or more\b"),
+    ("silent_days", rf"\b(?:silent|inactive|quiet|dormant|gone|not (?:seen|active|logged in|been back)|haven'?t (?:been )?(?:seen|active|logged in|been back|come back|returned|used)|no activity|not used)\D{{0,30}}?{_NUM}\s*(?:\+\s*)?days?\b"),
+    ("silent_days", rf"\b{_NUM}\s*\+?\s*days? (?:of )?(?:inactivity|silence|without)\b"),
+    ("path_length", rf"\b{_NUM}\s*(?:-\s*)?steps?\b"),
+    ("periods", rf"\b(?:for|over|across)\s+{_NUM}\s+(?:weeks|months)\b"),
+    ("threshold", rf"\b{_NUM}\s*(?:sigma|standard deviations?|std|stdev|σ)\b"),
+))
+_NEGATION = re.compile(r"\b(?:but not|but never|never|not|didn'?t|did not|don'?t|do not|haven'?t|have not|hasn'?t|without|no longer|yet to)\b(?:\s+\w+){0,3}\s*$")
+_BREAKDOWN_CUE = re.compile(r"(?:\bby|\bper|\bsplit(?: by)?|\bbroken down by|\bbreak(?:down)? by|\bfor each|\bacross|\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|\bmost common|\bcompare)\s+(?:\w+\s+){0,2}$")
+_COMPARE_OP = re.compile(r"^\s*(?:is|=|==|equals?|of|:)\s*['\"]?([^'\"]{1,80}?)['\"]?(?:\s+(?:and|or|,)\b|$|[?.,;])")
+_NUMERIC_OP = re.compile(r"^\s*(>=|<=|>|<|=|over|above|more than|greater than|at least|under|below|less than|at most)\s*\$?\s*(\d+(?:\.\d+)?)")
+_OPS = {">": ">", "over": ">", "above": ">", "more than": ">", "greater than": ">", ">=": ">=", "at least": ">=",
+        "<": "<", "under": "<", "below": "<", "less than": "<", "<=": "<=", "at most": "<=", "=": "="}
+_AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
+
+
+@dataclass(frozen=True)
+class SlotIssue:
+    """A slot the engine must ask about, with concrete options where they exist."""
+
+    slot: str
+    prompt: str
+    options: tuple[str, ...] = ()
+    reason: str = "missing"
+
+
+@dataclass
+class Filled:
+    """The slots of one question: values, which came from defaults, what is still unclear."""
+
+    values: dict[str, Any]
+    defaulted: list[str] = field(default_factory=list)
+    issues: list[SlotIssue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Reading:
+    """What the question says, before roles are assigned."""
+
+    text: str
+    time: TimeRange | None
+    time_options: tuple[TimeRange, ...]
+    comparison: str | None
+    numbers: dict[str, int]
+    events: list[Mention]
+    excluded: list[Mention]
+    properties: list[Mention]
+    breakdowns: list[Mention]
+    filters: list[PropertyFilter]
+    unknown_words: list[str]
+
+
+class SlotFiller:
+    """One per taxonomy; ``fill`` is pure and thread-safe."""
+
+    def __init__(self, taxonomy: Taxonomy, linker: Linker):
+        self.taxonomy = taxonomy
+        self.linker = linker
+        lex = linker.lexicon
+        self._choice_cues = {
+            key: [(value, [re.compile(p) for p in patterns]) for value, patterns in by_value.items()]
+            for key, by_value in (lex.get("choices") or {}).items()
+        }
+        self._default_funnel = [e for e in lex.get("default_funnel") or [] if e in taxonomy.events]
+        self._flag_names = {self._flag_key(k): k for k in taxonomy.flags}
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def read(self, question: str, now: datetime) -> _Reading:
+        text = normalize(question)
+        match = find_time_range(text, now)
+        time, options, comparison = None, (), None
+        if match is not None:
+            time, options, comparison = match.range, tuple(match.options), match.comparison
+            if match.span and (time is not None or options):
+                a, b = match.span
+                text_wo_time = text[:a] + " " * (b - a) + text[b:]
+            else:
+                text_wo_time = text
+        else:
+            text_wo_time = text
+        text_wo_time = self._blank_flags(text_wo_time)
+        numbers: dict[str, int] = {}
+        scrubbed = _word_numbers(text_wo_time)
+        for slot, pattern in _NUMBER_CUES:
+            m = pattern.search(scrubbed)
+            if m and slot not in numbers:
+                numbers[slot] = int(m.group(1))
+        mentions = self.linker.link(text_wo_time)
+        events: list[Mention] = []
+        excluded: list[Mention] = []
+        properties: list[Mention] = []
+        breakdowns: list[Mention] = []
+        filters: list[PropertyFilter] = []
+        for m in mentions:
+            before = text_wo_time[max(0, m.start - 40): m.start]
+            after = text_wo_time[m.end: m.end + 90]
+            if m.kind == "event" and m.event is not None:
+                (excluded if events and _NEGATION.search(before) else events).append(m)
+            elif m.kind == "value" and m.filter is not None:
+                filters.append(m.filter)
+            elif m.kind == "property" and m.prop is not None:
+                explicit = self._explicit_filter(m.prop, after)
+                if explicit is not None:
+                    filters.append(explicit)
+                elif _BREAKDOWN_CUE.search(before):
+                    breakdowns.append(m)
+                else:
+                    properties.append(m)
+        covered = [(m.start, m.end) for m in mentions]
+        unknown = [t.text for t in tokenize(text_wo_time)
+                   if t.text not in STOPWORDS and not t.text.isdigit() and len(t.text) > 2
+                   and not any(a <= t.start < b for a, b in covered)]
+        return _Reading(text, time, options, comparison, numbers, events, excluded, properties, breakdowns,
+                        filters, unknown)
+
+    def _explicit_filter(self, prop: PropertyRef, after: str) -> PropertyFilter | None:
+        """``plan is pro``, ``amount over 100``: a property followed by an operator and a value."""
+        if prop.type == "Numeric":
+            m = _NUMERIC_OP.match(after)
+            if m:
+                return PropertyFilter(prop, _OPS[m.group(1)], float(m.group(2)))  # type: ignore[arg-type]
+            return None
+        m = _COMPARE_OP.match(after)
+        if m and m.group(1).strip():
+            value = m.group(1).strip()
+            known = self.taxonomy.property(prop.name, prop.scope)
+            if known and known.values:
+                canonical = {v.lower(): v for v in known.values}
+                value = canonical.get(value.lower(), value)
+            return PropertyFilter(prop, "=", value)
+        return None
+
+    # -- filling ---------------------------------------------------------------------------------
+
+    def fill(self, intent: Intent, question: str, now: datetime,
+             given: Mapping[str, Any] | None = None) -> Filled:
+        reading = self.read(question, now)
+        values = self._assign(intent, reading)
+        filled = Filled(values={})
+        given = dict(given or {})
+        for spec in intent.slots:
+            if spec.name in given:
+                filled.values[spec.name] = given[spec.name]
+            elif values.get(spec.name) is not None:
+                filled.values[spec.name] = values[spec.name]
+        self._defaults(intent, filled, reading, now)
+        self._check(intent, filled, reading)
+        return filled
+
+    def _assign(self, intent: Intent, r: _Reading) -> dict[str, Any]:
+        """Give what the question says its role in this family."""
+        out: dict[str, Any] = {}
+        slots = {s.name: s for s in intent.slots}
+        event_refs = [m.event for m in r.events if m.event is not None]
+        event_slots = [s.name for s in intent.slots if s.type == "event" and s.name != "exclude_event"]
+        if intent.id in ("funnel", "time_to_event") and len(event_refs) >= 2 and self._reversed(r):
+            event_refs = [event_refs[1], event_refs[0], *event_refs[2:]]
+        if "steps" in slots and len(event_refs) >= 2:
+            out["steps"] = tuple(event_refs)
+        elif "steps" in slots and intent.id == "diagnose" and len(event_refs) == 1 and \
+                self._choice(intent, "metric", r.text) == "conversion":
+            out["steps"] = self._conversion_to(event_refs[0])
+        remaining = list(event_refs)
+        if intent.id in ("activation", "experiment", "correlation"):
+            # The defaulted role (signup, exposure) is rarely what the user names: give them the goal.
+            default_names = {s.default for s in intent.slots if s.type == "event" and s.default}
+            free = [e for e in remaining if e.name not in default_names] or remaining
+            goal = {"activation": "activation_event", "experiment": "goal_event", "correlation": "target_event"}
+            if free:
+                out[goal[intent.id]] = free[0]
+        elif intent.id == "time_to_event" and len(remaining) == 1 and self._default_funnel:
+            out["to_event"] = remaining[0]
+        else:
+            for name, ref in zip(event_slots, remaining):
+                out[name] = ref
+        if "exclude_event" in slots and r.excluded and r.excluded[0].event is not None:
+            out["exclude_event"] = r.excluded[0].event
+        if r.time is not None:
+            out["time_range"] = r.time
+        for name, value in r.numbers.items():
+            if name == "window_weeks" and "window_days" in slots and "window_days" not in r.numbers:
+                out["window_days"] = value * 7
+            elif name in slots:
+                out[name] = value
+        for spec in intent.slots:
+            if spec.type == "choice":
+                choice = self._choice(intent, spec.name, r.text)
+                if choice is not None and choice in spec.choices:
+                    out[spec.name] = choice
+        self._properties(intent, r, out, event_refs)
+        if "filters" in slots and r.filters:
+            out["filters"] = tuple(self._rescope_filter(f, event_refs) for f in r.filters)
+        if "flag" in slots:
+            flag = next((key for name, key in self._flag_names.items() if name in self._flag_key(r.text)), None)
+            if flag:
+                out["flag"] = flag
+        return out
+
+    def _properties(self, intent: Intent, r: _Reading, out: dict[str, Any], events: list[EventRef]) -> None:
+        slots = {s.name: s for s in intent.slots}
+        props = [self._rescope_prop(m.prop, events) for m in r.breakdowns if m.prop is not None]
+        loose = [self._rescope_prop(m.prop, events) for m in r.properties if m.prop is not None]
+        numeric = [p for p in loose + props if p.type == "Numeric"]
+        categorical_loose = [p for p in loose if p.type != "Numeric"]
+        if "breakdown" in slots:
+            chosen = next((p for p in props if p.type != "Numeric"), None)
+            if chosen is None and intent.id == "breakdown" and categorical_loose:
+                chosen = categorical_loose[0]
+            if chosen is not None:
+                out["breakdown"] = chosen
+        if "property" in slots and numeric:
+            out["property"] = numeric[0]
+        if "amount_property" in slots and numeric:
+            out["amount_property"] = numeric[0]
+        if "feature_property" in slots:
+            named = next((p for p in props + loose if p.type == "String" and p.scope == "event"), None)
+            if named is not None and named.name != "$pathname":
+                out["feature_property"] = named
+
+    def _choice(self, intent: Intent, slot: str, text: str) -> str | None:
+        for key in (f"{intent.id}.{slot}", slot):
+            for value, patterns in self._choice_cues.get(key, ()):
+                if any(p.search(text) for p in patterns):
+                    return value
+        return None
+
+    def _reversed(self, r: _Reading) -> bool:
+        """"purchase after signing up" names the later event first."""
+        first, second = r.events[0], r.events[1]
+        return bool(_AFTER_REVERSAL.search(r.text[first.end:second.start]))
+
+    def _conversion_to(self, event: EventRef) -> tuple[EventRef, ...]:
+        """One named step of a conversion: pair it with its neighbour on the main path."""
+        path = self._default_funnel
+        if event.name not in path:
+            return (event,)
+        i = path.index(event.name)
+        if i + 1 < len(path):
+            return (event, EventRef(path[-1]) if event.name != path[-2] else EventRef(path[i + 1]))
+        return (EventRef(path[i - 1]), event) if i > 0 else (event,)
+
+    # -- scope fixes -----------------------------------------------------------------------------
+
+    def _rescope_prop(self, prop: PropertyRef, events: list[EventRef]) -> PropertyRef:
+        """``plan`` is the event's own property on purchases, the person's everywhere else."""
+        if prop.scope != "event" or not events:
+            return prop
+        if all(prop.name in self.taxonomy.event_property_names(e.name) for e in events):
+            return prop
+        person = self.taxonomy.property(prop.name, "person")
+        return person.ref() if person is not None else prop
+
+    def _rescope_filter(self, f: PropertyFilter, events: list[EventRef]) -> PropertyFilter:
+        prop = self._rescope_prop(f.prop, events) if events else self._person_first(f.prop)
+        if prop == f.prop:
+            return f
+        return replace(f, prop=prop)
+
+    def _person_first(self, prop: PropertyRef) -> PropertyRef:
+        """Without an event, "pro users" means the person's plan."""
+        if prop.scope == "event" and prop.name not in self.taxonomy.common_event_properties:
+            person = self.taxonomy.property(prop.name, "person")
+            if person is not None:
+                return person.ref()
+        return prop
+
+    def _blank_flags(self, text: str) -> str:
+        """A flag's name ("new checkout") is not an event mention: blank it before linking."""
+        for key in self.taxonomy.flags:
+            pattern = r"\b" + r"[\s_-]*".join(re.escape(part) for part in re.split(r"[\s_-]+", key.lower())) + r"\b"
+            text = re.sub(pattern, lambda m: " " * len(m.group(0)), text)
+        return text
+
+    @staticmethod
+    def _flag_key(text: str) -> str:
+        return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+    # -- defaults and checks ---------------------------------------------------------------------
+
+    def _defaults(self, intent: Intent, filled: Filled, r: _Reading, now: datetime) -> None:
+        v = filled.values
+        for spec in intent.slots:
+            if spec.name in v or spec.default is None or spec.name == "time_range" or spec.default == "by_range":
+                continue
+            value = self._default_value(spec)
+            if value is not None:
+                v[spec.name] = value
+                filled.defaulted.append(spec.name)
+        if intent.id == "experiment" and "flag" not in v and len(self.taxonomy.flags) == 1:
+            v["flag"] = next(iter(self.taxonomy.flags))
+            filled.defaulted.append("flag")
+            filled.notes.append(f"the project has one experiment flag, {v['flag']!r}")
+        time_spec = intent.slot("time_range")
+        if time_spec is not None and "time_range" not in v and not r.time_options:
+            v["time_range"] = self._default_range(intent, time_spec, v, now)
+            filled.defaulted.append("time_range")
+        for spec in intent.slots:
+            if spec.default == "by_range" and spec.name not in v and isinstance(v.get("time_range"), TimeRange):
+                v[spec.name] = default_interval(v["time_range"])
+                filled.defaulted.append(spec.name)
+
+    def _default_value(self, spec: SlotSpec) -> Any:
+        if spec.type == "event":
+            return EventRef(spec.default) if spec.default in self.taxonomy.events else None
+        if spec.type == "property":
+            found = self.taxonomy.property(spec.default)
+            return found.ref() if found is not None else None
+        return spec.default
+
+    def _default_range(self, intent: Intent, spec: SlotSpec, v: Mapping[str, Any], now: datetime) -> TimeRange:
+        phrase = str(spec.default or "last 30 days")
+        if intent.id == "retention":
+            unit = "months" if v.get("period") == "month" else "weeks"
+            phrase = f"last {int(v.get('periods') or 8)} {unit}"
+        try:
+            return replace(parse_time_range(phrase, now), default=True)
+        except TimeRangeError:
+            return replace(parse_time_range("last 30 days", now), default=True)
+
+    def _check(self, intent: Intent, filled: Filled, r: _Reading) -> None:
+        v = filled.values
+        if r.time_options and "time_range" not in v and intent.slot("time_range") is not None:
+            filled.issues.append(SlotIssue(
+                "time_range", "Which period do you mean?", tuple(t.label for t in r.time_options), "ambiguous"))
+        for spec in intent.slots:
+            if spec.name in v or not spec.is_required(v):
+                if spec.type == "events" and spec.name in v and len(v[spec.name]) < (spec.min or 1):
+                    filled.issues.append(self._events_issue(spec, v[spec.name]))
+                continue
+            if spec.type == "events" and r.events:
+                partial = tuple(m.event for m in r.events if m.event is not None)
+                filled.issues.append(self._events_issue(spec, self._conversion_to(partial[0]) if len(partial) == 1 else partial))
+                continue
+            filled.issues.append(self._issue(spec, r))
+
+    def _events_issue(self, spec: SlotSpec, partial: tuple[EventRef, ...]) -> SlotIssue:
+        options = []
+        if len(partial) >= 2:
+            options.append(" -> ".join(e.name for e in partial))
+        options.append(" -> ".join(self._default_funnel[-2:]))
+        options.append(" -> ".join((self._default_funnel[0], self._default_funnel[-1])))
+        return SlotIssue(spec.name, spec.prompt, tuple(dict.fromkeys(o for o in options if o)), "missing")
+
+    def _issue(self, spec: SlotSpec, r: _Reading) -> SlotIssue:
+        if spec.type in ("event", "events"):
+            phrase = " ".join(r.unknown_words[-3:])
+            if phrase and not r.events:
+                return SlotIssue(spec.name, f"I couldn't find an event matching {phrase!r}. {spec.prompt}",
+                                 tuple(self.linker.suggest_events(phrase)), "unknown_event")
+            return SlotIssue(spec.name, spec.prompt, tuple(self.linker.event_options()))
+        return SlotIssue(spec.name, spec.prompt, self.options_for(spec))
+
+    def options_for(self, spec: SlotSpec) -> tuple[str, ...]:
+        tax = self.taxonomy
+        source = spec.options_from or ("choices" if spec.choices else None)
+        if source == "choices":
+            return spec.choices
+        if source == "events":
+            return tuple(self.linker.event_options())
+        if source == "flags":
+            return tuple(tax.flags)
+        if source == "numeric_properties":
+            return tuple(p.name for p in tax.event_properties.values() if p.type == "Numeric")
+        if source == "breakdown_properties":
+            preferred = ("$browser", "$device_type", "$os", "$geoip_country_code", "$initial_utm_source", "plan")
+            return tuple(p for p in preferred if tax.property(p) or tax.property(p, "person"))
+        if source == "event_properties":
+            return tuple(p.name for p in tax.event_properties.values() if p.values)
+        return ()
+
+
+def _word_numbers(text: str) -> str:
+    return re.sub(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", lambda m: str(_WORD_NUMBERS[m.group(1)]), text)
