@@ -1,53 +1,23 @@
-"""The performance checklist as warnings: queries that run, but slowly or on too much data.
-
-From the seed's "query takes 30+ seconds" checklist: a time filter on events,
-a range under 90 days, a LIMIT, no SELECT *, and an event filter alongside any
-property filter (``event`` and ``timestamp`` are in the events table's sort key;
-properties are not). Each warning carries the fix.
-"""
+"""Checking hand-written HogQL (``askhog lint``): guard errors and checklist warnings, never an exception."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator
+from typing import Iterable
 
-from sqlglot import exp
-
-from ..errors import HogQLSyntaxError, Problem, UnsafeQueryError
-from .parsing import locate
-
-MAX_RANGE_DAYS = 90
-_TIME_COLUMNS = frozenset({"timestamp", "$start_timestamp", "min_timestamp"})
-_UNIT_DAYS = {
-    "SECOND": 1 / 86400, "MINUTE": 1 / 1440, "HOUR": 1 / 24, "DAY": 1.0, "WEEK": 7.0,
-    "MONTH": 30.0, "QUARTER": 91.0, "YEAR": 365.0,
-}  # fmt: skip
-_TO_INTERVAL = re.compile(r"^toInterval(Second|Minute|Hour|Day|Week|Month|Quarter|Year)$")
-_DATE_FUNCTIONS = frozenset({"toDateTime", "toDate", "parseDateTimeBestEffort", "toDateTime64"})
-_BOUND_COMPARISONS = (exp.GT, exp.GTE, exp.LT, exp.LTE)
-
-
-def lint_warnings(tree: exp.Expr, text: str) -> list[Problem]:
-    """The checklist's warnings for a query that passed the guard."""
-    return [w for rule in _WARNING_RULES for w in rule(tree, text)]
+from ..errors import HogQLSyntaxError, Problem
+from .checklist import lint_warnings
+from .validate import DEFAULT_TABLES, guard_problems
 
 
 def lint(hogql: str) -> list[Problem]:
     """Every guard error and checklist warning in hand-written HogQL; never raises on bad input."""
-    from .validate import DEFAULT_TABLES, guard_problems
-
     try:
-        errors, parsed = guard_problems(hogql, DEFAULT_TABLES)
+        errors, query = guard_problems(hogql, DEFAULT_TABLES)
     except HogQLSyntaxError as e:
-        message = str(e).split(": ", 1)[-1]
+        message = str(e).partition(": ")[2]  # drop the "HogQL syntax error at l:c" prefix: the Problem has the place
         return [Problem("syntax_error", message, e.line, e.column, "correct the syntax at that position")]
-    except UnsafeQueryError as e:
-        return list(e.problems)
-    statements = [s for s in parsed.statements if s is not None] if parsed else []
-    if len(statements) != 1 or not isinstance(statements[0].unnest(), (exp.Select, exp.SetOperation)):
-        return _by_position(errors)
-    return [*_by_position(errors), *_by_position(lint_warnings(statements[0], hogql))]
+    warnings = lint_warnings(query, hogql) if query is not None else []
+    return [*_by_position(errors), *_by_position(warnings)]
 
 
 def _by_position(problems: list[Problem]) -> list[Problem]:
@@ -64,194 +34,3 @@ def format_problems(problems: Iterable[Problem]) -> str:
     lines = [str(p) for p in problems]
     lines.append(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     return "\n".join(lines)
-
-
-def _warning(code: str, message: str, where: tuple[int | None, int | None], fix: str) -> Problem:
-    return Problem(code, message, where[0], where[1], fix, severity="warning")
-
-
-def _events_tables(tree: exp.Expr) -> list[exp.Table]:
-    return [t for t in tree.find_all(exp.Table) if t.name == "events" and t.args.get("db") is None]
-
-
-def _filters(tree: exp.Expr) -> list[exp.Expr]:
-    return [w.this for w in tree.find_all(exp.Where, exp.PreWhere)]
-
-
-def _column_named(node: exp.Expr, names: frozenset[str]) -> bool:
-    return isinstance(node, exp.Column) and node.name in names
-
-
-# --- time filter and range -----------------------------------------------------------------
-
-
-def _time_bounds(tree: exp.Expr) -> Iterator[tuple[str, exp.Expr]]:
-    """Each ("lower"|"upper", bound expression) that a WHERE puts on a time column."""
-    for condition in _filters(tree):
-        for node in condition.find_all(*_BOUND_COMPARISONS, exp.Between):
-            if isinstance(node, exp.Between):
-                if _column_named(node.this, _TIME_COLUMNS):
-                    yield "lower", node.args["low"]
-                    yield "upper", node.args["high"]
-                continue
-            left, right = node.this, node.expression
-            lower_if_left = isinstance(node, (exp.GT, exp.GTE))
-            if _column_named(left, _TIME_COLUMNS):
-                yield ("lower" if lower_if_left else "upper"), right
-            elif _column_named(right, _TIME_COLUMNS):
-                yield ("upper" if lower_if_left else "lower"), left
-
-
-def _days_before_now(bound: exp.Expr, now: datetime) -> float | None:
-    """How many days before now a bound lies, when it is now()/today() minus an interval or a date literal."""
-    bound = bound.unnest() if isinstance(bound, exp.Paren) else bound
-    if isinstance(bound, exp.Sub) and _is_now(bound.this):
-        return _interval_days(bound.expression)
-    if _is_now(bound):
-        return 0.0
-    moment = _literal_moment(bound)
-    return None if moment is None else (now - moment).total_seconds() / 86400
-
-
-def _is_now(node: exp.Expr) -> bool:
-    return isinstance(node, (exp.CurrentTimestamp, exp.CurrentDate)) or (
-        isinstance(node, exp.Anonymous) and node.name.lower() in ("now", "today", "now64")
-    )
-
-
-def _interval_days(node: exp.Expr) -> float | None:
-    if isinstance(node, exp.Interval):
-        unit = (node.unit.name if node.unit else "").upper().rstrip("S")
-        amount = node.this
-    elif isinstance(node, exp.Anonymous) and (found := _TO_INTERVAL.match(node.name)) and node.expressions:
-        unit, amount = found.group(1).upper(), node.expressions[0]
-    else:
-        return None
-    if not isinstance(amount, exp.Literal) or unit not in _UNIT_DAYS:
-        return None
-    try:
-        return float(amount.this) * _UNIT_DAYS[unit]
-    except ValueError:
-        return None
-
-
-def _literal_moment(node: exp.Expr) -> datetime | None:
-    """A date literal, bare (``'2024-01-01'``) or wrapped in toDate/toDateTime."""
-    if isinstance(node, exp.Anonymous) and node.name in _DATE_FUNCTIONS and node.expressions:
-        node = node.expressions[0]
-    elif isinstance(node, exp.Func) and node.meta.get("clickhouse_name") in _DATE_FUNCTIONS:
-        node = node.this
-    if not (isinstance(node, exp.Literal) and node.is_string):
-        return None
-    try:
-        moment = datetime.fromisoformat(node.this.replace(" ", "T"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _time_filter(tree: exp.Expr, text: str) -> Iterator[Problem]:
-    events = _events_tables(tree)
-    if events and not any(True for _ in _time_bounds(tree)):
-        yield _warning(
-            "no_time_filter",
-            "the query reads events without a time filter, so it scans all of history",
-            locate(events[0], text),
-            "add WHERE timestamp >= now() - INTERVAL 30 DAY (or the range you need)",
-        )
-
-
-def _time_range(tree: exp.Expr, text: str) -> Iterator[Problem]:
-    """Span from the earliest lower bound to the latest upper bound (now, when there is none)."""
-    now = datetime.now(timezone.utc)
-    lowers: list[tuple[float, exp.Expr]] = []
-    uppers: list[float] = []
-    for side, bound in _time_bounds(tree):
-        days = _days_before_now(bound, now)
-        if days is None:
-            continue
-        if side == "lower":
-            lowers.append((days, bound))
-        else:
-            uppers.append(days)
-    if not lowers:
-        return
-    start, where = max(lowers, key=lambda lower: lower[0])
-    span = start - max(min(uppers, default=0.0), 0.0)
-    if span > MAX_RANGE_DAYS:
-        yield _warning(
-            "range_over_90_days",
-            f"the time range covers about {span:.0f} days (over {MAX_RANGE_DAYS})",
-            locate(where, text),
-            f"narrow the range to {MAX_RANGE_DAYS} days or less, or aggregate a shorter window first",
-        )
-
-
-# --- shape of the result ---------------------------------------------------------------------
-
-
-def _outer_selects(tree: exp.Expr) -> list[exp.Select]:
-    node = tree.unnest() if isinstance(tree, exp.Paren) else tree
-    if isinstance(node, exp.SetOperation):
-        return [s for side in (node.left, node.right) for s in _outer_selects(side)]
-    if isinstance(node, exp.Subquery):
-        return _outer_selects(node.this)
-    return [node] if isinstance(node, exp.Select) else []
-
-
-def _no_limit(tree: exp.Expr, text: str) -> Iterator[Problem]:
-    if tree.args.get("limit"):
-        return
-    for select in _outer_selects(tree):
-        if select.args.get("limit"):
-            return
-        if not select.args.get("group") and any(e.find(exp.AggFunc) for e in select.expressions):
-            return  # an aggregate without GROUP BY returns one row
-    yield _warning(
-        "no_limit",
-        "the query has no LIMIT, so it can return every matching row",
-        locate(tree, text),
-        "add LIMIT 100 (or the number of rows you need)",
-    )
-
-
-def _select_star(tree: exp.Expr, text: str) -> Iterator[Problem]:
-    for select in tree.find_all(exp.Select):
-        for projection in select.expressions:
-            if isinstance(projection, exp.Star) or (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)):
-                yield _warning(
-                    "select_star",
-                    "SELECT * reads every column, including the large properties JSON",
-                    locate(projection, text),
-                    "name the columns you need, e.g. SELECT event, timestamp, properties.$browser",
-                )
-
-
-def _property_without_event(tree: exp.Expr, text: str) -> Iterator[Problem]:
-    if not _events_tables(tree):
-        return
-    conditions = _filters(tree)
-    properties = [c for cond in conditions for c in cond.find_all(exp.Column) if "properties" in (p.name for p in c.parts[:-1])]
-    if not properties:
-        return
-    event_filter = any(
-        isinstance(n, (exp.EQ, exp.In)) and (_column_named(n.this, frozenset({"event"})) or _column_named(n.expression, frozenset({"event"})))
-        for cond in conditions
-        for n in cond.find_all(exp.EQ, exp.In)
-    )
-    if not event_filter:
-        yield _warning(
-            "property_filter_without_event",
-            f"the query filters on {properties[0].sql(dialect='clickhouse')} but not on event, so every event's properties are read",
-            locate(properties[0], text),
-            "add event = '...' or event IN (...) before the property filter",
-        )
-
-
-_WARNING_RULES: tuple[Callable[[exp.Expr, str], Iterable[Problem]], ...] = (
-    _time_filter,
-    _time_range,
-    _no_limit,
-    _select_star,
-    _property_without_event,
-)

@@ -34,7 +34,6 @@ from sqlglot import exp
 
 from ..errors import TemplateError, UnsafeQueryError, UnsupportedHogQL
 from ..taxonomy import Taxonomy
-from .parsing import parse_text
 from .validate import DEFAULT_TABLES, guard_problems
 
 STORE_TABLES: frozenset[str] = frozenset({"events", "persons", "person_distinct_ids", "sessions"})
@@ -66,10 +65,9 @@ _RENAMED = {"toIntOrZero": "toInt64OrZero", "toFloatOrZero": "toFloat64OrZero", 
 
 def lower(hogql: str, values: Mapping[str, Any], taxonomy: Taxonomy) -> str:
     """ClickHouse SQL for chDB equivalent to ``hogql`` with ``values`` bound to its placeholders."""
-    errors, _ = guard_problems(hogql, DEFAULT_TABLES)
-    if errors:
+    errors, tree = guard_problems(hogql, DEFAULT_TABLES)
+    if errors or tree is None:
         raise UnsafeQueryError(errors)
-    tree = next(s for s in parse_text(hogql).statements if s is not None)
     tree = bind_placeholders(tree, values)
     _check_tables(tree)
     tree = tree.transform(lambda node: _lower_chain(node, taxonomy), copy=False)

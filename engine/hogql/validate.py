@@ -18,8 +18,8 @@ from typing import Callable, Iterable, Iterator
 from sqlglot import exp
 
 from ..errors import Problem, UnsafeQueryError
+from .checklist import lint_warnings
 from .functions import function_name, is_allowed
-from .lint import lint_warnings
 from .parsing import ParsedText, find_word, line_column, locate, multiple_statements_problem, parse_text
 
 DEFAULT_TABLES: frozenset[str] = frozenset(
@@ -46,33 +46,28 @@ class Validated:
 
 def validate(hogql: str, *, tables: Iterable[str] = DEFAULT_TABLES) -> Validated:
     """Check ``hogql``; raise ``HogQLSyntaxError`` or ``UnsafeQueryError``, else return it with warnings."""
-    errors, parsed = guard_problems(hogql, frozenset(tables))
-    if errors or parsed is None:
+    errors, query = guard_problems(hogql, frozenset(tables))
+    if errors or query is None:
         raise UnsafeQueryError(errors)
-    tree = _statements(parsed)[0]
-    return Validated(hogql, tree, lint_warnings(tree, hogql))
+    return Validated(hogql, query, lint_warnings(query, hogql))
 
 
-def guard_problems(hogql: str, tables: frozenset[str]) -> tuple[list[Problem], ParsedText | None]:
-    """Every guard error in ``hogql`` (and its parse, when it got that far); raises ``HogQLSyntaxError``."""
+def guard_problems(hogql: str, tables: frozenset[str]) -> tuple[list[Problem], exp.Expr | None]:
+    """Every guard error in ``hogql``, and its query when the text is one SELECT; raises ``HogQLSyntaxError``."""
     braces = _template_braces(hogql)
     if braces:
         return braces, None
     parsed = parse_text(hogql)
-    statements = _statements(parsed)
+    statements = [s for s in parsed.statements if s is not None]
     if len(statements) != 1:
-        return [multiple_statements_problem(parsed)], parsed
+        return [multiple_statements_problem(parsed)], None
     problems = _trailing_semicolon(parsed)
     root = _unwrap(statements[0])
     if not isinstance(root, (exp.Select, exp.SetOperation)):
-        return [*problems, _not_a_query(root, hogql)], parsed
+        return [*problems, _not_a_query(root, hogql)], None
     for rule in _TREE_RULES:
         problems.extend(rule(root, hogql, tables))
-    return problems, parsed
-
-
-def _statements(parsed: ParsedText) -> list[exp.Expr]:
-    return [s for s in parsed.statements if s is not None]
+    return problems, statements[0]
 
 
 def _unwrap(node: exp.Expr) -> exp.Expr:
