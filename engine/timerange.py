@@ -668,15 +668,16 @@ _COMPARISONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          "previous_year"),
         (r"\bsame\s+(?:period|time|day|week|month|quarter)\s+(?:last|a)\s+year\b", "previous_year"),
         (r"\b(?:day|week|month|quarter|period)[\s-]+over[\s-]+(?:day|week|month|quarter|period)\b"
-         r"|\b(?-i:[DWMQ][oO][DWMQ])\b", "previous_period"),
+         r"|\b(?-i:D[oO]D|W[oO]W|M[oO]M|Q[oO]Q)\b", "previous_period"),
         (rf"\b{_AGAINST}\s+(?:the\s+)?(?:(?:last|previous|prior|preceding)\s+(?:day|week|month|quarter|period)"
+         rf"|(?:previous|prior|preceding)\s+{_NUM}\s*{_UNIT}"
          rf"|(?:day|week|month|quarter|period)\s+before|yesterday)\b", "previous_period"),
     )
 )
 
 
 _COMPARISON_WORDS = frozenset({"over", "vs", "versus", "compared", "against", "relative", "than", "same",
-                               "yoy", "dod", "wow", "mom", "qoq", "dow", "wom", "mow"})
+                               "yoy", "dod", "wow", "mom", "qoq"})
 
 
 def _find_comparison(text: str, tokens: frozenset[str]) -> tuple[str, tuple[int, int]] | None:

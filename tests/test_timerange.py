@@ -291,6 +291,7 @@ def test_a_period_with_one_reading_is_not_ambiguous(question: str) -> None:
     ("revenue this quarter vs. last quarter", d(2026, 10, 1), "previous_period"),
     ("revenue this month compared to the same period last year", d(2026, 11, 1), "previous_year"),
     ("signups in March year over year", d(2026, 3, 1), "previous_year"),
+    ("signups last 30 days vs the previous 30 days", d(2026, 10, 27, 14, 30), "previous_period"),
 ])
 def test_comparisons_are_reported_and_not_read_as_the_range(
     question: str, range_start: datetime, comparison: str
@@ -318,7 +319,8 @@ def test_a_comparison_alone_gives_no_range(question: str, comparison: str) -> No
     assert find_comparison(question) == comparison
 
 
-@pytest.mark.parametrize("question", ["how many moms use the app", "signups last week", "wow is a word"])
+@pytest.mark.parametrize("question", ["how many moms use the app", "signups last week", "wow is a word",
+                                      "signups by DoW", "z-score against the last 4 weeks"])
 def test_no_comparison_where_there_is_none(question: str) -> None:
     assert find_comparison(question) is None
 
