@@ -4,6 +4,7 @@ from .dialect import HogQL
 from .lint import format_problems, lint
 from .lower import lower
 from .parsing import parse
+from .posthog_parser import assert_posthog_parses
 from .validate import DEFAULT_TABLES, Validated, validate
 
-__all__ = ["DEFAULT_TABLES", "HogQL", "Validated", "format_problems", "lint", "lower", "parse", "validate"]
+__all__ = ["DEFAULT_TABLES", "HogQL", "Validated", "assert_posthog_parses", "format_problems", "lint", "lower", "parse", "validate"]

@@ -137,23 +137,31 @@ def _check_tables(tree: exp.Expr) -> None:
             raise UnsupportedHogQL(f"table {table.name!r} is not in the embedded store (it has {', '.join(sorted(STORE_TABLES))})")
 
 
-def _sources(select: exp.Select | None) -> tuple[dict[str, str | None], str | None]:
-    """Names and aliases visible in a SELECT mapped to their base table (None for subqueries), and the FROM table."""
+def _sources(select: exp.Select | None) -> tuple[dict[str, str | None], str | None, str | None]:
+    """What a SELECT's FROM and JOINs make visible.
+
+    Returns names and aliases mapped to their base table (None for a
+    subquery), the FROM source's table, and the qualifier that rewritten
+    columns take when the SELECT joins (so that ``properties`` is not ambiguous).
+    """
     if select is None:
-        return {}, None
+        return {}, None, None
     names: dict[str, str | None] = {}
-    default: str | None = None
     from_ = select.args.get("from_")
-    items = ([from_.this] if from_ else []) + [j.this for j in select.args.get("joins") or []]
-    for position, source in enumerate(items):
+    joins = select.args.get("joins") or []
+    items = ([from_.this] if from_ else []) + [j.this for j in joins]
+    for source in items:
         base = source.name if isinstance(source, exp.Table) else None
-        if position == 0:
-            default = base
         if base:
             names[base] = base
         if source.alias:
             names[source.alias] = base
-    return names, default
+    if not items:
+        return names, None, None
+    first = items[0]
+    default = first.name if isinstance(first, exp.Table) else None
+    qualifier = (first.alias or default) if joins else None
+    return names, default, qualifier
 
 
 # --- property chains -------------------------------------------------------------------------
@@ -183,9 +191,7 @@ def _lower_chain(node: exp.Expr, taxonomy: Taxonomy) -> exp.Expr:
     chain = _chain(node)
     if chain is None:
         return node
-    names, default = _sources(node.find_ancestor(exp.Select))
-    qualifier: str | None = None
-    table = default
+    names, table, qualifier = _sources(node.find_ancestor(exp.Select))
     if len(chain) > 1 and chain[0] in names:
         qualifier, table, chain = chain[0], names[chain[0]], chain[1:]
     return _resolve(chain, qualifier, table, taxonomy, node)

@@ -104,7 +104,7 @@ def _trailing_semicolon(parsed: ParsedText) -> list[Problem]:
     return [
         _problem(
             "trailing_semicolon",
-            "HogQL does not accept a ';' after the query",
+            "the query ends with ';': askhog sends exactly one statement, without a terminator",
             (semicolon.line, semicolon.col),
             "remove the semicolon",
         )

@@ -87,3 +87,8 @@ def test_two_statements_are_refused() -> None:
     with pytest.raises(UnsafeQueryError) as caught:
         parse("SELECT 1; DROP TABLE events")
     assert caught.value.problems[0].code == "multiple_statements"
+
+
+def test_command_fallback_is_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    assert isinstance(parse("SYSTEM SHUTDOWN"), exp.Command)
+    assert not caplog.records

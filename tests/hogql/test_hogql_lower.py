@@ -187,3 +187,12 @@ def test_unsupported_constructs_are_named(hogql: str, construct: str) -> None:
 def test_guard_runs_before_lowering() -> None:
     with pytest.raises(UnsafeQueryError):
         lower("SELECT * FROM file('/etc/passwd')", {}, TAXONOMY)
+
+
+def test_unqualified_properties_take_the_from_table_when_joining(chdb: Any) -> None:
+    hogql = (
+        "SELECT properties.$browser AS b, count() FROM events e JOIN persons p ON e.person_id = p.id "
+        "WHERE event = 'purchase' GROUP BY b"
+    )
+    assert "JSONExtract(e.properties" in lower(hogql, {}, TAXONOMY)
+    assert rows(chdb, hogql) == [["Chrome", "1"]]
