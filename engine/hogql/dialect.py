@@ -24,11 +24,35 @@ which build is loaded so that a test can tell.
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from sqlglot import exp, tokens
 from sqlglot.dialects.clickhouse import ClickHouse
 from sqlglot.tokens import TokenType
 
 PURE_PYTHON: bool = not tokens.SQLGLOTC_INSTALLED
+_NAME_META_KEY = "clickhouse_name"  # ClickHouse.ORIGINAL_NAME_META_KEY
+
+
+def _keeping_written_name(parse: Callable[[Any], exp.Expr | None]) -> Callable[[Any], exp.Expr | None]:
+    """Wrap a dedicated function parser so its node remembers the name as written.
+
+    sqlglot records the written name of ordinary calls (``toStartOfDay``) in
+    ``meta``, but not of calls with their own parser (``string_agg`` and
+    ``groupConcat`` both become GroupConcat). The guard needs it to tell an
+    allowed spelling from a refused one. When the parser runs, the name and
+    ``(`` are the two tokens just consumed.
+    """
+
+    def parse_keeping_name(self: Any) -> exp.Expr | None:
+        name_token = self._tokens[self._index - 2]
+        node = parse(self)
+        if isinstance(node, exp.Func) and _NAME_META_KEY not in node.meta:
+            node.meta[_NAME_META_KEY] = name_token.text
+            node.update_positions(name_token)
+        return node
+
+    return parse_keeping_name
 
 
 class HogQL(ClickHouse):
@@ -40,6 +64,8 @@ class HogQL(ClickHouse):
         VAR_SINGLE_TOKENS = {"$"}
 
     class Parser(ClickHouse.Parser):
+        FUNCTION_PARSERS = {name: _keeping_written_name(parse) for name, parse in ClickHouse.Parser.FUNCTION_PARSERS.items()}
+
         PLACEHOLDER_PARSERS = {
             **ClickHouse.Parser.PLACEHOLDER_PARSERS,
             TokenType.L_BRACE: lambda self: self._parse_hogql_placeholder(),

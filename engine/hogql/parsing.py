@@ -54,6 +54,9 @@ def parse_text(hogql: str) -> ParsedText:
         if first.get("highlight"):
             message += f" near {first['highlight']!r}"
         raise HogQLSyntaxError(message, first.get("line"), first.get("col")) from None
+    except (IndexError, KeyError, TypeError, ValueError) as e:
+        # sqlglot's function builders index their argument lists: map(x) with one argument raises IndexError.
+        raise HogQLSyntaxError(f"malformed expression ({type(e).__name__}: {e})") from None
     return ParsedText(hogql, tokens, list(statements))
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from askhog.errors import HogQLSyntaxError, UnsafeQueryError
 from askhog.hogql import parse, validate
+from askhog.hogql.functions import allow_lists
 
 REJECTED: list[tuple[str, str]] = [
     ("DROP TABLE events", "write_statement"),
@@ -143,3 +144,30 @@ def test_validated_carries_lint_warnings() -> None:
     validated = validate("SELECT * FROM events")
     assert {w.code for w in validated.warnings} == {"no_time_filter", "no_limit", "select_star"}
     assert all(w.severity == "warning" for w in validated.warnings)
+
+
+def test_every_hogql_function_name_is_accepted_except_the_refused_spellings() -> None:
+    exposed, _ = allow_lists()
+    refused = {}
+    for name in sorted(exposed):
+        for args in ("x", "x, y", "x, y, z", "", "x, y, z, w"):
+            try:
+                validate(f"SELECT {name}({args}) FROM events")
+                break
+            except HogQLSyntaxError:
+                continue
+            except UnsafeQueryError as e:
+                refused[name] = {p.code for p in e.problems}
+                break
+    assert refused == {"lag": {"lag_lead"}, "lead": {"lag_lead"}, "toDateTime64": {"width_cast"}}
+
+
+def test_functions_with_dedicated_parsers_are_judged_by_their_written_name() -> None:
+    validate("SELECT string_agg(event, ',') FROM events")
+    with pytest.raises(UnsafeQueryError, match="groupConcat"):
+        validate("SELECT groupConcat(event) FROM events")
+
+
+def test_malformed_builtin_call_is_a_syntax_error() -> None:
+    with pytest.raises(HogQLSyntaxError):
+        validate("SELECT map(1) FROM events")
