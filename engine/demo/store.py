@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -123,11 +124,12 @@ class Store:
     def _session(self) -> Any:
         path = str(self.path)
         if _open["path"] != path:
-            if _open["session"] is not None:
-                _open["session"].close()
-                _open["session"], _open["path"] = None, None
+            self.release()
             self.path.mkdir(parents=True, exist_ok=True)
-            sess = chdb_session.Session(path)
+            try:
+                sess = chdb_session.Session(path)
+            except RuntimeError as exc:  # another chDB session of this process holds a different path
+                raise ExecutionError(f"cannot open the embedded store at {path}: {clean_message(str(exc))}") from None
             for setting in SESSION_SETTINGS:
                 sess.query(f"SET {setting}")
             for statement in schema(LIVE):
@@ -135,6 +137,17 @@ class Store:
             sess.query(f"USE {LIVE}")
             _open["session"], _open["path"] = sess, path
         return _open["session"]
+
+    @staticmethod
+    def release() -> None:
+        """Close the shared connection (the data stays on disk; the next query reopens it).
+
+        Lets other code in the process open a chDB session on another path.
+        """
+        with _lock:
+            if _open["session"] is not None:
+                _open["session"].close()
+            _open["session"], _open["path"] = None, None
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -166,12 +179,18 @@ class Store:
             self.query(f"USE {LIVE}")
 
 
+_NOISE = (
+    re.compile(r"^Code: \d+\.\s*"),
+    re.compile(r"^DB::Exception:\s*"),
+    re.compile(r"\s*\(version [^)]*\)\.?$"),
+    re.compile(r"\s*\([A-Z_]+\)\.?$"),
+    re.compile(r"\s*Expected one of:.*$"),
+)
+
+
 def clean_message(text: str) -> str:
-    """ClickHouse's first line without the stack trace or the version suffix."""
+    """ClickHouse's first line, without the error code, stack trace, version or list of expected tokens."""
     line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "query failed")
-    for marker in (". (", " (version "):
-        cut = line.find(marker)
-        if cut > 0 and line.endswith(")"):
-            line = line[: cut + 1]
-            break
-    return line.removeprefix("Code: ").strip()
+    for pattern in _NOISE:
+        line = pattern.sub("", line)
+    return line.rstrip(" :") or "query failed"

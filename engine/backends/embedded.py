@@ -1,0 +1,106 @@
+"""The embedded backend: HogQL on chDB (in-process ClickHouse) over a local copy of PostHog's tables.
+
+It needs no account and no network: on first use it generates the Paperplane
+demo dataset into the askhog home (``$ASKHOG_HOME``, ``$XDG_CACHE_HOME/askhog``
+or ``~/.cache/askhog``) and every later run reuses it from disk.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..demo.describe import taxonomy_from_data
+from ..demo.generate import DEFAULT_EVENTS, DEFAULT_SEED, Progress, generate_demo, stderr_progress
+from ..demo.store import Store
+from ..demo.timeline import end_of_data
+from ..errors import DataNotLoaded
+from ..hogql.lower import lower
+from ..taxonomy import Taxonomy, demo_taxonomy
+from .base import Annotation, Table
+
+
+class EmbeddedBackend:
+    """``Backend`` over the askhog home's chDB store.
+
+    ``generate=False`` turns off the automatic demo (``DataNotLoaded`` instead);
+    ``progress`` receives the generation's progress (stderr by default).
+    A demo whose data ended before today is regenerated with its seed and size,
+    so that "last 7 days" keeps meaning the last seven days.
+    """
+
+    name = "embedded"
+
+    def __init__(self, home: Path | str | None = None, *, generate: bool = True,
+                 progress: Progress | None = stderr_progress):
+        self.store = Store(home)
+        self._generate = generate
+        self._progress = progress
+        self._ready = False
+        self._taxonomy: Taxonomy | None = None
+        self._lock = threading.Lock()
+
+    # -- Backend ------------------------------------------------------------------------------
+
+    def run(self, hogql: str, values: dict[str, Any] | None = None) -> Table:
+        """Lower HogQL to ClickHouse SQL (placeholders bound as literals) and run it."""
+        return self.run_sql(lower(hogql, values or {}, self.taxonomy()))
+
+    def run_sql(self, sql: str) -> Table:
+        """Run hand-written ClickHouse SQL on the store (tests, benchmarks, reference queries)."""
+        self._ensure_data()
+        started = time.perf_counter()
+        result = self.store.json(sql)
+        elapsed = (time.perf_counter() - started) * 1000
+        return Table(
+            columns=tuple(m["name"] for m in result["meta"]),
+            types=tuple(m["type"] for m in result["meta"]),
+            rows=tuple(tuple(r) for r in result["data"]),
+            query_ms=elapsed,
+        )
+
+    def taxonomy(self) -> Taxonomy:
+        if self._taxonomy is None:
+            self._ensure_data()
+            self._taxonomy = demo_taxonomy() if self.info().get("kind") == "demo" else taxonomy_from_data(self.store)
+        return self._taxonomy
+
+    def annotations(self) -> list[Annotation]:
+        rows = self.run_sql("SELECT date, content, scope FROM annotations ORDER BY date").rows
+        return [Annotation(_parse_time(d), content, scope) for d, content, scope in rows]
+
+    # -- the store ----------------------------------------------------------------------------
+
+    def info(self) -> dict[str, str]:
+        """What the store holds: kind (demo or loaded), seed, sizes, end, generated_at or source."""
+        return self.store.metadata()
+
+    def _ensure_data(self) -> None:
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            meta = self.store.metadata()
+            if not meta or _stale_demo(meta):
+                if not self._generate:
+                    raise DataNotLoaded(
+                        f"no data in {self.store.home}: run `askhog demo` to generate the demo or `askhog load FILE`")
+                generate_demo(
+                    int(meta.get("requested_events", DEFAULT_EVENTS)), int(meta.get("seed", DEFAULT_SEED)),
+                    self.store.home, self._progress)
+                self._taxonomy = None
+            self._ready = True
+
+
+def _stale_demo(meta: dict[str, str]) -> bool:
+    """A demo generated on an earlier day no longer ends "today"."""
+    return meta.get("kind") == "demo" and _parse_time(meta["end"]).date() < end_of_data().date()
+
+
+def _parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,64 @@
+"""The taxonomy of user-loaded data, read from the data itself.
+
+A loaded PostHog export comes with no definitions file, so the events,
+property keys, their types and their most common values are discovered with
+``JSONExtractKeysAndValuesRaw`` over (a bounded sample of) the rows.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..taxonomy import EventDef, PropertyDef, Taxonomy, demo_taxonomy
+from .store import Store
+
+SAMPLE_ROWS = 1_000_000  # enough to see every common key; bounded so a 10M-row store answers fast
+TOP_VALUES = 10
+COMMON_SHARE = 0.8  # a key on this share of event types is a common property
+
+
+def _keys_sql(column: str, table: str) -> str:
+    """Per key: type counts and top raw values, over the first SAMPLE_ROWS rows."""
+    extra = "event" if table == "events" else "''"
+    return f"""
+    SELECT key, countIf(kind = 'String') AS strings, countIf(kind = 'Numeric') AS numbers,
+           countIf(kind = 'Boolean') AS bools, count() AS total,
+           topK({TOP_VALUES})(if(kind = 'String', raw, '')) AS top, groupUniqArray(200)(owner) AS owners
+    FROM (
+        SELECT kv.1 AS key, kv.2 AS raw, {extra} AS owner,
+               multiIf(startsWith(raw, '"'), 'String', raw IN ('true', 'false'), 'Boolean',
+                       isNotNull(toFloat64OrNull(raw)), 'Numeric', 'Other') AS kind
+        FROM (SELECT * FROM {table} LIMIT {SAMPLE_ROWS})
+        ARRAY JOIN JSONExtractKeysAndValuesRaw({column}) AS kv)
+    GROUP BY key ORDER BY total DESC"""
+
+
+def _property(name: str, scope: str, row: list[Any]) -> PropertyDef:
+    _, strings, numbers, bools, _, top, _ = row
+    kind = max((("String", strings), ("Numeric", numbers), ("Boolean", bools)), key=lambda kv: kv[1])[0]
+    values = tuple(json.loads(v) for v in top if v) if kind == "String" else ()
+    return PropertyDef(name, scope, kind, values)  # type: ignore[arg-type]
+
+
+def taxonomy_from_data(store: Store) -> Taxonomy:
+    tax = Taxonomy()
+    event_names = [r[0] for r in store.json("SELECT event, count() AS n FROM events GROUP BY event ORDER BY n DESC")["data"]]
+    owners: dict[str, list[str]] = {}
+    for row in store.json(_keys_sql("properties", "events"))["data"]:
+        tax.event_properties[row[0]] = _property(row[0], "event", row)
+        owners[row[0]] = row[6]
+    for row in store.json(_keys_sql("properties", "persons"))["data"]:
+        tax.person_properties[row[0]] = _property(row[0], "person", row)
+    common = tuple(k for k, evs in owners.items() if event_names and len(evs) >= COMMON_SHARE * len(event_names))
+    tax.common_event_properties = common
+    for name in event_names:
+        own = tuple(k for k, evs in owners.items() if name in evs and k not in common)
+        tax.events[name] = EventDef(name, own)
+    tax.session_properties = dict(demo_taxonomy().session_properties)  # the sessions table is built the same way
+    flags = store.json("""
+        SELECT JSONExtractString(properties, '$feature_flag') AS flag,
+               groupUniqArray(20)(JSONExtractString(properties, '$feature_flag_response'))
+        FROM events WHERE event = '$feature_flag_called' AND flag != '' GROUP BY flag""")["data"]
+    tax.flags = {flag: tuple(sorted(v for v in variants if v)) for flag, variants in flags}
+    return tax
