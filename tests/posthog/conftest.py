@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fake_posthog import FakePostHog, hogql_response  # noqa: E402
+from fake_posthog import FakePostHog, Reply, hogql_response  # noqa: E402
 
 from askhog.backends.posthog.cache import TTLCache  # noqa: E402
 from askhog.backends.posthog.client import PostHogClient  # noqa: E402
@@ -36,8 +36,8 @@ class FakeClock:
 @pytest.fixture
 def fake() -> Iterator[FakePostHog]:
     server = FakePostHog().start()
-    server.default("GET", "/api/users/@me/", {"email": "ana@example.com", "uuid": "u1"})  # type: ignore[arg-type]
-    server.default("GET", "/api/projects/1/", {"id": 1, "name": "Paperplane"})  # type: ignore[arg-type]
+    server.default("GET", "/api/users/@me/", Reply(200, {"email": "ana@example.com", "uuid": "u1"}))
+    server.default("GET", "/api/projects/1/", Reply(200, {"id": 1, "name": "Paperplane"}))
     yield server
     server.stop()
     assert server.invalid_requests == [], "the client sent requests PostHog's schema rejects"

@@ -114,7 +114,7 @@ class FakePostHog:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -174,7 +174,11 @@ class FakePostHog:
                     json.loads(raw) if raw else None,
                 )
                 fake._validate(recorded)
-                reply = fake._answer(recorded)
+                try:
+                    reply = fake._answer(recorded)
+                except Exception as exc:  # a broken script must fail the test, not look like a network fault
+                    fake.invalid_requests.append(f"handler crashed on {recorded.method} {recorded.path}: {exc!r}")
+                    reply = Reply(599, {"detail": "fake server handler crashed"})
                 if reply.reset:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True

@@ -304,7 +304,7 @@ class PostHogClient:
                     return response
                 failure = error_for_response(
                     response.status_code,
-                    response.content,
+                    self._redacted(response.content),
                     response.headers,
                     path=urlsplit(url).path,
                     project_id=self.config.project_id,
@@ -360,6 +360,10 @@ class PostHogClient:
                 f"PostHog answered {response.status_code} on {path} with a body that is not JSON",
                 status=response.status_code,
             ) from None
+
+    def _redacted(self, content: bytes) -> bytes:
+        """An error body with the key removed: a proxy echoing our headers must not put it in a message."""
+        return content.replace(self.config.api_key.encode(), b"[redacted]")
 
     def _deadline(self) -> float:
         return self._clock() + self.config.deadline
