@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
@@ -59,10 +60,11 @@ class Engine:
         if taxonomy is None:
             taxonomy = backend.taxonomy() if backend is not None else demo_taxonomy()
         self.taxonomy = taxonomy
-        self.linker = Linker(taxonomy)
-        self.filler = SlotFiller(taxonomy, self.linker)
-        self.renderer = Renderer(taxonomy)
         self.recognizer = Recognizer(self.catalog, cache_dir=cache_home(cache_dir) / "models")
+        vocabulary = self.recognizer.vocabulary()
+        self.linker = Linker(taxonomy, known_words=vocabulary)
+        self.renderer = Renderer(taxonomy)
+        self.filler = SlotFiller(taxonomy, self.linker, vocabulary)
 
     # -- the backend -------------------------------------------------------------------------------
 
@@ -143,7 +145,7 @@ class Engine:
         slots = {s.name: filled.values.get(s.name) for s in intent.slots}
         stem = select_template(intent.template, slots)
         rendered = self.renderer.render(stem, slots)
-        checked = validate(rendered.hogql)
+        checked = _validate_cached(rendered.hogql)
         return replace(base, hogql=rendered.hogql, values=dict(rendered.values), inline=rendered.inline(),
                        template=stem, warnings=tuple(checked.warnings))
 
@@ -161,13 +163,10 @@ class Engine:
     def _unreadable(self, text: str, now: datetime) -> Answer:
         examples = ("how many users signed up last week?", "where do users drop off between signup and purchase?",
                     "daily active users this month")
-        q = ClarifyingQuestion(
-            "rephrase",
-            "I could not find a question about your product data in that. askhog reads English questions "
-            "such as:", examples)
-        return Answer(question=text, intent="out_of_scope", confidence=0.0, now=now,
-                      clarification=Clarification("rephrase", (q,)),
-                      message=self.catalog["out_of_scope"].message)
+        message = ("I could not find a question about your product data in that. askhog reads English "
+                   "questions such as: " + "; ".join(f"'{e}'" for e in examples) + ".\n\n"
+                   + self.catalog["out_of_scope"].message)
+        return Answer(question=text, intent="out_of_scope", confidence=0.0, now=now, message=message)
 
     # -- running -----------------------------------------------------------------------------------
 
@@ -177,6 +176,12 @@ class Engine:
 
     def _interpret(self, answer: Answer, table: Table) -> Interpretation:
         return interpret(answer, table)
+
+
+@lru_cache(maxsize=4096)
+def _validate_cached(hogql: str):  # type: ignore[no-untyped-def]
+    """Literals are placeholders, so a template's text repeats across questions: validate each text once."""
+    return validate(hogql)
 
 
 def _check_question(question: object) -> str:

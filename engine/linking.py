@@ -23,6 +23,7 @@ from .types import EventRef, PropertyFilter, PropertyRef
 MentionKind = Literal["event", "property", "value"]
 _MAX_ALIAS_TOKENS = 4
 _FUZZY_CUTOFF = 0.8  # Damerau-Levenshtein similarity of stems: one slip in a six-letter word
+_SCATTER_WINDOW = 4
 _CONTEXT_PROPERTY = {"with": "signup_method", "via": "signup_method", "using": "signup_method"}
 
 
@@ -56,11 +57,19 @@ def _spaced(name: str) -> str:
 class Linker:
     """Built once per taxonomy; ``link`` is then a dictionary walk plus a little fuzzy matching."""
 
-    def __init__(self, taxonomy: Taxonomy, lexicon: dict[str, Any] | None = None):
+    def __init__(self, taxonomy: Taxonomy, lexicon: dict[str, Any] | None = None,
+                 known_words: frozenset[str] = frozenset()):
         self.taxonomy = taxonomy
+        self.known_words = known_words  # correctly spelt words: never typo-matched
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self._index: dict[tuple[str, ...], list[_Target]] = {}
         self._build()
+        self._scatter: dict[str, list[tuple[frozenset[str], _Target]]] = {}
+        for name in taxonomy.events:
+            stems = frozenset(t.stem for t in tokenize(_spaced(name)))
+            if len(stems) >= 2:
+                for st in stems:
+                    self._scatter.setdefault(st, []).append((stems, _Target("event", event=EventRef(name))))
         self._fuzzy_keys = [" ".join(k) for k in self._index if 1 <= len(k) <= 2 and len(" ".join(k)) >= 5]
         self._event_names = sorted(taxonomy.events)
         self._event_choices = {e: _spaced(e) for e in self._event_names}
@@ -125,7 +134,7 @@ class Linker:
         mentions: list[Mention] = []
         i = 0
         while i < len(tokens):
-            found = self._exact(tokens, i) or self._fuzzy(tokens, i)
+            found = self._exact(tokens, i) or self._scattered(tokens, i) or self._fuzzy(tokens, i)
             if found is None:
                 i += 1
                 continue
@@ -145,10 +154,19 @@ class Linker:
                 return n, targets, 100.0
         return None
 
+    def _scattered(self, tokens: list[Token], i: int) -> tuple[int, list[_Target], float] | None:
+        """An event name's words a few words apart, in any order: "projects have been created"."""
+        for stems, target in self._scatter.get(tokens[i].stem, ()):
+            window = [t.stem for t in tokens[i : i + _SCATTER_WINDOW]]
+            if stems <= set(window):
+                last = max(window.index(st) for st in stems)
+                return last + 1, [target], 95.0
+        return None
+
     def _fuzzy(self, tokens: list[Token], i: int) -> tuple[int, list[_Target], float] | None:
         """Typos: only for words that are not ordinary English, so "users" never becomes "uses"."""
         word = tokens[i].text
-        if len(word) < 5 or word in STOPWORDS or word.isdigit():
+        if len(word) < 5 or word in STOPWORDS or word in self.known_words or word.isdigit():
             return None
         for n in (2, 1):
             if i + n > len(tokens):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -85,7 +86,12 @@ class Recognizer:
             if cache_dir:
                 _save_model(cache_dir, key, model)
         self._features, self._coef, self._intercept, self.classes = model
-        self._rules = [(intent.id, rule) for intent in catalog for rule in intent.rules]
+        # One alternation per family first: most questions wake two or three families, not two hundred rules.
+        self._family_gates = [
+            (intent.id, re.compile("|".join(f"(?:{r.pattern.pattern})" for r in intent.rules), re.IGNORECASE),
+             intent.rules)
+            for intent in catalog if intent.rules
+        ]
 
     def recognize(self, question: str) -> Recognition:
         text = normalize(question)
@@ -108,6 +114,10 @@ class Recognizer:
             words=self._top_words(idx, val, top),
         )
 
+    def vocabulary(self) -> frozenset[str]:
+        """Every word of the catalog's examples: words the slot filler need not ask about."""
+        return frozenset(term for term in self._features.blocks[0].vocab if " " not in term)
+
     def known_words(self, question: str) -> int:
         """How many of the question's words the classifier has seen: zero means it cannot read it."""
         vocab = self._features.blocks[0].vocab
@@ -115,7 +125,8 @@ class Recognizer:
 
     def rule_hits(self, text: str) -> list[RuleHit]:
         return [RuleHit(intent_id, rule.pattern.pattern, rule.weight, rule.note)
-                for intent_id, rule in self._rules if rule.pattern.search(text)]
+                for intent_id, gate, rules in self._family_gates if gate.search(text)
+                for rule in rules if rule.pattern.search(text)]
 
     def _top_words(self, idx: np.ndarray, val: np.ndarray, class_index: int, k: int = 5) -> tuple[tuple[str, float], ...]:
         """The word n-grams of the question that pushed hardest toward the chosen family."""

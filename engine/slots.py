@@ -51,6 +51,9 @@ _COMPARE_OP = re.compile(r"^\s*(?:is|=|==|equals?|of|:)\s*['\"]?([^'\"]{1,80}?)[
 _NUMERIC_OP = re.compile(r"^\s*(>=|<=|>|<|=|over|above|more than|greater than|at least|under|below|less than|at most)\s*\$?\s*(\d+(?:\.\d+)?)")
 _OPS = {">": ">", "over": ">", "above": ">", "more than": ">", "greater than": ">", ">=": ">=", "at least": ">=",
         "<": "<", "under": "<", "below": "<", "less than": "<", "<=": "<=", "at most": "<=", "=": "="}
+_THING_NOUNS = (r"(?:features?|experiments?|a/b tests?|tests?|pages?|buttons?|events?|exports?|exporting|exporters?|"
+                r"clicks?|flags?|screens?|reports?|dashboards?|widgets?|accounts?|customers?|users?|plans?|campaigns?)\b")
+_VAGUE = re.compile(r"\b(?:it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature)\b")
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
 
 
@@ -89,15 +92,22 @@ class _Reading:
     breakdowns: list[Mention]
     filters: list[PropertyFilter]
     unknown_words: list[str]
+    metric: Mapping[str, Any] | None
+    vague: bool
 
 
 class SlotFiller:
     """One per taxonomy; ``fill`` is pure and thread-safe."""
 
-    def __init__(self, taxonomy: Taxonomy, linker: Linker):
+    def __init__(self, taxonomy: Taxonomy, linker: Linker, vocabulary: frozenset[str] = frozenset()):
         self.taxonomy = taxonomy
         self.linker = linker
+        self.vocabulary = vocabulary
         lex = linker.lexicon
+        self._metrics = [(re.compile(m["phrase"]), m) for m in lex.get("metrics") or []
+                         if m.get("event") in taxonomy.events]
+        self._roles = {role: lex.get(role) for role in ("signup_event", "activation_event", "revenue_event")
+                       if lex.get(role) in taxonomy.events}
         self._choice_cues = {
             key: [(value, [re.compile(p) for p in patterns]) for value, patterns in by_value.items()]
             for key, by_value in (lex.get("choices") or {}).items()
@@ -111,15 +121,14 @@ class SlotFiller:
         text = normalize(question)
         match = find_time_range(text, now)
         time, options, comparison = None, (), None
+        text_wo_time = text
         if match is not None:
-            time, options, comparison = match.range, tuple(match.options), match.comparison
-            if match.span and (time is not None or options):
-                a, b = match.span
-                text_wo_time = text[:a] + " " * (b - a) + text[b:]
-            else:
-                text_wo_time = text
-        else:
-            text_wo_time = text
+            options, comparison = tuple(match.options), match.comparison
+            time = None if match.ambiguous else match.range
+            for span in (match.span, match.comparison_span):
+                if span:
+                    a, b = span
+                    text_wo_time = text_wo_time[:a] + " " * (b - a) + text_wo_time[b:]
         text_wo_time = self._blank_flags(text_wo_time)
         numbers: dict[str, int] = {}
         scrubbed = _word_numbers(text_wo_time)
@@ -151,9 +160,10 @@ class SlotFiller:
         covered = [(m.start, m.end) for m in mentions]
         unknown = [t.text for t in tokenize(text_wo_time)
                    if t.text not in STOPWORDS and not t.text.isdigit() and len(t.text) > 2
-                   and not any(a <= t.start < b for a, b in covered)]
+                   and t.text not in self.vocabulary and not any(a <= t.start < b for a, b in covered)]
+        metric = next((m for pattern, m in self._metrics if pattern.search(text_wo_time)), None)
         return _Reading(text, time, options, comparison, numbers, events, excluded, properties, breakdowns,
-                        filters, unknown)
+                        filters, unknown, metric, bool(_VAGUE.search(text_wo_time)))
 
     def _explicit_filter(self, prop: PropertyRef, after: str) -> PropertyFilter | None:
         """``plan is pro``, ``amount over 100``: a property followed by an operator and a value."""
@@ -194,31 +204,10 @@ class SlotFiller:
         out: dict[str, Any] = {}
         slots = {s.name: s for s in intent.slots}
         event_refs = [m.event for m in r.events if m.event is not None]
-        event_slots = [s.name for s in intent.slots if s.type == "event" and s.name != "exclude_event"]
         if intent.id in ("funnel", "time_to_event") and len(event_refs) >= 2 and self._reversed(r):
             event_refs = [event_refs[1], event_refs[0], *event_refs[2:]]
-        if "steps" in slots and len(event_refs) >= 2:
-            out["steps"] = tuple(event_refs)
-        elif "steps" in slots and intent.id == "diagnose" and len(event_refs) == 1 and \
-                self._choice(intent, "metric", r.text) == "conversion":
-            out["steps"] = self._conversion_to(event_refs[0])
-        remaining = list(event_refs)
-        if intent.id in ("activation", "experiment", "correlation"):
-            # The defaulted role (signup, exposure) is rarely what the user names: give them the goal.
-            default_names = {s.default for s in intent.slots if s.type == "event" and s.default}
-            free = [e for e in remaining if e.name not in default_names] or remaining
-            goal = {"activation": "activation_event", "experiment": "goal_event", "correlation": "target_event"}
-            if free:
-                out[goal[intent.id]] = free[0]
-        elif intent.id == "time_to_event" and len(remaining) == 1 and self._default_funnel:
-            out["to_event"] = remaining[0]
-        else:
-            for name, ref in zip(event_slots, remaining):
-                out[name] = ref
-        if "exclude_event" in slots and r.excluded and r.excluded[0].event is not None:
-            out["exclude_event"] = r.excluded[0].event
-        if r.time is not None:
-            out["time_range"] = r.time
+        if intent.id == "cohort_comparison" and len(event_refs) >= 2 and self._cohort_second(r):
+            event_refs = [event_refs[1], event_refs[0], *event_refs[2:]]
         for name, value in r.numbers.items():
             if name == "window_weeks" and "window_days" in slots and "window_days" not in r.numbers:
                 out["window_days"] = value * 7
@@ -229,7 +218,18 @@ class SlotFiller:
                 choice = self._choice(intent, spec.name, r.text)
                 if choice is not None and choice in spec.choices:
                     out[spec.name] = choice
+        if intent.id == "diagnose" and "metric" not in out and (event_refs or r.metric):
+            out["metric"] = "revenue" if r.metric and not event_refs else "count"
+        if "steps" in slots and len(event_refs) >= 2:
+            out["steps"] = tuple(event_refs)
+        elif "steps" in slots and len(event_refs) == 1 and (intent.id == "funnel" or out.get("metric") == "conversion"):
+            out["steps"] = self._conversion_to(event_refs[0])
+        self._events(intent, event_refs, r, out)
+        if r.time is not None:
+            out["time_range"] = r.time
         self._properties(intent, r, out, event_refs)
+        if r.metric is not None and not event_refs:
+            self._metric_phrase(intent, r.metric, out)
         if "filters" in slots and r.filters:
             out["filters"] = tuple(self._rescope_filter(f, event_refs) for f in r.filters)
         if "flag" in slots:
@@ -237,6 +237,46 @@ class SlotFiller:
             if flag:
                 out["flag"] = flag
         return out
+
+    def _events(self, intent: Intent, events: list[EventRef], r: _Reading, out: dict[str, Any]) -> None:
+        """Named events take the family's event roles in order; defaulted roles yield to the goal."""
+        slots = {s.name: s for s in intent.slots}
+        goal = {"activation": "activation_event", "experiment": "goal_event", "correlation": "target_event",
+                "revenue": "revenue_event"}.get(intent.id)
+        if goal:
+            defaults = {s.default for s in intent.slots if s.type == "event" and s.default}
+            free = [e for e in events if e.name not in defaults]
+            if free:
+                out[goal] = free[0]
+            elif intent.id == "correlation" and events:
+                out[goal] = events[0]
+        elif intent.id == "time_to_event" and len(events) == 1:
+            out["to_event"] = events[0]
+            signup = self._roles.get("signup_event")
+            if signup and signup != events[0].name:
+                out["from_event"] = EventRef(signup)
+        else:
+            names = [s.name for s in intent.slots if s.type == "event" and s.name != "exclude_event"]
+            for name, ref in zip(names, events):
+                out[name] = ref
+        if "exclude_event" in slots and r.excluded and r.excluded[0].event is not None:
+            out["exclude_event"] = r.excluded[0].event
+
+    def _metric_phrase(self, intent: Intent, metric: Mapping[str, Any], out: dict[str, Any]) -> None:
+        """"revenue over time": the sum of the revenue event's amount."""
+        slots = {s.name for s in intent.slots}
+        prop = self.taxonomy.property(metric["property"], "event")
+        if "event" in slots and "event" not in out:
+            out["event"] = EventRef(metric["event"])
+            if "measure" in slots and metric.get("measure") and prop is not None:
+                out["measure"] = metric["measure"]
+                out.setdefault("property", prop.ref())
+
+    def _cohort_second(self, r: _Reading) -> bool:
+        """"what drives purchases? compare sharers and non-sharers": the cohort is the negated one."""
+        second = r.events[1]
+        return bool(re.search(r"\bnon[- ]?$", r.text[max(0, second.start - 5):second.start])) or \
+            bool(re.search(r"\b(drives?|affects?|impacts?|predicts?|improves?)\b", r.text[:r.events[0].start]))
 
     def _properties(self, intent: Intent, r: _Reading, out: dict[str, Any], events: list[EventRef]) -> None:
         slots = {s.name: s for s in intent.slots}
@@ -272,14 +312,18 @@ class SlotFiller:
         return bool(_AFTER_REVERSAL.search(r.text[first.end:second.start]))
 
     def _conversion_to(self, event: EventRef) -> tuple[EventRef, ...]:
-        """One named step of a conversion: pair it with its neighbour on the main path."""
+        """One named step of a conversion, paired with the main path: a start goes to the next step
+        ("checkout" → checkout_started → purchase), an outcome comes from the first step
+        ("onboarding" → signed_up → onboarding_completed)."""
         path = self._default_funnel
-        if event.name not in path:
+        if event.name not in path or len(path) < 2:
             return (event,)
         i = path.index(event.name)
-        if i + 1 < len(path):
-            return (event, EventRef(path[-1]) if event.name != path[-2] else EventRef(path[i + 1]))
-        return (EventRef(path[i - 1]), event) if i > 0 else (event,)
+        if i == 0:
+            return (event, EventRef(path[-1]))
+        if "start" in event.name and i + 1 < len(path):
+            return (event, EventRef(path[i + 1]))
+        return (EventRef(path[0]), event)
 
     # -- scope fixes -----------------------------------------------------------------------------
 
@@ -343,7 +387,10 @@ class SlotFiller:
 
     def _default_value(self, spec: SlotSpec) -> Any:
         if spec.type == "event":
-            return EventRef(spec.default) if spec.default in self.taxonomy.events else None
+            name = spec.default
+            if isinstance(name, str) and name.startswith("@"):  # a role of the lexicon: "@activation_event"
+                name = self._roles.get(name[1:])
+            return EventRef(name) if name in self.taxonomy.events else None
         if spec.type == "property":
             found = self.taxonomy.property(spec.default)
             return found.ref() if found is not None else None
@@ -374,6 +421,24 @@ class SlotFiller:
                 filled.issues.append(self._events_issue(spec, self._conversion_to(partial[0]) if len(partial) == 1 else partial))
                 continue
             filled.issues.append(self._issue(spec, r))
+        self._check_unknown_names(intent, filled, r)
+
+    def _check_unknown_names(self, intent: Intent, filled: Filled, r: _Reading) -> None:
+        """"how sticky is widget exporting?": a name the project does not have, or "it" with nothing
+        to refer to, is asked about instead of silently answered with the default event."""
+        primary = next((s for s in intent.slots if s.type in ("event", "events")), None)
+        if primary is None or r.events or r.metric is not None or any(i.slot == primary.name for i in filled.issues):
+            return
+        if primary.name in filled.values and primary.name not in filled.defaulted:
+            return
+        named = [w for w in r.unknown_words if re.search(rf"\b{re.escape(w)}\s+{_THING_NOUNS}", r.text)]
+        if named:
+            phrase = named[0]
+            filled.issues.append(SlotIssue(
+                primary.name, f"This project has no event or property called {phrase!r}. {primary.prompt}",
+                tuple(self.linker.suggest_events(phrase)), "unknown_event"))
+        elif r.vague:
+            filled.issues.append(SlotIssue(primary.name, primary.prompt, tuple(self.linker.event_options()), "vague"))
 
     def _events_issue(self, spec: SlotSpec, partial: tuple[EventRef, ...]) -> SlotIssue:
         options = []

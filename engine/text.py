@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _TOKEN = re.compile(r"[$\w/][\w$/'\-]*")
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s")
+_PLURALS = (("ies", "y"), ("sses", "ss"), ("es", ""), ("s", ""))
+_DERIVED = ("ation", "ion", "ing", "ed")
 
 # Words that never name a thing in the taxonomy; typo matching skips them.
 STOPWORDS = frozenset("""
@@ -52,17 +53,22 @@ def normalize(text: str) -> str:
 
 @lru_cache(maxsize=20000)
 def stem(word: str) -> str:
+    """Plural first, then one derivational suffix: "completions" and "completed" both give "complet"."""
     word = word.lower().strip("'-")
     if word.endswith("'s"):
         word = word[:-2]
-    for suffix in _SUFFIXES:
+    for suffix, replacement in _PLURALS:
+        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + replacement
+            break
+    for suffix in _DERIVED:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
-            if suffix == "ies":
-                word += "y"
             break
-    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "aeious":
-        word = word[:-1]  # "cancell" -> "cancel", "logg" -> "log"
+    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "aeiousl":
+        word = word[:-1]  # "logg" -> "log"
+    if len(word) > 4 and word.endswith("ll"):
+        word = word[:-1]  # "cancell" -> "cancel"
     if len(word) >= 4 and word.endswith("e"):
         word = word[:-1]  # "purchase" -> "purchas" to meet "purchases"
     return word
