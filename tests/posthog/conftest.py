@@ -8,15 +8,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fake_posthog import FakePostHog, Reply, hogql_response  # noqa: E402
+from fake_posthog import API_KEY, FakePostHog, Reply, hogql_response  # noqa: E402
 
 from askhog.backends.posthog.cache import TTLCache  # noqa: E402
 from askhog.backends.posthog.client import PostHogClient  # noqa: E402
 from askhog.backends.posthog.config import PostHogConfig, QueryLimits  # noqa: E402
 from askhog.backends.posthog.limiter import QueryRateLimiter  # noqa: E402
-
-API_KEY = "phx_secret_KEY_0123456789abcdef"
-
 
 class FakeClock:
     """Monotonic time that only moves when the code under test sleeps."""

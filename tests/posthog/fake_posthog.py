@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import jsonschema
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "posthog-query-schema.json"
+API_KEY = "phx_secret_KEY_0123456789abcdef"  # what the tests configure; it must never surface
 
 
 @lru_cache(maxsize=None)

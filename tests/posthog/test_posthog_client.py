@@ -4,7 +4,7 @@ import socket
 import time
 
 import pytest
-from fake_posthog import Reply, hogql_response, page, query_status
+from fake_posthog import Reply, hogql_response, metadata_response, page, query_status
 
 from askhog.backends.posthog.client import PostHogClient
 from askhog.backends.posthog.config import PostHogConfig
@@ -181,8 +181,6 @@ def test_a_blocking_query_slower_than_the_read_timeout_is_cancelled_by_its_clien
         return Reply(200, hogql_response(["x"], ["UInt8"], [[1]]))
 
     fake.script("POST", QUERY, slow)
-    cancelled: list[str] = []
-    fake.default("DELETE", QUERY + "ignored/", Reply(200, {}))
     with pytest.raises(QueryTimeout):
         make_client(read_timeout=0.05).query("SELECT sleep(1)")
     (post,) = fake.calls("POST", QUERY)
@@ -217,3 +215,25 @@ def test_a_non_json_success_body_is_a_typed_error(fake, make_client):
     fake.script("GET", "/api/projects/1/annotations/", Reply(200, "<html>login</html>"))
     with pytest.raises(PostHogAPIError, match="not JSON"):
         make_client().get("/api/projects/1/annotations/")
+
+
+def test_a_syntax_error_without_a_position_is_located_through_hogql_metadata(fake, make_client):
+    hogql = "SELECT count(\nFROM events"
+    fake.script("POST", QUERY,
+                Reply(400, {"type": "validation_error", "code": "hogql_syntax_error", "detail": "Unexpected FROM"}),
+                Reply(200, metadata_response(errors=[{"message": "no viable alternative", "start": 14, "end": 18}])))
+    with pytest.raises(QuerySyntaxError) as info:
+        make_client().query(hogql, {"x": 1})
+    assert (info.value.start, info.value.end, info.value.detail) == (14, 18, "Unexpected FROM")
+    assert "line 2, column 1" in str(info.value) and "FROM events\n  ^^^^" in str(info.value)
+    metadata_call = fake.calls("POST", QUERY)[1].body["query"]
+    assert metadata_call["kind"] == "HogQLMetadata" and metadata_call["globals"] == {"x": 1}
+
+
+def test_a_query_error_stays_as_it_was_when_metadata_cannot_locate_it(fake, make_client):
+    fake.script("POST", QUERY,
+                Reply(400, {"type": "validation_error", "code": "hogql_query_error", "detail": "Too many rows"}),
+                Reply(200, metadata_response()))
+    with pytest.raises(QueryError, match="Too many rows") as info:
+        make_client().query("SELECT 1")
+    assert " at line" not in str(info.value)

@@ -3,13 +3,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from fake_posthog import Reply, hogql_response
+from fake_posthog import Reply, hogql_response, metadata_response
 
 from askhog.backends.posthog.cache import TTLCache, normalize_query, query_hash
 from askhog.backends.posthog.config import QueryLimits
 from askhog.backends.posthog.limiter import QueryRateLimiter
 from askhog.backends.posthog.metrics import QueryMetrics
-from askhog.errors import RateLimited
+from askhog.errors import QueryError, RateLimited
 
 QUERY = "/api/projects/1/query/"
 
@@ -127,9 +127,10 @@ def test_the_cache_can_be_disabled(fake, make_client, answer_count):
 
 
 def test_errors_are_not_cached(fake, make_client, answer_count):
-    fake.script("POST", QUERY, Reply(400, {"code": "hogql_query_error", "detail": "nope"}), Reply(200, answer_count))
+    rejected = Reply(400, {"code": "hogql_query_error", "detail": "nope"})
+    fake.script("POST", QUERY, rejected, Reply(200, metadata_response()), Reply(200, answer_count))
     client = make_client()
-    with pytest.raises(Exception):
+    with pytest.raises(QueryError):
         client.query("SELECT 1")
     assert client.query("SELECT 1").rows == ((42,),)
 

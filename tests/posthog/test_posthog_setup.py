@@ -4,8 +4,7 @@ import logging
 import socket
 
 import pytest
-from conftest import API_KEY
-from fake_posthog import Reply, hogql_response
+from fake_posthog import API_KEY, Reply, hogql_response
 
 from askhog.backends.posthog import (
     ConfigError,

@@ -22,6 +22,7 @@ from ...errors import (
     RateLimited,
     ServerError,
 )
+from ...hogql.parsing import line_column
 
 _THROTTLE_SECONDS = re.compile(r"available in (\d+(?:\.\d+)?) seconds?", re.IGNORECASE)
 _BODY_EXCERPT = 200
@@ -130,13 +131,11 @@ def pointer(query: str, start: int | None, end: int | None) -> str:
     """`` at line L, column C:`` plus the offending line with a caret run under ``query[start:end]``."""
     if start is None or not 0 <= start <= len(query):
         return ""
-    line_no = query.count("\n", 0, start) + 1
-    line_start = query.rfind("\n", 0, start) + 1
-    line_end = query.find("\n", start)
-    line = query[line_start : line_end if line_end != -1 else len(query)]
-    column = start - line_start
-    width = max(1, min((end if end is not None else start + 1), line_start + len(line)) - start)
-    return f" at line {line_no}, column {column + 1}:\n  {line}\n  {' ' * column}{'^' * width}"
+    line_no, column = line_column(query, start)
+    line_start = start - column + 1
+    line = query[line_start:].split("\n", 1)[0]
+    width = max(1, min(end if end is not None else start + 1, line_start + len(line)) - start)
+    return f" at line {line_no}, column {column}:\n  {line}\n  {' ' * (column - 1)}{'^' * width}"
 
 
 def _is_project_path(path: str, project_id: str) -> bool:

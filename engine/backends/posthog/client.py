@@ -24,6 +24,7 @@ from ...errors import (
     AskhogError,
     ConnectionError,
     PostHogAPIError,
+    QueryError,
     QueryTimeout,
     RateLimited,
     ServerError,
@@ -168,15 +169,42 @@ class PostHogClient:
 
         ``values`` travel as ``globals``, which is how the metadata query binds placeholders.
         """
-        deadline = self._deadline()
-        stats = _CallStats()
+        return self._metadata(hogql, jsonable(values or {}), self._deadline())
+
+    def _metadata(self, hogql: str, values: dict[str, Any], deadline: float) -> dict[str, Any]:
         body = {
-            "query": {"kind": "HogQLMetadata", "language": "hogQL", "query": hogql, "globals": jsonable(values or {})},
+            "query": {"kind": "HogQLMetadata", "language": "hogQL", "query": hogql, "globals": values},
             "name": "askhog check",
         }
+        stats = _CallStats()
         stats.throttled += self.limiter.admit(deadline)
         response = self._request("POST", self._query_path(), json=body, deadline=deadline, stats=stats, query=hogql)
-        return self._json(response, self._query_path())
+        answer = self._json(response, self._query_path())
+        if not isinstance(answer, dict):
+            raise PostHogAPIError("PostHog's metadata answer is not an object")
+        return answer
+
+    def _with_position(self, error: QueryError, hogql: str, values: dict[str, Any], deadline: float) -> QueryError:
+        """``error`` pointing at the offending text, asking HogQLMetadata where it is when the query API did not say.
+
+        The query endpoint's 400 carries only a message; the metadata query
+        (cheap: it parses and resolves, it does not run) gives offsets.
+        """
+        if getattr(error, "start", None) is not None:
+            return error
+        try:
+            located = next(
+                (e for e in self._metadata(hogql, values, deadline).get("errors") or () if isinstance(e.get("start"), int)),
+                None,
+            )
+        except AskhogError:
+            return error  # the position is a nicety; the original error stands
+        if located is None:
+            return error
+        return query_error(
+            error.detail or str(located.get("message", "")), hogql, start=located["start"], end=located.get("end"),
+            status=error.status, code=error.code, detail=error.detail, attr=error.attr,
+        )
 
     def cancel(self, query_id: str) -> None:
         """Ask PostHog to stop ``query_id``; failures are logged, not raised, since the caller is already leaving."""
@@ -217,6 +245,11 @@ class PostHogClient:
         except QueryTimeout:
             self.cancel(running_id)
             raise self._timeout(hogql) from None
+        except QueryError as exc:
+            located = self._with_position(exc, hogql, values, deadline)
+            if located is exc:
+                raise
+            raise located from None
         except KeyboardInterrupt:
             self.cancel(running_id)
             raise
@@ -231,7 +264,8 @@ class PostHogClient:
             interval = min(interval * _POLL_FACTOR, _POLL_CAP)
             stats.throttled += self.limiter.admit(deadline)
             response = self._request("GET", path, deadline=deadline, stats=stats, passthrough=frozenset({400, 500}))
-            status = self._json(response, path).get("query_status") or {}
+            answer = self._json(response, path)
+            status = (answer.get("query_status") if isinstance(answer, dict) else None) or {}
             if status.get("error") or response.status_code in (400, 500):
                 message = status.get("error_message")
                 if message:
