@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -269,25 +270,50 @@ class ChangePoint:
 
 
 def _max_between_ss(values: np.ndarray, weights: np.ndarray, min_segment: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per row of ``values``: the largest weighted between-segment sum of squares and its split index.
+    """Per column of ``values`` (the series runs down axis 0): the largest weighted between-segment sum of squares and its split index.
 
-    For a split after position k, ``S(k) = W₁W₂/W · (m₁ - m₂)²`` (weighted
+    For a split before position k, ``S(k) = W₁W₂/W · (m₁ - m₂)²`` (weighted
     means ``m``, weight totals ``W``): the reduction in the weighted residual
-    sum of squares from fitting two means instead of one.
+    sum of squares from fitting two means instead of one. Series run down
+    axis 0 so that the cumulative sums stream through memory.
     """
-    n = values.shape[-1]
-    wx = np.cumsum(values * weights, axis=-1)
-    w = np.cumsum(weights, axis=-1)
+    n = values.shape[0]
+    wx = np.cumsum(values * weights, axis=0)
+    w = np.cumsum(weights, axis=0)
     k = np.arange(min_segment, n - min_segment + 1)
-    w1, w_all = w[..., k - 1], w[..., -1:]
-    x1, x_all = wx[..., k - 1], wx[..., -1:]
+    w1, x1 = w[k - 1], wx[k - 1]
+    w_all, x_all = w[-1], wx[-1]
     w2, x2 = w_all - w1, x_all - x1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m1 = np.where(w1 > 0, x1 / w1, 0.0)
-        m2 = np.where(w2 > 0, x2 / w2, 0.0)
-        s = np.where((w1 > 0) & (w2 > 0), w1 * w2 / w_all * (m1 - m2) ** 2, 0.0)
-    best = s.argmax(axis=-1)
-    return np.take_along_axis(s, best[..., None], axis=-1)[..., 0], k[best]
+    valid = (w1 > 0) & (w2 > 0)
+    m1 = np.divide(x1, w1, out=np.zeros_like(x1), where=valid)
+    m2 = np.divide(x2, w2, out=np.zeros_like(x2), where=valid)
+    s = np.divide(w1 * w2, w_all, out=np.zeros_like(w1), where=valid) * (m1 - m2) ** 2
+    best = s.argmax(axis=0)
+    return s.max(axis=0), k[best]
+
+
+@lru_cache(maxsize=16)
+def _permutations(n: int, count: int, seed: int) -> np.ndarray:
+    """``count`` random orderings of ``n`` positions, one per column, the same for the same arguments (read-only, shared)."""
+    order = np.argsort(np.random.default_rng(seed).random((n, count)), axis=0)
+    order.setflags(write=False)
+    return order
+
+
+def best_split(values: Sequence[float], weights: Sequence[float] | None = None, *, min_segment: int = 3) -> tuple[int, float]:
+    """The split index maximising the weighted between-segment sum of squares, and that maximum.
+
+    This is the least-squares estimate of a single mean shift's position
+    (Hinkley 1970), without any claim about its significance: a caller that
+    tests the two sides itself must correct for having picked the best of
+    ``len(values) - 2*min_segment + 1`` splits (e.g. Bonferroni).
+    """
+    x = np.asarray(values, dtype=float)
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    if x.size < 2 * min_segment:
+        raise StatisticsError(f"a split needs at least {2 * min_segment} values, got {x.size}")
+    stat, split = _max_between_ss(x, w, min_segment)
+    return int(split), float(stat)
 
 
 def detect_change_point(
@@ -324,11 +350,8 @@ def detect_change_point(
     overall = float((x * w).sum() / total_w) if total_w > 0 else 0.0
     if x.size < 2 * min_segment or total_w <= 0:
         return ChangePoint(None, overall, overall, 0.0, 1.0, alpha)
-    stat, split = _max_between_ss(x, w, min_segment)
-    observed = float(stat)
-    k = int(split)
-    rng = np.random.default_rng(seed)
-    order = np.argsort(rng.random((permutations, x.size)), axis=1)
+    k, observed = best_split(x, w, min_segment=min_segment)
+    order = _permutations(x.size, permutations, seed)
     perm_stats, _ = _max_between_ss(x[order], w[order], min_segment)
     p_value = float((1 + np.count_nonzero(perm_stats >= observed * (1 - 1e-12))) / (permutations + 1))
     if observed == 0.0:
@@ -438,3 +461,67 @@ def poisson_rate_test(count_a: int, exposure_a: float, count_b: int, exposure_b:
     rate_a, rate_b = count_a / exposure_a, count_b / exposure_b
     return RateComparison(count_a, exposure_a, count_b, exposure_b, rate_a, rate_b,
                           rate_b / rate_a if rate_a > 0 else None, p_value)
+
+
+@dataclass(frozen=True)
+class SeriesShift:
+    """One series' best single shift, its chi-square size, and its family-wise adjusted p-value."""
+
+    index: int
+    before_mean: float
+    after_mean: float
+    chi2: float
+    p_adjusted: float
+
+
+def scan_shifts(
+    values: np.ndarray,
+    weights: np.ndarray | None = None,
+    *,
+    kind: str = "rate",
+    min_segment: int = 3,
+    permutations: int = 999,
+    seed: int = 0,
+) -> list[SeriesShift]:
+    """The best single shift in each of many series, with p-values adjusted for every series and split scanned.
+
+    ``values`` is days × series (a column per segment). Each column's best
+    split is its least-squares shift (``best_split``); its size is put on a
+    chi-square scale so columns compare: for ``kind="rate"`` (daily rates,
+    ``weights`` the daily trials) ``S(k) / (p̄(1-p̄))``, which is exactly
+    Pearson's chi-square of the before/after × success/failure table; for
+    ``kind="count"`` (daily counts, no weights) ``S(k) / m̄``, the Poisson
+    analogue. Significance is the single-step maxT permutation method
+    (Westfall & Young 1993): the days are shuffled jointly for all columns
+    (keeping their correlation, e.g. Safari and macOS), the largest
+    chi-square over all columns and splits is recorded per shuffle, and a
+    column's adjusted p is the share of shuffles whose maximum reaches its
+    own. This controls the family-wise error over every segment and split
+    without Bonferroni's penalty for the splits' strong correlation.
+    """
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 2 or x.shape[0] < 2 * min_segment:
+        raise StatisticsError(f"a scan needs a days × series array with at least {2 * min_segment} days")
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != x.shape or (w < 0).any():
+        raise StatisticsError("scan weights must be non-negative, one per value")
+    if kind not in ("rate", "count"):
+        raise StatisticsError(f"kind must be 'rate' or 'count', not {kind!r}")
+    total_w = w.sum(axis=0)
+    mean = np.divide((x * w).sum(axis=0), total_w, out=np.zeros(x.shape[1]), where=total_w > 0)
+    scale = mean * (1 - mean) if kind == "rate" else mean
+    inverse = np.divide(1.0, scale, out=np.zeros_like(scale), where=scale > 0)
+    stat, split = _max_between_ss(x, w, min_segment)
+    chi2 = stat * inverse
+    order = _permutations(x.shape[0], permutations, seed)
+    perm_stat, _ = _max_between_ss(x[order], w[order], min_segment)
+    perm_max = (perm_stat * inverse).max(axis=-1)
+    result = []
+    for j in range(x.shape[1]):
+        k = int(split[j])
+        wb, wa = w[:k, j].sum(), w[k:, j].sum()
+        before = float((x[:k, j] * w[:k, j]).sum() / wb) if wb > 0 else 0.0
+        after = float((x[k:, j] * w[k:, j]).sum() / wa) if wa > 0 else 0.0
+        p = 1.0 if chi2[j] <= 0 else float((1 + np.count_nonzero(perm_max >= chi2[j] * (1 - 1e-12))) / (permutations + 1))
+        result.append(SeriesShift(k, before, after, float(chi2[j]), p))
+    return result

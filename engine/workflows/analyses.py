@@ -5,9 +5,11 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping
 
-from . import diagnose_analyses, readout_analyses
+from . import diagnose_analyses, readout_analyses, segment_analysis
 from .analysis_base import Analysis, Outcome, StepInput
 
-ANALYSES: Mapping[str, Analysis] = MappingProxyType({**diagnose_analyses.ANALYSES, **readout_analyses.ANALYSES})
+ANALYSES: Mapping[str, Analysis] = MappingProxyType(
+    {**diagnose_analyses.ANALYSES, **segment_analysis.ANALYSES, **readout_analyses.ANALYSES}
+)
 
 __all__ = ["ANALYSES", "Analysis", "Outcome", "StepInput"]

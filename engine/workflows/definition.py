@@ -52,7 +52,7 @@ class StepDef:
     id: str
     title: str
     purpose: str
-    template: str | None
+    template: str | Mapping[str, Any] | None
     slots: Mapping[str, Any]
     runs: Mapping[str, Mapping[str, Any]]
     analysis: str | None
@@ -191,6 +191,22 @@ def _parse_inputs(raw: Mapping[str, Any], source: str) -> dict[str, InputSpec]:
     return inputs
 
 
+def _is_template_spec(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    return (isinstance(value, Mapping) and set(value) == {"by", "cases"} and isinstance(value["cases"], Mapping)
+            and all(isinstance(stem, str) and stem for stem in value["cases"].values()))
+
+
+def template_stems(step: StepDef) -> tuple[str, ...]:
+    """Every template stem a step may render."""
+    if step.template is None:
+        return ()
+    if isinstance(step.template, str):
+        return (step.template,)
+    return tuple(dict.fromkeys(step.template["cases"].values()))
+
+
 def _parse_steps(raw: Any, source: str, parent: Any) -> tuple[StepDef, ...]:
     if not isinstance(raw, list) or not raw:
         raise CatalogError(source, "must be a non-empty list of steps", line=_line(parent, "steps"), key="steps")
@@ -203,8 +219,9 @@ def _parse_steps(raw: Any, source: str, parent: Any) -> tuple[StepDef, ...]:
         if step_id in RESERVED_ROOTS or any(s.id == step_id for s in steps):
             raise CatalogError(source, f"step id {step_id!r} is reserved or used twice", line=_line(item, "id"), key="id")
         template = item.get("template")
-        if template is not None and (not isinstance(template, str) or not template.strip()):
-            raise CatalogError(source, "must be a template stem", line=_line(item, "template"), key="template")
+        if template is not None and not _is_template_spec(template):
+            raise CatalogError(source, "must be a template stem or {by: <slot>, cases: {<value>: <stem>}}",
+                               line=_line(item, "template"), key="template")
         analysis = item.get("analysis")
         if analysis is not None and analysis not in ANALYSES:
             raise CatalogError(source, f"unknown analysis {analysis!r}; known: {sorted(ANALYSES)}",

@@ -12,7 +12,11 @@ own ``$browser``-style names):
 * ``=now``: the run's clock;
 * ``{event: purchase}`` / ``{events: [checkout_started, =slots.event]}``: events of the taxonomy;
 * ``{property: $initial_utm_source, scope: person}``: a property of the taxonomy;
-* ``{first: [<value>, <value>]}``: the first value that is set.
+* ``{properties: [$browser, person.plan]}``: the listed properties the taxonomy has
+  (a project without one simply is not split by it);
+* ``{first: [<value>, <value>]}``: the first value that is set;
+* ``{choose: =slots.metric, cases: {count: events, revenue: sum}}``: the case
+  for a value (``None`` when no case matches).
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from ..taxonomy import Taxonomy
 from ..types import EventRef, PropertyRef
 
 RESERVED_ROOTS = frozenset({"slots", "options", "now"})
-_CONSTRUCTORS = frozenset({"event", "events", "property", "first"})
+_CONSTRUCTORS = frozenset({"event", "events", "property", "properties", "first", "choose"})
+_SCOPES = ("event", "person", "session")
 
 
 @dataclass(frozen=True)
@@ -132,11 +137,31 @@ def _construct(kind: str, spec: Mapping[str, Any], scope: Scope) -> Any:
             return None
         events = tuple(_event(v, scope) for v in items)
         return tuple(e for e in events if e is not None)
+    if kind == "choose":
+        cases = spec.get("cases")
+        if not isinstance(cases, Mapping):
+            raise WorkflowError("choose needs cases: {<value>: <result>}")
+        key = resolve(spec["choose"], scope)
+        return resolve(cases[key], scope) if isinstance(key, str) and key in cases else None
+    if kind == "properties":
+        names = resolve(spec["properties"], scope) or []
+        found = [_property(str(n), None, scope, strict=False) for n in names]
+        refs = tuple(p for p in found if p is not None)
+        if not refs:
+            raise WorkflowError(f"none of the properties {list(names)} is in the project's taxonomy")
+        return refs
     name = resolve(spec["property"], scope)
     if name is None or isinstance(name, PropertyRef):
         return name
-    wanted = spec.get("scope")
-    found = scope.taxonomy.property(str(name), wanted)
-    if found is None:
+    return _property(str(name), spec.get("scope"), scope, strict=True)
+
+
+def _property(name: str, wanted: Any, scope: Scope, *, strict: bool) -> PropertyRef | None:
+    """A property by name; ``person.plan`` names its scope, as HogQL's ``person.properties.plan`` does."""
+    head, _, rest = name.partition(".")
+    if wanted is None and head in _SCOPES and rest:
+        wanted, name = head, rest
+    found = scope.taxonomy.property(name, wanted)
+    if found is None and strict:
         raise WorkflowError(f"{name!r} is not a{' ' + wanted if wanted else ''} property of the project's taxonomy")
-    return found.ref()
+    return found.ref() if found is not None else None

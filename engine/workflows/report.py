@@ -40,6 +40,7 @@ class StepResult:
     summary: str = ""
     error: str | None = None
     skipped: bool = False
+    blocked: bool = False
     facts: Mapping[str, Any] = field(default_factory=dict)
     elapsed_ms: float = 0.0
 
@@ -67,6 +68,7 @@ class StepResult:
             "summary": self.summary,
             "error": self.error,
             "skipped": self.skipped,
+            "blocked": self.blocked,
             "facts": json_safe(self.facts),
             "elapsed_ms": round(self.elapsed_ms, 1),
         }

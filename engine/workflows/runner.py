@@ -105,13 +105,13 @@ class _Run:
 
     def execute(self, step: StepDef, finished: Mapping[str, StepResult]) -> StepResult:
         started = time.perf_counter()
-        blocked = [d for d in sorted(step.depends_on) if not finished[d].ok]
+        blocked = [d for d in sorted(step.depends_on) if finished[d].error is not None or finished[d].blocked]
         if blocked:
-            why = ", ".join(f"{d} ({'failed' if finished[d].error else 'skipped'})" for d in blocked)
-            return StepResult(step.id, step.title, step.purpose, skipped=True, summary=f"needs {why}")
+            why = ", ".join(f"{d} ({'failed' if finished[d].error else 'blocked'})" for d in blocked)
+            return StepResult(step.id, step.title, step.purpose, skipped=True, blocked=True, summary=f"needs {why}")
         queries: list[QueryRun] = []
         try:
-            facts = {sid: r.facts for sid, r in finished.items() if r.ok}
+            facts = {sid: (r.facts if r.ok else {}) for sid, r in finished.items()}
             scope = Scope(self.slots, self.options, facts, self.taxonomy, self.now)
             if step.when is not None and not truthy(resolve(step.when, scope)):
                 return StepResult(step.id, step.title, step.purpose, skipped=True,
@@ -120,7 +120,6 @@ class _Run:
             if step.template is not None:
                 for label, overrides in (step.runs or {"": {}}).items():
                     slots = {**base, **resolve_each(overrides, scope)}
-                    slots = {k: v for k, v in slots.items() if v is not None}
                     stem = select_template(step.template, slots)
                     rendered = self.renderer.render(stem, slots)
                     queries.append(QueryRun(label, rendered.hogql, dict(rendered.values)))

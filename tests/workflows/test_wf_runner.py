@@ -164,7 +164,7 @@ def test_a_failing_step_is_reported_and_only_its_dependents_are_skipped(workflow
     channels, browsers, drill = report.steps
     assert channels.error == "stub_channels exploded" and channels.hogql == "SELECT 'stub_channels'"
     assert browsers.ok and browsers.facts["top"] == "Chrome"
-    assert drill.skipped and "channels (failed)" in drill.summary
+    assert drill.skipped and drill.blocked and "channels (failed)" in drill.summary
     assert report.finding == "Only the browsers are known: Chrome leads."
     assert report.failed == (channels,)
 

@@ -11,6 +11,7 @@ from scipy import stats as sps
 
 from askhog.errors import AskhogError, StatisticsError
 from askhog.stats import (
+    best_split,
     detect_change_point,
     poisson_rate_test,
     probability_b_beats_a,
@@ -190,3 +191,12 @@ def test_poisson_rate_test_is_the_conditional_binomial_test():
     assert poisson_rate_test(180, 18, 100, 10).p_value > 0.5
     with pytest.raises(StatisticsError):
         poisson_rate_test(1, 0, 1, 1)
+
+
+def test_best_split_is_the_least_squares_shift_position():
+    assert best_split([1, 1, 1, 1, 3, 3, 3], min_segment=2)[0] == 4
+    # Weights: the heavy days decide where the level changes.
+    index, stat = best_split([0.5, 0.5, 0.5, 0.9, 0.1, 0.1], [100, 100, 100, 1, 100, 100], min_segment=1)
+    assert index == 4 and stat > 0
+    with pytest.raises(StatisticsError):
+        best_split([1, 2], min_segment=2)
