@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from fake_posthog import Reply, hogql_response, metadata_response
 
-from askhog.backends.posthog.cache import TTLCache, normalize_query, query_hash
+from askhog.backends.posthog.cache import TTLCache, jsonable, normalize_query, query_hash
 from askhog.backends.posthog.config import QueryLimits
 from askhog.backends.posthog.limiter import QueryRateLimiter
 from askhog.backends.posthog.metrics import QueryMetrics
-from askhog.errors import QueryError, RateLimited
+from askhog.errors import BackendError, QueryError, RateLimited
 
 QUERY = "/api/projects/1/query/"
 
@@ -168,3 +170,9 @@ def test_each_query_logs_one_key_value_line(fake, make_client, answer_count, cap
     assert (fields["rows"], fields["cache_hit"], fields["retries"], fields["error"]) == ("1", "false", "0", "none")
     assert "cache_hit=true" in lines[1]
     assert "SELECT" not in "".join(lines)  # the query text (and its values) stay out of logs
+
+
+def test_values_become_json_or_a_typed_error():
+    assert jsonable({"d": date(2026, 1, 2), "t": ("a", 1), "s": {"b", "a"}}) == {"d": "2026-01-02", "t": ["a", 1], "s": ["a", "b"]}
+    with pytest.raises(BackendError, match="Decimal"):
+        jsonable({"x": Decimal("1.5")})

@@ -17,6 +17,8 @@ from collections import OrderedDict
 from datetime import date, datetime
 from typing import Any, Callable, Generic, Hashable, TypeVar
 
+from ...errors import BackendError
+
 T = TypeVar("T")
 
 # a quoted literal or identifier (with '' / \' escapes), or a run of whitespace
@@ -38,7 +40,13 @@ def query_hash(query: str) -> str:
 
 
 def jsonable(value: Any) -> Any:
-    """``value`` as JSON PostHog accepts: dates as ISO strings, tuples and sets as lists."""
+    """``value`` as JSON PostHog accepts: dates as ISO strings, tuples and sets as lists.
+
+    Anything else (an object, a Decimal) is refused here with its type named,
+    rather than failing later inside the HTTP library.
+    """
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, dict):
@@ -47,7 +55,7 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if isinstance(value, (set, frozenset)):
         return sorted(jsonable(v) for v in value)
-    return value
+    raise BackendError(f"a query value of type {type(value).__name__} cannot be sent to PostHog: {value!r:.80}")
 
 
 def result_key(project_id: str, query: str, values: dict[str, Any] | None) -> str:

@@ -77,9 +77,11 @@ class PostHogClient:
         self._clock = clock
         self._sleep = sleep
         self._jitter = jitter
-        self.limiter = limiter or shared_limiter(config.host, config.project_id, config.limits)
-        self.cache: TTLCache[Table] = cache or TTLCache(config.cache_ttl, config.cache_size, clock=clock)
-        self.metrics = metrics or QueryMetrics()
+        self.limiter = limiter if limiter is not None else shared_limiter(config.host, config.project_id, config.limits)
+        self.cache: TTLCache[Table] = (
+            cache if cache is not None else TTLCache(config.cache_ttl, config.cache_size, clock=clock)
+        )
+        self.metrics = metrics if metrics is not None else QueryMetrics()
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -120,6 +122,8 @@ class PostHogClient:
             if isinstance(page, list):  # some endpoints answer a bare list
                 yield from page
                 return
+            if not isinstance(page, dict):
+                raise PostHogAPIError(f"PostHog's answer to {path} is not a list page")
             yield from page.get("results") or []
             following = page.get("next")
             if not following:
@@ -244,7 +248,7 @@ class PostHogClient:
             return data
         except QueryTimeout:
             self.cancel(running_id)
-            raise self._timeout(hogql) from None
+            raise self._timeout(hogql, deadline) from None
         except QueryError as exc:
             located = self._with_position(exc, hogql, values, deadline)
             if located is exc:
@@ -259,7 +263,7 @@ class PostHogClient:
         path = f"{self._query_path()}{query_id}/"
         while True:
             if self._clock() + interval > deadline:
-                raise self._timeout(hogql)
+                raise self._timeout(hogql, deadline)
             self._sleep(interval)
             interval = min(interval * _POLL_FACTOR, _POLL_CAP)
             stats.throttled += self.limiter.admit(deadline)
@@ -279,9 +283,11 @@ class PostHogClient:
                     raise PostHogAPIError(f"PostHog finished query {query_id} but sent no results")
                 return results
 
-    def _timeout(self, hogql: str) -> QueryTimeout:
+    def _timeout(self, hogql: str, deadline: float) -> QueryTimeout:
+        elapsed = self._clock() - (deadline - self.config.deadline)
         return QueryTimeout(
-            f"the query {query_hash(hogql)} did not finish within {self.config.deadline:g}s and was cancelled; "
+            f"the query {query_hash(hogql)} did not finish in time ({elapsed:.1f}s elapsed; deadline "
+            f"{self.config.deadline:g}s, read timeout {self.config.read_timeout:g}s) and was cancelled; "
             "narrow the date range or add filters"
         )
 
