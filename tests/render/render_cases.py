@@ -1,0 +1,175 @@
+"""Slot combinations for every template stem, built from the demo taxonomy.
+
+Each family has a case builder ``i -> slots`` (i = 0..4): the five cases vary the
+time window (and so the interval), the filters, the events, the measure's
+property and the limits, so that every branch of a template is rendered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from askhog.taxonomy import demo_taxonomy
+from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
+
+TAXONOMY = demo_taxonomy()
+INTENTS = Path(__file__).resolve().parents[2] / "intents"
+END = datetime(2026, 11, 26)
+
+
+def prop(name: str, scope: str = "event") -> PropertyRef:
+    found = TAXONOMY.property(name, scope)  # type: ignore[arg-type]
+    assert found is not None, name
+    return found.ref()
+
+
+def flt(name: str, op: str, value: Any = None, scope: str = "event") -> PropertyFilter:
+    return PropertyFilter(prop(name, scope), op, value)  # type: ignore[arg-type]
+
+
+def ev(name: str, *filters: PropertyFilter) -> EventRef:
+    return EventRef(name, tuple(filters))
+
+
+PRICING = ev("$pageview", flt("$pathname", "=", "/pricing"))
+RANGES = (
+    TimeRange(END - timedelta(days=30), END, "last 30 days"),
+    TimeRange(END - timedelta(days=7), END, "last 7 days"),
+    TimeRange(END - timedelta(days=2), END, "last 48 hours"),
+    TimeRange(END - timedelta(days=120), END, "last 120 days"),
+    TimeRange(datetime(2025, 11, 1), datetime(2026, 11, 1), "last 12 months"),
+)
+FILTERS: tuple[tuple[PropertyFilter, ...] | None, ...] = (
+    None,
+    (flt("$browser", "=", "Safari"),),
+    (flt("plan", "in", ("pro", "team"), "person"), flt("$device_type", "!=", "Mobile")),
+    (flt("$os", "contains", "mac"), flt("$initial_utm_source", "is_set", None, "person")),
+    (flt("$session_duration", ">", 30, "session"), flt("$geoip_country_code", "not_contains", "U", "person")),
+)
+EVENTS = (ev("purchase"), PRICING, ev("file_shared"), ev("signed_up"), ev("feature_used", flt("feature_name", "=", "editor")))
+BREAKDOWNS = (prop("$browser"), prop("$initial_utm_source", "person"), prop("plan", "person"), prop("$os"), prop("$pathname"))
+INTERVALS = ("by_range", "day", "hour", "week", "month")
+
+
+def _common(i: int) -> dict[str, Any]:
+    return {"time_range": RANGES[i], "filters": FILTERS[i]}
+
+
+Builder = Callable[[int], dict[str, Any]]
+
+FAMILIES: dict[str, Builder] = {
+    "count": lambda i: {"event": EVENTS[i], "measure": "events", "property": None},
+    "trend": lambda i: {"event": EVENTS[i], "measure": "events", "property": None, "interval": INTERVALS[i], "breakdown": None},
+    "breakdown": lambda i: {"event": EVENTS[i], "measure": "events", "property": None, "breakdown": BREAKDOWNS[i], "limit": 5 + i},
+    "feature_usage": lambda i: {
+        "event": (ev("feature_used"), ev("file_uploaded"), ev("feature_used"), ev("file_shared"), ev("support_ticket_created"))[i],
+        "feature_property": (prop("feature_name"), prop("file_type"), prop("feature_name"), prop("share_type"), prop("category"))[i],
+        "limit": 20 - i,
+    },
+    "user_list": lambda i: {"event": EVENTS[i], "exclude_event": None, "min_count": 1 + i, "limit": 100 - i},
+    "funnel": lambda i: {
+        "steps": (
+            (ev("signed_up"), ev("purchase")),
+            (PRICING, ev("checkout_started"), ev("purchase")),
+            (ev("signed_up"), ev("onboarding_completed"), ev("project_created"), ev("file_uploaded")),
+            (ev("checkout_started"), ev("purchase", flt("plan", "=", "team"))),
+            (ev("$pageview"), ev("signed_up"), ev("$pageview")),
+        )[i],
+        "window_days": (14, 1, 7, 30, 3)[i],
+        "breakdown": None,
+    },
+    "retention": lambda i: {
+        "start_event": (ev("signed_up"), ev("file_uploaded"), PRICING, ev("signed_up"), ev("purchase"))[i],
+        "return_event": (None, ev("file_uploaded"), ev("logged_in"), EVENTS[4], None)[i],
+        "period": "week",
+        "periods": (8, 4, 1, 12, 6)[i],
+    },
+    "paths": lambda i: {"event": EVENTS[i], "direction": "after", "path_length": (3, 1, 5, 2, 4)[i], "limit": 20 + i},
+    "cohort_comparison": lambda i: {"cohort_event": EVENTS[(i + 2) % 5], "metric_event": EVENTS[i]},
+    "correlation": lambda i: {"target_event": EVENTS[i], "candidate": "events", "limit": 20 + i},
+    "activation": lambda i: {
+        "signup_event": (ev("signed_up"), ev("signed_up"), ev("project_created"), ev("logged_in"), ev("signed_up"))[i],
+        "activation_event": (ev("onboarding_completed"), EVENTS[4], ev("file_shared"), PRICING, ev("purchase"))[i],
+        "window_days": (7, 1, 14, 30, 3)[i],
+    },
+    "churn_risk": lambda i: {"event": (None, ev("file_uploaded"), None, ev("logged_in"), EVENTS[4])[i], "silent_days": (14, 3, 1, 30, 60)[i], "limit": 100 - i},
+    "revenue": lambda i: {
+        "revenue_event": (ev("purchase"), ev("purchase", flt("plan", "=", "pro")), ev("purchase"), ev("checkout_started"), ev("purchase"))[i],
+        "amount_property": (prop("amount"), prop("amount"), prop("amount"), prop("amount"), prop("size_mb"))[i],
+        "breakdown": None,
+    },
+    "time_to_event": lambda i: {"from_event": EVENTS[(i + 3) % 5], "to_event": EVENTS[i], "window_days": (30, 1, 7, 90, 14)[i]},
+    "experiment": lambda i: {"flag": ("new-checkout", "new-checkout", "other-flag", "new-checkout", "x' OR 1=1")[i], "goal_event": EVENTS[i]},
+    "stickiness": lambda i: {"event": (None, *EVENTS[1:])[i], "period": ("week", "month", "week", "month", "week")[i]},
+    "lifecycle": lambda i: {"event": (None, *EVENTS[1:])[i], "interval": ("week", "day", "day", "month", "week")[i]},
+    "engagement": lambda i: {"metric": "dau", "event": (None, *EVENTS[1:])[i], "interval": INTERVALS[i]},
+    "sessions": lambda i: {"metric": "duration", "interval": (None, "day", None, "week", "month")[i]},
+    "anomaly": lambda i: {
+        "event": (None, *EVENTS[1:])[i],
+        "measure": ("events", "users", "events", "users", "events")[i],
+        "interval": ("day", "hour", "hour", "day", "day")[i],
+        "baseline_days": (28, 7, 14, 56, 90)[i],
+        "threshold": (3, 2.5, 2, 4, 1.5)[i],
+    },
+}
+
+# What a stem pins down besides the family's cases (the slot its template choice is keyed on).
+STEM_SLOTS: dict[str, Callable[[int], dict[str, Any]]] = {
+    "count_users": lambda i: {"measure": "users"},
+    "count_sum": lambda i: {"measure": "sum", "property": (prop("amount"), prop("size_mb"), prop("query_length"), prop("amount"), prop("size_mb"))[i]},
+    "count_avg": lambda i: {"measure": "avg", "property": (prop("size_mb"), prop("amount"), prop("amount"), prop("query_length"), prop("amount"))[i]},
+    "trend_breakdown": lambda i: {"breakdown": BREAKDOWNS[i], "measure": ("events", "users", "sum", "avg", "events")[i], "property": prop("amount")},
+    "breakdown_users": lambda i: {"measure": "users"},
+    "breakdown_sum": lambda i: {"measure": "sum", "property": prop("amount")},
+    "breakdown_avg": lambda i: {"measure": "avg", "property": prop("size_mb")},
+    "user_list_did_not": lambda i: {"exclude_event": (ev("purchase"), ev("file_shared"), PRICING, ev("invite_sent"), ev("logged_in"))[i]},
+    "funnel_breakdown": lambda i: {"breakdown": BREAKDOWNS[i]},
+    "retention_monthly": lambda i: {"period": "month"},
+    "paths_before": lambda i: {"direction": "before"},
+    "correlation_properties": lambda i: {"candidate": "properties"},
+    "revenue_breakdown": lambda i: {"breakdown": BREAKDOWNS[i]},
+    "engagement_active_users": lambda i: {"metric": ("dau", "wau", "mau", "dau", "wau")[i]},
+    "engagement_dau_mau": lambda i: {"metric": "dau_mau"},
+    "engagement_events_per_user": lambda i: {"metric": "events_per_user"},
+    "sessions_bounce_rate": lambda i: {"metric": "bounce_rate"},
+    "sessions_per_user": lambda i: {"metric": "sessions_per_user"},
+    "sessions_pageviews": lambda i: {"metric": "pageviews_per_session"},
+}
+
+
+def load_intents() -> dict[str, dict[str, Any]]:
+    """The intent files that name a template, by family id."""
+    out = {}
+    for path in sorted(INTENTS.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data.get("template"):
+            out[data["id"]] = data
+    return out
+
+
+def template_stems(spec: Any) -> list[str]:
+    return [spec] if isinstance(spec, str) else sorted(set(spec["cases"].values()))
+
+
+def stem_families() -> dict[str, str]:
+    """Every stem the catalog names → its family."""
+    return {stem: family for family, data in load_intents().items() for stem in template_stems(data["template"])}
+
+
+def cases(stem: str, family: str) -> list[dict[str, Any]]:
+    """Five slot combinations for ``stem``: every slot of the family present, unset ones None."""
+    slot_names = [s["name"] for s in load_intents()[family]["slots"]]
+    out = []
+    for i in range(5):
+        slots = {name: None for name in slot_names}
+        slots.update(_common(i))
+        slots.update(FAMILIES[family](i))
+        slots.update(STEM_SLOTS.get(stem, lambda i: {})(i))
+        unknown = set(slots) - set(slot_names)
+        assert not unknown, f"{stem}: cases set slots the family does not have: {unknown}"
+        out.append(slots)
+    return out
