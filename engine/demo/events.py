@@ -67,6 +67,11 @@ CHECKOUT = (Step("$pageview", "/pricing"), Step("$feature_flag_called"), Step("$
             Step("checkout_started"), Step("purchase", gate="converted"), Step("$pageleave"))
 
 
+def _full(value: np.ndarray | int | bool, dtype: type, n: int) -> np.ndarray:
+    """A column of ``n`` rows from a scalar or an array (copied, so later edits stay local)."""
+    return np.broadcast_to(np.asarray(value, dtype=dtype), (n,)).copy()
+
+
 class _Builder:
     """Accumulates event columns and hands out session numbers."""
 
@@ -84,11 +89,10 @@ class _Builder:
     def add(self, person: np.ndarray, ts: np.ndarray, event: np.ndarray | int, session: np.ndarray | int,
             anon: np.ndarray | bool = False, page: np.ndarray | int = NONE, referrer: np.ndarray | int = NONE) -> None:
         n = len(person)
-        full = lambda v, dtype: np.broadcast_to(np.asarray(v, dtype=dtype), (n,)).copy()  # noqa: E731
         self.parts.append(Events(
-            person=person.astype(np.int64), ts=ts.astype(np.int64), event=full(event, np.uint8),
-            session=full(session, np.int64), anon=full(anon, bool), page=full(page, np.uint8),
-            value=np.full(n, NONE, np.uint8), number=np.zeros(n), referrer=full(referrer, np.uint8),
+            person=person.astype(np.int64), ts=ts.astype(np.int64), event=_full(event, np.uint8, n),
+            session=_full(session, np.int64, n), anon=_full(anon, bool, n), page=_full(page, np.uint8, n),
+            value=np.full(n, NONE, np.uint8), number=np.zeros(n), referrer=_full(referrer, np.uint8, n),
         ))
 
     def script(self, who: np.ndarray, start_us: np.ndarray, steps: tuple[Step, ...],

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 import uuid as uuidlib
 from dataclasses import dataclass, field
@@ -117,9 +118,9 @@ def _normalise(raw: dict[str, Any], line: int) -> dict[str, str]:
     if not event:
         raise _Reject("event is empty")
     properties = _json_object(raw.get("properties"), "properties")
-    properties.update({k[len("properties."):]: v for k, v in raw.items() if k.startswith("properties.") and v != ""})
-    person_properties = _json_object(raw.get("person_properties"), "person_properties")
-    distinct_id = str(raw.get("distinct_id") or properties.get("distinct_id") or "").strip()
+    flattened = {k[len("properties."):]: v for k, v in raw.items() if k.startswith("properties.") and v != ""}
+    properties.update(flattened)
+    distinct_id = str(raw.get("distinct_id") or "").strip()
     person_id = str(raw.get("person_id") or "").strip()
     if not distinct_id and not person_id:
         raise _Reject("neither distinct_id nor person_id is set")
@@ -129,8 +130,9 @@ def _normalise(raw: dict[str, Any], line: int) -> dict[str, str]:
         "distinct_id": distinct_id or person_id,
         "person_id": _uuid(person_id, "person_id") or str(uuidlib.uuid5(uuidlib.NAMESPACE_OID, distinct_id)),
         "timestamp": _timestamp(raw.get("timestamp")),
-        "properties": json.dumps(properties, separators=(",", ":"), ensure_ascii=False),
-        "person_properties": json.dumps(person_properties, separators=(",", ":"), ensure_ascii=False),
+        "properties": _json_text(raw.get("properties"), properties, not flattened),
+        "person_properties": _json_text(raw.get("person_properties"),
+                                        _json_object(raw.get("person_properties"), "person_properties"), True),
         "elements_chain": str(raw.get("elements_chain") or ""),
         "session_id": str(raw.get("$session_id") or raw.get("session_id") or properties.get("$session_id") or ""),
     }
@@ -149,13 +151,23 @@ def _json_object(value: Any, name: str) -> dict[str, Any]:
     return value
 
 
+def _json_text(original: Any, parsed: dict[str, Any], unchanged: bool) -> str:
+    """The validated object as JSON text, reusing the export's own text when nothing was added."""
+    if unchanged and isinstance(original, str) and original.strip():
+        return original
+    return json.dumps(parsed, separators=(",", ":"), ensure_ascii=False)
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+
+
 def _uuid(value: Any, name: str) -> str | None:
     if value is None or value == "":
         return None
-    try:
-        return str(uuidlib.UUID(str(value)))
-    except ValueError:
-        raise _Reject(f"{name} {str(value)[:40]!r} is not a UUID") from None
+    text = str(value).strip()
+    if not _UUID.match(text):
+        raise _Reject(f"{name} {text[:40]!r} is not a UUID")
+    return text
 
 
 def _timestamp(value: Any) -> str:
