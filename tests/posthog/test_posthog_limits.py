@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -176,3 +177,34 @@ def test_values_become_json_or_a_typed_error():
     assert jsonable({"d": date(2026, 1, 2), "t": ("a", 1), "s": {"b", "a"}}) == {"d": "2026-01-02", "t": ["a", 1], "s": ["a", "b"]}
     with pytest.raises(BackendError, match="Decimal"):
         jsonable({"x": Decimal("1.5")})
+
+
+def test_no_more_than_the_concurrent_limit_of_queries_run_at_once(fake, make_client):
+    in_flight, peak, lock = [0], [0], threading.Lock()
+
+    def slow(_request):
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        time.sleep(0.03)
+        with lock:
+            in_flight[0] -= 1
+        return Reply(200, hogql_response(["n"], ["UInt8"], [[1]]))
+
+    fake.default("POST", QUERY, slow)
+    client = make_client(QueryLimits(per_minute=240, per_hour=2400, concurrent=3), cache_ttl=0)
+    failures: list[BaseException] = []
+
+    def worker(i: int) -> None:
+        try:
+            client.query(f"SELECT {i}")
+        except BaseException as exc:  # noqa: BLE001 - surfaced through the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == [] and len(fake.calls("POST", QUERY)) == 10
+    assert 2 <= peak[0] <= 3  # queries overlap, but never beyond the cap
