@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from askhog.backends.base import Backend
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo import truths
 from askhog.demo.generate import DemoInfo, generate_demo
-from askhog.demo.store import Store
+from askhog.demo.store import Store, default_home
 from askhog.errors import BackendError, DataNotLoaded, ExecutionError, UnsafeQueryError
 
 CHECKSUM = ("SELECT count(), sum(cityHash64(uuid, event, distinct_id, person_id, timestamp, properties, "
@@ -113,3 +114,37 @@ def test_annotations_and_taxonomy_of_the_demo(demo: DemoInfo) -> None:
     tax = backend.taxonomy()
     events = {r[0] for r in backend.run_sql("SELECT DISTINCT event FROM events").rows}
     assert events == set(tax.events)
+
+
+def test_first_use_of_an_empty_home_generates_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("askhog.backends.embedded.DEFAULT_EVENTS", 20_000)
+    messages: list[str] = []
+    backend = EmbeddedBackend(tmp_path, progress=lambda message, fraction: messages.append(message))
+    assert backend.run_sql("SELECT count() > 15000 FROM events").rows == ((1,),)
+    assert messages and backend.info()["kind"] == "demo"
+
+
+def test_a_demo_from_an_earlier_day_is_regenerated_to_end_today(tmp_path: Path) -> None:
+    generate_demo(20_000, seed=5, home=tmp_path, end=FIXED_END)
+    backend = EmbeddedBackend(tmp_path, progress=None)
+    latest = backend.run_sql("SELECT max(timestamp) FROM events").rows[0][0]
+    latest_day = datetime.fromisoformat(latest.replace("Z", "+00:00")).date()
+    assert latest_day >= datetime.now(timezone.utc).date() - timedelta(days=1)
+    assert backend.info()["seed"] == "5" and backend.info()["requested_events"] == "20000"
+
+
+def test_concurrent_queries_share_one_connection_safely(demo: DemoInfo) -> None:
+    backend = EmbeddedBackend(demo.home, generate=False)
+    sql = "SELECT event, count() FROM events GROUP BY event ORDER BY event"
+    expected = backend.run_sql(sql).rows
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda _: backend.run_sql(sql).rows, range(24)))
+    assert all(r == expected for r in results)
+
+
+def test_home_follows_askhog_home_then_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ASKHOG_HOME", str(tmp_path / "mine"))
+    assert default_home() == tmp_path / "mine"
+    monkeypatch.delenv("ASKHOG_HOME")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert default_home() == tmp_path / "cache" / "askhog"
