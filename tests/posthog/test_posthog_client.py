@@ -237,3 +237,10 @@ def test_a_query_error_stays_as_it_was_when_metadata_cannot_locate_it(fake, make
     with pytest.raises(QueryError, match="Too many rows") as info:
         make_client().query("SELECT 1")
     assert " at line" not in str(info.value)
+
+
+def test_a_redirect_is_not_followed_and_names_the_host_to_configure(fake, make_client):
+    fake.script("GET", "/api/projects/1/cohorts/", Reply(301, "", {"Location": "https://eu.posthog.com/api/projects/1/cohorts/"}))
+    with pytest.raises(PostHogAPIError, match="redirected .* to https://eu.posthog.com/.*POSTHOG_HOST"):
+        make_client().get("/api/projects/1/cohorts/")
+    assert len(fake.requests) == 1

@@ -340,6 +340,12 @@ class PostHogClient:
                 )
                 wait = self._backoff(attempt)
             else:
+                if 300 <= response.status_code < 400:
+                    raise PostHogAPIError(
+                        f"{self.config.host} redirected {method} {shown} to {response.headers.get('location', '?')}; "
+                        "set POSTHOG_HOST to the host PostHog redirects to (the key is not sent on redirects)",
+                        status=response.status_code,
+                    )
                 if response.status_code < 400 or response.status_code in passthrough:
                     return response
                 failure = error_for_response(
