@@ -16,6 +16,7 @@ from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 if TYPE_CHECKING:
     from .interpret import Interpretation
+    from .workflows import Report
 
 ClarificationKind = Literal["intent", "slots", "rephrase"]
 
@@ -71,22 +72,24 @@ class Answer:
     interpretation_guide: str = ""
     follow_ups: tuple[str, ...] = ()
     message: str | None = None
+    workflow: str | None = None
     rules: tuple[str, ...] = ()
     words: tuple[tuple[str, float], ...] = ()
     notes: tuple[str, ...] = ()
     now: datetime | None = None
-    _runner: Callable[["Answer"], Table] | None = field(default=None, repr=False, compare=False)
+    _runner: Callable[["Answer"], "Table | Report"] | None = field(default=None, repr=False, compare=False)
     _interpreter: Callable[["Answer", Table], "Interpretation"] | None = field(default=None, repr=False, compare=False)
 
     @property
     def answered(self) -> bool:
         return self.clarification is None
 
-    def run(self) -> Table:
-        """Execute the HogQL on the engine's backend (embedded chDB by default)."""
+    def run(self) -> "Table | Report":
+        """Execute on the engine's backend (embedded chDB by default): the HogQL's ``Table``,
+        or for a workflow family (diagnose) the ``Report`` of its several queries."""
         from .errors import AskhogError
 
-        if self.hogql is None or self._runner is None:
+        if (self.hogql is None and self.workflow is None) or self.clarification is not None or self._runner is None:
             raise AskhogError(self.message or "this answer has no query to run: answer its clarification first")
         return self._runner(self)
 
@@ -130,6 +133,7 @@ class Answer:
             "template": self.template,
             "warnings": [str(w) for w in self.warnings],
             "message": self.message,
+            "workflow": self.workflow,
             "follow_ups": list(self.follow_ups),
         }
 

@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping
 from .answer import Answer, Clarification, ClarifyingQuestion
 from .backends.base import Backend, Table
 from .catalog import Catalog, Intent
-from .errors import QuestionError
+from .errors import AskhogError, QuestionError
 from .hogql import validate
 from .interpret import Interpretation, interpret
 from .linking import Linker
@@ -27,6 +27,7 @@ from .recognize import Recognition, Recognizer
 from .render import Renderer, select_template
 from .slots import Filled, SlotFiller
 from .taxonomy import Taxonomy, demo_taxonomy
+from .workflows import Report, run_workflow
 
 MAX_QUESTION_CHARS = 1000
 """Longer text is not a question: refuse it rather than spend time on it."""
@@ -111,7 +112,7 @@ class Engine:
             questions = tuple(ClarifyingQuestion(i.slot, i.prompt, i.options) for i in filled.issues)
             return replace(base, clarification=Clarification("slots", questions))
         if chosen.workflow:
-            return base
+            return replace(base, workflow=chosen.workflow)
         return self._render(base, chosen, filled)
 
     def answer_for(self, intent_id: str, slots: Mapping[str, Any], question: str = "",
@@ -170,9 +171,21 @@ class Engine:
 
     # -- running -----------------------------------------------------------------------------------
 
-    def _run_answer(self, answer: Answer) -> Table:
+    def _run_answer(self, answer: Answer) -> Table | Report:
+        if self.catalog[answer.intent].workflow:
+            return self.run_workflow(answer)
         assert answer.hogql is not None
         return self.backend.run(answer.hogql, answer.values)
+
+    def run_workflow(self, answer: Answer, options: Mapping[str, Any] | None = None) -> Report:
+        """Run the family's multi-query workflow (diagnose) with the answer's slots; steps run concurrently."""
+        workflow = self.catalog[answer.intent].workflow
+        if workflow is None or answer.clarification is not None:
+            raise AskhogError(f"{answer.intent!r} has no workflow to run" if workflow is None
+                              else "answer the clarification first")
+        return run_workflow(workflow, answer.slots, backend=self.backend, renderer=self.renderer,
+                            taxonomy=self.taxonomy, now=answer.now or self.clock(), options=options,
+                            question=answer.question)
 
     def _interpret(self, answer: Answer, table: Table) -> Interpretation:
         return interpret(answer, table)

@@ -64,6 +64,7 @@ class Linker:
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self._index: dict[tuple[str, ...], list[_Target]] = {}
         self._build()
+        self._not_followed_by = {w: set(v) for w, v in (self.lexicon.get("not_followed_by") or {}).items()}
         self._scatter: dict[str, list[tuple[frozenset[str], _Target]]] = {}
         for name in taxonomy.events:
             stems = frozenset(t.stem for t in tokenize(_spaced(name)))
@@ -140,6 +141,9 @@ class Linker:
                 continue
             n, targets, score = found
             span = tokens[i : i + n]
+            if n == 1 and i + 1 < len(tokens) and tokens[i + 1].text in self._not_followed_by.get(span[0].text, ()):
+                i += 1
+                continue
             phrase = text[span[0].start : span[-1].end]
             target = self._choose(targets, tokens, i)
             mentions.append(Mention(target.kind, span[0].start, span[-1].end, phrase,

@@ -1,0 +1,373 @@
+"""The ``askhog`` command: one-shot questions, an interactive prompt, evaluation, lint, data.
+
+Exit codes: 0 answered, 2 the engine needs a clarification, 1 an error. Errors
+are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+from typing import Any, Sequence, TextIO
+
+from .answer import Answer
+from .backends.base import Backend, Table
+from .errors import AskhogError
+
+EXIT_OK, EXIT_ERROR, EXIT_CLARIFY = 0, 1, 2
+MAX_ROWS_SHOWN = 40
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _interactive(args)
+        return int(args.handler(args))
+    except AskhogError as exc:
+        print(f"askhog: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("askhog: interrupted", file=sys.stderr)
+        return 130
+
+
+# --- arguments -----------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="askhog", description="Ask product-analytics questions of PostHog data in plain English.")
+    _backend_flags(p)
+    sub = p.add_subparsers(dest="command")
+
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--json", action="store_true", help="one JSON object (intent, confidence, slots, clarification, hogql, ...)")
+    ask.add_argument("--markdown", action="store_true", help="workflow reports as Markdown")
+    ask.add_argument("--no-run", action="store_true", help="show the HogQL without running it")
+    ask.add_argument("--format", choices=["table", "csv", "json"], default="table", help="how to print the result table")
+    ask.add_argument("--explain", action="store_true", help="show why the engine read the question this way")
+    ask.add_argument("--check", action="store_true", help="also validate the query with PostHog's HogQLMetadata")
+    ask.add_argument("--save", metavar="NAME", help="save the query as a PostHog insight")
+    ask.add_argument("--dashboard", type=int, help="with --save: add the insight to this dashboard")
+    _backend_flags(ask)
+    ask.set_defaults(handler=_cmd_ask)
+
+    ev = sub.add_parser("eval", help="evaluate labelled question sets")
+    ev.add_argument("files", nargs="*")
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validation of the recognizer on the catalog")
+    ev.add_argument("--misses", action="store_true", help="list the misclassified questions")
+    ev.set_defaults(handler=_cmd_eval)
+
+    lint = sub.add_parser("lint", help="check hand-written HogQL (a file, or standard input)")
+    lint.add_argument("file", nargs="?", default="-")
+    lint.set_defaults(handler=_cmd_lint)
+
+    demo = sub.add_parser("demo", help="(re)generate the embedded demo dataset")
+    demo.add_argument("--events", type=int, default=None)
+    demo.add_argument("--seed", type=int, default=None)
+    demo.set_defaults(handler=_cmd_demo)
+
+    load = sub.add_parser("load", help="import a PostHog events export (CSV, JSON lines, Parquet)")
+    load.add_argument("file")
+    load.set_defaults(handler=_cmd_load)
+
+    doctor = sub.add_parser("doctor", help="check the PostHog host, key and project")
+    _backend_flags(doctor)
+    doctor.set_defaults(handler=_cmd_doctor)
+
+    stats = sub.add_parser("stats", help="run the labelled set against the backend and print query metrics")
+    stats.add_argument("files", nargs="*")
+    _backend_flags(stats)
+    stats.set_defaults(handler=_cmd_stats)
+    return p
+
+
+def _backend_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default=argparse.SUPPRESS, help="PostHog host (default $POSTHOG_HOST or https://us.posthog.com)")
+    p.add_argument("--project", default=argparse.SUPPRESS, help="PostHog project id (default $POSTHOG_PROJECT_ID)")
+    p.add_argument("--no-cache", action="store_true", default=argparse.SUPPRESS, help="do not reuse cached PostHog results")
+
+
+def _backend(args: argparse.Namespace) -> Backend | None:
+    """PostHog when a personal API key is configured; otherwise None (the embedded demo)."""
+    from .backends.posthog import PostHogBackend, PostHogConfig, key_is_configured
+
+    if not key_is_configured(os.environ, None):
+        return None
+    settings: dict[str, Any] = {"cache_ttl": 0.0} if getattr(args, "no_cache", False) else {}
+    config = PostHogConfig.from_env(host=getattr(args, "host", None), project_id=getattr(args, "project", None),
+                                    **settings)
+    return PostHogBackend.from_config(config)
+
+
+def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .engine import Engine
+
+    return Engine(_backend(args))
+
+
+# --- ask -----------------------------------------------------------------------------------------
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    from .conversation import Conversation
+
+    conv = Conversation(engine)
+    answer = conv.ask(" ".join(args.question))
+    while answer.clarification is not None and not args.json and sys.stdin.isatty():
+        print(answer.clarification.text())
+        try:
+            reply = input("> ").strip()
+        except EOFError:
+            break
+        if not reply:
+            break
+        answer = conv.ask(reply)
+    return _present(engine, answer, args, sys.stdout)
+
+
+def _present(engine: Any, answer: Answer, args: argparse.Namespace, out: TextIO) -> int:
+    if answer.workflow and answer.clarification is None and not args.no_run:
+        report = engine.run_workflow(answer)
+        if args.json:
+            print(json.dumps(report.to_json(), default=str), file=out)
+        else:
+            print(report.to_markdown() if args.markdown else report.render_text(), file=out)
+        return EXIT_OK
+    table = None
+    if answer.hogql is not None and not args.no_run:
+        table = answer.run()
+    problems = engine.backend.check(answer.hogql, answer.values) if args.check and answer.hogql and \
+        hasattr(engine.backend, "check") else []
+    url = _save(engine, answer, args) if args.save and answer.hogql else None
+    if args.json:
+        payload = answer.to_json()
+        if table is not None:
+            payload["result"] = table.to_json()
+            payload["interpretation"] = answer.interpret(table).text()
+        if problems:
+            payload["posthog_check"] = [str(p) for p in problems]
+        if url:
+            payload["insight_url"] = url
+        print(json.dumps(payload, default=str), file=out)
+        return EXIT_CLARIFY if answer.clarification else EXIT_OK
+    if args.format != "table" and table is not None:
+        out.write(format_table(table, args.format))
+        return EXIT_OK
+    print(render_answer(answer, table, explain=args.explain), file=out)
+    for p in problems:
+        print(f"PostHog check: {p}", file=out)
+    if url:
+        print(f"Saved: {url}", file=out)
+    return EXIT_CLARIFY if answer.clarification else EXIT_OK
+
+
+def _save(engine: Any, answer: Answer, args: argparse.Namespace) -> str:
+    if not hasattr(engine.backend, "save_insight"):
+        raise AskhogError("--save needs a PostHog project: set POSTHOG_PERSONAL_API_KEY and POSTHOG_PROJECT_ID")
+    return str(engine.backend.save_insight(args.save, answer.hogql, answer.values, dashboard=args.dashboard))
+
+
+def render_answer(answer: Answer, table: Table | None, explain: bool = False) -> str:
+    """The human form of an answer: what was understood, the query, the result and what it means."""
+    from .answer import describe
+
+    lines: list[str] = []
+    if answer.message and answer.hogql is None and answer.clarification is None:
+        return answer.message
+    slots = ", ".join(f"{k}: {describe(v)}{' (default)' if k in answer.defaulted else ''}"
+                      for k, v in answer.slots.items())
+    lines.append(f"{answer.intent} ({answer.confidence:.2f})" + (f" · {slots}" if slots else ""))
+    if explain:
+        lines.append(answer.explain())
+    if answer.clarification is not None:
+        lines.append("")
+        lines.append(answer.clarification.text())
+        return "\n".join(lines)
+    lines.extend(["", answer.hogql or "", ""])
+    if answer.values:
+        lines.append("values: " + json.dumps(answer.values, default=str))
+    for w in answer.warnings:
+        lines.append(f"warning: {w}")
+    if table is not None:
+        lines.extend(["", format_table(table, "table").rstrip(), ""])
+        lines.append(answer.interpret(table).text())
+    if answer.follow_ups:
+        lines.extend(["", "You could ask next:"] + [f"  - {f}" for f in answer.follow_ups[:4]])
+    return "\n".join(lines)
+
+
+def format_table(table: Table, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(table.to_json(), default=str) + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(table.columns)
+        writer.writerows(table.rows)
+        return buf.getvalue()
+    rows = [[_cell(v) for v in r] for r in table.rows[:MAX_ROWS_SHOWN]]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(table.columns)]
+    line = lambda cells: "  ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    out = [line(list(table.columns)), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
+    if len(table.rows) > MAX_ROWS_SHOWN or table.has_more:
+        out.append(f"... {len(table.rows) - MAX_ROWS_SHOWN if len(table.rows) > MAX_ROWS_SHOWN else 'more'} rows not shown "
+                   "(--format csv for all)")
+    return "\n".join(out) + "\n"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, (list, tuple)):
+        return " → ".join(str(v) for v in value)
+    return str(value)
+
+
+def _numeric(text: str) -> bool:
+    return text.replace(",", "").replace(".", "", 1).lstrip("-").isdigit()
+
+
+# --- interactive ---------------------------------------------------------------------------------
+
+
+def _interactive(args: argparse.Namespace) -> int:
+    from .conversation import Conversation
+
+    engine = _engine(args)
+    conv = Conversation(engine)
+    tty = sys.stdin.isatty()
+    if tty:
+        print("askhog: ask a question about your product data (empty line or Ctrl-D to quit).")
+    ns = argparse.Namespace(json=False, markdown=False, no_run=False, format="table", explain=False,
+                            check=False, save=None, dashboard=None)
+    while True:
+        try:
+            line = input("askhog> " if tty else "")
+        except EOFError:
+            break
+        if not line.strip():
+            if tty:
+                break
+            continue
+        try:
+            answer = conv.ask(line)
+            _present(engine, answer, ns, sys.stdout)
+        except AskhogError as exc:
+            print(f"askhog: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return EXIT_OK
+
+
+# --- other commands ------------------------------------------------------------------------------
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .engine import Engine
+    from .evaluate import evaluate, format_report, load_cases, terminal_progress
+
+    engine = Engine()
+    report: dict[str, Any] = {}
+    if args.cv:
+        from .recognize import cross_validate
+
+        report["cross_validation"] = cross_validate(engine.catalog, args.cv)
+    if args.files:
+        report.update(evaluate(engine, load_cases(args.files), progress=terminal_progress))
+    if not report:
+        raise AskhogError("give labelled files (e.g. tests/data/questions.yaml) or --cv K")
+    if args.json:
+        print(json.dumps(report, default=str))
+        return EXIT_OK
+    if "cross_validation" in report:
+        cv = report["cross_validation"]
+        print(f"{cv['folds']}-fold cross-validation on {cv['examples']} catalog examples: "
+              f"accuracy {cv['accuracy'] * 100:.1f}% (± {cv['stdev'] * 100:.1f})")
+    if "overall" in report:
+        print(format_report(report, show_misses=args.misses))
+    return EXIT_OK
+
+
+def _cmd_lint(args: argparse.Namespace) -> int:
+    from .hogql import format_problems, lint
+
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            with open(args.file, encoding="utf-8") as fh:
+                text = fh.read()
+        except OSError as exc:
+            raise AskhogError(f"cannot read {args.file}: {exc.strerror}") from None
+    problems = lint(text)
+    if problems:
+        print(format_problems(problems))
+    else:
+        print("no problems found")
+    return EXIT_ERROR if any(p.severity == "error" for p in problems) else EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo.generate import DEFAULT_EVENTS, DEFAULT_SEED, generate_demo, stderr_progress
+
+    info = generate_demo(events=args.events or DEFAULT_EVENTS, seed=args.seed if args.seed is not None else DEFAULT_SEED,
+                         progress=stderr_progress)
+    print(f"generated {info.events:,} events for {info.persons:,} persons in {info.sessions:,} sessions "
+          f"(seed {info.seed}, ending {info.end:%Y-%m-%d %H:%M} UTC) in {info.seconds:.1f} s into {info.home}")
+    return EXIT_OK
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from .demo.load import load_file
+
+    report = load_file(args.file)
+    print(f"loaded {report.loaded:,} events from {args.file}")
+    for line, reason in report.rejected[:50]:
+        print(f"  rejected line {line}: {reason}")
+    if len(report.rejected) > 50:
+        print(f"  ... and {len(report.rejected) - 50:,} more rejected rows")
+    return EXIT_OK
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from .backends.posthog import PostHogConfig, doctor
+
+    config = PostHogConfig.from_env(host=getattr(args, "host", None), project_id=getattr(args, "project", None))
+    report = doctor(config)
+    print(report.format())
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from .evaluate import load_cases
+
+    engine = _engine(args)
+    backend = engine.backend
+    for case in load_cases(args.files or []):
+        answer = engine.ask(case.question)
+        if answer.hogql is not None:
+            try:
+                answer.run()
+            except AskhogError as exc:
+                print(f"  {case.question!r}: {type(exc).__name__}: {exc}", file=sys.stderr)
+    metrics = getattr(backend, "metrics", None)
+    if metrics is None:
+        print("the embedded backend keeps no query metrics; configure PostHog to see them")
+        return EXIT_OK
+    print(metrics.format())
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

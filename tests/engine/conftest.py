@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from askhog.engine import Engine
+
+NOW = datetime(2026, 11, 26, 12, 0, 0)
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """One engine for the whole session (it is shared across threads in production too)."""
+    return Engine(clock=lambda: NOW, cache_dir=str(tmp_path_factory.mktemp("askhog-cache")))
+
+
+@pytest.fixture(scope="session")
+def now() -> datetime:
+    return NOW

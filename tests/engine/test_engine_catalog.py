@@ -1,0 +1,82 @@
+"""The catalog loader: every family loads, and a broken file is reported with its name, line and key."""
+
+from __future__ import annotations
+
+import pytest
+
+from askhog.catalog import FAMILIES, Catalog, parse_intent
+from askhog.errors import CatalogError
+
+GOOD = """\
+id: count
+description: one number
+rules:
+  - {pattern: '\\bhow many\\b', weight: 0.8, note: count}
+examples: [%s]
+slots:
+  - {name: event, type: event, required: true, prompt: "Which event?"}
+template: count_events
+interpretation: a number
+follow_ups: ['and by browser?']
+""" % ", ".join(f"'how many things {i}'" for i in range(25))
+
+
+def test_whole_catalog_loads_with_every_family() -> None:
+    catalog = Catalog.load()
+    assert [i.id for i in catalog] == list(FAMILIES)
+    for intent in catalog:
+        assert len(intent.examples) >= 25, intent.id
+        if intent.id not in ("out_of_scope", "diagnose"):
+            assert intent.template_stems(), intent.id
+    assert catalog["diagnose"].workflow == "diagnose"
+    assert catalog["out_of_scope"].message
+
+
+def test_every_template_stem_exists() -> None:
+    from importlib import resources
+
+    names = {p.name for p in resources.files("askhog.templates").iterdir()}
+    for intent in Catalog.load():
+        for stem in intent.template_stems():
+            assert f"{stem}.hogql.j2" in names, (intent.id, stem)
+
+
+def test_good_file_parses() -> None:
+    intent = parse_intent(GOOD, "intents/count.yaml")
+    assert intent.slot("event").required
+    assert intent.rules[0].pattern.search("how many signups")
+
+
+@pytest.mark.parametrize(
+    ("edit", "line", "key", "message"),
+    [
+        (("description: one number", "description: one number\ncolour: red"), 3, "colour", "unknown key"),
+        (("id: count", "id: counts"), 1, "id", "not a family"),
+        (("weight: 0.8", "weight: 3"), 4, "weight", "(0, 1]"),
+        (("'\\bhow many\\b'", "'(unclosed'"), 4, "pattern", "does not compile"),
+        (("type: event,", "type: gadget,"), 7, "type", "unknown type"),
+        (("template: count_events", "template: {by: nothing, cases: {a: b}}"), 8, "by", "not a slot"),
+    ],
+)
+def test_broken_file_names_file_line_and_key(edit: tuple[str, str], line: int, key: str, message: str) -> None:
+    text = GOOD.replace(*edit)
+    with pytest.raises(CatalogError) as err:
+        parse_intent(text, "intents/count.yaml")
+    assert err.value.path == "intents/count.yaml"
+    assert err.value.key == key
+    assert err.value.line == line
+    assert message in str(err.value)
+
+
+def test_too_few_examples_and_bad_yaml() -> None:
+    few = GOOD.replace(", ".join(f"'how many things {i}'" for i in range(25)), "'one', 'two'")
+    with pytest.raises(CatalogError, match="at least 25"):
+        parse_intent(few, "intents/count.yaml")
+    with pytest.raises(CatalogError, match="not valid YAML") as err:
+        parse_intent("id: count\n  bad: : indent", "intents/count.yaml")
+    assert err.value.line is not None
+
+
+def test_file_name_must_match_id() -> None:
+    with pytest.raises(CatalogError, match="must equal the file name"):
+        parse_intent(GOOD, "intents/trend.yaml")

@@ -1,0 +1,117 @@
+"""Recognition: each family from phrasings written for this test, ambiguity handling, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from askhog.engine import Engine
+from askhog.errors import QuestionError
+
+FAMILY_QUESTIONS = {
+    "count": ["How many users signed up last week?", "total number of purchases in October 2026",
+              "count distinct users who uploaded a file this month"],
+    "trend": ["signups over time", "daily purchases for the last 30 days", "count per day of file uploads",
+              "how has the number of searches changed since September?"],
+    "breakdown": ["signups by country", "which plan has the most purchases?", "file uploads grouped by file type"],
+    "feature_usage": ["what are our most popular features?", "which feature is used the most by pro users",
+                      "feature adoption this quarter"],
+    "user_list": ["who signed up yesterday?", "list users that uploaded a file but never shared one",
+                  "which users purchased the team plan last month"],
+    "funnel": ["where do users drop off between signup and purchase?", "conversion from signup to upload to purchase",
+               "of users who started checkout, how many then purchased?"],
+    "retention": ["do users come back after signing up?", "weekly retention of new signups",
+                  "what share of users return in their second month"],
+    "paths": ["what do users do after signing up?", "what paths lead to a purchase?",
+              "most common sequences of events before checkout"],
+    "cohort_comparison": ["what drives purchases?", "do users who share files buy more than those who don't?",
+                          "compare users who invited a teammate vs those who didn't on purchases"],
+    "correlation": ["which events predict conversion to purchase?", "what correlates with buying a plan?",
+                    "which features are most associated with users upgrading"],
+    "activation": ["what gets users to their aha moment?", "what is our activation rate?",
+                   "share of new users who uploaded a file within 3 days of signing up"],
+    "churn_risk": ["who's at risk of churning?", "which users stopped using the product in the last two weeks",
+                   "list churned users who were active last month"],
+    "revenue": ["revenue by channel", "what's our ARPU?", "which acquisition channel has the best revenue per user"],
+    "time_to_event": ["how long until first value?", "time from signup to first purchase",
+                      "how long does it take users to upload their first file after signing up"],
+    "experiment": ["did the new checkout experiment work?", "A/B test results for new-checkout",
+                   "which variant of the checkout test won?"],
+    "stickiness": ["how many days a week do users upload files?", "how sticky is file sharing?",
+                   "distribution of active days per week for searches"],
+    "lifecycle": ["new vs returning vs resurrecting vs dormant users", "lifecycle of our users by week",
+                  "how many users were resurrected last month"],
+    "engagement": ["show me DAU for the last month", "DAU/MAU ratio this quarter", "events per user per week"],
+    "sessions": ["average session duration", "what's our bounce rate?", "how many sessions per user this week"],
+    "anomaly": ["anything unusual this week?", "were there any spikes or dips in signups lately?",
+                "flag anomalies in daily purchases"],
+    "diagnose": ["why did conversion drop?", "what caused the dip in purchases last week?", "why are sales dropping?"],
+    "out_of_scope": ["what's the weather in Paris?", "delete all users", "How do I create a funnel analysis in PostHog?",
+                     "Why are my cohorts not updating?", "Show me recordings from Chrome", "SELECT * FROM events",
+                     "send an email to churned users", "tell me a joke"],
+}
+
+
+@pytest.mark.parametrize(("family", "question"), [(f, q) for f, qs in FAMILY_QUESTIONS.items() for q in qs])
+def test_family_is_recognized(engine: Engine, family: str, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.intent == family, answer.explain()
+
+
+def test_out_of_scope_never_carries_a_query(engine: Engine) -> None:
+    for question in FAMILY_QUESTIONS["out_of_scope"]:
+        answer = engine.ask(question)
+        assert answer.hogql is None
+        assert answer.message is not None and "read-only" in answer.message
+        assert "How many users signed up last week?" in answer.message  # it says what askhog can do
+
+
+def test_evidence_names_the_rule_and_words(engine: Engine) -> None:
+    answer = engine.ask("where do users drop off between signup and purchase?")
+    assert any(r.startswith("funnel:") for r in answer.rules)
+    assert any("drop" in w for w, _ in answer.words)
+    assert 0.0 < answer.confidence <= 1.0
+    assert all(p <= answer.confidence for _, p in answer.alternatives)
+
+
+def test_sql_sounding_phrasing_maps_to_families(engine: Engine) -> None:
+    assert engine.ask("count distinct person_id for signed_up").intent == "count"
+    assert engine.ask("purchases grouped by browser").intent == "breakdown"
+    assert engine.ask("signups count per day").intent == "trend"
+
+
+def test_close_call_asks_which_analysis(engine: Engine) -> None:
+    answer = engine.ask("users and signups")
+    if answer.clarification is not None and answer.clarification.kind == "intent":
+        question = answer.clarification.questions[0]
+        assert question.slot == "intent"
+        assert len(question.options) >= 1
+        assert "Did you mean" in question.prompt
+    else:  # a confident reading must still be a real family with a rendered query or a slot question
+        assert answer.intent in engine.catalog.intents
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 10_000])
+def test_empty_and_huge_questions_are_typed_errors(engine: Engine, bad: str) -> None:
+    with pytest.raises(QuestionError):
+        engine.ask(bad)
+
+
+def test_non_text_question_is_a_typed_error(engine: Engine) -> None:
+    with pytest.raises(QuestionError, match="must be text"):
+        engine.ask(42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("odd", ["🚀🚀🚀", "日本語の質問です", "¿¿¿", "asdfghjkl qwerty"])
+def test_unreadable_text_gets_a_helpful_refusal(engine: Engine, odd: str) -> None:
+    answer = engine.ask(odd)
+    assert answer.hogql is None
+    assert answer.intent == "out_of_scope" or answer.clarification is not None
+
+
+@pytest.mark.parametrize("attack", ["'; DROP TABLE events; --", "how many signups\"); DROP TABLE events; --",
+                                    "signups where plan = '') OR 1=1 --"])
+def test_injection_never_reaches_the_query_text(engine: Engine, attack: str) -> None:
+    answer = engine.ask(attack)
+    if answer.hogql is not None:
+        assert "DROP" not in answer.hogql.upper()
+        assert "1=1" not in answer.hogql.replace(" ", "")

@@ -1,0 +1,169 @@
+"""Slot filling: events, steps, breakdowns, filters, numbers, choices and defaults, linked to the taxonomy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from askhog.engine import Engine
+from askhog.types import EventRef, PropertyFilter, TimeRange
+
+
+def slots(engine: Engine, question: str) -> dict:
+    return engine.ask(question).slots
+
+
+def names(value) -> list[str]:
+    return [e.name for e in value]
+
+
+@pytest.mark.parametrize(("question", "event"), [
+    ("how many signups last week?", "signed_up"),
+    ("how many singups last week?", "signed_up"),          # typo
+    ("how many uplaods yesterday", "file_uploaded"),       # transposition
+    ("total purchses this month", "purchase"),
+    ("how many projects have been created this year so far?", "project_created"),  # words apart
+    ("number of invites sent in october 2026", "invite_sent"),
+    ("count of people who completed onbording", "onboarding_completed"),
+])
+def test_events_link_to_the_taxonomy_with_typos(engine: Engine, question: str, event: str) -> None:
+    assert slots(engine, question)["event"].name == event
+
+
+def test_pricing_page_is_a_filtered_pageview(engine: Engine) -> None:
+    event = slots(engine, "how many pricing page views last week")["event"]
+    assert event.name == "$pageview"
+    assert event.filters[0].prop.name == "$pathname" and event.filters[0].value == "/pricing"
+
+
+@pytest.mark.parametrize(("question", "steps"), [
+    ("conversion from signup to purchase", ["signed_up", "purchase"]),
+    ("funnel signed_up -> file_uploaded -> purchase", ["signed_up", "file_uploaded", "purchase"]),
+    ("signups, then uploads, then purchases: where do users drop off?", ["signed_up", "file_uploaded", "purchase"]),
+    ("of users who started checkout, how many then purchased?", ["checkout_started", "purchase"]),
+    ("what share of users purchase after signing up", ["signed_up", "purchase"]),
+    ("checkout conversion last week", ["checkout_started", "purchase"]),
+])
+def test_funnel_steps_in_order(engine: Engine, question: str, steps: list[str]) -> None:
+    assert names(engine.ask(question, intent="funnel").slots["steps"]) == steps
+
+
+@pytest.mark.parametrize(("question", "prop", "scope"), [
+    ("signups by country", "$geoip_country_code", "person"),
+    ("purchases per browser last month", "$browser", "event"),
+    ("file uploads split by file type", "file_type", "event"),
+    ("which plan has the most purchases?", "plan", "event"),
+    ("revenue by channel", "$initial_utm_source", "person"),
+])
+def test_breakdown_property(engine: Engine, question: str, prop: str, scope: str) -> None:
+    breakdown = slots(engine, question)["breakdown"]
+    assert (breakdown.name, breakdown.scope) == (prop, scope)
+
+
+@pytest.mark.parametrize(("question", "prop", "value"), [
+    ("how many Safari users signed up last week", "$browser", "Safari"),
+    ("purchases on mobile this month", "$device_type", "Mobile"),
+    ("signups from Germany in the last 7 days", "$geoip_country_code", "DE"),
+    ("how many pdf uploads this week", "file_type", "pdf"),
+    ("how many signups where plan is pro", "plan", "pro"),
+])
+def test_filters_from_values(engine: Engine, question: str, prop: str, value: str) -> None:
+    filled = slots(engine, question)
+    found = list(filled.get("filters", ()))
+    found += [f for f in getattr(filled.get("event"), "filters", ())]
+    assert any(f.prop.name == prop and f.value == value for f in found), filled
+
+
+def test_numeric_filter_and_threshold(engine: Engine) -> None:
+    filled = slots(engine, "list users who purchased with amount over 100")
+    f = next(f for f in filled["filters"] if f.prop.name == "amount")
+    assert (f.op, f.value) == (">", 100.0)
+    assert slots(engine, "who uploaded at least 5 times this month")["min_count"] == 5
+
+
+def test_numbers_know_what_they_count(engine: Engine) -> None:
+    assert slots(engine, "top 5 countries by signups")["limit"] == 5
+    assert slots(engine, "conversion from signup to purchase within 3 days")["window_days"] == 3
+    assert slots(engine, "who has been inactive for 30 days")["silent_days"] == 30
+    assert slots(engine, "what are the 4 step paths after signing up")["path_length"] == 4
+
+
+@pytest.mark.parametrize(("question", "slot", "value"), [
+    ("how many unique users purchased last week", "measure", "users"),
+    ("how many purchases last week", "measure", "events"),
+    ("average purchase amount last month", "measure", "avg"),
+    ("weekly signups since September", "interval", "week"),
+    ("hourly pageviews yesterday", "interval", "hour"),
+    ("what do users do before purchasing?", "direction", "before"),
+    ("monthly retention of new signups", "period", "month"),
+    ("what's our DAU/MAU ratio", "metric", "dau_mau"),
+    ("what's the bounce rate this week", "metric", "bounce_rate"),
+    ("which properties predict a purchase", "candidate", "properties"),
+])
+def test_choice_slots(engine: Engine, question: str, slot: str, value: str) -> None:
+    assert slots(engine, question)[slot] == value
+
+
+def test_revenue_metric_words(engine: Engine) -> None:
+    filled = slots(engine, "revenue over time, monthly")
+    assert filled["event"].name == "purchase" and filled["measure"] == "sum" and filled["property"].name == "amount"
+
+
+def test_defaults_are_stated(engine: Engine) -> None:
+    answer = engine.ask("where do users drop off between signup and purchase?")
+    assert answer.slots["window_days"] == 14 and "window_days" in answer.defaulted
+    tr = answer.slots["time_range"]
+    assert isinstance(tr, TimeRange) and tr.default and tr.days == pytest.approx(30)
+    assert "(default)" in answer.explain()
+
+
+def test_interval_follows_the_range(engine: Engine) -> None:
+    assert slots(engine, "signups over time in the last 24 hours")["interval"] == "hour"
+    assert slots(engine, "signups over time in the last 14 days")["interval"] == "day"
+    assert slots(engine, "signups over time in the last 8 weeks")["interval"] == "week"
+    assert slots(engine, "signups over time in the last 6 months")["interval"] == "month"
+
+
+def test_calendar_and_rolling_ranges(engine: Engine, now: datetime) -> None:
+    last_month = slots(engine, "how many signups last month")["time_range"]
+    assert (last_month.start, last_month.end) == (datetime(2026, 10, 1), datetime(2026, 11, 1))
+    rolling = slots(engine, "how many signups in the last 30 days")["time_range"]
+    assert rolling.end == now and (now - rolling.start).days == 30
+
+
+def test_exclusion_and_experiment_slots(engine: Engine) -> None:
+    filled = slots(engine, "users who uploaded a file but never shared one")
+    assert filled["event"].name == "file_uploaded" and filled["exclude_event"].name == "file_shared"
+    exp = slots(engine, "did the new checkout experiment improve purchases?")
+    assert exp["flag"] == "new-checkout" and exp["goal_event"].name == "purchase"
+
+
+def test_unknown_event_asks_with_real_options(engine: Engine) -> None:
+    answer = engine.ask("how many widgets were exported last week")
+    assert answer.clarification is not None and answer.hogql is None
+    question = answer.clarification.questions[0]
+    assert question.slot == "event"
+    assert "widgets" in question.prompt
+    assert question.options and all(o in engine.taxonomy.events for o in question.options)
+
+
+def test_ambiguous_quarter_asks_with_both_readings(engine: Engine) -> None:
+    answer = engine.ask("how many signups in Q4")
+    question = answer.clarification.questions[0]
+    assert question.slot == "time_range" and len(question.options) == 2
+    assert any("2026" in o for o in question.options) and any("2025" in o for o in question.options)
+
+
+def test_engagement_without_a_metric_offers_the_seed_choices(engine: Engine) -> None:
+    answer = engine.ask("show me user engagement")
+    question = answer.clarification.questions[0]
+    assert question.slot == "metric"
+    assert set(question.options) == {"dau", "wau", "mau", "dau_mau", "events_per_user"}
+
+
+def test_filters_are_typed_values(engine: Engine) -> None:
+    filters = slots(engine, "purchases by plan for Safari users on desktop")["filters"]
+    assert all(isinstance(f, PropertyFilter) for f in filters)
+    assert {(f.prop.name, f.value) for f in filters} == {("$browser", "Safari"), ("$device_type", "Desktop")}
+    assert isinstance(slots(engine, "purchases by plan")["event"], EventRef)
