@@ -128,3 +128,6 @@ def test_the_key_never_appears_in_reprs_messages_or_logs(fake, make_client, capl
         texts += [str(exc), repr(exc), *map(str, exc.args), str(getattr(exc, "detail", ""))]
     assert len(raised) == 6 and all(API_KEY not in t for t in texts)
     assert any("[redacted]" in str(e) for e in raised)
+    for request in fake.requests:  # the key travels in the Authorization header and nowhere else
+        assert request.headers["authorization"] == f"Bearer {API_KEY}"
+        assert API_KEY not in request.path + str(request.query) + str(request.body)

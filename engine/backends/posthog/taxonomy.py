@@ -87,7 +87,7 @@ def sample_values_query(props: Iterable[tuple[str, str]]) -> tuple[str, dict[str
         "count() AS n\n"
         f"FROM (SELECT arrayJoin([{', '.join(pairs)}]) AS pv FROM events "
         f"WHERE timestamp >= now() - INTERVAL {SAMPLE_DAYS} DAY)\n"
-        "WHERE value != ''\n"
+        "WHERE tupleElement(pv, 3) != ''\n"
         "GROUP BY scope, property, value\n"
         "ORDER BY scope, property, n DESC\n"
         f"LIMIT {SAMPLE_VALUES_PER_PROPERTY} BY scope, property"
