@@ -35,6 +35,8 @@ Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..
 
 @dataclass(frozen=True)
 class DemoInfo:
+    """What a generation produced, for the CLI's summary line."""
+
     seed: int
     events: int
     persons: int
@@ -73,26 +75,25 @@ def generate_demo(
     vocab = Vocabulary.from_taxonomy(demo_taxonomy())
     n_persons = max(100, round(events / EVENTS_PER_PERSON))
     store.scratch.mkdir(parents=True, exist_ok=True)
-    counts = {"events": 0, "sessions": 0}
+    n_events = 0
     with store.rebuild() as db:
         for chunk, first in enumerate(range(0, n_persons, CHUNK_PERSONS)):
             rng = np.random.default_rng([seed, chunk])
             pop = draw(rng, min(CHUNK_PERSONS, n_persons - first), first, timeline, vocab)
             evs = generate_events(rng, pop, timeline, vocab)
             _load_chunk(store, db, chunk, pop, evs, timeline, vocab, seed)
-            counts["events"] += len(evs)
+            n_events += len(evs)
             report("generating demo events", min(first + CHUNK_PERSONS, n_persons) / n_persons * 0.95)
         store.query(sessions_from_events(db))
-        counts["sessions"] = int(store.scalar(f"SELECT count() FROM {db}.sessions"))
+        n_sessions = int(store.scalar(f"SELECT count() FROM {db}.sessions"))
         _annotate(store, db, timeline)
         generated_at = datetime.now(timezone.utc)
-        meta = {"kind": "demo", "seed": seed, "requested_events": events, "events": counts["events"],
-                "persons": n_persons, "sessions": counts["sessions"], "end": timeline.end.isoformat(),
+        meta = {"kind": "demo", "seed": seed, "requested_events": events, "events": n_events,
+                "persons": n_persons, "sessions": n_sessions, "end": timeline.end.isoformat(),
                 "generated_at": generated_at.isoformat()}
-        rows = ", ".join(f"({quote(k)}, {quote(str(v))})" for k, v in meta.items())
-        store.query(f"INSERT INTO {db}.metadata VALUES {rows}")
+        store.write_metadata(db, meta)
     report("generating demo events", 1.0)
-    return DemoInfo(seed, counts["events"], n_persons, counts["sessions"], timeline.end, generated_at,
+    return DemoInfo(seed, n_events, n_persons, n_sessions, timeline.end, generated_at,
                     time.perf_counter() - started, store.home)
 
 

@@ -215,8 +215,7 @@ def _replace_store(store: Store, rows: list[dict[str, str]], source: Path, rejec
             store.query(sessions_from_events(db))
             meta = {"kind": "loaded", "source": str(source), "events": len(rows), "rejected": rejected,
                     "generated_at": datetime.now(timezone.utc).isoformat()}
-            values = ", ".join(f"({quote(k)}, {quote(str(v))})" for k, v in meta.items())
-            store.query(f"INSERT INTO {db}.metadata VALUES {values}")
+            store.write_metadata(db, meta)
     except ExecutionError as exc:
         raise LoadError(f"{source}: the store refused the rows ({exc}); nothing was loaded") from None
     finally:

@@ -7,7 +7,7 @@ since the epoch; ``-1`` means "never".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -57,9 +57,6 @@ class Population:
     def global_index(self) -> np.ndarray:
         return self.first_index + np.arange(len(self), dtype=np.uint32)
 
-    def subset(self, keep: np.ndarray) -> "Population":
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        return Population(**{k: (v if k == "first_index" else v[keep]) for k, v in values.items()})
 
 
 def draw(rng: np.random.Generator, n: int, first_index: int, timeline: Timeline, vocab: Vocabulary) -> Population:

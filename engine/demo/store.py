@@ -154,8 +154,10 @@ class Store:
     def metadata(self) -> dict[str, str]:
         return {k: v for k, v in self.json("SELECT key, value FROM metadata")["data"]}
 
-    def has_data(self) -> bool:
-        return bool(self.metadata())
+    def write_metadata(self, db: str, meta: dict[str, object]) -> None:
+        """Record what a (re)build put in ``db``: kind, sizes, seed or source, and when."""
+        rows = ", ".join(f"({quote(k)}, {quote(str(v))})" for k, v in meta.items())
+        self.query(f"INSERT INTO {db}.metadata VALUES {rows}")
 
     @contextmanager
     def rebuild(self) -> Iterator[str]:
