@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from askhog.catalog import FAMILIES as CONTRACT_FAMILIES
+
 ROOT = Path(__file__).resolve().parents[1]
 INTENTS_DIR = ROOT / "intents"
 FAMILIES_SPEC = Path("/work/shared/spec/intents.md")
@@ -32,9 +34,9 @@ def _load_catalog() -> dict[str, dict[str, Any]]:
 
 
 def _spec_families() -> list[str]:
-    """Family ids from the contract table of the spec (falls back to the catalog when the spec is absent)."""
+    """Family ids from the contract table of the spec, or the engine's copy of it where the spec is not checked out."""
     if not FAMILIES_SPEC.exists():
-        return sorted(CATALOG)
+        return list(CONTRACT_FAMILIES)
     return re.findall(r"^\| `([a-z_]+)` \|", FAMILIES_SPEC.read_text(encoding="utf-8"), flags=re.MULTILINE)
 
 
@@ -56,7 +58,7 @@ def _examples(family: str) -> list[str]:
 def test_every_spec_family_has_a_file() -> None:
     spec = _spec_families()
     assert len(spec) == 22
-    assert sorted(spec) == FAMILIES
+    assert sorted(spec) == sorted(CONTRACT_FAMILIES) == FAMILIES
 
 
 @pytest.mark.parametrize("family", FAMILIES)
