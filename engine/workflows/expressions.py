@@ -16,21 +16,26 @@ own ``$browser``-style names):
   (a project without one simply is not split by it);
 * ``{first: [<value>, <value>]}``: the first value that is set;
 * ``{choose: =slots.metric, cases: {count: events, revenue: sum}}``: the case
-  for a value (``None`` when no case matches).
+  for a value (``None`` when no case matches);
+* ``{with_baseline: =slots.time_range, min_days: 28}``: a period the question
+  named, widened back to include an equally long baseline before it (and at
+  least ``min_days`` in all), so "the dip last week" is compared with the weeks
+  before; a range the engine defaulted is kept as it is.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from ..errors import WorkflowError
 from ..taxonomy import Taxonomy
-from ..types import EventRef, PropertyRef
+from ..types import EventRef, PropertyRef, TimeRange
 
 RESERVED_ROOTS = frozenset({"slots", "options", "now"})
-_CONSTRUCTORS = frozenset({"event", "events", "property", "properties", "first", "choose"})
+_CONSTRUCTORS = frozenset({"event", "events", "property", "properties", "first", "choose", "with_baseline"})
 _SCOPES = ("event", "person", "session")
 
 
@@ -137,6 +142,8 @@ def _construct(kind: str, spec: Mapping[str, Any], scope: Scope) -> Any:
             return None
         events = tuple(_event(v, scope) for v in items)
         return tuple(e for e in events if e is not None)
+    if kind == "with_baseline":
+        return _with_baseline(resolve(spec["with_baseline"], scope), int(spec.get("min_days", 0)))
     if kind == "choose":
         cases = spec.get("cases")
         if not isinstance(cases, Mapping):
@@ -165,3 +172,19 @@ def _property(name: str, wanted: Any, scope: Scope, *, strict: bool) -> Property
     if found is None and strict:
         raise WorkflowError(f"{name!r} is not a{' ' + wanted if wanted else ''} property of the project's taxonomy")
     return found.ref() if found is not None else None
+
+
+def _with_baseline(period: Any, min_days: int) -> TimeRange | None:
+    if period is None:
+        return None
+    if not isinstance(period, TimeRange):
+        raise WorkflowError(f"with_baseline needs a time range, not {period!r}")
+    if period.default:
+        return period
+    days = max(min_days, math.ceil(2 * period.days))
+    start = min(period.start, period.end - timedelta(days=days))
+    extra = math.ceil((period.start - start).total_seconds() / 86400)
+    if extra <= 0:
+        return period
+    return TimeRange(start, period.end, f"{period.label} and the {extra} days before", dict(period.spec),
+                     period.calendar, period.default)

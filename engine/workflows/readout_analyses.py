@@ -29,27 +29,23 @@ def experiment_readout(inp: StepInput) -> Outcome:
     alpha = float(inp.params.get("alpha", 0.05))
     n_c, x_c = rows[control]
     srm = sample_ratio_mismatch([n for n, _ in rows.values()], inp.params.get("planned_split"))
-    out, best = [], None
-    for variant, (n, x) in rows.items():
-        if variant == control:
-            out.append((variant, n, x, x / n if n else None, None, None, None, None, None))
-            continue
-        test = two_proportion_ztest(x_c, n_c, x, n, confidence=1 - alpha)
-        beats = probability_b_beats_a(x_c, n_c, x, n)
+    compared = {v: (two_proportion_ztest(x_c, n_c, x, n, confidence=1 - alpha), probability_b_beats_a(x_c, n_c, x, n))
+                for v, (n, x) in rows.items() if v != control}
+    out = [(control, n_c, x_c, x_c / n_c if n_c else None, None, None, None, None, None)]
+    for v, (test, beats) in compared.items():
         ci = test.lift_ci
-        out.append((variant, n, x, test.rate_b, test.lift, ci[0] if ci else None, ci[1] if ci else None,
-                    test.p_value, beats))
-        if best is None or (test.lift or 0) > (best[1].lift or 0):
-            best = (variant, test, beats)
+        out.append((v, test.trials_b, test.successes_b, test.rate_b, test.lift, ci[0] if ci else None,
+                    ci[1] if ci else None, test.p_value, beats))
     result = Table(("variant", "exposures", "conversions", "conversion", "lift", "lift_low", "lift_high", "p_value",
                     "p_beats_control"),
                    ("String", "Int64", "Int64", "Float64", "Float64", "Float64", "Float64", "Float64", "Float64"),
                    tuple(out))
-    assert best is not None
-    variant, test, beats = best
+    variant = max(compared, key=lambda v: compared[v][0].lift or 0.0)
+    test, beats = compared[variant]
     ci = test.lift_ci
     facts: dict[str, Any] = {
         "variant": variant,
+        "control": control,
         "control_fmt": pct(test.rate_a, 1),
         "variant_fmt": pct(test.rate_b, 1),
         "lift_fmt": signed_pct(test.lift, 1),
@@ -127,13 +123,13 @@ def read_costs(path: str | Path) -> dict[str, float]:
 def channel_roi(inp: StepInput) -> Outcome:
     """Users, revenue, paying users and revenue per paying user by channel; ROI when costs are given.
 
+    ``users`` (param) maps a channel to its users, from an earlier breakdown.
     ``ROI = (revenue - cost) / cost`` per channel, from the ``costs_csv``
     option; without it, the ranking is by revenue per paying user and the
     report says where costs must come from.
     """
-    users_table = inp.facts.get(str(inp.params.get("users_step", "users")), {}).get("table")
     revenue = inp.require_table("breakdown", "revenue", "paying_users")
-    users = {str(k): to_float(v) for k, v in (users_table or {}).items()}
+    users = {str(k): to_float(v) for k, v in (inp.params.get("users") or {}).items()}
     costs_path = inp.params.get("costs_csv")
     costs = read_costs(costs_path) if costs_path else {}
     rows = []

@@ -57,14 +57,22 @@ def _default_range(days: int, now: datetime) -> TimeRange:
 
 
 def fill_inputs(workflow: Workflow, slots: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    """``slots`` plus the defaults of every input the question left out; refuses when a required one is missing."""
+    """``slots`` plus the defaults of every input the question left out; refuses when a required one is missing.
+
+    A time range the engine defaulted (``TimeRange.default``) counts as left
+    out: an experiment readout wants the experiment's whole run, not the
+    engine's generic last 30 days.
+    """
     missing = missing_inputs(workflow, slots)
     if missing:
         asks = "; ".join(spec.prompt for spec in missing)
         raise WorkflowError(f"workflow {workflow.id!r} needs more from the question: {asks}")
     filled = dict(slots)
     for spec in workflow.inputs.values():
-        if truthy(filled.get(spec.name)):
+        given = filled.get(spec.name)
+        if isinstance(given, TimeRange) and given.default and spec.default_days is not None:
+            given = None  # the engine's generic default; this workflow knows a better one
+        if truthy(given):
             continue
         if spec.default_days is not None:
             filled[spec.name] = _default_range(spec.default_days, now)

@@ -140,17 +140,14 @@ def _split(inp: StepInput, series: Mapping[tuple[str, str], _Series], days: list
            min_segment: int, alpha: float) -> tuple[int, str, dict[tuple[str, str], float]] | str:
     """Where "before" ends, why, and each segment's adjusted p-value there; or why there is no split.
 
-    In order of preference: the confirm step's change day (segments
-    Bonferroni-corrected); the days of known changes, fixed before looking
-    (Bonferroni over segments × days, the smallest p wins if below
-    ``alpha``); else a scan of every day (``_scan``, maxT-adjusted).
+    In order of preference: the days of known changes (releases, new flags),
+    fixed before looking at the data (Bonferroni over segments × days; the
+    smallest p wins if below ``alpha``), because a dated release explains a
+    break better than a change point estimated a few noisy days away; the
+    confirm step's change day (Bonferroni over segments); else a scan of
+    every day (``_scan``, maxT-adjusted).
     """
-    split_day = inp.params.get("split_day")
     valid = range(min_segment, len(days) - min_segment + 1)
-    if isinstance(split_day, date) and split_day in days and days.index(split_day) in valid:
-        split = days.index(split_day)
-        return split, "the confirmed change", {k: min(1.0, _shift(measure, s, split).p_value * len(series))
-                                                for k, s in series.items()}
     candidates = [days.index(d) for d in inp.params.get("candidate_days") or () if d in days and days.index(d) in valid]
     if candidates:
         tests = len(series) * len(candidates)
@@ -163,6 +160,11 @@ def _split(inp: StepInput, series: Mapping[tuple[str, str], _Series], days: list
             split = best[1]
             return split, f"a known change on {day_text(days[split])}", {
                 k: min(1.0, _shift(measure, s, split).p_value * tests) for k, s in series.items()}
+    split_day = inp.params.get("split_day")
+    if isinstance(split_day, date) and split_day in days and days.index(split_day) in valid:
+        split = days.index(split_day)
+        return split, "the confirmed change", {k: min(1.0, _shift(measure, s, split).p_value * len(series))
+                                                for k, s in series.items()}
     scanned = _scan(series, measure, min_segment, int(inp.params.get("permutations", 999)),
                     int(inp.params.get("min_events", 30)))
     if not scanned:
