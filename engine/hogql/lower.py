@@ -7,6 +7,8 @@ lowering is a handful of rewrites, each a function below:
 
 * placeholders ``{name}`` become literal nodes built from ``values`` (never
   string concatenation), so a value cannot change the query's structure;
+* ``person.created_at`` on events becomes an explicit ``LEFT JOIN persons``
+  (HogQL's lazy join);
 * property chains (``properties.$browser``, ``person.properties.plan``,
   ``properties['x']``) become JSON extractions from the right column, typed by
   the taxonomy. ``JSONExtract(json, key, 'Nullable(String)')`` gives HogQL's
@@ -59,6 +61,8 @@ POSTHOG_ONLY_FUNCTIONS: frozenset[str] = frozenset(
 _JSON_TYPES = {"Numeric": "Nullable(Float64)", "Boolean": "Nullable(Bool)"}
 _STRING_JSON = "Nullable(String)"
 _STRING_META = "askhog_string"
+_PERSON_JOIN_META = "askhog_person_join"
+_PERSON_JOIN_ALIAS = "__person"
 _CAST_OR_NULL = {"toInt": "Int64", "toFloat": "Float64", "toUUID": "UUID"}
 _RENAMED = {"toIntOrZero": "toInt64OrZero", "toFloatOrZero": "toFloat64OrZero", "toFloatOrDefault": "toFloat64OrDefault"}
 
@@ -71,6 +75,7 @@ def lower(hogql: str, values: Mapping[str, Any], taxonomy: Taxonomy) -> str:
     tree = bind_placeholders(tree, values)
     _check_tables(tree)
     tree = tree.transform(lambda node: _lower_chain(node, taxonomy), copy=False)
+    _add_person_joins(tree)
     tree = tree.transform(_lower_function, copy=False)
     for identifier in tree.find_all(exp.Identifier):
         if "$" in identifier.name:
@@ -213,12 +218,35 @@ def _resolve(chain: list[str], qualifier: str | None, table: str | None, taxonom
             return _json_property(_column("person_properties", qualifier), rest[1:], "person", taxonomy)
         if rest == ["id"]:
             return _column("person_id", qualifier)
-        raise UnsupportedHogQL(f"person.{'.'.join(rest)}: the embedded store only has person.id and person.properties on events")
+        if rest == ["created_at"] and table == "events":
+            return _joined_person_column(node, "created_at", qualifier)
+        raise UnsupportedHogQL(f"person.{'.'.join(rest)}: the embedded store has person.id, person.created_at and person.properties on events")
     if head in ("session", "pdi", "poe", "override", "group_0", "group_1", "group_2", "group_3", "group_4") and rest:
         raise UnsupportedHogQL(f"{'.'.join(chain)}: the lazy join '{head}' is not available in the embedded store")
     if len(chain) == 1 and table == "sessions" and head in SESSION_COLUMNS:
         return _column(SESSION_COLUMNS[head], qualifier)
     return node
+
+
+def _joined_person_column(node: exp.Expr, name: str, qualifier: str | None) -> exp.Expr:
+    """HogQL's lazy join to persons, made explicit: the SELECT gets ``LEFT JOIN persons`` once (see ``_add_person_joins``)."""
+    select = node.find_ancestor(exp.Select)
+    if select is not None:
+        events = select.args["from_"].this
+        select.meta[_PERSON_JOIN_META] = qualifier or events.alias or events.name
+    return exp.column(name, table=_PERSON_JOIN_ALIAS)
+
+
+def _add_person_joins(tree: exp.Expr) -> None:
+    for select in list(tree.find_all(exp.Select)):
+        events = select.meta.pop(_PERSON_JOIN_META, None)
+        if events is not None:
+            select.join(
+                exp.alias_(exp.to_table("persons"), _PERSON_JOIN_ALIAS, table=True),
+                on=exp.EQ(this=exp.column("id", table=_PERSON_JOIN_ALIAS), expression=exp.column("person_id", table=events)),
+                join_type="LEFT",
+                copy=False,
+            )
 
 
 def _json_property(column: exp.Column, keys: list[str], scope: str, taxonomy: Taxonomy) -> exp.Expr:

@@ -173,7 +173,7 @@ def test_dotted_placeholder_reads_nested_values() -> None:
 @pytest.mark.parametrize(
     "hogql, construct",
     [
-        ("SELECT person.created_at FROM events", "person.created_at"),
+        ("SELECT person.email FROM events", "person.email"),
         ("SELECT session.$session_duration FROM events", "session"),
         ("SELECT matchesAction('signup') FROM events", "matchesAction"),
         ("SELECT count() FROM groups", "groups"),
@@ -196,3 +196,12 @@ def test_unqualified_properties_take_the_from_table_when_joining(chdb: Any) -> N
     )
     assert "JSONExtract(e.properties" in lower(hogql, {}, TAXONOMY)
     assert rows(chdb, hogql) == [["Chrome", "1"]]
+
+
+def test_person_created_at_is_an_explicit_join(chdb: Any) -> None:
+    hogql = (
+        "SELECT person.properties.plan AS plan, properties.$browser AS b, min(person.created_at) FROM events e "
+        "WHERE event = 'purchase' GROUP BY plan, b"
+    )
+    assert "LEFT JOIN persons AS __person ON __person.id = e.person_id" in lower(hogql, {}, TAXONOMY)
+    assert rows(chdb, hogql) == [["pro", "Chrome", "2024-01-01 00:00:00.000000"]]
