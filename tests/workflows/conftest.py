@@ -1,0 +1,33 @@
+"""One default-size demo dataset for the workflow tests, pinned to a fixed end so every run sees the same rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Iterator
+
+import pytest
+
+from askhog.backends import embedded
+from askhog.backends.embedded import EmbeddedBackend
+from askhog.demo.generate import DEFAULT_EVENTS, generate_demo
+from askhog.render import Renderer
+
+# A Wednesday afternoon, as in tests/embedded: the data ends here and "now" is here.
+DEMO_END = datetime(2026, 3, 18, 15, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def demo_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBackend]:
+    home = tmp_path_factory.mktemp("askhog-workflows-home")
+    generate_demo(DEFAULT_EVENTS, seed=7, home=home, end=DEMO_END, progress=None)
+    with pytest.MonkeyPatch.context() as patch:
+        # The backend regenerates a demo that ended before today; these tests want this exact one.
+        patch.setattr(embedded, "_stale_demo", lambda meta: False)
+        backend = EmbeddedBackend(home, generate=False, progress=None)
+        backend.taxonomy()
+        yield backend
+
+
+@pytest.fixture(scope="session")
+def demo_renderer(demo_backend: EmbeddedBackend) -> Renderer:
+    return Renderer(demo_backend.taxonomy())
