@@ -3,7 +3,8 @@
 From the seed's "query takes 30+ seconds" checklist: a time filter on events,
 a range under 90 days, a LIMIT, no SELECT *, and an event filter alongside any
 property filter (``event`` and ``timestamp`` are in the events table's sort key;
-properties are not). Each warning carries the fix.
+properties are not). One more comes from running the templates: windowFunnel
+refuses events' DateTime64 timestamp. Each warning carries the fix.
 """
 
 from __future__ import annotations
@@ -215,10 +216,24 @@ def _property_without_event(tree: exp.Expr, text: str) -> Iterator[Problem]:
         )
 
 
+def _window_funnel_timestamp(tree: exp.Expr, text: str) -> Iterator[Problem]:
+    for call in tree.find_all(exp.ParameterizedAgg):
+        arguments = call.args.get("params") or []  # sqlglot keeps windowFunnel(86400) in expressions, (timestamp, ...) in params
+        first = arguments[0] if arguments else None
+        if call.name == "windowFunnel" and first is not None and _column_named(first, _TIME_COLUMNS):
+            yield _warning(
+                "window_funnel_timestamp",
+                "windowFunnel needs a DateTime or number, and events.timestamp is DateTime64: ClickHouse refuses it",
+                locate(first, text),
+                "pass toDateTime(timestamp) as windowFunnel's first argument",
+            )
+
+
 _WARNING_RULES: tuple[Callable[[exp.Expr, str], Iterable[Problem]], ...] = (
     _time_filter,
     _time_range,
     _no_limit,
     _select_star,
     _property_without_event,
+    _window_funnel_timestamp,
 )

@@ -102,3 +102,10 @@ def test_format_problems_prints_one_line_each_and_a_count() -> None:
     assert lines[0].startswith("1:8: error count_star:") and "Fix: write count()" in lines[0]
     assert lines[-1] == "1 error, 1 warning"
     assert format_problems([]) == "no problems found"
+
+
+def test_window_funnel_on_datetime64_timestamp_is_flagged() -> None:
+    base = "SELECT person_id, windowFunnel(86400)({t}, event = 'a', event = 'b') FROM events WHERE timestamp > now() - INTERVAL 7 DAY GROUP BY person_id LIMIT 10"
+    (problem,) = lint(base.format(t="timestamp"))
+    assert (problem.code, problem.column) == ("window_funnel_timestamp", base.index("{t}") + 1)
+    assert lint(base.format(t="toDateTime(timestamp)")) == []
