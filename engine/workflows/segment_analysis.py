@@ -188,7 +188,9 @@ def segment_shift(inp: StepInput) -> Outcome:
 
     The culprit explains at least ``min_share`` of its property's change and
     its own before/after change is significant after correction; the rest of
-    its property is then tested as one group to say whether it moved too.
+    its property is then tested as one group to say whether it moved too. A
+    property where one segment holds ``max_traffic_share`` of the traffic or
+    more is not ranked: that segment is the whole and explains nothing.
     """
     metric = metric_of(inp)
     table = inp.table
@@ -213,7 +215,12 @@ def segment_shift(inp: StepInput) -> Outcome:
         return Outcome(f"No segment's {label[0].lower() + label[1:]} shifted beyond chance ({chosen}).", {"steady": True})
     split, source, adjusted = chosen
     rows = []
+    max_traffic = float(inp.params.get("max_traffic_share", 0.8))
     for dim in dict.fromkeys(d for d, _ in series):
+        traffic = {g: float(s.events.sum()) for (d, g), s in series.items() if d == dim}
+        total = sum(traffic.values())
+        if total <= 0 or max(traffic.values()) / total >= max_traffic:
+            continue  # one segment is (nearly) everyone: it "explains" any change and says nothing
         for seg, share in _contributions(series, dim, split, measure).items():
             rows.append((dim, seg, _shift(measure, series[(dim, seg)], split), share, adjusted[(dim, seg)]))
     rows.sort(key=lambda r: -(r[3] or 0.0))
