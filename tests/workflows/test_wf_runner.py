@@ -228,3 +228,32 @@ def test_misspelt_reference_root_is_refused_on_load(tmp_path):
                                                           "limit: =optons.top_n"))
     with pytest.raises(CatalogError, match="optons"):
         load_workflow_file(path)
+
+
+def test_a_step_not_applicable_does_not_block_the_steps_that_may_use_it(tmp_path):
+    path = tmp_path / "optional.yaml"
+    path.write_text(textwrap.dedent("""\
+        id: optional
+        title: Optional step
+        description: The drill uses the channels step's fact when there is one.
+        steps:
+          - id: channels
+            title: Channels
+            purpose: Only when an event is given.
+            when: =slots.event
+            template: stub_channels
+            analysis: breakdown_totals
+          - id: drill
+            title: Drill
+            purpose: Runs either way.
+            template: stub_drill
+            slots: {channel: {first: [=channels.top, everyone]}}
+        finding: ["{drill.rows} rows."]
+        """))
+    renderer = RecordingRenderer()
+    report = run_loaded_workflow(load_workflow_file(path), {}, backend=FakeBackend(tables()), renderer=renderer,
+                                 taxonomy=demo_taxonomy(), now=NOW)
+    channels, drill = report.steps
+    assert channels.skipped and not channels.blocked and "=slots.event" in channels.summary
+    assert drill.ok and dict(renderer.calls)["stub_drill"] == {"channel": "everyone"}
+    assert report.finding == "2 rows."
