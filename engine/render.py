@@ -81,7 +81,7 @@ def quote_identifier(name: str) -> str:
     """``name`` as written in a HogQL property chain: bare when plain, else in backticks."""
     if _PLAIN_IDENTIFIER.fullmatch(name):
         return name
-    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
+    return "`" + name.replace("\\", "\\\\").replace("`", "``") + "`"
 
 
 # --- the result -------------------------------------------------------------------------------
