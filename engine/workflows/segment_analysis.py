@@ -223,7 +223,7 @@ def segment_shift(inp: StepInput) -> Outcome:
             continue  # one segment is (nearly) everyone: it "explains" any change and says nothing
         for seg, share in _contributions(series, dim, split, measure).items():
             rows.append((dim, seg, _shift(measure, series[(dim, seg)], split), share, adjusted[(dim, seg)]))
-    rows.sort(key=lambda r: -(r[3] or 0.0))
+    rows.sort(key=lambda r: (r[4] >= alpha, -(r[3] or 0.0)))  # significant shifts first, each by share of change
     before_range, after_range = ranges_around(window, days, split)
     facts: dict[str, Any] = {
         "change_day": days[split], "change_date": day_text(days[split]), "split_source": source,
