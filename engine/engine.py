@@ -13,7 +13,7 @@ import threading
 from dataclasses import replace
 from functools import lru_cache
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .answer import Answer, Clarification, ClarifyingQuestion
 from .backends.base import Backend, Table
@@ -27,7 +27,9 @@ from .recognize import Recognition, Recognizer
 from .render import Renderer, select_template
 from .slots import Filled, SlotFiller
 from .taxonomy import Taxonomy, demo_taxonomy
-from .workflows import Report, run_workflow
+
+if TYPE_CHECKING:
+    from .workflows import Report
 
 MAX_QUESTION_CHARS = 1000
 """Longer text is not a question: refuse it rather than spend time on it."""
@@ -171,14 +173,16 @@ class Engine:
 
     # -- running -----------------------------------------------------------------------------------
 
-    def _run_answer(self, answer: Answer) -> Table | Report:
+    def _run_answer(self, answer: Answer) -> "Table | Report":
         if self.catalog[answer.intent].workflow:
             return self.run_workflow(answer)
         assert answer.hogql is not None
         return self.backend.run(answer.hogql, answer.values)
 
-    def run_workflow(self, answer: Answer, options: Mapping[str, Any] | None = None) -> Report:
+    def run_workflow(self, answer: Answer, options: Mapping[str, Any] | None = None) -> "Report":
         """Run the family's multi-query workflow (diagnose) with the answer's slots; steps run concurrently."""
+        from .workflows import run_workflow  # numpy/scipy statistics load only for workflows
+
         workflow = self.catalog[answer.intent].workflow
         if workflow is None or answer.clarification is not None:
             raise AskhogError(f"{answer.intent!r} has no workflow to run" if workflow is None

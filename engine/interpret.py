@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .backends.base import Table
-from .stats import StatisticsError, two_proportion_ztest
 
 if TYPE_CHECKING:
     from .answer import Answer
@@ -202,6 +201,8 @@ def _retention(answer: "Answer", table: Table) -> Interpretation:
 
 
 def _experiment(answer: "Answer", table: Table) -> Interpretation:
+    from .stats import StatisticsError, two_proportion_ztest  # scipy loads only when an experiment is read
+
     rows = {str(r["variant"]): r for r in table.records()}
     control = rows.get("control") or next(iter(rows.values()))
     details = []

@@ -54,6 +54,7 @@ _OPS = {">": ">", "over": ">", "above": ">", "more than": ">", "greater than": "
 _THING_NOUNS = (r"(?:features?|experiments?|a/b tests?|tests?|pages?|buttons?|events?|exports?|exporting|exporters?|"
                 r"clicks?|flags?|screens?|reports?|dashboards?|widgets?|accounts?|customers?|users?|plans?|campaigns?)\b")
 _VAGUE = re.compile(r"\b(?:it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature)\b")
+_VALUE = re.compile(r"\b(?:value|aha|activat\w*|first success)\b")
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
 
 
@@ -250,11 +251,16 @@ class SlotFiller:
                 out[goal] = free[0]
             elif intent.id == "correlation" and events:
                 out[goal] = events[0]
-        elif intent.id == "time_to_event" and len(events) == 1:
-            out["to_event"] = events[0]
-            signup = self._roles.get("signup_event")
-            if signup and signup != events[0].name:
-                out["from_event"] = EventRef(signup)
+        elif intent.id == "time_to_event" and len(events) <= 1:
+            # "how long until first value?", "time to value for signups": from signup to the aha moment
+            signup, aha = self._roles.get("signup_event"), self._roles.get("activation_event")
+            named = events[0] if events and events[0].name != signup else None
+            if named is None and aha and _VALUE.search(r.text):
+                named = EventRef(aha)
+            if named is not None:
+                out["to_event"] = named
+                if signup and signup != named.name:
+                    out["from_event"] = EventRef(signup)
         else:
             names = [s.name for s in intent.slots if s.type == "event" and s.name != "exclude_event"]
             for name, ref in zip(names, events):
@@ -264,11 +270,11 @@ class SlotFiller:
 
     def _metric_phrase(self, intent: Intent, metric: Mapping[str, Any], out: dict[str, Any]) -> None:
         """"revenue over time": the sum of the revenue event's amount."""
-        slots = {s.name for s in intent.slots}
+        measure = intent.slot("measure")
         prop = self.taxonomy.property(metric["property"], "event")
-        if "event" in slots and "event" not in out:
+        if intent.slot("event") is not None and "event" not in out:
             out["event"] = EventRef(metric["event"])
-            if "measure" in slots and metric.get("measure") and prop is not None:
+            if measure is not None and metric.get("measure") in measure.choices and prop is not None:
                 out["measure"] = metric["measure"]
                 out.setdefault("property", prop.ref())
 

@@ -1,0 +1,74 @@
+"""Start-up and per-question latency of recognition + slot filling (issue 2's targets).
+
+Prints: cold start (import + catalog + training, no cached model) and warm start
+(cached model) measured in fresh processes; then recognition + slot filling and
+the whole ask() (with render + validate) per question, p50/p95/p99 over every
+question of tests/data/questions.yaml, on one thread.
+
+    .venv/bin/python bench/bench_engine.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STARTUP = ("import time; t = time.perf_counter(); from askhog.engine import Engine; Engine(); "
+           "print(time.perf_counter() - t)")
+
+
+def startup(home: str) -> float:
+    env = {**os.environ, "ASKHOG_HOME": home}
+    out = subprocess.run([sys.executable, "-c", STARTUP], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def main() -> None:
+    colds, warms = [], []
+    for _ in range(3):
+        with tempfile.TemporaryDirectory() as home:
+            colds.append(startup(home))
+            warms.append(startup(home))
+    print(f"start-up, cold (import + catalog + training): median {statistics.median(colds):.2f} s "
+          f"(runs: {', '.join(f'{c:.2f}' for c in colds)})")
+    print(f"start-up, warm (cached model):                median {statistics.median(warms):.2f} s "
+          f"(runs: {', '.join(f'{w:.2f}' for w in warms)})")
+
+    from askhog.engine import Engine
+    from askhog.evaluate import load_cases
+
+    engine = Engine()
+    questions = [c.question for c in load_cases([ROOT / "tests" / "data" / "questions.yaml"])]
+    now = engine.clock()
+    for q in questions:  # warm caches (regex, validation of each template text)
+        engine.ask(q)
+    stages, whole = [], []
+    for _ in range(3):
+        for q in questions:
+            t0 = time.perf_counter()
+            rec = engine.recognizer.recognize(q)
+            engine.filler.fill(engine.catalog[rec.intent], q, now)
+            t1 = time.perf_counter()
+            engine.ask(q, now=now)
+            t2 = time.perf_counter()
+            stages.append((t1 - t0) * 1000)
+            whole.append((t2 - t1) * 1000)
+    print(f"recognition + slot filling ({len(questions)} questions x3): p50 {pct(stages, 50):.3f} ms, "
+          f"p95 {pct(stages, 95):.3f} ms, p99 {pct(stages, 99):.3f} ms")
+    print(f"whole ask() incl. render + validate (warm):         p50 {pct(whole, 50):.3f} ms, "
+          f"p95 {pct(whole, 95):.3f} ms, p99 {pct(whole, 99):.3f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Conversations: answering clarifications, follow-ups that reuse the last question, many users at once."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from askhog.conversation import Conversation
+from askhog.engine import Engine
+from askhog.types import EventRef
+
+
+def test_metric_clarification_answered_by_number(engine: Engine) -> None:
+    conv = Conversation(engine)
+    first = conv.ask("show me user engagement")
+    assert first.clarification is not None and first.hogql is None
+    options = first.clarification.questions[0].options
+    answered = conv.ask(str(options.index("wau") + 1))
+    assert answered.clarification is None
+    assert answered.slots["metric"] == "wau" and answered.hogql is not None
+
+
+def test_metric_clarification_answered_by_slot_value(engine: Engine) -> None:
+    conv = Conversation(engine)
+    conv.ask("show me user engagement")
+    answered = conv.reply(slot="metric", value="dau")
+    assert answered.slots["metric"] == "dau" and answered.hogql is not None
+
+
+def test_unknown_event_answered_in_words(engine: Engine) -> None:
+    conv = Conversation(engine)
+    asked = conv.ask("how many widgets were exported last week")
+    assert asked.clarification is not None
+    answered = conv.ask("the upload event")
+    assert answered.slots["event"] == EventRef("file_uploaded", phrase="upload") or \
+        answered.slots["event"].name == "file_uploaded"
+    assert answered.slots["time_range"].label.startswith("last week")  # the question's range is kept
+    assert answered.values["event"] == "file_uploaded"
+
+
+def test_follow_up_adds_a_breakdown(engine: Engine) -> None:
+    conv = Conversation(engine)
+    first = conv.ask("how many signups last week")
+    follow = conv.ask("and by browser?")
+    assert follow.intent == "breakdown"
+    assert follow.slots["event"].name == "signed_up"
+    assert follow.slots["breakdown"].name == "$browser"
+    assert follow.slots["time_range"] == first.slots["time_range"]
+
+
+def test_follow_up_changes_the_period(engine: Engine) -> None:
+    conv = Conversation(engine)
+    first = conv.ask("daily purchases for the last 30 days")
+    follow = conv.ask("what about last week?")
+    assert follow.intent == "trend"
+    assert follow.slots["event"].name == "purchase"
+    assert follow.slots["time_range"] != first.slots["time_range"]
+    assert follow.slots["time_range"].spec == {"previous": "week"}
+
+
+def test_follow_up_adds_a_filter(engine: Engine) -> None:
+    conv = Conversation(engine)
+    conv.ask("how many purchases last month")
+    follow = conv.ask("only Safari users")
+    assert any(f.prop.name == "$browser" and f.value == "Safari" for f in follow.slots["filters"])
+    assert follow.slots["event"].name == "purchase"
+
+
+def test_intent_clarification_affirm_and_deny(engine: Engine) -> None:
+    conv = Conversation(engine)
+    asked = conv.ask("what share of users purchase after signing up")
+    if asked.clarification is None or asked.clarification.kind != "intent":
+        pytest.skip("the engine read this question confidently")
+    top = asked.clarification.questions[0].options[0]
+    picked = conv.ask("yes")
+    assert picked.intent == top
+    conv2 = Conversation(engine)
+    conv2.ask("what share of users purchase after signing up")
+    denied = conv2.ask("no")
+    assert denied.clarification is not None and denied.clarification.kind == "rephrase"
+
+
+def test_reply_without_pending_clarification_is_an_error(engine: Engine) -> None:
+    with pytest.raises(ValueError):
+        Conversation(engine).reply("yes")
+
+
+def test_one_engine_many_threads(engine: Engine) -> None:
+    questions = ["how many signups last week?", "signups by country", "show me user engagement",
+                 "where do users drop off between signup and purchase?"] * 25
+    expected = {q: engine.ask(q) for q in set(questions)}
+
+    def ask(q: str):
+        return q, Conversation(engine).ask(q)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for q, answer in pool.map(ask, questions):
+            assert answer.intent == expected[q].intent
+            assert answer.hogql == expected[q].hogql
+            assert answer.values == expected[q].values
