@@ -105,6 +105,9 @@ class Engine:
             return self._which_intent(text, recognition, now)
         chosen = self.catalog[intent or recognition.intent]
         confidence = 1.0 if intent else recognition.confidence
+        wider = None if intent else self.filler.widen(chosen, text, now)
+        if wider is not None:
+            chosen = self.catalog[wider]
         base = self._base(text, chosen, recognition, confidence, now)
         if chosen.id == "out_of_scope":
             return replace(base, message=chosen.message)

@@ -183,6 +183,18 @@ class SlotFiller:
             return PropertyFilter(prop, "=", value)
         return None
 
+    def widen(self, intent: Intent, question: str, now: datetime) -> str | None:
+        """A single number asked "by country" is a breakdown, asked "per day" a trend: the family that
+        can hold what the question names, or None when the recognized family already can."""
+        if intent.id != "count":
+            return None
+        r = self.read(question, now)
+        if r.breakdowns and any(m.prop is not None and m.prop.type != "Numeric" for m in r.breakdowns):
+            return "breakdown"
+        if any(p.search(r.text) for _, patterns in self._choice_cues.get("interval", ()) for p in patterns):
+            return "trend"
+        return None
+
     # -- filling ---------------------------------------------------------------------------------
 
     def fill(self, intent: Intent, question: str, now: datetime,

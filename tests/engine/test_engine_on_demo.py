@@ -1,0 +1,109 @@
+"""Questions answered end to end on the embedded chDB demo: the planted truths and every family's examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from askhog.backends.embedded import EmbeddedBackend
+from askhog.demo.generate import DEFAULT_EVENTS, generate_demo
+from askhog.demo.store import Store
+from askhog.demo.timeline import end_of_data
+from askhog.engine import Engine
+
+
+@pytest.fixture(scope="module")
+def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    home: Path = tmp_path_factory.mktemp("engine-demo")
+    generate_demo(DEFAULT_EVENTS, seed=11, home=home, end=end_of_data())
+    yield Engine(EmbeddedBackend(home, generate=False), cache_dir=str(home))
+    Store.release()
+
+
+def answered(engine: Engine, question: str):  # noqa: ANN201
+    answer = engine.ask(question)
+    assert answer.clarification is None, answer.clarification.text()
+    return answer, answer.run()
+
+
+def test_channels_truth(demo_engine: Engine) -> None:
+    answer, table = answered(demo_engine, "which channel has the highest revenue per paying user?")
+    assert answer.intent == "revenue"
+    arpu = {r["breakdown"]: r["arpu"] for r in table.records()}
+    assert max(arpu, key=arpu.get) == "newsletter"
+    _, users = answered(demo_engine, "how many unique users signed up by channel in the last 90 days?")
+    by_channel = {r["breakdown"]: r["value"] for r in users.records() if r["breakdown"]}
+    assert max(by_channel, key=by_channel.get) == "google"
+
+
+def test_checkout_break_truth(demo_engine: Engine) -> None:
+    answer, table = answered(demo_engine, "conversion from checkout_started to purchase by browser in the last 9 days")
+    assert answer.template == "funnel_breakdown"
+    final = {}
+    for r in table.records():
+        if r["step"] == 2:
+            final[r["breakdown"]] = r["conversion_pct"]
+    others = [v for k, v in final.items() if k != "Safari"]
+    assert final["Safari"] < 0.6 * min(others)
+
+
+def test_sharing_predicts_purchase_truth(demo_engine: Engine) -> None:
+    answer, table = answered(demo_engine, "do users who share files purchase more than those who don't?")
+    assert answer.intent == "cohort_comparison"
+    rows = table.records()
+    did = next(r for r in rows if "not" not in str(r["cohort"]).lower())
+    did_not = next(r for r in rows if "not" in str(r["cohort"]).lower())
+    assert did["conversion_pct"] > 2 * did_not["conversion_pct"]
+
+
+def test_experiment_truth(demo_engine: Engine) -> None:
+    answer, table = answered(demo_engine, "did the new-checkout experiment improve purchases?")
+    assert answer.intent == "experiment"
+    rate = {r["variant"]: r["conversion_pct"] for r in table.records()}
+    assert rate["test"] > rate["control"]
+    text = answer.interpret(table).text()
+    assert "test vs control" in text and "(significant" in text
+
+
+def test_churn_truth(demo_engine: Engine) -> None:
+    answer, table = answered(demo_engine, "who's at risk of churning?")
+    assert answer.intent == "churn_risk"
+    assert len(table) > 0
+    assert all(r["days_silent"] >= 14 for r in table.records())
+
+
+def test_weekday_rhythm_truth(demo_engine: Engine) -> None:
+    answer, table = answered(demo_engine, "daily pageviews over the last 8 weeks")
+    assert answer.slots["interval"] == "day"
+    weekday, weekend = [], []
+    for r in table.records():
+        day = r["period"]
+        day = day if not isinstance(day, str) else __import__("datetime").datetime.fromisoformat(day[:19])
+        (weekend if day.weekday() >= 5 else weekday).append(r["value"])
+    assert sum(weekday) / len(weekday) > 1.2 * sum(weekend) / len(weekend)
+
+
+def test_funnel_main_job_interpretation(demo_engine: Engine) -> None:
+    answer, table = answered(demo_engine, "where do users drop off between signup and purchase?")
+    users = table.column("users")
+    assert users[0] >= users[-1] > 0
+    text = answer.interpret(table).text()
+    assert "Biggest drop" in text and "%" in text
+
+
+def test_every_family_runs_its_examples(demo_engine: Engine) -> None:
+    """The first examples of each family that the engine answers without asking all execute on chDB."""
+    ran = {}
+    for intent in demo_engine.catalog:
+        if intent.id in ("out_of_scope", "diagnose"):
+            continue
+        for question in intent.examples[:8]:
+            answer = demo_engine.ask(question)
+            if answer.clarification is None and answer.hogql is not None:
+                table = answer.run()
+                answer.interpret(table)  # reading the result never fails either
+                ran[intent.id] = ran.get(intent.id, 0) + 1
+    missing = {i.id for i in demo_engine.catalog} - set(ran) - {"out_of_scope", "diagnose"}
+    assert not missing, f"no example ran for {missing}"
