@@ -117,9 +117,7 @@ def generate(rng: np.random.Generator, pop: Population, timeline: Timeline, voca
     b = _Builder(rng, vocab)
     _milestones(b, pop)
     _everyday_sessions(b, pop, timeline)
-    events = Events.concat(b.parts)
-    events = _finish(events, pop, timeline, vocab, rng)
-    return events
+    return _finish(Events.concat(b.parts), pop, timeline, vocab, rng)
 
 
 def _milestones(b: _Builder, pop: Population) -> None:
@@ -132,11 +130,11 @@ def _milestones(b: _Builder, pop: Population) -> None:
     b.script(signed, pop.signup_us[signed] - lead_in[signed], SIGNUP,
              {"onboarded_day_one": pop.onboarded_day_one[signed], "project_in_signup": pop.project_in_signup[signed]},
              initial[signed])
-    b.script(visitor, pop.signup_us[visitor], VISIT, {"curious": rng.random(len(visitor)) < 0.4}, initial[visitor])
+    b.script(visitor, pop.signup_us[visitor], VISIT, {"curious": rng.random(len(visitor)) < model.VISITORS_SEEING_PRICING}, initial[visitor])
     late = everyone[(pop.onboard_us != NEVER) & ~pop.onboarded_day_one]
     b.script(late, pop.onboard_us[late], LATE_ONBOARDING, {}, direct[late])
     sharers = everyone[pop.share_us != NEVER]
-    b.script(sharers, pop.share_us[sharers], FIRST_SHARE, {"invites": rng.random(len(sharers)) < 0.4}, direct[sharers])
+    b.script(sharers, pop.share_us[sharers], FIRST_SHARE, {"invites": rng.random(len(sharers)) < model.INVITES_WITH_FIRST_SHARE}, direct[sharers])
     attempts = pop.attempts_us
     last_attempt = (attempts != NEVER).sum(axis=1) - 1
     for i in range(attempts.shape[1]):

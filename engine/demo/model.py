@@ -77,6 +77,7 @@ REFERRER_BY_SOURCE = {"google": "www.google.com", "twitter": "twitter.com", "pro
                       "newsletter": "$direct", None: "$direct"}
 LATER_SESSION_REFERRERS = {"$direct": 85, "www.google.com": 8, "news.ycombinator.com": 7}
 VISITOR_SHARE = 0.35  # persons who look around the website and never sign up
+VISITORS_SEEING_PRICING = 0.4  # visitors who go on from the landing page to /pricing
 
 FIRST_NAMES = ("Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kofi", "Lena",
                "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wen", "Yuki")
@@ -113,6 +114,7 @@ CANCEL_REASONS = {"too_expensive": 35, "missing_feature": 20, "switched_tool": 1
 
 ONBOARDED_LATER_RATE = 0.3  # of those who did not onboard on day one, onboard within two weeks
 PROJECT_IN_SIGNUP_SESSION = 0.75
+INVITES_WITH_FIRST_SHARE = 0.4  # first-week sharers who also invite a teammate right away
 DAYS_TO_FIRST_CHECKOUT = 7.0  # exponential mean after signup
 RETRY_CHECKOUT_RATE = 0.45  # a failed checkout is tried again a few days later, at most three attempts
 MAX_CHECKOUT_ATTEMPTS = 3
