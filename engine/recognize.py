@@ -32,6 +32,9 @@ TYPO_SIMILARITY = 0.8
 """Damerau-Levenshtein similarity for respelling an unknown word: one slip in a five-letter word."""
 VETO = 0.95
 """An out_of_scope rule this sure (writes, code, definitions) decides alone."""
+OUT_OF_SCOPE_DOUBT = 0.15
+"""When refusing is this plausible, confirm the analysis before querying: a query for a question that
+was not an analytics question is the one mistake askhog must not make."""
 THRESHOLD = 0.40
 """Below this confidence the engine asks which analysis was meant."""
 MARGIN = 0.10
@@ -66,7 +69,9 @@ class Recognition:
     @property
     def ambiguous(self) -> bool:
         second = self.alternatives[0][1] if self.alternatives else 0.0
-        return self.confidence < THRESHOLD or self.confidence - second < MARGIN
+        maybe_out = self.intent != "out_of_scope" and any(
+            i == "out_of_scope" and p >= OUT_OF_SCOPE_DOUBT for i, p in self.alternatives)
+        return self.confidence < THRESHOLD or self.confidence - second < MARGIN or maybe_out
 
 
 class Recognizer:
