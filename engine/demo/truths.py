@@ -37,7 +37,7 @@ DEFAULT_ANNUAL_BILLING_RATE = 0.2
 # --- 3. Sharing in the first week predicts buying --------------------------------------------
 
 SHARES_IN_FIRST_WEEK = 0.35  # share of new users who share a file within seven days of signing up
-CHECKOUT_INTENT = {True: 0.55, False: 0.13}  # chance of ever opening checkout, by "shared in week one"
+CHECKOUT_INTENT = {True: 0.65, False: 0.16}  # chance of ever opening checkout, by "shared in week one"
 
 # --- 4. Experiment new-checkout: test converts better than control ---------------------------
 

@@ -39,13 +39,22 @@ def test_1_safari_checkout_conversion_breaks_at_the_release(store: Store) -> Non
               AND timestamp >= {BREAK} - INTERVAL 40 DAY
             GROUP BY `$session_id`)
         GROUP BY browser, after""")
-    rate = {(b, bool(a)): (c / v, v) for b, a, v, c in data}
-    safari_before, safari_after = rate[("Safari", False)][0], rate[("Safari", True)][0]
-    assert rate[("Safari", True)][1] >= 20, "too few Safari checkouts after the break to see it"
-    assert safari_after < 0.4 * safari_before
+    visits = {(b, bool(a)): v for b, a, v, _ in data}
+    converted = {(b, bool(a)): c for b, a, _, c in data}
+    rate = {k: converted[k] / visits[k] for k in visits}
+    assert visits[("Safari", True)] >= 20, "too few Safari checkouts after the break to see it"
+    safari_after = rate[("Safari", True)]
+    assert safari_after < 0.4 * rate[("Safari", False)]
+
+    def others(after: bool) -> float:
+        keys = [k for k in visits if k[0] != "Safari" and k[1] == after]
+        return sum(converted[k] for k in keys) / sum(visits[k] for k in keys)
+
+    # The other browsers together keep their conversion, and each stays far above Safari's
+    # (one small browser alone has too few checkouts in ten days to pin its own rate).
+    assert others(after=True) > 0.75 * others(after=False)
     for browser in ("Chrome", "Firefox", "Edge"):
-        before, after = rate[(browser, False)][0], rate[(browser, True)][0]
-        assert after > 0.6 * before, f"{browser} should be unaffected: {before:.2f} → {after:.2f}"
+        assert rate[(browser, True)] > 2 * safari_after, f"{browser} should be unaffected"
     notes = rows(store, f"SELECT content FROM annotations WHERE date = {BREAK}")
     assert notes == [[truths.RELEASE_NOTE]]
 
