@@ -26,10 +26,11 @@ from .base import Annotation, Table
 class EmbeddedBackend:
     """``Backend`` over the askhog home's chDB store.
 
-    ``generate=False`` turns off the automatic demo (``DataNotLoaded`` instead);
-    ``progress`` receives the generation's progress (stderr by default).
     A demo whose data ended before today is regenerated with its seed and size,
-    so that "last 7 days" keeps meaning the last seven days.
+    so that "last 7 days" keeps meaning the last seven days. ``generate=False``
+    never generates: an empty home raises ``DataNotLoaded`` and an old demo is
+    used as it is (tests pin a demo's end this way). ``progress`` receives the
+    generation's progress (stderr by default).
     """
 
     name = "embedded"
@@ -85,10 +86,10 @@ class EmbeddedBackend:
             if self._ready:
                 return
             meta = self.store.metadata()
-            if not meta or _stale_demo(meta):
-                if not self._generate:
-                    raise DataNotLoaded(
-                        f"no data in {self.store.home}: run `askhog demo` to generate the demo or `askhog load FILE`")
+            if not meta and not self._generate:
+                raise DataNotLoaded(
+                    f"no data in {self.store.home}: run `askhog demo` to generate the demo or `askhog load FILE`")
+            if not meta or (self._generate and _stale_demo(meta)):
                 generate_demo(
                     int(meta.get("requested_events", DEFAULT_EVENTS)), int(meta.get("seed", DEFAULT_SEED)),
                     self.store.home, self._progress)

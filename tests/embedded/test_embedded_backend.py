@@ -86,6 +86,19 @@ def test_hogql_runs_with_placeholders_bound(demo: DemoInfo) -> None:
     assert sessions.rows[0][0] > 0
 
 
+def test_hogql_with_a_datetime_placeholder_finds_the_safari_break(demo: DemoInfo) -> None:
+    backend = EmbeddedBackend(demo.home, generate=False)
+    release = next(a.date for a in backend.annotations() if a.content == truths.RELEASE_NOTE)
+    table = backend.run(
+        "SELECT properties.$browser AS browser, "
+        "countIf(event = 'purchase') / countIf(event = 'checkout_started') AS rate "
+        "FROM events WHERE event IN ('checkout_started', 'purchase') AND timestamp >= {since} "
+        "GROUP BY browser ORDER BY rate ASC",
+        {"since": release},
+    )
+    assert table.rows[0][0] == "Safari"
+
+
 def test_hogql_quotes_values_instead_of_splicing_them(demo: DemoInfo) -> None:
     backend = EmbeddedBackend(demo.home, generate=False)
     table = backend.run("SELECT count() AS n FROM events WHERE event = {e}", {"e": "x' OR 1=1 --"})
@@ -131,6 +144,13 @@ def test_a_demo_from_an_earlier_day_is_regenerated_to_end_today(tmp_path: Path) 
     latest_day = datetime.fromisoformat(latest.replace("Z", "+00:00")).date()
     assert latest_day >= datetime.now(timezone.utc).date() - timedelta(days=1)
     assert backend.info()["seed"] == "5" and backend.info()["requested_events"] == "20000"
+
+
+def test_without_generation_an_old_demo_is_used_as_it_is(tmp_path: Path) -> None:
+    generate_demo(20_000, seed=5, home=tmp_path, end=FIXED_END)
+    backend = EmbeddedBackend(tmp_path, generate=False)
+    assert backend.info()["end"] == FIXED_END.isoformat()
+    assert backend.run_sql("SELECT max(timestamp) < now() - INTERVAL 30 DAY FROM events").rows == ((1,),)
 
 
 def test_concurrent_queries_share_one_connection_safely(demo: DemoInfo) -> None:
