@@ -11,8 +11,8 @@ from pathlib import Path
 
 def cache_home(override: str | os.PathLike[str] | None = None) -> Path:
     if override is not None:
-        return Path(override)
+        return Path(override).expanduser()
     if os.environ.get("ASKHOG_HOME"):
-        return Path(os.environ["ASKHOG_HOME"])
+        return Path(os.environ["ASKHOG_HOME"]).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "askhog"
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "askhog"

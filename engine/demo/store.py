@@ -10,7 +10,6 @@ run two statements at once.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from typing import Any, Iterator
 from chdb import session as chdb_session
 
 from ..errors import ExecutionError
+from ..paths import cache_home
 
 LIVE = "askhog"
 BUILD = "askhog_build"
@@ -37,10 +37,7 @@ _open: dict[str, Any] = {"path": None, "session": None}
 
 def default_home() -> Path:
     """``$ASKHOG_HOME``, else ``$XDG_CACHE_HOME/askhog``, else ``~/.cache/askhog``."""
-    if os.environ.get("ASKHOG_HOME"):
-        return Path(os.environ["ASKHOG_HOME"]).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache).expanduser() / "askhog"
+    return cache_home().expanduser()
 
 
 def schema(db: str) -> list[str]:
