@@ -81,9 +81,6 @@ class Workflow:
     follow_ups: tuple[TextRule, ...]
     source: str
 
-    def step(self, step_id: str) -> StepDef:
-        return next(s for s in self.steps if s.id == step_id)
-
 
 def available_workflows() -> list[str]:
     """The ids of the workflow files shipped in this package, sorted."""

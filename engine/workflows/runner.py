@@ -101,9 +101,8 @@ class _Run:
     scheduler is writing.
     """
 
-    def __init__(self, workflow: Workflow, slots: Mapping[str, Any], options: Mapping[str, Any], *,
+    def __init__(self, slots: Mapping[str, Any], options: Mapping[str, Any], *,
                  backend: Backend, renderer: TemplateRenderer, taxonomy: Taxonomy, now: datetime):
-        self.workflow = workflow
         self.slots = slots
         self.options = options
         self.backend = backend
@@ -130,6 +129,7 @@ class _Run:
                     slots = {**base, **resolve_each(overrides, scope)}
                     stem = select_template(step.template, slots)
                     rendered = self.renderer.render(stem, slots)
+                    # Recorded before it runs, so a query the backend refuses is still shown with the error.
                     queries.append(QueryRun(label, rendered.hogql, dict(rendered.values)))
                     table = self.backend.run(rendered.hogql, dict(rendered.values))
                     queries[-1] = QueryRun(label, rendered.hogql, dict(rendered.values), table)
@@ -233,7 +233,7 @@ def run_loaded_workflow(
 ) -> Report:
     """``run_workflow`` for a workflow already loaded (a project's own file, a test's)."""
     started = time.perf_counter()
-    run = _Run(workflow, fill_inputs(workflow, slots, now), _options(workflow, options),
+    run = _Run(fill_inputs(workflow, slots, now), _options(workflow, options),
                backend=backend, renderer=renderer, taxonomy=taxonomy, now=now)
     results: dict[str, StepResult] = {}
     pending = list(workflow.steps)

@@ -167,6 +167,7 @@ def test_a_failing_step_is_reported_and_only_its_dependents_are_skipped(workflow
     assert drill.skipped and drill.blocked and "channels (failed)" in drill.summary
     assert report.finding == "Only the browsers are known: Chrome leads."
     assert report.failed == (channels,)
+    assert report.evidence == (browsers,)
 
 
 def test_report_serialises_to_json_markdown_and_text(workflow_file):
