@@ -63,6 +63,9 @@ def test_diagnose_from_slots_reports_every_step(demo_backend, demo_renderer):
     assert_safari_break(report)
     assert [s.id for s in report.steps] == ["confirm", "lead_in", "changes", "segment", "funnel", "paths"]
     assert report.step("lead_in").skipped and not report.step("lead_in").blocked
+    assert report.failed == ()
+    transition = report.step("funnel").table.records()[0]
+    assert transition["transition"] == "checkout_started → purchase" and transition["after"] < transition["before"]
     assert report.step("changes").facts["notes"][0][1] == truths.RELEASE_NOTE
     # The segment table ranks Safari first by its share of the change.
     top = report.step("segment").table.rows[0]
