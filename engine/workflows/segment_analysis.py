@@ -186,8 +186,10 @@ def _note_near(inp: StepInput, day: date) -> str | None:
 def segment_shift(inp: StepInput) -> Outcome:
     """Rank every candidate segment by its share of the change and name the culprit, if one stands out.
 
-    The culprit explains at least ``min_share`` of its property's change and
-    its own before/after change is significant after correction; the rest of
+    The culprit explains at least ``min_share`` of its property's change and,
+    of those, has the most significant shift after correction (the largest
+    share breaks a tie), since noise elsewhere can make a bigger segment
+    explain a similar share by accident; the rest of
     its property is then tested as one group to say whether it moved too. A
     property where one segment holds ``max_traffic_share`` of the traffic or
     more is not ranked: that segment is the whole and explains nothing.
@@ -236,7 +238,8 @@ def segment_shift(inp: StepInput) -> Outcome:
                   ("String", "String", "String", "String", "Float64", "Float64"),
                   tuple((d, g, format_value(measure, s.before), format_value(measure, s.after), share, p)
                         for d, g, s, share, p in rows[: int(inp.params.get("top", 12))]))
-    culprit = next((r for r in rows if (r[3] or 0.0) >= min_share and r[4] < alpha and r[2].after != r[2].before), None)
+    eligible = [r for r in rows if (r[3] or 0.0) >= min_share and r[4] < alpha and r[2].after != r[2].before]
+    culprit = min(eligible, key=lambda r: (r[4], -(r[3] or 0.0))) if eligible else None
     if culprit is None:
         facts["diffuse"] = True
         return Outcome(f"Split at {facts['change_date']} ({source}), no single segment explains at least "
