@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator
 from sqlglot import exp
 
 from ..errors import Problem
+from .dialect import NAME_META_KEY
 from .parsing import locate
 
 MAX_RANGE_DAYS = 90
@@ -107,7 +108,7 @@ def _literal_moment(node: exp.Expr) -> datetime | None:
     """A date literal, bare (``'2024-01-01'``) or wrapped in toDate/toDateTime."""
     if isinstance(node, exp.Anonymous) and node.name in _DATE_FUNCTIONS and node.expressions:
         node = node.expressions[0]
-    elif isinstance(node, exp.Func) and node.meta.get("clickhouse_name") in _DATE_FUNCTIONS:
+    elif isinstance(node, exp.Func) and node.meta.get(NAME_META_KEY) in _DATE_FUNCTIONS:
         node = node.this
     if not (isinstance(node, exp.Literal) and node.is_string):
         return None

@@ -13,6 +13,11 @@ dialect gets three of them wrong, and each is fixed in the dialect's tables:
 * Property chains (``person.properties.$x``) then parse as the column/dot chains
   they are, with no further change.
 
+Two smaller additions serve the guard: calls with a dedicated sqlglot parser
+(``string_agg``, ``arrayJoin``) remember the name they were written with, as
+ordinary calls already do, and the "falling back to Command" log line is not
+printed (the guard reports such a statement itself).
+
 sqlglot only *reads* HogQL here: the text sent to PostHog is the rendered
 template, never sqlglot's regenerated SQL (which rewrites ``if()`` as CASE).
 
@@ -31,7 +36,8 @@ from sqlglot.dialects.clickhouse import ClickHouse
 from sqlglot.tokens import TokenType
 
 PURE_PYTHON: bool = not tokens.SQLGLOTC_INSTALLED
-_NAME_META_KEY = "clickhouse_name"  # ClickHouse.ORIGINAL_NAME_META_KEY
+NAME_META_KEY: str = ClickHouse.ORIGINAL_NAME_META_KEY or "clickhouse_name"
+"""Where a function node keeps the name the query wrote (``toStartOfDay`` for a TimestampTrunc)."""
 
 
 def _keeping_written_name(parse: Callable[[Any], exp.Expr | None]) -> Callable[[Any], exp.Expr | None]:
@@ -47,8 +53,8 @@ def _keeping_written_name(parse: Callable[[Any], exp.Expr | None]) -> Callable[[
     def parse_keeping_name(self: Any) -> exp.Expr | None:
         name_token = self._tokens[self._index - 2]
         node = parse(self)
-        if isinstance(node, exp.Func) and _NAME_META_KEY not in node.meta:
-            node.meta[_NAME_META_KEY] = name_token.text
+        if isinstance(node, exp.Func) and NAME_META_KEY not in node.meta:
+            node.meta[NAME_META_KEY] = name_token.text
             node.update_positions(name_token)
         return node
 

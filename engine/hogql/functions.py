@@ -14,9 +14,7 @@ from importlib import resources
 
 from sqlglot import exp
 
-from .dialect import HogQL
-
-_NAME_META_KEY = HogQL.ORIGINAL_NAME_META_KEY or "clickhouse_name"
+from .dialect import NAME_META_KEY
 
 _NAMED_BY_THIS = (exp.Anonymous, exp.AnonymousAggFunc, exp.CombinedAggFunc, exp.ParameterizedAgg, exp.CombinedParameterizedAgg)
 
@@ -54,7 +52,7 @@ def function_name(node: exp.Func) -> str | None:
     if isinstance(node, exp.If):
         # if(a, b, c) is built without a name; a CASE's WHEN branches are If nodes too.
         return None if isinstance(node.parent, exp.Case) else "if"
-    written = node.meta.get(_NAME_META_KEY)
+    written = node.meta.get(NAME_META_KEY)
     if written:
         return str(written)
     if isinstance(node, _NAMED_BY_THIS):

@@ -36,6 +36,7 @@ from sqlglot import exp
 
 from ..errors import TemplateError, UnsafeQueryError, UnsupportedHogQL
 from ..taxonomy import Taxonomy
+from .dialect import NAME_META_KEY
 from .validate import DEFAULT_TABLES, guard_problems
 
 STORE_TABLES: frozenset[str] = frozenset({"events", "persons", "person_distinct_ids", "sessions"})
@@ -273,8 +274,8 @@ def _call(name: str, *args: exp.Expr) -> exp.Anonymous:
 
 
 def _lower_function(node: exp.Expr) -> exp.Expr:
-    if isinstance(node, exp.TimestampTrunc) and str(node.meta.get("clickhouse_name", "")).startswith(("toStartOf", "toMonday")):
-        return _call(node.meta["clickhouse_name"], node.this, *([node.args["zone"]] if node.args.get("zone") else []))
+    if isinstance(node, exp.TimestampTrunc) and str(node.meta.get(NAME_META_KEY, "")).startswith(("toStartOf", "toMonday")):
+        return _call(node.meta[NAME_META_KEY], node.this, *([node.args["zone"]] if node.args.get("zone") else []))
     if not isinstance(node, exp.Anonymous):
         return node
     name, args = node.name, list(node.expressions)

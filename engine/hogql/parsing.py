@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import Token
+from sqlglot.tokens import Token, TokenType
 
 from ..errors import HogQLSyntaxError, Problem, UnsafeQueryError
 from .dialect import HogQL
@@ -76,7 +76,7 @@ def parse(hogql: str) -> exp.Expr:
 def multiple_statements_problem(parsed: ParsedText) -> Problem:
     """The problem for a text that is not exactly one statement, placed at the second one."""
     count = sum(1 for s in parsed.statements if s is not None)
-    where = next((t for t in parsed.tokens if t.token_type.name == "SEMICOLON"), None)
+    where = next((t for t in parsed.tokens if t.token_type == TokenType.SEMICOLON), None)
     return Problem(
         "multiple_statements",
         f"the text holds {count} statements; HogQL runs exactly one",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
 from ..errors import Problem, UnsafeQueryError
 from .checklist import lint_warnings
@@ -98,7 +99,7 @@ def _template_braces(text: str) -> list[Problem]:
 
 
 def _trailing_semicolon(parsed: ParsedText) -> list[Problem]:
-    semicolon = next((t for t in parsed.tokens if t.token_type.name == "SEMICOLON"), None)
+    semicolon = next((t for t in parsed.tokens if t.token_type == TokenType.SEMICOLON), None)
     if semicolon is None:
         return []
     return [
