@@ -8,6 +8,7 @@ property and the limits, so that every branch of a template is rendered.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -141,8 +142,9 @@ STEM_SLOTS: dict[str, Callable[[int], dict[str, Any]]] = {
 }
 
 
+@lru_cache(maxsize=1)
 def load_intents() -> dict[str, dict[str, Any]]:
-    """The intent files that name a template, by family id."""
+    """The intent files that name a template, by family id (read once; callers must not mutate it)."""
     out = {}
     for path in sorted(INTENTS.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
