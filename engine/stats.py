@@ -432,38 +432,6 @@ def total_change_contributions(
 
 
 @dataclass(frozen=True)
-class RateComparison:
-    """Event rates per unit of exposure (events per day) in two periods, their ratio and an exact p."""
-
-    count_a: int
-    exposure_a: float
-    count_b: int
-    exposure_b: float
-    rate_a: float
-    rate_b: float
-    ratio: float | None
-    p_value: float
-
-
-def poisson_rate_test(count_a: int, exposure_a: float, count_b: int, exposure_b: float) -> RateComparison:
-    """Exact conditional test that two Poisson rates are equal (Przyborowski & Wilenski 1940).
-
-    Given ``n = x_A + x_B`` events in total, under equal rates ``x_B`` is
-    ``Binomial(n, e_B / (e_A + e_B))`` (``e`` the exposures, e.g. days); the
-    two-sided p-value is that binomial test's. Used for "purchases per day
-    before vs after", where the periods have different lengths.
-    """
-    if count_a < 0 or count_b < 0 or exposure_a <= 0 or exposure_b <= 0:
-        raise StatisticsError(f"a rate test needs counts >= 0 and exposures > 0, got {count_a}/{exposure_a} "
-                              f"and {count_b}/{exposure_b}")
-    n = count_a + count_b
-    p_value = 1.0 if n == 0 else float(sps.binomtest(count_b, n, exposure_b / (exposure_a + exposure_b)).pvalue)
-    rate_a, rate_b = count_a / exposure_a, count_b / exposure_b
-    return RateComparison(count_a, exposure_a, count_b, exposure_b, rate_a, rate_b,
-                          rate_b / rate_a if rate_a > 0 else None, p_value)
-
-
-@dataclass(frozen=True)
 class SeriesShift:
     """One series' best single shift, its chi-square size, and its family-wise adjusted p-value."""
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..backends.base import Table
 from ..errors import WorkflowError
-from ..stats import detect_change_point, poisson_rate_test, two_proportion_ztest
+from ..stats import detect_change_point, two_proportion_ztest, welch_ttest
 from .analysis_base import Outcome, StepInput, as_date, day_text, label_of, p_text, pct, signed_pct, to_float
 from .diagnose_common import comparable, complete_days, format_value, metric_label, metric_of, ranges_around, window_of
 
@@ -36,9 +36,10 @@ def change_point(inp: StepInput) -> Outcome:
 
     The change point is ``stats.detect_change_point`` on the daily values
     (weighted by the day's entrants for a conversion); the size is tested on
-    the pooled periods (two-proportion z-test for a conversion, the exact
-    Poisson rate test for a count, the change point's permutation test for
-    revenue). Both must pass ``alpha``. With no change, the second half of the
+    the two periods: a two-proportion z-test for a conversion, Welch's t on
+    the daily values for a count or revenue (days vary more than a Poisson
+    count would, weekdays against weekends, and Welch's t uses the variance
+    the days actually show). Both must pass ``alpha``. With no change, the second half of the
     window is compared with the first (the previous-period baseline) so the
     report still says how flat it was.
     """
@@ -59,11 +60,9 @@ def change_point(inp: StepInput) -> Outcome:
             raise WorkflowError(f"no one did {label_of(inp.slots['steps'][0])} in one of the periods")
         test = two_proportion_ztest(int(b_num), int(b_den), int(a_num), int(a_den))
         before, after, p_value = test.rate_a, test.rate_b, test.p_value
-    elif metric == "count":
-        rate = poisson_rate_test(int(b_num), b_den, int(a_num), a_den)
-        before, after, p_value = rate.rate_a, rate.rate_b, rate.p_value
     else:
-        before, after, p_value = b_num / b_den, a_num / a_den, cp.p_value
+        test = welch_ttest(values[:split], values[split:])
+        before, after, p_value = test.mean_a, test.mean_b, test.p_value
     label = metric_label(metric, inp.slots)
     changed = cp.significant and p_value < alpha
     relative = (after - before) / before if before else None
@@ -187,16 +186,22 @@ def known_changes(inp: StepInput) -> Outcome:
 
 
 def lead_in_steps(inp: StepInput) -> Outcome:
-    """A two-step funnel ending at the event, from the event users most often do just before it."""
-    event = inp.slots.get("event")
+    """A two-step funnel ending at the event, from the product event users most often do just before it.
+
+    PostHog's built-in events (``$pageview``, ``$pageleave``, ``$autocapture`` ...)
+    precede nearly everything, so a conversion from them says little: they are
+    passed over, and with nothing else before the event the segments are
+    compared on the event's own volume.
+    """
+    event = label_of(inp.slots.get("event"))
     table = inp.require_table("path", "users")
     for path in table.column("path"):
         items = list(path) if isinstance(path, (list, tuple)) else str(path).split(" → ")
-        earlier = [e for e in items[:-1] if e and e != label_of(event)]
+        earlier = [e for e in items[:-1] if e and e != event and not e.startswith("$")]
         if earlier:
-            steps = (earlier[-1], label_of(event))
+            steps = (earlier[-1], event)
             return Outcome(f"Users most often do {steps[0]} just before {steps[1]}.", {"steps": list(steps)})
-    return Outcome(f"No event regularly leads to {label_of(event)}.", {})
+    return Outcome(f"No product event regularly leads to {event}; the segments compare its volume.", {})
 
 
 ANALYSES = {

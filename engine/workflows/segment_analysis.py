@@ -23,11 +23,11 @@ from ..backends.base import Table
 from ..errors import WorkflowError
 from ..stats import (
     SeriesShift,
-    poisson_rate_test,
     rate_change_contributions,
     scan_shifts,
     total_change_contributions,
     two_proportion_ztest,
+    welch_ttest,
 )
 from .analysis_base import Outcome, StepInput, as_date, day_text, p_text, pct, to_float
 from .diagnose_common import complete_days, format_value, metric_label, metric_of, ranges_around, window_of
@@ -80,16 +80,20 @@ def _series(table: Table, days: list[date], measure: str) -> dict[tuple[str, str
 
 
 def _shift(measure: str, s: _Series, split: int) -> _Shift:
-    """The segment's metric before vs after ``split``, tested: z-test for a rate, exact Poisson test for volumes."""
+    """The segment's metric before vs after ``split``: z-test for a rate, Welch's t on the daily values for volumes.
+
+    Daily counts swing with the week far more than a Poisson count would, so
+    a Poisson test on the totals would call ordinary weekly noise a change;
+    Welch's t uses the variance the days actually show.
+    """
     if measure == "conversion":
         tb, ta = s.den[:split].sum(), s.den[split:].sum()
         if tb <= 0 or ta <= 0:
             return _Shift(0.0, 0.0, 1.0)
         t = two_proportion_ztest(int(s.num[:split].sum()), int(tb), int(s.num[split:].sum()), int(ta))
         return _Shift(t.rate_a, t.rate_b, t.p_value)
-    days_b, days_a = float(split), float(len(s.num) - split)
-    p = poisson_rate_test(int(s.events[:split].sum()), days_b, int(s.events[split:].sum()), days_a).p_value
-    return _Shift(s.num[:split].sum() / days_b, s.num[split:].sum() / days_a, p)
+    test = welch_ttest(s.num[:split], s.num[split:])
+    return _Shift(test.mean_a, test.mean_b, test.p_value)
 
 
 def _rest(series: Mapping[tuple[str, str], _Series], dim: str, seg: str, measure: str) -> _Series | None:

@@ -121,15 +121,21 @@ def test_segment_shift_finds_nothing_in_steady_segments():
     assert out.facts == {"steady": True}
 
 
-def test_segment_shift_on_counts_uses_event_volumes():
+def volume_table(ios_after: float) -> Table:
+    rng = np.random.default_rng(2)
     rows = []
     for i, d in enumerate(DAYS):
         day = f"{d.isoformat()}T00:00:00Z"
-        rows.append(("$os", "iOS", day, 2 if i >= 20 else 30, 0.0))
-        rows.append(("$os", "Windows", day, 40, 0.0))
-    table = Table(("dimension", "segment", "day", "events", "amount"), ("String",) * 3 + ("UInt64", "Float64"), tuple(rows))
-    out = ANALYSES["segment_shift"](step_input(table, metric="count", time_range=WINDOW, split_day=DAYS[20]))
-    assert out.facts["segment"] == "iOS" and out.facts["before_fmt"] == "30/day" and out.facts["after_fmt"] == "2/day"
+        rows.append(("$os", "iOS", day, int(rng.poisson(ios_after if i >= 20 else 30)), 0.0))
+        rows.append(("$os", "Windows", day, int(rng.poisson(40)), 0.0))
+    return Table(("dimension", "segment", "day", "events", "amount"), ("String",) * 3 + ("UInt64", "Float64"), tuple(rows))
+
+
+def test_segment_shift_on_counts_compares_daily_volumes():
+    out = ANALYSES["segment_shift"](step_input(volume_table(3), metric="count", time_range=WINDOW, split_day=DAYS[20]))
+    assert out.facts["segment"] == "iOS" and float(out.facts["after_fmt"].removesuffix("/day")) < 6
+    steady = ANALYSES["segment_shift"](step_input(volume_table(30), metric="count", time_range=WINDOW, split_day=DAYS[20]))
+    assert "culprit" not in steady.facts
 
 
 # --- funnel, paths, known changes -------------------------------------------------------------------

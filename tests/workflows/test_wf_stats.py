@@ -13,7 +13,6 @@ from askhog.errors import AskhogError, StatisticsError
 from askhog.stats import (
     best_split,
     detect_change_point,
-    poisson_rate_test,
     probability_b_beats_a,
     rate_change_contributions,
     sample_ratio_mismatch,
@@ -179,18 +178,6 @@ def test_additive_contributions():
     rows = total_change_contributions({"a": 10, "b": 20}, {"a": 10, "b": 5, "c": 1})
     assert rows[0] == ("b", -15, pytest.approx(15 / 14))
     assert sum(r[1] for r in rows) == -14
-
-
-def test_poisson_rate_test_is_the_conditional_binomial_test():
-    # 30 events in 10 days vs 60 in 10 days: under H0 x_B ~ Bin(90, 0.5).
-    r = poisson_rate_test(30, 10, 60, 10)
-    assert r.ratio == pytest.approx(2.0)
-    assert r.p_value == pytest.approx(sps.binomtest(60, 90, 0.5).pvalue)
-    assert r.p_value < 0.01
-    # Same daily rate over periods of different lengths: nothing to see.
-    assert poisson_rate_test(180, 18, 100, 10).p_value > 0.5
-    with pytest.raises(StatisticsError):
-        poisson_rate_test(1, 0, 1, 1)
 
 
 def test_best_split_is_the_least_squares_shift_position():
