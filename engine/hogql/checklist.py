@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from sqlglot import exp
 
 from ..errors import Problem
 from .dialect import NAME_META_KEY
 from .parsing import locate
+from .placeholders import bind_placeholders
 
 MAX_RANGE_DAYS = 90
 _TIME_COLUMNS = frozenset({"timestamp", "$start_timestamp", "min_timestamp"})
@@ -30,8 +31,14 @@ _DATE_FUNCTIONS = frozenset({"toDateTime", "toDate", "parseDateTimeBestEffort", 
 _BOUND_COMPARISONS = (exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
-def lint_warnings(tree: exp.Expr, text: str) -> list[Problem]:
-    """The checklist's warnings for a query that passed the guard."""
+def lint_warnings(tree: exp.Expr, text: str, values: Mapping[str, Any] | None = None) -> list[Problem]:
+    """The checklist's warnings for a query that passed the guard.
+
+    With ``values``, placeholders are judged by their values (a range written
+    as ``timestamp >= toDateTime({date_from})`` is measured); ``tree`` is not changed.
+    """
+    if values:
+        tree = bind_placeholders(tree.copy(), values, strict=False)
     return [w for rule in _WARNING_RULES for w in rule(tree, text)]
 
 
@@ -105,11 +112,14 @@ def _interval_days(node: exp.Expr) -> float | None:
 
 
 def _literal_moment(node: exp.Expr) -> datetime | None:
-    """A date literal, bare (``'2024-01-01'``) or wrapped in toDate/toDateTime."""
-    if isinstance(node, exp.Anonymous) and node.name in _DATE_FUNCTIONS and node.expressions:
-        node = node.expressions[0]
-    elif isinstance(node, exp.Func) and node.meta.get(NAME_META_KEY) in _DATE_FUNCTIONS:
-        node = node.this
+    """A date literal, bare (``'2024-01-01'``) or wrapped in toDate/toDateTime (as often as written)."""
+    while isinstance(node, exp.Func) and not isinstance(node, exp.Literal):
+        if isinstance(node, exp.Anonymous) and node.name in _DATE_FUNCTIONS and node.expressions:
+            node = node.expressions[0]
+        elif node.meta.get(NAME_META_KEY) in _DATE_FUNCTIONS and node.this is not None:
+            node = node.this
+        else:
+            return None
     if not (isinstance(node, exp.Literal) and node.is_string):
         return None
     try:

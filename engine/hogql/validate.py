@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from sqlglot import exp
 from sqlglot.tokens import TokenType
@@ -45,12 +45,18 @@ class Validated:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def validate(hogql: str, *, tables: Iterable[str] = DEFAULT_TABLES) -> Validated:
-    """Check ``hogql``; raise ``HogQLSyntaxError`` or ``UnsafeQueryError``, else return it with warnings."""
+def validate(
+    hogql: str, *, tables: Iterable[str] = DEFAULT_TABLES, values: Mapping[str, Any] | None = None
+) -> Validated:
+    """Check ``hogql``; raise ``HogQLSyntaxError`` or ``UnsafeQueryError``, else return it with warnings.
+
+    ``values`` (the placeholders' values, optional) let the checklist measure
+    a time range written with placeholders; the guard never needs them.
+    """
     errors, query = guard_problems(hogql, frozenset(tables))
     if errors or query is None:
         raise UnsafeQueryError(errors)
-    return Validated(hogql, query, lint_warnings(query, hogql))
+    return Validated(hogql, query, lint_warnings(query, hogql, values))
 
 
 def guard_problems(hogql: str, tables: frozenset[str]) -> tuple[list[Problem], exp.Expr | None]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from askhog.errors import Problem
-from askhog.hogql import format_problems, lint
+from askhog.hogql import format_problems, lint, validate
 
 
 def codes(text: str) -> set[str]:
@@ -109,3 +111,19 @@ def test_window_funnel_on_datetime64_timestamp_is_flagged() -> None:
     (problem,) = lint(base.format(t="timestamp"))
     assert (problem.code, problem.column) == ("window_funnel_timestamp", base.index("{t}") + 1)
     assert lint(base.format(t="toDateTime(timestamp)")) == []
+
+
+@pytest.mark.parametrize(
+    "date_from, date_to, over",
+    [
+        ("2024-01-01 00:00:00", "2024-06-01 00:00:00", True),
+        ("2024-01-01 00:00:00", "2024-02-01 00:00:00", False),
+        (datetime.now(timezone.utc) - timedelta(days=120), datetime.now(timezone.utc), True),
+        (datetime.now(timezone.utc) - timedelta(days=20), datetime.now(timezone.utc), False),
+    ],
+)
+def test_range_written_with_placeholders_is_measured_from_values(date_from: object, date_to: object, over: bool) -> None:
+    text = "SELECT count() FROM events WHERE timestamp >= toDateTime({date_from}) AND timestamp < toDateTime({date_to})"
+    warnings = validate(text, values={"date_from": date_from, "date_to": date_to}).warnings
+    assert ("range_over_90_days" in {w.code for w in warnings}) is over
+    assert validate(text).warnings == []  # without values the range is unknown, not guessed
