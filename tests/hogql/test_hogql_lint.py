@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from askhog.errors import Problem
 from askhog.hogql import format_problems, lint, validate
@@ -127,3 +129,18 @@ def test_range_written_with_placeholders_is_measured_from_values(date_from: obje
     warnings = validate(text, values={"date_from": date_from, "date_to": date_to}).warnings
     assert ("range_over_90_days" in {w.code for w in warnings}) is over
     assert validate(text).warnings == []  # without values the range is unknown, not guessed
+
+
+SQLISH = st.lists(
+    st.sampled_from(
+        ["SELECT", "FROM", "WHERE", "events", "(", ")", "{", "}", "{x}", "'a'", "'", "`", "$", "properties.$b", ",", ";",
+         "=", "count()", "count(*)", "map(1)", "url('x')", "INTERVAL 7 DAY", "now()", "-", "JOIN", "ON", "AS", "1", "\n", "--", "/*"]
+    ),
+    max_size=14,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SQLISH | st.text(max_size=40))
+def test_lint_never_raises_on_any_text(text: str) -> None:
+    assert all(isinstance(p, Problem) for p in lint(text))
