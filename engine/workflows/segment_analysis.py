@@ -238,12 +238,13 @@ def segment_shift(inp: StepInput) -> Outcome:
     note = _note_near(inp, days[split])
     if note:
         facts["annotation"] = note
+    eligible = [r for r in rows if (r[3] or 0.0) >= min_share and r[4] < alpha and r[2].after != r[2].before]
+    culprit = min(eligible, key=lambda r: (r[4], -(r[3] or 0.0))) if eligible else None
+    rows.sort(key=lambda r: r is not culprit)  # stable: the culprit on top, the rest as ranked
     shown = Table(("property", "segment", "before", "after", "share_of_change", "p_adjusted"),
                   ("String", "String", "String", "String", "Float64", "Float64"),
                   tuple((d, g, format_value(measure, s.before), format_value(measure, s.after), share, p)
                         for d, g, s, share, p in rows[: int(inp.params.get("top", 12))]))
-    eligible = [r for r in rows if (r[3] or 0.0) >= min_share and r[4] < alpha and r[2].after != r[2].before]
-    culprit = min(eligible, key=lambda r: (r[4], -(r[3] or 0.0))) if eligible else None
     if culprit is None:
         facts["diffuse"] = True
         return Outcome(f"Split at {facts['change_date']} ({source}), no single segment explains at least "
