@@ -7,6 +7,7 @@ property and the limits, so that every branch of a template is rendered.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 TAXONOMY = demo_taxonomy()
 INTENTS = Path(__file__).resolve().parents[2] / "intents"
+README = Path(__file__).resolve().parents[2] / "templates" / "README.md"
 END = datetime(2026, 11, 26)
 
 
@@ -175,3 +177,14 @@ def cases(stem: str, family: str) -> list[dict[str, Any]]:
         assert not unknown, f"{stem}: cases set slots the family does not have: {unknown}"
         out.append(slots)
     return out
+
+
+def readme_columns() -> dict[str, list[str]]:
+    """The column contract as templates/README.md documents it (``name?`` = only with its slot)."""
+    rows = re.findall(r"^\| ([a-z_]+) \| [^|]+ \| (`.+`) \|$", README.read_text(encoding="utf-8"), re.M)
+    return {stem: re.findall(r"`([a-z0-9_?]+)`", cols) for stem, cols in rows}
+
+
+def expected_columns(stem: str, slots: dict[str, Any]) -> list[str]:
+    """The result columns ``stem`` promises for these slots."""
+    return [c.rstrip("?") for c in readme_columns()[stem] if not c.endswith("?") or slots.get("interval")]

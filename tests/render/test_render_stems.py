@@ -3,15 +3,13 @@ askhog's guard accepts, PostHog's own parser accepts, and whose tree means what 
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import pytest
 from query_tree import events_matched, group_by, limit_value, output_columns, time_bounds
-from render_cases import cases, stem_families
+from render_cases import cases, expected_columns, readme_columns, stem_families
 from sqlglot import exp
 
 from askhog.hogql import validate
@@ -21,7 +19,6 @@ from askhog.types import EventRef, PropertyFilter
 
 STEMS = stem_families()
 CASES = [(stem, family, i, slots) for stem, family in sorted(STEMS.items()) for i, slots in enumerate(cases(stem, family))]
-README = Path(__file__).resolve().parents[2] / "templates" / "README.md"
 
 OUTER_GROUP_BY: dict[str, list[str]] = {
     "trend": ["period"], "trend_breakdown": ["period", "breakdown"],
@@ -33,16 +30,6 @@ OUTER_GROUP_BY: dict[str, list[str]] = {
     "engagement_active_users": ["period"], "engagement_dau_mau": ["period"], "engagement_events_per_user": ["period"],
 }  # fmt: skip
 SLOT_LIMITS = {"breakdown", "feature_usage", "user_list", "paths", "correlation", "churn_risk"}
-
-
-def readme_columns() -> dict[str, list[str]]:
-    """The column contract as templates/README.md documents it (``name?`` = only with its slot)."""
-    rows = re.findall(r"^\| ([a-z_]+) \| [^|]+ \| (`.+`) \|$", README.read_text(encoding="utf-8"), re.M)
-    return {stem: re.findall(r"`([a-z0-9_?]+)`", cols) for stem, cols in rows}
-
-
-def expected_columns(stem: str, slots: dict[str, Any]) -> list[str]:
-    return [c.rstrip("?") for c in readme_columns()[stem] if not c.endswith("?") or slots.get("interval")]
 
 
 def expected_events(stem: str, slots: dict[str, Any]) -> set[str]:
