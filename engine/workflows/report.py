@@ -105,6 +105,7 @@ class Report:
             "finding": self.finding,
             "slots": json_safe(self.slots),
             "steps": [s.to_json() for s in self.steps],
+            "evidence": [s.id for s in self.evidence],
             "follow_ups": list(self.follow_ups),
             "elapsed_ms": round(self.elapsed_ms, 1),
         }

@@ -176,6 +176,7 @@ def test_report_serialises_to_json_markdown_and_text(workflow_file):
     assert data["finding"] == report.finding
     assert data["slots"]["event"] == "purchase"
     assert data["steps"][1]["error"] == "stub_browsers exploded"
+    assert data["evidence"] == ["channels", "drill"]
     assert data["steps"][0]["table"]["rows"][0] == ["google", 50.0]
     md = report.to_markdown()
     assert md.startswith("## who buys?") and "**Finding:** google leads" in md
