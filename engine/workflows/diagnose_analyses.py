@@ -76,6 +76,7 @@ def change_point(inp: StepInput) -> Outcome:
         "p_fmt": p_text(p_value),
         "direction": "fell" if after < before else "rose",
         "window_label": window.label,
+        "series": [(d, n, m) for d, n, m in zip(days, num, den)],
     }
     if changed:
         facts.update(changed=True, change_day=days[split], change_date=day_text(days[split]),
@@ -93,6 +94,42 @@ def change_point(inp: StepInput) -> Outcome:
                   tuple((d, v, n, m, "before" if i < split else "after")
                         for i, (d, v, n, m) in enumerate(zip(days, values, num, den))))
     return Outcome(summary, facts, table)
+
+
+def level_at_day(inp: StepInput) -> Outcome:
+    """The metric before vs after a given day (the segment step's), from the confirm step's daily ``series``.
+
+    The same tests as the confirm step (z-test for a conversion, Welch's t on
+    the daily values for a count or revenue), at the day the segments say
+    the change began rather than at the series' own best split.
+    """
+    metric = metric_of(inp)
+    day = inp.params.get("day")
+    series = inp.params.get("series") or []
+    days = [d for d, _, _ in series]
+    if not isinstance(day, date) or day not in days:
+        raise WorkflowError("the size of the change needs the confirm step's series and a day inside it")
+    split = days.index(day)
+    num = [n for _, n, _ in series]
+    den = [m for _, _, m in series]
+    if metric == "conversion":
+        test = two_proportion_ztest(int(sum(num[:split])), int(sum(den[:split])), int(sum(num[split:])),
+                                    int(sum(den[split:])))
+        before, after, p_value = test.rate_a, test.rate_b, test.p_value
+    else:
+        welch = welch_ttest([n / m for n, m in zip(num[:split], den[:split])],
+                            [n / m for n, m in zip(num[split:], den[split:])])
+        before, after, p_value = welch.mean_a, welch.mean_b, welch.p_value
+    label = str(inp.params.get("label") or metric_label(metric, inp.slots))
+    relative = (after - before) / before if before else None
+    facts: dict[str, Any] = {
+        "metric_label": label, "before_fmt": format_value(metric, before), "after_fmt": format_value(metric, after),
+        "relative_fmt": signed_pct(relative), "p_fmt": p_text(p_value), "direction": "fell" if after < before else "rose",
+    }
+    if metric != "conversion":
+        facts["volume"] = True
+    return Outcome(f"{label} {facts['direction']} from {facts['before_fmt']} before {day_text(day)} to "
+                   f"{facts['after_fmt']} after ({facts['relative_fmt']}, {p_text(p_value)}).", facts)
 
 
 # --- step 3: find the step ---------------------------------------------------------------------
@@ -206,6 +243,7 @@ def lead_in_steps(inp: StepInput) -> Outcome:
 
 ANALYSES = {
     "change_point": change_point,
+    "level_at_day": level_at_day,
     "funnel_shift": funnel_shift,
     "path_shift": path_shift,
     "known_changes": known_changes,

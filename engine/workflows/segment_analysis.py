@@ -234,6 +234,7 @@ def segment_shift(inp: StepInput) -> Outcome:
     facts: dict[str, Any] = {
         "change_day": days[split], "change_date": day_text(days[split]), "split_source": source,
         "before_range": before_range, "after_range": after_range, "metric_label": label,
+        "metric_label_lower": label[0].lower() + label[1:],
     }
     note = _note_near(inp, days[split])
     if note:

@@ -57,11 +57,20 @@ def test_diagnose_finds_the_safari_checkout_break_from_the_question(engine, ques
     assert report.question == question
 
 
+def test_diagnose_of_a_count_gives_its_size_and_its_cause(demo_backend, demo_renderer):
+    report = run("diagnose", {"metric": "count", "event": EventRef("purchase")}, demo_backend, demo_renderer)
+    assert_safari_break(report)
+    impact = report.step("impact").facts
+    assert impact["volume"] and impact["direction"] == "fell"
+    assert report.finding.startswith(f"Daily purchase count fell from {impact['before_fmt']} to {impact['after_fmt']}")
+    assert report.step("lead_in").facts["steps"] == ["checkout_started", "purchase"]
+
+
 def test_diagnose_from_slots_reports_every_step(demo_backend, demo_renderer):
     slots = {"metric": "conversion", "steps": (EventRef("checkout_started"), EventRef("purchase"))}
     report = run("diagnose", slots, demo_backend, demo_renderer)
     assert_safari_break(report)
-    assert [s.id for s in report.steps] == ["confirm", "lead_in", "changes", "segment", "funnel", "paths"]
+    assert [s.id for s in report.steps] == ["confirm", "lead_in", "changes", "segment", "impact", "funnel", "paths"]
     assert report.step("lead_in").skipped and not report.step("lead_in").blocked
     assert report.failed == ()
     transition = report.step("funnel").table.records()[0]
