@@ -30,7 +30,6 @@ from .taxonomy import Taxonomy
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 TEMPLATE_SUFFIX = ".hogql.j2"
-MACROS = "_macros" + TEMPLATE_SUFFIX
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _HINT = re.compile(r"[a-z][a-z0-9_]*")
@@ -210,11 +209,12 @@ class _RenderScope:
         """A filter operand converted to what the property's type compares with."""
         if f.prop.type == "Numeric" or f.op in (">", ">=", "<", "<="):
             try:
-                return float(value)
+                number = float(value)
+                if math.isfinite(number):
+                    return number
             except (TypeError, ValueError):
-                raise TemplateError(
-                    f"template {self.template}: {f.prop.name} {f.op} needs a number, not {value!r}"
-                ) from None
+                pass
+            raise TemplateError(f"template {self.template}: {f.prop.name} {f.op} needs a number, not {value!r}")
         if f.prop.type == "Boolean":
             return str(value).strip().lower() in ("true", "1", "yes")
         return str(value)
