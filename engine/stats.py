@@ -493,3 +493,41 @@ def scan_shifts(
         p = 1.0 if chi2[j] <= 0 else float((1 + np.count_nonzero(perm_max >= chi2[j] * (1 - 1e-12))) / (permutations + 1))
         result.append(SeriesShift(k, before, after, float(chi2[j]), p))
     return result
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """How much more a segment's odds changed than the rest's: the ratio of the two odds ratios, with z and p."""
+
+    ratio_of_odds_ratios: float
+    z: float
+    p_value: float
+
+
+def odds_ratio_interaction(
+    segment_before: tuple[int, int], segment_after: tuple[int, int],
+    rest_before: tuple[int, int], rest_after: tuple[int, int],
+) -> Interaction:
+    """Whether a before/after change differs between a segment and the rest (Altman & Bland 2003, BMJ 326:219).
+
+    Each argument is ``(successes, trials)``. The change within a group is
+    its odds ratio after vs before; the interaction is the ratio of the
+    segment's odds ratio to the rest's, tested on the log scale with
+    Woolf's standard error ``sqrt(Σ 1/cell)`` over the eight cells. A zero
+    cell gets 0.5 added to every cell of its 2×2 table (Haldane-Anscombe).
+    A change confined to one segment (a Safari-only break) gives a ratio far
+    from 1; a change shared by everyone gives a ratio near 1.
+    """
+    def log_or(before: tuple[int, int], after: tuple[int, int]) -> tuple[float, float]:
+        cells = [float(before[0]), float(before[1] - before[0]), float(after[0]), float(after[1] - after[0])]
+        if min(cells) < 0:
+            raise StatisticsError(f"need 0 <= successes <= trials, got {before} and {after}")
+        if min(cells) == 0:
+            cells = [c + 0.5 for c in cells]
+        xb, fb, xa, fa = cells
+        return math.log((xa / fa) / (xb / fb)), sum(1 / c for c in cells)
+
+    seg, seg_var = log_or(segment_before, segment_after)
+    rest, rest_var = log_or(rest_before, rest_after)
+    z = (seg - rest) / math.sqrt(seg_var + rest_var)
+    return Interaction(math.exp(seg - rest), z, float(2 * sps.norm.sf(abs(z))))

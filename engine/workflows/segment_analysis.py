@@ -13,6 +13,7 @@ they are maxT permutation-adjusted over every segment and split
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping
@@ -23,6 +24,7 @@ from ..backends.base import Table
 from ..errors import WorkflowError
 from ..stats import (
     SeriesShift,
+    odds_ratio_interaction,
     rate_change_contributions,
     scan_shifts,
     total_change_contributions,
@@ -126,6 +128,30 @@ def _scan(series: Mapping[tuple[str, str], _Series], measure: str, min_segment: 
     return dict(zip(keys, shifts))
 
 
+def _concentration(measure: str, series: Mapping[tuple[str, str], _Series], dim: str, seg: str, split: int) -> float:
+    """How much more the segment changed than the rest of its property (0 when there is no rest).
+
+    For a conversion, |z| of the ratio of odds ratios (``stats.odds_ratio_interaction``):
+    a Safari-only break stands out against the other browsers, whereas "new
+    users", who include many Safari users, changed much like returning ones.
+    For volumes, the gap between the two groups' log ratios of after to before.
+    """
+    own, rest = series[(dim, seg)], _rest(series, dim, seg, measure)
+    if rest is None:
+        return 0.0
+    if measure == "conversion":
+        def counts(s: _Series, part: slice) -> tuple[int, int]:
+            return int(s.num[part].sum()), int(s.den[part].sum())
+        before, after = slice(0, split), slice(split, None)
+        if min(counts(own, before)[1], counts(own, after)[1], counts(rest, before)[1], counts(rest, after)[1]) <= 0:
+            return 0.0
+        return abs(odds_ratio_interaction(counts(own, before), counts(own, after),
+                                          counts(rest, before), counts(rest, after)).z)
+    def log_ratio(s: _Series) -> float:
+        return math.log((s.num[split:].mean() + 0.5) / (s.num[:split].mean() + 0.5))
+    return abs(log_ratio(own) - log_ratio(rest))
+
+
 def _contributions(series: Mapping[tuple[str, str], _Series], dim: str, split: int, measure: str) -> dict[str, float | None]:
     segs = {g: s for (d, g), s in series.items() if d == dim}
     if measure == "conversion":
@@ -190,10 +216,11 @@ def _note_near(inp: StepInput, day: date) -> str | None:
 def segment_shift(inp: StepInput) -> Outcome:
     """Rank every candidate segment by its share of the change and name the culprit, if one stands out.
 
-    The culprit explains at least ``min_share`` of its property's change and,
-    of those, has the most significant shift after correction (the largest
-    share breaks a tie), since noise elsewhere can make a bigger segment
-    explain a similar share by accident; the rest of
+    The culprit explains at least ``min_share`` of its property's change, has
+    a significant shift after correction, and of those is the one whose change
+    stands out most from the rest of its property (``_concentration``): a
+    broad segment that merely contains the broken one also explains a large
+    share and shifts significantly, but changed like its complement; the rest of
     its property is then tested as one group to say whether it moved too. A
     property where one segment holds ``max_traffic_share`` of the traffic or
     more is not ranked: that segment is the whole and explains nothing.
@@ -240,7 +267,7 @@ def segment_shift(inp: StepInput) -> Outcome:
     if note:
         facts["annotation"] = note
     eligible = [r for r in rows if (r[3] or 0.0) >= min_share and r[4] < alpha and r[2].after != r[2].before]
-    culprit = min(eligible, key=lambda r: (r[4], -(r[3] or 0.0))) if eligible else None
+    culprit = max(eligible, key=lambda r: _concentration(measure, series, r[0], r[1], split)) if eligible else None
     rows.sort(key=lambda r: r is not culprit)  # stable: the culprit on top, the rest as ranked
     shown = Table(("property", "segment", "before", "after", "share_of_change", "p_adjusted"),
                   ("String", "String", "String", "String", "Float64", "Float64"),

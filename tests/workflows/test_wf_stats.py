@@ -13,6 +13,7 @@ from askhog.errors import AskhogError, StatisticsError
 from askhog.stats import (
     best_split,
     detect_change_point,
+    odds_ratio_interaction,
     probability_b_beats_a,
     rate_change_contributions,
     sample_ratio_mismatch,
@@ -187,3 +188,19 @@ def test_best_split_is_the_least_squares_shift_position():
     assert index == 4 and stat > 0
     with pytest.raises(StatisticsError):
         best_split([1, 2], min_segment=2)
+
+
+def test_ratio_of_odds_ratios_matches_a_logistic_interaction_by_hand():
+    # Segment 50/100 -> 10/100, rest 50/100 -> 45/100.
+    r = odds_ratio_interaction((50, 100), (10, 100), (50, 100), (45, 100))
+    seg = math.log((10 / 90) / (50 / 50))
+    rest = math.log((45 / 55) / (50 / 50))
+    se = math.sqrt(1 / 50 + 1 / 50 + 1 / 10 + 1 / 90 + 1 / 50 + 1 / 50 + 1 / 45 + 1 / 55)
+    assert r.ratio_of_odds_ratios == pytest.approx(math.exp(seg - rest))
+    assert r.z == pytest.approx((seg - rest) / se)
+    assert r.p_value < 0.001
+    # The same change everywhere is no interaction.
+    same = odds_ratio_interaction((50, 100), (30, 100), (500, 1000), (300, 1000))
+    assert same.ratio_of_odds_ratios == pytest.approx(1.0) and same.p_value == pytest.approx(1.0)
+    # A zero cell is corrected rather than dividing by zero.
+    assert math.isfinite(odds_ratio_interaction((5, 10), (0, 10), (5, 10), (5, 10)).z)
