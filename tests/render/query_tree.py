@@ -74,3 +74,24 @@ def shape(tree: exp.Expr) -> str:
         lambda n: exp.Placeholder(this="_") if isinstance(n, (exp.Placeholder, exp.Literal)) else n
     )
     return repr(blank)
+
+
+def where_orders(tree: exp.Expr) -> list[list[str]]:
+    """For every WHERE, the kind of each top-level conjunct in order: time, event, property or other."""
+
+    def kind(node: exp.Expr) -> str:
+        inner = node.unnest()
+        left = inner.this if isinstance(inner, (exp.EQ, exp.In, exp.GTE, exp.LT)) else None
+        if isinstance(left, exp.Column) and left.name in ("timestamp", "$start_timestamp"):
+            return "time"
+        if isinstance(left, exp.Column) and left.name == "event" or isinstance(inner, exp.And) and kind(inner.left) == "event":
+            return "event"
+        if any(c.table == "properties" for c in node.find_all(exp.Column)):
+            return "property"
+        return "other"
+
+    orders = []
+    for where in tree.find_all(exp.Where):
+        conjuncts = list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
+        orders.append([kind(c) for c in conjuncts])
+    return orders

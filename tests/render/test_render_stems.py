@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Any
 
 import pytest
-from query_tree import events_matched, group_by, limit_value, output_columns, time_bounds
+from query_tree import events_matched, group_by, limit_value, output_columns, time_bounds, where_orders
 from render_cases import cases, expected_columns, readme_columns, stem_families
 from sqlglot import exp
 
@@ -85,6 +85,10 @@ def test_stem_renders_valid_hogql_that_means_what_was_asked(renderer, intents, s
     assert all(datetime.strptime(v, "%Y-%m-%d %H:%M:%S") for _, _, v in bounds)
 
     assert expected_events(stem, slots) <= events_matched(tree, values)
+    for order in where_orders(tree):
+        if "time" in order:  # a scan of a table: time first, then the event, then properties
+            assert order[0] == "time" and order.count("time") <= 2, order
+            assert "event" not in order or "property" not in order or order.index("event") < order.index("property"), order
 
     columns_read = {c.name for c in tree.find_all(exp.Column)}
     bound = list(values.values())
