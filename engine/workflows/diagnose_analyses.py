@@ -18,7 +18,7 @@ from .diagnose_common import comparable, complete_days, format_value, metric_lab
 # --- step 2: confirm the change ----------------------------------------------------------------
 
 
-def daily_totals(inp: StepInput, metric: str, days: list[date]) -> tuple[list[float], list[float]]:
+def _daily_totals(inp: StepInput, metric: str, days: list[date]) -> tuple[list[float], list[float]]:
     """Numerator and denominator per complete day (a count's denominator is one day)."""
     if metric == "conversion":
         table = inp.require_table("day", "entered", "converted")
@@ -49,7 +49,7 @@ def change_point(inp: StepInput) -> Outcome:
     days = complete_days(window)
     if len(days) < 6:
         raise WorkflowError(f"{len(days)} complete days is too short to find a change; ask about a longer period")
-    num, den = daily_totals(inp, metric, days)
+    num, den = _daily_totals(inp, metric, days)
     values = [n / d if d > 0 else 0.0 for n, d in zip(num, den)]
     cp = detect_change_point(values, den if metric == "conversion" else None, alpha=alpha,
                              min_segment=int(inp.params.get("min_segment", 3)))
