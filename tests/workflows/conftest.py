@@ -7,7 +7,6 @@ from typing import Iterator
 
 import pytest
 
-from askhog.backends import embedded
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.generate import DEFAULT_EVENTS, generate_demo
 from askhog.render import Renderer
@@ -20,12 +19,10 @@ DEMO_END = datetime(2026, 3, 18, 15, 0, tzinfo=timezone.utc)
 def demo_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBackend]:
     home = tmp_path_factory.mktemp("askhog-workflows-home")
     generate_demo(DEFAULT_EVENTS, seed=7, home=home, end=DEMO_END, progress=None)
-    with pytest.MonkeyPatch.context() as patch:
-        # The backend regenerates a demo that ended before today; these tests want this exact one.
-        patch.setattr(embedded, "_stale_demo", lambda meta: False)
-        backend = EmbeddedBackend(home, generate=False, progress=None)
-        backend.taxonomy()
-        yield backend
+    # generate=False: the backend uses this exact (old) demo as it is instead of regenerating a stale one.
+    backend = EmbeddedBackend(home, generate=False, progress=None)
+    backend.taxonomy()
+    yield backend
 
 
 @pytest.fixture(scope="session")
