@@ -30,7 +30,7 @@ MIN_EXAMPLES = 25
 
 _TOP_KEYS = {
     "id": True, "description": True, "rules": False, "examples": True, "slots": True, "template": False,
-    "workflow": False, "interpretation": False, "follow_ups": False, "message": False,
+    "workflow": False, "workflows": False, "interpretation": False, "follow_ups": False, "message": False,
 }
 _SLOT_KEYS = {"name", "type", "required", "default", "prompt", "options_from", "choices", "numeric", "required_if", "min"}
 
@@ -42,6 +42,14 @@ class Rule:
     pattern: re.Pattern[str]
     weight: float
     note: str = ""
+
+
+@dataclass(frozen=True)
+class WorkflowTrigger:
+    """A phrasing that turns a one-query family into a multi-query workflow ("did the experiment win?")."""
+
+    pattern: re.Pattern[str]
+    workflow: str
 
 
 @dataclass(frozen=True)
@@ -75,10 +83,17 @@ class Intent:
     slots: tuple[SlotSpec, ...]
     template: str | Mapping[str, Any] | None
     workflow: str | None
+    triggers: tuple[WorkflowTrigger, ...]
     interpretation: str
     follow_ups: tuple[str, ...]
     message: str
     source: str
+
+    def workflow_for(self, text: str) -> str | None:
+        """The workflow this question asks for: always the family's own, else the first trigger that matches."""
+        if self.workflow:
+            return self.workflow
+        return next((t.workflow for t in self.triggers if t.pattern.search(text)), None)
 
     def slot(self, name: str) -> SlotSpec | None:
         return next((s for s in self.slots if s.name == name), None)
@@ -229,11 +244,28 @@ def parse_intent(text: str, source: str) -> Intent:
         slots=slots,
         template=template,
         workflow=workflow,
+        triggers=_parse_triggers(data.get("workflows") or [], source, data),
         interpretation=(data.get("interpretation") or "").strip(),
         follow_ups=tuple(follow_ups),
         message=(data.get("message") or "").strip(),
         source=source,
     )
+
+
+def _parse_triggers(raw: Any, source: str, parent: Any) -> tuple[WorkflowTrigger, ...]:
+    if not isinstance(raw, list):
+        raise CatalogError(source, "must be a list of {when: <regex>, workflow: <name>}", line=_line(parent, "workflows"),
+                           key="workflows")
+    triggers = []
+    for item in raw:
+        if not isinstance(item, dict) or set(item) != {"when", "workflow"}:
+            raise CatalogError(source, "each entry is {when: <regex>, workflow: <name>}", line=_line(item), key="workflows")
+        try:
+            pattern = re.compile(str(item["when"]), re.IGNORECASE)
+        except re.error as exc:
+            raise CatalogError(source, f"'when' does not compile: {exc}", line=_line(item, "when"), key="when") from None
+        triggers.append(WorkflowTrigger(pattern, str(item["workflow"])))
+    return tuple(triggers)
 
 
 def _parse_rule(raw: Any, index: int, source: str) -> Rule:

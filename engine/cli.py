@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--check", action="store_true", help="also validate the query with PostHog's HogQLMetadata")
     ask.add_argument("--save", metavar="NAME", help="save the query as a PostHog insight")
     ask.add_argument("--dashboard", type=int, help="with --save: add the insight to this dashboard")
+    ask.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                     help="a workflow option, e.g. costs_csv=costs.csv for channel ROI")
     _backend_flags(ask)
     ask.set_defaults(handler=_cmd_ask)
 
@@ -136,7 +138,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 def _present(engine: Any, answer: Answer, args: argparse.Namespace, out: TextIO) -> int:
     if answer.workflow and answer.clarification is None and not args.no_run:
-        report = engine.run_workflow(answer)
+        report = engine.run_workflow(answer, _options(getattr(args, "option", [])))
         if args.json:
             print(json.dumps(report.to_json(), default=str), file=out)
         else:
@@ -168,6 +170,16 @@ def _present(engine: Any, answer: Answer, args: argparse.Namespace, out: TextIO)
     if url:
         print(f"Saved: {url}", file=out)
     return EXIT_CLARIFY if answer.clarification else EXIT_OK
+
+
+def _options(pairs: Sequence[str]) -> dict[str, str]:
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise AskhogError(f"--option takes KEY=VALUE, not {pair!r}")
+        options[key.strip()] = value.strip()
+    return options
 
 
 def _save(engine: Any, answer: Answer, args: argparse.Namespace) -> str:
@@ -252,7 +264,7 @@ def _interactive(args: argparse.Namespace) -> int:
     if tty:
         print("askhog: ask a question about your product data (empty line or Ctrl-D to quit).")
     ns = argparse.Namespace(json=False, markdown=False, no_run=False, format="table", explain=False,
-                            check=False, save=None, dashboard=None)
+                            check=False, save=None, dashboard=None, option=[])
     while True:
         try:
             line = input("askhog> " if tty else "")

@@ -113,11 +113,12 @@ class Engine:
             return replace(base, message=chosen.message)
         filled = self.filler.fill(chosen, text, now, given)
         base = replace(base, slots=filled.values, defaulted=tuple(filled.defaulted), notes=tuple(filled.notes))
+        workflow = chosen.workflow_for(text.lower())
+        if workflow:
+            return self._workflow_answer(replace(base, workflow=workflow), chosen, filled)
         if filled.issues:
             questions = tuple(ClarifyingQuestion(i.slot, i.prompt, i.options) for i in filled.issues)
             return replace(base, clarification=Clarification("slots", questions))
-        if chosen.workflow:
-            return replace(base, workflow=chosen.workflow)
         return self._render(base, chosen, filled)
 
     def answer_for(self, intent_id: str, slots: Mapping[str, Any], question: str = "",
@@ -155,6 +156,21 @@ class Engine:
         return replace(base, hogql=rendered.hogql, values=dict(rendered.values), inline=rendered.inline(),
                        template=stem, warnings=tuple(checked.warnings))
 
+    def _workflow_answer(self, base: Answer, intent: Intent, filled: Filled) -> Answer:
+        """A workflow asks only for what it cannot default; the family's other slot questions do not apply."""
+        from .workflows import load_workflow, missing_inputs
+
+        workflow = load_workflow(base.workflow or "")
+        questions = [ClarifyingQuestion(i.slot, i.prompt, i.options) for i in filled.issues if i.slot in workflow.inputs]
+        for spec in missing_inputs(workflow, filled.values):
+            if all(q.slot != spec.name for q in questions):
+                slot = intent.slot(spec.name)
+                options = self.filler.options_for(slot) if slot is not None else ()
+                questions.append(ClarifyingQuestion(spec.name, spec.prompt, options))
+        if questions:
+            return replace(base, clarification=Clarification("slots", tuple(questions)))
+        return base
+
     def _which_intent(self, text: str, rec: Recognition, now: datetime) -> Answer:
         """Rasa's two-stage fallback: offer the two best readings, let the user pick or rephrase."""
         first, second = rec.intent, rec.alternatives[0][0]
@@ -177,7 +193,7 @@ class Engine:
     # -- running -----------------------------------------------------------------------------------
 
     def _run_answer(self, answer: Answer) -> "Table | Report":
-        if self.catalog[answer.intent].workflow:
+        if answer.workflow:
             return self.run_workflow(answer)
         assert answer.hogql is not None
         return self.backend.run(answer.hogql, answer.values)
@@ -186,7 +202,7 @@ class Engine:
         """Run the family's multi-query workflow (diagnose) with the answer's slots; steps run concurrently."""
         from .workflows import run_workflow  # numpy/scipy statistics load only for workflows
 
-        workflow = self.catalog[answer.intent].workflow
+        workflow = answer.workflow
         if workflow is None or answer.clarification is not None:
             raise AskhogError(f"{answer.intent!r} has no workflow to run" if workflow is None
                               else "answer the clarification first")

@@ -331,8 +331,8 @@ class SlotFiller:
 
     def _conversion_to(self, event: EventRef) -> tuple[EventRef, ...]:
         """One named step of a conversion, paired with the main path: a start goes to the next step
-        ("checkout" → checkout_started → purchase), an outcome comes from the first step
-        ("onboarding" → signed_up → onboarding_completed)."""
+        ("checkout" → checkout_started → purchase), an outcome comes from the step before it
+        ("purchase conversion" → checkout_started → purchase), the first step goes to the last."""
         path = self._default_funnel
         if event.name not in path or len(path) < 2:
             return (event,)
@@ -341,7 +341,7 @@ class SlotFiller:
             return (event, EventRef(path[-1]))
         if "start" in event.name and i + 1 < len(path):
             return (event, EventRef(path[i + 1]))
-        return (EventRef(path[0]), event)
+        return (EventRef(path[i - 1]), event)
 
     # -- scope fixes -----------------------------------------------------------------------------
 
@@ -477,6 +477,8 @@ class SlotFiller:
 
     def options_for(self, spec: SlotSpec) -> tuple[str, ...]:
         tax = self.taxonomy
+        if spec.type == "events":
+            return self._events_issue(spec, ()).options
         source = spec.options_from or ("choices" if spec.choices else None)
         if source == "choices":
             return spec.choices

@@ -107,3 +107,30 @@ def test_every_family_runs_its_examples(demo_engine: Engine) -> None:
                 ran[intent.id] = ran.get(intent.id, 0) + 1
     missing = {i.id for i in demo_engine.catalog} - set(ran) - {"out_of_scope", "diagnose"}
     assert not missing, f"no example ran for {missing}"
+
+
+def test_seed_workflows_answer_their_questions(demo_engine: Engine) -> None:
+    roi = demo_engine.ask("which acquisition channel has the best ROI?").run()
+    assert roi.finding.startswith("newsletter users bring the most revenue per paying user")
+    assert "cost" in roi.finding  # ROI needs cost data from outside, and says so
+    readout = demo_engine.ask("did the new-checkout experiment work?").run()
+    assert readout.finding.startswith("test converts better than control") and "p < 0.001" in readout.finding
+    aha = demo_engine.ask("what gets users to their aha moment?").run()
+    assert aha.finding.startswith("Doing onboarding_completed")
+    why = demo_engine.ask("why did checkout conversion drop?").run()
+    assert "Safari" in why.finding and "Release 4.2" in why.finding
+
+
+def test_cli_passes_workflow_options(demo_engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from askhog import cli
+
+    costs = tmp_path / "costs.csv"
+    costs.write_text("channel,cost\ngoogle,5000\nnewsletter,100\ntwitter,800\nproducthunt,300\n")
+    monkeypatch.setenv("ASKHOG_HOME", str(demo_engine.backend.store.home))
+    code = cli.main(["ask", "which acquisition channel has the best ROI?", "--option", f"costs_csv={costs}", "--json"])
+    report = __import__("json").loads(capsys.readouterr().out)
+    assert code == 0 and report["workflow"] == "channel_roi"
+    assert "roi" in report["finding"].lower()
+    code = cli.main(["ask", "which acquisition channel has the best ROI?", "--option", "costs_csv"])
+    assert code == 1 and "KEY=VALUE" in capsys.readouterr().err
