@@ -41,6 +41,23 @@ def test_every_template_stem_exists() -> None:
             assert f"{stem}.hogql.j2" in names, (intent.id, stem)
 
 
+def test_every_workflow_named_exists() -> None:
+    from askhog.workflows import available_workflows
+
+    known = set(available_workflows())
+    for intent in Catalog.load():
+        named = ([intent.workflow] if intent.workflow else []) + [t.workflow for t in intent.triggers]
+        assert set(named) <= known, (intent.id, named)
+
+
+def test_workflow_triggers_pick_the_seed_workflows() -> None:
+    catalog = Catalog.load()
+    assert catalog["experiment"].workflow_for("did the new-checkout experiment work?") == "experiment_readout"
+    assert catalog["experiment"].workflow_for("how many exposures did new-checkout get") is None
+    assert catalog["revenue"].workflow_for("which channel has the best roi?") == "channel_roi"
+    assert catalog["diagnose"].workflow_for("anything") == "diagnose"
+
+
 def test_good_file_parses() -> None:
     intent = parse_intent(GOOD, "intents/count.yaml")
     assert intent.slot("event").required
