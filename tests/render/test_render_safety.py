@@ -239,3 +239,24 @@ def test_inline_refuses_a_placeholder_without_a_value():
     with pytest.raises(TemplateError, match="missing"):
         query.inline()
     assert dataclasses.is_dataclass(query) and query.template == "t"
+
+
+# --- the renderer's own safety net (templates written wrongly) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("SELECT {{ '{{' }} 1 FROM events LIMIT 1", "unrendered Jinja markup"),
+        ("SELECT {ghost} FROM events LIMIT 1", r"placeholders without a value: \['ghost'\]"),
+        ("SELECT {% if %} FROM events", "syntax error at line 1"),
+        ("SELECT {{ bind(event, 'Bad Hint') }} FROM events", "bad placeholder hint"),
+        ("SELECT {{ bind(time_range, 'tr') }} FROM events", "bind a plain value"),
+    ],
+)
+def test_a_wrongly_written_template_fails_with_its_name(monkeypatch, source, message):
+    monkeypatch.setattr("askhog.render._load_template", lambda name: source)
+    renderer = Renderer(TAXONOMY)
+    with pytest.raises(TemplateError, match=message) as caught:
+        renderer.render("broken", {"event": "purchase", "time_range": RANGES[0]})
+    assert "broken" in str(caught.value)
