@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from fake_posthog import API_KEY, Reply, hogql_response, page
+from fake_posthog import API_KEY, Reply, hogql_response, metadata_response, page
 
 from askhog import cli
 
@@ -33,6 +33,8 @@ def project(fake, monkeypatch: pytest.MonkeyPatch, tmp_path):  # noqa: ANN001, A
     fake.default("GET", P + "annotations/", Reply(200, page([])))
 
     def query(request):  # noqa: ANN001, ANN202
+        if request.body["query"]["kind"] == "HogQLMetadata":
+            return Reply(200, metadata_response(warnings=[{"message": "Consider a shorter range", "fix": "7 days"}]))
         if request.body.get("name") == "askhog taxonomy sample values":
             return Reply(200, hogql_response(["scope", "property", "value", "n"], ["String", "String", "String", "UInt64"],
                                              [["event", "$browser", "Safari", 40]]))
@@ -69,3 +71,25 @@ def test_doctor_reports_each_check(project, capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert code == 0
     assert "project" in out.lower() and API_KEY not in out
+
+
+def test_check_and_save(project, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+    project.default("GET", P + "dashboards/4/", Reply(200, {"id": 4, "name": "Growth"}))
+    project.default("POST", P + "insights/", Reply(201, {"id": 99, "short_id": "AbC123"}))
+    code = cli.main(["ask", "how many users signed up last week?", "--host", project.url, "--project", "1",
+                     "--check", "--save", "Weekly signups", "--dashboard", "4"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "PostHog check:" in out and "Consider a shorter range" in out
+    assert f"Saved: {project.url}/project/1/insights/AbC123" in out
+    (saved,) = project.calls("POST", P + "insights/")
+    assert saved.body["name"] == "Weekly signups" and saved.body["dashboards"] == [4]
+    assert saved.body["query"]["source"]["values"]["event"] == "signed_up"
+
+
+def test_save_needs_a_posthog_project(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                      tmp_path) -> None:  # noqa: ANN001
+    monkeypatch.delenv("POSTHOG_PERSONAL_API_KEY", raising=False)
+    monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
+    code = cli.main(["ask", "how many users signed up last week?", "--no-run", "--save", "x"])
+    assert code == 1 and "POSTHOG_PERSONAL_API_KEY" in capsys.readouterr().err
