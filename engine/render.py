@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from importlib import resources
 from typing import Any, Mapping
 
@@ -154,6 +154,8 @@ class _RenderScope:
         if isinstance(value, (EventRef, PropertyRef, PropertyFilter, TimeRange)) or value is None:
             raise TemplateError(f"template {self.template}: cannot bind {value!r} as {hint!r}; bind a plain value")
         if isinstance(value, datetime):
+            if value.tzinfo is not None:  # the bound text is read as UTC
+                value = value.astimezone(timezone.utc).replace(tzinfo=None)
             value = value.strftime(_DATETIME_FORMAT)
         key = (hint, type(value), value)
         if key in self._names:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from posthog_tree import constants, filled, posthog_tree
@@ -15,7 +15,7 @@ from askhog.errors import AskhogError, TemplateError
 from askhog.hogql import parse, validate
 from askhog.render import RenderedQuery, Renderer, hogql_literal, quote_identifier, select_template
 from askhog.taxonomy import Taxonomy
-from askhog.types import PropertyFilter, PropertyRef
+from askhog.types import PropertyFilter, PropertyRef, TimeRange
 
 HOSTILE = ("'; DROP TABLE events; --", '") OR 1=1', "x' OR '1'='1", "\\'; --", "{event}", "}} {{ 7*7 }}", "a\nb\tc\x07")
 STEMS = stem_families()
@@ -172,6 +172,13 @@ def test_dates_are_bound_as_absolute_strings_once(renderer):
     query = renderer.render("retention_weekly", cases("retention_weekly", "retention")[0])
     assert query.values["date_from"] == RANGES[0].start.strftime("%Y-%m-%d %H:%M:%S")
     assert query.hogql.count("{date_from}") >= 2 and "date_from_1" not in query.values
+
+
+def test_an_aware_time_range_is_bound_in_utc(renderer):
+    paris = timezone(timedelta(hours=1))
+    aware = TimeRange(datetime(2026, 11, 1, 1, 0, tzinfo=paris), datetime(2026, 11, 8, 1, 0, tzinfo=paris), "week")
+    query = renderer.render("count_events", dict(cases("count_events", "count")[0], time_range=aware))
+    assert (query.values["date_from"], query.values["date_to"]) == ("2026-11-01 00:00:00", "2026-11-08 00:00:00")
 
 
 def test_concurrent_renders_keep_their_own_values(renderer):
