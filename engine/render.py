@@ -257,6 +257,7 @@ def _as_int(value: Any) -> int:
 
 
 def _as_number(value: Any) -> float:
+    """A numeric slot (a threshold) checked before it is bound."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise TemplateError(f"expected a number, got {value!r}")
     return float(value)
@@ -316,8 +317,10 @@ class Renderer:
             raise TemplateError(f"template {template}: {e.message}") from None
         except jinja2.TemplateSyntaxError as e:
             raise TemplateError(f"template {template}: syntax error at line {e.lineno}: {e.message}") from None
-        except TemplateError:
-            raise
+        except TemplateError as e:
+            if str(e).startswith(f"template {template}:"):
+                raise
+            raise TemplateError(f"template {template}: {e}") from None
         except (TypeError, ValueError, AttributeError, KeyError) as e:
             raise TemplateError(f"template {template}: {type(e).__name__}: {e}") from None
         hogql = _tidy(text)

@@ -131,7 +131,7 @@ def test_an_unknown_stem_is_a_template_error(renderer):
 def test_bad_slot_values_are_template_errors_not_tracebacks(renderer, slot, value, message):
     stem = "breakdown_events" if slot == "limit" else "trend"
     slots = dict(cases(stem, STEMS[stem])[0], **{slot: value})
-    with pytest.raises(TemplateError, match=message):
+    with pytest.raises(TemplateError, match=f"^template {stem}: .*{message}"):
         renderer.render(stem, slots)
 
 
