@@ -237,6 +237,18 @@ def _single_row(answer: "Answer", table: Table) -> Interpretation:
     return Interpretation("; ".join(f"{k.replace('_', ' ')}: {fmt(v)}" for k, v in r.items()) + ".")
 
 
+def _activation(answer: "Answer", table: Table) -> Interpretation:
+    r = table.records()[0]
+    event = answer.slots.get("activation_event")
+    days = answer.slots.get("window_days")
+    head = (f"{_num(r['activation_pct']):.1f}% of {fmt(_num(r['cohort_users']))} new users did "
+            f"{event.name if event is not None else 'the key action'} within {days} day(s){_period(answer)}.")
+    firsts = [pair for pair in (r.get("first_events") or []) if isinstance(pair, (list, tuple)) and len(pair) == 2]
+    details = ("What activated users did first: " + ", ".join(f"{e} ({fmt(_num(n))})" for e, n in firsts[:5]) + ".",) \
+        if firsts else ()
+    return Interpretation(head, details)
+
+
 def _lifecycle(answer: "Answer", table: Table) -> Interpretation:
     rows = table.records()
     last = rows[-1]["period"]
@@ -282,5 +294,5 @@ _READERS: dict[str, Callable[["Answer", Table], Interpretation]] = {
     "retention_weekly": _retention, "retention_monthly": _retention,
     "experiment": _experiment, "time_to_event": _time_to_event,
     "user_list": _people, "user_list_did_not": _people, "churn_risk": _people,
-    "lifecycle": _lifecycle, "stickiness": _stickiness, "anomaly": _anomaly,
+    "lifecycle": _lifecycle, "stickiness": _stickiness, "anomaly": _anomaly, "activation": _activation,
 }

@@ -25,7 +25,7 @@ OUTER_GROUP_BY: dict[str, list[str]] = {
     "breakdown_events": ["breakdown"], "breakdown_users": ["breakdown"], "breakdown_sum": ["breakdown"], "breakdown_avg": ["breakdown"],
     "feature_usage": ["feature"], "user_list": ["person_id"], "user_list_did_not": ["person_id"],
     "retention_weekly": ["cohort", "period_offset", "cohort_size"], "retention_monthly": ["cohort", "period_offset", "cohort_size"],
-    "paths_after": ["path"], "paths_before": ["path"], "cohort_comparison": ["cohort"], "churn_risk": ["person_id"],
+    "paths_after": ["path"], "paths_before": ["path"], "cohort_comparison": ["cohort"],
     "revenue_breakdown": ["breakdown"], "experiment": ["variant"], "stickiness": ["active_days"], "lifecycle": ["period", "status"],
     "engagement_active_users": ["period"], "engagement_dau_mau": ["period"], "engagement_events_per_user": ["period"],
 }  # fmt: skip

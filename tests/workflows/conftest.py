@@ -9,6 +9,7 @@ import pytest
 
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.generate import DEFAULT_EVENTS, generate_demo
+from askhog.demo.store import Store
 from askhog.render import Renderer
 
 # A Wednesday afternoon, as in tests/embedded: the data ends here and "now" is here.
@@ -23,6 +24,7 @@ def demo_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedB
     backend = EmbeddedBackend(home, generate=False, progress=None)
     backend.taxonomy()
     yield backend
+    Store.release()  # chDB opens one data path per process: let later tests open theirs
 
 
 @pytest.fixture(scope="session")
