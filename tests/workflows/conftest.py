@@ -24,7 +24,13 @@ def demo_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedB
     backend = EmbeddedBackend(home, generate=False, progress=None)
     backend.taxonomy()
     yield backend
-    Store.release()  # chDB opens one data path per process: let later tests open theirs
+
+
+@pytest.fixture(scope="module", autouse=True)
+def release_chdb() -> Iterator[None]:
+    """chDB opens one data path per process: hand it back after each module so other suites can open theirs."""
+    yield
+    Store.release()
 
 
 @pytest.fixture(scope="session")
