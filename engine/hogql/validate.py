@@ -176,22 +176,25 @@ def _functions(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Pr
         name = function_name(node)
         if name is None:
             continue
-        where = locate(node, text)
-        if isinstance(node, exp.Count) and isinstance(node.this, exp.Star):
-            yield _problem("count_star", "HogQL counts rows with count(), not count(*)", where, "write count()")
-        elif width := _WIDTH_CAST.match(name):
-            better = "to" + next(g for g in width.groups() if g).lstrip("U")
-            yield _problem("width_cast", f"{name}() is ClickHouse's spelling; HogQL's is {better}()", where, f"write {better}(...)")
-        elif name.lower() in ("lag", "lead"):
-            frame = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
-            yield _problem(
-                "lag_lead",
-                f"{name}() is not a ClickHouse window function",
-                where,
-                f"use {name.lower()}InFrame(x) OVER (PARTITION BY ... ORDER BY ... {frame})",
-            )
-        elif not is_allowed(name):
-            yield _problem("function_not_allowed", f"{name}() is not a HogQL function", where, "use a function from HogQL's list")
+        found = _function_problem(node, name)
+        if found is not None:  # located only when wrong: locating walks the call's subtree
+            code, message, fix = found
+            yield _problem(code, message, locate(node, text), fix)
+
+
+def _function_problem(node: exp.Func, name: str) -> tuple[str, str, str] | None:
+    if isinstance(node, exp.Count) and isinstance(node.this, exp.Star):
+        return "count_star", "HogQL counts rows with count(), not count(*)", "write count()"
+    if width := _WIDTH_CAST.match(name):
+        better = "to" + next(g for g in width.groups() if g).lstrip("U")
+        return "width_cast", f"{name}() is ClickHouse's spelling; HogQL's is {better}()", f"write {better}(...)"
+    if name.lower() in ("lag", "lead"):
+        frame = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+        return ("lag_lead", f"{name}() is not a ClickHouse window function",
+                f"use {name.lower()}InFrame(x) OVER (PARTITION BY ... ORDER BY ... {frame})")
+    if not is_allowed(name):
+        return "function_not_allowed", f"{name}() is not a HogQL function", "use a function from HogQL's list"
+    return None
 
 
 def _clauses(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:

@@ -11,6 +11,7 @@ step waiting for a later one), naming the file, the line and the key.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
@@ -89,8 +90,10 @@ def available_workflows() -> list[str]:
     )
 
 
+@lru_cache(maxsize=None)
 def load_workflow(name: str) -> Workflow:
-    """The shipped workflow ``name``, validated; an unknown name is a ``CatalogError`` listing the known ones."""
+    """The shipped workflow ``name``, validated; an unknown name is a ``CatalogError`` listing the known ones.
+    Shipped files do not change while the process runs, so each is parsed once."""
     if name not in available_workflows():
         raise CatalogError(f"engine/workflows/{name}.yaml", f"no such workflow; known: {available_workflows()}")
     text = resources.files(_PACKAGE).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
