@@ -95,7 +95,9 @@ class Answer:
 
     def interpret(self, table: Table) -> "Interpretation":
         if self._interpreter is None:
-            raise RuntimeError("answer was not created by an Engine")
+            from .errors import AskhogError
+
+            raise AskhogError("this answer was not made by an Engine: ask the engine to read results")
         return self._interpreter(self, table)
 
     def explain(self) -> str:

@@ -35,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("askhog: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `askhog ask ... | head`: the reader left; nothing more to say
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
+        return EXIT_OK
 
 
 # --- arguments -----------------------------------------------------------------------------------
@@ -207,6 +210,8 @@ def render_answer(answer: Answer, table: Table | None, explain: bool = False) ->
     lines.extend(["", answer.hogql or "", ""])
     if answer.values:
         lines.append("values: " + json.dumps(answer.values, default=str))
+    for note in answer.notes:
+        lines.append(f"note: {note}")
     for w in answer.warnings:
         lines.append(f"warning: {w}")
     if table is not None:

@@ -10,26 +10,25 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from .answer import Answer, Clarification, ClarifyingQuestion
-from .catalog import SlotSpec
 from .engine import Engine
 from .text import normalize
-from .timerange import find_time_range
-from .types import EventRef, PropertyFilter
+from .errors import QuestionError
+from .replies import coerce_slot_value, parse_slot_value
 
-_AFFIRM = re.compile(r"^(y|yes|yeah|yep|yup|sure|correct|right|exactly|ok|okay|that one|the first( one)?)\b")
-_DENY = re.compile(r"^(n|no|nope|neither|none|nah|wrong|not (that|really)|something else)\b")
+_AFFIRM = re.compile(r"^(y|yes|yeah|yep|yup|sure|correct|right|exactly|ok|okay|that one|yes please)[.! ]*$")
+_DENY = re.compile(r"^(n|no|nope|neither|none|nah|wrong|not (that|really)|something else)[.! ]*$")
 _FOLLOW_UP = re.compile(
-    r"^(and|also|what about|how about|same (for|but|thing)|now|only|just|but|instead|then|ok(ay)?,? (and|now)|"
-    r"split (it|that|them)|break (it|that) down|by\b|per\b|for\b|in\b|on\b|from\b|over\b|last\b|this\b|"
-    r"yesterday|today)",
+    r"^(and|also|what about|how about|same (for|but|thing)|now|only|just|but|instead|ok(ay)?,? (and|now)|"
+    r"split (it|that|them)|break (it|that) down)\b",
 )
-_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
+_ORDINAL = re.compile(r"^(?:the |number |option )?(first|second|third|fourth|fifth|last)(?: one| option)?$")
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
 # A follow-up that adds a breakdown to a single number becomes a breakdown of it.
 _WIDEN = {("count", "breakdown"): "breakdown"}
 
@@ -54,7 +53,9 @@ class Conversation:
                 answered = self._reply_text(text)
                 if answered is not None:
                     return answered
-            if self.last is not None and self.last.clarification is None and self._is_follow_up(text):
+            answered = self.last is not None and self.last.clarification is None and \
+                (self.last.hogql is not None or self.last.workflow is not None)
+            if answered and self._is_follow_up(text):
                 return self._follow_up(text)
             self._given = {}
             return self._remember(self.engine.ask(text))
@@ -63,9 +64,13 @@ class Conversation:
         """Answer the pending clarification, with text or with an explicit slot value."""
         with self._lock:
             if not self.pending:
-                raise ValueError("there is no pending clarification to reply to")
+                raise QuestionError("there is no pending clarification to reply to: ask a question first")
             if slot is not None:
-                return self._fill(slot, value if not isinstance(value, str) else self._parse(slot, value))
+                assert self.last is not None
+                spec = self.engine.catalog[self.last.intent].slot(slot)
+                if spec is None:
+                    raise QuestionError(f"{self.last.intent!r} has no slot {slot!r}")
+                return self._fill(slot, coerce_slot_value(self.engine, spec, value, self.last))
             answered = self._reply_text(text or "")
             return answered if answered is not None else self._remember(self.engine.ask(text or ""))
 
@@ -85,7 +90,12 @@ class Conversation:
             return self._remember(self.engine.ask(self.last.question, intent=choice, given=self._given))
         if self.last.clarification.kind == "rephrase":
             return None
-        value = self._parse(question.slot, choice or text)
+        if question.slot == "time_range" and choice is not None:
+            # the options are the readings of the question's own phrase: pick that reading, not its label's
+            options = self.engine.filler.read(self.last.question, self.last.now or self.engine.clock()).time_options
+            value = options[question.options.index(choice)] if len(options) == len(question.options) else None
+        else:
+            value = self._parse(question.slot, choice or text)
         if value is None:
             return None
         return self._fill(question.slot, value)
@@ -106,10 +116,16 @@ class Conversation:
     # -- follow-ups ------------------------------------------------------------------------------
 
     def _is_follow_up(self, text: str) -> bool:
+        """"and by browser?", "what about last week?": short, leaning on the last question, and not
+        confidently a question of another family in its own right."""
         norm = normalize(text)
-        if _FOLLOW_UP.match(norm) and len(norm.split()) <= 8:
-            return True
         rec = self.engine.recognizer.recognize(text)
+        assert self.last is not None
+        # "and what's the retention?" asks another analysis; "and by browser?" only adds a breakdown
+        standalone = rec.intent not in (self.last.intent, "breakdown", "trend") and not rec.ambiguous and any(
+            h.intent == rec.intent and h.weight >= 0.8 for h in rec.rules)
+        if _FOLLOW_UP.match(norm) and len(norm.split()) <= 8:
+            return not standalone
         return len(norm.split()) <= 4 and not rec.rules and rec.ambiguous
 
     def _follow_up(self, text: str) -> Answer:
@@ -126,11 +142,17 @@ class Conversation:
         if "breakdown" in said and self.engine.catalog[intent_id].slot("breakdown") is None:
             intent_id = _WIDEN.get((intent_id, "breakdown"), intent_id)
         slots = {k: v for k, v in previous.slots.items() if k not in previous.defaulted or k == "time_range"}
-        if "filters" in said and "filters" in slots:
-            said["filters"] = tuple(dict.fromkeys((*slots["filters"], *said["filters"])))
+        if "filters" in said and "filters" in slots:  # "only Chrome users" after "only Safari users" replaces it
+            named = {f.prop for f in said["filters"]}
+            said["filters"] = (*(f for f in slots["filters"] if f.prop not in named), *said["filters"])
         slots.update(said)
         self._given = slots
-        return self._remember(self.engine.ask(previous.question, intent=intent_id, given=slots))
+        answer = self.engine.ask(previous.question, intent=intent_id, given=slots)
+        dropped = [name for name in said if self.engine.catalog[intent_id].slot(name) is None]
+        if dropped:
+            answer = replace(answer, notes=(*answer.notes, f"{intent_id} cannot use {', '.join(dropped)}; "
+                                                          "it was left out"))
+        return self._remember(answer)
 
     def _remember(self, answer: Answer) -> Answer:
         self.last = answer
@@ -144,44 +166,11 @@ def _option(question: ClarifyingQuestion, text: str) -> str | None:
     norm = normalize(text).strip(" .!?")
     if norm.isdigit() and 1 <= int(norm) <= len(question.options):
         return question.options[int(norm) - 1]
-    for word, index in _ORDINAL.items():
-        if re.search(rf"\bthe {word}\b|^{word}\b", norm):
-            return question.options[index if index < 0 else index - 1] if abs(index) <= len(question.options) else None
+    ordinal = _ORDINAL.match(norm)
+    if ordinal:
+        index = _ORDINALS[ordinal.group(1)]
+        return question.options[index if index < 0 else index - 1] if abs(index) <= len(question.options) else None
     if _AFFIRM.match(norm):
         return question.options[0]
     hit = process.extractOne(norm, list(question.options), scorer=fuzz.WRatio, score_cutoff=85)
     return hit[0] if hit else None
-
-
-def parse_slot_value(engine: Engine, spec: SlotSpec, text: str, context: Answer) -> Any:
-    """Turn a short reply into a typed slot value, or None when it does not fit the slot."""
-    norm = normalize(text)
-    now = context.now or engine.clock()
-    if spec.type == "time_range":
-        match = find_time_range(norm, now)
-        return match.range if match is not None and match.range is not None else None
-    if spec.type in ("int", "number"):
-        m = re.search(r"\d+(\.\d+)?", norm)
-        return (int(float(m.group(0))) if spec.type == "int" else float(m.group(0))) if m else None
-    if spec.type == "choice":
-        hit = process.extractOne(norm.replace(" ", "_"), list(spec.choices), scorer=fuzz.WRatio, score_cutoff=70)
-        return hit[0] if hit else None
-    if spec.type == "flag":
-        return next((k for k in engine.taxonomy.flags if k in norm or k.replace("-", " ") in norm), None)
-    mentions = engine.linker.link(norm)
-    events = [m.event for m in mentions if m.kind == "event" and m.event is not None]
-    exact = [EventRef(part.strip()) for part in re.split(r"\s*(?:->|,|\bthen\b)\s*", norm)
-             if part.strip() in engine.taxonomy.events]
-    if spec.type == "event":
-        return (exact or events or [None])[0]
-    if spec.type == "events":
-        steps = exact if len(exact) >= 2 else events
-        return tuple(steps) if len(steps) >= (spec.min or 1) else None
-    if spec.type == "property":
-        props = [m.prop for m in mentions if m.kind == "property" and m.prop is not None]
-        return props[0] if props else None
-    if spec.type == "filters":
-        found = tuple(m.filter for m in mentions if m.kind == "value" and isinstance(m.filter, PropertyFilter))
-        return found or None
-    return None
-

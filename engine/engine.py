@@ -24,6 +24,7 @@ from .interpret import Interpretation, interpret
 from .linking import Linker
 from .paths import cache_home
 from .recognize import Recognition, Recognizer
+from .replies import coerce_slot_value
 from .render import Renderer, select_template
 from .slots import Filled, SlotFiller
 from .taxonomy import Taxonomy, demo_taxonomy
@@ -97,7 +98,11 @@ class Engine:
         slot values the user already supplied in this conversation.
         """
         text = _check_question(question)
+        if now is not None and not isinstance(now, datetime):
+            raise QuestionError(f"now must be a datetime, not {type(now).__name__}")
         now = now or self.clock()
+        if intent is not None and intent not in self.catalog.intents:
+            raise QuestionError(f"unknown intent {intent!r}; the families are {', '.join(self.catalog.intents)}")
         if intent is None and not self.recognizer.known_words(text) and not self.linker.link(text.lower()):
             return self._unreadable(text, now)
         recognition = self.recognizer.recognize(text)
@@ -111,7 +116,7 @@ class Engine:
         base = self._base(text, chosen, recognition, confidence, now)
         if chosen.id == "out_of_scope":
             return replace(base, message=chosen.message)
-        filled = self.filler.fill(chosen, text, now, given)
+        filled = self.filler.fill(chosen, text, now, self._checked(chosen, given, text, now))
         base = replace(base, slots=filled.values, defaulted=tuple(filled.defaulted), notes=tuple(filled.notes))
         workflow = chosen.workflow_for(text.lower())
         if workflow:
@@ -121,9 +126,23 @@ class Engine:
             return replace(base, clarification=Clarification("slots", questions))
         return self._render(base, chosen, filled)
 
+    def _checked(self, intent: Intent, given: Mapping[str, Any] | None, text: str, now: datetime) -> dict[str, Any]:
+        """Slot values passed in code are checked (or parsed, when text) before anything renders them."""
+        if not given:
+            return {}
+        context = Answer(question=text, intent=intent.id, confidence=1.0, now=now)
+        checked = {}
+        for name, value in given.items():
+            spec = intent.slot(name)
+            if spec is not None and value is not None:
+                checked[name] = coerce_slot_value(self, spec, value, context)
+        return checked
+
     def answer_for(self, intent_id: str, slots: Mapping[str, Any], question: str = "",
                    now: datetime | None = None) -> Answer:
         """Render a family's query from slots given directly (workflows and follow-ups use this)."""
+        if intent_id not in self.catalog.intents or self.catalog[intent_id].template is None:
+            raise QuestionError(f"{intent_id!r} is not a family with a query template")
         chosen = self.catalog[intent_id]
         now = now or self.clock()
         base = self._base(question, chosen, None, 1.0, now)

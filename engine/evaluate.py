@@ -46,6 +46,14 @@ class Outcome:
     error: str | None = None
 
 
+_LABEL_CHECK_NOW = datetime(2100, 1, 1)
+"""Labels are only checked for shape when loaded: far enough ahead that no dated label is in its future."""
+
+
+def _bad_label() -> None:
+    raise AskhogError("a time_range label is a mapping such as {last: 7, unit: day}")
+
+
 def load_cases(paths: Iterable[str | Path]) -> list[Case]:
     cases: list[Case] = []
     for path in paths:
@@ -61,6 +69,16 @@ def load_cases(paths: Iterable[str | Path]) -> list[Case]:
                 raise CatalogError(str(path), f"case #{i + 1} needs 'question' and 'intent'")
             if raw["intent"] not in FAMILIES:
                 raise CatalogError(str(path), f"case #{i + 1}: unknown intent {raw['intent']!r}", key="intent")
+            if not isinstance(raw.get("slots") or {}, dict):
+                raise CatalogError(str(path), f"case #{i + 1}: 'slots' must be a mapping of slot names to values",
+                                   key="slots")
+            time_label = (raw.get("slots") or {}).get("time_range")
+            if time_label is not None:
+                try:
+                    from_spec(time_label, _LABEL_CHECK_NOW) if isinstance(time_label, dict) else _bad_label()
+                except AskhogError as exc:
+                    raise CatalogError(str(path), f"case #{i + 1}: time_range label {time_label!r}: {exc}",
+                                       key="time_range") from None
             cases.append(Case(str(raw["question"]), raw["intent"], bool(raw.get("clarify", False)),
                               dict(raw.get("slots") or {}), str(raw.get("split", "all")), str(path)))
     return cases
@@ -111,8 +129,8 @@ def evaluate(engine: Engine, cases: list[Case], now: datetime | None = None,
         except AskhogError as exc:
             answer, error = None, f"{type(exc).__name__}: {exc}"
         seconds = time.perf_counter() - start
-        if answer is None:
-            outcomes.append(Outcome(case, "error", True, False, {}, seconds, error))
+        if answer is None:  # an error is neither a right intent nor a clarification
+            outcomes.append(Outcome(case, "error", False, False, {}, seconds, error))
         else:
             hits = {name: slot_matches(value, answer.slots.get(name), now) for name, value in case.slots.items()}
             outcomes.append(Outcome(case, answer.intent, answer.clarification is not None,

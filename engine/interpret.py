@@ -59,7 +59,7 @@ def fmt(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, (int, float)):
-        if float(value).is_integer() and abs(value) >= 1:
+        if float(value).is_integer():
             return f"{int(value):,}"
         return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
     return str(value)
@@ -160,6 +160,8 @@ def _feature_usage(answer: "Answer", table: Table) -> Interpretation:
 def _funnel(answer: "Answer", table: Table) -> Interpretation:
     rows = table.records()
     users = [_num(r["users"]) for r in rows]
+    if not users[0]:
+        return Interpretation(f"Nobody did {rows[0]['event']}{_period(answer)}, so there is no conversion to measure.")
     overall = users[-1] / users[0] * 100 if users[0] else 0.0
     drops = [(users[i] - users[i + 1]) / users[i] * 100 if users[i] else 0.0 for i in range(len(users) - 1)]
     worst = max(range(len(drops)), key=drops.__getitem__) if drops else 0
@@ -179,6 +181,8 @@ def _funnel_breakdown(answer: "Answer", table: Table) -> Interpretation:
         rows.sort(key=lambda r: _num(r["step"]))
         first = _num(rows[0]["users"])
         rates[key] = _num(rows[-1]["users"]) / first * 100 if first else 0.0
+    if not any(rates.values()):
+        return Interpretation(f"No segment converted{_period(answer)}.")
     best = max(rates, key=rates.__getitem__)
     worst = min(rates, key=rates.__getitem__)
     head = f"Conversion ranges from {rates[worst]:.1f}% ({worst}) to {rates[best]:.1f}% ({best}){_period(answer)}."
@@ -223,6 +227,8 @@ def _experiment(answer: "Answer", table: Table) -> Interpretation:
 
 def _time_to_event(answer: "Answer", table: Table) -> Interpretation:
     r = table.records()[0]
+    if not _num(r["users"]):
+        return Interpretation(f"No user converted{_period(answer)}, so there is no time to measure.")
     return Interpretation(f"Median {duration(_num(r['median_seconds']))}, 90th percentile "
                           f"{duration(_num(r['p90_seconds']))}, over {fmt(_num(r['users']))} users who converted{_period(answer)}.")
 

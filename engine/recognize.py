@@ -23,6 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from .catalog import Catalog
+from .errors import QuestionError
 from .features import Block, Featurizer
 from .text import normalize
 
@@ -217,6 +218,9 @@ def cross_validate(catalog: Catalog, folds: int = 5, seed: int = 0) -> dict[str,
 
     data = [(ex, intent.id) for intent in catalog for ex in intent.examples]
     labels = [label for _, label in data]
+    smallest = min(len(intent.examples) for intent in catalog)
+    if not 2 <= folds <= smallest:
+        raise QuestionError(f"--cv takes a number of folds from 2 to {smallest} (the smallest family's examples)")
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     per_fold: list[float] = []
     for train_idx, test_idx in splitter.split(np.zeros(len(data)), labels):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from .catalog import Intent, SlotSpec
 from .errors import TimeRangeError
@@ -45,9 +45,15 @@ _NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((slot, re.compile(
     ("periods", rf"\b(?:for|over|across)\s+{_NUM}\s+(?:weeks|months)\b"),
     ("threshold", rf"\b{_NUM}\s*(?:sigma|standard deviations?|std|stdev|σ)\b"),
 ))
+# What a number may be for each slot it fills: "top 0" or "retention for 9999 weeks" is asked about.
+NUMBER_RANGES: dict[str, tuple[int, int]] = {
+    "limit": (1, 10_000), "window_days": (1, 365), "window_weeks": (1, 52), "min_count": (1, 100_000),
+    "silent_days": (1, 365), "path_length": (1, 10), "periods": (1, 52), "threshold": (1, 10),
+}
 _NEGATION = re.compile(r"\b(?:but not|but never|never|not|didn'?t|did not|don'?t|do not|haven'?t|have not|hasn'?t|without|no longer|yet to)\b(?:\s+\w+){0,3}\s*$")
 _BREAKDOWN_CUE = re.compile(r"(?:\bby|\bper|\bsplit(?: by)?|\bbroken down by|\bbreak(?:down)? by|\bfor each|\bacross|\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|\bmost common|\bcompare)\s+(?:\w+\s+){0,2}$")
-_COMPARE_OP = re.compile(r"^\s*(?:is|=|==|equals?|of|:)\s*['\"]?([^'\"]{1,80}?)['\"]?(?:\s+(?:and|or|,)\b|$|[?.,;])")
+_QUOTED_VALUE = re.compile(r"^\s*(?:is|=|==|equals?|:)\s*(['\"])(.{1,80}?)\1")
+_BARE_VALUE = re.compile(r"^\s*(?:is|=|==|equals?|:)\s*([^\s,;?'\"()]{1,80})")
 _NUMERIC_OP = re.compile(r"^\s*(>=|<=|>|<|=|over|above|more than|greater than|at least|under|below|less than|at most)\s*\$?\s*(\d+(?:\.\d+)?)")
 _OPS = {">": ">", "over": ">", "above": ">", "more than": ">", "greater than": ">", ">=": ">=", "at least": ">=",
         "<": "<", "under": "<", "below": "<", "less than": "<", "<=": "<=", "at most": "<=", "=": "="}
@@ -95,6 +101,7 @@ class _Reading:
     unknown_words: list[str]
     metric: Mapping[str, Any] | None
     vague: bool
+    bad_numbers: list[tuple[str, int]]
 
 
 class SlotFiller:
@@ -133,10 +140,16 @@ class SlotFiller:
         text_wo_time = self._blank_flags(text_wo_time)
         numbers: dict[str, int] = {}
         scrubbed = _word_numbers(text_wo_time)
+        bad_numbers: list[tuple[str, int]] = []
         for slot, pattern in _NUMBER_CUES:
             m = pattern.search(scrubbed)
-            if m and slot not in numbers:
-                numbers[slot] = int(m.group(1))
+            if m and slot not in numbers and slot not in (b for b, _ in bad_numbers):
+                value = int(m.group(1))
+                low, high = NUMBER_RANGES.get(slot, (0, 10**6))
+                if low <= value <= high:
+                    numbers[slot] = value
+                else:
+                    bad_numbers.append((slot, value))
         mentions = self.linker.link(text_wo_time)
         events: list[Mention] = []
         excluded: list[Mention] = []
@@ -164,7 +177,7 @@ class SlotFiller:
                    and t.text not in self.vocabulary and not any(a <= t.start < b for a, b in covered)]
         metric = next((m for pattern, m in self._metrics if pattern.search(text_wo_time)), None)
         return _Reading(text, time, options, comparison, numbers, events, excluded, properties, breakdowns,
-                        filters, unknown, metric, bool(_VAGUE.search(text_wo_time)))
+                        filters, unknown, metric, bool(_VAGUE.search(text_wo_time)), bad_numbers)
 
     def _explicit_filter(self, prop: PropertyRef, after: str) -> PropertyFilter | None:
         """``plan is pro``, ``amount over 100``: a property followed by an operator and a value."""
@@ -173,15 +186,17 @@ class SlotFiller:
             if m:
                 return PropertyFilter(prop, _OPS[m.group(1)], float(m.group(2)))  # type: ignore[arg-type]
             return None
-        m = _COMPARE_OP.match(after)
-        if m and m.group(1).strip():
-            value = m.group(1).strip()
-            known = self.taxonomy.property(prop.name, prop.scope)
-            if known and known.values:
-                canonical = {v.lower(): v for v in known.values}
-                value = canonical.get(value.lower(), value)
-            return PropertyFilter(prop, "=", value)
-        return None
+        m = _QUOTED_VALUE.match(after)
+        value = m.group(2) if m else None
+        if value is None:
+            bare = _BARE_VALUE.match(after)
+            value = bare.group(1).rstrip(".") if bare else None
+        if not value:
+            return None
+        known = self.taxonomy.property(prop.name, prop.scope)
+        if known and known.values:
+            value = {v.lower(): v for v in known.values}.get(value.lower(), value)
+        return PropertyFilter(prop, "=", value)
 
     def widen(self, intent: Intent, question: str, now: datetime) -> str | None:
         """A single number asked "by country" is a breakdown, asked "per day" a trend: the family that
@@ -226,6 +241,7 @@ class SlotFiller:
                 out["window_days"] = value * 7
             elif name in slots:
                 out[name] = value
+
         for spec in intent.slots:
             if spec.type == "choice":
                 choice = self._choice(intent, spec.name, r.text)
@@ -244,7 +260,7 @@ class SlotFiller:
         if r.metric is not None and not event_refs:
             self._metric_phrase(intent, r.metric, out)
         if "filters" in slots and r.filters:
-            out["filters"] = tuple(self._rescope_filter(f, event_refs) for f in r.filters)
+            out["filters"] = merge_filters(self._rescope_filter(f, event_refs) for f in r.filters)
         if "flag" in slots:
             flag = next((key for name, key in self._flag_names.items() if name in self._flag_key(r.text)), None)
             if flag:
@@ -440,6 +456,14 @@ class SlotFiller:
                 continue
             filled.issues.append(self._issue(spec, r))
         self._check_unknown_names(intent, filled, r)
+        for name, value in r.bad_numbers:
+            slot = intent.slot("window_days" if name == "window_weeks" else name)
+            if slot is not None:
+                low, high = NUMBER_RANGES[name]
+                filled.values.pop(slot.name, None)
+                filled.issues.append(SlotIssue(
+                    slot.name, f"{value} does not work here: use a number from {low} to {high}. {slot.prompt}", (),
+                    "out_of_range"))
 
     def _check_unknown_names(self, intent: Intent, filled: Filled, r: _Reading) -> None:
         """"how sticky is widget exporting?": a name the project does not have, or "it" with nothing
@@ -498,3 +522,22 @@ class SlotFiller:
 
 def _word_numbers(text: str) -> str:
     return re.sub(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", lambda m: str(_WORD_NUMBERS[m.group(1)]), text)
+
+
+def merge_filters(filters: Iterable[PropertyFilter]) -> tuple[PropertyFilter, ...]:
+    """Drop repeats; several values of one property ("pro and free users") become one ``in`` filter,
+    since AND-ing them would match nobody."""
+    merged: dict[tuple[PropertyRef, str], PropertyFilter] = {}
+    for f in dict.fromkeys(filters):
+        key = (f.prop, "=" if f.op in ("=", "in") else f"{f.op}:{f.value}")
+        previous = merged.get(key)
+        if previous is None or f.op not in ("=", "in"):
+            merged[key] = f
+            continue
+        values = tuple(dict.fromkeys((*_values(previous), *_values(f))))
+        merged[key] = PropertyFilter(f.prop, "in" if len(values) > 1 else "=", values if len(values) > 1 else values[0])
+    return tuple(merged.values())
+
+
+def _values(f: PropertyFilter) -> tuple[str, ...]:
+    return tuple(f.value) if isinstance(f.value, tuple) else (str(f.value),)

@@ -8,6 +8,7 @@ import pytest
 
 from askhog.conversation import Conversation
 from askhog.engine import Engine
+from askhog.errors import QuestionError
 from askhog.types import EventRef
 
 
@@ -82,7 +83,7 @@ def test_intent_clarification_affirm_and_deny(engine: Engine) -> None:
 
 
 def test_reply_without_pending_clarification_is_an_error(engine: Engine) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(QuestionError, match="no pending clarification"):
         Conversation(engine).reply("yes")
 
 
@@ -99,3 +100,63 @@ def test_one_engine_many_threads(engine: Engine) -> None:
             assert answer.intent == expected[q].intent
             assert answer.hogql == expected[q].hogql
             assert answer.values == expected[q].values
+
+
+def test_picking_a_time_reading_keeps_that_reading(engine: Engine) -> None:
+    conv = Conversation(engine)
+    asked = conv.ask("how many signups in Q4")
+    options = asked.clarification.questions[0].options
+    picked = conv.ask(str(next(i for i, o in enumerate(options, 1) if "2025" in o)))
+    assert picked.slots["time_range"].start.year == 2025 and picked.slots["time_range"].spec == {"quarter": 4, "year": 2025}
+
+
+def test_a_refusal_is_not_followed_up(engine: Engine) -> None:
+    conv = Conversation(engine)
+    conv.ask("what's the weather?")
+    answer = conv.ask("last week's signups by browser")
+    assert answer.intent == "breakdown" and answer.hogql is not None
+
+
+def test_a_new_analysis_is_not_a_follow_up(engine: Engine) -> None:
+    conv = Conversation(engine)
+    conv.ask("how many signups last week")
+    assert conv.ask("for pro users, what is the retention?").intent == "retention"
+
+
+def test_only_replaces_a_filter_on_the_same_property(engine: Engine) -> None:
+    conv = Conversation(engine)
+    conv.ask("how many signups last week")
+    conv.ask("only safari users")
+    filters = conv.ask("only chrome users").slots["filters"]
+    assert [(f.prop.name, f.value) for f in filters] == [("$browser", "Chrome")]
+
+
+def test_words_after_an_ordinal_are_an_answer_not_a_pick(engine: Engine) -> None:
+    conv = Conversation(engine)
+    conv.ask("how many widgets were exported")
+    assert conv.ask("the first purchase").slots["event"].name == "purchase"
+
+
+def test_slot_values_in_code_are_checked(engine: Engine) -> None:
+    conv = Conversation(engine)
+    conv.ask("show me user engagement")
+    for bad in (42, "zzzz"):
+        with pytest.raises(QuestionError, match="metric"):
+            conv.reply(slot="metric", value=bad)
+    with pytest.raises(QuestionError, match="no slot"):
+        conv.reply(slot="nope", value=1)
+    conv2 = Conversation(engine)
+    conv2.ask("why did conversion drop?")  # the diagnose workflow asks for the steps
+    answered = conv2.reply(slot="steps", value=["checkout_started", "purchase"])
+    assert [e.name for e in answered.slots["steps"]] == ["checkout_started", "purchase"]
+    assert answered.clarification is None and answered.workflow == "diagnose"
+    assert engine.ask("how many signups", given={"event": "purchase"}).slots["event"].name == "purchase"
+
+
+def test_typed_errors_for_misuse(engine: Engine) -> None:
+    with pytest.raises(QuestionError, match="unknown intent"):
+        engine.ask("anything", intent="bogus")
+    with pytest.raises(QuestionError, match="datetime"):
+        engine.ask("how many signups", now="2026-01-01")  # type: ignore[arg-type]
+    with pytest.raises(QuestionError, match="template"):
+        engine.answer_for("diagnose", {})

@@ -167,3 +167,20 @@ def test_filters_are_typed_values(engine: Engine) -> None:
     assert all(isinstance(f, PropertyFilter) for f in filters)
     assert {(f.prop.name, f.value) for f in filters} == {("$browser", "Safari"), ("$device_type", "Desktop")}
     assert isinstance(slots(engine, "purchases by plan")["event"], EventRef)
+
+
+@pytest.mark.parametrize(("question", "slot"), [
+    ("top 0 browsers by signups", "limit"),
+    ("weekly retention of signups for 9999 weeks", "periods"),
+    ("conversion from signup to purchase within 0 days", "window_days"),
+])
+def test_numbers_out_of_range_are_asked_about(engine: Engine, question: str, slot: str) -> None:
+    answer = engine.ask(question)
+    assert answer.hogql is None
+    question_asked = next(q for q in answer.clarification.questions if q.slot == slot)
+    assert "does not work here" in question_asked.prompt
+
+
+def test_several_values_of_one_property_mean_either(engine: Engine) -> None:
+    filters = slots(engine, "how many users where plan is pro and plan is free who signed up")["filters"]
+    assert [(f.prop.name, f.op, f.value) for f in filters] == [("plan", "in", ("pro", "free"))]

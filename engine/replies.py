@@ -1,0 +1,88 @@
+"""Turn what a user replies, or a chat app passes in code, into a typed slot value.
+
+"the upload event", "14", "weekly", "signed_up -> purchase" become an EventRef,
+an int, a choice, a tuple of steps; a typed value is checked against the slot.
+Anything that does not fit is None (a reply) or a QuestionError (a value given
+in code), never a value that fails later inside a template.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from rapidfuzz import fuzz, process
+
+from .answer import Answer
+from .catalog import SlotSpec
+from .errors import QuestionError
+from .text import normalize
+from .timerange import find_time_range
+from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+
+def coerce_slot_value(engine: "Engine", spec: SlotSpec, value: Any, context: Answer) -> Any:
+    """A value given in code (a chat app's button): text is parsed like a typed reply, typed values are
+    checked; anything that does not fit the slot is a QuestionError naming it."""
+    if isinstance(value, str):
+        parsed = parse_slot_value(engine, spec, value, context)
+    else:
+        parsed = _typed(engine, spec, value)
+    if parsed is None:
+        raise QuestionError(f"{value!r} is not a valid {spec.type} for the slot {spec.name!r}: {spec.prompt}")
+    return parsed
+
+
+def _typed(engine: "Engine", spec: SlotSpec, value: Any) -> Any:
+    if spec.type == "event":
+        return value if isinstance(value, EventRef) and value.name in engine.taxonomy.events else None
+    if spec.type == "events" and isinstance(value, (list, tuple)):
+        steps = [v if isinstance(v, EventRef) else EventRef(v) if isinstance(v, str) else None for v in value]
+        ok = all(s is not None and s.name in engine.taxonomy.events for s in steps) and len(steps) >= (spec.min or 1)
+        return tuple(steps) if ok else None
+    if spec.type in ("int", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value) if spec.type == "int" else float(value)
+    if spec.type == "time_range":
+        return value if isinstance(value, TimeRange) else None
+    if spec.type == "property":
+        return value if isinstance(value, PropertyRef) and engine.taxonomy.property(value.name, value.scope) else None
+    if spec.type == "filters" and isinstance(value, (list, tuple)):
+        return tuple(value) if value and all(isinstance(f, PropertyFilter) for f in value) else None
+    return None
+
+
+def parse_slot_value(engine: "Engine", spec: SlotSpec, text: str, context: Answer) -> Any:
+    """Turn a short reply into a typed slot value, or None when it does not fit the slot."""
+    norm = normalize(text)
+    now = context.now or engine.clock()
+    if spec.type == "time_range":
+        match = find_time_range(norm, now)
+        return match.range if match is not None and match.range is not None else None
+    if spec.type in ("int", "number"):
+        m = re.search(r"\d+(\.\d+)?", norm)
+        return (int(float(m.group(0))) if spec.type == "int" else float(m.group(0))) if m else None
+    if spec.type == "choice":
+        hit = process.extractOne(norm.replace(" ", "_"), list(spec.choices), scorer=fuzz.WRatio, score_cutoff=70)
+        return hit[0] if hit else None
+    if spec.type == "flag":
+        return next((k for k in engine.taxonomy.flags if k in norm or k.replace("-", " ") in norm), None)
+    mentions = engine.linker.link(norm)
+    events = [m.event for m in mentions if m.kind == "event" and m.event is not None]
+    exact = [EventRef(part.strip()) for part in re.split(r"\s*(?:->|,|\bthen\b)\s*", norm)
+             if part.strip() in engine.taxonomy.events]
+    if spec.type == "event":
+        return (exact or events or [None])[0]
+    if spec.type == "events":
+        steps = exact if len(exact) >= 2 else events
+        return tuple(steps) if len(steps) >= (spec.min or 1) else None
+    if spec.type == "property":
+        props = [m.prop for m in mentions if m.kind == "property" and m.prop is not None]
+        return props[0] if props else None
+    if spec.type == "filters":
+        found = tuple(m.filter for m in mentions if m.kind == "value" and isinstance(m.filter, PropertyFilter))
+        return found or None
+    return None
+
