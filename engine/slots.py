@@ -50,7 +50,7 @@ NUMBER_RANGES: dict[str, tuple[int, int]] = {
     "limit": (1, 10_000), "window_days": (1, 365), "window_weeks": (1, 52), "min_count": (1, 100_000),
     "silent_days": (1, 365), "path_length": (1, 10), "periods": (1, 52), "threshold": (1, 10),
 }
-_NEGATION = re.compile(r"\b(?:but not|but never|never|not|didn'?t|did not|don'?t|do not|haven'?t|have not|hasn'?t|without|no longer|yet to)\b(?:\s+\w+){0,3}\s*$")
+_NEGATION = re.compile(r"\b(?:but not|but never|never|not|didn'?t|did not|don'?t|do not|haven'?t|have not|hasn'?t|without|no longer|yet to)\b(?:\s+(?!(?:on|of|in|by|for|with|about|number|count|amount)\b)\w+){0,2}\s*$")
 _BREAKDOWN_CUE = re.compile(r"(?:\bby|\bper|\bsplit(?: by)?|\bbroken down by|\bbreak(?:down)? by|\bfor each|\bacross|\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|\bmost common|\bcompare)\s+(?:\w+\s+){0,2}$")
 _QUOTED_VALUE = re.compile(r"^\s*(?:is|=|==|equals?|:)\s*(['\"])(.{1,80}?)\1")
 _BARE_VALUE = re.compile(r"^\s*(?:is|=|==|equals?|:)\s*([^\s,;?'\"()]{1,80})")
@@ -58,7 +58,12 @@ _NUMERIC_OP = re.compile(r"^\s*(>=|<=|>|<|=|over|above|more than|greater than|at
 _OPS = {">": ">", "over": ">", "above": ">", "more than": ">", "greater than": ">", ">=": ">=", "at least": ">=",
         "<": "<", "under": "<", "below": "<", "less than": "<", "<=": "<=", "at most": "<=", "=": "="}
 _THING_NOUNS = (r"(?:features?|experiments?|a/b tests?|tests?|pages?|buttons?|events?|exports?|exporting|exporters?|"
-                r"clicks?|flags?|screens?|reports?|dashboards?|widgets?|accounts?|customers?|users?|plans?|campaigns?)\b")
+                r"clicks?|flags?|screens?|reports?|dashboards?|widgets?|builders?|accounts?|customers?|users?|plans?|"
+                r"campaigns?|banners?|modals?|popups?|tabs?|links?|menus?|forms?|wizards?|emails?|notifications?|"
+                r"tooltips?|cards?|sections?)\b")
+_NAMED_EXPERIMENT = re.compile(r"\b([\w][\w-]*)\s+(?:a/b\s+)?(?:experiment|test|flag|rollout)\b")
+_GENERIC = frozenset({"the", "this", "that", "our", "my", "an", "a", "latest", "last", "recent", "current", "new", "ab",
+                      "a/b", "split", "its", "your", "their", "checkout"})
 _VAGUE = re.compile(r"\b(?:it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature)\b")
 _VALUE = re.compile(r"\b(?:value|aha|activat\w*|first success)\b")
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
@@ -173,11 +178,16 @@ class SlotFiller:
                     properties.append(m)
         covered = [(m.start, m.end) for m in mentions]
         unknown = [t.text for t in tokenize(text_wo_time)
-                   if t.text not in STOPWORDS and not t.text.isdigit() and len(t.text) > 2
-                   and t.text not in self.vocabulary and not any(a <= t.start < b for a, b in covered)]
+                   if not t.text.isdigit() and len(t.text) > 2 and not self._known(t.text)
+                   and not any(a <= t.start < b for a, b in covered)]
         metric = next((m for pattern, m in self._metrics if pattern.search(text_wo_time)), None)
         return _Reading(text, time, options, comparison, numbers, events, excluded, properties, breakdowns,
                         filters, unknown, metric, bool(_VAGUE.search(text_wo_time)), bad_numbers)
+
+    def _known(self, word: str) -> bool:
+        """A word of the catalog or plain English; "a/b" and "at-risk" are known when their parts are."""
+        parts = [p for p in re.split(r"[/\-_]", word) if p] or [word]
+        return all(p in STOPWORDS or p in self.vocabulary or len(p) <= 2 for p in parts)
 
     def _explicit_filter(self, prop: PropertyRef, after: str) -> PropertyFilter | None:
         """``plan is pro``, ``amount over 100``: a property followed by an operator and a value."""
@@ -324,6 +334,9 @@ class SlotFiller:
                 chosen = categorical_loose[0]
             if chosen is not None:
                 out["breakdown"] = chosen
+                owner = self._owner(chosen)
+                if intent.id == "breakdown" and "event" not in out and owner is not None:
+                    out["event"] = EventRef(owner)  # "cancellation reasons" are subscription_cancelled's
         if "property" in slots and numeric:
             out["property"] = numeric[0]
         if "amount_property" in slots and numeric:
@@ -332,6 +345,19 @@ class SlotFiller:
             named = next((p for p in props + loose if p.type == "String" and p.scope == "event"), None)
             if named is not None and named.name != "$pathname":
                 out["feature_property"] = named
+
+    def _names_another_experiment(self, text: str) -> bool:
+        """"did the pricing page experiment work?" names an experiment: not the project's only flag."""
+        flag_words = {w for key in self.taxonomy.flags for w in re.split(r"[\s_-]+", key.lower())}
+        return any(m.group(1) not in _GENERIC and m.group(1) not in flag_words
+                   for m in _NAMED_EXPERIMENT.finditer(text))
+
+    def _owner(self, prop: PropertyRef) -> str | None:
+        """The one event a property belongs to, when only one has it (not the common ones like $browser)."""
+        if prop.scope != "event" or prop.name in self.taxonomy.common_event_properties:
+            return None
+        owners = [e.name for e in self.taxonomy.events.values() if prop.name in e.properties]
+        return owners[0] if len(owners) == 1 else None
 
     def _choice(self, intent: Intent, slot: str, text: str) -> str | None:
         for key in (f"{intent.id}.{slot}", slot):
@@ -406,7 +432,8 @@ class SlotFiller:
             if value is not None:
                 v[spec.name] = value
                 filled.defaulted.append(spec.name)
-        if intent.id == "experiment" and "flag" not in v and len(self.taxonomy.flags) == 1:
+        if intent.id == "experiment" and "flag" not in v and len(self.taxonomy.flags) == 1 and \
+                not self._names_another_experiment(r.text):
             v["flag"] = next(iter(self.taxonomy.flags))
             filled.defaulted.append("flag")
             filled.notes.append(f"the project has one experiment flag, {v['flag']!r}")
@@ -469,17 +496,18 @@ class SlotFiller:
         """"how sticky is widget exporting?": a name the project does not have, or "it" with nothing
         to refer to, is asked about instead of silently answered with the default event."""
         primary = next((s for s in intent.slots if s.type in ("event", "events")), None)
-        if primary is None or r.events or r.metric is not None or any(i.slot == primary.name for i in filled.issues):
-            return
-        if primary.name in filled.values and primary.name not in filled.defaulted:
+        if primary is None or any(i.slot == primary.name for i in filled.issues):
             return
         named = [w for w in r.unknown_words if re.search(rf"\b{re.escape(w)}\s+{_THING_NOUNS}", r.text)]
-        if named:
+        if named:  # "conversion from widget export to purchase": a step the project does not have
             phrase = named[0]
+            filled.values.pop(primary.name, None)
             filled.issues.append(SlotIssue(
                 primary.name, f"This project has no event or property called {phrase!r}. {primary.prompt}",
                 tuple(self.linker.suggest_events(phrase)), "unknown_event"))
-        elif r.vague:
+            return
+        said = primary.name in filled.values and primary.name not in filled.defaulted
+        if r.vague and not r.events and r.metric is None and not said:
             filled.issues.append(SlotIssue(primary.name, primary.prompt, tuple(self.linker.event_options()), "vague"))
 
     def _events_issue(self, spec: SlotSpec, partial: tuple[EventRef, ...]) -> SlotIssue:

@@ -32,6 +32,7 @@ hourly chart graph plot see look looking want need know find figure which what w
 happen happened happening going drop dropped drops dropping spike spiked change changed changes went go goes
 first second third new old returning active inactive again back come came comes return returned returns
 than then them they more less fewer higher lower up down still ever never always usually often really actually
+person_id distinct_id user_id uuid timestamp
 """.split())
 
 
