@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -59,20 +59,41 @@ class Featurizer:
         self._words_by_index = {i: t for t, i in self.blocks[0].vocab.items()}
 
     @classmethod
-    def fit(cls, texts: Sequence[str], min_df_chars: int = 2) -> "Featurizer":
+    def fit_transform(cls, texts: Sequence[str], min_df_chars: int = 2):  # type: ignore[no-untyped-def]
+        """Learn the vocabularies and idf from ``texts`` and return them with the texts' CSR matrix.
+
+        Each text's n-grams are counted once and reused for both, which halves start-up training.
+        """
+        from scipy.sparse import csr_matrix
+
+        counted = [(Counter(word_grams(t)), Counter(char_grams(t))) for t in texts]
+        n = len(texts)
         blocks: list[Block] = []
         offset = 0
-        for extract, min_df in ((word_grams, 1), (char_grams, min_df_chars)):
+        for which, min_df in ((0, 1), (1, min_df_chars)):
             df: Counter[str] = Counter()
-            for t in texts:
-                df.update(set(extract(t)))
+            for counts in counted:
+                df.update(counts[which].keys())
             terms = sorted(term for term, count in df.items() if count >= min_df)
             vocab = {term: i for i, term in enumerate(terms)}
-            n = len(texts)
             idf = np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in terms])
             blocks.append(Block(vocab, idf, offset))
             offset += len(vocab)
-        return cls(blocks)
+        featurizer = cls(blocks)
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for row, counts in enumerate(counted):
+            for block, grams in zip(blocks, counts):
+                kept = [(block.vocab[g], c) for g, c in grams.items() if g in block.vocab]
+                if not kept:
+                    continue
+                weights = [(1.0 + math.log(c)) * block.idf[i] for i, c in kept]
+                norm = math.sqrt(sum(w * w for w in weights))
+                rows.extend([row] * len(kept))
+                cols.extend(i + block.offset for i, _ in kept)
+                vals.extend(w / norm for w in weights)
+        return featurizer, csr_matrix((vals, (rows, cols)), shape=(n, featurizer.size))
 
     def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         indices: list[int] = []
@@ -88,19 +109,6 @@ class Featurizer:
             indices.extend((idx + block.offset).tolist())
             values.extend(w.tolist())
         return np.asarray(indices, dtype=np.int64), np.asarray(values, dtype=np.float64)
-
-    def transform(self, texts: Iterable[str]):  # type: ignore[no-untyped-def]
-        """A CSR matrix for training (scipy is only needed here)."""
-        from scipy.sparse import csr_matrix
-
-        rows, cols, vals = [], [], []
-        n = 0
-        for n, text in enumerate(texts, 1):
-            idx, val = self.transform_one(text)
-            rows.extend([n - 1] * len(idx))
-            cols.extend(idx.tolist())
-            vals.extend(val.tolist())
-        return csr_matrix((vals, (rows, cols)), shape=(n, self.size))
 
     def word_of(self, index: int) -> str | None:
         """The word n-gram behind a feature index (None for character n-grams)."""

@@ -178,9 +178,9 @@ _Model = tuple[Featurizer, np.ndarray, np.ndarray, tuple[str, ...]]
 def _train(texts: list[str], labels: list[str]) -> _Model:
     from sklearn.svm import LinearSVC
 
-    features = Featurizer.fit(texts)
+    features, matrix = Featurizer.fit_transform(texts)
     model = LinearSVC(C=C)
-    model.fit(features.transform(texts), labels)
+    model.fit(matrix, labels)
     # Margins become log-odds through one temperature, fitted by ``askhog eval --cv`` (see calibrate()).
     return (features, np.asarray(model.coef_) * SCALE, np.asarray(model.intercept_) * SCALE,
             tuple(str(c) for c in model.classes_))
