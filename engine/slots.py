@@ -64,6 +64,13 @@ _THING_NOUNS = (r"(?:features?|experiments?|a/b tests?|tests?|pages?|buttons?|ev
 _NAMED_EXPERIMENT = re.compile(r"\b([\w][\w-]*)\s+(?:a/b\s+)?(?:experiment|test|flag|rollout)\b")
 _GENERIC = frozenset({"the", "this", "that", "our", "my", "an", "a", "latest", "last", "recent", "current", "new", "ab",
                       "a/b", "split", "its", "your", "their", "checkout"})
+# Phrases that say "a period" even when the grammar could not resolve them (a future date, "Q5", "last 0 days"):
+# the engine asks instead of silently using the default range.
+_MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_TIME_LIKE = re.compile(
+    rf"\b(?:next|last|past|previous|this|coming)\s+(?:-?\d+\s+)?(?:hours?|days?|weeks?|months?|quarters?|years?)\b"
+    rf"|\bsince\s+(?:\d|tomorrow|next|(?:{_MONTHS})\w*\b)|\btomorrow\b|\bq\d\b|\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b"
+    rf"|\bbetween\s+(?:\d|(?:{_MONTHS})\w*\b)\S*(?:\s+\S+)?\s+and\s+\S+")
 _VAGUE = re.compile(r"\b(?:it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature)\b")
 _VALUE = re.compile(r"\b(?:value|aha|activat\w*|first success)\b")
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
@@ -469,6 +476,15 @@ class SlotFiller:
 
     def _check(self, intent: Intent, filled: Filled, r: _Reading) -> None:
         v = filled.values
+        time_spec = intent.slot("time_range")
+        unread = _TIME_LIKE.search(r.text) if r.time is None and not r.time_options and not r.comparison else None
+        if time_spec is not None and unread is not None and "time_range" in filled.defaulted:
+            del v["time_range"]
+            filled.defaulted.remove("time_range")
+            filled.issues.append(SlotIssue(
+                "time_range", f"I could not use the period {unread.group(0)!r} (is it in the future, or not a "
+                              f"real date?). {time_spec.prompt}", ("last 7 days", "last 30 days", "last month"),
+                "unreadable_time"))
         if r.time_options and "time_range" not in v and intent.slot("time_range") is not None:
             filled.issues.append(SlotIssue(
                 "time_range", "Which period do you mean?", tuple(t.label for t in r.time_options), "ambiguous"))

@@ -184,3 +184,17 @@ def test_numbers_out_of_range_are_asked_about(engine: Engine, question: str, slo
 def test_several_values_of_one_property_mean_either(engine: Engine) -> None:
     filters = slots(engine, "how many users where plan is pro and plan is free who signed up")["filters"]
     assert [(f.prop.name, f.op, f.value) for f in filters] == [("plan", "in", ("pro", "free"))]
+
+
+@pytest.mark.parametrize("phrase", ["next week", "last 0 days", "in Q5", "since tomorrow", "last 99999 days"])
+def test_a_period_that_cannot_be_used_is_asked_about(engine: Engine, phrase: str) -> None:
+    answer = engine.ask(f"how many signups {phrase}", intent="count")
+    assert answer.hogql is None
+    question = answer.clarification.questions[0]
+    assert question.slot == "time_range" and "could not use the period" in question.prompt
+    assert "last 30 days" in question.options
+
+
+def test_comparisons_are_not_unreadable_periods(engine: Engine) -> None:
+    answer = engine.ask("how many signups this week vs last week", intent="count")
+    assert answer.clarification is None and answer.slots["time_range"].spec == {"this": "week"}
