@@ -72,6 +72,7 @@ _TIME_LIKE = re.compile(
     rf"|\bsince\s+(?:\d|tomorrow|next|(?:{_MONTHS})\w*\b)|\btomorrow\b|\bq\d\b|\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b"
     rf"|\bbetween\s+(?:\d|(?:{_MONTHS})\w*\b)\S*(?:\s+\S+)?\s+and\s+\S+")
 _VAGUE = re.compile(r"\b(?:it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature)\b")
+_WHERE_LOST = re.compile(r"\bwhere\b|\bwhich steps?\b|\bat which (point|step|stage)\b|\bdrop(s|ped|ping)?[- ]?off\b|\blos(e|ing|t)\b")
 _VALUE = re.compile(r"\b(?:value|aha|activat\w*|first success)\b")
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
 
@@ -240,6 +241,10 @@ class SlotFiller:
                 filled.values[spec.name] = given[spec.name]
             elif values.get(spec.name) is not None:
                 filled.values[spec.name] = values[spec.name]
+        steps = filled.values.get("steps")
+        if intent.id == "funnel" and "steps" not in given and steps and len(steps) > len(reading.events):
+            filled.notes.append("the steps between the first and the last come from the product's main path "
+                                "(engine/lexicon.yaml default_funnel)")
         self._defaults(intent, filled, reading, now)
         self._check(intent, filled, reading)
         return filled
@@ -267,7 +272,7 @@ class SlotFiller:
         if intent.id == "diagnose" and "metric" not in out and (event_refs or r.metric):
             out["metric"] = "revenue" if r.metric and not event_refs else "count"
         if "steps" in slots and len(event_refs) >= 2:
-            out["steps"] = tuple(event_refs)
+            out["steps"] = self._fill_in_path(tuple(event_refs), r) if intent.id == "funnel" else tuple(event_refs)
         elif "steps" in slots and len(event_refs) == 1 and (intent.id == "funnel" or out.get("metric") == "conversion"):
             out["steps"] = self._conversion_to(event_refs[0])
         self._events(intent, event_refs, r, out)
@@ -377,6 +382,18 @@ class SlotFiller:
         """"purchase after signing up" names the later event first."""
         first, second = r.events[0], r.events[1]
         return bool(_AFTER_REVERSAL.search(r.text[first.end:second.start]))
+
+    def _fill_in_path(self, steps: tuple[EventRef, ...], r: _Reading) -> tuple[EventRef, ...]:
+        """"Where do users drop off between signup and purchase?" asks about every step in between: with
+        two named ends on the product's main path, the funnel takes the main path's steps between them."""
+        path = self._default_funnel
+        first, last = steps[0].name, steps[-1].name
+        if len(steps) != 2 or not _WHERE_LOST.search(r.text) or first not in path or last not in path:
+            return steps
+        i, j = path.index(first), path.index(last)
+        if j - i < 2:
+            return steps
+        return (steps[0], *(EventRef(e) for e in path[i + 1 : j]), steps[-1])
 
     def _conversion_to(self, event: EventRef) -> tuple[EventRef, ...]:
         """One named step of a conversion, paired with the main path: a start goes to the next step

@@ -198,3 +198,11 @@ def test_a_period_that_cannot_be_used_is_asked_about(engine: Engine, phrase: str
 def test_comparisons_are_not_unreadable_periods(engine: Engine) -> None:
     answer = engine.ask("how many signups this week vs last week", intent="count")
     assert answer.clarification is None and answer.slots["time_range"].spec == {"this": "week"}
+
+
+def test_where_users_drop_off_between_two_ends_takes_the_main_path(engine: Engine) -> None:
+    answer = engine.ask("where do users drop off between signup and purchase?")
+    assert names(answer.slots["steps"]) == ["signed_up", "onboarding_completed", "project_created",
+                                            "file_uploaded", "checkout_started", "purchase"]
+    assert any("main path" in n for n in answer.notes)
+    assert names(engine.ask("conversion from signup to purchase").slots["steps"]) == ["signed_up", "purchase"]
