@@ -51,12 +51,6 @@ def render(renderer: Renderer, stem: str, slots: dict[str, Any]) -> tuple[Render
     return query, validate(query.hogql).tree
 
 
-def posthog_checks(stem: str, i: int) -> bool:
-    """PostHog's parser takes 0.1-1 s a query here, so it reads one case per stem, rotating the case
-    index across stems so that every filter and interval combination meets it."""
-    return i == sorted(STEMS).index(stem) % 5
-
-
 def test_every_catalog_stem_has_a_template_and_a_documented_contract():
     folder = resources.files("askhog.templates")
     on_disk = {p.name.removesuffix(".hogql.j2") for p in folder.iterdir() if p.name.endswith(".hogql.j2")}
