@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from ..errors import Problem
 from .dialect import NAME_META_KEY
-from .parsing import locate
+from .parsing import find_all, locate
 from .placeholders import bind_placeholders
 
 MAX_RANGE_DAYS = 90
@@ -47,11 +47,11 @@ def _warning(code: str, message: str, where: tuple[int | None, int | None], fix:
 
 
 def _events_tables(tree: exp.Expr) -> list[exp.Table]:
-    return [t for t in tree.find_all(exp.Table) if t.name == "events" and t.args.get("db") is None]
+    return [t for t in find_all(tree, exp.Table) if t.name == "events" and t.args.get("db") is None]
 
 
 def _filters(tree: exp.Expr) -> list[exp.Expr]:
-    return [w.this for w in tree.find_all(exp.Where, exp.PreWhere)]
+    return [w.this for w in find_all(tree, exp.Where, exp.PreWhere)]
 
 
 def _column_named(node: exp.Expr, names: frozenset[str]) -> bool:
@@ -195,7 +195,7 @@ def _no_limit(tree: exp.Expr, text: str) -> Iterator[Problem]:
 
 
 def _select_star(tree: exp.Expr, text: str) -> Iterator[Problem]:
-    for select in tree.find_all(exp.Select):
+    for select in find_all(tree, exp.Select):
         for projection in select.expressions:
             if isinstance(projection, exp.Star) or (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)):
                 yield _warning(
@@ -228,7 +228,7 @@ def _property_without_event(tree: exp.Expr, text: str) -> Iterator[Problem]:
 
 
 def _window_funnel_timestamp(tree: exp.Expr, text: str) -> Iterator[Problem]:
-    for call in tree.find_all(exp.ParameterizedAgg):
+    for call in find_all(tree, exp.ParameterizedAgg):
         arguments = call.args.get("params") or []  # sqlglot keeps windowFunnel(86400) in expressions, (timestamp, ...) in params
         first = arguments[0] if arguments else None
         if call.name == "windowFunnel" and first is not None and _column_named(first, _TIME_COLUMNS):

@@ -8,7 +8,10 @@ tokenized once here and both are kept.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
+
+from typing import Iterator
 
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
@@ -111,3 +114,20 @@ def find_word(text: str, word: str) -> tuple[int | None, int | None]:
     """Line and column of the first whole-word, case-insensitive occurrence of ``word`` in ``text``."""
     found = re.search(rf"(?<![\w$]){re.escape(word)}(?![\w$])", text, re.IGNORECASE)
     return line_column(text, found.start()) if found else (None, None)
+
+
+def find_all(tree: exp.Expr, *types: type[exp.Expr]) -> Iterator[exp.Expr]:
+    """``tree.find_all(*types)`` in the same breadth-first order, over a node list built once per tree.
+
+    The guard and the checklist ask a dozen such questions of one query; sqlglot would walk the whole
+    tree for each. The lists of the last few trees are kept per thread, by identity (a copy is another tree).
+    """
+    recent: list[tuple[exp.Expr, tuple[exp.Expr, ...]]] = getattr(_walked, "trees", None) or []
+    nodes = next((n for t, n in recent if t is tree), None)
+    if nodes is None:
+        nodes = tuple(tree.walk())
+        _walked.trees = [(tree, nodes), *recent[:3]]
+    return (node for node in nodes if isinstance(node, types))
+
+
+_walked = threading.local()

@@ -21,7 +21,7 @@ from sqlglot.tokens import TokenType
 from ..errors import Problem, UnsafeQueryError
 from .checklist import lint_warnings
 from .functions import function_name, is_allowed
-from .parsing import ParsedText, find_word, line_column, locate, multiple_statements_problem, parse_text
+from .parsing import ParsedText, find_all, find_word, line_column, locate, multiple_statements_problem, parse_text
 
 DEFAULT_TABLES: frozenset[str] = frozenset(
     {"events", "persons", "sessions", "person_distinct_ids", "groups", "cohort_people", "raw_sessions"}
@@ -136,14 +136,14 @@ def _not_a_query(root: exp.Expr, text: str) -> Problem:
 
 
 def _nested_writes(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
-    for node in root.find_all(*_WRITES, exp.Command):
+    for node in find_all(root, *_WRITES, exp.Command):
         kind = type(node).__name__.upper()
         yield _problem("write_statement", f"the query contains a {kind} statement", locate(node, text), "remove it: queries only read")
 
 
 def _tables(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
-    ctes = {cte.alias for cte in root.find_all(exp.CTE)}
-    for table in root.find_all(exp.Table):
+    ctes = {cte.alias for cte in find_all(root, exp.CTE)}
+    for table in find_all(root, exp.Table):
         source = table.this
         if isinstance(source, exp.Func):
             name = function_name(source) or type(source).__name__
@@ -170,7 +170,7 @@ def _tables(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Probl
 
 
 def _functions(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
-    for node in root.find_all(exp.Func):
+    for node in find_all(root, exp.Func):
         if isinstance(node.parent, exp.Table):
             continue  # reported as a table function
         name = function_name(node)
@@ -198,7 +198,7 @@ def _function_problem(node: exp.Func, name: str) -> tuple[str, str, str] | None:
 
 
 def _clauses(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
-    for select in root.find_all(exp.Select):
+    for select in find_all(root, exp.Select):
         if select.args.get("settings"):
             yield _problem("settings", "SETTINGS is not allowed in HogQL", find_word(text, "SETTINGS"), "remove the SETTINGS clause")
         if select.args.get("format"):
@@ -206,7 +206,7 @@ def _clauses(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Prob
 
 
 def _join_conditions(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
-    for join in root.find_all(exp.Join):
+    for join in find_all(root, exp.Join):
         on = join.args.get("on")
         if on is None:
             continue
