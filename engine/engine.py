@@ -138,17 +138,6 @@ class Engine:
                 checked[name] = coerce_slot_value(self, spec, value, context)
         return checked
 
-    def answer_for(self, intent_id: str, slots: Mapping[str, Any], question: str = "",
-                   now: datetime | None = None) -> Answer:
-        """Render a family's query from slots given directly (workflows and follow-ups use this)."""
-        if intent_id not in self.catalog.intents or self.catalog[intent_id].template is None:
-            raise QuestionError(f"{intent_id!r} is not a family with a query template")
-        chosen = self.catalog[intent_id]
-        now = now or self.clock()
-        base = self._base(question, chosen, None, 1.0, now)
-        filled = Filled(values={s.name: slots.get(s.name) for s in chosen.slots if slots.get(s.name) is not None})
-        return self._render(replace(base, slots=filled.values), chosen, filled)
-
     # -- stages ------------------------------------------------------------------------------------
 
     def _base(self, text: str, intent: Intent, rec: Recognition | None, confidence: float, now: datetime) -> Answer:

@@ -158,5 +158,3 @@ def test_typed_errors_for_misuse(engine: Engine) -> None:
         engine.ask("anything", intent="bogus")
     with pytest.raises(QuestionError, match="datetime"):
         engine.ask("how many signups", now="2026-01-01")  # type: ignore[arg-type]
-    with pytest.raises(QuestionError, match="template"):
-        engine.answer_for("diagnose", {})
