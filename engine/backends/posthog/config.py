@@ -75,10 +75,6 @@ class PostHogConfig:
             f"deadline={self.deadline!r}, cache_ttl={self.cache_ttl!r})"
         )
 
-    @property
-    def project_url(self) -> str:
-        return f"{self.host}/api/projects/{self.project_id}"
-
     def with_overrides(self, **changes: object) -> "PostHogConfig":
         return replace(self, **changes)  # type: ignore[arg-type]
 
