@@ -149,7 +149,9 @@ def _present(engine: Any, answer: Answer, args: argparse.Namespace, out: TextIO)
         return EXIT_OK
     table = None
     if answer.hogql is not None and not args.no_run:
-        table = answer.run()
+        result = answer.run()
+        assert isinstance(result, Table)  # a query's answer; workflows were handled above
+        table = result
     problems = engine.backend.check(answer.hogql, answer.values) if args.check and answer.hogql and \
         hasattr(engine.backend, "check") else []
     url = _save(engine, answer, args) if args.save and answer.hogql else None

@@ -53,9 +53,9 @@ class Conversation:
                 answered = self._reply_text(text)
                 if answered is not None:
                     return answered
-            answered = self.last is not None and self.last.clarification is None and \
+            has_answer = self.last is not None and self.last.clarification is None and \
                 (self.last.hogql is not None or self.last.workflow is not None)
-            if answered and self._is_follow_up(text):
+            if has_answer and self._is_follow_up(text):
                 return self._follow_up(text)
             self._given = {}
             return self._remember(self.engine.ask(text))

@@ -114,16 +114,16 @@ class Linker:
                         self._add(value, _Target("value", filter=f, rank=priority.get(name, 99) * 2 + rank))
         for name, phrases in (lex.get("properties") or {}).items():
             for scope in ("event", "person", "session"):
-                pdef = tax.property(name, scope)  # type: ignore[arg-type]
-                if pdef is not None:
+                found = tax.property(name, scope)  # type: ignore[arg-type]
+                if found is not None:
                     for phrase in phrases:
-                        self._add(phrase, _Target("property", prop=pdef.ref(), rank=2 + (scope != "event")))
+                        self._add(phrase, _Target("property", prop=found.ref(), rank=2 + (scope != "event")))
         for name, by_value in (lex.get("values") or {}).items():
-            pdef = tax.property(name) or tax.property(name, "person")
-            if pdef is None:
+            owner = tax.property(name) or tax.property(name, "person")
+            if owner is None:
                 continue
             for value, phrases in by_value.items():
-                f = PropertyFilter(pdef.ref(), "=", value)
+                f = PropertyFilter(owner.ref(), "=", value)
                 for phrase in phrases:
                     self._add(phrase, _Target("value", filter=f, rank=priority.get(name, 99) * 2))
 

@@ -74,7 +74,7 @@ def parse_slot_value(engine: "Engine", spec: SlotSpec, text: str, context: Answe
     exact = [EventRef(part.strip()) for part in re.split(r"\s*(?:->|,|\bthen\b)\s*", norm)
              if part.strip() in engine.taxonomy.events]
     if spec.type == "event":
-        return (exact or events or [None])[0]
+        return next(iter(exact or events), None)
     if spec.type == "events":
         steps = exact if len(exact) >= 2 else events
         return tuple(steps) if len(steps) >= (spec.min or 1) else None

@@ -141,7 +141,9 @@ class SlotFiller:
     def read(self, question: str, now: datetime) -> _Reading:
         text = normalize(question)
         match = find_time_range(text, now)
-        time, options, comparison = None, (), None
+        time: TimeRange | None = None
+        options: tuple[TimeRange, ...] = ()
+        comparison: str | None = None
         text_wo_time = text
         if match is not None:
             options, comparison = tuple(match.options), match.comparison
@@ -169,26 +171,26 @@ class SlotFiller:
         properties: list[Mention] = []
         breakdowns: list[Mention] = []
         filters: list[PropertyFilter] = []
-        for m in mentions:
-            before = text_wo_time[max(0, m.start - 40): m.start]
-            after = text_wo_time[m.end: m.end + 90]
-            if m.kind == "event" and m.event is not None:
-                (excluded if events and _NEGATION.search(before) else events).append(m)
-            elif m.kind == "value" and m.filter is not None:
-                filters.append(m.filter)
-            elif m.kind == "property" and m.prop is not None:
-                explicit = self._explicit_filter(m.prop, after)
+        for mention in mentions:
+            before = text_wo_time[max(0, mention.start - 40): mention.start]
+            after = text_wo_time[mention.end: mention.end + 90]
+            if mention.kind == "event" and mention.event is not None:
+                (excluded if events and _NEGATION.search(before) else events).append(mention)
+            elif mention.kind == "value" and mention.filter is not None:
+                filters.append(mention.filter)
+            elif mention.kind == "property" and mention.prop is not None:
+                explicit = self._explicit_filter(mention.prop, after)
                 if explicit is not None:
                     filters.append(explicit)
                 elif _BREAKDOWN_CUE.search(before):
-                    breakdowns.append(m)
+                    breakdowns.append(mention)
                 else:
-                    properties.append(m)
-        covered = [(m.start, m.end) for m in mentions]
+                    properties.append(mention)
+        covered = [(mention.start, mention.end) for mention in mentions]
         unknown = [t.text for t in tokenize(text_wo_time)
                    if not t.text.isdigit() and len(t.text) > 2 and not self._known(t.text)
                    and not any(a <= t.start < b for a, b in covered)]
-        metric = next((m for pattern, m in self._metrics if pattern.search(text_wo_time)), None)
+        metric = next((row for pattern, row in self._metrics if pattern.search(text_wo_time)), None)
         return _Reading(text, time, options, comparison, numbers, events, excluded, properties, breakdowns,
                         filters, unknown, metric, bool(_VAGUE.search(text_wo_time)), bad_numbers)
 

@@ -29,14 +29,17 @@ DEFAULT_CONCURRENCY = 4
 
 
 class Rendered(Protocol):
-    hogql: str
-    values: dict[str, Any]
+    @property
+    def hogql(self) -> str: ...
+
+    @property
+    def values(self) -> dict[str, Any]: ...
 
 
 class TemplateRenderer(Protocol):
     """What the runner needs of ``askhog.render.Renderer``."""
 
-    def render(self, template_stem: str, slots: Mapping[str, Any]) -> Rendered: ...
+    def render(self, template: str, slots: Mapping[str, Any]) -> Rendered: ...
 
 
 # --- inputs ------------------------------------------------------------------------------------
