@@ -32,7 +32,8 @@ _TOP_KEYS = {
     "id": True, "description": True, "rules": False, "examples": True, "slots": True, "template": False,
     "workflow": False, "workflows": False, "interpretation": False, "follow_ups": False, "message": False,
 }
-_SLOT_KEYS = {"name", "type", "required", "default", "prompt", "options_from", "choices", "numeric", "required_if", "min"}
+_SLOT_KEYS = {"name", "type", "required", "default", "prompt", "options_from", "choices", "numeric", "required_if", "min",
+              "all_events"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class SlotSpec:
     numeric: bool = False
     required_if: Mapping[str, tuple[Any, ...]] | None = None
     min: int | None = None
+    all_events: bool = False
 
     def is_required(self, filled: Mapping[str, Any]) -> bool:
         """Required outright, or because another slot took one of the listed values."""
@@ -320,6 +322,7 @@ def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
             numeric=bool(item.get("numeric", False)),
             required_if={k: tuple(v) for k, v in required_if.items()} if required_if else None,
             min=item.get("min"),
+            all_events=bool(item.get("all_events", False)),
         ))
     names = [s.name for s in specs]
     duplicates = {n for n in names if names.count(n) > 1}

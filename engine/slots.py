@@ -71,7 +71,10 @@ _TIME_LIKE = re.compile(
     rf"\b(?:next|last|past|previous|this|coming)\s+(?:-?\d+\s+)?(?:hours?|days?|weeks?|months?|quarters?|years?)\b"
     rf"|\bsince\s+(?:\d|tomorrow|next|(?:{_MONTHS})\w*\b)|\btomorrow\b|\bq\d\b|\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b"
     rf"|\bbetween\s+(?:\d|(?:{_MONTHS})\w*\b)\S*(?:\s+\S+)?\s+and\s+\S+")
-_VAGUE = re.compile(r"\b(?:it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature)\b")
+# What a question must count for "all events" to be its answer: people or events, not "how many did we get".
+_ALL_EVENTS_NOUN = re.compile(r"\b(?:users?|people|persons?|customers?|visitors?|accounts?|events?|actions?|activity|"
+                              r"active|traffic|hits)\b")
+_VAGUE = re.compile(r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature)\b")
 _WHERE_LOST = re.compile(r"\bwhere\b|\bwhich steps?\b|\bat which (point|step|stage)\b|\bdrop(s|ped|ping)?[- ]?off\b|\blos(e|ing|t)\b")
 _VALUE = re.compile(r"\b(?:value|aha|activat\w*|first success)\b")
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
@@ -511,6 +514,10 @@ class SlotFiller:
             if spec.name in v or not spec.is_required(v):
                 if spec.type == "events" and spec.name in v and len(v[spec.name]) < (spec.min or 1):
                     filled.issues.append(self._events_issue(spec, v[spec.name]))
+                continue
+            if spec.all_events and not r.events and not r.unknown_words and not r.vague and r.metric is None \
+                    and _ALL_EVENTS_NOUN.search(r.text):
+                filled.notes.append("no event named: counting all events")
                 continue
             if spec.type == "events" and r.events:
                 partial = tuple(m.event for m in r.events if m.event is not None)

@@ -206,3 +206,18 @@ def test_where_users_drop_off_between_two_ends_takes_the_main_path(engine: Engin
                                             "file_uploaded", "checkout_started", "purchase"]
     assert any("main path" in n for n in answer.notes)
     assert names(engine.ask("conversion from signup to purchase").slots["steps"]) == ["signed_up", "purchase"]
+
+
+@pytest.mark.parametrize("question", ["how many users were active last week", "how many events did we get today",
+                                      "number of users this month"])
+def test_a_count_of_people_or_events_without_an_event_covers_all_events(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.clarification is None and answer.hogql is not None
+    assert "event" not in answer.values and "counting all events" in " ".join(answer.notes)
+
+
+@pytest.mark.parametrize("question", ["how many widgets were exported last week", "How many did we get yesterday?",
+                                      "show me how things are trending"])
+def test_without_a_countable_noun_the_engine_asks_for_the_event(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.hogql is None and answer.clarification.questions[0].slot == "event"
