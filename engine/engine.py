@@ -110,13 +110,14 @@ class Engine:
             return self._which_intent(text, recognition, now)
         chosen = self.catalog[intent or recognition.intent]
         confidence = 1.0 if intent else recognition.confidence
-        wider = None if intent else self.filler.widen(chosen, text, now)
+        reading = self.filler.read(text, now)
+        wider = None if intent else self.filler.widen(chosen, reading)
         if wider is not None:
             chosen = self.catalog[wider]
         base = self._base(text, chosen, recognition, confidence, now)
         if chosen.id == "out_of_scope":
             return replace(base, message=chosen.message)
-        filled = self.filler.fill(chosen, text, now, self._checked(chosen, given, text, now))
+        filled = self.filler.fill(chosen, text, now, self._checked(chosen, given, text, now), reading)
         base = replace(base, slots=filled.values, defaulted=tuple(filled.defaulted), notes=tuple(filled.notes))
         workflow = chosen.workflow_for(text.lower())
         if workflow:

@@ -101,7 +101,7 @@ class Filled:
 
 
 @dataclass
-class _Reading:
+class Reading:
     """What the question says, before roles are assigned."""
 
     text: str
@@ -141,7 +141,7 @@ class SlotFiller:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def read(self, question: str, now: datetime) -> _Reading:
+    def read(self, question: str, now: datetime) -> Reading:
         text = normalize(question)
         match = find_time_range(text, now)
         time: TimeRange | None = None
@@ -194,7 +194,7 @@ class SlotFiller:
                    if not t.text.isdigit() and len(t.text) > 2 and not self._known(t.text)
                    and not any(a <= t.start < b for a, b in covered)]
         metric = next((row for pattern, row in self._metrics if pattern.search(text_wo_time)), None)
-        return _Reading(text, time, options, comparison, numbers, events, excluded, properties, breakdowns,
+        return Reading(text, time, options, comparison, numbers, events, excluded, properties, breakdowns,
                         filters, unknown, metric, bool(_VAGUE.search(text_wo_time)), bad_numbers)
 
     def _known(self, word: str) -> bool:
@@ -221,12 +221,11 @@ class SlotFiller:
             value = {v.lower(): v for v in known.values}.get(value.lower(), value)
         return PropertyFilter(prop, "=", value)
 
-    def widen(self, intent: Intent, question: str, now: datetime) -> str | None:
+    def widen(self, intent: Intent, r: Reading) -> str | None:
         """A single number asked "by country" is a breakdown, asked "per day" a trend: the family that
         can hold what the question names, or None when the recognized family already can."""
         if intent.id != "count":
             return None
-        r = self.read(question, now)
         if r.breakdowns and any(m.prop is not None and m.prop.type != "Numeric" for m in r.breakdowns):
             return "breakdown"
         if any(p.search(r.text) for _, patterns in self._choice_cues.get("interval", ()) for p in patterns):
@@ -236,8 +235,9 @@ class SlotFiller:
     # -- filling ---------------------------------------------------------------------------------
 
     def fill(self, intent: Intent, question: str, now: datetime,
-             given: Mapping[str, Any] | None = None) -> Filled:
-        reading = self.read(question, now)
+             given: Mapping[str, Any] | None = None, reading: Reading | None = None) -> Filled:
+        """``reading`` is the question's ``read()`` when the caller already has it (the engine does)."""
+        reading = reading or self.read(question, now)
         values = self._assign(intent, reading)
         filled = Filled(values={})
         given = dict(given or {})
@@ -254,7 +254,7 @@ class SlotFiller:
         self._check(intent, filled, reading)
         return filled
 
-    def _assign(self, intent: Intent, r: _Reading) -> dict[str, Any]:
+    def _assign(self, intent: Intent, r: Reading) -> dict[str, Any]:
         """Give what the question says its role in this family."""
         out: dict[str, Any] = {}
         slots = {s.name: s for s in intent.slots}
@@ -294,7 +294,7 @@ class SlotFiller:
                 out["flag"] = flag
         return out
 
-    def _events(self, intent: Intent, events: list[EventRef], r: _Reading, out: dict[str, Any]) -> None:
+    def _events(self, intent: Intent, events: list[EventRef], r: Reading, out: dict[str, Any]) -> None:
         """Named events take the family's event roles in order; defaulted roles yield to the goal."""
         slots = {s.name: s for s in intent.slots}
         goal = {"activation": "activation_event", "experiment": "goal_event", "correlation": "target_event",
@@ -333,13 +333,13 @@ class SlotFiller:
                 out["measure"] = metric["measure"]
                 out.setdefault("property", prop.ref())
 
-    def _cohort_second(self, r: _Reading) -> bool:
+    def _cohort_second(self, r: Reading) -> bool:
         """"what drives purchases? compare sharers and non-sharers": the cohort is the negated one."""
         second = r.events[1]
         return bool(re.search(r"\bnon[- ]?$", r.text[max(0, second.start - 5):second.start])) or \
             bool(re.search(r"\b(drives?|affects?|impacts?|predicts?|improves?)\b", r.text[:r.events[0].start]))
 
-    def _properties(self, intent: Intent, r: _Reading, out: dict[str, Any], events: list[EventRef]) -> None:
+    def _properties(self, intent: Intent, r: Reading, out: dict[str, Any], events: list[EventRef]) -> None:
         slots = {s.name: s for s in intent.slots}
         props = [self._rescope_prop(m.prop, events) for m in r.breakdowns if m.prop is not None]
         loose = [self._rescope_prop(m.prop, events) for m in r.properties if m.prop is not None]
@@ -383,12 +383,12 @@ class SlotFiller:
                     return value
         return None
 
-    def _reversed(self, r: _Reading) -> bool:
+    def _reversed(self, r: Reading) -> bool:
         """"purchase after signing up" names the later event first."""
         first, second = r.events[0], r.events[1]
         return bool(_AFTER_REVERSAL.search(r.text[first.end:second.start]))
 
-    def _fill_in_path(self, steps: tuple[EventRef, ...], r: _Reading) -> tuple[EventRef, ...]:
+    def _fill_in_path(self, steps: tuple[EventRef, ...], r: Reading) -> tuple[EventRef, ...]:
         """"Where do users drop off between signup and purchase?" asks about every step in between: with
         two named ends on the product's main path, the funnel takes the main path's steps between them."""
         path = self._default_funnel
@@ -452,7 +452,7 @@ class SlotFiller:
 
     # -- defaults and checks ---------------------------------------------------------------------
 
-    def _defaults(self, intent: Intent, filled: Filled, r: _Reading, now: datetime) -> None:
+    def _defaults(self, intent: Intent, filled: Filled, r: Reading, now: datetime) -> None:
         v = filled.values
         for spec in intent.slots:
             if spec.name in v or spec.default is None or spec.name == "time_range" or spec.default == "by_range":
@@ -496,7 +496,7 @@ class SlotFiller:
         except TimeRangeError:
             return replace(parse_time_range("last 30 days", now), default=True)
 
-    def _check(self, intent: Intent, filled: Filled, r: _Reading) -> None:
+    def _check(self, intent: Intent, filled: Filled, r: Reading) -> None:
         v = filled.values
         time_spec = intent.slot("time_range")
         unread = _TIME_LIKE.search(r.text) if r.time is None and not r.time_options and not r.comparison else None
@@ -534,7 +534,7 @@ class SlotFiller:
                     slot.name, f"{value} does not work here: use a number from {low} to {high}. {slot.prompt}", (),
                     "out_of_range"))
 
-    def _check_unknown_names(self, intent: Intent, filled: Filled, r: _Reading) -> None:
+    def _check_unknown_names(self, intent: Intent, filled: Filled, r: Reading) -> None:
         """"how sticky is widget exporting?": a name the project does not have, or "it" with nothing
         to refer to, is asked about instead of silently answered with the default event."""
         primary = next((s for s in intent.slots if s.type in ("event", "events")), None)
@@ -560,7 +560,7 @@ class SlotFiller:
         options.append(" -> ".join((self._default_funnel[0], self._default_funnel[-1])))
         return SlotIssue(spec.name, spec.prompt, tuple(dict.fromkeys(o for o in options if o)), "missing")
 
-    def _issue(self, spec: SlotSpec, r: _Reading) -> SlotIssue:
+    def _issue(self, spec: SlotSpec, r: Reading) -> SlotIssue:
         if spec.type in ("event", "events"):
             phrase = " ".join(r.unknown_words[-3:])
             if phrase and not r.events:
