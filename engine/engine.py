@@ -110,13 +110,13 @@ class Engine:
             return self._which_intent(text, recognition, now)
         chosen = self.catalog[intent or recognition.intent]
         confidence = 1.0 if intent else recognition.confidence
+        if chosen.id == "out_of_scope":  # a refusal reads no slots
+            return replace(self._base(text, chosen, recognition, confidence, now), message=chosen.message)
         reading = self.filler.read(text, now)
         wider = None if intent else self.filler.widen(chosen, reading)
         if wider is not None:
             chosen = self.catalog[wider]
         base = self._base(text, chosen, recognition, confidence, now)
-        if chosen.id == "out_of_scope":
-            return replace(base, message=chosen.message)
         filled = self.filler.fill(chosen, text, now, self._checked(chosen, given, text, now), reading)
         base = replace(base, slots=filled.values, defaulted=tuple(filled.defaulted), notes=tuple(filled.notes))
         workflow = chosen.workflow_for(text.lower())
@@ -141,14 +141,14 @@ class Engine:
 
     # -- stages ------------------------------------------------------------------------------------
 
-    def _base(self, text: str, intent: Intent, rec: Recognition | None, confidence: float, now: datetime) -> Answer:
+    def _base(self, text: str, intent: Intent, rec: Recognition, confidence: float, now: datetime) -> Answer:
         return Answer(
             question=text,
             intent=intent.id,
             confidence=confidence,
-            alternatives=rec.alternatives if rec else (),
-            rules=tuple(f"{h.intent}: {h.note or h.pattern}" for h in rec.rules) if rec else (),
-            words=rec.words if rec else (),
+            alternatives=rec.alternatives,
+            rules=tuple(f"{h.intent}: {h.note or h.pattern}" for h in rec.rules),
+            words=rec.words,
             interpretation_guide=intent.interpretation,
             follow_ups=intent.follow_ups,
             now=now,
