@@ -29,8 +29,6 @@ _FOLLOW_UP = re.compile(
 )
 _ORDINAL = re.compile(r"^(?:the |number |option )?(first|second|third|fourth|fifth|last)(?: one| option)?$")
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
-# A follow-up that adds a breakdown to a single number becomes a breakdown of it.
-_WIDEN = {("count", "breakdown"): "breakdown"}
 
 
 @dataclass
@@ -132,15 +130,14 @@ class Conversation:
         """Reuse the last intent and slots; what the follow-up names replaces or adds to them."""
         assert self.last is not None
         previous = self.last
-        intent_id = previous.intent
-        reading = self.engine.filler.fill(self.engine.catalog[intent_id], text, self.engine.clock())
-        said = {k: v for k, v in reading.values.items() if k not in reading.defaulted}
-        if "breakdown" not in said:
-            breakdowns = self.engine.filler.read(text, self.engine.clock()).breakdowns
-            if breakdowns and breakdowns[0].prop is not None:
-                said["breakdown"] = breakdowns[0].prop
-        if "breakdown" in said and self.engine.catalog[intent_id].slot("breakdown") is None:
-            intent_id = _WIDEN.get((intent_id, "breakdown"), intent_id)
+        filler, now = self.engine.filler, self.engine.clock()
+        reading = filler.read(text, now)
+        # the same widening as a new question: a count followed up "by browser" becomes a breakdown
+        intent_id = filler.widen(self.engine.catalog[previous.intent], reading) or previous.intent
+        filled = filler.fill(self.engine.catalog[previous.intent], text, now, reading=reading)
+        said = {k: v for k, v in filled.values.items() if k not in filled.defaulted}
+        if "breakdown" not in said and reading.breakdowns and reading.breakdowns[0].prop is not None:
+            said["breakdown"] = reading.breakdowns[0].prop
         slots = {k: v for k, v in previous.slots.items() if k not in previous.defaulted or k == "time_range"}
         if "filters" in said and "filters" in slots:  # "only Chrome users" after "only Safari users" replaces it
             named = {f.prop for f in said["filters"]}
