@@ -507,7 +507,7 @@ class SlotFiller:
                 "time_range", f"I could not use the period {unread.group(0)!r} (is it in the future, or not a "
                               f"real date?). {time_spec.prompt}", ("last 7 days", "last 30 days", "last month"),
                 "unreadable_time"))
-        if r.time_options and "time_range" not in v and intent.slot("time_range") is not None:
+        if r.time_options and "time_range" not in v and time_spec is not None:
             filled.issues.append(SlotIssue(
                 "time_range", "Which period do you mean?", tuple(t.label for t in r.time_options), "ambiguous"))
         for spec in intent.slots:
