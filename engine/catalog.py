@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from . import yamlfiles
 from .errors import CatalogError
 
 # The contract of shared/spec/intents.md: these ids, exactly.
@@ -145,11 +146,7 @@ class _LineDict(dict):  # type: ignore[type-arg]
     lines: dict[str, int]
 
 
-# libyaml's parser when the wheel has it (it usually does): the catalog loads three times faster.
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _LineLoader(yamlfiles.SafeLoader):  # type: ignore[misc, valid-type]
     pass
 
 

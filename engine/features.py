@@ -27,17 +27,18 @@ def word_grams(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
+def _word_char_grams(word: str) -> list[str]:
+    padded = f" {word} "
+    length = len(padded)
+    lo, hi = CHAR_RANGE
+    return [padded[i : i + n] for n in range(lo, min(hi, length) + 1) for i in range(length - n + 1)]
+
+
 def char_grams(text: str) -> list[str]:
     """Character n-grams inside word boundaries, padded with spaces (sklearn's ``char_wb``)."""
     grams: list[str] = []
-    lo, hi = CHAR_RANGE
     for word in text.split():
-        padded = f" {word} "
-        length = len(padded)
-        for n in range(lo, hi + 1):
-            if n > length:
-                break
-            grams.extend(padded[i : i + n] for i in range(length - n + 1))
+        grams.extend(_word_char_grams(word))
     return grams
 
 
@@ -62,11 +63,21 @@ class Featurizer:
     def fit_transform(cls, texts: Sequence[str], min_df_chars: int = 2):  # type: ignore[no-untyped-def]
         """Learn the vocabularies and idf from ``texts`` and return them with the texts' CSR matrix.
 
-        Each text's n-grams are counted once and reused for both, which halves start-up training.
+        Training is on every cold start's path, so n-grams are cut once per distinct word and the
+        weights are computed for the whole matrix at once rather than term by term.
         """
         from scipy.sparse import csr_matrix
 
-        counted = [(Counter(word_grams(t)), Counter(char_grams(t))) for t in texts]
+        by_word: dict[str, list[str]] = {}
+        counted: list[tuple[Counter[str], Counter[str]]] = []
+        for text in texts:
+            chars: list[str] = []
+            for word in text.split():
+                grams = by_word.get(word)
+                if grams is None:
+                    grams = by_word[word] = _word_char_grams(word)
+                chars.extend(grams)
+            counted.append((Counter(word_grams(text)), Counter(chars)))
         n = len(texts)
         blocks: list[Block] = []
         offset = 0
@@ -76,24 +87,28 @@ class Featurizer:
                 df.update(counts[which].keys())
             terms = sorted(term for term, count in df.items() if count >= min_df)
             vocab = {term: i for i, term in enumerate(terms)}
-            idf = np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in terms])
+            idf = np.log((1 + n) / (1 + np.array([df[t] for t in terms], dtype=np.float64))) + 1.0
             blocks.append(Block(vocab, idf, offset))
             offset += len(vocab)
         featurizer = cls(blocks)
-        rows: list[int] = []
+        # One segment per (text, block): each is L2-normalized on its own, as two TfidfVectorizers would.
+        segments: list[int] = []
         cols: list[int] = []
-        vals: list[float] = []
-        for row, counts in enumerate(counted):
-            for block, grams in zip(blocks, counts):
-                kept = [(block.vocab[g], c) for g, c in grams.items() if g in block.vocab]
-                if not kept:
-                    continue
-                weights = [(1.0 + math.log(c)) * block.idf[i] for i, c in kept]
-                norm = math.sqrt(sum(w * w for w in weights))
-                rows.extend([row] * len(kept))
-                cols.extend(i + block.offset for i, _ in kept)
-                vals.extend(w / norm for w in weights)
-        return featurizer, csr_matrix((vals, (rows, cols)), shape=(n, featurizer.size))
+        tfs: list[int] = []
+        for row, pair in enumerate(counted):
+            for which, (block, grams) in enumerate(zip(blocks, pair)):
+                vocab, shift = block.vocab, block.offset
+                kept = [(vocab[g] + shift, c) for g, c in grams.items() if g in vocab]
+                segments.extend([2 * row + which] * len(kept))
+                cols.extend(i for i, _ in kept)
+                tfs.extend(c for _, c in kept)
+        col = np.asarray(cols, dtype=np.int64)
+        segment = np.asarray(segments, dtype=np.int64)
+        idf_all = np.concatenate([b.idf for b in blocks])
+        weights = (1.0 + np.log(np.asarray(tfs, dtype=np.float64))) * idf_all[col]
+        norms = np.sqrt(np.bincount(segment, weights=weights * weights, minlength=2 * n))
+        values = weights / norms[segment]
+        return featurizer, csr_matrix((values, (segment // 2, col)), shape=(n, featurizer.size))
 
     def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         indices: list[int] = []

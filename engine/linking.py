@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from . import yamlfiles
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, Token, stem, tokenize
 from .types import EventRef, PropertyFilter, PropertyRef
@@ -211,5 +211,5 @@ class Linker:
 
 def load_lexicon() -> dict[str, Any]:
     text = resources.files("askhog").joinpath("lexicon.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = yamlfiles.load(text)
     return data if isinstance(data, dict) else {}

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Iterable
 
-import yaml
-
+from . import yamlfiles
 from .errors import CatalogError
 from .types import PropertyRef, PropertyScope, PropertyType
 
@@ -132,4 +131,4 @@ class Taxonomy:
 def demo_taxonomy() -> Taxonomy:
     """The built-in taxonomy of the Paperplane demo product (../shared/spec/demo-dataset.md)."""
     path = resources.files("askhog.demo").joinpath("taxonomy.yaml")
-    return Taxonomy.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")), source="engine/demo/taxonomy.yaml")
+    return Taxonomy.from_dict(yamlfiles.load(path.read_text(encoding="utf-8")), source="engine/demo/taxonomy.yaml")
