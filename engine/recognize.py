@@ -24,7 +24,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from .catalog import Catalog
 from .errors import QuestionError
-from .features import Block, Featurizer
+from .features import Block, Featurizer, word_grams
 from .text import normalize
 
 RULE_BOOST = 4.0
@@ -148,8 +148,13 @@ class Recognizer:
         )
 
     def vocabulary(self) -> frozenset[str]:
-        """Every word of the catalog's examples: words the slot filler need not ask about."""
-        return frozenset(term for term in self._features.blocks[0].vocab if " " not in term)
+        """Words of the analytics families' examples: words the slot filler need not ask about.
+
+        Refusal examples are left out: "calendar" or "enterprise" in a refusal must not make
+        "the calendar feature" or "enterprise accounts" pass for names the project has.
+        """
+        return frozenset(word for intent in self.catalog if intent.id != "out_of_scope"
+                         for example in intent.examples for word in word_grams(normalize(example)) if " " not in word)
 
     def known_words(self, question: str) -> int:
         """How many of the question's words the classifier has seen: zero means it cannot read it."""
