@@ -49,6 +49,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = text.replace("\u2192", " -> ").replace("\u27f6", " -> ").replace("=>", " -> ")
+    text = re.sub(r"#\s*of\b", "number of", text)  # "# of purchases"
     return re.sub(r"\s+", " ", text).strip().lower()
 
 

@@ -115,3 +115,56 @@ def test_injection_never_reaches_the_query_text(engine: Engine, attack: str) -> 
     if answer.hogql is not None:
         assert "DROP" not in answer.hogql.upper()
         assert "1=1" not in answer.hogql.replace(" ", "")
+
+
+# Each kind of question askhog must refuse, in wordings written for this test (not taken from any labelled set).
+REFUSAL_KINDS = {
+    "forecast": ["how many signups will we get next month?", "forecast purchases for the holidays"],
+    "what-if": ["what would retention look like if we dropped the free plan?",
+                "if we had never launched sharing would we have more customers"],
+    "opinion": ["should we sunset the search feature?", "is the pro plan worth it, in your opinion?"],
+    "benchmark": ["what's a good churn rate for b2b saas companies?", "industry average bounce rate"],
+    "definition": ["what does ARR stand for?", "what does stickiness even mean"],
+    "writing": ["draft an email announcing the new editor", "give me the hogql for weekly signups"],
+    "notify": ["ping me in slack when signups fall", "post these numbers to #growth"],
+    "tool trouble": ["the retention chart is stuck loading", "what does the smoothing dropdown do"],
+    "other systems": ["how many open deals are in salesforce?", "what's our aws bill this month"],
+    "world": ["who is the ceo of stripe", "how many people in the world use pdfs"],
+    "create objects": ["build me a dashboard of signups", "save this as an insight"],
+}
+
+# Questions that share those words but ask about the project's own past data.
+NEAR_MISSES = [
+    ("how many dashboards did users create last week?", "count"),
+    ("which events predict whether someone purchases?", "correlation"),
+    ("should we ship new-checkout?", "experiment"),
+    ("anything unusual in purchases this week?", "anomaly"),
+    ("who invited the most teammates this month?", "user_list"),
+]
+
+
+@pytest.mark.parametrize(("kind", "question"), [(k, q) for k, qs in REFUSAL_KINDS.items() for q in qs])
+def test_refusal_kinds_get_no_query(engine: Engine, kind: str, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.hogql is None, f"{kind}: {answer.explain()}"
+    assert answer.intent == "out_of_scope" or answer.clarification is not None, answer.explain()
+
+
+@pytest.mark.parametrize(("question", "family"), NEAR_MISSES)
+def test_near_misses_are_not_refused(engine: Engine, question: str, family: str) -> None:
+    answer = engine.ask(question)
+    assert answer.intent == family, answer.explain()
+
+
+def test_dev_refusals_never_carry_a_query(engine: Engine) -> None:
+    """Every out_of_scope case of the dev sets (never the held-out ones) is answered without a query."""
+    from pathlib import Path
+
+    from askhog.evaluate import load_cases
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    files = sorted(data.glob("questions*.yaml"))
+    cases = [c for c in load_cases(files) if c.split == "dev" and c.intent == "out_of_scope"]
+    assert len(cases) > 250
+    answered = [c.question for c in cases if engine.ask(c.question).hogql is not None]
+    assert answered == []
