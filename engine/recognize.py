@@ -24,7 +24,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from .catalog import Catalog
 from .errors import QuestionError
-from .features import Block, Featurizer, word_grams
+from .features import CHAR_RANGE, Block, Featurizer, word_grams
 from .text import normalize
 
 RULE_BOOST = 4.0
@@ -46,7 +46,8 @@ SCALE = 6.0
 """Temperature: SVM margins times SCALE are treated as log-odds. 6 minimizes the negative log-likelihood
 of 5-fold cross-validated predictions on the catalog (``askhog eval --cv 5`` prints the curve)."""
 MODEL_VERSION = 2
-"""Bump when features or training change, so cached models are not reused."""
+"""Bump when the featurizer or the training code change; C, SCALE and the n-gram range are part of the
+cache key already, so tuning them never picks up a model trained with other values."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class Recognizer:
         ]
         texts = [normalize(t) for t, _ in data]
         labels = [label for _, label in data]
-        key = hashlib.sha256(json.dumps([texts, labels, MODEL_VERSION]).encode()).hexdigest()[:16]
+        key = hashlib.sha256(json.dumps([texts, labels, MODEL_VERSION, C, SCALE, CHAR_RANGE]).encode()).hexdigest()[:16]
         model = _load_model(cache_dir, key) if cache_dir else None
         if model is None:
             model = _train(texts, labels)
