@@ -25,7 +25,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from .catalog import Catalog
 from .errors import QuestionError
 from .features import CHAR_RANGE, Block, Featurizer, word_grams
-from .text import normalize
+from .text import normalize, stem
 
 RULE_BOOST = 4.0
 """How many nats a fully confident rule adds to its family's log-odds."""
@@ -36,6 +36,8 @@ VETO = 0.95
 OUT_OF_SCOPE_DOUBT = 0.15
 """When refusing is this plausible, confirm the analysis before querying: a query for a question that
 was not an analytics question is the one mistake askhog must not make."""
+REFUSAL_RULE = 0.9
+"""An out_of_scope rule this sure that lost to an analysis still stops the query: the engine asks first."""
 THRESHOLD = 0.40
 """Below this confidence the engine asks which analysis was meant."""
 MARGIN = 0.10
@@ -71,8 +73,9 @@ class Recognition:
     @property
     def ambiguous(self) -> bool:
         second = self.alternatives[0][1] if self.alternatives else 0.0
-        maybe_out = self.intent != "out_of_scope" and any(
-            i == "out_of_scope" and p >= OUT_OF_SCOPE_DOUBT for i, p in self.alternatives)
+        maybe_out = self.intent != "out_of_scope" and (
+            any(i == "out_of_scope" and p >= OUT_OF_SCOPE_DOUBT for i, p in self.alternatives)
+            or any(h.intent == "out_of_scope" and h.weight >= REFUSAL_RULE for h in self.rules))
         return self.confidence < THRESHOLD or self.confidence - second < MARGIN or maybe_out
 
 
@@ -101,6 +104,7 @@ class Recognizer:
         self._features, self._coef, self._intercept, self.classes = model
         self._word_list = sorted(t for t in self._features.blocks[0].vocab if " " not in t and len(t) >= 5)
         self._word_set = frozenset(t for t in self._features.blocks[0].vocab if " " not in t)
+        self._stem_set = frozenset(stem(t) for t in self._word_set)
         # One alternation per family first: most questions wake two or three families, not two hundred rules.
         self._family_gates = [
             (intent.id, re.compile("|".join(f"(?:{r.pattern.pattern})" for r in intent.rules), re.IGNORECASE),
@@ -114,8 +118,8 @@ class Recognizer:
         words = text.split(" ")
         for i, word in enumerate(words):
             core = word.strip("?!.,;:'\"()")
-            if len(core) < 5 or not core.isalpha() or core in self._word_set:
-                continue
+            if len(core) < 5 or not core.isalpha() or core in self._word_set or stem(core) in self._stem_set:
+                continue  # known, or an inflection of a known word ("channels" is not a typo of "channel")
             hit = process.extractOne(core, self._word_list, scorer=DamerauLevenshtein.normalized_similarity,
                                      score_cutoff=TYPO_SIMILARITY)
             if hit is not None:
@@ -163,9 +167,16 @@ class Recognizer:
         return sum(1 for w in normalize(question).split() if w.strip("?!.,") in vocab)
 
     def rule_hits(self, text: str) -> list[RuleHit]:
-        return [RuleHit(intent_id, rule.pattern.pattern, rule.weight, rule.note)
-                for intent_id, gate, rules in self._family_gates if gate.search(text)
-                for rule in rules if rule.pattern.search(text)]
+        hits = []
+        for intent_id, gate, rules in self._family_gates:
+            if not gate.search(text):
+                continue
+            for rule in rules:
+                m = rule.pattern.search(text)
+                if m is None or (intent_id == "out_of_scope" and _negated(text, m.start())):
+                    continue
+                hits.append(RuleHit(intent_id, rule.pattern.pattern, rule.weight, rule.note))
+        return hits
 
     def _top_words(self, idx: np.ndarray, val: np.ndarray, class_index: int, k: int = 5) -> tuple[tuple[str, float], ...]:
         """The word n-grams of the question that pushed hardest toward the chosen family."""
@@ -176,6 +187,15 @@ class Recognizer:
                 contributions.append((word, round(v, 3)))
         contributions.sort(key=lambda item: -item[1])
         return tuple(contributions[:k])
+
+
+_NEGATION = re.compile(r"\b(not|no|don'?t|do not|without|never mind|rather than|instead of)\b[^.?!,;:]*\Z")
+_NEGATION_WINDOW = 25
+
+
+def _negated(text: str, start: int) -> bool:
+    """"Not asking for a forecast: how many signed up?" The refusal cue is denied by the asker."""
+    return _NEGATION.search(text, max(0, start - _NEGATION_WINDOW), start) is not None
 
 
 _Model = tuple[Featurizer, np.ndarray, np.ndarray, tuple[str, ...]]

@@ -27,6 +27,9 @@ MIN_EXAMPLES = 25
 MIN_OUT_OF_SCOPE_EXAMPLES = 60
 STRONG_WEIGHT = 0.8
 MAX_FOREIGN_HITS = 2
+MAX_HARD_NEGATIVE_HITS = 6
+"""Refusal examples are hard negatives on purpose ("what is a good retention rate for SaaS?"): they may
+share a family's words more often, but a strong rule that fires on many of them is still too loose."""
 
 
 def _load_catalog() -> dict[str, dict[str, Any]]:
@@ -125,7 +128,8 @@ def test_strong_rule_stays_out_of_other_families(rule: tuple[str, int, dict[str,
     hits = Counter(
         other for other in FAMILIES if other != family for example in _examples(other) if pattern.search(example)
     )
-    too_many = {other: count for other, count in hits.items() if count > MAX_FOREIGN_HITS}
+    too_many = {other: count for other, count in hits.items()
+                if count > (MAX_HARD_NEGATIVE_HITS if other == "out_of_scope" else MAX_FOREIGN_HITS)}
     assert not too_many, f"{spec['pattern']!r} fires on other families: {too_many}"
 
 
