@@ -36,6 +36,16 @@ person_id distinct_id user_id uuid timestamp
 """.split())
 
 
+# Chat shorthand, spelled out before anything reads the question ("sess/user last wk", "d7 ret").
+ABBREVIATIONS = {
+    "ppl": "people", "usr": "user", "usrs": "users", "sess": "sessions", "rev": "revenue", "ret": "retention",
+    "conv": "conversion", "wk": "week", "wks": "weeks", "yr": "year", "yrs": "years", "w/": "with",
+    "w/o": "without", "b/c": "because", "pls": "please", "plz": "please", "thx": "thanks",
+}
+_ABBREVIATION = re.compile(r"(?<![\w$])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
+                           + r")(?!\w)")
+
+
 @dataclass(frozen=True)
 class Token:
     text: str
@@ -50,7 +60,8 @@ def normalize(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = text.replace("\u2192", " -> ").replace("\u27f6", " -> ").replace("=>", " -> ")
     text = re.sub(r"#\s*of\b", "number of", text)  # "# of purchases"
-    return re.sub(r"\s+", " ", text).strip().lower()
+    text = re.sub(r"\s+", " ", text).strip().lower()
+    return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
 
 
 @lru_cache(maxsize=20000)
