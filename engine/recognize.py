@@ -105,12 +105,9 @@ class Recognizer:
         self._word_list = sorted(t for t in self._features.blocks[0].vocab if " " not in t and len(t) >= 5)
         self._word_set = frozenset(t for t in self._features.blocks[0].vocab if " " not in t)
         self._stem_set = frozenset(stem(t) for t in self._word_set)
-        # One alternation per family first: most questions wake two or three families, not two hundred rules.
-        self._family_gates = [
-            (intent.id, re.compile("|".join(f"(?:{r.pattern.pattern})" for r in intent.rules), re.IGNORECASE),
-             intent.rules)
-            for intent in catalog if intent.rules
-        ]
+        # Each rule is searched on its own: a per-family alternation used as a gate was measured slower per
+        # question (0.60 ms against 0.44 ms over the labelled questions) and cost its own compile at start-up.
+        self._rules = [(intent.id, rule) for intent in catalog for rule in intent.rules]
 
     def correct(self, text: str) -> str:
         """Respell words the catalog has never seen as the nearest word it has ("retnetion" → "retention"),
@@ -168,14 +165,11 @@ class Recognizer:
 
     def rule_hits(self, text: str) -> list[RuleHit]:
         hits = []
-        for intent_id, gate, rules in self._family_gates:
-            if not gate.search(text):
+        for intent_id, rule in self._rules:
+            m = rule.pattern.search(text)
+            if m is None or (intent_id == "out_of_scope" and _negated(text, m.start())):
                 continue
-            for rule in rules:
-                m = rule.pattern.search(text)
-                if m is None or (intent_id == "out_of_scope" and _negated(text, m.start())):
-                    continue
-                hits.append(RuleHit(intent_id, rule.pattern.pattern, rule.weight, rule.note))
+            hits.append(RuleHit(intent_id, rule.pattern.pattern, rule.weight, rule.note))
         return hits
 
     def _top_words(self, idx: np.ndarray, val: np.ndarray, class_index: int, k: int = 5) -> tuple[tuple[str, float], ...]:

@@ -6,6 +6,7 @@ import pytest
 
 from askhog.catalog import FAMILIES, Catalog, parse_intent
 from askhog.errors import CatalogError
+from askhog.text import normalize
 
 GOOD = """\
 id: count
@@ -62,6 +63,13 @@ def test_good_file_parses() -> None:
     intent = parse_intent(GOOD, "intents/count.yaml")
     assert intent.slot("event").required
     assert intent.rules[0].pattern.search("how many signups")
+
+
+@pytest.mark.parametrize("pattern", ["'\\bHow Many\\b'", "'\\bhow\\W+many\\b'"])
+def test_rules_match_normalized_questions_whatever_their_case(pattern: str) -> None:
+    """Questions reach rules lower-cased; a pattern written with capitals still matches them."""
+    intent = parse_intent(GOOD.replace("'\\bhow many\\b'", pattern), "intents/count.yaml")
+    assert intent.rules[0].pattern.search(normalize("HOW MANY signups?"))
 
 
 @pytest.mark.parametrize(
