@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+STARTUP_RUNS = 7
+"""Fresh processes per start-up figure: this 2-core machine varies by ±10% from run to run."""
 STARTUP = ("import time; t = time.perf_counter(); from askhog.engine import Engine; Engine(); "
            "print(time.perf_counter() - t)")
 
@@ -52,7 +54,7 @@ def render_validate_first_pass(engine, questions, now, cache):  # type: ignore[n
 
 def main() -> None:
     colds, warms = [], []
-    for _ in range(3):
+    for _ in range(STARTUP_RUNS):
         with tempfile.TemporaryDirectory() as home:
             colds.append(startup(home))
             warms.append(startup(home))

@@ -103,7 +103,8 @@ class Engine:
         now = now or self.clock()
         if intent is not None and intent not in self.catalog.intents:
             raise QuestionError(f"unknown intent {intent!r}; the families are {', '.join(self.catalog.intents)}")
-        if intent is None and not self.recognizer.known_words(text) and not self.linker.link(text.lower()):
+        if intent is None and (self.recognizer.foreign(text) or (
+                not self.recognizer.known_words(text) and not self.linker.link(text.lower()))):
             return self._unreadable(text, now)
         recognition = self.recognizer.recognize(text)
         if intent is None and recognition.ambiguous:

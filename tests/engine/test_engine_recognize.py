@@ -108,6 +108,15 @@ def test_unreadable_text_gets_a_helpful_refusal(engine: Engine, odd: str) -> Non
     assert answer.intent == "out_of_scope" or answer.clarification is not None
 
 
+@pytest.mark.parametrize("foreign", ["Combien d'utilisateurs se sont inscrits la semaine dernière ?",
+                                     "Wie viele Nutzer haben sich gestern angemeldet?",
+                                     "¿Cuántos usuarios compraron el plan pro este mes?"])
+def test_other_languages_are_told_askhog_reads_english(engine: Engine, foreign: str) -> None:
+    answer = engine.ask(foreign)
+    assert answer.hogql is None and answer.intent == "out_of_scope"
+    assert answer.message is not None and "English" in answer.message
+
+
 @pytest.mark.parametrize("attack", ["'; DROP TABLE events; --", "how many signups\"); DROP TABLE events; --",
                                     "signups where plan = '') OR 1=1 --"])
 def test_injection_never_reaches_the_query_text(engine: Engine, attack: str) -> None:
