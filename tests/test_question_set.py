@@ -266,3 +266,19 @@ def test_time_range_checker_tells_forms_apart(value: Any, valid: bool) -> None:
 )
 def test_case_checker_rejects_bad_labels(case: dict[str, Any], expected: str) -> None:
     assert any(expected in problem for problem in case_problems(case))
+
+
+BLIND_SETS = sorted((REPO / "tests" / "data").glob("questions_*.yaml"))
+
+
+@pytest.mark.parametrize("path", BLIND_SETS, ids=lambda p: p.name)
+def test_blind_sets_are_scoreable(path: Path) -> None:
+    """The extra sets (probes and the refusal held-out) load with askhog's own loader, one split each."""
+    from askhog.evaluate import load_cases
+
+    cases = load_cases([path])
+    assert len(cases) >= 200
+    splits = {c.split for c in cases}
+    assert splits == ({"heldout"} if "heldout" in path.name else {"dev"})
+    duplicates = [q for q, n in Counter(c.question.strip().lower() for c in cases).items() if n > 1]
+    assert not duplicates
