@@ -49,6 +49,9 @@ class Rule:
     pattern: re.Pattern[str]
     weight: float
     note: str = ""
+    unless_tracked: bool = False
+    """A refusal about data outside the product ("meetings", "servers") that does not apply to a
+    project whose own events or properties carry that name."""
 
 
 @dataclass(frozen=True)
@@ -280,6 +283,9 @@ _UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
 """An upper-case letter that is not an escape such as \\B or \\W."""
 
 
+_RULE_KEYS = frozenset({"pattern", "weight", "note", "unless_tracked"})
+
+
 def _parse_rule(raw: Any, index: int, source: str) -> Rule:
     if not isinstance(raw, dict) or "pattern" not in raw or "weight" not in raw:
         raise CatalogError(source, f"rule #{index + 1} needs 'pattern' and 'weight'", line=_line(raw), key="rules")
@@ -293,7 +299,15 @@ def _parse_rule(raw: Any, index: int, source: str) -> Rule:
     if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
         raise CatalogError(source, f"rule weight must be a number in (0, 1], got {weight!r}",
                            line=_line(raw, "weight"), key="weight")
-    return Rule(pattern, float(weight), str(raw.get("note", "")))
+    for key in raw:
+        if key not in _RULE_KEYS:
+            raise CatalogError(source, f"unknown rule key {key!r}; allowed: {sorted(_RULE_KEYS)}",
+                               line=_line(raw, key), key=str(key))
+    unless_tracked = raw.get("unless_tracked", False)
+    if not isinstance(unless_tracked, bool):
+        raise CatalogError(source, "unless_tracked must be true or false", line=_line(raw, "unless_tracked"),
+                           key="unless_tracked")
+    return Rule(pattern, float(weight), str(raw.get("note", "")), unless_tracked)
 
 
 def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:

@@ -117,7 +117,7 @@ class Conversation:
         """"and by browser?", "what about last week?": short, leaning on the last question, and not
         confidently a question of another family in its own right."""
         norm = normalize(text)
-        rec = self.engine.recognizer.recognize(text)
+        rec = self.engine.recognizer.recognize(text, tracked=self.engine.tracked)
         assert self.last is not None
         # "and what's the retention?" asks another analysis; "and by browser?" only adds a breakdown
         standalone = rec.intent not in (self.last.intent, "breakdown", "trend") and not rec.ambiguous and any(

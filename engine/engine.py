@@ -9,6 +9,7 @@ holds is built once and only read afterwards; per-question state lives in the
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import replace
 from functools import lru_cache
@@ -28,6 +29,7 @@ from .replies import coerce_slot_value
 from .render import Renderer, select_template
 from .slots import Filled, SlotFiller
 from .taxonomy import Taxonomy, demo_taxonomy
+from .text import stem
 
 if TYPE_CHECKING:
     from .workflows import Report
@@ -38,6 +40,10 @@ MAX_QUESTION_CHARS = 1000
 
 def _utc_now() -> datetime:
     return datetime.utcnow().replace(microsecond=0)
+
+
+TRACKED_SCORE = 90.0
+"""How sure a taxonomy link must be to lift a refusal about outside data (exact and scattered links)."""
 
 
 class Engine:
@@ -69,6 +75,19 @@ class Engine:
         self.linker = Linker(taxonomy, known_words=vocabulary)
         self.renderer = Renderer(taxonomy)
         self.filler = SlotFiller(taxonomy, self.linker, vocabulary)
+
+    def tracked(self, text: str, start: int, end: int) -> bool:
+        """Is ``text[start:end]`` part of a mention of one of the project's own events, by the event's own
+        name ("meetings were booked" for ``meeting_booked`` in a scheduling product)? Then a refusal about
+        outside data does not apply to it. Lexicon synonyms ("sales" for ``purchase``) do not count:
+        "sales calls" stays outside data."""
+        for m in self.linker.link(text):
+            if m.kind != "event" or m.event is None or m.score < TRACKED_SCORE or not (m.start < end and start < m.end):
+                continue
+            own_words = {stem(w) for w in m.event.name.strip("$").split("_") if w}
+            if own_words & {stem(w) for w in re.findall(r"[a-z]+", m.phrase)}:
+                return True
+        return False
 
     # -- the backend -------------------------------------------------------------------------------
 
@@ -106,7 +125,7 @@ class Engine:
         if intent is None and (self.recognizer.foreign(text) or (
                 not self.recognizer.known_words(text) and not self.linker.link(text.lower()))):
             return self._unreadable(text, now)
-        recognition = self.recognizer.recognize(text)
+        recognition = self.recognizer.recognize(text, tracked=self.tracked)
         if intent is None and recognition.ambiguous:
             return self._which_intent(text, recognition, now)
         chosen = self.catalog[intent or recognition.intent]

@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from rapidfuzz import process
@@ -54,6 +54,9 @@ of 5-fold cross-validated predictions on the catalog (``askhog eval --cv 5`` pri
 MODEL_VERSION = 2
 """Bump when the featurizer or the training code change; C, SCALE and the n-gram range are part of the
 cache key already, so tuning them never picks up a model trained with other values."""
+
+
+Tracked = Callable[[str, int, int], bool]
 
 
 @dataclass(frozen=True)
@@ -127,11 +130,13 @@ class Recognizer:
                 words[i] = word.replace(core, hit[0])
         return " ".join(words)
 
-    def recognize(self, question: str) -> Recognition:
+    def recognize(self, question: str, tracked: Tracked | None = None) -> Recognition:
+        """``tracked(text, start, end)`` says whether that span of the text names something the project
+        tracks: refusal rules marked ``unless_tracked`` do not fire on such a span."""
         text = self.correct(normalize(question))
         idx, val = self._features.transform_one(text)
         logits = self._coef[:, idx] @ val + self._intercept
-        hits = self.rule_hits(text)
+        hits = self.rule_hits(text, tracked)
         boost: dict[str, float] = {}
         for hit in hits:  # noisy-or of a family's rules
             boost[hit.intent] = 1 - (1 - boost.get(hit.intent, 0.0)) * (1 - hit.weight)
@@ -176,11 +181,13 @@ class Recognizer:
         known = sum(1 for w in words if w in vocab or w in STOPWORDS)
         return len(words) >= FOREIGN_MIN_WORDS and known < FOREIGN_SHARE * len(words)
 
-    def rule_hits(self, text: str) -> list[RuleHit]:
+    def rule_hits(self, text: str, tracked: Tracked | None = None) -> list[RuleHit]:
         hits = []
         for intent_id, rule in self._rules:
             m = rule.pattern.search(text)
             if m is None or (intent_id == "out_of_scope" and _negated(text, m.start())):
+                continue
+            if rule.unless_tracked and tracked is not None and tracked(text, m.start(), m.end()):
                 continue
             hits.append(RuleHit(intent_id, rule.pattern.pattern, rule.weight, rule.note))
         return hits

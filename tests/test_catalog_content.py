@@ -107,8 +107,10 @@ def test_every_analysis_family_has_rules(family: str) -> None:
 
 @pytest.mark.parametrize("rule", RULES, ids=_rule_id)
 def test_rule_is_well_formed(rule: tuple[str, int, dict[str, Any]]) -> None:
-    _, _, spec = rule
-    assert set(spec) == {"pattern", "weight", "note"}
+    family, _, spec = rule
+    assert {"pattern", "weight", "note"} <= set(spec) <= {"pattern", "weight", "note", "unless_tracked"}
+    assert spec.get("unless_tracked", False) in (True, False)
+    assert family == "out_of_scope" or "unless_tracked" not in spec, "only refusals give way to tracked names"
     assert 0 < float(spec["weight"]) <= 1
     assert isinstance(spec["note"], str) and spec["note"].strip()
     re.compile(spec["pattern"], re.IGNORECASE)

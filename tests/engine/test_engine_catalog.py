@@ -105,3 +105,10 @@ def test_too_few_examples_and_bad_yaml() -> None:
 def test_file_name_must_match_id() -> None:
     with pytest.raises(CatalogError, match="must equal the file name"):
         parse_intent(GOOD, "intents/trend.yaml")
+
+
+def test_unknown_rule_key_names_the_key() -> None:
+    text = GOOD.replace("weight: 0.8, note: count}", "weight: 0.8, note: count, colour: red}")
+    with pytest.raises(CatalogError, match="unknown rule key 'colour'") as err:
+        parse_intent(text, "intents/count.yaml")
+    assert err.value.key == "colour"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from askhog.engine import Engine
@@ -177,3 +179,21 @@ def test_dev_refusals_never_carry_a_query(engine: Engine) -> None:
     assert len(cases) > 250
     answered = [c.question for c in cases if engine.ask(c.question).hogql is not None]
     assert answered == []
+
+
+def test_outside_data_refusals_give_way_to_what_the_project_tracks(tmp_path: Any) -> None:
+    """'meetings' is outside data for the demo product, but a scheduling product tracks meetings."""
+    from dataclasses import replace
+
+    from askhog.taxonomy import EventDef, demo_taxonomy
+
+    demo = demo_taxonomy()
+    scheduling = replace(demo, events={**demo.events, "meeting_booked": EventDef("meeting_booked")})
+    engine = Engine(taxonomy=scheduling, cache_dir=str(tmp_path))
+    answer = engine.ask("how many meetings were booked last week?")
+    assert answer.intent == "count" and answer.hogql is not None
+    assert answer.values["event"] == "meeting_booked"
+    assert engine.ask("schedule a meeting with the growth team").intent == "out_of_scope"  # a write stays refused
+
+    demo_engine = Engine(cache_dir=str(tmp_path))
+    assert demo_engine.ask("how many meetings were booked last week?").hogql is None
