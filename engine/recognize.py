@@ -58,6 +58,15 @@ cache key already, so tuning them never picks up a model trained with other valu
 
 Tracked = Callable[[str, int, int], bool]
 
+_MONTHS = "jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august|sep|sept|september|oct|october|nov|november|dec|december"
+_DATE_TOKEN = re.compile(rf"\b(\d[\d/:.,-]*(st|nd|rd|th)?|({_MONTHS})\.?)(?=\s|$|[?!.,;:)])")
+
+
+def _mask_dates(text: str) -> str:
+    """Numbers and month names say when, never which analysis: the classifier does not see them (rules
+    and slot filling still do). Measured on the dev sets: +5 questions right of 2,285, CV unchanged."""
+    return _DATE_TOKEN.sub(" ", text)
+
 
 @dataclass(frozen=True)
 class RuleHit:
@@ -100,7 +109,7 @@ class Recognizer:
         data = list(examples) if examples is not None else [
             (ex, intent.id) for intent in catalog for ex in intent.examples
         ]
-        texts = [normalize(t) for t, _ in data]
+        texts = [_mask_dates(normalize(t)) for t, _ in data]
         labels = [label for _, label in data]
         key = hashlib.sha256(json.dumps([texts, labels, MODEL_VERSION, C, SCALE, CHAR_RANGE]).encode()).hexdigest()[:16]
         model = _load_model(cache_dir, key) if cache_dir else None
@@ -134,7 +143,7 @@ class Recognizer:
         """``tracked(text, start, end)`` says whether that span of the text names something the project
         tracks: refusal rules marked ``unless_tracked`` do not fire on such a span."""
         text = self.correct(normalize(question))
-        idx, val = self._features.transform_one(text)
+        idx, val = self._features.transform_one(_mask_dates(text))
         logits = self._coef[:, idx] @ val + self._intercept
         hits = self.rule_hits(text, tracked)
         boost: dict[str, float] = {}

@@ -557,21 +557,33 @@ def _since_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
     return _Reading({"from": since.start.date().isoformat()}) if since and since.start < now else None
 
 
+_YEAR_TURN_SPAN = timedelta(days=183)
+"""A year-less range that would only run forward by crossing into another year ("Dec 20 and Jan 5")
+does so when that keeps it under half a year; otherwise its two dates were just given in reverse."""
+
+
 def _between_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
-    """Two dates; a year-less one takes its year from the other (and never ends before it starts)."""
+    """Two dates; a year-less one takes its year from the other. Dates given in reverse ("between
+    Oct 10 and Oct 1") mean the same days as in order: nobody asks for a range that ends first."""
     first, last = _anchor(m["a"], now), _anchor(m["b"], now)
     if first is None or last is None:
         return None
     if last.yearless:
         last = _anchor(m["b"], now, first.start.year)
-        if last is not None and last.start < first.start:
-            last = _anchor(m["b"], now, first.start.year + 1)
+        turned = _anchor(m["b"], now, first.start.year + 1)
+        if last is not None and turned is not None and last.start < first.start \
+                and turned.start - first.start <= _YEAR_TURN_SPAN:
+            last = turned
     elif first.yearless:
         first = _anchor(m["a"], now, last.start.year)
-        if first is not None and first.start > last.start:
-            first = _anchor(m["a"], now, last.start.year - 1)
-    if first is None or last is None or last.end <= first.start:
+        turned = _anchor(m["a"], now, last.start.year - 1)
+        if first is not None and turned is not None and first.start > last.start \
+                and last.start - turned.start <= _YEAR_TURN_SPAN:
+            first = turned
+    if first is None or last is None:
         return None
+    if last.end <= first.start:
+        first, last = last, first
     return _Reading(_days_spec(first.start, last.end))
 
 

@@ -100,6 +100,10 @@ PHRASES: list[tuple[str, datetime, datetime]] = [
     ("signups from 3 March 2026 to 10 March 2026", d(2026, 3, 3), d(2026, 3, 11)),
     ("signups from 3/15/2026 to 3/20/2026", d(2026, 3, 15), d(2026, 3, 21)),
     ("signups between Dec 20 and Jan 5", d(2025, 12, 20), d(2026, 1, 6)),
+    # dates given in reverse mean the same days
+    ("signups between 2026-03-10 and 2026-03-03", d(2026, 3, 3), d(2026, 3, 11)),
+    ("signups between March 10 and March 3", d(2026, 3, 3), d(2026, 3, 11)),
+    ("signups from 3/20/2026 to 3/15/2026", d(2026, 3, 15), d(2026, 3, 21)),
     ("revenue from March to May", d(2026, 3, 1), d(2026, 6, 1)),
     ("signups from March 3 to now", d(2026, 3, 3), NOW),
     ("2026-03-01 to 2026-03-31 pageviews", d(2026, 3, 1), d(2026, 4, 1)),

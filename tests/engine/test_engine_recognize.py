@@ -197,3 +197,10 @@ def test_outside_data_refusals_give_way_to_what_the_project_tracks(tmp_path: Any
 
     demo_engine = Engine(cache_dir=str(tmp_path))
     assert demo_engine.ask("how many meetings were booked last week?").hogql is None
+
+
+def test_dates_and_numbers_do_not_sway_the_classifier(engine: Engine) -> None:
+    a = engine.recognizer.recognize("signups from Oct 1, 2025 to Jan 15, 2026 by country")
+    b = engine.recognizer.recognize("signups from March 3 to May 9 by country")
+    assert a.intent == b.intent == "breakdown"
+    assert a.confidence == pytest.approx(b.confidence)
