@@ -207,6 +207,11 @@ class Engine:
         descriptions = [f"{self.catalog[i].description.rstrip('.').lower()} ({i})" for i in options]
         prompt = "Did you mean " + " or ".join(descriptions) + "?" if len(options) > 1 else \
             f"Did you mean {descriptions[0]}?"
+        refusal = max((h for h in rec.rules if h.intent == "out_of_scope"), key=lambda h: h.weight, default=None)
+        if refusal is not None or "out_of_scope" in (first, second):
+            why = f" ({refusal.note.split(':')[0].split('(')[0].strip()})" if refusal is not None and refusal.note else ""
+            prompt = (f"This may be a question askhog cannot answer from your product's events{why}. "
+                      + prompt + " If not, please rephrase.")
         answer = self._base(text, self.catalog[first], rec, rec.confidence, now)
         question = ClarifyingQuestion("intent", prompt, options)
         return replace(answer, clarification=Clarification("intent", (question,)))

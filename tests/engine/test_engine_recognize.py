@@ -204,3 +204,10 @@ def test_dates_and_numbers_do_not_sway_the_classifier(engine: Engine) -> None:
     b = engine.recognizer.recognize("signups from March 3 to May 9 by country")
     assert a.intent == b.intent == "breakdown"
     assert a.confidence == pytest.approx(b.confidence)
+
+
+def test_a_possible_refusal_says_why_it_asks(engine: Engine) -> None:
+    answer = engine.ask("should we kill the templates feature?")
+    assert answer.hogql is None and answer.clarification is not None
+    prompt = answer.clarification.questions[0].prompt
+    assert "cannot answer" in prompt and "recommendations" in prompt and "Did you mean" in prompt
