@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Sequence
 
 import numpy as np
@@ -95,17 +96,19 @@ class Featurizer:
         segments: list[int] = []
         cols: list[int] = []
         tfs: list[int] = []
+        lookups = [block.vocab.get for block in blocks]
         for row, pair in enumerate(counted):
-            for which, (block, grams) in enumerate(zip(blocks, pair)):
-                vocab, shift = block.vocab, block.offset
-                kept = [(vocab[g] + shift, c) for g, c in grams.items() if g in vocab]
-                segments.extend([2 * row + which] * len(kept))
-                cols.extend(i for i, _ in kept)
-                tfs.extend(c for _, c in kept)
+            for which, grams in enumerate(pair):
+                segments.extend(repeat(2 * row + which, len(grams)))
+                cols.extend(map(lookups[which], grams, repeat(-1)))
+                tfs.extend(grams.values())
         col = np.asarray(cols, dtype=np.int64)
         segment = np.asarray(segments, dtype=np.int64)
+        known = col >= 0  # character n-grams under min_df are not in the vocabulary
+        segment, tf = segment[known], np.asarray(tfs, dtype=np.float64)[known]
+        col = col[known] + np.array([b.offset for b in blocks])[segment % 2]
         idf_all = np.concatenate([b.idf for b in blocks])
-        weights = (1.0 + np.log(np.asarray(tfs, dtype=np.float64))) * idf_all[col]
+        weights = (1.0 + np.log(tf)) * idf_all[col]
         norms = np.sqrt(np.bincount(segment, weights=weights * weights, minlength=2 * n))
         values = weights / norms[segment]
         return featurizer, csr_matrix((values, (segment // 2, col)), shape=(n, featurizer.size))
