@@ -207,6 +207,8 @@ class Recognizer:
 
     def _top_words(self, idx: np.ndarray, val: np.ndarray, class_index: int, k: int = 5) -> tuple[tuple[str, float], ...]:
         """The word n-grams of the question that pushed hardest toward the chosen family."""
+        words = idx < self._features.blocks[1].offset  # word n-grams come first; the rest are characters
+        idx, val = idx[words], val[words]
         contributions = []
         for j, v in zip(idx.tolist(), (val * self._coef[class_index, idx]).tolist()):
             word = self._features.word_of(j)
