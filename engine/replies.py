@@ -54,6 +54,17 @@ def _typed(engine: "Engine", spec: SlotSpec, value: Any) -> Any:
     return None
 
 
+def _bare_value(engine: "Engine", reply: str) -> tuple[PropertyFilter, ...] | None:
+    """A reply that is exactly one known value of one property."""
+    word = reply.strip(" .!?'\"")
+    everything = [p for scope in ("event", "person", "session") for p in engine.taxonomy.properties(scope).values()]
+    props = [p for p in everything if p.values and word in {v.lower() for v in p.values}]
+    if len(props) != 1:
+        return None
+    value = next(v for v in props[0].values if v.lower() == word)
+    return (PropertyFilter(props[0].ref(), "=", value),)
+
+
 def parse_slot_value(engine: "Engine", spec: SlotSpec, text: str, context: Answer) -> Any:
     """Turn a short reply into a typed slot value, or None when it does not fit the slot."""
     norm = normalize(text)
@@ -82,7 +93,9 @@ def parse_slot_value(engine: "Engine", spec: SlotSpec, text: str, context: Answe
         props = [m.prop for m in mentions if m.kind == "property" and m.prop is not None]
         return props[0] if props else None
     if spec.type == "filters":
-        found = tuple(m.filter for m in mentions if m.kind == "value" and isinstance(m.filter, PropertyFilter))
-        return found or None
+        # "plan is pro", "$initial_utm_campaign = spring_promo" (an offered option), "Safari", or a bare value
+        # of a property whose values are not linked from free text ("spring_promo" after "which campaign?")
+        found = tuple(dict.fromkeys(engine.filler.read(norm, now).filters))
+        return found or _bare_value(engine, norm)
     return None
 

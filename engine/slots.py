@@ -137,6 +137,8 @@ class SlotFiller:
             for key, by_value in (lex.get("choices") or {}).items()
         }
         self._default_funnel = [e for e in lex.get("default_funnel") or [] if e in taxonomy.events]
+        self._referents = [(re.compile(r["pattern"]), r["property"], r["prompt"]) for r in lex.get("referents") or []
+                           if (d := taxonomy.property(r["property"])) is not None and d.values]
         self._flag_names = {self._flag_key(k): k for k in taxonomy.flags}
 
     # -- reading ---------------------------------------------------------------------------------
@@ -525,6 +527,7 @@ class SlotFiller:
                 continue
             filled.issues.append(self._issue(spec, r))
         self._check_unknown_names(intent, filled, r)
+        self._check_referents(intent, filled, r)
         for name, value in r.bad_numbers:
             slot = intent.slot("window_days" if name == "window_weeks" else name)
             if slot is not None:
@@ -551,6 +554,22 @@ class SlotFiller:
         said = primary.name in filled.values and primary.name not in filled.defaulted
         if r.vague and not r.events and r.metric is None and not said:
             filled.issues.append(SlotIssue(primary.name, primary.prompt, tuple(self.linker.event_options()), "vague"))
+
+    def _check_referents(self, intent: Intent, filled: Filled, r: Reading) -> None:
+        """"the campaign", "the new feature": something the question points at without naming. Asked
+        about (with the property's values) rather than answered for every campaign or feature."""
+        spec = next((s for s in intent.slots if s.type == "filters"), None)
+        if spec is None or any(i.slot == spec.name for i in filled.issues):
+            return
+        for pattern, name, prompt in self._referents:
+            if not pattern.search(r.text):
+                continue
+            if any(f.prop.name == name for f in filled.values.get(spec.name) or ()):
+                continue
+            prop = self.taxonomy.property(name)
+            assert prop is not None and prop.values  # checked when the lexicon was loaded
+            filled.issues.append(SlotIssue(spec.name, prompt, tuple(f"{name} = {v}" for v in prop.values), "referent"))
+            return
 
     def _events_issue(self, spec: SlotSpec, partial: tuple[EventRef, ...]) -> SlotIssue:
         options = []

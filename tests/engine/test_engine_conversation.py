@@ -158,3 +158,34 @@ def test_typed_errors_for_misuse(engine: Engine) -> None:
         engine.ask("anything", intent="bogus")
     with pytest.raises(QuestionError, match="datetime"):
         engine.ask("how many signups", now="2026-01-01")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("question", "prompt", "reply", "prop", "value"), [
+    ("how much money did the campaign bring in?", "Which campaign", "spring_promo", "$initial_utm_campaign",
+     "spring_promo"),
+    ("how's the new feature doing?", "Which feature", "2", "feature_name", "comments"),
+])
+def test_an_unnamed_referent_is_asked_about_and_the_answer_filters(
+        engine: Engine, question: str, prompt: str, reply: str, prop: str, value: str) -> None:
+    conv = Conversation(engine)
+    first = conv.ask(question)
+    assert first.hogql is None and first.clarification is not None
+    asked = first.clarification.questions[0]
+    assert asked.slot == "filters" and prompt in asked.prompt
+    assert f"{prop} = {value}" in asked.options
+    answered = conv.ask(reply)
+    assert answered.clarification is None and answered.hogql is not None
+    assert [(f.prop.name, f.value) for f in answered.slots["filters"]] == [(prop, value)]
+    assert value in answered.values.values()
+
+
+def _asks_for_filters(answer: object) -> bool:
+    clarification = getattr(answer, "clarification")
+    return clarification is not None and any(q.slot == "filters" for q in clarification.questions)
+
+
+def test_a_named_or_filtered_referent_is_not_asked_about(engine: Engine) -> None:
+    assert _asks_for_filters(engine.ask("revenue for the campaign"))
+    assert not _asks_for_filters(engine.ask("revenue for the campaign where utm campaign is launch"))
+    assert not _asks_for_filters(engine.ask("what do users do after clicking the promo banner?"))
+    assert not _asks_for_filters(engine.ask("revenue by campaign"))
