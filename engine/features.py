@@ -98,10 +98,10 @@ class Featurizer:
         tfs: list[int] = []
         lookups = [block.vocab.get for block in blocks]
         for row, pair in enumerate(counted):
-            for which, grams in enumerate(pair):
-                segments.extend(repeat(2 * row + which, len(grams)))
-                cols.extend(map(lookups[which], grams, repeat(-1)))
-                tfs.extend(grams.values())
+            for which, tally in enumerate(pair):
+                segments.extend(repeat(2 * row + which, len(tally)))
+                cols.extend(map(lookups[which], tally, repeat(-1)))
+                tfs.extend(tally.values())
         col = np.asarray(cols, dtype=np.int64)
         segment = np.asarray(segments, dtype=np.int64)
         known = col >= 0  # character n-grams under min_df are not in the vocabulary
