@@ -74,7 +74,9 @@ _TIME_LIKE = re.compile(
 # What a question must count for "all events" to be its answer: people or events, not "how many did we get".
 _ALL_EVENTS_NOUN = re.compile(r"\b(?:users?|people|persons?|customers?|visitors?|accounts?|events?|actions?|activity|"
                               r"active|traffic|hits)\b")
-_VAGUE = re.compile(r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature)\b")
+_VAGUE = re.compile(r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature"
+                    r"|(?<!customer )success|(?:a )?good (?:outcome|result)s?)\b")
+"""Words that stand for an event without naming one: "what predicts success?" asks which event is success."""
 _WHERE_LOST = re.compile(r"\bwhere\b|\bwhich steps?\b|\bat which (point|step|stage)\b|\bdrop(s|ped|ping)?[- ]?off\b|\blos(e|ing|t)\b")
 _VALUE = re.compile(r"\b(?:value|aha|activat\w*|first success)\b")
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")

@@ -221,3 +221,16 @@ def test_a_count_of_people_or_events_without_an_event_covers_all_events(engine: 
 def test_without_a_countable_noun_the_engine_asks_for_the_event(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
     assert answer.hogql is None and answer.clarification.questions[0].slot == "event"
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("what predicts success?", True),
+    ("which properties predict a good outcome?", True),
+    ("what's correlated with a successful checkout?", False),
+    ("which events predict a purchase?", False),
+])
+def test_success_without_an_event_is_asked_about(engine: Engine, question: str, asks: bool) -> None:
+    answer = engine.ask(question)
+    assert answer.intent == "correlation"
+    asked = answer.clarification is not None and any(q.slot == "target_event" for q in answer.clarification.questions)
+    assert asked is asks
