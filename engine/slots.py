@@ -75,8 +75,12 @@ _TIME_LIKE = re.compile(
 _ALL_EVENTS_NOUN = re.compile(r"\b(?:users?|people|persons?|customers?|visitors?|accounts?|events?|actions?|activity|"
                               r"active|traffic|hits)\b")
 _VAGUE = re.compile(r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature"
-                    r"|(?<!customer )success|(?:a )?good (?:outcome|result)s?)\b")
-"""Words that stand for an event without naming one: "what predicts success?" asks which event is success."""
+                    r"|(?<!customer )success|(?:a )?good (?:outcome|result)s?"
+                    r"|^(?:and |now |ok |okay |so )?same|(?:split|break|show|chart) (?:that|it|this|them)"
+                    r"|(?:was|is|are|were) (?:that|it|this|these|those) (?:normal|expected|usual|ok|okay|unusual)"
+                    r"|(?:for|of) (?:them|those ones))\b")
+"""Words that stand for an event without naming one: "what predicts success?" asks which event is success,
+and "same but by region" or "was that normal?" asked with no conversation behind it has nothing to refer to."""
 _WHERE_LOST = re.compile(r"\bwhere\b|\bwhich steps?\b|\bat which (point|step|stage)\b|\bdrop(s|ped|ping)?[- ]?off\b|\blos(e|ing|t)\b")
 _VALUE = re.compile(r"\b(?:value|aha|activat\w*|first success)\b")
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")

@@ -189,3 +189,13 @@ def test_a_named_or_filtered_referent_is_not_asked_about(engine: Engine) -> None
     assert not _asks_for_filters(engine.ask("revenue for the campaign where utm campaign is launch"))
     assert not _asks_for_filters(engine.ask("what do users do after clicking the promo banner?"))
     assert not _asks_for_filters(engine.ask("revenue by campaign"))
+
+
+def test_context_words_ask_alone_and_follow_up_in_a_conversation(engine: Engine) -> None:
+    alone = engine.ask("same but by country")
+    assert alone.hogql is None and alone.clarification is not None
+    conv = Conversation(engine)
+    conv.ask("daily signups last 30 days")
+    followed = conv.ask("same but by country")
+    assert followed.hogql is not None and followed.slots["event"].name == "signed_up"
+    assert followed.slots["breakdown"].name == "$geoip_country_code"
