@@ -50,8 +50,8 @@ class Rule:
     weight: float
     note: str = ""
     unless_tracked: bool = False
-    """A refusal about data outside the product ("meetings", "servers") that does not apply to a
-    project whose own events or properties carry that name."""
+    """A refusal about data outside the product ("meetings", "servers") that does not apply where the
+    question names one of the project's own events by that event's name (``Engine.tracked``)."""
 
 
 @dataclass(frozen=True)

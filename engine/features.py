@@ -10,7 +10,6 @@ sklearn at all.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass

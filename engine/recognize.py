@@ -112,8 +112,11 @@ class Recognizer:
         data = list(examples) if examples is not None else [
             (ex, intent.id) for intent in catalog for ex in intent.examples
         ]
-        texts = [_mask_dates(normalize(t)) for t, _ in data]
+        normalized = [normalize(t) for t, _ in data]
+        texts = [_mask_dates(t) for t in normalized]
         labels = [label for _, label in data]
+        self._vocabulary = frozenset(word for text, label in zip(normalized, labels) if label != "out_of_scope"
+                                     for word in word_grams(text) if " " not in word)
         shape = [MODEL_VERSION, C, TOL, SCALE, CHAR_RANGE]
         key = hashlib.sha256(json.dumps([texts, labels, shape]).encode()).hexdigest()[:16]
         model = _load_model(cache_dir, key) if cache_dir else None
@@ -177,8 +180,7 @@ class Recognizer:
         Refusal examples are left out: "calendar" or "enterprise" in a refusal must not make
         "the calendar feature" or "enterprise accounts" pass for names the project has.
         """
-        return frozenset(word for intent in self.catalog if intent.id != "out_of_scope"
-                         for example in intent.examples for word in word_grams(normalize(example)) if " " not in word)
+        return self._vocabulary
 
     def known_words(self, question: str) -> int:
         """How many of the question's words the classifier has seen: zero means it cannot read it."""

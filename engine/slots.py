@@ -143,7 +143,9 @@ class SlotFiller:
             for key, by_value in (lex.get("choices") or {}).items()
         }
         self._default_funnel = [e for e in lex.get("default_funnel") or [] if e in taxonomy.events]
-        self._referents = [(re.compile(r["pattern"]), r["property"], r["prompt"]) for r in lex.get("referents") or []
+        self._referents = [(re.compile(r["pattern"]), r["property"], r["prompt"],
+                            tuple(f"{d.name} = {v}" for v in d.values))
+                           for r in lex.get("referents") or []
                            if (d := taxonomy.property(r["property"])) is not None and d.values]
         self._flag_names = {self._flag_key(k): k for k in taxonomy.flags}
 
@@ -567,14 +569,12 @@ class SlotFiller:
         spec = next((s for s in intent.slots if s.type == "filters"), None)
         if spec is None or any(i.slot == spec.name for i in filled.issues):
             return
-        for pattern, name, prompt in self._referents:
+        for pattern, name, prompt, options in self._referents:
             if not pattern.search(r.text):
                 continue
             if any(f.prop.name == name for f in filled.values.get(spec.name) or ()):
                 continue
-            prop = self.taxonomy.property(name)
-            assert prop is not None and prop.values  # checked when the lexicon was loaded
-            filled.issues.append(SlotIssue(spec.name, prompt, tuple(f"{name} = {v}" for v in prop.values), "referent"))
+            filled.issues.append(SlotIssue(spec.name, prompt, options, "referent"))
             return
 
     def _events_issue(self, spec: SlotSpec, partial: tuple[EventRef, ...]) -> SlotIssue:
