@@ -26,6 +26,7 @@ from .catalog import Catalog
 from .errors import QuestionError
 from .features import CHAR_RANGE, Block, Featurizer, word_grams
 from .text import STOPWORDS, normalize, stem
+from .timerange import MONTHS
 
 RULE_BOOST = 4.0
 """How many nats a fully confident rule adds to its family's log-odds."""
@@ -61,8 +62,8 @@ cache key already, so tuning them never picks up a model trained with other valu
 
 Tracked = Callable[[str, int, int], bool]
 
-_MONTHS = "jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august|sep|sept|september|oct|october|nov|november|dec|december"
-_DATE_TOKEN = re.compile(rf"\b(\d[\d/:.,-]*(st|nd|rd|th)?|({_MONTHS})\.?)(?=\s|$|[?!.,;:)])")
+_DATE_TOKEN = re.compile(rf"\b(\d[\d/:.,-]*(st|nd|rd|th)?|({'|'.join(sorted(MONTHS, key=len, reverse=True))})\.?)"
+                         r"(?=\s|$|[?!.,;:)])")
 
 
 def _mask_dates(text: str) -> str:
