@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 ClarificationKind = Literal["intent", "slots", "rephrase"]
 
+READING_WARNINGS = frozenset({"unused_words", "partial_period", "assumption"})
+"""Warning codes that say the answer may not be exactly the question asked."""
+
 
 @dataclass(frozen=True)
 class ClarifyingQuestion:
@@ -83,6 +86,12 @@ class Answer:
     @property
     def answered(self) -> bool:
         return self.clarification is None
+
+    @property
+    def caveats(self) -> tuple[Problem, ...]:
+        """The warnings about the *reading* of the question (words not used, a partial period, an assumption),
+        as opposed to the query checklist's performance warnings."""
+        return tuple(w for w in self.warnings if w.code in READING_WARNINGS)
 
     def run(self) -> "Table | Report":
         """Execute on the engine's backend (embedded chDB by default): the HogQL's ``Table``,

@@ -67,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("files", nargs="*")
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validation of the recognizer on the catalog")
-    ev.add_argument("--misses", action="store_true", help="list the misclassified questions")
+    ev.add_argument("--misses", action="store_true", help="list the misclassified questions (or wrong answers)")
+    ev.add_argument("--execute", action="store_true",
+                    help="execution accuracy: run each answer and each case's truth query on the pinned demo data")
     ev.set_defaults(handler=_cmd_eval)
 
     lint = sub.add_parser("lint", help="check hand-written HogQL (a file, or standard input)")
@@ -296,6 +298,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from .engine import Engine
     from .evaluate import evaluate, format_report, load_cases, terminal_progress
 
+    if args.execute:
+        return _cmd_eval_execute(args)
     engine = Engine()
     report: dict[str, Any] = {}
     if args.cv:
@@ -315,6 +319,25 @@ def _cmd_eval(args: argparse.Namespace) -> int:
               f"accuracy {cv['accuracy'] * 100:.1f}% (± {cv['stdev'] * 100:.1f})")
     if "overall" in report:
         print(format_report(report, show_misses=args.misses))
+    return EXIT_OK
+
+
+def _cmd_eval_execute(args: argparse.Namespace) -> int:
+    from .engine import Engine
+    from .evaluate import terminal_progress
+    from .execution import (EXEC_NOW, evaluate_execution, format_execution_report, load_exec_cases, pinned_backend,
+                            summarize_execution)
+
+    if not args.files:
+        raise AskhogError("give execution sets (e.g. tests/data/exec/*.yaml)")
+    cases = load_exec_cases(args.files)
+    backend = pinned_backend()
+    engine = Engine(backend, clock=lambda: EXEC_NOW)
+    report = summarize_execution(evaluate_execution(engine, backend, cases, progress=terminal_progress))
+    if args.json:
+        print(json.dumps(report, default=str))
+    else:
+        print(format_execution_report(report, show_misses=args.misses))
     return EXIT_OK
 
 

@@ -8,7 +8,7 @@ The numbers come from the table; nothing here queries again.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .backends.base import Table
@@ -20,12 +20,29 @@ BAR = "\u2588"
 
 
 @dataclass(frozen=True)
+class Figure:
+    """One number an interpretation states in words, with its unit ("%", "s" for durations, "" otherwise)."""
+
+    name: str
+    value: float
+    unit: str = ""
+
+
+@dataclass(frozen=True)
 class Interpretation:
-    """A headline, optional detail lines, and a small text chart where one helps."""
+    """A headline, optional detail lines, and a small text chart where one helps.
+
+    ``figures`` are the numbers the sentences state, ``ranking`` the (label, value) rows of a ranked answer in
+    the order shown, ``series`` the (period, value) points of a time series: what a reader (or the execution
+    evaluation) checks against the truth.
+    """
 
     headline: str
     details: tuple[str, ...] = ()
     chart: str = ""
+    figures: tuple[Figure, ...] = ()
+    ranking: tuple[tuple[str, float | None], ...] = ()
+    series: tuple[tuple[str, float], ...] = ()
 
     def text(self) -> str:
         parts = [self.headline, *self.details]
@@ -113,7 +130,7 @@ def _col(table: Table, *names: str) -> str | None:
 
 def _count(answer: "Answer", table: Table) -> Interpretation:
     value = table.rows[0][table.columns.index("value")] if "value" in table.columns else table.rows[0][0]
-    return Interpretation(f"{fmt(_num(value))} {_what(answer)}{_period(answer)}.")
+    return Interpretation(f"{fmt(_num(value))} {_what(answer)}{_period(answer)}.", figures=(Figure("value", _num(value)),))
 
 
 def _series(answer: "Answer", table: Table) -> Interpretation:
@@ -131,7 +148,9 @@ def _series(answer: "Answer", table: Table) -> Interpretation:
             f" from the first to the last third of the period{_period(answer)}; "
             f"peak {fmt(values[peak])} at {periods[peak]}.")
     labels = [str(p)[:16] for p in periods]
-    return Interpretation(head, (), bar_chart(labels, values))
+    return Interpretation(head, (), bar_chart(labels, values),
+                          figures=(Figure("change", change, "%"), Figure("peak", values[peak])),
+                          series=tuple((str(p), v) for p, v in zip(periods, values)))
 
 
 def _ranked(answer: "Answer", table: Table) -> Interpretation:
@@ -145,7 +164,9 @@ def _ranked(answer: "Answer", table: Table) -> Interpretation:
     details = []
     if len(values) > 1:
         details.append(f"Next: {keys[1]} with {fmt(values[1])}; last shown: {keys[-1]} with {fmt(values[-1])}.")
-    return Interpretation(head, tuple(details), bar_chart(keys[:15], values[:15]))
+    figures = tuple(Figure(str(k), v) for k, v in zip(keys[:2], values[:2]))
+    return Interpretation(head, tuple(details), bar_chart(keys[:15], values[:15]), figures=figures,
+                          ranking=tuple((str(k), v) for k, v in zip(keys, values)))
 
 
 def _feature_usage(answer: "Answer", table: Table) -> Interpretation:
@@ -153,7 +174,7 @@ def _feature_usage(answer: "Answer", table: Table) -> Interpretation:
     if "uses_per_user" in table.columns:
         depth = max(table.records(), key=lambda r: _num(r["uses_per_user"]))
         detail = f"Deepest engagement: {depth['feature']} at {fmt(_num(depth['uses_per_user']))} uses per user."
-        return Interpretation(base.headline, (*base.details, detail), base.chart)
+        return replace(base, details=(*base.details, detail))
     return base
 
 
@@ -169,7 +190,9 @@ def _funnel(answer: "Answer", table: Table) -> Interpretation:
     details = (f"Biggest drop: {rows[worst]['event']} → {rows[worst + 1]['event']}, where {drops[worst]:.1f}% "
                f"of users are lost.",) if drops else ()
     labels = [f"{r['step']}. {r['event']}" for r in rows]
-    return Interpretation(head, details, bar_chart(labels, users))
+    figures = (Figure("conversion", overall, "%"), Figure("first_step_users", users[0]),
+               Figure("last_step_users", users[-1]))
+    return Interpretation(head, details, bar_chart(labels, users), figures=figures)
 
 
 def _funnel_breakdown(answer: "Answer", table: Table) -> Interpretation:
@@ -187,7 +210,9 @@ def _funnel_breakdown(answer: "Answer", table: Table) -> Interpretation:
     worst = min(rates, key=rates.__getitem__)
     head = f"Conversion ranges from {rates[worst]:.1f}% ({worst}) to {rates[best]:.1f}% ({best}){_period(answer)}."
     keys = sorted(rates, key=lambda k: -rates[k])
-    return Interpretation(head, (), bar_chart(keys, [rates[k] for k in keys], suffix="%"))
+    return Interpretation(head, (), bar_chart(keys, [rates[k] for k in keys], suffix="%"),
+                          figures=(Figure(str(worst), rates[worst], "%"), Figure(str(best), rates[best], "%")),
+                          ranking=tuple((str(k), rates[k]) for k in keys))
 
 
 def _retention(answer: "Answer", table: Table) -> Interpretation:
@@ -201,7 +226,9 @@ def _retention(answer: "Answer", table: Table) -> Interpretation:
     unit = "month" if answer.slots.get("period") == "month" else "week"
     head = (f"On average {avg[offsets[0]]:.1f}% of a cohort comes back in {unit} {offsets[0]}, "
             f"{avg[offsets[-1]]:.1f}% in {unit} {offsets[-1]}.")
-    return Interpretation(head, (), bar_chart([f"{unit} {o}" for o in offsets], [avg[o] for o in offsets], suffix="%"))
+    return Interpretation(head, (), bar_chart([f"{unit} {o}" for o in offsets], [avg[o] for o in offsets], suffix="%"),
+                          figures=(Figure(f"{unit} {offsets[0]}", avg[offsets[0]], "%"),
+                                   Figure(f"{unit} {offsets[-1]}", avg[offsets[-1]], "%")))
 
 
 def _experiment(answer: "Answer", table: Table) -> Interpretation:
@@ -211,6 +238,7 @@ def _experiment(answer: "Answer", table: Table) -> Interpretation:
     control = rows.get("control") or next(iter(rows.values()))
     details = []
     head = "Variants: " + ", ".join(f"{v} {_num(r['conversion_pct']):.1f}%" for v, r in rows.items()) + "."
+    figures = [Figure(str(v), _num(r["conversion_pct"]), "%") for v, r in rows.items()]
     for name, r in rows.items():
         if r is control:
             continue
@@ -222,7 +250,9 @@ def _experiment(answer: "Answer", table: Table) -> Interpretation:
         verdict = "significant" if cmp.significant else "not significant"
         lift = f"{cmp.lift * 100:+.1f}%" if cmp.lift is not None else "n/a"
         details.append(f"{name} vs {control['variant']}: lift {lift}, p = {cmp.p_value:.4f} ({verdict} at 95%).")
-    return Interpretation(head, tuple(details))
+        if cmp.lift is not None:
+            figures.append(Figure("lift", cmp.lift * 100, "%"))
+    return Interpretation(head, tuple(details), figures=tuple(figures))
 
 
 def _time_to_event(answer: "Answer", table: Table) -> Interpretation:
@@ -230,17 +260,22 @@ def _time_to_event(answer: "Answer", table: Table) -> Interpretation:
     if not _num(r["users"]):
         return Interpretation(f"No user converted{_period(answer)}, so there is no time to measure.")
     return Interpretation(f"Median {duration(_num(r['median_seconds']))}, 90th percentile "
-                          f"{duration(_num(r['p90_seconds']))}, over {fmt(_num(r['users']))} users who converted{_period(answer)}.")
+                          f"{duration(_num(r['p90_seconds']))}, over {fmt(_num(r['users']))} users who converted{_period(answer)}.",
+                          figures=(Figure("median", _num(r["median_seconds"]), "s"),
+                                   Figure("p90", _num(r["p90_seconds"]), "s"), Figure("users", _num(r["users"]))))
 
 
 def _people(answer: "Answer", table: Table) -> Interpretation:
     more = " (more not shown)" if table.has_more else ""
-    return Interpretation(f"{len(table):,} users{more}{_period(answer)}.")
+    return Interpretation(f"{len(table):,} users{more}{_period(answer)}.", figures=(Figure("users", len(table)),),
+                          ranking=tuple((str(r[1] or r[0]), None) for r in table.rows))
 
 
 def _single_row(answer: "Answer", table: Table) -> Interpretation:
     r = table.records()[0]
-    return Interpretation("; ".join(f"{k.replace('_', ' ')}: {fmt(v)}" for k, v in r.items()) + ".")
+    figures = tuple(Figure(k, _num(v), "%" if k.endswith("_pct") else "") for k, v in r.items()
+                    if isinstance(v, (int, float)) and not isinstance(v, bool))
+    return Interpretation("; ".join(f"{k.replace('_', ' ')}: {fmt(v)}" for k, v in r.items()) + ".", figures=figures)
 
 
 def _activation(answer: "Answer", table: Table) -> Interpretation:
@@ -252,7 +287,8 @@ def _activation(answer: "Answer", table: Table) -> Interpretation:
     firsts = [pair for pair in (r.get("first_events") or []) if isinstance(pair, (list, tuple)) and len(pair) == 2]
     details = ("What activated users did first: " + ", ".join(f"{e} ({fmt(_num(n))})" for e, n in firsts[:5]) + ".",) \
         if firsts else ()
-    return Interpretation(head, details)
+    return Interpretation(head, details, figures=(Figure("activation", _num(r["activation_pct"]), "%"),
+                                                  Figure("cohort", _num(r["cohort_users"]))))
 
 
 def _lifecycle(answer: "Answer", table: Table) -> Interpretation:
@@ -260,7 +296,7 @@ def _lifecycle(answer: "Answer", table: Table) -> Interpretation:
     last = rows[-1]["period"]
     latest = {r["status"]: _num(r["users"]) for r in rows if r["period"] == last}
     head = f"In the period starting {last}: " + ", ".join(f"{k} {fmt(v)}" for k, v in latest.items()) + "."
-    return Interpretation(head)
+    return Interpretation(head, figures=tuple(Figure(k, v) for k, v in latest.items()))
 
 
 def _stickiness(answer: "Answer", table: Table) -> Interpretation:
@@ -269,7 +305,9 @@ def _stickiness(answer: "Answer", table: Table) -> Interpretation:
     total = sum(users)
     heavy = sum(u for d, u in zip(days, users) if d >= 3)
     return Interpretation(f"{heavy / total * 100:.0f}% of active users were active on 3 or more days per period.",
-                          (), bar_chart([f"{d} days" for d in days], users))
+                          (), bar_chart([f"{d} days" for d in days], users),
+                          figures=(Figure("share_3_plus", heavy / total * 100, "%"),),
+                          ranking=tuple((f"{d}", u) for d, u in zip(days, users)))
 
 
 def _anomaly(answer: "Answer", table: Table) -> Interpretation:
@@ -277,7 +315,8 @@ def _anomaly(answer: "Answer", table: Table) -> Interpretation:
     if not flagged:
         return Interpretation(f"Nothing unusual{_period(answer)}: every interval is within the baseline's range.")
     parts = [f"{r['period']} ({fmt(_num(r['value']))}, z = {_num(r['z_score']):+.1f})" for r in flagged[:5]]
-    return Interpretation(f"{len(flagged)} unusual interval(s): " + "; ".join(parts) + ".")
+    return Interpretation(f"{len(flagged)} unusual interval(s): " + "; ".join(parts) + ".",
+                          figures=tuple(Figure(str(r["period"]), _num(r["value"])) for r in flagged[:5]))
 
 
 def _generic(answer: "Answer", table: Table) -> Interpretation:
