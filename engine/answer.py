@@ -16,6 +16,7 @@ from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 if TYPE_CHECKING:
     from .interpret import Interpretation
+    from .meaning import Meaning
     from .workflows import Report
 
 ClarificationKind = Literal["intent", "slots", "rephrase"]
@@ -80,6 +81,9 @@ class Answer:
     words: tuple[tuple[str, float], ...] = ()
     notes: tuple[str, ...] = ()
     now: datetime | None = None
+    meaning: "Meaning | None" = None
+    reading: tuple[tuple[str, str, bool], ...] = ()
+    """Each span of the question the engine read: its text, what it was read as, and whether the answer used it."""
     _runner: Callable[["Answer"], "Table | Report"] | None = field(default=None, repr=False, compare=False)
     _interpreter: Callable[["Answer", Table], "Interpretation"] | None = field(default=None, repr=False, compare=False)
 
@@ -110,14 +114,19 @@ class Answer:
         return self._interpreter(self, table)
 
     def explain(self) -> str:
-        """Why the engine read the question this way: intent, evidence, slots, defaults."""
+        """Why the engine read the question this way: intent, evidence, the span-by-span reading, slots, defaults."""
         lines = [f"intent: {self.intent} (confidence {self.confidence:.2f})"]
+        if self.meaning is not None:
+            lines.append(f"computes: {self.meaning.describe()}")
         if self.alternatives:
             lines.append("  runners-up: " + ", ".join(f"{i} {p:.2f}" for i, p in self.alternatives))
         if self.rules:
             lines.append("  rules: " + "; ".join(self.rules))
         if self.words:
             lines.append("  words: " + ", ".join(f"{w!r}" for w, _ in self.words))
+        if self.reading:
+            lines.append("reading:")
+            lines.extend(f"  {text.strip()!r}: {label}{'' if used else '  (NOT USED)'}" for text, label, used in self.reading)
         for name, value in self.slots.items():
             mark = " (default)" if name in self.defaulted else ""
             lines.append(f"  {name}: {describe(value)}{mark}")

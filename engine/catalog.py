@@ -17,6 +17,7 @@ import yaml
 
 from . import yamlfiles
 from .errors import CatalogError
+from .meaning import ROLES
 
 # The contract of shared/spec/intents.md: these ids, exactly.
 FAMILIES: tuple[str, ...] = (
@@ -25,16 +26,23 @@ FAMILIES: tuple[str, ...] = (
     "experiment", "stickiness", "lifecycle", "engagement", "sessions", "anomaly", "diagnose",
     "out_of_scope",
 )
-SLOT_TYPES = frozenset({"event", "events", "property", "filters", "time_range", "choice", "int", "number", "flag"})
+SLOT_TYPES = frozenset({"event", "events", "property", "filters", "time_range", "choice", "int", "number", "flag",
+                        "comparison", "conditions"})
 OPTION_SOURCES = frozenset({"events", "event_properties", "numeric_properties", "breakdown_properties", "flags", "choices"})
 MIN_EXAMPLES = 25
+READING_FACTS = frozenset({"event", "metric_phrase", "breakdown", "interval", "grain", "compare", "per_actor",
+                           "first_time", "conditions", "steps", "property_math"})
+"""What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice
+slot's ``infer`` (a value chosen because the question holds it)."""
 
 _TOP_KEYS = {
     "id": True, "description": True, "rules": False, "examples": True, "slots": True, "template": False,
     "workflow": False, "workflows": False, "interpretation": False, "follow_ups": False, "message": False,
+    "widen": False, "time_order": False,
 }
 _SLOT_KEYS = {"name", "type", "required", "default", "prompt", "options_from", "choices", "numeric", "required_if", "min",
-              "all_events"}
+              "all_events", "role", "cues", "number", "cue", "lone", "implied", "fill_path_when", "pair_single",
+              "loose", "implies_event", "grains", "infer", "accepts"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,23 @@ class WorkflowTrigger:
 
 @dataclass(frozen=True)
 class SlotSpec:
+    """One parameter of a family: its type, what it means (``role``, a field of ``askhog.meaning.Meaning``) and
+    how the generic filler finds it in a question (the hints below, all optional).
+
+    * ``cues`` (choice): ``{value: [regex, ...]}`` that pick a value, before the lexicon's cues for the slot name.
+    * ``infer`` (choice): ``[[fact, value], ...]``: the value when the question holds that fact and no cue matched.
+    * ``number`` (int): which of the lexicon's number cues fills it (default: the slot's name).
+    * ``cue`` (event): a regex that, matching the words just before a named event, gives that event to this slot.
+    * ``lone`` (event): when the question names exactly one event, it goes here.
+    * ``implied`` (event): ``[[regex, default], ...]``: words that stand for an event ("time to value").
+    * ``fill_path_when``, ``pair_single`` (events): two named ends of the main path asked "where do users drop
+      off" take the steps between; a single named step is paired with its neighbour on the main path (always,
+      or when another slot has one of the listed values).
+    * ``loose`` (property): a property named without "by" still fills it; ``implies_event``: a property only one
+      event has makes that event the measured one; ``grains``: a time grain ("busiest weekday") also fills it;
+      ``accepts`` (property): ``[String]`` or ``[Numeric]`` types only, ``event`` scope only...
+    """
+
     name: str
     type: str
     prompt: str
@@ -75,6 +100,19 @@ class SlotSpec:
     required_if: Mapping[str, tuple[Any, ...]] | None = None
     min: int | None = None
     all_events: bool = False
+    role: str = "param"
+    cues: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
+    infer: tuple[tuple[str, str], ...] = ()
+    number: str | None = None
+    cue: re.Pattern[str] | None = None
+    lone: bool = False
+    implied: tuple[tuple[re.Pattern[str], str], ...] = ()
+    fill_path_when: re.Pattern[str] | None = None
+    pair_single: bool | Mapping[str, tuple[Any, ...]] = False
+    loose: bool = False
+    implies_event: bool = False
+    grains: bool = False
+    accepts: tuple[str, ...] = ()
 
     def is_required(self, filled: Mapping[str, Any]) -> bool:
         """Required outright, or because another slot took one of the listed values."""
@@ -99,6 +137,11 @@ class Intent:
     follow_ups: tuple[str, ...]
     message: str
     source: str
+    widen: tuple[tuple[str, str], ...] = ()
+    """``[[fact, family], ...]``: a question holding the fact that this family has no slot for goes to that family
+    ("how many signups by country" is a breakdown)."""
+    time_order: bool = False
+    """Named events are put in the order they happen ("purchase after signing up" starts with the signup)."""
 
     def workflow_for(self, text: str) -> str | None:
         """The workflow this question asks for: always the family's own, else the first trigger that matches."""
@@ -260,7 +303,34 @@ def parse_intent(text: str, source: str) -> Intent:
         follow_ups=tuple(follow_ups),
         message=(data.get("message") or "").strip(),
         source=source,
+        widen=_parse_pairs(data, "widen", source, READING_FACTS, FAMILIES),
+        time_order=_parse_bool(data, "time_order", source),
     )
+
+
+def _parse_bool(data: Any, key: str, source: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise CatalogError(source, f"{key} must be true or false", line=_line(data, key), key=key)
+    return value
+
+
+def _parse_pairs(data: Any, key: str, source: str, firsts: frozenset[str] | tuple[str, ...],
+                 seconds: frozenset[str] | tuple[str, ...] | None) -> tuple[tuple[str, str], ...]:
+    """``[[a, b], ...]`` where ``a`` is one of ``firsts`` and ``b`` one of ``seconds`` (any text when None)."""
+    raw = data.get(key) or []
+    pairs = []
+    for item in raw if isinstance(raw, list) else [None]:
+        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)):
+            raise CatalogError(source, f"{key} is a list of [{'/'.join(sorted(firsts))[:60]}..., value] pairs",
+                               line=_line(data, key), key=key)
+        if item[0] not in firsts:
+            raise CatalogError(source, f"{key}: {item[0]!r} is not one of {sorted(firsts)}", line=_line(data, key), key=key)
+        if seconds is not None and item[1] not in seconds:
+            raise CatalogError(source, f"{key}: {item[1]!r} is not one of {sorted(seconds)}", line=_line(data, key),
+                               key=key)
+        pairs.append((item[0], item[1]))
+    return tuple(pairs)
 
 
 def _parse_triggers(raw: Any, source: str, parent: Any) -> tuple[WorkflowTrigger, ...]:
@@ -337,6 +407,14 @@ def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
         if item["type"] == "choice" and default not in (None, "by_range") and default not in choices:
             raise CatalogError(source, f"default {default!r} is not one of the choices", line=_line(item, "default"), key="default")
         required_if = item.get("required_if")
+        role = item.get("role", "param")
+        if role not in ROLES:
+            raise CatalogError(source, f"slot {item['name']!r}: role must be one of {', '.join(ROLES)}",
+                               line=_line(item, "role"), key="role")
+        pair_single = item.get("pair_single", False)
+        if not isinstance(pair_single, (bool, dict)):
+            raise CatalogError(source, "pair_single is true, false or {slot: [values]}", line=_line(item, "pair_single"),
+                               key="pair_single")
         specs.append(SlotSpec(
             name=item["name"], type=item["type"], prompt=item["prompt"], required=bool(item.get("required", False)),
             default=default, options_from=item.get("options_from"), choices=choices,
@@ -344,12 +422,65 @@ def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
             required_if={k: tuple(v) for k, v in required_if.items()} if required_if else None,
             min=item.get("min"),
             all_events=bool(item.get("all_events", False)),
+            role=role,
+            cues=_parse_cues(item, choices, source, item["type"]),
+            infer=_parse_pairs(item, "infer", source, READING_FACTS, choices or None),
+            number=item.get("number"),
+            cue=_regex(item, "cue", source),
+            lone=_parse_bool(item, "lone", source),
+            implied=tuple((_compile(p, item, "implied", source), str(v)) for p, v in _parse_pairs(
+                item, "implied", source, _AnyText(), None)),
+            fill_path_when=_regex(item, "fill_path_when", source),
+            pair_single=pair_single if isinstance(pair_single, bool) else {k: tuple(v) for k, v in pair_single.items()},
+            loose=_parse_bool(item, "loose", source),
+            implies_event=_parse_bool(item, "implies_event", source),
+            grains=_parse_bool(item, "grains", source),
+            accepts=tuple(item.get("accepts") or ()),
         ))
     names = [s.name for s in specs]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise CatalogError(source, f"slot names repeat: {sorted(duplicates)}", line=_line(parent, "slots"), key="slots")
     return tuple(specs)
+
+
+class _AnyText(frozenset):  # type: ignore[type-arg]
+    """Admits any first element of a pair (a regular expression, checked when compiled)."""
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, str)
+
+
+def _compile(pattern: str, where: Any, key: str, source: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise CatalogError(source, f"{key}: {pattern!r} does not compile: {exc}", line=_line(where, key), key=key) from None
+
+
+def _regex(item: Any, key: str, source: str) -> re.Pattern[str] | None:
+    raw = item.get(key)
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise CatalogError(source, f"{key} must be a regular expression", line=_line(item, key), key=key)
+    return _compile(raw, item, key, source)
+
+
+def _parse_cues(item: Any, choices: tuple[str, ...], source: str,
+                slot_type: str) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    """``{value: [regex, ...]}``: a choice slot's values, or an int slot's whole numbers ("next event" is 1 step)."""
+    raw = item.get("cues")
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not all(isinstance(v, list) for v in raw.values()):
+        raise CatalogError(source, "cues is {value: [regex, ...]}", line=_line(item, "cues"), key="cues")
+    for value in raw:
+        ok = str(value).isdigit() if slot_type == "int" else value in choices
+        if not ok:
+            raise CatalogError(source, f"cue value {value!r} is not {'a whole number' if slot_type == 'int' else 'one of the choices'}",
+                               line=_line(item, "cues"), key="cues")
+    return tuple((str(v), tuple(_compile(p, item, "cues", source) for p in ps)) for v, ps in raw.items())
 
 
 def _check_template(template: Any, slot_names: set[str], source: str, parent: Any) -> None:

@@ -23,15 +23,17 @@ from .errors import AskhogError, QuestionError
 from .hogql import validate
 from .interpret import Interpretation, interpret
 from .linking import Linker
+from .meaning import Meaning
 from .paths import cache_home
 from .recognize import Recognition, Recognizer
 from .replies import coerce_slot_value
 from .render import Renderer, select_template
-from .slots import Filled, SlotFiller
+from .slots import Filled, SlotFiller, reading_warnings
 from .taxonomy import Taxonomy, demo_taxonomy
 from .text import stem
 
 if TYPE_CHECKING:
+    from .reading import Span
     from .workflows import Report
 
 MAX_QUESTION_CHARS = 1000
@@ -73,7 +75,7 @@ class Engine:
         self.recognizer = Recognizer(self.catalog, cache_dir=cache_home(cache_dir) / "models")
         vocabulary = self.recognizer.vocabulary()
         self.linker = Linker(taxonomy, known_words=vocabulary)
-        self.renderer = Renderer(taxonomy)
+        self.renderer = Renderer(taxonomy, self.catalog)
         self.filler = SlotFiller(taxonomy, self.linker, vocabulary)
 
     def tracked(self, text: str, start: int, end: int) -> bool:
@@ -138,7 +140,10 @@ class Engine:
             chosen = self.catalog[wider]
         base = self._base(text, chosen, recognition, confidence, now)
         filled = self.filler.fill(chosen, text, now, self._checked(chosen, given, text, now), reading)
-        base = replace(base, slots=filled.values, defaulted=tuple(filled.defaulted), notes=tuple(filled.notes))
+        meaning = Meaning.build(chosen, filled.values, now)
+        base = replace(base, slots=filled.values, defaulted=tuple(filled.defaulted), notes=tuple(filled.notes),
+                       meaning=meaning, reading=tuple((s.text, s.label, _was_used(s, filled.used)) for s in reading.spans),
+                       warnings=tuple(reading_warnings(filled, meaning, now)))
         workflow = chosen.workflow_for(text.lower())
         if workflow:
             return self._workflow_answer(replace(base, workflow=workflow), chosen, filled)
@@ -177,13 +182,13 @@ class Engine:
         )
 
     def _render(self, base: Answer, intent: Intent, filled: Filled) -> Answer:
-        assert intent.template is not None
+        assert intent.template is not None and base.meaning is not None
         slots = {s.name: filled.values.get(s.name) for s in intent.slots}
         stem = select_template(intent.template, slots)
-        rendered = self.renderer.render(stem, slots)
+        rendered = self.renderer.render(stem, base.meaning)
         checked = _validate_cached(rendered.hogql)
         return replace(base, hogql=rendered.hogql, values=dict(rendered.values), inline=rendered.inline(),
-                       template=stem, warnings=tuple(checked.warnings))
+                       template=stem, warnings=(*base.warnings, *checked.warnings))
 
     def _workflow_answer(self, base: Answer, intent: Intent, filled: Filled) -> Answer:
         """A workflow asks only for what it cannot default; the family's other slot questions do not apply."""
@@ -252,6 +257,10 @@ class Engine:
 def _validate_cached(hogql: str):  # type: ignore[no-untyped-def]
     """Literals are placeholders, so a template's text repeats across questions: validate each text once."""
     return validate(hogql)
+
+
+def _was_used(span: "Span", used: set[tuple[int, int]]) -> bool:
+    return span.key in used or any(a <= span.start and span.end <= b for a, b in used)
 
 
 def _check_question(question: object) -> str:

@@ -1,22 +1,29 @@
-"""Say what a result means: the biggest funnel drop, the top segment, the trend and its size.
+"""Say what a result means, and exactly what was computed.
 
-Each reading looks at the columns a template returns (templates/README.md
-lists them) and writes one or two sentences a PM can paste into a message.
-The numbers come from the table; nothing here queries again.
+Each reading looks at the columns a template returns (``templates/README.md``) and writes a headline a PM
+can paste into a message. The headline names the unit, the event, every filter and the range (from the
+question's meaning, ``Meaning.describe``), so that a reader catches a mismatch with what they asked at a
+glance. It states its numbers as ``figures`` (and a ``ranking`` or a ``series`` where the answer is one),
+which is what a person reads and what the execution evaluation checks. A period that is still running is
+marked partial and never read as a drop. Nothing here queries again.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .backends.base import Table
+from .format import fmt
 
 if TYPE_CHECKING:
     from .answer import Answer
+    from .meaning import Meaning
 
 BAR = "\u2588"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -52,12 +59,12 @@ class Interpretation:
 
 
 def interpret(answer: "Answer", table: Table) -> Interpretation:
+    what = _what(answer)
     if not table.rows:
-        where = answer.slots.get("time_range")
-        period = f" in {where.label}" if where is not None and hasattr(where, "label") else ""
-        return Interpretation(f"No matching data{period}. Try a longer period or fewer filters.")
+        return Interpretation(f"No matching data for {what}. Try a longer period or fewer filters.",
+                              figures=(Figure("value", 0.0),))
     reader = _READERS.get(answer.template or "", _generic)
-    return reader(answer, table)
+    return reader(answer, table, what)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -69,17 +76,6 @@ def _num(value: Any) -> float:
     except (TypeError, ValueError):
         return 0.0
     return 0.0 if math.isnan(f) else f
-
-
-def fmt(value: Any) -> str:
-    """Numbers the way people write them: 12,345 / 3.4 / 61.2%."""
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, (int, float)):
-        if float(value).is_integer():
-            return f"{int(value):,}"
-        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
-    return str(value)
 
 
 def duration(seconds: float) -> str:
@@ -105,97 +101,232 @@ def bar_chart(labels: Sequence[Any], values: Sequence[float], width: int = 30, s
 
 
 def _what(answer: "Answer") -> str:
-    event = answer.slots.get("event")
-    name = event.label() if event is not None and hasattr(event, "label") else "events"
-    measure = answer.slots.get("measure", "events")
-    prop = answer.slots.get("property")
-    if measure == "users":
-        return f"unique users who did {name}"
-    if measure in ("sum", "avg") and prop is not None:
-        return f"{'total' if measure == 'sum' else 'average'} {prop.name} of {name}"
-    return f"{name} events"
+    meaning = answer.meaning
+    return meaning.describe() if meaning is not None else answer.question
 
 
-def _period(answer: "Answer") -> str:
-    tr = answer.slots.get("time_range")
-    return f" ({tr.label})" if tr is not None and hasattr(tr, "label") else ""
+def _label(value: Any, meaning: "Meaning | None") -> str:
+    """A group's label as a person reads it: weekday names, hours as numbers, dates without midnight."""
+    grain = meaning.breakdown.grain if meaning is not None and meaning.breakdown is not None else None
+    if grain == "day_of_week" and 1 <= _num(value) <= 7:
+        return WEEKDAYS[int(_num(value)) - 1]
+    if grain == "hour_of_day":
+        return str(int(_num(value)))
+    text = str(value)
+    for tail in ("T00:00:00Z", "T00:00:00", " 00:00:00"):
+        if text.endswith(tail):
+            return text[: -len(tail)]
+    return text
 
 
-def _col(table: Table, *names: str) -> str | None:
-    return next((n for n in names if n in table.columns), None)
+def _partial(answer: "Answer", period: Any, unit: str | None) -> bool:
+    """Is the interval starting at ``period`` still running when the question was asked?"""
+    meaning = answer.meaning
+    if meaning is None or meaning.date_range is None or unit is None or answer.now is None:
+        return False
+    try:
+        start = datetime.fromisoformat(str(period).replace("Z", "").replace("T", " "))
+    except ValueError:
+        return False
+    from .meaning import _shift
+
+    return _shift(start, unit, 1) > answer.now and meaning.date_range.end >= answer.now
+
+
+def _sides(table: Table, value_col: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for r in table.records():
+        out[str(r.get("side"))] = out.get(str(r.get("side")), 0.0) + _num(r.get(value_col))
+    return out
+
+
+def _compared(answer: "Answer", current: float, previous: float, what: str, unit: str = "") -> Interpretation:
+    """The figure beside the same figure for the previous range: both, and the change."""
+    meaning = answer.meaning
+    assert meaning is not None and meaning.compare is not None and meaning.compare.previous is not None
+    prev = meaning.compare.previous
+    change = (current - previous) / previous * 100 if previous else 0.0
+    direction = "up" if change > 0 else "down" if change < 0 else "flat"
+    from .meaning import describe_range
+
+    like = " (like for like: the same part of the previous period)" if meaning.compare.like_for_like else ""
+    head = (f"{fmt(current)}{unit} {what}; {fmt(previous)}{unit} in {describe_range(prev)}{like}: "
+            f"{direction} {abs(change):.1f}%.")
+    return Interpretation(head, figures=(Figure("current", current, "%" if unit == "%" else ""),
+                                         Figure("previous", previous, "%" if unit == "%" else ""),
+                                         Figure("change", change, "%")))
 
 
 # --- readers ---------------------------------------------------------------------------------
 
 
-def _count(answer: "Answer", table: Table) -> Interpretation:
-    value = table.rows[0][table.columns.index("value")] if "value" in table.columns else table.rows[0][0]
-    return Interpretation(f"{fmt(_num(value))} {_what(answer)}{_period(answer)}.", figures=(Figure("value", _num(value)),))
+def _count(answer: "Answer", table: Table, what: str) -> Interpretation:
+    meaning = answer.meaning
+    if "side" in table.columns and meaning is not None and meaning.compare is not None:
+        if "breakdown" in table.columns:
+            return _ranked(answer, table, what)
+        sides = _sides(table, "value")
+        return _compared(answer, sides.get("current", 0.0), sides.get("previous", 0.0), what)
+    if "breakdown" in table.columns:
+        return _ranked(answer, table, what)
+    value = _num(table.rows[0][table.columns.index("value")])
+    details = ()
+    figures = [Figure("value", value)]
+    if "people" in table.columns:
+        people = _num(table.rows[0][table.columns.index("people")])
+        details = (f"Over {fmt(people)} users.",)
+        figures.append(Figure("people", people))
+    return Interpretation(f"{fmt(value)}: {what}.", details, figures=tuple(figures))
 
 
-def _series(answer: "Answer", table: Table) -> Interpretation:
-    value_col = _col(table, "value", "active_users", "events_per_user", "dau_mau", "avg_duration_seconds",
-                     "bounce_rate_pct", "sessions_per_user", "pageviews_per_session") or table.columns[-1]
-    periods = table.column(_col(table, "period") or table.columns[0])
-    values = [_num(v) for v in table.column(value_col)]
-    third = max(1, len(values) // 3)
-    first, last = sum(values[:third]) / third, sum(values[-third:]) / third
+def _series(answer: "Answer", table: Table, what: str) -> Interpretation:
+    value_col = next((c for c in ("value", "active_users", "events_per_user", "dau_mau", "duration_seconds",
+                                  "bounce_rate_pct", "sessions_per_user", "pageviews_per_session", "sessions")
+                      if c in table.columns), table.columns[-1])
+    meaning = answer.meaning
+    if "side" in table.columns and meaning is not None and meaning.compare is not None:
+        sides = _sides(table, value_col)
+        compared = _compared(answer, sides.get("current", 0.0), sides.get("previous", 0.0), what)
+        rows = [r for r in table.records() if r.get("side") == "current"]
+    else:
+        compared = None
+        rows = table.records()
+    if "breakdown" in table.columns:
+        return _series_breakdown(answer, table, what, value_col)
+    periods = [r["period"] for r in rows]
+    values = [_num(r[value_col]) for r in rows]
+    unit = _unit_of(answer)
+    partial = bool(periods) and _partial(answer, periods[-1], unit)
+    complete = values[:-1] if partial and len(values) > 1 else values
+    labels = [_label(p, meaning) + (" (partial)" if partial and i == len(periods) - 1 else "")
+              for i, p in enumerate(periods)]
+    figures = [Figure(_label(p, meaning), v) for p, v in zip(periods, values)]
+    if not values:
+        return Interpretation(f"No data for {what}.", figures=(Figure("value", 0.0),))
+    third = max(1, len(complete) // 3)
+    first, last = sum(complete[:third]) / third, sum(complete[-third:]) / third
     change = (last - first) / first * 100 if first else 0.0
     direction = "up" if change > 5 else "down" if change < -5 else "flat"
     peak = max(range(len(values)), key=values.__getitem__)
-    head = (f"{value_col.replace('_', ' ')} is {direction}" +
-            (f" {abs(change):.0f}%" if direction != "flat" else "") +
-            f" from the first to the last third of the period{_period(answer)}; "
-            f"peak {fmt(values[peak])} at {periods[peak]}.")
-    labels = [str(p)[:16] for p in periods]
-    return Interpretation(head, (), bar_chart(labels, values),
-                          figures=(Figure("change", change, "%"), Figure("peak", values[peak])),
-                          series=tuple((str(p), v) for p, v in zip(periods, values)))
-
-
-def _ranked(answer: "Answer", table: Table) -> Interpretation:
-    key = _col(table, "breakdown", "feature", "candidate", "variant") or table.columns[0]
-    value_col = _col(table, "value", "unique_users", "revenue", "lift", "users") or table.columns[-1]
-    values = [_num(v) for v in table.column(value_col)]
-    keys = table.column(key)
     total = sum(values)
-    share = f" ({values[0] / total * 100:.0f}% of the total)" if total and value_col in ("value", "revenue") else ""
-    head = f"{keys[0]} leads with {fmt(values[0])} {value_col.replace('_', ' ')}{share}{_period(answer)}."
+    head = (f"{what}: {value_col.replace('_', ' ')} is {direction}"
+            + (f" {abs(change):.0f}%" if direction != "flat" else "")
+            + f" from the first to the last third of the period; peak {fmt(values[peak])} on {labels[peak]}.")
+    details = [f"Total over the period: {fmt(total)}."] if value_col in ("value", "sessions") else []
+    if partial:
+        details.append(f"{labels[-1].split(' (')[0]} is still running: it is left out of the direction.")
+    figures.append(Figure("total", total))
+    if compared is not None:
+        details.insert(0, compared.headline)
+        figures.extend(compared.figures)
+    return Interpretation(head, tuple(details), bar_chart([lab[:24] for lab in labels], values),
+                          figures=tuple(figures),
+                          series=tuple((_label(p, meaning), v) for p, v in zip(periods, values)))
+
+
+def _series_breakdown(answer: "Answer", table: Table, what: str, value_col: str) -> Interpretation:
+    totals: dict[str, float] = {}
+    for r in table.records():
+        key = _label(r["breakdown"], answer.meaning)
+        totals[key] = totals.get(key, 0.0) + _num(r[value_col])
+    keys = sorted(totals, key=lambda k: -totals[k])
+    head = f"{what}: {keys[0]} leads with {fmt(totals[keys[0]])} over the period."
+    return Interpretation(head, (), bar_chart(keys[:15], [totals[k] for k in keys[:15]]),
+                          figures=tuple(Figure(k, totals[k]) for k in keys[:10]),
+                          ranking=tuple((k, totals[k]) for k in keys))
+
+
+def _unit_of(answer: "Answer") -> str | None:
+    meaning = answer.meaning
+    if meaning is None or meaning.date_range is None:
+        return None
+    from .render import _interval_for
+
+    try:
+        return _interval_for(meaning.interval, meaning.date_range)
+    except Exception:  # noqa: BLE001 - an unknown interval only means no partial marking
+        return None
+
+
+def _ranked(answer: "Answer", table: Table, what: str) -> Interpretation:
+    meaning = answer.meaning
+    key = next((c for c in ("breakdown", "feature", "candidate", "variant", "path", "cohort") if c in table.columns),
+               table.columns[0])
+    value_col = next((c for c in ("value", "unique_users", "revenue", "lift", "users", "active_users")
+                      if c in table.columns), table.columns[-1])
+    records = table.records()
+    if "side" in table.columns:
+        current = [r for r in records if r.get("side") == "current"]
+        previous = {_label(r[key], meaning): _num(r[value_col]) for r in records if r.get("side") == "previous"}
+        records = current
+    else:
+        previous = {}
+    keys = [_label(r[key], meaning) for r in records]
+    values = [_num(r[value_col]) for r in records]
+    if not values:
+        return Interpretation(f"No data for {what}.")
+    total = sum(values)
+    share = f" ({values[0] / total * 100:.0f}% of those shown)" if total and value_col in ("value", "revenue") \
+        and len(values) > 1 else ""
+    head = f"{what}: {keys[0]} leads with {fmt(values[0])}{share}."
     details = []
-    if len(values) > 1:
+    if meaning is not None and meaning.breakdown is not None and meaning.breakdown.values:
+        head = f"{what}: " + ", ".join(f"{k} {fmt(v)}" for k, v in zip(keys, values)) + "."
+    elif len(values) > 1:
         details.append(f"Next: {keys[1]} with {fmt(values[1])}; last shown: {keys[-1]} with {fmt(values[-1])}.")
-    figures = tuple(Figure(str(k), v) for k, v in zip(keys[:2], values[:2]))
-    return Interpretation(head, tuple(details), bar_chart(keys[:15], values[:15]), figures=figures,
-                          ranking=tuple((str(k), v) for k, v in zip(keys, values)))
+    figures = [Figure(k, v) for k, v in zip(keys[:10], values[:10])]
+    if previous:
+        details.append("Previous period: " + ", ".join(f"{k} {fmt(v)}" for k, v in previous.items()) + ".")
+        figures.extend(Figure(f"previous {k}", v) for k, v in previous.items())
+    if "people" in table.columns:
+        people = {_label(r[key], meaning): _num(r["people"]) for r in records}
+        details.append("Users: " + ", ".join(f"{k} {fmt(v)}" for k, v in people.items()) + ".")
+    return Interpretation(head, tuple(details), bar_chart(keys[:15], values[:15]), figures=tuple(figures),
+                          ranking=tuple(zip(keys, values)))
 
 
-def _feature_usage(answer: "Answer", table: Table) -> Interpretation:
-    base = _ranked(answer, table)
-    if "uses_per_user" in table.columns:
-        depth = max(table.records(), key=lambda r: _num(r["uses_per_user"]))
-        detail = f"Deepest engagement: {depth['feature']} at {fmt(_num(depth['uses_per_user']))} uses per user."
-        return replace(base, details=(*base.details, detail))
-    return base
+def _feature_usage(answer: "Answer", table: Table, what: str) -> Interpretation:
+    rows = table.records()
+    keys = [str(r["feature"]) for r in rows]
+    users = [_num(r["unique_users"]) for r in rows]
+    head = f"{what}: {keys[0]} is used by the most people, {fmt(users[0])}" + \
+        (f" ({_num(rows[0]['adoption_pct']):.1f}% of active users)." if "adoption_pct" in rows[0] else ".")
+    details = [", ".join(f"{k}: {fmt(u)} users, {fmt(_num(r['total_uses']))} uses" for k, u, r in
+                         zip(keys[:8], users, rows))]
+    depth = max(rows, key=lambda r: _num(r["uses_per_user"]))
+    details.append(f"Deepest engagement: {depth['feature']} at {fmt(_num(depth['uses_per_user']))} uses per user.")
+    figures = [Figure(k, u) for k, u in zip(keys[:10], users)]
+    figures += [Figure(f"{k} uses", _num(r["total_uses"])) for k, r in zip(keys[:10], rows)]
+    return Interpretation(head, tuple(details), bar_chart(keys[:15], users[:15]), figures=tuple(figures),
+                          ranking=tuple(zip(keys, users)))
 
 
-def _funnel(answer: "Answer", table: Table) -> Interpretation:
+def _funnel(answer: "Answer", table: Table, what: str) -> Interpretation:
     rows = table.records()
     users = [_num(r["users"]) for r in rows]
     if not users[0]:
-        return Interpretation(f"Nobody did {rows[0]['event']}{_period(answer)}, so there is no conversion to measure.")
-    overall = users[-1] / users[0] * 100 if users[0] else 0.0
+        return Interpretation(f"Nobody did {rows[0]['event']} for {what}, so there is no conversion to measure.",
+                              figures=(Figure("conversion", 0.0, "%"),))
+    overall = users[-1] / users[0] * 100
     drops = [(users[i] - users[i + 1]) / users[i] * 100 if users[i] else 0.0 for i in range(len(users) - 1)]
     worst = max(range(len(drops)), key=drops.__getitem__) if drops else 0
-    head = f"{overall:.1f}% of the {fmt(users[0])} users who did {rows[0]['event']} reached {rows[-1]['event']}{_period(answer)}."
-    details = (f"Biggest drop: {rows[worst]['event']} → {rows[worst + 1]['event']}, where {drops[worst]:.1f}% "
-               f"of users are lost.",) if drops else ()
+    head = (f"{overall:.1f}% ({fmt(users[-1])} of {fmt(users[0])} users) converted: {what}, "
+            f"within {answer.meaning.window_days if answer.meaning else '?'} days.")
+    details = []
+    if len(rows) > 2:
+        details.append("Steps: " + " → ".join(f"{r['event']} {fmt(_num(r['users']))}" for r in rows) + ".")
+    if drops:
+        details.append(f"Biggest drop: {rows[worst]['event']} → {rows[worst + 1]['event']}, where "
+                       f"{drops[worst]:.1f}% of users are lost.")
     labels = [f"{r['step']}. {r['event']}" for r in rows]
-    figures = (Figure("conversion", overall, "%"), Figure("first_step_users", users[0]),
-               Figure("last_step_users", users[-1]))
-    return Interpretation(head, details, bar_chart(labels, users), figures=figures)
+    figures = [Figure("conversion", overall, "%"), Figure("first_step_users", users[0]),
+               Figure("last_step_users", users[-1])]
+    figures += [Figure(f"step {i + 1} conversion", _num(r["conversion_pct"]), "%") for i, r in enumerate(rows)]
+    figures += [Figure(f"step {i + 2} from previous", 100 - d, "%") for i, d in enumerate(drops)]
+    return Interpretation(head, tuple(details), bar_chart(labels, users), figures=tuple(figures))
 
 
-def _funnel_breakdown(answer: "Answer", table: Table) -> Interpretation:
+def _funnel_breakdown(answer: "Answer", table: Table, what: str) -> Interpretation:
     by: dict[Any, list[dict[str, Any]]] = {}
     for r in table.records():
         by.setdefault(r["breakdown"], []).append(r)
@@ -203,42 +334,76 @@ def _funnel_breakdown(answer: "Answer", table: Table) -> Interpretation:
     for key, rows in by.items():
         rows.sort(key=lambda r: _num(r["step"]))
         first = _num(rows[0]["users"])
-        rates[key] = _num(rows[-1]["users"]) / first * 100 if first else 0.0
-    if not any(rates.values()):
-        return Interpretation(f"No segment converted{_period(answer)}.")
-    best = max(rates, key=rates.__getitem__)
-    worst = min(rates, key=rates.__getitem__)
-    head = f"Conversion ranges from {rates[worst]:.1f}% ({worst}) to {rates[best]:.1f}% ({best}){_period(answer)}."
+        rates[str(key)] = _num(rows[-1]["users"]) / first * 100 if first else 0.0
     keys = sorted(rates, key=lambda k: -rates[k])
+    head = f"{what}: conversion " + ", ".join(f"{k} {rates[k]:.1f}%" for k in keys[:8]) + "."
     return Interpretation(head, (), bar_chart(keys, [rates[k] for k in keys], suffix="%"),
-                          figures=(Figure(str(worst), rates[worst], "%"), Figure(str(best), rates[best], "%")),
-                          ranking=tuple((str(k), rates[k]) for k in keys))
+                          figures=tuple(Figure(k, rates[k], "%") for k in keys),
+                          ranking=tuple((k, rates[k]) for k in keys))
 
 
-def _retention(answer: "Answer", table: Table) -> Interpretation:
-    by_offset: dict[int, list[float]] = {}
+def _retention(answer: "Answer", table: Table, what: str) -> Interpretation:
+    """Each offset's retention over all cohorts that have reached it (weighted by cohort size)."""
+    sizes: dict[str, float] = {}
+    returned: dict[int, float] = {}
     for r in table.records():
-        by_offset.setdefault(int(_num(r["period_offset"])), []).append(_num(r["retention_pct"]))
-    offsets = sorted(o for o in by_offset if o > 0)
+        sizes[str(r["cohort"])] = _num(r["cohort_size"])
+        offset = int(_num(r["period_offset"]))
+        returned[offset] = returned.get(offset, 0.0) + _num(r["users"])
+    unit = answer.meaning.retention.period if answer.meaning and answer.meaning.retention else "week"
+    offsets = sorted(o for o in returned if o > 0)
     if not offsets:
-        return Interpretation("Not enough periods yet to measure retention.")
-    avg = {o: sum(v) / len(v) for o, v in by_offset.items()}
-    unit = "month" if answer.slots.get("period") == "month" else "week"
-    head = (f"On average {avg[offsets[0]]:.1f}% of a cohort comes back in {unit} {offsets[0]}, "
-            f"{avg[offsets[-1]]:.1f}% in {unit} {offsets[-1]}.")
-    return Interpretation(head, (), bar_chart([f"{unit} {o}" for o in offsets], [avg[o] for o in offsets], suffix="%"),
-                          figures=(Figure(f"{unit} {offsets[0]}", avg[offsets[0]], "%"),
-                                   Figure(f"{unit} {offsets[-1]}", avg[offsets[-1]], "%")))
+        return Interpretation(f"Not enough {unit}s yet to measure retention for {what}.",
+                              figures=(Figure("cohort", sum(sizes.values())),))
+    reached = _reached(answer, table, unit)
+    rates = {o: returned[o] / reached[o] * 100 if reached.get(o) else 0.0 for o in offsets}
+    asked = answer.meaning.param("offset") if answer.meaning else None
+    focus = asked if asked in rates else offsets[0]
+    head = (f"{rates[focus]:.1f}% of {fmt(reached.get(focus, 0))} users came back in {unit} {focus}: {what}.")
+    details = ("By " + unit + ": " + ", ".join(f"{unit} {o} {rates[o]:.1f}%" for o in offsets) + ".",)
+    figures = tuple(Figure(f"{unit} {o}", rates[o], "%") for o in offsets) + (Figure("cohort", sum(sizes.values())),)
+    return Interpretation(head, details, bar_chart([f"{unit} {o}" for o in offsets], [rates[o] for o in offsets],
+                                                   suffix="%"), figures=figures)
 
 
-def _experiment(answer: "Answer", table: Table) -> Interpretation:
+def _reached(answer: "Answer", table: Table, unit: str) -> dict[int, float]:
+    """For each offset, how many people are in cohorts old enough to have had it (a cohort that started this
+    week has no week 1 yet: counting it would read as people not coming back)."""
+    from .meaning import _shift
+
+    now = answer.now
+    out: dict[int, float] = {}
+    seen: set[str] = set()
+    offsets = {int(_num(r["period_offset"])) for r in table.records()}
+    for r in table.records():
+        cohort = str(r["cohort"])
+        if cohort in seen:
+            continue
+        seen.add(cohort)
+        try:
+            start = datetime.fromisoformat(cohort.replace("Z", "").replace("T", " "))
+        except ValueError:
+            start = None
+        for o in offsets:
+            if start is None or now is None or _shift(start, unit, o) < now:
+                out[o] = out.get(o, 0.0) + _num(r["cohort_size"])
+    return out
+
+
+def _experiment(answer: "Answer", table: Table, what: str) -> Interpretation:
     from .stats import StatisticsError, two_proportion_ztest  # scipy loads only when an experiment is read
 
     rows = {str(r["variant"]): r for r in table.records()}
     control = rows.get("control") or next(iter(rows.values()))
-    details = []
-    head = "Variants: " + ", ".join(f"{v} {_num(r['conversion_pct']):.1f}%" for v, r in rows.items()) + "."
+    exposures = sum(_num(r["exposures"]) for r in rows.values())
+    head = (f"{what}: " + ", ".join(f"{v} {_num(r['conversion_pct']):.1f}% ({fmt(_num(r['conversions']))} of "
+                                    f"{fmt(_num(r['exposures']))} exposed)" for v, r in rows.items())
+            + f"; {fmt(exposures)} people exposed in all.")
     figures = [Figure(str(v), _num(r["conversion_pct"]), "%") for v, r in rows.items()]
+    figures += [Figure(f"{v} exposed", _num(r["exposures"])) for v, r in rows.items()]
+    figures += [Figure(f"{v} converted", _num(r["conversions"])) for v, r in rows.items()]
+    figures.append(Figure("exposed", exposures))
+    details = []
     for name, r in rows.items():
         if r is control:
             continue
@@ -249,95 +414,255 @@ def _experiment(answer: "Answer", table: Table) -> Interpretation:
             continue
         verdict = "significant" if cmp.significant else "not significant"
         lift = f"{cmp.lift * 100:+.1f}%" if cmp.lift is not None else "n/a"
-        details.append(f"{name} vs {control['variant']}: lift {lift}, p = {cmp.p_value:.4f} ({verdict} at 95%).")
+        details.append(f"{name} vs {control['variant']}: relative lift {lift}, p = {cmp.p_value:.4f} "
+                       f"({verdict} at 95%).")
         if cmp.lift is not None:
             figures.append(Figure("lift", cmp.lift * 100, "%"))
     return Interpretation(head, tuple(details), figures=tuple(figures))
 
 
-def _time_to_event(answer: "Answer", table: Table) -> Interpretation:
+def _time_to_event(answer: "Answer", table: Table, what: str) -> Interpretation:
     r = table.records()[0]
     if not _num(r["users"]):
-        return Interpretation(f"No user converted{_period(answer)}, so there is no time to measure.")
+        return Interpretation(f"No user converted: {what}, so there is no time to measure.",
+                              figures=(Figure("users", 0.0),))
     return Interpretation(f"Median {duration(_num(r['median_seconds']))}, 90th percentile "
-                          f"{duration(_num(r['p90_seconds']))}, over {fmt(_num(r['users']))} users who converted{_period(answer)}.",
+                          f"{duration(_num(r['p90_seconds']))}, average {duration(_num(r['avg_seconds']))}, over "
+                          f"{fmt(_num(r['users']))} users who converted: {what}.",
                           figures=(Figure("median", _num(r["median_seconds"]), "s"),
-                                   Figure("p90", _num(r["p90_seconds"]), "s"), Figure("users", _num(r["users"]))))
+                                   Figure("p90", _num(r["p90_seconds"]), "s"),
+                                   Figure("avg", _num(r["avg_seconds"]), "s"), Figure("users", _num(r["users"]))))
 
 
-def _people(answer: "Answer", table: Table) -> Interpretation:
-    more = " (more not shown)" if table.has_more else ""
-    return Interpretation(f"{len(table):,} users{more}{_period(answer)}.", figures=(Figure("users", len(table)),),
-                          ranking=tuple((str(r[1] or r[0]), None) for r in table.rows))
+def _people(answer: "Answer", table: Table, what: str) -> Interpretation:
+    rows = table.records()
+    total = _num(rows[0].get("total", len(rows)))
+    count_col = next((c for c in ("times", "events_before") if c in table.columns), None)
+    ranking = tuple((str(r.get("email") or r.get("person_id")), _num(r[count_col]) if count_col else None)
+                    for r in rows)
+    top = ", ".join(f"{lab} ({fmt(v)})" if v is not None else lab for lab, v in ranking[:3])
+    shown = f" ({len(rows):,} shown)" if len(rows) < total else ""
+    head = f"{fmt(total)} users{shown}: {what}. Top: {top}."
+    return Interpretation(head, figures=(Figure("users", total),), ranking=ranking)
 
 
-def _single_row(answer: "Answer", table: Table) -> Interpretation:
+def _single_row(answer: "Answer", table: Table, what: str) -> Interpretation:
     r = table.records()[0]
     figures = tuple(Figure(k, _num(v), "%" if k.endswith("_pct") else "") for k, v in r.items()
                     if isinstance(v, (int, float)) and not isinstance(v, bool))
-    return Interpretation("; ".join(f"{k.replace('_', ' ')}: {fmt(v)}" for k, v in r.items()) + ".", figures=figures)
+    return Interpretation(f"{what}: " + "; ".join(f"{k.replace('_', ' ')}: {fmt(v)}" for k, v in r.items()) + ".",
+                          figures=figures)
 
 
-def _activation(answer: "Answer", table: Table) -> Interpretation:
-    r = table.records()[0]
-    event = answer.slots.get("activation_event")
-    days = answer.slots.get("window_days")
-    head = (f"{_num(r['activation_pct']):.1f}% of {fmt(_num(r['cohort_users']))} new users did "
-            f"{event.name if event is not None else 'the key action'} within {days} day(s){_period(answer)}.")
+def _activation(answer: "Answer", table: Table, what: str) -> Interpretation:
+    rows = table.records()
+    meaning = answer.meaning
+    event = meaning.param("activation_event") if meaning else None
+    days = meaning.window_days if meaning else None
+    when = f"within {days} day(s)" if days else "by now"
+    name = event.name if event is not None else "the key action"
+    figures = []
+    for r in rows:
+        tag = f"{r['breakdown']} " if "breakdown" in r else ""
+        figures += [Figure(f"{tag}activated", _num(r["activation_pct"]), "%"),
+                    Figure(f"{tag}not activated", _num(r["not_activated_pct"]), "%"),
+                    Figure(f"{tag}cohort", _num(r["cohort_users"])), Figure(f"{tag}activated users", _num(r["activated_users"])),
+                    Figure(f"{tag}not activated users", _num(r["not_activated_users"]))]
+    if "breakdown" in table.columns:
+        head = f"{what}: share who did {name} {when}: " + ", ".join(
+            f"{r['breakdown']} {_num(r['activation_pct']):.1f}% of {fmt(_num(r['cohort_users']))}" for r in rows) + "."
+        return Interpretation(head, figures=tuple(figures),
+                              ranking=tuple((str(r["breakdown"]), _num(r["activation_pct"])) for r in rows))
+    r = rows[0]
+    head = (f"{_num(r['activation_pct']):.1f}% ({fmt(_num(r['activated_users']))} of "
+            f"{fmt(_num(r['cohort_users']))}) did {name} {when}; {fmt(_num(r['not_activated_users']))} "
+            f"({_num(r['not_activated_pct']):.1f}%) did not: {what}.")
     firsts = [pair for pair in (r.get("first_events") or []) if isinstance(pair, (list, tuple)) and len(pair) == 2]
     details = ("What activated users did first: " + ", ".join(f"{e} ({fmt(_num(n))})" for e, n in firsts[:5]) + ".",) \
         if firsts else ()
-    return Interpretation(head, details, figures=(Figure("activation", _num(r["activation_pct"]), "%"),
-                                                  Figure("cohort", _num(r["cohort_users"]))))
+    return Interpretation(head, details, figures=tuple(figures))
 
 
-def _lifecycle(answer: "Answer", table: Table) -> Interpretation:
+def _cohort_comparison(answer: "Answer", table: Table, what: str) -> Interpretation:
+    rows = table.records()
+    head = f"{what}: " + "; ".join(
+        f"{r['cohort']}: {_num(r['conversion_pct']):.1f}% of {fmt(_num(r['users']))} converted, "
+        f"{fmt(_num(r['avg_metric_events']))} on average" for r in rows) + "."
+    figures = []
+    for r in rows:
+        figures += [Figure(f"{r['cohort']} conversion", _num(r["conversion_pct"]), "%"),
+                    Figure(f"{r['cohort']} users", _num(r["users"])),
+                    Figure(f"{r['cohort']} average", _num(r["avg_metric_events"]))]
+    return Interpretation(head, figures=tuple(figures))
+
+
+def _correlation(answer: "Answer", table: Table, what: str) -> Interpretation:
+    rows = table.records()
+    keys = [str(r["candidate"]) for r in rows]
+    head = f"{what}: {keys[0]} goes with converting most (lift {_num(rows[0]['lift']):.2f})."
+    details = (", ".join(f"{r['candidate']}: {_num(r['conversion_pct']):.1f}% of doers converted" for r in rows[:6])
+               + ".",)
+    figures = [Figure(k, _num(r["conversion_pct"]), "%") for k, r in zip(keys[:10], rows)]
+    return Interpretation(head, details, bar_chart(keys[:15], [_num(r["lift"]) for r in rows[:15]]),
+                          figures=tuple(figures), ranking=tuple((k, _num(r["lift"])) for k, r in zip(keys, rows)))
+
+
+def _lifecycle(answer: "Answer", table: Table, what: str) -> Interpretation:
     rows = table.records()
     last = rows[-1]["period"]
     latest = {r["status"]: _num(r["users"]) for r in rows if r["period"] == last}
-    head = f"In the period starting {last}: " + ", ".join(f"{k} {fmt(v)}" for k, v in latest.items()) + "."
+    head = f"In the {_label(last, None)} period ({what}): " + ", ".join(f"{k} {fmt(v)}" for k, v in latest.items()) + "."
     return Interpretation(head, figures=tuple(Figure(k, v) for k, v in latest.items()))
 
 
-def _stickiness(answer: "Answer", table: Table) -> Interpretation:
+def _stickiness(answer: "Answer", table: Table, what: str) -> Interpretation:
     days = [int(_num(d)) for d in table.column("active_days")]
     users = [_num(u) for u in table.column("users")]
     total = sum(users)
-    heavy = sum(u for d, u in zip(days, users) if d >= 3)
-    return Interpretation(f"{heavy / total * 100:.0f}% of active users were active on 3 or more days per period.",
-                          (), bar_chart([f"{d} days" for d in days], users),
-                          figures=(Figure("share_3_plus", heavy / total * 100, "%"),),
-                          ranking=tuple((f"{d}", u) for d, u in zip(days, users)))
+    asked = answer.meaning.param("min_days") if answer.meaning else None
+    figures = [Figure(f"{d} days", u) for d, u in zip(days, users)]
+    details = ["By days active: " + ", ".join(f"{d}: {fmt(u)}" for d, u in zip(days, users)) + "."]
+    if asked:
+        at_least = sum(u for d, u in zip(days, users) if d >= asked)
+        head = f"{fmt(at_least)} of {fmt(total)} users were active on {asked} or more days: {what}."
+        figures.insert(0, Figure(f"{asked}+ days", at_least))
+    else:
+        heavy = sum(u for d, u in zip(days, users) if d >= 3)
+        head = f"{heavy / total * 100:.0f}% of {fmt(total)} users were active on 3 or more days: {what}."
+        figures.insert(0, Figure("3+ days share", heavy / total * 100, "%"))
+    figures.append(Figure("users", total))
+    return Interpretation(head, tuple(details), bar_chart([f"{d} days" for d in days], users), figures=tuple(figures))
 
 
-def _anomaly(answer: "Answer", table: Table) -> Interpretation:
-    flagged = [r for r in table.records() if _num(r.get("is_anomaly"))]
+def _anomaly(answer: "Answer", table: Table, what: str) -> Interpretation:
+    records = table.records()
+    flagged = [r for r in records if _num(r.get("is_anomaly"))]
+    peak = max(records, key=lambda r: _num(r["value"]))
+    ranking = tuple((_label(r["period"], None), _num(r["value"]))
+                    for r in sorted(records, key=lambda r: -_num(r["value"])))
+    figures = (Figure("peak", _num(peak["value"])),) + tuple(Figure(str(r["period"]), _num(r["value"])) for r in flagged[:5])
     if not flagged:
-        return Interpretation(f"Nothing unusual{_period(answer)}: every interval is within the baseline's range.")
-    parts = [f"{r['period']} ({fmt(_num(r['value']))}, z = {_num(r['z_score']):+.1f})" for r in flagged[:5]]
-    return Interpretation(f"{len(flagged)} unusual interval(s): " + "; ".join(parts) + ".",
-                          figures=tuple(Figure(str(r["period"]), _num(r["value"])) for r in flagged[:5]))
+        return Interpretation(f"Nothing unusual: {what}: every interval is within the baseline's range; the highest "
+                              f"was {fmt(_num(peak['value']))} on {_label(peak['period'], None)}.",
+                              figures=figures, ranking=ranking)
+    parts = [f"{_label(r['period'], None)} ({fmt(_num(r['value']))}, z = {_num(r['z_score']):+.1f})" for r in flagged[:5]]
+    return Interpretation(f"{len(flagged)} unusual interval(s) in {what}: " + "; ".join(parts) + ".",
+                          figures=figures, ranking=ranking)
 
 
-def _generic(answer: "Answer", table: Table) -> Interpretation:
+def _revenue(answer: "Answer", table: Table, what: str) -> Interpretation:
+    meaning = answer.meaning
+    rows = table.records()
+    if "side" in table.columns and meaning is not None and meaning.compare is not None and "breakdown" not in table.columns:
+        sides = {r["side"]: r for r in rows}
+        cur, prev = sides.get("current", {}), sides.get("previous", {})
+        compared = _compared(answer, _num(cur.get("revenue")), _num(prev.get("revenue")), f"revenue ({what})")
+        extra = (Figure("paying users", _num(cur.get("paying_users"))), Figure("arpu", _num(cur.get("arpu"))),
+                 Figure("previous paying users", _num(prev.get("paying_users"))))
+        return Interpretation(compared.headline, compared.details, figures=compared.figures + extra)
+    if "breakdown" in table.columns:
+        rank = (meaning.param("rank") if meaning else None) or "revenue"
+        rows = sorted(rows, key=lambda r: -_num(r[rank]))
+        keys = [_label(r["breakdown"], meaning) for r in rows]
+        head = (f"{what}: {keys[0]} leads by {rank.replace('_', ' ')} with {fmt(_num(rows[0][rank]))}.")
+        details = tuple(f"{k}: revenue {fmt(_num(r['revenue']))}, {fmt(_num(r['paying_users']))} paying users, "
+                        f"{fmt(_num(r['arpu']))} per paying user" for k, r in zip(keys[:8], rows))
+        figures = [Figure(f"{k} {c}", _num(r[c])) for k, r in zip(keys[:10], rows)
+                   for c in ("revenue", "paying_users", "arpu", "purchases")]
+        return Interpretation(head, details, bar_chart(keys[:15], [_num(r[rank]) for r in rows[:15]]),
+                              figures=tuple(figures), ranking=tuple((k, _num(r[rank])) for k, r in zip(keys, rows)))
+    r = rows[0]
+    head = (f"{fmt(_num(r['revenue']))} revenue from {fmt(_num(r['paying_users']))} paying users "
+            f"({fmt(_num(r['arpu']))} per paying user, {fmt(_num(r['purchases']))} purchases): {what}.")
+    return Interpretation(head, figures=(Figure("revenue", _num(r["revenue"])), Figure("paying users", _num(r["paying_users"])),
+                                         Figure("arpu", _num(r["arpu"])), Figure("purchases", _num(r["purchases"]))))
+
+
+def _sessions(answer: "Answer", table: Table, what: str) -> Interpretation:
+    metric = answer.meaning.param("metric") if answer.meaning else None
+    col = {"duration": "duration_seconds", "bounce_rate": "bounce_rate_pct", "sessions_per_user": "sessions_per_user",
+           "pageviews_per_session": "pageviews_per_session", "count": "sessions"}.get(str(metric), table.columns[-1])
+    unit = "%" if col.endswith("_pct") else ""
+    if "period" in table.columns:
+        return _series(answer, table, what)
+    meaning = answer.meaning
+    if "side" in table.columns and meaning is not None and meaning.compare is not None:
+        sides = {r["side"]: _num(r[col]) for r in table.records()}
+        return _compared(answer, sides.get("current", 0.0), sides.get("previous", 0.0), what, unit)
+    r = table.records()[0]
+    value = _num(r[col])
+    shown = duration(value) if col == "duration_seconds" else f"{fmt(value)}{unit}"
+    figures = [Figure(col, value, "s" if col == "duration_seconds" else unit)]
+    extra = [f"{k.replace('_', ' ')}: {fmt(_num(v))}" for k, v in r.items() if k != col]
+    figures += [Figure(k, _num(v), "s" if k.endswith("seconds") else "") for k, v in r.items() if k != col]
+    return Interpretation(f"{shown} ({col.replace('_', ' ')}): {what}.", (("; ".join(extra) + ".",) if extra else ()),
+                          figures=tuple(figures))
+
+
+def _engagement(answer: "Answer", table: Table, what: str) -> Interpretation:
+    if "period" in table.columns:
+        interp = _series(answer, table, what)
+        if len(table) == 1:
+            col = next(c for c in table.columns if c != "period")
+            value = _num(table.rows[0][table.columns.index(col)])
+            return Interpretation(f"{fmt(value)} {col.replace('_', ' ')}: {what}.", figures=(Figure(col, value),),
+                                  series=interp.series)
+        values = [v for _, v in interp.series]
+        average = sum(values) / len(values) if values else 0.0
+        return Interpretation(interp.headline, (*interp.details, f"Average per period: {fmt(average)}."), interp.chart,
+                              figures=(*interp.figures, Figure("average", average)), series=interp.series)
+    return _count_like(answer, table, what, "active_users")
+
+
+def _count_like(answer: "Answer", table: Table, what: str, col: str) -> Interpretation:
+    meaning = answer.meaning
+    if "side" in table.columns and meaning is not None and meaning.compare is not None and "breakdown" not in table.columns:
+        sides = _sides(table, col)
+        return _compared(answer, sides.get("current", 0.0), sides.get("previous", 0.0), what)
+    if "breakdown" in table.columns:
+        renamed = Table(tuple("value" if c == col else c for c in table.columns), table.types, table.rows)
+        return _ranked(answer, renamed, what)
+    value = _num(table.rows[0][table.columns.index(col)])
+    return Interpretation(f"{fmt(value)} {col.replace('_', ' ')}: {what}.", figures=(Figure(col, value),))
+
+
+def _paths(answer: "Answer", table: Table, what: str) -> Interpretation:
+    """Paths ranked by people; a one-step path is named by the step after (or before) the event."""
+    meaning = answer.meaning
+    one_step = meaning is not None and meaning.param("path_length") == 1
+    direction = answer.template == "paths_before"
+    rows = table.records()
+
+    def name(path: str) -> str:
+        steps = path.split(" → ")
+        if one_step and len(steps) == 2:
+            return steps[0] if direction else steps[1]
+        return path
+
+    keys = [name(str(r["path"])) for r in rows]
+    users = [_num(r["users"]) for r in rows]
+    head = f"{what}: the most common is {keys[0]} ({fmt(users[0])} users, {_num(rows[0]['share_pct']):.1f}%)."
+    return Interpretation(head, (), bar_chart(keys[:15], users[:15]), figures=tuple(Figure(k, u) for k, u in zip(keys[:10], users)),
+                          ranking=tuple(zip(keys, users)))
+
+
+def _generic(answer: "Answer", table: Table, what: str) -> Interpretation:
     if "period" in table.columns and len(table) > 1:
-        return _series(answer, table)
+        return _series(answer, table, what)
     if len(table) == 1:
-        return _single_row(answer, table)
-    return _ranked(answer, table)
+        return _single_row(answer, table, what)
+    return _ranked(answer, table, what)
 
 
-_READERS: dict[str, Callable[["Answer", Table], Interpretation]] = {
-    "count_events": _count, "count_users": _count, "count_sum": _count, "count_avg": _count,
-    "trend": _series, "engagement_active_users": _series, "engagement_events_per_user": _series,
-    "engagement_dau_mau": _series,
-    "breakdown_events": _ranked, "breakdown_users": _ranked, "breakdown_sum": _ranked, "breakdown_avg": _ranked,
-    "revenue_breakdown": _ranked, "correlation_events": _ranked, "correlation_properties": _ranked,
-    "paths_after": _ranked, "paths_before": _ranked, "trend_breakdown": _ranked,
-    "feature_usage": _feature_usage,
+_READERS: dict[str, Callable[["Answer", Table, str], Interpretation]] = {
+    "count": _count, "trend": _series, "breakdown": _ranked, "revenue": _revenue,
+    "engagement_active_users": _engagement, "engagement_events_per_user": _engagement, "engagement_dau_mau": _engagement,
+    "correlation_events": _correlation, "correlation_properties": _correlation,
+    "paths_after": _paths, "paths_before": _paths, "feature_usage": _feature_usage,
     "funnel": _funnel, "funnel_breakdown": _funnel_breakdown,
     "retention_weekly": _retention, "retention_monthly": _retention,
     "experiment": _experiment, "time_to_event": _time_to_event,
-    "user_list": _people, "user_list_did_not": _people, "churn_risk": _people,
+    "user_list": _people, "churn_risk": _people, "cohort_comparison": _cohort_comparison,
     "lifecycle": _lifecycle, "stickiness": _stickiness, "anomaly": _anomaly, "activation": _activation,
+    "sessions": _sessions,
 }

@@ -21,13 +21,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from importlib import resources
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import jinja2
 
 from .errors import TemplateError
+from .meaning import Meaning
 from .taxonomy import Taxonomy
+from .timerange import default_interval
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
+
+if TYPE_CHECKING:
+    from .catalog import Catalog, Intent
 
 TEMPLATE_SUFFIX = ".hogql.j2"
 
@@ -41,7 +46,6 @@ _STRING_ESCAPES = {
 _DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # Intervals from finest to coarsest; "by_range" picks one from the window's length.
 INTERVALS: tuple[str, ...] = ("hour", "day", "week", "month")
-_BY_RANGE_MAX_DAYS = (("hour", 2.0), ("day", 62.0), ("week", 190.0))
 
 
 # --- literals ---------------------------------------------------------------------------------
@@ -231,10 +235,17 @@ def _interval_for(interval: str | None, time_range: TimeRange) -> str:
         return interval  # type: ignore[return-value]
     if interval not in (None, "by_range"):
         raise TemplateError(f"unknown interval {interval!r}; use one of {INTERVALS}")
-    for name, max_days in _BY_RANGE_MAX_DAYS:
-        if time_range.days <= max_days:
-            return name
-    return "month"
+    return default_interval(time_range)
+
+
+def _periods_in(time_range: TimeRange, unit: str) -> int:
+    """How many ``unit`` periods a range covers, counting a partial one: the divisor of "average per day"."""
+    seconds = {"hour": 3600, "day": 86400, "week": 7 * 86400}.get(unit)
+    if seconds is not None:
+        return max(1, math.ceil((time_range.end - time_range.start).total_seconds() / seconds - 1e-9))
+    months = (time_range.end.year - time_range.start.year) * 12 + time_range.end.month - time_range.start.month
+    partial = (time_range.end.day, time_range.end.time()) != (1, datetime.min.time())
+    return max(1, months + (1 if partial else 0))
 
 
 def _coarser(a: str, b: str) -> str:
@@ -280,10 +291,20 @@ def _load_template(name: str) -> str:
 
 
 class Renderer:
-    """Renders a template stem with typed slots into a ``RenderedQuery``; safe to share between threads."""
+    """Renders a template stem into a ``RenderedQuery``; safe to share between threads.
 
-    def __init__(self, taxonomy: Taxonomy):
+    A family's stems render from the meaning of a question (``q``); given slot values instead (workflows,
+    tests), the family's roles turn them into that meaning first (``Meaning.build``). Stems no family owns
+    (the workflows' ``wf_*``) render from the values as they are.
+    """
+
+    def __init__(self, taxonomy: Taxonomy, catalog: "Catalog | None" = None):
         self.taxonomy = taxonomy
+        self._families: dict[str, Intent] = {}
+        if catalog is not None:
+            for intent in catalog:
+                for stem in intent.template_stems():
+                    self._families.setdefault(stem, intent)
         self._env = jinja2.Environment(
             loader=jinja2.FunctionLoader(_load_template),
             undefined=jinja2.StrictUndefined,
@@ -295,16 +316,22 @@ class Renderer:
         )
         self._env.globals.update(
             interval_for=_interval_for, coarser=_coarser, as_tuple=_as_tuple,
-            as_int=_as_int, as_number=_as_number, fail=_fail,
+            as_int=_as_int, as_number=_as_number, fail=_fail, periods_in=_periods_in,
         )
 
-    def render(self, template: str, slots: Mapping[str, Any]) -> RenderedQuery:
-        """Render ``templates/<template>.hogql.j2`` with ``slots`` (every slot of the family, unset ones None)."""
+    def render(self, template: str, context: Meaning | Mapping[str, Any]) -> RenderedQuery:
+        """Render ``templates/<template>.hogql.j2`` from a meaning, or from slot values (see the class)."""
         scope = _RenderScope(self.taxonomy, template)
+        if isinstance(context, Meaning):
+            variables: dict[str, Any] = {"q": context}
+        elif template in self._families:
+            variables = {"q": Meaning.build(self._families[template], context)}
+        else:
+            variables = dict(context)
         try:
             compiled = self._env.get_template(template + TEMPLATE_SUFFIX)
             text = compiled.render(
-                **dict(slots),
+                **variables,
                 bind=scope.bind,
                 column=scope.column,
                 filter_value=scope.filter_value,

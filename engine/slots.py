@@ -1,12 +1,12 @@
-"""Fill an intent's slots from the question and the project's taxonomy.
+"""Fill a family's slots from the reading of a question, by the roles its intent file declares.
 
-The filler reads the question once: the time range (and its span, so "March"
-is not mistaken for anything else), the numbers with what they count, the
-taxonomy mentions (events, properties, values) in order, and the words that
-pick a choice ("weekly", "unique users"). Then it gives each family's slots
-their roles: the first event is what a count counts, the events in order are
-funnel steps, an event after "but not" is excluded. What is still missing and
-required becomes a ``SlotIssue``: the clarifying question, never a guess.
+No family is named here. What each slot *means* (its ``role``: the measured event, the unit and
+aggregate, the returning event, the breakdown, the comparison, the conditions...) and how it is found
+in a question (its hints: a cue before a named event, "a single named event goes here", a time grain
+also fills a breakdown...) is data in ``intents/*.yaml``, validated by ``askhog.catalog``. This
+module applies those hints the same way for every family, then the defaults, then what must be asked
+(a required slot nobody filled, a name the project does not have, a referent with nothing named), and
+records which spans of the question each slot used, so the engine can report the rest.
 """
 
 from __future__ import annotations
@@ -17,73 +17,35 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from .catalog import Intent, SlotSpec
-from .errors import TimeRangeError
+from .errors import Problem, TimeRangeError
 from .linking import Linker, Mention
+from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
+from .reading import NUMBER_RANGES, Reader, Reading
 from .taxonomy import Taxonomy
-from .text import STOPWORDS, normalize, tokenize
-from .timerange import default_interval, find_time_range, parse_time_range
+from .timerange import default_interval, from_spec, parse_time_range
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
-_NUM = r"(\d{1,4})"
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14, "twenty": 20, "thirty": 30}
-
-# (slot, pattern): the number in group 1 is that slot's value. Checked in order.
-_NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((slot, re.compile(p)) for slot, p in (
-    ("limit", rf"\b(?:top|first|best|worst|biggest|largest|bottom)\s+{_NUM}\b(?!\s*(?:days?|weeks?|hours?|months?))"),
-    ("limit", rf"\b{_NUM}\s+(?:most|least|top|biggest)\b"),
-    ("limit", rf"\b(?:limit|show me|list)\s+{_NUM}\b(?!\s*(?:days?|weeks?|hours?|months?))"),
-    ("window_days", rf"\b(?:within|in under|inside|in less than|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?days?\b"),
-    ("window_weeks", rf"\b(?:within|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?weeks?\b"),
-    ("window_days", rf"\b{_NUM}[- ]day (?:conversion )?window\b"),
-    ("min_count", rf"\b(?:at least|more than|over|over|>=?|min(?:imum)?(?: of)?)\s*{_NUM}\s*(?:times|x\b|uploads|events|purchases|files)"),
-    ("min_count", rf"\b{_NUM}\s*\+\s*(?:times|uploads|events|purchases|files)?"),
-    ("min_count", rf"\b{_NUM}\s+or more\b"),
-    ("silent_days", rf"\b(?:silent|inactive|quiet|dormant|gone|not (?:seen|active|logged in|been back)|haven'?t (?:been )?(?:seen|active|logged in|been back|come back|returned|used)|no activity|not used)\D{{0,30}}?{_NUM}\s*(?:\+\s*)?days?\b"),
-    ("silent_days", rf"\b{_NUM}\s*\+?\s*days? (?:of )?(?:inactivity|silence|without)\b"),
-    ("path_length", rf"\b{_NUM}\s*(?:-\s*)?steps?\b"),
-    ("periods", rf"\b(?:for|over|across)\s+{_NUM}\s+(?:weeks|months)\b"),
-    ("threshold", rf"\b{_NUM}\s*(?:sigma|standard deviations?|std|stdev|σ)\b"),
-))
-# What a number may be for each slot it fills: "top 0" or "retention for 9999 weeks" is asked about.
-NUMBER_RANGES: dict[str, tuple[int, int]] = {
-    "limit": (1, 10_000), "window_days": (1, 365), "window_weeks": (1, 52), "min_count": (1, 100_000),
-    "silent_days": (1, 365), "path_length": (1, 10), "periods": (1, 52), "threshold": (1, 10),
-}
-_NEGATION = re.compile(r"\b(?:but not|but never|never|not|didn'?t|did not|don'?t|do not|haven'?t|have not|hasn'?t|without|no longer|yet to)\b(?:\s+(?!(?:on|of|in|by|for|with|about|number|count|amount)\b)\w+){0,2}\s*$")
-_BREAKDOWN_CUE = re.compile(r"(?:\bby|\bper|\bsplit(?: by)?|\bbroken down by|\bbreak(?:down)? by|\bfor each|\bacross|\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|\bmost common|\bcompare)\s+(?:\w+\s+){0,2}$")
-_QUOTED_VALUE = re.compile(r"^\s*(?:is|=|==|equals?|:)\s*(['\"])(.{1,80}?)\1")
-_BARE_VALUE = re.compile(r"^\s*(?:is|=|==|equals?|:)\s*([^\s,;?'\"()]{1,80})")
-_NUMERIC_OP = re.compile(r"^\s*(>=|<=|>|<|=|over|above|more than|greater than|at least|under|below|less than|at most)\s*\$?\s*(\d+(?:\.\d+)?)")
-_OPS = {">": ">", "over": ">", "above": ">", "more than": ">", "greater than": ">", ">=": ">=", "at least": ">=",
-        "<": "<", "under": "<", "below": "<", "less than": "<", "<=": "<=", "at most": "<=", "=": "="}
 _THING_NOUNS = (r"(?:features?|experiments?|a/b tests?|tests?|pages?|buttons?|events?|exports?|exporting|exporters?|"
                 r"clicks?|flags?|screens?|reports?|dashboards?|widgets?|builders?|accounts?|customers?|users?|plans?|"
                 r"campaigns?|banners?|modals?|popups?|tabs?|links?|menus?|forms?|wizards?|emails?|notifications?|"
-                r"tooltips?|cards?|sections?)\b")
+                r"tooltips?|cards?|sections?|views?|tiers?|crash\w*|errors?)\b")
 _NAMED_EXPERIMENT = re.compile(r"\b([\w][\w-]*)\s+(?:a/b\s+)?(?:experiment|test|flag|rollout)\b")
 _GENERIC = frozenset({"the", "this", "that", "our", "my", "an", "a", "latest", "last", "recent", "current", "new", "ab",
                       "a/b", "split", "its", "your", "their", "checkout"})
-# Phrases that say "a period" even when the grammar could not resolve them (a future date, "Q5", "last 0 days"):
-# the engine asks instead of silently using the default range.
-_MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
-_TIME_LIKE = re.compile(
-    rf"\b(?:next|last|past|previous|this|coming)\s+(?:-?\d+\s+)?(?:hours?|days?|weeks?|months?|quarters?|years?)\b"
-    rf"|\bsince\s+(?:\d|tomorrow|next|(?:{_MONTHS})\w*\b)|\btomorrow\b|\bq\d\b|\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b"
-    rf"|\bbetween\s+(?:\d|(?:{_MONTHS})\w*\b)\S*(?:\s+\S+)?\s+and\s+\S+")
-# What a question must count for "all events" to be its answer: people or events, not "how many did we get".
 _ALL_EVENTS_NOUN = re.compile(r"\b(?:users?|people|persons?|customers?|visitors?|accounts?|events?|actions?|activity|"
-                              r"active|traffic|hits)\b")
-_VAGUE = re.compile(r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature"
-                    r"|(?<!customer )success|(?:a )?good (?:outcome|result)s?"
-                    r"|^(?:and |now |ok |okay |so )?same|(?:split|break|show|chart) (?:that|it|this|them)"
-                    r"|(?:was|is|are|were) (?:that|it|this|these|those) (?:normal|expected|usual|ok|okay|unusual)"
-                    r"|(?:for|of) (?:them|those ones))\b")
-"""Words that stand for an event without naming one: "what predicts success?" asks which event is success,
-and "same but by region" or "was that normal?" asked with no conversation behind it has nothing to refer to."""
-_WHERE_LOST = re.compile(r"\bwhere\b|\bwhich steps?\b|\bat which (point|step|stage)\b|\bdrop(s|ped|ping)?[- ]?off\b|\blos(e|ing|t)\b")
-_VALUE = re.compile(r"\b(?:value|aha|activat\w*|first success)\b")
+                              r"active|traffic|hits|ppl|folks)\b")
+"""What a question must count for "all events" to be its answer: people or events, not "how many did we get"."""
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
+_FACT_ROLES: dict[str, tuple[str, ...]] = {
+    "breakdown": ("breakdown",), "grain": ("breakdown",), "interval": ("interval",), "compare": ("compare",),
+    "per_actor": ("series.per",), "conditions": ("conditions", "exclude", "window_days"), "first_time": ("series.math",),
+    "event": ("series.event", "retention.start", "retention.return", "steps"), "steps": ("steps",),
+    "metric_phrase": ("series.event",), "property_math": ("series.math",),
+}
+"""The roles that can hold each fact of a reading: a family without any of them widens (see ``Intent.widen``)."""
+_DETAIL_OF_ROLE = {"series.per": "per_actor", "series.per_period": "per_period", "order": "order"}
+"""Choice slots filled from a detail of the reading rather than from cue words."""
+_USED_KINDS = ("event", "value", "property", "number", "detail", "flag", "comparison", "metric")
 
 
 @dataclass(frozen=True)
@@ -98,32 +60,14 @@ class SlotIssue:
 
 @dataclass
 class Filled:
-    """The slots of one question: values, which came from defaults, what is still unclear."""
+    """The slots of one question: values, which came from defaults, what is still unclear, what was used."""
 
     values: dict[str, Any]
     defaulted: list[str] = field(default_factory=list)
     issues: list[SlotIssue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Reading:
-    """What the question says, before roles are assigned."""
-
-    text: str
-    time: TimeRange | None
-    time_options: tuple[TimeRange, ...]
-    comparison: str | None
-    numbers: dict[str, int]
-    events: list[Mention]
-    excluded: list[Mention]
-    properties: list[Mention]
-    breakdowns: list[Mention]
-    filters: list[PropertyFilter]
-    unknown_words: list[str]
-    metric: Mapping[str, Any] | None
-    vague: bool
-    bad_numbers: list[tuple[str, int]]
+    used: set[tuple[int, int]] = field(default_factory=set)
+    unused: list[str] = field(default_factory=list)
 
 
 class SlotFiller:
@@ -132,283 +76,232 @@ class SlotFiller:
     def __init__(self, taxonomy: Taxonomy, linker: Linker, vocabulary: frozenset[str] = frozenset()):
         self.taxonomy = taxonomy
         self.linker = linker
-        self.vocabulary = vocabulary
+        self.reader = Reader(taxonomy, linker, vocabulary)
         lex = linker.lexicon
-        self._metrics = [(re.compile(m["phrase"]), m) for m in lex.get("metrics") or []
-                         if m.get("event") in taxonomy.events]
         self._roles = {role: lex.get(role) for role in ("signup_event", "activation_event", "revenue_event")
                        if lex.get(role) in taxonomy.events}
-        self._choice_cues = {
-            key: [(value, [re.compile(p) for p in patterns]) for value, patterns in by_value.items()]
-            for key, by_value in (lex.get("choices") or {}).items()
-        }
+        self._choice_cues = {key: [(value, [re.compile(p) for p in patterns]) for value, patterns in by_value.items()]
+                             for key, by_value in (lex.get("choices") or {}).items()}
         self._default_funnel = [e for e in lex.get("default_funnel") or [] if e in taxonomy.events]
         self._referents = [(re.compile(r["pattern"]), r["property"], r["prompt"],
                             tuple(f"{d.name} = {v}" for v in d.values))
                            for r in lex.get("referents") or []
                            if (d := taxonomy.property(r["property"])) is not None and d.values]
-        self._flag_names = {self._flag_key(k): k for k in taxonomy.flags}
-
-    # -- reading ---------------------------------------------------------------------------------
 
     def read(self, question: str, now: datetime) -> Reading:
-        text = normalize(question)
-        match = find_time_range(text, now)
-        time: TimeRange | None = None
-        options: tuple[TimeRange, ...] = ()
-        comparison: str | None = None
-        text_wo_time = text
-        if match is not None:
-            options, comparison = tuple(match.options), match.comparison
-            time = None if match.ambiguous else match.range
-            for span in (match.span, match.comparison_span):
-                if span:
-                    a, b = span
-                    text_wo_time = text_wo_time[:a] + " " * (b - a) + text_wo_time[b:]
-        text_wo_time = self._blank_flags(text_wo_time)
-        numbers: dict[str, int] = {}
-        scrubbed = _word_numbers(text_wo_time)
-        bad_numbers: list[tuple[str, int]] = []
-        for slot, pattern in _NUMBER_CUES:
-            m = pattern.search(scrubbed)
-            if m and slot not in numbers and slot not in (b for b, _ in bad_numbers):
-                value = int(m.group(1))
-                low, high = NUMBER_RANGES.get(slot, (0, 10**6))
-                if low <= value <= high:
-                    numbers[slot] = value
-                else:
-                    bad_numbers.append((slot, value))
-        mentions = self.linker.link(text_wo_time)
-        events: list[Mention] = []
-        excluded: list[Mention] = []
-        properties: list[Mention] = []
-        breakdowns: list[Mention] = []
-        filters: list[PropertyFilter] = []
-        for mention in mentions:
-            before = text_wo_time[max(0, mention.start - 40): mention.start]
-            after = text_wo_time[mention.end: mention.end + 90]
-            if mention.kind == "event" and mention.event is not None:
-                (excluded if events and _NEGATION.search(before) else events).append(mention)
-            elif mention.kind == "value" and mention.filter is not None:
-                filters.append(mention.filter)
-            elif mention.kind == "property" and mention.prop is not None:
-                explicit = self._explicit_filter(mention.prop, after)
-                if explicit is not None:
-                    filters.append(explicit)
-                elif _BREAKDOWN_CUE.search(before):
-                    breakdowns.append(mention)
-                else:
-                    properties.append(mention)
-        covered = [(mention.start, mention.end) for mention in mentions]
-        unknown = [t.text for t in tokenize(text_wo_time)
-                   if not t.text.isdigit() and len(t.text) > 2 and not self._known(t.text)
-                   and not any(a <= t.start < b for a, b in covered)]
-        metric = next((row for pattern, row in self._metrics if pattern.search(text_wo_time)), None)
-        return Reading(text, time, options, comparison, numbers, events, excluded, properties, breakdowns,
-                        filters, unknown, metric, bool(_VAGUE.search(text_wo_time)), bad_numbers)
+        return self.reader.read(question, now)
 
-    def _known(self, word: str) -> bool:
-        """A word of the catalog or plain English; "a/b" and "at-risk" are known when their parts are."""
-        parts = [p for p in re.split(r"[/\-_]", word) if p] or [word]
-        return all(p in STOPWORDS or p in self.vocabulary or len(p) <= 2 for p in parts)
-
-    def _explicit_filter(self, prop: PropertyRef, after: str) -> PropertyFilter | None:
-        """``plan is pro``, ``amount over 100``: a property followed by an operator and a value."""
-        if prop.type == "Numeric":
-            m = _NUMERIC_OP.match(after)
-            if m:
-                return PropertyFilter(prop, _OPS[m.group(1)], float(m.group(2)))  # type: ignore[arg-type]
-            return None
-        m = _QUOTED_VALUE.match(after)
-        value = m.group(2) if m else None
-        if value is None:
-            bare = _BARE_VALUE.match(after)
-            value = bare.group(1).rstrip(".") if bare else None
-        if not value:
-            return None
-        known = self.taxonomy.property(prop.name, prop.scope)
-        if known and known.values:
-            value = {v.lower(): v for v in known.values}.get(value.lower(), value)
-        return PropertyFilter(prop, "=", value)
+    # -- which family --------------------------------------------------------------------------------------
 
     def widen(self, intent: Intent, r: Reading) -> str | None:
-        """A single number asked "by country" is a breakdown, asked "per day" a trend: the family that
-        can hold what the question names, or None when the recognized family already can."""
-        if intent.id != "count":
-            return None
-        if r.breakdowns and any(m.prop is not None and m.prop.type != "Numeric" for m in r.breakdowns):
-            return "breakdown"
-        if any(p.search(r.text) for _, patterns in self._choice_cues.get("interval", ()) for p in patterns):
-            return "trend"
+        """The family a question goes to when it holds something this family has no slot for ("how many
+        signups by country" is a breakdown), as the intent file's ``widen`` says; None when it can hold it."""
+        facts = r.facts() | ({"interval"} if self._cue_value("interval", r.text) else set())
+        for fact, family in intent.widen:
+            if fact in facts and not any(self._can_hold(s, fact) for s in intent.slots):
+                return family
         return None
 
-    # -- filling ---------------------------------------------------------------------------------
+    @staticmethod
+    def _can_hold(spec: SlotSpec, fact: str) -> bool:
+        if spec.role not in _FACT_ROLES.get(fact, ()):
+            return False
+        if spec.role == "breakdown" and fact in ("breakdown", "grain"):
+            return "segments" not in spec.accepts and (fact != "grain" or spec.grains)
+        return True
+
+    # -- filling -------------------------------------------------------------------------------------------
 
     def fill(self, intent: Intent, question: str, now: datetime,
              given: Mapping[str, Any] | None = None, reading: Reading | None = None) -> Filled:
         """``reading`` is the question's ``read()`` when the caller already has it (the engine does)."""
-        reading = reading or self.read(question, now)
-        values = self._assign(intent, reading)
+        r = reading or self.read(question, now)
         filled = Filled(values={})
+        found = self._assign(intent, r, now, filled)
         given = dict(given or {})
         for spec in intent.slots:
             if spec.name in given:
                 filled.values[spec.name] = given[spec.name]
-            elif values.get(spec.name) is not None:
-                filled.values[spec.name] = values[spec.name]
-        steps = filled.values.get("steps")
-        if intent.id == "funnel" and "steps" not in given and steps and len(steps) > len(reading.events):
-            filled.notes.append("the steps between the first and the last come from the product's main path "
-                                "(engine/lexicon.yaml default_funnel)")
-        self._defaults(intent, filled, reading, now)
-        self._check(intent, filled, reading)
+            elif found.get(spec.name) is not None:
+                filled.values[spec.name] = found[spec.name]
+        self._defaults(intent, filled, r, now)
+        self._check(intent, filled, r)
+        filled.unused = self._unused(r, filled)
         return filled
 
-    def _assign(self, intent: Intent, r: Reading) -> dict[str, Any]:
+    def _assign(self, intent: Intent, r: Reading, now: datetime, filled: Filled) -> dict[str, Any]:
         """Give what the question says its role in this family."""
         out: dict[str, Any] = {}
+        use = filled.used.add
         slots = {s.name: s for s in intent.slots}
-        event_refs = [m.event for m in r.events if m.event is not None]
-        if intent.id in ("funnel", "time_to_event") and len(event_refs) >= 2 and self._reversed(r):
-            event_refs = [event_refs[1], event_refs[0], *event_refs[2:]]
-        if intent.id == "cohort_comparison" and len(event_refs) >= 2 and self._cohort_second(r):
-            event_refs = [event_refs[1], event_refs[0], *event_refs[2:]]
-        for name, value in r.numbers.items():
-            if name == "window_weeks" and "window_days" in slots and "window_days" not in r.numbers:
-                out["window_days"] = value * 7
-            elif name in slots:
-                out[name] = value
-
+        by_role = {s.role: s for s in intent.slots}
+        self._events(intent, r, out, filled)
+        for spec in intent.slots:
+            if spec.type in ("int", "number"):
+                number = r.numbers.get(spec.number or spec.name)
+                if number is None and (spec.number or spec.name) == "window_days" and "window_weeks" in r.numbers:
+                    weeks = r.numbers["window_weeks"]
+                    number = replace(weeks, value=weeks.value * 7)
+                if number is not None:
+                    out[spec.name] = number.value
+                    use((number.start, number.end))
+                    continue
+                for value, patterns in spec.cues:
+                    m = next((m for p in patterns if (m := p.search(r.text))), None)
+                    if m is not None:
+                        out[spec.name] = int(value)
+                        self._use_overlapping(r, filled, m.start(), m.end())
+                        break
+        within = r.detail("within")
+        if within is not None:
+            days, _ = within.value
+            window = next((s for s in intent.slots if (s.number or s.name) == "window_days"), None)
+            if window is not None:
+                out[window.name] = days
+                use((within.start, within.end))
+            elif "conditions" in by_role:
+                out.setdefault(by_role["conditions"].name, ())
+                out[by_role["conditions"].name] += (Condition("within", anchor=self._anchor(within.value[1], r),
+                                                              days=days),)
+                use((within.start, within.end))
         for spec in intent.slots:
             if spec.type == "choice":
-                choice = self._choice(intent, spec.name, r.text)
-                if choice is not None and choice in spec.choices:
-                    out[spec.name] = choice
-        if intent.id == "diagnose" and "metric" not in out and (event_refs or r.metric):
-            out["metric"] = "revenue" if r.metric and not event_refs else "count"
-        if "steps" in slots and len(event_refs) >= 2:
-            out["steps"] = self._fill_in_path(tuple(event_refs), r) if intent.id == "funnel" else tuple(event_refs)
-        elif "steps" in slots and len(event_refs) == 1 and (intent.id == "funnel" or out.get("metric") == "conversion"):
-            out["steps"] = self._conversion_to(event_refs[0])
-        self._events(intent, event_refs, r, out)
-        if r.time is not None:
-            out["time_range"] = r.time
-        self._properties(intent, r, out, event_refs)
-        if r.metric is not None and not event_refs:
-            self._metric_phrase(intent, r.metric, out)
-        if "filters" in slots and r.filters:
-            out["filters"] = merge_filters(self._rescope_filter(f, event_refs) for f in r.filters)
-        if "flag" in slots:
-            flag = next((key for name, key in self._flag_names.items() if name in self._flag_key(r.text)), None)
-            if flag:
-                out["flag"] = flag
+                value = self._choice(intent, spec, r, filled)
+                if value is not None:
+                    out[spec.name] = value
+        if r.time is not None and "date_range" in by_role:
+            out[by_role["date_range"].name] = r.time
+            if r.time_span:
+                use(r.time_span)
+        elif r.detail("all_time") is not None and "date_range" in by_role:
+            detail = r.details["all_time"]
+            out[by_role["date_range"].name] = from_spec({"all": True}, now)
+            use((detail.start, detail.end))
+        self._properties(intent, r, out, filled)
+        filters = [f for f in r.filters if not self._segment_filter(f.filter, out, by_role)]
+        if "filters" in by_role and filters:
+            events = [v for s in intent.slots if s.type == "event" and isinstance(v := out.get(s.name), EventRef)]
+            out[by_role["filters"].name] = merge_filters(self._rescope_filter(f.filter, events) for f in filters)
+            for f in filters:
+                use((f.start, f.end))
+        if "compare" in by_role:
+            compare = self._comparison(r, out, by_role, now, filled)
+            if compare is not None:
+                out[by_role["compare"].name] = compare
+        for spec in intent.slots:
+            if spec.type == "flag" and r.flag:
+                out[spec.name] = r.flag
+                for s in r.spans:
+                    if s.kind == "flag":
+                        use(s.key)
+        if "conditions" in by_role and "exclude" not in by_role and r.excluded:
+            name = by_role["conditions"].name
+            out[name] = out.get(name, ()) + tuple(Condition("did_not", m.event) for m in r.excluded if m.event)
+            for m in r.excluded:
+                use((m.start, m.end))
+        del slots
         return out
 
-    def _events(self, intent: Intent, events: list[EventRef], r: Reading, out: dict[str, Any]) -> None:
-        """Named events take the family's event roles in order; defaulted roles yield to the goal."""
-        slots = {s.name: s for s in intent.slots}
-        goal = {"activation": "activation_event", "experiment": "goal_event", "correlation": "target_event",
-                "revenue": "revenue_event"}.get(intent.id)
-        if goal:
-            defaults = {s.default for s in intent.slots if s.type == "event" and s.default}
-            free = [e for e in events if e.name not in defaults]
-            if free:
-                out[goal] = free[0]
-            elif intent.id == "correlation" and events:
-                out[goal] = events[0]
-        elif intent.id == "time_to_event" and len(events) <= 1:
-            # "how long until first value?", "time to value for signups": from signup to the aha moment
-            signup, aha = self._roles.get("signup_event"), self._roles.get("activation_event")
-            named = events[0] if events and events[0].name != signup else None
-            if named is None and aha and _VALUE.search(r.text):
-                named = EventRef(aha)
-            if named is not None:
-                out["to_event"] = named
-                if signup and signup != named.name:
-                    out["from_event"] = EventRef(signup)
-        else:
-            names = [s.name for s in intent.slots if s.type == "event" and s.name != "exclude_event"]
-            for name, ref in zip(names, events):
-                out[name] = ref
-        if "exclude_event" in slots and r.excluded and r.excluded[0].event is not None:
-            out["exclude_event"] = r.excluded[0].event
+    # -- events --------------------------------------------------------------------------------------------
 
-    def _metric_phrase(self, intent: Intent, metric: Mapping[str, Any], out: dict[str, Any]) -> None:
-        """"revenue over time": the sum of the revenue event's amount."""
-        measure = intent.slot("measure")
-        prop = self.taxonomy.property(metric["property"], "event")
-        if intent.slot("event") is not None and "event" not in out:
-            out["event"] = EventRef(metric["event"])
-            if measure is not None and metric.get("measure") in measure.choices and prop is not None:
-                out["measure"] = metric["measure"]
-                out.setdefault("property", prop.ref())
+    def _events(self, intent: Intent, r: Reading, out: dict[str, Any], filled: Filled) -> None:
+        """Named events take the family's event slots: a slot whose cue precedes a mention takes it, a mention
+        equal to a slot's default event fills that slot, a lone mention goes to the ``lone`` slot, and the rest
+        fill the others in order. An events slot (funnel steps) takes all of them, in time order."""
+        mentions = [m for m in r.events if m.event is not None]
+        if intent.time_order and len(mentions) >= 2 and _AFTER_REVERSAL.search(r.text[mentions[0].end:mentions[1].start]):
+            mentions = [mentions[1], mentions[0], *mentions[2:]]
+        singles = [s for s in intent.slots if s.type == "event" and s.role != "exclude"]
+        free = list(mentions)
+        taken: dict[str, Mention] = {}
 
-    def _cohort_second(self, r: Reading) -> bool:
-        """"what drives purchases? compare sharers and non-sharers": the cohort is the negated one."""
-        second = r.events[1]
-        return bool(re.search(r"\bnon[- ]?$", r.text[max(0, second.start - 5):second.start])) or \
-            bool(re.search(r"\b(drives?|affects?|impacts?|predicts?|improves?)\b", r.text[:r.events[0].start]))
+        def take(spec: SlotSpec, m: Mention) -> None:
+            taken[spec.name] = m
+            free.remove(m)
 
-    def _properties(self, intent: Intent, r: Reading, out: dict[str, Any], events: list[EventRef]) -> None:
-        slots = {s.name: s for s in intent.slots}
-        props = [self._rescope_prop(m.prop, events) for m in r.breakdowns if m.prop is not None]
-        loose = [self._rescope_prop(m.prop, events) for m in r.properties if m.prop is not None]
-        numeric = [p for p in loose + props if p.type == "Numeric"]
-        categorical_loose = [p for p in loose if p.type != "Numeric"]
-        if "breakdown" in slots:
-            chosen = next((p for p in props if p.type != "Numeric"), None)
-            if chosen is None and intent.id == "breakdown" and categorical_loose:
-                chosen = categorical_loose[0]
-            if chosen is not None:
-                out["breakdown"] = chosen
-                owner = self._owner(chosen)
-                if intent.id == "breakdown" and "event" not in out and owner is not None:
-                    out["event"] = EventRef(owner)  # "cancellation reasons" are subscription_cancelled's
-        if "property" in slots and numeric:
-            out["property"] = numeric[0]
-        if "amount_property" in slots and numeric:
-            out["amount_property"] = numeric[0]
-        if "feature_property" in slots:
-            named = next((p for p in props + loose if p.type == "String" and p.scope == "event"), None)
-            if named is not None and named.name != "$pathname":
-                out["feature_property"] = named
+        for spec in singles:
+            if spec.cue is not None:
+                m = next((m for m in free if spec.cue.search(r.text[max(0, m.start - 40):m.start])), None)
+                if m is not None:
+                    take(spec, m)
+        for spec in singles:
+            default = self._event_default(spec)
+            if spec.name not in taken and default is not None:
+                m = next((m for m in free if m.event is not None and m.event.name == default), None)
+                if m is not None and len(mentions) > 1:
+                    take(spec, m)
+        lone = next((s for s in singles if s.lone and s.name not in taken), None)
+        if lone is not None and len(free) == 1:
+            take(lone, free[0])
+        for spec in singles:
+            if spec.name not in taken and free:
+                take(spec, free[0])
+        for name, m in taken.items():
+            out[name] = m.event
+            filled.used.add((m.start, m.end))
+        for spec in singles:
+            if spec.name not in out and not mentions:
+                implied = next((d for p, d in spec.implied if p.search(r.text)), None)
+                event = self._role_event(implied) if implied else None
+                if event is not None:
+                    out[spec.name] = EventRef(event)
+                elif r.metric is not None and spec.role == "series.event":
+                    out[spec.name] = EventRef(r.metric["event"])
+                    self._use_kind(r, filled, "metric")
+        for spec in intent.slots:
+            if spec.type == "events":
+                steps = tuple(m.event for m in mentions if m.event is not None)
+                if len(steps) >= 2:
+                    out[spec.name] = self._fill_in_path(spec, steps, r)
+                    if len(out[spec.name]) > len(steps):
+                        filled.notes.append("the steps between the first and the last come from the product's main "
+                                            "path (engine/lexicon.yaml default_funnel)")
+                elif len(steps) == 1 and self._pairs(spec, out, r):
+                    out[spec.name] = self._conversion_to(steps[0])
+                for m in mentions:
+                    filled.used.add((m.start, m.end))
+            elif spec.role == "exclude" and r.excluded and r.excluded[0].event is not None:
+                out[spec.name] = r.excluded[0].event
+                filled.used.add((r.excluded[0].start, r.excluded[0].end))
 
-    def _names_another_experiment(self, text: str) -> bool:
-        """"did the pricing page experiment work?" names an experiment: not the project's only flag."""
-        flag_words = {w for key in self.taxonomy.flags for w in re.split(r"[\s_-]+", key.lower())}
-        return any(m.group(1) not in _GENERIC and m.group(1) not in flag_words
-                   for m in _NAMED_EXPERIMENT.finditer(text))
+    def _pairs(self, spec: SlotSpec, out: Mapping[str, Any], r: Reading) -> bool:
+        if isinstance(spec.pair_single, bool):
+            return spec.pair_single
+        return any(out.get(slot) in values or (slot not in out and self._inferred(slot, values, r))
+                   for slot, values in spec.pair_single.items())
 
-    def _owner(self, prop: PropertyRef) -> str | None:
-        """The one event a property belongs to, when only one has it (not the common ones like $browser)."""
-        if prop.scope != "event" or prop.name in self.taxonomy.common_event_properties:
-            return None
-        owners = [e.name for e in self.taxonomy.events.values() if prop.name in e.properties]
-        return owners[0] if len(owners) == 1 else None
+    def _inferred(self, slot: str, values: tuple[Any, ...], r: Reading) -> bool:
+        return any(p.search(r.text) for v in values for p in self._cue_patterns(slot, str(v)))
 
-    def _choice(self, intent: Intent, slot: str, text: str) -> str | None:
-        for key in (f"{intent.id}.{slot}", slot):
-            for value, patterns in self._choice_cues.get(key, ()):
-                if any(p.search(text) for p in patterns):
-                    return value
-        return None
+    def _event_default(self, spec: SlotSpec) -> str | None:
+        default = spec.default
+        if isinstance(default, str) and default.startswith("@"):
+            return self._role_event(default)
+        return default if isinstance(default, str) and default in self.taxonomy.events else None
 
-    def _reversed(self, r: Reading) -> bool:
-        """"purchase after signing up" names the later event first."""
-        first, second = r.events[0], r.events[1]
-        return bool(_AFTER_REVERSAL.search(r.text[first.end:second.start]))
+    def _role_event(self, role: str) -> str | None:
+        return self._roles.get(role.lstrip("@")) if role.startswith("@") else (role if role in self.taxonomy.events else None)
 
-    def _fill_in_path(self, steps: tuple[EventRef, ...], r: Reading) -> tuple[EventRef, ...]:
-        """"Where do users drop off between signup and purchase?" asks about every step in between: with
-        two named ends on the product's main path, the funnel takes the main path's steps between them."""
+    def _anchor(self, phrase: str, r: Reading) -> EventRef | None:
+        """The event a "within N days of ..." phrase is anchored on: named in it, else the signup event."""
+        for m in self.linker.link(phrase):
+            if m.kind == "event" and m.event is not None:
+                return EventRef(m.event.name)
+        signup = self._roles.get("signup_event")
+        return EventRef(signup) if signup else None
+
+    def _fill_in_path(self, spec: SlotSpec, steps: tuple[EventRef, ...], r: Reading) -> tuple[EventRef, ...]:
+        """"Where do users drop off between signup and purchase?" asks about every step in between: with two
+        named ends on the product's main path, the funnel takes the main path's steps between them."""
         path = self._default_funnel
         first, last = steps[0].name, steps[-1].name
-        if len(steps) != 2 or not _WHERE_LOST.search(r.text) or first not in path or last not in path:
+        if spec.fill_path_when is None or len(steps) != 2 or not spec.fill_path_when.search(r.text) \
+                or first not in path or last not in path:
             return steps
         i, j = path.index(first), path.index(last)
         if j - i < 2:
             return steps
-        return (steps[0], *(EventRef(e) for e in path[i + 1 : j]), steps[-1])
+        return (steps[0], *(EventRef(e) for e in path[i + 1: j]), steps[-1])
 
     def _conversion_to(self, event: EventRef) -> tuple[EventRef, ...]:
         """One named step of a conversion, paired with the main path: a start goes to the next step
@@ -424,22 +317,166 @@ class SlotFiller:
             return (event, EventRef(path[i + 1]))
         return (EventRef(path[i - 1]), event)
 
-    # -- scope fixes -----------------------------------------------------------------------------
+    # -- choices -------------------------------------------------------------------------------------------
+
+    def _choice(self, intent: Intent, spec: SlotSpec, r: Reading, filled: Filled) -> str | None:
+        if spec.role == "series.math":
+            value = self._math(intent, spec, r, filled)
+            if value is not None:
+                return value
+        if spec.role in _DETAIL_OF_ROLE:
+            detail = r.detail(_DETAIL_OF_ROLE[spec.role])
+            if detail is not None and str(detail.value) in spec.choices:
+                filled.used.add((detail.start, detail.end))
+                return str(detail.value)
+            if spec.role != "order":
+                return None
+        for value, patterns in (*spec.cues, *self._choice_cues.get(spec.name, ())):
+            if value not in spec.choices:
+                continue
+            for p in patterns:
+                m = p.search(r.text)
+                if m:
+                    self._use_overlapping(r, filled, m.start(), m.end())
+                    return value
+        facts = r.facts()
+        return next((value for fact, value in spec.infer if fact in facts), None)
+
+    def _math(self, intent: Intent, spec: SlotSpec, r: Reading, filled: Filled) -> str | None:
+        """The aggregate the words ask for: first-time; a property's statistic ("median size", "p90 duration")
+        when there is a property to take it of (or the family has none to name); per person; a metric word's
+        ("revenue" is a sum); then the unit counted ("how many users", "how many purchase events")."""
+        first = r.detail("first_time")
+        if first is not None and "first_time" in spec.choices:
+            filled.used.add((first.start, first.end))
+            return "first_time"
+        math = r.detail("math")
+        per = r.detail("per_actor")
+        unit = r.detail("unit")
+        numeric = any(m.prop is not None and m.prop.type == "Numeric" for m in (*r.properties, *r.breakdowns))
+        has_property = any(s.role == "series.property" for s in intent.slots)
+        if math is not None and math.value in spec.choices and r.detail("per_period") is None and \
+                (numeric or r.metric is not None or per is not None or not has_property):
+            filled.used.add((math.start, math.end))
+            return str(math.value)
+        if per is not None and "avg" in spec.choices:
+            return "avg"
+        if r.metric is not None and r.metric.get("measure") in spec.choices and unit is None:
+            return str(r.metric["measure"])
+        if unit is not None and unit.value in spec.choices:
+            filled.used.add((unit.start, unit.end))
+            return str(unit.value)
+        return None
+
+    def _cue_value(self, slot: str, text: str) -> str | None:
+        for value, patterns in self._choice_cues.get(slot, ()):
+            if any(p.search(text) for p in patterns):
+                return value
+        return None
+
+    def _cue_patterns(self, slot: str, value: str) -> list[re.Pattern[str]]:
+        return next((ps for v, ps in self._choice_cues.get(slot, ()) if v == value), [])
+
+    # -- properties, comparisons ---------------------------------------------------------------------------
+
+    def _properties(self, intent: Intent, r: Reading, out: dict[str, Any], filled: Filled) -> None:
+        events = [v for s in intent.slots if s.type == "event" and isinstance(v := out.get(s.name), EventRef)]
+        named = [(m, self._rescope_prop(m.prop, events)) for m in r.breakdowns if m.prop is not None]
+        loose = [(m, self._rescope_prop(m.prop, events)) for m in r.properties if m.prop is not None]
+        for spec in intent.slots:
+            if spec.type != "property":
+                continue
+            if spec.role == "breakdown":
+                value = self._breakdown(spec, r, named, loose, filled)
+                if value is None:
+                    continue
+                out[spec.name] = value
+                prop = value.property if isinstance(value, Breakdown) else value
+                event_slot = next((s for s in intent.slots if s.role == "series.event"), None)
+                if spec.implies_event and prop is not None and event_slot is not None and event_slot.name not in out:
+                    owner = self._owner(prop)
+                    if owner is not None:  # "cancellation reasons" are subscription_cancelled's
+                        out[event_slot.name] = EventRef(owner)
+                continue
+            numeric = spec.numeric or "Numeric" in spec.accepts
+            pool = [(m, p) for m, p in (*loose, *named) if (p.type == "Numeric") == numeric
+                    and (not spec.accepts or all(a in (p.type, p.scope) for a in spec.accepts))]
+            if pool:
+                m, prop = pool[0]
+                out[spec.name] = prop
+                filled.used.add((m.start, m.end))
+            elif numeric and r.metric is not None and spec.name not in out:
+                prop_def = self.taxonomy.property(r.metric["property"], "event")
+                if prop_def is not None:
+                    out[spec.name] = prop_def.ref()
+                    self._use_kind(r, filled, "metric")
+
+    def _breakdown(self, spec: SlotSpec, r: Reading, named: list[tuple[Mention, PropertyRef]],
+                   loose: list[tuple[Mention, PropertyRef]], filled: Filled) -> PropertyRef | Breakdown | None:
+        if r.segments is not None:
+            prop, values, span = r.segments
+            filled.used.add(span)
+            return Breakdown(self._person_first(prop), values=values)
+        if "segments" in spec.accepts:
+            return None
+        chosen = next(((m, p) for m, p in named if p.type != "Numeric"), None)
+        if chosen is None and spec.loose:
+            chosen = next(((m, p) for m, p in loose if p.type != "Numeric"), None)
+        if chosen is not None:
+            filled.used.add((chosen[0].start, chosen[0].end))
+            return chosen[1]
+        grain = r.detail("grain")
+        if grain is not None and spec.grains:
+            filled.used.add((grain.start, grain.end))
+            return Breakdown(grain=str(grain.value))
+        return None
+
+    def _segment_filter(self, f: PropertyFilter, out: Mapping[str, Any], by_role: Mapping[str, SlotSpec]) -> bool:
+        """The two values of "Chrome vs Firefox" are the breakdown's, not two filters that would match nobody."""
+        spec = by_role.get("breakdown")
+        value = out.get(spec.name) if spec is not None else None
+        return isinstance(value, Breakdown) and bool(value.values) and value.property is not None and \
+            f.prop.name == value.property.name and str(f.value) in value.values
+
+    def _comparison(self, r: Reading, out: Mapping[str, Any], by_role: Mapping[str, SlotSpec], now: datetime,
+                    filled: Filled) -> Comparison | None:
+        breakdown = out.get(by_role["breakdown"].name) if "breakdown" in by_role else None
+        if isinstance(breakdown, Breakdown) and breakdown.values:
+            return Comparison("segments")
+        if r.comparison is None:
+            return None
+        spec = by_role.get("date_range")
+        current = out.get(spec.name) if spec is not None else None
+        if not isinstance(current, TimeRange):
+            try:
+                current = parse_time_range(str(spec.default if spec is not None else "") or "last 30 days", now)
+            except TimeRangeError:
+                return None
+        for s in r.spans:
+            if s.kind == "comparison":
+                filled.used.add(s.key)
+        previous, like_for_like = previous_range(current, now, years=r.comparison == "previous_year")
+        return Comparison("previous_period", previous, like_for_like)
+
+    def _owner(self, prop: PropertyRef) -> str | None:
+        """The one event a property belongs to, when only one has it (not the common ones like $browser)."""
+        if prop.scope != "event" or prop.name in self.taxonomy.common_event_properties:
+            return None
+        owners = [e.name for e in self.taxonomy.events.values() if prop.name in e.properties]
+        return owners[0] if len(owners) == 1 else None
 
     def _rescope_prop(self, prop: PropertyRef, events: list[EventRef]) -> PropertyRef:
         """``plan`` is the event's own property on purchases, the person's everywhere else."""
         if prop.scope != "event" or not events:
-            return prop
+            return self._person_first(prop) if not events else prop
         if all(prop.name in self.taxonomy.event_property_names(e.name) for e in events):
             return prop
         person = self.taxonomy.property(prop.name, "person")
         return person.ref() if person is not None else prop
 
     def _rescope_filter(self, f: PropertyFilter, events: list[EventRef]) -> PropertyFilter:
-        prop = self._rescope_prop(f.prop, events) if events else self._person_first(f.prop)
-        if prop == f.prop:
-            return f
-        return replace(f, prop=prop)
+        prop = self._rescope_prop(f.prop, events)
+        return f if prop == f.prop else replace(f, prop=prop)
 
     def _person_first(self, prop: PropertyRef) -> PropertyRef:
         """Without an event, "pro users" means the person's plan."""
@@ -449,119 +486,130 @@ class SlotFiller:
                 return person.ref()
         return prop
 
-    def _blank_flags(self, text: str) -> str:
-        """A flag's name ("new checkout") is not an event mention: blank it before linking."""
-        for key in self.taxonomy.flags:
-            pattern = r"\b" + r"[\s_-]*".join(re.escape(part) for part in re.split(r"[\s_-]+", key.lower())) + r"\b"
-            text = re.sub(pattern, lambda m: " " * len(m.group(0)), text)
-        return text
-
-    @staticmethod
-    def _flag_key(text: str) -> str:
-        return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-    # -- defaults and checks ---------------------------------------------------------------------
+    # -- defaults and checks -------------------------------------------------------------------------------
 
     def _defaults(self, intent: Intent, filled: Filled, r: Reading, now: datetime) -> None:
         v = filled.values
         for spec in intent.slots:
-            if spec.name in v or spec.default is None or spec.name == "time_range" or spec.default == "by_range":
+            if spec.name in v or spec.default is None or spec.type == "time_range" or spec.default == "by_range":
                 continue
-            value = self._default_value(spec)
+            value = self._default_value(spec, r)
             if value is not None:
                 v[spec.name] = value
                 filled.defaulted.append(spec.name)
-        if intent.id == "experiment" and "flag" not in v and len(self.taxonomy.flags) == 1 and \
-                not self._names_another_experiment(r.text):
-            v["flag"] = next(iter(self.taxonomy.flags))
-            filled.defaulted.append("flag")
-            filled.notes.append(f"the project has one experiment flag, {v['flag']!r}")
-        time_spec = intent.slot("time_range")
-        if time_spec is not None and "time_range" not in v and not r.time_options:
-            v["time_range"] = self._default_range(intent, time_spec, v, now)
-            filled.defaulted.append("time_range")
+                if spec.type == "flag":
+                    filled.notes.append(f"the project has one experiment flag, {value!r}")
         for spec in intent.slots:
-            if spec.default == "by_range" and spec.name not in v and isinstance(v.get("time_range"), TimeRange):
-                v[spec.name] = default_interval(v["time_range"])
+            if spec.type == "time_range" and spec.name not in v and not r.time_options:
+                v[spec.name] = self._default_range(spec, v, now)
+                filled.defaulted.append(spec.name)
+        time_range = next((v[s.name] for s in intent.slots if s.type == "time_range" and s.name in v), None)
+        for spec in intent.slots:
+            if spec.default == "by_range" and spec.name not in v and isinstance(time_range, TimeRange):
+                v[spec.name] = default_interval(time_range)
                 filled.defaulted.append(spec.name)
 
-    def _default_value(self, spec: SlotSpec) -> Any:
+    def _default_value(self, spec: SlotSpec, r: Reading) -> Any:
         if spec.type == "event":
-            name = spec.default
-            if isinstance(name, str) and name.startswith("@"):  # a role of the lexicon: "@activation_event"
-                name = self._roles.get(name[1:])
-            return EventRef(name) if name in self.taxonomy.events else None
+            name = self._event_default(spec)
+            return EventRef(name) if name else None
         if spec.type == "property":
             found = self.taxonomy.property(spec.default)
             return found.ref() if found is not None else None
+        if spec.type == "flag":
+            if spec.default == "@only_flag" and len(self.taxonomy.flags) == 1 and not self._names_another_experiment(r):
+                return next(iter(self.taxonomy.flags))
+            return None
         return spec.default
 
-    def _default_range(self, intent: Intent, spec: SlotSpec, v: Mapping[str, Any], now: datetime) -> TimeRange:
+    def _names_another_experiment(self, r: Reading) -> bool:
+        """"did the pricing page experiment work?" names an experiment: not the project's only flag."""
+        flag_words = {w for key in self.taxonomy.flags for w in re.split(r"[\s_-]+", key.lower())}
+        return any(m.group(1) not in _GENERIC and m.group(1) not in flag_words
+                   for m in _NAMED_EXPERIMENT.finditer(r.text))
+
+    def _default_range(self, spec: SlotSpec, v: Mapping[str, Any], now: datetime) -> TimeRange:
+        """The intent file's default phrase, which may name other slots ("last {periods} {period}s")."""
         phrase = str(spec.default or "last 30 days")
-        if intent.id == "retention":
-            unit = "months" if v.get("period") == "month" else "weeks"
-            phrase = f"last {int(v.get('periods') or 8)} {unit}"
         try:
-            return replace(parse_time_range(phrase, now), default=True)
-        except TimeRangeError:
-            return replace(parse_time_range("last 30 days", now), default=True)
+            phrase = phrase.format(**{k: val for k, val in v.items() if isinstance(val, (str, int))})
+            tr = from_spec({"all": True}, now) if phrase == "all time" else parse_time_range(phrase, now)
+        except (KeyError, IndexError, ValueError, TimeRangeError):
+            tr = parse_time_range("last 30 days", now)
+        return replace(tr, default=True)
 
     def _check(self, intent: Intent, filled: Filled, r: Reading) -> None:
         v = filled.values
-        time_spec = intent.slot("time_range")
-        unread = _TIME_LIKE.search(r.text) if r.time is None and not r.time_options and not r.comparison else None
-        if time_spec is not None and unread is not None and "time_range" in filled.defaulted:
-            del v["time_range"]
-            filled.defaulted.remove("time_range")
+        time_spec = next((s for s in intent.slots if s.type == "time_range"), None)
+        if time_spec is not None and r.unread_time is not None and time_spec.name in filled.defaulted:
+            del v[time_spec.name]
+            filled.defaulted.remove(time_spec.name)
             filled.issues.append(SlotIssue(
-                "time_range", f"I could not use the period {unread.group(0)!r} (is it in the future, or not a "
-                              f"real date?). {time_spec.prompt}", ("last 7 days", "last 30 days", "last month"),
+                time_spec.name, f"I could not use the period {r.unread_time!r} (is it in the future, or not a real "
+                                f"date?). {time_spec.prompt}", ("last 7 days", "last 30 days", "last month"),
                 "unreadable_time"))
-        if r.time_options and "time_range" not in v and time_spec is not None:
+        if r.time_options and time_spec is not None and time_spec.name not in v:
             filled.issues.append(SlotIssue(
-                "time_range", "Which period do you mean?", tuple(t.label for t in r.time_options), "ambiguous"))
+                time_spec.name, "Which period do you mean?", tuple(t.label for t in r.time_options), "ambiguous"))
         for spec in intent.slots:
             if spec.name in v or not spec.is_required(v):
                 if spec.type == "events" and spec.name in v and len(v[spec.name]) < (spec.min or 1):
                     filled.issues.append(self._events_issue(spec, v[spec.name]))
                 continue
-            if spec.all_events and not r.events and not r.unknown_words and not r.vague and r.metric is None \
+            if spec.all_events and not r.events and not r.unknown and not r.vague and r.metric is None \
                     and _ALL_EVENTS_NOUN.search(r.text):
                 filled.notes.append("no event named: counting all events")
                 continue
             if spec.type == "events" and r.events:
                 partial = tuple(m.event for m in r.events if m.event is not None)
-                filled.issues.append(self._events_issue(spec, self._conversion_to(partial[0]) if len(partial) == 1 else partial))
+                filled.issues.append(self._events_issue(
+                    spec, self._conversion_to(partial[0]) if len(partial) == 1 else partial))
                 continue
             filled.issues.append(self._issue(spec, r))
         self._check_unknown_names(intent, filled, r)
         self._check_referents(intent, filled, r)
-        for name, value in r.bad_numbers:
-            slot = intent.slot("window_days" if name == "window_weeks" else name)
+        for kind, value in r.bad_numbers:
+            slot = next((s for s in intent.slots if (s.number or s.name) in (kind, "window_days" if kind == "window_weeks"
+                                                                              else kind)), None)
             if slot is not None:
-                low, high = NUMBER_RANGES[name]
+                low, high = NUMBER_RANGES[kind]
                 filled.values.pop(slot.name, None)
                 filled.issues.append(SlotIssue(
                     slot.name, f"{value} does not work here: use a number from {low} to {high}. {slot.prompt}", (),
                     "out_of_range"))
 
     def _check_unknown_names(self, intent: Intent, filled: Filled, r: Reading) -> None:
-        """"how sticky is widget exporting?": a name the project does not have, or "it" with nothing
-        to refer to, is asked about instead of silently answered with the default event."""
-        primary = next((s for s in intent.slots if s.type in ("event", "events")), None)
+        """"how sticky is widget exporting?", "enterprise-plan customers": a name the project does not have, or
+        "it" with nothing to refer to, is asked about instead of silently answered for everything."""
+        primary = next((s for s in intent.slots if s.type in ("event", "events") and s.role != "exclude"), None)
         if primary is None or any(i.slot == primary.name for i in filled.issues):
             return
-        named = [w for w in r.unknown_words if re.search(rf"\b{re.escape(w)}\s+{_THING_NOUNS}", r.text)]
-        if named:  # "conversion from widget export to purchase": a step the project does not have
-            phrase = named[0]
+        for word, _, end in r.unknown:
+            noun = re.match(rf"\s+{_THING_NOUNS}", r.text[end:])
+            if noun is None:
+                continue
+            value_of = self._property_named(noun.group(0).strip())
+            filters = next((s for s in intent.slots if s.type == "filters"), None)
+            if value_of is not None and value_of.values and filters is not None:
+                filled.issues.append(SlotIssue(
+                    filters.name, f"This project has no {value_of.name} called {word!r}: which {value_of.name}?",
+                    tuple(f"{value_of.name} = {v}" for v in value_of.values), "unknown_value"))
+                return
             filled.values.pop(primary.name, None)
             filled.issues.append(SlotIssue(
-                primary.name, f"This project has no event or property called {phrase!r}. {primary.prompt}",
-                tuple(self.linker.suggest_events(phrase)), "unknown_event"))
+                primary.name, f"This project has no event or property called {word!r}. {primary.prompt}",
+                tuple(self.linker.suggest_events(word)), "unknown_event"))
             return
         said = primary.name in filled.values and primary.name not in filled.defaulted
         if r.vague and not r.events and r.metric is None and not said:
             filled.issues.append(SlotIssue(primary.name, primary.prompt, tuple(self.linker.event_options()), "vague"))
+
+    def _property_named(self, noun: str) -> Any:
+        """"plan" in "enterprise plan": the property a noun names, with its known values."""
+        for m in self.linker.link(noun):
+            if m.kind == "property" and m.prop is not None:
+                return self.taxonomy.property(m.prop.name, m.prop.scope)
+        return None
 
     def _check_referents(self, intent: Intent, filled: Filled, r: Reading) -> None:
         """"the campaign", "the new feature": something the question points at without naming. Asked
@@ -614,25 +662,56 @@ class SlotFiller:
             return tuple(p.name for p in tax.event_properties.values() if p.values)
         return ()
 
+    # -- what was used ---------------------------------------------------------------------------------------
 
-def _word_numbers(text: str) -> str:
-    return re.sub(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", lambda m: str(_WORD_NUMBERS[m.group(1)]), text)
+    def _use_kind(self, r: Reading, filled: Filled, kind: str) -> None:
+        for s in r.spans:
+            if s.kind == kind:
+                filled.used.add(s.key)
+
+    def _use_overlapping(self, r: Reading, filled: Filled, start: int, end: int) -> None:
+        """A choice cue that matched words the reading also read as a detail ("sessions per user") used them."""
+        filled.used.add((start, end))
+        for s in r.spans:
+            if s.kind in ("detail", "number", "property") and s.start < end and start < s.end:
+                filled.used.add(s.key)
+
+    def _unused(self, r: Reading, filled: Filled) -> list[str]:
+        """Spans the reading found that no slot used: what the answer must say it left out."""
+        used = filled.used
+        out = []
+        for s in r.spans:
+            if s.kind not in _USED_KINDS or s.key in used:
+                continue
+            if any(a <= s.start and s.end <= b for a, b in used):
+                continue
+            out.append(f"{s.text.strip()!r} ({s.label})")
+        return out
 
 
 def merge_filters(filters: Iterable[PropertyFilter]) -> tuple[PropertyFilter, ...]:
-    """Drop repeats; several values of one property ("pro and free users") become one ``in`` filter,
-    since AND-ing them would match nobody."""
+    """Drop repeats; several values of one property ("pro and free users") become one ``in`` filter (AND-ing
+    them would match nobody), several excluded values one ``not_in`` filter."""
     merged: dict[tuple[PropertyRef, str], PropertyFilter] = {}
     for f in dict.fromkeys(filters):
-        key = (f.prop, "=" if f.op in ("=", "in") else f"{f.op}:{f.value}")
+        group = "=" if f.op in ("=", "in") else "!=" if f.op in ("!=", "not_in") else f"{f.op}:{f.value}"
+        key = (f.prop, group)
         previous = merged.get(key)
-        if previous is None or f.op not in ("=", "in"):
+        if previous is None or group not in ("=", "!="):
             merged[key] = f
             continue
         values = tuple(dict.fromkeys((*_values(previous), *_values(f))))
-        merged[key] = PropertyFilter(f.prop, "in" if len(values) > 1 else "=", values if len(values) > 1 else values[0])
+        single, many = ("=", "in") if group == "=" else ("!=", "not_in")
+        merged[key] = PropertyFilter(f.prop, many if len(values) > 1 else single,  # type: ignore[arg-type]
+                                     values if len(values) > 1 else values[0])
     return tuple(merged.values())
 
 
 def _values(f: PropertyFilter) -> tuple[str, ...]:
     return tuple(f.value) if isinstance(f.value, tuple) else (str(f.value),)
+
+
+def reading_warnings(filled: Filled, meaning: Meaning, now: datetime) -> list[Problem]:
+    """What the answer must say it did not use: each part of the question the family had no place for."""
+    return [Problem("unused_words", f"I did not use {part}: the answer does not reflect it", fix=None,
+                    severity="warning") for part in filled.unused]

@@ -76,6 +76,10 @@ class TimeRange:
     spec: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     calendar: bool = False
     default: bool = False
+    weekdays: tuple[int, ...] = ()
+    """Only these days of the week (ISO: Monday is 1) count ("weekdays only", "weekend tickets"); empty: all."""
+    hours: tuple[int, int] | None = None
+    """Only ``[from, to)`` hours of the day (UTC) count ("between 9 and 10am"); None: all."""
 
     @property
     def days(self) -> float:

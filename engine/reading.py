@@ -1,0 +1,419 @@
+"""Read a question once: every span it holds and what each span was read as.
+
+The reading finds the time range (and a time phrase it could not use), the
+numbers with what they count, the taxonomy mentions in order (events, the
+events the question negates, properties, values and explicit filters, negated
+or not), and the *details*: what the question asks of its events beyond which
+ones (an aggregate, the unit counted, per person, an order, a time grain to
+rank, a first-time or first-days condition, one figure per period, all time,
+a comparison). Each is a ``Span`` with offsets into the normalized question,
+so that after the family's slots are filled the engine can tell which parts
+of the question were used and say so for the rest (``Reading.spans``).
+
+The reading knows no family: which detail a family can use is said by its
+intent file (the slots' roles), and applied by ``askhog.slots``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+from .linking import Linker, Mention
+from .taxonomy import Taxonomy
+from .text import STOPWORDS, normalize, tokenize
+from .timerange import find_time_range
+from .types import PropertyFilter, PropertyRef, TimeRange
+
+_NUM = r"(\d{1,4})"
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14, "twenty": 20, "thirty": 30}
+_UNIT_AFTER = r"(?!\s*(?:days?|weeks?|hours?|months?|%|percent))"
+
+# (kind, pattern): the number in group 1 is what a slot of that kind (``number:`` in an intent file, else the
+# slot's name) takes. Checked in order; the first of a kind wins.
+NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p)) for kind, p in (
+    ("limit", rf"\b(?:top|first|best|worst|biggest|largest|bottom|busiest|heaviest|leading)\s+{_NUM}\b{_UNIT_AFTER}"),
+    ("limit", rf"\b{_NUM}\s+(?:most|least|top|biggest|heaviest|busiest|largest|highest|lowest|leading|best)\b"),
+    ("limit", rf"\b(?:limit|show me|list|give me|the)\s+{_NUM}\b(?=\s+(?:\w+\s+){{0,2}}(?:users|people|persons|customers|"
+              rf"accounts|countries|pages|features|events|browsers|channels|sources|days|weeks|plans|reasons|categories|"
+              rf"paths|steps|campaigns|devices|emails)\b){_UNIT_AFTER}"),
+    ("window_days", rf"\b(?:within|in under|inside|in less than|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?days?\b"),
+    ("window_weeks", rf"\b(?:within|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?weeks?\b"),
+    ("window_days", rf"\b{_NUM}[- ]day (?:conversion )?window\b"),
+    ("min_count", rf"\b(?:at least|more than|over|>=?|min(?:imum)?(?: of)?)\s*{_NUM}\s*(?:times|x\b|uploads|events|"
+                  rf"purchases|files|tickets|searches|invites|shares|logins|sessions|orders|projects)"),
+    ("min_count", rf"\b{_NUM}\s*\+\s*(?:times|uploads|events|purchases|files|tickets|searches|invites|shares|logins)"),
+    ("min_count", rf"\b{_NUM}\s+or more\s+(?:times|uploads|events|purchases|files|tickets|searches|invites|shares|"
+                  rf"logins|sessions|orders|projects)\b"),
+    ("min_days", rf"\b(?:on|for)?\s*(?:at least\s+)?{_NUM}\s*(?:\+|or more)?\s*(?:different |distinct |separate |"
+                 rf"or more )*days?\b(?=[^.?!]{{0,40}}\b(?:active|used|using|use|came|visited|logged|were|was|did)\b)"
+                 r"|\bactive on\s+(?:at least\s+)?(\d{1,2})\s*(?:\+|or more)?\s*(?:different |distinct )?days?\b"
+                 r"|\b(\d{1,2})\s*(?:\+|or more)\s*(?:different |distinct )?days?\b"),
+    ("silent_days", rf"\b(?:silent|inactive|quiet|dormant|gone|not (?:seen|active|logged in|been back)|haven'?t "
+                    rf"(?:been )?(?:seen|active|logged in|been back|come back|returned|used|done anything)|no activity|"
+                    rf"not used|nothing)\D{{0,30}}?{_NUM}\s*(?:\+\s*)?days?\b"),
+    ("silent_days", rf"\b{_NUM}\s*\+?\s*days? (?:of )?(?:inactivity|silence|without)\b"),
+    ("silent_days", r"\b(?:silent|inactive|quiet|dormant|gone)\D{0,30}?(\d{1,2})\s*\+?\s*weeks?\b"),
+    ("path_length", rf"\b{_NUM}\s*(?:-\s*)?steps?\b"),
+    ("periods", rf"\b(?:for|over|across)\s+{_NUM}\s+(?:weeks|months)\b"),
+    ("threshold", rf"\b{_NUM}\s*(?:sigma|standard deviations?|std|stdev|σ)\b"),
+    ("offset", r"\b(?:week|month|day)[ -]?(\d{1,2})\b(?! (?:of|to)\b)"),
+))
+NUMBER_RANGES: dict[str, tuple[int, int]] = {
+    "limit": (1, 10_000), "window_days": (1, 365), "window_weeks": (1, 52), "min_count": (1, 100_000),
+    "silent_days": (1, 365), "path_length": (1, 10), "periods": (1, 52), "threshold": (1, 10), "min_days": (1, 31),
+    "offset": (0, 52),
+}
+"""What a number may be for each kind: "top 0" or "retention for 9999 weeks" is asked about."""
+_WEEKS_AS_DAYS = {"silent_days"}
+
+_NEGATION = re.compile(r"\b(?:but not|but never|never|not|didn'?t|did not|don'?t|do not|haven'?t|have not|hasn'?t|"
+                       r"has not|without|no longer|yet to|still havent|excluding|except)\b"
+                       r"(?:\s+(?!(?:on|of|in|by|for|with|about|number|count|amount)\b)\w+){0,3}\s*$")
+_VALUE_NEGATION = re.compile(r"(?:\b(?:not|excluding|exclude|except|other than|apart from|besides|aside from|but not|"
+                             r"without|minus|ignoring|ignore|leaving out|not counting|not including|no)\s+(?:the\s+|any\s+)?"
+                             r"(?:\w+\s+)?|\bnon[- ]?)$")
+_BREAKDOWN_CUE = re.compile(r"(?:\bby|\bper|\bsplit(?: by)?|\bbroken down by|\bbreak(?:down)? by|\bfor each|\bacross|"
+                            r"\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|"
+                            r"\bmost common|\bcompare|\bwhich \d+)\s+(?:\w+\s+){0,2}$")
+_QUOTED_VALUE = re.compile(r"^\s*(?P<op>is not|isn't|!=|<>|is|==|=|equals?|:)\s*(['\"])(?P<v>.{1,80}?)\2")
+_BARE_VALUE = re.compile(r"^\s*(?P<op>is not|isn't|!=|<>|is|==|=|equals?|:)\s*(?P<v>[^\s,;?'\"()]{1,80})")
+_NUMERIC_OP = re.compile(r"^\s*(>=|<=|>|<|!=|<>|=|over|above|more than|greater than|at least|under|below|less than|"
+                         r"at most)\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?(?:e\d+)?)(?![\w.])")
+_OPS = {">": ">", "over": ">", "above": ">", "more than": ">", "greater than": ">", ">=": ">=", "at least": ">=",
+        "<": "<", "under": "<", "below": "<", "less than": "<", "<=": "<=", "at most": "<=", "=": "=", "!=": "!=",
+        "<>": "!="}
+_SEGMENT_JOIN = re.compile(r"^\s*(?:users?|people|customers?|visitors?|accounts?|signups?|sessions?|traffic)?\s*"
+                           r"(?:vs\.?|versus|compared (?:to|with)|against|or|and|v\.?|/|&)\s*$")
+_COMPARE_WORDS = re.compile(r"\b(?:vs\.?|versus|compared?|comparing|comparison|against|differ\w*|split|side by side|"
+                            r"each|both|which is (?:higher|bigger|better)|more than|or)\b")
+_MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_TIME_LIKE = re.compile(
+    rf"\b(?:next|last|past|previous|this|coming)\s+(?:-?\d+\s+)?(?:hours?|days?|weeks?|months?|quarters?|years?)\b"
+    rf"|\bsince\s+(?:\d|tomorrow|next|(?:{_MONTHS})\w*\b)|\btomorrow\b|\bq\d\b|\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b"
+    rf"|\bbetween\s+(?:\d|(?:{_MONTHS})\w*\b)\S*(?:\s+\S+)?\s+and\s+\S+")
+"""Phrases that say "a period" even when the grammar could not resolve them (a future date, "Q5", "last 0 days"):
+the engine asks instead of silently using the default range."""
+VAGUE = re.compile(r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature"
+                   r"|(?<!customer )success|(?:a )?good (?:outcome|result)s?"
+                   r"|^(?:and |now |ok |okay |so )?same|(?:split|break|show|chart) (?:that|it|this|them)"
+                   r"|(?:was|is|are|were) (?:that|it|this|these|those) (?:normal|expected|usual|ok|okay|unusual)"
+                   r"|(?:for|of) (?:them|those ones))\b")
+"""Words that stand for an event without naming one: "what predicts success?" asks which event is success,
+and "same but by region" or "was that normal?" asked with no conversation behind it has nothing to refer to."""
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+_POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of the question and what it was read as."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    label: str
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.start, self.end
+
+
+@dataclass(frozen=True)
+class Detail:
+    """Something the question asks of its events (``kind`` is a key of the lexicon's ``details``)."""
+
+    kind: str
+    value: Any
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Number:
+    kind: str
+    value: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class FoundFilter:
+    filter: PropertyFilter
+    start: int
+    end: int
+
+
+@dataclass
+class Reading:
+    """What the question says, before a family gives it roles."""
+
+    text: str
+    time: TimeRange | None
+    time_options: tuple[TimeRange, ...]
+    comparison: str | None
+    numbers: dict[str, Number]
+    events: list[Mention]
+    excluded: list[Mention]
+    properties: list[Mention]
+    breakdowns: list[Mention]
+    filters: list[FoundFilter]
+    unknown: list[tuple[str, int, int]]
+    metric: Mapping[str, Any] | None
+    vague: bool
+    bad_numbers: list[tuple[str, int]]
+    details: dict[str, Detail] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)
+    unread_time: str | None = None
+    flag: str | None = None
+    time_span: tuple[int, int] | None = None
+    segments: tuple[PropertyRef, tuple[str, ...], tuple[int, int]] | None = None
+
+    @property
+    def unknown_words(self) -> list[str]:
+        return [w for w, _, _ in self.unknown]
+
+    def detail(self, kind: str) -> Detail | None:
+        return self.details.get(kind)
+
+    def facts(self) -> frozenset[str]:
+        """What the question holds, in the words intent files use for ``widen`` and ``infer``."""
+        found = set()
+        if self.events:
+            found.add("event")
+        if len(self.events) >= 2:
+            found.add("steps")
+        if self.metric is not None:
+            found.add("metric_phrase")
+        if any(m.prop is not None and m.prop.type != "Numeric" for m in self.breakdowns) or self.segments:
+            found.add("breakdown")
+        for kind in ("grain", "per_actor", "first_time"):
+            if kind in self.details:
+                found.add(kind)
+        if "within" in self.details or self.excluded:
+            found.add("conditions")
+        if self.comparison or self.segments:
+            found.add("compare")
+        if "math" in self.details and self.details["math"].value not in ("sum", "avg"):
+            found.add("property_math")
+        return frozenset(found)
+
+
+class Reader:
+    """Built once per taxonomy and lexicon; ``read`` is pure and thread-safe."""
+
+    def __init__(self, taxonomy: Taxonomy, linker: Linker, vocabulary: frozenset[str] = frozenset()):
+        self.taxonomy = taxonomy
+        self.linker = linker
+        self.vocabulary = vocabulary
+        lex = linker.lexicon
+        self._metrics = [(re.compile(m["phrase"]), m) for m in lex.get("metrics") or []
+                         if m.get("event") in taxonomy.events]
+        self._details = [(kind, value, [re.compile(p) for p in patterns])
+                         for kind, by_value in (lex.get("details") or {}).items()
+                         for value, patterns in by_value.items()]
+        self._within = [(re.compile(w["pattern"]), w) for w in lex.get("within") or []]
+        self._flag_patterns = [(key, re.compile(r"\b" + r"[\s_-]*".join(
+            re.escape(part) for part in re.split(r"[\s_-]+", key.lower())) + r"\b")) for key in taxonomy.flags]
+
+    def read(self, question: str, now: datetime) -> Reading:
+        text = _mend(normalize(question))
+        spans: list[Span] = []
+        match = find_time_range(text, now)
+        time: TimeRange | None = None
+        options: tuple[TimeRange, ...] = ()
+        comparison: str | None = None
+        masked = text
+        time_span = None
+        if match is not None:
+            options, comparison = tuple(match.options), match.comparison
+            time = None if match.ambiguous else match.range
+            if match.range is not None and match.span:
+                time_span = match.span
+                spans.append(Span(*match.span, text[slice(*match.span)], "time", match.range.label))
+            if match.comparison_span and match.comparison:
+                spans.append(Span(*match.comparison_span, text[slice(*match.comparison_span)], "comparison",
+                                  f"compare with the {match.comparison.replace('_', ' ')}"))
+            for span in (match.span, match.comparison_span):
+                if span:
+                    masked = _blank(masked, *span)
+        flag = None
+        for key, pattern in self._flag_patterns:
+            for m in pattern.finditer(masked):
+                flag = flag or key
+                spans.append(Span(m.start(), m.end(), m.group(0), "flag", f"experiment {key}"))
+                masked = _blank(masked, m.start(), m.end())
+        details = self._find_details(masked, spans)
+        for kind in ("per_period", "all_time", "within"):
+            if kind in details:  # "average daily", "ever", "in their first week" are not mentions of anything
+                masked = _blank(masked, details[kind].start, details[kind].end)
+        numbers, bad_numbers = self._numbers(masked, spans)
+        mentions = self.linker.link(masked)
+        events: list[Mention] = []
+        excluded: list[Mention] = []
+        properties: list[Mention] = []
+        breakdowns: list[Mention] = []
+        filters: list[FoundFilter] = []
+        for mention in mentions:
+            before = masked[max(0, mention.start - 40): mention.start]
+            after = masked[mention.end: mention.end + 90]
+            if mention.kind == "event" and mention.event is not None:
+                negated = bool(events) and bool(_NEGATION.search(before))
+                (excluded if negated else events).append(mention)
+                spans.append(Span(mention.start, mention.end, mention.phrase, "event",
+                                  f"{'not ' if negated else ''}event {mention.event.label()}"))
+            elif mention.kind == "value" and mention.filter is not None:
+                f = mention.filter
+                if _VALUE_NEGATION.search(masked[max(0, mention.start - 30): mention.start]):
+                    f = PropertyFilter(f.prop, "!=", f.value)
+                filters.append(FoundFilter(f, mention.start, mention.end))
+                spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
+            elif mention.kind == "property" and mention.prop is not None:
+                explicit = self._explicit_filter(mention.prop, after)
+                if explicit is not None:
+                    f, length = explicit
+                    filters.append(FoundFilter(f, mention.start, mention.end + length))
+                    spans.append(Span(mention.start, mention.end + length, text[mention.start:mention.end + length],
+                                      "value", f.label()))
+                elif _BREAKDOWN_CUE.search(before):
+                    breakdowns.append(mention)
+                    spans.append(Span(mention.start, mention.end, mention.phrase, "property",
+                                      f"by {mention.prop.label()}"))
+                else:
+                    properties.append(mention)
+                    spans.append(Span(mention.start, mention.end, mention.phrase, "property", mention.prop.label()))
+        covered = [(m.start, m.end) for m in mentions] + [s.key for s in spans]
+        unknown = [(t.text, t.start, t.end) for t in tokenize(masked)
+                   if not t.text.isdigit() and len(t.text) > 2 and not self._known(t.text)
+                   and not any(a <= t.start < b for a, b in covered)]
+        metric = None
+        for pattern, row in self._metrics:
+            m = pattern.search(masked)
+            if m:
+                metric = row
+                spans.append(Span(m.start(), m.end(), m.group(0), "metric", f"{row['measure']} of {row['event']}."
+                                                                             f"{row['property']}"))
+                break
+        unread = _TIME_LIKE.search(text) if time is None and not options and not comparison else None
+        reading = Reading(text, time, options, comparison, numbers, events, excluded, properties, breakdowns, filters,
+                          unknown, metric, bool(VAGUE.search(masked)), bad_numbers, details, spans,
+                          unread.group(0) if unread else None, flag, time_span)
+        reading.segments = self._segments(reading)
+        if reading.segments is not None:
+            prop, values, span = reading.segments
+            spans.append(Span(*span, text[slice(*span)], "comparison", f"{prop.name}: {' vs '.join(values)}"))
+        reading.spans = sorted(spans, key=lambda s: (s.start, -s.end))
+        return reading
+
+    # -- pieces --------------------------------------------------------------------------------------------
+
+    def _find_details(self, text: str, spans: list[Span]) -> dict[str, Detail]:
+        found: dict[str, Detail] = {}
+        for kind, value, patterns in self._details:
+            if kind in found:
+                continue
+            for p in patterns:
+                m = p.search(text)
+                if m:
+                    found[kind] = Detail(kind, value, m.start(), m.end())
+                    spans.append(Span(m.start(), m.end(), m.group(0), "detail", f"{kind}: {value}"))
+                    break
+        for pattern, row in self._within:
+            m = pattern.search(text)
+            if m is None:
+                continue
+            days = row.get("days")
+            if days is None:
+                n = m.groupdict().get("n")
+                count = 1 if not n else _WORD_NUMBERS.get(n.strip(), None) or (1 if n.strip() in ("a", "an") else
+                                                                                 int(n) if n.strip().isdigit() else 1)
+                unit = (m.groupdict().get("u") or "day").strip()
+                per = row.get("unit_days", {}).get(unit, 1)
+                days = count * per if per else max(1, -(-count // 24))  # hours round up to whole days
+            anchor = (m.groupdict().get("anchor") or "").strip()
+            found["within"] = Detail("within", (int(days), anchor), m.start(), m.end())
+            spans.append(Span(m.start(), m.end(), m.group(0), "detail", f"within {days} day(s)"
+                                                                         f"{' of ' + anchor if anchor else ''}"))
+            break
+        return found
+
+    def _numbers(self, text: str, spans: list[Span]) -> tuple[dict[str, Number], list[tuple[str, int]]]:
+        scrubbed = _word_numbers(text)
+        numbers: dict[str, Number] = {}
+        bad: list[tuple[str, int]] = []
+        for kind, pattern in NUMBER_CUES:
+            if kind in numbers or kind in (b for b, _ in bad):
+                continue
+            m = pattern.search(scrubbed)
+            if not m:
+                continue
+            group = next(i for i in range(1, (m.lastindex or 1) + 1) if m.group(i) is not None) if m.lastindex else 1
+            value = int(m.group(group))
+            if kind == "silent_days" and "week" in m.group(0):
+                value *= 7
+            low, high = NUMBER_RANGES.get(kind, (0, 10**6))
+            if low <= value <= high:
+                numbers[kind] = Number(kind, value, m.start(), m.end())
+                spans.append(Span(m.start(), m.end(), text[m.start():m.end()], "number", f"{kind} = {value}"))
+            else:
+                bad.append((kind, value))
+        return numbers, bad
+
+    def _known(self, word: str) -> bool:
+        """A word of the catalog or plain English; "a/b" and "at-risk" are known when their parts are."""
+        parts = [p for p in re.split(r"[/\-_]", word) if p] or [word]
+        return all(p in STOPWORDS or p in self.vocabulary or len(p) <= 2 for p in parts)
+
+    def _explicit_filter(self, prop: PropertyRef, after: str) -> tuple[PropertyFilter, int] | None:
+        """``plan is pro``, ``plan != pro``, ``amount over 1,000``: a property, an operator and a value."""
+        if prop.type == "Numeric":
+            m = _NUMERIC_OP.match(after)
+            if m:
+                number = float(m.group(2).replace(",", ""))
+                return PropertyFilter(prop, _OPS[m.group(1)], number), m.end()  # type: ignore[arg-type]
+            return None
+        m = _QUOTED_VALUE.match(after) or _BARE_VALUE.match(after)
+        if m is None or not m.group("v").rstrip("."):
+            return None
+        value = m.group("v").rstrip(".")
+        negated = m.group("op") in ("is not", "isn't", "!=", "<>")
+        if not negated and value == "not":
+            return None
+        known = self.taxonomy.property(prop.name, prop.scope)
+        if known and known.values:
+            value = {v.lower(): v for v in known.values}.get(value.lower(), value)
+        return PropertyFilter(prop, "!=" if negated else "=", value), m.end()
+
+    def _segments(self, r: Reading) -> tuple[PropertyRef, tuple[str, ...], tuple[int, int]] | None:
+        """"Chrome vs Firefox", "google or email signups": two values of one property set side by side."""
+        if not _COMPARE_WORDS.search(r.text):
+            return None
+        for i, a in enumerate(r.filters):
+            for b in r.filters[i + 1:]:
+                fa, fb = a.filter, b.filter
+                if fa.prop != fb.prop or fa.op != "=" or fb.op != "=" or fa.value == fb.value:
+                    continue
+                if _SEGMENT_JOIN.match(r.text[a.end:b.start]) or re.search(
+                        r"\b(?:vs\.?|versus|compared|against|or|and)\b", r.text[a.end:b.start]):
+                    return fa.prop, (str(fa.value), str(fb.value)), (a.start, b.end)
+        return None
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def _mend(text: str) -> str:
+    """Hyphenated and possessive forms read like their spaced forms ("team-plan accounts", "Safari's"),
+    keeping every offset (a hyphen becomes a space, "'s" two spaces)."""
+    text = _HYPHEN.sub(" ", text)
+    return _POSSESSIVE.sub("  ", text)
+
+
+def _word_numbers(text: str) -> str:
+    return re.sub(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", lambda m: str(_WORD_NUMBERS[m.group(1)]).ljust(
+        len(m.group(1))), text)
