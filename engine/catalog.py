@@ -38,11 +38,15 @@ slot's ``infer`` (a value chosen because the question holds it)."""
 _TOP_KEYS = {
     "id": True, "description": True, "rules": False, "examples": True, "slots": True, "template": False,
     "workflow": False, "workflows": False, "interpretation": False, "follow_ups": False, "message": False,
-    "widen": False, "time_order": False,
+    "widen": False, "time_order": False, "describe": False, "unit": False, "maths": False, "evidence": False,
 }
+EVIDENCE_FACTS = READING_FACTS | {"time", "no_rule", "no_refusal"}
+"""What recognition can weigh besides words: the reading's facts, a time range, no rule of any family (or no
+refusal rule) having fired."""
+UNITS = ("users", "events", "sessions")
 _SLOT_KEYS = {"name", "type", "required", "default", "prompt", "options_from", "choices", "numeric", "required_if", "min",
               "all_events", "role", "cues", "number", "cue", "lone", "implied", "fill_path_when", "pair_single",
-              "loose", "implies_event", "grains", "infer", "accepts"}
+              "loose", "implies_event", "grains", "infer", "accepts", "negated"}
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,9 @@ class SlotSpec:
     implies_event: bool = False
     grains: bool = False
     accepts: tuple[str, ...] = ()
+    negated: bool = False
+    """(event) takes an event the question negates when no other takes it ("how many never invited anyone"):
+    the answer states both who did and who did not."""
 
     def is_required(self, filled: Mapping[str, Any]) -> bool:
         """Required outright, or because another slot took one of the listed values."""
@@ -142,6 +149,17 @@ class Intent:
     ("how many signups by country" is a breakdown)."""
     time_order: bool = False
     """Named events are put in the order they happen ("purchase after signing up" starts with the signup)."""
+    describe: str = ""
+    """What the answer computes, in words, with ``{slot}`` for slot values ("{activation_event} by new users")."""
+    unit: str = ""
+    """What the family's figures count when it has no choice of unit ("users" for a list of people): a question
+    asking for that unit is answered as asked; asking for another is reported."""
+    maths: tuple[str, ...] = ()
+    """The statistics the family's answer always states (time between events: median, p90, average)."""
+    evidence: tuple[tuple[frozenset[str], float], ...] = ()
+    """``[[fact, ..., weight], ...]``: when the question's reading holds all the facts, the family gains the weight
+    (negative: loses it) in recognition, as a rule would. A question that names an event and a period and
+    nothing else is a count; one naming a tracked event is not a refusal unless a refusal rule says so."""
 
     def workflow_for(self, text: str) -> str | None:
         """The workflow this question asks for: always the family's own, else the first trigger that matches."""
@@ -305,7 +323,52 @@ def parse_intent(text: str, source: str) -> Intent:
         source=source,
         widen=_parse_pairs(data, "widen", source, READING_FACTS, FAMILIES),
         time_order=_parse_bool(data, "time_order", source),
+        describe=_parse_describe(data, names, source),
+        unit=_parse_one_of(data, "unit", UNITS, source),
+        maths=tuple(_parse_list(data, "maths", source)),
+        evidence=_parse_evidence(data, source),
     )
+
+
+def _parse_evidence(data: Any, source: str) -> tuple[tuple[frozenset[str], float], ...]:
+    out = []
+    for item in data.get("evidence") or []:
+        if not (isinstance(item, list) and len(item) >= 2 and isinstance(item[-1], (int, float))
+                and all(isinstance(f, str) for f in item[:-1])):
+            raise CatalogError(source, "evidence is a list of [fact, ..., weight]", line=_line(data, "evidence"),
+                               key="evidence")
+        unknown = [f for f in item[:-1] if f not in EVIDENCE_FACTS]
+        if unknown or not -1 <= item[-1] <= 1:
+            raise CatalogError(source, f"evidence facts must be among {sorted(EVIDENCE_FACTS)} and the weight in [-1, 1]",
+                               line=_line(data, "evidence"), key="evidence")
+        out.append((frozenset(item[:-1]), float(item[-1])))
+    return tuple(out)
+
+
+def _parse_describe(data: Any, slot_names: set[str], source: str) -> str:
+    text = data.get("describe", "")
+    if not isinstance(text, str):
+        raise CatalogError(source, "describe is a sentence with {slot} places", line=_line(data, "describe"),
+                           key="describe")
+    for name in re.findall(r"\{(\w+)\}", text):
+        if name not in slot_names:
+            raise CatalogError(source, f"describe names {{{name}}}, which is not a slot of this family",
+                               line=_line(data, "describe"), key="describe")
+    return text
+
+
+def _parse_one_of(data: Any, key: str, allowed: tuple[str, ...], source: str) -> str:
+    value = data.get(key, "")
+    if value and value not in allowed:
+        raise CatalogError(source, f"{key} must be one of {', '.join(allowed)}", line=_line(data, key), key=key)
+    return str(value)
+
+
+def _parse_list(data: Any, key: str, source: str) -> list[str]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CatalogError(source, f"{key} must be a list of words", line=_line(data, key), key=key)
+    return value
 
 
 def _parse_bool(data: Any, key: str, source: str) -> bool:
@@ -436,6 +499,7 @@ def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
             implies_event=_parse_bool(item, "implies_event", source),
             grains=_parse_bool(item, "grains", source),
             accepts=tuple(item.get("accepts") or ()),
+            negated=_parse_bool(item, "negated", source),
         ))
     names = [s.name for s in specs]
     duplicates = {n for n in names if names.count(n) > 1}

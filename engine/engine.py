@@ -127,14 +127,15 @@ class Engine:
         if intent is None and (self.recognizer.foreign(text) or (
                 not self.recognizer.known_words(text) and not self.linker.link(text.lower()))):
             return self._unreadable(text, now)
-        recognition = self.recognizer.recognize(text, tracked=self.tracked)
+        reading = self.filler.read(text, now)
+        facts = reading.facts() | ({"time"} if reading.time is not None else set())
+        recognition = self.recognizer.recognize(text, tracked=self.tracked, facts=facts)
         if intent is None and recognition.ambiguous:
             return self._which_intent(text, recognition, now)
         chosen = self.catalog[intent or recognition.intent]
         confidence = 1.0 if intent else recognition.confidence
         if chosen.id == "out_of_scope":  # a refusal reads no slots
             return replace(self._base(text, chosen, recognition, confidence, now), message=chosen.message)
-        reading = self.filler.read(text, now)
         wider = None if intent else self.filler.widen(chosen, reading)
         if wider is not None:
             chosen = self.catalog[wider]

@@ -297,6 +297,10 @@ def _feature_usage(answer: "Answer", table: Table, what: str) -> Interpretation:
     details.append(f"Deepest engagement: {depth['feature']} at {fmt(_num(depth['uses_per_user']))} uses per user.")
     figures = [Figure(k, u) for k, u in zip(keys[:10], users)]
     figures += [Figure(f"{k} uses", _num(r["total_uses"])) for k, r in zip(keys[:10], rows)]
+    if "any_feature_users" in rows[0]:
+        anyone = _num(rows[0]["any_feature_users"])
+        details.insert(0, f"{fmt(anyone)} people used at least one.")
+        figures.append(Figure("any", anyone))
     return Interpretation(head, tuple(details), bar_chart(keys[:15], users[:15]), figures=tuple(figures),
                           ranking=tuple(zip(keys, users)))
 
@@ -611,6 +615,8 @@ def _engagement(answer: "Answer", table: Table, what: str) -> Interpretation:
         average = sum(values) / len(values) if values else 0.0
         return Interpretation(interp.headline, (*interp.details, f"Average per period: {fmt(average)}."), interp.chart,
                               figures=(*interp.figures, Figure("average", average)), series=interp.series)
+    if "events_per_user" in table.columns:
+        return _single_row(answer, table, what)
     return _count_like(answer, table, what, "active_users")
 
 

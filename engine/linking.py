@@ -101,17 +101,21 @@ class Linker:
                 f = PropertyFilter(prop.ref(), "=", row["value"])
                 self._add(row["phrase"], _Target("event", event=EventRef(row["event"], (f,), row["phrase"])))
         priority = {p: i for i, p in enumerate(lex.get("value_priority") or [])}
+        unlinked = set(lex.get("no_value_linking") or ())
         for scope in ("event", "person", "session"):
             for name, pdef in tax.properties(scope).items():  # type: ignore[arg-type]
                 rank = 0 if scope == "event" else 1
                 for phrase in {_spaced(name), name}:
                     self._add(phrase, _Target("property", prop=pdef.ref(), rank=rank))
-                if name in set(lex.get("no_value_linking") or ()):
+                if name in unlinked:
                     continue
                 for value in pdef.values:
+                    if f"{name}={value}" in unlinked:
+                        continue
                     if any(c.isalpha() for c in value) and value.lower() not in STOPWORDS:
                         f = PropertyFilter(pdef.ref(), "=", value)
-                        self._add(value, _Target("value", filter=f, rank=priority.get(name, 99) * 2 + rank))
+                        for phrase in {value, _spaced(value)}:
+                            self._add(phrase, _Target("value", filter=f, rank=priority.get(name, 99) * 2 + rank))
         for name, phrases in (lex.get("properties") or {}).items():
             for scope in ("event", "person", "session"):
                 found = tax.property(name, scope)  # type: ignore[arg-type]

@@ -28,9 +28,10 @@ if TYPE_CHECKING:
 
 # PostHog's math names (BaseMathType, PropertyMathType) and what askhog's `measure` choices mean in them.
 PROPERTY_MATHS: tuple[str, ...] = ("sum", "avg", "min", "max", "median", "p75", "p90", "p95", "p99")
-MATHS: tuple[str, ...] = ("total", "dau", "unique_session", "first_time_for_user", *PROPERTY_MATHS)
+MATHS: tuple[str, ...] = ("total", "dau", "unique_session", "first_time_for_user", "persons", *PROPERTY_MATHS)
 MEASURE_MATH: dict[str, str] = {
     "events": "total", "users": "dau", "sessions": "unique_session", "first_time": "first_time_for_user",
+    "persons": "persons",
     **{m: m for m in PROPERTY_MATHS},
 }
 PerActor = Literal["total", "sum", "unique_session", "active_days"]
@@ -154,6 +155,10 @@ class Meaning:
     limit: int | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
     now: datetime | None = None
+    sentence: str = ""
+    """The family's own words for what it computes (an intent file's ``describe``), before its slots are put in."""
+    values: Mapping[str, Any] = field(default_factory=dict)
+    """Every slot's value by the slot's name, as the family names them (for ``sentence``)."""
     """When the question was asked: "never did X" and "so far" read up to it."""
 
     @property
@@ -217,7 +222,8 @@ class Meaning:
             fields["limit"] = breakdown.get("limit")
         if retention:
             fields["retention"] = Retention(**retention)
-        return cls(family=intent.id, series=(series,), conditions=tuple(conditions), params=params, now=now, **fields)
+        return cls(family=intent.id, series=(series,), conditions=tuple(conditions), params=params, now=now,
+                   sentence=intent.describe, values=dict(values), **fields)
 
     # -- words ------------------------------------------------------------------------------------------
 
@@ -238,6 +244,8 @@ class Meaning:
         return ", ".join(p for p in parts if p)
 
     def what(self) -> str:
+        if self.sentence:
+            return self.sentence.format_map(_Words(self))
         s = self.primary
         name = s.event.label() if s.event is not None else "any event"
         if self.family == "funnel" and self.steps:
@@ -252,6 +260,8 @@ class Meaning:
             return f"sessions with {name}"
         if s.math == "first_time_for_user":
             return f"users doing {name} for the first time"
+        if s.math == "persons":
+            return "people, by their current properties"
         if s.math in PROPERTY_MATHS:
             prop = s.math_property.name if s.math_property else "value"
             return f"{_math_word(s.math)} {prop} of {name}"
@@ -299,6 +309,22 @@ def _shift(t: datetime, unit: str, n: int) -> datetime:
 def _span_words(length: timedelta) -> str:
     days = length.total_seconds() / 86400
     return f"{days:g} days" if days >= 1 else f"{length.total_seconds() / 3600:g} hours"
+
+
+class _Words(dict):  # type: ignore[type-arg]
+    """A meaning's slot values as words, for an intent file's ``describe`` sentence."""
+
+    def __init__(self, meaning: Meaning):
+        super().__init__()
+        self.meaning = meaning
+
+    def __missing__(self, key: str) -> str:
+        value = self.meaning.values.get(key)
+        if value is None:
+            return "any event" if key.endswith("event") else "–"
+        if isinstance(value, tuple):
+            return " → ".join(v.label() if hasattr(v, "label") else str(v) for v in value)
+        return value.label() if hasattr(value, "label") else str(value)
 
 
 def _math_word(math: str) -> str:

@@ -104,6 +104,8 @@ VAGUE = re.compile(r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thi
                    r"|(?:for|of) (?:them|those ones))\b")
 """Words that stand for an event without naming one: "what predicts success?" asks which event is success,
 and "same but by region" or "was that normal?" asked with no conversation behind it has nothing to refer to."""
+_PERSON_NOUN = re.compile(r"^\s+(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\b")
+"""After an event, a noun for people makes the event a description of who: "registered users", "paying customers"."""
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
 
@@ -172,6 +174,8 @@ class Reading:
     flag: str | None = None
     time_span: tuple[int, int] | None = None
     segments: tuple[PropertyRef, tuple[str, ...], tuple[int, int]] | None = None
+    qualifiers: list[Mention] = field(default_factory=list)
+    """Events that describe who rather than what: "registered users", "paying customers"."""
 
     @property
     def unknown_words(self) -> list[str]:
@@ -217,13 +221,16 @@ class Reader:
                          for kind, by_value in (lex.get("details") or {}).items()
                          for value, patterns in by_value.items()]
         self._within = [(re.compile(w["pattern"]), w) for w in lex.get("within") or []]
+        self._rescopes = [(re.compile(r["after"] + r"\s*$"), r["from"], prop.ref())
+                          for r in lex.get("rescope") or []
+                          if (prop := taxonomy.property(r["to"], r.get("scope"))) is not None]
         self._flag_patterns = [(key, re.compile(r"\b" + r"[\s_-]*".join(
             re.escape(part) for part in re.split(r"[\s_-]+", key.lower())) + r"\b")) for key in taxonomy.flags]
 
     def read(self, question: str, now: datetime) -> Reading:
         text = _mend(normalize(question))
         spans: list[Span] = []
-        match = find_time_range(text, now)
+        match = find_time_range(_blank_silence(text), now)
         time: TimeRange | None = None
         options: tuple[TimeRange, ...] = ()
         comparison: str | None = None
@@ -258,16 +265,25 @@ class Reader:
         properties: list[Mention] = []
         breakdowns: list[Mention] = []
         filters: list[FoundFilter] = []
+        qualifiers: list[Mention] = []
         for mention in mentions:
             before = masked[max(0, mention.start - 40): mention.start]
             after = masked[mention.end: mention.end + 90]
             if mention.kind == "event" and mention.event is not None:
                 negated = bool(events) and bool(_NEGATION.search(before))
+                if not negated and _PERSON_NOUN.match(after):
+                    qualifiers.append(mention)
+                    spans.append(Span(mention.start, mention.end, mention.phrase, "event",
+                                      f"people who did {mention.event.label()}"))
+                    continue
                 (excluded if negated else events).append(mention)
                 spans.append(Span(mention.start, mention.end, mention.phrase, "event",
                                   f"{'not ' if negated else ''}event {mention.event.label()}"))
             elif mention.kind == "value" and mention.filter is not None:
                 f = mention.filter
+                for pattern, source, target in self._rescopes:
+                    if f.prop.name == source and pattern.search(masked[max(0, mention.start - 40): mention.start]):
+                        f = PropertyFilter(target, f.op, f.value)
                 if _VALUE_NEGATION.search(masked[max(0, mention.start - 30): mention.start]):
                     f = PropertyFilter(f.prop, "!=", f.value)
                 filters.append(FoundFilter(f, mention.start, mention.end))
@@ -302,6 +318,7 @@ class Reader:
         reading = Reading(text, time, options, comparison, numbers, events, excluded, properties, breakdowns, filters,
                           unknown, metric, bool(VAGUE.search(masked)), bad_numbers, details, spans,
                           unread.group(0) if unread else None, flag, time_span)
+        reading.qualifiers = qualifiers
         reading.segments = self._segments(reading)
         if reading.segments is not None:
             prop, values, span = reading.segments
@@ -401,6 +418,15 @@ class Reader:
                         r"\b(?:vs\.?|versus|compared|against|or|and)\b", r.text[a.end:b.start]):
                     return fa.prop, (str(fa.value), str(fb.value)), (a.start, b.end)
         return None
+
+
+def _blank_silence(text: str) -> str:
+    """"quiet for the last 14 days" is how long people have been silent, not the range the question asks about."""
+    for kind, pattern in NUMBER_CUES:
+        if kind == "silent_days":
+            for m in pattern.finditer(text):
+                text = _blank(text, m.start(), m.end())
+    return text
 
 
 def _blank(text: str, start: int, end: int) -> str:

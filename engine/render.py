@@ -191,6 +191,8 @@ class _RenderScope:
             return f"properties.{name}"
         if table == "events" and prop.scope == "person":
             return f"person.properties.{name}"
+        if table == "persons" and prop.scope == "person":
+            return f"properties.{name}"
         raise TemplateError(
             f"template {self.template}: a {prop.scope} property ({prop.name!r}) cannot be read from the {table} table"
         )

@@ -178,7 +178,8 @@ class SlotFiller:
             out[by_role["date_range"].name] = from_spec({"all": True}, now)
             use((detail.start, detail.end))
         self._properties(intent, r, out, filled)
-        filters = [f for f in r.filters if not self._segment_filter(f.filter, out, by_role)]
+        own = {f for v in out.values() if isinstance(v, EventRef) for f in v.filters}
+        filters = [f for f in r.filters if not self._segment_filter(f.filter, out, by_role) and f.filter not in own]
         if "filters" in by_role and filters:
             events = [v for s in intent.slots if s.type == "event" and isinstance(v := out.get(s.name), EventRef)]
             out[by_role["filters"].name] = merge_filters(self._rescope_filter(f.filter, events) for f in filters)
@@ -194,6 +195,12 @@ class SlotFiller:
                 for s in r.spans:
                     if s.kind == "flag":
                         use(s.key)
+        unit = r.detail("unit")
+        if unit is not None and unit.value == intent.unit:
+            use((unit.start, unit.end))
+        math = r.detail("math")
+        if math is not None and math.value in intent.maths:
+            use((math.start, math.end))
         if "conditions" in by_role and "exclude" not in by_role and r.excluded:
             name = by_role["conditions"].name
             out[name] = out.get(name, ()) + tuple(Condition("did_not", m.event) for m in r.excluded if m.event)
@@ -209,15 +216,34 @@ class SlotFiller:
         equal to a slot's default event fills that slot, a lone mention goes to the ``lone`` slot, and the rest
         fill the others in order. An events slot (funnel steps) takes all of them, in time order."""
         mentions = [m for m in r.events if m.event is not None]
+        singles = [s for s in intent.slots if s.type == "event" and s.role != "exclude"]
+        conditions = next((s for s in intent.slots if s.role == "conditions"), None)
+        primary = next((s for s in singles if s.role == "series.event"), singles[0] if singles else None)
+        if r.qualifiers:
+            if conditions is not None and (mentions or primary is None or not primary.required):
+                out[conditions.name] = out.get(conditions.name, ()) + tuple(
+                    Condition("did", m.event) for m in r.qualifiers if m.event is not None)
+                for m in r.qualifiers:
+                    filled.used.add((m.start, m.end))
+            else:  # "how many paying customers": the description is what is counted
+                mentions = sorted([*mentions, *r.qualifiers], key=lambda m: m.start)
+        if not mentions and primary is not None and primary.role == "series.event":
+            owned = self._owned_value(r)
+            if owned is not None:  # "after using ai_assist": a value only one event has stands for that event
+                event, found = owned
+                out[primary.name] = event
+                filled.used.add((found.start, found.end))
         if intent.time_order and len(mentions) >= 2 and _AFTER_REVERSAL.search(r.text[mentions[0].end:mentions[1].start]):
             mentions = [mentions[1], mentions[0], *mentions[2:]]
-        singles = [s for s in intent.slots if s.type == "event" and s.role != "exclude"]
         free = list(mentions)
         taken: dict[str, Mention] = {}
 
         def take(spec: SlotSpec, m: Mention) -> None:
+            """A slot takes a mention, and every later mention of the same event ("signups ... from signup")."""
             taken[spec.name] = m
-            free.remove(m)
+            for other in [o for o in free if o.event is not None and m.event is not None and o.event.name == m.event.name]:
+                free.remove(other)
+                filled.used.add((other.start, other.end))
 
         for spec in singles:
             if spec.cue is not None:
@@ -228,14 +254,17 @@ class SlotFiller:
             default = self._event_default(spec)
             if spec.name not in taken and default is not None:
                 m = next((m for m in free if m.event is not None and m.event.name == default), None)
-                if m is not None and len(mentions) > 1:
+                if m is not None:
                     take(spec, m)
         lone = next((s for s in singles if s.lone and s.name not in taken), None)
         if lone is not None and len(free) == 1:
             take(lone, free[0])
         for spec in singles:
-            if spec.name not in taken and free:
+            if spec.name not in taken and spec.name not in out and free:
                 take(spec, free[0])
+        negated = next((s for s in singles if s.negated and s.name not in taken), None)
+        if negated is not None and r.excluded:
+            taken[negated.name] = r.excluded[0]
         for name, m in taken.items():
             out[name] = m.event
             filled.used.add((m.start, m.end))
@@ -263,6 +292,15 @@ class SlotFiller:
             elif spec.role == "exclude" and r.excluded and r.excluded[0].event is not None:
                 out[spec.name] = r.excluded[0].event
                 filled.used.add((r.excluded[0].start, r.excluded[0].end))
+
+    def _owned_value(self, r: Reading) -> tuple[EventRef, Any] | None:
+        """A filter value of a property only one event has ("ai_assist" is a feature_name of feature_used)."""
+        for found in r.filters:
+            f = found.filter
+            owner = self._owner(f.prop) if f.op == "=" else None
+            if owner is not None:
+                return EventRef(owner, (f,), str(f.value)), found
+        return None
 
     def _pairs(self, spec: SlotSpec, out: Mapping[str, Any], r: Reading) -> bool:
         if isinstance(spec.pair_single, bool):
@@ -346,6 +384,10 @@ class SlotFiller:
         """The aggregate the words ask for: first-time; a property's statistic ("median size", "p90 duration")
         when there is a property to take it of (or the family has none to name); per person; a metric word's
         ("revenue" is a sum); then the unit counted ("how many users", "how many purchase events")."""
+        state = r.detail("state")
+        if state is not None and not r.events and "persons" in spec.choices:
+            filled.used.add((state.start, state.end))
+            return "persons"
         first = r.detail("first_time")
         if first is not None and "first_time" in spec.choices:
             filled.used.add((first.start, first.end))

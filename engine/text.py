@@ -40,7 +40,8 @@ person_id distinct_id user_id uuid timestamp
 ABBREVIATIONS = {
     "ppl": "people", "usr": "user", "usrs": "users", "sess": "sessions", "rev": "revenue", "ret": "retention",
     "conv": "conversion", "wk": "week", "wks": "weeks", "yr": "year", "yrs": "years", "w/": "with",
-    "w/o": "without", "b/c": "because", "pls": "please", "plz": "please", "thx": "thanks",
+    "w/o": "without", "b/c": "because", "pls": "please", "plz": "please", "thx": "thanks", "tix": "tickets",
+    "avg.": "average", "approx": "approximately", "mins": "minutes", "hrs": "hours", "secs": "seconds",
 }
 _ABBREVIATION = re.compile(r"(?<![\w$])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
                            + r")(?!\w)")
