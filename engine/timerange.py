@@ -1,4 +1,4 @@
-"""askhog's time grammar: finds the time phrase of a question and resolves it.
+"""askhog's time grammar: finds the time phrases of a question and resolves them.
 
 General date libraries guess; analysts do not. This grammar resolves phrases
 the way a product analyst means them, and nothing else:
@@ -9,17 +9,32 @@ the way a product analyst means them, and nothing else:
 * Weeks start on Monday.
 * "last week" / "last month" (a unit without a number) is the previous
   *calendar* unit; "last 3 weeks" (with a number) is a rolling window ending
-  now; "past week" (no number) is a rolling window of one unit.
+  now; "past week" (no number) is a rolling window of one unit; "last 3
+  complete weeks" is the three calendar weeks before this one; a fortnight is
+  a rolling two weeks.
 * "this week", "today", "MTD" run from the start of the unit to now; a month,
-  quarter or year that contains now ends at now ("so far").
+  quarter or year that contains now ends at now ("so far"), and so does "the
+  week of Nov 23" when that week is this one.
 * A date without a year is its most recent occurrence that is not in the
   future ("March 3" asked in January means last year's March 3); a month or
   quarter without a year is the most recent one that has started.
+* "the 10 days before Nov 16" ends where Nov 16 starts; "after Nov 16" and
+  "the 10 days after Nov 16" start with that day (a release on Nov 16
+  happened during it), "after March" once March is over.
+* "all time", "ever", "to date", "so far" (alone) run from ``ALL_TIME_START``
+  to now, and only when the question names no other range: "Q3 so far" is Q3.
 * "in November" asked in November, or "Q4" asked during Q4, is ambiguous:
   the match carries both readings (this partial one first, then last year's
   complete one) as ``options``.
 * "week over week", "MoM", "vs last week" are comparisons, reported in
-  ``TimeMatch.comparison`` and never read as the question's range.
+  ``TimeMatch.comparison`` and never read as the question's range;
+  ``find_time_ranges`` lists every range instead ("October vs September",
+  "last week vs the week before").
+* A typo of a time word ("yestrday", "lst week") is read as that word, but
+  only where the corrected word completes a time phrase; spans stay offsets
+  into the text as typed, and the match lists what it corrected.
+* Days of the week and hours of the day ("weekdays only", "between 9 and
+  10am") are filters within a range, not ranges: ``find_time_filter``.
 
 Every resolved range carries its ``spec`` (the labelled-set form that intents
 and conversations store), and ``from_spec(tr.spec, now)`` gives the same
@@ -30,11 +45,17 @@ place where a spec becomes dates and a label.
 from __future__ import annotations
 
 import re
+import string
 from calendar import monthrange
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from functools import lru_cache
+from itertools import chain
+from typing import Any, NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from .errors import TimeRangeError
 from .types import TimeRange, Unit
@@ -76,7 +97,15 @@ QUARTER_ORDINALS: dict[str, int] = {
 
 TO_DATE_ABBREVIATIONS: dict[str, Unit] = {"wtd": "week", "mtd": "month", "qtd": "quarter", "ytd": "year"}
 
+MILESTONES = ("release", "launch", "deploy", "deployment", "rollout", "update", "migration", "redesign",
+              "outage", "incident", "announcement", "campaign", "change")
+"""What a date can be the date of ("the Nov 16 release", "the launch on Nov 2"): part of the time phrase."""
+
+ALL_TIME_START = datetime(2000, 1, 1)
+"""Where "all time" starts: before any product askhog can be pointed at has events."""
+
 ALL_UNITS: tuple[Unit, ...] = ("hour", "day", "week", "month", "quarter", "year")
+_DAY_UNITS: tuple[Unit, ...] = ("day", "week", "month", "quarter", "year")
 _MONTHS_PER_UNIT: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
 _FIXED_UNIT: dict[str, timedelta] = {"hour": timedelta(hours=1), "day": timedelta(days=1),
                                      "week": timedelta(days=7)}
@@ -101,6 +130,18 @@ _LEAD_IN = rf"(?:{_PREPOSITION})?\bthe\s+"
 """Words before a time phrase that belong to it: "signups in the last 7 days" links "signups".
 A bare preposition stays in the question: in "logged in today" it belongs to the verb."""
 _QUARTER_LEAD_IN = rf"{_PREPOSITION}(?:the\s+)?|\bthe\s+"
+_AGAINST = r"(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to|than)"
+
+_LOWERED = re.ASCII
+"""For patterns run on ``_lowered`` text, which is most of them: without IGNORECASE the regex engine
+tries an alternation's branches by their first letter, and the grammar runs on every question."""
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _lowered(text: str) -> str:
+    """A-Z as a-z and nothing else: the same folding as ``_FLAGS``, and the same length, so offsets
+    hold. ``str.lower`` is that for ASCII text (and fast); elsewhere it turns "İ" into two characters."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 # --- calendar arithmetic -----------------------------------------------------------------------
@@ -161,6 +202,11 @@ def _days_label(first: datetime | date, last: datetime | date) -> str:
     return f"{_day_label(first)} – {_day_label(last)}"
 
 
+def _moment_label(t: datetime) -> str:
+    """``Nov 16, 2026``, or ``Oct 27, 2026 14:30`` for an instant inside a day (a rolling window's start)."""
+    return _day_label(t) if t == _floor(t, "day") else f"{_day_label(t)} {t:%H:%M}"
+
+
 def _period_label(start: datetime, unit: Unit, end: datetime, partial: bool) -> str:
     """Names one calendar unit: "October 2026", "Q3 2026 (Jul 1 – Sep 30)", "2025"."""
     last_day = end - timedelta(microseconds=1)
@@ -218,6 +264,12 @@ def _spec_date(spec: Mapping[str, Any], key: str) -> date:
         raise TimeRangeError(f"time range {key!r} must be a YYYY-MM-DD date, got {value!r}") from exc
 
 
+def _spec_true(spec: Mapping[str, Any], key: str) -> None:
+    """Flags are written ``true``: anything else is a typo that must not silently mean something."""
+    if spec.get(key) is not True:
+        raise TimeRangeError(f"time range {key!r} must be true, got {spec.get(key)!r}")
+
+
 def _ends_now(start: datetime, end: datetime, now: datetime) -> tuple[datetime, bool]:
     """A period that contains now ends at now; the flag says it was cut ("so far")."""
     return (now, True) if start < now < end else (end, False)
@@ -225,9 +277,22 @@ def _ends_now(start: datetime, end: datetime, now: datetime) -> tuple[datetime, 
 
 def _rolling(spec: Mapping[str, Any], now: datetime) -> TimeRange:
     n = _spec_int(spec, "last", 1, 10_000)
+    if "complete" in spec:
+        return _complete(spec, now, n)
     unit = _spec_unit(spec, "unit", ALL_UNITS)
     label = f"past {unit}" if n == 1 else f"last {_plural(n, unit)}"
     return TimeRange(_shift(now, unit, -n), now, label, dict(spec), calendar=False)
+
+
+def _complete(spec: Mapping[str, Any], now: datetime, n: int) -> TimeRange:
+    """``{last: 8, unit: week, complete: true}``: the eight calendar weeks before the current one."""
+    _spec_true(spec, "complete")
+    unit = _spec_unit(spec, "unit", _DAY_UNITS)
+    end = _floor(now, unit)
+    start = _shift(end, unit, -n)
+    name = f"last complete {unit}" if n == 1 else f"last {n} complete {unit}s"
+    label = _with_detail(name, _days_label(start, end - timedelta(days=1)))
+    return TimeRange(start, end, label, dict(spec), calendar=True)
 
 
 def _this(spec: Mapping[str, Any], now: datetime) -> TimeRange:
@@ -254,6 +319,20 @@ def _ago(spec: Mapping[str, Any], now: datetime) -> TimeRange:
     return TimeRange(start, end, label, dict(spec), calendar=True)
 
 
+def _before(spec: Mapping[str, Any], now: datetime) -> TimeRange:
+    """``{before: <spec>, last: 1, unit: week}``: the week that ends where the other range starts
+    ("last week vs the week before"). The other range is kept as a spec, so the pair moves with now."""
+    then = spec.get("before")
+    if not isinstance(then, Mapping):
+        raise TimeRangeError(f"time range 'before' must be a time range spec, got {then!r}")
+    n = _spec_int(spec, "last", 1, 10_000)
+    unit = _spec_unit(spec, "unit", ALL_UNITS)
+    other = from_spec(then, now)
+    name = f"the {unit}" if n == 1 else f"the {_plural(n, unit)}"
+    return TimeRange(_shift(other.start, unit, -n), other.start, f"{name} before {_moment_label(other.start)}",
+                     dict(spec), calendar=other.calendar)
+
+
 def _dates(spec: Mapping[str, Any], now: datetime) -> TimeRange:
     first = _spec_date(spec, "from")
     start = _midnight(first)
@@ -271,6 +350,11 @@ def _calendar_period(spec: Mapping[str, Any], now: datetime, unit: Unit, start: 
     end, partial = _ends_now(start, _shift(start, unit, 1), now)
     return TimeRange(start, end, _period_label(start, unit, _shift(start, unit, 1), partial), dict(spec),
                      calendar=True)
+
+
+def _week(spec: Mapping[str, Any], now: datetime) -> TimeRange:
+    """``{week: 2026-11-09}``: the calendar week containing that day ("the week of Nov 9")."""
+    return _calendar_period(spec, now, "week", _floor(_midnight(_spec_date(spec, "week")), "week"))
 
 
 def _month(spec: Mapping[str, Any], now: datetime) -> TimeRange:
@@ -304,6 +388,11 @@ def _weekend(spec: Mapping[str, Any], now: datetime) -> TimeRange:
     return TimeRange(start, end, label, dict(spec), calendar=True)
 
 
+def _all_time(spec: Mapping[str, Any], now: datetime) -> TimeRange:
+    _spec_true(spec, "all")
+    return TimeRange(ALL_TIME_START, now, "all time", dict(spec), calendar=True)
+
+
 @dataclass(frozen=True)
 class _SpecForm:
     """One labelled-set form: the key that identifies it, the keys it admits, its resolver."""
@@ -314,15 +403,18 @@ class _SpecForm:
 
 
 _SPEC_FORMS: tuple[_SpecForm, ...] = (
-    _SpecForm("last", frozenset({"last", "unit"}), _rolling),
+    _SpecForm("before", frozenset({"before", "last", "unit"}), _before),  # before "last": it has that key too
+    _SpecForm("last", frozenset({"last", "unit", "complete"}), _rolling),
     _SpecForm("this", frozenset({"this"}), _this),
     _SpecForm("previous", frozenset({"previous"}), _previous),
     _SpecForm("ago", frozenset({"ago", "unit"}), _ago),
     _SpecForm("from", frozenset({"from", "to"}), _dates),
+    _SpecForm("week", frozenset({"week"}), _week),
     _SpecForm("month", frozenset({"month", "year"}), _month),
     _SpecForm("quarter", frozenset({"quarter", "year"}), _quarter),
     _SpecForm("weekend", frozenset({"weekend"}), _weekend),
     _SpecForm("year", frozenset({"year"}), _year),
+    _SpecForm("all", frozenset({"all"}), _all_time),
 )
 
 
@@ -464,15 +556,26 @@ def _anchor(text: str, now: datetime, year: int | None = None) -> _Anchor | None
     return None
 
 
+def _after(anchor: _Anchor) -> datetime:
+    """Where "after" an anchor starts: with a day (a release on Nov 16 happened during it), or when a
+    longer period is over ("after March" is from April 1)."""
+    return anchor.start if anchor.end - anchor.start <= timedelta(days=1) else anchor.end
+
+
 # --- phrases → specs -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _Reading:
-    """What one phrase means: a spec, plus the alternative specs when it has two readings."""
+    """What one phrase means: a spec, plus the alternative specs when it has two readings.
+
+    A ``relative`` reading ("the week before") is only a length, ``{last: 1, unit: week}``: it becomes
+    a range once placed before another one (see ``find_time_ranges``).
+    """
 
     spec: dict[str, Any]
     options: tuple[dict[str, Any], ...] = ()
+    relative: bool = False
 
 
 _Resolver = Callable[[re.Match[str], datetime], "_Reading | None"]
@@ -484,12 +587,35 @@ def _rolling_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
 
 
 def _calendar_phrase(m: re.Match[str], now: datetime) -> _Reading:
-    key = "this" if m["kw"].lower() in ("this", "current") else "previous"
+    """"last week" is the previous calendar week; "this week", "the week so far" the current one."""
+    key = "previous" if m["kw"].lower() in ("last", "previous", "prior") else "this"
     return _Reading({key: m["u"].lower()})
+
+
+def _complete_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
+    """"the last 8 full weeks": the calendar weeks before this one; "the last full week" is last week."""
+    unit = UNIT_WORDS[m["u"].lower()]
+    if not m["n"]:
+        return _Reading({"previous": unit})
+    n = _number(m["n"])
+    return _Reading({"last": n, "unit": unit, "complete": True}) if n > 0 else None
+
+
+def _fortnight_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
+    n = _number(m["n"]) if m["n"] else 1
+    return _Reading({"last": 2 * n, "unit": "week"}) if n > 0 else None
 
 
 def _to_date_phrase(m: re.Match[str], now: datetime) -> _Reading:
     unit = m["u"].lower() if m["u"] else TO_DATE_ABBREVIATIONS[m["abbr"].lower()]
+    return _Reading({"this": unit})
+
+
+def _start_of_phrase(m: re.Match[str], now: datetime) -> _Reading:
+    """"since the start of the month" is this month; "since the start of last month" runs from its first day."""
+    unit = UNIT_WORDS[m["u"].lower()]
+    if m["kw"] and m["kw"].lower() in ("last", "previous"):
+        return _Reading({"from": _shift(_floor(now, unit), unit, -1).date().isoformat()})
     return _Reading({"this": unit})
 
 
@@ -552,9 +678,59 @@ def _single_day_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
     return _Reading(_days_spec(day.start, day.end)) if day else None
 
 
+def _week_of_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
+    """"the week of Nov 9" is the calendar week containing it; "the week starting Nov 4" (a Wednesday) is
+    the seven days from that day: the same thing when the day is a Monday, as it usually is."""
+    day = _anchor(m["a"], now)
+    if day is None:
+        return None
+    if m["kw"].lower() == "of" or day.start.weekday() == 0:
+        return _Reading({"week": _floor(day.start, "week").date().isoformat()})
+    return _Reading(_days_spec(day.start, day.start + timedelta(days=7)))
+
+
 def _since_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
     since = _anchor(m["a"], now)
     return _Reading({"from": since.start.date().isoformat()}) if since and since.start < now else None
+
+
+def _after_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
+    anchor = _anchor(m["a"], now)
+    if anchor is None:
+        return None
+    start = _after(anchor)
+    return _Reading({"from": start.date().isoformat()}) if start < now else None
+
+
+def _window_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
+    """"the 10 days before Nov 16", "the 2 weeks after the launch on Nov 2": days next to a date.
+    Without a number the unit must be singular: "the days before the launch" says no length."""
+    anchor = _anchor(m["a"], now)
+    word = m["u"].lower()
+    n = _number(m["n"]) if m["n"] else 1
+    if anchor is None or n == 0 or (not m["n"] and UNIT_WORDS[word] != word):
+        return None
+    unit = UNIT_WORDS[word]
+    if m["dir"].lower() in ("after", "following"):
+        start = _after(anchor)
+        end = _shift(start, unit, n)
+    else:
+        end = anchor.start
+        start = _shift(end, unit, -n)
+    return _Reading(_days_spec(start, end)) if start < now else None
+
+
+def _all_time_phrase(m: re.Match[str], now: datetime) -> _Reading:
+    return _Reading({"all": True})
+
+
+def _relative_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
+    """"the week before", "vs the previous 30 days": a length, placed against a neighbouring range."""
+    word = m["u"].lower()
+    n = _number(m["n"]) if m["n"] else 1
+    if n == 0 or (not m["n"] and UNIT_WORDS[word] != word):
+        return None
+    return _Reading({"last": n, "unit": UNIT_WORDS[word]}, relative=True)
 
 
 _YEAR_TURN_SPAN = timedelta(days=183)
@@ -587,12 +763,14 @@ def _between_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
     return _Reading(_days_spec(first.start, last.end))
 
 
-_TOKEN = re.compile(r"[a-z]+\d*|\d+[-/]\d")
-"""Words (and "q4"), plus ``#date`` for a numeric date: what decides which rules are worth running."""
+_TOKEN = re.compile(r"[a-z]+\d*|\d+[-/]\d|(?<!\d)(?:19|20)\d\d(?!\d)")
+"""Words (and "q4"), plus ``#date`` for a numeric date and ``#year`` for a year: what decides which
+rules are worth running."""
 
 
-def _tokens(text: str) -> frozenset[str]:
-    return frozenset("#date" if token[0].isdigit() else token for token in _TOKEN.findall(text.lower()))
+def _tokens(lowered: str) -> frozenset[str]:
+    return frozenset(token if not token[0].isdigit() else "#year" if token.isdigit() else "#date"
+                     for token in _TOKEN.findall(lowered))
 
 
 _LEAD_IN_WINDOW = 40
@@ -600,13 +778,15 @@ _LEAD_IN_WINDOW = 40
 
 @dataclass(frozen=True)
 class _Rule:
-    """One phrase shape: its pattern, what it means, the words without which it cannot match,
-    and the lead-in words ("in the") that belong to it when they precede it."""
+    """One phrase shape: its pattern, what it means, the words without which it cannot match (one of
+    ``triggers``, and one of each set in ``also``), and the lead-in words ("in the") that belong to it
+    when they precede it."""
 
     pattern: re.Pattern[str]
     resolve: _Resolver
     triggers: frozenset[str]
     lead_in: re.Pattern[str] | None
+    also: tuple[frozenset[str], ...] = ()
 
     def span(self, m: re.Match[str]) -> tuple[int, int]:
         """The match widened to its lead-in (searched only behind a match: a leading optional
@@ -619,26 +799,66 @@ class _Rule:
         return start, m.end()
 
 
-def _rule(source: str, resolve: _Resolver, triggers: Iterable[str], lead_in: str | None = _LEAD_IN) -> _Rule:
-    return _Rule(re.compile(source, _FLAGS), resolve, frozenset(triggers),
-                 re.compile(rf"(?:{lead_in})\Z", _FLAGS) if lead_in else None)
+def _rule(source: str, resolve: _Resolver, triggers: Iterable[str], lead_in: str | None = _LEAD_IN,
+          also: Iterable[Iterable[str]] = ()) -> _Rule:
+    return _Rule(re.compile(source, _LOWERED), resolve, frozenset(triggers),
+                 re.compile(rf"(?:{lead_in})\Z", _LOWERED) if lead_in else None, tuple(map(frozenset, also)))
+
+
+class _RuleSet:
+    """Rules in order, indexed by trigger word: a question pays for the rules its words can start, not
+    for every rule of the grammar (this runs on every question, most of which name no time)."""
+
+    def __init__(self, *rules: _Rule):
+        self.rules = rules
+        self._by_word: dict[str, list[int]] = {}
+        for i, rule in enumerate(rules):
+            for word in rule.triggers:
+                self._by_word.setdefault(word, []).append(i)
+        self._words = frozenset(self._by_word)
+
+    def triggered(self, tokens: frozenset[str]) -> list[_Rule]:
+        """The rules ``tokens`` can start, in grammar order (the earlier rule wins a tie)."""
+        words = self._words.intersection(tokens)
+        if not words:  # most questions: no comprehension to pay for
+            return []
+        hits = sorted({i for word in words for i in self._by_word[word]})
+        return [rule for rule in map(self.rules.__getitem__, hits)
+                if not any(also.isdisjoint(tokens) for also in rule.also)]
 
 
 _WEEKDAY_ANCHOR = rf"(?:last\s+)?{_WEEKDAY}\b"
 _DAY_ANCHOR = "(?:" + "|".join(re.sub(r"\(\?P<\w+>", "(?:", src) for src, _ in _ANCHOR_FORMS[:4]) + ")"
 _UNTIL = r"(?:and|to|until|till|through|thru|-|–)"
+_MILESTONE = rf"(?:{_alternation(MILESTONES)})\b"
+_MARKED_ANCHOR = rf"(?:(?:the\s+)?{_MILESTONE}\s+(?:on|of)\s+|the\s+)?(?P<a>{_ANCHOR})(?:\s+{_MILESTONE})?"
+"""A date, possibly named by what happened on it: "the Nov 16 release", "the launch on Nov 2"."""
+_NEXT_TO = r"(?P<dir>before|prior\s+to|preceding|leading\s+up\s+to|after|following)"
 
 _ROLLING_WORDS = ("last", "past", "previous", "prior", "trailing", "rolling")
+_UNIT_TOKENS = frozenset(UNIT_WORDS)
+_ANCHOR_TOKENS = frozenset({*MONTHS, *WEEKDAYS, "#date", "q1", "q2", "q3", "q4", *_DAY_WORD_SPECS, "this", "last",
+                            "previous", "ago"})
+"""Words without which ``_ANCHOR`` cannot match: "since", "from", "after" are common without a date."""
+_COMPLETE_WORDS = ("complete", "completed", "full", "whole", "entire", "finished")
 _DATE_WORDS = (*MONTHS, "#date")
 
-_RULES: tuple[_Rule, ...] = (
+_RULES = _RuleSet(
     _rule(rf"\b(?:{'|'.join(_ROLLING_WORDS)})\s+(?P<n>{_NUM})\s*(?P<u>{_UNIT})", _rolling_phrase, _ROLLING_WORDS),
     _rule(rf"\b(?:this\s+)?(?:past|trailing|rolling)\s+(?P<n>)(?P<u>hour|day|{_PERIOD})\b", _rolling_phrase,
           ("past", "trailing", "rolling")),
-    _rule(rf"\b(?:so\s+far\s+)?(?P<kw>this|current|last|previous|prior)\s+(?P<u>{_PERIOD})\b(?:\s+so\s+far\b)?",
-          _calendar_phrase, ("this", "current", "last", "previous", "prior")),
+    _rule(rf"\b(?:{'|'.join(_ROLLING_WORDS)})\s+(?:(?P<n>{_NUM})\s+)?(?:{'|'.join(_COMPLETE_WORDS)})\s+"
+          rf"(?P<u>{_DAYS_OR_LONGER})", _complete_phrase, _COMPLETE_WORDS, also=[_ROLLING_WORDS]),
+    _rule(rf"\b(?:{'|'.join(_ROLLING_WORDS)})\s+(?:(?P<n>{_NUM})\s+)?fortnights?\b", _fortnight_phrase,
+          ("fortnight", "fortnights")),
+    _rule(rf"\b(?:so\s+far\s+)?(?P<kw>this|current|last|previous|prior|the(?=\s+{_PERIOD}\s+so\s+far\b))\s+"
+          rf"(?P<u>{_PERIOD})\b(?:\s+so\s+far\b)?", _calendar_phrase,
+          ("this", "current", "last", "previous", "prior", "far")),
     _rule(rf"\b(?:(?P<u>{_PERIOD})[\s-]+to[\s-]+date|(?P<abbr>[wmqy]td))\b", _to_date_phrase,
           ("date", *TO_DATE_ABBREVIATIONS)),
+    _rule(rf"\b(?:since|from)\s+the\s+(?:very\s+)?(?:start|beginning)\s+of\s+"
+          rf"(?:(?P<kw>this|current|last|previous)\s+|the\s+)(?P<u>{_PERIOD})\b", _start_of_phrase,
+          ("start", "beginning"), lead_in=None),
     _rule(r"\b(?:so\s+far\s+)?(?P<w>today|yesterday)\b(?:\s+so\s+far\b)?", _day_word_phrase, _DAY_WORD_SPECS),
     _rule(rf"\b(?:(?P<threshold>more\s+than|less\s+than|fewer\s+than|at\s+least|at\s+most|over|under|within)\s+)?"
           rf"(?P<n>{_NUM})\s+(?P<u>{_UNIT})\s+ago\b", _ago_phrase, ("ago",)),
@@ -650,29 +870,185 @@ _RULES: tuple[_Rule, ...] = (
           _quarter_phrase, ("quarter",), lead_in=_QUARTER_LEAD_IN),
     _rule(rf"\b(?:in|during|for|throughout)\s+(?:the\s+month\s+of\s+)?(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?",
           _month_phrase, MONTHS, lead_in=None),
+    _rule(rf"\bmonth\s+of\s+(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?", _month_phrase, ("month",)),
     _rule(rf"\b(?P<m>{_MONTH})\s*,?\s*(?P<y>{_YEAR})\b", _month_phrase, MONTHS),
     _rule(rf"\blast\s+(?P<m>{_MONTH})\b", _last_month_name_phrase, MONTHS),
     _rule(r"\b(?:in|during|for|throughout)\s+(?:the\s+year\s+)?(?P<y>(?:19|20)\d{2})\b", _year_phrase,
-          ("in", "during", "for", "throughout"), lead_in=None),
-    _rule(r"\b(?:(?P<kw>last|previous|this\s+past)\s+|the\s+)weekend\b", _weekend_phrase, ("weekend",),
+          ("#year",), lead_in=None),
+    _rule(r"\b(?:(?P<kw>last|previous|this\s+past)\s+|(?:the|this)\s+)weekend\b", _weekend_phrase, ("weekend",),
           lead_in=r"\b(?:on|over|during)\s+"),
+    _rule(rf"\bweek\s+(?P<kw>of|starting|beginning|commencing)\s+(?:on\s+)?(?P<a>{_DAY_ANCHOR})", _week_of_phrase,
+          ("week",)),
     _rule(rf"\b(?P<a>{_DAY_ANCHOR})", _single_day_phrase, _DATE_WORDS),
     _rule(rf"\b(?=on\b|last\b)(?:on\s+)?(?P<a>{_WEEKDAY_ANCHOR})", _single_day_phrase, WEEKDAYS, lead_in=None),
-    _rule(rf"\b(?:ever\s+)?since\s+(?P<a>{_ANCHOR})", _since_phrase, ("since",), lead_in=None),
+    _rule(rf"\b(?:(?P<n>{_NUM})\s*)?(?P<u>{_DAYS_OR_LONGER})\s+{_NEXT_TO}\s+{_MARKED_ANCHOR}", _window_phrase,
+          ("before", "prior", "preceding", "leading", "after", "following"), also=[_UNIT_TOKENS, _ANCHOR_TOKENS]),
+    _rule(rf"\b(?:ever\s+)?since\s+{_MARKED_ANCHOR}", _since_phrase, ("since",), lead_in=None,
+          also=[_ANCHOR_TOKENS]),
+    _rule(rf"\bafter\s+{_MARKED_ANCHOR}", _after_phrase, ("after",), lead_in=None, also=[_ANCHOR_TOKENS]),
     _rule(rf"\b(?:ever\s+)?since\s+(?P<n>{_NUM})\s+(?P<u>hours?|hrs?)\s+ago\b", _rolling_phrase, ("since",),
           lead_in=None),
     _rule(rf"\bfrom\s+(?P<a>{_ANCHOR})\s+(?:to|until|till)\s+(?:now|today|date|the\s+present)\b",
-          _since_phrase, ("from",), lead_in=None),
+          _since_phrase, ("from",), lead_in=None, also=[_ANCHOR_TOKENS]),
     _rule(rf"\b(?:between|from)\s+(?P<a>{_ANCHOR})\s+{_UNTIL}\s+(?P<b>{_ANCHOR})", _between_phrase,
-          ("between", "from"), lead_in=None),
+          ("between", "from"), lead_in=None, also=[_ANCHOR_TOKENS]),
     _rule(rf"\b(?P<a>{_DAY_ANCHOR})\s+(?:to|until|till|through|thru|-|–)\s+(?P<b>{_DAY_ANCHOR})", _between_phrase,
           _DATE_WORDS),
 )
 
+_ALL_TIME_RULES = _RuleSet(
+    _rule(r"\b(?:(?:of\s+)?all[\s-]+time\b|(?<!\bfirst\s)(?<!\bfirst-)ever\b|lifetime\b|so\s+far\b"
+          r"|(?<!\bup\s)(?<!-)to[\s-]+date\b)", _all_time_phrase, ("time", "ever", "lifetime", "far", "date")),
+    _rule(r"\bsince\s+(?:the\s+(?:very\s+)?(?:beginning|start)(?:\s+of\s+time)?\b(?!\s+of\b)"
+          r"|(?:the\s+)?launch\b(?!\s+(?:of|on)\b)|inception\b|day\s+(?:one|1)\b"
+          r"|we\s+(?:launched|started|began|went\s+live)\b(?!\s+(?:the|a|an|our|this|that|its|their|new)\b))",
+          _all_time_phrase, ("since",), lead_in=None),
+)
+"""The whole history, read only when nothing else in the question names a range: "ever" and "so far"
+also qualify other ranges ("the best week ever this year", "Q3 so far"). "Since we launched the new
+onboarding" names a date askhog does not know, and a "first-ever purchase" is a first purchase: neither
+is all time."""
+
+_RELATIVE_RULES = _RuleSet(
+    _rule(rf"\bthe\s+(?:(?P<n>{_NUM})\s+)?(?P<u>{_UNIT})\s+(?:before|earlier|prior)\b", _relative_phrase,
+          ("before", "earlier", "prior"), lead_in=_PREPOSITION, also=[_UNIT_TOKENS]),
+    _rule(rf"\b{_AGAINST}\s+(?:the\s+)?(?:previous|prior|preceding)\s+(?:(?P<n>{_NUM})\s*)?(?P<u>{_UNIT})",
+          _relative_phrase, ("previous", "prior", "preceding"), lead_in=None, also=[_UNIT_TOKENS]),
+)
+"""Lengths read against a neighbouring range, by ``find_time_ranges`` only: "the week before" alone
+names no week, and "vs the previous 30 days" after "last 30 days" is not the same 30 days again."""
+
+_SERIES_MONTH = rf"{_MONTH}\b(?:\s*,?\s*{_YEAR}\b)?"
+_SERIES = re.compile(rf"(?:\b(?:in|during|for)\s+|\b(?!may\b)){_SERIES_MONTH}"
+                     rf"(?:\s*(?:,|/|&|\bor\b|\band\b|\b{_AGAINST})\s*(?:(?:in|during|for)\s+)?{_SERIES_MONTH})+",
+                     _LOWERED)
+"""Months named together ("october or september", "in Oct vs Sep"): each is a range, though a bare
+month name alone is not (a list may not start with a bare "may": "users who may or may not")."""
+_SERIES_ITEM = re.compile(rf"(?:\b(?:in|during|for)\s+)?\b(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?", _LOWERED)
+_MONTH_WORDS = frozenset(MONTHS)
+
+
+# --- typos ---------------------------------------------------------------------------------------
+
+TYPO_TARGETS: tuple[str, ...] = (
+    "yesterday", "today", "last", "past", "this", "current", "previous", "since", "between", "week", "weeks",
+    "month", "months", "days", "hours", "year", "years", "quarter", "quarters", "fortnight", "weekend", "weekends",
+    *(name for name in MONTH_NAMES if len(name) > 4), *WEEKDAYS,
+)
+"""The time words a typo may be read as. "day", "ago", "june", "trailing" are left out: a word an edit
+or two from them ("way", "age", "tune", "trialing") is far more often itself."""
+
+SHORTHANDS: dict[str, str] = {
+    "lst": "last", "yday": "yesterday", "yest": "yesterday", "tdy": "today", "wek": "week", "dys": "days",
+    "mth": "month", "mths": "months", "prev": "previous", "fortnite": "fortnight",
+}
+"""Typed forms too short, or too far from their word, for the edit distance to find them."""
+
+_NOT_TYPOS = frozenset({"least", "lasts", "lost", "list", "post", "match"})
+"""Words one edit from a time word that are meant as themselves where a time word could stand:
+"seen at least 30 days ago", "the trial lasts 14 days", "users we lost 3 days after signup", "in match 3"."""
+
+_TIME_WORDS = frozenset({
+    *TYPO_TARGETS, *SHORTHANDS.values(), *UNIT_WORDS, *MONTHS, *QUARTER_ORDINALS, *TO_DATE_ABBREVIATIONS,
+    *(word for phrase in NUMBER_WORDS for word in phrase.split()), *(f"{day}s" for day in WEEKDAYS),
+    "weekday", "weekdays", "fortnights", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly", "annual",
+    "annually", "ago", "date", "time", "ever", "lifetime", "tonight", "tomorrow",
+})
+"""Never corrected: words that are time words themselves ("weekdays" is not a typo of "weekends")."""
+
+_MAX_EDITS = ((8, 2), (4, 1))
+"""(shortest word, edits allowed): a long word survives two slips ("wendsday"), a shorter one one
+("correct" is two from "current"); a word under four letters is read only through ``SHORTHANDS``."""
+
+
+@lru_cache(maxsize=20_000)
+def _correction(word: str) -> str | None:
+    """The time word that the lower-case ``word`` is a typo of, or None. One nearest word or none:
+    "fast" is as near "past" as "last", and those two do not mean the same."""
+    if word in SHORTHANDS:
+        return SHORTHANDS[word]
+    if word in _TIME_WORDS or word in _NOT_TYPOS or not word.isalpha():
+        return None
+    edits = next((n for shortest, n in _MAX_EDITS if len(word) >= shortest), 0)
+    if not edits:
+        return None
+    hits = process.extract(word, TYPO_TARGETS, scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=2)
+    if not hits or (len(hits) > 1 and hits[1][1] == hits[0][1]):
+        return None
+    return str(hits[0][0])
+
+
+_WORD = re.compile(r"[a-z]+", _LOWERED)
+
+
+@dataclass(frozen=True)
+class _Fix:
+    """One corrected word: as typed and where in the typed text, as read and where in the read text."""
+
+    typed: str
+    read_as: str
+    start: int
+    end: int
+    read_start: int
+    read_end: int
+
+
+class _Read(NamedTuple):
+    """A question as the grammar reads it: its typos corrected (``text``, and ``lowered`` for the rules),
+    with the way back to the typed offsets. (A named tuple: one is made for every question, and a frozen
+    dataclass is slow to build.)"""
+
+    text: str
+    lowered: str
+    tokens: frozenset[str]
+    fixes: tuple[_Fix, ...] = ()
+
+    def typed_span(self, span: tuple[int, int]) -> tuple[int, int]:
+        return self._typed_offset(span[0], start=True), self._typed_offset(span[1], start=False)
+
+    def _typed_offset(self, offset: int, start: bool) -> int:
+        """A read offset in the typed text; one inside a corrected word goes to that word's start or end."""
+        shift = 0
+        for fix in self.fixes:
+            if offset <= fix.read_start:
+                break
+            if offset < fix.read_end:
+                return fix.start if start else fix.end
+            shift = fix.read_end - fix.end
+        return offset - shift
+
+    def corrections(self, *spans: tuple[int, int] | None) -> tuple[tuple[str, str], ...]:
+        """(typed, read as) for the corrections inside ``spans``: elsewhere a correction changed nothing."""
+        return tuple((fix.typed, fix.read_as) for fix in self.fixes
+                     if any(_overlaps((fix.read_start, fix.read_end), span) for span in spans))
+
+
+def _read(text: str) -> _Read:
+    """``text`` with every typo of a time word corrected. Whether a correction counts is decided by the
+    match: only one inside a phrase the grammar then reads is reported ("weak signups" stays "weak")."""
+    lowered = _lowered(text)
+    tokens = _tokens(lowered)
+    if not any(map(_correction, tokens)):
+        return _Read(text, lowered, tokens)
+    typos = {token: read_as for token in tokens if (read_as := _correction(token))}
+    parts: list[str] = []
+    fixes: list[_Fix] = []
+    cursor = shift = 0
+    for m in _WORD.finditer(lowered):
+        read_as = typos.get(m[0])
+        if read_as is None:
+            continue
+        read_start = m.start() + shift
+        fixes.append(_Fix(text[m.start():m.end()], read_as, m.start(), m.end(), read_start, read_start + len(read_as)))
+        parts += [text[cursor:m.start()], read_as]
+        shift += len(read_as) - len(m[0])
+        cursor = m.end()
+    read = "".join(parts) + text[cursor:]
+    return _Read(read, _lowered(read), tokens.difference(typos).union(typos.values()), tuple(fixes))
+
 
 # --- comparisons ---------------------------------------------------------------------------------
 
-_AGAINST = r"(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to|than)"
 _COMPARISONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(source, _FLAGS), kind) for source, kind in (
         (r"\byear[\s-]+over[\s-]+year\b|\b(?-i:Y[oO]Y)\b", "previous_year"),
@@ -704,7 +1080,8 @@ def _find_comparison(text: str, tokens: frozenset[str]) -> tuple[str, tuple[int,
 
 def find_comparison(text: str) -> str | None:
     """``"previous_period"`` (week over week, MoM, vs last month), ``"previous_year"`` (YoY), or None."""
-    found = _find_comparison(text, _tokens(text))
+    read = _read(text)
+    found = _find_comparison(read.text, read.tokens)
     return found[0] if found else None
 
 
@@ -718,7 +1095,9 @@ class TimeMatch:
     ``range`` is the resolved window; when the phrase has two readings it is
     the first of ``options`` (the running period) and the caller should ask.
     ``span`` is what to cut from the question before linking events: the range
-    phrase, or the comparison phrase when there is no range.
+    phrase, or the comparison phrase when there is no range. Spans are offsets
+    into the text as typed; ``corrections`` lists the typos read inside them,
+    as (typed, read as): ``(("yestrday", "yesterday"),)``.
     """
 
     range: TimeRange | None
@@ -726,6 +1105,7 @@ class TimeMatch:
     options: tuple[TimeRange, ...] = ()
     comparison: str | None = None
     comparison_span: tuple[int, int] | None = None
+    corrections: tuple[tuple[str, str], ...] = ()
 
     @property
     def ambiguous(self) -> bool:
@@ -736,40 +1116,132 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int] | None) -> bool:
     return b is not None and a[0] < b[1] and b[0] < a[1]
 
 
+_Found = tuple[tuple[int, int], _Resolver, re.Match[str]]
 _Best = tuple[tuple[int, int], TimeRange, tuple[TimeRange, ...]]
 
 
-def _best_reading(text: str, tokens: frozenset[str], now: datetime, exclude: tuple[int, int] | None) -> _Best | None:
-    """The longest phrase that resolves (earliest on ties), skipping the comparison's words."""
-    best: _Best | None = None
-    for rule in _RULES:
-        if rule.triggers.isdisjoint(tokens):
-            continue
+def _matches(rules: _RuleSet, text: str, tokens: frozenset[str]) -> Iterator[_Found]:
+    """Every match of the rules whose trigger words the text has, with its span and resolver."""
+    for rule in rules.triggered(tokens):
         for m in rule.pattern.finditer(text):
-            span = rule.span(m)
+            yield rule.span(m), rule.resolve, m
+
+
+def _resolve(reading: _Reading, now: datetime) -> tuple[TimeRange, tuple[TimeRange, ...]]:
+    return from_spec(reading.spec, now), tuple(from_spec(o, now) for o in reading.options)
+
+
+def _best_reading(text: str, tokens: frozenset[str], now: datetime, exclude: tuple[int, int] | None) -> _Best | None:
+    """The longest phrase that resolves (earliest on ties), skipping the comparison's words; all time
+    only when no other phrase resolves."""
+    for rules in (_RULES, _ALL_TIME_RULES):
+        best: _Best | None = None
+        for span, resolve, m in _matches(rules, text, tokens):
             if _overlaps(span, exclude) or (best and span[1] - span[0] <= best[0][1] - best[0][0]):
                 continue
             try:
-                reading = rule.resolve(m, now)
+                reading = resolve(m, now)
                 if reading is None:
                     continue
-                best = span, from_spec(reading.spec, now), tuple(from_spec(o, now) for o in reading.options)
+                time_range, options = _resolve(reading, now)
+                best = span, time_range, options
             except TimeRangeError:
                 continue
-    return best
+        if best is not None:
+            return best
+    return None
 
 
 def find_time_range(text: str, now: datetime) -> TimeMatch | None:
     """The time range and/or comparison asked for in ``text``, or None when it names neither."""
-    tokens = _tokens(text)
-    comparison = _find_comparison(text, tokens)
+    read = _read(text)
+    comparison = _find_comparison(read.text, read.tokens)
     kind, comparison_span = comparison if comparison else (None, None)
-    best = _best_reading(text, tokens, now, comparison_span)
+    typed_comparison = read.typed_span(comparison_span) if comparison_span else None
+    best = _best_reading(read.lowered, read.tokens, now, comparison_span)
     if best is None:
-        return TimeMatch(None, comparison_span, comparison=kind, comparison_span=comparison_span) if comparison_span \
-            else None
+        if typed_comparison is None:
+            return None
+        return TimeMatch(None, typed_comparison, comparison=kind, comparison_span=typed_comparison,
+                         corrections=read.corrections(comparison_span))
     span, time_range, options = best
-    return TimeMatch(time_range, span, options, kind, comparison_span)
+    return TimeMatch(time_range, read.typed_span(span), options, kind, typed_comparison,
+                     read.corrections(span, comparison_span))
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A phrase ``find_time_ranges`` may keep; ``range`` is None for a relative reading until placed."""
+
+    span: tuple[int, int]
+    reading: _Reading
+    range: TimeRange | None
+    options: tuple[TimeRange, ...] = ()
+
+
+def _candidates(found: Iterable[_Found], now: datetime) -> list[_Candidate]:
+    candidates: list[_Candidate] = []
+    for span, resolve, m in found:
+        try:
+            reading = resolve(m, now)
+            if reading is not None:
+                candidates.append(_Candidate(span, reading, None) if reading.relative
+                                  else _Candidate(span, reading, *_resolve(reading, now)))
+        except TimeRangeError:
+            continue
+    return candidates
+
+
+def _series(text: str, tokens: frozenset[str]) -> Iterator[_Found]:
+    """Each month of a list of months ("October or September"), as a phrase of its own."""
+    if _MONTH_WORDS.isdisjoint(tokens):
+        return
+    for series in _SERIES.finditer(text):
+        for m in _SERIES_ITEM.finditer(text, series.start(), series.end()):
+            yield m.span(), _month_phrase, m
+
+
+def _placed_before(reading: _Reading, other: TimeRange | None, now: datetime) -> TimeRange | None:
+    if other is None:
+        return None
+    try:
+        return from_spec({"before": other.spec, **reading.spec}, now)
+    except TimeRangeError:
+        return None
+
+
+def find_time_ranges(text: str, now: datetime) -> list[TimeMatch]:
+    """Every range ``text`` names, in order of appearance: "October or September", "in October vs
+    September", "last week vs the week before", "the 2 weeks before vs since Nov 16".
+
+    Phrases do not overlap (the longer wins, as in ``find_time_range``). After "vs" a range is a range
+    here, not a comparison; "the week before" (and "vs the previous 30 days") is that long and ends where
+    the range named before it starts (or, named first, the range after it). "The same period last year"
+    is left to ``find_time_range``'s comparison; all-time words count only when nothing else is a range.
+    The matches carry no comparison.
+    """
+    read = _read(text)
+    comparison = _find_comparison(read.text, read.tokens)
+    last_year = comparison[1] if comparison and comparison[0] == "previous_year" else None
+    found = _candidates(chain(_matches(_RULES, read.lowered, read.tokens), _series(read.lowered, read.tokens)), now)
+    if not found:
+        found = _candidates(_matches(_ALL_TIME_RULES, read.lowered, read.tokens), now)
+    found += _candidates(_matches(_RELATIVE_RULES, read.lowered, read.tokens), now)
+    chosen: list[_Candidate] = []
+    for candidate in sorted(found, key=lambda c: (c.span[0] - c.span[1], c.span[0])):
+        if not _overlaps(candidate.span, last_year) and not any(_overlaps(candidate.span, c.span) for c in chosen):
+            chosen.append(candidate)
+    chosen.sort(key=lambda c: c.span[0])
+    matches: list[TimeMatch] = []
+    for i, candidate in enumerate(chosen):
+        time_range = candidate.range
+        if time_range is None:
+            other = matches[-1].range if matches else next((c.range for c in chosen[i + 1:] if c.range), None)
+            time_range = _placed_before(candidate.reading, other, now)
+        if time_range is not None:
+            matches.append(TimeMatch(time_range, read.typed_span(candidate.span), candidate.options,
+                                     corrections=read.corrections(candidate.span)))
+    return matches
 
 
 _TRIM = " \t\n.,;:!?"
@@ -788,9 +1260,235 @@ def parse_time_range(phrase: str, now: datetime) -> TimeRange:
     return found.range
 
 
+_INTERVALS: tuple[tuple[float, Unit], ...] = ((2, "hour"), (62, "day"), (190, "week"))
+"""(longest range in days, interval), as templates/README.md documents for ``by_range``."""
+
+
 def default_interval(tr: TimeRange) -> Unit:
-    """The interval that gives a readable chart: up to 2 days hourly, a month daily, a quarter weekly."""
-    for max_days, unit in ((2, "hour"), (31, "day"), (93, "week")):
+    """The interval that gives a readable chart: up to 2 days hourly, up to two months daily (a 45-day
+    trend is daily), up to about half a year weekly, monthly beyond."""
+    for max_days, unit in _INTERVALS:
         if tr.days <= max_days:
             return unit
     return "month"
+
+
+# --- filters: days of the week, hours of the day ---------------------------------------------------
+
+_WORK_WEEK = (1, 2, 3, 4, 5)
+_SATURDAY_SUNDAY = (6, 7)
+
+DAY_GROUPS: dict[str, tuple[int, ...]] = {
+    "weekdays": _WORK_WEEK, "weekday": _WORK_WEEK, "week days": _WORK_WEEK, "workdays": _WORK_WEEK,
+    "work days": _WORK_WEEK, "working days": _WORK_WEEK, "business days": _WORK_WEEK, "business day": _WORK_WEEK,
+    "weekends": _SATURDAY_SUNDAY, "weekend": _SATURDAY_SUNDAY, "weekend days": _SATURDAY_SUNDAY,
+}
+"""ISO day numbers (1 = Monday ... 7 = Sunday, as ClickHouse's ``toDayOfWeek``) by group name."""
+
+DAY_NAMES: dict[str, int] = {
+    **{name: number + 1 for name, number in WEEKDAYS.items()},
+    "mon": 1, "tue": 2, "tues": 2, "wed": 3, "thu": 4, "thur": 4, "thurs": 4, "fri": 5, "sat": 6, "sun": 7,
+}
+"""ISO day numbers by name and abbreviation; an abbreviation counts only in a list ("Sat+Sun"):
+alone, "sun" and "wed" are words."""
+
+_OTHER_ZONES = ("est", "edt", "pst", "pdt", "cst", "cdt", "mst", "mdt", "bst", "cet", "cest", "eet", "eest",
+                "ist", "jst", "aest", "et", "pt", "ct", "mt")
+"""Clock times given in another zone are neither read as UTC nor converted (the abbreviations are
+ambiguous, and half of them change with daylight saving)."""
+
+_EXCEPT = (r"(?P<neg>\b(?:except|excluding|excl\.?|exclude|without|but\s+not|not|no|other\s+than)\s+"
+           r"(?:(?:on|for|the)\s+)*)?")
+_DAY_GROUP = re.compile(rf"{_EXCEPT}(?:\b(?:only\s+)?(?:on|over|during|at|for)\s+(?:the\s+)?)?"
+                        rf"\b(?P<g>{_alternation(DAY_GROUPS)})\b(?:\s+only\b)?", _LOWERED)
+_DAY_NAME = rf"\b(?:{_alternation(DAY_NAMES)})s?\b"
+_DAY_JOIN = r"(?P<join>,|\+|&|/|-|–|\band\b|\bor\b|\bto\b|\bthrough\b|\bthru\b)"
+_DAY_LIST = re.compile(rf"{_EXCEPT}(?P<lead>\bevery\s+|\b(?:only\s+)?on\s+)?(?P<paren>\(\s*)?{_DAY_NAME}"
+                       rf"(?:\s*{_DAY_JOIN.replace('?P<join>', '?:')}\s*(?:on\s+)?{_DAY_NAME})*(?(paren)\s*\))"
+                       r"(?:\s+only\b)?", _LOWERED)
+_DAY_ITEM = re.compile(rf"\b(?P<d>{_alternation(DAY_NAMES)})(?P<plural>s)?\b(?:\s*{_DAY_JOIN})?", _LOWERED)
+_WEEKEND_RANGE = re.compile(r"\b(?:this|last|previous|past|next|coming|the)\s+\Z", _LOWERED)
+"""Before "weekend", words that make it a date ("this weekend", "over the weekend"), not a filter."""
+_CONTRAST = re.compile(rf"\b(?:{_AGAINST}|or)(?!\w)", _LOWERED)
+"""Between two day phrases, a comparison: "weekdays vs weekends" is a breakdown, not a filter."""
+
+_AMPM = r"(?:[ap]\.m\.|[ap]m\b)"
+_NOT_ELSEWHERE = rf"(?![\d:])(?!\s*(?:{_alternation(_OTHER_ZONES)})\b)"
+
+
+def _clock(n: str) -> str:
+    return rf"(?P<h{n}>\d{{1,2}})(?::(?P<m{n}>\d{{2}}))?\s*(?P<ap{n}>{_AMPM})?"
+
+
+_HOURS_BETWEEN = re.compile(
+    rf"(?<![\w:./-])(?:(?P<kw>between|from)\s+)?{_clock('1')}\s*(?P<to>-|–|to|and|until|till|through|thru)\s*"
+    rf"(?>{_clock('2')}(?:\s*(?P<tz>utc|gmt)\b)?){_NOT_ELSEWHERE}", _LOWERED)
+_HOURS_FROM_POINT = re.compile(
+    rf"\b(?P<kw>at|after|before|from|since|until|till)\s+(?>{_clock('1')}(?:\s*(?P<tz>utc|gmt)\b)?){_NOT_ELSEWHERE}",
+    _LOWERED)
+_BUSINESS_HOURS = re.compile(
+    r"\b(?:(?P<outside>outside\s+(?:of\s+)?)|(?:during|in|within)\s+)?(?:the\s+)?(?:business|working|office|work)"
+    r"\s+hours\b", _LOWERED)
+_BUSINESS = (9, 17)
+
+_DAY_WORDS = frozenset({*(word for group in DAY_GROUPS for word in group.split()), *DAY_NAMES,
+                        *(f"{day}s" for day in DAY_NAMES)}) - {"week", "day", "days"}
+"""Words without which no day phrase matches. "week", "day", "days" are in a quarter of all questions:
+"week days" is checked as a pair, and "business days" is told by "business"."""
+_HOUR_WORDS = frozenset({"am", "pm", "m", "utc", "gmt", "hours"})
+"""Words without which no hour phrase matches ("m" of "a.m."), besides the colon of "09:00"."""
+
+
+@dataclass(frozen=True)
+class TimeFilter:
+    """Days of the week and hours of the day to keep, within whatever range the question names.
+
+    ``weekdays`` are ISO day numbers (1 = Monday ... 7 = Sunday, as ClickHouse's
+    ``toDayOfWeek``), empty when every day counts. ``hours`` is ``(from, to)`` in
+    UTC hours, half-open, ``to`` up to 24; it wraps midnight when ``from > to``
+    ("from 10pm to 2am" is ``(22, 2)``). ``spans`` are the phrases to cut from the
+    question before linking, in order; ``label`` says what was understood.
+    """
+
+    weekdays: tuple[int, ...]
+    hours: tuple[int, int] | None
+    spans: tuple[tuple[int, int], ...]
+    label: str
+
+
+def _listed_days(m: re.Match[str]) -> frozenset[int] | None:
+    """The days of a list of day names, or None when it names dates rather than a filter: a filter
+    has a plural ("Mondays"), "every", abbreviations in a list ("Sat+Sun", "mon-fri"), or an "except"."""
+    items = list(_DAY_ITEM.finditer(m[0]))
+    plural = any(item["plural"] and item["d"] in WEEKDAYS for item in items)
+    abbreviated = len(items) > 1 and any(item["d"] not in WEEKDAYS for item in items)
+    every = (m["lead"] or "").strip() == "every"
+    if not (plural or abbreviated or every or m["neg"]):
+        return None
+    days: set[int] = set()
+    for item, following in zip(items, [*items[1:], None]):
+        day = DAY_NAMES[item["d"]]
+        days.add(day)
+        if following is not None and (item["join"] or "") in ("-", "–", "to", "through", "thru"):
+            last = DAY_NAMES[following["d"]]
+            days.update((day + k - 1) % 7 + 1 for k in range((last - day) % 7))  # "fri-mon" wraps the week
+    return frozenset(days)
+
+
+def _day_filter(lowered: str) -> tuple[tuple[int, ...], list[tuple[int, int]]] | None:
+    """The days kept, and the phrases that say so: named days joined, then those excepted removed."""
+    phrases: list[tuple[tuple[int, int], frozenset[int], bool]] = []
+    for m in _DAY_GROUP.finditer(lowered):
+        group = " ".join(m["g"].split())
+        if group == "weekend" and not m["neg"] \
+                and _WEEKEND_RANGE.search(lowered, max(0, m.start("g") - _LEAD_IN_WINDOW), m.start("g")):
+            continue
+        phrases.append((m.span(), frozenset(DAY_GROUPS[group]), bool(m["neg"])))
+    for m in _DAY_LIST.finditer(lowered):
+        listed = _listed_days(m)
+        if listed and not any(_overlaps(m.span(), span) for span, _, _ in phrases):
+            phrases.append((m.span(), listed, bool(m["neg"])))
+    if not phrases:
+        return None
+    phrases.sort()
+    if any(_CONTRAST.search(lowered, a[1], b[0]) for (a, _, _), (b, _, _) in zip(phrases, phrases[1:])):
+        return None
+    kept = set().union(*(days for _, days, neg in phrases if not neg)) or set(range(1, 8))
+    kept -= set().union(*(days for _, days, neg in phrases if neg))
+    if not kept or len(kept) == 7:
+        return None
+    return tuple(sorted(kept)), [span for span, _, _ in phrases]
+
+
+def _hour(h: str, minutes: str | None, meridiem: str | None) -> int | None:
+    """A whole clock hour, 0–24, or None: "9:30" is not an hour boundary and "13pm" is no time."""
+    if minutes not in (None, "00"):
+        return None
+    hour = int(h)
+    if meridiem is None:
+        return hour if hour <= 24 else None
+    if not 1 <= hour <= 12:
+        return None
+    return hour % 12 + (12 if meridiem[0] == "p" else 0)
+
+
+def _hours_between(m: re.Match[str]) -> tuple[int, int] | None:
+    """"between 9 and 10am", "9-10am", "from 9am to 5pm", "09:00–17:00 UTC". Bare numbers ("between 9 and
+    10") count anything, so a clock needs am/pm, minutes or a zone; a first time without am/pm shares the
+    second's unless that would put it after the end ("from 9 to 5pm" starts at 9am)."""
+    if not (m["ap1"] or m["ap2"] or m["m1"] or m["m2"] or m["tz"]) or (m["to"] == "and" and not m["kw"]):
+        return None
+    end = _hour(m["h2"], m["m2"], m["ap2"])
+    if end is None:
+        return None
+    end = end or 24
+    start = _hour(m["h1"], m["m1"], m["ap1"] or m["ap2"])
+    if start is not None and not m["ap1"] and m["ap2"] and start >= end:
+        start = _hour(m["h1"], m["m1"], "am" if m["ap2"][0] == "p" else "pm")
+    if start is None or start >= 24 or start == end % 24:
+        return None
+    return start, end
+
+
+def _hours_from_point(m: re.Match[str]) -> tuple[int, int] | None:
+    """"at 9am" is that hour; "after 5pm" runs to midnight; "before 9am" from midnight."""
+    hour = _hour(m["h1"], m["m1"], m["ap1"])
+    if hour is None or not (m["ap1"] or m["m1"] or m["tz"]):
+        return None
+    kw = m["kw"]
+    if kw == "at":
+        return hour % 24, hour % 24 + 1
+    if kw in ("before", "until", "till"):
+        return (0, hour) if hour else None
+    return (hour, 24) if hour < 24 else None
+
+
+def _business_hours(m: re.Match[str]) -> tuple[int, int]:
+    return (_BUSINESS[1], _BUSINESS[0]) if m["outside"] else _BUSINESS
+
+
+_HOUR_PHRASES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[int, int] | None]], ...] = (
+    (_HOURS_BETWEEN, _hours_between), (_HOURS_FROM_POINT, _hours_from_point), (_BUSINESS_HOURS, _business_hours),
+)
+
+
+def _hour_filter(lowered: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The hours of the first phrase that names whole UTC hours, and its span."""
+    for pattern, read in _HOUR_PHRASES:
+        for m in pattern.finditer(lowered):
+            hours = read(m)
+            if hours:
+                return hours, m.span()
+    return None
+
+
+def _weekdays_label(days: tuple[int, ...]) -> str:
+    """"weekdays only", "Saturdays and Sundays", "Mondays, Wednesdays and Fridays"."""
+    if days == _WORK_WEEK:
+        return "weekdays only"
+    names = [f"{tuple(WEEKDAYS)[day - 1].title()}s" for day in days]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def find_time_filter(text: str) -> TimeFilter | None:
+    """The days of the week and hours of the day ``text`` keeps, or None.
+
+    "weekdays only", "on weekends (Sat+Sun)", "on Mondays", "every Friday", "excluding weekends",
+    "between 9 and 10am UTC", "from 9am to 5pm", "during business hours" (09:00–17:00). "This weekend",
+    "over the weekend" and "on Monday" name dates: they are ranges, left to ``find_time_range``, while
+    "weekend signups this month" is weekend days within this month. Days compared ("weekdays vs
+    weekends") are a breakdown, not a filter; clock times in a zone other than UTC are not read.
+    """
+    lowered = _lowered(text)
+    tokens = _tokens(lowered)
+    days = _day_filter(lowered) if not _DAY_WORDS.isdisjoint(tokens) or {"week", "days"} <= tokens else None
+    hours = _hour_filter(lowered) if not _HOUR_WORDS.isdisjoint(tokens) or ":" in lowered else None
+    if days is None and hours is None:
+        return None
+    weekdays, spans = days if days else ((), [])
+    labels = [_weekdays_label(weekdays)] if weekdays else []
+    if hours:
+        (first, last), span = hours
+        spans = [*spans, span]
+        labels.append(f"{first:02d}:00–{last:02d}:00 UTC")
+    return TimeFilter(weekdays, hours[0] if hours else None, tuple(sorted(spans)), ", ".join(labels))
