@@ -442,6 +442,8 @@ def _people(answer: "Answer", table: Table, what: str) -> Interpretation:
     rows = table.records()
     total = _num(rows[0].get("total", len(rows)))
     count_col = next((c for c in ("times", "events_before") if c in table.columns), None)
+    rank = answer.meaning.param("rank") if answer.meaning else None
+    what = what + {"amount": ", ranked by amount paid", "session_time": ", ranked by seconds in sessions"}.get(str(rank), "")
     ranking = tuple((str(r.get("email") or r.get("person_id")), _num(r[count_col]) if count_col else None)
                     for r in rows)
     top = ", ".join(f"{lab} ({fmt(v)})" if v is not None else lab for lab, v in ranking[:3])

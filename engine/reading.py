@@ -17,14 +17,14 @@ intent file (the slots' roles), and applied by ``askhog.slots``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from .linking import Linker, Mention
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, normalize, tokenize
-from .timerange import find_time_range
+from .timerange import TimeMatch, find_time_filter, find_time_range, find_time_ranges
 from .types import PropertyFilter, PropertyRef, TimeRange
 
 _NUM = r"(\d{1,4})"
@@ -106,6 +106,11 @@ VAGUE = re.compile(r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thi
 and "same but by region" or "was that normal?" asked with no conversation behind it has nothing to refer to."""
 _PERSON_NOUN = re.compile(r"^\s+(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\b")
 """After an event, a noun for people makes the event a description of who: "registered users", "paying customers"."""
+_LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until)\s*$")
+"""Two ranges joined like this are one list ("signed up in Sep or Oct", "Sep+Oct signups")."""
+_RANGE_COMPARE = re.compile(r"\b(?:vs\.?|versus|compared?|comparing|comparison|against|than|both|each|difference|"
+                            r"more|less|fewer|higher|lower|better|worse|change[ds]?|before .{0,40}\b(?:since|after))\b")
+"""Words that set two ranges side by side rather than joining them."""
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
 
@@ -174,6 +179,10 @@ class Reading:
     flag: str | None = None
     time_span: tuple[int, int] | None = None
     segments: tuple[PropertyRef, tuple[str, ...], tuple[int, int]] | None = None
+    compare_range: TimeRange | None = None
+    """A second range the question sets beside the first ("October or September? both numbers")."""
+    other_range: TimeRange | None = None
+    """A second range that is not a comparison ("September signups still around in October")."""
     qualifiers: list[Mention] = field(default_factory=list)
     """Events that describe who rather than what: "registered users", "paying customers"."""
 
@@ -204,6 +213,10 @@ class Reading:
             found.add("compare")
         if "math" in self.details and self.details["math"].value not in ("sum", "avg"):
             found.add("property_math")
+        if self.time is not None:
+            spec = self.time.spec
+            if "month" in spec or spec.get("previous") == "month" or spec.get("this") == "month":
+                found.add("month_range")
         return frozenset(found)
 
 
@@ -230,24 +243,43 @@ class Reader:
     def read(self, question: str, now: datetime) -> Reading:
         text = _mend(normalize(question))
         spans: list[Span] = []
-        match = find_time_range(_blank_silence(text), now)
+        timed = _blank_silence(text)
+        match = find_time_range(timed, now)
         time: TimeRange | None = None
         options: tuple[TimeRange, ...] = ()
         comparison: str | None = None
         masked = text
         time_span = None
+        compare_range = other_range = None
         if match is not None:
             options, comparison = tuple(match.options), match.comparison
             time = None if match.ambiguous else match.range
             if match.range is not None and match.span:
                 time_span = match.span
-                spans.append(Span(*match.span, text[slice(*match.span)], "time", match.range.label))
             if match.comparison_span and match.comparison:
                 spans.append(Span(*match.comparison_span, text[slice(*match.comparison_span)], "comparison",
                                   f"compare with the {match.comparison.replace('_', ' ')}"))
             for span in (match.span, match.comparison_span):
                 if span:
                     masked = _blank(masked, *span)
+            ranges = find_time_ranges(timed, now) if time is not None and not comparison else []
+            if len(ranges) >= 2:
+                time, compare_range, other_range, time_span, used = _two_ranges(text, ranges, now)
+                for m in ranges[:2]:
+                    masked = _blank(masked, *m.span)
+                    if used:
+                        spans.append(Span(*m.span, text[slice(*m.span)], "comparison" if compare_range else "time",
+                                          m.range.label if m.range else ""))
+            if time is not None and time_span is not None:
+                spans.append(Span(*time_span, text[slice(*time_span)], "time", time.label))
+        calendar = find_time_filter(text)
+        if calendar is not None:
+            for span in calendar.spans:
+                masked = _blank(masked, *span)
+                spans.append(Span(*span, text[slice(*span)], "time", calendar.label))
+            if time is not None:
+                time = replace(time, weekdays=calendar.weekdays, hours=calendar.hours,
+                               label=f"{time.label}, {calendar.label}")
         flag = None
         for key, pattern in self._flag_patterns:
             for m in pattern.finditer(masked):
@@ -315,9 +347,15 @@ class Reader:
                                                                              f"{row['property']}"))
                 break
         unread = _TIME_LIKE.search(text) if time is None and not options and not comparison else None
-        reading = Reading(text, time, options, comparison, numbers, events, excluded, properties, breakdowns, filters,
-                          unknown, metric, bool(VAGUE.search(masked)), bad_numbers, details, spans,
+        reading = Reading(text, time, options, comparison or ("previous_period" if compare_range else None), numbers,
+                          events, excluded, properties, breakdowns, filters, unknown, metric,
+                          bool(VAGUE.search(masked)), bad_numbers, details, spans,
                           unread.group(0) if unread else None, flag, time_span)
+        reading.compare_range, reading.other_range = compare_range, other_range
+        if other_range is not None and time is not None:
+            offset = _units_between(time, other_range)
+            if offset is not None and "offset" not in numbers:
+                numbers["offset"] = Number("offset", offset, *time_span) if time_span else numbers.get("offset")  # type: ignore[arg-type]
         reading.qualifiers = qualifiers
         reading.segments = self._segments(reading)
         if reading.segments is not None:
@@ -415,9 +453,51 @@ class Reader:
                 if fa.prop != fb.prop or fa.op != "=" or fb.op != "=" or fa.value == fb.value:
                     continue
                 if _SEGMENT_JOIN.match(r.text[a.end:b.start]) or re.search(
-                        r"\b(?:vs\.?|versus|compared|against|or|and)\b", r.text[a.end:b.start]):
+                        r"\b(?:vs\.?|versus|compared|against|or|and|than)\b", r.text[a.end:b.start]):
                     return fa.prop, (str(fa.value), str(fb.value)), (a.start, b.end)
         return None
+
+
+def _two_ranges(text: str, ranges: list[TimeMatch], now: datetime) -> tuple[
+        TimeRange, TimeRange | None, TimeRange | None, tuple[int, int], bool]:
+    """Two range phrases: one list ("in Sep or Oct": the union), a comparison ("October or September? both
+    numbers", "the 10 days before Nov 16 vs since": the later is the question's range, the earlier set beside
+    it, cut to the same span when the later is still running), or a second period of another kind
+    ("September signups still around in October"). Returns the range, the compared range, the other range,
+    the range's span, and whether both phrases were used."""
+    a, b = ranges[0], ranges[1]
+    assert a.range is not None and b.range is not None
+    between = text[a.span[1]:b.span[0]]
+    if _RANGE_COMPARE.search(text):
+        later, earlier = (a, b) if a.range.start >= b.range.start else (b, a)
+        assert later.range is not None and earlier.range is not None
+        previous = earlier.range
+        if later.range.end >= now and earlier.range.end <= later.range.start and \
+                (later.range.spec.get("this") or later.range.spec.get("month")):
+            from .meaning import previous_range
+
+            cut, _ = previous_range(later.range, now)
+            if cut.start == earlier.range.start:
+                previous = replace(earlier.range, end=cut.end, label=f"{earlier.range.label.split(' (')[0]} to the same point")
+        return later.range, previous, None, later.span, True
+    if _LIST_JOIN.match(between):
+        start, end = min(a.range.start, b.range.start), max(a.range.end, b.range.end)
+        label = f"{a.range.label.split(' (')[0]} and {b.range.label.split(' (')[0]}"
+        return replace(a.range, start=start, end=end, label=label, spec={"from": start.date().isoformat(),
+                       "to": (end - timedelta(microseconds=1)).date().isoformat()}), None, None, (a.span[0], b.span[1]), True
+    return a.range, None, b.range, a.span, True
+
+
+def _units_between(first: TimeRange, second: TimeRange) -> int | None:
+    """How many calendar months (or weeks) after the first range the second starts: "September signups still
+    around in October" asks about month 1."""
+    days = (second.start - first.start).days
+    if first.spec.get("month") or first.spec.get("previous") == "month" or "month" in first.label.lower():
+        months = (second.start.year - first.start.year) * 12 + second.start.month - first.start.month
+        return months if months > 0 else None
+    if days > 0 and days % 7 == 0:
+        return days // 7
+    return None
 
 
 def _blank_silence(text: str) -> str:

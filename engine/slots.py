@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Iterable, Mapping
 
 from .catalog import Intent, SlotSpec
@@ -497,6 +497,9 @@ class SlotFiller:
         for s in r.spans:
             if s.kind == "comparison":
                 filled.used.add(s.key)
+        if r.compare_range is not None:
+            return Comparison("previous_period", r.compare_range, r.compare_range.end - r.compare_range.start <
+                              current.end - current.start - timedelta(hours=1) or "same point" in r.compare_range.label)
         previous, like_for_like = previous_range(current, now, years=r.comparison == "previous_year")
         return Comparison("previous_period", previous, like_for_like)
 

@@ -873,6 +873,7 @@ _RULES = _RuleSet(
     _rule(rf"\bmonth\s+of\s+(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?", _month_phrase, ("month",)),
     _rule(rf"\b(?P<m>{_MONTH})\s*,?\s*(?P<y>{_YEAR})\b", _month_phrase, MONTHS),
     _rule(rf"\blast\s+(?P<m>{_MONTH})\b", _last_month_name_phrase, MONTHS),
+    _rule(rf"\b(?!may\b|march\b|mar\b|dec\b)(?P<m>{_MONTH})(?:'s)?\b(?P<y>)(?!\s*\d)", _month_phrase, MONTHS),
     _rule(r"\b(?:in|during|for|throughout)\s+(?:the\s+year\s+)?(?P<y>(?:19|20)\d{2})\b", _year_phrase,
           ("#year",), lead_in=None),
     _rule(r"\b(?:(?P<kw>last|previous|this\s+past)\s+|(?:the|this)\s+)weekend\b", _weekend_phrase, ("weekend",),
@@ -920,7 +921,7 @@ names no week, and "vs the previous 30 days" after "last 30 days" is not the sam
 
 _SERIES_MONTH = rf"{_MONTH}\b(?:\s*,?\s*{_YEAR}\b)?"
 _SERIES = re.compile(rf"(?:\b(?:in|during|for)\s+|\b(?!may\b)){_SERIES_MONTH}"
-                     rf"(?:\s*(?:,|/|&|\bor\b|\band\b|\b{_AGAINST})\s*(?:(?:in|during|for)\s+)?{_SERIES_MONTH})+",
+                     rf"(?:\s*(?:,|/|&|\+|\bor\b|\band\b|\b{_AGAINST})\s*(?:(?:in|during|for)\s+)?{_SERIES_MONTH})+",
                      _LOWERED)
 """Months named together ("october or september", "in Oct vs Sep"): each is a range, though a bare
 month name alone is not (a list may not start with a bare "may": "users who may or may not")."""
