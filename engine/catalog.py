@@ -39,6 +39,7 @@ _TOP_KEYS = {
     "id": True, "description": True, "rules": False, "examples": True, "slots": True, "template": False,
     "workflow": False, "workflows": False, "interpretation": False, "follow_ups": False, "message": False,
     "widen": False, "time_order": False, "describe": False, "unit": False, "maths": False, "evidence": False,
+    "two_ranges": False,
 }
 EVIDENCE_FACTS = READING_FACTS | {"time", "no_rule", "no_refusal"}
 """What recognition can weigh besides words: the reading's facts, a time range, no rule of any family (or no
@@ -156,6 +157,10 @@ class Intent:
     asking for that unit is answered as asked; asking for another is reported."""
     maths: tuple[str, ...] = ()
     """The statistics the family's answer always states (time between events: median, p90, average)."""
+    two_ranges: str = "first"
+    """When a question names two periods that are not compared: ``first`` (the family's range is the first,
+    e.g. retention's cohorts) or ``union`` (it covers both: lifecycle's "active the week before last but not
+    last week" reads statuses over both weeks)."""
     evidence: tuple[tuple[frozenset[str], float], ...] = ()
     """``[[fact, ..., weight], ...]``: when the question's reading holds all the facts, the family gains the weight
     (negative: loses it) in recognition, as a rule would. A question that names an event and a period and
@@ -327,6 +332,7 @@ def parse_intent(text: str, source: str) -> Intent:
         unit=_parse_one_of(data, "unit", UNITS, source),
         maths=tuple(_parse_list(data, "maths", source)),
         evidence=_parse_evidence(data, source),
+        two_ranges=_parse_one_of(data, "two_ranges", ("first", "union"), source) or "first",
     )
 
 

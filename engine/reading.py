@@ -273,6 +273,9 @@ class Reader:
             if time is not None and time_span is not None:
                 spans.append(Span(*time_span, text[slice(*time_span)], "time", time.label))
         calendar = find_time_filter(text)
+        grain = next((g for g in self._grain_spans(text)), None)
+        if calendar is not None and grain is not None and any(a < grain[1] and grain[0] < b for a, b in calendar.spans):
+            calendar = None  # "which weekday is busiest" ranks the days of the week; it keeps them all
         if calendar is not None:
             for span in calendar.spans:
                 masked = _blank(masked, *span)
@@ -365,6 +368,10 @@ class Reader:
         return reading
 
     # -- pieces --------------------------------------------------------------------------------------------
+
+    def _grain_spans(self, text: str) -> list[tuple[int, int]]:
+        return [m.span() for kind, _, patterns in self._details if kind == "grain" for p in patterns
+                if (m := p.search(text))]
 
     def _find_details(self, text: str, spans: list[Span]) -> dict[str, Detail]:
         found: dict[str, Detail] = {}

@@ -171,6 +171,11 @@ class SlotFiller:
                     out[spec.name] = value
         if r.time is not None and "date_range" in by_role:
             out[by_role["date_range"].name] = r.time
+            if intent.two_ranges == "union" and r.other_range is not None:
+                first, other = r.time, r.other_range
+                out[by_role["date_range"].name] = replace(
+                    first, start=min(first.start, other.start), end=max(first.end, other.end),
+                    label=f"{first.label.split(' (')[0]} and {other.label.split(' (')[0]}")
             if r.time_span:
                 use(r.time_span)
         elif r.detail("all_time") is not None and "date_range" in by_role:
@@ -195,6 +200,15 @@ class SlotFiller:
                 for s in r.spans:
                     if s.kind == "flag":
                         use(s.key)
+        threshold = r.numbers.get("min_count")
+        event_slot = by_role.get("series.event")
+        takes_threshold = any((s.number or s.name) == "min_count" for s in intent.slots)
+        if threshold is not None and not takes_threshold and "conditions" in by_role and event_slot is not None \
+                and isinstance(out.get(event_slot.name), EventRef):
+            # "users who filed 3 or more tickets": people who did the measured event that often
+            name = by_role["conditions"].name
+            out[name] = out.get(name, ()) + (Condition("did", out[event_slot.name], min_count=threshold.value),)
+            use((threshold.start, threshold.end))
         unit = r.detail("unit")
         if unit is not None and unit.value == intent.unit:
             use((unit.start, unit.end))
