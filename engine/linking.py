@@ -25,6 +25,9 @@ _MAX_ALIAS_TOKENS = 4
 _FUZZY_CUTOFF = 0.8  # Damerau-Levenshtein similarity of stems: one slip in a six-letter word
 _SCATTER_WINDOW = 4
 _CONTEXT_PROPERTY = {"with": "signup_method", "via": "signup_method", "using": "signup_method"}
+_VALUE_HEADS = frozenset({"user", "signup", "visitor", "customer", "people", "account", "traffic", "session", "purchas",
+                          "buyer", "member", "folk", "ppl", "lead"})
+"""Stems of nouns a value describes ("email signups"): before one, a word that is also a property name is the value."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Linker:
         self._index: dict[tuple[str, ...], list[_Target]] = {}
         self._build()
         self._not_followed_by = {w: set(v) for w, v in (self.lexicon.get("not_followed_by") or {}).items()}
+        self._not_preceded_by = {w: set(v) for w, v in (self.lexicon.get("not_preceded_by") or {}).items()}
         self._scatter: dict[str, list[tuple[frozenset[str], _Target]]] = {}
         for name in taxonomy.events:
             stems = frozenset(t.stem for t in tokenize(_spaced(name)))
@@ -148,8 +152,11 @@ class Linker:
             if n == 1 and i + 1 < len(tokens) and tokens[i + 1].text in self._not_followed_by.get(span[0].text, ()):
                 i += 1
                 continue
+            if n == 1 and i > 0 and tokens[i - 1].text in self._not_preceded_by.get(span[0].text, ()):
+                i += 1
+                continue
             phrase = text[span[0].start : span[-1].end]
-            target = self._choose(targets, tokens, i)
+            target = self._choose(targets, tokens, i, n)
             mentions.append(Mention(target.kind, span[0].start, span[-1].end, phrase,
                                     target.event, target.prop, target.filter, score))
             i += n
@@ -187,13 +194,18 @@ class Linker:
                 return n, self._index[key], float(hit[1]) * 100
         return None
 
-    def _choose(self, targets: list[_Target], tokens: list[Token], i: int) -> _Target:
-        """The best target for an alias: a word before it may say which property a value belongs to."""
+    def _choose(self, targets: list[_Target], tokens: list[Token], i: int, n: int = 1) -> _Target:
+        """The best target for an alias: a word before it may say which property a value belongs to, and a noun
+        after it that a value describes ("email signups", "google users") makes it a value, not a property."""
         if len(targets) > 1 and i > 0:
             wanted = _CONTEXT_PROPERTY.get(tokens[i - 1].text)
             for t in targets:
                 if wanted and t.filter is not None and t.filter.prop.name == wanted:
                     return t
+        if len(targets) > 1 and i + n < len(tokens) and tokens[i + n].stem in _VALUE_HEADS:
+            value = next((t for t in targets if t.kind == "value"), None)
+            if value is not None:
+                return value
         return targets[0]
 
     # -- suggestions -------------------------------------------------------------------------------

@@ -369,6 +369,16 @@ class Reader:
 
     # -- pieces --------------------------------------------------------------------------------------------
 
+    def _shared_property(self, a: str, b: str) -> PropertyRef | None:
+        """"google signups vs email signups": two values each linked to its own property, which one property
+        has both of (``signup_method``): the comparison is on that one."""
+        for scope in ("event", "person", "session"):
+            for prop in self.taxonomy.properties(scope).values():  # type: ignore[arg-type]
+                values = {v.lower() for v in prop.values}
+                if a.lower() in values and b.lower() in values:
+                    return prop.ref()
+        return None
+
     def _grain_spans(self, text: str) -> list[tuple[int, int]]:
         return [m.span() for kind, _, patterns in self._details if kind == "grain" for p in patterns
                 if (m := p.search(text))]
@@ -457,7 +467,12 @@ class Reader:
         for i, a in enumerate(r.filters):
             for b in r.filters[i + 1:]:
                 fa, fb = a.filter, b.filter
-                if fa.prop != fb.prop or fa.op != "=" or fb.op != "=" or fa.value == fb.value:
+                if fa.prop != fb.prop:
+                    shared = self._shared_property(str(fa.value), str(fb.value))
+                    if shared is None:
+                        continue
+                    fa, fb = PropertyFilter(shared, fa.op, fa.value), PropertyFilter(shared, fb.op, fb.value)
+                if fa.op != "=" or fb.op != "=" or fa.value == fb.value:
                     continue
                 if _SEGMENT_JOIN.match(r.text[a.end:b.start]) or re.search(
                         r"\b(?:vs\.?|versus|compared|against|or|and|than)\b", r.text[a.end:b.start]):

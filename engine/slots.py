@@ -20,7 +20,8 @@ from .catalog import Intent, SlotSpec
 from .errors import Problem, TimeRangeError
 from .linking import Linker, Mention
 from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
-from .reading import NUMBER_RANGES, Reader, Reading
+from .reading import NUMBER_RANGES, FoundFilter, Reader, Reading
+from .text import STOPWORDS
 from .taxonomy import Taxonomy
 from .timerange import default_interval, from_spec, parse_time_range
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
@@ -184,7 +185,7 @@ class SlotFiller:
             use((detail.start, detail.end))
         self._properties(intent, r, out, filled)
         own = {f for v in out.values() if isinstance(v, EventRef) for f in v.filters}
-        filters = [f for f in r.filters if not self._segment_filter(f.filter, out, by_role) and f.filter not in own]
+        filters = [f for f in r.filters if not self._segment_filter(f, r, out, by_role) and f.filter not in own]
         if "filters" in by_role and filters:
             events = [v for s in intent.slots if s.type == "event" and isinstance(v := out.get(s.name), EventRef)]
             out[by_role["filters"].name] = merge_filters(self._rescope_filter(f.filter, events) for f in filters)
@@ -215,10 +216,11 @@ class SlotFiller:
         math = r.detail("math")
         if math is not None and math.value in intent.maths:
             use((math.start, math.end))
-        if "conditions" in by_role and "exclude" not in by_role and r.excluded:
+        free_excluded = [m for m in r.excluded if (m.start, m.end) not in filled.used and m.event is not None]
+        if "conditions" in by_role and "exclude" not in by_role and free_excluded:
             name = by_role["conditions"].name
-            out[name] = out.get(name, ()) + tuple(Condition("did_not", m.event) for m in r.excluded if m.event)
-            for m in r.excluded:
+            out[name] = out.get(name, ()) + tuple(Condition("did_not", m.event) for m in free_excluded if m.event)
+            for m in free_excluded:
                 use((m.start, m.end))
         del slots
         return out
@@ -487,12 +489,15 @@ class SlotFiller:
             return Breakdown(grain=str(grain.value))
         return None
 
-    def _segment_filter(self, f: PropertyFilter, out: Mapping[str, Any], by_role: Mapping[str, SlotSpec]) -> bool:
+    def _segment_filter(self, f: FoundFilter, r: Reading, out: Mapping[str, Any],
+                        by_role: Mapping[str, SlotSpec]) -> bool:
         """The two values of "Chrome vs Firefox" are the breakdown's, not two filters that would match nobody."""
         spec = by_role.get("breakdown")
         value = out.get(spec.name) if spec is not None else None
-        return isinstance(value, Breakdown) and bool(value.values) and value.property is not None and \
-            f.prop.name == value.property.name and str(f.value) in value.values
+        if not (isinstance(value, Breakdown) and value.values) or r.segments is None:
+            return False
+        start, end = r.segments[2]
+        return start <= f.start and f.end <= end
 
     def _comparison(self, r: Reading, out: Mapping[str, Any], by_role: Mapping[str, SlotSpec], now: datetime,
                     filled: Filled) -> Comparison | None:
@@ -610,7 +615,10 @@ class SlotFiller:
         if r.time_options and time_spec is not None and time_spec.name not in v:
             filled.issues.append(SlotIssue(
                 time_spec.name, "Which period do you mean?", tuple(t.label for t in r.time_options), "ambiguous"))
+        per = next((v.get(s.name) for s in intent.slots if s.role == "series.per"), None)
         for spec in intent.slots:
+            if spec.role == "series.property" and per in ("total", "unique_session", "active_days"):
+                continue  # "average uploads per user" is a statistic of per-person counts, not of a property
             if spec.name in v or not spec.is_required(v):
                 if spec.type == "events" and spec.name in v and len(v[spec.name]) < (spec.min or 1):
                     filled.issues.append(self._events_issue(spec, v[spec.name]))
@@ -638,11 +646,24 @@ class SlotFiller:
                     "out_of_range"))
 
     def _check_unknown_names(self, intent: Intent, filled: Filled, r: Reading) -> None:
-        """"how sticky is widget exporting?", "enterprise-plan customers": a name the project does not have, or
-        "it" with nothing to refer to, is asked about instead of silently answered for everything."""
+        """"how sticky is widget exporting?", "enterprise-plan customers", "trial to paid conversion": a name the
+        project does not have, or "it" with nothing to refer to, is asked about instead of silently answered for
+        everything (or, for a conversion, from a step the question did not name)."""
         primary = next((s for s in intent.slots if s.type in ("event", "events") and s.role != "exclude"), None)
         if primary is None or any(i.slot == primary.name for i in filled.issues):
             return
+        steps = filled.values.get(primary.name) if primary.type == "events" else None
+        named = [m for m in r.events if m.event is not None]
+        if steps and len(named) == 1 and primary.name not in filled.defaulted:
+            before = re.search(r"\b([a-z][a-z_]{2,})\s+(?:to|into|->|→)\s*$", r.text[:named[0].start])
+            word = before.group(1) if before and before.group(1) not in STOPWORDS and not any(
+                m.start <= before.start(1) < m.end for m in (*r.events, *r.properties, *r.breakdowns)) else None
+            if word is not None:  # "trial to paid": one end is not an event of the project
+                filled.values.pop(primary.name, None)
+                filled.issues.append(SlotIssue(
+                    primary.name, f"This project has no event called {word!r}. {primary.prompt}",
+                    tuple(self.linker.suggest_events(word)), "unknown_event"))
+                return
         for word, _, end in r.unknown:
             noun = re.match(rf"\s+{_THING_NOUNS}", r.text[end:])
             if noun is None:

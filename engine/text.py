@@ -24,7 +24,7 @@ having he her here hers him his how i if in into is it its itself just me more m
 on once only or other our ours out over own same she should so some such than that the their them then there
 these they this those through to too under until up very was we were what when where which while who whom why
 will with would you your yours show tell give list me please many much number total count last past previous
-this next week weeks day days month months year years quarter hour hours today yesterday since ago per each
+this next week weeks day days month months year years quarter hour hours today yesterday since ago per each us
 users user people person persons customers customer visitors visitor accounts folks did does do doing do
 versus vs compare compared comparing between among across top best worst most least rate rates ratio percent
 percentage share pct average avg mean median sum total overall trend trends over time daily weekly monthly
