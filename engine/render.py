@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from importlib import resources
@@ -302,11 +303,9 @@ class Renderer:
 
     def __init__(self, taxonomy: Taxonomy, catalog: "Catalog | None" = None):
         self.taxonomy = taxonomy
-        self._families: dict[str, Intent] = {}
-        if catalog is not None:
-            for intent in catalog:
-                for stem in intent.template_stems():
-                    self._families.setdefault(stem, intent)
+        self._catalog = catalog
+        self._families: dict[str, Intent] | None = None
+        self._families_lock = threading.Lock()
         self._env = jinja2.Environment(
             loader=jinja2.FunctionLoader(_load_template),
             undefined=jinja2.StrictUndefined,
@@ -321,13 +320,27 @@ class Renderer:
             as_int=_as_int, as_number=_as_number, fail=_fail, periods_in=_periods_in,
         )
 
+    def _stem_families(self) -> dict[str, "Intent"]:
+        """Which family owns each stem (the shipped catalog unless one was given), built on first use."""
+        with self._families_lock:
+            if self._families is None:
+                from .catalog import Catalog
+
+                catalog = self._catalog or Catalog.load()
+                self._families = {}
+                for intent in catalog:
+                    for stem in intent.template_stems():
+                        self._families.setdefault(stem, intent)
+            return self._families
+
     def render(self, template: str, context: Meaning | Mapping[str, Any]) -> RenderedQuery:
         """Render ``templates/<template>.hogql.j2`` from a meaning, or from slot values (see the class)."""
         scope = _RenderScope(self.taxonomy, template)
+        families = self._stem_families()
         if isinstance(context, Meaning):
             variables: dict[str, Any] = {"q": context}
-        elif template in self._families:
-            variables = {"q": Meaning.build(self._families[template], context)}
+        elif template in families:
+            variables = {"q": Meaning.build(families[template], context)}
         else:
             variables = dict(context)
         try:

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import yaml
 
+from askhog.meaning import Breakdown, Comparison, Condition
 from askhog.taxonomy import demo_taxonomy
 from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
@@ -56,6 +57,13 @@ FILTERS: tuple[tuple[PropertyFilter, ...] | None, ...] = (
 EVENTS = (ev("purchase"), PRICING, ev("file_shared"), ev("signed_up"), ev("feature_used", flt("feature_name", "=", "editor")))
 BREAKDOWNS = (prop("$browser"), prop("$initial_utm_source", "person"), prop("plan", "person"), prop("$os"), prop("$pathname"))
 INTERVALS = ("by_range", "day", "hour", "week", "month")
+PREVIOUS = TimeRange(END - timedelta(days=60), END - timedelta(days=30), "the 30 days before")
+COMPARE = Comparison("previous_period", PREVIOUS)
+SEGMENTS = Breakdown(prop("$browser"), values=("Chrome", "Firefox"))
+WITHIN = Condition("within", anchor=ev("signed_up"), days=7)
+NEVER = Condition("did_not", ev("invite_sent"))
+OFTEN = Condition("did", ev("file_uploaded"), min_count=2)
+GRAINS = (Breakdown(grain="day_of_week"), Breakdown(grain="hour_of_day"), Breakdown(grain="day"))
 
 
 def _common(i: int) -> dict[str, Any]:
@@ -65,15 +73,31 @@ def _common(i: int) -> dict[str, Any]:
 Builder = Callable[[int], dict[str, Any]]
 
 FAMILIES: dict[str, Builder] = {
-    "count": lambda i: {"event": EVENTS[i], "measure": "events", "property": None},
-    "trend": lambda i: {"event": EVENTS[i], "measure": "events", "property": None, "interval": INTERVALS[i], "breakdown": None},
-    "breakdown": lambda i: {"event": EVENTS[i], "measure": "events", "property": None, "breakdown": BREAKDOWNS[i], "limit": 5 + i},
+    # Each case exercises another meaning: a comparison with the previous range, a segment comparison, a property's
+    # percentile within the first week, a per-person average of people who never invited, first-time users
+    # averaged per day.
+    "count": lambda i: ({"event": EVENTS[0], "measure": "events", "compare": COMPARE},
+                        {"event": EVENTS[1], "measure": "users", "segments": SEGMENTS, "compare": Comparison("segments")},
+                        {"event": ev("file_uploaded"), "measure": "p90", "property": prop("size_mb"), "conditions": (WITHIN,)},
+                        {"event": EVENTS[3], "measure": "avg", "per": "total", "conditions": (NEVER,)},
+                        {"event": EVENTS[4], "measure": "first_time", "per_period": "day"})[i],
+    "trend": lambda i: {"event": EVENTS[i], "measure": ("events", "users", "sum", "median", "events")[i],
+                        "property": (None, None, prop("amount"), prop("size_mb"), None)[i], "interval": INTERVALS[i],
+                        "breakdown": (None, BREAKDOWNS[1], None, None, BREAKDOWNS[4])[i],
+                        "compare": (None, None, COMPARE, None, None)[i], "per": (None, None, None, None, "total")[i]},
+    "breakdown": lambda i: {"event": EVENTS[i], "measure": ("events", "users", "sum", "avg", "events")[i],
+                            "property": (None, None, prop("amount"), prop("size_mb"), None)[i],
+                            "breakdown": (BREAKDOWNS[0], GRAINS[0], BREAKDOWNS[2], GRAINS[1], GRAINS[2])[i],
+                            "limit": 5 + i, "order": ("desc", "asc", "desc", "desc", "asc")[i],
+                            "compare": (None, None, COMPARE, None, None)[i], "conditions": (None, (OFTEN,), None, None, (NEVER,))[i]},
     "feature_usage": lambda i: {
         "event": (ev("feature_used"), ev("file_uploaded"), ev("feature_used"), ev("file_shared"), ev("support_ticket_created"))[i],
         "feature_property": (prop("feature_name"), prop("file_type"), prop("feature_name"), prop("share_type"), prop("category"))[i],
         "limit": 20 - i,
     },
-    "user_list": lambda i: {"event": EVENTS[i], "exclude_event": None, "min_count": 1 + i, "limit": 100 - i},
+    "user_list": lambda i: {"event": EVENTS[i], "exclude_event": (None, ev("purchase"), None, ev("invite_sent"), None)[i],
+                            "min_count": 1 + i, "limit": 100 - i, "rank": ("events", "amount", "session_time", "events", "events")[i],
+                            "amount_property": prop("amount"), "order": ("desc", "desc", "desc", "asc", "desc")[i]},
     "funnel": lambda i: {
         "steps": (
             (ev("signed_up"), ev("purchase")),
@@ -91,26 +115,32 @@ FAMILIES: dict[str, Builder] = {
         "period": "week",
         "periods": (8, 4, 1, 12, 6)[i],
     },
-    "paths": lambda i: {"event": EVENTS[i], "direction": "after", "path_length": (3, 1, 5, 2, 4)[i], "limit": 20 + i},
-    "cohort_comparison": lambda i: {"cohort_event": EVENTS[(i + 2) % 5], "metric_event": EVENTS[i]},
+    "paths": lambda i: {"event": EVENTS[i], "direction": "after", "path_length": (3, 1, 5, 2, 4)[i], "limit": 20 + i,
+                        "pages": ("keep", "skip", "keep", "skip", "keep")[i],
+                        "count": ("people", "occurrences", "people", "people", "occurrences")[i]},
+    "cohort_comparison": lambda i: {"cohort_event": EVENTS[(i + 2) % 5], "metric_event": EVENTS[i],
+                                    "conditions": (None, (WITHIN,), None, (WITHIN,), None)[i]},
     "correlation": lambda i: {"target_event": EVENTS[i], "candidate": "events", "limit": 20 + i},
     "activation": lambda i: {
         "signup_event": (ev("signed_up"), ev("signed_up"), ev("project_created"), ev("logged_in"), ev("signed_up"))[i],
         "activation_event": (ev("onboarding_completed"), EVENTS[4], ev("file_shared"), PRICING, ev("purchase"))[i],
-        "window_days": (7, 1, 14, 30, 3)[i],
+        "window_days": (7, 1, None, 30, None)[i],
+        "breakdown": (None, None, None, SEGMENTS, prop("signup_method"))[i],
     },
     "churn_risk": lambda i: {"event": (None, ev("file_uploaded"), None, ev("logged_in"), EVENTS[4])[i], "silent_days": (14, 3, 1, 30, 60)[i], "limit": 100 - i},
     "revenue": lambda i: {
         "revenue_event": (ev("purchase"), ev("purchase", flt("plan", "=", "pro")), ev("purchase"), ev("checkout_started"), ev("purchase"))[i],
         "amount_property": (prop("amount"), prop("amount"), prop("amount"), prop("amount"), prop("size_mb"))[i],
-        "breakdown": None,
+        "breakdown": (None, BREAKDOWNS[1], None, SEGMENTS, None)[i],
+        "compare": (None, None, COMPARE, None, None)[i], "rank": ("revenue", "arpu", "revenue", "paying_users", "revenue")[i],
     },
     "time_to_event": lambda i: {"from_event": EVENTS[(i + 3) % 5], "to_event": EVENTS[i], "window_days": (30, 1, 7, 90, 14)[i]},
     "experiment": lambda i: {"flag": ("new-checkout", "new-checkout", "other-flag", "new-checkout", "x' OR 1=1")[i], "goal_event": EVENTS[i]},
-    "stickiness": lambda i: {"event": (None, *EVENTS[1:])[i], "period": ("week", "month", "week", "month", "week")[i]},
+    "stickiness": lambda i: {"event": (None, *EVENTS[1:])[i], "min_days": (None, 2, 3, None, 5)[i]},
     "lifecycle": lambda i: {"event": (None, *EVENTS[1:])[i], "interval": ("week", "day", "day", "month", "week")[i]},
-    "engagement": lambda i: {"metric": "dau", "event": (None, *EVENTS[1:])[i], "interval": INTERVALS[i]},
-    "sessions": lambda i: {"metric": "duration", "interval": (None, "day", None, "week", "month")[i]},
+    "engagement": lambda i: {"metric": "dau", "event": (None, *EVENTS[1:])[i], "interval": (*INTERVALS[:4], None)[i]},
+    "sessions": lambda i: {"metric": ("duration", "bounce_rate", "sessions_per_user", "pageviews_per_session", "count")[i],
+                           "stat": ("avg", "median", "avg", "p90", "avg")[i], "interval": (None, "day", None, "week", "month")[i]},
     "anomaly": lambda i: {
         "event": (None, *EVENTS[1:])[i],
         "measure": ("events", "users", "events", "users", "events")[i],
@@ -122,25 +152,13 @@ FAMILIES: dict[str, Builder] = {
 
 # What a stem pins down besides the family's cases (the slot its template choice is keyed on).
 STEM_SLOTS: dict[str, Callable[[int], dict[str, Any]]] = {
-    "count_users": lambda i: {"measure": "users"},
-    "count_sum": lambda i: {"measure": "sum", "property": (prop("amount"), prop("size_mb"), prop("query_length"), prop("amount"), prop("size_mb"))[i]},
-    "count_avg": lambda i: {"measure": "avg", "property": (prop("size_mb"), prop("amount"), prop("amount"), prop("query_length"), prop("amount"))[i]},
-    "trend_breakdown": lambda i: {"breakdown": BREAKDOWNS[i], "measure": ("events", "users", "sum", "avg", "events")[i], "property": prop("amount")},
-    "breakdown_users": lambda i: {"measure": "users"},
-    "breakdown_sum": lambda i: {"measure": "sum", "property": prop("amount")},
-    "breakdown_avg": lambda i: {"measure": "avg", "property": prop("size_mb")},
-    "user_list_did_not": lambda i: {"exclude_event": (ev("purchase"), ev("file_shared"), PRICING, ev("invite_sent"), ev("logged_in"))[i]},
     "funnel_breakdown": lambda i: {"breakdown": BREAKDOWNS[i]},
     "retention_monthly": lambda i: {"period": "month"},
     "paths_before": lambda i: {"direction": "before"},
     "correlation_properties": lambda i: {"candidate": "properties"},
-    "revenue_breakdown": lambda i: {"breakdown": BREAKDOWNS[i]},
-    "engagement_active_users": lambda i: {"metric": ("dau", "wau", "mau", "dau", "wau")[i]},
+    "engagement_active_users": lambda i: {"metric": ("dau", "wau", "mau", "active", "wau")[i]},
     "engagement_dau_mau": lambda i: {"metric": "dau_mau"},
     "engagement_events_per_user": lambda i: {"metric": "events_per_user"},
-    "sessions_bounce_rate": lambda i: {"metric": "bounce_rate"},
-    "sessions_per_user": lambda i: {"metric": "sessions_per_user"},
-    "sessions_pageviews": lambda i: {"metric": "pageviews_per_session"},
 }
 
 
@@ -182,9 +200,27 @@ def cases(stem: str, family: str) -> list[dict[str, Any]]:
 def readme_columns() -> dict[str, list[str]]:
     """The column contract as templates/README.md documents it (``name?`` = only with its slot)."""
     rows = re.findall(r"^\| ([a-z_]+) \| [^|]+ \| (`.+`) \|$", README.read_text(encoding="utf-8"), re.M)
+    rows += re.findall(r"^\| (sessions) \| [^|]+ \| (.+) \|$", README.read_text(encoding="utf-8"), re.M)
     return {stem: re.findall(r"`([a-z0-9_?]+)`", cols) for stem, cols in rows}
 
 
+SESSION_COLUMNS = {
+    "duration": ["duration_seconds", "median_duration_seconds"], "bounce_rate": ["bounce_rate_pct"],
+    "sessions_per_user": ["sessions_per_user", "users"], "pageviews_per_session": ["pageviews_per_session"], "count": [],
+}
+"""The session metrics' own columns, as templates/README.md lists them (before ``sessions``)."""
+
+
 def expected_columns(stem: str, slots: dict[str, Any]) -> list[str]:
-    """The result columns ``stem`` promises for these slots."""
-    return [c.rstrip("?") for c in readme_columns()[stem] if not c.endswith("?") or slots.get("interval")]
+    """The result columns ``stem`` promises for these slots (``name?`` = only when the question has it)."""
+    compare = slots.get("compare")
+    present = {
+        "period": bool(slots.get("interval")) or stem == "trend",
+        "side": isinstance(compare, Comparison) and compare.previous is not None,
+        "breakdown": bool(slots.get("breakdown") or slots.get("segments")),
+        "people": bool(slots.get("per")),
+    }
+    if stem == "sessions":
+        cols = [c for c in ("period", "side") if present[c]]
+        return cols + SESSION_COLUMNS[slots["metric"]] + ["sessions"]
+    return [c.rstrip("?") for c in readme_columns()[stem] if not c.endswith("?") or present[c.rstrip("?")]]
