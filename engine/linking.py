@@ -175,6 +175,8 @@ class Linker:
             window = [t.stem for t in tokens[i : i + _SCATTER_WINDOW]]
             if stems <= set(window):
                 last = max(window.index(st) for st in stems)
+                if any(t.stem not in stems and t.text not in STOPWORDS for t in tokens[i : i + last + 1]):
+                    continue  # "used the ai_assist feature": a word of its own in between is not part of the name
                 return last + 1, [target], 95.0
         return None
 

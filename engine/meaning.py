@@ -241,6 +241,9 @@ class Meaning:
             parts.append(f"by {top}{b.label()}{only}".replace("by top ", "by the top "))
         if self.date_range is not None:
             parts.append(describe_range(self.date_range))
+        if self.compare is not None and self.compare.previous is not None:
+            like = ", the same part of it" if self.compare.like_for_like else ""
+            parts.append(f"against {describe_range(self.compare.previous)}{like}")
         return ", ".join(p for p in parts if p)
 
     def what(self) -> str:

@@ -25,7 +25,7 @@ from .linking import Linker, Mention
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, normalize, tokenize
 from .timerange import TimeMatch, find_time_filter, find_time_range, find_time_ranges
-from .types import PropertyFilter, PropertyRef, TimeRange
+from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 _NUM = r"(\d{1,4})"
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -74,8 +74,12 @@ _NEGATION = re.compile(r"\b(?:but not|but never|never|not|didn'?t|did not|don'?t
                        r"has not|without|no longer|yet to|still havent|excluding|except)\b"
                        r"(?:\s+(?!(?:on|of|in|by|for|with|about|number|count|amount)\b)\w+){0,3}\s*$")
 _VALUE_NEGATION = re.compile(r"(?:\b(?:not|excluding|exclude|except|other than|apart from|besides|aside from|but not|"
-                             r"without|minus|ignoring|ignore|leaving out|not counting|not including|no)\s+(?:the\s+|any\s+)?"
+                             r"without|minus|ignoring|ignore|leaving out|not counting|not including|no|outside(?: of)?|"
+                             r"not from|not on|not in|not using|not via)\s+(?:the\s+|any\s+|of\s+)?"
                              r"(?:\w+\s+)?|\bnon[- ]?)$")
+_NOT_SET = re.compile(r"\b(?:without|with no|with an? empty|missing|lacking|no|with a blank|that lack)\s+(?:an?\s+|any\s+)?$")
+_SET_AFTER = re.compile(r"^\s+(?:property|value|set|at all|info|information|recorded)\b")
+""""events without a $browser property", "signups with no utm source": the property is not set."""
 _BREAKDOWN_CUE = re.compile(r"(?:\bby|\bper|\bsplit(?: by)?|\bbroken down by|\bbreak(?:down)? by|\bfor each|\bacross|"
                             r"\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|"
                             r"\bmost common|\bcompare|\bwhich \d+)\s+(?:\w+\s+){0,2}$")
@@ -112,6 +116,13 @@ _RANGE_COMPARE = re.compile(r"\b(?:vs\.?|versus|compared?|comparing|comparison|a
                             r"more|less|fewer|higher|lower|better|worse|change[ds]?|before .{0,40}\b(?:since|after))\b")
 """Words that set two ranges side by side rather than joining them."""
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+_THING_AFTER = re.compile(r"^\s+(?:events?|clicks?|actions?|calls?|hits?|views?|sends?|submissions?|registrations?|"
+                          r"signups?|completions?|opens?|starts?|uses?|usage|counts?|rates?|scores?|times?|ratios?|"
+                          r"levels?|volumes?)\b")
+_COUNT_BEFORE = re.compile(r"\b(?:how many|number of|count of|# of|total|tally of|how often (?:do|did|does) (?:people|users) )"
+                           r"\s*$")
+_STATE_BEFORE = re.compile(r"\b(?:got|get|gets|were|was|are|is|been|being|have been|has been)\s+$")
+"""After an event, "tickets got escalated": a state of the thing counted, which the project may not track."""
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
 
 
@@ -190,6 +201,17 @@ class Reading:
     def unknown_words(self) -> list[str]:
         return [w for w, _, _ in self.unknown]
 
+    def unknown_things(self) -> list[str]:
+        """Unknown words where the question names what it counts or measures: "how many <word>", "<word> events",
+        "<word> scores", "tickets got <word>"."""
+        out = []
+        for word, start, end in self.unknown:
+            before = self.text[max(0, start - 30):start]
+            after_event = any(m.end <= start and _STATE_BEFORE.search(self.text[m.end:start]) for m in self.events)
+            if _THING_AFTER.match(self.text[end:]) or _COUNT_BEFORE.search(before) or after_event:
+                out.append(word)
+        return out
+
     def detail(self, kind: str) -> Detail | None:
         return self.details.get(kind)
 
@@ -234,6 +256,11 @@ class Reader:
                          for kind, by_value in (lex.get("details") or {}).items()
                          for value, patterns in by_value.items()]
         self._within = [(re.compile(w["pattern"]), w) for w in lex.get("within") or []]
+        self._hyphenated = frozenset(v.lower() for scope in ("event", "person", "session")
+                                     for p in taxonomy.properties(scope).values() for v in p.values if "-" in v) | \
+            frozenset(k.lower() for k in taxonomy.flags if "-" in k)
+        self._value_events = [(r["property"], r["event"], re.compile(r["after"])) for r in lex.get("value_events") or []
+                              if r.get("event") in taxonomy.events]
         self._rescopes = [(re.compile(r["after"] + r"\s*$"), r["from"], prop.ref())
                           for r in lex.get("rescope") or []
                           if (prop := taxonomy.property(r["to"], r.get("scope"))) is not None]
@@ -241,7 +268,7 @@ class Reader:
             re.escape(part) for part in re.split(r"[\s_-]+", key.lower())) + r"\b")) for key in taxonomy.flags]
 
     def read(self, question: str, now: datetime) -> Reading:
-        text = _mend(normalize(question))
+        text = _mend(normalize(question), self._hyphenated)
         spans: list[Span] = []
         timed = _blank_silence(text)
         match = find_time_range(timed, now)
@@ -314,6 +341,13 @@ class Reader:
                 (excluded if negated else events).append(mention)
                 spans.append(Span(mention.start, mention.end, mention.phrase, "event",
                                   f"{'not ' if negated else ''}event {mention.event.label()}"))
+            elif mention.kind == "value" and mention.filter is not None and \
+                    (done := self._value_event(mention, masked)) is not None:
+                # "viewed /docs" is a pageview of /docs: an event mention, negated like one
+                negated = bool(events) and bool(_NEGATION.search(before))
+                (excluded if negated else events).append(done)
+                spans.append(Span(done.start, done.end, done.phrase, "event",
+                                  f"{'not ' if negated else ''}event {done.event.label() if done.event else ''}"))
             elif mention.kind == "value" and mention.filter is not None:
                 f = mention.filter
                 for pattern, source, target in self._rescopes:
@@ -321,6 +355,12 @@ class Reader:
                         f = PropertyFilter(target, f.op, f.value)
                 if _VALUE_NEGATION.search(masked[max(0, mention.start - 30): mention.start]):
                     f = PropertyFilter(f.prop, "!=", f.value)
+                filters.append(FoundFilter(f, mention.start, mention.end))
+                spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
+            elif mention.kind == "property" and mention.prop is not None and \
+                    _NOT_SET.search(masked[max(0, mention.start - 25): mention.start]) and \
+                    (_SET_AFTER.match(after) or not _BREAKDOWN_CUE.search(before)):
+                f = PropertyFilter(mention.prop, "is_not_set")
                 filters.append(FoundFilter(f, mention.start, mention.end))
                 spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
             elif mention.kind == "property" and mention.prop is not None:
@@ -337,7 +377,7 @@ class Reader:
                 else:
                     properties.append(mention)
                     spans.append(Span(mention.start, mention.end, mention.phrase, "property", mention.prop.label()))
-        covered = [(m.start, m.end) for m in mentions] + [s.key for s in spans]
+        covered = [(m.start, m.end) for m in mentions] + [s.key for s in spans if s.kind not in ("detail", "number")]
         unknown = [(t.text, t.start, t.end) for t in tokenize(masked)
                    if not t.text.isdigit() and len(t.text) > 2 and not self._known(t.text)
                    and not any(a <= t.start < b for a, b in covered)]
@@ -435,8 +475,20 @@ class Reader:
                 bad.append((kind, value))
         return numbers, bad
 
+    def _value_event(self, mention: Mention, text: str) -> Mention | None:
+        """A value that, after a verb, is doing an event ("viewed /docs"): that event, narrowed to the value."""
+        f = mention.filter
+        assert f is not None
+        for prop, event, pattern in self._value_events:
+            if f.prop.name == prop and pattern.search(text[max(0, mention.start - 30): mention.start]):
+                return Mention("event", mention.start, mention.end, mention.phrase, EventRef(event, (f,), mention.phrase))
+        return None
+
     def _known(self, word: str) -> bool:
-        """A word of the catalog or plain English; "a/b" and "at-risk" are known when their parts are."""
+        """A word of the catalog or plain English; "a/b" and "at-risk" are known when their parts are. A name
+        written like an identifier ("app_opened", "$screen") is never plain English: it names a thing."""
+        if "_" in word.strip("_") or word.startswith("$"):
+            return False
         parts = [p for p in re.split(r"[/\-_]", word) if p] or [word]
         return all(p in STOPWORDS or p in self.vocabulary or len(p) <= 2 for p in parts)
 
@@ -448,7 +500,8 @@ class Reader:
                 number = float(m.group(2).replace(",", ""))
                 return PropertyFilter(prop, _OPS[m.group(1)], number), m.end()  # type: ignore[arg-type]
             return None
-        m = _QUOTED_VALUE.match(after) or _BARE_VALUE.match(after)
+        quoted = _QUOTED_VALUE.match(after)
+        m = quoted or _BARE_VALUE.match(after)
         if m is None or not m.group("v").rstrip("."):
             return None
         value = m.group("v").rstrip(".")
@@ -457,7 +510,11 @@ class Reader:
             return None
         known = self.taxonomy.property(prop.name, prop.scope)
         if known and known.values:
-            value = {v.lower(): v for v in known.values}.get(value.lower(), value)
+            listed = {v.lower(): v for v in known.values}
+            if value.lower() not in listed and not quoted and m.group("op") in ("is", "isn't", "is not") and \
+                    (value.lower() in STOPWORDS or re.fullmatch(r"\w+(?:est|er)|most|least|more|less", value.lower())):
+                return None  # "which category is biggest": a word, not a value of the property
+            value = listed.get(value.lower(), value)
         return PropertyFilter(prop, "!=" if negated else "=", value), m.end()
 
     def _segments(self, r: Reading) -> tuple[PropertyRef, tuple[str, ...], tuple[int, int]] | None:
@@ -535,10 +592,15 @@ def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
-def _mend(text: str) -> str:
+def _mend(text: str, keep: frozenset[str] = frozenset()) -> str:
     """Hyphenated and possessive forms read like their spaced forms ("team-plan accounts", "Safari's"),
-    keeping every offset (a hyphen becomes a space, "'s" two spaces)."""
-    text = _HYPHEN.sub(" ", text)
+    keeping every offset (a hyphen becomes a space, "'s" two spaces); a hyphenated name the project has
+    ("posthog-python", "new-checkout") stays whole."""
+    def spaced(m: re.Match[str]) -> str:
+        word = m.group(0)
+        return word if word.strip(".,;:!?)('\"") in keep else _HYPHEN.sub(" ", word)
+
+    text = re.sub(r"[^\s]+", spaced, text)
     return _POSSESSIVE.sub("  ", text)
 
 

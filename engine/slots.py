@@ -36,6 +36,8 @@ _GENERIC = frozenset({"the", "this", "that", "our", "my", "an", "a", "latest", "
 _ALL_EVENTS_NOUN = re.compile(r"\b(?:users?|people|persons?|customers?|visitors?|accounts?|events?|actions?|activity|"
                               r"active|traffic|hits|ppl|folks)\b")
 """What a question must count for "all events" to be its answer: people or events, not "how many did we get"."""
+_DESCRIBING = re.compile(r"\w+(?:est|ly|ier)|very|really|super|pretty|quite|most|least|total|overall|daily|weekly|monthly")
+"""Unknown words that describe rather than name (superlatives, adverbs): never asked about as a missing event."""
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
 _FACT_ROLES: dict[str, tuple[str, ...]] = {
     "breakdown": ("breakdown",), "grain": ("breakdown",), "interval": ("interval",), "compare": ("compare",),
@@ -623,7 +625,7 @@ class SlotFiller:
                 if spec.type == "events" and spec.name in v and len(v[spec.name]) < (spec.min or 1):
                     filled.issues.append(self._events_issue(spec, v[spec.name]))
                 continue
-            if spec.all_events and not r.events and not r.unknown and not r.vague and r.metric is None \
+            if spec.all_events and not r.events and not r.unknown_things() and not r.vague and r.metric is None \
                     and _ALL_EVENTS_NOUN.search(r.text):
                 filled.notes.append("no event named: counting all events")
                 continue
@@ -664,7 +666,31 @@ class SlotFiller:
                     primary.name, f"This project has no event called {word!r}. {primary.prompt}",
                     tuple(self.linker.suggest_events(word)), "unknown_event"))
                 return
-        for word, _, end in r.unknown:
+        for word, start, end in r.unknown:
+            if _DESCRIBING.fullmatch(word):
+                continue  # "the noisiest user", "really busy": words that describe, not names
+            event = next((m for m in r.events if m.event is not None and not r.text[end:m.start].strip()
+                          and m.start >= end), None)
+            if event is not None and event.event is not None and primary.name in filled.values:
+                # "webinar registrations": the project's signups are not webinar registrations
+                filled.values.pop(primary.name, None)
+                filled.issues.append(SlotIssue(
+                    primary.name, f"This project has nothing called {word!r}: did you mean {event.event.name} in "
+                                  f"general, or another event?", (event.event.name, *self.linker.suggest_events(word)),
+                    "unknown_modifier"))
+                return
+            if word in r.unknown_things() and primary.name in filled.values and \
+                    primary.name not in filled.defaulted:
+                # "CSAT scores", "first response time", "tickets got escalated": a measure or state the project
+                # does not track, asked about rather than answered with the bare event
+                named = filled.values[primary.name]
+                first = named[0] if isinstance(named, tuple) and named else named
+                filled.values.pop(primary.name, None)
+                filled.issues.append(SlotIssue(
+                    primary.name, f"This project tracks nothing called {word!r}. {primary.prompt}",
+                    tuple(dict.fromkeys((*([first.name] if isinstance(first, EventRef) else []),
+                                         *self.linker.suggest_events(word)))), "unknown_measure"))
+                return
             noun = re.match(rf"\s+{_THING_NOUNS}", r.text[end:])
             if noun is None:
                 continue
@@ -715,7 +741,7 @@ class SlotFiller:
 
     def _issue(self, spec: SlotSpec, r: Reading) -> SlotIssue:
         if spec.type in ("event", "events"):
-            phrase = " ".join(r.unknown_words[-3:])
+            phrase = " ".join((r.unknown_things() or r.unknown_words)[-3:])
             if phrase and not r.events:
                 return SlotIssue(spec.name, f"I couldn't find an event matching {phrase!r}. {spec.prompt}",
                                  tuple(self.linker.suggest_events(phrase)), "unknown_event")
