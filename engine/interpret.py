@@ -306,6 +306,8 @@ def _feature_usage(answer: "Answer", table: Table, what: str) -> Interpretation:
 
 
 def _funnel(answer: "Answer", table: Table, what: str) -> Interpretation:
+    if "side" in table.columns:
+        return _funnel_sides(answer, table, what)
     rows = table.records()
     users = [_num(r["users"]) for r in rows]
     if not users[0]:
@@ -328,6 +330,23 @@ def _funnel(answer: "Answer", table: Table, what: str) -> Interpretation:
     figures += [Figure(f"step {i + 1} conversion", _num(r["conversion_pct"]), "%") for i, r in enumerate(rows)]
     figures += [Figure(f"step {i + 2} from previous", 100 - d, "%") for i, d in enumerate(drops)]
     return Interpretation(head, tuple(details), bar_chart(labels, users), figures=tuple(figures))
+
+
+def _funnel_sides(answer: "Answer", table: Table, what: str) -> Interpretation:
+    """A funnel beside the same funnel in the previous range: overall conversion of each, and the change."""
+    rates: dict[str, tuple[float, float, float]] = {}
+    for side in ("current", "previous"):
+        rows = sorted((r for r in table.records() if r.get("side") == side), key=lambda r: _num(r["step"]))
+        if rows:
+            first, last = _num(rows[0]["users"]), _num(rows[-1]["users"])
+            rates[side] = (last / first * 100 if first else 0.0, first, last)
+    cur = rates.get("current", (0.0, 0.0, 0.0))
+    prev = rates.get("previous", (0.0, 0.0, 0.0))
+    compared = _compared(answer, cur[0], prev[0], what, "%")
+    details = (f"Now {fmt(cur[2])} of {fmt(cur[1])} converted; before, {fmt(prev[2])} of {fmt(prev[1])}.",)
+    return Interpretation(compared.headline, details, figures=compared.figures + (
+        Figure("current entered", cur[1]), Figure("current converted", cur[2]),
+        Figure("previous entered", prev[1]), Figure("previous converted", prev[2])))
 
 
 def _funnel_breakdown(answer: "Answer", table: Table, what: str) -> Interpretation:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
+from .english import is_english
 from .linking import Linker, Mention
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, normalize, tokenize
@@ -116,9 +117,11 @@ _RANGE_COMPARE = re.compile(r"\b(?:vs\.?|versus|compared?|comparing|comparison|a
                             r"more|less|fewer|higher|lower|better|worse|change[ds]?|before .{0,40}\b(?:since|after))\b")
 """Words that set two ranges side by side rather than joining them."""
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
-_THING_AFTER = re.compile(r"^\s+(?:events?|clicks?|actions?|calls?|hits?|views?|sends?|submissions?|registrations?|"
-                          r"signups?|completions?|opens?|starts?|uses?|usage|counts?|rates?|scores?|times?|ratios?|"
-                          r"levels?|volumes?)\b")
+_THING_AFTER = re.compile(r"^\s+(?:events?|clicks?|hits?|submissions?|registrations?|signups?|completions?|usage|"
+                          r"counts?|volumes?)\b")
+_MEASURE_AFTER = re.compile(r"^\s+(?:rates?|scores?|times?|ratios?|levels?|durations?)\b")
+"""After a word, a noun that makes it the name of a thing counted ("webinar registrations") or of a measure
+("response time", "CSAT scores")."""
 _COUNT_BEFORE = re.compile(r"\b(?:how many|number of|count of|# of|total|tally of|how often (?:do|did|does) (?:people|users) )"
                            r"\s*$")
 _STATE_BEFORE = re.compile(r"\b(?:got|get|gets|were|was|are|is|been|being|have been|has been)\s+$")
@@ -208,7 +211,8 @@ class Reading:
         for word, start, end in self.unknown:
             before = self.text[max(0, start - 30):start]
             after_event = any(m.end <= start and _STATE_BEFORE.search(self.text[m.end:start]) for m in self.events)
-            if _THING_AFTER.match(self.text[end:]) or _COUNT_BEFORE.search(before) or after_event:
+            named = (_THING_AFTER.match(self.text[end:]) or _COUNT_BEFORE.search(before)) and not is_english(word)
+            if named or _MEASURE_AFTER.match(self.text[end:]) or after_event:
                 out.append(word)
         return out
 
@@ -289,7 +293,9 @@ class Reader:
             for span in (match.span, match.comparison_span):
                 if span:
                     masked = _blank(masked, *span)
-            ranges = find_time_ranges(timed, now) if time is not None and not comparison else []
+            ranges = _distinct(find_time_ranges(timed, now)) if time is not None and not comparison else []
+            if len(ranges) > 2:
+                ranges = _around_comparison(text, ranges)
             if len(ranges) >= 2:
                 time, compare_range, other_range, time_span, used = _two_ranges(text, ranges, now)
                 for m in ranges[:2]:
@@ -565,6 +571,31 @@ def _two_ranges(text: str, ranges: list[TimeMatch], now: datetime) -> tuple[
         return replace(a.range, start=start, end=end, label=label, spec={"from": start.date().isoformat(),
                        "to": (end - timedelta(microseconds=1)).date().isoformat()}), None, None, (a.span[0], b.span[1]), True
     return a.range, None, b.range, a.span, True
+
+
+def _distinct(ranges: list[TimeMatch]) -> list[TimeMatch]:
+    """The same range named twice ("after the release on Nov 16 ... since then") is one range."""
+    seen: set[tuple[datetime, datetime]] = set()
+    out = []
+    for m in ranges:
+        if m.range is not None and (m.range.start, m.range.end) not in seen:
+            seen.add((m.range.start, m.range.end))
+            out.append(m)
+    return out
+
+
+_VS = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|or)\b")
+
+
+def _around_comparison(text: str, ranges: list[TimeMatch]) -> list[TimeMatch]:
+    """Of three ranges or more, the two on either side of "vs": "after the release on Nov 16, the week before
+    vs the week after"."""
+    cue = _VS.search(text)
+    if cue is None:
+        return ranges[:2]
+    before = [m for m in ranges if m.span[1] <= cue.start()]
+    after = [m for m in ranges if m.span[0] >= cue.end()]
+    return [before[-1], after[0]] if before and after else ranges[:2]
 
 
 def _units_between(first: TimeRange, second: TimeRange) -> int | None:

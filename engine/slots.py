@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable, Mapping
 
 from .catalog import Intent, SlotSpec
+from .english import is_english
 from .errors import Problem, TimeRangeError
 from .linking import Linker, Mention
 from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
@@ -297,7 +298,7 @@ class SlotFiller:
                     self._use_kind(r, filled, "metric")
         for spec in intent.slots:
             if spec.type == "events":
-                steps = tuple(m.event for m in mentions if m.event is not None)
+                steps = tuple(dict.fromkeys(m.event for m in mentions if m.event is not None))
                 if len(steps) >= 2:
                     out[spec.name] = self._fill_in_path(spec, steps, r)
                     if len(out[spec.name]) > len(steps):
@@ -671,7 +672,7 @@ class SlotFiller:
                 continue  # "the noisiest user", "really busy": words that describe, not names
             event = next((m for m in r.events if m.event is not None and not r.text[end:m.start].strip()
                           and m.start >= end), None)
-            if event is not None and event.event is not None and primary.name in filled.values:
+            if event is not None and event.event is not None and primary.name in filled.values and not is_english(word):
                 # "webinar registrations": the project's signups are not webinar registrations
                 filled.values.pop(primary.name, None)
                 filled.issues.append(SlotIssue(

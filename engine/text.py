@@ -40,7 +40,8 @@ person_id distinct_id user_id uuid timestamp
 ABBREVIATIONS = {
     "ppl": "people", "usr": "user", "usrs": "users", "sess": "sessions", "rev": "revenue", "ret": "retention",
     "conv": "conversion", "wk": "week", "wks": "weeks", "yr": "year", "yrs": "years", "w/": "with",
-    "w/o": "without", "b/c": "because", "pls": "please", "plz": "please", "thx": "thanks", "tix": "tickets",
+    "w/o": "without", "b/c": "because", "pls": "please", "plz": "please", "thx": "thanks", "tix": "tickets", "gimme": "give me", "lemme": "let me", "wanna": "want to", "gonna": "going to", "u": "you",
+    "ur": "your", "r": "are", "b4": "before", "btw": "by the way", "fyi": "for your information", "asap": "as soon as possible",
     "avg.": "average", "approx": "approximately", "mins": "minutes", "hrs": "hours", "secs": "seconds",
 }
 _ABBREVIATION = re.compile(r"(?<![\w$])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))

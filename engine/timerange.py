@@ -333,6 +333,24 @@ def _before(spec: Mapping[str, Any], now: datetime) -> TimeRange:
                      dict(spec), calendar=other.calendar)
 
 
+def _after_range(spec: Mapping[str, Any], now: datetime) -> TimeRange:
+    """``{after: <spec>, next: 1, unit: week}``: the week that starts where another range starts when that
+    range is a single day or runs up to now ("the week before the release vs the week after"), else where it
+    ends. Cut at now."""
+    then = spec.get("after")
+    if not isinstance(then, Mapping):
+        raise TimeRangeError(f"time range 'after' must be a time range spec, got {then!r}")
+    n = _spec_int(spec, "next", 1, 10_000)
+    unit = _spec_unit(spec, "unit", ALL_UNITS)
+    other = from_spec(then, now)
+    anchor = other.start if other.end >= now or other.end - other.start <= timedelta(days=1) else other.end
+    if anchor >= now:
+        raise TimeRangeError("the period after it has not started")
+    name = f"the {unit}" if n == 1 else f"the {_plural(n, unit)}"
+    return TimeRange(anchor, min(_shift(anchor, unit, n), now), f"{name} after {_moment_label(anchor)}", dict(spec),
+                     calendar=other.calendar)
+
+
 def _dates(spec: Mapping[str, Any], now: datetime) -> TimeRange:
     first = _spec_date(spec, "from")
     start = _midnight(first)
@@ -404,6 +422,7 @@ class _SpecForm:
 
 _SPEC_FORMS: tuple[_SpecForm, ...] = (
     _SpecForm("before", frozenset({"before", "last", "unit"}), _before),  # before "last": it has that key too
+    _SpecForm("after", frozenset({"after", "next", "unit"}), _after_range),
     _SpecForm("last", frozenset({"last", "unit", "complete"}), _rolling),
     _SpecForm("this", frozenset({"this"}), _this),
     _SpecForm("previous", frozenset({"previous"}), _previous),
@@ -724,6 +743,13 @@ def _all_time_phrase(m: re.Match[str], now: datetime) -> _Reading:
     return _Reading({"all": True})
 
 
+def _relative_after_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
+    """"the week after", "the 2 weeks following": a length, placed after a neighbouring range's date."""
+    reading = _relative_phrase(m, now)
+    return None if reading is None else _Reading({"next": reading.spec["last"], "unit": reading.spec["unit"],
+                                                  "direction": "after"}, relative=True)
+
+
 def _relative_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
     """"the week before", "vs the previous 30 days": a length, placed against a neighbouring range."""
     word = m["u"].lower()
@@ -736,6 +762,28 @@ def _relative_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
 _YEAR_TURN_SPAN = timedelta(days=183)
 """A year-less range that would only run forward by crossing into another year ("Dec 20 and Jan 5")
 does so when that keeps it under half a year; otherwise its two dates were just given in reverse."""
+
+
+def _since_then_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
+    """"since then", "since the release": from a date another phrase of the question names (a relative reading)."""
+    return _Reading({"since": "then"}, relative=True)
+
+
+def _onwards_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
+    """"Nov 16 onwards", "from October on", "Nov 2 to now": from that day (or month) up to now."""
+    anchor = _anchor(m["a"], now)
+    return _Reading({"from": anchor.start.date().isoformat()}) if anchor and anchor.start < now else None
+
+
+def _days_of_month_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
+    """"Nov 2–15": the days from the first to the second of one month (its latest occurrence, as a date is)."""
+    first = _anchor(f"{m['m']} {m['d1']}", now)
+    if first is None:
+        return None
+    last = _day_anchor(first.start.year, first.start.month, int(m["d2"]))
+    if last is None or last.start < first.start:
+        return None
+    return _Reading(_days_spec(first.start, last.end))
 
 
 def _between_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
@@ -831,8 +879,10 @@ _WEEKDAY_ANCHOR = rf"(?:last\s+)?{_WEEKDAY}\b"
 _DAY_ANCHOR = "(?:" + "|".join(re.sub(r"\(\?P<\w+>", "(?:", src) for src, _ in _ANCHOR_FORMS[:4]) + ")"
 _UNTIL = r"(?:and|to|until|till|through|thru|-|–)"
 _MILESTONE = rf"(?:{_alternation(MILESTONES)})\b"
-_MARKED_ANCHOR = rf"(?:(?:the\s+)?{_MILESTONE}\s+(?:on|of)\s+|the\s+)?(?P<a>{_ANCHOR})(?:\s+{_MILESTONE})?"
-"""A date, possibly named by what happened on it: "the Nov 16 release", "the launch on Nov 2"."""
+_MARKED_ANCHOR = (rf"(?:(?:the\s+)?(?:[\w.]+\s+)?{_MILESTONE}(?:\s+[\w.]*\d[\w.]*)?\s*(?:\(|\bon\s+|\bof\s+)|the\s+)?"
+                  rf"(?P<a>{_ANCHOR})(?:\s+{_MILESTONE})?\)?")
+"""A date, possibly named by what happened on it: "the Nov 16 release", "the launch on Nov 2", "the 4.2 release on
+Nov 16", "release 4.2 (nov 16)"."""
 _NEXT_TO = r"(?P<dir>before|prior\s+to|preceding|leading\s+up\s+to|after|following)"
 
 _ROLLING_WORDS = ("last", "past", "previous", "prior", "trailing", "rolling")
@@ -891,6 +941,12 @@ _RULES = _RuleSet(
           lead_in=None),
     _rule(rf"\bfrom\s+(?P<a>{_ANCHOR})\s+(?:to|until|till)\s+(?:now|today|date|the\s+present)\b",
           _since_phrase, ("from",), lead_in=None, also=[_ANCHOR_TOKENS]),
+    _rule(rf"\b(?:from\s+|starting\s+)?(?P<a>{_DAY_ANCHOR}|(?P<m0>{_MONTH}))\s+(?:on(?:wards?)?|forwards?|and\s+(?:later|after)|"
+          rf"(?:up\s+)?(?:to|until|till)\s+(?:now|today|date))\b", _onwards_phrase, ("onwards", "onward", "on", "forward",
+                                                                                  "forwards", "later", "after", "now", "date"),
+          lead_in=None, also=[_ANCHOR_TOKENS]),
+    _rule(rf"\b(?P<m>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|through|thru|until)\s*(?P<d2>\d{{1,2}})"
+          rf"(?:st|nd|rd|th)?\b(?!\s*{_MONTH})", _days_of_month_phrase, MONTHS),
     _rule(rf"\b(?:between|from)\s+(?P<a>{_ANCHOR})\s+{_UNTIL}\s+(?P<b>{_ANCHOR})", _between_phrase,
           ("between", "from"), lead_in=None, also=[_ANCHOR_TOKENS]),
     _rule(rf"\b(?P<a>{_DAY_ANCHOR})\s+(?:to|until|till|through|thru|-|–)\s+(?P<b>{_DAY_ANCHOR})", _between_phrase,
@@ -911,8 +967,12 @@ onboarding" names a date askhog does not know, and a "first-ever purchase" is a 
 is all time."""
 
 _RELATIVE_RULES = _RuleSet(
+    _rule(rf"\b(?:ever\s+)?(?:since|after)\s+(?:then|that|it|the\s+(?:[\w.]+\s+)?{_MILESTONE})(?!\s+(?:on|of)\s+\w)",
+          _since_then_phrase, ("since", "after"), lead_in=None),
     _rule(rf"\bthe\s+(?:(?P<n>{_NUM})\s+)?(?P<u>{_UNIT})\s+(?:before|earlier|prior)\b", _relative_phrase,
           ("before", "earlier", "prior"), lead_in=_PREPOSITION, also=[_UNIT_TOKENS]),
+    _rule(rf"\bthe\s+(?:(?P<n>{_NUM})\s+)?(?P<u>{_UNIT})\s+(?:after|later|following)\b(?!\s+(?:the\s+)?\w*\d)",
+          _relative_after_phrase, ("after", "later", "following"), lead_in=_PREPOSITION, also=[_UNIT_TOKENS]),
     _rule(rf"\b{_AGAINST}\s+(?:the\s+)?(?:previous|prior|preceding)\s+(?:(?P<n>{_NUM})\s*)?(?P<u>{_UNIT})",
           _relative_phrase, ("previous", "prior", "preceding"), lead_in=None, also=[_UNIT_TOKENS]),
 )
@@ -1206,9 +1266,20 @@ def _placed_before(reading: _Reading, other: TimeRange | None, now: datetime) ->
     if other is None:
         return None
     try:
+        if reading.spec.get("since") == "then":
+            return _since_then(other, now)
+        if reading.spec.get("direction") == "after":
+            return from_spec({"after": other.spec, "next": reading.spec["next"], "unit": reading.spec["unit"]}, now)
         return from_spec({"before": other.spec, **reading.spec}, now)
     except TimeRangeError:
         return None
+
+
+def _since_then(other: TimeRange, now: datetime) -> TimeRange | None:
+    """"since then" after a window before a date ("the 10 days before Nov 16 ... since the release") starts at
+    that date, where the window ends; after a single day ("the release on Nov 16 ... since then"), at it."""
+    start = other.start if other.end >= now or other.end - other.start <= timedelta(days=1) else other.end
+    return from_spec({"from": start.date().isoformat()}, now) if start < now else None
 
 
 def find_time_ranges(text: str, now: datetime) -> list[TimeMatch]:
@@ -1238,6 +1309,9 @@ def find_time_ranges(text: str, now: datetime) -> list[TimeMatch]:
         time_range = candidate.range
         if time_range is None:
             other = matches[-1].range if matches else next((c.range for c in chosen[i + 1:] if c.range), None)
+            if candidate.reading.spec.get("since") == "then" or candidate.reading.spec.get("direction") == "after":
+                # the date named last before it, else after it
+                other = next((m.range for m in reversed(matches)), None) or other
             time_range = _placed_before(candidate.reading, other, now)
         if time_range is not None:
             matches.append(TimeMatch(time_range, read.typed_span(candidate.span), candidate.options,
