@@ -518,7 +518,14 @@ def _cohort_comparison(answer: "Answer", table: Table, what: str) -> Interpretat
         figures += [Figure(f"{r['cohort']} conversion", _num(r["conversion_pct"]), "%"),
                     Figure(f"{r['cohort']} users", _num(r["users"])),
                     Figure(f"{r['cohort']} average", _num(r["avg_metric_events"]))]
-    return Interpretation(head, figures=tuple(figures))
+    did = next((r for r in rows if str(r["cohort"]).startswith("did ")), None)
+    did_not = next((r for r in rows if str(r["cohort"]).startswith("did not ")), None)
+    details: tuple[str, ...] = ()
+    if did is not None and did_not is not None and _num(did_not["conversion_pct"]):
+        ratio = _num(did["conversion_pct"]) / _num(did_not["conversion_pct"])
+        details = (f"Those who did are {ratio:.2f} times as likely to convert.",)
+        figures.append(Figure("ratio", round(ratio, 2)))
+    return Interpretation(head, details, figures=tuple(figures))
 
 
 def _correlation(answer: "Answer", table: Table, what: str) -> Interpretation:

@@ -113,6 +113,9 @@ _PERSON_NOUN = re.compile(r"^\s+(?:users?|people|customers?|accounts?|members?|f
 """After an event, a noun for people makes the event a description of who: "registered users", "paying customers"."""
 _LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until)\s*$")
 """Two ranges joined like this are one list ("signed up in Sep or Oct", "Sep+Oct signups")."""
+_VS_BETWEEN = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|with)\b")
+_BOTH = re.compile(r"\b(?:both|each|separately|respectively|side by side|which (?:one|was|is|month|week|period))\b")
+_COMPARATIVE = re.compile(r"\b(?:more|less|fewer|higher|lower|better|worse|bigger|smaller)\b")
 _RANGE_COMPARE = re.compile(r"\b(?:vs\.?|versus|compared?|comparing|comparison|against|than|both|each|difference|"
                             r"more|less|fewer|higher|lower|better|worse|change[ds]?|before .{0,40}\b(?:since|after))\b")
 """Words that set two ranges side by side rather than joining them."""
@@ -239,6 +242,8 @@ class Reading:
             found.add("compare")
         if "math" in self.details and self.details["math"].value not in ("sum", "avg"):
             found.add("property_math")
+        if "min_days" in self.numbers:
+            found.add("min_days")
         if self.time is not None:
             spec = self.time.spec
             if "month" in spec or spec.get("previous") == "month" or spec.get("this") == "month":
@@ -347,7 +352,7 @@ class Reader:
                 (excluded if negated else events).append(mention)
                 spans.append(Span(mention.start, mention.end, mention.phrase, "event",
                                   f"{'not ' if negated else ''}event {mention.event.label()}"))
-            elif mention.kind == "value" and mention.filter is not None and \
+            elif mention.kind == "value" and mention.filter is not None and not self._rescoped(mention, masked) and \
                     (done := self._value_event(mention, masked)) is not None:
                 # "viewed /docs" is a pageview of /docs: an event mention, negated like one
                 negated = bool(events) and bool(_NEGATION.search(before))
@@ -366,7 +371,9 @@ class Reader:
             elif mention.kind == "property" and mention.prop is not None and \
                     _NOT_SET.search(masked[max(0, mention.start - 25): mention.start]) and \
                     (_SET_AFTER.match(after) or not _BREAKDOWN_CUE.search(before)):
-                f = PropertyFilter(mention.prop, "is_not_set")
+                negated = re.search(r"\b(?:ignor\w*|exclud\w*|skip\w*|leav\w* out|drop\w*|not counting|except|without)\b"
+                                    r"[^,.;]{0,30}$", masked[max(0, mention.start - 45): mention.start])
+                f = PropertyFilter(mention.prop, "is_set" if negated else "is_not_set")
                 filters.append(FoundFilter(f, mention.start, mention.end))
                 spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
             elif mention.kind == "property" and mention.prop is not None:
@@ -481,6 +488,12 @@ class Reader:
                 bad.append((kind, value))
         return numbers, bad
 
+    def _rescoped(self, mention: Mention, text: str) -> bool:
+        f = mention.filter
+        return f is not None and any(f.prop.name == source and pattern.search(text[max(0, mention.start - 40):
+                                                                                      mention.start])
+                                     for pattern, source, _ in self._rescopes)
+
     def _value_event(self, mention: Mention, text: str) -> Mention | None:
         """A value that, after a verb, is doing an event ("viewed /docs"): that event, narrowed to the value."""
         f = mention.filter
@@ -553,7 +566,11 @@ def _two_ranges(text: str, ranges: list[TimeMatch], now: datetime) -> tuple[
     a, b = ranges[0], ranges[1]
     assert a.range is not None and b.range is not None
     between = text[a.span[1]:b.span[0]]
-    if _RANGE_COMPARE.search(text):
+    listed = bool(_LIST_JOIN.match(between))
+    side_by_side = bool(_VS_BETWEEN.search(between)) or (
+        listed and (_BOTH.search(text) or _COMPARATIVE.search(text[max(0, a.span[0] - 60):a.span[0]]))) or (
+        not listed and bool(_RANGE_COMPARE.search(text)))
+    if side_by_side:
         later, earlier = (a, b) if a.range.start >= b.range.start else (b, a)
         assert later.range is not None and earlier.range is not None
         previous = earlier.range
@@ -565,7 +582,7 @@ def _two_ranges(text: str, ranges: list[TimeMatch], now: datetime) -> tuple[
             if cut.start == earlier.range.start:
                 previous = replace(earlier.range, end=cut.end, label=f"{earlier.range.label.split(' (')[0]} to the same point")
         return later.range, previous, None, later.span, True
-    if _LIST_JOIN.match(between):
+    if listed:
         start, end = min(a.range.start, b.range.start), max(a.range.end, b.range.end)
         label = f"{a.range.label.split(' (')[0]} and {b.range.label.split(' (')[0]}"
         return replace(a.range, start=start, end=end, label=label, spec={"from": start.date().isoformat(),

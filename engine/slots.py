@@ -41,6 +41,7 @@ _DESCRIBING = re.compile(r"\w+(?:est|ly|ier)|very|really|super|pretty|quite|most
 """Unknown words that describe rather than name (superlatives, adverbs): never asked about as a missing event."""
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
 _FACT_ROLES: dict[str, tuple[str, ...]] = {
+    "min_days": ("min_days",),
     "breakdown": ("breakdown",), "grain": ("breakdown",), "interval": ("interval",), "compare": ("compare",),
     "per_actor": ("series.per",), "conditions": ("conditions", "exclude", "window_days"), "first_time": ("series.math",),
     "event": ("series.event", "retention.start", "retention.return", "steps"), "steps": ("steps",),
@@ -108,6 +109,8 @@ class SlotFiller:
 
     @staticmethod
     def _can_hold(spec: SlotSpec, fact: str) -> bool:
+        if spec.role == "param":  # a family's own knob holds the fact by its number kind ("min_days")
+            return (spec.number or spec.name) in _FACT_ROLES.get(fact, ())
         if spec.role not in _FACT_ROLES.get(fact, ()):
             return False
         if spec.role == "breakdown" and fact in ("breakdown", "grain"):
