@@ -371,8 +371,11 @@ class Reader:
             elif mention.kind == "property" and mention.prop is not None and \
                     _NOT_SET.search(masked[max(0, mention.start - 25): mention.start]) and \
                     (_SET_AFTER.match(after) or not _BREAKDOWN_CUE.search(before)):
-                negated = re.search(r"\b(?:ignor\w*|exclud\w*|skip\w*|leav\w* out|drop\w*|not counting|except|without)\b"
-                                    r"[^,.;]{0,30}$", masked[max(0, mention.start - 45): mention.start])
+                window = masked[max(0, mention.start - 70): mention.start]
+                unset = _NOT_SET.search(window)
+                negated = unset is not None and re.search(
+                    r"\b(?:ignor\w*|exclud\w*|skip\w*|leav\w* out|drop\w*|not counting|except|without)\b[^,.;]{0,30}$",
+                    window[:unset.start()])
                 f = PropertyFilter(mention.prop, "is_set" if negated else "is_not_set")
                 filters.append(FoundFilter(f, mention.start, mention.end))
                 spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
