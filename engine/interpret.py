@@ -316,8 +316,9 @@ def _funnel(answer: "Answer", table: Table, what: str) -> Interpretation:
     overall = users[-1] / users[0] * 100
     drops = [(users[i] - users[i + 1]) / users[i] * 100 if users[i] else 0.0 for i in range(len(users) - 1)]
     worst = max(range(len(drops)), key=drops.__getitem__) if drops else 0
-    head = (f"{overall:.1f}% ({fmt(users[-1])} of {fmt(users[0])} users) converted: {what}, "
-            f"within {answer.meaning.window_days if answer.meaning else '?'} days.")
+    window = answer.meaning.window_days if answer.meaning is not None else None
+    head = (f"{overall:.1f}% ({fmt(users[-1])} of {fmt(users[0])} users) converted: {what}"
+            f"{f', within {window} days' if window else ''}.")
     details = []
     if len(rows) > 2:
         details.append("Steps: " + " → ".join(f"{r['event']} {fmt(_num(r['users']))}" for r in rows) + ".")

@@ -204,8 +204,8 @@ class Meaning:
                     breakdown["property"] = value
             elif role in ("limit", "order"):
                 breakdown[role] = value
-                if role == "limit":
-                    fields["limit"] = int(value)
+                if role == "limit":  # checked as a whole number where it is rendered (``as_int``)
+                    fields["limit"] = value
             elif role == "conditions":
                 conditions.extend(value)
             elif role == "exclude":

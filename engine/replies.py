@@ -95,7 +95,7 @@ def parse_slot_value(engine: "Engine", spec: SlotSpec, text: str, context: Answe
     if spec.type == "filters":
         # "plan is pro", "$initial_utm_campaign = spring_promo" (an offered option), "Safari", or a bare value
         # of a property whose values are not linked from free text ("spring_promo" after "which campaign?")
-        found = tuple(dict.fromkeys(engine.filler.read(norm, now).filters))
+        found = tuple(dict.fromkeys(f.filter for f in engine.filler.read(norm, now).filters))
         return found or _bare_value(engine, norm)
     return None
 

@@ -132,7 +132,7 @@ class SlotFiller:
             elif found.get(spec.name) is not None:
                 filled.values[spec.name] = found[spec.name]
         self._defaults(intent, filled, r, now)
-        self._check(intent, filled, r)
+        self._check(intent, filled, r, frozenset(given))
         filled.unused = self._unused(r, filled)
         return filled
 
@@ -296,7 +296,7 @@ class SlotFiller:
                 event = self._role_event(implied) if implied else None
                 if event is not None:
                     out[spec.name] = EventRef(event)
-                elif r.metric is not None and spec.role == "series.event":
+                elif r.metric is not None and spec is primary:  # "revenue": the event the metric sums
                     out[spec.name] = EventRef(r.metric["event"])
                     self._use_kind(r, filled, "metric")
         for spec in intent.slots:
@@ -307,7 +307,7 @@ class SlotFiller:
                     if len(out[spec.name]) > len(steps):
                         filled.notes.append("the steps between the first and the last come from the product's main "
                                             "path (engine/lexicon.yaml default_funnel)")
-                elif len(steps) == 1 and self._pairs(spec, out, r):
+                elif len(steps) == 1 and self._pairs(intent, spec, out, r):
                     out[spec.name] = self._conversion_to(steps[0])
                 for m in mentions:
                     filled.used.add((m.start, m.end))
@@ -324,14 +324,19 @@ class SlotFiller:
                 return EventRef(owner, (f,), str(f.value)), found
         return None
 
-    def _pairs(self, spec: SlotSpec, out: Mapping[str, Any], r: Reading) -> bool:
+    def _pairs(self, intent: Intent, spec: SlotSpec, out: Mapping[str, Any], r: Reading) -> bool:
+        """Does one named event stand for a conversion from it ("checkout conversion")? ``pair_single`` says so
+        outright, or when another slot has (or its cues in the question give) one of the listed values."""
         if isinstance(spec.pair_single, bool):
             return spec.pair_single
-        return any(out.get(slot) in values or (slot not in out and self._inferred(slot, values, r))
+        return any(out.get(slot) in values or (slot not in out and self._inferred(intent, slot, values, r))
                    for slot, values in spec.pair_single.items())
 
-    def _inferred(self, slot: str, values: tuple[Any, ...], r: Reading) -> bool:
-        return any(p.search(r.text) for v in values for p in self._cue_patterns(slot, str(v)))
+    def _inferred(self, intent: Intent, slot: str, values: tuple[Any, ...], r: Reading) -> bool:
+        """The question holds a cue of one of these values of the slot: the family's own cues or the lexicon's."""
+        spec = intent.slot(slot)
+        own = [p for value, patterns in (spec.cues if spec is not None else ()) if value in values for p in patterns]
+        return any(p.search(r.text) for p in (*own, *(p for v in values for p in self._cue_patterns(slot, str(v)))))
 
     def _event_default(self, spec: SlotSpec) -> str | None:
         default = spec.default
@@ -608,7 +613,8 @@ class SlotFiller:
             tr = parse_time_range("last 30 days", now)
         return replace(tr, default=True)
 
-    def _check(self, intent: Intent, filled: Filled, r: Reading) -> None:
+    def _check(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str] = frozenset()) -> None:
+        """``given`` are the slots the user filled in reply to a clarification: not asked about again."""
         v = filled.values
         time_spec = next((s for s in intent.slots if s.type == "time_range"), None)
         if time_spec is not None and r.unread_time is not None and time_spec.name in filled.defaulted:
@@ -639,8 +645,8 @@ class SlotFiller:
                     spec, self._conversion_to(partial[0]) if len(partial) == 1 else partial))
                 continue
             filled.issues.append(self._issue(spec, r))
-        self._check_unknown_names(intent, filled, r)
-        self._check_referents(intent, filled, r)
+        self._check_unknown_names(intent, filled, r, given)
+        self._check_referents(intent, filled, r, given)
         for kind, value in r.bad_numbers:
             slot = next((s for s in intent.slots if (s.number or s.name) in (kind, "window_days" if kind == "window_weeks"
                                                                               else kind)), None)
@@ -651,12 +657,12 @@ class SlotFiller:
                     slot.name, f"{value} does not work here: use a number from {low} to {high}. {slot.prompt}", (),
                     "out_of_range"))
 
-    def _check_unknown_names(self, intent: Intent, filled: Filled, r: Reading) -> None:
+    def _check_unknown_names(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:
         """"how sticky is widget exporting?", "enterprise-plan customers", "trial to paid conversion": a name the
         project does not have, or "it" with nothing to refer to, is asked about instead of silently answered for
         everything (or, for a conversion, from a step the question did not name)."""
         primary = next((s for s in intent.slots if s.type in ("event", "events") and s.role != "exclude"), None)
-        if primary is None or any(i.slot == primary.name for i in filled.issues):
+        if primary is None or primary.name in given or any(i.slot == primary.name for i in filled.issues):
             return
         steps = filled.values.get(primary.name) if primary.type == "events" else None
         named = [m for m in r.events if m.event is not None]
@@ -721,11 +727,11 @@ class SlotFiller:
                 return self.taxonomy.property(m.prop.name, m.prop.scope)
         return None
 
-    def _check_referents(self, intent: Intent, filled: Filled, r: Reading) -> None:
+    def _check_referents(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:
         """"the campaign", "the new feature": something the question points at without naming. Asked
         about (with the property's values) rather than answered for every campaign or feature."""
         spec = next((s for s in intent.slots if s.type == "filters"), None)
-        if spec is None or any(i.slot == spec.name for i in filled.issues):
+        if spec is None or spec.name in given or any(i.slot == spec.name for i in filled.issues):
             return
         for pattern, name, prompt, options in self._referents:
             if not pattern.search(r.text):

@@ -1339,9 +1339,18 @@ _INTERVALS: tuple[tuple[float, Unit], ...] = ((2, "hour"), (62, "day"), (190, "w
 """(longest range in days, interval), as templates/README.md documents for ``by_range``."""
 
 
+_OWN_UNIT_MIN = 6
+"""A range spelled in at least this many weeks or months ("the last 8 weeks") is charted in that unit."""
+
+
 def default_interval(tr: TimeRange) -> Unit:
-    """The interval that gives a readable chart: up to 2 days hourly, up to two months daily (a 45-day
-    trend is daily), up to about half a year weekly, monthly beyond."""
+    """The interval that gives a readable chart. A range the asker spelled in weeks or months, six or
+    more of them, is charted in that unit (they think of it that way); otherwise by its length: up to
+    2 days hourly, up to two months daily (a 45-day trend is daily), up to about half a year weekly,
+    monthly beyond."""
+    unit, count = tr.spec.get("unit"), tr.spec.get("last")
+    if unit in ("week", "month") and isinstance(count, int) and count >= _OWN_UNIT_MIN:
+        return "week" if unit == "week" else "month"
     for max_days, unit in _INTERVALS:
         if tr.days <= max_days:
             return unit

@@ -473,9 +473,13 @@ def test_in_january_asked_in_january_is_ambiguous() -> None:
     ("last 63 days", "week"),
     ("last quarter", "week"),
     ("last 90 days", "week"),
-    ("last 6 months", "week"),  # 183 days
-    ("last 27 weeks", "week"),  # 189 days
-    ("last 28 weeks", "month"),  # 196 days
+    ("last 183 days", "week"),
+    ("last 189 days", "week"),
+    ("last 196 days", "month"),
+    ("last 3 months", "week"),  # 92 days
+    ("last 6 months", "month"),  # six or more of the asker's own unit
+    ("last 8 weeks", "week"),
+    ("last 28 weeks", "week"),
     ("this year", "month"),
 ])
 def test_default_interval_keeps_charts_readable(phrase: str, interval: str) -> None:

@@ -23,7 +23,7 @@ def test_funnel_names_the_biggest_drop() -> None:
                   ((1, "signed_up", 1000, 100.0, 0.0), (2, "file_uploaded", 800, 80.0, 20.0),
                    (3, "purchase", 200, 20.0, 75.0)))
     text = interpret(answer("funnel"), table).text()
-    assert text.startswith("20.0% of the 1,000 users who did signed_up reached purchase")
+    assert text.startswith("20.0% (200 of 1,000 users) converted: q.")
     assert "Biggest drop: file_uploaded → purchase, where 75.0%" in text
     assert "█" in text  # a chart
 
@@ -36,7 +36,7 @@ def test_trend_direction_and_size() -> None:
 
 def test_leading_segment_and_empty_results() -> None:
     table = Table(("breakdown", "value"), ("", ""), (("Chrome", 60), ("Safari", 30), ("Firefox", 10)))
-    assert interpret(answer("breakdown_events"), table).headline.startswith("Chrome leads with 60 value (60% of the total)")
+    assert interpret(answer("breakdown"), table).headline == "q: Chrome leads with 60 (60% of those shown)."
     empty = interpret(answer("funnel"), Table(("step", "users"), ("", ""), ()))
     assert empty.headline.startswith("No matching data")
 
@@ -45,7 +45,7 @@ def test_experiment_reading_has_lift_and_p_value() -> None:
     table = Table(("variant", "exposures", "conversions", "conversion_pct"), ("", "", "", ""),
                   (("control", 1000, 100, 10.0), ("test", 1000, 150, 15.0)))
     text = interpret(answer("experiment"), table).text()
-    assert "test vs control: lift +50.0%" in text and "(significant at 95%)" in text
+    assert "test vs control: relative lift +50.0%" in text and "(significant at 95%)" in text
 
 
 def test_slot_matching_compares_meaning_not_text() -> None:

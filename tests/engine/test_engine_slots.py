@@ -123,6 +123,8 @@ def test_interval_follows_the_range(engine: Engine) -> None:
     assert slots(engine, "signups over time in the last 14 days")["interval"] == "day"
     assert slots(engine, "signups over time in the last 8 weeks")["interval"] == "week"
     assert slots(engine, "signups over time in the last 6 months")["interval"] == "month"
+    assert slots(engine, "signups over time in the last 45 days")["interval"] == "day"
+    assert slots(engine, "signups over time in the last 3 months")["interval"] == "week"
 
 
 def test_calendar_and_rolling_ranges(engine: Engine, now: datetime) -> None:
@@ -159,7 +161,7 @@ def test_engagement_without_a_metric_offers_the_seed_choices(engine: Engine) -> 
     answer = engine.ask("show me user engagement")
     question = answer.clarification.questions[0]
     assert question.slot == "metric"
-    assert set(question.options) == {"dau", "wau", "mau", "dau_mau", "events_per_user"}
+    assert set(question.options) == {"active", "dau", "wau", "mau", "dau_mau", "events_per_user"}
 
 
 def test_filters_are_typed_values(engine: Engine) -> None:
@@ -208,8 +210,15 @@ def test_where_users_drop_off_between_two_ends_takes_the_main_path(engine: Engin
     assert names(engine.ask("conversion from signup to purchase").slots["steps"]) == ["signed_up", "purchase"]
 
 
-@pytest.mark.parametrize("question", ["how many users were active last week", "how many events did we get today",
-                                      "number of users this month"])
+def test_people_active_in_a_range_are_counted_over_all_events(engine: Engine) -> None:
+    answer = engine.ask("how many users were active last week")
+    assert answer.hogql is not None and answer.meaning is not None
+    series = answer.meaning.series[0]
+    assert series.event is None and answer.meaning.describe().startswith("active")
+    assert "any event" in answer.meaning.describe()
+
+
+@pytest.mark.parametrize("question", ["how many events did we get today", "number of users this month"])
 def test_a_count_of_people_or_events_without_an_event_covers_all_events(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
     assert answer.clarification is None and answer.hogql is not None

@@ -55,12 +55,93 @@ def events_matched(tree: exp.Expr, values: dict[str, Any]) -> set[str]:
     return {values[name] for op, name in bound_comparisons(tree, "event") if op in ("EQ", "In")}
 
 
+def datetime_placeholder(node: exp.Expr) -> str | None:
+    """The placeholder of ``toDateTime({name}, ...)``, also when an interval is added to or taken from it, or when
+    it is the start of its calendar period (``toStartOfWeek(toDateTime({date_from}, 'UTC'), 1)``)."""
+    while isinstance(node, (exp.Add, exp.Sub, exp.TimestampTrunc)) or (
+        isinstance(node, exp.Anonymous) and node.name.lower().startswith("tostartof") and node.expressions
+    ):
+        node = node.expressions[0] if isinstance(node, exp.Anonymous) else node.this
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "todatetime" and node.expressions:
+        first = node.expressions[0]
+        return first.name if isinstance(first, exp.Placeholder) else None
+    return None
+
+
 def time_bounds(tree: exp.Expr, values: dict[str, Any]) -> set[tuple[str, str, Any]]:
-    """``(operator, column, bound value)`` of every time-window comparison."""
+    """``(operator, column, bound value)`` of every comparison of a time column with a bound date.
+
+    Only ``col <op> toDateTime({date})`` (± an interval) counts: ``timestamp < anchor_at + toIntervalDay({days})``
+    is a condition relative to each person, not a bound of the window."""
     out = set()
-    for column in ("timestamp", "$start_timestamp"):
-        for op, name in bound_comparisons(tree, column):
-            out.add((op, column, values[name]))
+    for node in tree.find_all(exp.GTE, exp.GT, exp.LT, exp.LTE):
+        left = node.this
+        if isinstance(left, exp.Column) and not left.table:
+            name = datetime_placeholder(node.expression)
+            if name:
+                out.add((type(node).__name__, left.name, values[name]))
+    return out
+
+
+# --- reading parts of a query ------------------------------------------------------------------
+
+
+def selects(tree: exp.Expr) -> list[exp.Select]:
+    """Every SELECT of the query, the outermost first."""
+    return [tree, *(s for s in tree.find_all(exp.Select) if s is not tree)] if isinstance(tree, exp.Select) else \
+        list(tree.find_all(exp.Select))
+
+
+def select_expr(select: exp.Expr, alias: str) -> exp.Expr:
+    """The expression a SELECT names ``alias`` (a bare column names itself)."""
+    for e in select.expressions:
+        if e.alias_or_name == alias:
+            return e.this if isinstance(e, exp.Alias) else e
+    raise AssertionError(f"no column {alias!r} in {[e.alias_or_name for e in select.expressions]}")
+
+
+def unround(node: exp.Expr) -> exp.Expr:
+    """``round(x, 2)`` → ``x``."""
+    return node.this if isinstance(node, exp.Round) else node
+
+
+def placeholder_value(node: exp.Expr, values: dict[str, Any]) -> Any:
+    """The value bound to the one placeholder in ``node``."""
+    names = {p.name for p in ([node] if isinstance(node, exp.Placeholder) else node.find_all(exp.Placeholder))}
+    assert len(names) == 1, f"expected one bound value in {node.sql()}, found {sorted(names)}"
+    return values[names.pop()]
+
+
+def column_names(node: exp.Expr) -> set[str]:
+    return {c.name for c in node.find_all(exp.Column)} | ({node.name} if isinstance(node, exp.Column) else set())
+
+
+def calls(tree: exp.Expr, name: str) -> list[exp.Anonymous]:
+    """Calls of a function sqlglot does not know by type (``multiIf``, ``toDayOfWeek`` is typed: see ``grain_of``)."""
+    return [n for n in tree.find_all(exp.Anonymous) if n.name.lower() == name.lower()]
+
+
+def grain_of(node: exp.Expr) -> str | None:
+    """Which calendar bucket or time grain an expression is: hour, day, week (Monday), month, hour_of_day, day_of_week."""
+    if isinstance(node, exp.TimestampTrunc):
+        return str(node.args["unit"].name).lower()
+    if isinstance(node, exp.Anonymous) and node.name == "toStartOfWeek":
+        mode = node.expressions[1] if len(node.expressions) > 1 else None
+        return "week" if mode is not None and mode.name == "1" else "week (not Monday)"
+    if isinstance(node, exp.Anonymous) and node.name == "toHour":
+        return "hour_of_day"
+    if isinstance(node, exp.DayOfWeekIso):
+        return "day_of_week"
+    return None
+
+
+def person_subqueries(tree: exp.Expr) -> list[tuple[bool, exp.Select]]:
+    """``person_id [NOT] IN (SELECT ...)``: (negated, the subquery) for each."""
+    out = []
+    for node in tree.find_all(exp.In):
+        query = node.args.get("query")
+        if isinstance(node.this, exp.Column) and node.this.name == "person_id" and query is not None:
+            out.append((isinstance(node.parent, exp.Not), query.this))
     return out
 
 
@@ -83,7 +164,8 @@ def where_orders(tree: exp.Expr) -> list[list[str]]:
         inner = node.unnest()
         left = inner.this if isinstance(inner, (exp.EQ, exp.In, exp.GTE, exp.LT)) else None
         if isinstance(left, exp.Column) and left.name in ("timestamp", "$start_timestamp"):
-            return "time"
+            # the window is a bound date; "within N days of the anchor" compares with each person's own time
+            return "time" if isinstance(inner, exp.EQ) or datetime_placeholder(inner.expression) else "other"
         if isinstance(left, exp.Column) and left.name == "event" or isinstance(inner, exp.And) and kind(inner.left) == "event":
             return "event"
         if any(c.table == "properties" for c in node.find_all(exp.Column)):

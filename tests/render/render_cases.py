@@ -197,6 +197,14 @@ def cases(stem: str, family: str) -> list[dict[str, Any]]:
     return out
 
 
+def family_slots(family: str, **values: Any) -> dict[str, Any]:
+    """Every slot of ``family``, unset ones None, with ``values`` set (a name the family does not have fails)."""
+    names = [s["name"] for s in load_intents()[family]["slots"]]
+    unknown = set(values) - set(names)
+    assert not unknown, f"{family} has no slots {unknown}"
+    return {name: values.get(name) for name in names}
+
+
 def readme_columns() -> dict[str, list[str]]:
     """The column contract as templates/README.md documents it (``name?`` = only with its slot)."""
     rows = re.findall(r"^\| ([a-z_]+) \| [^|]+ \| (`.+`) \|$", README.read_text(encoding="utf-8"), re.M)
@@ -220,7 +228,15 @@ def expected_columns(stem: str, slots: dict[str, Any]) -> list[str]:
         "breakdown": bool(slots.get("breakdown") or slots.get("segments")),
         "people": bool(slots.get("per")),
     }
+    if stem == "engagement_active_users":
+        # "distinct active users over the range (`active`), or DAU/WAU/MAU per period": the metric sets the period
+        present["period"] = slots.get("metric") != "active"
     if stem == "sessions":
         cols = [c for c in ("period", "side") if present[c]]
         return cols + SESSION_COLUMNS[slots["metric"]] + ["sessions"]
-    return [c.rstrip("?") for c in readme_columns()[stem] if not c.endswith("?") or present[c.rstrip("?")]]
+    cols = [c.rstrip("?") for c in readme_columns()[stem] if not c.endswith("?") or present[c.rstrip("?")]]
+    if stem == "activation" and present["breakdown"]:
+        # What the activated did first is ranked over everyone, not per value: the template (and the interpretation,
+        # which reads it only without a breakdown) leave it out of a split (templates/README lists it unconditionally).
+        cols.remove("first_events")
+    return cols

@@ -59,21 +59,24 @@ def test_hostile_event_names_and_flags_are_bound_too(renderer, hostile):
 
 
 def test_a_property_missing_from_the_taxonomy_is_refused_by_name(renderer):
-    slots = dict(cases("breakdown_events", "breakdown")[0], breakdown=PropertyRef("made_up_prop"))
+    slots = dict(cases("breakdown", "breakdown")[0], breakdown=PropertyRef("made_up_prop"))
     with pytest.raises(TemplateError, match="made_up_prop"):
-        renderer.render("breakdown_events", slots)
-    slots = dict(cases("count_events", "count")[0], filters=(PropertyFilter(PropertyRef("evil`) OR 1=1 --"), "=", "x"),))
+        renderer.render("breakdown", slots)
+    slots = dict(cases("count", "count")[0], filters=(PropertyFilter(PropertyRef("evil`) OR 1=1 --"), "=", "x"),))
     with pytest.raises(TemplateError, match="not in the project's taxonomy"):
-        renderer.render("count_events", slots)
+        renderer.render("count", slots)
+    slots = dict(cases("count", "count")[2], property=PropertyRef("made_up_amount", type="Numeric"))
+    with pytest.raises(TemplateError, match="made_up_amount"):
+        renderer.render("count", slots)
 
 
 def test_a_property_of_the_wrong_scope_is_refused(renderer):
-    slots = dict(cases("breakdown_events", "breakdown")[0], breakdown=prop("$browser").__class__("plan", "session"))
+    slots = dict(cases("breakdown", "breakdown")[0], breakdown=prop("$browser").__class__("plan", "session"))
     with pytest.raises(TemplateError, match="plan"):
-        renderer.render("breakdown_events", slots)
-    slots = dict(cases("breakdown_events", "breakdown")[0], breakdown=prop("$session_duration", "session"))
+        renderer.render("breakdown", slots)
+    slots = dict(cases("breakdown", "breakdown")[0], breakdown=prop("$session_duration", "session"))
     with pytest.raises(TemplateError, match="cannot be read from the events table"):
-        renderer.render("breakdown_events", slots)
+        renderer.render("breakdown", slots)
 
 
 def test_unusual_property_names_are_backtick_quoted_and_still_parse():
@@ -84,9 +87,9 @@ def test_unusual_property_names_are_backtick_quoted_and_still_parse():
         }
     )
     renderer = Renderer(taxonomy)
-    slots = dict(cases("breakdown_sum", "breakdown")[0], filters=None, event=ev("purchase"))
+    slots = dict(cases("breakdown", "breakdown")[0], filters=None, event=ev("purchase"), measure="sum")
     slots.update(breakdown=PropertyRef("plan name"), property=PropertyRef("odd`name", type="Numeric"))
-    query = renderer.render("breakdown_sum", slots)
+    query = renderer.render("breakdown", slots)
     assert "properties.`plan name`" in query.hogql and "properties.`odd``name`" in query.hogql
     tree = posthog_tree(query.hogql)
     chains = [n["chain"] for n in _nodes(tree) if n.get("node") == "Field"]
@@ -108,10 +111,11 @@ def _nodes(node):
 
 
 def test_an_undefined_variable_fails_naming_the_template(renderer):
-    slots = dict(cases("trend", "trend")[0])
-    del slots["interval"]
-    with pytest.raises(TemplateError, match=r"template trend\b.*interval"):
-        renderer.render("trend", slots)
+    # A family's stem reads its meaning (unset slots are None there); the workflows' own templates read their values
+    # as plain variables, so one missing is a strict-undefined error naming the template and the variable.
+    slots = {"steps": (ev("checkout_started"), ev("purchase")), "window_days": 1, "filters": None}
+    with pytest.raises(TemplateError, match=r"template wf_daily_conversion\b.*time_range"):
+        renderer.render("wf_daily_conversion", slots)
 
 
 def test_an_unknown_stem_is_a_template_error(renderer):
@@ -124,24 +128,26 @@ def test_an_unknown_stem_is_a_template_error(renderer):
     [
         ("limit", "10; DROP TABLE events", "whole number"),
         ("limit", -1, "whole number"),
-        ("measure", "median", "unknown measure"),
+        ("limit", 2.5, "whole number"),
+        ("measure", "mode", "unknown aggregate mode"),
         ("interval", "fortnight", "unknown interval"),
     ],
 )
 def test_bad_slot_values_are_template_errors_not_tracebacks(renderer, slot, value, message):
-    stem = "breakdown_events" if slot == "limit" else "trend"
-    slots = dict(cases(stem, STEMS[stem])[0], **{slot: value})
+    stem = "breakdown" if slot == "limit" else "trend"
+    slots = dict(cases(stem, STEMS[stem])[2], **{slot: value})  # the third case measures a property (sum of amount)
     with pytest.raises(TemplateError, match=f"^template {stem}: .*{message}"):
         renderer.render(stem, slots)
 
 
-def test_a_sum_without_a_property_and_a_non_numeric_comparison_are_refused(renderer):
-    with pytest.raises(TemplateError, match="numeric property"):
-        renderer.render("count_sum", dict(cases("count_sum", "count")[0], property=None))
+def test_a_statistic_without_a_property_and_a_non_numeric_comparison_are_refused(renderer):
+    for measure in ("sum", "avg", "median", "p90"):
+        with pytest.raises(TemplateError, match=f"the {measure} of what\\? a numeric property is needed"):
+            renderer.render("count", dict(cases("count", "count")[0], measure=measure, property=None))
     for value in ("lots", "nan", "inf"):
         filters = (flt("amount", ">", value),)
         with pytest.raises(TemplateError, match="needs a number"):
-            renderer.render("count_events", dict(cases("count_events", "count")[0], filters=filters))
+            renderer.render("count", dict(cases("count", "count")[0], filters=filters))
 
 
 def test_template_errors_belong_to_the_one_error_tree():
@@ -151,16 +157,17 @@ def test_template_errors_belong_to_the_one_error_tree():
 # --- template choice ------------------------------------------------------------------------
 
 
-def test_select_template_follows_the_spec():
-    spec = {"by": "measure", "cases": {"events": "count_events", "users": "count_users"}}
+def test_select_template_follows_the_spec(intents):
+    spec = intents["engagement"]["template"]  # {by: metric, cases: {...}}
     assert select_template("funnel", {}) == "funnel"
-    assert select_template(spec, {"measure": "users"}) == "count_users"
-    presence = {"by": "breakdown", "cases": {"_unset": "trend", "_set": "trend_breakdown"}}
-    assert select_template(presence, {"breakdown": None}) == "trend"
-    assert select_template(presence, {}) == "trend"
-    assert select_template(presence, {"breakdown": prop("$browser")}) == "trend_breakdown"
-    with pytest.raises(TemplateError, match="measure='median'"):
-        select_template(spec, {"measure": "median"})
+    assert select_template(spec, {"metric": "wau"}) == "engagement_active_users"
+    assert select_template(spec, {"metric": "dau_mau"}) == "engagement_dau_mau"
+    presence = {"by": "breakdown", "cases": {"_unset": "funnel", "_set": "funnel_breakdown"}}
+    assert select_template(presence, {"breakdown": None}) == "funnel"
+    assert select_template(presence, {}) == "funnel"
+    assert select_template(presence, {"breakdown": prop("$browser")}) == "funnel_breakdown"
+    with pytest.raises(TemplateError, match="metric='median'"):
+        select_template(spec, {"metric": "median"})
     with pytest.raises(TemplateError, match="by: <slot>"):
         select_template({"cases": {}}, {})
 
@@ -177,7 +184,7 @@ def test_dates_are_bound_as_absolute_strings_once(renderer):
 def test_an_aware_time_range_is_bound_in_utc(renderer):
     paris = timezone(timedelta(hours=1))
     aware = TimeRange(datetime(2026, 11, 1, 1, 0, tzinfo=paris), datetime(2026, 11, 8, 1, 0, tzinfo=paris), "week")
-    query = renderer.render("count_events", dict(cases("count_events", "count")[0], time_range=aware))
+    query = renderer.render("count", dict(cases("count", "count")[0], time_range=aware, compare=None))
     assert (query.values["date_from"], query.values["date_to"]) == ("2026-11-01 00:00:00", "2026-11-08 00:00:00")
 
 
@@ -186,7 +193,7 @@ def test_concurrent_renders_keep_their_own_values(renderer):
 
     def work(n: int) -> None:
         for _ in range(20):
-            results[n] = renderer.render("count_events", dict(cases("count_events", "count")[0], event=ev(f"event-{n}")))
+            results[n] = renderer.render("count", dict(cases("count", "count")[0], event=ev(f"event-{n}")))
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
     for t in threads:
@@ -228,7 +235,9 @@ def test_values_that_are_not_literals_are_refused():
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_inline_round_trips_through_posthogs_parser(renderer, hostile):
-    query = renderer.render("user_list_did_not", with_filter("user_list_did_not", hostile))
+    slots = with_filter("user_list", hostile)
+    assert slots["exclude_event"] is not None  # the did-not branch: its subquery carries no filter value
+    query = renderer.render("user_list", slots)
     inlined = posthog_tree(query.inline())
     assert inlined == filled(posthog_tree(query.hogql), query.values)
     assert constants(inlined).count(hostile) == 2
@@ -237,7 +246,7 @@ def test_inline_round_trips_through_posthogs_parser(renderer, hostile):
 
 def test_a_nul_character_is_bound_verbatim(renderer):
     """PostHog's parser drops an escaped NUL from a literal, so only the bound form keeps it (inline() cannot)."""
-    query = renderer.render("count_events", dict(cases("count_events", "count")[0], filters=(flt("$browser", "=", "a\0b"),)))
+    query = renderer.render("count", dict(cases("count", "count")[0], filters=(flt("$browser", "=", "a\0b"),)))
     assert query.values["value_0"] == "a\0b" and "\0" not in query.hogql
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from importlib import resources
+from collections.abc import Mapping
 from typing import Any
 
+import jinja2
 import numpy as np
 import pytest
+from jinja2 import meta
 
 from askhog.backends.base import Annotation, Table
+from askhog.catalog import Catalog
 from askhog.errors import WorkflowError
 from askhog.taxonomy import demo_taxonomy
 from askhog.types import EventRef, PropertyRef, TimeRange
@@ -247,3 +251,31 @@ def test_every_shipped_workflow_loads_and_names_existing_templates():
         for step in workflow.steps:
             for stem in template_stems(step):
                 assert templates.joinpath(f"{stem}.hogql.j2").is_file(), f"{name}/{step.id}: no template {stem}"
+
+
+def test_every_shipped_workflow_step_passes_only_slots_its_templates_read():
+    """A family's stem builds its meaning from the family's slots and ignores any other name, so a slot a workflow
+    passes under a name the family does not have (a removed or renamed one) would be dropped without a word."""
+    families: dict[str, set[str]] = {}
+    for intent in Catalog.load():
+        for stem in intent.template_stems():
+            families.setdefault(stem, {spec.name for spec in intent.slots})
+    templates = resources.files("askhog.templates")
+    env = jinja2.Environment()
+    checked = 0
+    for name in available_workflows():
+        for step in load_workflow(name).steps:
+            stems = template_stems(step)
+            if not stems:
+                continue
+            read: set[str] = {step.template["by"]} if isinstance(step.template, Mapping) else set()
+            for stem in stems:
+                if stem in families:
+                    read |= families[stem]
+                else:  # a workflow's own template reads its values as variables
+                    source = templates.joinpath(f"{stem}.hogql.j2").read_text(encoding="utf-8")
+                    read |= meta.find_undeclared_variables(env.parse(source))
+            passed = set(step.slots) | {slot for run in step.runs.values() for slot in run}
+            assert passed <= read, f"{name}/{step.id}: {sorted(passed - read)} are read by none of {stems}"
+            checked += any(stem in families for stem in stems)
+    assert checked >= 5  # the family stems the workflows use: breakdown, revenue, trend, paths_*, funnel, experiment

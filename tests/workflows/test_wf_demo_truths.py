@@ -118,13 +118,15 @@ def test_channel_roi_ranks_newsletter_first_by_revenue_per_paying_user(demo_back
 
 def test_channel_roi_with_costs_computes_roi(demo_backend, demo_renderer, tmp_path):
     costs = tmp_path / "costs.csv"
-    costs.write_text("channel,cost\nnewsletter,2000\ngoogle,20000\ntwitter,1500\nproducthunt,500\n")
+    costs.write_text("channel,cost\nnewsletter,2000\ngoogle,20000\ntwitter,1500\n")  # no cost for producthunt
     report = run("channel_roi", {}, demo_backend, demo_renderer, costs_csv=str(costs))
     table = report.step("revenue").table
     by_channel = {r["channel"]: r for r in table.records()}
+    # A breakdown leaves out people without a channel (templates/README: no empty group); the four channels remain.
+    assert set(by_channel) == {"newsletter", "google", "twitter", "producthunt"}
     google = by_channel["google"]
     assert google["roi"] == pytest.approx((google["revenue"] - 20000) / 20000)
-    assert by_channel["(none)"]["roi"] is None
+    assert by_channel["producthunt"]["cost"] is None and by_channel["producthunt"]["roi"] is None
     best = max((r for r in table.records() if r["roi"] is not None), key=lambda r: r["roi"])
     assert report.step("revenue").facts["top_roi"] == best["channel"]
     assert report.finding.startswith(f"{best['channel']} has the best ROI")
