@@ -40,14 +40,14 @@ def render_validate_first_pass(engine, questions, now, cache):  # type: ignore[n
     """What the engine spends rendering and validating each question's query, the first time through:
     literals are placeholders, so a query text seen before is not validated again."""
     answers = [engine.ask(q, now=now) for q in questions]
-    cache.cache_clear()
+    cache.clear()
     times = []
     for answer in answers:
         if answer.hogql is None:
             continue
         slots = {s.name: answer.slots.get(s.name) for s in engine.catalog[answer.intent].slots}
         started = time.perf_counter()
-        cache(engine.renderer.render(answer.template, slots).hogql)
+        cache.check(engine.renderer.render(answer.template, slots).hogql)
         times.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -63,13 +63,13 @@ def main() -> None:
     print(f"start-up, warm (cached model):                median {statistics.median(warms):.2f} s "
           f"(runs: {', '.join(f'{w:.2f}' for w in warms)})")
 
-    from askhog.engine import Engine, _validate_cached
+    from askhog.engine import Engine
     from askhog.evaluate import load_cases
 
     engine = Engine()
     questions = [c.question for c in load_cases([ROOT / "tests" / "data" / "questions.yaml"])]
     now = engine.clock()
-    per_question = render_validate_first_pass(engine, questions, now, _validate_cached)
+    per_question = render_validate_first_pass(engine, questions, now, engine.verdicts)
     for q in questions:  # warm caches (regex, validation of each template text)
         engine.ask(q)
     stages, whole = [], []

@@ -19,6 +19,7 @@ from .answer import Answer, Clarification, ClarifyingQuestion
 from .engine import Engine
 from .text import normalize
 from .errors import QuestionError
+from .limits import checked_text
 from .replies import coerce_slot_value, parse_slot_value
 
 _AFFIRM = re.compile(r"^(y|yes|yeah|yep|yup|sure|correct|right|exactly|ok|okay|that one|yes please)[.! ]*$")
@@ -28,6 +29,8 @@ _FOLLOW_UP = re.compile(
     r"split (it|that|them)|break (it|that) down)\b",
 )
 _ORDINAL = re.compile(r"^(?:the |number |option )?(first|second|third|fourth|fifth|last)(?: one| option)?$")
+_MAX_OPTION_DIGITS = 4
+"""An option number longer than this is not an option number (and never reaches ``int``)."""
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
 
 
@@ -45,7 +48,8 @@ class Conversation:
         return self.last is not None and self.last.clarification is not None
 
     def ask(self, text: str) -> Answer:
-        """Whatever the user typed next."""
+        """Whatever the user typed next (held to the same length limit as ``Engine.ask``)."""
+        text = checked_text(text, "reply" if self.pending else "question")
         with self._lock:
             if self.pending:
                 answered = self._reply_text(text)
@@ -59,7 +63,10 @@ class Conversation:
             return self._remember(self.engine.ask(text))
 
     def reply(self, text: str | None = None, *, slot: str | None = None, value: Any = None) -> Answer:
-        """Answer the pending clarification, with text or with an explicit slot value."""
+        """Answer the pending clarification, with text or with an explicit slot value (text, in either, is
+        held to the same length limit as ``Engine.ask``)."""
+        if slot is None:
+            text = checked_text(text, "reply")
         with self._lock:
             if not self.pending:
                 raise QuestionError("there is no pending clarification to reply to: ask a question first")
@@ -69,8 +76,9 @@ class Conversation:
                 if spec is None:
                     raise QuestionError(f"{self.last.intent!r} has no slot {slot!r}")
                 return self._fill(slot, coerce_slot_value(self.engine, spec, value, self.last))
-            answered = self._reply_text(text or "")
-            return answered if answered is not None else self._remember(self.engine.ask(text or ""))
+            assert text is not None
+            answered = self._reply_text(text)
+            return answered if answered is not None else self._remember(self.engine.ask(text))
 
     # -- clarification replies -----------------------------------------------------------------
 
@@ -161,7 +169,8 @@ def _option(question: ClarifyingQuestion, text: str) -> str | None:
     if not question.options:
         return None
     norm = normalize(text).strip(" .!?")
-    if norm.isdigit() and 1 <= int(norm) <= len(question.options):
+    # isdecimal, not isdigit: "²" is a digit int() cannot read; the length bound keeps int() cheap
+    if norm.isdecimal() and len(norm) <= _MAX_OPTION_DIGITS and 1 <= int(norm) <= len(question.options):
         return question.options[int(norm) - 1]
     ordinal = _ORDINAL.match(norm)
     if ordinal:

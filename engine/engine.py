@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import replace
-from functools import lru_cache
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
@@ -20,8 +19,9 @@ from .answer import Answer, Clarification, ClarifyingQuestion
 from .backends.base import Backend, Table
 from .catalog import Catalog, Intent
 from .errors import AskhogError, QuestionError
-from .hogql import validate
+from .hogql.verdicts import VerdictCache
 from .interpret import Interpretation, interpret
+from .limits import checked_text
 from .linking import Linker
 from .meaning import Meaning
 from .paths import cache_home
@@ -35,10 +35,6 @@ from .text import stem
 if TYPE_CHECKING:
     from .reading import Span
     from .workflows import Report
-
-MAX_QUESTION_CHARS = 1000
-"""Longer text is not a question: refuse it rather than spend time on it."""
-
 
 def _utc_now() -> datetime:
     return datetime.utcnow().replace(microsecond=0)
@@ -77,6 +73,7 @@ class Engine:
         self.linker = Linker(taxonomy, known_words=vocabulary)
         self.renderer = Renderer(taxonomy, self.catalog)
         self.filler = SlotFiller(taxonomy, self.linker, vocabulary)
+        self.verdicts = VerdictCache()
 
     def tracked(self, text: str, start: int, end: int) -> bool:
         """Is ``text[start:end]`` part of a mention of one of the project's own events, by the event's own
@@ -118,7 +115,7 @@ class Engine:
         ``intent`` forces the family (after the user picked one); ``given`` holds
         slot values the user already supplied in this conversation.
         """
-        text = _check_question(question)
+        text = checked_text(question)
         if now is not None and not isinstance(now, datetime):
             raise QuestionError(f"now must be a datetime, not {type(now).__name__}")
         now = now or self.clock()
@@ -187,9 +184,9 @@ class Engine:
         slots = {s.name: filled.values.get(s.name) for s in intent.slots}
         stem = select_template(intent.template, slots)
         rendered = self.renderer.render(stem, base.meaning)
-        checked = _validate_cached(rendered.hogql)
+        warnings = self.verdicts.check(rendered.hogql)
         return replace(base, hogql=rendered.hogql, values=dict(rendered.values), inline=rendered.inline(),
-                       template=stem, warnings=(*base.warnings, *checked.warnings))
+                       template=stem, warnings=(*base.warnings, *warnings))
 
     def _workflow_answer(self, base: Answer, intent: Intent, filled: Filled) -> Answer:
         """A workflow asks only for what it cannot default; the family's other slot questions do not apply."""
@@ -254,24 +251,5 @@ class Engine:
         return interpret(answer, table)
 
 
-@lru_cache(maxsize=4096)
-def _validate_cached(hogql: str):  # type: ignore[no-untyped-def]
-    """Literals are placeholders, so a template's text repeats across questions: validate each text once."""
-    return validate(hogql)
-
-
 def _was_used(span: "Span", used: set[tuple[int, int]]) -> bool:
     return span.key in used or any(a <= span.start and span.end <= b for a, b in used)
-
-
-def _check_question(question: object) -> str:
-    if not isinstance(question, str):
-        raise QuestionError(f"a question must be text, not {type(question).__name__}")
-    text = question.strip()
-    if not text:
-        raise QuestionError("the question is empty: ask something like 'how many users signed up last week?'")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"the question is {len(text):,} characters long; askhog reads questions of up to "
-            f"{MAX_QUESTION_CHARS:,} characters. Ask one thing at a time.")
-    return text

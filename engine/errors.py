@@ -76,6 +76,7 @@ class HogQLSyntaxError(AskhogError):
     """The query text does not parse as HogQL."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.reason = message
         self.line = line
         self.column = column
         where = f" at {line}:{column}" if line is not None else ""

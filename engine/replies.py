@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from .answer import Answer
 from .catalog import SlotSpec
 from .errors import QuestionError
+from .limits import checked_text
 from .text import normalize
 from .timerange import find_time_range
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
@@ -28,7 +29,7 @@ def coerce_slot_value(engine: "Engine", spec: SlotSpec, value: Any, context: Ans
     """A value given in code (a chat app's button): text is parsed like a typed reply, typed values are
     checked; anything that does not fit the slot is a QuestionError naming it."""
     if isinstance(value, str):
-        parsed = parse_slot_value(engine, spec, value, context)
+        parsed = parse_slot_value(engine, spec, checked_text(value, "value"), context)
     else:
         parsed = _typed(engine, spec, value)
     if parsed is None:
@@ -65,6 +66,21 @@ def _bare_value(engine: "Engine", reply: str) -> tuple[PropertyFilter, ...] | No
     return (PropertyFilter(props[0].ref(), "=", value),)
 
 
+_NUMBER = re.compile(r"\d+(\.\d+)?")
+_MAX_NUMBER_DIGITS = 15
+"""A reply's number has at most this many digits (a float holds them exactly); a longer run is not a count."""
+
+
+def _number(text: str, *, whole: bool) -> int | float | None:
+    """The first number in a reply, or None when there is none or it is too long to be a slot's value
+    (``int(float("9" * 400))`` would be ``int(inf)``)."""
+    m = _NUMBER.search(text)
+    if m is None or len(m.group(0).replace(".", "")) > _MAX_NUMBER_DIGITS:
+        return None
+    number = float(m.group(0))
+    return int(number) if whole else number
+
+
 def parse_slot_value(engine: "Engine", spec: SlotSpec, text: str, context: Answer) -> Any:
     """Turn a short reply into a typed slot value, or None when it does not fit the slot."""
     norm = normalize(text)
@@ -73,8 +89,7 @@ def parse_slot_value(engine: "Engine", spec: SlotSpec, text: str, context: Answe
         match = find_time_range(norm, now)
         return match.range if match is not None and match.range is not None else None
     if spec.type in ("int", "number"):
-        m = re.search(r"\d+(\.\d+)?", norm)
-        return (int(float(m.group(0))) if spec.type == "int" else float(m.group(0))) if m else None
+        return _number(norm, whole=spec.type == "int")
     if spec.type == "choice":
         hit = process.extractOne(norm.replace(" ", "_"), list(spec.choices), scorer=fuzz.WRatio, score_cutoff=70)
         return hit[0] if hit else None

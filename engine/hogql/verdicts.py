@@ -1,0 +1,90 @@
+"""A bounded memory of what validation concluded, so a query text repeated across questions is checked once.
+
+Literals are placeholders, so one template renders the same text for many questions. What is kept
+per text is the *verdict* only (the checklist's warnings, or the problems that refused it), never the
+sqlglot tree (tens of kilobytes per query); entries are keyed by a 128-bit BLAKE2 digest of the text
+rather than the text itself, and the least recently used entry goes first once ``max_entries`` are
+held. Memory is therefore flat after warm-up, whatever questions arrive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..errors import HogQLSyntaxError, Problem, UnsafeQueryError
+from .validate import DEFAULT_TABLES, validate
+
+VALIDATION_CACHE_SIZE = 4096
+"""Verdicts an ``Engine`` remembers (a few hundred bytes each: the digest and the warnings)."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Accepted (``refused`` is empty; ``warnings`` may not be) or refused (the problems, or a syntax error)."""
+
+    warnings: tuple[Problem, ...] = ()
+    refused: tuple[Problem, ...] = ()
+    syntax: tuple[str, int | None, int | None] | None = None
+
+    def raise_if_refused(self) -> None:
+        """Raise a fresh exception for a refused text (a stored exception would carry an old traceback)."""
+        if self.syntax is not None:
+            message, line, column = self.syntax
+            raise HogQLSyntaxError(message, line, column)
+        if self.refused:
+            raise UnsafeQueryError(list(self.refused))
+
+
+class VerdictCache:
+    """Thread-safe LRU of verdicts by query text; ``max_entries <= 0`` keeps nothing."""
+
+    def __init__(self, max_entries: int = VALIDATION_CACHE_SIZE, *, tables: Iterable[str] = DEFAULT_TABLES):
+        self.max_entries = max_entries
+        self._tables = frozenset(tables)
+        self._items: OrderedDict[bytes, Verdict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, hogql: str) -> tuple[Problem, ...]:
+        """The checklist's warnings for ``hogql``; raises ``HogQLSyntaxError`` or ``UnsafeQueryError`` as
+        ``validate`` does, from memory when the text was judged before."""
+        key = hashlib.blake2b(hogql.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        with self._lock:
+            verdict = self._items.get(key)
+            if verdict is not None:
+                self._items.move_to_end(key)
+        if verdict is None:
+            verdict = _judge(hogql, self._tables)
+            self._remember(key, verdict)
+        verdict.raise_if_refused()
+        return verdict.warnings
+
+    def _remember(self, key: bytes, verdict: Verdict) -> None:
+        if self.max_entries <= 0:
+            return
+        with self._lock:
+            self._items[key] = verdict
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+
+def _judge(hogql: str, tables: frozenset[str]) -> Verdict:
+    try:
+        checked = validate(hogql, tables=tables)
+    except HogQLSyntaxError as e:
+        return Verdict(syntax=(e.reason, e.line, e.column))
+    except UnsafeQueryError as e:
+        return Verdict(refused=tuple(e.problems))
+    return Verdict(warnings=tuple(checked.warnings))
