@@ -113,6 +113,14 @@ class Answer:
             raise AskhogError("this answer was not made by an Engine: ask the engine to read results")
         return self._interpreter(self, table)
 
+    def to_insight(self) -> dict[str, Any]:
+        """PostHog's insight query for this answer: an ``InsightVizNode`` around the native kind where the family
+        maps (trends, funnels, retention, stickiness, lifecycle, paths), else a ``DataVisualizationNode`` with the
+        HogQL; ``askhog.insight.to_insight`` also says why an answer is saved as HogQL."""
+        from .insight import to_insight
+
+        return to_insight(self).query
+
     def explain(self) -> str:
         """Why the engine read the question this way: intent, evidence, the span-by-span reading, slots, defaults."""
         lines = [f"intent: {self.intent} (confidence {self.confidence:.2f})"]

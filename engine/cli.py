@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--format", choices=["table", "csv", "json"], default="table", help="how to print the result table")
     ask.add_argument("--explain", action="store_true", help="show why the engine read the question this way")
     ask.add_argument("--check", action="store_true", help="also validate the query with PostHog's HogQLMetadata")
-    ask.add_argument("--save", metavar="NAME", help="save the query as a PostHog insight")
+    ask.add_argument("--save", metavar="NAME", help="save the answer as a PostHog insight (native trends, funnel, "
+                     "retention ... where the family maps, else SQL)")
     ask.add_argument("--dashboard", type=int, help="with --save: add the insight to this dashboard")
     ask.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                      help="a workflow option, e.g. costs_csv=costs.csv for channel ROI")
@@ -156,7 +157,11 @@ def _present(engine: Any, answer: Answer, args: argparse.Namespace, out: TextIO)
         table = result
     problems = engine.backend.check(answer.hogql, answer.values) if args.check and answer.hogql and \
         hasattr(engine.backend, "check") else []
-    url = _save(engine, answer, args) if args.save and answer.hogql else None
+    saved = None
+    if args.save and answer.hogql:
+        from .insight import save_answer
+
+        saved = save_answer(engine.backend, answer, args.save, args.dashboard)
     if args.json:
         payload = answer.to_json()
         if table is not None:
@@ -164,8 +169,10 @@ def _present(engine: Any, answer: Answer, args: argparse.Namespace, out: TextIO)
             payload["interpretation"] = answer.interpret(table).text()
         if problems:
             payload["posthog_check"] = [str(p) for p in problems]
-        if url:
-            payload["insight_url"] = url
+        if saved is not None:
+            payload["insight_url"] = saved.url
+            payload["insight_kind"] = saved.insight.kind
+            payload["insight_reason"] = saved.insight.reason
         print(json.dumps(payload, default=str), file=out)
         return EXIT_CLARIFY if answer.clarification else EXIT_OK
     if args.format != "table" and table is not None:
@@ -174,8 +181,10 @@ def _present(engine: Any, answer: Answer, args: argparse.Namespace, out: TextIO)
     print(render_answer(answer, table, explain=args.explain), file=out)
     for p in problems:
         print(f"PostHog check: {p}", file=out)
-    if url:
-        print(f"Saved: {url}", file=out)
+    if saved is not None:
+        print(f"Saved: {saved.url}", file=out)
+        print(f"  as a {saved.insight.kind} insight" if saved.insight.native
+              else f"  as a SQL insight: {saved.insight.reason}", file=out)
     return EXIT_CLARIFY if answer.clarification else EXIT_OK
 
 
@@ -187,12 +196,6 @@ def _options(pairs: Sequence[str]) -> dict[str, str]:
             raise AskhogError(f"--option takes KEY=VALUE, not {pair!r}")
         options[key.strip()] = value.strip()
     return options
-
-
-def _save(engine: Any, answer: Answer, args: argparse.Namespace) -> str:
-    if not hasattr(engine.backend, "save_insight"):
-        raise AskhogError("--save needs a PostHog project: set POSTHOG_PERSONAL_API_KEY and POSTHOG_PROJECT_ID")
-    return str(engine.backend.save_insight(args.save, answer.hogql, answer.values, dashboard=args.dashboard))
 
 
 def render_answer(answer: Answer, table: Table | None, explain: bool = False) -> str:

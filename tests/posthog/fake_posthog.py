@@ -1,7 +1,8 @@
 """A real HTTP server on 127.0.0.1 speaking PostHog's API shapes, scripted per test.
 
 Requests the client sends to the query endpoint are checked against PostHog's
-own JSON Schema (QueryRequest), and the canned answers are built by helpers
+own JSON Schema (QueryRequest), saved insights' queries against PostHog's insight
+schema (posthog-insight-schema.json), and the canned answers are built by helpers
 that check them against HogQLQueryResponse / QueryStatus / HogQLMetadataResponse,
 so the client is tested against the contract, not against our reading of it.
 The schema is a copy of ../shared/spec/posthog-query-schema.json kept in
@@ -24,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 import jsonschema
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "posthog-query-schema.json"
+INSIGHT_SCHEMA_PATH = Path(__file__).parent / "data" / "posthog-insight-schema.json"
 API_KEY = "phx_secret_KEY_0123456789abcdef"  # what the tests configure; it must never surface
 
 
@@ -38,6 +40,13 @@ def validator(definition: str) -> jsonschema.protocols.Validator:
     schema = _schema()
     root = {"$schema": schema["$schema"], "$ref": f"#/definitions/{definition}", "definitions": schema["definitions"]}
     return jsonschema.Draft7Validator(root)
+
+
+@lru_cache(maxsize=None)
+def insight_validator() -> jsonschema.protocols.Validator:
+    """PostHog's schema of an insight's ``query`` (an InsightVizNode or a DataVisualizationNode and all they reach);
+    a copy of ../shared/spec/posthog-insight-schema.json."""
+    return jsonschema.Draft7Validator(json.loads(INSIGHT_SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
 def check(definition: str, instance: Any) -> Any:
@@ -158,6 +167,12 @@ class FakePostHog:
         if recorded.method == "POST" and recorded.path == self.project_path("query/"):
             for error in validator("QueryRequest").iter_errors(recorded.body):
                 self.invalid_requests.append(f"{list(error.absolute_path)}: {error.message}")
+        if recorded.method == "POST" and recorded.path == self.project_path("insights/"):
+            body = recorded.body if isinstance(recorded.body, dict) else {}
+            if not isinstance(body.get("name"), str) or "query" not in body:
+                self.invalid_requests.append("an insight needs a name and a query")
+            for error in insight_validator().iter_errors(body.get("query")):
+                self.invalid_requests.append(f"insight query {list(error.absolute_path)}: {error.message}")
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self

@@ -84,7 +84,10 @@ def test_check_and_save(project, capsys: pytest.CaptureFixture[str]) -> None:  #
     assert f"Saved: {project.url}/project/1/insights/AbC123" in out
     (saved,) = project.calls("POST", P + "insights/")
     assert saved.body["name"] == "Weekly signups" and saved.body["dashboards"] == [4]
-    assert saved.body["query"]["source"]["values"]["event"] == "signed_up"
+    source = saved.body["query"]["source"]  # a native insight: PostHog's big number of unique signed_up users
+    assert saved.body["query"]["kind"] == "InsightVizNode" and source["kind"] == "TrendsQuery"
+    assert source["series"] == [{"kind": "EventsNode", "event": "signed_up", "name": "signed_up", "math": "dau"}]
+    assert source["trendsFilter"]["display"] == "BoldNumber"
 
 
 def test_save_needs_a_posthog_project(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,

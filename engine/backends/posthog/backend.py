@@ -20,7 +20,7 @@ from .cache import TTLCache
 from .client import PostHogClient
 from .config import PostHogConfig, key_is_configured
 from .doctor import DoctorReport, doctor
-from .insights import save_insight
+from .insights import DEFAULT_DESCRIPTION, save_insight, save_query
 from .metrics import QueryMetrics
 from .project_data import Cohort, Experiment, find_experiment, read_annotations, read_cohorts, read_experiments
 from .taxonomy import load_taxonomy
@@ -93,6 +93,11 @@ class PostHogBackend:
         self, name: str, hogql: str, values: dict[str, Any] | None = None, dashboard: int | None = None
     ) -> str:
         return save_insight(self.client, name, hogql, values, dashboard)
+
+    def save_query(self, name: str, query: dict[str, Any], dashboard: int | None = None,
+                   description: str = DEFAULT_DESCRIPTION) -> str:
+        """Save an insight ``query`` (``Answer.to_insight()``: native or HogQL) and return its URL."""
+        return save_query(self.client, name, query, dashboard, description)
 
     def doctor(self) -> DoctorReport:
         return doctor(self.client.config)

@@ -1,8 +1,9 @@
-"""Saving an answer's query as a PostHog insight, so it lives on in the project.
+"""Saving an answer as a PostHog insight, so it lives on in the project.
 
-PostHog stores SQL insights as a ``DataVisualizationNode`` wrapping the
-``HogQLQuery``; saving the same shape (with the ``values``) means the insight
-opens in PostHog's SQL editor exactly as askhog ran it.
+The body carries PostHog's insight ``query`` as its UI stores it: a native ``InsightVizNode`` (trends, funnel,
+retention …) that a PostHog user can open, edit and break down, or for an answer no native kind can express a
+``DataVisualizationNode`` wrapping the ``HogQLQuery`` (with its ``values``), which opens in PostHog's SQL editor
+exactly as askhog ran it. ``askhog.insight`` decides which; this module only sends it.
 """
 
 from __future__ import annotations
@@ -10,29 +11,23 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import PostHogAPIError
-from .cache import jsonable
+from ...insight import hogql_insight
 from .client import PostHogClient
 
+DEFAULT_DESCRIPTION = "Saved by askhog"
 
-def insight_body(name: str, hogql: str, values: dict[str, Any] | None, dashboard: int | None) -> dict[str, Any]:
-    source: dict[str, Any] = {"kind": "HogQLQuery", "query": hogql}
-    if values:
-        source["values"] = jsonable(values)
-    body: dict[str, Any] = {
-        "name": name,
-        "query": {"kind": "DataVisualizationNode", "source": source},
-        "saved": True,
-        "description": "Saved by askhog",
-    }
+
+def insight_body(name: str, query: dict[str, Any], dashboard: int | None,
+                 description: str = DEFAULT_DESCRIPTION) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": name, "query": query, "saved": True, "description": description}
     if dashboard is not None:
         body["dashboards"] = [dashboard]
     return body
 
 
-def save_insight(
-    client: PostHogClient, name: str, hogql: str, values: dict[str, Any] | None = None, dashboard: int | None = None
-) -> str:
-    """Create the insight (on ``dashboard`` if given, which must exist) and return its URL."""
+def save_query(client: PostHogClient, name: str, query: dict[str, Any], dashboard: int | None = None,
+               description: str = DEFAULT_DESCRIPTION) -> str:
+    """Create the insight from its ``query`` (on ``dashboard`` if given, which must exist) and return its URL."""
     if not name.strip():
         raise PostHogAPIError("an insight needs a name")
     base = f"/api/projects/{client.config.project_id}"
@@ -44,8 +39,15 @@ def save_insight(
                 raise PostHogAPIError(f"no dashboard {dashboard} in project {client.config.project_id}", status=404) from None
             raise
     # not idempotent: a retry after a dropped connection could save the insight twice
-    created = client.post(f"{base}/insights/", insight_body(name, hogql, values, dashboard), idempotent=False)
+    created = client.post(f"{base}/insights/", insight_body(name, query, dashboard, description), idempotent=False)
     short_id = created.get("short_id") if isinstance(created, dict) else None
     if not short_id:
         raise PostHogAPIError("PostHog created the insight but did not return its short_id")
     return f"{client.config.host}/project/{client.config.project_id}/insights/{short_id}"
+
+
+def save_insight(
+    client: PostHogClient, name: str, hogql: str, values: dict[str, Any] | None = None, dashboard: int | None = None
+) -> str:
+    """Save hand-written HogQL as a SQL insight (an answer goes through ``save_query`` with its own kind)."""
+    return save_query(client, name, hogql_insight(hogql, values, "hand-written HogQL").query, dashboard)
