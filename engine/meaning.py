@@ -107,7 +107,8 @@ class Comparison:
 class Condition:
     """Something about a person's history that selects who (or which events) count.
 
-    ``did`` / ``did_not``: the person did (never did) ``event`` between the range's start and now;
+    ``did``: the person did ``event`` (at least ``min_count`` times) before now, or, ``in_range``, within the asked
+    range ("users who filed 2 or more tickets last month"); ``did_not``: never did it from the range's start to now;
     ``within``: only events within ``days`` after the person's first ``anchor`` count ("in their first week").
     """
 
@@ -116,6 +117,7 @@ class Condition:
     anchor: EventRef | None = None
     days: int | None = None
     min_count: int | None = None
+    in_range: bool = False
 
     def label(self) -> str:
         if self.kind == "within":
@@ -123,7 +125,7 @@ class Condition:
             return f"within {self.days} day(s) of {anchor}"
         times = f" at least {self.min_count} times" if self.min_count and self.min_count > 1 else ""
         event = self.event.label() if self.event else "anything"
-        return f"{'did' if self.kind == 'did' else 'never did'} {event}{times}"
+        return f"{'did' if self.kind == 'did' else 'never did'} {event}{times}{' in the range' if self.in_range else ''}"
 
 
 @dataclass(frozen=True)
@@ -233,7 +235,7 @@ class Meaning:
         if self.filters:
             parts.append("where " + " and ".join(describe_filter(f) for f in self.filters))
         for c in self.conditions:
-            parts.append(f"({c.label()})")
+            parts.append(c.label() if c.kind == "within" else f"only people who {c.label()}")
         if self.breakdown is not None:
             b = self.breakdown
             top = f"top {b.limit} " if b.limit and b.order == "desc" else f"bottom {b.limit} " if b.limit else ""
@@ -322,6 +324,9 @@ class _Words(dict):  # type: ignore[type-arg]
         self.meaning = meaning
 
     def __missing__(self, key: str) -> str:
+        if key.endswith("_times"):  # "{min_count_times}": " at least 3 times", or nothing for once
+            count = self.meaning.values.get(key[:-6])
+            return f" at least {count} times" if isinstance(count, int) and count > 1 else ""
         value = self.meaning.values.get(key)
         if value is None:
             return "any event" if key.endswith("event") else "–"

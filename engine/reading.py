@@ -32,6 +32,10 @@ _NUM = r"(\d{1,4})"
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14, "twenty": 20, "thirty": 30}
 _UNIT_AFTER = r"(?!\s*(?:days?|weeks?|hours?|months?|%|percent))"
+_COUNTED = (r"(?:[a-z_$]+\s+){0,2}?(?!(?:days|weeks|months|hours|minutes|seconds|years|mb|gb|kb|users|people|persons|"
+            r"customers|accounts|members|visitors|percent)\b)[a-z_$]+s\b")
+"""What a threshold counts: a plural noun ("uploads", "support tickets", "file_shared events"), not a span of time, a
+unit of size or the people being counted ("5 or more days" is a days-active threshold)."""
 
 # (kind, pattern): the number in group 1 is what a slot of that kind (``number:`` in an intent file, else the
 # slot's name) takes. Checked in order; the first of a kind wins.
@@ -44,11 +48,8 @@ NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p
     ("window_days", rf"\b(?:within|in under|inside|in less than|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?days?\b"),
     ("window_weeks", rf"\b(?:within|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?weeks?\b"),
     ("window_days", rf"\b{_NUM}[- ]day (?:conversion )?window\b"),
-    ("min_count", rf"\b(?:at least|more than|over|>=?|min(?:imum)?(?: of)?)\s*{_NUM}\s*(?:times|x\b|uploads|events|"
-                  rf"purchases|files|tickets|searches|invites|shares|logins|sessions|orders|projects)"),
-    ("min_count", rf"\b{_NUM}\s*\+\s*(?:times|uploads|events|purchases|files|tickets|searches|invites|shares|logins)"),
-    ("min_count", rf"\b{_NUM}\s+or more\s+(?:times|uploads|events|purchases|files|tickets|searches|invites|shares|"
-                  rf"logins|sessions|orders|projects)\b"),
+    ("min_count", rf"\b(?:at least|more than|over|>=?|min(?:imum)?(?: of)?)\s*{_NUM}\s*(?:times\b|x\b|{_COUNTED})"),
+    ("min_count", rf"\b{_NUM}\s*(?:\+|or more|or above|plus)\s*(?:times\b|{_COUNTED})"),
     ("min_days", rf"\b(?:on|for)?\s*(?:at least\s+)?{_NUM}\s*(?:\+|or more)?\s*(?:different |distinct |separate |"
                  rf"or more )*days?\b(?=[^.?!]{{0,40}}\b(?:active|used|using|use|came|visited|logged|were|was|did)\b)"
                  r"|\bactive on\s+(?:at least\s+)?(\d{1,2})\s*(?:\+|or more)?\s*(?:different |distinct )?days?\b"
@@ -76,8 +77,8 @@ _NEGATION = re.compile(r"\b(?:but not|but never|never|not|didn'?t|did not|don'?t
                        r"(?:\s+(?!(?:on|of|in|by|for|with|about|number|count|amount)\b)\w+){0,3}\s*$")
 _VALUE_NEGATION = re.compile(r"(?:\b(?:not|excluding|exclude|except|other than|apart from|besides|aside from|but not|"
                              r"without|minus|ignoring|ignore|leaving out|not counting|not including|no|outside(?: of)?|"
-                             r"not from|not on|not in|not using|not via)\s+(?:the\s+|any\s+|of\s+)?"
-                             r"(?:\w+\s+)?|\bnon[- ]?)$")
+                             r"not from|not on|not in|not using|not via|weren'?t|wasn'?t|aren'?t|isn'?t)\s+"
+                             r"(?:the\s+|any\s+|of\s+)?(?!(?:just|only|simply|merely)\b)(?:\w+\s+){0,2}|\bnon[- ]?)$")
 _NOT_SET = re.compile(r"\b(?:without|with no|with an? empty|missing|lacking|no|with a blank|that lack)\s+(?:an?\s+|any\s+)?$")
 _SET_AFTER = re.compile(r"^\s+(?:property|value|set|at all|info|information|recorded)\b")
 """"events without a $browser property", "signups with no utm source": the property is not set."""
@@ -90,7 +91,19 @@ _NUMERIC_OP = re.compile(r"^\s*(>=|<=|>|<|!=|<>|=|over|above|more than|greater t
                          r"at most)\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?(?:e\d+)?)(?![\w.])")
 _OPS = {">": ">", "over": ">", "above": ">", "more than": ">", "greater than": ">", ">=": ">=", "at least": ">=",
         "<": "<", "under": "<", "below": "<", "less than": "<", "<=": "<=", "at most": "<=", "=": "=", "!=": "!=",
-        "<>": "!="}
+        "<>": "!=", "bigger than": ">", "larger than": ">", "higher than": ">", "smaller than": "<", "lower than": "<",
+        "exactly": "=", "of": "=", "at": "=", "for": "=", "priced at": "=", "costing": "="}
+_UNIT_OPS = ("over|above|more than|greater than|bigger than|larger than|higher than|at least|under|below|less than|"
+             "smaller than|lower than|at most|exactly|priced at|costing|of|at|for|>=|<=|>|<|=")
+_AMOUNT = r"\d[\d,]*(?:\.\d+)?k?"
+
+
+def _amount(text: str) -> float:
+    """"1,500", "2.5", "10k" as a number."""
+    text = text.replace(",", "")
+    return float(text[:-1]) * 1000 if text.endswith("k") else float(text)
+
+
 _SEGMENT_JOIN = re.compile(r"^\s*(?:users?|people|customers?|visitors?|accounts?|signups?|sessions?|traffic)?\s*"
                            r"(?:vs\.?|versus|compared (?:to|with)|against|or|and|v\.?|/|&)\s*$")
 _COMPARE_WORDS = re.compile(r"\b(?:vs\.?|versus|compared?|comparing|comparison|against|differ\w*|split|side by side|"
@@ -273,6 +286,13 @@ class Reader:
         self._rescopes = [(re.compile(r["after"] + r"\s*$"), r["from"], prop.ref())
                           for r in lex.get("rescope") or []
                           if (prop := taxonomy.property(r["to"], r.get("scope"))) is not None]
+        self._units = [(re.compile(rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?:(?P<pre>{u['words']})\s*(?P<n1>{_AMOUNT})|"
+                                   rf"(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']}))(?![\w.])(?:\s+(?:price point|price|each|apiece)\b)?"
+                                   if u.get("before") else
+                                   rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']})(?![\w.])"
+                                   r"(?:\s+(?:price point|price|each|apiece)\b)?"),
+                        prop.ref(), float(u.get("scale", 1)))
+                       for u in lex.get("units") or [] if (prop := self._unit_property(u)) is not None]
         self._flag_patterns = [(key, re.compile(r"\b" + r"[\s_-]*".join(
             re.escape(part) for part in re.split(r"[\s_-]+", key.lower())) + r"\b")) for key in taxonomy.flags]
 
@@ -331,13 +351,17 @@ class Reader:
         for kind in ("per_period", "all_time", "within"):
             if kind in details:  # "average daily", "ever", "in their first week" are not mentions of anything
                 masked = _blank(masked, details[kind].start, details[kind].end)
+        unit_filters = self._unit_filters(masked)
+        for found in unit_filters:
+            spans.append(Span(found.start, found.end, text[found.start:found.end], "value", found.filter.label()))
+            masked = _blank(masked, found.start, found.end)
         numbers, bad_numbers = self._numbers(masked, spans)
         mentions = self.linker.link(masked)
         events: list[Mention] = []
         excluded: list[Mention] = []
         properties: list[Mention] = []
         breakdowns: list[Mention] = []
-        filters: list[FoundFilter] = []
+        filters: list[FoundFilter] = list(unit_filters)
         qualifiers: list[Mention] = []
         for mention in mentions:
             before = masked[max(0, mention.start - 40): mention.start]
@@ -505,6 +529,28 @@ class Reader:
             if f.prop.name == prop and pattern.search(text[max(0, mention.start - 30): mention.start]):
                 return Mention("event", mention.start, mention.end, mention.phrase, EventRef(event, (f,), mention.phrase))
         return None
+
+    def _unit_property(self, unit: dict[str, Any]) -> Any:
+        """The numeric property a unit measures: the one named, else the one whose name carries the unit."""
+        numeric = [p for scope in ("event", "person", "session") for p in self.taxonomy.properties(scope).values()
+                   if p.type == "Numeric"]
+        named = [p for p in numeric if p.name == unit.get("property")]
+        carrying = [p for p in numeric if str(unit.get("unit", "")).lower() in re.split(r"[_$\s]+", p.name.lower())]
+        return next(iter(named or (carrying if len(carrying) == 1 else [])), None)
+
+    def _unit_filters(self, masked: str) -> list[FoundFilter]:
+        """"uploads over 10 MB", "purchases above $100", "at the $490 price point": a number with a unit filters on
+        the property that unit measures (a bare amount with no comparison is that amount exactly)."""
+        found: list[FoundFilter] = []
+        for pattern, prop, scale in self._units:
+            for m in pattern.finditer(masked):
+                if any(f.start < m.end() and m.start() < f.end for f in found):
+                    continue
+                op = _OPS.get(m.group("op") or "=", "=")
+                value = _amount(m.groupdict().get("n1") or m.group("n2")) * scale
+                found.append(FoundFilter(PropertyFilter(prop, op, int(value) if float(value).is_integer() else value),
+                                         m.start(), m.end()))
+        return found
 
     def _known(self, word: str) -> bool:
         """A word of the catalog or plain English; "a/b" and "at-risk" are known when their parts are. A name

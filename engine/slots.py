@@ -214,7 +214,8 @@ class SlotFiller:
                 and isinstance(out.get(event_slot.name), EventRef):
             # "users who filed 3 or more tickets": people who did the measured event that often
             name = by_role["conditions"].name
-            out[name] = out.get(name, ()) + (Condition("did", out[event_slot.name], min_count=threshold.value),)
+            out[name] = out.get(name, ()) + (Condition("did", out[event_slot.name], min_count=threshold.value,
+                                                            in_range=True),)
             use((threshold.start, threshold.end))
         unit = r.detail("unit")
         if unit is not None and unit.value == intent.unit:

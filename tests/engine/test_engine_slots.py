@@ -243,3 +243,49 @@ def test_success_without_an_event_is_asked_about(engine: Engine, question: str, 
     assert answer.intent == "correlation"
     asked = answer.clarification is not None and any(q.slot == "target_event" for q in answer.clarification.questions)
     assert asked is asks
+
+
+@pytest.mark.parametrize(("question", "prop", "op", "value"), [
+    ("count of pdf uploads over 10 MB in october", "size_mb", ">", 10),
+    ("uploads bigger than 1 GB this month", "size_mb", ">", 1024),
+    ("how many uploads under 500kb last week", "size_mb", "<", 500 / 1024),
+    ("how many purchases were at the $490 price point last month?", "amount", "=", 490),
+    ("revenue from purchases above $1,500 last month", "amount", ">", 1500),
+    ("purchases of more than 100 dollars this month", "amount", ">", 100),
+])
+def test_a_number_with_a_unit_filters_on_the_property_it_measures(engine: Engine, question: str, prop: str, op: str,
+                                                                   value: float) -> None:
+    answer = engine.ask(question)
+    found = [f for f in answer.meaning.filters if f.prop.name == prop]
+    assert len(found) == 1 and found[0].op == op and found[0].value == pytest.approx(value)
+    assert not answer.caveats  # every word was used
+
+
+@pytest.mark.parametrize(("question", "prop", "value"), [
+    ("purchases not made on Chrome in the past 30 days", "$browser", "Chrome"),
+    ("support tickets last month that weren't billing related", "category", "billing"),
+    ("signups not from google last month", "$initial_utm_source", "google"),
+    ("how many signups were there, not counting the ones from twitter, last month", "$initial_utm_source", "twitter"),
+])
+def test_a_negated_value_is_a_not_equal_filter(engine: Engine, question: str, prop: str, value: str) -> None:
+    filters = engine.ask(question).meaning.filters
+    assert [(f.prop.name, f.op, f.value) for f in filters] == [(prop, "!=", value)]
+
+
+def test_a_threshold_on_the_counted_event_reads_within_the_range(engine: Engine) -> None:
+    answer = engine.ask("How many users filed 2 or more support tickets last month?")
+    (condition,) = answer.meaning.conditions
+    assert condition.kind == "did" and condition.event.name == "support_ticket_created"
+    assert condition.min_count == 2 and condition.in_range
+    assert "at least 2 times in the range" in answer.meaning.describe()
+
+
+def test_at_least_is_a_threshold_not_an_order(engine: Engine) -> None:
+    answer = engine.ask("people who uploaded at least 3 files last week")
+    assert answer.values["min_count"] == 3 and answer.values.get("order", "desc") == "desc"
+    assert "at least 3 times" in answer.meaning.describe()
+
+
+def test_a_days_active_threshold_makes_an_active_user_count_a_stickiness_question(engine: Engine) -> None:
+    answer = engine.ask("how many users were active 5+ days last week?")
+    assert answer.intent == "stickiness" and not answer.caveats

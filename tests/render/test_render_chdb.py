@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator, NamedTuple
 
 import pytest
@@ -15,19 +15,18 @@ from askhog.backends.base import Table
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.generate import generate_demo
 from askhog.demo.store import Store
-from askhog.demo.timeline import end_of_data
 from askhog.meaning import Breakdown, Comparison, Condition
 from askhog.render import Renderer
 from askhog.types import TimeRange
 
 STEMS = stem_families()
-END = end_of_data().replace(tzinfo=None)
+END = datetime(2026, 11, 26, 12, 0)  # the data's last moment: pinned, never the wall clock
 
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBackend]:
     home = tmp_path_factory.mktemp("render-demo")
-    generate_demo(200_000, seed=7, home=home, end=end_of_data(), progress=None)
+    generate_demo(200_000, seed=7, home=home, end=END.replace(tzinfo=timezone.utc), progress=None)
     yield EmbeddedBackend(home, generate=False)
     Store.release()  # chDB opens one data path per process
 
@@ -143,6 +142,18 @@ def test_did_at_least_n_times_keeps_people_with_that_many_before_now(backend):
     uploads = Counter(h.person for h in rows if h.event == "file_uploaded")
     expected = {p for p in people(rows, "$pageview", tr) if uploads[p] >= 3}
     assert 0 < len(expected) < len(people(rows, "$pageview", tr))
+    assert value(run(backend, "count", slots)) == len(expected)
+
+
+def test_did_at_least_n_times_in_the_range_counts_only_the_ranges_events(backend):
+    tr = last(14)
+    rows = hits(backend, "file_uploaded")
+    slots = family_slots("count", event=ev("file_uploaded"), measure="users", time_range=tr,
+                         conditions=(Condition("did", ev("file_uploaded"), min_count=3, in_range=True),))
+    in_range = Counter(h.person for h in rows if h.event == "file_uploaded" and within(h, tr))
+    ever = Counter(h.person for h in rows if h.event == "file_uploaded")
+    expected = {p for p, n in in_range.items() if n >= 3}
+    assert 0 < len(expected) < len({p for p in in_range if ever[p] >= 3})  # the range's own events decide
     assert value(run(backend, "count", slots)) == len(expected)
 
 
