@@ -12,6 +12,7 @@ import io
 import json
 import os
 import sys
+from datetime import datetime, timezone
 from typing import Any, Sequence, TextIO
 
 from .answer import Answer
@@ -90,6 +91,16 @@ def _parser() -> argparse.ArgumentParser:
     _backend_flags(doctor)
     doctor.set_defaults(handler=_cmd_doctor)
 
+    mcp = sub.add_parser("mcp", help="serve askhog to chat apps over stdio (Model Context Protocol)")
+    mcp.add_argument("--conversations", type=int, default=256, metavar="N",
+                     help="keep at most N conversations (least recently used are dropped first)")
+    mcp.add_argument("--idle-minutes", type=float, default=60.0, metavar="M",
+                     help="forget a conversation after M minutes without a message")
+    mcp.add_argument("--now", metavar="TIME",
+                     help="answer as if it were TIME (ISO 8601, UTC): reproducible answers on loaded or pinned data")
+    _backend_flags(mcp)
+    mcp.set_defaults(handler=_cmd_mcp)
+
     stats = sub.add_parser("stats", help="run the labelled set against the backend and print query metrics")
     stats.add_argument("files", nargs="*")
     _backend_flags(stats)
@@ -118,7 +129,19 @@ def _backend(args: argparse.Namespace) -> Backend | None:
 def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from .engine import Engine
 
-    return Engine(_backend(args))
+    now = _fixed_now(getattr(args, "now", None))
+    return Engine(_backend(args)) if now is None else Engine(_backend(args), clock=lambda: now)
+
+
+def _fixed_now(text: str | None) -> datetime | None:
+    """``--now``: a naive UTC datetime, as the engine's clock returns."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise AskhogError(f"--now takes an ISO 8601 time such as 2026-11-26T12:00:00, not {text!r}") from None
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 # --- ask -----------------------------------------------------------------------------------------
@@ -392,6 +415,20 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     report = doctor(config)
     print(report.format())
     return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    from .chat import ChatTools
+    from .conversations import ConversationStore
+    from .mcp_server import require_sdk, serve
+
+    require_sdk()
+    if args.conversations < 1 or args.idle_minutes <= 0:
+        raise AskhogError("--conversations must be at least 1 and --idle-minutes more than 0")
+    engine = _engine(args)
+    store = ConversationStore(engine, capacity=args.conversations, idle_seconds=args.idle_minutes * 60)
+    serve(ChatTools(engine, store))
+    return EXIT_OK
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:

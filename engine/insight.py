@@ -455,8 +455,8 @@ def _breakdown_filter(b: Breakdown) -> Json:
         out = {"breakdown": b.property.name, "breakdown_type": b.property.scope}
     else:
         raise NotNative("the breakdown names no property")
-    if b.limit:
-        out["breakdown_limit"] = int(b.limit)
+    if b.limit:  # the top N and nothing else, as askhog ranked them (PostHog would add an "Other" group)
+        out.update(breakdown_limit=int(b.limit), breakdown_hide_other_aggregation=True)
     return out
 
 
