@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -10,9 +11,9 @@ NOW = datetime(2026, 11, 26, 12, 0, 0)
 
 
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+def engine(model_home: Path) -> Engine:
     """One engine for the whole session (it is shared across threads in production too)."""
-    return Engine(clock=lambda: NOW, cache_dir=str(tmp_path_factory.mktemp("askhog-cache")))
+    return Engine(clock=lambda: NOW, cache_dir=str(model_home))
 
 
 @pytest.fixture(scope="session")
