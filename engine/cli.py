@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _interactive(args)
         return int(args.handler(args))
     except AskhogError as exc:
-        print(f"askhog: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(_one_line(exc), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("askhog: interrupted", file=sys.stderr)
@@ -39,6 +39,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `askhog ask ... | head`: the reader left; nothing more to say
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
         return EXIT_OK
+    except Exception as exc:  # a bug: still one line, never a traceback unless asked for
+        if os.environ.get("ASKHOG_DEBUG"):
+            raise
+        print(_one_line(exc, bug=True), file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _one_line(exc: BaseException, *, bug: bool = False) -> str:
+    """The error as the CLI prints it: its message (a bug's on one line), never a traceback, never the API key."""
+    from .backends.posthog.redact import Redactor
+
+    text = str(exc) if not bug else " ".join(str(exc).split())
+    key = os.environ.get("POSTHOG_PERSONAL_API_KEY", "").strip()
+    if key:
+        text = Redactor(key)(text)
+    if bug:
+        return (f"askhog: internal error ({type(exc).__name__}: {text}); this is a bug in askhog: please report "
+                "it (ASKHOG_DEBUG=1 shows the traceback)")
+    return f"askhog: {type(exc).__name__}: {text}"
 
 
 # --- arguments -----------------------------------------------------------------------------------
@@ -313,7 +332,7 @@ def _interactive(args: argparse.Namespace) -> int:
             answer = conv.ask(line)
             _present(engine, answer, ns, sys.stdout)
         except AskhogError as exc:
-            print(f"askhog: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(_one_line(exc), file=sys.stderr)
     return EXIT_OK
 
 

@@ -171,6 +171,11 @@ class ServerError(PostHogAPIError):
     """5xx from PostHog."""
 
 
+class MalformedResponse(PostHogAPIError):
+    """PostHog (or something in front of it) answered with a body that is not the documented shape:
+    not JSON, nested too deeply, or a field of the wrong type. The message names the field."""
+
+
 class ConnectionError(PostHogAPIError):  # noqa: A001 - deliberately mirrors the seed's name
     """PostHog could not be reached (DNS, refused, reset, TLS)."""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -56,12 +57,22 @@ def check(definition: str, instance: Any) -> Any:
 
 @dataclass
 class Reply:
-    """One scripted answer; ``reset`` closes the connection without answering."""
+    """One scripted answer; ``reset`` closes the connection without answering.
+
+    ``trickle`` sends the answer one byte every ``trickle`` seconds (the whole response, status line
+    and headers included, when ``trickle_headers``), until it is sent or the client hangs up; ``endless``
+    announces a body that never ends. ``raw`` is a JSON body sent exactly as given (a body too deeply
+    nested for ``json.dumps`` to write).
+    """
 
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     reset: bool = False
+    trickle: float = 0.0
+    trickle_headers: bool = False
+    endless: bool = False
+    raw: bytes | None = None
 
 
 @dataclass
@@ -122,6 +133,7 @@ class FakePostHog:
         self._scripts: dict[tuple[str, str], deque[Responder]] = {}
         self._defaults: dict[tuple[str, str], Responder] = {}
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
@@ -150,6 +162,7 @@ class FakePostHog:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -199,12 +212,17 @@ class FakePostHog:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True
                     return
-                if isinstance(reply.body, (bytes, str)):
+                if reply.raw is not None:
+                    payload, ctype = reply.raw, "application/json"
+                elif isinstance(reply.body, (bytes, str)):
                     payload = reply.body.encode() if isinstance(reply.body, str) else reply.body
                     ctype = "text/html"
                 else:
                     payload = json.dumps(reply.body).encode()
                     ctype = "application/json"
+                if reply.trickle:
+                    self._trickle(reply, payload, ctype)
+                    return
                 self.send_response(reply.status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(payload)))
@@ -212,6 +230,26 @@ class FakePostHog:
                     self.send_header(k, v)
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def _trickle(self, reply: Reply, payload: bytes, ctype: str) -> None:
+                length = 1 << 30 if reply.endless else len(payload)
+                head = [f"HTTP/1.1 {reply.status} OK", f"Content-Type: {ctype}", f"Content-Length: {length}",
+                        *(f"{k}: {v}" for k, v in reply.headers.items())]
+                head_bytes = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+                self.close_connection = True
+                try:
+                    if not reply.trickle_headers:
+                        self.wfile.write(head_bytes)
+                        self.wfile.flush()
+                        head_bytes = b""
+                    data, sent = head_bytes + payload, 0
+                    while not fake._stopping.is_set() and (reply.endless or sent < len(data)):
+                        self.wfile.write(data[sent:sent + 1] if sent < len(data) else b" ")
+                        self.wfile.flush()
+                        sent += 1
+                        time.sleep(reply.trickle)
+                except OSError:  # the client hung up, as it should once its deadline passes
+                    return
 
             do_GET = do_POST = do_DELETE = do_PATCH = _serve
 

@@ -22,6 +22,7 @@ from .config import PostHogConfig, key_is_configured
 from .doctor import DoctorReport, doctor
 from .insights import DEFAULT_DESCRIPTION, save_insight, save_query
 from .metrics import QueryMetrics
+from .responses import metadata_notices
 from .project_data import Cohort, Experiment, find_experiment, read_annotations, read_cohorts, read_experiments
 from .taxonomy import load_taxonomy
 
@@ -67,15 +68,13 @@ class PostHogBackend:
 
     def check(self, hogql: str, values: dict[str, Any] | None = None) -> list[Problem]:
         """PostHog's own verdict on the query (its errors and warnings, with positions), without running it."""
-        answer = self.client.metadata(hogql, values)
+        notices = metadata_notices(self.client.metadata(hogql, values), "the metadata query")
         problems: list[Problem] = []
         for key, severity in (("errors", "error"), ("warnings", "warning")):
-            for notice in answer.get(key) or ():
-                start = notice.get("start")
-                line, column = line_column(hogql, start) if isinstance(start, int) else (None, None)
+            for notice in notices[key]:
+                line, column = line_column(hogql, notice.start) if notice.start is not None else (None, None)
                 problems.append(
-                    Problem(f"posthog_{severity}", str(notice.get("message", "")).rstrip("."), line, column,
-                            notice.get("fix"), severity)
+                    Problem(f"posthog_{severity}", notice.message.rstrip("."), line, column, notice.fix, severity)
                 )
         return problems
 

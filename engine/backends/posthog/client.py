@@ -1,11 +1,17 @@
 """One HTTP client for PostHog's API: queries, metadata, and the REST endpoints.
 
-Every call has a deadline; retries happen only where waiting can help (429,
+Every call has a deadline, and it is a total one: connecting, sending, and reading headers and body,
+however slowly the server trickles them, all end by it (``transport.py``). Retries happen only where
+waiting can help (429,
 502/503/504, a dropped connection) and never for what a retry cannot fix (a
 syntax error, a bad key, a query too slow for the deadline). Long queries are
 polled and, if the caller gives up or presses Ctrl-C, cancelled on the server
 so they stop costing the project. Clock, sleep and jitter are injectable so
 tests run the retry and polling paths without waiting.
+
+Every answer is checked against the shape PostHog documents before use (``responses.py``), and every
+error raised and every log line written passes through the key's ``Redactor`` (``redact.py``), so a
+server echoing the key cannot put it in a message or a log.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import logging
 import random
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
@@ -35,6 +42,11 @@ from .cache import TTLCache, jsonable, query_hash, result_key
 from .config import PostHogConfig
 from .limiter import QueryRateLimiter, shared_limiter
 from .metrics import QueryMetrics
+from .redact import Redactor, install, uninstall
+from .responses import decode, metadata_notices, need_object, page_items, query_status, table_from_response
+from .transport import hold_to_deadlines
+
+__all__ = ["PostHogClient", "table_from_response"]
 
 log = logging.getLogger("askhog.posthog")
 
@@ -43,6 +55,7 @@ _RESETS = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 _POLL_FIRST, _POLL_FACTOR, _POLL_CAP = 0.25, 1.5, 2.0
 _CANCEL_DEADLINE = 5.0
 _NAME_MAX = 128
+_LOCATION_MAX = 200
 
 
 @dataclass
@@ -55,8 +68,10 @@ class PostHogClient:
     """A thread-safe client of one PostHog project.
 
     ``http`` is an ``httpx.Client`` to reuse connections (one is created when
-    omitted); ``limiter`` defaults to the process-wide limiter of the project,
-    ``cache`` to a TTL/LRU cache sized from the config.
+    omitted; either way its connection pools are held to each call's deadline);
+    ``limiter`` defaults to the process-wide limiter of the project, ``cache`` to
+    a TTL/LRU cache sized from the config. While the client is open, a filter on
+    askhog's and httpx's loggers redacts its key.
     """
 
     def __init__(
@@ -74,6 +89,9 @@ class PostHogClient:
         self.config = config
         self._http = http or httpx.Client(follow_redirects=False)
         self._owns_http = http is None
+        self._budget = hold_to_deadlines(self._http)
+        self._redact = Redactor(config.api_key)
+        self._log_filter = install(self._redact, self)
         self._clock = clock
         self._sleep = sleep
         self._jitter = jitter
@@ -92,6 +110,7 @@ class PostHogClient:
         return f"PostHogClient(host={self.config.host!r}, project_id={self.config.project_id!r})"
 
     def close(self) -> None:
+        uninstall(self._log_filter)
         if self._owns_http:
             self._http.close()
 
@@ -105,30 +124,27 @@ class PostHogClient:
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET ``path`` (relative to the host, or a ``next`` link) and return its JSON."""
-        response = self._request("GET", path, params=params, deadline=self._deadline(), stats=_CallStats())
-        return self._json(response, path)
+        with self._redacting():
+            response = self._request("GET", path, params=params, deadline=self._deadline(), stats=_CallStats())
+            return self._json(response, path)
 
     def post(self, path: str, body: dict[str, Any], *, idempotent: bool = False) -> Any:
         """POST ``body``; retried after a dropped connection or a 5xx only when ``idempotent`` (a 429 always)."""
-        response = self._request(
-            "POST", path, json=body, deadline=self._deadline(), stats=_CallStats(), idempotent=idempotent
-        )
-        return self._json(response, path)
+        with self._redacting():
+            response = self._request(
+                "POST", path, json=body, deadline=self._deadline(), stats=_CallStats(), idempotent=idempotent
+            )
+            return self._json(response, path)
 
     def paginate(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        """Every item of a paginated list endpoint, following ``next`` links."""
-        page: Any = self.get(path, params)
-        while True:
-            if isinstance(page, list):  # some endpoints answer a bare list
-                yield from page
-                return
-            if not isinstance(page, dict):
-                raise PostHogAPIError(f"PostHog's answer to {path} is not a list page")
-            yield from page.get("results") or []
-            following = page.get("next")
-            if not following:
-                return
-            page = self.get(following)
+        """Every item of a paginated list endpoint, following ``next`` links; each item is an object."""
+        with self._redacting():
+            items, following = page_items(self.get(path, params), path)
+        yield from items
+        while following:
+            with self._redacting():
+                items, following = page_items(self.get(following), path)
+            yield from items
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -142,6 +158,12 @@ class PostHogClient:
         use_cache: bool = True,
     ) -> Table:
         """Run HogQL with ``values`` bound to its ``{placeholders}``; cached, rate-limited, logged."""
+        with self._redacting():
+            return self._query(hogql, values, name=name, refresh=refresh, use_cache=use_cache)
+
+    def _query(
+        self, hogql: str, values: dict[str, Any] | None, *, name: str | None, refresh: str | None, use_cache: bool
+    ) -> Table:
         bound = jsonable(values or {})
         key = result_key(self.config.project_id, hogql, bound)
         started = self._clock()
@@ -157,7 +179,7 @@ class PostHogClient:
         try:
             with self.limiter.running(deadline):
                 data = self._run_query(hogql, bound, name, refresh or self.config.refresh, deadline, stats)
-            table = table_from_response(data, query_ms=(self._clock() - started) * 1000)
+            table = table_from_response(data, query_ms=(self._clock() - started) * 1000, where=self._query_path())
             rows = len(table)
         except (AskhogError, KeyboardInterrupt) as exc:
             error = type(exc).__name__
@@ -171,9 +193,11 @@ class PostHogClient:
     def metadata(self, hogql: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
         """PostHog's HogQLMetadata answer for ``hogql`` (``errors``, ``warnings``, ``notices`` with positions).
 
-        ``values`` travel as ``globals``, which is how the metadata query binds placeholders.
+        ``values`` travel as ``globals``, which is how the metadata query binds placeholders. The answer's
+        notices are checked (``responses.metadata_notices``) before it is returned.
         """
-        return self._metadata(hogql, jsonable(values or {}), self._deadline())
+        with self._redacting():
+            return self._metadata(hogql, jsonable(values or {}), self._deadline())
 
     def _metadata(self, hogql: str, values: dict[str, Any], deadline: float) -> dict[str, Any]:
         body = {
@@ -183,9 +207,8 @@ class PostHogClient:
         stats = _CallStats()
         stats.throttled += self.limiter.admit(deadline)
         response = self._request("POST", self._query_path(), json=body, deadline=deadline, stats=stats, query=hogql)
-        answer = self._json(response, self._query_path())
-        if not isinstance(answer, dict):
-            raise PostHogAPIError("PostHog's metadata answer is not an object")
+        answer = need_object(self._json(response, self._query_path()), self._query_path())
+        metadata_notices(answer, self._query_path())
         return answer
 
     def _with_position(self, error: QueryError, hogql: str, values: dict[str, Any], deadline: float) -> QueryError:
@@ -197,29 +220,28 @@ class PostHogClient:
         if getattr(error, "start", None) is not None:
             return error
         try:
-            located = next(
-                (e for e in self._metadata(hogql, values, deadline).get("errors") or () if isinstance(e.get("start"), int)),
-                None,
-            )
+            notices = metadata_notices(self._metadata(hogql, values, deadline), self._query_path())["errors"]
         except AskhogError:
             return error  # the position is a nicety; the original error stands
+        located = next((e for e in notices if e.start is not None), None)
         if located is None:
             return error
         return query_error(
-            error.detail or str(located.get("message", "")), hogql, start=located["start"], end=located.get("end"),
+            error.detail or located.message, hogql, start=located.start, end=located.end,
             status=error.status, code=error.code, detail=error.detail, attr=error.attr,
         )
 
     def cancel(self, query_id: str) -> None:
         """Ask PostHog to stop ``query_id``; failures are logged, not raised, since the caller is already leaving."""
         try:
-            self._request(
-                "DELETE",
-                f"{self._query_path()}{query_id}/",
-                deadline=self._clock() + _CANCEL_DEADLINE,
-                stats=_CallStats(),
-                idempotent=False,
-            )
+            with self._redacting():
+                self._request(
+                    "DELETE",
+                    f"{self._query_path()}{query_id}/",
+                    deadline=self._clock() + _CANCEL_DEADLINE,
+                    stats=_CallStats(),
+                    idempotent=False,
+                )
         except AskhogError as exc:
             log.warning("posthog_cancel_failed query_id=%s error=%s", query_id, type(exc).__name__)
 
@@ -241,11 +263,11 @@ class PostHogClient:
                 "POST", self._query_path(), json=body, deadline=deadline, stats=stats, query=hogql
             )
             data = self._json(response, self._query_path())
-            status = data.get("query_status") if isinstance(data, dict) else None
-            if response.status_code == 202 or (isinstance(status, dict) and status.get("complete") is False):
-                running_id = (status or {}).get("id") or client_query_id
+            status = query_status(data, self._query_path())
+            if response.status_code == 202 or (status is not None and not status.complete):
+                running_id = (status.id if status is not None else None) or client_query_id
                 return self._poll(running_id, hogql, deadline, stats)
-            return data
+            return need_object(data, self._query_path())
         except QueryTimeout:
             self.cancel(running_id)
             raise self._timeout(hogql, deadline) from None
@@ -269,19 +291,17 @@ class PostHogClient:
             stats.throttled += self.limiter.admit(deadline)
             response = self._request("GET", path, deadline=deadline, stats=stats, passthrough=frozenset({400, 500}))
             answer = self._json(response, path)
-            status = (answer.get("query_status") if isinstance(answer, dict) else None) or {}
-            if status.get("error") or response.status_code in (400, 500):
-                message = status.get("error_message")
-                if message:
-                    raise query_error(str(message), hogql, status=response.status_code)
+            status = query_status(answer, path)
+            if (status is not None and status.error) or response.status_code in (400, 500):
+                if status is not None and status.error_message:
+                    raise query_error(self._redact(status.error_message), hogql, status=response.status_code)
                 raise ServerError(
                     f"PostHog failed query {query_id} without an explanation", status=response.status_code
                 )
-            if status.get("complete"):
-                results = status.get("results")
-                if not isinstance(results, dict):
+            if status is not None and status.complete:
+                if not isinstance(status.results, dict):
                     raise PostHogAPIError(f"PostHog finished query {query_id} but sent no results")
-                return results
+                return status.results
 
     def _timeout(self, hogql: str, deadline: float) -> QueryTimeout:
         elapsed = self._clock() - (deadline - self.config.deadline)
@@ -317,9 +337,10 @@ class PostHogClient:
             )
             failure: PostHogAPIError
             try:
-                response = self._http.request(
-                    method, url, json=json, params=params, timeout=timeout, headers=self._headers()
-                )
+                with self._budget.limit(remaining):  # the total: however slowly the answer trickles in
+                    response = self._http.request(
+                        method, url, json=json, params=params, timeout=timeout, headers=self._headers()
+                    )
             except httpx.ConnectTimeout:
                 raise ConnectionError(
                     f"could not connect to {self.config.host} within {timeout.connect:g}s; "
@@ -332,17 +353,22 @@ class PostHogClient:
                 ) from None
             except httpx.TimeoutException:
                 raise QueryTimeout(
-                    f"{method} {shown} got no answer within {timeout.read:g}s (never retried)"
+                    f"{method} {shown} got no complete answer within {timeout.read:g}s (never retried)"
                 ) from None
             except _RESETS as exc:
                 failure = ConnectionError(
                     f"the connection to {self.config.host} dropped during {method} {shown} ({type(exc).__name__})"
                 )
                 wait = self._backoff(attempt)
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a protocol error, an unusable URL
+                raise ConnectionError(
+                    f"{method} {shown} on {self.config.host} failed: {type(exc).__name__}: {self._redact(str(exc))}"
+                ) from None
             else:
                 if 300 <= response.status_code < 400:
+                    location = self._redact(response.headers.get("location", "?"))[:_LOCATION_MAX]
                     raise PostHogAPIError(
-                        f"{self.config.host} redirected {method} {shown} to {response.headers.get('location', '?')}; "
+                        f"{self.config.host} redirected {method} {shown} to {location}; "
                         "set POSTHOG_HOST to the host PostHog redirects to (the key is not sent on redirects)",
                         status=response.status_code,
                     )
@@ -399,17 +425,20 @@ class PostHogClient:
         }
 
     def _json(self, response: httpx.Response, path: str) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            raise PostHogAPIError(
-                f"PostHog answered {response.status_code} on {path} with a body that is not JSON",
-                status=response.status_code,
-            ) from None
+        return decode(response.content, status=response.status_code, where=urlsplit(path).path or path)
 
     def _redacted(self, content: bytes) -> bytes:
         """An error body with the key removed: a proxy echoing our headers must not put it in a message."""
-        return content.replace(self.config.api_key.encode(), b"[redacted]")
+        return self._redact(content.decode("utf-8", errors="replace")).encode("utf-8")
+
+    @contextmanager
+    def _redacting(self) -> Iterator[None]:
+        """Every askhog error leaving the block has the key removed from its message and fields."""
+        try:
+            yield
+        except AskhogError as exc:
+            self._redact.scrub(exc)
+            raise
 
     def _deadline(self) -> float:
         return self._clock() + self.config.deadline
@@ -430,22 +459,3 @@ class PostHogClient:
             stats.retries, stats.throttled, error or "none",
         )
 
-
-def table_from_response(data: dict[str, Any], *, query_ms: float | None = None) -> Table:
-    """A ``Table`` from a HogQLQueryResponse (``types`` are ``[name, type]`` pairs or bare type names)."""
-    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-        raise PostHogAPIError("PostHog's query response has no results list")
-    raw_types = data.get("types") or []
-    columns = [str(c) for c in data.get("columns") or []]
-    types: list[str] = []
-    for i, t in enumerate(raw_types):
-        if isinstance(t, (list, tuple)) and len(t) == 2:
-            if len(columns) <= i:
-                columns.append(str(t[0]))
-            types.append(str(t[1]))
-        else:
-            types.append(str(t))
-    if len(types) < len(columns):
-        types.extend("Unknown" for _ in range(len(columns) - len(types)))
-    rows = tuple(tuple(r) if isinstance(r, (list, tuple)) else (r,) for r in data["results"])
-    return Table(tuple(columns), tuple(types[: len(columns)]), rows, bool(data.get("hasMore")), query_ms)

@@ -14,9 +14,10 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from ...errors import PostHogAPIError
+from .redact import REDACTED as _REDACTED
+from .redact import Redactor
 
 DEFAULT_HOST = "https://us.posthog.com"
-_REDACTED = "[redacted]"
 
 
 class ConfigError(PostHogAPIError):
@@ -53,20 +54,30 @@ class PostHogConfig:
     limits: QueryLimits = field(default_factory=QueryLimits)
 
     def __post_init__(self) -> None:
+        for name in ("api_key", "host"):
+            if not isinstance(getattr(self, name), str):
+                raise ConfigError(f"{name} must be text, not {type(getattr(self, name)).__name__}")
         host = self.host.strip().rstrip("/")
         parts = urlsplit(host)
+        if any(c.isspace() or not c.isprintable() for c in host):
+            raise ConfigError(f"POSTHOG_HOST contains a space or control character: {host!r}")
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(f"POSTHOG_HOST must be an http(s) URL such as {DEFAULT_HOST}, got {host!r}")
         object.__setattr__(self, "host", host)
         project = str(self.project_id).strip()
-        if not project.isdigit():
+        if not (project.isascii() and project.isdecimal()):
             raise ConfigError(f"POSTHOG_PROJECT_ID must be the numeric project id, got {project!r}")
         object.__setattr__(self, "project_id", project)
         if not self.api_key or not self.api_key.strip():
             raise ConfigError("POSTHOG_PERSONAL_API_KEY is empty: create a personal API key in PostHog's settings")
         object.__setattr__(self, "api_key", self.api_key.strip())
+        unsendable = header_problem(self.api_key)
+        if unsendable:
+            raise ConfigError(f"POSTHOG_PERSONAL_API_KEY contains {unsendable}, which cannot be sent in an HTTP "
+                              "header: copy the key again from PostHog's settings")
         for name in ("connect_timeout", "read_timeout", "deadline"):
-            if getattr(self, name) <= 0:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)!r}")
 
     def __repr__(self) -> str:
@@ -79,8 +90,9 @@ class PostHogConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def redact(self, text: str) -> str:
-        """``text`` with the API key replaced, for anything that may reach a person or a log."""
-        return text.replace(self.api_key, _REDACTED) if self.api_key else text
+        """``text`` with the API key (and its URL- or JSON-escaped spellings) replaced, for anything that may
+        reach a person or a log."""
+        return Redactor(self.api_key)(text)
 
     @classmethod
     def from_env(
@@ -106,6 +118,27 @@ class PostHogConfig:
             host=host or env.get("POSTHOG_HOST") or DEFAULT_HOST,
             **settings,  # type: ignore[arg-type]
         )
+
+
+_NAMED = {"\n": "a newline", "\r": "a carriage return", "\t": "a tab", " ": "a space", "\0": "a NUL character"}
+
+
+def header_problem(key: str) -> str | None:
+    """What in ``key`` cannot travel in ``Authorization: Bearer …`` (PostHog keys are printable ASCII), said
+    without repeating the key: "a newline (character 12)"; ``None`` when it can."""
+    for position, char in enumerate(key, 1):
+        if "!" <= char <= "~":
+            continue
+        if char in _NAMED:
+            what = _NAMED[char]
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            what = f"a control character (U+{ord(char):04X})"
+        elif ord(char) <= 0xFF:
+            what = f"a non-ASCII character (U+{ord(char):04X})"
+        else:
+            what = f"a character outside Latin-1 (U+{ord(char):04X})"
+        return f"{what} at character {position}"
+    return None
 
 
 def key_is_configured(environ: Mapping[str, str] | None = None, api_key: str | None = None) -> bool:

@@ -41,7 +41,7 @@ def save_query(client: PostHogClient, name: str, query: dict[str, Any], dashboar
     # not idempotent: a retry after a dropped connection could save the insight twice
     created = client.post(f"{base}/insights/", insight_body(name, query, dashboard, description), idempotent=False)
     short_id = created.get("short_id") if isinstance(created, dict) else None
-    if not short_id:
+    if not isinstance(short_id, str) or not short_id:
         raise PostHogAPIError("PostHog created the insight but did not return its short_id")
     return f"{client.config.host}/project/{client.config.project_id}/insights/{short_id}"
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ...errors import PostHogAPIError
+from ...errors import MalformedResponse, PostHogAPIError
 from ..base import Annotation
 from .client import PostHogClient
+from .responses import need_object, optional_bool, optional_int, optional_list, optional_str
 from .taxonomy import flag_variants, parse_time
 
 
@@ -48,28 +49,36 @@ class Experiment:
 
 def read_annotations(client: PostHogClient) -> list[Annotation]:
     out = []
-    for item in client.paginate(_path(client, "annotations"), {"limit": 200}):
+    path = _path(client, "annotations")
+    for i, item in enumerate(client.paginate(path, {"limit": 200})):
         when = parse_time(item.get("date_marker"))
-        if item.get("deleted") or when is None:
+        if optional_bool(item.get("deleted"), path, f"results[{i}].deleted") or when is None:
             continue
         extra = {k: item[k] for k in ("id", "creation_type", "dashboard_item") if item.get(k) is not None}
-        out.append(Annotation(when, str(item.get("content") or ""), str(item.get("scope") or "project"), extra))
+        content = optional_str(item.get("content"), path, f"results[{i}].content") or ""
+        scope = optional_str(item.get("scope"), path, f"results[{i}].scope") or "project"
+        out.append(Annotation(when, content, scope, extra))
     return sorted(out, key=lambda a: a.date)
 
 
 def read_cohorts(client: PostHogClient) -> list[Cohort]:
+    path = _path(client, "cohorts")
     return [
-        Cohort(int(item["id"]), str(item.get("name") or ""), item.get("count"), bool(item.get("is_static")))
-        for item in client.paginate(_path(client, "cohorts"), {"limit": 200})
-        if not item.get("deleted")
+        Cohort(_id(item, path, i), optional_str(item.get("name"), path, f"results[{i}].name") or "",
+               optional_int(item.get("count"), path, f"results[{i}].count"),
+               bool(optional_bool(item.get("is_static"), path, f"results[{i}].is_static")))
+        for i, item in enumerate(client.paginate(path, {"limit": 200}))
+        if not optional_bool(item.get("deleted"), path, f"results[{i}].deleted")
     ]
 
 
 def read_experiments(client: PostHogClient) -> list[Experiment]:
+    path = _path(client, "experiments")
     return [
-        _experiment(item)
-        for item in client.paginate(_path(client, "experiments"), {"limit": 200})
-        if not item.get("deleted") and not item.get("archived")
+        _experiment(item, path, f"results[{i}]")
+        for i, item in enumerate(client.paginate(path, {"limit": 200}))
+        if not optional_bool(item.get("deleted"), path, f"results[{i}].deleted")
+        and not optional_bool(item.get("archived"), path, f"results[{i}].archived")
     ]
 
 
@@ -83,19 +92,34 @@ def find_experiment(experiments: list[Experiment], name_or_key: str) -> Experime
     raise ExperimentNotFound(name_or_key, [e.name for e in experiments])
 
 
-def _experiment(item: dict[str, Any]) -> Experiment:
-    flag = item.get("feature_flag") or {}
-    variants = tuple(
-        str(v["key"]) for v in (item.get("parameters") or {}).get("feature_flag_variants") or () if v.get("key")
-    ) or flag_variants(flag)
+def _experiment(item: dict[str, Any], where: str, field: str) -> Experiment:
+    flag = need_object(item.get("feature_flag") or {}, where, f"{field}.feature_flag")
+    parameters = need_object(item.get("parameters") or {}, where, f"{field}.parameters")
+    listed = optional_list(parameters.get("feature_flag_variants"), where, f"{field}.parameters.feature_flag_variants")
+    keys = []
+    for n, variant in enumerate(listed):
+        label = f"{field}.parameters.feature_flag_variants[{n}]"
+        key = optional_str(need_object(variant, where, label).get("key"), where, f"{label}.key")
+        if key:
+            keys.append(key)
+    flag_key = (optional_str(item.get("feature_flag_key"), where, f"{field}.feature_flag_key")
+                or optional_str(flag.get("key"), where, f"{field}.feature_flag.key") or "")
     return Experiment(
-        int(item["id"]),
-        str(item.get("name") or ""),
-        str(item.get("feature_flag_key") or flag.get("key") or ""),
-        variants,
+        _id(item, where, field),
+        optional_str(item.get("name"), where, f"{field}.name") or "",
+        flag_key,
+        tuple(keys) or flag_variants(flag, where, f"{field}.feature_flag"),
         parse_time(item.get("start_date")),
         parse_time(item.get("end_date")),
     )
+
+
+def _id(item: dict[str, Any], where: str, field: str | int) -> int:
+    label = field if isinstance(field, str) else f"results[{field}]"
+    found = optional_int(item.get("id"), where, f"{label}.id")
+    if found is None:
+        raise MalformedResponse(f"PostHog's answer to {where} is malformed: {label}.id is missing")
+    return found
 
 
 def _path(client: PostHogClient, collection: str) -> str:

@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from ...errors import BackendError
+from ...errors import BackendError, MalformedResponse
 from ...taxonomy import ActionDef, EventDef, PropertyDef, Taxonomy
 from .client import PostHogClient
+from .responses import need_object, optional_bool, optional_list, optional_str
 
 PROPERTY_TYPES = ("event", "person", "session")
 _PAGE_SIZE = 500
@@ -43,34 +44,51 @@ def load_taxonomy(client: PostHogClient, *, now: datetime | None = None) -> Taxo
     cutoff = now - timedelta(days=client.config.stale_after_days)
     base = f"/api/projects/{client.config.project_id}"
     tax = Taxonomy()
-    for item in client.paginate(f"{base}/event_definitions/", {"limit": _PAGE_SIZE}):
-        if _visible(item, cutoff):
-            tax.events[item["name"]] = EventDef(item["name"], (), item.get("description") or "")
+    path = f"{base}/event_definitions/"
+    for i, item in enumerate(client.paginate(path, {"limit": _PAGE_SIZE})):
+        name = _name(item, path, i)
+        if name and _visible(item, cutoff, path, i):
+            tax.events[name] = EventDef(name, (), _description(item, path, i))
+    path = f"{base}/property_definitions/"
     for scope in PROPERTY_TYPES:
         target = tax.properties(scope)  # type: ignore[arg-type]
-        for item in client.paginate(f"{base}/property_definitions/", {"type": scope, "limit": _PAGE_SIZE}):
-            if _visible(item, cutoff):
-                target[item["name"]] = PropertyDef(
-                    item["name"], scope, _property_type(item), (), item.get("description") or ""  # type: ignore[arg-type]
+        for i, item in enumerate(client.paginate(path, {"type": scope, "limit": _PAGE_SIZE})):
+            name = _name(item, path, i)
+            if name and _visible(item, cutoff, path, i):
+                target[name] = PropertyDef(
+                    name, scope, _property_type(item, path, i), (), _description(item, path, i)  # type: ignore[arg-type]
                 )
     # PostHog does not say which event carries which property without a call per event,
     # so every event property is offered for every event.
     tax.common_event_properties = tuple(sorted(tax.event_properties))
-    for item in client.paginate(f"{base}/actions/", {"limit": _PAGE_SIZE}):
-        if not item.get("deleted"):
-            tax.actions[item["name"]] = ActionDef(item["name"], tuple(_action_step(s) for s in item.get("steps") or ()))
-    for item in client.paginate(f"{base}/feature_flags/", {"limit": _PAGE_SIZE}):
-        if not item.get("deleted"):
-            tax.flags[item["key"]] = flag_variants(item)
+    path = f"{base}/actions/"
+    for i, item in enumerate(client.paginate(path, {"limit": _PAGE_SIZE})):
+        name = _name(item, path, i)
+        if name and not optional_bool(item.get("deleted"), path, f"results[{i}].deleted"):
+            steps = optional_list(item.get("steps"), path, f"results[{i}].steps")
+            tax.actions[name] = ActionDef(name, tuple(
+                _action_step(need_object(step, path, f"results[{i}].steps[{n}]")) for n, step in enumerate(steps)))
+    path = f"{base}/feature_flags/"
+    for i, item in enumerate(client.paginate(path, {"limit": _PAGE_SIZE})):
+        key = optional_str(item.get("key"), path, f"results[{i}].key")
+        if key and not optional_bool(item.get("deleted"), path, f"results[{i}].deleted"):
+            tax.flags[key] = flag_variants(item, path, f"results[{i}]")
     _add_sample_values(client, tax)
     return tax
 
 
-def flag_variants(flag: dict[str, Any]) -> tuple[str, ...]:
+def flag_variants(flag: dict[str, Any], where: str = "a feature flag", field: str = "flag") -> tuple[str, ...]:
     """A flag's variant keys; a boolean flag answers ``true``/``false`` in ``$feature_flag_response``."""
-    multivariate = ((flag.get("filters") or {}).get("multivariate") or {}).get("variants") or []
-    keys = tuple(str(v["key"]) for v in multivariate if isinstance(v, dict) and v.get("key"))
-    return keys or ("true", "false")
+    filters = need_object(flag.get("filters") or {}, where, f"{field}.filters")
+    multivariate = need_object(filters.get("multivariate") or {}, where, f"{field}.filters.multivariate")
+    variants = optional_list(multivariate.get("variants"), where, f"{field}.filters.multivariate.variants")
+    keys = []
+    for n, variant in enumerate(variants):
+        label = f"{field}.filters.multivariate.variants[{n}]"
+        key = optional_str(need_object(variant, where, label).get("key"), where, f"{label}.key")
+        if key:
+            keys.append(key)
+    return tuple(keys) or ("true", "false")
 
 
 def sample_values_query(props: Iterable[tuple[str, str]]) -> tuple[str, dict[str, str]]:
@@ -102,7 +120,11 @@ def _add_sample_values(client: PostHogClient, tax: Taxonomy) -> None:
     hogql, values = sample_values_query(wanted)
     table = client.query(hogql, values, name="askhog taxonomy sample values")
     found: dict[tuple[str, str], list[str]] = {}
-    for scope, name, value, _count in table.rows:
+    for i, row in enumerate(table.rows):
+        if len(row) != 4:
+            raise MalformedResponse(f"PostHog's answer to the sample values query is malformed: row {i} has "
+                                    f"{len(row)} values, expected 4 (scope, property, value, count)")
+        scope, name, value, _count = row
         found.setdefault((str(scope), str(name)), []).append(str(value))
     for (scope, name), seen in found.items():
         target = tax.properties(scope)  # type: ignore[arg-type]
@@ -111,20 +133,29 @@ def _add_sample_values(client: PostHogClient, tax: Taxonomy) -> None:
             target[name] = PropertyDef(prop.name, prop.scope, prop.type, tuple(seen), prop.description)
 
 
-def _visible(item: dict[str, Any], cutoff: datetime) -> bool:
-    if not item.get("name") or item.get("hidden"):
+def _name(item: dict[str, Any], where: str, i: int) -> str | None:
+    """A definition's name (a definition without one is skipped; one that is not a string is malformed)."""
+    return optional_str(item.get("name"), where, f"results[{i}].name")
+
+
+def _description(item: dict[str, Any], where: str, i: int) -> str:
+    return optional_str(item.get("description"), where, f"results[{i}].description") or ""
+
+
+def _visible(item: dict[str, Any], cutoff: datetime, where: str, i: int) -> bool:
+    if optional_bool(item.get("hidden"), where, f"results[{i}].hidden"):
         return False
-    if item.get("verified"):
+    if optional_bool(item.get("verified"), where, f"results[{i}].verified"):
         return True
     seen = parse_time(item.get("last_seen_at"))
     return seen is None or seen >= cutoff
 
 
-def _property_type(item: dict[str, Any]) -> str:
-    kind = item.get("property_type")
+def _property_type(item: dict[str, Any], where: str, i: int) -> str:
+    kind = optional_str(item.get("property_type"), where, f"results[{i}].property_type")
     if kind in _KNOWN_TYPES:
         return str(kind)
-    return "Numeric" if item.get("is_numerical") else "String"
+    return "Numeric" if optional_bool(item.get("is_numerical"), where, f"results[{i}].is_numerical") else "String"
 
 
 def _action_step(step: dict[str, Any]) -> dict[str, Any]:
