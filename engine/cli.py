@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--dashboard", type=int, help="with --save: add the insight to this dashboard")
     ask.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                      help="a workflow option, e.g. costs_csv=costs.csv for channel ROI")
+    ask.add_argument("--now", metavar="TIME", help="answer as if it were TIME (ISO 8601, UTC)")
     _backend_flags(ask)
     ask.set_defaults(handler=_cmd_ask)
 
@@ -142,7 +143,12 @@ def _backend(args: argparse.Namespace) -> Backend | None:
     settings: dict[str, Any] = {"cache_ttl": 0.0} if getattr(args, "no_cache", False) else {}
     config = PostHogConfig.from_env(host=getattr(args, "host", None), project_id=getattr(args, "project", None),
                                     **settings)
-    return PostHogBackend.from_config(config)
+    now = _fixed_now(getattr(args, "now", None))
+    if now is None:
+        return PostHogBackend.from_config(config)
+    from .backends.posthog import PostHogClient
+
+    return PostHogBackend(PostHogClient(config), now=lambda: now.replace(tzinfo=timezone.utc))
 
 
 def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
