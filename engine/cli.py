@@ -191,6 +191,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _present(engine: Any, answer: Answer, args: argparse.Namespace, out: TextIO) -> int:
+    if answer.workflow and answer.clarification is None and getattr(args, "save", None):
+        raise AskhogError(f"{answer.workflow} is a report of several queries: there is no one insight to save")
     if answer.workflow and answer.clarification is None and not args.no_run:
         report = engine.run_workflow(answer, _options(getattr(args, "option", [])))
         if args.json:
