@@ -288,8 +288,8 @@ def _paths(q: Meaning) -> Json:
     length = int(q.param("path_length") or 3)
     paths: Json = {"includeEventTypes": ["hogql"], "pathsHogQLExpression": "event", "stepLimit": length + 1}
     paths["endPoint" if q.param("direction") == "before" else "startPoint"] = anchor.name
-    if q.param("pages") == "skip":
-        paths["excludeEvents"] = ["$pageview", "$pageleave"]
+    if q.param("pages") == "skip":  # page events leave the journeys, except the event the paths start or end at
+        paths["excludeEvents"] = [e for e in ("$pageview", "$pageleave") if e != anchor.name]
     source: Json = {"kind": "PathsQuery", "pathsFilter": paths}
     _common(source, q, _filters(q))
     return source

@@ -392,5 +392,6 @@ def meant(m: Meaning) -> dict[str, Any]:
         before = m.param("direction") == "before"
         assert s.event is not None
         out["paths"] = (None if before else s.event.name, s.event.name if before else None,
-                        m.param("path_length") + 1, ("$pageview", "$pageleave") if m.param("pages") == "skip" else ())
+                        m.param("path_length") + 1,
+                        tuple(e for e in ("$pageview", "$pageleave") if e != s.event.name and m.param("pages") == "skip"))
     return out
