@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
@@ -47,7 +48,7 @@ refusal rule) having fired."""
 UNITS = ("users", "events", "sessions")
 _SLOT_KEYS = {"name", "type", "required", "default", "prompt", "options_from", "choices", "numeric", "required_if", "min",
               "all_events", "role", "cues", "number", "cue", "lone", "implied", "fill_path_when", "pair_single",
-              "loose", "implies_event", "grains", "infer", "accepts", "negated"}
+              "loose", "implies_event", "grains", "infer", "accepts", "negated", "default_with"}
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ class SlotSpec:
     * ``fill_path_when``, ``pair_single`` (events): two named ends of the main path asked "where do users drop
       off" take the steps between; a single named step is paired with its neighbour on the main path (always,
       or when another slot has one of the listed values).
+    * ``default_with``: ``[[slot, default], ...]``: the default when that other slot is filled ("paying customers
+      who went quiet" reads all time, not the last 60 days: the condition already says who).
     * ``loose`` (property): a property named without "by" still fills it; ``implies_event``: a property only one
       event has makes that event the measured one; ``grains``: a time grain ("busiest weekday") also fills it;
       ``accepts`` (property): ``[String]`` or ``[Numeric]`` types only, ``event`` scope only...
@@ -121,6 +124,7 @@ class SlotSpec:
     negated: bool = False
     """(event) takes an event the question negates when no other takes it ("how many never invited anyone"):
     the answer states both who did and who did not."""
+    default_with: tuple[tuple[str, str], ...] = ()
 
     def is_required(self, filled: Mapping[str, Any]) -> bool:
         """Required outright, or because another slot took one of the listed values."""
@@ -184,13 +188,19 @@ class Intent:
 
 
 class Catalog:
-    """All intent families, in the order of the contract."""
+    """All intent families: the contract's, in its order, then any a project added.
 
-    def __init__(self, intents: Mapping[str, Intent]):
+    ``template_dirs`` are folders whose templates come before the shipped ones: a family added as a YAML file
+    brings its template beside it, and nothing else (no Python).
+    """
+
+    def __init__(self, intents: Mapping[str, Intent], template_dirs: tuple[Path, ...] = ()):
         missing = [f for f in FAMILIES if f not in intents]
         if missing:
             raise CatalogError("intents/", f"missing intent files for: {', '.join(missing)}")
-        self.intents: dict[str, Intent] = {f: intents[f] for f in FAMILIES}
+        added = sorted(i for i in intents if i not in FAMILIES)
+        self.intents: dict[str, Intent] = {f: intents[f] for f in (*FAMILIES, *added)}
+        self.template_dirs = template_dirs
 
     def __getitem__(self, intent_id: str) -> Intent:
         return self.intents[intent_id]
@@ -199,16 +209,22 @@ class Catalog:
         return iter(self.intents.values())
 
     @classmethod
-    def load(cls, package: str = "askhog.intents") -> "Catalog":
-        """Load and validate every ``*.yaml`` of the intents package."""
-        root = resources.files(package)
+    def load(cls, package: str = "askhog.intents", extra: Path | str | None = None) -> "Catalog":
+        """Load and validate every ``*.yaml`` of the intents package, and of the ``extra`` folder when given
+        (its files add families or replace shipped ones; its ``templates/`` folder adds templates)."""
         intents: dict[str, Intent] = {}
-        for entry in sorted(root.iterdir(), key=lambda p: p.name):
-            if not entry.name.endswith(".yaml"):
-                continue
-            intent = parse_intent(entry.read_text(encoding="utf-8"), f"intents/{entry.name}")
-            intents[intent.id] = intent
-        return cls(intents)
+        sources: list[tuple[Any, str]] = [(resources.files(package), "intents")]
+        if extra is not None:
+            if not Path(extra).is_dir():
+                raise CatalogError(str(extra), "is not a folder of intent files")
+            sources.append((Path(extra), str(extra)))
+        for root, label in sources:
+            for entry in sorted(root.iterdir(), key=lambda p: p.name):
+                if entry.name.endswith(".yaml"):
+                    intent = parse_intent(entry.read_text(encoding="utf-8"), f"{label}/{entry.name}")
+                    intents[intent.id] = intent
+        templates = Path(extra) / "templates" if extra is not None else None
+        return cls(intents, (templates,) if templates is not None and templates.is_dir() else ())
 
 
 # --- YAML with line numbers ---------------------------------------------------------------------
@@ -276,8 +292,9 @@ def parse_intent(text: str, source: str) -> Intent:
 
     intent_id = data["id"]
     stem = source.rsplit("/", 1)[-1].removesuffix(".yaml")
-    if intent_id not in FAMILIES:
-        raise fail(f"{intent_id!r} is not a family of shared/spec/intents.md", "id")
+    if not isinstance(intent_id, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", intent_id):
+        raise fail(f"{intent_id!r} is not a family id (lower-case letters, digits and _, as in "
+                   "shared/spec/intents.md)", "id")
     if intent_id != stem:
         raise fail(f"id {intent_id!r} must equal the file name {stem!r}", "id")
     if not isinstance(data["description"], str) or not data["description"].strip():
@@ -506,8 +523,14 @@ def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
             grains=_parse_bool(item, "grains", source),
             accepts=tuple(item.get("accepts") or ()),
             negated=_parse_bool(item, "negated", source),
+            default_with=tuple((str(k), str(v)) for k, v in _parse_pairs(item, "default_with", source, _AnyText(), None)),
         ))
     names = [s.name for s in specs]
+    for spec in specs:
+        for other, _ in spec.default_with:
+            if other not in names:
+                raise CatalogError(source, f"slot {spec.name!r}: default_with names {other!r}, which is not a slot",
+                                   line=_line(parent, "slots"), key="slots")
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise CatalogError(source, f"slot names repeat: {sorted(duplicates)}", line=_line(parent, "slots"), key="slots")

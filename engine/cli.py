@@ -269,11 +269,15 @@ def render_answer(answer: Answer, table: Table | None, explain: bool = False) ->
         lines.append("values: " + json.dumps(answer.values, default=str))
     for note in answer.notes:
         lines.append(f"note: {note}")
+    caveats = answer.caveats
     for w in answer.warnings:
-        lines.append(f"warning: {w}")
+        if w not in caveats:
+            lines.append(f"warning: {w}")
     if table is not None:
         lines.extend(["", format_table(table, "table").rstrip(), ""])
         lines.append(answer.interpret(table).text())
+    for w in caveats:  # beside the figure they qualify, where a reader cannot miss them
+        lines.append(f"Careful: {w.message}")
     if answer.follow_ups:
         lines.extend(["", "You could ask next:"] + [f"  - {f}" for f in answer.follow_ups[:4]])
     return "\n".join(lines)

@@ -461,12 +461,13 @@ def _time_to_event(answer: "Answer", table: Table, what: str) -> Interpretation:
 def _people(answer: "Answer", table: Table, what: str) -> Interpretation:
     rows = table.records()
     total = _num(rows[0].get("total", len(rows)))
-    count_col = next((c for c in ("times", "events_before") if c in table.columns), None)
     rank = answer.meaning.param("rank") if answer.meaning else None
-    what = what + {"amount": ", ranked by amount paid", "session_time": ", ranked by seconds in sessions"}.get(str(rank), "")
+    shown_by = ("days_silent",) if rank == "silence" else ("times", "events_before")
+    count_col = next((c for c in shown_by if c in table.columns), None)
+    unit = " days silent" if count_col == "days_silent" else ""
     ranking = tuple((str(r.get("email") or r.get("person_id")), _num(r[count_col]) if count_col else None)
                     for r in rows)
-    top = ", ".join(f"{lab} ({fmt(v)})" if v is not None else lab for lab, v in ranking[:3])
+    top = ", ".join(f"{lab} ({fmt(v)}{unit})" if v is not None else lab for lab, v in ranking[:3])
     shown = f" ({len(rows):,} shown)" if len(rows) < total else ""
     head = f"{fmt(total)} users{shown}: {what}. Top: {top}."
     return Interpretation(head, figures=(Figure("users", total),), ranking=ranking)

@@ -56,7 +56,7 @@ NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p
                  r"|\b(\d{1,2})\s*(?:\+|or more)\s*(?:different |distinct )?days?\b"),
     ("silent_days", rf"\b(?:silent|inactive|quiet|dormant|gone|not (?:seen|active|logged in|been back)|haven'?t "
                     rf"(?:been )?(?:seen|active|logged in|been back|come back|returned|used|done anything)|no activity|"
-                    rf"not used|nothing)\D{{0,30}}?{_NUM}\s*(?:\+\s*)?days?\b"),
+                    rf"not used|nothing|(?:no|zero) (?:events?|activity|actions?))\D{{0,30}}?{_NUM}\s*(?:\+\s*)?days?\b"),
     ("silent_days", rf"\b{_NUM}\s*\+?\s*days? (?:of )?(?:inactivity|silence|without)\b"),
     ("silent_days", r"\b(?:silent|inactive|quiet|dormant|gone)\D{0,30}?(\d{1,2})\s*\+?\s*weeks?\b"),
     ("path_length", rf"\b{_NUM}\s*(?:-\s*)?steps?\b"),
@@ -238,7 +238,7 @@ class Reading:
     def facts(self) -> frozenset[str]:
         """What the question holds, in the words intent files use for ``widen`` and ``infer``."""
         found = set()
-        if self.events:
+        if self.events or self.qualifiers:  # "how many paying customers": the people who did an event
             found.add("event")
         if len(self.events) >= 2:
             found.add("steps")
@@ -368,7 +368,7 @@ class Reader:
             after = masked[mention.end: mention.end + 90]
             if mention.kind == "event" and mention.event is not None:
                 negated = bool(events) and bool(_NEGATION.search(before))
-                if not negated and _PERSON_NOUN.match(after):
+                if not negated and (_PERSON_NOUN.match(after) or _PERSON_NOUN.search(" " + mention.phrase.split()[-1])):
                     qualifiers.append(mention)
                     spans.append(Span(mention.start, mention.end, mention.phrase, "event",
                                       f"people who did {mention.event.label()}"))
@@ -429,7 +429,7 @@ class Reader:
                 spans.append(Span(m.start(), m.end(), m.group(0), "metric", f"{row['measure']} of {row['event']}."
                                                                              f"{row['property']}"))
                 break
-        unread = _TIME_LIKE.search(text) if time is None and not options and not comparison else None
+        unread = _TIME_LIKE.search(timed) if time is None and not options and not comparison else None
         reading = Reading(text, time, options, comparison or ("previous_period" if compare_range else None), numbers,
                           events, excluded, properties, breakdowns, filters, unknown, metric,
                           bool(VAGUE.search(masked)), bad_numbers, details, spans,

@@ -22,7 +22,8 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import jinja2
 
@@ -285,12 +286,20 @@ def _fail(message: str) -> None:
 # --- the renderer -----------------------------------------------------------------------------
 
 
-def _load_template(name: str) -> str:
-    """Read a template from the installed ``askhog.templates`` package (editable install or wheel)."""
-    try:
-        return resources.files("askhog.templates").joinpath(name).read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError):
-        raise jinja2.TemplateNotFound(name) from None
+def _template_loader(folders: tuple[Path, ...]) -> Callable[[str], str]:
+    """Templates from ``folders`` first (a catalog's own), then the installed ``askhog.templates`` package."""
+
+    def load(name: str) -> str:
+        for folder in folders:
+            path = folder / name
+            if path.is_file():
+                return path.read_text(encoding="utf-8")
+        try:
+            return resources.files("askhog.templates").joinpath(name).read_text(encoding="utf-8")
+        except (FileNotFoundError, IsADirectoryError):
+            raise jinja2.TemplateNotFound(name) from None
+
+    return load
 
 
 class Renderer:
@@ -307,7 +316,7 @@ class Renderer:
         self._families: dict[str, Intent] | None = None
         self._families_lock = threading.Lock()
         self._env = jinja2.Environment(
-            loader=jinja2.FunctionLoader(_load_template),
+            loader=jinja2.FunctionLoader(_template_loader(catalog.template_dirs if catalog is not None else ())),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             trim_blocks=True,

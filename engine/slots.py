@@ -39,6 +39,8 @@ _ALL_EVENTS_NOUN = re.compile(r"\b(?:users?|people|persons?|customers?|visitors?
 """What a question must count for "all events" to be its answer: people or events, not "how many did we get"."""
 _DESCRIBING = re.compile(r"\w+(?:est|ly|ier)|very|really|super|pretty|quite|most|least|total|overall|daily|weekly|monthly")
 """Unknown words that describe rather than name (superlatives, adverbs): never asked about as a missing event."""
+_CONTRAST = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|or)\b")
+""""vs those who don't": a negated event after one of these is the other side of a comparison."""
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
 _FACT_ROLES: dict[str, tuple[str, ...]] = {
     "min_days": ("min_days",),
@@ -223,6 +225,10 @@ class SlotFiller:
         math = r.detail("math")
         if math is not None and math.value in intent.maths:
             use((math.start, math.end))
+        held = {v.name for v in out.values() if isinstance(v, EventRef)}
+        for m in r.excluded:  # "people who shared vs those who don't share": the other side, not a condition
+            if m.event is not None and m.event.name in held and _CONTRAST.search(r.text[max(0, m.start - 60):m.start]):
+                use((m.start, m.end))
         free_excluded = [m for m in r.excluded if (m.start, m.end) not in filled.used and m.event is not None]
         if "conditions" in by_role and "exclude" not in by_role and free_excluded:
             name = by_role["conditions"].name
@@ -243,7 +249,13 @@ class SlotFiller:
         conditions = next((s for s in intent.slots if s.role == "conditions"), None)
         primary = next((s for s in singles if s.role == "series.event"), singles[0] if singles else None)
         if r.qualifiers:
-            if conditions is not None and (mentions or primary is None or not primary.required):
+            # "paying customers (anyone who's ever purchased)": a mention of a qualifier's own event describes them
+            described = {m.event.name for m in r.qualifiers if m.event is not None}
+            for m in [m for m in mentions if m.event is not None and m.event.name in described]:
+                mentions.remove(m)
+                filled.used.add((m.start, m.end))
+            counted = primary is not None and (primary.required or primary.all_events)
+            if conditions is not None and (mentions or not counted):  # "DAU of paying customers": who is read
                 out[conditions.name] = out.get(conditions.name, ()) + tuple(
                     Condition("did", m.event) for m in r.qualifiers if m.event is not None)
                 for m in r.qualifiers:
@@ -258,6 +270,14 @@ class SlotFiller:
                 filled.used.add((found.start, found.end))
         if intent.time_order and len(mentions) >= 2 and _AFTER_REVERSAL.search(r.text[mentions[0].end:mentions[1].start]):
             mentions = [mentions[1], mentions[0], *mentions[2:]]
+        within = r.detail("within")
+        anchor = self._anchor(within.value[1], r) if within is not None and conditions is not None else None
+        if anchor is not None and any(m.event is not None and m.event.name != anchor.name for m in mentions):
+            # "September signups: ... shared a file within 7 days of signing up": the anchor's own event names
+            # who is read (their first signup), not what is counted or compared
+            for m in [m for m in mentions if m.event is not None and m.event.name == anchor.name]:
+                mentions.remove(m)
+                filled.used.add((m.start, m.end))
         free = list(mentions)
         taken: dict[str, Mention] = {}
 
@@ -436,6 +456,8 @@ class SlotFiller:
         if unit is not None and unit.value in spec.choices:
             filled.used.add((unit.start, unit.end))
             return str(unit.value)
+        if r.qualifiers and not r.events and "users" in spec.choices:
+            return "users"  # "paying customers by country": people who did the event, counted once each
         return None
 
     def _cue_value(self, slot: str, text: str) -> str | None:
@@ -606,7 +628,7 @@ class SlotFiller:
 
     def _default_range(self, spec: SlotSpec, v: Mapping[str, Any], now: datetime) -> TimeRange:
         """The intent file's default phrase, which may name other slots ("last {periods} {period}s")."""
-        phrase = str(spec.default or "last 30 days")
+        phrase = str(next((d for slot, d in spec.default_with if v.get(slot)), spec.default) or "last 30 days")
         try:
             phrase = phrase.format(**{k: val for k, val in v.items() if isinstance(val, (str, int))})
             tr = from_spec({"all": True}, now) if phrase == "all time" else parse_time_range(phrase, now)
@@ -830,5 +852,14 @@ def _values(f: PropertyFilter) -> tuple[str, ...]:
 
 def reading_warnings(filled: Filled, meaning: Meaning, now: datetime) -> list[Problem]:
     """What the answer must say it did not use: each part of the question the family had no place for."""
-    return [Problem("unused_words", f"I did not use {part}: the answer does not reflect it", fix=None,
-                    severity="warning") for part in filled.unused]
+    problems = [Problem("unused_words", f"I did not use {part}: the answer does not reflect it", fix=None,
+                        severity="warning") for part in filled.unused]
+    counted = meaning.primary.event
+    for c in meaning.conditions:
+        if c.kind == "did_not" and counted is not None and c.event is not None and c.event.name == counted.name:
+            # "uploaded a file but never uploaded again": read literally that is nobody
+            problems.append(Problem(
+                "assumption", f"you asked about people who did {counted.name} and never did {counted.name}: read "
+                              f"literally that is nobody; 'did it only once' is not something I can count yet",
+                fix=None, severity="warning"))
+    return problems

@@ -126,3 +126,9 @@ seen: list = []
 def _record(engine, answer, args, out) -> int:  # noqa: ANN001 - a stand-in for printing
     seen.append(answer)
     return 0
+
+
+def test_a_caveat_is_printed_beside_the_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "how many people uploaded a file but never uploaded again", "--no-run")
+    assert code == 0
+    assert "Careful: you asked about people who did file_uploaded and never did file_uploaded" in out

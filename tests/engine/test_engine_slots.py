@@ -289,3 +289,38 @@ def test_at_least_is_a_threshold_not_an_order(engine: Engine) -> None:
 def test_a_days_active_threshold_makes_an_active_user_count_a_stickiness_question(engine: Engine) -> None:
     answer = engine.ask("how many users were active 5+ days last week?")
     assert answer.intent == "stickiness" and not answer.caveats
+
+
+def test_people_described_by_an_event_are_counted_or_select_who_is_read(engine: Engine) -> None:
+    counted = engine.ask("paying customers by country for september - top 3?").meaning
+    assert counted.primary.event.name == "purchase" and counted.primary.math == "dau" and not counted.conditions
+    selected = engine.ask("DAU of paying customers last week").meaning
+    assert [(c.kind, c.event.name) for c in selected.conditions] == [("did", "purchase")]
+
+
+def test_the_anchor_of_a_first_days_window_is_who_is_read_not_what_is_compared(engine: Engine) -> None:
+    answer = engine.ask("September signups: purchase rate for people who shared a file within 7 days of signing up "
+                        "vs people who didn't")
+    assert answer.slots["cohort_event"].name == "file_shared" and answer.slots["metric_event"].name == "purchase"
+    (within,) = answer.meaning.conditions
+    assert within.kind == "within" and within.anchor.name == "signed_up" and within.days == 7
+    assert not answer.caveats
+
+
+def test_the_other_side_of_a_behavioural_split_is_not_a_condition(engine: Engine) -> None:
+    answer = engine.ask("purchase rate of people who share a file vs those who don't share, last month")
+    assert answer.slots["cohort_event"].name == "file_shared"
+    assert not [c for c in answer.meaning.conditions if c.kind == "did_not"]
+
+
+def test_a_condition_that_contradicts_the_counted_event_is_flagged(engine: Engine) -> None:
+    answer = engine.ask("how many people uploaded a file but never uploaded again")
+    assert any(w.code == "assumption" and "nobody" in w.message for w in answer.caveats)
+
+
+def test_quiet_the_longest_ranks_by_silence_over_all_time_for_a_named_population(engine: Engine) -> None:
+    answer = engine.ask("which paying customers have gone quiet the longest? top 3")
+    assert answer.slots["rank"] == "silence" and answer.slots["limit"] == 3
+    assert answer.slots["time_range"].spec == {"all": True}
+    plain = engine.ask("who is at risk of churning?")
+    assert plain.slots["rank"] == "activity" and plain.slots["time_range"].days == pytest.approx(60)

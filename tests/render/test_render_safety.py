@@ -13,6 +13,7 @@ from render_cases import RANGES, TAXONOMY, cases, ev, flt, prop, stem_families
 
 from askhog.errors import AskhogError, TemplateError
 from askhog.hogql import parse, validate
+from askhog.catalog import Catalog
 from askhog.render import RenderedQuery, Renderer, hogql_literal, quote_identifier, select_template
 from askhog.taxonomy import Taxonomy
 from askhog.types import PropertyFilter, PropertyRef, TimeRange
@@ -270,9 +271,10 @@ def test_inline_refuses_a_placeholder_without_a_value():
         ("SELECT {{ bind(time_range, 'tr') }} FROM events", "bind a plain value"),
     ],
 )
-def test_a_wrongly_written_template_fails_with_its_name(monkeypatch, source, message):
-    monkeypatch.setattr("askhog.render._load_template", lambda name: source)
-    renderer = Renderer(TAXONOMY)
+def test_a_wrongly_written_template_fails_with_its_name(tmp_path, source, message):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "broken.hogql.j2").write_text(source)
+    renderer = Renderer(TAXONOMY, Catalog.load(extra=tmp_path))
     with pytest.raises(TemplateError, match=message) as caught:
         renderer.render("broken", {"event": "purchase", "time_range": RANGES[0]})
     assert "broken" in str(caught.value)
