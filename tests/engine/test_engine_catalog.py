@@ -76,7 +76,7 @@ def test_rules_match_normalized_questions_whatever_their_case(pattern: str) -> N
     ("edit", "line", "key", "message"),
     [
         (("description: one number", "description: one number\ncolour: red"), 3, "colour", "unknown key"),
-        (("id: count", "id: counts"), 1, "id", "not a family"),
+        (("id: count", "id: Count Things"), 1, "id", "not a family id"),
         (("weight: 0.8", "weight: 3"), 4, "weight", "(0, 1]"),
         (("'\\bhow many\\b'", "'(unclosed'"), 4, "pattern", "does not compile"),
         (("type: event,", "type: gadget,"), 7, "type", "unknown type"),
