@@ -13,6 +13,12 @@ dialect gets three of them wrong, and each is fixed in the dialect's tables:
 * Property chains (``person.properties.$x``) then parse as the column/dot chains
   they are, with no further change.
 
+Comments are read exactly as PostHog's lexer (``HogQLLexer.g4``) reads them, since
+a query that one reader sees as comment and the other as code could hide a call or
+a second statement from the guard: ``/* */`` does not nest, ``--`` and ``//`` run
+to a ``\n`` *or* a ``\r``. (``#`` stays a comment, as in ClickHouse and in the
+parser PostHog ships today; the guard refuses it, since grammar versions differ.)
+
 Two smaller additions serve the guard: calls with a dedicated sqlglot parser
 (``string_agg``, ``arrayJoin``) remember the name they were written with, as
 ordinary calls already do, and the "falling back to Command" log line is not
@@ -65,6 +71,9 @@ class HogQL(ClickHouse):
     """The HogQL dialect: ``sqlglot.parse_one(text, read=HogQL)``."""
 
     class Tokenizer(ClickHouse.Tokenizer):
+        COMMENTS = ["--", "//", "#", ("/*", "*/")]
+        NESTED_COMMENTS = False
+        COMMENTS_TERMINATE_AT_NEWLINE_ONLY = False
         HEREDOC_STRINGS: list[str | tuple[str, str]] = []
         SINGLE_TOKENS = {k: v for k, v in ClickHouse.Tokenizer.SINGLE_TOKENS.items() if k != "$"}
         VAR_SINGLE_TOKENS = {"$"}

@@ -41,14 +41,22 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def parse_text(hogql: str) -> ParsedText:
-    """Tokenize and parse every statement; raise ``HogQLSyntaxError`` with a position."""
+def tokenize(hogql: str) -> list[Token]:
+    """The HogQL tokens of ``hogql``; ``HogQLSyntaxError`` with a position when it cannot be tokenized."""
     if not isinstance(hogql, str) or not hogql.strip():
         raise HogQLSyntaxError("the query is empty")
     try:
-        tokens = _DIALECT.tokenize(hogql)
+        return _DIALECT.tokenize(hogql)
     except TokenError as e:
         raise _token_error(hogql, e) from None
+    except IndexError:  # sqlglot's tokenizer indexes past the end of some unterminated constructs
+        raise HogQLSyntaxError("the text ends inside a string, identifier or comment") from None
+
+
+def parse_text(hogql: str, tokens: list[Token] | None = None) -> ParsedText:
+    """Tokenize (unless ``tokens`` are given) and parse every statement; raise ``HogQLSyntaxError`` with a position."""
+    if tokens is None:
+        tokens = tokenize(hogql)
     try:
         statements = _DIALECT.parser().parse(tokens, hogql)
     except ParseError as e:

@@ -1,10 +1,13 @@
 """The guard: a query runs only if it is one read-only HogQL SELECT on the tables we allow.
 
-It checks the parsed tree, not the statement's first word: a write can hide in a
-CTE, a table function (``url()``, ``file()``, ``remote()``) parses as an ordinary
-SELECT source, and PostHog refuses several ClickHouse spellings (``count(*)``,
-``toInt64``, ``LAG``) that ClickHouse itself accepts. Each refusal is a
-``Problem`` that says what is wrong, where, and how to fix it.
+It checks the token stream (``token_rules``: template leftovers, comments that
+readers could end differently, template strings) and then the parsed tree, not
+the statement's first word: a write can hide in a CTE, a table function
+(``url()``, ``file()``, ``values()``) parses as an ordinary SELECT source, and
+PostHog refuses several ClickHouse spellings (``count(*)``, ``toInt64``, ``LAG``)
+that ClickHouse itself accepts. Every FROM and JOIN source must be an allowed
+table, a CTE or a subquery. Each refusal is a ``Problem`` that says what is
+wrong, where, and how to fix it.
 
 sqlglot only reads the text: the query that runs is the text that was checked.
 """
@@ -21,7 +24,8 @@ from sqlglot.tokens import TokenType
 from ..errors import Problem, UnsafeQueryError
 from .checklist import lint_warnings
 from .functions import function_name, is_allowed
-from .parsing import ParsedText, find_all, find_word, line_column, locate, multiple_statements_problem, parse_text
+from .parsing import ParsedText, find_all, find_word, locate, multiple_statements_problem, parse_text, tokenize
+from .token_rules import token_problems
 
 DEFAULT_TABLES: frozenset[str] = frozenset(
     {"events", "persons", "sessions", "person_distinct_ids", "groups", "cohort_people", "raw_sessions"}
@@ -61,10 +65,11 @@ def validate(
 
 def guard_problems(hogql: str, tables: frozenset[str]) -> tuple[list[Problem], exp.Expr | None]:
     """Every guard error in ``hogql``, and its query when the text is one SELECT; raises ``HogQLSyntaxError``."""
-    braces = _template_braces(hogql)
-    if braces:
-        return braces, None
-    parsed = parse_text(hogql)
+    tokens = tokenize(hogql)
+    refused = token_problems(hogql, tokens)
+    if refused:
+        return refused, None
+    parsed = parse_text(hogql, tokens)
     statements = [s for s in parsed.statements if s is not None]
     if len(statements) != 1:
         return [multiple_statements_problem(parsed)], None
@@ -87,21 +92,7 @@ def _problem(code: str, message: str, where: tuple[int | None, int | None], fix:
     return Problem(code, message, where[0], where[1], fix)
 
 
-# --- text-level rules ----------------------------------------------------------------------
-
-
-def _template_braces(text: str) -> list[Problem]:
-    found = re.search(r"\{\{|\}\}", text)
-    if not found:
-        return []
-    return [
-        _problem(
-            "template_braces",
-            f"'{found.group()}' is left in the text: a template was not fully rendered",
-            line_column(text, found.start()),
-            "render the template with every value, or use a HogQL placeholder {name}",
-        )
-    ]
+# --- statement-level rules -----------------------------------------------------------------
 
 
 def _trailing_semicolon(parsed: ParsedText) -> list[Problem]:
@@ -139,6 +130,33 @@ def _nested_writes(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterato
     for node in find_all(root, *_WRITES, exp.Command):
         kind = type(node).__name__.upper()
         yield _problem("write_statement", f"the query contains a {kind} statement", locate(node, text), "remove it: queries only read")
+
+
+def _sources(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
+    """What a FROM or JOIN reads must be a table name (checked by ``_tables``) or a subquery: ``VALUES``,
+    ``unnest`` and any other source are refused, wherever they appear."""
+    for node in find_all(root, exp.From, exp.Join):
+        if isinstance(node, exp.Join) and node.args.get("kind") == "ARRAY":
+            continue  # ARRAY JOIN takes an expression; its functions are checked like any other
+        source = node.this
+        while isinstance(source, (exp.Final, exp.Paren)) and isinstance(source.this, exp.Expr):
+            source = source.this
+        if isinstance(source, (exp.Table, exp.Subquery, exp.Select, exp.SetOperation)):
+            continue
+        yield _source_problem(source, text, tables)
+    for values in find_all(root, exp.Values):
+        if not isinstance(values.parent, (exp.From, exp.Join)):
+            yield _source_problem(values, text, tables)
+
+
+def _source_problem(source: exp.Expr, text: str, tables: frozenset[str]) -> Problem:
+    name = "values" if isinstance(source, exp.Values) else type(source).__name__.lower()
+    return _problem(
+        "table_function",
+        f"{name}() as a source reads rows that are not the project's data",
+        locate(source, text),
+        f"select from one of: {', '.join(sorted(tables))}",
+    )
 
 
 def _tables(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
@@ -221,6 +239,7 @@ def _join_conditions(root: exp.Expr, text: str, tables: frozenset[str]) -> Itera
 
 _TREE_RULES: tuple[Callable[[exp.Expr, str, frozenset[str]], Iterable[Problem]], ...] = (
     _nested_writes,
+    _sources,
     _tables,
     _functions,
     _clauses,
