@@ -38,7 +38,13 @@ if TYPE_CHECKING:
 
 TEMPLATE_SUFFIX = ".hogql.j2"
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_INLINE_SCAN = re.compile(
+    r"""(?P<quoted>'(?:[^'\\]|\\.|'')*'|`(?:[^`\\]|\\.|``)*`|"(?:[^"\\]|\\.|"")*"|/\*.*?\*/|(?:--|//|\#)[^\r\n]*)"""
+    r"""|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}""",
+    re.DOTALL,
+)
+"""A placeholder, or a stretch ``inline`` leaves alone: a string, a quoted identifier, a comment (as HogQL's lexer
+reads them), so that ``{x}`` inside a backticked property name or a string literal is never substituted."""
 _HINT = re.compile(r"[a-z][a-z0-9_]*")
 _PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _STRING_ESCAPES = {
@@ -57,7 +63,9 @@ def hogql_literal(value: Any) -> str:
     """``value`` as a HogQL literal: the one escaping function behind ``RenderedQuery.inline``.
 
     Strings are escaped the way PostHog's ``escape_hogql_string`` and
-    ClickHouse read them (backslash escapes inside single quotes).
+    ClickHouse read them (backslash escapes inside single quotes). PostHog's
+    parser drops an escaped NUL (``\\0``) from a string, so a string holding
+    NUL is written as ``concat('…', unhex('00'), '…')``, which keeps it.
     """
     if value is None:
         return "NULL"
@@ -70,6 +78,8 @@ def hogql_literal(value: Any) -> str:
             raise TemplateError(f"cannot write the number {value!r} as a HogQL literal")
         return repr(value)
     if isinstance(value, str):
+        if "\0" in value:
+            return _with_nul(value)
         return "'" + "".join(_STRING_ESCAPES.get(c, c) for c in value) + "'"
     if isinstance(value, datetime):
         return f"toDateTime({hogql_literal(value.strftime(_DATETIME_FORMAT))})"
@@ -80,6 +90,17 @@ def hogql_literal(value: Any) -> str:
     if isinstance(value, tuple):
         return "(" + ", ".join(hogql_literal(v) for v in value) + ")"
     raise TemplateError(f"cannot write a {type(value).__name__} as a HogQL literal")
+
+
+def _with_nul(value: str) -> str:
+    """A string holding NUL as an expression PostHog reads back whole: its pieces around ``unhex('00')``."""
+    parts: list[str] = []
+    for i, piece in enumerate(value.split("\0")):
+        if i:
+            parts.append("unhex('00')")
+        if piece:
+            parts.append(hogql_literal(piece))
+    return parts[0] if len(parts) == 1 else "concat(" + ", ".join(parts) + ")"
 
 
 def quote_identifier(name: str) -> str:
@@ -101,15 +122,22 @@ class RenderedQuery:
     template: str
 
     def inline(self) -> str:
-        """The query with every placeholder replaced by its literal: paste-ready for PostHog's SQL editor."""
+        """The query with every placeholder replaced by its literal: paste-ready for PostHog's SQL editor.
+
+        Only placeholders outside strings, quoted identifiers and comments are replaced, and each value is
+        written by ``hogql_literal`` (PostHog's own quoting), so the text reads back in PostHog's parser as
+        the bound query with its constants.
+        """
 
         def literal(match: re.Match[str]) -> str:
-            name = match.group(1)
+            name = match.group("name")
+            if name is None:
+                return match.group(0)
             if name not in self.values:
                 raise TemplateError(f"template {self.template}: placeholder {{{name}}} has no value")
             return hogql_literal(self.values[name])
 
-        return _PLACEHOLDER.sub(literal, self.hogql)
+        return _INLINE_SCAN.sub(literal, self.hogql)
 
 
 # --- template choice --------------------------------------------------------------------------
@@ -375,12 +403,18 @@ class Renderer:
         except (TypeError, ValueError, AttributeError, KeyError) as e:
             raise TemplateError(f"template {template}: {type(e).__name__}: {e}") from None
         hogql = _tidy(text)
-        if "{{" in hogql or "}}" in hogql or "{%" in hogql:
+        code = _unquoted(hogql)  # a property named `x}}` or `p{event}` is data, not markup or a placeholder
+        if "{{" in code or "}}" in code or "{%" in code:
             raise TemplateError(f"template {template}: unrendered Jinja markup left in the query")
-        unknown = set(_PLACEHOLDER.findall(hogql)) - set(scope.values)
+        unknown = {m.group("name") for m in _INLINE_SCAN.finditer(hogql) if m.group("name")} - set(scope.values)
         if unknown:
             raise TemplateError(f"template {template}: placeholders without a value: {sorted(unknown)}")
         return RenderedQuery(hogql, dict(scope.values), template)
+
+
+def _unquoted(hogql: str) -> str:
+    """``hogql`` with its strings, quoted identifiers and comments blanked out: the code alone."""
+    return _INLINE_SCAN.sub(lambda m: m.group(0) if m.group("name") else " ", hogql)
 
 
 def _tidy(text: str) -> str:
