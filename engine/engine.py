@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from .answer import Answer, Clarification, ClarifyingQuestion
 from .backends.base import Backend, Table
 from .catalog import Catalog, Intent
-from .errors import AskhogError, QuestionError
+from .errors import AskhogError, Problem, QuestionError
 from .hogql.verdicts import VerdictCache
 from .interpret import Interpretation, interpret
 from .limits import checked_text
@@ -185,8 +185,10 @@ class Engine:
         stem = select_template(intent.template, slots)
         rendered = self.renderer.render(stem, base.meaning)
         warnings = self.verdicts.check(rendered.hogql)
+        ignored = tuple(Problem("unused_words", f"the {stem} query cannot apply {part}: the answer does not reflect it",
+                                fix=None, severity="warning") for part in rendered.ignored)
         return replace(base, hogql=rendered.hogql, values=dict(rendered.values), inline=rendered.inline(),
-                       template=stem, warnings=(*base.warnings, *warnings))
+                       template=stem, warnings=(*base.warnings, *ignored, *warnings))
 
     def _workflow_answer(self, base: Answer, intent: Intent, filled: Filled) -> Answer:
         """A workflow asks only for what it cannot default; the family's other slot questions do not apply."""

@@ -224,13 +224,23 @@ def _series(answer: "Answer", table: Table, what: str) -> Interpretation:
                           series=tuple((_label(p, meaning), v) for p, v in zip(periods, values)))
 
 
+_NOT_ADDITIVE = frozenset({"active_users", "events_per_user", "dau_mau", "duration_seconds", "bounce_rate_pct",
+                           "sessions_per_user", "pageviews_per_session"})
+"""Per-period figures that do not add up over periods (the same person is active on many days): averaged instead."""
+
+
 def _series_breakdown(answer: "Answer", table: Table, what: str, value_col: str) -> Interpretation:
-    totals: dict[str, float] = {}
+    sums: dict[str, float] = {}
+    counts: dict[str, int] = {}
     for r in table.records():
         key = _label(r["breakdown"], answer.meaning)
-        totals[key] = totals.get(key, 0.0) + _num(r[value_col])
+        sums[key] = sums.get(key, 0.0) + _num(r[value_col])
+        counts[key] = counts.get(key, 0) + 1
+    average = value_col in _NOT_ADDITIVE
+    totals = {k: sums[k] / counts[k] if average else sums[k] for k in sums}
     keys = sorted(totals, key=lambda k: -totals[k])
-    head = f"{what}: {keys[0]} leads with {fmt(totals[keys[0]])} over the period."
+    head = (f"{what}: {keys[0]} leads with {fmt(totals[keys[0]])} "
+            f"{'per period on average' if average else 'over the period'}.")
     return Interpretation(head, (), bar_chart(keys[:15], [totals[k] for k in keys[:15]]),
                           figures=tuple(Figure(k, totals[k]) for k in keys[:10]),
                           ranking=tuple((k, totals[k]) for k in keys))
@@ -634,6 +644,8 @@ def _sessions(answer: "Answer", table: Table, what: str) -> Interpretation:
 
 
 def _engagement(answer: "Answer", table: Table, what: str) -> Interpretation:
+    if "period" in table.columns and "breakdown" in table.columns:
+        return _series(answer, table, what)
     if "period" in table.columns:
         interp = _series(answer, table, what)
         if len(table) == 1:
@@ -646,7 +658,8 @@ def _engagement(answer: "Answer", table: Table, what: str) -> Interpretation:
         return Interpretation(interp.headline, (*interp.details, f"Average per period: {fmt(average)}."), interp.chart,
                               figures=(*interp.figures, Figure("average", average)), series=interp.series)
     if "events_per_user" in table.columns:
-        return _single_row(answer, table, what)
+        split = "side" in table.columns or "breakdown" in table.columns
+        return _count_like(answer, table, what, "events_per_user") if split else _single_row(answer, table, what)
     return _count_like(answer, table, what, "active_users")
 
 

@@ -115,11 +115,13 @@ def quote_identifier(name: str) -> str:
 
 @dataclass(frozen=True)
 class RenderedQuery:
-    """HogQL text with ``{placeholders}``, the values they stand for, and the template's stem."""
+    """HogQL text with ``{placeholders}``, the values they stand for, and the template's stem. ``ignored`` names
+    the parts of the meaning the template never read (its query does not reflect them: the answer must say so)."""
 
     hogql: str
     values: dict[str, Any]
     template: str
+    ignored: tuple[str, ...] = ()
 
     def inline(self) -> str:
         """The query with every placeholder replaced by its literal: paste-ready for PostHog's SQL editor.
@@ -374,12 +376,12 @@ class Renderer:
         """Render ``templates/<template>.hogql.j2`` from a meaning, or from slot values (see the class)."""
         scope = _RenderScope(self.taxonomy, template)
         families = self._stem_families()
+        watched: _Watched | None = None
         if isinstance(context, Meaning):
-            variables: dict[str, Any] = {"q": context}
+            watched = _Watched(context)
         elif template in families:
-            variables = {"q": Meaning.build(families[template], context)}
-        else:
-            variables = dict(context)
+            watched = _Watched(Meaning.build(families[template], context))
+        variables: dict[str, Any] = {"q": watched} if watched is not None else dict(context)
         try:
             compiled = self._env.get_template(template + TEMPLATE_SUFFIX)
             text = compiled.render(
@@ -409,7 +411,34 @@ class Renderer:
         unknown = {m.group("name") for m in _INLINE_SCAN.finditer(hogql) if m.group("name")} - set(scope.values)
         if unknown:
             raise TemplateError(f"template {template}: placeholders without a value: {sorted(unknown)}")
-        return RenderedQuery(hogql, dict(scope.values), template)
+        return RenderedQuery(hogql, dict(scope.values), template, watched.ignored() if watched is not None else ())
+
+
+WATCHED_PARTS: dict[str, str] = {
+    "filters": "the filters", "breakdown": "the split by segment", "conditions": "the conditions on who counts",
+    "compare": "the comparison", "limit": "the top-N limit",
+}
+"""Parts of a meaning a question may carry; a template that never reads one cannot have applied it."""
+
+
+class _Watched:
+    """The meaning as a template sees it (``q``), noting which parts the template read. ``peek`` reads a part
+    without counting it as applied (a scan that only widens its range for a comparison has not compared)."""
+
+    def __init__(self, meaning: Meaning):
+        self._meaning = meaning
+        self._read: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        self._read.add(name)
+        return getattr(self._meaning, name)
+
+    def peek(self, name: str) -> Any:
+        return getattr(self._meaning, name)
+
+    def ignored(self) -> tuple[str, ...]:
+        return tuple(words for part, words in WATCHED_PARTS.items()
+                     if part not in self._read and getattr(self._meaning, part) not in (None, ()))
 
 
 def _unquoted(hogql: str) -> str:

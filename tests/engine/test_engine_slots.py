@@ -324,3 +324,12 @@ def test_quiet_the_longest_ranks_by_silence_over_all_time_for_a_named_population
     assert answer.slots["time_range"].spec == {"all": True}
     plain = engine.ask("who is at risk of churning?")
     assert plain.slots["rank"] == "activity" and plain.slots["time_range"].days == pytest.approx(60)
+
+
+def test_a_part_of_the_question_the_template_cannot_apply_is_reported(engine: Engine) -> None:
+    """The renderer notes which parts of the meaning a template read: one it never read is said, not dropped."""
+    answer = engine.ask("DAU/MAU for chrome vs safari last month")
+    assert answer.template == "engagement_dau_mau"
+    assert any("cannot apply the split by segment" in w.message for w in answer.caveats)
+    split = engine.ask("DAU chrome vs safari last week")
+    assert "GROUP BY period, breakdown" in split.hogql and not split.caveats
