@@ -276,6 +276,8 @@ def render_answer(answer: Answer, table: Table | None, explain: bool = False) ->
     if table is not None:
         lines.extend(["", format_table(table, "table").rstrip(), ""])
         lines.append(answer.interpret(table).text())
+        if table.source:
+            lines.append(f"(data: {table.source})")
     for w in caveats:  # beside the figure they qualify, where a reader cannot miss them
         lines.append(f"Careful: {w.message}")
     if answer.follow_ups:
@@ -430,8 +432,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_load(args: argparse.Namespace) -> int:
     from .demo.load import load_file
 
+    from .demo.store import Store
+
     report = load_file(args.file)
-    print(f"loaded {report.loaded:,} events from {args.file}")
+    print(f"loaded {report.loaded:,} events from {args.file} (sha256 {report.sha256})")
+    print(f"the store now holds {Store().describe()}")
     for line, reason in report.rejected[:50]:
         print(f"  rejected line {line}: {reason}")
     if len(report.rejected) > 50:

@@ -16,13 +16,15 @@ from ..taxonomy import Taxonomy
 
 @dataclass(frozen=True)
 class Table:
-    """A query result: column names, their ClickHouse/HogQL types, and rows."""
+    """A query result: column names, their ClickHouse/HogQL types, and rows; ``source`` names the data it was
+    computed from when the backend knows (the embedded store: the demo and its seed, or a loaded file)."""
 
     columns: tuple[str, ...]
     types: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     has_more: bool = False
     query_ms: float | None = None
+    source: str | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -35,12 +37,15 @@ class Table:
         return [dict(zip(self.columns, r)) for r in self.rows]
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "columns": list(self.columns),
             "types": list(self.types),
             "rows": [list(r) for r in self.rows],
             "hasMore": self.has_more,
         }
+        if self.source is not None:
+            found["source"] = self.source
+        return found
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..demo.describe import taxonomy_from_data
 from ..demo.generate import DEFAULT_EVENTS, DEFAULT_SEED, Progress, generate_demo, stderr_progress
-from ..demo.store import Store
+from ..demo.store import Store, describe_metadata
 from ..demo.timeline import end_of_data
 from ..errors import DataNotLoaded
 from ..hogql.lower import lower
@@ -41,6 +41,7 @@ class EmbeddedBackend:
         self._generate = generate
         self._progress = progress
         self._ready = False
+        self._described: str | None = None
         self._taxonomy: Taxonomy | None = None
         self._lock = threading.Lock()
 
@@ -61,6 +62,7 @@ class EmbeddedBackend:
             types=tuple(m["type"] for m in result["meta"]),
             rows=tuple(tuple(r) for r in result["data"]),
             query_ms=elapsed,
+            source=self._described,
         )
 
     def taxonomy(self) -> Taxonomy:
@@ -76,8 +78,13 @@ class EmbeddedBackend:
     # -- the store ----------------------------------------------------------------------------
 
     def info(self) -> dict[str, str]:
-        """What the store holds: kind (demo or loaded), seed, sizes, end, generated_at or source."""
+        """What the store holds: kind (demo or loaded), seed, sizes, end, generated_at, or source and sha256."""
         return self.store.metadata()
+
+    def describe_data(self) -> str:
+        """The data answers come from, in words ("events loaded from export.jsonl (…, sha256 1a2b…)")."""
+        self._ensure_data()
+        return self._described or describe_metadata(self.info())
 
     def _ensure_data(self) -> None:
         if self._ready:
@@ -94,6 +101,8 @@ class EmbeddedBackend:
                     int(meta.get("requested_events", DEFAULT_EVENTS)), int(meta.get("seed", DEFAULT_SEED)),
                     self.store.home, self._progress)
                 self._taxonomy = None
+                meta = self.store.metadata()
+            self._described = describe_metadata(meta)
             self._ready = True
 
 

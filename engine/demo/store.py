@@ -5,13 +5,23 @@ chDB data path open at a time. ``Store`` objects therefore share a single
 connection that moves to whichever home the current query needs (switching
 costs a few tens of milliseconds), behind one lock: a chDB session must not
 run two statements at once.
+
+A rebuild (a demo, a load) fills a new database of its own name; the swap is
+one atomic rename of a pointer file (``chdb.current``) naming the live
+database, written only once the new database is complete. Opening a home
+repairs whatever an interrupted swap left: the database the pointer names is
+live, and every other askhog database there (a build cut short, an old copy
+not yet dropped) is dropped. At no moment does the home hold no live data, so
+an interrupted load never makes room for the demo to be regenerated over it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -22,7 +32,12 @@ from ..errors import ExecutionError
 from ..paths import cache_home
 
 LIVE = "askhog"
-BUILD = "askhog_build"
+"""The live database of a home that never swapped (and of one made before the pointer file existed)."""
+POINTER = "chdb.current"
+"""File in the home naming the live database; replacing it is the swap."""
+STAGED_PREFIX = "load-"
+"""Scratch files a load stages its rows in (``load-<pid>-<hex>.jsonl``); a dead process's are removed on open."""
+_DATABASE = re.compile(rf"^{LIVE}(_build|_[0-9a-f]{{12}})?$")
 
 # Plain JSON in generated properties; numbers as numbers and ISO timestamps in results, as PostHog answers.
 SESSION_SETTINGS = (
@@ -32,7 +47,7 @@ SESSION_SETTINGS = (
 )
 
 _lock = threading.RLock()
-_open: dict[str, Any] = {"path": None, "session": None}
+_open: dict[str, Any] = {"path": None, "session": None, "database": None}
 
 
 def default_home() -> Path:
@@ -70,6 +85,10 @@ def schema(db: str) -> list[str]:
     ]
 
 
+TABLES = ("events", "persons", "person_distinct_ids", "sessions", "annotations", "metadata")
+"""The tables ``schema`` creates."""
+
+
 def sessions_from_events(db: str) -> str:
     """PostHog's session summary, aggregated from the events that carry a ``$session_id``.
 
@@ -97,8 +116,16 @@ class Store:
         self.home = Path(home).expanduser() if home else default_home()
         self.path = self.home / "chdb"
         self.scratch = self.home / "tmp"
+        self.pointer = self.home / POINTER
 
     # -- raw access ----------------------------------------------------------------------------
+
+    @property
+    def database(self) -> str:
+        """The live database's name (the store is opened, and repaired, if it was not)."""
+        with _lock:
+            self._session()
+            return str(_open["database"])
 
     def query(self, sql: str, fmt: str = "JSONCompact") -> str:
         """Run one statement in the live database and return its output text."""
@@ -127,13 +154,66 @@ class Store:
                 sess = chdb_session.Session(path)
             except RuntimeError as exc:  # another chDB session of this process holds a different path
                 raise ExecutionError(f"cannot open the embedded store at {path}: {clean_message(str(exc))}") from None
-            for setting in SESSION_SETTINGS:
-                sess.query(f"SET {setting}")
-            for statement in schema(LIVE):
-                sess.query(statement)
-            sess.query(f"USE {LIVE}")
-            _open["session"], _open["path"] = sess, path
+            try:
+                for setting in SESSION_SETTINGS:
+                    sess.query(f"SET {setting}")
+                live = self._repair(sess)
+                sess.query(f"USE {live}")
+            except Exception as exc:  # chDB raises its own types and RuntimeError
+                sess.close()
+                raise ExecutionError(f"cannot open the embedded store at {path}: {clean_message(str(exc))}") from None
+            except BaseException:
+                sess.close()
+                raise
+            _open["session"], _open["path"], _open["database"] = sess, path, live
         return _open["session"]
+
+    def _repair(self, sess: Any) -> str:
+        """The live database, after putting right what an interrupted swap left (see the module).
+
+        The pointer's database when it exists; else the one a home had before pointers (``askhog``); else the
+        newest complete one; else a new, empty ``askhog``. Every other askhog database is dropped, and the
+        scratch files of loads whose process is gone are removed.
+        """
+        present = {row[0] for row in _rows(sess, "SELECT name FROM system.databases")}
+        ours = {name for name in present if _DATABASE.match(name)}
+        live = self._pointed()
+        if live not in ours:
+            live = LIVE if LIVE in ours else _newest_complete(sess, ours) or LIVE
+        tables = {row[0] for row in _rows(sess, f"SELECT name FROM system.tables WHERE database = '{live}'")}
+        if not set(TABLES) <= tables:
+            for statement in schema(live):  # a new home, or one made before a table was added
+                sess.query(statement)
+        for stale in sorted(ours - {live}):
+            sess.query(f"DROP DATABASE IF EXISTS {stale} SYNC")
+        self._remove_orphaned_staging()
+        return live
+
+    def _pointed(self) -> str | None:
+        try:
+            name = self.pointer.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return name if _DATABASE.match(name) else None
+
+    def _point_to(self, database: str) -> None:
+        """Make ``database`` the live one: write the pointer beside the old one, flush it, rename it over."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        staged = self.pointer.with_name(f"{POINTER}.{os.getpid()}.tmp")
+        with staged.open("w", encoding="utf-8") as handle:
+            handle.write(database + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(staged, self.pointer)
+        _fsync_directory(self.home)
+
+    def _remove_orphaned_staging(self) -> None:
+        if not self.scratch.is_dir():
+            return
+        for staged in self.scratch.glob(f"{STAGED_PREFIX}*.jsonl"):
+            pid = staged.name[len(STAGED_PREFIX):].split("-", 1)[0]
+            if not (pid.isdigit() and _alive(int(pid))):
+                staged.unlink(missing_ok=True)
 
     @staticmethod
     def release() -> None:
@@ -144,12 +224,16 @@ class Store:
         with _lock:
             if _open["session"] is not None:
                 _open["session"].close()
-            _open["session"], _open["path"] = None, None
+            _open["session"], _open["path"], _open["database"] = None, None, None
 
     # -- state ---------------------------------------------------------------------------------
 
     def metadata(self) -> dict[str, str]:
         return {k: v for k, v in self.json("SELECT key, value FROM metadata")["data"]}
+
+    def describe(self) -> str:
+        """Which data the store holds, in words: the demo and its seed, or the loaded file and its checksum."""
+        return describe_metadata(self.metadata())
 
     def write_metadata(self, db: str, meta: dict[str, object]) -> None:
         """Record what a (re)build put in ``db``: kind, sizes, seed or source, and when."""
@@ -160,22 +244,93 @@ class Store:
     def rebuild(self) -> Iterator[str]:
         """A fresh database to fill; it replaces the live one only if the block finishes.
 
-        Yields the build database's name. On any exception the build is dropped and
-        the live data stays exactly as it was.
+        Yields the build database's name. On any exception (a Ctrl-C included) the build is
+        dropped and the live data stays exactly as it was; if even that is cut short, the next
+        open drops it. The swap is the pointer file's rename; the old database is dropped after it.
+        Anything cut short after the build closes the connection, so that the next query reopens
+        the store and repairs it from the pointer: the connection never goes on reading a database
+        the pointer no longer names.
         """
         with _lock:
-            self.query(f"DROP DATABASE IF EXISTS {BUILD} SYNC")
-            for statement in schema(BUILD):
-                self.query(statement)
+            self._session()
+            old = str(_open["database"])
+            build = f"{LIVE}_{uuid.uuid4().hex[:12]}"
             try:
-                yield BUILD
+                for statement in schema(build):
+                    self.query(statement)
+                yield build
             except BaseException:
-                self.query(f"DROP DATABASE IF EXISTS {BUILD} SYNC")
+                try:
+                    self.query(f"DROP DATABASE IF EXISTS {build} SYNC")
+                except ExecutionError:
+                    pass  # the next open drops it
                 raise
-            self.query("USE system")
-            self.query(f"DROP DATABASE IF EXISTS {LIVE} SYNC")
-            self.query(f"RENAME DATABASE {BUILD} TO {LIVE}")
-            self.query(f"USE {LIVE}")
+            try:
+                self._point_to(build)
+                _open["database"] = build
+                self.query(f"USE {build}")
+                self.query(f"DROP DATABASE IF EXISTS {old} SYNC")
+            except BaseException:
+                self.release()
+                raise
+
+
+def describe_metadata(meta: dict[str, str]) -> str:
+    """What ``meta`` (a store's metadata table) says the store holds, for answers and ``askhog load``."""
+    if meta.get("kind") == "demo":
+        return (f"the Paperplane demo (seed {meta.get('seed', '?')}, {int(meta.get('events', 0)):,} events, "
+                f"ending {meta.get('end', '?')[:16].replace('T', ' ')} UTC)")
+    if meta.get("kind") == "loaded":
+        checksum = meta.get("sha256", "")
+        return (f"events loaded from {Path(meta.get('source', '?')).name} "
+                f"({int(meta.get('events', 0)):,} events{f', sha256 {checksum[:12]}' if checksum else ''}, "
+                f"loaded {meta.get('generated_at', '?')[:16].replace('T', ' ')} UTC)")
+    return "no data yet"
+
+
+def _rows(sess: Any, sql: str) -> list[list[Any]]:
+    result = sess.query(sql, "JSONCompact")
+    text = result.bytes().decode("utf-8") if hasattr(result, "bytes") else str(result)
+    return list(json.loads(text)["data"]) if text.strip() else []
+
+
+def _newest_complete(sess: Any, databases: set[str]) -> str | None:
+    """Of ``databases``, the most recently built one that has its metadata (a build writes it last)."""
+    built: list[tuple[str, str]] = []
+    for name in databases:
+        try:
+            found = _rows(sess, f"SELECT value FROM {name}.metadata WHERE key = 'generated_at'")
+        except Exception:  # chDB's own error types: a database without the table is not complete
+            continue
+        if found:
+            built.append((str(found[0][0]), name))
+    return max(built)[1] if built else None
+
+
+def _fsync_directory(path: Path) -> None:
+    """Make a rename in ``path`` durable (a no-op where directories cannot be opened, as on Windows)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 _NOISE = (

@@ -49,7 +49,7 @@ def test_too_small_a_demo_is_refused(tmp_path: Path) -> None:
 
 
 def test_tables_follow_posthogs_schema(store: Store) -> None:
-    columns = {t: [c for c, _ in store.json(f"SELECT name, type FROM system.columns WHERE database = 'askhog' "
+    columns = {t: [c for c, _ in store.json(f"SELECT name, type FROM system.columns WHERE database = currentDatabase() "
                                           f"AND table = '{t}' ORDER BY position")["data"]]
                for t in ("events", "persons", "person_distinct_ids", "sessions", "annotations")}
     assert columns["events"] == ["uuid", "event", "distinct_id", "person_id", "timestamp", "properties",
