@@ -24,7 +24,7 @@ class Table:
     rows: tuple[tuple[Any, ...], ...]
     has_more: bool = False
     query_ms: float | None = None
-    source: str | None = None
+    source: str | None = field(default=None, compare=False)
 
     def __len__(self) -> int:
         return len(self.rows)
