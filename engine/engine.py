@@ -119,7 +119,7 @@ class Engine:
         if now is not None and not isinstance(now, datetime):
             raise QuestionError(f"now must be a datetime, not {type(now).__name__}")
         now = now or self.clock()
-        if intent is not None and intent not in self.catalog.intents:
+        if intent is not None and (not isinstance(intent, str) or intent not in self.catalog.intents):
             raise QuestionError(f"unknown intent {intent!r}; the families are {', '.join(self.catalog.intents)}")
         if intent is None and (self.recognizer.foreign(text) or (
                 not self.recognizer.known_words(text) and not self.linker.link(text.lower()))):
@@ -154,10 +154,12 @@ class Engine:
         """Slot values passed in code are checked (or parsed, when text) before anything renders them."""
         if not given:
             return {}
+        if not isinstance(given, Mapping):
+            raise QuestionError(f"given must map slot names to values, not {type(given).__name__}")
         context = Answer(question=text, intent=intent.id, confidence=1.0, now=now)
         checked = {}
         for name, value in given.items():
-            spec = intent.slot(name)
+            spec = intent.slot(name) if isinstance(name, str) else None
             if spec is not None and value is not None:
                 checked[name] = coerce_slot_value(self, spec, value, context)
         return checked

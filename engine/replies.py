@@ -8,6 +8,7 @@ in code), never a value that fails later inside a template.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,8 @@ def _typed(engine: "Engine", spec: SlotSpec, value: Any) -> Any:
         ok = all(s is not None and s.name in engine.taxonomy.events for s in steps) and len(steps) >= (spec.min or 1)
         return tuple(steps) if ok else None
     if spec.type in ("int", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value) or abs(value) > 10**_MAX_NUMBER_DIGITS:
+            return None  # int(inf) raises; a count beyond a quadrillion is not a slot value
         return int(value) if spec.type == "int" else float(value)
     if spec.type == "time_range":
         return value if isinstance(value, TimeRange) else None

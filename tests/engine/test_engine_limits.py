@@ -62,3 +62,13 @@ def test_numbers_in_replies_are_bounded(engine: Engine) -> None:
         coerce_slot_value(engine, spec, "9" * 400, context)
     with pytest.raises(QuestionError, match="value is"):
         coerce_slot_value(engine, spec, "9" * (MAX_QUESTION_CHARS + 1), context)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"intent": []}, {"intent": 5}, {"given": [1]}, {"now": "today"},
+    {"intent": "breakdown", "given": {"limit": float("inf")}}, {"intent": "breakdown", "given": {"limit": float("nan")}},
+    {"intent": "breakdown", "given": {"limit": 10**30}},
+])
+def test_arguments_of_the_wrong_kind_are_question_errors(engine: Engine, kwargs: dict) -> None:
+    with pytest.raises(QuestionError):
+        engine.ask("signups by browser last week", **kwargs)
