@@ -177,8 +177,10 @@ class Store:
         """
         present = {row[0] for row in _rows(sess, "SELECT name FROM system.databases")}
         ours = {name for name in present if _DATABASE.match(name)}
-        live = self._pointed()
-        if live not in ours:
+        pointed = self._pointed()
+        if pointed is not None and pointed in ours:
+            live = pointed
+        else:
             live = LIVE if LIVE in ours else _newest_complete(sess, ours) or LIVE
         tables = {row[0] for row in _rows(sess, f"SELECT name FROM system.tables WHERE database = '{live}'")}
         if not set(TABLES) <= tables:

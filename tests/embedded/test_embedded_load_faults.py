@@ -239,7 +239,7 @@ def test_a_load_interrupted_at_every_step_keeps_the_old_data_or_the_new(two_expo
 def test_sigterm_during_a_load_leaves_the_old_data_and_nothing_else(two_exports, monkeypatch) -> None:
     home, _ = two_exports
     query = Session.query
-    sent = []
+    sent: list[str] = []
 
     def terminate_midway(self: Session, sql: str, *args: Any, **kwargs: Any) -> Any:
         if "INSERT INTO" in sql and "persons" in sql and not sent:

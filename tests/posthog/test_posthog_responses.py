@@ -46,7 +46,7 @@ def test_well_formed_answers_become_the_table_they_describe(columns: list[str], 
     rows = data.draw(st.lists(st.lists(SCALARS, min_size=len(columns), max_size=len(columns)), max_size=5))
     body = {"columns": columns, "types": [[c, "String"] for c in columns], "results": rows, "hasMore": False}
     table = table_from_response(json.loads(json.dumps(body)))
-    assert table == Table(tuple(columns), ("String",) * len(columns), tuple(tuple(r) for r in body["results"]))
+    assert table == Table(tuple(columns), ("String",) * len(columns), tuple(tuple(r) for r in rows))
 
 
 @given(depth=st.integers(MAX_DEPTH + 1, 20_000))

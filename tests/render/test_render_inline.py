@@ -21,7 +21,7 @@ QUERY = (
     "GROUP BY x, y\n"
     "LIMIT 10"
 )
-TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30) | st.sampled_from(
+TEXT = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30) | st.sampled_from(
     ["{{x}}", "}}", "{a}", "\0", "a\0b\0", "'", "\\", "\\'", "`", "' OR 1 = 1 --", "\r\n", "\u2028", "/*", "{%"])
 
 

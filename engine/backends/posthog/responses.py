@@ -106,14 +106,14 @@ def check_depth(value: object, where: str, field: str, limit: int = MAX_DEPTH) -
     """Refuse a value nested deeper than ``limit`` (walked with a stack of its own, never by recursion)."""
     if not isinstance(value, (list, dict)):
         return
-    stack: list[tuple[object, int]] = [(value, 1)]
+    stack: list[tuple[list[Any] | dict[str, Any], int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > limit:
             raise MalformedResponse(f"PostHog's answer to {where} is malformed: {field} is nested more than "
                                     f"{limit} levels deep")
         children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (list, dict)))  # type: ignore[union-attr]
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (list, dict)))
 
 
 # --- query answers ------------------------------------------------------------------------------
