@@ -254,3 +254,10 @@ def test_the_cli_says_one_line_for_a_malformed_answer(fake, monkeypatch: pytest.
     out, err = capsys.readouterr()
     assert code == 1 and err.count("\n") == 1 and "MalformedResponse" in err and "results[0].name" in err
     assert "Traceback" not in err and API_KEY not in out + err
+
+
+@pytest.mark.parametrize(("hogql", "values", "said"), [
+    (None, None, "not NoneType"), (5, None, "not int"), ("  ", None, "empty"), ("SELECT 1", [1], "not list")])
+def test_a_query_that_is_not_text_is_refused_before_anything_is_sent(fake, real_client, hogql, values, said) -> None:
+    error = fails(lambda: real_client().query(hogql, values), QueryError)
+    assert said in str(error) and fake.requests == []

@@ -158,6 +158,7 @@ class PostHogClient:
         use_cache: bool = True,
     ) -> Table:
         """Run HogQL with ``values`` bound to its ``{placeholders}``; cached, rate-limited, logged."""
+        _check_query(hogql, values)
         with self._redacting():
             return self._query(hogql, values, name=name, refresh=refresh, use_cache=use_cache)
 
@@ -196,6 +197,7 @@ class PostHogClient:
         ``values`` travel as ``globals``, which is how the metadata query binds placeholders. The answer's
         notices are checked (``responses.metadata_notices``) before it is returned.
         """
+        _check_query(hogql, values)
         with self._redacting():
             return self._metadata(hogql, jsonable(values or {}), self._deadline())
 
@@ -459,3 +461,12 @@ class PostHogClient:
             stats.retries, stats.throttled, error or "none",
         )
 
+
+def _check_query(hogql: object, values: object) -> None:
+    """A query is non-empty text and its values a mapping, before anything hashes or sends them."""
+    if not isinstance(hogql, str):
+        raise QueryError(f"a query must be HogQL text, not {type(hogql).__name__}")
+    if not hogql.strip():
+        raise QueryError("the query is empty")
+    if values is not None and not isinstance(values, dict):
+        raise QueryError(f"query values must map placeholder names to values, not {type(values).__name__}")
