@@ -108,7 +108,8 @@ class Condition:
     """Something about a person's history that selects who (or which events) count.
 
     ``did``: the person did ``event`` (at least ``min_count`` times) before now, or, ``in_range``, within the asked
-    range ("users who filed 2 or more tickets last month"); ``did_not``: never did it from the range's start to now;
+    range ("users who filed 2 or more tickets last month"); ``did_not``: never did it before now ("never bought"),
+    or, ``in_range``, not from the range's start to now ("signed up last week without uploading");
     ``within``: only events within ``days`` after the person's first ``anchor`` count ("in their first week").
     """
 
@@ -125,7 +126,9 @@ class Condition:
             return f"within {self.days} day(s) of {anchor}"
         times = f" at least {self.min_count} times" if self.min_count and self.min_count > 1 else ""
         event = self.event.label() if self.event else "anything"
-        return f"{'did' if self.kind == 'did' else 'never did'} {event}{times}{' in the range' if self.in_range else ''}"
+        if self.kind == "did_not":
+            return f"did not do {event} from the range's start" if self.in_range else f"never did {event}"
+        return f"did {event}{times}{' in the range' if self.in_range else ''}"
 
 
 @dataclass(frozen=True)

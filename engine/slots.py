@@ -39,6 +39,8 @@ _ALL_EVENTS_NOUN = re.compile(r"\b(?:users?|people|persons?|customers?|visitors?
 """What a question must count for "all events" to be its answer: people or events, not "how many did we get"."""
 _DESCRIBING = re.compile(r"\w+(?:est|ly|ier)|very|really|super|pretty|quite|most|least|total|overall|daily|weekly|monthly")
 """Unknown words that describe rather than name (superlatives, adverbs): never asked about as a missing event."""
+_EVER_NOT = re.compile(r"\b(?:never|not ever|at no point|not once)\b")
+""""never did X" is at no time before now; other negations ("without X", "didn't X") are within the range."""
 _CONTRAST = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|or)\b")
 """"vs those who don't": a negated event after one of these is the other side of a comparison."""
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
@@ -232,7 +234,10 @@ class SlotFiller:
         free_excluded = [m for m in r.excluded if (m.start, m.end) not in filled.used and m.event is not None]
         if "conditions" in by_role and "exclude" not in by_role and free_excluded:
             name = by_role["conditions"].name
-            out[name] = out.get(name, ()) + tuple(Condition("did_not", m.event) for m in free_excluded if m.event)
+            # "never bought": at no time before now; "without viewing /docs", "didn't upload": not in the range
+            out[name] = out.get(name, ()) + tuple(
+                Condition("did_not", m.event, in_range=not _EVER_NOT.search(r.text[max(0, m.start - 40):m.start]))
+                for m in free_excluded if m.event)
             for m in free_excluded:
                 use((m.start, m.end))
         del slots

@@ -333,3 +333,15 @@ def test_a_part_of_the_question_the_template_cannot_apply_is_reported(engine: En
     assert any("cannot apply the split by segment" in w.message for w in answer.caveats)
     split = engine.ask("DAU chrome vs safari last week")
     assert "GROUP BY period, breakdown" in split.hogql and not split.caveats
+
+
+@pytest.mark.parametrize(("question", "in_range"), [
+    ("how many people started a checkout in october but have never bought anything", False),
+    ("ppl who looked at /pricing in the last 30 days but have never started a checkout - how many?", False),
+    ("how many users filed a ticket this month without viewing /docs", True),
+])
+def test_never_is_at_any_time_and_without_is_within_the_range(engine: Engine, question: str, in_range: bool) -> None:
+    answer = engine.ask(question)
+    (condition,) = [c for c in answer.meaning.conditions if c.kind == "did_not"]
+    assert condition.in_range is in_range
+    assert answer.meaning.primary.math == "dau"  # people, counted once each

@@ -123,12 +123,13 @@ def value(rows: list[dict[str, Any]]) -> Any:
     return row["value"]
 
 
-def test_never_did_keeps_only_people_without_the_event_from_the_ranges_start(backend):
+@pytest.mark.parametrize("in_range", [False, True])
+def test_never_did_keeps_only_people_without_the_event_ever_or_from_the_ranges_start(backend, in_range):
     tr = last(30)
     rows = hits(backend, "file_uploaded", "invite_sent")
     slots = family_slots("count", event=ev("file_uploaded"), measure="users", time_range=tr,
-                         conditions=(Condition("did_not", ev("invite_sent")),))
-    inviters = {h.person for h in rows if h.event == "invite_sent" and h.at >= tr.start}
+                         conditions=(Condition("did_not", ev("invite_sent"), in_range=in_range),))
+    inviters = {h.person for h in rows if h.event == "invite_sent" and (h.at >= tr.start or not in_range)}
     expected = people(rows, "file_uploaded", tr) - inviters
     assert 0 < len(expected) < len(people(rows, "file_uploaded", tr))  # the condition removes someone, not everyone
     assert value(run(backend, "count", slots)) == len(expected)
