@@ -21,7 +21,7 @@ COMMENT = st.lists(st.sampled_from(["a", " ", "\n", "\r", "\x0b", "\x0c", "\u202
                    max_size=8).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(text=st.one_of(st.text(max_size=60), st.lists(st.sampled_from(PIECES), max_size=25).map("".join)))
 def test_any_text_gets_a_verdict_never_a_crash(text: str) -> None:
     try:
@@ -50,7 +50,7 @@ def _reads(tree: Any) -> tuple[set[str], set[str]]:
     return calls, tables - ctes
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(comment=COMMENT, block=st.booleans(), where=st.integers(0, 2))
 def test_a_comment_never_hides_code_from_the_guard(comment: str, block: bool, where: int) -> None:
     """Whatever a comment holds and wherever it sits: if the guard accepts the query, PostHog's parser finds

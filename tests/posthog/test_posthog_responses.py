@@ -30,7 +30,7 @@ READERS = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(body=BODY)
 def test_any_json_is_read_or_refused_by_name(body: Any) -> None:
     for read in READERS:
@@ -40,7 +40,7 @@ def test_any_json_is_read_or_refused_by_name(body: Any) -> None:
             assert "PostHog's answer to" in str(error) and "malformed" in str(error)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(columns=st.lists(st.text(max_size=5), min_size=1, max_size=4), data=st.data())
 def test_well_formed_answers_become_the_table_they_describe(columns: list[str], data: st.DataObject) -> None:
     rows = data.draw(st.lists(st.lists(SCALARS, min_size=len(columns), max_size=len(columns)), max_size=5))

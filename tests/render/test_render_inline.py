@@ -43,7 +43,7 @@ def _evaluated(node: Any) -> Any:
 BOUND = bare(parse_select(QUERY))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(a=TEXT, b=TEXT)
 def test_inline_reads_back_in_posthogs_parser_as_the_bound_query(a: str, b: str) -> None:
     query = RenderedQuery(QUERY, {"a": a, "b": b}, "t")
