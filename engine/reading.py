@@ -246,6 +246,8 @@ class Reading:
             found.add("metric_phrase")
         if any(m.prop is not None and m.prop.type != "Numeric" for m in self.breakdowns) or self.segments:
             found.add("breakdown")
+        if self.segments:  # "google vs twitter users": two values of one property set side by side
+            found.add("segments")
         for kind in ("grain", "per_actor", "first_time"):
             if kind in self.details:
                 found.add(kind)
