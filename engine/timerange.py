@@ -650,26 +650,36 @@ def _ago_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
     return _Reading({"ago": n, "unit": UNIT_WORDS[m["u"].lower()]})
 
 
-def _period_of_year(key: str, value: int, year_text: str | None, now: datetime) -> _Reading:
+_RUNNING_AFTER = re.compile(r"^\s*,?\s*(?:so far|to date|till now|until now|up to now|up till now|until today|yet|"
+                            r"(?:up )?to today|thus far)\b")
+_RUNNING_BEFORE = re.compile(r"\b(?:this|current|the current|this year'?s)\s+$")
+""""November so far", "this November": the running one, not last year's."""
+
+
+def _period_of_year(key: str, value: int, year_text: str | None, now: datetime,
+                    m: re.Match[str] | None = None) -> _Reading:
     """A month or quarter: with a year it is exact; without, the latest one that has started,
-    which is ambiguous while it is still running (this partial one, or last year's whole one)."""
+    which is ambiguous while it is still running (this partial one, or last year's whole one) unless the
+    words around it say which ("November so far", "this November")."""
     year = _year_value(year_text)
     if year is not None:
         return _Reading({key: value, "year": year})
     current = now.month if key == "month" else _quarter_of(now)
     if value != current:
         return _Reading({key: value})
+    if m is not None and (_RUNNING_AFTER.match(m.string[m.end():]) or _RUNNING_BEFORE.search(m.string[:m.start()])):
+        return _Reading({key: value, "year": now.year})
     return _Reading({key: value}, ({key: value, "year": now.year}, {key: value, "year": now.year - 1}))
 
 
 def _quarter_phrase(m: re.Match[str], now: datetime) -> _Reading:
     quarter = int(m["q"]) if m["q"] else QUARTER_ORDINALS[m["ord"].lower()]
-    return _period_of_year("quarter", quarter, m["y"], now)
+    return _period_of_year("quarter", quarter, m["y"], now, m)
 
 
 def _month_phrase(m: re.Match[str], now: datetime) -> _Reading:
     month = MONTHS[m["m"].lower()]
-    return _period_of_year("month", month, m["y"], now)
+    return _period_of_year("month", month, m["y"], now, m)
 
 
 def _last_month_name_phrase(m: re.Match[str], now: datetime) -> _Reading:

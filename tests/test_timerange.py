@@ -451,6 +451,14 @@ def test_edges_of_months_years_and_weeks(now: datetime, question: str, start: da
     assert (found.range.start, found.range.end) == (start, end)
 
 
+@pytest.mark.parametrize("question", ["revenue in November so far", "signups this November", "Q4 to date",
+                                      "signups in november, so far", "uploads in the current quarter"])
+def test_words_that_say_the_running_period_resolve_it(question: str) -> None:
+    found = find_time_range(question, NOW)
+    assert found is not None and found.range is not None and not found.ambiguous
+    assert found.range.end == NOW and found.range.start.year == NOW.year
+
+
 def test_in_january_asked_in_january_is_ambiguous() -> None:
     found = find_time_range("signups in January", JANUARY)
     assert found is not None
