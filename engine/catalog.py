@@ -32,7 +32,8 @@ SLOT_TYPES = frozenset({"event", "events", "property", "filters", "time_range", 
 OPTION_SOURCES = frozenset({"events", "event_properties", "numeric_properties", "breakdown_properties", "flags", "choices"})
 MIN_EXAMPLES = 25
 READING_FACTS = frozenset({"event", "metric_phrase", "breakdown", "interval", "grain", "compare", "per_actor",
-                           "first_time", "conditions", "steps", "property_math", "month_range", "min_days", "segments"})
+                           "first_time", "conditions", "steps", "property_math", "month_range", "min_days", "segments",
+                           "terse"})
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice
 slot's ``infer`` (a value chosen because the question holds it)."""
 

@@ -122,6 +122,14 @@ VAGUE = re.compile(r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thi
                    r"|(?:for|of) (?:them|those ones))\b")
 """Words that stand for an event without naming one: "what predicts success?" asks which event is success,
 and "same but by region" or "was that normal?" asked with no conversation behind it has nothing to refer to."""
+_FILLER = frozenset("""
+a an the our my we us me you i any all of in on at for from to till until thru through between and during within
+inclusive inclusively included both ends total number count counts how many much what whats what's was were is are
+there did do does we have had get got please show give tell see pull find just only so far ok okay
+views visits hits events
+""".split())
+"""Words that ask for nothing beyond what the reading found: "pageviews from Nov 10 through Nov 12, inclusive"."""
+
 _PERSON_NOUN = re.compile(r"^\s+(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\b")
 """After an event, a noun for people makes the event a description of who: "registered users", "paying customers"."""
 _LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until)\s*$")
@@ -215,6 +223,8 @@ class Reading:
     """A second range that is not a comparison ("September signups still around in October")."""
     qualifiers: list[Mention] = field(default_factory=list)
     """Events that describe who rather than what: "registered users", "paying customers"."""
+    terse: bool = False
+    """Nothing but what was read and filler words: a bare "signups last week" asks for one number."""
 
     @property
     def unknown_words(self) -> list[str]:
@@ -246,6 +256,8 @@ class Reading:
             found.add("metric_phrase")
         if any(m.prop is not None and m.prop.type != "Numeric" for m in self.breakdowns) or self.segments:
             found.add("breakdown")
+        if self.terse:
+            found.add("terse")
         if self.segments:  # "google vs twitter users": two values of one property set side by side
             found.add("segments")
         for kind in ("grain", "per_actor", "first_time"):
@@ -442,6 +454,8 @@ class Reader:
             if offset is not None and "offset" not in numbers:
                 numbers["offset"] = Number("offset", offset, *time_span) if time_span else numbers.get("offset")  # type: ignore[arg-type]
         reading.qualifiers = qualifiers
+        reading.terse = len(events) <= 1 and "%" not in masked and not details and all(
+            t.text in _FILLER for t in tokenize(masked) if not any(a <= t.start < b for a, b in covered))
         reading.segments = self._segments(reading)
         if reading.segments is not None:
             prop, values, span = reading.segments
