@@ -30,7 +30,7 @@ from .replies import coerce_slot_value
 from .render import Renderer, select_template
 from .slots import Filled, SlotFiller, reading_warnings
 from .taxonomy import Taxonomy, demo_taxonomy
-from .text import stem
+from .text import normalize, stem
 
 if TYPE_CHECKING:
     from .reading import Reading, Span
@@ -124,7 +124,7 @@ class Engine:
         if intent is None and (self.recognizer.foreign(text) or (
                 not self.recognizer.known_words(text) and not self.linker.link(text.lower()))):
             return self._unreadable(text, now)
-        reading = self.filler.read(text, now)
+        reading = self.filler.read(self.recognizer.correct(normalize(text), keep=self.linker.knows), now)
         facts = reading.facts() | ({"time"} if reading.time is not None else set())
         recognition = self.recognizer.recognize(text, tracked=self.tracked, facts=facts)
         converged = None if intent else self._converged(recognition, reading)

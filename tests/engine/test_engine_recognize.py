@@ -238,3 +238,12 @@ def test_two_readings_that_widen_to_one_family_are_not_asked_about(engine: Engin
     assert answer.clarification is None
     assert answer.intent == "breakdown"
     assert answer.slots["breakdown"].grain == "day_of_week"
+
+
+def test_a_misspelt_word_is_read_as_meant_but_project_names_are_kept(engine: Engine) -> None:
+    """The reader sees the respelled question: "sesions per user" is sessions per user, not a session
+    duration with an unused "per user"; the project's own names are never respelled."""
+    answer = engine.ask("sesions per user last week, on avg?")
+    assert answer.clarification is None and not answer.warnings
+    assert answer.slots["metric"] == "sessions_per_user"
+    assert engine.recognizer.correct("safari signups", keep=engine.linker.knows) == "safari signups"
