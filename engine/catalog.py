@@ -374,7 +374,9 @@ def _parse_describe(data: Any, slot_names: set[str], source: str) -> str:
     if not isinstance(text, str):
         raise CatalogError(source, "describe is a sentence with {slot} places", line=_line(data, "describe"),
                            key="describe")
-    for name in re.findall(r"\{(\w+)\}", text):  # {slot}, or {slot_times} for a count slot ("at least 3 times")
+    # {slot}; {slot_times} for a count slot ("at least 3 times"); {slot? words with #}: the words, # the value,
+    # only when the slot has one (" with at least 5 page views")
+    for name in re.findall(r"\{(\w+)(?:\?[^{}]*)?\}", text):
         if name not in slot_names and not (name.endswith("_times") and name[:-6] in slot_names):
             raise CatalogError(source, f"describe names {{{name}}}, which is not a slot of this family",
                                line=_line(data, "describe"), key="describe")

@@ -48,7 +48,7 @@ NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p
     ("window_days", rf"\b(?:within|in under|inside|in less than|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?days?\b"),
     ("window_weeks", rf"\b(?:within|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?weeks?\b"),
     ("window_days", rf"\b{_NUM}[- ]day (?:conversion )?window\b"),
-    ("min_count", rf"\b(?:at least|more than|over|>=?|min(?:imum)?(?: of)?)\s*{_NUM}\s*(?:times\b|x\b|{_COUNTED})"),
+    ("min_count", rf"(?:\b(?:at least|more than|over|min(?:imum)?(?: of)?)|>=?)\s*{_NUM}\s*(?:times\b|x\b|{_COUNTED})"),
     ("min_count", rf"\b{_NUM}\s*(?:\+|or more|or above|plus)\s*(?:times\b|{_COUNTED})"),
     ("min_days", rf"\b(?:on|for)?\s*(?:at least\s+)?{_NUM}\s*(?:\+|or more)?\s*(?:different |distinct |separate |"
                  rf"or more )*days?\b(?=[^.?!]{{0,40}}\b(?:active|used|using|use|came|visited|logged|were|was|did)\b)"
@@ -64,6 +64,7 @@ NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p
     ("threshold", rf"\b{_NUM}\s*(?:sigma|standard deviations?|std|stdev|σ)\b"),
     ("offset", r"\b(?:week|month|day)[ -]?(\d{1,2})\b(?! (?:of|to)\b)"),
 ))
+_STRICTLY_MORE = re.compile(r"(?:more than|over\b|>(?!=))")
 NUMBER_RANGES: dict[str, tuple[int, int]] = {
     "limit": (1, 10_000), "window_days": (1, 365), "window_weeks": (1, 52), "min_count": (1, 100_000),
     "silent_days": (1, 365), "path_length": (1, 10), "periods": (1, 52), "threshold": (1, 10), "min_days": (1, 31),
@@ -523,6 +524,8 @@ class Reader:
             value = int(m.group(group))
             if kind == "silent_days" and "week" in m.group(0):
                 value *= 7
+            if kind == "min_count" and _STRICTLY_MORE.match(m.group(0)):
+                value += 1  # "more than 3 tickets" is 4 or more: the slot means "at least"
             low, high = NUMBER_RANGES.get(kind, (0, 10**6))
             if low <= value <= high:
                 numbers[kind] = Number(kind, value, m.start(), m.end())

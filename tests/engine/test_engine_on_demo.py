@@ -158,3 +158,19 @@ def test_cli_passes_workflow_options(demo_engine: Engine, tmp_path: Path, capsys
     assert "roi" in report["finding"].lower()
     code = cli.main(["ask", "which acquisition channel has the best ROI?", "--option", "costs_csv"])
     assert code == 1 and "KEY=VALUE" in capsys.readouterr().err
+
+
+def test_sessions_with_a_page_view_threshold(demo_engine: Engine) -> None:
+    """"Sessions with 5 or more pageviews" counts only those sessions (it used to count them all, with a
+    warning), and "more than 4" means 5 or more: both agree with a hand-written count over the events."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT count() FROM (SELECT $session_id FROM events WHERE timestamp >= '2026-11-25' AND timestamp < "
+        "'2026-11-26' AND $session_id != '' GROUP BY $session_id HAVING countIf(event = '$pageview') >= 5)")
+    expected = truth.rows[0][0]
+    assert expected > 0
+    for question in ("how many sessions yesterday had 5 or more pageviews",
+                     "number of sessions yesterday with more than 4 page views"):
+        answer, table = answered(demo_engine, question)
+        assert answer.intent == "sessions" and answer.slots["min_pageviews"] == 5
+        assert answer.meaning is not None and "with at least 5 page views" in answer.meaning.describe()
+        assert table.rows[0][0] == expected
