@@ -33,7 +33,7 @@ OPTION_SOURCES = frozenset({"events", "event_properties", "numeric_properties", 
 MIN_EXAMPLES = 25
 READING_FACTS = frozenset({"event", "metric_phrase", "breakdown", "interval", "grain", "compare", "per_actor",
                            "first_time", "conditions", "steps", "property_math", "month_range", "min_days", "segments",
-                           "terse"})
+                           "terse", "share"})
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice
 slot's ``infer`` (a value chosen because the question holds it)."""
 

@@ -259,6 +259,8 @@ class Reading:
             found.add("breakdown")
         if self.terse:
             found.add("terse")
+        if "share" in self.details and len(self.events) <= 1:  # a named part of a whole
+            found.add("share")
         if self.segments:  # "google vs twitter users": two values of one property set side by side
             found.add("segments")
         for kind in ("grain", "per_actor", "first_time"):
@@ -454,6 +456,12 @@ class Reader:
             offset = _units_between(time, other_range)
             if offset is not None and "offset" not in numbers:
                 numbers["offset"] = Number("offset", offset, *time_span) if time_span else numbers.get("offset")  # type: ignore[arg-type]
+        share = details.get("share")
+        if share is not None and not any(f.start >= share.end - 4 for f in filters):
+            # "what % of mobile users came back" is among mobile users; only a value named after "came from",
+            # "were on"... is the part of the whole ("what % of pageviews came from mobile")
+            del details["share"]
+            spans[:] = [s for s in spans if not (s.kind == "detail" and s.key == (share.start, share.end))]
         reading.qualifiers = qualifiers
         reading.terse = len(events) <= 1 and "%" not in masked and not details and all(
             t.text in _FILLER for t in tokenize(masked) if not any(a <= t.start < b for a, b in covered))

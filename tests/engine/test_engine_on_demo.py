@@ -174,3 +174,24 @@ def test_sessions_with_a_page_view_threshold(demo_engine: Engine) -> None:
         assert answer.intent == "sessions" and answer.slots["min_pageviews"] == 5
         assert answer.meaning is not None and "with at least 5 page views" in answer.meaning.describe()
         assert table.rows[0][0] == expected
+
+
+def test_a_part_of_the_whole_is_a_share_of_everything(demo_engine: Engine) -> None:
+    """"What % of pageviews came from mobile" divides mobile's pageviews by *all* pageviews (those without a
+    device type included); a filter would have made the whole mobile too (100%), a plain count says 261."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT round(100 * countIf(JSONExtractString(properties, '$device_type') = 'Mobile') / count(), 2) FROM events "
+        "WHERE event = '$pageview' AND timestamp >= '2026-11-25' AND timestamp < '2026-11-26'").rows[0][0]
+    answer, table = answered(demo_engine, "what % of yesterday's pageviews came from device type Mobile?")
+    assert answer.intent == "breakdown" and answer.slots["share"] == "of_total"
+    assert answer.slots["breakdown"].values == ("Mobile",) and not answer.slots.get("filters")
+    assert table.records()[0]["share_pct"] == pytest.approx(truth, abs=0.01)
+    assert f"{truth:g}% of the whole" in answer.interpret(table).headline
+
+
+def test_among_a_group_is_a_filter_not_a_share(demo_engine: Engine) -> None:
+    """The value before the verb names who is counted ("what % of mobile users came back"): no share."""
+    reading = demo_engine.filler.read("what % of mobile users came back last week", END.replace(tzinfo=None))
+    assert "share" not in reading.facts()
+    answer = demo_engine.ask("what share of signups last month came from google?")
+    assert answer.intent == "breakdown" and answer.slots["breakdown"].values == ("google",)
