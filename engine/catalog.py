@@ -41,7 +41,7 @@ _TOP_KEYS = {
     "id": True, "description": True, "rules": False, "examples": True, "slots": True, "template": False,
     "workflow": False, "workflows": False, "interpretation": False, "follow_ups": False, "message": False,
     "widen": False, "time_order": False, "describe": False, "unit": False, "maths": False, "evidence": False,
-    "two_ranges": False,
+    "two_ranges": False, "reads": False,
 }
 EVIDENCE_FACTS = READING_FACTS | {"time", "no_rule", "no_refusal"}
 """What recognition can weigh besides words: the reading's facts, a time range, no rule of any family (or no
@@ -166,6 +166,9 @@ class Intent:
     """When a question names two periods that are not compared: ``first`` (the family's range is the first,
     e.g. retention's cohorts) or ``union`` (it covers both: lifecycle's "active the week before last but not
     last week" reads statuses over both weeks)."""
+    reads: tuple[str, ...] = ()
+    """Kinds of the lexicon's ``unread_cues`` this family's meaning holds by itself: a cohort comparison is a
+    "vs" of doers and those who "didn't", time to event is to the "first" time. Not reported as unread."""
     evidence: tuple[tuple[frozenset[str], float], ...] = ()
     """``[[fact, ..., weight], ...]``: when the question's reading holds all the facts, the family gains the weight
     (negative: loses it) in recognition, as a rule would. A question that names an event and a period and
@@ -349,6 +352,7 @@ def parse_intent(text: str, source: str) -> Intent:
         describe=_parse_describe(data, names, source),
         unit=_parse_one_of(data, "unit", UNITS, source),
         maths=tuple(_parse_list(data, "maths", source)),
+        reads=_parse_reads(data, source),
         evidence=_parse_evidence(data, source),
         two_ranges=_parse_one_of(data, "two_ranges", ("first", "union"), source) or "first",
     )
@@ -388,6 +392,18 @@ def _parse_one_of(data: Any, key: str, allowed: tuple[str, ...], source: str) ->
     if value and value not in allowed:
         raise CatalogError(source, f"{key} must be one of {', '.join(allowed)}", line=_line(data, key), key=key)
     return str(value)
+
+
+UNREAD_KINDS = ("negation", "comparison", "first", "per")
+"""The kinds of the lexicon's ``unread_cues``, which a family can say it ``reads``."""
+
+
+def _parse_reads(data: Any, source: str) -> tuple[str, ...]:
+    kinds = _parse_list(data, "reads", source)
+    if any(k not in UNREAD_KINDS for k in kinds):
+        raise CatalogError(source, f"reads lists kinds of words among {', '.join(UNREAD_KINDS)}",
+                           line=_line(data, "reads"), key="reads")
+    return tuple(kinds)
 
 
 def _parse_list(data: Any, key: str, source: str) -> list[str]:

@@ -17,7 +17,8 @@ when what it *states* matches the truth under the case's ``match`` rule:
 * ``clarify``: a good analyst asks first; the answer must be a clarification.
 
 An answer that is wrong with no reading warning and no clarification is
-*silently wrong*: the failure a user cannot see, reported on its own.
+*silently wrong*: the failure a user cannot see, reported on its own; a right answer that carries a
+caveat is counted too (*right but warned*), so that warnings are not bought with noise.
 """
 
 from __future__ import annotations
@@ -342,6 +343,7 @@ def _exec_metrics(outcomes: list[ExecOutcome]) -> dict[str, Any]:
         "errors": sum(o.verdict == "error" for o in answerable),
         "silently_wrong": silent,
         "silently_wrong_share": round(silent / len(outcomes), 4) if outcomes else None,
+        "right_but_warned": sum(o.verdict == "right" and o.warned for o in answerable),
         "clarify_cases": len(clarify),
         "clarify_asked": sum(o.verdict == "right" for o in clarify),
         "intent_accuracy": round(sum(o.intent == o.case.intent for o in outcomes) / len(outcomes), 4) if outcomes else None,
@@ -364,6 +366,8 @@ def format_execution_report(report: dict[str, Any], show_misses: bool = False) -
         share = m["silently_wrong_share"] or 0.0
         lines.append(f"silently wrong           {share * 100:6.1f}%  ({m['silently_wrong']} wrong with no warning "
                      "or clarification)")
+        lines.append(f"right but warned         {m['right_but_warned']} (a caveat on a right answer: the price of "
+                     "never being silently wrong)")
         lines.append(f"clarify cases asked      {m['clarify_asked']} of {m['clarify_cases']}")
         lines.append(f"intent accuracy          {(m['intent_accuracy'] or 0) * 100:6.1f}%")
     m = report["overall"]

@@ -89,6 +89,8 @@ class SlotFiller:
         lex = linker.lexicon
         self._roles = {role: lex.get(role) for role in ("signup_event", "activation_event", "revenue_event")
                        if lex.get(role) in taxonomy.events}
+        self._unread_cues = [(kind, re.compile(p)) for kind, patterns in (lex.get("unread_cues") or {}).items()
+                             for p in patterns]
         self._choice_cues = {key: [(value, [re.compile(p) for p in patterns]) for value, patterns in by_value.items()]
                              for key, by_value in (lex.get("choices") or {}).items()}
         self._default_funnel = [e for e in lex.get("default_funnel") or [] if e in taxonomy.events]
@@ -137,7 +139,7 @@ class SlotFiller:
                 filled.values[spec.name] = found[spec.name]
         self._defaults(intent, filled, r, now)
         self._check(intent, filled, r, frozenset(given))
-        filled.unused = self._unused(r, filled)
+        filled.unused = self._unused(intent, r, filled) + self._unread(intent, r, filled)
         return filled
 
     def _assign(self, intent: Intent, r: Reading, now: datetime, filled: Filled) -> dict[str, Any]:
@@ -853,12 +855,36 @@ class SlotFiller:
             if s.kind in ("detail", "number", "property") and s.start < end and start < s.end:
                 filled.used.add(s.key)
 
-    def _unused(self, r: Reading, filled: Filled) -> list[str]:
-        """Spans the reading found that no slot used: what the answer must say it left out."""
+    def _unread(self, intent: Intent, r: Reading, filled: Filled) -> list[str]:
+        """Words that change a number's meaning ("not", "vs", "first week", "per") that nothing used: a negation
+        is read when what follows it was read negated ("never shared", "plan != pro"), a comparison word when
+        the answer compares, any other when a used span covers it, and none of the kinds the family ``reads``
+        by itself. What is left the answer must report, or "NOT on desktop" silently counts desktop."""
+        used = list(filled.used)
+        negated = [s.start for s in r.spans if s.key in filled.used and
+                   (s.label.startswith("not ") or " != " in s.label or " not_in " in s.label or "is_not" in s.label)]
+        compares = any(s.kind == "comparison" and s.key in filled.used for s in r.spans)
+        out = []
+        for kind, pattern in self._unread_cues:
+            if kind in intent.reads or (kind == "comparison" and compares):
+                continue
+            for m in pattern.finditer(r.text):
+                if any(a <= m.start() < b for a, b in used):
+                    continue
+                if kind == "negation" and any(m.end() <= start <= m.end() + 40 for start in negated):
+                    continue
+                out.append(f"{m.group(0)!r} ({kind}, in '…{r.text[max(0, m.start() - 20):m.end() + 20].strip()}…')")
+        return out
+
+    def _unused(self, intent: Intent, r: Reading, filled: Filled) -> list[str]:
+        """Spans the reading found that no slot used: what the answer must say it left out (not a first time
+        where the family's meaning is to the first time: "time to their first purchase")."""
         used = filled.used
         out = []
         for s in r.spans:
             if s.kind not in _USED_KINDS or s.key in used:
+                continue
+            if s.kind == "detail" and s.label.startswith("first_time") and "first" in intent.reads:
                 continue
             if any(a <= s.start and s.end <= b for a, b in used):
                 continue

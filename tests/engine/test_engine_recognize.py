@@ -247,3 +247,17 @@ def test_a_misspelt_word_is_read_as_meant_but_project_names_are_kept(engine: Eng
     assert answer.clarification is None and not answer.warnings
     assert answer.slots["metric"] == "sessions_per_user"
     assert engine.recognizer.correct("safari signups", keep=engine.linker.knows) == "safari signups"
+
+
+def test_a_word_that_changes_the_number_is_never_silently_unread(engine: Engine) -> None:
+    """"NOT on desktop" read as desktop, or "first week" ignored, must show in the answer's caveats; a
+    negation that was read ("never shared"), a comparison that was made and a family's own words are not."""
+    negated = engine.ask("last week's pageviews that were NOT on desktop")
+    read_negated = any(f.op in ("!=", "not_in") for f in negated.slots.get("filters") or ())
+    assert negated.clarification is not None or read_negated or any("'not'" in p.message for p in negated.warnings)
+    first = engine.ask("how many uploads did users make in their first 3 sessions last month")
+    assert first.clarification is not None or any("first 3 sessions" in p.message for p in first.warnings)
+    assert not engine.ask("users who signed up last week but never uploaded a file").warnings
+    assert not engine.ask("signups this week vs last week").warnings
+    assert not engine.ask("median time from signup to their first purchase").warnings
+    assert not engine.ask("do users who share files buy more than those who don't?").warnings
