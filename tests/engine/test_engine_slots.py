@@ -345,3 +345,15 @@ def test_never_is_at_any_time_and_without_is_within_the_range(engine: Engine, qu
     (condition,) = [c for c in answer.meaning.conditions if c.kind == "did_not"]
     assert condition.in_range is in_range
     assert answer.meaning.primary.math == "dau"  # people, counted once each
+
+
+@pytest.mark.parametrize(("question", "bucket"), [
+    ("trend of signups over the last 45 days", "toStartOfDay"),  # daily up to 62 days (templates/README.md)
+    ("trend of signups over the last 62 days", "toStartOfDay"),
+    ("trend of signups over the last 90 days", "toStartOfWeek"),
+])
+def test_chart_interval_follows_the_documented_ranges(engine: Engine, question: str, bucket: str) -> None:
+    """One place chooses a range's interval (``timerange.default_interval``); the rendered query uses it."""
+    answer = engine.ask(question)
+    assert answer.slots["interval"] == bucket.removeprefix("toStartOf").lower()
+    assert f"{bucket}(timestamp" in answer.hogql
