@@ -18,6 +18,7 @@ from typing import Any, Sequence, TextIO
 from .answer import Answer
 from .backends.base import Backend, Table
 from .errors import AskhogError
+from .format import cell
 
 EXIT_OK, EXIT_ERROR, EXIT_CLARIFY = 0, 1, 2
 MAX_ROWS_SHOWN = 40
@@ -294,7 +295,7 @@ def format_table(table: Table, fmt: str) -> str:
         writer.writerow(table.columns)
         writer.writerows(table.rows)
         return buf.getvalue()
-    rows = [[_cell(v) for v in r] for r in table.rows[:MAX_ROWS_SHOWN]]
+    rows = [[cell(v) for v in r] for r in table.rows[:MAX_ROWS_SHOWN]]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(table.columns)]
     line = lambda cells: "  ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
     out = [line(list(table.columns)), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
@@ -302,18 +303,6 @@ def format_table(table: Table, fmt: str) -> str:
         out.append(f"... {len(table.rows) - MAX_ROWS_SHOWN if len(table.rows) > MAX_ROWS_SHOWN else 'more'} rows not shown "
                    "(--format csv for all)")
     return "\n".join(out) + "\n"
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    if isinstance(value, (list, tuple)):
-        return " → ".join(str(v) for v in value)
-    return str(value)
 
 
 def _numeric(text: str) -> bool:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .backends.base import Table
-from .format import fmt
+from .format import fmt, signed_pct
 
 if TYPE_CHECKING:
     from .answer import Answer
@@ -447,7 +447,7 @@ def _experiment(answer: "Answer", table: Table, what: str) -> Interpretation:
         except StatisticsError:
             continue
         verdict = "significant" if cmp.significant else "not significant"
-        lift = f"{cmp.lift * 100:+.1f}%" if cmp.lift is not None else "n/a"
+        lift = signed_pct(cmp.lift, 1)
         details.append(f"{name} vs {control['variant']}: relative lift {lift}, p = {cmp.p_value:.4f} "
                        f"({verdict} at 95%).")
         if cmp.lift is not None:

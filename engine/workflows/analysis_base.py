@@ -62,21 +62,8 @@ def require_columns(table: Table | None, columns: tuple[str, ...]) -> Table:
     return table
 
 
-def pct(value: float | None, digits: int = 0) -> str:
-    """A rate as a percentage with ``digits`` decimals (``0.613`` → ``61%``)."""
-    return "n/a" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def signed_pct(value: float | None, digits: int = 0) -> str:
-    return "n/a" if value is None else f"{value * 100:+.{digits}f}%"
-
-
 def p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def day_text(value: date | datetime) -> str:

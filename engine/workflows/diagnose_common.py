@@ -7,7 +7,8 @@ from typing import Any, Mapping
 
 from ..errors import WorkflowError
 from ..types import TimeRange
-from .analysis_base import StepInput, day_text, label_of, number, pct
+from ..format import fmt, pct
+from .analysis_base import StepInput, day_text, label_of
 
 METRICS = ("conversion", "count", "revenue")
 
@@ -31,7 +32,7 @@ def metric_label(metric: str, slots: Mapping[str, Any]) -> str:
 def format_value(metric: str, value: float) -> str:
     if metric == "conversion":
         return pct(value)
-    return f"${number(value)}/day" if metric == "revenue" else f"{number(value)}/day"
+    return f"${fmt(value)}/day" if metric == "revenue" else f"{fmt(value)}/day"
 
 
 def window_of(inp: StepInput) -> TimeRange:

@@ -9,7 +9,8 @@ from typing import Any
 from ..backends.base import Table
 from ..errors import WorkflowError
 from ..stats import probability_b_beats_a, sample_ratio_mismatch, two_proportion_ztest
-from .analysis_base import Outcome, StepInput, number, p_text, pct, signed_pct, to_float
+from ..format import MISSING, fmt, pct, signed_pct
+from .analysis_base import Outcome, StepInput, p_text, to_float
 
 
 def experiment_readout(inp: StepInput) -> Outcome:
@@ -49,7 +50,7 @@ def experiment_readout(inp: StepInput) -> Outcome:
         "control_fmt": pct(test.rate_a, 1),
         "variant_fmt": pct(test.rate_b, 1),
         "lift_fmt": signed_pct(test.lift, 1),
-        "ci_fmt": f"{signed_pct(ci[0], 1)} to {signed_pct(ci[1], 1)}" if ci else "n/a",
+        "ci_fmt": f"{signed_pct(ci[0], 1)} to {signed_pct(ci[1], 1)}" if ci else MISSING,
         "p_fmt": p_text(test.p_value),
         "p_value": test.p_value,
         "beats_fmt": pct(beats, 1),
@@ -148,7 +149,7 @@ def channel_roi(inp: StepInput) -> Outcome:
                    tuple(sorted(rows, key=lambda row: -(row[4] or 0.0))))
     facts: dict[str, Any] = {
         "top_arpu": by_arpu[0][0],
-        "top_arpu_fmt": f"${number(by_arpu[0][4] or 0.0)}",
+        "top_arpu_fmt": f"${fmt(by_arpu[0][4] or 0.0)}",
         "top_revenue": max(known, key=lambda row: row[3])[0],
         "ranking": [row[0] for row in by_arpu],
     }
@@ -173,7 +174,7 @@ def breakdown_totals(inp: StepInput) -> Outcome:
     if not known:
         return Outcome("No values by segment.", {"table": totals})
     top = max(known, key=lambda k: known[k])
-    return Outcome(f"{top} leads with {number(known[top])}.", {"table": totals, "top": top})
+    return Outcome(f"{top} leads with {fmt(known[top])}.", {"table": totals, "top": top})
 
 
 ANALYSES = {

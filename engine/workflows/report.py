@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Mapping
 
 from ..backends.base import Table
+from ..format import cell
 from ..types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 _TABLE_ROWS = 12
@@ -121,7 +122,7 @@ class Report:
                     lines.append(f"Query ({q.label}):")
                 lines += ["```sql", q.hogql.strip(), "```"]
                 if q.values:
-                    lines.append("Values: " + ", ".join(f"`{k}` = `{_cell(v)}`" for k, v in q.values.items()))
+                    lines.append("Values: " + ", ".join(f"`{k}` = `{cell(v)}`" for k, v in q.values.items()))
                 lines.append("")
             if step.table is not None and step.table.rows:
                 lines += _markdown_table(step.table) + [""]
@@ -151,22 +152,8 @@ def _status_line(step: StepResult) -> str:
     return step.summary
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return " → ".join(_cell(v) for v in value)
-    return "" if value is None else str(value)
-
-
 def _shown_rows(table: Table) -> list[list[str]]:
-    return [[_cell(v) for v in row] for row in table.rows[:_TABLE_ROWS]]
+    return [[cell(v) for v in row] for row in table.rows[:_TABLE_ROWS]]
 
 
 def _markdown_table(table: Table) -> list[str]:

@@ -31,7 +31,8 @@ from ..stats import (
     two_proportion_ztest,
     welch_ttest,
 )
-from .analysis_base import Outcome, StepInput, as_date, day_text, p_text, pct, to_float
+from ..format import pct
+from .analysis_base import Outcome, StepInput, as_date, day_text, p_text, to_float
 from .diagnose_common import complete_days, format_value, metric_label, metric_of, ranges_around, window_of
 
 
