@@ -14,11 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
-from . import yamlfiles
 from .errors import CatalogError
 from .meaning import ROLES
+from .yamlfiles import line_of, load_with_lines
 
 # The contract of shared/spec/intents.md: these ids, exactly.
 FAMILIES: tuple[str, ...] = (
@@ -227,61 +225,16 @@ class Catalog:
         return cls(intents, (templates,) if templates is not None and templates.is_dir() else ())
 
 
-# --- YAML with line numbers ---------------------------------------------------------------------
-
-
-class _LineDict(dict):  # type: ignore[type-arg]
-    """A mapping that remembers the line of each key, for error messages."""
-
-    lines: dict[str, int]
-
-
-class _LineLoader(yamlfiles.SafeLoader):  # type: ignore[misc, valid-type]
-    pass
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    loader.flatten_mapping(node)
-    result = _LineDict()
-    result.lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[str(key)] = key_node.start_mark.line + 1
-    result.lines["__self__"] = node.start_mark.line + 1
-    return result
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
-
-
-def _line(mapping: Any, key: str | None = None) -> int | None:
-    lines = getattr(mapping, "lines", None)
-    if not lines:
-        return None
-    return lines.get(key) if key is not None and key in lines else lines.get("__self__")
-
-
-def load_yaml(text: str, source: str) -> Any:
-    """Parse YAML, turning parser errors into a CatalogError with the line."""
-    try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CatalogError(source, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                           line=mark.line + 1 if mark else None) from None
-
-
 # --- validation ------------------------------------------------------------------------------------
 
 
 def parse_intent(text: str, source: str) -> Intent:
-    data = load_yaml(text, source)
+    data = load_with_lines(text, source)
     if not isinstance(data, dict):
         raise CatalogError(source, "an intent file must be a mapping of keys (id, description, examples, ...)")
 
     def fail(message: str, key: str | None = None, where: Any = data) -> CatalogError:
-        return CatalogError(source, message, line=_line(where, key), key=key)
+        return CatalogError(source, message, line=line_of(where, key), key=key)
 
     for key in data:
         if key not in _TOP_KEYS:
@@ -358,12 +311,12 @@ def _parse_evidence(data: Any, source: str) -> tuple[tuple[frozenset[str], float
     for item in data.get("evidence") or []:
         if not (isinstance(item, list) and len(item) >= 2 and isinstance(item[-1], (int, float))
                 and all(isinstance(f, str) for f in item[:-1])):
-            raise CatalogError(source, "evidence is a list of [fact, ..., weight]", line=_line(data, "evidence"),
+            raise CatalogError(source, "evidence is a list of [fact, ..., weight]", line=line_of(data, "evidence"),
                                key="evidence")
         unknown = [f for f in item[:-1] if f not in EVIDENCE_FACTS]
         if unknown or not -1 <= item[-1] <= 1:
             raise CatalogError(source, f"evidence facts must be among {sorted(EVIDENCE_FACTS)} and the weight in [-1, 1]",
-                               line=_line(data, "evidence"), key="evidence")
+                               line=line_of(data, "evidence"), key="evidence")
         out.append((frozenset(item[:-1]), float(item[-1])))
     return tuple(out)
 
@@ -371,33 +324,33 @@ def _parse_evidence(data: Any, source: str) -> tuple[tuple[frozenset[str], float
 def _parse_describe(data: Any, slot_names: set[str], source: str) -> str:
     text = data.get("describe", "")
     if not isinstance(text, str):
-        raise CatalogError(source, "describe is a sentence with {slot} places", line=_line(data, "describe"),
+        raise CatalogError(source, "describe is a sentence with {slot} places", line=line_of(data, "describe"),
                            key="describe")
     for name in re.findall(r"\{(\w+)\}", text):  # {slot}, or {slot_times} for a count slot ("at least 3 times")
         if name not in slot_names and not (name.endswith("_times") and name[:-6] in slot_names):
             raise CatalogError(source, f"describe names {{{name}}}, which is not a slot of this family",
-                               line=_line(data, "describe"), key="describe")
+                               line=line_of(data, "describe"), key="describe")
     return text
 
 
 def _parse_one_of(data: Any, key: str, allowed: tuple[str, ...], source: str) -> str:
     value = data.get(key, "")
     if value and value not in allowed:
-        raise CatalogError(source, f"{key} must be one of {', '.join(allowed)}", line=_line(data, key), key=key)
+        raise CatalogError(source, f"{key} must be one of {', '.join(allowed)}", line=line_of(data, key), key=key)
     return str(value)
 
 
 def _parse_list(data: Any, key: str, source: str) -> list[str]:
     value = data.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise CatalogError(source, f"{key} must be a list of words", line=_line(data, key), key=key)
+        raise CatalogError(source, f"{key} must be a list of words", line=line_of(data, key), key=key)
     return value
 
 
 def _parse_bool(data: Any, key: str, source: str) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
-        raise CatalogError(source, f"{key} must be true or false", line=_line(data, key), key=key)
+        raise CatalogError(source, f"{key} must be true or false", line=line_of(data, key), key=key)
     return value
 
 
@@ -409,11 +362,11 @@ def _parse_pairs(data: Any, key: str, source: str, firsts: frozenset[str] | tupl
     for item in raw if isinstance(raw, list) else [None]:
         if not (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)):
             raise CatalogError(source, f"{key} is a list of [{'/'.join(sorted(firsts))[:60]}..., value] pairs",
-                               line=_line(data, key), key=key)
+                               line=line_of(data, key), key=key)
         if item[0] not in firsts:
-            raise CatalogError(source, f"{key}: {item[0]!r} is not one of {sorted(firsts)}", line=_line(data, key), key=key)
+            raise CatalogError(source, f"{key}: {item[0]!r} is not one of {sorted(firsts)}", line=line_of(data, key), key=key)
         if seconds is not None and item[1] not in seconds:
-            raise CatalogError(source, f"{key}: {item[1]!r} is not one of {sorted(seconds)}", line=_line(data, key),
+            raise CatalogError(source, f"{key}: {item[1]!r} is not one of {sorted(seconds)}", line=line_of(data, key),
                                key=key)
         pairs.append((item[0], item[1]))
     return tuple(pairs)
@@ -421,16 +374,16 @@ def _parse_pairs(data: Any, key: str, source: str, firsts: frozenset[str] | tupl
 
 def _parse_triggers(raw: Any, source: str, parent: Any) -> tuple[WorkflowTrigger, ...]:
     if not isinstance(raw, list):
-        raise CatalogError(source, "must be a list of {when: <regex>, workflow: <name>}", line=_line(parent, "workflows"),
+        raise CatalogError(source, "must be a list of {when: <regex>, workflow: <name>}", line=line_of(parent, "workflows"),
                            key="workflows")
     triggers = []
     for item in raw:
         if not isinstance(item, dict) or set(item) != {"when", "workflow"}:
-            raise CatalogError(source, "each entry is {when: <regex>, workflow: <name>}", line=_line(item), key="workflows")
+            raise CatalogError(source, "each entry is {when: <regex>, workflow: <name>}", line=line_of(item), key="workflows")
         try:
             pattern = re.compile(str(item["when"]), re.IGNORECASE)
         except re.error as exc:
-            raise CatalogError(source, f"'when' does not compile: {exc}", line=_line(item, "when"), key="when") from None
+            raise CatalogError(source, f"'when' does not compile: {exc}", line=line_of(item, "when"), key="when") from None
         triggers.append(WorkflowTrigger(pattern, str(item["workflow"])))
     return tuple(triggers)
 
@@ -444,62 +397,62 @@ _RULE_KEYS = frozenset({"pattern", "weight", "note", "unless_tracked"})
 
 def _parse_rule(raw: Any, index: int, source: str) -> Rule:
     if not isinstance(raw, dict) or "pattern" not in raw or "weight" not in raw:
-        raise CatalogError(source, f"rule #{index + 1} needs 'pattern' and 'weight'", line=_line(raw), key="rules")
+        raise CatalogError(source, f"rule #{index + 1} needs 'pattern' and 'weight'", line=line_of(raw), key="rules")
     try:
         source_text = str(raw["pattern"])
         pattern = re.compile(source_text, re.IGNORECASE if _UPPER_LITERAL.search(source_text) else 0)
     except re.error as exc:
         raise CatalogError(source, f"rule pattern {raw['pattern']!r} does not compile: {exc}",
-                           line=_line(raw, "pattern"), key="pattern") from None
+                           line=line_of(raw, "pattern"), key="pattern") from None
     weight = raw["weight"]
     if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
         raise CatalogError(source, f"rule weight must be a number in (0, 1], got {weight!r}",
-                           line=_line(raw, "weight"), key="weight")
+                           line=line_of(raw, "weight"), key="weight")
     for key in raw:
         if key not in _RULE_KEYS:
             raise CatalogError(source, f"unknown rule key {key!r}; allowed: {sorted(_RULE_KEYS)}",
-                               line=_line(raw, key), key=str(key))
+                               line=line_of(raw, key), key=str(key))
     unless_tracked = raw.get("unless_tracked", False)
     if not isinstance(unless_tracked, bool):
-        raise CatalogError(source, "unless_tracked must be true or false", line=_line(raw, "unless_tracked"),
+        raise CatalogError(source, "unless_tracked must be true or false", line=line_of(raw, "unless_tracked"),
                            key="unless_tracked")
     return Rule(pattern, float(weight), str(raw.get("note", "")), unless_tracked)
 
 
 def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
     if not isinstance(raw, list):
-        raise CatalogError(source, "must be a list (use [] for none)", line=_line(parent, "slots"), key="slots")
+        raise CatalogError(source, "must be a list (use [] for none)", line=line_of(parent, "slots"), key="slots")
     specs: list[SlotSpec] = []
     for item in raw:
         if not isinstance(item, dict) or "name" not in item or "type" not in item:
-            raise CatalogError(source, "each slot needs 'name' and 'type'", line=_line(item), key="slots")
+            raise CatalogError(source, "each slot needs 'name' and 'type'", line=line_of(item), key="slots")
         for key in item:
             if key not in _SLOT_KEYS:
                 raise CatalogError(source, f"unknown slot key in slot {item['name']!r}; allowed: {sorted(_SLOT_KEYS)}",
-                                   line=_line(item, key), key=key)
+                                   line=line_of(item, key), key=key)
         if item["type"] not in SLOT_TYPES:
             raise CatalogError(source, f"slot {item['name']!r} has unknown type; use one of {sorted(SLOT_TYPES)}",
-                               line=_line(item, "type"), key="type")
+                               line=line_of(item, "type"), key="type")
         if not isinstance(item.get("prompt"), str):
             raise CatalogError(source, f"slot {item['name']!r} needs a 'prompt' (the clarifying question)",
-                               line=_line(item), key="prompt")
+                               line=line_of(item), key="prompt")
         if item.get("options_from") and item["options_from"] not in OPTION_SOURCES:
             raise CatalogError(source, f"options_from must be one of {sorted(OPTION_SOURCES)}",
-                               line=_line(item, "options_from"), key="options_from")
+                               line=line_of(item, "options_from"), key="options_from")
         choices = tuple(item.get("choices") or ())
         if item["type"] == "choice" and not choices:
-            raise CatalogError(source, f"choice slot {item['name']!r} needs 'choices'", line=_line(item), key="choices")
+            raise CatalogError(source, f"choice slot {item['name']!r} needs 'choices'", line=line_of(item), key="choices")
         default = item.get("default")
         if item["type"] == "choice" and default not in (None, "by_range") and default not in choices:
-            raise CatalogError(source, f"default {default!r} is not one of the choices", line=_line(item, "default"), key="default")
+            raise CatalogError(source, f"default {default!r} is not one of the choices", line=line_of(item, "default"), key="default")
         required_if = item.get("required_if")
         role = item.get("role", "param")
         if role not in ROLES:
             raise CatalogError(source, f"slot {item['name']!r}: role must be one of {', '.join(ROLES)}",
-                               line=_line(item, "role"), key="role")
+                               line=line_of(item, "role"), key="role")
         pair_single = item.get("pair_single", False)
         if not isinstance(pair_single, (bool, dict)):
-            raise CatalogError(source, "pair_single is true, false or {slot: [values]}", line=_line(item, "pair_single"),
+            raise CatalogError(source, "pair_single is true, false or {slot: [values]}", line=line_of(item, "pair_single"),
                                key="pair_single")
         specs.append(SlotSpec(
             name=item["name"], type=item["type"], prompt=item["prompt"], required=bool(item.get("required", False)),
@@ -530,10 +483,10 @@ def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
         for other, _ in spec.default_with:
             if other not in names:
                 raise CatalogError(source, f"slot {spec.name!r}: default_with names {other!r}, which is not a slot",
-                                   line=_line(parent, "slots"), key="slots")
+                                   line=line_of(parent, "slots"), key="slots")
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
-        raise CatalogError(source, f"slot names repeat: {sorted(duplicates)}", line=_line(parent, "slots"), key="slots")
+        raise CatalogError(source, f"slot names repeat: {sorted(duplicates)}", line=line_of(parent, "slots"), key="slots")
     return tuple(specs)
 
 
@@ -548,7 +501,7 @@ def _compile(pattern: str, where: Any, key: str, source: str) -> re.Pattern[str]
     try:
         return re.compile(pattern)
     except re.error as exc:
-        raise CatalogError(source, f"{key}: {pattern!r} does not compile: {exc}", line=_line(where, key), key=key) from None
+        raise CatalogError(source, f"{key}: {pattern!r} does not compile: {exc}", line=line_of(where, key), key=key) from None
 
 
 def _regex(item: Any, key: str, source: str) -> re.Pattern[str] | None:
@@ -556,7 +509,7 @@ def _regex(item: Any, key: str, source: str) -> re.Pattern[str] | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
-        raise CatalogError(source, f"{key} must be a regular expression", line=_line(item, key), key=key)
+        raise CatalogError(source, f"{key} must be a regular expression", line=line_of(item, key), key=key)
     return _compile(raw, item, key, source)
 
 
@@ -567,12 +520,12 @@ def _parse_cues(item: Any, choices: tuple[str, ...], source: str,
     if raw is None:
         return ()
     if not isinstance(raw, dict) or not all(isinstance(v, list) for v in raw.values()):
-        raise CatalogError(source, "cues is {value: [regex, ...]}", line=_line(item, "cues"), key="cues")
+        raise CatalogError(source, "cues is {value: [regex, ...]}", line=line_of(item, "cues"), key="cues")
     for value in raw:
         ok = str(value).isdigit() if slot_type == "int" else value in choices
         if not ok:
             raise CatalogError(source, f"cue value {value!r} is not {'a whole number' if slot_type == 'int' else 'one of the choices'}",
-                               line=_line(item, "cues"), key="cues")
+                               line=line_of(item, "cues"), key="cues")
     return tuple((str(v), tuple(_compile(p, item, "cues", source) for p in ps)) for v, ps in raw.items())
 
 
@@ -581,7 +534,7 @@ def _check_template(template: Any, slot_names: set[str], source: str, parent: An
         return
     if not isinstance(template, dict) or set(template) - {"by", "cases"} or not isinstance(template.get("cases"), dict):
         raise CatalogError(source, "must be a template stem or {by: <slot>, cases: {<value>: <stem>}}",
-                           line=_line(parent, "template"), key="template")
+                           line=line_of(parent, "template"), key="template")
     if template.get("by") not in slot_names:
         raise CatalogError(source, f"template chooses by {template.get('by')!r}, which is not a slot of this family",
-                           line=_line(template, "by"), key="by")
+                           line=line_of(template, "by"), key="by")

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from .answer import Answer
-from .catalog import FAMILIES, load_yaml
+from .catalog import FAMILIES
 from .engine import Engine
 from .errors import AskhogError, CatalogError
 from .timerange import from_spec
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
+from .yamlfiles import load_list_file
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,7 @@ def load_cases(paths: Iterable[str | Path]) -> list[Case]:
     cases: list[Case] = []
     for path in paths:
         path = Path(path)
-        try:
-            data = load_yaml(path.read_text(encoding="utf-8"), str(path))
-        except OSError as exc:
-            raise CatalogError(str(path), f"cannot read: {exc.strerror}") from None
-        if not isinstance(data, list):
-            raise CatalogError(str(path), "a labelled set is a list of {question, intent, ...} cases")
+        data = load_list_file(path, "a labelled set is a list of {question, intent, ...} cases")
         for i, raw in enumerate(data):
             if not isinstance(raw, dict) or "question" not in raw or "intent" not in raw:
                 raise CatalogError(str(path), f"case #{i + 1} needs 'question' and 'intent'")

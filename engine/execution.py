@@ -26,14 +26,15 @@ import math
 import re
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
 
 from .backends.base import Table
-from .catalog import FAMILIES, load_yaml
+from .catalog import FAMILIES
 from .errors import AskhogError, CatalogError
+from .yamlfiles import load_list_file
 
 if TYPE_CHECKING:
     from .answer import Answer
@@ -105,12 +106,7 @@ def load_exec_cases(paths: Iterable[str | Path]) -> list[ExecCase]:
     cases: list[ExecCase] = []
     for path in paths:
         path = Path(path)
-        try:
-            data = load_yaml(path.read_text(encoding="utf-8"), str(path))
-        except OSError as exc:
-            raise CatalogError(str(path), f"cannot read: {exc.strerror}") from None
-        if not isinstance(data, list):
-            raise CatalogError(str(path), "an execution set is a list of {question, intent, match, truth} cases")
+        data = load_list_file(path, "an execution set is a list of {question, intent, match, truth} cases")
         for i, raw in enumerate(data):
             where = f"case #{i + 1}"
 
