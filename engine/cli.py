@@ -137,19 +137,12 @@ def _backend_flags(p: argparse.ArgumentParser) -> None:
 
 def _backend(args: argparse.Namespace) -> Backend | None:
     """PostHog when a personal API key is configured; otherwise None (the embedded demo)."""
-    from .backends.posthog import PostHogBackend, PostHogConfig, key_is_configured
+    from .backends.posthog import backend_from_settings
 
-    if not key_is_configured(os.environ, None):
-        return None
     settings: dict[str, Any] = {"cache_ttl": 0.0} if getattr(args, "no_cache", False) else {}
-    config = PostHogConfig.from_env(host=getattr(args, "host", None), project_id=getattr(args, "project", None),
-                                    **settings)
     now = _fixed_now(getattr(args, "now", None))
-    if now is None:
-        return PostHogBackend.from_config(config)
-    from .backends.posthog import PostHogClient
-
-    return PostHogBackend(PostHogClient(config), now=lambda: now.replace(tzinfo=timezone.utc))
+    return backend_from_settings(getattr(args, "host", None), getattr(args, "project", None),
+                                 now=None if now is None else (lambda: now.replace(tzinfo=timezone.utc)), **settings)
 
 
 def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -373,8 +366,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_eval_execute(args: argparse.Namespace) -> int:
     from .engine import Engine
     from .evaluate import terminal_progress
-    from .execution import (EXEC_NOW, evaluate_execution, format_execution_report, load_exec_cases, pinned_backend,
-                            summarize_execution)
+    from .execution import (
+        EXEC_NOW,
+        evaluate_execution,
+        format_execution_report,
+        load_exec_cases,
+        pinned_backend,
+        summarize_execution,
+    )
 
     if not args.files:
         raise AskhogError("give execution sets (e.g. tests/data/exec/*.yaml)")
@@ -420,7 +419,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_load(args: argparse.Namespace) -> int:
     from .demo.load import load_file
-
     from .demo.store import Store
 
     report = load_file(args.file)

@@ -21,6 +21,7 @@ from .answer import Answer
 from .catalog import FAMILIES
 from .engine import Engine
 from .errors import AskhogError, CatalogError
+from .latency import percentile
 from .timerange import from_spec
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 from .yamlfiles import load_list_file
@@ -195,17 +196,10 @@ def _metrics(outcomes: list[Outcome]) -> dict[str, Any]:
         "families": families,
         "confusions": [{"expected": a, "got": b, "count": c} for (a, b), c in confusion.most_common()],
         "errors": [{"question": o.case.question, "error": o.error} for o in outcomes if o.error],
-        "latency_ms": {"p50": _pct(latencies, 50), "p95": _pct(latencies, 95), "p99": _pct(latencies, 99)},
+        "latency_ms": {f"p{q}": percentile(latencies, q) or 0.0 for q in (50, 95, 99)},
         "misses": [{"question": o.case.question, "expected": o.case.intent, "got": o.intent}
                    for o in outcomes if o.intent != o.case.intent],
     }
-
-
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    k = min(len(values) - 1, max(0, int(round(q / 100 * (len(values) - 1)))))
-    return round(values[k], 3)
 
 
 def format_report(report: dict[str, Any], show_misses: bool = False) -> str:

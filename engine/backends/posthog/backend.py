@@ -22,8 +22,8 @@ from .config import PostHogConfig, key_is_configured
 from .doctor import DoctorReport, doctor
 from .insights import DEFAULT_DESCRIPTION, save_insight, save_query
 from .metrics import QueryMetrics
-from .responses import metadata_notices
 from .project_data import Cohort, Experiment, find_experiment, read_annotations, read_cohorts, read_experiments
+from .responses import metadata_notices
 from .taxonomy import load_taxonomy
 
 _ANNOTATIONS, _TAXONOMY, _EXPERIMENTS = "annotations", "taxonomy", "experiments"
@@ -120,12 +120,16 @@ def backend_from_settings(
     *,
     api_key: str | None = None,
     environ: Mapping[str, str] | None = None,
+    now: Callable[[], datetime] | None = None,
+    **settings: object,
 ) -> PostHogBackend | None:
     """For the CLI: a PostHog backend when a key is configured (flags win over env), else ``None`` for the demo.
 
+    ``now`` pins the backend's clock (``--now``); ``settings`` are further ``PostHogConfig`` fields.
     Raises ``ConfigError`` when a key is set but the project id or host is missing or malformed.
     """
     env = os.environ if environ is None else environ
     if not key_is_configured(env, api_key):
         return None
-    return PostHogBackend.from_config(PostHogConfig.from_env(env, host=host, project_id=project_id, api_key=api_key))
+    config = PostHogConfig.from_env(env, host=host, project_id=project_id, api_key=api_key, **settings)
+    return PostHogBackend.from_config(config) if now is None else PostHogBackend(PostHogClient(config), now=now)
