@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import CatalogError
-from .meaning import ROLES
 from .yamlfiles import line_of, load_with_lines
 
 # The contract of shared/spec/intents.md: these ids, exactly.
@@ -72,6 +71,16 @@ class WorkflowTrigger:
 
     pattern: re.Pattern[str]
     workflow: str
+
+
+ROLES: tuple[str, ...] = (
+    "series.event", "series.math", "series.property", "series.per", "series.per_period", "filters", "breakdown", "limit", "order",
+    "compare", "date_range", "interval", "conditions", "exclude", "steps", "window_days", "retention.start",
+    "retention.return", "retention.period", "retention.periods", "param",
+)
+"""What a slot can mean: a field of ``askhog.meaning.Meaning`` (which reads intents, so the list lives here).
+An intent file names one per slot (``role:``); ``param`` (the default) keeps the value under the slot's name in
+``Meaning.params``, for what only that family's template reads."""
 
 
 @dataclass(frozen=True)

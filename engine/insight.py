@@ -24,15 +24,32 @@ from __future__ import annotations
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
 
 from .errors import AskhogError
 from .meaning import PROPERTY_MATHS, Breakdown, Meaning, Series
 from .timerange import default_interval
 from .types import EventRef, PropertyFilter, TimeRange
 
-if TYPE_CHECKING:
-    from .answer import Answer
+
+
+class Saveable(Protocol):
+    """What saving needs of an ``Answer`` (which depends on this module, not back)."""
+
+    @property
+    def question(self) -> str: ...
+    @property
+    def hogql(self) -> str | None: ...
+    @property
+    def values(self) -> dict[str, Any]: ...
+    @property
+    def clarification(self) -> object | None: ...
+    @property
+    def workflow(self) -> str | None: ...
+    @property
+    def message(self) -> str | None: ...
+    @property
+    def meaning(self) -> Meaning | None: ...
 
 Json = dict[str, Any]
 
@@ -100,7 +117,7 @@ class NotNative(AskhogError):
     """The meaning holds something the native kind cannot express; the message says what."""
 
 
-def to_insight(answer: "Answer") -> Insight:
+def to_insight(answer: Saveable) -> Insight:
     """The answer's insight: native where its family maps and nothing in its meaning is lost, else HogQL."""
     if answer.hogql is None or answer.clarification is not None:
         if answer.workflow is not None and answer.clarification is None:
@@ -128,7 +145,7 @@ class SavedInsight:
     insight: Insight
 
 
-def save_answer(backend: object, answer: "Answer", name: str, dashboard: int | None = None) -> SavedInsight:
+def save_answer(backend: object, answer: Saveable, name: str, dashboard: int | None = None) -> SavedInsight:
     """Save the answer's insight to the backend's PostHog project (the CLI's ``--save`` and the MCP ``save``)."""
     save = getattr(backend, "save_query", None)
     if save is None:

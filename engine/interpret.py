@@ -13,14 +13,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 from .backends.base import Table
 from .format import fmt, signed_pct
 
 if TYPE_CHECKING:
-    from .answer import Answer
     from .meaning import Meaning
+
+
+class Asked(Protocol):
+    """What reading a result needs of the question's ``Answer`` (which depends on this module, not back)."""
+
+    @property
+    def question(self) -> str: ...
+    @property
+    def template(self) -> str | None: ...
+    @property
+    def now(self) -> datetime | None: ...
+    @property
+    def meaning(self) -> Meaning | None: ...
 
 BAR = "\u2588"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -58,7 +70,7 @@ class Interpretation:
         return "\n".join(parts)
 
 
-def interpret(answer: "Answer", table: Table) -> Interpretation:
+def interpret(answer: Asked, table: Table) -> Interpretation:
     what = _what(answer)
     if not table.rows:
         return Interpretation(f"No matching data for {what}. Try a longer period or fewer filters.",
@@ -100,7 +112,7 @@ def bar_chart(labels: Sequence[Any], values: Sequence[float], width: int = 30, s
     return "\n".join(lines)
 
 
-def _what(answer: "Answer") -> str:
+def _what(answer: Asked) -> str:
     meaning = answer.meaning
     return meaning.describe() if meaning is not None else answer.question
 
@@ -119,7 +131,7 @@ def _label(value: Any, meaning: "Meaning | None") -> str:
     return text
 
 
-def _partial(answer: "Answer", period: Any, unit: str | None) -> bool:
+def _partial(answer: Asked, period: Any, unit: str | None) -> bool:
     """Is the interval starting at ``period`` still running when the question was asked?"""
     meaning = answer.meaning
     if meaning is None or meaning.date_range is None or unit is None or answer.now is None:
@@ -140,7 +152,7 @@ def _sides(table: Table, value_col: str) -> dict[str, float]:
     return out
 
 
-def _compared(answer: "Answer", current: float, previous: float, what: str, unit: str = "") -> Interpretation:
+def _compared(answer: Asked, current: float, previous: float, what: str, unit: str = "") -> Interpretation:
     """The figure beside the same figure for the previous range: both, and the change."""
     meaning = answer.meaning
     assert meaning is not None and meaning.compare is not None and meaning.compare.previous is not None
@@ -160,7 +172,7 @@ def _compared(answer: "Answer", current: float, previous: float, what: str, unit
 # --- readers ---------------------------------------------------------------------------------
 
 
-def _count(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _count(answer: Asked, table: Table, what: str) -> Interpretation:
     meaning = answer.meaning
     if "side" in table.columns and meaning is not None and meaning.compare is not None:
         if "breakdown" in table.columns:
@@ -179,7 +191,7 @@ def _count(answer: "Answer", table: Table, what: str) -> Interpretation:
     return Interpretation(f"{fmt(value)}: {what}.", details, figures=tuple(figures))
 
 
-def _series(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _series(answer: Asked, table: Table, what: str) -> Interpretation:
     value_col = next((c for c in ("value", "active_users", "events_per_user", "dau_mau", "duration_seconds",
                                   "bounce_rate_pct", "sessions_per_user", "pageviews_per_session", "sessions")
                       if c in table.columns), table.columns[-1])
@@ -229,7 +241,7 @@ _NOT_ADDITIVE = frozenset({"active_users", "events_per_user", "dau_mau", "durati
 """Per-period figures that do not add up over periods (the same person is active on many days): averaged instead."""
 
 
-def _series_breakdown(answer: "Answer", table: Table, what: str, value_col: str) -> Interpretation:
+def _series_breakdown(answer: Asked, table: Table, what: str, value_col: str) -> Interpretation:
     sums: dict[str, float] = {}
     counts: dict[str, int] = {}
     for r in table.records():
@@ -246,7 +258,7 @@ def _series_breakdown(answer: "Answer", table: Table, what: str, value_col: str)
                           ranking=tuple((k, totals[k]) for k in keys))
 
 
-def _unit_of(answer: "Answer") -> str | None:
+def _unit_of(answer: Asked) -> str | None:
     meaning = answer.meaning
     if meaning is None or meaning.date_range is None:
         return None
@@ -258,7 +270,7 @@ def _unit_of(answer: "Answer") -> str | None:
         return None
 
 
-def _ranked(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _ranked(answer: Asked, table: Table, what: str) -> Interpretation:
     meaning = answer.meaning
     key = next((c for c in ("breakdown", "feature", "candidate", "variant", "path", "cohort") if c in table.columns),
                table.columns[0])
@@ -295,7 +307,7 @@ def _ranked(answer: "Answer", table: Table, what: str) -> Interpretation:
                           ranking=tuple(zip(keys, values)))
 
 
-def _feature_usage(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _feature_usage(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     keys = [str(r["feature"]) for r in rows]
     users = [_num(r["unique_users"]) for r in rows]
@@ -315,7 +327,7 @@ def _feature_usage(answer: "Answer", table: Table, what: str) -> Interpretation:
                           ranking=tuple(zip(keys, users)))
 
 
-def _funnel(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _funnel(answer: Asked, table: Table, what: str) -> Interpretation:
     if "side" in table.columns:
         return _funnel_sides(answer, table, what)
     rows = table.records()
@@ -343,7 +355,7 @@ def _funnel(answer: "Answer", table: Table, what: str) -> Interpretation:
     return Interpretation(head, tuple(details), bar_chart(labels, users), figures=tuple(figures))
 
 
-def _funnel_sides(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _funnel_sides(answer: Asked, table: Table, what: str) -> Interpretation:
     """A funnel beside the same funnel in the previous range: overall conversion of each, and the change."""
     rates: dict[str, tuple[float, float, float]] = {}
     for side in ("current", "previous"):
@@ -360,7 +372,7 @@ def _funnel_sides(answer: "Answer", table: Table, what: str) -> Interpretation:
         Figure("previous entered", prev[1]), Figure("previous converted", prev[2])))
 
 
-def _funnel_breakdown(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _funnel_breakdown(answer: Asked, table: Table, what: str) -> Interpretation:
     by: dict[Any, list[dict[str, Any]]] = {}
     for r in table.records():
         by.setdefault(r["breakdown"], []).append(r)
@@ -376,7 +388,7 @@ def _funnel_breakdown(answer: "Answer", table: Table, what: str) -> Interpretati
                           ranking=tuple((k, rates[k]) for k in keys))
 
 
-def _retention(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _retention(answer: Asked, table: Table, what: str) -> Interpretation:
     """Each offset's retention over all cohorts that have reached it (weighted by cohort size)."""
     sizes: dict[str, float] = {}
     returned: dict[int, float] = {}
@@ -400,7 +412,7 @@ def _retention(answer: "Answer", table: Table, what: str) -> Interpretation:
                                                    suffix="%"), figures=figures)
 
 
-def _reached(answer: "Answer", table: Table, unit: str) -> dict[int, float]:
+def _reached(answer: Asked, table: Table, unit: str) -> dict[int, float]:
     """For each offset, how many people are in cohorts old enough to have had it (a cohort that started this
     week has no week 1 yet: counting it would read as people not coming back)."""
     from .meaning import _shift
@@ -424,7 +436,7 @@ def _reached(answer: "Answer", table: Table, unit: str) -> dict[int, float]:
     return out
 
 
-def _experiment(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _experiment(answer: Asked, table: Table, what: str) -> Interpretation:
     from .stats import StatisticsError, two_proportion_ztest  # scipy loads only when an experiment is read
 
     rows = {str(r["variant"]): r for r in table.records()}
@@ -455,7 +467,7 @@ def _experiment(answer: "Answer", table: Table, what: str) -> Interpretation:
     return Interpretation(head, tuple(details), figures=tuple(figures))
 
 
-def _time_to_event(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _time_to_event(answer: Asked, table: Table, what: str) -> Interpretation:
     r = table.records()[0]
     if not _num(r["users"]):
         return Interpretation(f"No user converted: {what}, so there is no time to measure.",
@@ -468,7 +480,7 @@ def _time_to_event(answer: "Answer", table: Table, what: str) -> Interpretation:
                                    Figure("avg", _num(r["avg_seconds"]), "s"), Figure("users", _num(r["users"]))))
 
 
-def _people(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _people(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     total = _num(rows[0].get("total", len(rows)))
     rank = answer.meaning.param("rank") if answer.meaning else None
@@ -483,7 +495,7 @@ def _people(answer: "Answer", table: Table, what: str) -> Interpretation:
     return Interpretation(head, figures=(Figure("users", total),), ranking=ranking)
 
 
-def _single_row(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _single_row(answer: Asked, table: Table, what: str) -> Interpretation:
     r = table.records()[0]
     figures = tuple(Figure(k, _num(v), "%" if k.endswith("_pct") else "") for k, v in r.items()
                     if isinstance(v, (int, float)) and not isinstance(v, bool))
@@ -491,7 +503,7 @@ def _single_row(answer: "Answer", table: Table, what: str) -> Interpretation:
                           figures=figures)
 
 
-def _activation(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _activation(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     meaning = answer.meaning
     event = meaning.param("activation_event") if meaning else None
@@ -520,7 +532,7 @@ def _activation(answer: "Answer", table: Table, what: str) -> Interpretation:
     return Interpretation(head, details, figures=tuple(figures))
 
 
-def _cohort_comparison(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _cohort_comparison(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     head = f"{what}: " + "; ".join(
         f"{r['cohort']}: {_num(r['conversion_pct']):.1f}% of {fmt(_num(r['users']))} converted, "
@@ -540,7 +552,7 @@ def _cohort_comparison(answer: "Answer", table: Table, what: str) -> Interpretat
     return Interpretation(head, details, figures=tuple(figures))
 
 
-def _correlation(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _correlation(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     keys = [str(r["candidate"]) for r in rows]
     head = f"{what}: {keys[0]} goes with converting most (lift {_num(rows[0]['lift']):.2f})."
@@ -551,7 +563,7 @@ def _correlation(answer: "Answer", table: Table, what: str) -> Interpretation:
                           figures=tuple(figures), ranking=tuple((k, _num(r["lift"])) for k, r in zip(keys, rows)))
 
 
-def _lifecycle(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _lifecycle(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     last = rows[-1]["period"]
     latest = {r["status"]: _num(r["users"]) for r in rows if r["period"] == last}
@@ -559,7 +571,7 @@ def _lifecycle(answer: "Answer", table: Table, what: str) -> Interpretation:
     return Interpretation(head, figures=tuple(Figure(k, v) for k, v in latest.items()))
 
 
-def _stickiness(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _stickiness(answer: Asked, table: Table, what: str) -> Interpretation:
     days = [int(_num(d)) for d in table.column("active_days")]
     users = [_num(u) for u in table.column("users")]
     total = sum(users)
@@ -578,7 +590,7 @@ def _stickiness(answer: "Answer", table: Table, what: str) -> Interpretation:
     return Interpretation(head, tuple(details), bar_chart([f"{d} days" for d in days], users), figures=tuple(figures))
 
 
-def _anomaly(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _anomaly(answer: Asked, table: Table, what: str) -> Interpretation:
     records = table.records()
     flagged = [r for r in records if _num(r.get("is_anomaly"))]
     peak = max(records, key=lambda r: _num(r["value"]))
@@ -594,7 +606,7 @@ def _anomaly(answer: "Answer", table: Table, what: str) -> Interpretation:
                           figures=figures, ranking=ranking)
 
 
-def _revenue(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _revenue(answer: Asked, table: Table, what: str) -> Interpretation:
     meaning = answer.meaning
     rows = table.records()
     if "side" in table.columns and meaning is not None and meaning.compare is not None and "breakdown" not in table.columns:
@@ -622,7 +634,7 @@ def _revenue(answer: "Answer", table: Table, what: str) -> Interpretation:
                                          Figure("arpu", _num(r["arpu"])), Figure("purchases", _num(r["purchases"]))))
 
 
-def _sessions(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _sessions(answer: Asked, table: Table, what: str) -> Interpretation:
     metric = answer.meaning.param("metric") if answer.meaning else None
     col = {"duration": "duration_seconds", "bounce_rate": "bounce_rate_pct", "sessions_per_user": "sessions_per_user",
            "pageviews_per_session": "pageviews_per_session", "count": "sessions"}.get(str(metric), table.columns[-1])
@@ -643,7 +655,7 @@ def _sessions(answer: "Answer", table: Table, what: str) -> Interpretation:
                           figures=tuple(figures))
 
 
-def _engagement(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _engagement(answer: Asked, table: Table, what: str) -> Interpretation:
     if "period" in table.columns and "breakdown" in table.columns:
         return _series(answer, table, what)
     if "period" in table.columns:
@@ -663,7 +675,7 @@ def _engagement(answer: "Answer", table: Table, what: str) -> Interpretation:
     return _count_like(answer, table, what, "active_users")
 
 
-def _count_like(answer: "Answer", table: Table, what: str, col: str) -> Interpretation:
+def _count_like(answer: Asked, table: Table, what: str, col: str) -> Interpretation:
     meaning = answer.meaning
     if "side" in table.columns and meaning is not None and meaning.compare is not None and "breakdown" not in table.columns:
         sides = _sides(table, col)
@@ -675,7 +687,7 @@ def _count_like(answer: "Answer", table: Table, what: str, col: str) -> Interpre
     return Interpretation(f"{fmt(value)} {col.replace('_', ' ')}: {what}.", figures=(Figure(col, value),))
 
 
-def _paths(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _paths(answer: Asked, table: Table, what: str) -> Interpretation:
     """Paths ranked by people; a one-step path is named by the step after (or before) the event."""
     meaning = answer.meaning
     one_step = meaning is not None and meaning.param("path_length") == 1
@@ -695,7 +707,7 @@ def _paths(answer: "Answer", table: Table, what: str) -> Interpretation:
                           ranking=tuple(zip(keys, users)))
 
 
-def _generic(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _generic(answer: Asked, table: Table, what: str) -> Interpretation:
     if "period" in table.columns and len(table) > 1:
         return _series(answer, table, what)
     if len(table) == 1:
@@ -703,7 +715,7 @@ def _generic(answer: "Answer", table: Table, what: str) -> Interpretation:
     return _ranked(answer, table, what)
 
 
-_READERS: dict[str, Callable[["Answer", Table, str], Interpretation]] = {
+_READERS: dict[str, Callable[[Asked, Table, str], Interpretation]] = {
     "count": _count, "trend": _series, "breakdown": _ranked, "revenue": _revenue,
     "engagement_active_users": _engagement, "engagement_events_per_user": _engagement, "engagement_dau_mau": _engagement,
     "correlation_events": _correlation, "correlation_properties": _correlation,

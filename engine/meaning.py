@@ -39,14 +39,6 @@ Grain = Literal["hour", "day", "week", "month", "hour_of_day", "day_of_week"]
 GRAINS: tuple[str, ...] = ("hour", "day", "week", "month", "hour_of_day", "day_of_week")
 ConditionKind = Literal["did", "did_not", "within"]
 
-ROLES: tuple[str, ...] = (
-    "series.event", "series.math", "series.property", "series.per", "series.per_period", "filters", "breakdown", "limit", "order",
-    "compare", "date_range", "interval", "conditions", "exclude", "steps", "window_days", "retention.start",
-    "retention.return", "retention.period", "retention.periods", "param",
-)
-"""What a slot can mean. An intent file names one per slot (``role:``); ``param`` (the default) keeps the value
-under the slot's name in ``Meaning.params``, for what only that family's template reads."""
-
 
 @dataclass(frozen=True)
 class Series:
