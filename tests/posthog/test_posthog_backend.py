@@ -8,7 +8,7 @@ from fake_posthog import Reply, check, hogql_response, metadata_response, page
 from askhog.backends.base import Backend
 from askhog.backends.posthog import ExperimentNotFound, PostHogBackend
 from askhog.backends.posthog.taxonomy import sample_values_query
-from askhog.errors import BackendError, ConnectionError, PostHogAPIError
+from askhog.errors import BackendError, ConnectError, PostHogAPIError
 from askhog.hogql.posthog_parser import assert_posthog_parses
 
 P = "/api/projects/1/"
@@ -156,7 +156,7 @@ def test_save_insight_names_a_missing_dashboard(fake, backend):
 
 def test_saving_is_not_retried_after_a_dropped_connection(fake, backend):
     fake.default("POST", P + "insights/", Reply(reset=True))
-    with pytest.raises(ConnectionError):
+    with pytest.raises(ConnectError):
         backend.save_insight("x", "SELECT 1")
     assert len(fake.calls("POST", P + "insights/")) == 1
 

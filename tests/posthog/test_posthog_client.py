@@ -10,7 +10,7 @@ from askhog.backends.posthog.client import PostHogClient
 from askhog.backends.posthog.config import PostHogConfig
 from askhog.errors import (
     AuthenticationError,
-    ConnectionError,
+    ConnectError,
     PostHogAPIError,
     ProjectNotFound,
     QueryError,
@@ -195,7 +195,7 @@ def test_an_unreachable_host_fails_fast_with_a_clear_message(clock):
         port = s.getsockname()[1]  # closed once the block ends: nothing listens there
     config = PostHogConfig(api_key="phx_x", project_id="1", host=f"http://127.0.0.1:{port}")
     with PostHogClient(config, clock=clock, sleep=clock.sleep) as client:
-        with pytest.raises(ConnectionError) as info:
+        with pytest.raises(ConnectError) as info:
             client.query("SELECT 1")
     assert f"127.0.0.1:{port}" in str(info.value) and "POSTHOG_HOST" in str(info.value)
     assert clock.sleeps == []

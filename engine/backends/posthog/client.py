@@ -29,7 +29,7 @@ import httpx
 
 from ...errors import (
     AskhogError,
-    ConnectionError,
+    ConnectError,
     PostHogAPIError,
     QueryError,
     QueryTimeout,
@@ -344,12 +344,12 @@ class PostHogClient:
                         method, url, json=json, params=params, timeout=timeout, headers=self._headers()
                     )
             except httpx.ConnectTimeout:
-                raise ConnectionError(
+                raise ConnectError(
                     f"could not connect to {self.config.host} within {timeout.connect:g}s; "
                     "check POSTHOG_HOST and your network"
                 ) from None
             except httpx.ConnectError as exc:
-                raise ConnectionError(
+                raise ConnectError(
                     f"could not connect to {self.config.host} ({self.config.redact(str(exc)) or 'refused'}); "
                     "check POSTHOG_HOST and your network"
                 ) from None
@@ -358,12 +358,12 @@ class PostHogClient:
                     f"{method} {shown} got no complete answer within {timeout.read:g}s (never retried)"
                 ) from None
             except _RESETS as exc:
-                failure = ConnectionError(
+                failure = ConnectError(
                     f"the connection to {self.config.host} dropped during {method} {shown} ({type(exc).__name__})"
                 )
                 wait = self._backoff(attempt)
             except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a protocol error, an unusable URL
-                raise ConnectionError(
+                raise ConnectError(
                     f"{method} {shown} on {self.config.host} failed: {type(exc).__name__}: {self._redact(str(exc))}"
                 ) from None
             else:

@@ -13,7 +13,7 @@ from typing import Callable
 
 import httpx
 
-from ...errors import AskhogError, AuthenticationError, ConnectionError, PostHogAPIError, ProjectNotFound, QueryTimeout
+from ...errors import AskhogError, AuthenticationError, ConnectError, PostHogAPIError, ProjectNotFound, QueryTimeout
 from .client import PostHogClient
 from .config import PostHogConfig
 
@@ -75,7 +75,7 @@ def doctor(
 def _host(client: PostHogClient) -> str:
     try:
         client.get("/_health/")
-    except (ConnectionError, QueryTimeout):
+    except (ConnectError, QueryTimeout):
         raise
     except PostHogAPIError:
         pass  # any HTTP answer proves the host is there; the next checks judge it
