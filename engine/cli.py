@@ -290,7 +290,10 @@ def format_table(table: Table, fmt: str) -> str:
         return buf.getvalue()
     rows = [[cell(v) for v in r] for r in table.rows[:MAX_ROWS_SHOWN]]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(table.columns)]
-    line = lambda cells: "  ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(cells, widths))
+
     out = [line(list(table.columns)), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
     if len(table.rows) > MAX_ROWS_SHOWN or table.has_more:
         out.append(f"... {len(table.rows) - MAX_ROWS_SHOWN if len(table.rows) > MAX_ROWS_SHOWN else 'more'} rows not shown "

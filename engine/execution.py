@@ -232,15 +232,15 @@ def score(case: ExecCase, stated: Stated, truth: Table) -> tuple[bool, str]:
             return False, f"truth top {k} {[w for w, _ in want]}; answer {[g for g, _ in got]}"
         return True, "same leading rows"
     if case.match == "series":
-        got = {_label(p): v for p, v in stated.series}
+        by_label = {_label(p): v for p, v in stated.series}
         wrong = []
         for row in truth.rows:
-            want = _as_number(row[1]) if len(row) > 1 else None
-            if want is None:
+            expected = _as_number(row[1]) if len(row) > 1 else None
+            if expected is None:
                 continue
-            have = got.get(_label(row[0]), 0.0)
-            if not close(have, want):
-                wrong.append((_label(row[0]), want, have))
+            have = by_label.get(_label(row[0]), 0.0)
+            if not close(have, expected):
+                wrong.append((_label(row[0]), expected, have))
         if not got:
             return False, "the answer has no series"
         return not wrong, f"{len(wrong)} of {len(truth.rows)} periods differ: {wrong[:3]}"
@@ -323,7 +323,7 @@ def _exec_metrics(outcomes: list[ExecOutcome]) -> dict[str, Any]:
     n = len(answerable)
     right = sum(o.verdict == "right" for o in answerable)
     silent = sum(o.silently_wrong for o in outcomes)
-    by: dict[str, dict[str, dict[str, int]]] = {"family": defaultdict(Counter), "detail": defaultdict(Counter)}  # type: ignore[dict-item]
+    by: dict[str, dict[str, dict[str, int]]] = {"family": defaultdict(Counter), "detail": defaultdict(Counter)}
     for o in answerable:
         for key, value in (("family", o.case.intent), ("detail", o.case.detail)):
             by[key][value][o.verdict] += 1

@@ -182,7 +182,7 @@ def _count(answer: Asked, table: Table, what: str) -> Interpretation:
     if "breakdown" in table.columns:
         return _ranked(answer, table, what)
     value = _num(table.rows[0][table.columns.index("value")])
-    details = ()
+    details: tuple[str, ...] = ()
     figures = [Figure("value", value)]
     if "people" in table.columns:
         people = _num(table.rows[0][table.columns.index("people")])
@@ -437,7 +437,8 @@ def _reached(answer: Asked, table: Table, unit: str) -> dict[int, float]:
 
 
 def _experiment(answer: Asked, table: Table, what: str) -> Interpretation:
-    from .stats import StatisticsError, two_proportion_ztest  # scipy loads only when an experiment is read
+    from .errors import StatisticsError
+    from .stats import two_proportion_ztest  # scipy loads only when an experiment is read
 
     rows = {str(r["variant"]): r for r in table.records()}
     control = rows.get("control") or next(iter(rows.values()))

@@ -107,7 +107,7 @@ class Linker:
         priority = {p: i for i, p in enumerate(lex.get("value_priority") or [])}
         unlinked = set(lex.get("no_value_linking") or ())
         for scope in ("event", "person", "session"):
-            for name, pdef in tax.properties(scope).items():  # type: ignore[arg-type]
+            for name, pdef in tax.properties(scope).items():
                 rank = 0 if scope == "event" else 1
                 for phrase in {_spaced(name), name}:
                     self._add(phrase, _Target("property", prop=pdef.ref(), rank=rank))

@@ -266,7 +266,7 @@ class _RenderScope:
 def _interval_for(interval: str | None, time_range: TimeRange) -> str:
     """A concrete interval: the slot's, or for ``by_range``/unset the one that suits the window's length."""
     if interval in INTERVALS:
-        return interval  # type: ignore[return-value]
+        return interval
     if interval not in (None, "by_range"):
         raise TemplateError(f"unknown interval {interval!r}; use one of {INTERVALS}")
     return default_interval(time_range)
@@ -381,7 +381,11 @@ class Renderer:
             watched = _Watched(context)
         elif template in families:
             watched = _Watched(Meaning.build(families[template], context))
-        variables: dict[str, Any] = {"q": watched} if watched is not None else dict(context)
+        if watched is not None:
+            variables: dict[str, Any] = {"q": watched}
+        else:
+            assert not isinstance(context, Meaning)  # a Meaning is always watched
+            variables = dict(context)
         try:
             compiled = self._env.get_template(template + TEMPLATE_SUFFIX)
             text = compiled.render(

@@ -194,7 +194,7 @@ def welch_ttest_from_stats(
     return MeanComparison(mean_a, mean_b, diff, (diff - tc * se, diff + tc * se), t, df, p_value, confidence)
 
 
-def welch_ttest(sample_a: Sequence[float], sample_b: Sequence[float], *, confidence: float = 0.95) -> MeanComparison:
+def welch_ttest(sample_a: Sequence[float] | np.ndarray, sample_b: Sequence[float] | np.ndarray, *, confidence: float = 0.95) -> MeanComparison:
     """Welch's t-test on raw samples (see ``welch_ttest_from_stats``)."""
     a = np.asarray(sample_a, dtype=float)
     b = np.asarray(sample_b, dtype=float)
@@ -301,7 +301,7 @@ def _permutations(n: int, count: int, seed: int) -> np.ndarray:
     return order
 
 
-def best_split(values: Sequence[float], weights: Sequence[float] | None = None, *, min_segment: int = 3) -> tuple[int, float]:
+def best_split(values: Sequence[float] | np.ndarray, weights: Sequence[float] | np.ndarray | None = None, *, min_segment: int = 3) -> tuple[int, float]:
     """The split index maximising the weighted between-segment sum of squares, and that maximum.
 
     This is the least-squares estimate of a single mean shift's position

@@ -29,7 +29,7 @@ class LineDict(dict):  # type: ignore[type-arg]
     lines: dict[str, int]
 
 
-class _LineLoader(SafeLoader):  # type: ignore[misc, valid-type]
+class _LineLoader(SafeLoader):  # type: ignore[misc]
     pass
 
 
@@ -45,12 +45,12 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     return result
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def line_of(mapping: Any, key: str | None = None) -> int | None:
     """The line of ``key`` in a mapping read by ``load_with_lines`` (of the mapping itself without a key)."""
-    lines = getattr(mapping, "lines", None)
+    lines: dict[str, int] | None = getattr(mapping, "lines", None)
     if not lines:
         return None
     return lines.get(key) if key is not None and key in lines else lines.get("__self__")

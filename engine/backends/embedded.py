@@ -40,7 +40,7 @@ class EmbeddedBackend:
         self.store = Store(home)
         self._generate = generate
         self._progress = progress
-        self._ready = False
+        self._ready = threading.Event()
         self._described: str | None = None
         self._taxonomy: Taxonomy | None = None
         self._lock = threading.Lock()
@@ -87,10 +87,10 @@ class EmbeddedBackend:
         return self._described or describe_metadata(self.info())
 
     def _ensure_data(self) -> None:
-        if self._ready:
+        if self._ready.is_set():
             return
         with self._lock:
-            if self._ready:
+            if self._ready.is_set():
                 return
             meta = self.store.metadata()
             if not meta and not self._generate:
@@ -103,7 +103,7 @@ class EmbeddedBackend:
                 self._taxonomy = None
                 meta = self.store.metadata()
             self._described = describe_metadata(meta)
-            self._ready = True
+            self._ready.set()
 
 
 def _stale_demo(meta: dict[str, str]) -> bool:

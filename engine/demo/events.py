@@ -8,6 +8,7 @@ so millions of events never become Python objects.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +49,7 @@ class Step:
     """One event of a scripted session; ``gate`` names a per-person condition for it to happen."""
 
     event: str
-    page: str | dict[str, float] | None = None  # fixed path, or weights to draw one
+    page: str | Mapping[str, float] | None = None  # fixed path, or weights to draw one
     anon: bool = False
     gate: str | None = None
 
@@ -102,12 +103,12 @@ class _Builder:
         ts = start_us.copy()
         for step in steps:
             keep = gates[step.gate] if step.gate else np.ones(len(who), bool)
-            page = NONE
+            drawn: int | np.ndarray = NONE
             if isinstance(step.page, str):
-                page = self.vocab.code("$pathname", step.page)
+                drawn = self.vocab.code("$pathname", step.page)
             elif step.page is not None:
-                page = sample(self.rng, self.vocab.distribution("$pathname", step.page), len(who))
-            page = np.broadcast_to(np.asarray(page, np.uint8), (len(who),))
+                drawn = sample(self.rng, self.vocab.distribution("$pathname", step.page), len(who))
+            page = np.broadcast_to(np.asarray(drawn, np.uint8), (len(who),))
             self.add(who[keep], ts[keep], self.vocab.event(step.event), session[keep], step.anon, page[keep],
                      referrer[keep])
             ts = ts + (self.rng.exponential(model.SECONDS_BETWEEN_EVENTS, len(who)) * US_PER_SECOND).astype(np.int64) + 1
@@ -149,7 +150,8 @@ def _initial_referrer(pop: Population, vocab: Vocabulary) -> np.ndarray:
     """The person's initial referring domain as an event-scope $referring_domain code."""
     names = vocab.person_values["$initial_referring_domain"]
     mapping = np.array([vocab.code("$referring_domain", n) for n in names], np.uint8)
-    return mapping[pop.referrer]
+    referrers: np.ndarray = mapping[pop.referrer]
+    return referrers
 
 
 def _everyday_sessions(b: _Builder, pop: Population, timeline: Timeline) -> None:
@@ -233,7 +235,7 @@ def _fill_properties(events: Events, pop: Population, vocab: Vocabulary, rng: np
     def rows(name: str) -> np.ndarray:
         return np.nonzero(events.event == vocab.event(name))[0]
 
-    def draw(name: str, prop: str, weights: dict[str, float]) -> None:
+    def draw(name: str, prop: str, weights: Mapping[str, float]) -> None:
         r = rows(name)
         events.value[r] = sample(rng, vocab.distribution(prop, weights), len(r))
 

@@ -19,7 +19,8 @@ import numpy as np
 from ..errors import BackendError
 from ..taxonomy import demo_taxonomy
 from . import encode, truths
-from .events import NO_SESSION, Events, generate as generate_events
+from .events import NO_SESSION, Events
+from .events import generate as generate_events
 from .model import NONE, Vocabulary
 from .population import NEVER, Population, draw
 from .store import Store, quote, sessions_from_events
@@ -144,7 +145,8 @@ def _person_rows(pop: Population, vocab: Vocabulary, end_us: int) -> np.ndarray:
 def _person_plan(event_plan: np.ndarray, vocab: Vocabulary) -> np.ndarray:
     """Event-scope plan codes (pro, team) as person-scope codes (free, pro, team)."""
     mapping = np.array([vocab.code("plan", v, "person") for v in vocab.event_values["plan"]], np.uint8)
-    return mapping[event_plan]
+    plans: np.ndarray = mapping[event_plan]
+    return plans
 
 
 def _plan_at(evs: Events, pop: Population, vocab: Vocabulary) -> np.ndarray:
@@ -161,5 +163,5 @@ def _plan_at(evs: Events, pop: Population, vocab: Vocabulary) -> np.ndarray:
 
 def _annotate(store: Store, db: str, timeline: Timeline) -> None:
     rows = ", ".join(f"(toDateTime({quote(d.strftime('%Y-%m-%d %H:%M:%S'))}, 'UTC'), {quote(text)}, 'project')"
-                     for d, text in truths.annotations(timeline))
+                     for d, text in truths.planted_annotations(timeline))
     store.query(f"INSERT INTO {db}.annotations VALUES {rows}")

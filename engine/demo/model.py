@@ -8,6 +8,7 @@ taxonomy stays the single source of names.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,7 +47,7 @@ class Vocabulary:
             raise CatalogError("engine/demo/taxonomy.yaml", f"{scope} property {prop!r} needs the value {value!r}", key=prop)
         return values.index(value)
 
-    def distribution(self, prop: str, weights: dict[str, float], scope: str = "event") -> tuple[np.ndarray, np.ndarray]:
+    def distribution(self, prop: str, weights: Mapping[str, float], scope: str = "event") -> tuple[np.ndarray, np.ndarray]:
         """Codes and normalised probabilities for sampling ``prop`` with ``weights`` by value name."""
         codes = np.array([self.code(prop, v, scope) for v in weights], dtype=np.uint8)
         p = np.array(list(weights.values()), dtype=np.float64)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
 
 from ..errors import Problem
 from .parsing import line_column

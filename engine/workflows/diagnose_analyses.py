@@ -62,8 +62,8 @@ def change_point(inp: StepInput) -> Outcome:
         test = two_proportion_ztest(int(b_num), int(b_den), int(a_num), int(a_den))
         before, after, p_value = test.rate_a, test.rate_b, test.p_value
     else:
-        test = welch_ttest(values[:split], values[split:])
-        before, after, p_value = test.mean_a, test.mean_b, test.p_value
+        means = welch_ttest(values[:split], values[split:])
+        before, after, p_value = means.mean_a, means.mean_b, means.p_value
     label = metric_label(metric, inp.slots)
     changed = cp.significant and p_value < alpha
     relative = (after - before) / before if before else None

@@ -32,7 +32,7 @@ def experiment_readout(inp: StepInput) -> Outcome:
     srm = sample_ratio_mismatch([n for n, _ in rows.values()], inp.params.get("planned_split"))
     compared = {v: (two_proportion_ztest(x_c, n_c, x, n, confidence=1 - alpha), probability_b_beats_a(x_c, n_c, x, n))
                 for v, (n, x) in rows.items() if v != control}
-    out = [(control, n_c, x_c, x_c / n_c if n_c else None, None, None, None, None, None)]
+    out: list[tuple[Any, ...]] = [(control, n_c, x_c, x_c / n_c if n_c else None, None, None, None, None, None)]
     for v, (test, beats) in compared.items():
         ci = test.lift_ci
         out.append((v, test.trials_b, test.successes_b, test.rate_b, test.lift, ci[0] if ci else None,
@@ -155,7 +155,7 @@ def channel_roi(inp: StepInput) -> Outcome:
     }
     with_cost = [row for row in known if row[6] is not None]
     if with_cost:
-        best = max(with_cost, key=lambda row: row[6])
+        best = max(with_cost, key=lambda row: row[6] or 0.0)  # none is None here
         facts.update(has_costs=True, top_roi=best[0], top_roi_fmt=pct(best[6]))
         summary = f"Best ROI: {best[0]} ({pct(best[6])}); highest revenue per paying user: {by_arpu[0][0]}."
     else:

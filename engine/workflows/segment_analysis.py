@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 import numpy as np
 
@@ -103,8 +103,8 @@ def _rest(series: Mapping[tuple[str, str], _Series], dim: str, seg: str, measure
     parts = [s for (d, g), s in series.items() if d == dim and g != seg]
     if not parts:
         return None
-    den = sum(p.den for p in parts) if measure == "conversion" else parts[0].den
-    return _Series(sum(p.num for p in parts), den, sum(p.events for p in parts))
+    den = cast(np.ndarray, sum(p.den for p in parts)) if measure == "conversion" else parts[0].den
+    return _Series(cast(np.ndarray, sum(p.num for p in parts)), den, cast(np.ndarray, sum(p.events for p in parts)))
 
 
 def _scan(series: Mapping[tuple[str, str], _Series], measure: str, min_segment: int, permutations: int,

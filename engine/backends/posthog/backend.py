@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 from ...errors import Problem
 from ...hogql.parsing import line_column
@@ -27,6 +27,9 @@ from .responses import metadata_notices
 from .taxonomy import load_taxonomy
 
 _ANNOTATIONS, _TAXONOMY, _EXPERIMENTS = "annotations", "taxonomy", "experiments"
+
+
+_T = TypeVar("_T")
 
 
 class PostHogBackend:
@@ -106,7 +109,7 @@ class PostHogBackend:
         self._meta.clear()
         self.client.cache.clear()
 
-    def _cached(self, key: str, load: Callable[[], Any]) -> Any:
+    def _cached(self, key: str, load: Callable[[], _T]) -> _T:
         found = self._meta.get(key)
         if found is None:
             found = load()

@@ -405,7 +405,7 @@ class PostHogClient:
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter, so that clients that failed together do not retry together."""
         delay = min(self.config.backoff_cap, self.config.backoff_base * 2**attempt)
-        return delay * (0.5 + self._jitter() / 2)
+        return float(delay * (0.5 + self._jitter() / 2))
 
     def _url(self, path: str) -> tuple[str, str]:
         """The absolute URL on the configured host, and the path to show in messages.

@@ -45,7 +45,7 @@ class Budget:
 
     def clamp(self, timeout: float | None, expired: type[Exception]) -> float | None:
         """``timeout`` cut to the time left; ``expired`` (an httpcore timeout) when none is left."""
-        deadline = getattr(self._local, "deadline", None)
+        deadline: float | None = getattr(self._local, "deadline", None)
         if deadline is None:
             return timeout
         left = deadline - time.monotonic()
