@@ -26,7 +26,7 @@ from .linking import Linker, Mention
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, normalize, tokenize
 from .timerange import TimeMatch, find_time_filter, find_time_range, find_time_ranges
-from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
+from .types import EventRef, FilterOp, PropertyFilter, PropertyRef, TimeRange
 
 _NUM = r"(\d{1,4})"
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -89,7 +89,7 @@ _QUOTED_VALUE = re.compile(r"^\s*(?P<op>is not|isn't|!=|<>|is|==|=|equals?|:)\s*
 _BARE_VALUE = re.compile(r"^\s*(?P<op>is not|isn't|!=|<>|is|==|=|equals?|:)\s*(?P<v>[^\s,;?'\"()]{1,80})")
 _NUMERIC_OP = re.compile(r"^\s*(>=|<=|>|<|!=|<>|=|over|above|more than|greater than|at least|under|below|less than|"
                          r"at most)\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?(?:e\d+)?)(?![\w.])")
-_OPS = {">": ">", "over": ">", "above": ">", "more than": ">", "greater than": ">", ">=": ">=", "at least": ">=",
+_OPS: dict[str, FilterOp] = {">": ">", "over": ">", "above": ">", "more than": ">", "greater than": ">", ">=": ">=", "at least": ">=",
         "<": "<", "under": "<", "below": "<", "less than": "<", "<=": "<=", "at most": "<=", "=": "=", "!=": "!=",
         "<>": "!=", "bigger than": ">", "larger than": ">", "higher than": ">", "smaller than": "<", "lower than": "<",
         "exactly": "=", "of": "=", "at": "=", "for": "=", "priced at": "=", "costing": "="}
@@ -345,10 +345,10 @@ class Reader:
                                label=f"{time.label}, {calendar.label}")
         flag = None
         for key, pattern in self._flag_patterns:
-            for m in pattern.finditer(masked):
+            for hit in pattern.finditer(masked):
                 flag = flag or key
-                spans.append(Span(m.start(), m.end(), m.group(0), "flag", f"experiment {key}"))
-                masked = _blank(masked, m.start(), m.end())
+                spans.append(Span(hit.start(), hit.end(), hit.group(0), "flag", f"experiment {key}"))
+                masked = _blank(masked, hit.start(), hit.end())
         details = self._find_details(masked, spans)
         for kind in ("per_period", "all_time", "within"):
             if kind in details:  # "average daily", "ever", "in their first week" are not mentions of anything
@@ -399,7 +399,7 @@ class Reader:
                     (_SET_AFTER.match(after) or not _BREAKDOWN_CUE.search(before)):
                 window = masked[max(0, mention.start - 70): mention.start]
                 unset = _NOT_SET.search(window)
-                negated = unset is not None and re.search(
+                negated = unset is not None and None is not re.search(
                     r"\b(?:ignor\w*|exclud\w*|skip\w*|leav\w* out|drop\w*|not counting|except|without)\b[^,.;]{0,30}$",
                     window[:unset.start()])
                 f = PropertyFilter(mention.prop, "is_set" if negated else "is_not_set")
@@ -425,10 +425,10 @@ class Reader:
                    and not any(a <= t.start < b for a, b in covered)]
         metric = None
         for pattern, row in self._metrics:
-            m = pattern.search(masked)
-            if m:
+            metric_hit = pattern.search(masked)
+            if metric_hit:
                 metric = row
-                spans.append(Span(m.start(), m.end(), m.group(0), "metric", f"{row['measure']} of {row['event']}."
+                spans.append(Span(metric_hit.start(), metric_hit.end(), metric_hit.group(0), "metric", f"{row['measure']} of {row['event']}."
                                                                              f"{row['property']}"))
                 break
         unread = _TIME_LIKE.search(timed) if time is None and not options and not comparison else None
@@ -440,7 +440,7 @@ class Reader:
         if other_range is not None and time is not None:
             offset = _units_between(time, other_range)
             if offset is not None and "offset" not in numbers:
-                numbers["offset"] = Number("offset", offset, *time_span) if time_span else numbers.get("offset")  # type: ignore[arg-type]
+                numbers["offset"] = Number("offset", offset, *time_span) if time_span else numbers.get("offset")  # type: ignore[assignment]
         reading.qualifiers = qualifiers
         reading.segments = self._segments(reading)
         if reading.segments is not None:
@@ -455,7 +455,7 @@ class Reader:
         """"google signups vs email signups": two values each linked to its own property, which one property
         has both of (``signup_method``): the comparison is on that one."""
         for scope in ("event", "person", "session"):
-            for prop in self.taxonomy.properties(scope).values():  # type: ignore[arg-type]
+            for prop in self.taxonomy.properties(scope).values():
                 values = {v.lower() for v in prop.values}
                 if a.lower() in values and b.lower() in values:
                     return prop.ref()
@@ -568,7 +568,7 @@ class Reader:
             m = _NUMERIC_OP.match(after)
             if m:
                 number = float(m.group(2).replace(",", ""))
-                return PropertyFilter(prop, _OPS[m.group(1)], number), m.end()  # type: ignore[arg-type]
+                return PropertyFilter(prop, _OPS[m.group(1)], number), m.end()
             return None
         quoted = _QUOTED_VALUE.match(after)
         m = quoted or _BARE_VALUE.match(after)

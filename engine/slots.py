@@ -157,11 +157,11 @@ class SlotFiller:
                     out[spec.name] = number.value
                     use((number.start, number.end))
                     continue
-                for value, patterns in spec.cues:
-                    m = next((m for p in patterns if (m := p.search(r.text))), None)
-                    if m is not None:
-                        out[spec.name] = int(value)
-                        self._use_overlapping(r, filled, m.start(), m.end())
+                for cue_value, patterns in spec.cues:
+                    hit = next((h for p in patterns if (h := p.search(r.text))), None)
+                    if hit is not None:
+                        out[spec.name] = int(cue_value)
+                        self._use_overlapping(r, filled, hit.start(), hit.end())
                         break
         within = r.detail("within")
         if within is not None:
@@ -177,9 +177,9 @@ class SlotFiller:
                 use((within.start, within.end))
         for spec in intent.slots:
             if spec.type == "choice":
-                value = self._choice(intent, spec, r, filled)
-                if value is not None:
-                    out[spec.name] = value
+                choice = self._choice(intent, spec, r, filled)
+                if choice is not None:
+                    out[spec.name] = choice
         if r.time is not None and "date_range" in by_role:
             out[by_role["date_range"].name] = r.time
             if intent.two_ranges == "union" and r.other_range is not None:
@@ -295,15 +295,15 @@ class SlotFiller:
 
         for spec in singles:
             if spec.cue is not None:
-                m = next((m for m in free if spec.cue.search(r.text[max(0, m.start - 40):m.start])), None)
-                if m is not None:
-                    take(spec, m)
+                cued = next((m for m in free if spec.cue.search(r.text[max(0, m.start - 40):m.start])), None)
+                if cued is not None:
+                    take(spec, cued)
         for spec in singles:
             default = self._event_default(spec)
             if spec.name not in taken and default is not None:
-                m = next((m for m in free if m.event is not None and m.event.name == default), None)
-                if m is not None:
-                    take(spec, m)
+                by_default = next((m for m in free if m.event is not None and m.event.name == default), None)
+                if by_default is not None:
+                    take(spec, by_default)
         lone = next((s for s in singles if s.lone and s.name not in taken), None)
         if lone is not None and len(free) == 1:
             take(lone, free[0])
@@ -319,9 +319,9 @@ class SlotFiller:
         for spec in singles:
             if spec.name not in out and not mentions:
                 implied = next((d for p, d in spec.implied if p.search(r.text)), None)
-                event = self._role_event(implied) if implied else None
-                if event is not None:
-                    out[spec.name] = EventRef(event)
+                role_event = self._role_event(implied) if implied else None
+                if role_event is not None:
+                    out[spec.name] = EventRef(role_event)
                 elif r.metric is not None and spec is primary:  # "revenue": the event the metric sums
                     out[spec.name] = EventRef(r.metric["event"])
                     self._use_kind(r, filled, "metric")
@@ -429,7 +429,7 @@ class SlotFiller:
                 m = p.search(r.text)
                 if m:
                     self._use_overlapping(r, filled, m.start(), m.end())
-                    return value
+                    return str(value)
         facts = r.facts()
         return next((value for fact, value in spec.infer if fact in facts), None)
 
@@ -468,7 +468,7 @@ class SlotFiller:
     def _cue_value(self, slot: str, text: str) -> str | None:
         for value, patterns in self._choice_cues.get(slot, ()):
             if any(p.search(text) for p in patterns):
-                return value
+                return str(value)
         return None
 
     def _cue_patterns(self, slot: str, value: str) -> list[re.Pattern[str]]:
