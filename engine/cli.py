@@ -12,11 +12,12 @@ import io
 import json
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Sequence, TextIO
 
 from .answer import Answer
 from .backends.base import Backend, Table
+from .clock import aware_utc, naive_utc
 from .errors import AskhogError
 from .format import cell
 
@@ -142,7 +143,7 @@ def _backend(args: argparse.Namespace) -> Backend | None:
     settings: dict[str, Any] = {"cache_ttl": 0.0} if getattr(args, "no_cache", False) else {}
     now = _fixed_now(getattr(args, "now", None))
     return backend_from_settings(getattr(args, "host", None), getattr(args, "project", None),
-                                 now=None if now is None else (lambda: now.replace(tzinfo=timezone.utc)), **settings)
+                                 now=None if now is None else (lambda: aware_utc(now)), **settings)
 
 
 def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -160,7 +161,7 @@ def _fixed_now(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise AskhogError(f"--now takes an ISO 8601 time such as 2026-11-26T12:00:00, not {text!r}") from None
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return naive_utc(moment)
 
 
 # --- ask -----------------------------------------------------------------------------------------

@@ -17,10 +17,10 @@ from rapidfuzz import fuzz, process
 
 from .answer import Answer, Clarification, ClarifyingQuestion
 from .engine import Engine
-from .text import normalize
 from .errors import QuestionError
 from .limits import checked_text
 from .replies import coerce_slot_value, parse_slot_value
+from .text import normalize
 
 _AFFIRM = re.compile(r"^(y|yes|yeah|yep|yup|sure|correct|right|exactly|ok|okay|that one|yes please)[.! ]*$")
 _DENY = re.compile(r"^(n|no|nope|neither|none|nah|wrong|not (that|really)|something else)[.! ]*$")

@@ -13,11 +13,12 @@ import re
 import threading
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .answer import Answer, Clarification, ClarifyingQuestion
 from .backends.base import Backend, Table
 from .catalog import Catalog, Intent
+from .clock import Clock, naive_utc, utc_now, whole_seconds
 from .errors import AskhogError, Problem, QuestionError
 from .hogql.verdicts import VerdictCache
 from .interpret import Interpretation, interpret
@@ -26,8 +27,8 @@ from .linking import Linker
 from .meaning import Meaning
 from .paths import cache_home
 from .recognize import Recognition, Recognizer
-from .replies import coerce_slot_value
 from .render import Renderer, select_template
+from .replies import coerce_slot_value
 from .slots import Filled, SlotFiller, reading_warnings
 from .taxonomy import Taxonomy, demo_taxonomy
 from .text import stem
@@ -35,10 +36,6 @@ from .text import stem
 if TYPE_CHECKING:
     from .reading import Span
     from .workflows import Report
-
-def _utc_now() -> datetime:
-    return datetime.utcnow().replace(microsecond=0)
-
 
 TRACKED_SCORE = 90.0
 """How sure a taxonomy link must be to lift a refusal about outside data (exact and scattered links)."""
@@ -49,7 +46,8 @@ class Engine:
 
     ``backend`` runs queries (default: the embedded chDB demo, created on first
     use); ``taxonomy`` names the project's events (default: the backend's, or the
-    demo's); ``clock`` returns "now" as a naive UTC datetime (tests fix it).
+    demo's); ``clock`` returns "now" (default ``clock.utc_now``; tests fix it), aware or naive UTC: the engine
+    reads it to the second in the time grammar's naive-UTC convention (``engine.clock()``).
     """
 
     def __init__(
@@ -58,12 +56,12 @@ class Engine:
         *,
         taxonomy: Taxonomy | None = None,
         catalog: Catalog | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
         cache_dir: str | None = None,
     ):
         self._backend = backend
         self._backend_lock = threading.Lock()
-        self.clock = clock
+        self.clock: Clock = whole_seconds(clock)
         self.catalog = catalog or Catalog.load()
         if taxonomy is None:
             taxonomy = backend.taxonomy() if backend is not None else demo_taxonomy()
@@ -118,7 +116,7 @@ class Engine:
         text = checked_text(question)
         if now is not None and not isinstance(now, datetime):
             raise QuestionError(f"now must be a datetime, not {type(now).__name__}")
-        now = now or self.clock()
+        now = naive_utc(now) if now is not None else self.clock()
         if intent is not None and (not isinstance(intent, str) or intent not in self.catalog.intents):
             raise QuestionError(f"unknown intent {intent!r}; the families are {', '.join(self.catalog.intents)}")
         if intent is None and (self.recognizer.foreign(text) or (

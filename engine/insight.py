@@ -32,7 +32,6 @@ from .timerange import default_interval
 from .types import EventRef, PropertyFilter, TimeRange
 
 
-
 class Saveable(Protocol):
     """What saving needs of an ``Answer`` (which depends on this module, not back)."""
 

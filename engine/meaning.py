@@ -16,8 +16,8 @@ is the one place that turns slot values into a meaning, for the engine and the w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from calendar import monthrange
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Mapping
 

@@ -20,13 +20,14 @@ import math
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import jinja2
 
+from .clock import naive_utc
 from .errors import TemplateError
 from .meaning import Meaning
 from .taxonomy import Taxonomy
@@ -190,9 +191,7 @@ class _RenderScope:
         if isinstance(value, (EventRef, PropertyRef, PropertyFilter, TimeRange)) or value is None:
             raise TemplateError(f"template {self.template}: cannot bind {value!r} as {hint!r}; bind a plain value")
         if isinstance(value, datetime):
-            if value.tzinfo is not None:  # the bound text is read as UTC
-                value = value.astimezone(timezone.utc).replace(tzinfo=None)
-            value = value.strftime(_DATETIME_FORMAT)
+            value = naive_utc(value).strftime(_DATETIME_FORMAT)  # the bound text is read as UTC
         key = (hint, type(value), value)
         if key in self._names:
             return "{" + self._names[key] + "}"

@@ -22,8 +22,8 @@ from .errors import Problem, TimeRangeError
 from .linking import Linker, Mention
 from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
 from .reading import NUMBER_RANGES, FoundFilter, Reader, Reading
-from .text import STOPWORDS
 from .taxonomy import Taxonomy
+from .text import STOPWORDS
 from .timerange import default_interval, from_spec, parse_time_range
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 

@@ -3,7 +3,8 @@
 General date libraries guess; analysts do not. This grammar resolves phrases
 the way a product analyst means them, and nothing else:
 
-* Timezone: every datetime is naive and means UTC, ``now`` included.
+* Timezone: every datetime is naive and means UTC, ``now`` included; an aware moment enters through
+  ``clock.naive_utc`` (the engine reads its clock that way).
 * Ranges are half-open ``[start, end)``. An absolute "to" date is an
   inclusive day: "from March 3 to March 10" ends at March 11 00:00.
 * Weeks start on Monday.

@@ -10,12 +10,13 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from ..clock import utc_now
 from ..errors import BackendError
 from ..taxonomy import demo_taxonomy
 from . import encode, truths
@@ -88,7 +89,7 @@ def generate_demo(
         store.query(sessions_from_events(db))
         n_sessions = int(store.scalar(f"SELECT count() FROM {db}.sessions"))
         _annotate(store, db, timeline)
-        generated_at = datetime.now(timezone.utc)
+        generated_at = utc_now()
         meta = {"kind": "demo", "seed": seed, "requested_events": events, "events": n_events,
                 "persons": n_persons, "sessions": n_sessions, "end": timeline.end.isoformat(),
                 "generated_at": generated_at.isoformat()}

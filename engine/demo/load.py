@@ -34,6 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..clock import utc_now
 from ..errors import ExecutionError, LoadError
 from .store import STAGED_PREFIX, Store, quote, sessions_from_events
 
@@ -368,7 +369,7 @@ def _replace_store(store: Store, rows: list[dict[str, str]], source: Path, rejec
                 SELECT distinct_id, argMax(person_id, timestamp) FROM {db}.events GROUP BY distinct_id""")
             store.query(sessions_from_events(db))
             meta = {"kind": "loaded", "source": str(source.resolve()), "sha256": checksum, "events": len(rows),
-                    "rejected": rejected, "generated_at": datetime.now(timezone.utc).isoformat()}
+                    "rejected": rejected, "generated_at": utc_now().isoformat()}
             store.write_metadata(db, meta)
     except ExecutionError as exc:
         raise LoadError(f"{source}: the store refused the rows ({exc}); nothing was loaded") from None

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from sqlglot import exp
 
+from ..clock import utc_now
 from ..errors import Problem
 from .dialect import NAME_META_KEY
 from .parsing import find_all, locate
@@ -142,7 +143,7 @@ def _time_filter(tree: exp.Expr, text: str) -> Iterator[Problem]:
 
 def _time_range(tree: exp.Expr, text: str) -> Iterator[Problem]:
     """Span from the earliest lower bound to the latest upper bound (now, when there is none)."""
-    now = datetime.now(timezone.utc)
+    now = utc_now()
     lowers: list[tuple[float, exp.Expr]] = []
     uppers: list[float] = []
     for side, bound in _time_bounds(tree):

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..backends.base import Table
 from ..errors import WorkflowError
-from ..stats import detect_change_point, two_proportion_ztest, welch_ttest
 from ..format import pct, signed_pct
+from ..stats import detect_change_point, two_proportion_ztest, welch_ttest
 from .analysis_base import Outcome, StepInput, as_date, day_text, label_of, p_text, to_float
 from .diagnose_common import comparable, complete_days, format_value, metric_label, metric_of, ranges_around, window_of
 

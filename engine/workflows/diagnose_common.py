@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any, Mapping
 
+from ..clock import aware_utc, naive_utc
 from ..errors import WorkflowError
-from ..types import TimeRange
 from ..format import fmt, pct
+from ..types import TimeRange
 from .analysis_base import StepInput, day_text, label_of
 
 METRICS = ("conversion", "count", "revenue")
@@ -63,6 +64,4 @@ def comparable(moment: datetime, like: datetime) -> datetime:
     """``moment`` with the same awareness as ``like`` (naive times are UTC), so the two compare."""
     if (moment.tzinfo is None) == (like.tzinfo is None):
         return moment
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=like.tzinfo)
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return naive_utc(moment) if like.tzinfo is None else aware_utc(moment)

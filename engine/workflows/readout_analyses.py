@@ -8,8 +8,8 @@ from typing import Any
 
 from ..backends.base import Table
 from ..errors import WorkflowError
-from ..stats import probability_b_beats_a, sample_ratio_mismatch, two_proportion_ztest
 from ..format import MISSING, fmt, pct, signed_pct
+from ..stats import probability_b_beats_a, sample_ratio_mismatch, two_proportion_ztest
 from .analysis_base import Outcome, StepInput, p_text, to_float
 
 

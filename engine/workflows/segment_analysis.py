@@ -22,6 +22,7 @@ import numpy as np
 
 from ..backends.base import Table
 from ..errors import WorkflowError
+from ..format import pct
 from ..stats import (
     SeriesShift,
     odds_ratio_interaction,
@@ -31,7 +32,6 @@ from ..stats import (
     two_proportion_ztest,
     welch_ttest,
 )
-from ..format import pct
 from .analysis_base import Outcome, StepInput, as_date, day_text, p_text, to_float
 from .diagnose_common import complete_days, format_value, metric_label, metric_of, ranges_around, window_of
 

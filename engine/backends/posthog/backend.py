@@ -9,9 +9,10 @@ extras (server-side ``check``, experiments, cohorts, saving insights,
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable, Mapping, TypeVar
 
+from ...clock import Clock, utc_now
 from ...errors import Problem
 from ...hogql.parsing import line_column
 from ...taxonomy import Taxonomy
@@ -37,7 +38,7 @@ class PostHogBackend:
 
     name = "posthog"
 
-    def __init__(self, client: PostHogClient, *, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+    def __init__(self, client: PostHogClient, *, now: Clock = utc_now):
         self.client = client
         self._now = now
         self._meta: TTLCache[Any] = TTLCache(client.config.taxonomy_ttl, 8, clock=client.clock)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
+from ...clock import utc_now
 from ...errors import BackendError, MalformedResponse
 from ...taxonomy import ActionDef, EventDef, PropertyDef, Taxonomy
 from .client import PostHogClient
@@ -40,7 +41,7 @@ SAMPLE_DAYS = 30
 
 def load_taxonomy(client: PostHogClient, *, now: datetime | None = None) -> Taxonomy:
     """The project's taxonomy: visible, recently seen definitions, actions, flags and sample values."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     cutoff = now - timedelta(days=client.config.stale_after_days)
     base = f"/api/projects/{client.config.project_id}"
     tax = Taxonomy()
