@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
 import pytest
@@ -125,7 +125,7 @@ def test_list_values_become_tuples_in_in_and_arrays_elsewhere(chdb: Any) -> None
 
 def test_date_and_datetime_values(chdb: Any) -> None:
     since = datetime.now(timezone.utc) - timedelta(days=2)
-    day = date.today() - timedelta(days=2)
+    day = since.date()
     assert rows(chdb, "SELECT count() FROM events WHERE timestamp >= {since}", {"since": since}) == [["2"]]
     assert rows(chdb, "SELECT count() FROM events WHERE toDate(timestamp) >= {day}", {"day": day}) == [["2"]]
 

@@ -9,7 +9,7 @@ it, and each says how many cases it read, so a branch the cases stop exercising 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, Callable
 
@@ -155,7 +155,7 @@ def test_stem_renders_valid_hogql_that_means_what_was_asked(renderer, intents, s
     else:
         assert ("GTE", column, start) in bounds
     assert ("LT", column, time_range.end.strftime(DATE)) in bounds
-    assert all(datetime.strptime(v, DATE) for _, _, v in bounds)
+    assert all(datetime.strptime(v, DATE).replace(tzinfo=UTC) for _, _, v in bounds)  # each bound parses
 
     assert expected_events(stem, slots) <= events_matched(tree, values)
     for order in where_orders(tree):
