@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from askhog.latency import percentile
+
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_RUNS = 7
 """Fresh processes per start-up figure: this 2-core machine varies by ±10% from run to run."""
@@ -32,8 +34,7 @@ def startup(home: str) -> float:
 
 
 def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+    return percentile(sorted(values), q) or 0.0
 
 
 def render_validate_first_pass(engine, questions, now, cache):  # type: ignore[no-untyped-def]

@@ -69,8 +69,8 @@ def main() -> None:
             if answer.intent != family or answer.hogql is None:
                 print(f"  {family:<12} question read as {answer.intent}: {question!r}")
                 continue
-            generated = p50(lambda: backend.run(answer.hogql or "", answer.values), args.repeat)
-            reference = p50(lambda: backend.run_sql(REFERENCE_QUERIES[family]), args.repeat)
+            generated = p50(lambda answer=answer: backend.run(answer.hogql or "", answer.values), args.repeat)
+            reference = p50(lambda family=family: backend.run_sql(REFERENCE_QUERIES[family]), args.repeat)
             print(f"  {family:<12} {answer.template:<22} {generated:8.1f}ms {reference:8.1f}ms "
                   f"{generated / reference:5.2f}x")
 

@@ -10,6 +10,7 @@ import sys
 import time
 
 from askhog.hogql import lower, validate
+from askhog.latency import percentile
 from askhog.taxonomy import demo_taxonomy
 
 QUERIES = [
@@ -40,7 +41,7 @@ VALUES = {"event": "$pageview", "flag": "new-checkout"}
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return statistics.median(ordered), percentile(ordered, 99) or 0.0
 
 
 def main(rounds: int) -> None:

@@ -204,7 +204,7 @@ def _metrics(outcomes: list[Outcome]) -> dict[str, Any]:
 
 def format_report(report: dict[str, Any], show_misses: bool = False) -> str:
     lines = [f"cases: {report['cases']}"]
-    sections = [("overall", report["overall"])] + list((report.get("splits") or {}).items())
+    sections = [("overall", report["overall"]), *list((report.get("splits") or {}).items())]
     for name, m in sections:
         lines.append(f"\n== {name} ({m['cases']} cases)")
         lines.append(f"intent accuracy          {m['intent_accuracy'] * 100:6.1f}%")

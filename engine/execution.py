@@ -110,7 +110,8 @@ def load_exec_cases(paths: Iterable[str | Path]) -> list[ExecCase]:
         for i, raw in enumerate(data):
             where = f"case #{i + 1}"
 
-            def fail(message: str, key: str | None = None) -> CatalogError:
+            def fail(message: str, key: str | None = None, *, path: Path = path, where: str = where,
+                     raw: Any = raw) -> CatalogError:
                 return CatalogError(str(path), f"{where}: {message}", line=getattr(raw, "lines", {}).get(key or "__self__"),
                                     key=key)
 
@@ -351,7 +352,7 @@ def _exec_metrics(outcomes: list[ExecOutcome]) -> dict[str, Any]:
 
 def format_execution_report(report: dict[str, Any], show_misses: bool = False) -> str:
     lines = [f"cases: {report['cases']}"]
-    sections = [("overall", report["overall"])] + list((report.get("splits") or {}).items())
+    sections = [("overall", report["overall"]), *list((report.get("splits") or {}).items())]
     for name, m in sections:
         acc = m["execution_accuracy"]
         lines.append(f"\n== {name} ({m['cases']} cases, {m['answerable']} with a truth)")

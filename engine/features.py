@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import repeat, pairwise
 from typing import Sequence
 
 import numpy as np
@@ -24,7 +24,7 @@ CHAR_RANGE = (2, 5)
 
 def word_grams(text: str) -> list[str]:
     words = _WORD.findall(text)
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    return words + [f"{a} {b}" for a, b in pairwise(words)]
 
 
 def _word_char_grams(word: str) -> list[str]:

@@ -367,9 +367,7 @@ def _funnel_sides(answer: Asked, table: Table, what: str) -> Interpretation:
     prev = rates.get("previous", (0.0, 0.0, 0.0))
     compared = _compared(answer, cur[0], prev[0], what, "%")
     details = (f"Now {fmt(cur[2])} of {fmt(cur[1])} converted; before, {fmt(prev[2])} of {fmt(prev[1])}.",)
-    return Interpretation(compared.headline, details, figures=compared.figures + (
-        Figure("current entered", cur[1]), Figure("current converted", cur[2]),
-        Figure("previous entered", prev[1]), Figure("previous converted", prev[2])))
+    return Interpretation(compared.headline, details, figures=(*compared.figures, Figure("current entered", cur[1]), Figure("current converted", cur[2]), Figure("previous entered", prev[1]), Figure("previous converted", prev[2])))
 
 
 def _funnel_breakdown(answer: Asked, table: Table, what: str) -> Interpretation:
@@ -407,7 +405,7 @@ def _retention(answer: Asked, table: Table, what: str) -> Interpretation:
     focus = asked if asked in rates else offsets[0]
     head = (f"{rates[focus]:.1f}% of {fmt(reached.get(focus, 0))} users came back in {unit} {focus}: {what}.")
     details = ("By " + unit + ": " + ", ".join(f"{unit} {o} {rates[o]:.1f}%" for o in offsets) + ".",)
-    figures = tuple(Figure(f"{unit} {o}", rates[o], "%") for o in offsets) + (Figure("cohort", sum(sizes.values())),)
+    figures = (*tuple(Figure(f"{unit} {o}", rates[o], "%") for o in offsets), Figure("cohort", sum(sizes.values())))
     return Interpretation(head, details, bar_chart([f"{unit} {o}" for o in offsets], [rates[o] for o in offsets],
                                                    suffix="%"), figures=figures)
 
@@ -597,7 +595,7 @@ def _anomaly(answer: Asked, table: Table, what: str) -> Interpretation:
     peak = max(records, key=lambda r: _num(r["value"]))
     ranking = tuple((_label(r["period"], None), _num(r["value"]))
                     for r in sorted(records, key=lambda r: -_num(r["value"])))
-    figures = (Figure("peak", _num(peak["value"])),) + tuple(Figure(str(r["period"]), _num(r["value"])) for r in flagged[:5])
+    figures = (Figure("peak", _num(peak["value"])), *tuple(Figure(str(r["period"]), _num(r["value"])) for r in flagged[:5]))
     if not flagged:
         return Interpretation(f"Nothing unusual: {what}: every interval is within the baseline's range; the highest "
                               f"was {fmt(_num(peak['value']))} on {_label(peak['period'], None)}.",

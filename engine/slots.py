@@ -218,8 +218,7 @@ class SlotFiller:
                 and isinstance(out.get(event_slot.name), EventRef):
             # "users who filed 3 or more tickets": people who did the measured event that often
             name = by_role["conditions"].name
-            out[name] = out.get(name, ()) + (Condition("did", out[event_slot.name], min_count=threshold.value,
-                                                            in_range=True),)
+            out[name] = (*out.get(name, ()), Condition("did", out[event_slot.name], min_count=threshold.value, in_range=True))
             use((threshold.start, threshold.end))
         unit = r.detail("unit")
         if unit is not None and unit.value == intent.unit:
@@ -704,7 +703,7 @@ class SlotFiller:
                     primary.name, f"This project has no event called {word!r}. {primary.prompt}",
                     tuple(self.linker.suggest_events(word)), "unknown_event"))
                 return
-        for word, start, end in r.unknown:
+        for word, _start, end in r.unknown:
             if _DESCRIBING.fullmatch(word):
                 continue  # "the noisiest user", "really busy": words that describe, not names
             event = next((m for m in r.events if m.event is not None and not r.text[end:m.start].strip()

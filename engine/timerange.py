@@ -52,7 +52,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, pairwise
 from typing import Any, NamedTuple
 
 from rapidfuzz import process
@@ -1486,7 +1486,7 @@ def _day_filter(lowered: str) -> tuple[tuple[int, ...], list[tuple[int, int]]] |
     if not phrases:
         return None
     phrases.sort()
-    if any(_CONTRAST.search(lowered, a[1], b[0]) for (a, _, _), (b, _, _) in zip(phrases, phrases[1:])):
+    if any(_CONTRAST.search(lowered, a[1], b[0]) for (a, _, _), (b, _, _) in pairwise(phrases)):
         return None
     kept = set().union(*(days for _, days, neg in phrases if not neg)) or set(range(1, 8))
     kept -= set().union(*(days for _, days, neg in phrases if neg))

@@ -167,14 +167,14 @@ def case_problems(case: Any) -> list[str]:
         problems.append("question must be a non-empty string")
     intent = case.get("intent")
     if intent not in FAMILY_SLOTS:
-        return problems + [f"unknown intent {intent!r}"]
+        return [*problems, f"unknown intent {intent!r}"]
     if case.get("split") not in SPLITS:
         problems.append(f"split must be one of {sorted(SPLITS)}")
     if not isinstance(case.get("clarify", False), bool):
         problems.append("clarify must be a boolean")
     slots = case.get("slots", {})
     if not isinstance(slots, dict):
-        return problems + ["slots must be a mapping"]
+        return [*problems, "slots must be a mapping"]
     allowed = FAMILY_SLOTS[intent]
     for name, value in slots.items():
         if name not in allowed:

@@ -23,6 +23,7 @@ from askhog.timerange import (
     from_spec,
     parse_time_range,
 )
+import itertools
 
 NOW = datetime(2026, 11, 26, 14, 30)
 
@@ -806,7 +807,7 @@ _TEXTS = st.one_of(st.text(max_size=80), st.lists(st.sampled_from(_VOCABULARY), 
 @given(_TEXTS)
 def test_any_text_gives_ranges_in_order_without_raising(text: str) -> None:
     found = find_time_ranges(text, NOW)
-    for m, following in zip(found, found[1:]):
+    for m, following in itertools.pairwise(found):
         assert m.span[1] <= following.span[0]
     for m in found:
         assert 0 <= m.span[0] < m.span[1] <= len(text)

@@ -26,12 +26,8 @@ PERSON_COLUMNS: Columns = (
     ("company_size", "u1", "UInt8"), ("first_name", "u1", "UInt8"), ("last_name", "u1", "UInt8"),
     ("email_domain", "u1", "UInt8"),
 )
-PERSON_ROW: Columns = PERSON_COLUMNS + (("created", "i8", "Int64"),)
-EVENT_ROW: Columns = PERSON_COLUMNS + (
-    ("id", "u8", "UInt64"), ("ts", "i8", "Int64"), ("event", "u1", "UInt8"), ("session", "u8", "UInt64"),
-    ("anon", "u1", "UInt8"), ("page", "u1", "UInt8"), ("value", "u1", "UInt8"), ("number", "f8", "Float64"),
-    ("referrer", "u1", "UInt8"), ("browser", "u1", "UInt8"), ("os", "u1", "UInt8"), ("device", "u1", "UInt8"),
-)
+PERSON_ROW: Columns = (*PERSON_COLUMNS, ("created", "i8", "Int64"))
+EVENT_ROW: Columns = (*PERSON_COLUMNS, ("id", "u8", "UInt64"), ("ts", "i8", "Int64"), ("event", "u1", "UInt8"), ("session", "u8", "UInt64"), ("anon", "u1", "UInt8"), ("page", "u1", "UInt8"), ("value", "u1", "UInt8"), ("number", "f8", "Float64"), ("referrer", "u1", "UInt8"), ("browser", "u1", "UInt8"), ("os", "u1", "UInt8"), ("device", "u1", "UInt8"))
 
 # What each event carries besides the common properties: (property, where its value comes from).
 # "value"/"page" are the row's code columns, "number"/"integer" its numeric column, "=x" a constant.

@@ -17,6 +17,7 @@ an interrupted load never makes room for the demo to be regenerated over it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -262,10 +263,8 @@ class Store:
                     self.query(statement)
                 yield build
             except BaseException:
-                try:
+                with contextlib.suppress(ExecutionError):  # else the next open drops it
                     self.query(f"DROP DATABASE IF EXISTS {build} SYNC")
-                except ExecutionError:
-                    pass  # the next open drops it
                 raise
             try:
                 self._point_to(build)

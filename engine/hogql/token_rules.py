@@ -21,6 +21,7 @@ from sqlglot.tokenizer_core import Token, TokenType
 
 from ..errors import Problem
 from .parsing import line_column
+import itertools
 
 _LINE_ENDS_ELSEWHERE = frozenset("\r\x0b\x0c\x00\x85\u2028\u2029")
 """Characters inside a line comment that some reader could take for the comment's end (or refuse)."""
@@ -41,7 +42,7 @@ def _adjacent(first: Token, second: Token) -> bool:
 
 
 def _template_markup(text: str, tokens: list[Token]) -> Iterator[Problem]:
-    for first, second in zip(tokens, tokens[1:]):
+    for first, second in itertools.pairwise(tokens):
         pair = (first.token_type, second.token_type)
         if _adjacent(first, second) and pair in _MARKUP:
             yield _problem(
@@ -101,7 +102,7 @@ def _trick(why: str, text: str, offset: int) -> Problem:
 
 
 def _template_strings(text: str, tokens: list[Token]) -> Iterator[Problem]:
-    for first, second in zip(tokens, tokens[1:]):
+    for first, second in itertools.pairwise(tokens):
         if first.text in ("f", "F") and second.token_type == TokenType.STRING and _adjacent(first, second):
             yield _problem(
                 "template_string",

@@ -15,6 +15,7 @@ from ..format import pct, signed_pct
 from ..stats import detect_change_point, two_proportion_ztest, welch_ttest
 from .analysis_base import Outcome, StepInput, as_date, day_text, label_of, p_text, to_float
 from .diagnose_common import comparable, complete_days, format_value, metric_label, metric_of, ranges_around, window_of
+import itertools
 
 # --- step 2: confirm the change ----------------------------------------------------------------
 
@@ -140,7 +141,7 @@ def _step_rates(table: Table) -> list[tuple[str, float, float]]:
     """(transition label, users entering it, users completing it) for each step after the first."""
     rows = sorted(table.records(), key=lambda r: int(r["step"]))
     return [(f"{prev['event']} → {cur['event']}", to_float(prev["users"]), to_float(cur["users"]))
-            for prev, cur in zip(rows, rows[1:])]
+            for prev, cur in itertools.pairwise(rows)]
 
 
 def funnel_shift(inp: StepInput) -> Outcome:

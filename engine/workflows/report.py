@@ -125,7 +125,7 @@ class Report:
                     lines.append("Values: " + ", ".join(f"`{k}` = `{cell(v)}`" for k, v in q.values.items()))
                 lines.append("")
             if step.table is not None and step.table.rows:
-                lines += _markdown_table(step.table) + [""]
+                lines += [*_markdown_table(step.table), ""]
         if self.follow_ups:
             lines += ["### What to look at next", ""] + [f"- {f}" for f in self.follow_ups] + [""]
         return "\n".join(lines)

@@ -213,7 +213,7 @@ def _leftovers(home: Path) -> tuple[list[str], list[str]]:
 def two_exports(tmp_path: Path) -> Iterator[tuple[Path, dict[str, int]]]:
     home = tmp_path / "home"
     a = jsonl(tmp_path / "a.jsonl", [row(i) for i in range(3)])
-    b = jsonl(tmp_path / "b.jsonl", [row(i) for i in range(5)])
+    jsonl(tmp_path / "b.jsonl", [row(i) for i in range(5)])  # on disk, not loaded yet
     load_file(a, home=home)
     yield home, {"a.jsonl": 3, "b.jsonl": 5}
     Store.release()

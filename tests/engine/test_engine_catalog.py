@@ -12,14 +12,14 @@ GOOD = """\
 id: count
 description: one number
 rules:
-  - {pattern: '\\bhow many\\b', weight: 0.8, note: count}
-examples: [%s]
+  - {{pattern: '\\bhow many\\b', weight: 0.8, note: count}}
+examples: [{}]
 slots:
-  - {name: event, type: event, required: true, prompt: "Which event?"}
+  - {{name: event, type: event, required: true, prompt: "Which event?"}}
 template: count_events
 interpretation: a number
 follow_ups: ['and by browser?']
-""" % ", ".join(f"'how many things {i}'" for i in range(25))
+""".format(", ".join(f"'how many things {i}'" for i in range(25)))
 
 
 def test_whole_catalog_loads_with_every_family() -> None:

@@ -44,7 +44,8 @@ def home(tmp_path_factory: pytest.TempPathFactory, engine: Engine, model_home: P
         browser = rnd.choice(["Chrome", "Safari", "Firefox"])
         signed_up = datetime(2026, 10, 20) + timedelta(days=rnd.randrange(35), hours=rnd.randrange(24))
 
-        def event(name: str, at: datetime, **properties: Any) -> None:
+        def event(name: str, at: datetime, n: int = n, person: str = person, browser: str = browser,
+                  **properties: Any) -> None:
             lines.append(json.dumps({"event": name, "distinct_id": f"u{n}", "person_id": person,
                                      "timestamp": f"{at:%Y-%m-%dT%H:%M:%S}Z",
                                      "properties": {"$browser": browser, "$session_id": f"s{n}", **properties}}))

@@ -12,6 +12,7 @@ from askhog.errors import AskhogError, HogQLSyntaxError, UnsafeQueryError
 from askhog.hogql import DEFAULT_TABLES, lint, validate
 from askhog.hogql.functions import is_allowed
 from askhog.hogql.posthog_parser import parse_select
+import contextlib
 
 PIECES = ["SELECT", " ", "\n", "\r", "\t", "count()", "hostName()", "file('x')", "FROM", "events", "system.tables",
           "values('x UInt8', 1)", "WHERE", "event = 'a'", ",", ";", "--", "//", "#", "/*", "*/", "'", "`", '"', "{", "}",
@@ -24,10 +25,8 @@ COMMENT = st.lists(st.sampled_from(["a", " ", "\n", "\r", "\x0b", "\x0c", "\u202
 @settings(max_examples=150, deadline=None)
 @given(text=st.one_of(st.text(max_size=60), st.lists(st.sampled_from(PIECES), max_size=25).map("".join)))
 def test_any_text_gets_a_verdict_never_a_crash(text: str) -> None:
-    try:
+    with contextlib.suppress(HogQLSyntaxError, UnsafeQueryError):
         validate(text)
-    except (HogQLSyntaxError, UnsafeQueryError):
-        pass
     assert isinstance(lint(text), list)
 
 

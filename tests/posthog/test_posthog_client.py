@@ -194,9 +194,8 @@ def test_an_unreachable_host_fails_fast_with_a_clear_message(clock):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed once the block ends: nothing listens there
     config = PostHogConfig(api_key="phx_x", project_id="1", host=f"http://127.0.0.1:{port}")
-    with PostHogClient(config, clock=clock, sleep=clock.sleep) as client:
-        with pytest.raises(ConnectError) as info:
-            client.query("SELECT 1")
+    with PostHogClient(config, clock=clock, sleep=clock.sleep) as client, pytest.raises(ConnectError) as info:
+        client.query("SELECT 1")
     assert f"127.0.0.1:{port}" in str(info.value) and "POSTHOG_HOST" in str(info.value)
     assert clock.sleeps == []
 
@@ -241,6 +240,6 @@ def test_a_query_error_stays_as_it_was_when_metadata_cannot_locate_it(fake, make
 
 def test_a_redirect_is_not_followed_and_names_the_host_to_configure(fake, make_client):
     fake.script("GET", "/api/projects/1/cohorts/", Reply(301, "", {"Location": "https://eu.posthog.com/api/projects/1/cohorts/"}))
-    with pytest.raises(PostHogAPIError, match="redirected .* to https://eu.posthog.com/.*POSTHOG_HOST"):
+    with pytest.raises(PostHogAPIError, match=r"redirected .* to https://eu\.posthog\.com/.*POSTHOG_HOST"):
         make_client().get("/api/projects/1/cohorts/")
     assert len(fake.requests) == 1

@@ -58,10 +58,13 @@ def test_limiter_counts_exactly_under_concurrent_callers(clock):
 
 def test_concurrency_slots_are_capped_and_released(clock):
     limiter = QueryRateLimiter(QueryLimits(concurrent=2), clock=clock, sleep=clock.sleep)
-    with limiter.running(clock.now + 1), limiter.running(clock.now + 1):
-        with pytest.raises(RateLimited, match="concurrent"):
-            with limiter.running(clock.now):  # deadline already here: no waiting for a slot
-                pass
+    with (
+        limiter.running(clock.now + 1),
+        limiter.running(clock.now + 1),
+        pytest.raises(RateLimited, match="concurrent"),
+        limiter.running(clock.now),  # deadline already here: no waiting for a slot
+    ):
+        pass
     with limiter.running(clock.now):
         pass
 

@@ -64,9 +64,9 @@ def expected_group_by(stem: str, slots: dict[str, Any]) -> list[str]:
     if stem == "count":
         return [] if slots["measure"] == "persons" else side + split
     if stem == "trend":
-        return side + ["period"] + split
+        return [*side, "period", *split]
     if stem == "breakdown":
-        return side + ["breakdown"]
+        return [*side, "breakdown"]
     if stem == "revenue":
         return side + split
     if stem == "activation":
@@ -219,7 +219,7 @@ def test_revenue_sums_the_amount_over_paying_people_and_purchases(renderer):
 
 
 def test_a_period_comparison_reads_both_ranges_and_labels_each_row_with_its_side(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: compared(s), at_least=4):
+    for _stem, slots, query, tree in rendered(renderer, lambda stem, s: compared(s), at_least=4):
         current, previous = slots["time_range"], slots["compare"].previous
         side = select_expr(tree, "side")
         assert isinstance(side, exp.Anonymous) and side.name == "multiIf", side.sql()
@@ -279,7 +279,7 @@ def test_within_days_of_the_anchor_counts_only_what_follows_each_persons_first_a
 
 def test_never_did_excludes_the_people_who_did_it_at_any_time_before_now(renderer):
     never = lambda stem, s: bool(conditions(s, "did_not")) or bool(s.get("exclude_event"))  # noqa: E731
-    for stem, slots, query, tree in rendered(renderer, never, at_least=4):
+    for _stem, slots, query, tree in rendered(renderer, never, at_least=4):
         excluded = [c.event.name for c in conditions(slots, "did_not")] + ([slots["exclude_event"].name] if slots.get("exclude_event") else [])
         subqueries = [(negated, sub) for negated, sub in person_subqueries(tree) if negated]
         assert sorted(e for _, sub in subqueries for e in events_matched(sub, query.values)) == sorted(excluded)
@@ -291,7 +291,7 @@ def test_never_did_excludes_the_people_who_did_it_at_any_time_before_now(rendere
 
 
 def test_did_at_least_n_times_keeps_people_with_that_many(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: bool(conditions(s, "did")), at_least=1):
+    for _stem, slots, query, tree in rendered(renderer, lambda stem, s: bool(conditions(s, "did")), at_least=1):
         (did,) = conditions(slots, "did")
         (sub,) = [sub for negated, sub in person_subqueries(tree) if not negated]
         assert events_matched(sub, query.values) == {did.event.name}
@@ -312,7 +312,7 @@ def test_a_per_person_figure_totals_each_person_first_then_aggregates_across_peo
         assert isinstance(unround(select_expr(tree, "people")), exp.Count)
         (inner,) = [s for s in selects(tree) if "per_person" in output_columns(s)]
         outer_groups = group_by(tree)
-        assert group_by(inner) == outer_groups + ["person_id"]  # one row per person (and group)
+        assert group_by(inner) == [*outer_groups, "person_id"]  # one row per person (and group)
         per_person = select_expr(inner, "per_person")
         if slots["per"] == "total":  # each person's number of events
             assert isinstance(per_person, exp.Count) and per_person.this is None, per_person.sql()
@@ -323,7 +323,7 @@ def test_a_per_person_figure_totals_each_person_first_then_aggregates_across_peo
 
 def test_first_times_read_all_history_and_count_people_whose_first_is_in_the_range(renderer):
     first = lambda stem, s: s.get("measure") == "first_time"  # noqa: E731
-    for stem, slots, query, tree in rendered(renderer, first, at_least=1):
+    for _stem, slots, query, tree in rendered(renderer, first, at_least=1):
         (people,) = [s for s in selects(tree) if "first_at" in output_columns(s)]
         assert group_by(people) == ["person_id"]
         assert isinstance(select_expr(people, "first_at"), exp.Min)
@@ -337,7 +337,7 @@ def test_first_times_read_all_history_and_count_people_whose_first_is_in_the_ran
 
 def test_an_average_per_period_divides_by_the_periods_in_the_range(renderer):
     per_period = lambda stem, s: bool(s.get("per_period"))  # noqa: E731
-    for stem, slots, query, tree in rendered(renderer, per_period, at_least=1):
+    for _stem, slots, query, tree in rendered(renderer, per_period, at_least=1):
         value = unround(select_expr(tree, "value"))
         assert isinstance(value, exp.Div) and isinstance(value.this, exp.Sum) and column_names(value.this) == {"value"}
         assert placeholder_value(value.expression, query.values) == days_in(slots["time_range"], slots["per_period"])
@@ -352,7 +352,7 @@ def test_an_average_per_period_divides_by_the_periods_in_the_range(renderer):
 
 
 def test_a_trend_buckets_by_the_asked_interval(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "trend", at_least=5):
+    for _stem, slots, _query, tree in rendered(renderer, lambda stem, s: stem == "trend", at_least=5):
         period = select_expr(tree, "period")
         if slots["per"]:
             (inner,) = [s for s in selects(tree) if "per_person" in output_columns(s)]
@@ -363,7 +363,7 @@ def test_a_trend_buckets_by_the_asked_interval(renderer):
 
 def test_a_breakdown_by_a_time_grain_groups_by_that_grain(renderer):
     by_grain = lambda stem, s: isinstance(s.get("breakdown"), Breakdown) and bool(s["breakdown"].grain)  # noqa: E731
-    for stem, slots, query, tree in rendered(renderer, by_grain, at_least=3):
+    for _stem, slots, _query, tree in rendered(renderer, by_grain, at_least=3):
         breakdown = select_expr(tree, "breakdown")
         assert grain_of(breakdown) == slots["breakdown"].grain and column_names(breakdown) == {"timestamp"}
         filtered = {f.prop.name for f in all_filters(slots)}
@@ -372,7 +372,7 @@ def test_a_breakdown_by_a_time_grain_groups_by_that_grain(renderer):
 
 def test_a_breakdown_by_a_property_leaves_out_events_without_a_value(renderer):
     by_property = lambda stem, s: stem in ("breakdown", "trend") and isinstance(s.get("breakdown"), PropertyRef)  # noqa: E731
-    for stem, slots, query, tree in rendered(renderer, by_property, at_least=4):
+    for stem, slots, _query, tree in rendered(renderer, by_property, at_least=4):
         name = slots["breakdown"].name
         assert column_names(select_expr(tree if not slots["per"] else next(
             s for s in selects(tree) if "per_person" in output_columns(s)), "breakdown")) == {name}
@@ -381,7 +381,7 @@ def test_a_breakdown_by_a_property_leaves_out_events_without_a_value(renderer):
 
 
 def test_a_ranked_breakdown_orders_by_value_as_asked_and_keeps_the_top_n(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "breakdown", at_least=5):
+    for _stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "breakdown", at_least=5):
         order = tree.args["order"].expressions
         by_value = [o for o in order if o.this.name == "value"]
         assert len(by_value) == 1 and bool(by_value[0].args.get("desc")) == (slots["order"] == "desc")
@@ -393,7 +393,7 @@ def test_a_ranked_breakdown_orders_by_value_as_asked_and_keeps_the_top_n(rendere
 
 def test_paths_cut_at_the_first_occurrence_or_at_every_occurrence(renderer):
     paths = lambda stem, s: stem.startswith("paths_")  # noqa: E731
-    for stem, slots, query, tree in rendered(renderer, paths, at_least=10):
+    for _stem, slots, query, tree in rendered(renderer, paths, at_least=10):
         assert query.values["path_length"] == slots["path_length"]
         (array_join,) = [j for j in tree.find_all(exp.Join) if j.args.get("kind") == "ARRAY"]
         anchors = array_join.this.this
@@ -415,7 +415,7 @@ RANKED_BY = {"events": ("count", None), "amount": ("sum", "toFloat")}
 
 
 def test_a_user_list_ranks_people_by_times_amount_or_session_time_as_asked(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "user_list", at_least=5):
+    for _stem, slots, _query, tree in rendered(renderer, lambda stem, s: stem == "user_list", at_least=5):
         direction = slots["order"] == "desc"
         assert bool(tree.args["order"].expressions[0].args.get("desc")) == direction
         assert tree.args["order"].expressions[0].this.name == "times"
@@ -433,7 +433,7 @@ def test_a_user_list_ranks_people_by_times_amount_or_session_time_as_asked(rende
 
 
 def test_a_user_list_keeps_people_who_did_the_event_at_least_min_count_times(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "user_list", at_least=5):
+    for _stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "user_list", at_least=5):
         thresholds = [n for s in selects(tree) if s.args.get("having") is not None
                       for n in s.args["having"].find_all(exp.GTE) if isinstance(n.this, exp.Count)]
         assert [placeholder_value(n.expression, query.values) for n in thresholds] == [slots["min_count"]], \
@@ -456,7 +456,7 @@ SESSION_COLUMN = {"duration": "duration_seconds", "bounce_rate": "bounce_rate_pc
 
 
 def test_a_session_metric_reads_the_sessions_table_per_asked_interval(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "sessions", at_least=5):
+    for _stem, slots, _query, tree in rendered(renderer, lambda stem, s: stem == "sessions", at_least=5):
         assert tree.args["from_"].this.name == "sessions"
         metric = select_expr(tree, SESSION_COLUMN[slots["metric"]])
         assert SESSION_METRICS[slots["metric"]](metric, slots["stat"]), metric.sql()
@@ -469,7 +469,7 @@ def test_a_session_metric_reads_the_sessions_table_per_asked_interval(renderer):
 
 def test_active_users_are_counted_per_the_metrics_own_period_or_over_the_range(renderer):
     window = {"dau": "day", "wau": "week", "mau": "month"}
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "engagement_active_users", at_least=5):
+    for _stem, slots, _query, tree in rendered(renderer, lambda stem, s: stem == "engagement_active_users", at_least=5):
         users = [s for s in selects(tree) if any(isinstance(unround(e.this if isinstance(e, exp.Alias) else e), exp.Count)
                                                  and column_names(e) == {"person_id"} for e in s.expressions)]
         assert users, "no count(DISTINCT person_id)"

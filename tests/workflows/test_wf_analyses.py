@@ -207,7 +207,7 @@ def test_cost_file_errors_are_typed(tmp_path):
     bad_number.write_text("channel,cost\ngoogle,lots\n")
     with pytest.raises(WorkflowError, match="header 'channel,cost'"):
         read_costs(bad_header)
-    with pytest.raises(WorkflowError, match="b.csv:2"):
+    with pytest.raises(WorkflowError, match=r"b\.csv:2"):
         read_costs(bad_number)
     with pytest.raises(WorkflowError, match="cannot read"):
         read_costs(tmp_path / "missing.csv")
