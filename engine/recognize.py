@@ -1,10 +1,10 @@
 """Recognize which analysis a question asks for.
 
 Two sources of evidence, one score: the catalog's rule phrases (precise, from
-the seed's decision tree) and a TF-IDF + logistic-regression classifier trained
-on the catalog's examples (broad, forgiving). Rules add to the classifier's
-log-odds, so a rule tips a close call but cannot overrule overwhelming
-evidence. When the top family is weak or the top two are within ``margin``
+the seed's decision tree) and a linear SVM over TF-IDF word and character
+n-grams, trained on the catalog's examples (broad, forgiving). The SVM's
+margins, times one temperature (``SCALE``), are read as log-odds; rules add to
+them, so a rule tips a close call but cannot overrule overwhelming evidence. When the top family is weak or the top two are within ``margin``
 (Rasa's fallback rule), the engine asks instead of guessing.
 """
 
@@ -54,7 +54,7 @@ TOL = 1e-3
 prediction on the dev sets (its largest coefficient change is 1e-4)."""
 SCALE = 6.0
 """Temperature: SVM margins times SCALE are treated as log-odds. 6 minimizes the negative log-likelihood
-of 5-fold cross-validated predictions on the catalog (``askhog eval --cv 5`` prints the curve)."""
+of 5-fold cross-validated predictions on the catalog (``askhog eval --cv 5`` reports those folds' accuracy)."""
 MODEL_VERSION = 2
 """Bump when the featurizer or the training code change; C, TOL, SCALE and the n-gram range are part of the
 cache key already, so tuning them never picks up a model trained with other values."""
@@ -248,7 +248,7 @@ def _train(texts: list[str], labels: list[str]) -> _Model:
     features, matrix = Featurizer.fit_transform(texts)
     model = LinearSVC(C=C, tol=TOL)
     model.fit(matrix, labels)
-    # Margins become log-odds through one temperature, fitted by ``askhog eval --cv`` (see calibrate()).
+    # Margins become log-odds through one temperature, SCALE (chosen by cross-validated log-likelihood).
     return (features, np.asarray(model.coef_) * SCALE, np.asarray(model.intercept_) * SCALE,
             tuple(str(c) for c in model.classes_))
 
