@@ -86,6 +86,17 @@ def optional_str(value: object, where: str, field: str) -> str | None:
     return None if value is None else need_str(value, where, field)
 
 
+def variant_keys(value: object, where: str, field: str) -> list[str]:
+    """The non-empty ``key`` of each object in the list at ``field`` (a flag's or an experiment's variants)."""
+    keys = []
+    for n, variant in enumerate(optional_list(value, where, field)):
+        label = f"{field}[{n}]"
+        key = optional_str(need_object(variant, where, label).get("key"), where, f"{label}.key")
+        if key:
+            keys.append(key)
+    return keys
+
+
 def optional_int(value: object, where: str, field: str) -> int | None:
     if value is None:
         return None

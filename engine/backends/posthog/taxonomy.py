@@ -17,7 +17,7 @@ from ...clock import utc_now
 from ...errors import BackendError, MalformedResponse
 from ...taxonomy import ActionDef, EventDef, PropertyDef, Taxonomy
 from .client import PostHogClient
-from .responses import need_object, optional_bool, optional_list, optional_str
+from .responses import need_object, optional_bool, optional_list, optional_str, variant_keys
 
 PROPERTY_TYPES = ("event", "person", "session")
 _PAGE_SIZE = 500
@@ -82,13 +82,7 @@ def flag_variants(flag: dict[str, Any], where: str = "a feature flag", field: st
     """A flag's variant keys; a boolean flag answers ``true``/``false`` in ``$feature_flag_response``."""
     filters = need_object(flag.get("filters") or {}, where, f"{field}.filters")
     multivariate = need_object(filters.get("multivariate") or {}, where, f"{field}.filters.multivariate")
-    variants = optional_list(multivariate.get("variants"), where, f"{field}.filters.multivariate.variants")
-    keys = []
-    for n, variant in enumerate(variants):
-        label = f"{field}.filters.multivariate.variants[{n}]"
-        key = optional_str(need_object(variant, where, label).get("key"), where, f"{label}.key")
-        if key:
-            keys.append(key)
+    keys = variant_keys(multivariate.get("variants"), where, f"{field}.filters.multivariate.variants")
     return tuple(keys) or ("true", "false")
 
 
