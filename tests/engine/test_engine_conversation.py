@@ -71,8 +71,8 @@ def test_follow_up_adds_a_filter(engine: Engine) -> None:
 def test_intent_clarification_affirm_and_deny(engine: Engine) -> None:
     conv = Conversation(engine)
     asked = conv.ask("what share of users purchase after signing up")
-    if asked.clarification is None or asked.clarification.kind != "intent":
-        pytest.skip("the engine read this question confidently")
+    # a close call between families (funnel, time to event): if the engine grows sure of it, pick another
+    assert asked.clarification is not None and asked.clarification.kind == "intent", asked.explain()
     top = asked.clarification.questions[0].options[0]
     picked = conv.ask("yes")
     assert picked.intent == top
