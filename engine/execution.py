@@ -242,7 +242,7 @@ def score(case: ExecCase, stated: Stated, truth: Table) -> tuple[bool, str]:
             have = by_label.get(_label(row[0]), 0.0)
             if not close(have, expected):
                 wrong.append((_label(row[0]), expected, have))
-        if not got:
+        if not by_label:
             return False, "the answer has no series"
         return not wrong, f"{len(wrong)} of {len(truth.rows)} periods differ: {wrong[:3]}"
     return False, f"unknown match {case.match!r}"
