@@ -290,7 +290,8 @@ def _ranked(answer: Asked, table: Table, what: str) -> Interpretation:
     total = sum(values)
     share = f" ({values[0] / total * 100:.0f}% of those shown)" if total and value_col in ("value", "revenue") \
         and len(values) > 1 else ""
-    head = f"{what}: {keys[0]} leads with {fmt(values[0])}{share}."
+    lowest = meaning is not None and meaning.breakdown is not None and meaning.breakdown.order == "asc"
+    head = f"{what}: {keys[0]} {'is lowest' if lowest else 'leads'} with {fmt(values[0])}{share}."
     details = []
     if "share_pct" in table.columns:  # a part of the whole: the share is the answer, the count its support
         shares = [_num(r["share_pct"]) for r in records]

@@ -45,6 +45,8 @@ NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p
     ("limit", rf"\b(?:limit|show me|list|give me|the)\s+{_NUM}\b(?=\s+(?:\w+\s+){{0,2}}(?:users|people|persons|customers|"
               rf"accounts|countries|pages|features|events|browsers|channels|sources|days|weeks|plans|reasons|categories|"
               rf"paths|steps|campaigns|devices|emails)\b){_UNIT_AFTER}"),
+    ("limit", rf"\b{_NUM}\s+(?:days|dates|weeks|months|hours)\s+with the (?:most|least|fewest|highest|lowest|biggest|"
+              r"smallest|top|largest)\b"),
     ("window_days", rf"\b(?:within|in under|inside|in less than|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?days?\b"),
     ("window_weeks", rf"\b(?:within|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?weeks?\b"),
     ("window_days", rf"\b{_NUM}[- ]day (?:conversion )?window\b"),

@@ -195,3 +195,16 @@ def test_among_a_group_is_a_filter_not_a_share(demo_engine: Engine) -> None:
     assert "share" not in reading.facts()
     answer = demo_engine.ask("what share of signups last month came from google?")
     assert answer.intent == "breakdown" and answer.slots["breakdown"].values == ("google",)
+
+
+def test_the_n_days_with_the_lowest_volume_rank_days_ascending(demo_engine: Engine) -> None:
+    """"The 3 days with the lowest event volume" ranks days, fewest first, three of them (it used to list the
+    anomaly scan's spikes)."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT toString(toDate(timestamp)) AS d, count() AS n FROM events WHERE timestamp >= '2026-10-01' "
+        "AND timestamp < '2026-11-01' GROUP BY d ORDER BY n, d LIMIT 3")
+    answer, table = answered(demo_engine, "any weird dips in October? give me the 3 days with the lowest total "
+                                          "event volume")
+    assert answer.intent == "breakdown" and answer.slots["limit"] == 3
+    assert [str(r["breakdown"])[:10] for r in table.records()] == [row[0] for row in truth.rows]
+    assert "is lowest with" in answer.interpret(table).headline
