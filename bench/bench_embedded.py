@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.events import generate as generate_events
 from askhog.demo.generate import CHUNK_PERSONS, EVENTS_PER_PERSON, generate_demo

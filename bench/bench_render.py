@@ -19,11 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "render"))
 
-from render_cases import TAXONOMY, cases, stem_families  # noqa: E402
-
-from askhog.hogql import validate  # noqa: E402
-from askhog.latency import percentile  # noqa: E402
-from askhog.render import Renderer  # noqa: E402
+from askhog.hogql import validate
+from askhog.latency import percentile
+from askhog.render import Renderer
+from render_cases import TAXONOMY, cases, stem_families
 
 
 def p99(samples: list[float]) -> float:

@@ -17,11 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_embedded import REFERENCE_QUERIES
-
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.generate import generate_demo
 from askhog.engine import Engine
+from bench_embedded import REFERENCE_QUERIES
 
 # The question whose generated query computes what the family's reference query computes.
 QUESTIONS = {

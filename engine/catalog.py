@@ -9,10 +9,11 @@ a slot that does not exist, a regex that does not compile).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import CatalogError
 from .yamlfiles import line_of, load_with_lines
@@ -217,7 +218,7 @@ class Catalog:
         return iter(self.intents.values())
 
     @classmethod
-    def load(cls, package: str = "askhog.intents", extra: Path | str | None = None) -> "Catalog":
+    def load(cls, package: str = "askhog.intents", extra: Path | str | None = None) -> Catalog:
         """Load and validate every ``*.yaml`` of the intents package, and of the ``extra`` folder when given
         (its files add families or replace shipped ones; its ``templates/`` folder adds templates)."""
         intents: dict[str, Intent] = {}

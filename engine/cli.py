@@ -12,8 +12,9 @@ import io
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence, TextIO
+from typing import Any, TextIO
 
 from .answer import Answer
 from .backends.base import Backend, Table

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .answer import Answer, Clarification, ClarifyingQuestion
 from .backends.base import Backend, Table
@@ -246,13 +247,13 @@ class Engine:
 
     # -- running -----------------------------------------------------------------------------------
 
-    def _run_answer(self, answer: Answer) -> "Table | Report":
+    def _run_answer(self, answer: Answer) -> Table | Report:
         if answer.workflow:
             return self.run_workflow(answer)
         assert answer.hogql is not None
         return self.backend.run(answer.hogql, answer.values)
 
-    def run_workflow(self, answer: Answer, options: Mapping[str, Any] | None = None) -> "Report":
+    def run_workflow(self, answer: Answer, options: Mapping[str, Any] | None = None) -> Report:
         """Run the family's multi-query workflow (diagnose) with the answer's slots; steps run concurrently."""
         from .workflows import run_workflow  # numpy/scipy statistics load only for workflows
 
@@ -268,5 +269,5 @@ class Engine:
         return interpret(answer, table)
 
 
-def _was_used(span: "Span", used: set[tuple[int, int]]) -> bool:
+def _was_used(span: Span, used: set[tuple[int, int]]) -> bool:
     return span.key in used or any(a <= span.start and span.end <= b for a, b in used)

@@ -26,10 +26,11 @@ import math
 import re
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .backends.base import Table
 from .catalog import FAMILIES
@@ -143,12 +144,12 @@ def load_exec_cases(paths: Iterable[str | Path]) -> list[ExecCase]:
 _NUMBER_IN_TEXT = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(%?)")
 
 
-def stated_from_interpretation(interpretation: "Interpretation") -> Stated:
+def stated_from_interpretation(interpretation: Interpretation) -> Stated:
     figures = tuple((f.value, f.unit) for f in interpretation.figures)
     return Stated(figures, interpretation.ranking, interpretation.series)
 
 
-def stated_from_report(report: "Report") -> Stated:
+def stated_from_report(report: Report) -> Stated:
     """A workflow's report states numbers in its finding and its steps' conclusions."""
     text = " ".join([report.finding, *(s.summary for s in report.steps)])
     figures = []
@@ -251,7 +252,7 @@ def score(case: ExecCase, stated: Stated, truth: Table) -> tuple[bool, str]:
 # --- running ---------------------------------------------------------------------------------------
 
 
-def pinned_backend(home: str | Path | None = None) -> "EmbeddedBackend":
+def pinned_backend(home: str | Path | None = None) -> EmbeddedBackend:
     """The demo every execution set is written against: seed 42, 200k events, ending at ``EXEC_NOW``.
 
     Generated once into its own folder of the askhog home (a few seconds) and reused after.
@@ -263,12 +264,12 @@ def pinned_backend(home: str | Path | None = None) -> "EmbeddedBackend":
     folder = Path(home) if home else cache_home() / f"exec-demo-{EXEC_SEED}-{EXEC_EVENTS}-{EXEC_NOW:%Y%m%dT%H}"
     backend = EmbeddedBackend(folder, generate=False, progress=None)
     meta = backend.store.metadata() if (folder / "chdb").exists() else {}
-    if meta.get("end") != EXEC_NOW.replace(tzinfo=timezone.utc).isoformat() or meta.get("seed") != str(EXEC_SEED):
-        generate_demo(EXEC_EVENTS, EXEC_SEED, folder, None, end=EXEC_NOW.replace(tzinfo=timezone.utc))
+    if meta.get("end") != EXEC_NOW.replace(tzinfo=UTC).isoformat() or meta.get("seed") != str(EXEC_SEED):
+        generate_demo(EXEC_EVENTS, EXEC_SEED, folder, None, end=EXEC_NOW.replace(tzinfo=UTC))
     return backend
 
 
-def evaluate_execution(engine: "Engine", backend: "EmbeddedBackend", cases: list[ExecCase],
+def evaluate_execution(engine: Engine, backend: EmbeddedBackend, cases: list[ExecCase],
                        now: datetime = EXEC_NOW, progress: Callable[[int, int], None] | None = None) -> list[ExecOutcome]:
     """Ask, run and score every case; truths run on the same store as the answers."""
     outcomes = []
@@ -279,7 +280,7 @@ def evaluate_execution(engine: "Engine", backend: "EmbeddedBackend", cases: list
     return outcomes
 
 
-def _run_case(engine: "Engine", backend: "EmbeddedBackend", case: ExecCase, now: datetime) -> ExecOutcome:
+def _run_case(engine: Engine, backend: EmbeddedBackend, case: ExecCase, now: datetime) -> ExecOutcome:
     from .workflows import Report
 
     started = time.perf_counter()

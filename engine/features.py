@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat, pairwise
-from typing import Sequence
+from itertools import pairwise, repeat
 
 import numpy as np
 

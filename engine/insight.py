@@ -22,9 +22,10 @@ reads each person's whole journey in the range.
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from .errors import AskhogError
 from .meaning import PROPERTY_MATHS, Breakdown, Meaning, Series

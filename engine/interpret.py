@@ -11,9 +11,10 @@ marked partial and never read as a drop. Nothing here queries again.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .backends.base import Table
 from .format import fmt, signed_pct
@@ -117,7 +118,7 @@ def _what(answer: Asked) -> str:
     return meaning.describe() if meaning is not None else answer.question
 
 
-def _label(value: Any, meaning: "Meaning | None") -> str:
+def _label(value: Any, meaning: Meaning | None) -> str:
     """A group's label as a person reads it: weekday names, hours as numbers, dates without midnight."""
     grain = meaning.breakdown.grain if meaning is not None and meaning.breakdown is not None else None
     if grain == "day_of_week" and 1 <= _num(value) <= 7:
@@ -266,7 +267,7 @@ def _unit_of(answer: Asked) -> str | None:
 
     try:
         return _interval_for(meaning.interval, meaning.date_range)
-    except Exception:  # noqa: BLE001 - an unknown interval only means no partial marking
+    except Exception:
         return None
 
 

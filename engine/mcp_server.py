@@ -9,8 +9,9 @@ never a traceback. Built on the official ``mcp`` SDK, an optional extra: ``pip i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from .chat import ChatTools
 from .errors import AskhogError

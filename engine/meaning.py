@@ -17,9 +17,10 @@ is the one place that turns slot values into a meaning, for the engine and the w
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
@@ -168,7 +169,7 @@ class Meaning:
     # -- building -------------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, intent: "Intent", values: Mapping[str, Any], now: datetime | None = None) -> "Meaning":
+    def build(cls, intent: Intent, values: Mapping[str, Any], now: datetime | None = None) -> Meaning:
         """The meaning of ``values`` (slot name → typed value) in ``intent``, through the slots' roles."""
         series = Series()
         fields: dict[str, Any] = {}

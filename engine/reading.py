@@ -17,9 +17,10 @@ intent file (the slots' roles), and applied by ``askhog.slots``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from .english import is_english
 from .linking import Linker, Mention
@@ -125,12 +126,7 @@ VAGUE = re.compile(r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thi
                    r"|(?:for|of) (?:them|those ones))\b")
 """Words that stand for an event without naming one: "what predicts success?" asks which event is success,
 and "same but by region" or "was that normal?" asked with no conversation behind it has nothing to refer to."""
-_FILLER = frozenset("""
-a an the our my we us me you i any all of in on at for from to till until thru through between and during within
-inclusive inclusively included both ends total number count counts how many much what whats what's was were is are
-there did do does we have had get got please show give tell see pull find just only so far ok okay
-views visits hits events
-""".split())
+_FILLER = frozenset(["a", "an", "the", "our", "my", "we", "us", "me", "you", "i", "any", "all", "of", "in", "on", "at", "for", "from", "to", "till", "until", "thru", "through", "between", "and", "during", "within", "inclusive", "inclusively", "included", "both", "ends", "total", "number", "count", "counts", "how", "many", "much", "what", "whats", "what's", "was", "were", "is", "are", "there", "did", "do", "does", "we", "have", "had", "get", "got", "please", "show", "give", "tell", "see", "pull", "find", "just", "only", "so", "far", "ok", "okay", "views", "visits", "hits", "events"])
 """Words that ask for nothing beyond what the reading found: "pageviews from Nov 10 through Nov 12, inclusive"."""
 
 _PERSON_NOUN = re.compile(r"^\s+(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\b")
@@ -508,7 +504,7 @@ class Reader:
             days = row.get("days")
             if days is None:
                 n = m.groupdict().get("n")
-                count = 1 if not n else _WORD_NUMBERS.get(n.strip(), None) or (1 if n.strip() in ("a", "an") else
+                count = 1 if not n else _WORD_NUMBERS.get(n.strip()) or (1 if n.strip() in ("a", "an") else
                                                                                  int(n) if n.strip().isdigit() else 1)
                 unit = (m.groupdict().get("u") or "day").strip()
                 per = row.get("unit_days", {}).get(unit, 1)

@@ -19,11 +19,12 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -339,7 +340,7 @@ class Renderer:
     (the workflows' ``wf_*``) render from the values as they are.
     """
 
-    def __init__(self, taxonomy: Taxonomy, catalog: "Catalog | None" = None):
+    def __init__(self, taxonomy: Taxonomy, catalog: Catalog | None = None):
         self.taxonomy = taxonomy
         self._catalog = catalog
         self._families: dict[str, Intent] | None = None
@@ -358,7 +359,7 @@ class Renderer:
             as_int=_as_int, as_number=_as_number, fail=_fail, periods_in=_periods_in,
         )
 
-    def _stem_families(self) -> dict[str, "Intent"]:
+    def _stem_families(self) -> dict[str, Intent]:
         """Which family owns each stem (the shipped catalog unless one was given), built on first use."""
         with self._families_lock:
             if self._families is None:

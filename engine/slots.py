@@ -12,9 +12,10 @@ records which spans of the question each slot used, so the engine can report the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .catalog import Intent, SlotSpec
 from .english import is_english

@@ -8,9 +8,10 @@ API); this module only holds it and answers look-ups.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 from . import yamlfiles
 from .errors import CatalogError
@@ -94,7 +95,7 @@ class Taxonomy:
     # -- construction ------------------------------------------------------------------------
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "<taxonomy>") -> "Taxonomy":
+    def from_dict(cls, data: dict[str, Any], source: str = "<taxonomy>") -> Taxonomy:
         """Build from the YAML shape of ``engine/demo/taxonomy.yaml`` (validated, with file names in errors)."""
         if not isinstance(data, dict):
             raise CatalogError(source, "a taxonomy must be a mapping")

@@ -17,23 +17,7 @@ _PLURALS = (("ies", "y"), ("sses", "ss"), ("es", ""), ("s", ""))
 _DERIVED = ("ation", "ion", "ing", "ed")
 
 # Words that never name a thing in the taxonomy; typo matching skips them.
-STOPWORDS = frozenset("""
-a about above after again against all also am an and any are as at be because been before being below between
-both but by can could did do does doing done down during each few for from further get gets got had has have
-having he her here hers him his how i if in into is it its itself just me more most my no nor not now of off
-on once only or other our ours out over own same she should so some such than that the their them then there
-these they this those through to too under until up very was we were what when where which while who whom why
-will with would you your yours show tell give list me please many much number total count last past previous
-this next week weeks day days month months year years quarter hour hours today yesterday since ago per each us
-users user people person persons customers customer visitors visitor accounts folks did does do doing do
-versus vs compare compared comparing between among across top best worst most least rate rates ratio percent
-percentage share pct average avg mean median sum total overall trend trends over time daily weekly monthly
-hourly chart graph plot see look looking want need know find figure which what who whom whose why when how
-happen happened happening going drop dropped drops dropping spike spiked change changed changes went go goes
-first second third new old returning active inactive again back come came comes return returned returns
-than then them they more less fewer higher lower up down still ever never always usually often really actually
-person_id distinct_id user_id uuid timestamp
-""".split())
+STOPWORDS = frozenset(["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "done", "down", "during", "each", "few", "for", "from", "further", "get", "gets", "got", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "show", "tell", "give", "list", "me", "please", "many", "much", "number", "total", "count", "last", "past", "previous", "this", "next", "week", "weeks", "day", "days", "month", "months", "year", "years", "quarter", "hour", "hours", "today", "yesterday", "since", "ago", "per", "each", "us", "users", "user", "people", "person", "persons", "customers", "customer", "visitors", "visitor", "accounts", "folks", "did", "does", "do", "doing", "do", "versus", "vs", "compare", "compared", "comparing", "between", "among", "across", "top", "best", "worst", "most", "least", "rate", "rates", "ratio", "percent", "percentage", "share", "pct", "average", "avg", "mean", "median", "sum", "total", "overall", "trend", "trends", "over", "time", "daily", "weekly", "monthly", "hourly", "chart", "graph", "plot", "see", "look", "looking", "want", "need", "know", "find", "figure", "which", "what", "who", "whom", "whose", "why", "when", "how", "happen", "happened", "happening", "going", "drop", "dropped", "drops", "dropping", "spike", "spiked", "change", "changed", "changes", "went", "go", "goes", "first", "second", "third", "new", "old", "returning", "active", "inactive", "again", "back", "come", "came", "comes", "return", "returned", "returns", "than", "then", "them", "they", "more", "less", "fewer", "higher", "lower", "up", "down", "still", "ever", "never", "always", "usually", "often", "really", "actually", "person_id", "distinct_id", "user_id", "uuid", "timestamp"])
 
 
 # Chat shorthand, spelled out before anything reads the question ("sess/user last wk", "d7 ret").

@@ -925,7 +925,7 @@ _RULES = _RuleSet(
           rf"(?P<n>{_NUM})\s+(?P<u>{_UNIT})\s+ago\b", _ago_phrase, ("ago",)),
     _rule(rf"\bq(?P<q>[1-4])(?:\s*(?:of\s+)?(?P<y>{_YEAR}))?\b(?P<ord>)", _quarter_phrase, ("q1", "q2", "q3", "q4"),
           lead_in=_QUARTER_LEAD_IN),
-    _rule(rf"\b(?P<y>(?:19|20)\d{{2}})[\s-]*q(?P<q>[1-4])\b(?P<ord>)", _quarter_phrase, ("q1", "q2", "q3", "q4"),
+    _rule(r"\b(?P<y>(?:19|20)\d{2})[\s-]*q(?P<q>[1-4])\b(?P<ord>)", _quarter_phrase, ("q1", "q2", "q3", "q4"),
           lead_in=_QUARTER_LEAD_IN),
     _rule(rf"\b(?P<q>)(?P<ord>{_alternation(QUARTER_ORDINALS)})\s+quarter\b(?:\s+(?:of\s+)?(?P<y>{_YEAR})\b)?",
           _quarter_phrase, ("quarter",), lead_in=_QUARTER_LEAD_IN),

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from askhog.catalog import FAMILIES as CONTRACT_FAMILIES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,12 +6,10 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from askhog.errors import QuestionError, TimeRangeError
 from askhog.timerange import (
     ALL_TIME_START,
@@ -23,7 +21,8 @@ from askhog.timerange import (
     from_spec,
     parse_time_range,
 )
-import itertools
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 NOW = datetime(2026, 11, 26, 14, 30)
 

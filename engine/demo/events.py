@@ -36,11 +36,11 @@ class Events:
     def __len__(self) -> int:
         return len(self.ts)
 
-    def take(self, index: np.ndarray) -> "Events":
+    def take(self, index: np.ndarray) -> Events:
         return Events(**{k: v[index] for k, v in vars(self).items()})
 
     @staticmethod
-    def concat(parts: list["Events"]) -> "Events":
+    def concat(parts: list[Events]) -> Events:
         return Events(**{k: np.concatenate([vars(p)[k] for p in parts]) for k in vars(parts[0])})
 
 

@@ -28,19 +28,20 @@ import signal
 import sys
 import threading
 import uuid as uuidlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..clock import utc_now
 from ..errors import ExecutionError, LoadError
 from .store import STAGED_PREFIX, Store, quote, sessions_from_events
 
 MAX_REJECTS_IN_MESSAGE = 5
-EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 """Event times outside [EARLIEST, LATEST) are rejected: nothing PostHog recorded is older, and a time past 2100
 is a unit mix-up (milliseconds read as seconds), not an event."""
 STRUCTURE = ("uuid String, event String, distinct_id String, person_id String, timestamp String, "
@@ -329,11 +330,11 @@ def _timestamp(value: Any) -> str:
         seconds = number / 1000 if abs(number) > 1e11 else number
         if not EARLIEST.timestamp() <= seconds < LATEST.timestamp():
             raise _Reject(f"timestamp {text[:40]} is out of range ({EARLIEST.year} to {LATEST.year - 1})")
-        moment = datetime.fromtimestamp(seconds, timezone.utc)
+        moment = datetime.fromtimestamp(seconds, UTC)
     else:
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            moment = parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+            moment = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
         except ValueError:
             raise _Reject(f"timestamp {text[:40]!r} is not ISO 8601 or epoch seconds") from None
         except OverflowError:

@@ -28,7 +28,7 @@ class Vocabulary:
     person_values: dict[str, tuple[str, ...]]
 
     @classmethod
-    def from_taxonomy(cls, tax: Taxonomy) -> "Vocabulary":
+    def from_taxonomy(cls, tax: Taxonomy) -> Vocabulary:
         return cls(
             events=tuple(tax.events),
             event_values={n: p.values for n, p in tax.event_properties.items()},

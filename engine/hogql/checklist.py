@@ -10,8 +10,9 @@ refuses events' DateTime64 timestamp. Each warning carries the fix.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlglot import exp
 
@@ -127,7 +128,7 @@ def _literal_moment(node: exp.Expr) -> datetime | None:
         moment = datetime.fromisoformat(node.this.replace(" ", "T"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _time_filter(tree: exp.Expr, text: str) -> Iterator[Problem]:

@@ -35,7 +35,8 @@ which build is loaded so that a test can tell.
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from sqlglot import exp, tokens
 from sqlglot.dialects.clickhouse import ClickHouse

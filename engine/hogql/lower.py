@@ -29,7 +29,8 @@ chDB can read local files, so a table function must never reach it.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from sqlglot import exp
 

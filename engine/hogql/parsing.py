@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, TypeVar, overload
+from typing import TypeVar, overload
 
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError

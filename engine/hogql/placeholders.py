@@ -8,8 +8,9 @@ written as ``timestamp >= toDateTime({date_from})``.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlglot import exp
 
@@ -60,7 +61,7 @@ def _literal(value: Any, name: str, in_list: bool = False) -> exp.Expr:
     if isinstance(value, str):
         return exp.Literal.string(value)
     if isinstance(value, datetime):
-        moment = value.astimezone(timezone.utc) if value.tzinfo else value
+        moment = value.astimezone(UTC) if value.tzinfo else value
         text = moment.strftime("%Y-%m-%d %H:%M:%S.%f")
         return exp.Anonymous(this="toDateTime64", expressions=[exp.Literal.string(text), exp.Literal.number(6), exp.Literal.string("UTC")])
     if isinstance(value, date):

@@ -15,13 +15,13 @@ before parsing:
 
 from __future__ import annotations
 
-from typing import Iterator
+import itertools
+from collections.abc import Iterator
 
 from sqlglot.tokenizer_core import Token, TokenType
 
 from ..errors import Problem
 from .parsing import line_column
-import itertools
 
 _LINE_ENDS_ELSEWHERE = frozenset("\r\x0b\x0c\x00\x85\u2028\u2029")
 """Characters inside a line comment that some reader could take for the comment's end (or refuse)."""

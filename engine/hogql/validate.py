@@ -15,8 +15,9 @@ sqlglot only reads the text: the query that runs is the text that was checked.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from sqlglot import exp
 from sqlglot.tokenizer_core import TokenType

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..errors import HogQLSyntaxError, Problem, UnsafeQueryError
 from ..lru import TTLCache

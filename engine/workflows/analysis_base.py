@@ -8,9 +8,10 @@ sentence plus facts for later steps and for the finding.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ..backends.base import Backend, Table
 from ..errors import WorkflowError

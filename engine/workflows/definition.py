@@ -10,11 +10,12 @@ step waiting for a later one), naming the file, the line and the key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import CatalogError
 from ..yamlfiles import line_of, load_with_lines
@@ -90,7 +91,7 @@ def available_workflows() -> list[str]:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_workflow(name: str) -> Workflow:
     """The shipped workflow ``name``, validated; an unknown name is a ``CatalogError`` listing the known ones.
     Shipped files do not change while the process runs, so each is parsed once."""

@@ -6,6 +6,7 @@ file. The statistics are in ``askhog.stats``; here they meet the tables.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
@@ -15,7 +16,6 @@ from ..format import pct, signed_pct
 from ..stats import detect_change_point, two_proportion_ztest, welch_ttest
 from .analysis_base import Outcome, StepInput, as_date, day_text, label_of, p_text, to_float
 from .diagnose_common import comparable, complete_days, format_value, metric_label, metric_of, ranges_around, window_of
-import itertools
 
 # --- step 2: confirm the change ----------------------------------------------------------------
 

@@ -26,9 +26,10 @@ own ``$browser``-style names):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import WorkflowError
 from ..taxonomy import Taxonomy

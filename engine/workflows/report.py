@@ -8,9 +8,10 @@ Every step carries its queries, so a reader can rerun or doubt each piece.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from ..backends.base import Table
 from ..format import cell

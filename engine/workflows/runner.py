@@ -10,10 +10,11 @@ the rest carry on.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from string import Formatter
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from ..backends.base import Backend, Table
 from ..errors import AskhogError, WorkflowError
@@ -140,7 +141,7 @@ class _Run:
         except AskhogError as e:
             return StepResult(step.id, step.title, step.purpose, tuple(queries), error=str(e),
                               elapsed_ms=(time.perf_counter() - started) * 1000)
-        except Exception as e:  # noqa: BLE001 - one broken step must not sink the report
+        except Exception as e:
             return StepResult(step.id, step.title, step.purpose, tuple(queries),
                               error=f"unexpected {type(e).__name__}: {e}",
                               elapsed_ms=(time.perf_counter() - started) * 1000)

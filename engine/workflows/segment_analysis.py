@@ -14,9 +14,10 @@ they are maxT permutation-adjusted over every segment and split
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping, cast
+from typing import Any, cast
 
 import numpy as np
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from askhog.backends.base import Backend
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo import truths
@@ -17,7 +16,7 @@ from askhog.errors import BackendError, DataNotLoaded, ExecutionError, UnsafeQue
 
 CHECKSUM = ("SELECT count(), sum(cityHash64(uuid, event, distinct_id, person_id, timestamp, properties, "
             "person_properties, `$session_id`)) FROM events")
-FIXED_END = datetime(2026, 3, 18, 15, 0, tzinfo=timezone.utc)
+FIXED_END = datetime(2026, 3, 18, 15, 0, tzinfo=UTC)
 
 
 def test_backend_reuses_the_generated_store_without_regenerating(demo: DemoInfo) -> None:
@@ -142,7 +141,7 @@ def test_a_demo_from_an_earlier_day_is_regenerated_to_end_today(tmp_path: Path) 
     backend = EmbeddedBackend(tmp_path, progress=None)
     latest = backend.run_sql("SELECT max(timestamp) FROM events").rows[0][0]
     latest_day = datetime.fromisoformat(latest.replace("Z", "+00:00")).date()
-    assert latest_day >= datetime.now(timezone.utc).date() - timedelta(days=1)
+    assert latest_day >= datetime.now(UTC).date() - timedelta(days=1)
     assert backend.info()["seed"] == "5" and backend.info()["requested_events"] == "20000"
 
 

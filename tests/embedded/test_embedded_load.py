@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo import load as load_module
 from askhog.demo.load import LoadReport, load_file
@@ -75,7 +74,7 @@ def test_csv_export_with_json_strings_and_flattened_properties(tmp_path: Path) -
     # The first data row spans lines 2-3 (a newline inside the quoted JSON), so the rejects are lines 4, 5, 6.
     assert [line for line, _ in report.rejected] == [4, 5, 6]
     reasons = [why for _, why in report.rejected]
-    assert "timestamp" in reasons[0] and "event is empty" == reasons[1] and "JSON object" in reasons[2]
+    assert "timestamp" in reasons[0] and reasons[1] == "event is empty" and "JSON object" in reasons[2]
     props = EmbeddedBackend(tmp_path / "home", generate=False).run_sql("SELECT properties FROM events").rows[0][0]
     assert json.loads(props) == {"signup_method": "email", "n": 1, "$os": "iOS"}
 

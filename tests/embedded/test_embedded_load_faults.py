@@ -7,17 +7,17 @@ import hashlib
 import json
 import os
 import signal
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from chdb.session import Session
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.load import load_file, read_export
 from askhog.demo.store import Store
+from chdb.session import Session
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 U1 = "0190a0c3-0000-7000-8000-000000000001"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from askhog.catalog import FAMILIES, Catalog, parse_intent
 from askhog.errors import CatalogError
 from askhog.text import normalize

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from askhog import cli
 
 
@@ -123,7 +122,7 @@ def test_interactive_prompt_carries_the_conversation(capsys: pytest.CaptureFixtu
 seen: list = []
 
 
-def _record(engine, answer, args, out) -> int:  # noqa: ANN001 - a stand-in for printing
+def _record(engine, answer, args, out) -> int:
     seen.append(answer)
     return 0
 

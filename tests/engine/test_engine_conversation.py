@@ -5,7 +5,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from askhog.conversation import Conversation
 from askhog.engine import Engine
 from askhog.errors import QuestionError
@@ -180,7 +179,7 @@ def test_an_unnamed_referent_is_asked_about_and_the_answer_filters(
 
 
 def _asks_for_filters(answer: object) -> bool:
-    clarification = getattr(answer, "clarification")
+    clarification = answer.clarification
     return clarification is not None and any(q.slot == "filters" for q in clarification.questions)
 
 

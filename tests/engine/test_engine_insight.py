@@ -16,7 +16,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-
 from askhog.answer import Answer, Clarification, ClarifyingQuestion
 from askhog.engine import Engine
 from askhog.errors import AskhogError
@@ -262,7 +261,7 @@ def read_range(dr: dict[str, Any]) -> tuple[datetime, datetime]:
     if re.fullmatch(r"-\d+[hdwmy]", dr["date_from"]):
         assert "date_to" not in dr
         return back(NOW, dr["date_from"]), NOW
-    parse = lambda s: datetime.fromisoformat(s.removesuffix("Z"))  # noqa: E731
+    parse = lambda s: datetime.fromisoformat(s.removesuffix("Z"))
     assert dr["date_from"].endswith("Z") and dr["date_to"].endswith("Z")
     return parse(dr["date_from"]), parse(dr["date_to"]) + timedelta(microseconds=1)
 

@@ -14,7 +14,7 @@ from askhog.types import EventRef, PropertyRef
 NOW = datetime(2026, 11, 26, 12)
 
 
-def answer(template: str, **slots) -> Answer:  # noqa: ANN003
+def answer(template: str, **slots) -> Answer:
     return Answer(question="q", intent="x", confidence=1.0, template=template, slots=slots)
 
 

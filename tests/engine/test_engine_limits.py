@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from askhog.conversation import Conversation
 from askhog.engine import Engine
 from askhog.errors import QuestionError

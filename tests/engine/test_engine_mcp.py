@@ -22,13 +22,12 @@ import pytest
 
 pytest.importorskip("mcp")
 
-from mcp import ClientSession, StdioServerParameters  # noqa: E402
-from mcp.client.stdio import stdio_client  # noqa: E402
-from mcp.types import CallToolResult  # noqa: E402
-
-from askhog.demo.load import load_file  # noqa: E402
-from askhog.demo.store import Store  # noqa: E402
-from askhog.engine import Engine  # noqa: E402
+from askhog.demo.load import load_file
+from askhog.demo.store import Store
+from askhog.engine import Engine
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.types import CallToolResult
 
 NOW = "2026-11-26T12:00:00"
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
+from askhog.answer import Answer
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.generate import DEFAULT_EVENTS, generate_demo
 from askhog.demo.store import Store
-from askhog.answer import Answer
 from askhog.engine import Engine
 
-
-END = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 """The demo's last moment and the engine's "now": pinned, never the wall clock."""
 
 
@@ -27,7 +25,7 @@ def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     Store.release()
 
 
-def answered(engine: Engine, question: str):  # noqa: ANN201
+def answered(engine: Engine, question: str):
     answer = engine.ask(question)
     assert answer.clarification is None, answer.clarification.text()
     return answer, answer.run()

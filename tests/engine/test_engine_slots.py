@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-
 from askhog.engine import Engine
 from askhog.types import EventRef, PropertyFilter, TimeRange
 

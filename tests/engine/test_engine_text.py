@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from askhog.engine import Engine
 from askhog.text import normalize
 

@@ -7,12 +7,11 @@ answers on the demo data with the number a hand-written query gives.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.catalog import Catalog
 from askhog.demo.generate import generate_demo
@@ -21,7 +20,7 @@ from askhog.engine import Engine
 from askhog.errors import CatalogError
 
 FIXTURE = Path(__file__).parent.parent / "data" / "fixture_family"
-END = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

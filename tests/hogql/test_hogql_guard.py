@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from askhog.errors import HogQLSyntaxError, UnsafeQueryError
 from askhog.hogql import parse, validate
 from askhog.hogql.functions import allow_lists

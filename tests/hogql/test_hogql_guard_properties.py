@@ -3,16 +3,15 @@ from PostHog's own parser a function or a table that the guard would have refuse
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from askhog.errors import AskhogError, HogQLSyntaxError, UnsafeQueryError
 from askhog.hogql import DEFAULT_TABLES, lint, validate
 from askhog.hogql.functions import is_allowed
 from askhog.hogql.posthog_parser import parse_select
-import contextlib
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 PIECES = ["SELECT", " ", "\n", "\r", "\t", "count()", "hostName()", "file('x')", "FROM", "events", "system.tables",
           "values('x UInt8', 1)", "WHERE", "event = 'a'", ",", ";", "--", "//", "#", "/*", "*/", "'", "`", '"', "{", "}",

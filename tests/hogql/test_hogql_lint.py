@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from askhog.errors import Problem
 from askhog.hogql import format_problems, lint, validate
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def codes(text: str) -> set[str]:
@@ -120,8 +119,8 @@ def test_window_funnel_on_datetime64_timestamp_is_flagged() -> None:
     [
         ("2024-01-01 00:00:00", "2024-06-01 00:00:00", True),
         ("2024-01-01 00:00:00", "2024-02-01 00:00:00", False),
-        (datetime.now(timezone.utc) - timedelta(days=120), datetime.now(timezone.utc), True),
-        (datetime.now(timezone.utc) - timedelta(days=20), datetime.now(timezone.utc), False),
+        (datetime.now(UTC) - timedelta(days=120), datetime.now(UTC), True),
+        (datetime.now(UTC) - timedelta(days=20), datetime.now(UTC), False),
     ],
 )
 def test_range_written_with_placeholders_is_measured_from_values(date_from: object, date_to: object, over: bool) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-
 from askhog.errors import TemplateError, UnsafeQueryError, UnsupportedHogQL
 from askhog.hogql import lower
 from askhog.taxonomy import Taxonomy
@@ -124,7 +124,7 @@ def test_list_values_become_tuples_in_in_and_arrays_elsewhere(chdb: Any) -> None
 
 
 def test_date_and_datetime_values(chdb: Any) -> None:
-    since = datetime.now(timezone.utc) - timedelta(days=2)
+    since = datetime.now(UTC) - timedelta(days=2)
     day = since.date()
     assert rows(chdb, "SELECT count() FROM events WHERE timestamp >= {since}", {"since": since}) == [["2"]]
     assert rows(chdb, "SELECT count() FROM events WHERE toDate(timestamp) >= {day}", {"day": day}) == [["2"]]

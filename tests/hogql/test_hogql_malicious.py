@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from askhog.errors import HogQLSyntaxError, UnsafeQueryError
 from askhog.hogql import DEFAULT_TABLES, lint, validate
 from askhog.hogql.functions import is_allowed

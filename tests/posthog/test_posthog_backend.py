@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from fake_posthog import Reply, check, hogql_response, metadata_response, page
-
 from askhog.backends.base import Backend
 from askhog.backends.posthog import ExperimentNotFound, PostHogBackend
 from askhog.backends.posthog.taxonomy import sample_values_query
 from askhog.errors import BackendError, ConnectError, PostHogAPIError
 from askhog.hogql.posthog_parser import assert_posthog_parses
+from fake_posthog import Reply, check, hogql_response, metadata_response, page
 
 P = "/api/projects/1/"
 QUERY = P + "query/"
-NOW = datetime(2026, 11, 26, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
 RECENT = "2026-11-20T10:00:00Z"
 OLD = "2025-01-01T00:00:00Z"
 
@@ -115,7 +114,7 @@ def test_annotations_are_sorted_and_deleted_ones_dropped(fake, backend):
     ])))
     notes = backend.annotations()
     assert [(a.content, a.scope) for a in notes] == [("Release 2.3", "organization"), ("Pricing change", "project")]
-    assert notes[0].date == datetime(2026, 11, 2, 12, tzinfo=timezone.utc)
+    assert notes[0].date == datetime(2026, 11, 2, 12, tzinfo=UTC)
 
 
 def test_experiments_are_found_by_name_or_flag_key(fake, backend):

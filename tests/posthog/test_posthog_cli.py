@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from fake_posthog import API_KEY, Reply, hogql_response, metadata_response, page
-
 from askhog import cli
+from fake_posthog import API_KEY, Reply, hogql_response, metadata_response, page
 
 P = "/api/projects/1/"
 QUERY = P + "query/"
-RECENT = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+RECENT = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture
-def project(fake, monkeypatch: pytest.MonkeyPatch, tmp_path):  # noqa: ANN001, ANN201
+def project(fake, monkeypatch: pytest.MonkeyPatch, tmp_path):
     """A small PostHog project: two events, a few properties, one flag, and a query endpoint that counts."""
     monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", API_KEY)
     monkeypatch.delenv("POSTHOG_PROJECT_ID", raising=False)
@@ -32,7 +31,7 @@ def project(fake, monkeypatch: pytest.MonkeyPatch, tmp_path):  # noqa: ANN001, A
     fake.default("GET", P + "feature_flags/", Reply(200, page([])))
     fake.default("GET", P + "annotations/", Reply(200, page([])))
 
-    def query(request):  # noqa: ANN001, ANN202
+    def query(request):
         if request.body["query"]["kind"] == "HogQLMetadata":
             return Reply(200, metadata_response(warnings=[{"message": "Consider a shorter range", "fix": "7 days"}]))
         if request.body.get("name") == "askhog taxonomy sample values":
@@ -44,7 +43,7 @@ def project(fake, monkeypatch: pytest.MonkeyPatch, tmp_path):  # noqa: ANN001, A
     return fake
 
 
-def test_ask_runs_on_the_project_with_bound_values(project, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+def test_ask_runs_on_the_project_with_bound_values(project, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["ask", "how many users signed up last week?", "--host", project.url, "--project", "1", "--json"])
     out, err = capsys.readouterr()
     assert code == 0, err
@@ -58,7 +57,7 @@ def test_ask_runs_on_the_project_with_bound_values(project, capsys: pytest.Captu
     assert API_KEY not in out + err
 
 
-def test_unknown_event_of_the_project_is_asked_about(project, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+def test_unknown_event_of_the_project_is_asked_about(project, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["ask", "how many files were uploaded last week?", "--host", project.url, "--project", "1", "--json"])
     payload = json.loads(capsys.readouterr().out)
     assert code == 2 and payload["hogql"] is None
@@ -66,14 +65,14 @@ def test_unknown_event_of_the_project_is_asked_about(project, capsys: pytest.Cap
     assert set(options) <= {"signed_up", "purchase", "$pageview"}  # only the project's real events
 
 
-def test_doctor_reports_each_check(project, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+def test_doctor_reports_each_check(project, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["doctor", "--host", project.url, "--project", "1"])
     out = capsys.readouterr().out
     assert code == 0
     assert "project" in out.lower() and API_KEY not in out
 
 
-def test_check_and_save(project, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+def test_check_and_save(project, capsys: pytest.CaptureFixture[str]) -> None:
     project.default("GET", P + "dashboards/4/", Reply(200, {"id": 4, "name": "Growth"}))
     project.default("POST", P + "insights/", Reply(201, {"id": 99, "short_id": "AbC123"}))
     code = cli.main(["ask", "how many users signed up last week?", "--host", project.url, "--project", "1",
@@ -91,7 +90,7 @@ def test_check_and_save(project, capsys: pytest.CaptureFixture[str]) -> None:  #
 
 
 def test_save_needs_a_posthog_project(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                                      tmp_path) -> None:  # noqa: ANN001
+                                      tmp_path) -> None:
     monkeypatch.delenv("POSTHOG_PERSONAL_API_KEY", raising=False)
     monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
     code = cli.main(["ask", "how many users signed up last week?", "--no-run", "--save", "x"])

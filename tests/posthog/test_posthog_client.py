@@ -4,8 +4,6 @@ import socket
 import time
 
 import pytest
-from fake_posthog import Reply, hogql_response, metadata_response, page, query_status
-
 from askhog.backends.posthog.client import PostHogClient
 from askhog.backends.posthog.config import PostHogConfig
 from askhog.errors import (
@@ -19,6 +17,7 @@ from askhog.errors import (
     RateLimited,
     ServerError,
 )
+from fake_posthog import Reply, hogql_response, metadata_response, page, query_status
 
 QUERY = "/api/projects/1/query/"
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
-from fake_posthog import API_KEY, FakePostHog, Reply, hogql_response, page, query_status
-
 from askhog import cli
 from askhog.backends.posthog import PostHogBackend
 from askhog.backends.posthog.client import PostHogClient
 from askhog.backends.posthog.config import ConfigError, PostHogConfig, header_problem
 from askhog.backends.posthog.limiter import QueryRateLimiter
 from askhog.errors import AskhogError, MalformedResponse, PostHogAPIError, QueryError, QueryTimeout
+from fake_posthog import API_KEY, FakePostHog, Reply, page, query_status
 
 QUERY = "/api/projects/1/query/"
 DEFINITIONS = "/api/projects/1/event_definitions/"

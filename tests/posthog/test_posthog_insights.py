@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from fake_posthog import API_KEY, FakePostHog, Recorded, Reply, hogql_response, page
-
 from askhog import cli
 from askhog.backends.posthog import PostHogBackend, PostHogClient, PostHogConfig
 from askhog.chat import ChatTools
 from askhog.engine import Engine
+from fake_posthog import API_KEY, FakePostHog, Recorded, Reply, hogql_response, page
 
 P = "/api/projects/1/"
 NOW = datetime(2026, 11, 26, 12, 0, 0)
@@ -77,7 +77,7 @@ def posthog(server: FakePostHog) -> Iterator[FakePostHog]:
 @pytest.fixture(scope="module")
 def engine(server: FakePostHog, model_home: Path) -> Iterator[Engine]:
     client = PostHogClient(PostHogConfig(api_key=API_KEY, project_id="1", host=server.url))
-    backend = PostHogBackend(client, now=lambda: NOW.replace(tzinfo=timezone.utc))
+    backend = PostHogBackend(client, now=lambda: NOW.replace(tzinfo=UTC))
     yield Engine(backend, clock=lambda: NOW, cache_dir=str(model_home))
     backend.close()
 

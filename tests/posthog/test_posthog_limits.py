@@ -6,13 +6,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from fake_posthog import Reply, hogql_response, metadata_response
-
 from askhog.backends.posthog.cache import TTLCache, jsonable, normalize_query, query_hash
 from askhog.backends.posthog.config import QueryLimits
 from askhog.backends.posthog.limiter import QueryRateLimiter
 from askhog.backends.posthog.metrics import QueryMetrics
 from askhog.errors import BackendError, QueryError, RateLimited
+from fake_posthog import Reply, hogql_response, metadata_response
 
 QUERY = "/api/projects/1/query/"
 
@@ -201,7 +200,7 @@ def test_no_more_than_the_concurrent_limit_of_queries_run_at_once(fake, make_cli
     def worker(i: int) -> None:
         try:
             client.query(f"SELECT {i}")
-        except BaseException as exc:  # noqa: BLE001 - surfaced through the assertion below
+        except BaseException as exc:
             failures.append(exc)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(10)]

@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from askhog.backends.base import Table
 from askhog.backends.posthog.responses import (
-    MAX_DEPTH, decode, metadata_notices, page_items, query_status, table_from_response,
+    MAX_DEPTH,
+    decode,
+    metadata_notices,
+    page_items,
+    query_status,
+    table_from_response,
 )
 from askhog.errors import MalformedResponse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6)
 JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),

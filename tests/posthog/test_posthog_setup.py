@@ -4,8 +4,6 @@ import logging
 import socket
 
 import pytest
-from fake_posthog import API_KEY, Reply, hogql_response
-
 from askhog.backends.posthog import (
     ConfigError,
     PostHogBackend,
@@ -14,6 +12,7 @@ from askhog.backends.posthog import (
     doctor,
 )
 from askhog.errors import AskhogError
+from fake_posthog import API_KEY, Reply, hogql_response
 
 QUERY = "/api/projects/1/query/"
 

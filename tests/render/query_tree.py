@@ -166,7 +166,7 @@ def where_orders(tree: exp.Expr) -> list[list[str]]:
         if isinstance(left, exp.Column) and left.name in ("timestamp", "$start_timestamp"):
             # the window is a bound date; "within N days of the anchor" compares with each person's own time
             return "time" if isinstance(inner, exp.EQ) or datetime_placeholder(inner.expression) else "other"
-        if isinstance(left, exp.Column) and left.name == "event" or isinstance(inner, exp.And) and kind(inner.left) == "event":
+        if (isinstance(left, exp.Column) and left.name == "event") or (isinstance(inner, exp.And) and kind(inner.left) == "event"):
             return "event"
         if any(c.table == "properties" for c in node.find_all(exp.Column)):
             return "property"

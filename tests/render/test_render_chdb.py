@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator, NamedTuple
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 import pytest
-from render_cases import cases, ev, expected_columns, family_slots, prop, stem_families
-
 from askhog.backends.base import Table
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.generate import generate_demo
@@ -18,6 +17,7 @@ from askhog.demo.store import Store
 from askhog.meaning import Breakdown, Comparison, Condition
 from askhog.render import Renderer
 from askhog.types import TimeRange
+from render_cases import cases, ev, expected_columns, family_slots, prop, stem_families
 
 STEMS = stem_families()
 END = datetime(2026, 11, 26, 12, 0)  # the data's last moment: pinned, never the wall clock
@@ -26,7 +26,7 @@ END = datetime(2026, 11, 26, 12, 0)  # the data's last moment: pinned, never the
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBackend]:
     home = tmp_path_factory.mktemp("render-demo")
-    generate_demo(200_000, seed=7, home=home, end=END.replace(tzinfo=timezone.utc), progress=None)
+    generate_demo(200_000, seed=7, home=home, end=END.replace(tzinfo=UTC), progress=None)
     yield EmbeddedBackend(home, generate=False)
     Store.release()  # chDB opens one data path per process
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from posthog_tree import bare, filled
-
 from askhog.hogql import validate
 from askhog.hogql.posthog_parser import parse_select
 from askhog.render import RenderedQuery, hogql_literal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from posthog_tree import bare, filled
 
 QUERY = (
     "SELECT properties.`p{a}` AS x, {b} AS y, count() AS n\n"

@@ -6,15 +6,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from askhog.hogql import parse
+from askhog.render import RenderedQuery, Renderer
+from askhog.types import EventRef
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from posthog_tree import filled, posthog_tree
 from query_tree import literal_strings, shape
 from render_cases import cases, flt, stem_families
-
-from askhog.hogql import parse
-from askhog.render import RenderedQuery, Renderer
-from askhog.types import EventRef
 
 STEMS = stem_families()
 BENIGN = "benign"

@@ -9,11 +9,18 @@ it, and each says how many cases it read, so a branch the cases stop exercising 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Any, Callable
+from typing import Any
 
 import pytest
+from askhog.hogql import validate
+from askhog.hogql.posthog_parser import assert_posthog_parses
+from askhog.meaning import Breakdown, Comparison, Condition
+from askhog.render import RenderedQuery, Renderer, select_template
+from askhog.timerange import default_interval
+from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
 from query_tree import (
     column_names,
     events_matched,
@@ -31,13 +38,6 @@ from query_tree import (
 )
 from render_cases import cases, expected_columns, readme_columns, stem_families
 from sqlglot import exp
-
-from askhog.hogql import validate
-from askhog.hogql.posthog_parser import assert_posthog_parses
-from askhog.meaning import Breakdown, Comparison, Condition
-from askhog.render import RenderedQuery, Renderer, select_template
-from askhog.timerange import default_interval
-from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 STEMS = stem_families()
 CASES = [(stem, family, i, slots) for stem, family in sorted(STEMS.items()) for i, slots in enumerate(cases(stem, family))]
@@ -195,7 +195,7 @@ def measure_of(node: exp.Expr) -> tuple[str, str | None]:
 
 def test_the_value_is_the_asked_measure_of_the_asked_property(renderer):
     direct = lambda stem, s: stem in ("count", "trend", "breakdown") and not s["per"] and not s.get("per_period") \
-        and s["measure"] not in ("first_time", "persons")  # noqa: E731
+        and s["measure"] not in ("first_time", "persons")
     for stem, slots, _, tree in rendered(renderer, direct, at_least=11):
         value = select_expr(tree, "value")
         assert measure_of(value) == MEASURED[slots["measure"]], (stem, slots["measure"], value.sql())
@@ -278,7 +278,7 @@ def test_within_days_of_the_anchor_counts_only_what_follows_each_persons_first_a
 
 
 def test_never_did_excludes_the_people_who_did_it_at_any_time_before_now(renderer):
-    never = lambda stem, s: bool(conditions(s, "did_not")) or bool(s.get("exclude_event"))  # noqa: E731
+    never = lambda stem, s: bool(conditions(s, "did_not")) or bool(s.get("exclude_event"))
     for _stem, slots, query, tree in rendered(renderer, never, at_least=4):
         excluded = [c.event.name for c in conditions(slots, "did_not")] + ([slots["exclude_event"].name] if slots.get("exclude_event") else [])
         subqueries = [(negated, sub) for negated, sub in person_subqueries(tree) if negated]
@@ -322,7 +322,7 @@ def test_a_per_person_figure_totals_each_person_first_then_aggregates_across_peo
 
 
 def test_first_times_read_all_history_and_count_people_whose_first_is_in_the_range(renderer):
-    first = lambda stem, s: s.get("measure") == "first_time"  # noqa: E731
+    first = lambda stem, s: s.get("measure") == "first_time"
     for _stem, slots, query, tree in rendered(renderer, first, at_least=1):
         (people,) = [s for s in selects(tree) if "first_at" in output_columns(s)]
         assert group_by(people) == ["person_id"]
@@ -336,7 +336,7 @@ def test_first_times_read_all_history_and_count_people_whose_first_is_in_the_ran
 
 
 def test_an_average_per_period_divides_by_the_periods_in_the_range(renderer):
-    per_period = lambda stem, s: bool(s.get("per_period"))  # noqa: E731
+    per_period = lambda stem, s: bool(s.get("per_period"))
     for _stem, slots, query, tree in rendered(renderer, per_period, at_least=1):
         value = unround(select_expr(tree, "value"))
         assert isinstance(value, exp.Div) and isinstance(value.this, exp.Sum) and column_names(value.this) == {"value"}
@@ -362,7 +362,7 @@ def test_a_trend_buckets_by_the_asked_interval(renderer):
 
 
 def test_a_breakdown_by_a_time_grain_groups_by_that_grain(renderer):
-    by_grain = lambda stem, s: isinstance(s.get("breakdown"), Breakdown) and bool(s["breakdown"].grain)  # noqa: E731
+    by_grain = lambda stem, s: isinstance(s.get("breakdown"), Breakdown) and bool(s["breakdown"].grain)
     for _stem, slots, _query, tree in rendered(renderer, by_grain, at_least=3):
         breakdown = select_expr(tree, "breakdown")
         assert grain_of(breakdown) == slots["breakdown"].grain and column_names(breakdown) == {"timestamp"}
@@ -371,7 +371,7 @@ def test_a_breakdown_by_a_time_grain_groups_by_that_grain(renderer):
 
 
 def test_a_breakdown_by_a_property_leaves_out_events_without_a_value(renderer):
-    by_property = lambda stem, s: stem in ("breakdown", "trend") and isinstance(s.get("breakdown"), PropertyRef)  # noqa: E731
+    by_property = lambda stem, s: stem in ("breakdown", "trend") and isinstance(s.get("breakdown"), PropertyRef)
     for stem, slots, _query, tree in rendered(renderer, by_property, at_least=4):
         name = slots["breakdown"].name
         assert column_names(select_expr(tree if not slots["per"] else next(
@@ -392,7 +392,7 @@ def test_a_ranked_breakdown_orders_by_value_as_asked_and_keeps_the_top_n(rendere
 
 
 def test_paths_cut_at_the_first_occurrence_or_at_every_occurrence(renderer):
-    paths = lambda stem, s: stem.startswith("paths_")  # noqa: E731
+    paths = lambda stem, s: stem.startswith("paths_")
     for _stem, slots, query, tree in rendered(renderer, paths, at_least=10):
         assert query.values["path_length"] == slots["path_length"]
         (array_join,) = [j for j in tree.find_all(exp.Join) if j.args.get("kind") == "ARRAY"]

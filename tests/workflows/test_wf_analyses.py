@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-from importlib import resources
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from importlib import resources
 from typing import Any
 
 import jinja2
 import numpy as np
 import pytest
-from jinja2 import meta
-
 from askhog.backends.base import Annotation, Table
 from askhog.catalog import Catalog
 from askhog.errors import WorkflowError
@@ -22,8 +20,9 @@ from askhog.workflows.analyses import ANALYSES, StepInput
 from askhog.workflows.definition import template_stems
 from askhog.workflows.expressions import Scope, resolve
 from askhog.workflows.readout_analyses import read_costs
+from jinja2 import meta
 
-UTC = timezone.utc
+UTC = UTC
 START = datetime(2026, 3, 1, tzinfo=UTC)
 WINDOW = TimeRange(START, START + timedelta(days=28, hours=15), "last 28 days")
 DAYS = [(START + timedelta(days=i)).date() for i in range(28)]

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-
 from askhog.demo import truths
 from askhog.engine import Engine
 from askhog.types import EventRef

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import textwrap
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pytest
-
 from askhog.backends.base import Annotation, Table
 from askhog.errors import CatalogError, ExecutionError, WorkflowError
 from askhog.taxonomy import demo_taxonomy

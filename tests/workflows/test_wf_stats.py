@@ -7,9 +7,6 @@ import math
 
 import numpy as np
 import pytest
-from scipy import integrate
-from scipy import stats as sps
-
 from askhog.errors import AskhogError, StatisticsError
 from askhog.stats import (
     best_split,
@@ -25,6 +22,8 @@ from askhog.stats import (
     welch_ttest_from_stats,
     wilson_interval,
 )
+from scipy import integrate
+from scipy import stats as sps
 
 
 def test_wilson_interval_matches_newcombe_1998_example():

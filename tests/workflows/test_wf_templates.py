@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-
 from askhog.errors import TemplateError
 from askhog.hogql.posthog_parser import assert_posthog_parses
 from askhog.hogql.validate import validate
@@ -14,7 +13,7 @@ from askhog.render import Renderer
 from askhog.taxonomy import demo_taxonomy
 from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
-END = datetime(2026, 3, 18, 15, tzinfo=timezone.utc)
+END = datetime(2026, 3, 18, 15, tzinfo=UTC)
 WINDOW = TimeRange(END - timedelta(days=28), END, "last 28 days")
 STEPS = (EventRef("checkout_started"), EventRef("purchase"))
 DIMENSIONS = (PropertyRef("$browser"), PropertyRef("plan", "person"))

@@ -9,8 +9,9 @@ extras (server-side ``check``, experiments, cohorts, saving insights,
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from ...clock import Clock, utc_now
 from ...errors import Problem
@@ -44,7 +45,7 @@ class PostHogBackend:
         self._meta: TTLCache[Any] = TTLCache(client.config.taxonomy_ttl, 8, clock=client.clock)
 
     @classmethod
-    def from_config(cls, config: PostHogConfig) -> "PostHogBackend":
+    def from_config(cls, config: PostHogConfig) -> PostHogBackend:
         return cls(PostHogClient(config))
 
     def __repr__(self) -> str:

@@ -20,9 +20,10 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -114,7 +115,7 @@ class PostHogClient:
         if self._owns_http:
             self._http.close()
 
-    def __enter__(self) -> "PostHogClient":
+    def __enter__(self) -> PostHogClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

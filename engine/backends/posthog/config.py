@@ -9,8 +9,8 @@ pasted traceback or a log line must never leak it.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping
 from urllib.parse import urlsplit
 
 from ...errors import PostHogAPIError
@@ -86,7 +86,7 @@ class PostHogConfig:
             f"deadline={self.deadline!r}, cache_ttl={self.cache_ttl!r})"
         )
 
-    def with_overrides(self, **changes: object) -> "PostHogConfig":
+    def with_overrides(self, **changes: object) -> PostHogConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def redact(self, text: str) -> str:
@@ -103,7 +103,7 @@ class PostHogConfig:
         project_id: str | int | None = None,
         api_key: str | None = None,
         **settings: object,
-    ) -> "PostHogConfig":
+    ) -> PostHogConfig:
         """Settings from the environment; explicit arguments (CLI flags) win over variables."""
         env = os.environ if environ is None else environ
         key = api_key or env.get("POSTHOG_PERSONAL_API_KEY", "")

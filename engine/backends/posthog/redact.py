@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import weakref
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import quote
 
 REDACTED = "[redacted]"

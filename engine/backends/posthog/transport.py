@@ -16,9 +16,10 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import httpcore
 import httpx
