@@ -70,8 +70,10 @@ def main() -> None:
                 continue
             generated = p50(lambda answer=answer: backend.run(answer.hogql or "", answer.values), args.repeat)
             reference = p50(lambda family=family: backend.run_sql(REFERENCE_QUERIES[family]), args.repeat)
-            print(f"  {family:<12} {answer.template:<22} {generated:8.1f}ms {reference:8.1f}ms "
-                  f"{generated / reference:5.2f}x")
+            print(
+                f"  {family:<12} {answer.template:<22} {generated:8.1f}ms {reference:8.1f}ms "
+                f"{generated / reference:5.2f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -54,7 +54,9 @@ def main(rounds: int) -> None:
                 run(query)
                 samples.append((time.perf_counter() - start) * 1000)
         p50, p99 = _percentiles(samples)
-        print(f"{label:8} n={len(samples):5}  p50={p50:.2f} ms  p99={p99:.2f} ms  ({len(QUERIES)} queries x {rounds} rounds)")
+        print(
+            f"{label:8} n={len(samples):5}  p50={p50:.2f} ms  p99={p99:.2f} ms  ({len(QUERIES)} queries x {rounds} rounds)"
+        )
 
 
 if __name__ == "__main__":

@@ -135,7 +135,9 @@ class Answer:
             lines.append("  words: " + ", ".join(f"{w!r}" for w, _ in self.words))
         if self.reading:
             lines.append("reading:")
-            lines.extend(f"  {text.strip()!r}: {label}{'' if used else '  (NOT USED)'}" for text, label, used in self.reading)
+            lines.extend(
+                f"  {text.strip()!r}: {label}{'' if used else '  (NOT USED)'}" for text, label, used in self.reading
+            )
         for name, value in self.slots.items():
             mark = " (default)" if name in self.defaulted else ""
             lines.append(f"  {name}: {describe(value)}{mark}")

@@ -46,8 +46,18 @@ if TYPE_CHECKING:
 
 Match = Literal["number", "rate", "pair", "top", "series", "clarify"]
 MATCHES: tuple[str, ...] = ("number", "rate", "pair", "top", "series", "clarify")
-DETAILS: tuple[str, ...] = ("plain", "filter", "negation", "comparison", "first_time", "top_n", "measure", "time",
-                            "list", "clarify")
+DETAILS: tuple[str, ...] = (
+    "plain",
+    "filter",
+    "negation",
+    "comparison",
+    "first_time",
+    "top_n",
+    "measure",
+    "time",
+    "list",
+    "clarify",
+)
 
 EXEC_NOW = datetime(2026, 11, 26, 12, 0, 0)
 """The moment every execution case is asked at, and where the pinned demo data ends (a Thursday)."""
@@ -111,10 +121,12 @@ def load_exec_cases(paths: Iterable[str | Path]) -> list[ExecCase]:
         for i, raw in enumerate(data):
             where = f"case #{i + 1}"
 
-            def fail(message: str, key: str | None = None, *, path: Path = path, where: str = where,
-                     raw: Any = raw) -> CatalogError:
-                return CatalogError(str(path), f"{where}: {message}", line=getattr(raw, "lines", {}).get(key or "__self__"),
-                                    key=key)
+            def fail(
+                message: str, key: str | None = None, *, path: Path = path, where: str = where, raw: Any = raw
+            ) -> CatalogError:
+                return CatalogError(
+                    str(path), f"{where}: {message}", line=getattr(raw, "lines", {}).get(key or "__self__"), key=key
+                )
 
             if not isinstance(raw, dict) or "question" not in raw or "intent" not in raw or "match" not in raw:
                 raise fail("needs 'question', 'intent' and 'match'")
@@ -134,8 +146,19 @@ def load_exec_cases(paths: Iterable[str | Path]) -> list[ExecCase]:
             detail = str(raw.get("detail", "plain"))
             if detail not in DETAILS:
                 raise fail(f"detail must be one of {', '.join(DETAILS)}", "detail")
-            cases.append(ExecCase(str(raw["question"]), raw["intent"], raw["match"], truth, k, detail,
-                                  str(raw.get("split", "all")), str(raw.get("note", "")), str(path)))
+            cases.append(
+                ExecCase(
+                    str(raw["question"]),
+                    raw["intent"],
+                    raw["match"],
+                    truth,
+                    k,
+                    detail,
+                    str(raw.get("split", "all")),
+                    str(raw.get("note", "")),
+                    str(path),
+                )
+            )
     return cases
 
 
@@ -225,7 +248,9 @@ def score(case: ExecCase, stated: Stated, truth: Table) -> tuple[bool, str]:
     if case.match == "pair":
         numbers = [n for n in (_as_number(v) for v in truth.rows[0]) if n is not None]
         missing = [n for n in numbers if not (_states_number(stated, n) or _states_rate(stated, n))]
-        return not missing and bool(numbers), f"truth {numbers}; not stated {missing}; stated {[round(v, 3) for v, _ in stated.figures][:8]}"
+        return not missing and bool(
+            numbers
+        ), f"truth {numbers}; not stated {missing}; stated {[round(v, 3) for v, _ in stated.figures][:8]}"
     if case.match == "top":
         k = min(case.k or 3, len(truth.rows))
         want = [(_label(r[0]), _as_number(r[1]) if len(r) > 1 else None) for r in truth.rows[:k]]
@@ -269,8 +294,13 @@ def pinned_backend(home: str | Path | None = None) -> EmbeddedBackend:
     return backend
 
 
-def evaluate_execution(engine: Engine, backend: EmbeddedBackend, cases: list[ExecCase],
-                       now: datetime = EXEC_NOW, progress: Callable[[int, int], None] | None = None) -> list[ExecOutcome]:
+def evaluate_execution(
+    engine: Engine,
+    backend: EmbeddedBackend,
+    cases: list[ExecCase],
+    now: datetime = EXEC_NOW,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ExecOutcome]:
     """Ask, run and score every case; truths run on the same store as the answers."""
     outcomes = []
     for i, case in enumerate(cases, 1):
@@ -294,16 +324,26 @@ def _run_case(engine: Engine, backend: EmbeddedBackend, case: ExecCase, now: dat
         prompt = answer.clarification.questions[0].prompt if answer.clarification else (answer.message or "")[:80]
         return ExecOutcome(case, verdict, answer.intent, True, f"asked: {prompt}", time.perf_counter() - started)
     if case.match == "clarify":
-        return ExecOutcome(case, "wrong", answer.intent, warned, "answered where a clarification was needed",
-                           time.perf_counter() - started)
+        return ExecOutcome(
+            case,
+            "wrong",
+            answer.intent,
+            warned,
+            "answered where a clarification was needed",
+            time.perf_counter() - started,
+        )
     try:
         result = answer.run()
-        stated = stated_from_report(result) if isinstance(result, Report) else \
-            stated_from_interpretation(answer.interpret(result))
+        stated = (
+            stated_from_report(result)
+            if isinstance(result, Report)
+            else stated_from_interpretation(answer.interpret(result))
+        )
         truth = backend.run_sql(case.truth or "")
     except AskhogError as exc:
-        return ExecOutcome(case, "error", answer.intent, warned, f"run: {type(exc).__name__}: {exc}",
-                           time.perf_counter() - started)
+        return ExecOutcome(
+            case, "error", answer.intent, warned, f"run: {type(exc).__name__}: {exc}", time.perf_counter() - started
+        )
     ok, why = score(case, stated, truth)
     return ExecOutcome(case, "right" if ok else "wrong", answer.intent, warned, why, time.perf_counter() - started)
 
@@ -342,12 +382,24 @@ def _exec_metrics(outcomes: list[ExecOutcome]) -> dict[str, Any]:
         "silently_wrong_share": round(silent / len(outcomes), 4) if outcomes else None,
         "clarify_cases": len(clarify),
         "clarify_asked": sum(o.verdict == "right" for o in clarify),
-        "intent_accuracy": round(sum(o.intent == o.case.intent for o in outcomes) / len(outcomes), 4) if outcomes else None,
+        "intent_accuracy": round(sum(o.intent == o.case.intent for o in outcomes) / len(outcomes), 4)
+        if outcomes
+        else None,
         "by_family": {k: dict(v) for k, v in sorted(by["family"].items())},
         "by_detail": {k: dict(v) for k, v in sorted(by["detail"].items())},
-        "misses": [{"question": o.case.question, "intent": o.case.intent, "got": o.intent, "verdict": o.verdict,
-                    "silent": o.silently_wrong, "why": o.why, "source": o.case.source}
-                   for o in outcomes if o.verdict != "right"],
+        "misses": [
+            {
+                "question": o.case.question,
+                "intent": o.case.intent,
+                "got": o.intent,
+                "verdict": o.verdict,
+                "silent": o.silently_wrong,
+                "why": o.why,
+                "source": o.case.source,
+            }
+            for o in outcomes
+            if o.verdict != "right"
+        ],
     }
 
 
@@ -357,18 +409,24 @@ def format_execution_report(report: dict[str, Any], show_misses: bool = False) -
     for name, m in sections:
         acc = m["execution_accuracy"]
         lines.append(f"\n== {name} ({m['cases']} cases, {m['answerable']} with a truth)")
-        lines.append(f"execution accuracy       {acc * 100 if acc is not None else 0:6.1f}%  "
-                     f"({m['right']} right, {m['wrong']} wrong, {m['asked_instead']} asked instead, {m['errors']} errors)")
+        lines.append(
+            f"execution accuracy       {acc * 100 if acc is not None else 0:6.1f}%  "
+            f"({m['right']} right, {m['wrong']} wrong, {m['asked_instead']} asked instead, {m['errors']} errors)"
+        )
         share = m["silently_wrong_share"] or 0.0
-        lines.append(f"silently wrong           {share * 100:6.1f}%  ({m['silently_wrong']} wrong with no warning "
-                     "or clarification)")
+        lines.append(
+            f"silently wrong           {share * 100:6.1f}%  ({m['silently_wrong']} wrong with no warning "
+            "or clarification)"
+        )
         lines.append(f"clarify cases asked      {m['clarify_asked']} of {m['clarify_cases']}")
         lines.append(f"intent accuracy          {(m['intent_accuracy'] or 0) * 100:6.1f}%")
     m = report["overall"]
     for key in ("by_family", "by_detail"):
         lines.append(f"\n{key.replace('_', ' ')} (overall)     right / cases")
         for name, c in m[key].items():
-            lines.append(f"  {name:22s} {c.get('right', 0):4d} / {c['cases']:<4d} {100 * c.get('right', 0) / c['cases']:5.1f}%")
+            lines.append(
+                f"  {name:22s} {c.get('right', 0):4d} / {c['cases']:<4d} {100 * c.get('right', 0) / c['cases']:5.1f}%"
+            )
     if show_misses:
         lines.append("\nmisses:")
         for x in m["misses"]:

@@ -35,6 +35,7 @@ class Asked(Protocol):
     @property
     def meaning(self) -> Meaning | None: ...
 
+
 BAR = "\u2588"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -74,8 +75,9 @@ class Interpretation:
 def interpret(answer: Asked, table: Table) -> Interpretation:
     what = _what(answer)
     if not table.rows:
-        return Interpretation(f"No matching data for {what}. Try a longer period or fewer filters.",
-                              figures=(Figure("value", 0.0),))
+        return Interpretation(
+            f"No matching data for {what}. Try a longer period or fewer filters.", figures=(Figure("value", 0.0),)
+        )
     reader = _READERS.get(answer.template or "", _generic)
     return reader(answer, table, what)
 
@@ -163,11 +165,18 @@ def _compared(answer: Asked, current: float, previous: float, what: str, unit: s
     from .meaning import describe_range
 
     like = " (like for like: the same part of the previous period)" if meaning.compare.like_for_like else ""
-    head = (f"{fmt(current)}{unit} {what}; {fmt(previous)}{unit} in {describe_range(prev)}{like}: "
-            f"{direction} {abs(change):.1f}%.")
-    return Interpretation(head, figures=(Figure("current", current, "%" if unit == "%" else ""),
-                                         Figure("previous", previous, "%" if unit == "%" else ""),
-                                         Figure("change", change, "%")))
+    head = (
+        f"{fmt(current)}{unit} {what}; {fmt(previous)}{unit} in {describe_range(prev)}{like}: "
+        f"{direction} {abs(change):.1f}%."
+    )
+    return Interpretation(
+        head,
+        figures=(
+            Figure("current", current, "%" if unit == "%" else ""),
+            Figure("previous", previous, "%" if unit == "%" else ""),
+            Figure("change", change, "%"),
+        ),
+    )
 
 
 # --- readers ---------------------------------------------------------------------------------
@@ -193,9 +202,24 @@ def _count(answer: Asked, table: Table, what: str) -> Interpretation:
 
 
 def _series(answer: Asked, table: Table, what: str) -> Interpretation:
-    value_col = next((c for c in ("value", "active_users", "events_per_user", "dau_mau", "duration_seconds",
-                                  "bounce_rate_pct", "sessions_per_user", "pageviews_per_session", "sessions")
-                      if c in table.columns), table.columns[-1])
+    value_col = next(
+        (
+            c
+            for c in (
+                "value",
+                "active_users",
+                "events_per_user",
+                "dau_mau",
+                "duration_seconds",
+                "bounce_rate_pct",
+                "sessions_per_user",
+                "pageviews_per_session",
+                "sessions",
+            )
+            if c in table.columns
+        ),
+        table.columns[-1],
+    )
     meaning = answer.meaning
     if "side" in table.columns and meaning is not None and meaning.compare is not None:
         sides = _sides(table, value_col)
@@ -211,8 +235,9 @@ def _series(answer: Asked, table: Table, what: str) -> Interpretation:
     unit = _unit_of(answer)
     partial = bool(periods) and _partial(answer, periods[-1], unit)
     complete = values[:-1] if partial and len(values) > 1 else values
-    labels = [_label(p, meaning) + (" (partial)" if partial and i == len(periods) - 1 else "")
-              for i, p in enumerate(periods)]
+    labels = [
+        _label(p, meaning) + (" (partial)" if partial and i == len(periods) - 1 else "") for i, p in enumerate(periods)
+    ]
     figures = [Figure(_label(p, meaning), v) for p, v in zip(periods, values)]
     if not values:
         return Interpretation(f"No data for {what}.", figures=(Figure("value", 0.0),))
@@ -222,9 +247,11 @@ def _series(answer: Asked, table: Table, what: str) -> Interpretation:
     direction = "up" if change > 5 else "down" if change < -5 else "flat"
     peak = max(range(len(values)), key=values.__getitem__)
     total = sum(values)
-    head = (f"{what}: {value_col.replace('_', ' ')} is {direction}"
-            + (f" {abs(change):.0f}%" if direction != "flat" else "")
-            + f" from the first to the last third of the period; peak {fmt(values[peak])} on {labels[peak]}.")
+    head = (
+        f"{what}: {value_col.replace('_', ' ')} is {direction}"
+        + (f" {abs(change):.0f}%" if direction != "flat" else "")
+        + f" from the first to the last third of the period; peak {fmt(values[peak])} on {labels[peak]}."
+    )
     details = [f"Total over the period: {fmt(total)}."] if value_col in ("value", "sessions") else []
     if partial:
         details.append(f"{labels[-1].split(' (')[0]} is still running: it is left out of the direction.")
@@ -232,13 +259,26 @@ def _series(answer: Asked, table: Table, what: str) -> Interpretation:
     if compared is not None:
         details.insert(0, compared.headline)
         figures.extend(compared.figures)
-    return Interpretation(head, tuple(details), bar_chart([lab[:24] for lab in labels], values),
-                          figures=tuple(figures),
-                          series=tuple((_label(p, meaning), v) for p, v in zip(periods, values)))
+    return Interpretation(
+        head,
+        tuple(details),
+        bar_chart([lab[:24] for lab in labels], values),
+        figures=tuple(figures),
+        series=tuple((_label(p, meaning), v) for p, v in zip(periods, values)),
+    )
 
 
-_NOT_ADDITIVE = frozenset({"active_users", "events_per_user", "dau_mau", "duration_seconds", "bounce_rate_pct",
-                           "sessions_per_user", "pageviews_per_session"})
+_NOT_ADDITIVE = frozenset(
+    {
+        "active_users",
+        "events_per_user",
+        "dau_mau",
+        "duration_seconds",
+        "bounce_rate_pct",
+        "sessions_per_user",
+        "pageviews_per_session",
+    }
+)
 """Per-period figures that do not add up over periods (the same person is active on many days): averaged instead."""
 
 
@@ -252,11 +292,17 @@ def _series_breakdown(answer: Asked, table: Table, what: str, value_col: str) ->
     average = value_col in _NOT_ADDITIVE
     totals = {k: sums[k] / counts[k] if average else sums[k] for k in sums}
     keys = sorted(totals, key=lambda k: -totals[k])
-    head = (f"{what}: {keys[0]} leads with {fmt(totals[keys[0]])} "
-            f"{'per period on average' if average else 'over the period'}.")
-    return Interpretation(head, (), bar_chart(keys[:15], [totals[k] for k in keys[:15]]),
-                          figures=tuple(Figure(k, totals[k]) for k in keys[:10]),
-                          ranking=tuple((k, totals[k]) for k in keys))
+    head = (
+        f"{what}: {keys[0]} leads with {fmt(totals[keys[0]])} "
+        f"{'per period on average' if average else 'over the period'}."
+    )
+    return Interpretation(
+        head,
+        (),
+        bar_chart(keys[:15], [totals[k] for k in keys[:15]]),
+        figures=tuple(Figure(k, totals[k]) for k in keys[:10]),
+        ranking=tuple((k, totals[k]) for k in keys),
+    )
 
 
 def _unit_of(answer: Asked) -> str | None:
@@ -273,10 +319,14 @@ def _unit_of(answer: Asked) -> str | None:
 
 def _ranked(answer: Asked, table: Table, what: str) -> Interpretation:
     meaning = answer.meaning
-    key = next((c for c in ("breakdown", "feature", "candidate", "variant", "path", "cohort") if c in table.columns),
-               table.columns[0])
-    value_col = next((c for c in ("value", "unique_users", "revenue", "lift", "users", "active_users")
-                      if c in table.columns), table.columns[-1])
+    key = next(
+        (c for c in ("breakdown", "feature", "candidate", "variant", "path", "cohort") if c in table.columns),
+        table.columns[0],
+    )
+    value_col = next(
+        (c for c in ("value", "unique_users", "revenue", "lift", "users", "active_users") if c in table.columns),
+        table.columns[-1],
+    )
     records = table.records()
     if "side" in table.columns:
         current = [r for r in records if r.get("side") == "current"]
@@ -289,15 +339,21 @@ def _ranked(answer: Asked, table: Table, what: str) -> Interpretation:
     if not values:
         return Interpretation(f"No data for {what}.")
     total = sum(values)
-    share = f" ({values[0] / total * 100:.0f}% of those shown)" if total and value_col in ("value", "revenue") \
-        and len(values) > 1 else ""
+    share = (
+        f" ({values[0] / total * 100:.0f}% of those shown)"
+        if total and value_col in ("value", "revenue") and len(values) > 1
+        else ""
+    )
     lowest = meaning is not None and meaning.breakdown is not None and meaning.breakdown.order == "asc"
     head = f"{what}: {keys[0]} {'is lowest' if lowest else 'leads'} with {fmt(values[0])}{share}."
     details = []
     if "share_pct" in table.columns:  # a part of the whole: the share is the answer, the count its support
         shares = [_num(r["share_pct"]) for r in records]
-        head = f"{what}: " + ", ".join(f"{k} {fmt(p)}% of the whole ({fmt(v)})"
-                                       for k, p, v in zip(keys, shares, values)) + "."
+        head = (
+            f"{what}: "
+            + ", ".join(f"{k} {fmt(p)}% of the whole ({fmt(v)})" for k, p, v in zip(keys, shares, values))
+            + "."
+        )
     elif meaning is not None and meaning.breakdown is not None and meaning.breakdown.values:
         head = f"{what}: " + ", ".join(f"{k} {fmt(v)}" for k, v in zip(keys, values)) + "."
     elif len(values) > 1:
@@ -311,18 +367,25 @@ def _ranked(answer: Asked, table: Table, what: str) -> Interpretation:
     if "people" in table.columns:
         people = {_label(r[key], meaning): _num(r["people"]) for r in records}
         details.append("Users: " + ", ".join(f"{k} {fmt(v)}" for k, v in people.items()) + ".")
-    return Interpretation(head, tuple(details), bar_chart(keys[:15], values[:15]), figures=tuple(figures),
-                          ranking=tuple(zip(keys, values)))
+    return Interpretation(
+        head,
+        tuple(details),
+        bar_chart(keys[:15], values[:15]),
+        figures=tuple(figures),
+        ranking=tuple(zip(keys, values)),
+    )
 
 
 def _feature_usage(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     keys = [str(r["feature"]) for r in rows]
     users = [_num(r["unique_users"]) for r in rows]
-    head = f"{what}: {keys[0]} is used by the most people, {fmt(users[0])}" + \
-        (f" ({_num(rows[0]['adoption_pct']):.1f}% of active users)." if "adoption_pct" in rows[0] else ".")
-    details = [", ".join(f"{k}: {fmt(u)} users, {fmt(_num(r['total_uses']))} uses" for k, u, r in
-                         zip(keys[:8], users, rows))]
+    head = f"{what}: {keys[0]} is used by the most people, {fmt(users[0])}" + (
+        f" ({_num(rows[0]['adoption_pct']):.1f}% of active users)." if "adoption_pct" in rows[0] else "."
+    )
+    details = [
+        ", ".join(f"{k}: {fmt(u)} users, {fmt(_num(r['total_uses']))} uses" for k, u, r in zip(keys[:8], users, rows))
+    ]
     depth = max(rows, key=lambda r: _num(r["uses_per_user"]))
     details.append(f"Deepest engagement: {depth['feature']} at {fmt(_num(depth['uses_per_user']))} uses per user.")
     figures = [Figure(k, u) for k, u in zip(keys[:10], users)]
@@ -331,8 +394,9 @@ def _feature_usage(answer: Asked, table: Table, what: str) -> Interpretation:
         anyone = _num(rows[0]["any_feature_users"])
         details.insert(0, f"{fmt(anyone)} people used at least one.")
         figures.append(Figure("any", anyone))
-    return Interpretation(head, tuple(details), bar_chart(keys[:15], users[:15]), figures=tuple(figures),
-                          ranking=tuple(zip(keys, users)))
+    return Interpretation(
+        head, tuple(details), bar_chart(keys[:15], users[:15]), figures=tuple(figures), ranking=tuple(zip(keys, users))
+    )
 
 
 def _funnel(answer: Asked, table: Table, what: str) -> Interpretation:
@@ -341,23 +405,32 @@ def _funnel(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     users = [_num(r["users"]) for r in rows]
     if not users[0]:
-        return Interpretation(f"Nobody did {rows[0]['event']} for {what}, so there is no conversion to measure.",
-                              figures=(Figure("conversion", 0.0, "%"),))
+        return Interpretation(
+            f"Nobody did {rows[0]['event']} for {what}, so there is no conversion to measure.",
+            figures=(Figure("conversion", 0.0, "%"),),
+        )
     overall = users[-1] / users[0] * 100
     drops = [(users[i] - users[i + 1]) / users[i] * 100 if users[i] else 0.0 for i in range(len(users) - 1)]
     worst = max(range(len(drops)), key=drops.__getitem__) if drops else 0
     window = answer.meaning.window_days if answer.meaning is not None else None
-    head = (f"{overall:.1f}% ({fmt(users[-1])} of {fmt(users[0])} users) converted: {what}"
-            f"{f', within {window} days' if window else ''}.")
+    head = (
+        f"{overall:.1f}% ({fmt(users[-1])} of {fmt(users[0])} users) converted: {what}"
+        f"{f', within {window} days' if window else ''}."
+    )
     details = []
     if len(rows) > 2:
         details.append("Steps: " + " → ".join(f"{r['event']} {fmt(_num(r['users']))}" for r in rows) + ".")
     if drops:
-        details.append(f"Biggest drop: {rows[worst]['event']} → {rows[worst + 1]['event']}, where "
-                       f"{drops[worst]:.1f}% of users are lost.")
+        details.append(
+            f"Biggest drop: {rows[worst]['event']} → {rows[worst + 1]['event']}, where "
+            f"{drops[worst]:.1f}% of users are lost."
+        )
     labels = [f"{r['step']}. {r['event']}" for r in rows]
-    figures = [Figure("conversion", overall, "%"), Figure("first_step_users", users[0]),
-               Figure("last_step_users", users[-1])]
+    figures = [
+        Figure("conversion", overall, "%"),
+        Figure("first_step_users", users[0]),
+        Figure("last_step_users", users[-1]),
+    ]
     figures += [Figure(f"step {i + 1} conversion", _num(r["conversion_pct"]), "%") for i, r in enumerate(rows)]
     figures += [Figure(f"step {i + 2} from previous", 100 - d, "%") for i, d in enumerate(drops)]
     return Interpretation(head, tuple(details), bar_chart(labels, users), figures=tuple(figures))
@@ -375,7 +448,17 @@ def _funnel_sides(answer: Asked, table: Table, what: str) -> Interpretation:
     prev = rates.get("previous", (0.0, 0.0, 0.0))
     compared = _compared(answer, cur[0], prev[0], what, "%")
     details = (f"Now {fmt(cur[2])} of {fmt(cur[1])} converted; before, {fmt(prev[2])} of {fmt(prev[1])}.",)
-    return Interpretation(compared.headline, details, figures=(*compared.figures, Figure("current entered", cur[1]), Figure("current converted", cur[2]), Figure("previous entered", prev[1]), Figure("previous converted", prev[2])))
+    return Interpretation(
+        compared.headline,
+        details,
+        figures=(
+            *compared.figures,
+            Figure("current entered", cur[1]),
+            Figure("current converted", cur[2]),
+            Figure("previous entered", prev[1]),
+            Figure("previous converted", prev[2]),
+        ),
+    )
 
 
 def _funnel_breakdown(answer: Asked, table: Table, what: str) -> Interpretation:
@@ -389,9 +472,13 @@ def _funnel_breakdown(answer: Asked, table: Table, what: str) -> Interpretation:
         rates[str(key)] = _num(rows[-1]["users"]) / first * 100 if first else 0.0
     keys = sorted(rates, key=lambda k: -rates[k])
     head = f"{what}: conversion " + ", ".join(f"{k} {rates[k]:.1f}%" for k in keys[:8]) + "."
-    return Interpretation(head, (), bar_chart(keys, [rates[k] for k in keys], suffix="%"),
-                          figures=tuple(Figure(k, rates[k], "%") for k in keys),
-                          ranking=tuple((k, rates[k]) for k in keys))
+    return Interpretation(
+        head,
+        (),
+        bar_chart(keys, [rates[k] for k in keys], suffix="%"),
+        figures=tuple(Figure(k, rates[k], "%") for k in keys),
+        ranking=tuple((k, rates[k]) for k in keys),
+    )
 
 
 def _retention(answer: Asked, table: Table, what: str) -> Interpretation:
@@ -405,17 +492,22 @@ def _retention(answer: Asked, table: Table, what: str) -> Interpretation:
     unit = answer.meaning.retention.period if answer.meaning and answer.meaning.retention else "week"
     offsets = sorted(o for o in returned if o > 0)
     if not offsets:
-        return Interpretation(f"Not enough {unit}s yet to measure retention for {what}.",
-                              figures=(Figure("cohort", sum(sizes.values())),))
+        return Interpretation(
+            f"Not enough {unit}s yet to measure retention for {what}.", figures=(Figure("cohort", sum(sizes.values())),)
+        )
     reached = _reached(answer, table, unit)
     rates = {o: returned[o] / reached[o] * 100 if reached.get(o) else 0.0 for o in offsets}
     asked = answer.meaning.param("offset") if answer.meaning else None
     focus = asked if asked in rates else offsets[0]
-    head = (f"{rates[focus]:.1f}% of {fmt(reached.get(focus, 0))} users came back in {unit} {focus}: {what}.")
+    head = f"{rates[focus]:.1f}% of {fmt(reached.get(focus, 0))} users came back in {unit} {focus}: {what}."
     details = ("By " + unit + ": " + ", ".join(f"{unit} {o} {rates[o]:.1f}%" for o in offsets) + ".",)
     figures = (*tuple(Figure(f"{unit} {o}", rates[o], "%") for o in offsets), Figure("cohort", sum(sizes.values())))
-    return Interpretation(head, details, bar_chart([f"{unit} {o}" for o in offsets], [rates[o] for o in offsets],
-                                                   suffix="%"), figures=figures)
+    return Interpretation(
+        head,
+        details,
+        bar_chart([f"{unit} {o}" for o in offsets], [rates[o] for o in offsets], suffix="%"),
+        figures=figures,
+    )
 
 
 def _reached(answer: Asked, table: Table, unit: str) -> dict[int, float]:
@@ -449,9 +541,15 @@ def _experiment(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = {str(r["variant"]): r for r in table.records()}
     control = rows.get("control") or next(iter(rows.values()))
     exposures = sum(_num(r["exposures"]) for r in rows.values())
-    head = (f"{what}: " + ", ".join(f"{v} {_num(r['conversion_pct']):.1f}% ({fmt(_num(r['conversions']))} of "
-                                    f"{fmt(_num(r['exposures']))} exposed)" for v, r in rows.items())
-            + f"; {fmt(exposures)} people exposed in all.")
+    head = (
+        f"{what}: "
+        + ", ".join(
+            f"{v} {_num(r['conversion_pct']):.1f}% ({fmt(_num(r['conversions']))} of "
+            f"{fmt(_num(r['exposures']))} exposed)"
+            for v, r in rows.items()
+        )
+        + f"; {fmt(exposures)} people exposed in all."
+    )
     figures = [Figure(str(v), _num(r["conversion_pct"]), "%") for v, r in rows.items()]
     figures += [Figure(f"{v} exposed", _num(r["exposures"])) for v, r in rows.items()]
     figures += [Figure(f"{v} converted", _num(r["conversions"])) for v, r in rows.items()]
@@ -461,14 +559,19 @@ def _experiment(answer: Asked, table: Table, what: str) -> Interpretation:
         if r is control:
             continue
         try:
-            cmp = two_proportion_ztest(int(_num(control["conversions"])), int(_num(control["exposures"])),
-                                       int(_num(r["conversions"])), int(_num(r["exposures"])))
+            cmp = two_proportion_ztest(
+                int(_num(control["conversions"])),
+                int(_num(control["exposures"])),
+                int(_num(r["conversions"])),
+                int(_num(r["exposures"])),
+            )
         except StatisticsError:
             continue
         verdict = "significant" if cmp.significant else "not significant"
         lift = signed_pct(cmp.lift, 1)
-        details.append(f"{name} vs {control['variant']}: relative lift {lift}, p = {cmp.p_value:.4f} "
-                       f"({verdict} at 95%).")
+        details.append(
+            f"{name} vs {control['variant']}: relative lift {lift}, p = {cmp.p_value:.4f} ({verdict} at 95%)."
+        )
         if cmp.lift is not None:
             figures.append(Figure("lift", cmp.lift * 100, "%"))
     return Interpretation(head, tuple(details), figures=tuple(figures))
@@ -477,14 +580,20 @@ def _experiment(answer: Asked, table: Table, what: str) -> Interpretation:
 def _time_to_event(answer: Asked, table: Table, what: str) -> Interpretation:
     r = table.records()[0]
     if not _num(r["users"]):
-        return Interpretation(f"No user converted: {what}, so there is no time to measure.",
-                              figures=(Figure("users", 0.0),))
-    return Interpretation(f"Median {duration(_num(r['median_seconds']))}, 90th percentile "
-                          f"{duration(_num(r['p90_seconds']))}, average {duration(_num(r['avg_seconds']))}, over "
-                          f"{fmt(_num(r['users']))} users who converted: {what}.",
-                          figures=(Figure("median", _num(r["median_seconds"]), "s"),
-                                   Figure("p90", _num(r["p90_seconds"]), "s"),
-                                   Figure("avg", _num(r["avg_seconds"]), "s"), Figure("users", _num(r["users"]))))
+        return Interpretation(
+            f"No user converted: {what}, so there is no time to measure.", figures=(Figure("users", 0.0),)
+        )
+    return Interpretation(
+        f"Median {duration(_num(r['median_seconds']))}, 90th percentile "
+        f"{duration(_num(r['p90_seconds']))}, average {duration(_num(r['avg_seconds']))}, over "
+        f"{fmt(_num(r['users']))} users who converted: {what}.",
+        figures=(
+            Figure("median", _num(r["median_seconds"]), "s"),
+            Figure("p90", _num(r["p90_seconds"]), "s"),
+            Figure("avg", _num(r["avg_seconds"]), "s"),
+            Figure("users", _num(r["users"])),
+        ),
+    )
 
 
 def _people(answer: Asked, table: Table, what: str) -> Interpretation:
@@ -494,8 +603,9 @@ def _people(answer: Asked, table: Table, what: str) -> Interpretation:
     shown_by = ("days_silent",) if rank == "silence" else ("times", "events_before")
     count_col = next((c for c in shown_by if c in table.columns), None)
     unit = " days silent" if count_col == "days_silent" else ""
-    ranking = tuple((str(r.get("email") or r.get("person_id")), _num(r[count_col]) if count_col else None)
-                    for r in rows)
+    ranking = tuple(
+        (str(r.get("email") or r.get("person_id")), _num(r[count_col]) if count_col else None) for r in rows
+    )
     top = ", ".join(f"{lab} ({fmt(v)}{unit})" if v is not None else lab for lab, v in ranking[:3])
     shown = f" ({len(rows):,} shown)" if len(rows) < total else ""
     head = f"{fmt(total)} users{shown}: {what}. Top: {top}."
@@ -504,10 +614,14 @@ def _people(answer: Asked, table: Table, what: str) -> Interpretation:
 
 def _single_row(answer: Asked, table: Table, what: str) -> Interpretation:
     r = table.records()[0]
-    figures = tuple(Figure(k, _num(v), "%" if k.endswith("_pct") else "") for k, v in r.items()
-                    if isinstance(v, (int, float)) and not isinstance(v, bool))
-    return Interpretation(f"{what}: " + "; ".join(f"{k.replace('_', ' ')}: {fmt(v)}" for k, v in r.items()) + ".",
-                          figures=figures)
+    figures = tuple(
+        Figure(k, _num(v), "%" if k.endswith("_pct") else "")
+        for k, v in r.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    )
+    return Interpretation(
+        f"{what}: " + "; ".join(f"{k.replace('_', ' ')}: {fmt(v)}" for k, v in r.items()) + ".", figures=figures
+    )
 
 
 def _activation(answer: Asked, table: Table, what: str) -> Interpretation:
@@ -520,35 +634,57 @@ def _activation(answer: Asked, table: Table, what: str) -> Interpretation:
     figures = []
     for r in rows:
         tag = f"{r['breakdown']} " if "breakdown" in r else ""
-        figures += [Figure(f"{tag}activated", _num(r["activation_pct"]), "%"),
-                    Figure(f"{tag}not activated", _num(r["not_activated_pct"]), "%"),
-                    Figure(f"{tag}cohort", _num(r["cohort_users"])), Figure(f"{tag}activated users", _num(r["activated_users"])),
-                    Figure(f"{tag}not activated users", _num(r["not_activated_users"]))]
+        figures += [
+            Figure(f"{tag}activated", _num(r["activation_pct"]), "%"),
+            Figure(f"{tag}not activated", _num(r["not_activated_pct"]), "%"),
+            Figure(f"{tag}cohort", _num(r["cohort_users"])),
+            Figure(f"{tag}activated users", _num(r["activated_users"])),
+            Figure(f"{tag}not activated users", _num(r["not_activated_users"])),
+        ]
     if "breakdown" in table.columns:
-        head = f"{what}: share who did {name} {when}: " + ", ".join(
-            f"{r['breakdown']} {_num(r['activation_pct']):.1f}% of {fmt(_num(r['cohort_users']))}" for r in rows) + "."
-        return Interpretation(head, figures=tuple(figures),
-                              ranking=tuple((str(r["breakdown"]), _num(r["activation_pct"])) for r in rows))
+        head = (
+            f"{what}: share who did {name} {when}: "
+            + ", ".join(
+                f"{r['breakdown']} {_num(r['activation_pct']):.1f}% of {fmt(_num(r['cohort_users']))}" for r in rows
+            )
+            + "."
+        )
+        return Interpretation(
+            head, figures=tuple(figures), ranking=tuple((str(r["breakdown"]), _num(r["activation_pct"])) for r in rows)
+        )
     r = rows[0]
-    head = (f"{_num(r['activation_pct']):.1f}% ({fmt(_num(r['activated_users']))} of "
-            f"{fmt(_num(r['cohort_users']))}) did {name} {when}; {fmt(_num(r['not_activated_users']))} "
-            f"({_num(r['not_activated_pct']):.1f}%) did not: {what}.")
+    head = (
+        f"{_num(r['activation_pct']):.1f}% ({fmt(_num(r['activated_users']))} of "
+        f"{fmt(_num(r['cohort_users']))}) did {name} {when}; {fmt(_num(r['not_activated_users']))} "
+        f"({_num(r['not_activated_pct']):.1f}%) did not: {what}."
+    )
     firsts = [pair for pair in (r.get("first_events") or []) if isinstance(pair, (list, tuple)) and len(pair) == 2]
-    details = ("What activated users did first: " + ", ".join(f"{e} ({fmt(_num(n))})" for e, n in firsts[:5]) + ".",) \
-        if firsts else ()
+    details = (
+        ("What activated users did first: " + ", ".join(f"{e} ({fmt(_num(n))})" for e, n in firsts[:5]) + ".",)
+        if firsts
+        else ()
+    )
     return Interpretation(head, details, figures=tuple(figures))
 
 
 def _cohort_comparison(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
-    head = f"{what}: " + "; ".join(
-        f"{r['cohort']}: {_num(r['conversion_pct']):.1f}% of {fmt(_num(r['users']))} converted, "
-        f"{fmt(_num(r['avg_metric_events']))} on average" for r in rows) + "."
+    head = (
+        f"{what}: "
+        + "; ".join(
+            f"{r['cohort']}: {_num(r['conversion_pct']):.1f}% of {fmt(_num(r['users']))} converted, "
+            f"{fmt(_num(r['avg_metric_events']))} on average"
+            for r in rows
+        )
+        + "."
+    )
     figures = []
     for r in rows:
-        figures += [Figure(f"{r['cohort']} conversion", _num(r["conversion_pct"]), "%"),
-                    Figure(f"{r['cohort']} users", _num(r["users"])),
-                    Figure(f"{r['cohort']} average", _num(r["avg_metric_events"]))]
+        figures += [
+            Figure(f"{r['cohort']} conversion", _num(r["conversion_pct"]), "%"),
+            Figure(f"{r['cohort']} users", _num(r["users"])),
+            Figure(f"{r['cohort']} average", _num(r["avg_metric_events"])),
+        ]
     did = next((r for r in rows if str(r["cohort"]).startswith("did ")), None)
     did_not = next((r for r in rows if str(r["cohort"]).startswith("did not ")), None)
     details: tuple[str, ...] = ()
@@ -563,18 +699,26 @@ def _correlation(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     keys = [str(r["candidate"]) for r in rows]
     head = f"{what}: {keys[0]} goes with converting most (lift {_num(rows[0]['lift']):.2f})."
-    details = (", ".join(f"{r['candidate']}: {_num(r['conversion_pct']):.1f}% of doers converted" for r in rows[:6])
-               + ".",)
+    details = (
+        ", ".join(f"{r['candidate']}: {_num(r['conversion_pct']):.1f}% of doers converted" for r in rows[:6]) + ".",
+    )
     figures = [Figure(k, _num(r["conversion_pct"]), "%") for k, r in zip(keys[:10], rows)]
-    return Interpretation(head, details, bar_chart(keys[:15], [_num(r["lift"]) for r in rows[:15]]),
-                          figures=tuple(figures), ranking=tuple((k, _num(r["lift"])) for k, r in zip(keys, rows)))
+    return Interpretation(
+        head,
+        details,
+        bar_chart(keys[:15], [_num(r["lift"]) for r in rows[:15]]),
+        figures=tuple(figures),
+        ranking=tuple((k, _num(r["lift"])) for k, r in zip(keys, rows)),
+    )
 
 
 def _lifecycle(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     last = rows[-1]["period"]
     latest = {r["status"]: _num(r["users"]) for r in rows if r["period"] == last}
-    head = f"In the {_label(last, None)} period ({what}): " + ", ".join(f"{k} {fmt(v)}" for k, v in latest.items()) + "."
+    head = (
+        f"In the {_label(last, None)} period ({what}): " + ", ".join(f"{k} {fmt(v)}" for k, v in latest.items()) + "."
+    )
     return Interpretation(head, figures=tuple(Figure(k, v) for k, v in latest.items()))
 
 
@@ -601,50 +745,93 @@ def _anomaly(answer: Asked, table: Table, what: str) -> Interpretation:
     records = table.records()
     flagged = [r for r in records if _num(r.get("is_anomaly"))]
     peak = max(records, key=lambda r: _num(r["value"]))
-    ranking = tuple((_label(r["period"], None), _num(r["value"]))
-                    for r in sorted(records, key=lambda r: -_num(r["value"])))
-    figures = (Figure("peak", _num(peak["value"])), *tuple(Figure(str(r["period"]), _num(r["value"])) for r in flagged[:5]))
+    ranking = tuple(
+        (_label(r["period"], None), _num(r["value"])) for r in sorted(records, key=lambda r: -_num(r["value"]))
+    )
+    figures = (
+        Figure("peak", _num(peak["value"])),
+        *tuple(Figure(str(r["period"]), _num(r["value"])) for r in flagged[:5]),
+    )
     if not flagged:
-        return Interpretation(f"Nothing unusual: {what}: every interval is within the baseline's range; the highest "
-                              f"was {fmt(_num(peak['value']))} on {_label(peak['period'], None)}.",
-                              figures=figures, ranking=ranking)
-    parts = [f"{_label(r['period'], None)} ({fmt(_num(r['value']))}, z = {_num(r['z_score']):+.1f})" for r in flagged[:5]]
-    return Interpretation(f"{len(flagged)} unusual interval(s) in {what}: " + "; ".join(parts) + ".",
-                          figures=figures, ranking=ranking)
+        return Interpretation(
+            f"Nothing unusual: {what}: every interval is within the baseline's range; the highest "
+            f"was {fmt(_num(peak['value']))} on {_label(peak['period'], None)}.",
+            figures=figures,
+            ranking=ranking,
+        )
+    parts = [
+        f"{_label(r['period'], None)} ({fmt(_num(r['value']))}, z = {_num(r['z_score']):+.1f})" for r in flagged[:5]
+    ]
+    return Interpretation(
+        f"{len(flagged)} unusual interval(s) in {what}: " + "; ".join(parts) + ".", figures=figures, ranking=ranking
+    )
 
 
 def _revenue(answer: Asked, table: Table, what: str) -> Interpretation:
     meaning = answer.meaning
     rows = table.records()
-    if "side" in table.columns and meaning is not None and meaning.compare is not None and "breakdown" not in table.columns:
+    if (
+        "side" in table.columns
+        and meaning is not None
+        and meaning.compare is not None
+        and "breakdown" not in table.columns
+    ):
         sides = {r["side"]: r for r in rows}
         cur, prev = sides.get("current", {}), sides.get("previous", {})
         compared = _compared(answer, _num(cur.get("revenue")), _num(prev.get("revenue")), f"revenue ({what})")
-        extra = (Figure("paying users", _num(cur.get("paying_users"))), Figure("arpu", _num(cur.get("arpu"))),
-                 Figure("previous paying users", _num(prev.get("paying_users"))))
+        extra = (
+            Figure("paying users", _num(cur.get("paying_users"))),
+            Figure("arpu", _num(cur.get("arpu"))),
+            Figure("previous paying users", _num(prev.get("paying_users"))),
+        )
         return Interpretation(compared.headline, compared.details, figures=compared.figures + extra)
     if "breakdown" in table.columns:
         rank = (meaning.param("rank") if meaning else None) or "revenue"
         rows = sorted(rows, key=lambda r: -_num(r[rank]))
         keys = [_label(r["breakdown"], meaning) for r in rows]
-        head = (f"{what}: {keys[0]} leads by {rank.replace('_', ' ')} with {fmt(_num(rows[0][rank]))}.")
-        details = tuple(f"{k}: revenue {fmt(_num(r['revenue']))}, {fmt(_num(r['paying_users']))} paying users, "
-                        f"{fmt(_num(r['arpu']))} per paying user" for k, r in zip(keys[:8], rows))
-        figures = [Figure(f"{k} {c}", _num(r[c])) for k, r in zip(keys[:10], rows)
-                   for c in ("revenue", "paying_users", "arpu", "purchases")]
-        return Interpretation(head, details, bar_chart(keys[:15], [_num(r[rank]) for r in rows[:15]]),
-                              figures=tuple(figures), ranking=tuple((k, _num(r[rank])) for k, r in zip(keys, rows)))
+        head = f"{what}: {keys[0]} leads by {rank.replace('_', ' ')} with {fmt(_num(rows[0][rank]))}."
+        details = tuple(
+            f"{k}: revenue {fmt(_num(r['revenue']))}, {fmt(_num(r['paying_users']))} paying users, "
+            f"{fmt(_num(r['arpu']))} per paying user"
+            for k, r in zip(keys[:8], rows)
+        )
+        figures = [
+            Figure(f"{k} {c}", _num(r[c]))
+            for k, r in zip(keys[:10], rows)
+            for c in ("revenue", "paying_users", "arpu", "purchases")
+        ]
+        return Interpretation(
+            head,
+            details,
+            bar_chart(keys[:15], [_num(r[rank]) for r in rows[:15]]),
+            figures=tuple(figures),
+            ranking=tuple((k, _num(r[rank])) for k, r in zip(keys, rows)),
+        )
     r = rows[0]
-    head = (f"{fmt(_num(r['revenue']))} revenue from {fmt(_num(r['paying_users']))} paying users "
-            f"({fmt(_num(r['arpu']))} per paying user, {fmt(_num(r['purchases']))} purchases): {what}.")
-    return Interpretation(head, figures=(Figure("revenue", _num(r["revenue"])), Figure("paying users", _num(r["paying_users"])),
-                                         Figure("arpu", _num(r["arpu"])), Figure("purchases", _num(r["purchases"]))))
+    head = (
+        f"{fmt(_num(r['revenue']))} revenue from {fmt(_num(r['paying_users']))} paying users "
+        f"({fmt(_num(r['arpu']))} per paying user, {fmt(_num(r['purchases']))} purchases): {what}."
+    )
+    return Interpretation(
+        head,
+        figures=(
+            Figure("revenue", _num(r["revenue"])),
+            Figure("paying users", _num(r["paying_users"])),
+            Figure("arpu", _num(r["arpu"])),
+            Figure("purchases", _num(r["purchases"])),
+        ),
+    )
 
 
 def _sessions(answer: Asked, table: Table, what: str) -> Interpretation:
     metric = answer.meaning.param("metric") if answer.meaning else None
-    col = {"duration": "duration_seconds", "bounce_rate": "bounce_rate_pct", "sessions_per_user": "sessions_per_user",
-           "pageviews_per_session": "pageviews_per_session", "count": "sessions"}.get(str(metric), table.columns[-1])
+    col = {
+        "duration": "duration_seconds",
+        "bounce_rate": "bounce_rate_pct",
+        "sessions_per_user": "sessions_per_user",
+        "pageviews_per_session": "pageviews_per_session",
+        "count": "sessions",
+    }.get(str(metric), table.columns[-1])
     unit = "%" if col.endswith("_pct") else ""
     if "period" in table.columns:
         return _series(answer, table, what)
@@ -658,8 +845,11 @@ def _sessions(answer: Asked, table: Table, what: str) -> Interpretation:
     figures = [Figure(col, value, "s" if col == "duration_seconds" else unit)]
     extra = [f"{k.replace('_', ' ')}: {fmt(_num(v))}" for k, v in r.items() if k != col]
     figures += [Figure(k, _num(v), "s" if k.endswith("seconds") else "") for k, v in r.items() if k != col]
-    return Interpretation(f"{shown} ({col.replace('_', ' ')}): {what}.", (("; ".join(extra) + ".",) if extra else ()),
-                          figures=tuple(figures))
+    return Interpretation(
+        f"{shown} ({col.replace('_', ' ')}): {what}.",
+        (("; ".join(extra) + ".",) if extra else ()),
+        figures=tuple(figures),
+    )
 
 
 def _engagement(answer: Asked, table: Table, what: str) -> Interpretation:
@@ -670,12 +860,18 @@ def _engagement(answer: Asked, table: Table, what: str) -> Interpretation:
         if len(table) == 1:
             col = next(c for c in table.columns if c != "period")
             value = _num(table.rows[0][table.columns.index(col)])
-            return Interpretation(f"{fmt(value)} {col.replace('_', ' ')}: {what}.", figures=(Figure(col, value),),
-                                  series=interp.series)
+            return Interpretation(
+                f"{fmt(value)} {col.replace('_', ' ')}: {what}.", figures=(Figure(col, value),), series=interp.series
+            )
         values = [v for _, v in interp.series]
         average = sum(values) / len(values) if values else 0.0
-        return Interpretation(interp.headline, (*interp.details, f"Average per period: {fmt(average)}."), interp.chart,
-                              figures=(*interp.figures, Figure("average", average)), series=interp.series)
+        return Interpretation(
+            interp.headline,
+            (*interp.details, f"Average per period: {fmt(average)}."),
+            interp.chart,
+            figures=(*interp.figures, Figure("average", average)),
+            series=interp.series,
+        )
     if "events_per_user" in table.columns:
         split = "side" in table.columns or "breakdown" in table.columns
         return _count_like(answer, table, what, "events_per_user") if split else _single_row(answer, table, what)
@@ -684,7 +880,12 @@ def _engagement(answer: Asked, table: Table, what: str) -> Interpretation:
 
 def _count_like(answer: Asked, table: Table, what: str, col: str) -> Interpretation:
     meaning = answer.meaning
-    if "side" in table.columns and meaning is not None and meaning.compare is not None and "breakdown" not in table.columns:
+    if (
+        "side" in table.columns
+        and meaning is not None
+        and meaning.compare is not None
+        and "breakdown" not in table.columns
+    ):
         sides = _sides(table, col)
         return _compared(answer, sides.get("current", 0.0), sides.get("previous", 0.0), what)
     if "breakdown" in table.columns:
@@ -710,8 +911,13 @@ def _paths(answer: Asked, table: Table, what: str) -> Interpretation:
     keys = [name(str(r["path"])) for r in rows]
     users = [_num(r["users"]) for r in rows]
     head = f"{what}: the most common is {keys[0]} ({fmt(users[0])} users, {_num(rows[0]['share_pct']):.1f}%)."
-    return Interpretation(head, (), bar_chart(keys[:15], users[:15]), figures=tuple(Figure(k, u) for k, u in zip(keys[:10], users)),
-                          ranking=tuple(zip(keys, users)))
+    return Interpretation(
+        head,
+        (),
+        bar_chart(keys[:15], users[:15]),
+        figures=tuple(Figure(k, u) for k, u in zip(keys[:10], users)),
+        ranking=tuple(zip(keys, users)),
+    )
 
 
 def _generic(answer: Asked, table: Table, what: str) -> Interpretation:
@@ -723,14 +929,30 @@ def _generic(answer: Asked, table: Table, what: str) -> Interpretation:
 
 
 _READERS: dict[str, Callable[[Asked, Table, str], Interpretation]] = {
-    "count": _count, "trend": _series, "breakdown": _ranked, "revenue": _revenue,
-    "engagement_active_users": _engagement, "engagement_events_per_user": _engagement, "engagement_dau_mau": _engagement,
-    "correlation_events": _correlation, "correlation_properties": _correlation,
-    "paths_after": _paths, "paths_before": _paths, "feature_usage": _feature_usage,
-    "funnel": _funnel, "funnel_breakdown": _funnel_breakdown,
-    "retention_weekly": _retention, "retention_monthly": _retention,
-    "experiment": _experiment, "time_to_event": _time_to_event,
-    "user_list": _people, "churn_risk": _people, "cohort_comparison": _cohort_comparison,
-    "lifecycle": _lifecycle, "stickiness": _stickiness, "anomaly": _anomaly, "activation": _activation,
+    "count": _count,
+    "trend": _series,
+    "breakdown": _ranked,
+    "revenue": _revenue,
+    "engagement_active_users": _engagement,
+    "engagement_events_per_user": _engagement,
+    "engagement_dau_mau": _engagement,
+    "correlation_events": _correlation,
+    "correlation_properties": _correlation,
+    "paths_after": _paths,
+    "paths_before": _paths,
+    "feature_usage": _feature_usage,
+    "funnel": _funnel,
+    "funnel_breakdown": _funnel_breakdown,
+    "retention_weekly": _retention,
+    "retention_monthly": _retention,
+    "experiment": _experiment,
+    "time_to_event": _time_to_event,
+    "user_list": _people,
+    "churn_risk": _people,
+    "cohort_comparison": _cohort_comparison,
+    "lifecycle": _lifecycle,
+    "stickiness": _stickiness,
+    "anomaly": _anomaly,
+    "activation": _activation,
     "sessions": _sessions,
 }

@@ -50,8 +50,16 @@ reads them), so that ``{x}`` inside a backticked property name or a string liter
 _HINT = re.compile(r"[a-z][a-z0-9_]*")
 _PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _STRING_ESCAPES = {
-    "\\": "\\\\", "'": "\\'", "\b": "\\b", "\f": "\\f", "\r": "\\r",
-    "\n": "\\n", "\t": "\\t", "\0": "\\0", "\a": "\\a", "\v": "\\v",
+    "\\": "\\\\",
+    "'": "\\'",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\r": "\\r",
+    "\n": "\\n",
+    "\t": "\\t",
+    "\0": "\\0",
+    "\a": "\\a",
+    "\v": "\\v",
 }
 _DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # Intervals from finest to coarsest; "by_range" picks one from the window's length.
@@ -233,7 +241,9 @@ class _RenderScope:
         """A property the template itself names (``$feature_flag``), typed from the taxonomy."""
         found = self.taxonomy.property(name, scope)  # type: ignore[arg-type]
         if found is None:
-            raise TemplateError(f"template {self.template}: property {name!r} ({scope}) is not in the project's taxonomy")
+            raise TemplateError(
+                f"template {self.template}: property {name!r} ({scope}) is not in the project's taxonomy"
+            )
         return found.ref()
 
     def candidate_properties(self) -> tuple[PropertyRef, ...]:
@@ -355,8 +365,13 @@ class Renderer:
             auto_reload=False,
         )
         self._env.globals.update(
-            interval_for=_interval_for, coarser=_coarser, as_tuple=_as_tuple,
-            as_int=_as_int, as_number=_as_number, fail=_fail, periods_in=_periods_in,
+            interval_for=_interval_for,
+            coarser=_coarser,
+            as_tuple=_as_tuple,
+            as_int=_as_int,
+            as_number=_as_number,
+            fail=_fail,
+            periods_in=_periods_in,
         )
 
     def _stem_families(self) -> dict[str, Intent]:
@@ -397,7 +412,9 @@ class Renderer:
                 candidate_properties=scope.candidate_properties,
             )
         except jinja2.TemplateNotFound:
-            raise TemplateError(f"no template named {template!r} (looked for templates/{template}{TEMPLATE_SUFFIX})") from None
+            raise TemplateError(
+                f"no template named {template!r} (looked for templates/{template}{TEMPLATE_SUFFIX})"
+            ) from None
         except jinja2.UndefinedError as e:
             raise TemplateError(f"template {template}: {e.message}") from None
         except jinja2.TemplateSyntaxError as e:
@@ -419,8 +436,11 @@ class Renderer:
 
 
 WATCHED_PARTS: dict[str, str] = {
-    "filters": "the filters", "breakdown": "the split by segment", "conditions": "the conditions on who counts",
-    "compare": "the comparison", "limit": "the top-N limit",
+    "filters": "the filters",
+    "breakdown": "the split by segment",
+    "conditions": "the conditions on who counts",
+    "compare": "the comparison",
+    "limit": "the top-N limit",
 }
 """Parts of a meaning a question may carry; a template that never reads one cannot have applied it."""
 
@@ -441,8 +461,11 @@ class _Watched:
         return getattr(self._meaning, name)
 
     def ignored(self) -> tuple[str, ...]:
-        return tuple(words for part, words in WATCHED_PARTS.items()
-                     if part not in self._read and getattr(self._meaning, part) not in (None, ()))
+        return tuple(
+            words
+            for part, words in WATCHED_PARTS.items()
+            if part not in self._read and getattr(self._meaning, part) not in (None, ())
+        )
 
 
 def _unquoted(hogql: str) -> str:

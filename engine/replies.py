@@ -117,8 +117,11 @@ def parse_slot_value(engine: Reader, spec: SlotSpec, text: str, context: Answer)
         return next((k for k in engine.taxonomy.flags if k in norm or k.replace("-", " ") in norm), None)
     mentions = engine.linker.link(norm)
     events = [m.event for m in mentions if m.kind == "event" and m.event is not None]
-    exact = [EventRef(part.strip()) for part in re.split(r"\s*(?:->|,|\bthen\b)\s*", norm)
-             if part.strip() in engine.taxonomy.events]
+    exact = [
+        EventRef(part.strip())
+        for part in re.split(r"\s*(?:->|,|\bthen\b)\s*", norm)
+        if part.strip() in engine.taxonomy.events
+    ]
     if spec.type == "event":
         return next(iter(exact or events), None)
     if spec.type == "events":
@@ -133,4 +136,3 @@ def parse_slot_value(engine: Reader, spec: SlotSpec, text: str, context: Answer)
         found = tuple(dict.fromkeys(f.filter for f in engine.filler.read(norm, now).filters))
         return found or _bare_value(engine, norm)
     return None
-

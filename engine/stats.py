@@ -194,14 +194,21 @@ def welch_ttest_from_stats(
     return MeanComparison(mean_a, mean_b, diff, (diff - tc * se, diff + tc * se), t, df, p_value, confidence)
 
 
-def welch_ttest(sample_a: Sequence[float] | np.ndarray, sample_b: Sequence[float] | np.ndarray, *, confidence: float = 0.95) -> MeanComparison:
+def welch_ttest(
+    sample_a: Sequence[float] | np.ndarray, sample_b: Sequence[float] | np.ndarray, *, confidence: float = 0.95
+) -> MeanComparison:
     """Welch's t-test on raw samples (see ``welch_ttest_from_stats``)."""
     a = np.asarray(sample_a, dtype=float)
     b = np.asarray(sample_b, dtype=float)
     if a.size < 2 or b.size < 2:
         raise StatisticsError(f"Welch's t-test needs at least 2 values per group, got {a.size} and {b.size}")
     return welch_ttest_from_stats(
-        float(a.mean()), float(a.var(ddof=1)), int(a.size), float(b.mean()), float(b.var(ddof=1)), int(b.size),
+        float(a.mean()),
+        float(a.var(ddof=1)),
+        int(a.size),
+        float(b.mean()),
+        float(b.var(ddof=1)),
+        int(b.size),
         confidence=confidence,
     )
 
@@ -242,9 +249,7 @@ def sample_ratio_mismatch(
     expected = observed.sum() * w / w.sum()
     result = sps.chisquare(observed, expected)
     chi2, p_value = float(result.statistic), float(result.pvalue)
-    return SampleRatioCheck(
-        tuple(int(c) for c in counts), tuple(float(e) for e in expected), chi2, p_value, threshold
-    )
+    return SampleRatioCheck(tuple(int(c) for c in counts), tuple(float(e) for e in expected), chi2, p_value, threshold)
 
 
 # --- change points -------------------------------------------------------------------------
@@ -301,7 +306,9 @@ def _permutations(n: int, count: int, seed: int) -> np.ndarray:
     return order
 
 
-def best_split(values: Sequence[float] | np.ndarray, weights: Sequence[float] | np.ndarray | None = None, *, min_segment: int = 3) -> tuple[int, float]:
+def best_split(
+    values: Sequence[float] | np.ndarray, weights: Sequence[float] | np.ndarray | None = None, *, min_segment: int = 3
+) -> tuple[int, float]:
     """The split index maximising the weighted between-segment sum of squares, and that maximum.
 
     This is the least-squares estimate of a single mean shift's position
@@ -491,7 +498,11 @@ def scan_shifts(
         wb, wa = w[:k, j].sum(), w[k:, j].sum()
         before = float((x[:k, j] * w[:k, j]).sum() / wb) if wb > 0 else 0.0
         after = float((x[k:, j] * w[k:, j]).sum() / wa) if wa > 0 else 0.0
-        p = 1.0 if chi2[j] <= 0 else float((1 + np.count_nonzero(perm_max >= chi2[j] * (1 - 1e-12))) / (permutations + 1))
+        p = (
+            1.0
+            if chi2[j] <= 0
+            else float((1 + np.count_nonzero(perm_max >= chi2[j] * (1 - 1e-12))) / (permutations + 1))
+        )
         result.append(SeriesShift(k, before, after, float(chi2[j]), p))
     return result
 
@@ -506,8 +517,10 @@ class Interaction:
 
 
 def odds_ratio_interaction(
-    segment_before: tuple[int, int], segment_after: tuple[int, int],
-    rest_before: tuple[int, int], rest_after: tuple[int, int],
+    segment_before: tuple[int, int],
+    segment_after: tuple[int, int],
+    rest_before: tuple[int, int],
+    rest_after: tuple[int, int],
 ) -> Interaction:
     """Whether a before/after change differs between a segment and the rest (Altman & Bland 2003, BMJ 326:219).
 
@@ -519,6 +532,7 @@ def odds_ratio_interaction(
     A change confined to one segment (a Safari-only break) gives a ratio far
     from 1; a change shared by everyone gives a ratio near 1.
     """
+
     def log_or(before: tuple[int, int], after: tuple[int, int]) -> tuple[float, float]:
         cells = [float(before[0]), float(before[1] - before[0]), float(after[0]), float(after[1] - after[0])]
         if min(cells) < 0:

@@ -103,19 +103,26 @@ class Taxonomy:
         for name, spec in (data.get("events") or {}).items():
             spec = spec or {}
             tax.events[name] = EventDef(name, tuple(spec.get("properties") or ()), spec.get("description", ""))
-        for scope_key, scope in (
+        scopes: tuple[tuple[str, PropertyScope], ...] = (
             ("event_properties", "event"),
             ("person_properties", "person"),
             ("session_properties", "session"),
-        ):
-            target = tax._by_scope(scope)  # type: ignore[arg-type]
+        )
+        for scope_key, scope in scopes:
+            target = tax._by_scope(scope)
             for name, spec in (data.get(scope_key) or {}).items():
                 spec = spec or {}
                 typ = spec.get("type", "String")
                 if typ not in _TYPES:
-                    raise CatalogError(source, f"property {name!r} has unknown type {typ!r}; use one of {_TYPES}", key=name)
+                    raise CatalogError(
+                        source, f"property {name!r} has unknown type {typ!r}; use one of {_TYPES}", key=name
+                    )
                 target[name] = PropertyDef(
-                    name, scope, typ, tuple(str(v) for v in spec.get("values") or ()), spec.get("description", "")  # type: ignore[arg-type]
+                    name,
+                    scope,
+                    typ,
+                    tuple(str(v) for v in spec.get("values") or ()),
+                    spec.get("description", ""),
                 )
         for key, variants in (data.get("flags") or {}).items():
             tax.flags[key] = tuple(variants or ())

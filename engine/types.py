@@ -87,6 +87,14 @@ class TimeRange:
 
 
 SlotValue = (
-    str | int | float | bool | EventRef | PropertyRef | PropertyFilter | TimeRange
-    | tuple[EventRef, ...] | tuple[PropertyFilter, ...]
+    str
+    | int
+    | float
+    | bool
+    | EventRef
+    | PropertyRef
+    | PropertyFilter
+    | TimeRange
+    | tuple[EventRef, ...]
+    | tuple[PropertyFilter, ...]
 )

@@ -62,8 +62,9 @@ def load_with_lines(text: str, source: str) -> Any:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise CatalogError(source, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                           line=mark.line + 1 if mark else None) from None
+        raise CatalogError(
+            source, f"not valid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None
+        ) from None
 
 
 def load_list_file(path: Path, what: str) -> list[Any]:

@@ -35,8 +35,9 @@ class EmbeddedBackend:
 
     name = "embedded"
 
-    def __init__(self, home: Path | str | None = None, *, generate: bool = True,
-                 progress: Progress | None = stderr_progress):
+    def __init__(
+        self, home: Path | str | None = None, *, generate: bool = True, progress: Progress | None = stderr_progress
+    ):
         self.store = Store(home)
         self._generate = generate
         self._progress = progress
@@ -95,11 +96,15 @@ class EmbeddedBackend:
             meta = self.store.metadata()
             if not meta and not self._generate:
                 raise DataNotLoaded(
-                    f"no data in {self.store.home}: run `askhog demo` to generate the demo or `askhog load FILE`")
+                    f"no data in {self.store.home}: run `askhog demo` to generate the demo or `askhog load FILE`"
+                )
             if not meta or (self._generate and _stale_demo(meta)):
                 generate_demo(
-                    int(meta.get("requested_events", DEFAULT_EVENTS)), int(meta.get("seed", DEFAULT_SEED)),
-                    self.store.home, self._progress)
+                    int(meta.get("requested_events", DEFAULT_EVENTS)),
+                    int(meta.get("seed", DEFAULT_SEED)),
+                    self.store.home,
+                    self._progress,
+                )
                 self._taxonomy = None
                 meta = self.store.metadata()
             self._described = describe_metadata(meta)

@@ -90,17 +90,26 @@ def generate_demo(
         n_sessions = int(store.scalar(f"SELECT count() FROM {db}.sessions"))
         _annotate(store, db, timeline)
         generated_at = utc_now()
-        meta = {"kind": "demo", "seed": seed, "requested_events": events, "events": n_events,
-                "persons": n_persons, "sessions": n_sessions, "end": timeline.end.isoformat(),
-                "generated_at": generated_at.isoformat()}
+        meta = {
+            "kind": "demo",
+            "seed": seed,
+            "requested_events": events,
+            "events": n_events,
+            "persons": n_persons,
+            "sessions": n_sessions,
+            "end": timeline.end.isoformat(),
+            "generated_at": generated_at.isoformat(),
+        }
         store.write_metadata(db, meta)
     report("generating demo events", 1.0)
-    return DemoInfo(seed, n_events, n_persons, n_sessions, timeline.end, generated_at,
-                    time.perf_counter() - started, store.home)
+    return DemoInfo(
+        seed, n_events, n_persons, n_sessions, timeline.end, generated_at, time.perf_counter() - started, store.home
+    )
 
 
-def _load_chunk(store: Store, db: str, chunk: int, pop: Population, evs: Events, timeline: Timeline,
-                vocab: Vocabulary, seed: int) -> None:
+def _load_chunk(
+    store: Store, db: str, chunk: int, pop: Population, evs: Events, timeline: Timeline, vocab: Vocabulary, seed: int
+) -> None:
     people = _person_rows(pop, vocab, timeline.end_us)
     rows = np.zeros(len(evs), dtype=encode.dtype(encode.EVENT_ROW))
     who = evs.person
@@ -110,8 +119,9 @@ def _load_chunk(store: Store, db: str, chunk: int, pop: Population, evs: Events,
     rows["id"] = (np.uint64(chunk) << np.uint64(32)) + np.arange(len(evs), dtype=np.uint64)
     rows["ts"] = evs.ts
     rows["event"] = evs.event
-    rows["session"] = np.where(evs.session == NO_SESSION, 0,
-                               (np.uint64(chunk + 1) << np.uint64(32)) + evs.session.astype(np.uint64))
+    rows["session"] = np.where(
+        evs.session == NO_SESSION, 0, (np.uint64(chunk + 1) << np.uint64(32)) + evs.session.astype(np.uint64)
+    )
     rows["anon"] = evs.anon
     for name in ("page", "value", "number", "referrer"):
         rows[name] = getattr(evs, name)
@@ -139,7 +149,9 @@ def _person_rows(pop: Population, vocab: Vocabulary, end_us: int) -> np.ndarray:
     rows["referrer0"] = pop.referrer
     rows["created"] = pop.signup_us
     paying = (pop.purchase_us != NEVER) & (pop.purchase_us < end_us) & (pop.cancel_us == NEVER)
-    rows["plan"] = np.where(pop.visitor, NONE, np.where(paying, _person_plan(pop.plan, vocab), vocab.code("plan", "free", "person")))
+    rows["plan"] = np.where(
+        pop.visitor, NONE, np.where(paying, _person_plan(pop.plan, vocab), vocab.code("plan", "free", "person"))
+    )
     return rows
 
 
@@ -163,6 +175,8 @@ def _plan_at(evs: Events, pop: Population, vocab: Vocabulary) -> np.ndarray:
 
 
 def _annotate(store: Store, db: str, timeline: Timeline) -> None:
-    rows = ", ".join(f"(toDateTime({quote(d.strftime('%Y-%m-%d %H:%M:%S'))}, 'UTC'), {quote(text)}, 'project')"
-                     for d, text in truths.planted_annotations(timeline))
+    rows = ", ".join(
+        f"(toDateTime({quote(d.strftime('%Y-%m-%d %H:%M:%S'))}, 'UTC'), {quote(text)}, 'project')"
+        for d, text in truths.planted_annotations(timeline)
+    )
     store.query(f"INSERT INTO {db}.annotations VALUES {rows}")

@@ -60,7 +60,6 @@ class Population:
         return self.first_index + np.arange(len(self), dtype=np.uint32)
 
 
-
 def draw(rng: np.random.Generator, n: int, first_index: int, timeline: Timeline, vocab: Vocabulary) -> Population:
     visitor = rng.random(n) < model.VISITOR_SHARE
     signup_us = _signup_times(rng, n, timeline)
@@ -68,7 +67,9 @@ def draw(rng: np.random.Generator, n: int, first_index: int, timeline: Timeline,
     source, campaign, referrer = _channels(rng, n, signup_us, timeline, vocab)
     onboarded_day_one, onboard_us = _onboarding(rng, signup_us)
     share_us = np.where(
-        rng.random(n) < truths.SHARES_IN_FIRST_WEEK, signup_us + (rng.random(n) * 7 * US_PER_DAY).astype(np.int64), NEVER
+        rng.random(n) < truths.SHARES_IN_FIRST_WEEK,
+        signup_us + (rng.random(n) * 7 * US_PER_DAY).astype(np.int64),
+        NEVER,
     )
     churned, stop_us = _churn(rng, signup_us, visitor, timeline)
     variant = (rng.random(n) < 0.5).astype(np.uint8)
@@ -150,8 +151,9 @@ def _channels(
         codes = [NONE if (value := table.get(s)) is None else vocab.code(prop, value, "person") for s in names]
         return np.array(codes, dtype=np.uint8)[pick]
 
-    source = np.array([NONE if s is None else vocab.code("$initial_utm_source", s, "person") for s in names],
-                      dtype=np.uint8)[pick]
+    source = np.array(
+        [NONE if s is None else vocab.code("$initial_utm_source", s, "person") for s in names], dtype=np.uint8
+    )[pick]
     campaign = lookup(model.CAMPAIGN_BY_SOURCE, "$initial_utm_campaign")
     # Newsletter readers who arrived in the week after the promo mail came through that campaign.
     promo_us = timeline.us(truths.planted_annotations(timeline)[0][0])

@@ -199,7 +199,9 @@ def _no_limit(tree: exp.Expr, text: str) -> Iterator[Problem]:
 def _select_star(tree: exp.Expr, text: str) -> Iterator[Problem]:
     for select in find_all(tree, exp.Select):
         for projection in select.expressions:
-            if isinstance(projection, exp.Star) or (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)):
+            if isinstance(projection, exp.Star) or (
+                isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
+            ):
                 yield _warning(
                     "select_star",
                     "SELECT * reads every column, including the large properties JSON",
@@ -212,11 +214,14 @@ def _property_without_event(tree: exp.Expr, text: str) -> Iterator[Problem]:
     if not _events_tables(tree):
         return
     conditions = _filters(tree)
-    properties = [c for cond in conditions for c in cond.find_all(exp.Column) if "properties" in (p.name for p in c.parts[:-1])]
+    properties = [
+        c for cond in conditions for c in cond.find_all(exp.Column) if "properties" in (p.name for p in c.parts[:-1])
+    ]
     if not properties:
         return
     event_filter = any(
-        isinstance(n, (exp.EQ, exp.In)) and (_column_named(n.this, frozenset({"event"})) or _column_named(n.expression, frozenset({"event"})))
+        isinstance(n, (exp.EQ, exp.In))
+        and (_column_named(n.this, frozenset({"event"})) or _column_named(n.expression, frozenset({"event"})))
         for cond in conditions
         for n in cond.find_all(exp.EQ, exp.In)
     )
@@ -231,7 +236,9 @@ def _property_without_event(tree: exp.Expr, text: str) -> Iterator[Problem]:
 
 def _window_funnel_timestamp(tree: exp.Expr, text: str) -> Iterator[Problem]:
     for call in find_all(tree, exp.ParameterizedAgg):
-        arguments = call.args.get("params") or []  # sqlglot keeps windowFunnel(86400) in expressions, (timestamp, ...) in params
+        arguments = (
+            call.args.get("params") or []
+        )  # sqlglot keeps windowFunnel(86400) in expressions, (timestamp, ...) in params
         first = arguments[0] if arguments else None
         if call.name == "windowFunnel" and first is not None and _column_named(first, _TIME_COLUMNS):
             yield _warning(

@@ -82,7 +82,9 @@ class HogQL(ClickHouse):
         VAR_SINGLE_TOKENS = {"$"}
 
     class Parser(ClickHouseParser):
-        FUNCTION_PARSERS = {name: _keeping_written_name(parse) for name, parse in ClickHouseParser.FUNCTION_PARSERS.items()}
+        FUNCTION_PARSERS = {
+            name: _keeping_written_name(parse) for name, parse in ClickHouseParser.FUNCTION_PARSERS.items()
+        }
 
         PLACEHOLDER_PARSERS = {
             **ClickHouseParser.PLACEHOLDER_PARSERS,

@@ -48,16 +48,21 @@ def _template_markup(text: str, tokens: list[Token]) -> Iterator[Problem]:
             yield _problem(
                 "template_braces",
                 f"'{first.text}{second.text}' is left in the text: a template was not fully rendered",
-                text, first.start,
+                text,
+                first.start,
                 "render the template with every value, or use a HogQL placeholder {name}",
             )
             return
 
 
-_MARKUP = frozenset({
-    (TokenType.L_BRACE, TokenType.L_BRACE), (TokenType.R_BRACE, TokenType.R_BRACE),
-    (TokenType.L_BRACE, TokenType.MOD), (TokenType.MOD, TokenType.R_BRACE),
-})
+_MARKUP = frozenset(
+    {
+        (TokenType.L_BRACE, TokenType.L_BRACE),
+        (TokenType.R_BRACE, TokenType.R_BRACE),
+        (TokenType.L_BRACE, TokenType.MOD),
+        (TokenType.MOD, TokenType.R_BRACE),
+    }
+)
 
 
 def _gaps(text: str, tokens: list[Token]) -> Iterator[tuple[int, str]]:
@@ -65,7 +70,7 @@ def _gaps(text: str, tokens: list[Token]) -> Iterator[tuple[int, str]]:
     position = 0
     for token in tokens:
         if token.start > position:
-            yield position, text[position:token.start]
+            yield position, text[position : token.start]
         position = max(position, token.end + 1)
     if position < len(text):
         yield position, text[position:]
@@ -78,15 +83,18 @@ def _comment_tricks(text: str, tokens: list[Token]) -> Iterator[Problem]:
             if gap.startswith("/*", i):
                 end = gap.find("*/", i + 2)
                 end = len(gap) if end < 0 else end
-                if "/*" in gap[i + 2:end]:
+                if "/*" in gap[i + 2 : end]:
                     yield _trick("a comment opens inside a comment", text, offset + i)
                 i = end + 2
             elif gap.startswith(("--", "//"), i):
                 end = min((k for k in (gap.find("\n", i), gap.find("\r", i)) if k >= 0), default=len(gap))
-                odd = next((c for c in gap[i + 2:end] if c in _LINE_ENDS_ELSEWHERE), None)
+                odd = next((c for c in gap[i + 2 : end] if c in _LINE_ENDS_ELSEWHERE), None)
                 if odd is not None:
-                    yield _trick(f"the line comment holds U+{ord(odd):04X}, which some readers take for a "
-                                 "line end", text, offset + i)
+                    yield _trick(
+                        f"the line comment holds U+{ord(odd):04X}, which some readers take for a line end",
+                        text,
+                        offset + i,
+                    )
                 i = end + 1
             elif gap[i] == "#":
                 yield _trick("'#' starts a comment in ClickHouse but not in every HogQL version", text, offset + i)
@@ -97,8 +105,13 @@ def _comment_tricks(text: str, tokens: list[Token]) -> Iterator[Problem]:
 
 
 def _trick(why: str, text: str, offset: int) -> Problem:
-    return _problem("comment_trick", f"{why}, so readers could disagree on what the query runs", text, offset,
-                    "use plain -- or /* */ comments on their own, without other comment markers or line breaks in them")
+    return _problem(
+        "comment_trick",
+        f"{why}, so readers could disagree on what the query runs",
+        text,
+        offset,
+        "use plain -- or /* */ comments on their own, without other comment markers or line breaks in them",
+    )
 
 
 def _template_strings(text: str, tokens: list[Token]) -> Iterator[Problem]:
@@ -107,6 +120,7 @@ def _template_strings(text: str, tokens: list[Token]) -> Iterator[Problem]:
             yield _problem(
                 "template_string",
                 "f'...' is a HogQL template string: its {braces} run code the guard cannot check",
-                text, first.start,
+                text,
+                first.start,
                 "write a plain string, or build it with concat(...)",
             )

@@ -57,8 +57,10 @@ def ranges_around(window: TimeRange, days: list[date], split: int) -> tuple[Time
     boundary = datetime.combine(days[split], time(), tz)
     start = datetime.combine(days[0], time(), tz)
     end = datetime.combine(days[-1] + timedelta(days=1), time(), tz)
-    return (TimeRange(start, boundary, f"{day_text(days[0])} to {day_text(days[split - 1])}"),
-            TimeRange(boundary, end, f"{day_text(days[split])} to {day_text(days[-1])}"))
+    return (
+        TimeRange(start, boundary, f"{day_text(days[0])} to {day_text(days[split - 1])}"),
+        TimeRange(boundary, end, f"{day_text(days[split])} to {day_text(days[-1])}"),
+    )
 
 
 def comparable(moment: datetime, like: datetime) -> datetime:

@@ -80,8 +80,12 @@ def test_rules_match_normalized_questions_whatever_their_case(pattern: str) -> N
         (("'\\bhow many\\b'", "'(unclosed'"), 4, "pattern", "does not compile"),
         (("type: event,", "type: gadget,"), 7, "type", "unknown type"),
         (("template: count_events", "template: {by: nothing, cases: {a: b}}"), 8, "by", "not a slot"),
-        (('prompt: "Which event?"}', 'prompt: "Which event?", default_with: [[nothing, all time]]}'), 6, "slots",
-         "default_with names 'nothing'"),
+        (
+            ('prompt: "Which event?"}', 'prompt: "Which event?", default_with: [[nothing, all time]]}'),
+            6,
+            "slots",
+            "default_with names 'nothing'",
+        ),
     ],
 )
 def test_broken_file_names_file_line_and_key(edit: tuple[str, str], line: int, key: str, message: str) -> None:

@@ -28,8 +28,11 @@ def _drawn_parents() -> dict[str, str]:
 
 
 def test_the_drawn_tree_is_the_class_tree() -> None:
-    classes = {n: c for n, c in vars(errors).items() if inspect.isclass(c) and issubclass(c, Exception)
-               and c.__module__ == errors.__name__}
+    classes = {
+        n: c
+        for n, c in vars(errors).items()
+        if inspect.isclass(c) and issubclass(c, Exception) and c.__module__ == errors.__name__
+    }
     drawn = _drawn_parents()
     assert set(drawn) | {"AskhogError"} == set(classes)
     for name, parent in drawn.items():

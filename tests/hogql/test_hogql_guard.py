@@ -45,7 +45,10 @@ REJECTED: list[tuple[str, str]] = [
     ("SELECT toDateTime64(timestamp, 6) FROM events", "width_cast"),
     ("SELECT lag(timestamp) OVER (ORDER BY timestamp) FROM events", "lag_lead"),
     ("SELECT LEAD(timestamp) OVER (ORDER BY timestamp) FROM events", "lag_lead"),
-    ("SELECT e.event FROM events e JOIN persons p ON e.person_id = p.id AND e.timestamp > p.created_at", "join_condition"),
+    (
+        "SELECT e.event FROM events e JOIN persons p ON e.person_id = p.id AND e.timestamp > p.created_at",
+        "join_condition",
+    ),
     ("SELECT e.event FROM events e JOIN sessions s ON e.timestamp < s.$end_timestamp", "join_condition"),
 ]
 

@@ -73,11 +73,15 @@ def test_missing_string_property_is_null_not_empty(chdb: Any) -> None:
 
 
 def test_numeric_property_sums_numbers_and_numeric_strings(chdb: Any) -> None:
-    assert rows(chdb, "SELECT sum(properties.amount), countIf(properties.amount IS NULL) FROM events") == [["22.5", "2"]]
+    assert rows(chdb, "SELECT sum(properties.amount), countIf(properties.amount IS NULL) FROM events") == [
+        ["22.5", "2"]
+    ]
 
 
 def test_boolean_property_compares_with_true(chdb: Any) -> None:
-    assert rows(chdb, "SELECT countIf(properties.is_trial = true), countIf(properties.is_trial = false) FROM events") == [["1", "1"]]
+    assert rows(
+        chdb, "SELECT countIf(properties.is_trial = true), countIf(properties.is_trial = false) FROM events"
+    ) == [["1", "1"]]
 
 
 def test_bracket_and_nested_property_access(chdb: Any) -> None:

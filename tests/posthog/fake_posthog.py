@@ -234,8 +234,12 @@ class FakePostHog:
 
             def _trickle(self, reply: Reply, payload: bytes, ctype: str) -> None:
                 length = 1 << 30 if reply.endless else len(payload)
-                head = [f"HTTP/1.1 {reply.status} OK", f"Content-Type: {ctype}", f"Content-Length: {length}",
-                        *(f"{k}: {v}" for k, v in reply.headers.items())]
+                head = [
+                    f"HTTP/1.1 {reply.status} OK",
+                    f"Content-Type: {ctype}",
+                    f"Content-Length: {length}",
+                    *(f"{k}: {v}" for k, v in reply.headers.items()),
+                ]
                 head_bytes = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
                 self.close_connection = True
                 try:
@@ -245,7 +249,7 @@ class FakePostHog:
                         head_bytes = b""
                     data, sent = head_bytes + payload, 0
                     while not fake._stopping.is_set() and (reply.endless or sent < len(data)):
-                        self.wfile.write(data[sent:sent + 1] if sent < len(data) else b" ")
+                        self.wfile.write(data[sent : sent + 1] if sent < len(data) else b" ")
                         self.wfile.flush()
                         sent += 1
                         time.sleep(reply.trickle)

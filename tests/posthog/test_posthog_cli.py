@@ -21,11 +21,25 @@ def project(fake, monkeypatch: pytest.MonkeyPatch, tmp_path):
     monkeypatch.delenv("POSTHOG_PROJECT_ID", raising=False)
     monkeypatch.delenv("POSTHOG_HOST", raising=False)
     monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
-    fake.default("GET", P + "event_definitions/", Reply(200, page([
-        {"name": "signed_up", "last_seen_at": RECENT}, {"name": "purchase", "last_seen_at": RECENT},
-        {"name": "$pageview", "last_seen_at": RECENT}])))
-    properties = {"event": [{"name": "$browser", "property_type": "String"}, {"name": "amount", "property_type": "Numeric"}],
-                  "person": [{"name": "$geoip_country_code", "property_type": "String"}], "session": []}
+    fake.default(
+        "GET",
+        P + "event_definitions/",
+        Reply(
+            200,
+            page(
+                [
+                    {"name": "signed_up", "last_seen_at": RECENT},
+                    {"name": "purchase", "last_seen_at": RECENT},
+                    {"name": "$pageview", "last_seen_at": RECENT},
+                ]
+            ),
+        ),
+    )
+    properties = {
+        "event": [{"name": "$browser", "property_type": "String"}, {"name": "amount", "property_type": "Numeric"}],
+        "person": [{"name": "$geoip_country_code", "property_type": "String"}],
+        "session": [],
+    }
     fake.default("GET", P + "property_definitions/", lambda r: Reply(200, page(properties[r.query["type"][0]])))
     fake.default("GET", P + "actions/", Reply(200, page([])))
     fake.default("GET", P + "feature_flags/", Reply(200, page([])))
@@ -35,8 +49,14 @@ def project(fake, monkeypatch: pytest.MonkeyPatch, tmp_path):
         if request.body["query"]["kind"] == "HogQLMetadata":
             return Reply(200, metadata_response(warnings=[{"message": "Consider a shorter range", "fix": "7 days"}]))
         if request.body.get("name") == "askhog taxonomy sample values":
-            return Reply(200, hogql_response(["scope", "property", "value", "n"], ["String", "String", "String", "UInt64"],
-                                             [["event", "$browser", "Safari", 40]]))
+            return Reply(
+                200,
+                hogql_response(
+                    ["scope", "property", "value", "n"],
+                    ["String", "String", "String", "UInt64"],
+                    [["event", "$browser", "Safari", 40]],
+                ),
+            )
         return Reply(200, hogql_response(["value"], ["UInt64"], [[42]]))
 
     fake.default("POST", QUERY, query)
@@ -58,7 +78,9 @@ def test_ask_runs_on_the_project_with_bound_values(project, capsys: pytest.Captu
 
 
 def test_unknown_event_of_the_project_is_asked_about(project, capsys: pytest.CaptureFixture[str]) -> None:
-    code = cli.main(["ask", "how many files were uploaded last week?", "--host", project.url, "--project", "1", "--json"])
+    code = cli.main(
+        ["ask", "how many files were uploaded last week?", "--host", project.url, "--project", "1", "--json"]
+    )
     payload = json.loads(capsys.readouterr().out)
     assert code == 2 and payload["hogql"] is None
     options = payload["clarification"]["questions"][0]["options"]
@@ -75,8 +97,21 @@ def test_doctor_reports_each_check(project, capsys: pytest.CaptureFixture[str]) 
 def test_check_and_save(project, capsys: pytest.CaptureFixture[str]) -> None:
     project.default("GET", P + "dashboards/4/", Reply(200, {"id": 4, "name": "Growth"}))
     project.default("POST", P + "insights/", Reply(201, {"id": 99, "short_id": "AbC123"}))
-    code = cli.main(["ask", "how many users signed up last week?", "--host", project.url, "--project", "1",
-                     "--check", "--save", "Weekly signups", "--dashboard", "4"])
+    code = cli.main(
+        [
+            "ask",
+            "how many users signed up last week?",
+            "--host",
+            project.url,
+            "--project",
+            "1",
+            "--check",
+            "--save",
+            "Weekly signups",
+            "--dashboard",
+            "4",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "PostHog check:" in out and "Consider a shorter range" in out
@@ -89,8 +124,9 @@ def test_check_and_save(project, capsys: pytest.CaptureFixture[str]) -> None:
     assert source["trendsFilter"]["display"] == "BoldNumber"
 
 
-def test_save_needs_a_posthog_project(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                                      tmp_path) -> None:
+def test_save_needs_a_posthog_project(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
     monkeypatch.delenv("POSTHOG_PERSONAL_API_KEY", raising=False)
     monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
     code = cli.main(["ask", "how many users signed up last week?", "--no-run", "--save", "x"])

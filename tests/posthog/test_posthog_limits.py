@@ -176,7 +176,11 @@ def test_each_query_logs_one_key_value_line(fake, make_client, answer_count, cap
 
 
 def test_values_become_json_or_a_typed_error():
-    assert jsonable({"d": date(2026, 1, 2), "t": ("a", 1), "s": {"b", "a"}}) == {"d": "2026-01-02", "t": ["a", 1], "s": ["a", "b"]}
+    assert jsonable({"d": date(2026, 1, 2), "t": ("a", 1), "s": {"b", "a"}}) == {
+        "d": "2026-01-02",
+        "t": ["a", 1],
+        "s": ["a", "b"],
+    }
     with pytest.raises(BackendError, match="Decimal"):
         jsonable({"x": Decimal("1.5")})
 

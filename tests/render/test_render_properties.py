@@ -35,7 +35,11 @@ def with_text(stem: str, text: str) -> dict[str, Any]:
         slots["steps"] = tuple(event(e) for e in slots["steps"])
     if "flag" in slots:
         slots["flag"] = text
-    slots["filters"] = (flt("$browser", "=", text), flt("plan", "in", (text, text), "person"), flt("$pathname", "contains", text))
+    slots["filters"] = (
+        flt("$browser", "=", text),
+        flt("plan", "in", (text, text), "person"),
+        flt("$pathname", "contains", text),
+    )
     return slots
 
 

@@ -237,8 +237,10 @@ def test_scan_shifts_rate_size_is_pearson_chi_square_of_the_before_after_table()
     (shift,) = scan_shifts(values, trials, permutations=9)
     k = shift.index
     succ = values * trials
-    table = [[succ[:k, 0].sum(), (trials[:k, 0] - succ[:k, 0]).sum()],
-             [succ[k:, 0].sum(), (trials[k:, 0] - succ[k:, 0]).sum()]]
+    table = [
+        [succ[:k, 0].sum(), (trials[:k, 0] - succ[:k, 0]).sum()],
+        [succ[k:, 0].sum(), (trials[k:, 0] - succ[k:, 0]).sum()],
+    ]
     chi2, _, _, _ = sps.chi2_contingency(table, correction=False)
     assert shift.chi2 == pytest.approx(chi2)
 
@@ -266,16 +268,23 @@ def test_scan_shifts_constant_column_has_no_shift():
     values = np.column_stack([np.full(12, 0.4), np.r_[np.full(6, 0.2), np.full(6, 0.6)]])
     shifts = scan_shifts(values, np.full((12, 2), 100.0), permutations=99)
     assert shifts[0].chi2 == 0.0 and shifts[0].p_adjusted == 1.0
-    assert shifts[1].index == 6 and shifts[1].before_mean == pytest.approx(0.2) and shifts[1].after_mean == pytest.approx(0.6)
+    assert (
+        shifts[1].index == 6
+        and shifts[1].before_mean == pytest.approx(0.2)
+        and shifts[1].after_mean == pytest.approx(0.6)
+    )
 
 
-@pytest.mark.parametrize(("values", "kwargs"), [
-    (np.ones((5, 2)), {}),                                   # fewer days than two segments
-    (np.ones(10), {}),                                       # not days × series
-    (np.ones((10, 2)), {"weights": np.ones((10, 3))}),       # one weight per value
-    (np.ones((10, 2)), {"weights": -np.ones((10, 2))}),      # weights are not negative
-    (np.ones((10, 2)), {"kind": "share"}),
-])
+@pytest.mark.parametrize(
+    ("values", "kwargs"),
+    [
+        (np.ones((5, 2)), {}),  # fewer days than two segments
+        (np.ones(10), {}),  # not days × series
+        (np.ones((10, 2)), {"weights": np.ones((10, 3))}),  # one weight per value
+        (np.ones((10, 2)), {"weights": -np.ones((10, 2))}),  # weights are not negative
+        (np.ones((10, 2)), {"kind": "share"}),
+    ],
+)
 def test_scan_shifts_rejects_malformed_input(values, kwargs):
     with pytest.raises(StatisticsError):
         scan_shifts(values, **kwargs)

@@ -22,15 +22,40 @@ PRO = (PropertyFilter(PropertyRef("plan", "person"), "=", "pro"),)
 
 CASES: dict[str, dict[str, Any]] = {
     "wf_daily_conversion": {"steps": STEPS, "window_days": 1, "filters": PRO, "time_range": WINDOW},
-    "wf_segment_conversion": {"steps": STEPS, "window_days": 1, "filters": None, "time_range": WINDOW,
-                              "dimensions": DIMENSIONS, "new_user_event": EventRef("signed_up"), "new_user_days": 7},
-    "wf_segment_volume": {"event": EventRef("purchase"), "amount_property": AMOUNT, "filters": PRO,
-                          "time_range": WINDOW, "dimensions": DIMENSIONS},
+    "wf_segment_conversion": {
+        "steps": STEPS,
+        "window_days": 1,
+        "filters": None,
+        "time_range": WINDOW,
+        "dimensions": DIMENSIONS,
+        "new_user_event": EventRef("signed_up"),
+        "new_user_days": 7,
+    },
+    "wf_segment_volume": {
+        "event": EventRef("purchase"),
+        "amount_property": AMOUNT,
+        "filters": PRO,
+        "time_range": WINDOW,
+        "dimensions": DIMENSIONS,
+    },
     "wf_flag_changes": {"time_range": WINDOW},
-    "wf_activation_lift": {"signup_event": EventRef("signed_up"), "candidates": STEPS, "window_days": 1,
-                           "retention_from_day": 21, "retention_to_day": 28, "filters": None, "time_range": WINDOW},
-    "wf_high_value_behaviour": {"revenue_event": EventRef("purchase"), "amount_property": AMOUNT,
-                                "dimensions": DIMENSIONS, "quantile": 0.75, "filters": None, "time_range": WINDOW},
+    "wf_activation_lift": {
+        "signup_event": EventRef("signed_up"),
+        "candidates": STEPS,
+        "window_days": 1,
+        "retention_from_day": 21,
+        "retention_to_day": 28,
+        "filters": None,
+        "time_range": WINDOW,
+    },
+    "wf_high_value_behaviour": {
+        "revenue_event": EventRef("purchase"),
+        "amount_property": AMOUNT,
+        "dimensions": DIMENSIONS,
+        "quantile": 0.75,
+        "filters": None,
+        "time_range": WINDOW,
+    },
 }
 
 

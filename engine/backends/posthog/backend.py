@@ -98,8 +98,9 @@ class PostHogBackend:
     ) -> str:
         return save_insight(self.client, name, hogql, values, dashboard)
 
-    def save_query(self, name: str, query: dict[str, Any], dashboard: int | None = None,
-                   description: str = DEFAULT_DESCRIPTION) -> str:
+    def save_query(
+        self, name: str, query: dict[str, Any], dashboard: int | None = None, description: str = DEFAULT_DESCRIPTION
+    ) -> str:
         """Save an insight ``query`` (``Answer.to_insight()``: native or HogQL) and return its URL."""
         return save_query(self.client, name, query, dashboard, description)
 

@@ -230,8 +230,14 @@ class PostHogClient:
         if located is None:
             return error
         return query_error(
-            error.detail or located.message, hogql, start=located.start, end=located.end,
-            status=error.status, code=error.code, detail=error.detail, attr=error.attr,
+            error.detail or located.message,
+            hogql,
+            start=located.start,
+            end=located.end,
+            status=error.status,
+            code=error.code,
+            detail=error.detail,
+            attr=error.attr,
         )
 
     def cancel(self, query_id: str) -> None:
@@ -262,9 +268,7 @@ class PostHogClient:
         running_id = client_query_id  # PostHog names the query by our id unless it answers with its own
         try:
             stats.throttled += self.limiter.admit(deadline)
-            response = self._request(
-                "POST", self._query_path(), json=body, deadline=deadline, stats=stats, query=hogql
-            )
+            response = self._request("POST", self._query_path(), json=body, deadline=deadline, stats=stats, query=hogql)
             data = self._json(response, self._query_path())
             status = query_status(data, self._query_path())
             if response.status_code == 202 or (status is not None and not status.complete):
@@ -397,7 +401,11 @@ class PostHogClient:
                 raise failure
             log.info(
                 "posthog_retry method=%s path=%s attempt=%d wait_s=%.2f reason=%s",
-                method, shown, attempt + 1, wait, type(failure).__name__,
+                method,
+                shown,
+                attempt + 1,
+                wait,
+                type(failure).__name__,
             )
             self._sleep(wait)
             attempt += 1
@@ -458,8 +466,13 @@ class PostHogClient:
         self.metrics.record(duration_ms=duration_ms, cache_hit=cache_hit, retries=stats.retries, error=error)
         (log.warning if error else log.info)(
             "posthog_query query_hash=%s duration_ms=%.1f rows=%s cache_hit=%s retries=%d throttled=%d error=%s",
-            query_hash(hogql), duration_ms, rows if rows is not None else "-", str(cache_hit).lower(),
-            stats.retries, stats.throttled, error or "none",
+            query_hash(hogql),
+            duration_ms,
+            rows if rows is not None else "-",
+            str(cache_hit).lower(),
+            stats.retries,
+            stats.throttled,
+            error or "none",
         )
 
 

@@ -73,8 +73,10 @@ class PostHogConfig:
         object.__setattr__(self, "api_key", self.api_key.strip())
         unsendable = header_problem(self.api_key)
         if unsendable:
-            raise ConfigError(f"POSTHOG_PERSONAL_API_KEY contains {unsendable}, which cannot be sent in an HTTP "
-                              "header: copy the key again from PostHog's settings")
+            raise ConfigError(
+                f"POSTHOG_PERSONAL_API_KEY contains {unsendable}, which cannot be sent in an HTTP "
+                "header: copy the key again from PostHog's settings"
+            )
         for name in ("connect_timeout", "read_timeout", "deadline"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:

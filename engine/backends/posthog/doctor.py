@@ -103,8 +103,7 @@ def _project(client: PostHogClient) -> str:
         project = client.get(f"/api/projects/{project_id}/")
     except AuthenticationError:
         raise AuthenticationError(
-            f"the key may not read project {project_id}: give it access to this project and the "
-            "project:read scope"
+            f"the key may not read project {project_id}: give it access to this project and the project:read scope"
         ) from None
     except ProjectNotFound:
         raise ProjectNotFound(

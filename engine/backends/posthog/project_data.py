@@ -64,9 +64,12 @@ def read_annotations(client: PostHogClient) -> list[Annotation]:
 def read_cohorts(client: PostHogClient) -> list[Cohort]:
     path = _path(client, "cohorts")
     return [
-        Cohort(_id(item, path, i), optional_str(item.get("name"), path, f"results[{i}].name") or "",
-               optional_int(item.get("count"), path, f"results[{i}].count"),
-               bool(optional_bool(item.get("is_static"), path, f"results[{i}].is_static")))
+        Cohort(
+            _id(item, path, i),
+            optional_str(item.get("name"), path, f"results[{i}].name") or "",
+            optional_int(item.get("count"), path, f"results[{i}].count"),
+            bool(optional_bool(item.get("is_static"), path, f"results[{i}].is_static")),
+        )
         for i, item in enumerate(client.paginate(path, {"limit": 200}))
         if not optional_bool(item.get("deleted"), path, f"results[{i}].deleted")
     ]
@@ -96,8 +99,11 @@ def _experiment(item: dict[str, Any], where: str, field: str) -> Experiment:
     flag = need_object(item.get("feature_flag") or {}, where, f"{field}.feature_flag")
     parameters = need_object(item.get("parameters") or {}, where, f"{field}.parameters")
     keys = variant_keys(parameters.get("feature_flag_variants"), where, f"{field}.parameters.feature_flag_variants")
-    flag_key = (optional_str(item.get("feature_flag_key"), where, f"{field}.feature_flag_key")
-                or optional_str(flag.get("key"), where, f"{field}.feature_flag.key") or "")
+    flag_key = (
+        optional_str(item.get("feature_flag_key"), where, f"{field}.feature_flag_key")
+        or optional_str(flag.get("key"), where, f"{field}.feature_flag.key")
+        or ""
+    )
     return Experiment(
         _id(item, where, field),
         optional_str(item.get("name"), where, f"{field}.name") or "",
