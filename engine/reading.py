@@ -66,7 +66,7 @@ NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("limit", rf"\b{_NUM}\s+(?:most|least|top|biggest|heaviest|busiest|largest|highest|lowest|leading|best)\b"),
         (
             "limit",
-            rf"\b(?:limit|show me|list|give me|the)\s+{_NUM}\b(?=\s+(?:\w+\s+){{0,2}}(?:users|people|persons|customers|"
+            rf"\b(?:limit|show me|list|give me|the|which|what)\s+{_NUM}\b(?=\s+(?:\w+\s+){{0,2}}(?:users|people|persons|customers|"
             rf"accounts|countries|pages|features|events|browsers|channels|sources|days|weeks|plans|reasons|categories|"
             rf"paths|steps|campaigns|devices|emails)\b){_UNIT_AFTER}",
         ),

@@ -221,3 +221,15 @@ def test_the_n_days_with_the_lowest_volume_rank_days_ascending(demo_engine: Engi
     assert answer.intent == "breakdown" and answer.slots["limit"] == 3
     assert [str(r["breakdown"])[:10] for r in table.records()] == [row[0] for row in truth.rows]
     assert "is lowest with" in answer.interpret(table).headline
+
+
+def test_people_ranked_by_how_many_sessions_they_had(demo_engine: Engine) -> None:
+    """ "Which 2 users have had the most sessions" lists two people by their sessions (it used to answer the
+    average session duration), with the limit from "which 2 users"."""
+    truth = demo_engine.backend.run(  # hand-written HogQL on the engine's own store (run_sql reads chDB's current one)
+        "SELECT person_id, count(DISTINCT $session_id) AS n FROM events WHERE timestamp >= toDateTime('2026-11-01') AND timestamp < toDateTime('2026-11-26 12:00:00') "
+        "AND $session_id != '' GROUP BY person_id ORDER BY n DESC LIMIT 2"
+    )
+    answer, table = answered(demo_engine, "which 2 users have had the most sessions so far this month?")
+    assert answer.intent == "user_list" and answer.slots["rank"] == "sessions" and answer.slots["limit"] == 2
+    assert [r["times"] for r in table.records()] == [row[1] for row in truth.rows]
