@@ -351,7 +351,7 @@ def describe_filter(f: PropertyFilter) -> str:
         return f"{name} is not set"
     value = ", ".join(map(str, f.value)) if isinstance(f.value, tuple) else str(f.value)
     words = {"=": "is", "!=": "is not", "in": "is one of", "not_in": "is none of", ">": ">", ">=": "≥", "<": "<",
-             "<=": "≤", "contains": "contains", "not_contains": "does not contain"}
+             "<=": "≤", "contains": "contains", "not_contains": "does not contain", "starts_with": "starts with"}
     return f"{name} {words.get(f.op, f.op)} {value}"
 
 

@@ -23,6 +23,7 @@ from typing import Any, Mapping
 
 from .english import is_english
 from .linking import Linker, Mention
+from .operators import OperatorRead, read_operator
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, normalize, tokenize
 from .timerange import TimeMatch, find_time_filter, find_time_range, find_time_ranges
@@ -85,10 +86,8 @@ _SET_AFTER = re.compile(r"^\s+(?:property|value|set|at all|info|information|reco
 _BREAKDOWN_CUE = re.compile(r"(?:\bby|\bper|\bsplit(?: by)?|\bbroken down by|\bbreak(?:down)? by|\bfor each|\bacross|"
                             r"\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|"
                             r"\bmost common|\bcompare|\bwhich \d+)\s+(?:\w+\s+){0,2}$")
-_QUOTED_VALUE = re.compile(r"^\s*(?P<op>is not|isn't|!=|<>|is|==|=|equals?|:)\s*(['\"])(?P<v>.{1,80}?)\2")
-_BARE_VALUE = re.compile(r"^\s*(?P<op>is not|isn't|!=|<>|is|==|=|equals?|:)\s*(?P<v>[^\s,;?'\"()]{1,80})")
-_NUMERIC_OP = re.compile(r"^\s*(>=|<=|>|<|!=|<>|=|over|above|more than|greater than|at least|under|below|less than|"
-                         r"at most)\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?(?:e\d+)?)(?![\w.])")
+_FILTER_REACH = 120
+"""How far after a property's name its filter is read ("amount between 1,000.50 and 2,000.75")."""
 _OPS = {">": ">", "over": ">", "above": ">", "more than": ">", "greater than": ">", ">=": ">=", "at least": ">=",
         "<": "<", "under": "<", "below": "<", "less than": "<", "<=": "<=", "at most": "<=", "=": "=", "!=": "!=",
         "<>": "!=", "bigger than": ">", "larger than": ">", "higher than": ">", "smaller than": "<", "lower than": "<",
@@ -215,6 +214,8 @@ class Reading:
     """A second range that is not a comparison ("September signups still around in October")."""
     qualifiers: list[Mention] = field(default_factory=list)
     """Events that describe who rather than what: "registered users", "paying customers"."""
+    unread_filters: list[tuple[str, int, int]] = field(default_factory=list)
+    """Filters being written that could not be read ("amount > abc", "plan ~ pro"): asked about, never dropped."""
 
     @property
     def unknown_words(self) -> list[str]:
@@ -365,7 +366,11 @@ class Reader:
         breakdowns: list[Mention] = []
         filters: list[FoundFilter] = list(unit_filters)
         qualifiers: list[Mention] = []
+        written = 0
+        unread_filters: list[tuple[str, int, int]] = []
         for mention in mentions:
+            if mention.start < written:
+                continue  # the value of "plan != pro" is that filter's, not a filter "plan = pro" of its own
             before = masked[max(0, mention.start - 40): mention.start]
             after = masked[mention.end: mention.end + 90]
             if mention.kind == "event" and mention.event is not None:
@@ -406,12 +411,16 @@ class Reader:
                 filters.append(FoundFilter(f, mention.start, mention.end))
                 spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
             elif mention.kind == "property" and mention.prop is not None:
-                explicit = self._explicit_filter(mention.prop, after)
+                explicit = self._explicit_filter(mention.prop, masked[mention.end:mention.end + _FILTER_REACH])
                 if explicit is not None:
-                    f, length = explicit
-                    filters.append(FoundFilter(f, mention.start, mention.end + length))
-                    spans.append(Span(mention.start, mention.end + length, text[mention.start:mention.end + length],
-                                      "value", f.label()))
+                    end = written = mention.end + explicit.length
+                    phrase = text[mention.start:end]
+                    if explicit.unreadable:
+                        unread_filters.append((phrase.strip(), mention.start, end))
+                    for f in explicit.filters:
+                        filters.append(FoundFilter(f, mention.start, end))
+                    spans.append(Span(mention.start, end, phrase, "value",
+                                      " and ".join(f.label() for f in explicit.filters) or "a filter I could not read"))
                 elif _BREAKDOWN_CUE.search(before):
                     breakdowns.append(mention)
                     spans.append(Span(mention.start, mention.end, mention.phrase, "property",
@@ -442,6 +451,7 @@ class Reader:
             if offset is not None and "offset" not in numbers:
                 numbers["offset"] = Number("offset", offset, *time_span) if time_span else numbers.get("offset")  # type: ignore[arg-type]
         reading.qualifiers = qualifiers
+        reading.unread_filters = unread_filters
         reading.segments = self._segments(reading)
         if reading.segments is not None:
             prop, values, span = reading.segments
@@ -562,30 +572,11 @@ class Reader:
         parts = [p for p in re.split(r"[/\-_]", word) if p] or [word]
         return all(p in STOPWORDS or p in self.vocabulary or len(p) <= 2 for p in parts)
 
-    def _explicit_filter(self, prop: PropertyRef, after: str) -> tuple[PropertyFilter, int] | None:
-        """``plan is pro``, ``plan != pro``, ``amount over 1,000``: a property, an operator and a value."""
-        if prop.type == "Numeric":
-            m = _NUMERIC_OP.match(after)
-            if m:
-                number = float(m.group(2).replace(",", ""))
-                return PropertyFilter(prop, _OPS[m.group(1)], number), m.end()  # type: ignore[arg-type]
-            return None
-        quoted = _QUOTED_VALUE.match(after)
-        m = quoted or _BARE_VALUE.match(after)
-        if m is None or not m.group("v").rstrip("."):
-            return None
-        value = m.group("v").rstrip(".")
-        negated = m.group("op") in ("is not", "isn't", "!=", "<>")
-        if not negated and value == "not":
-            return None
+    def _explicit_filter(self, prop: PropertyRef, after: str) -> OperatorRead | None:
+        """``plan is pro``, ``plan != pro``, ``amount > 1,000``, ``amount between 10 and 50``: a property, an
+        operator and a value (see ``askhog.operators``)."""
         known = self.taxonomy.property(prop.name, prop.scope)
-        if known and known.values:
-            listed = {v.lower(): v for v in known.values}
-            if value.lower() not in listed and not quoted and m.group("op") in ("is", "isn't", "is not") and \
-                    (value.lower() in STOPWORDS or re.fullmatch(r"\w+(?:est|er)|most|least|more|less", value.lower())):
-                return None  # "which category is biggest": a word, not a value of the property
-            value = listed.get(value.lower(), value)
-        return PropertyFilter(prop, "!=" if negated else "=", value), m.end()
+        return read_operator(prop, tuple(known.values) if known else (), after, STOPWORDS)
 
     def _segments(self, r: Reading) -> tuple[PropertyRef, tuple[str, ...], tuple[int, int]] | None:
         """"Chrome vs Firefox", "google or email signups": two values of one property set side by side."""

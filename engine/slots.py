@@ -684,6 +684,20 @@ class SlotFiller:
                 filled.issues.append(SlotIssue(
                     slot.name, f"{value} does not work here: use a number from {low} to {high}. {slot.prompt}", (),
                     "out_of_range"))
+        self._check_unread_filters(intent, filled, r, given)
+
+    def _check_unread_filters(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:
+        """"amount > abc", "plan ~ pro", "amount between 5 and": a filter being written that askhog cannot
+        read is asked about; answering without it (or with another operator) would answer another question."""
+        spec = next((s for s in intent.slots if s.type == "filters"), None)
+        if not r.unread_filters or spec is None or spec.name in given:
+            return
+        phrase = r.unread_filters[0][0]
+        filled.values.pop(spec.name, None)
+        filled.issues.append(SlotIssue(
+            spec.name, f"I could not read the filter {phrase!r}. Write it like 'plan = pro', 'plan != pro', "
+                       f"'amount > 1,000', 'amount between 10 and 50', '$current_url contains pricing', "
+                       f"'$current_url starts with https://' or '$os is set'.", (), "unreadable_filter"))
 
     def _check_unknown_names(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:
         """"how sticky is widget exporting?", "enterprise-plan customers", "trial to paid conversion": a name the
