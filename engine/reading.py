@@ -24,6 +24,7 @@ from typing import Any, Mapping
 from .english import is_english
 from .linking import Linker, Mention
 from .operators import OperatorRead, read_operator
+from .prefilter import Gated, gated
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, normalize, tokenize
 from .timerange import TimeMatch, find_time_filter, find_time_range, find_time_ranges
@@ -40,7 +41,7 @@ unit of size or the people being counted ("5 or more days" is a days-active thre
 
 # (kind, pattern): the number in group 1 is what a slot of that kind (``number:`` in an intent file, else the
 # slot's name) takes. Checked in order; the first of a kind wins.
-NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p)) for kind, p in (
+NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple((kind, gated(p)) for kind, p in (
     ("limit", rf"\b(?:top|first|best|worst|biggest|largest|bottom|busiest|heaviest|leading)\s+{_NUM}\b{_UNIT_AFTER}"),
     ("limit", rf"\b{_NUM}\s+(?:most|least|top|biggest|heaviest|busiest|largest|highest|lowest|leading|best)\b"),
     ("limit", rf"\b(?:limit|show me|list|give me|the)\s+{_NUM}\b(?=\s+(?:\w+\s+){{0,2}}(?:users|people|persons|customers|"
@@ -103,8 +104,11 @@ def _amount(text: str) -> float:
     return float(text[:-1]) * 1000 if text.endswith("k") else float(text)
 
 
-_SEGMENT_JOIN = re.compile(r"^\s*(?:users?|people|customers?|visitors?|accounts?|signups?|sessions?|traffic)?\s*"
+_SEGMENT_JOIN = re.compile(r"^\s*(?:(?:users?|people|customers?|visitors?|accounts?|signups?|sessions?|traffic)\s*)?"
                            r"(?:vs\.?|versus|compared (?:to|with)|against|or|and|v\.?|/|&)\s*$")
+_SEGMENT_REACH = 3
+"""Two values set side by side are at most this many filters apart ("Chrome users on mobile vs Firefox"): pairs
+further apart are not compared, which keeps a question of many values linear."""
 _COMPARE_WORDS = re.compile(r"\b(?:vs\.?|versus|compared?|comparing|comparison|against|differ\w*|split|side by side|"
                             r"each|both|which is (?:higher|bigger|better)|more than|or)\b")
 _MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
@@ -214,6 +218,7 @@ class Reading:
     """A second range that is not a comparison ("September signups still around in October")."""
     qualifiers: list[Mention] = field(default_factory=list)
     """Events that describe who rather than what: "registered users", "paying customers"."""
+    _unknown_things: list[str] | None = field(default=None, repr=False, compare=False)
     unread_filters: list[tuple[str, int, int]] = field(default_factory=list)
     """Filters being written that could not be read ("amount > abc", "plan ~ pro"): asked about, never dropped."""
 
@@ -223,15 +228,20 @@ class Reading:
 
     def unknown_things(self) -> list[str]:
         """Unknown words where the question names what it counts or measures: "how many <word>", "<word> events",
-        "<word> scores", "tickets got <word>"."""
-        out = []
-        for word, start, end in self.unknown:
-            before = self.text[max(0, start - 30):start]
-            after_event = any(m.end <= start and _STATE_BEFORE.search(self.text[m.end:start]) for m in self.events)
-            named = (_THING_AFTER.match(self.text[end:]) or _COUNT_BEFORE.search(before)) and not is_english(word)
-            if named or _MEASURE_AFTER.match(self.text[end:]) or after_event:
-                out.append(word)
-        return out
+        "<word> scores", "tickets got <word>". Worked out once per reading (the checks ask for it per word)."""
+        if self._unknown_things is None:
+            first_event_end = min((m.end for m in self.events), default=None)
+            out = []
+            for word, start, end in self.unknown:
+                before = self.text[max(0, start - 30):start]
+                # "tickets got escalated": a state right after some event (the earliest leaves the most room)
+                after_event = first_event_end is not None and first_event_end <= start and bool(
+                    _STATE_BEFORE.search(self.text[max(first_event_end, start - 30):start]))
+                named = (_THING_AFTER.match(self.text[end:]) or _COUNT_BEFORE.search(before)) and not is_english(word)
+                if named or _MEASURE_AFTER.match(self.text[end:]) or after_event:
+                    out.append(word)
+            self._unknown_things = out
+        return self._unknown_things
 
     def detail(self, kind: str) -> Detail | None:
         return self.details.get(kind)
@@ -275,12 +285,12 @@ class Reader:
         self.linker = linker
         self.vocabulary = vocabulary
         lex = linker.lexicon
-        self._metrics = [(re.compile(m["phrase"]), m) for m in lex.get("metrics") or []
+        self._metrics = [(gated(m["phrase"]), m) for m in lex.get("metrics") or []
                          if m.get("event") in taxonomy.events]
-        self._details = [(kind, value, [re.compile(p) for p in patterns])
+        self._details = [(kind, value, [gated(p) for p in patterns])
                          for kind, by_value in (lex.get("details") or {}).items()
                          for value, patterns in by_value.items()]
-        self._within = [(re.compile(w["pattern"]), w) for w in lex.get("within") or []]
+        self._within = [(gated(w["pattern"]), w) for w in lex.get("within") or []]
         self._hyphenated = frozenset(v.lower() for scope in ("event", "person", "session")
                                      for p in taxonomy.properties(scope).values() for v in p.values if "-" in v) | \
             frozenset(k.lower() for k in taxonomy.flags if "-" in k)
@@ -289,13 +299,20 @@ class Reader:
         self._rescopes = [(re.compile(r["after"] + r"\s*$"), r["from"], prop.ref())
                           for r in lex.get("rescope") or []
                           if (prop := taxonomy.property(r["to"], r.get("scope"))) is not None]
-        self._units = [(re.compile(rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?:(?P<pre>{u['words']})\s*(?P<n1>{_AMOUNT})|"
-                                   rf"(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']}))(?![\w.])(?:\s+(?:price point|price|each|apiece)\b)?"
+        self._units = [(gated(rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?:(?P<pre>{u['words']})\s*(?P<n1>{_AMOUNT})|"
+                                   rf"(?<![\d,.])(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']}))(?![\w.])(?:\s+(?:price point|price|each|apiece)\b)?"
                                    if u.get("before") else
-                                   rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']})(?![\w.])"
+                                   rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?<![\d,.])(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']})(?![\w.])"
                                    r"(?:\s+(?:price point|price|each|apiece)\b)?"),
                         prop.ref(), float(u.get("scale", 1)))
                        for u in lex.get("units") or [] if (prop := self._unit_property(u)) is not None]
+        owners: dict[str, list[PropertyRef]] = {}
+        for scope in ("event", "person", "session"):
+            for prop in taxonomy.properties(scope).values():  # type: ignore[arg-type]
+                for v in {v.lower() for v in prop.values}:
+                    owners.setdefault(v, []).append(prop.ref())
+        self._value_owners = {v: tuple(props) for v, props in owners.items()}
+        """Each known value (lower-case) and the properties that have it, in the taxonomy's order."""
         self._flag_patterns = [(key, re.compile(r"\b" + r"[\s_-]*".join(
             re.escape(part) for part in re.split(r"[\s_-]+", key.lower())) + r"\b")) for key in taxonomy.flags]
 
@@ -464,12 +481,8 @@ class Reader:
     def _shared_property(self, a: str, b: str) -> PropertyRef | None:
         """"google signups vs email signups": two values each linked to its own property, which one property
         has both of (``signup_method``): the comparison is on that one."""
-        for scope in ("event", "person", "session"):
-            for prop in self.taxonomy.properties(scope).values():  # type: ignore[arg-type]
-                values = {v.lower() for v in prop.values}
-                if a.lower() in values and b.lower() in values:
-                    return prop.ref()
-        return None
+        holding = self._value_owners.get(a.lower(), ())
+        return next((prop for prop in holding if prop in self._value_owners.get(b.lower(), ())), None)
 
     def _grain_spans(self, text: str) -> list[tuple[int, int]]:
         return [m.span() for kind, _, patterns in self._details if kind == "grain" for p in patterns
@@ -583,7 +596,7 @@ class Reader:
         if not _COMPARE_WORDS.search(r.text):
             return None
         for i, a in enumerate(r.filters):
-            for b in r.filters[i + 1:]:
+            for b in r.filters[i + 1:i + 1 + _SEGMENT_REACH]:
                 fa, fb = a.filter, b.filter
                 if fa.prop != fb.prop:
                     shared = self._shared_property(str(fa.value), str(fb.value))

@@ -21,6 +21,7 @@ from .english import is_english
 from .errors import Problem, TimeRangeError
 from .linking import Linker, Mention
 from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
+from .prefilter import Gated, gated
 from .reading import NUMBER_RANGES, FoundFilter, Reader, Reading
 from .text import STOPWORDS
 from .taxonomy import Taxonomy
@@ -89,7 +90,7 @@ class SlotFiller:
         lex = linker.lexicon
         self._roles = {role: lex.get(role) for role in ("signup_event", "activation_event", "revenue_event")
                        if lex.get(role) in taxonomy.events}
-        self._choice_cues = {key: [(value, [re.compile(p) for p in patterns]) for value, patterns in by_value.items()]
+        self._choice_cues = {key: [(value, [gated(p) for p in patterns]) for value, patterns in by_value.items()]
                              for key, by_value in (lex.get("choices") or {}).items()}
         self._default_funnel = [e for e in lex.get("default_funnel") or [] if e in taxonomy.events]
         self._referents = [(re.compile(r["pattern"]), r["property"], r["prompt"],
@@ -471,7 +472,7 @@ class SlotFiller:
                 return value
         return None
 
-    def _cue_patterns(self, slot: str, value: str) -> list[re.Pattern[str]]:
+    def _cue_patterns(self, slot: str, value: str) -> list[Gated]:
         return next((ps for v, ps in self._choice_cues.get(slot, ()) if v == value), [])
 
     # -- properties, comparisons ---------------------------------------------------------------------------

@@ -650,7 +650,7 @@ def _ago_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
     return _Reading({"ago": n, "unit": UNIT_WORDS[m["u"].lower()]})
 
 
-_RUNNING_AFTER = re.compile(r"^\s*,?\s*(?:so far|to date|till now|until now|up to now|up till now|until today|yet|"
+_RUNNING_AFTER = re.compile(r"^\s*(?:,\s*)?(?:so far|to date|till now|until now|up to now|up till now|until today|yet|"
                             r"(?:up )?to today|thus far)\b")
 _RUNNING_BEFORE = re.compile(r"\b(?:this|current|the current|this year'?s)\s+$")
 """"November so far", "this November": the running one, not last year's."""
@@ -821,7 +821,7 @@ def _between_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
     return _Reading(_days_spec(first.start, last.end))
 
 
-_TOKEN = re.compile(r"[a-z]+\d*|\d+[-/]\d|(?<!\d)(?:19|20)\d\d(?!\d)")
+_TOKEN = re.compile(r"[a-z]+\d*|(?<!\d)\d+[-/]\d|(?<!\d)(?:19|20)\d\d(?!\d)")
 """Words (and "q4"), plus ``#date`` for a numeric date and ``#year`` for a year: what decides which
 rules are worth running."""
 
