@@ -377,11 +377,15 @@ class Renderer:
         scope = _RenderScope(self.taxonomy, template)
         families = self._stem_families()
         watched: _Watched | None = None
+        variables: dict[str, Any]
         if isinstance(context, Meaning):
             watched = _Watched(context)
+            variables = {"q": watched}
         elif template in families:
             watched = _Watched(Meaning.build(families[template], context))
-        variables: dict[str, Any] = {"q": watched} if watched is not None else dict(context)
+            variables = {"q": watched}
+        else:
+            variables = dict(context)
         try:
             compiled = self._env.get_template(template + TEMPLATE_SUFFIX)
             text = compiled.render(

@@ -11,7 +11,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from typing import Iterator
+from typing import Iterator, TypeVar
 
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
@@ -124,7 +124,10 @@ def find_word(text: str, word: str) -> tuple[int | None, int | None]:
     return line_column(text, found.start()) if found else (None, None)
 
 
-def find_all(tree: exp.Expr, *types: type[exp.Expr]) -> Iterator[exp.Expr]:
+_E = TypeVar("_E", bound=exp.Expr)
+
+
+def find_all(tree: exp.Expr, *types: type[_E]) -> Iterator[_E]:
     """``tree.find_all(*types)`` in the same breadth-first order, over a node list built once per tree.
 
     The guard and the checklist ask a dozen such questions of one query; sqlglot would walk the whole
