@@ -19,8 +19,8 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Callable, Iterator
 
 from askhog.conversation import Conversation
 from askhog.engine import Engine
@@ -85,7 +85,7 @@ def timed(call: Callable[[], object]) -> float:
 
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
 
 
 def main() -> None:
@@ -104,9 +104,9 @@ def main() -> None:
     asked: list[tuple[float, str]] = []
     replied: list[tuple[float, str]] = []
     for name, text in cases:
-        asked.append((timed(lambda: engine.ask(text, now=NOW)), name))
+        asked.append((timed(lambda text=text: engine.ask(text, now=NOW)), name))
 
-        def reply() -> None:
+        def reply(text: str = text) -> None:
             conv = Conversation(engine)
             conv.ask("show me user engagement")  # a clarification: the text below is its reply
             conv.ask(text)

@@ -11,8 +11,8 @@ nobody has seen is not a question whose typos decide what it asks.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein

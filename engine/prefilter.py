@@ -4,7 +4,7 @@ The catalog holds a few hundred rule patterns, and Python's regex engine tries e
 position of a question; on a 1,000-character question that alone took longer than askhog's 20 ms
 budget. Most rules need a word the question does not hold ("how many", "retention", "funnel"), and a
 substring test (``in``, done in C over the whole text at once) tells so far faster than the search.
-``needed`` reads a pattern's parsed form and returns one set of strings of which every match holds at
+``needed`` reads a pattern's parsed form (from the parser ``re`` itself compiles with) and returns one set of strings of which every match holds at
 least one (RE2's "prefilter"), or None when no such set is known; skipping a search is then exact:
 it only ever skips a pattern that could not have matched.
 """
@@ -12,19 +12,13 @@ it only ever skips a pattern that could not have matched.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
-
-try:  # Python 3.11 moved the parser; both parse to the same tree
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-    from re import _constants as sre_constants  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+from collections.abc import Iterator
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
 
 _ZERO_WIDTH = {sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT}
-_REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
-            *((sre_constants.POSSESSIVE_REPEAT,) if hasattr(sre_constants, "POSSESSIVE_REPEAT") else ())}
-_ATOMIC = getattr(sre_constants, "ATOMIC_GROUP", None)
+_REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT}
 
 
 def needed(pattern: re.Pattern[str]) -> frozenset[str] | None:
@@ -69,7 +63,7 @@ def _item(op: Any, av: Any) -> set[str] | None:
     if op == sre_constants.SUBPATTERN:
         _, add_flags, _, child = av
         return None if add_flags & re.IGNORECASE else _sequence(list(child))
-    if _ATOMIC is not None and op == _ATOMIC:
+    if op == sre_constants.ATOMIC_GROUP:
         return _sequence(list(av))
     if op in _REPEATS:
         low, _, child = av
@@ -91,7 +85,7 @@ class Gated:
     A drop-in for the few methods the reader uses (``search``, ``finditer``, ``match`` at a position is not
     gated: the gate speaks of the whole text)."""
 
-    __slots__ = ("regex", "needs")
+    __slots__ = ("needs", "regex")
 
     def __init__(self, regex: re.Pattern[str]):
         self.regex = regex

@@ -8,12 +8,12 @@ saved insight uses; a few are then run on the demo data, where a misread operato
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.generate import generate_demo
 from askhog.demo.store import Store
@@ -159,7 +159,7 @@ def test_a_reply_to_the_question_about_a_filter_is_read_as_a_filter(engine: Engi
 
 # -- on the demo data: a misread operator changes the number -------------------------------------------------
 
-END = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

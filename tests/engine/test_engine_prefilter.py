@@ -7,15 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
-
 from askhog.engine import Engine
 from askhog.evaluate import load_cases
 from askhog.nearest import Budget, Nearest
 from askhog.prefilter import gated, needed
 from askhog.reading import NUMBER_CUES
 from askhog.text import normalize
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -10,11 +10,10 @@ is split by). Checked on the parsed query of every case of every stem.
 from __future__ import annotations
 
 import pytest
-from render_cases import cases, stem_families
-from sqlglot import exp
-
 from askhog.hogql import parse
 from askhog.render import Renderer
+from render_cases import cases, stem_families
+from sqlglot import exp
 
 STEMS = stem_families()
 ROW_KEYS = frozenset({"person_id", "distinct_id", "step"})
@@ -69,8 +68,8 @@ def test_every_rendered_query_orders_its_rows_fully(renderer: Renderer, stem: st
     ("SELECT plan AS breakdown, count() AS value FROM events GROUP BY breakdown ORDER BY value DESC, breakdown", []),
     ("SELECT count() AS value FROM events", []),
     ("SELECT person_id, count() AS times FROM events GROUP BY person_id ORDER BY times DESC", ["person_id"]),
-    ("SELECT person_id, timestamp FROM events ORDER BY timestamp", ["a key that is one per row (distinct_id, person_id, "
-                                                                    "step)"]),
+    ("SELECT person_id, timestamp FROM events ORDER BY timestamp",
+     ["a key that is one per row (distinct_id, person_id, step)"]),
 ])
 def test_the_check_finds_ties(sql: str, gaps: list[str]) -> None:
     """The check itself: a ranking without its key as the last tiebreaker is found."""
