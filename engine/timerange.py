@@ -1032,7 +1032,7 @@ _MAX_EDITS = ((8, 2), (4, 1))
 ("correct" is two from "current"); a word under four letters is read only through ``SHORTHANDS``."""
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=4096)
 def _correction(word: str) -> str | None:
     """The time word that the lower-case ``word`` is a typo of, or None. One nearest word or none:
     "fast" is as near "past" as "last", and those two do not mean the same."""
