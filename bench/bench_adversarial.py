@@ -15,29 +15,108 @@ wall time there measures the neighbours as much as askhog (``--wall`` measures w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from askhog.conversation import Conversation
 from askhog.engine import Engine
 from askhog.errors import AskhogError
 from askhog.limits import MAX_QUESTION_CHARS
 
-NOW = datetime(2026, 11, 26, 12, 0, 0)
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC).replace(tzinfo=None)  # the engine reads naive UTC
 RUNS = 3
 L = MAX_QUESTION_CHARS
 
-PIECES = ("9", "1,", "1.", "1 ", "12,345 ", "-1", "1e9", "'", '"', "'a' ", '"a" ', "(", ")", "[", "{", "}", "{{", "$",
-          "%", "-", "/", "->", ".", ",", "?", "!", "#", "*", "\\", "`", "é", "漢", "🙂", "\u0301", "\u200b", "\u202e",
-          "ß", "ﬁ", "\t", "\n", "  ", "a", "x", "_", "$browser ", "plan != ", "amount > ", "between 1 and ", "not ",
-          "last ", "last 7 days ", "week 1 ", "jan 1 ", "q4 ", "since ", "how many ", "per user ", "did not ",
-          "in the first ", "of the ", "vs ", "or ", "by ", "users ", "signups ", "where ", "the ", "every ",
-          "2026-11-01 ", "11/01/2026 ", "9am ", "monday ", "top 10 ", "more than ", "at least ", "over ", "'s ",
-          "did x but never y ", "people who ", "weekdays only ", "between 9 and 10am ", "drop ", "why ")
+PIECES = (
+    "9",
+    "1,",
+    "1.",
+    "1 ",
+    "12,345 ",
+    "-1",
+    "1e9",
+    "'",
+    '"',
+    "'a' ",
+    '"a" ',
+    "(",
+    ")",
+    "[",
+    "{",
+    "}",
+    "{{",
+    "$",
+    "%",
+    "-",
+    "/",
+    "->",
+    ".",
+    ",",
+    "?",
+    "!",
+    "#",
+    "*",
+    "\\",
+    "`",
+    "é",
+    "漢",
+    "🙂",
+    "\u0301",
+    "\u200b",
+    "\u202e",
+    "ß",
+    "ﬁ",
+    "\t",
+    "\n",
+    "  ",
+    "a",
+    "x",
+    "_",
+    "$browser ",
+    "plan != ",
+    "amount > ",
+    "between 1 and ",
+    "not ",
+    "last ",
+    "last 7 days ",
+    "week 1 ",
+    "jan 1 ",
+    "q4 ",
+    "since ",
+    "how many ",
+    "per user ",
+    "did not ",
+    "in the first ",
+    "of the ",
+    "vs ",
+    "or ",
+    "by ",
+    "users ",
+    "signups ",
+    "where ",
+    "the ",
+    "every ",
+    "2026-11-01 ",
+    "11/01/2026 ",
+    "9am ",
+    "monday ",
+    "top 10 ",
+    "more than ",
+    "at least ",
+    "over ",
+    "'s ",
+    "did x but never y ",
+    "people who ",
+    "weekdays only ",
+    "between 9 and 10am ",
+    "drop ",
+    "why ",
+)
 
 
 def _to_limit(piece: str) -> str:
@@ -75,10 +154,8 @@ def timed(call: Callable[[], object]) -> float:
     times = []
     for _ in range(RUNS):
         started = CLOCK()
-        try:
+        with contextlib.suppress(AskhogError):
             call()
-        except AskhogError:
-            pass
         times.append((CLOCK() - started) * 1000)
     return statistics.median(times)
 
@@ -99,7 +176,7 @@ def main() -> None:
     engine.ask("how many users signed up last week?")  # warm: the English word list, the first render
     cases = list(inputs(engine))
     if args.limit:
-        cases = cases[:args.limit]
+        cases = cases[: args.limit]
     assert all(len(text) <= L for _, text in cases)
     asked: list[tuple[float, str]] = []
     replied: list[tuple[float, str]] = []
@@ -110,12 +187,15 @@ def main() -> None:
             conv = Conversation(engine)
             conv.ask("show me user engagement")  # a clarification: the text below is its reply
             conv.ask(text)
+
         started = timed(lambda: Conversation(engine).ask("show me user engagement"))
         replied.append((max(0.0, timed(reply) - started), name))
     for label, rows in (("Engine.ask", asked), ("Conversation reply", replied)):
         values = [t for t, _ in rows]
-        print(f"{label}: {len(values)} inputs, p50 {pct(values, 50):.1f} ms, p99 {pct(values, 99):.1f} ms, "
-              f"max {max(values):.1f} ms")
+        print(
+            f"{label}: {len(values)} inputs, p50 {pct(values, 50):.1f} ms, p99 {pct(values, 99):.1f} ms, "
+            f"max {max(values):.1f} ms"
+        )
         for t, name in sorted(rows, reverse=True)[:5]:
             print(f"    {t:6.1f} ms  {name}")
     worst = max(t for t, _ in asked + replied)

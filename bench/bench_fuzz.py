@@ -28,7 +28,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from askhog.conversation import Conversation
@@ -38,24 +38,101 @@ from askhog.evaluate import load_cases
 from askhog.limits import MAX_QUESTION_CHARS
 
 ROOT = Path(__file__).resolve().parents[1]
-NOW = datetime(2026, 11, 26, 12, 0, 0)
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC).replace(tzinfo=None)  # the engine reads naive UTC
 WARMUP = 10_000
 """Questions before memory is measured: caches fill up to their bounds by then."""
 
-PERIODS = ("last week", "last 30 days", "this month", "in October", "yesterday", "since Nov 1", "Q3",
-           "between Oct 1 and Oct 15", "over the last 90 days", "today", "last quarter", "this year", "")
-FILTERS = ("where plan != pro", "where plan is not team", "where amount > 1,000", "where amount between 10 and 50",
-           "on Chrome", "not on Safari", "from the US", "where $os = ''", "where $current_url contains pricing",
-           "for pro users", "excluding mobile", "where amount > -5", "where amount > 1e3", "")
-TYPOS = {"signups": "sigups", "retention": "retnetion", "purchases": "purchses", "conversion": "converison",
-         "users": "usres", "funnel": "funel", "weekly": "weekyl", "browser": "broswer"}
-INJECTIONS = ("'; DROP TABLE events; --", "' OR 1=1 --", "\" OR \"1\"=\"1", "1; DELETE FROM persons",
-              "{{ 7*7 }}", "{% raw %}", "{event}", "}}{{", "') UNION SELECT * FROM system.users --",
-              "/* */ SELECT 1", "-- comment\nSELECT", "values('a')", "x\x00y", "\\'", "`events`", "$(rm -rf /)",
-              "<script>alert(1)</script>", "%s%s%s%n", "${jndi:ldap://x}", "' || sleep(10) || '",
-              "p{event}", "f'{x}'", "#comment", "\u202eevil", "SELECT * FROM events", "INSERT INTO events VALUES (1)")
-SPLICES = ("9" * 200, "1,000,000", "''''", '""""', "((((", "]]]]", "🙂🙂", "é́", "\u200b", "\t\n", "漢字", "ß",
-           "-" * 50, "$$$$", "....", "?!?!", "  ", "{{", "%%%%", "\\\\")
+PERIODS = (
+    "last week",
+    "last 30 days",
+    "this month",
+    "in October",
+    "yesterday",
+    "since Nov 1",
+    "Q3",
+    "between Oct 1 and Oct 15",
+    "over the last 90 days",
+    "today",
+    "last quarter",
+    "this year",
+    "",
+)
+FILTERS = (
+    "where plan != pro",
+    "where plan is not team",
+    "where amount > 1,000",
+    "where amount between 10 and 50",
+    "on Chrome",
+    "not on Safari",
+    "from the US",
+    "where $os = ''",
+    "where $current_url contains pricing",
+    "for pro users",
+    "excluding mobile",
+    "where amount > -5",
+    "where amount > 1e3",
+    "",
+)
+TYPOS = {
+    "signups": "sigups",
+    "retention": "retnetion",
+    "purchases": "purchses",
+    "conversion": "converison",
+    "users": "usres",
+    "funnel": "funel",
+    "weekly": "weekyl",
+    "browser": "broswer",
+}
+INJECTIONS = (
+    "'; DROP TABLE events; --",
+    "' OR 1=1 --",
+    '" OR "1"="1',
+    "1; DELETE FROM persons",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "{event}",
+    "}}{{",
+    "') UNION SELECT * FROM system.users --",
+    "/* */ SELECT 1",
+    "-- comment\nSELECT",
+    "values('a')",
+    "x\x00y",
+    "\\'",
+    "`events`",
+    "$(rm -rf /)",
+    "<script>alert(1)</script>",
+    "%s%s%s%n",
+    "${jndi:ldap://x}",
+    "' || sleep(10) || '",
+    "p{event}",
+    "f'{x}'",
+    "#comment",
+    "\u202eevil",
+    "SELECT * FROM events",
+    "INSERT INTO events VALUES (1)",
+)
+SPLICES = (
+    "9" * 200,
+    "1,000,000",
+    "''''",
+    '""""',
+    "((((",
+    "]]]]",
+    "🙂🙂",
+    "é́",
+    "\u200b",
+    "\t\n",
+    "漢字",
+    "ß",
+    "-" * 50,
+    "$$$$",
+    "....",
+    "?!?!",
+    "  ",
+    "{{",
+    "%%%%",
+    "\\\\",
+)
 
 
 def realistic(rng: random.Random, seeds: list[str]) -> str:
@@ -82,11 +159,11 @@ def fuzzed(rng: random.Random, seeds: list[str]) -> str:
         elif kind < 0.85:
             chars[at:at] = [chr(rng.randint(0x20, 0x2FFF))]
         else:
-            chars[at:at] = list(" ".join(rng.choice(seeds).split()[:rng.randint(1, 6)]))
+            chars[at:at] = list(" ".join(rng.choice(seeds).split()[: rng.randint(1, 6)]))
     text = "".join(chars)
     if rng.random() < 0.05:  # to the limit, and a few past it (refused as a QuestionError)
         text = (text + " ") * (MAX_QUESTION_CHARS // max(1, len(text) + 1) + rng.randint(1, 2))
-        text = text[:MAX_QUESTION_CHARS + rng.choice((0, 0, 0, 1, 500))]
+        text = text[: MAX_QUESTION_CHARS + rng.choice((0, 0, 0, 1, 500))]
     return text
 
 
@@ -125,7 +202,10 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     kinds: tuple[tuple[str, Callable[[random.Random, list[str]], str]], ...] = (
-        ("realistic", realistic), ("fuzzed", fuzzed), ("injection", injection))
+        ("realistic", realistic),
+        ("fuzzed", fuzzed),
+        ("injection", injection),
+    )
     cpu: list[float] = []
     wall: list[float] = []
     texts: list[str] = []
@@ -149,7 +229,7 @@ def main() -> None:
             outcomes["clarified" if answer.clarification else "answered" if answer.hogql else "no query"] += 1
         except AskhogError:
             outcomes["AskhogError"] += 1
-        except Exception as exc:  # noqa: BLE001 - what the run counts
+        except Exception as exc:
             crashes[type(exc).__name__] += 1
             first_crash = first_crash or f"{text!r}\n{traceback.format_exc()}"
         cpu.append((time.thread_time() - c0) * 1000)
@@ -159,7 +239,9 @@ def main() -> None:
         if i + 1 == WARMUP:
             rss_after_warmup = rss_mb()
         if (i + 1) % 10_000 == 0:
-            print(f"  {i + 1:,} questions, {time.perf_counter() - started_run:.0f} s, RSS {rss_mb():.1f} MB", flush=True)
+            print(
+                f"  {i + 1:,} questions, {time.perf_counter() - started_run:.0f} s, RSS {rss_mb():.1f} MB", flush=True
+            )
     rss_end = rss_mb()
     slowest = max(range(len(cpu)), key=cpu.__getitem__)
     print(f"questions: {args.n:,} (realistic, fuzzed, injection-like: a third each; every tenth a Conversation reply)")
@@ -167,8 +249,10 @@ def main() -> None:
     print(f"unhandled exceptions: {sum(crashes.values())} {dict(crashes)}")
     print(f"time per question, CPU:  p50 {pct(cpu, 50):.1f} ms, p99 {pct(cpu, 99):.1f} ms, max {max(cpu):.1f} ms")
     print(f"time per question, wall: p50 {pct(wall, 50):.1f} ms, p99 {pct(wall, 99):.1f} ms, max {max(wall):.1f} ms")
-    print(f"RSS: {rss_after_warmup:.1f} MB after {WARMUP:,}, {rss_end:.1f} MB at the end: "
-          f"growth {rss_end - rss_after_warmup:+.1f} MB")
+    print(
+        f"RSS: {rss_after_warmup:.1f} MB after {WARMUP:,}, {rss_end:.1f} MB at the end: "
+        f"growth {rss_end - rss_after_warmup:+.1f} MB"
+    )
     print(f"slowest (CPU): #{slowest}; over 50 ms: {len(texts)}")
     for line in texts[:10]:
         print("   ", line)

@@ -38,8 +38,9 @@ class Nearest:
         n = len(word)
         low, high = math.ceil(self.cutoff * n - 1e-9), math.floor(n / self.cutoff + 1e-9)
         candidates = [w for w in self._words if low <= len(w) <= high]
-        hit = process.extractOne(word, candidates, scorer=DamerauLevenshtein.normalized_similarity,
-                                 score_cutoff=self.cutoff)
+        hit = process.extractOne(
+            word, candidates, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=self.cutoff
+        )
         return (hit[0], float(hit[1])) if hit is not None else None
 
 

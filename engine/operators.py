@@ -21,37 +21,111 @@ from .types import FilterOp, PropertyFilter, PropertyRef
 _MAX_VALUE = 1e15
 """The largest magnitude a number in a filter may have (the engine's own bound on numbers it is given)."""
 
-_SET_FORMS = re.compile(r"^\s*(?:(?P<unset>is not set|isn'?t set|is unset|is null|is missing|does not exist|"
-                        r"doesn'?t exist)|(?P<set>is set|is not null|isn'?t null|exists|is present))(?![\w'])")
+_SET_FORMS = re.compile(
+    r"^\s*(?:(?P<unset>is not set|isn'?t set|is unset|is null|is missing|does not exist|"
+    r"doesn'?t exist)|(?P<set>is set|is not null|isn'?t null|exists|is present))(?![\w'])"
+)
 """Set-ness: a property present or absent, whatever its value."""
 
 _STRING_OPS: tuple[tuple[str, FilterOp], ...] = (
-    ("does not contain", "not_contains"), ("doesn't contain", "not_contains"), ("doesnt contain", "not_contains"),
-    ("not containing", "not_contains"), ("not contains", "not_contains"),
-    ("contains", "contains"), ("containing", "contains"), ("includes", "contains"),
-    ("starts with", "starts_with"), ("starting with", "starts_with"), ("begins with", "starts_with"),
+    ("does not contain", "not_contains"),
+    ("doesn't contain", "not_contains"),
+    ("doesnt contain", "not_contains"),
+    ("not containing", "not_contains"),
+    ("not contains", "not_contains"),
+    ("contains", "contains"),
+    ("containing", "contains"),
+    ("includes", "contains"),
+    ("starts with", "starts_with"),
+    ("starting with", "starts_with"),
+    ("begins with", "starts_with"),
     ("beginning with", "starts_with"),
-    ("is not equal to", "!="), ("not equal to", "!="), ("does not equal", "!="), ("doesn't equal", "!="),
-    ("is other than", "!="), ("other than", "!="), ("is not", "!="), ("isn't", "!="), ("isnt", "!="),
-    ("!=", "!="), ("<>", "!="), ("≠", "!="), ("not in", "not_in"), ("not", "!="), ("in", "in"),
-    ("is equal to", "="), ("equal to", "="), ("equals", "="), ("equal", "="), ("==", "="), ("=", "="), ("is", "="),
+    ("is not equal to", "!="),
+    ("not equal to", "!="),
+    ("does not equal", "!="),
+    ("doesn't equal", "!="),
+    ("is other than", "!="),
+    ("other than", "!="),
+    ("is not", "!="),
+    ("isn't", "!="),
+    ("isnt", "!="),
+    ("!=", "!="),
+    ("<>", "!="),
+    ("≠", "!="),
+    ("not in", "not_in"),
+    ("not", "!="),
+    ("in", "in"),
+    ("is equal to", "="),
+    ("equal to", "="),
+    ("equals", "="),
+    ("equal", "="),
+    ("==", "="),
+    ("=", "="),
+    ("is", "="),
     (":", "="),
 )
 """Text operators, longest form first so that "is not" is never read as "is" followed by the value "not"."""
 
 _NUMERIC_OPS: tuple[tuple[str, FilterOp], ...] = (
-    (">=", ">="), ("≥", ">="), ("=>", ">="), ("<=", "<="), ("≤", "<="), ("=<", "<="),
-    ("!=", "!="), ("<>", "!="), ("≠", "!="), ("==", "="), (">", ">"), ("<", "<"), ("=", "="),
-    ("is not equal to", "!="), ("not equal to", "!="), ("does not equal", "!="), ("doesn't equal", "!="),
-    ("is other than", "!="), ("other than", "!="), ("is not", "!="), ("isn't", "!="), ("not", "!="),
-    ("greater than or equal to", ">="), ("more than or equal to", ">="), ("less than or equal to", "<="),
-    ("at least", ">="), ("no less than", ">="), ("at most", "<="), ("no more than", "<="), ("up to", "<="),
-    ("is over", ">"), ("is above", ">"), ("is under", "<"), ("is below", "<"),
-    ("is greater than", ">"), ("is more than", ">"), ("is less than", "<"), ("is higher than", ">"),
-    ("is lower than", "<"), ("greater than", ">"), ("more than", ">"), ("bigger than", ">"), ("larger than", ">"),
-    ("higher than", ">"), ("over", ">"), ("above", ">"), ("exceeding", ">"), ("exceeds", ">"),
-    ("less than", "<"), ("fewer than", "<"), ("smaller than", "<"), ("lower than", "<"), ("under", "<"),
-    ("below", "<"), ("is equal to", "="), ("equal to", "="), ("equals", "="), ("exactly", "="), ("is", "="),
+    (">=", ">="),
+    ("≥", ">="),
+    ("=>", ">="),
+    ("<=", "<="),
+    ("≤", "<="),
+    ("=<", "<="),
+    ("!=", "!="),
+    ("<>", "!="),
+    ("≠", "!="),
+    ("==", "="),
+    (">", ">"),
+    ("<", "<"),
+    ("=", "="),
+    ("is not equal to", "!="),
+    ("not equal to", "!="),
+    ("does not equal", "!="),
+    ("doesn't equal", "!="),
+    ("is other than", "!="),
+    ("other than", "!="),
+    ("is not", "!="),
+    ("isn't", "!="),
+    ("not", "!="),
+    ("greater than or equal to", ">="),
+    ("more than or equal to", ">="),
+    ("less than or equal to", "<="),
+    ("at least", ">="),
+    ("no less than", ">="),
+    ("at most", "<="),
+    ("no more than", "<="),
+    ("up to", "<="),
+    ("is over", ">"),
+    ("is above", ">"),
+    ("is under", "<"),
+    ("is below", "<"),
+    ("is greater than", ">"),
+    ("is more than", ">"),
+    ("is less than", "<"),
+    ("is higher than", ">"),
+    ("is lower than", "<"),
+    ("greater than", ">"),
+    ("more than", ">"),
+    ("bigger than", ">"),
+    ("larger than", ">"),
+    ("higher than", ">"),
+    ("over", ">"),
+    ("above", ">"),
+    ("exceeding", ">"),
+    ("exceeds", ">"),
+    ("less than", "<"),
+    ("fewer than", "<"),
+    ("smaller than", "<"),
+    ("lower than", "<"),
+    ("under", "<"),
+    ("below", "<"),
+    ("is equal to", "="),
+    ("equal to", "="),
+    ("equals", "="),
+    ("exactly", "="),
+    ("is", "="),
 )
 
 _SIGN = re.compile(r"^\s*(?:[<>=≠≤≥~]|![=~])")
@@ -61,13 +135,17 @@ _NEEDS_KNOWN = frozenset({"not", "other than", "is other than", "equals", "equal
 """Word forms that also occur in plain sentences ("plan not including free"): the value after them must be
 one the property has (or be quoted)."""
 _PHRASE = re.compile(r"^\s*\S+(?:\s+[^\s?;]+)?")
-_FILTER_WORDS = re.compile(r"^\s*(?:between|contains|containing|includes|does not contain|doesn'?t contain|"
-                           r"not contains?|starts with|starting with|begins with|beginning with|(?:not )?in\s*\()"
-                           r"(?![\w'])")
+_FILTER_WORDS = re.compile(
+    r"^\s*(?:between|contains|containing|includes|does not contain|doesn'?t contain|"
+    r"not contains?|starts with|starting with|begins with|beginning with|(?:not )?in\s*\()"
+    r"(?![\w'])"
+)
 """Words that can only start a filter: what follows them must be read, or asked about."""
 
-_NUMBER = re.compile(r"\$?\s*(?P<n>[-+]?(?:\d{1,3}(?:,\d{3})+|\d{1,16})(?:\.\d{1,12})?(?:e[-+]?\d{1,3})?)(?P<k>k)?"
-                     r"(?![\w.,]?\d|[\w$])")
+_NUMBER = re.compile(
+    r"\$?\s*(?P<n>[-+]?(?:\d{1,3}(?:,\d{3})+|\d{1,16})(?:\.\d{1,12})?(?:e[-+]?\d{1,3})?)(?P<k>k)?"
+    r"(?![\w.,]?\d|[\w$])"
+)
 """A number as people write it in a filter: "1,000" (thousands separators, groups of three), "-5", "2.5",
 "1e3", "10k", "$49". A digit right after (a comma or a point between) is not read: "1,5" is asked about,
 never taken for 1."""
@@ -93,8 +171,9 @@ class OperatorRead:
         return not self.filters
 
 
-def read_operator(prop: PropertyRef, values: tuple[str, ...], after: str,
-                  stopwords: frozenset[str] = frozenset()) -> OperatorRead | None:
+def read_operator(
+    prop: PropertyRef, values: tuple[str, ...], after: str, stopwords: frozenset[str] = frozenset()
+) -> OperatorRead | None:
     """The filter written right after ``prop`` in ``after`` (the question's text that follows its name).
 
     ``values`` are the property's known values (a bare value is matched to one, kept whole:
@@ -116,7 +195,7 @@ def _operator(after: str, table: tuple[tuple[str, FilterOp], ...]) -> tuple[Filt
     text = after.lstrip()
     offset = len(after) - len(text)
     for form, op in table:
-        if text.startswith(form) and (not form[-1].isalpha() or not text[len(form):len(form) + 1].isalnum()):
+        if text.startswith(form) and (not form[-1].isalpha() or not text[len(form) : len(form) + 1].isalnum()):
             return op, offset + len(form)
     return None
 
@@ -141,16 +220,17 @@ def _plain(value: float) -> float | int:
 def _numeric(prop: PropertyRef, after: str) -> OperatorRead | None:
     between = _BETWEEN.match(after)
     if between is not None:
-        low = number(after[between.end():])
+        low = number(after[between.end() :])
         if low is None:
             return None
         joined = _AND.match(after, between.end() + low[1])
-        high = number(after[joined.end():]) if joined else None
+        high = number(after[joined.end() :]) if joined else None
         if joined is None or high is None:
             return None
         a, b = sorted((low[0], high[0]))
-        return OperatorRead((PropertyFilter(prop, ">=", _plain(a)), PropertyFilter(prop, "<=", _plain(b))),
-                            joined.end() + high[1])
+        return OperatorRead(
+            (PropertyFilter(prop, ">=", _plain(a)), PropertyFilter(prop, "<=", _plain(b))), joined.end() + high[1]
+        )
     found = _operator(after, _NUMERIC_OPS)
     if found is None:
         return None
@@ -171,13 +251,22 @@ def _text(prop: PropertyRef, values: tuple[str, ...], after: str, stopwords: fro
     rest = rest.lstrip()
     if op in ("in", "not_in"):
         items = _LIST.match(rest)
-        names = tuple(dict.fromkeys(_known(i.strip(" '\""), values) for i in items.group("items").split(",")
-                                    if i.strip(" '\""))) if items else ()
+        names = (
+            tuple(
+                dict.fromkeys(
+                    _known(i.strip(" '\""), values) for i in items.group("items").split(",") if i.strip(" '\"")
+                )
+            )
+            if items
+            else ()
+        )
         if items is None or not names:
             return None
         single: FilterOp = "=" if op == "in" else "!="
-        return OperatorRead((PropertyFilter(prop, op if len(names) > 1 else single,
-                                            names if len(names) > 1 else names[0]),), end + skip + items.end())
+        return OperatorRead(
+            (PropertyFilter(prop, op if len(names) > 1 else single, names if len(names) > 1 else names[0]),),
+            end + skip + items.end(),
+        )
     quoted = _QUOTED.match(rest)
     if quoted is not None:
         return OperatorRead((PropertyFilter(prop, op, _known(quoted.group("v"), values)),), end + skip + quoted.end())
@@ -188,7 +277,7 @@ def _text(prop: PropertyRef, values: tuple[str, ...], after: str, stopwords: fro
     value = bare.group("v").rstrip(".") if bare else ""
     if not value:
         return None
-    form = after.lstrip()[:end - (len(after) - len(after.lstrip()))]
+    form = after.lstrip()[: end - (len(after) - len(after.lstrip()))]
     if form in _NEEDS_KNOWN and values:
         return None  # "plan not including free": after these words only a value the property has is one
     if form[:1].isalpha() and op in ("=", "!=") and (value in stopwords or _WORD_VALUE.fullmatch(value)):
@@ -200,7 +289,7 @@ def _listed(text: str, values: tuple[str, ...]) -> str | None:
     """The longest known value ``text`` starts with as whole words ("Mac OS X", not "Mac"), as the project
     spells it."""
     lowered = text.lower()
-    found = [v for v in values if lowered.startswith(v.lower()) and not lowered[len(v):len(v) + 1].isalnum()]
+    found = [v for v in values if lowered.startswith(v.lower()) and not lowered[len(v) : len(v) + 1].isalnum()]
     return max(found, key=len) if found else None
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 PropertyScope = Literal["event", "person", "session"]
 PropertyType = Literal["String", "Numeric", "Boolean", "DateTime"]
-FilterOp = Literal["=", "!=", ">", ">=", "<", "<=", "contains", "not_contains", "starts_with", "is_set", "is_not_set",
-                   "in", "not_in"]
+FilterOp = Literal[
+    "=", "!=", ">", ">=", "<", "<=", "contains", "not_contains", "starts_with", "is_set", "is_not_set", "in", "not_in"
+]
 Unit = Literal["hour", "day", "week", "month", "quarter", "year"]
 
 
@@ -87,7 +88,15 @@ class TimeRange:
         return (self.end - self.start).total_seconds() / 86400.0
 
 
-SlotValue = Union[
-    str, int, float, bool, EventRef, PropertyRef, PropertyFilter, TimeRange,
-    tuple[EventRef, ...], tuple[PropertyFilter, ...],
-]
+SlotValue = (
+    str
+    | int
+    | float
+    | bool
+    | EventRef
+    | PropertyRef
+    | PropertyFilter
+    | TimeRange
+    | tuple[EventRef, ...]
+    | tuple[PropertyFilter, ...]
+)

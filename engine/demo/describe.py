@@ -43,7 +43,9 @@ def _property(name: str, scope: str, row: list[Any]) -> PropertyDef:
 
 def taxonomy_from_data(store: Store) -> Taxonomy:
     tax = Taxonomy()
-    event_names = [r[0] for r in store.json("SELECT event, count() AS n FROM events GROUP BY event ORDER BY n DESC")["data"]]
+    event_names = [
+        r[0] for r in store.json("SELECT event, count() AS n FROM events GROUP BY event ORDER BY n DESC")["data"]
+    ]
     owners: dict[str, list[str]] = {}
     for row in store.json(_keys_sql("properties", "events"))["data"]:
         tax.event_properties[row[0]] = _property(row[0], "event", row)

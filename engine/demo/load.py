@@ -28,22 +28,26 @@ import signal
 import sys
 import threading
 import uuid as uuidlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from ..clock import utc_now
 from ..errors import ExecutionError, LoadError
 from .store import STAGED_PREFIX, Store, quote, sessions_from_events
 
 MAX_REJECTS_IN_MESSAGE = 5
-EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 """Event times outside [EARLIEST, LATEST) are rejected: nothing PostHog recorded is older, and a time past 2100
 is a unit mix-up (milliseconds read as seconds), not an event."""
-STRUCTURE = ("uuid String, event String, distinct_id String, person_id String, timestamp String, "
-             "properties String, person_properties String, elements_chain String, session_id String")
+STRUCTURE = (
+    "uuid String, event String, distinct_id String, person_id String, timestamp String, "
+    "properties String, person_properties String, elements_chain String, session_id String"
+)
 _BOM = b"\xef\xbb\xbf"
 _EPOCH = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 
@@ -81,8 +85,10 @@ def load_file(path: Path | str, home: Path | str | None = None) -> LoadReport:
         export = read_export(source, store)
         if not export.rows:
             shown = "; ".join(f"line {n}: {why}" for n, why in export.rejected[:MAX_REJECTS_IN_MESSAGE])
-            raise LoadError(f"{source}: no valid events ({len(export.rejected)} rejected"
-                            f"{': ' + shown if shown else ''})", export.rejected)
+            raise LoadError(
+                f"{source}: no valid events ({len(export.rejected)} rejected{': ' + shown if shown else ''})",
+                export.rejected,
+            )
         _replace_store(store, export.rows, source, len(export.rejected), export.sha256)
     return LoadReport(len(export.rows), export.rejected, str(source), export.sha256)
 
@@ -149,7 +155,7 @@ def _read(source: Path, store: Store) -> tuple[str, Iterator[_Row]]:
     except OSError as exc:
         raise LoadError(f"{source}: cannot read it ({exc.strerror or exc})") from None
     checksum = hashlib.sha256(data).hexdigest()
-    data = data[len(_BOM):] if data.startswith(_BOM) else data
+    data = data[len(_BOM) :] if data.startswith(_BOM) else data
     return checksum, (_csv_rows(data) if suffix == ".csv" else _json_lines(data))
 
 
@@ -239,7 +245,7 @@ def _normalise(raw: dict[str, Any], line: int) -> dict[str, str]:
     if not event:
         raise _Reject("event is empty")
     properties = _json_object(raw.get("properties"), "properties")
-    flattened = {k[len("properties."):]: v for k, v in raw.items() if k.startswith("properties.") and v != ""}
+    flattened = {k[len("properties.") :]: v for k, v in raw.items() if k.startswith("properties.") and v != ""}
     properties.update(flattened)
     distinct_id = _text(raw.get("distinct_id"), "distinct_id", numbers=True).strip()
     person_id = _uuid(raw.get("person_id"), "person_id")
@@ -253,8 +259,9 @@ def _normalise(raw: dict[str, Any], line: int) -> dict[str, str]:
         "person_id": person_id or str(uuidlib.uuid5(uuidlib.NAMESPACE_OID, distinct_id)),
         "timestamp": _timestamp(raw.get("timestamp")),
         "properties": _json_text(raw.get("properties"), properties, not flattened),
-        "person_properties": _json_text(raw.get("person_properties"),
-                                        _json_object(raw.get("person_properties"), "person_properties"), True),
+        "person_properties": _json_text(
+            raw.get("person_properties"), _json_object(raw.get("person_properties"), "person_properties"), True
+        ),
         "elements_chain": _text(raw.get("elements_chain"), "elements_chain"),
         "session_id": _text(session, "$session_id", numbers=True),
     }
@@ -262,7 +269,8 @@ def _normalise(raw: dict[str, Any], line: int) -> dict[str, str]:
 
 def _kind(value: Any) -> str:
     return {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "an object"}.get(
-        type(value), type(value).__name__)
+        type(value), type(value).__name__
+    )
 
 
 def _text(value: Any, name: str, *, numbers: bool = False) -> str:
@@ -328,11 +336,11 @@ def _timestamp(value: Any) -> str:
         seconds = number / 1000 if abs(number) > 1e11 else number
         if not EARLIEST.timestamp() <= seconds < LATEST.timestamp():
             raise _Reject(f"timestamp {text[:40]} is out of range ({EARLIEST.year} to {LATEST.year - 1})")
-        moment = datetime.fromtimestamp(seconds, timezone.utc)
+        moment = datetime.fromtimestamp(seconds, UTC)
     else:
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            moment = parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+            moment = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
         except ValueError:
             raise _Reject(f"timestamp {text[:40]!r} is not ISO 8601 or epoch seconds") from None
         except OverflowError:
@@ -367,8 +375,14 @@ def _replace_store(store: Store, rows: list[dict[str, str]], source: Path, rejec
                 INSERT INTO {db}.person_distinct_ids
                 SELECT distinct_id, argMax(person_id, timestamp) FROM {db}.events GROUP BY distinct_id""")
             store.query(sessions_from_events(db))
-            meta = {"kind": "loaded", "source": str(source.resolve()), "sha256": checksum, "events": len(rows),
-                    "rejected": rejected, "generated_at": datetime.now(timezone.utc).isoformat()}
+            meta = {
+                "kind": "loaded",
+                "source": str(source.resolve()),
+                "sha256": checksum,
+                "events": len(rows),
+                "rejected": rejected,
+                "generated_at": utc_now().isoformat(),
+            }
             store.write_metadata(db, meta)
     except ExecutionError as exc:
         raise LoadError(f"{source}: the store refused the rows ({exc}); nothing was loaded") from None

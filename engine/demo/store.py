@@ -17,14 +17,16 @@ an interrupted load never makes room for the demo to be regenerated over it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import threading
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from chdb import session as chdb_session
 
@@ -213,7 +215,7 @@ class Store:
         if not self.scratch.is_dir():
             return
         for staged in self.scratch.glob(f"{STAGED_PREFIX}*.jsonl"):
-            pid = staged.name[len(STAGED_PREFIX):].split("-", 1)[0]
+            pid = staged.name[len(STAGED_PREFIX) :].split("-", 1)[0]
             if not (pid.isdigit() and _alive(int(pid))):
                 staged.unlink(missing_ok=True)
 
@@ -262,10 +264,8 @@ class Store:
                     self.query(statement)
                 yield build
             except BaseException:
-                try:
+                with contextlib.suppress(ExecutionError):  # else the next open drops it
                     self.query(f"DROP DATABASE IF EXISTS {build} SYNC")
-                except ExecutionError:
-                    pass  # the next open drops it
                 raise
             try:
                 self._point_to(build)
@@ -280,13 +280,17 @@ class Store:
 def describe_metadata(meta: dict[str, str]) -> str:
     """What ``meta`` (a store's metadata table) says the store holds, for answers and ``askhog load``."""
     if meta.get("kind") == "demo":
-        return (f"the Paperplane demo (seed {meta.get('seed', '?')}, {int(meta.get('events', 0)):,} events, "
-                f"ending {meta.get('end', '?')[:16].replace('T', ' ')} UTC)")
+        return (
+            f"the Paperplane demo (seed {meta.get('seed', '?')}, {int(meta.get('events', 0)):,} events, "
+            f"ending {meta.get('end', '?')[:16].replace('T', ' ')} UTC)"
+        )
     if meta.get("kind") == "loaded":
         checksum = meta.get("sha256", "")
-        return (f"events loaded from {Path(meta.get('source', '?')).name} "
-                f"({int(meta.get('events', 0)):,} events{f', sha256 {checksum[:12]}' if checksum else ''}, "
-                f"loaded {meta.get('generated_at', '?')[:16].replace('T', ' ')} UTC)")
+        return (
+            f"events loaded from {Path(meta.get('source', '?')).name} "
+            f"({int(meta.get('events', 0)):,} events{f', sha256 {checksum[:12]}' if checksum else ''}, "
+            f"loaded {meta.get('generated_at', '?')[:16].replace('T', ' ')} UTC)"
+        )
     return "no data yet"
 
 

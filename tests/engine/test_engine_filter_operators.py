@@ -30,61 +30,157 @@ TABLE: list[tuple[str, Any, tuple[str, ...], tuple[str, ...]]] = [
     ("purchases where plan != pro last week", [("plan", "!=", "pro")], ("properties.plan != {value_0}",), ("is_not",)),
     ("purchases where plan <> pro last week", [("plan", "!=", "pro")], ("properties.plan != {value_0}",), ("is_not",)),
     ("purchases where plan ≠ pro last week", [("plan", "!=", "pro")], ("properties.plan != {value_0}",), ("is_not",)),
-    ("purchases where plan is not pro last week", [("plan", "!=", "pro")], ("properties.plan != {value_0}",),
-     ("is_not",)),
-    ("purchases where plan isn't pro last week", [("plan", "!=", "pro")], ("properties.plan != {value_0}",),
-     ("is_not",)),
+    (
+        "purchases where plan is not pro last week",
+        [("plan", "!=", "pro")],
+        ("properties.plan != {value_0}",),
+        ("is_not",),
+    ),
+    (
+        "purchases where plan isn't pro last week",
+        [("plan", "!=", "pro")],
+        ("properties.plan != {value_0}",),
+        ("is_not",),
+    ),
     ("purchases where plan not pro last week", [("plan", "!=", "pro")], ("properties.plan != {value_0}",), ("is_not",)),
-    ("purchases where plan other than pro last week", [("plan", "!=", "pro")], ("properties.plan != {value_0}",),
-     ("is_not",)),
+    (
+        "purchases where plan other than pro last week",
+        [("plan", "!=", "pro")],
+        ("properties.plan != {value_0}",),
+        ("is_not",),
+    ),
     ("purchases where plan = pro last week", [("plan", "=", "pro")], ("properties.plan = {value_0}",), ("exact",)),
     ("purchases where plan == pro last week", [("plan", "=", "pro")], ("properties.plan = {value_0}",), ("exact",)),
     ("purchases where plan is pro last week", [("plan", "=", "pro")], ("properties.plan = {value_0}",), ("exact",)),
-    ("pageviews where $browser = 'Chrome' last week", [("$browser", "=", "Chrome")],
-     ("properties.$browser = {value_0}",), ("exact",)),
-    ("pageviews where $os = Mac OS X last week", [("$os", "=", "Mac OS X")], ("properties.$os = {value_0}",),
-     ("exact",)),
-    ("purchases where plan in (pro, team) last week", [("plan", "in", ("pro", "team"))],
-     ("properties.plan IN ({value_0}, {value_1})",), ("exact",)),
-    ("purchases where amount > 1,000 last week", [("amount", ">", 1000)], ("toFloat(properties.amount) > {value_0}",),
-     ("gt",)),
-    ("purchases where amount > 1,000,000.5 last week", [("amount", ">", 1000000.5)],
-     ("toFloat(properties.amount) > {value_0}",), ("gt",)),
-    ("purchases where amount > 1e3 last week", [("amount", ">", 1000)], ("toFloat(properties.amount) > {value_0}",),
-     ("gt",)),
-    ("purchases where amount > 10k last week", [("amount", ">", 10000)], ("toFloat(properties.amount) > {value_0}",),
-     ("gt",)),
-    ("purchases where amount > -5 last week", [("amount", ">", -5)], ("toFloat(properties.amount) > {value_0}",),
-     ("gt",)),
-    ("purchases where amount >= 100 last week", [("amount", ">=", 100)], ("toFloat(properties.amount) >= {value_0}",),
-     ("gte",)),
-    ("purchases where amount ≥ 100 last week", [("amount", ">=", 100)], ("toFloat(properties.amount) >= {value_0}",),
-     ("gte",)),
-    ("purchases where amount < 100 last week", [("amount", "<", 100)], ("toFloat(properties.amount) < {value_0}",),
-     ("lt",)),
-    ("purchases where amount <= 100 last week", [("amount", "<=", 100)], ("toFloat(properties.amount) <= {value_0}",),
-     ("lte",)),
-    ("purchases where amount at least 100 last week", [("amount", ">=", 100)],
-     ("toFloat(properties.amount) >= {value_0}",), ("gte",)),
-    ("purchases where amount is 49 last week", [("amount", "=", 49)], ("toFloat(properties.amount) = {value_0}",),
-     ("exact",)),
-    ("purchases where amount != 49 last week", [("amount", "!=", 49)], ("toFloat(properties.amount) != {value_0}",),
-     ("is_not",)),
-    ("purchases where amount between 10 and 100 last week", [("amount", ">=", 10), ("amount", "<=", 100)],
-     ("toFloat(properties.amount) >= {value_0}", "toFloat(properties.amount) <= {value_1}"), ("gte", "lte")),
-    ("purchases where amount between 1,000 and 50 last week", [("amount", ">=", 50), ("amount", "<=", 1000)],
-     ("toFloat(properties.amount) >= {value_0}", "toFloat(properties.amount) <= {value_1}"), ("gte", "lte")),
+    (
+        "pageviews where $browser = 'Chrome' last week",
+        [("$browser", "=", "Chrome")],
+        ("properties.$browser = {value_0}",),
+        ("exact",),
+    ),
+    (
+        "pageviews where $os = Mac OS X last week",
+        [("$os", "=", "Mac OS X")],
+        ("properties.$os = {value_0}",),
+        ("exact",),
+    ),
+    (
+        "purchases where plan in (pro, team) last week",
+        [("plan", "in", ("pro", "team"))],
+        ("properties.plan IN ({value_0}, {value_1})",),
+        ("exact",),
+    ),
+    (
+        "purchases where amount > 1,000 last week",
+        [("amount", ">", 1000)],
+        ("toFloat(properties.amount) > {value_0}",),
+        ("gt",),
+    ),
+    (
+        "purchases where amount > 1,000,000.5 last week",
+        [("amount", ">", 1000000.5)],
+        ("toFloat(properties.amount) > {value_0}",),
+        ("gt",),
+    ),
+    (
+        "purchases where amount > 1e3 last week",
+        [("amount", ">", 1000)],
+        ("toFloat(properties.amount) > {value_0}",),
+        ("gt",),
+    ),
+    (
+        "purchases where amount > 10k last week",
+        [("amount", ">", 10000)],
+        ("toFloat(properties.amount) > {value_0}",),
+        ("gt",),
+    ),
+    (
+        "purchases where amount > -5 last week",
+        [("amount", ">", -5)],
+        ("toFloat(properties.amount) > {value_0}",),
+        ("gt",),
+    ),
+    (
+        "purchases where amount >= 100 last week",
+        [("amount", ">=", 100)],
+        ("toFloat(properties.amount) >= {value_0}",),
+        ("gte",),
+    ),
+    (
+        "purchases where amount ≥ 100 last week",
+        [("amount", ">=", 100)],
+        ("toFloat(properties.amount) >= {value_0}",),
+        ("gte",),
+    ),
+    (
+        "purchases where amount < 100 last week",
+        [("amount", "<", 100)],
+        ("toFloat(properties.amount) < {value_0}",),
+        ("lt",),
+    ),
+    (
+        "purchases where amount <= 100 last week",
+        [("amount", "<=", 100)],
+        ("toFloat(properties.amount) <= {value_0}",),
+        ("lte",),
+    ),
+    (
+        "purchases where amount at least 100 last week",
+        [("amount", ">=", 100)],
+        ("toFloat(properties.amount) >= {value_0}",),
+        ("gte",),
+    ),
+    (
+        "purchases where amount is 49 last week",
+        [("amount", "=", 49)],
+        ("toFloat(properties.amount) = {value_0}",),
+        ("exact",),
+    ),
+    (
+        "purchases where amount != 49 last week",
+        [("amount", "!=", 49)],
+        ("toFloat(properties.amount) != {value_0}",),
+        ("is_not",),
+    ),
+    (
+        "purchases where amount between 10 and 100 last week",
+        [("amount", ">=", 10), ("amount", "<=", 100)],
+        ("toFloat(properties.amount) >= {value_0}", "toFloat(properties.amount) <= {value_1}"),
+        ("gte", "lte"),
+    ),
+    (
+        "purchases where amount between 1,000 and 50 last week",
+        [("amount", ">=", 50), ("amount", "<=", 1000)],
+        ("toFloat(properties.amount) >= {value_0}", "toFloat(properties.amount) <= {value_1}"),
+        ("gte", "lte"),
+    ),
     ("pageviews where $os = '' last week", [("$os", "=", "")], ("properties.$os = {value_0}",), ("exact",)),
     ("pageviews where $os != '' last week", [("$os", "!=", "")], ("properties.$os != {value_0}",), ("is_not",)),
-    ("pageviews where $current_url contains pricing last week", [("$current_url", "contains", "pricing")],
-     ("positionCaseInsensitive(toString(properties.$current_url), {value_0}) > 0",), ("icontains",)),
-    ("pageviews where $current_url doesn't contain pricing last week", [("$current_url", "not_contains", "pricing")],
-     ("positionCaseInsensitive(toString(properties.$current_url), {value_0}) = 0",), ("not_icontains",)),
-    ("pageviews where $current_url starts with https://app last week", [("$current_url", "starts_with", "https://app")],
-     ("startsWith(toString(properties.$current_url), {value_0})",), ("regex",)),
+    (
+        "pageviews where $current_url contains pricing last week",
+        [("$current_url", "contains", "pricing")],
+        ("positionCaseInsensitive(toString(properties.$current_url), {value_0}) > 0",),
+        ("icontains",),
+    ),
+    (
+        "pageviews where $current_url doesn't contain pricing last week",
+        [("$current_url", "not_contains", "pricing")],
+        ("positionCaseInsensitive(toString(properties.$current_url), {value_0}) = 0",),
+        ("not_icontains",),
+    ),
+    (
+        "pageviews where $current_url starts with https://app last week",
+        [("$current_url", "starts_with", "https://app")],
+        ("startsWith(toString(properties.$current_url), {value_0})",),
+        ("regex",),
+    ),
     ("pageviews where $os is set last week", [("$os", "is_set", None)], ("properties.$os IS NOT NULL",), ("is_set",)),
-    ("pageviews where $os is not set last week", [("$os", "is_not_set", None)], ("properties.$os IS NULL",),
-     ("is_not_set",)),
+    (
+        "pageviews where $os is not set last week",
+        [("$os", "is_not_set", None)],
+        ("properties.$os IS NULL",),
+        ("is_not_set",),
+    ),
     ("purchases where amount > abc last week", ASK, (), ()),
     ("purchases where amount > 1,5 last week", ASK, (), ()),
     ("purchases where amount between 10 and last week", ASK, (), ()),
@@ -118,14 +214,14 @@ def test_each_written_operator_reads_as_one_posthog_operator(engine: Engine, row
 
 
 def test_the_value_of_a_written_filter_is_not_read_again_as_a_filter_of_its_own(engine: Engine) -> None:
-    """"plan != pro" once read also gave ``plan = 'pro'`` from the value's own mention: a query for nobody."""
+    """ "plan != pro" once read also gave ``plan = 'pro'`` from the value's own mention: a query for nobody."""
     answer = engine.ask("how many purchases where plan != pro last week")
     assert [(f.op, f.value) for f in answer.meaning.filters] == [("!=", "pro")]
     assert answer.hogql is not None and "properties.plan = " not in answer.hogql
 
 
 def test_words_that_only_look_like_operators_are_not_filters() -> None:
-    """"amount over time", "plan not including free": no filter is read from the words after the property."""
+    """ "amount over time", "plan not including free": no filter is read from the words after the property."""
     amount, plan = PropertyRef("amount", type="Numeric"), PropertyRef("plan")
     assert read_operator(amount, (), " over time") is None
     assert read_operator(plan, ("pro", "team"), " not including free") is None
@@ -133,10 +229,21 @@ def test_words_that_only_look_like_operators_are_not_filters() -> None:
     assert read_operator(plan, ("pro", "team"), "! what") is None
 
 
-@pytest.mark.parametrize("text, value", [
-    ("1,000", 1000.0), ("1,000,000", 1e6), ("-5", -5.0), ("+5", 5.0), ("2.5", 2.5), ("1e3", 1000.0), ("1.5e3", 1500.0),
-    ("10k", 10000.0), ("$49", 49.0), ("0", 0.0),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("1,000", 1000.0),
+        ("1,000,000", 1e6),
+        ("-5", -5.0),
+        ("+5", 5.0),
+        ("2.5", 2.5),
+        ("1e3", 1000.0),
+        ("1.5e3", 1500.0),
+        ("10k", 10000.0),
+        ("$49", 49.0),
+        ("0", 0.0),
+    ],
+)
 def test_numbers_as_people_write_them(text: str, value: float) -> None:
     assert number(text) == (value, len(text))
 

@@ -19,14 +19,17 @@ from rapidfuzz.distance import DamerauLevenshtein
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-@pytest.mark.parametrize("pattern, words", [
-    (r"\bhow many\b", {"how many"}),
-    (r"\b(top|bottom) \d+", {"top", "bottom"}),
-    (r"\bwould\b(?! you)|^what if\b", {"would", "what if"}),
-    (r"x?y*", None),
-    (r"(?i:abc)d", {"d"}),
-    (r"(?:users?|people)\s+who\b", {"user", "people"}),
-])
+@pytest.mark.parametrize(
+    "pattern, words",
+    [
+        (r"\bhow many\b", {"how many"}),
+        (r"\b(top|bottom) \d+", {"top", "bottom"}),
+        (r"\bwould\b(?! you)|^what if\b", {"would", "what if"}),
+        (r"x?y*", None),
+        (r"(?i:abc)d", {"d"}),
+        (r"(?:users?|people)\s+who\b", {"user", "people"}),
+    ],
+)
 def test_needed_words(pattern: str, words: set[str] | None) -> None:
     found = needed(re.compile(pattern))
     assert (set(found) if found is not None else None) == words
@@ -61,8 +64,11 @@ def test_every_rule_finds_what_its_full_search_finds(engine: Engine, texts: list
 def test_rule_hits_are_the_same_with_and_without_the_prefilter(engine: Engine, texts: list[str]) -> None:
     recognizer = engine.recognizer
     for text in texts:
-        every = [(i, r.pattern.pattern) for i, r, _ in recognizer._rules if r.pattern.search(text)
-                 and not (i == "out_of_scope" and _denied(text, r.pattern))]
+        every = [
+            (i, r.pattern.pattern)
+            for i, r, _ in recognizer._rules
+            if r.pattern.search(text) and not (i == "out_of_scope" and _denied(text, r.pattern))
+        ]
         assert [(h.intent, h.pattern) for h in recognizer.rule_hits(text)] == every, text
 
 
@@ -76,8 +82,20 @@ def _denied(text: str, pattern: re.Pattern[str]) -> bool:
 def test_the_nearest_word_among_lengths_that_can_reach_the_cutoff_is_the_nearest_of_all(engine: Engine) -> None:
     words = sorted(t for t in engine.recognizer.vocabulary() if len(t) >= 5)
     nearest = Nearest(words, 0.8)
-    for typo in ("retnetion", "sigups", "purchses", "converison", "funnell", "activaton", "weekyl", "dashbord",
-                 "xxxxxxxxxxxxx", "abcde", "reten", "subscriptions"):
+    for typo in (
+        "retnetion",
+        "sigups",
+        "purchses",
+        "converison",
+        "funnell",
+        "activaton",
+        "weekyl",
+        "dashbord",
+        "xxxxxxxxxxxxx",
+        "abcde",
+        "reten",
+        "subscriptions",
+    ):
         full = process.extractOne(typo, words, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.8)
         assert nearest.closest(typo) == ((full[0], float(full[1])) if full else None), typo
 

@@ -40,8 +40,9 @@ def _order_gaps(query: exp.Expression) -> list[str]:
     if limit is not None and limit.expression is not None and limit.expression.sql() == "1":
         return []
     group = select.args.get("group")
-    if group is None and any(not isinstance(agg.parent, exp.Window) for p in select.expressions
-                             for agg in p.find_all(exp.AggFunc)):
+    if group is None and any(
+        not isinstance(agg.parent, exp.Window) for p in select.expressions for agg in p.find_all(exp.AggFunc)
+    ):
         return []  # an aggregate over everything: one row
     order = select.args.get("order")
     ordered = {_name(o) for o in order.expressions} if order is not None else set()
@@ -57,20 +58,33 @@ def _order_gaps(query: exp.Expression) -> list[str]:
 
 @pytest.mark.parametrize("stem", sorted(STEMS))
 def test_every_rendered_query_orders_its_rows_fully(renderer: Renderer, stem: str) -> None:
-    gaps = {i: found for i, slots in enumerate(cases(stem, STEMS[stem]))
-            if (found := _order_gaps(parse(renderer.render(stem, slots).hogql)))}
+    gaps = {
+        i: found
+        for i, slots in enumerate(cases(stem, STEMS[stem]))
+        if (found := _order_gaps(parse(renderer.render(stem, slots).hogql)))
+    }
     assert not gaps, f"{stem}: ORDER BY leaves these unordered, by case: {gaps}"
 
 
-@pytest.mark.parametrize("sql, gaps", [
-    ("SELECT plan AS breakdown, count() AS value FROM events GROUP BY breakdown ORDER BY value DESC LIMIT 10",
-     ["breakdown"]),
-    ("SELECT plan AS breakdown, count() AS value FROM events GROUP BY breakdown ORDER BY value DESC, breakdown", []),
-    ("SELECT count() AS value FROM events", []),
-    ("SELECT person_id, count() AS times FROM events GROUP BY person_id ORDER BY times DESC", ["person_id"]),
-    ("SELECT person_id, timestamp FROM events ORDER BY timestamp",
-     ["a key that is one per row (distinct_id, person_id, step)"]),
-])
+@pytest.mark.parametrize(
+    "sql, gaps",
+    [
+        (
+            "SELECT plan AS breakdown, count() AS value FROM events GROUP BY breakdown ORDER BY value DESC LIMIT 10",
+            ["breakdown"],
+        ),
+        (
+            "SELECT plan AS breakdown, count() AS value FROM events GROUP BY breakdown ORDER BY value DESC, breakdown",
+            [],
+        ),
+        ("SELECT count() AS value FROM events", []),
+        ("SELECT person_id, count() AS times FROM events GROUP BY person_id ORDER BY times DESC", ["person_id"]),
+        (
+            "SELECT person_id, timestamp FROM events ORDER BY timestamp",
+            ["a key that is one per row (distinct_id, person_id, step)"],
+        ),
+    ],
+)
 def test_the_check_finds_ties(sql: str, gaps: list[str]) -> None:
     """The check itself: a ranking without its key as the last tiebreaker is found."""
     assert _order_gaps(parse(sql)) == gaps
