@@ -21,6 +21,7 @@ reads each person's whole journey in the range.
 
 from __future__ import annotations
 
+import re
 from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ OPERATORS: dict[str, str] = {
     "not_contains": "not_icontains",
     "is_set": "is_set",
     "is_not_set": "is_not_set",
+    "starts_with": "regex",
 }
 LIST_OPERATORS = frozenset({"exact", "is_not"})
 
@@ -502,6 +504,8 @@ def property_filter(f: PropertyFilter) -> Json:
     elif operator in LIST_OPERATORS:
         values = f.value if isinstance(f.value, tuple) else (f.value,)
         out["value"] = [_filter_value(f, v) for v in values]
+    elif f.op == "starts_with":  # PostHog has no prefix operator: its regex operator, anchored, the text escaped
+        out["value"] = "^" + re.escape(str(f.value))
     else:
         out["value"] = _filter_value(f, f.value)
     return out

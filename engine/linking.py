@@ -13,9 +13,9 @@ from importlib import resources
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import DamerauLevenshtein
 
 from . import yamlfiles
+from .nearest import Budget, Nearest
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, Token, stem, tokenize
 from .types import EventRef, PropertyFilter, PropertyRef
@@ -92,7 +92,9 @@ class Linker:
             if len(stems) >= 2:
                 for st in stems:
                     self._scatter.setdefault(st, []).append((stems, _Target("event", event=EventRef(name))))
-        self._fuzzy_keys = [" ".join(k) for k in self._index if 1 <= len(k) <= 2 and len(" ".join(k)) >= 5]
+        self._nearest = Nearest(
+            (" ".join(k) for k in self._index if 1 <= len(k) <= 2 and len(" ".join(k)) >= 5), _FUZZY_CUTOFF
+        )
         self._stems = frozenset(st for key in self._index for st in key)
         self._event_names = sorted(taxonomy.events)
         self._event_choices = {e: _spaced(e) for e in self._event_names}
@@ -163,9 +165,10 @@ class Linker:
         """All mentions in ``text`` (normalized, lower-case), left to right, longest match first."""
         tokens = tokenize(text)
         mentions: list[Mention] = []
+        budget = Budget()
         i = 0
         while i < len(tokens):
-            found = self._exact(tokens, i) or self._scattered(tokens, i) or self._fuzzy(tokens, i)
+            found = self._exact(tokens, i) or self._scattered(tokens, i) or self._fuzzy(tokens, i, budget)
             if found is None:
                 i += 1
                 continue
@@ -205,21 +208,18 @@ class Linker:
                 return last + 1, [target], 95.0
         return None
 
-    def _fuzzy(self, tokens: list[Token], i: int) -> tuple[int, list[_Target], float] | None:
+    def _fuzzy(self, tokens: list[Token], i: int, budget: Budget) -> tuple[int, list[_Target], float] | None:
         """Typos: only for words that are not ordinary English, so "users" never becomes "uses"."""
         word = tokens[i].text
-        if len(word) < 5 or word in STOPWORDS or word in self.known_words or word.isdigit():
+        if len(word) < 5 or word in STOPWORDS or word in self.known_words or word.isdigit() or not budget.allows(word):
             return None
         for n in (2, 1):
             if i + n > len(tokens):
                 continue
-            phrase = " ".join(t.stem for t in tokens[i : i + n])
-            hit = process.extractOne(
-                phrase, self._fuzzy_keys, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=_FUZZY_CUTOFF
-            )
+            hit = self._nearest.closest(" ".join(t.stem for t in tokens[i : i + n]))
             if hit is not None:
                 key = tuple(hit[0].split(" "))
-                return n, self._index[key], float(hit[1]) * 100
+                return n, self._index[key], hit[1] * 100
         return None
 
     def _choose(self, targets: list[_Target], tokens: list[Token], i: int, n: int = 1) -> _Target:

@@ -385,6 +385,7 @@ def describe_filter(f: PropertyFilter) -> str:
         "<=": "≤",
         "contains": "contains",
         "not_contains": "does not contain",
+        "starts_with": "starts with",
     }
     return f"{name} {words.get(f.op, f.op)} {value}"
 

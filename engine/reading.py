@@ -24,6 +24,8 @@ from typing import Any
 
 from .english import is_english
 from .linking import Linker, Mention
+from .operators import OperatorRead, read_operator
+from .prefilter import Gated, gated
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, normalize, tokenize
 from .timerange import TimeMatch, find_time_filter, find_time_range, find_time_ranges
@@ -56,8 +58,8 @@ unit of size or the people being counted ("5 or more days" is a days-active thre
 
 # (kind, pattern): the number in group 1 is what a slot of that kind (``number:`` in an intent file, else the
 # slot's name) takes. Checked in order; the first of a kind wins.
-NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(p))
+NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
+    (kind, gated(p))
     for kind, p in (
         (
             "limit",
@@ -144,12 +146,8 @@ _BREAKDOWN_CUE = re.compile(
     r"\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|"
     r"\bmost common|\bcompare|\bwhich \d+)\s+(?:\w+\s+){0,2}$"
 )
-_QUOTED_VALUE = re.compile(r"^\s*(?P<op>is not|isn't|!=|<>|is|==|=|equals?|:)\s*(['\"])(?P<v>.{1,80}?)\2")
-_BARE_VALUE = re.compile(r"^\s*(?P<op>is not|isn't|!=|<>|is|==|=|equals?|:)\s*(?P<v>[^\s,;?'\"()]{1,80})")
-_NUMERIC_OP = re.compile(
-    r"^\s*(>=|<=|>|<|!=|<>|=|over|above|more than|greater than|at least|under|below|less than|"
-    r"at most)\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?(?:e\d+)?)(?![\w.])"
-)
+_FILTER_REACH = 120
+"""How far after a property's name its filter is read ("amount between 1,000.50 and 2,000.75")."""
 _OPS: dict[str, FilterOp] = {
     ">": ">",
     "over": ">",
@@ -193,9 +191,12 @@ def _amount(text: str) -> float:
 
 
 _SEGMENT_JOIN = re.compile(
-    r"^\s*(?:users?|people|customers?|visitors?|accounts?|signups?|sessions?|traffic)?\s*"
+    r"^\s*(?:(?:users?|people|customers?|visitors?|accounts?|signups?|sessions?|traffic)\s*)?"
     r"(?:vs\.?|versus|compared (?:to|with)|against|or|and|v\.?|/|&)\s*$"
 )
+_SEGMENT_REACH = 3
+"""Two values set side by side are at most this many filters apart ("Chrome users on mobile vs Firefox"): pairs
+further apart are not compared, which keeps a question of many values linear."""
 _COMPARE_WORDS = re.compile(
     r"\b(?:vs\.?|versus|compared?|comparing|comparison|against|differ\w*|split|side by side|"
     r"each|both|which is (?:higher|bigger|better)|more than|or)\b"
@@ -394,6 +395,9 @@ class Reading:
     """A second range that is not a comparison ("September signups still around in October")."""
     qualifiers: list[Mention] = field(default_factory=list)
     """Events that describe who rather than what: "registered users", "paying customers"."""
+    _unknown_things: list[str] | None = field(default=None, repr=False, compare=False)
+    unread_filters: list[tuple[str, int, int]] = field(default_factory=list)
+    """Filters being written that could not be read ("amount > abc", "plan ~ pro"): asked about, never dropped."""
     terse: bool = False
     """Nothing but what was read and filler words: a bare "signups last week" asks for one number."""
 
@@ -403,15 +407,23 @@ class Reading:
 
     def unknown_things(self) -> list[str]:
         """Unknown words where the question names what it counts or measures: "how many <word>", "<word> events",
-        "<word> scores", "tickets got <word>"."""
-        out = []
-        for word, start, end in self.unknown:
-            before = self.text[max(0, start - 30) : start]
-            after_event = any(m.end <= start and _STATE_BEFORE.search(self.text[m.end : start]) for m in self.events)
-            named = (_THING_AFTER.match(self.text[end:]) or _COUNT_BEFORE.search(before)) and not is_english(word)
-            if named or _MEASURE_AFTER.match(self.text[end:]) or after_event:
-                out.append(word)
-        return out
+        "<word> scores", "tickets got <word>". Worked out once per reading (the checks ask for it per word)."""
+        if self._unknown_things is None:
+            first_event_end = min((m.end for m in self.events), default=None)
+            out = []
+            for word, start, end in self.unknown:
+                before = self.text[max(0, start - 30) : start]
+                # "tickets got escalated": a state right after some event (the earliest leaves the most room)
+                after_event = (
+                    first_event_end is not None
+                    and first_event_end <= start
+                    and bool(_STATE_BEFORE.search(self.text[max(first_event_end, start - 30) : start]))
+                )
+                named = (_THING_AFTER.match(self.text[end:]) or _COUNT_BEFORE.search(before)) and not is_english(word)
+                if named or _MEASURE_AFTER.match(self.text[end:]) or after_event:
+                    out.append(word)
+            self._unknown_things = out
+        return self._unknown_things
 
     def detail(self, kind: str) -> Detail | None:
         return self.details.get(kind)
@@ -459,15 +471,13 @@ class Reader:
         self.linker = linker
         self.vocabulary = vocabulary
         lex = linker.lexicon
-        self._metrics = [
-            (re.compile(m["phrase"]), m) for m in lex.get("metrics") or [] if m.get("event") in taxonomy.events
-        ]
+        self._metrics = [(gated(m["phrase"]), m) for m in lex.get("metrics") or [] if m.get("event") in taxonomy.events]
         self._details = [
-            (kind, value, [re.compile(p) for p in patterns])
+            (kind, value, [gated(p) for p in patterns])
             for kind, by_value in (lex.get("details") or {}).items()
             for value, patterns in by_value.items()
         ]
-        self._within = [(re.compile(w["pattern"]), w) for w in lex.get("within") or []]
+        self._within = [(gated(w["pattern"]), w) for w in lex.get("within") or []]
         self._hyphenated = frozenset(
             v.lower()
             for scope in ("event", "person", "session")
@@ -487,11 +497,11 @@ class Reader:
         ]
         self._units = [
             (
-                re.compile(
+                gated(
                     rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?:(?P<pre>{u['words']})\s*(?P<n1>{_AMOUNT})|"
-                    rf"(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']}))(?![\w.])(?:\s+(?:price point|price|each|apiece)\b)?"
+                    rf"(?<![\d,.])(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']}))(?![\w.])(?:\s+(?:price point|price|each|apiece)\b)?"
                     if u.get("before")
-                    else rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']})(?![\w.])"
+                    else rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?<![\d,.])(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']})(?![\w.])"
                     r"(?:\s+(?:price point|price|each|apiece)\b)?"
                 ),
                 prop.ref(),
@@ -500,6 +510,13 @@ class Reader:
             for u in lex.get("units") or []
             if (prop := self._unit_property(u)) is not None
         ]
+        owners: dict[str, list[PropertyRef]] = {}
+        for scope in ("event", "person", "session"):
+            for prop in taxonomy.properties(scope).values():
+                for v in {v.lower() for v in prop.values}:
+                    owners.setdefault(v, []).append(prop.ref())
+        self._value_owners = {v: tuple(props) for v, props in owners.items()}
+        """Each known value (lower-case) and the properties that have it, in the taxonomy's order."""
         self._flag_patterns = [
             (
                 key,
@@ -590,7 +607,11 @@ class Reader:
         breakdowns: list[Mention] = []
         filters: list[FoundFilter] = list(unit_filters)
         qualifiers: list[Mention] = []
+        written = 0
+        unread_filters: list[tuple[str, int, int]] = []
         for mention in mentions:
+            if mention.start < written:
+                continue  # the value of "plan != pro" is that filter's, not a filter "plan = pro" of its own
             before = masked[max(0, mention.start - 40) : mention.start]
             after = masked[mention.end : mention.end + 90]
             if mention.kind == "event" and mention.event is not None:
@@ -660,17 +681,21 @@ class Reader:
                 filters.append(FoundFilter(f, mention.start, mention.end))
                 spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
             elif mention.kind == "property" and mention.prop is not None:
-                explicit = self._explicit_filter(mention.prop, after)
+                explicit = self._explicit_filter(mention.prop, masked[mention.end : mention.end + _FILTER_REACH])
                 if explicit is not None:
-                    f, length = explicit
-                    filters.append(FoundFilter(f, mention.start, mention.end + length))
+                    end = written = mention.end + explicit.length
+                    phrase = text[mention.start : end]
+                    if explicit.unreadable:
+                        unread_filters.append((phrase.strip(), mention.start, end))
+                    for f in explicit.filters:
+                        filters.append(FoundFilter(f, mention.start, end))
                     spans.append(
                         Span(
                             mention.start,
-                            mention.end + length,
-                            text[mention.start : mention.end + length],
+                            end,
+                            phrase,
                             "value",
-                            f.label(),
+                            " and ".join(f.label() for f in explicit.filters) or "a filter I could not read",
                         )
                     )
                 elif _BREAKDOWN_CUE.search(before):
@@ -691,8 +716,8 @@ class Reader:
             and not any(a <= t.start < b for a, b in covered)
         ]
         metric = None
-        for pattern, row in self._metrics:
-            metric_hit = pattern.search(masked)
+        for metric_pattern, row in self._metrics:
+            metric_hit = metric_pattern.search(masked)
             if metric_hit:
                 metric = row
                 spans.append(
@@ -739,6 +764,7 @@ class Reader:
             del details["share"]
             spans[:] = [s for s in spans if not (s.kind == "detail" and s.key == (share.start, share.end))]
         reading.qualifiers = qualifiers
+        reading.unread_filters = unread_filters
         reading.terse = (
             len(events) <= 1
             and "%" not in masked
@@ -757,12 +783,8 @@ class Reader:
     def _shared_property(self, a: str, b: str) -> PropertyRef | None:
         """ "google signups vs email signups": two values each linked to its own property, which one property
         has both of (``signup_method``): the comparison is on that one."""
-        for scope in ("event", "person", "session"):
-            for prop in self.taxonomy.properties(scope).values():
-                values = {v.lower() for v in prop.values}
-                if a.lower() in values and b.lower() in values:
-                    return prop.ref()
-        return None
+        holding = self._value_owners.get(a.lower(), ())
+        return next((prop for prop in holding if prop in self._value_owners.get(b.lower(), ())), None)
 
     def _grain_spans(self, text: str) -> list[tuple[int, int]]:
         return [
@@ -889,41 +911,18 @@ class Reader:
         parts = [p for p in re.split(r"[/\-_]", word) if p] or [word]
         return all(p in STOPWORDS or p in self.vocabulary or len(p) <= 2 for p in parts)
 
-    def _explicit_filter(self, prop: PropertyRef, after: str) -> tuple[PropertyFilter, int] | None:
-        """``plan is pro``, ``plan != pro``, ``amount over 1,000``: a property, an operator and a value."""
-        if prop.type == "Numeric":
-            m = _NUMERIC_OP.match(after)
-            if m:
-                number = float(m.group(2).replace(",", ""))
-                return PropertyFilter(prop, _OPS[m.group(1)], number), m.end()
-            return None
-        quoted = _QUOTED_VALUE.match(after)
-        m = quoted or _BARE_VALUE.match(after)
-        if m is None or not m.group("v").rstrip("."):
-            return None
-        value = m.group("v").rstrip(".")
-        negated = m.group("op") in ("is not", "isn't", "!=", "<>")
-        if not negated and value == "not":
-            return None
+    def _explicit_filter(self, prop: PropertyRef, after: str) -> OperatorRead | None:
+        """``plan is pro``, ``plan != pro``, ``amount > 1,000``, ``amount between 10 and 50``: a property, an
+        operator and a value (see ``askhog.operators``)."""
         known = self.taxonomy.property(prop.name, prop.scope)
-        if known and known.values:
-            listed = {v.lower(): v for v in known.values}
-            if (
-                value.lower() not in listed
-                and not quoted
-                and m.group("op") in ("is", "isn't", "is not")
-                and (value.lower() in STOPWORDS or re.fullmatch(r"\w+(?:est|er)|most|least|more|less", value.lower()))
-            ):
-                return None  # "which category is biggest": a word, not a value of the property
-            value = listed.get(value.lower(), value)
-        return PropertyFilter(prop, "!=" if negated else "=", value), m.end()
+        return read_operator(prop, tuple(known.values) if known else (), after, STOPWORDS)
 
     def _segments(self, r: Reading) -> tuple[PropertyRef, tuple[str, ...], tuple[int, int]] | None:
         """ "Chrome vs Firefox", "google or email signups": two values of one property set side by side."""
         if not _COMPARE_WORDS.search(r.text):
             return None
         for i, a in enumerate(r.filters):
-            for b in r.filters[i + 1 :]:
+            for b in r.filters[i + 1 : i + 1 + _SEGMENT_REACH]:
                 fa, fb = a.filter, b.filter
                 if fa.prop != fb.prop:
                     shared = self._shared_property(str(fa.value), str(fb.value))

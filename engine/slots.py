@@ -22,6 +22,7 @@ from .english import is_english
 from .errors import Problem, TimeRangeError
 from .linking import Linker, Mention
 from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
+from .prefilter import Gated, gated
 from .reading import NUMBER_RANGES, FoundFilter, Reader, Reading
 from .taxonomy import Taxonomy
 from .text import STOPWORDS
@@ -128,7 +129,7 @@ class SlotFiller:
             if lex.get(role) in taxonomy.events
         }
         self._choice_cues = {
-            key: [(value, [re.compile(p) for p in patterns]) for value, patterns in by_value.items()]
+            key: [(value, [gated(p) for p in patterns]) for value, patterns in by_value.items()]
             for key, by_value in (lex.get("choices") or {}).items()
         }
         self._unread_cues = [
@@ -453,7 +454,8 @@ class SlotFiller:
         """The question holds a cue of one of these values of the slot: the family's own cues or the lexicon's."""
         spec = intent.slot(slot)
         own = [p for value, patterns in (spec.cues if spec is not None else ()) if value in values for p in patterns]
-        return any(p.search(r.text) for p in (*own, *(p for v in values for p in self._cue_patterns(slot, str(v)))))
+        lexicon = [p for v in values for p in self._cue_patterns(slot, str(v))]
+        return any(p.search(r.text) for p in own) or any(p.search(r.text) for p in lexicon)
 
     def _event_default(self, spec: SlotSpec) -> str | None:
         default = spec.default
@@ -575,7 +577,7 @@ class SlotFiller:
                 return str(value)
         return None
 
-    def _cue_patterns(self, slot: str, value: str) -> list[re.Pattern[str]]:
+    def _cue_patterns(self, slot: str, value: str) -> list[Gated]:
         return next((ps for v, ps in self._choice_cues.get(slot, ()) if v == value), [])
 
     # -- properties, comparisons ---------------------------------------------------------------------------
@@ -860,6 +862,26 @@ class SlotFiller:
                         "out_of_range",
                     )
                 )
+        self._check_unread_filters(intent, filled, r, given)
+
+    def _check_unread_filters(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:
+        """ "amount > abc", "plan ~ pro", "amount between 5 and": a filter being written that askhog cannot
+        read is asked about; answering without it (or with another operator) would answer another question."""
+        spec = next((s for s in intent.slots if s.type == "filters"), None)
+        if not r.unread_filters or spec is None or spec.name in given:
+            return
+        phrase = r.unread_filters[0][0]
+        filled.values.pop(spec.name, None)
+        filled.issues.append(
+            SlotIssue(
+                spec.name,
+                f"I could not read the filter {phrase!r}. Write it like 'plan = pro', 'plan != pro', "
+                f"'amount > 1,000', 'amount between 10 and 50', '$current_url contains pricing', "
+                f"'$current_url starts with https://' or '$os is set'.",
+                (),
+                "unreadable_filter",
+            )
+        )
 
     def _check_unknown_names(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:
         """ "how sticky is widget exporting?", "enterprise-plan customers", "trial to paid conversion": a name the

@@ -366,7 +366,7 @@ def normalize(text: str) -> str:
     return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
 
 
-@lru_cache(maxsize=20000)
+@lru_cache(maxsize=4096)
 def stem(word: str) -> str:
     """Plural first, then one derivational suffix: "completions" and "completed" both give "complet"."""
     word = word.lower().strip("'-")

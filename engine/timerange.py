@@ -734,7 +734,7 @@ def _ago_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
 
 
 _RUNNING_AFTER = re.compile(
-    r"^\s*,?\s*(?:so far|to date|till now|until now|up to now|up till now|until today|yet|"
+    r"^\s*(?:,\s*)?(?:so far|to date|till now|until now|up to now|up till now|until today|yet|"
     r"(?:up )?to today|thus far)\b"
 )
 _RUNNING_BEFORE = re.compile(r"\b(?:this|current|the current|this year'?s)\s+$")
@@ -918,7 +918,7 @@ def _between_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
     return _Reading(_days_spec(first.start, last.end))
 
 
-_TOKEN = re.compile(r"[a-z]+\d*|\d+[-/]\d|(?<!\d)(?:19|20)\d\d(?!\d)")
+_TOKEN = re.compile(r"[a-z]+\d*|(?<!\d)\d+[-/]\d|(?<!\d)(?:19|20)\d\d(?!\d)")
 """Words (and "q4"), plus ``#date`` for a numeric date and ``#year`` for a year: what decides which
 rules are worth running."""
 
@@ -1304,7 +1304,7 @@ _MAX_EDITS = ((8, 2), (4, 1))
 ("correct" is two from "current"); a word under four letters is read only through ``SHORTHANDS``."""
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=4096)
 def _correction(word: str) -> str | None:
     """The time word that the lower-case ``word`` is a typo of, or None. One nearest word or none:
     "fast" is as near "past" as "last", and those two do not mean the same."""

@@ -12,7 +12,9 @@ from typing import Any, Literal
 
 PropertyScope = Literal["event", "person", "session"]
 PropertyType = Literal["String", "Numeric", "Boolean", "DateTime"]
-FilterOp = Literal["=", "!=", ">", ">=", "<", "<=", "contains", "not_contains", "is_set", "is_not_set", "in"]
+FilterOp = Literal[
+    "=", "!=", ">", ">=", "<", "<=", "contains", "not_contains", "starts_with", "is_set", "is_not_set", "in", "not_in"
+]
 Unit = Literal["hour", "day", "week", "month", "quarter", "year"]
 
 

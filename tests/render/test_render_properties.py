@@ -51,7 +51,8 @@ def _render_both(renderer: Renderer, stem: str, text: str) -> tuple[RenderedQuer
     benign = renderer.render(stem, with_text(stem, BENIGN))
     typed = renderer.render(stem, with_text(stem, text))
     assert typed.hogql == benign.hogql
-    assert _places(typed.values, text) == _places(benign.values, BENIGN) != set()
+    # a text the case already holds elsewhere ("Firefox" in a segment) is in those places in both renderings
+    assert _places(typed.values, text) - _places(benign.values, text) == _places(benign.values, BENIGN) != set()
     return benign, typed
 
 

@@ -219,8 +219,8 @@ def test_revenue_sums_the_amount_over_paying_people_and_purchases(renderer):
         assert measure_of(select_expr(tree, "paying_users")) == ("distinct", "person_id")
         assert measure_of(select_expr(tree, "purchases")) == ("count", None)
         assert column_names(select_expr(tree, "arpu")) == {"revenue", "paying_users"}
-        if slots["breakdown"] is not None and not compared(slots):  # segments, the most revenue first
-            assert [o.sql() for o in tree.args["order"].expressions] == ["revenue DESC"]
+        if slots["breakdown"] is not None and not compared(slots):  # segments, the most revenue first (ties by name)
+            assert [o.sql() for o in tree.args["order"].expressions] == ["revenue DESC", "breakdown NULLS LAST"]
 
 
 # --- comparisons and segments -----------------------------------------------------------------------------------
