@@ -103,8 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=None)
     demo.set_defaults(handler=_cmd_demo)
 
-    load = sub.add_parser("load", help="import a PostHog events export (CSV, JSON lines, Parquet)")
+    load = sub.add_parser("load", help="add a PostHog events export (CSV, JSON lines, Parquet) to the loaded data")
     load.add_argument("file")
+    load.add_argument("--replace", action="store_true", help="start over: the file's events replace the data loaded before")
     load.set_defaults(handler=_cmd_load)
 
     doctor = sub.add_parser("doctor", help="check the PostHog host, key and project")
@@ -430,12 +431,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    from .demo.generate import stderr_progress
     from .demo.load import load_file
-
     from .demo.store import Store
 
-    report = load_file(args.file)
-    print(f"loaded {report.loaded:,} events from {args.file} (sha256 {report.sha256})")
+    report = load_file(args.file, replace=args.replace, progress=stderr_progress if sys.stderr.isatty() else None)
+    print(f"loaded {report.loaded:,} events from {args.file} (sha256 {report.sha256}): {report.rows:,} rows, "
+          f"{len(report.rejected):,} rejected")
+    if report.replaced:
+        print(f"replaced {report.replaced}")
     print(f"the store now holds {Store().describe()}")
     for line, reason in report.rejected[:50]:
         print(f"  rejected line {line}: {reason}")
