@@ -16,7 +16,9 @@ from typing import Any
 from ..taxonomy import EventDef, PropertyDef, Taxonomy, demo_taxonomy
 from .store import Store
 
-SAMPLE_ROWS = 1_000_000  # enough to see every common key; bounded so a 10M-row store answers fast
+SAMPLE_ROWS = 20_000
+"""Rows read per event (and persons in all): enough to see every key of every event, however rare the event,
+and bounded so that a 10M-row store is described in a second or two."""
 TOP_VALUES = 10
 COMMON_SHARE = 0.8  # a key on this share of event types is a common property
 
@@ -32,7 +34,7 @@ def _keys_sql(column: str, table: str) -> str:  # table: a qualified name, db.ev
         SELECT kv.1 AS key, kv.2 AS raw, {extra} AS owner,
                multiIf(startsWith(raw, '"'), 'String', raw IN ('true', 'false'), 'Boolean',
                        isNotNull(toFloat64OrNull(raw)), 'Numeric', 'Other') AS kind
-        FROM (SELECT * FROM {table} LIMIT {SAMPLE_ROWS})
+        FROM (SELECT * FROM {table} {f"LIMIT {SAMPLE_ROWS} BY event" if extra == "event" else f"LIMIT {SAMPLE_ROWS * 10}"})
         ARRAY JOIN JSONExtractKeysAndValuesRaw({column}) AS kv)
     GROUP BY key ORDER BY total DESC"""
 

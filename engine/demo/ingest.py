@@ -40,13 +40,15 @@ CHECKED_COLUMNS = ("record UInt64, newlines UInt32, reason String, uuid UUID, ev
 
 
 def json_lines(path: Path) -> str:
-    line = f"if(_row_number = 0 AND startsWith(line, {quote(BOM.decode())}), substring(line, 4), line)"
-    doc = f"if(endsWith({line}, '\\r'), substring({line}, 1, length({line}) - 1), {line})"
+    """Lines as records; only the first line (a byte-order mark) and CRLF lines are rewritten, the rest pass
+    as they are read."""
+    cleaned = (f"if(endsWith(bare, '\\r'), substring(bare, 1, length(bare) - 1), bare)")
+    bare = f"if(_row_number = 0 AND startsWith(line, {quote(BOM.decode())}), substring(line, 4), line)"
     return f"""
-    SELECT _row_number AS record, {doc} AS doc, if(isValidUTF8(doc), '', 'not UTF-8') AS problem,
-           toUInt32(0) AS newlines
+    SELECT _row_number AS record, if(_row_number = 0 OR endsWith(line, '\\r'), {cleaned.replace('bare', bare)}, line) AS doc,
+           if(isValidUTF8(doc), '', 'not UTF-8') AS problem, toUInt32(0) AS newlines
     FROM file({quote(str(path))}, LineAsString)
-    WHERE NOT match(doc, '^\\\\s*$')"""
+    WHERE length(doc) > 40 OR NOT match(doc, '^\\s*$')"""
 
 
 def csv_header(path: Path) -> list[str]:
@@ -105,14 +107,21 @@ def _object(pairs: list[str]) -> str:
 
 def _raw(key: str) -> str:
     """The field's raw JSON text ('' when absent)."""
-    return f"arrayFirst(kv -> kv.1 = {quote(key)}, kvs).2"
+    return f"fields[{quote(key)}]"
 
 
 def _kind(raw: str) -> str:
-    """What a raw JSON value is, in the words a reason uses."""
-    return (f"multiIf({raw} IN ('', 'null'), 'none', startsWith({raw}, '\"'), 'text', startsWith({raw}, '{{'), "
-            f"'an object', startsWith({raw}, '['), 'a list', {raw} IN ('true', 'false'), 'a boolean', "
-            f"match({raw}, '^-?[0-9]+$'), 'an integer', 'a number')")
+    """What a raw JSON value is, in the words a reason uses, from its first character (the JSON is valid)."""
+    first = f"substring({raw}, 1, 1)"
+    return (f"multiIf({raw} IN ('', 'null'), 'none', {first} = '\"', 'text', {first} = '{{', 'an object', "
+            f"{first} = '[', 'a list', {first} IN ('t', 'f'), 'a boolean', "
+            f"position({raw}, '.') + position({raw}, 'e') + position({raw}, 'E') = 0, 'an integer', 'a number')")
+
+
+def _string(raw: str) -> str:
+    """A raw JSON string's text: its inside when it holds no escape (most do), else JSON's reading of it."""
+    return (f"if(position({raw}, '\\\\') = 0, substring({raw}, 2, length({raw}) - 2), "
+            f"JSONExtractString({raw}))")
 
 
 def _said(kind: str) -> str:
@@ -122,7 +131,7 @@ def _said(kind: str) -> str:
 def _object_field(name: str) -> tuple[str, str]:
     """(reason, JSON text) of a properties-like field: an object, or text holding one, or absent ('{}')."""
     raw, kind = f"r_{name}", f"k_{name}"
-    inner = f"trimBoth(JSONExtractString({raw}))"
+    inner = f"trimBoth({_string(raw)})"
     inner_kind = f"if(isValidJSON({inner}), {_kind(f'JSONExtractRaw({inner})')}, 'invalid')"
     reason = f"""multiIf(
         {kind} IN ('none', 'an object'), '',
@@ -145,7 +154,7 @@ def _text_field(name: str, numbers: bool = False) -> str:
 def _uuid_field(name: str) -> tuple[str, str]:
     """(reason, UUID or NULL) of a UUID field: absent and '' are NULL, any spelling ClickHouse reads is one UUID."""
     raw, kind = f"r_{name}", f"k_{name}"
-    text = f"trimBoth(JSONExtractString({raw}))"
+    text = f"trimBoth({_string(raw)})"
     value = f"if({kind} = 'text' AND {text} != '', toUUIDOrNull({text}), NULL)"
     reason = f"""multiIf(
         {kind} = 'none' OR ({kind} = 'text' AND {text} = ''), '',
@@ -163,7 +172,7 @@ def _repr(text: str) -> str:
 def _timestamp() -> tuple[str, str]:
     """(reason, time) of ``timestamp``: ISO 8601 (naive means UTC) or epoch seconds/milliseconds in range."""
     raw, kind = "r_timestamp", "k_timestamp"
-    text = f"trimBoth(if({kind} = 'text', JSONExtractString({raw}), {raw}))"
+    text = f"trimBoth(if({kind} = 'text', {_string(raw)}, {raw}))"
     epoch = f"match({text}, '^-?[0-9]+(\\\\.[0-9]+)?([eE][-+]?[0-9]+)?$')"
     number = f"toFloat64OrNull({text})"
     seconds = f"if(abs({number}) > 1e11, {number} / 1000, {number})"
@@ -201,11 +210,12 @@ def uuid5_oid(text: str) -> str:
             f"substring({digest}, 8, 1), {variant}, substring({digest}, 10, 7)), 16)))")
 
 
-def checked(records: str, checksum: str) -> str:
+def checked(records: str, flattened: bool = False) -> str:
     """Every record with its values or the reason it is rejected (``CHECKED_COLUMNS``).
 
-    ``checksum`` (the file's SHA-256) seeds the uuid of a row that has none, so loading one file twice adds
-    its rows once. The checks run in the order a reader would fix them: the line, the event, then each field.
+    A row without a uuid gets one made from its text and its place in the file, so loading one file twice
+    adds its rows once. ``flattened``: the records may carry ``__flat`` (CSV ``properties.<key>`` columns).
+    The checks run in the order a reader would fix them: the line, the event, then each field.
     """
     fields = ("uuid", "event", "distinct_id", "person_id", "timestamp", "properties", "person_properties",
               "elements_chain", "session_id", "__flat")
@@ -216,10 +226,10 @@ def checked(records: str, checksum: str) -> str:
     uuid_reason, uuid_value = _uuid_field("uuid")
     person_id_reason, person_id = _uuid_field("person_id")
     time_reason, time_value = _timestamp()
-    distinct = ("trimBoth(multiIf(k_distinct_id = 'text', JSONExtractString(r_distinct_id), "
+    distinct = (f"trimBoth(multiIf(k_distinct_id = 'text', {_string('r_distinct_id')}, "
                 "k_distinct_id = 'an integer', r_distinct_id, ''))")
-    dollar = "if(k_dollar_session = 'text', JSONExtractString(r_dollar_session), r_dollar_session)"
-    plain = "if(k_session_id = 'text', JSONExtractString(r_session_id), r_session_id)"
+    dollar = f"if(k_dollar_session = 'text', {_string('r_dollar_session')}, r_dollar_session)"
+    plain = f"if(k_session_id = 'text', {_string('r_session_id')}, r_session_id)"
     session = (f"multiIf(k_dollar_session != 'none' AND {dollar} != '', {dollar}, "
                f"k_session_id != 'none' AND {plain} != '', {plain}, JSONExtractString(properties_text, '$session_id'))")
     flat_inner = "substring(r___flat, 2, length(r___flat) - 2)"
@@ -232,7 +242,7 @@ def checked(records: str, checksum: str) -> str:
                       f"concat('session_id must be text, not ', {_said('k_session_id')}), '')")
     reasons = [
         ("problem", "problem"),
-        ("NOT isValidJSON(doc)", f"if({nan}, 'not valid JSON (NaN and Infinity are not JSON numbers)', 'not valid JSON')"),
+        ("NOT readable AND NOT isValidJSON(doc)", f"if({nan}, 'not valid JSON (NaN and Infinity are not JSON numbers)', 'not valid JSON')"),
         ("NOT readable", "'a line must be a JSON object'"),
         ("k_event NOT IN ('none', 'text')", f"concat('event must be text, not ', {_said('k_event')})"),
         ("event_text = ''", "'event is empty'"),
@@ -252,22 +262,23 @@ def checked(records: str, checksum: str) -> str:
     reason = "multiIf(" + ", ".join(f"{b}, {t}" for b, t in zip(branches, thens)) + ", '')"
     return f"""
     SELECT record, newlines, reason,
-           ifNull(uuid_value, reinterpretAsUUID(sipHash128({quote(checksum)}, record))) AS uuid,
+           if(isNull(uuid_value), reinterpretAsUUID(sipHash128(doc, record)), assumeNotNull(uuid_value)) AS uuid,
            event_text AS event,
            if(distinct_text != '', distinct_text, toString(ifNull(person_value, toUUID('00000000-0000-0000-0000-000000000000')))) AS distinct_id,
-           ifNull(person_value, {uuid5_oid('distinct_text')}) AS person_id,
+           if(isNull(person_value), {uuid5_oid('distinct_text')}, assumeNotNull(person_value)) AS person_id,
            ifNull(time_value, toDateTime64(0, 6, 'UTC')) AS timestamp,
            properties_text AS properties, person_text AS person_properties,
-           if(k_elements_chain = 'text', JSONExtractString(r_elements_chain), '') AS elements_chain,
+           if(k_elements_chain = 'text', {_string('r_elements_chain')}, '') AS elements_chain,
            session_text AS session_id
     FROM (
         SELECT record, newlines, doc, problem,
-               problem = '' AND isValidJSON(doc) AND startsWith(trimLeft(doc), '{{') AS readable,
-               if(readable, JSONExtractKeysAndValuesRaw(doc), []) AS kvs,
+               if(problem = '', JSONExtractKeysAndValuesRaw(doc), []) AS kvs,
+               notEmpty(kvs) OR problem = '' AND isValidJSON(doc) AND startsWith(trimLeft(doc), '{{') AS readable,
+               mapFromArrays(kvs.1, kvs.2) AS fields,
                {(","+chr(10)+"               ").join(raws)},
-               trimBoth(JSONExtractString(r_event)) AS event_text, {distinct} AS distinct_text,
+               trimBoth({_string('r_event')}) AS event_text, {distinct} AS distinct_text,
                {uuid_value} AS uuid_value, {person_id} AS person_value,
-               {properties} AS props, {merged} AS properties_text, {person_properties} AS person_text,
+               {properties} AS props, {merged if flattened else 'props'} AS properties_text, {person_properties} AS person_text,
                {time_value} AS time_value, {session} AS session_text,
                {(","+chr(10)+"               ").join(columns)},
                {reason} AS reason

@@ -146,11 +146,29 @@ class _Reader:
             raise LoadError(f"{source}: unknown format {source.suffix or '(no extension)'!r}; "
                             "use .csv, .jsonl or .parquet")
         try:
-            self.checksum = _sha256(source)
             self.header = ingest.csv_header(source) if self.format == "csv" else []
+            self.size = source.stat().st_size
         except OSError as exc:
             raise LoadError(f"{source}: cannot read it ({exc.strerror or exc})") from None
-        self.size = source.stat().st_size
+        self.flattened = any(name.startswith("properties.") for name in self.header)
+        self._digest: list[str | OSError] = []
+        self._hashing = threading.Thread(target=self._hash, name="askhog-sha256", daemon=True)
+        self._hashing.start()
+
+    def _hash(self) -> None:
+        """The file's SHA-256, read beside chDB's reading of it (hashlib and chDB both let go of the GIL)."""
+        try:
+            self._digest.append(_sha256(self.source))
+        except OSError as exc:
+            self._digest.append(exc)
+
+    @property
+    def checksum(self) -> str:
+        self._hashing.join()
+        found = self._digest[0]
+        if isinstance(found, OSError):
+            raise LoadError(f"{self.source}: cannot read it ({found.strerror or found})")
+        return found
 
     def records(self) -> str:
         if self.format == "csv":
@@ -179,7 +197,7 @@ class _Staging:
         store.query(f"CREATE TABLE {db}.staged ({ingest.CHECKED_COLUMNS}) ENGINE = MergeTree ORDER BY record")
         store.query(f"CREATE TABLE {db}.dropped (record UInt64, reason String, first UInt64) "
                     "ENGINE = MergeTree ORDER BY record")
-        insert = f"INSERT INTO {db}.staged {ingest.checked(reader.records(), reader.checksum)}"
+        insert = f"INSERT INTO {db}.staged {ingest.checked(reader.records(), reader.flattened)}"
         name = reader.source.name
         try:
             with store.progress(_reading(progress, name, reader.size)):
