@@ -135,12 +135,15 @@ def _backend_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cache", action="store_true", default=argparse.SUPPRESS, help="do not reuse cached PostHog results")
 
 
-def _backend(args: argparse.Namespace) -> Backend | None:
-    """PostHog when a personal API key is configured; otherwise None (the embedded demo)."""
+def _backend(args: argparse.Namespace) -> Backend:
+    """PostHog when a personal API key is configured; otherwise the embedded store (the demo, or the loaded
+    exports), made here so that the engine reads its taxonomy from the data it holds, as in Python."""
     from .backends.posthog import PostHogBackend, PostHogConfig, key_is_configured
 
     if not key_is_configured(os.environ, None):
-        return None
+        from .backends.embedded import EmbeddedBackend
+
+        return EmbeddedBackend()
     settings: dict[str, Any] = {"cache_ttl": 0.0} if getattr(args, "no_cache", False) else {}
     config = PostHogConfig.from_env(host=getattr(args, "host", None), project_id=getattr(args, "project", None),
                                     **settings)
