@@ -130,6 +130,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _backend_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", default=argparse.SUPPRESS, metavar="FILE",
+                   help="project settings (default: askhog.yaml in the askhog home), e.g. which event is revenue")
     p.add_argument("--host", default=argparse.SUPPRESS, help="PostHog host (default $POSTHOG_HOST or https://us.posthog.com)")
     p.add_argument("--project", default=argparse.SUPPRESS, help="PostHog project id (default $POSTHOG_PROJECT_ID)")
     p.add_argument("--no-cache", action="store_true", default=argparse.SUPPRESS, help="do not reuse cached PostHog results")
@@ -158,8 +160,13 @@ def _backend(args: argparse.Namespace) -> Backend:
 def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from .engine import Engine
 
+    from .settings import load_settings
+
     now = _fixed_now(getattr(args, "now", None))
-    return Engine(_backend(args)) if now is None else Engine(_backend(args), clock=lambda: now)
+    settings = load_settings(getattr(args, "config", None))
+    if now is None:
+        return Engine(_backend(args), settings=settings)
+    return Engine(_backend(args), clock=lambda: now, settings=settings)
 
 
 def _fixed_now(text: str | None) -> datetime | None:

@@ -28,6 +28,7 @@ from .paths import cache_home
 from .recognize import Recognition, Recognizer
 from .replies import coerce_slot_value
 from .render import Renderer, select_template
+from .settings import load_settings
 from .slots import Filled, SlotFiller, reading_warnings
 from .taxonomy import Taxonomy, demo_taxonomy
 from .text import stem
@@ -49,7 +50,8 @@ class Engine:
 
     ``backend`` runs queries (default: the embedded chDB demo, created on first
     use); ``taxonomy`` names the project's events (default: the backend's, or the
-    demo's); ``clock`` returns "now" as a naive UTC datetime (tests fix it).
+    demo's); ``clock`` returns "now" as a naive UTC datetime (tests fix it);
+    ``settings`` are the project's (default: ``askhog.yaml`` in the askhog home).
     """
 
     def __init__(
@@ -60,6 +62,7 @@ class Engine:
         catalog: Catalog | None = None,
         clock: Callable[[], datetime] = _utc_now,
         cache_dir: str | None = None,
+        settings: Mapping[str, Any] | None = None,
     ):
         self._backend = backend
         self._backend_lock = threading.Lock()
@@ -72,7 +75,8 @@ class Engine:
         vocabulary = self.recognizer.vocabulary()
         self.linker = Linker(taxonomy, known_words=vocabulary)
         self.renderer = Renderer(taxonomy, self.catalog)
-        self.filler = SlotFiller(taxonomy, self.linker, vocabulary)
+        self.settings = load_settings() if settings is None else settings
+        self.filler = SlotFiller(taxonomy, self.linker, vocabulary, self.settings)
         self.verdicts = VerdictCache()
 
     def tracked(self, text: str, start: int, end: int) -> bool:

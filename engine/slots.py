@@ -22,6 +22,7 @@ from .errors import Problem, TimeRangeError
 from .linking import Linker, Mention
 from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
 from .reading import NUMBER_RANGES, FoundFilter, Reader, Reading
+from .roles import resolve_roles
 from .text import STOPWORDS
 from .taxonomy import Taxonomy
 from .timerange import default_interval, from_spec, parse_time_range
@@ -82,13 +83,13 @@ class Filled:
 class SlotFiller:
     """One per taxonomy; ``fill`` is pure and thread-safe."""
 
-    def __init__(self, taxonomy: Taxonomy, linker: Linker, vocabulary: frozenset[str] = frozenset()):
+    def __init__(self, taxonomy: Taxonomy, linker: Linker, vocabulary: frozenset[str] = frozenset(),
+                 settings: Mapping[str, Any] | None = None):
         self.taxonomy = taxonomy
         self.linker = linker
         self.reader = Reader(taxonomy, linker, vocabulary)
         lex = linker.lexicon
-        self._roles = {role: lex.get(role) for role in ("signup_event", "activation_event", "revenue_event")
-                       if lex.get(role) in taxonomy.events}
+        self._roles = resolve_roles(taxonomy, lex, settings or {})
         self._choice_cues = {key: [(value, [re.compile(p) for p in patterns]) for value, patterns in by_value.items()]
                              for key, by_value in (lex.get("choices") or {}).items()}
         self._default_funnel = [e for e in lex.get("default_funnel") or [] if e in taxonomy.events]
