@@ -32,7 +32,8 @@ SLOT_TYPES = frozenset({"event", "events", "property", "filters", "time_range", 
 OPTION_SOURCES = frozenset({"events", "event_properties", "numeric_properties", "breakdown_properties", "flags", "choices"})
 MIN_EXAMPLES = 25
 READING_FACTS = frozenset({"event", "metric_phrase", "breakdown", "interval", "grain", "compare", "per_actor",
-                           "first_time", "conditions", "steps", "property_math", "month_range", "min_days", "segments"})
+                           "first_time", "conditions", "steps", "property_math", "month_range", "min_days", "segments",
+                           "terse", "share"})
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice
 slot's ``infer`` (a value chosen because the question holds it)."""
 
@@ -373,7 +374,9 @@ def _parse_describe(data: Any, slot_names: set[str], source: str) -> str:
     if not isinstance(text, str):
         raise CatalogError(source, "describe is a sentence with {slot} places", line=_line(data, "describe"),
                            key="describe")
-    for name in re.findall(r"\{(\w+)\}", text):  # {slot}, or {slot_times} for a count slot ("at least 3 times")
+    # {slot}; {slot_times} for a count slot ("at least 3 times"); {slot? words with #}: the words, # the value,
+    # only when the slot has one (" with at least 5 page views")
+    for name in re.findall(r"\{(\w+)(?:\?[^{}]*)?\}", text):
         if name not in slot_names and not (name.endswith("_times") and name[:-6] in slot_names):
             raise CatalogError(source, f"describe names {{{name}}}, which is not a slot of this family",
                                line=_line(data, "describe"), key="describe")

@@ -25,16 +25,16 @@ from .limits import checked_text
 from .linking import Linker
 from .meaning import Meaning
 from .paths import cache_home
-from .recognize import Recognition, Recognizer
+from .recognize import OUT_OF_SCOPE_DOUBT, REFUSAL_RULE, THRESHOLD, Recognition, Recognizer
 from .replies import coerce_slot_value
 from .render import Renderer, select_template
 from .settings import load_settings
 from .slots import Filled, SlotFiller, reading_warnings
 from .taxonomy import Taxonomy, demo_taxonomy
-from .text import stem
+from .text import normalize, stem
 
 if TYPE_CHECKING:
-    from .reading import Span
+    from .reading import Reading, Span
     from .workflows import Report
 
 def _utc_now() -> datetime:
@@ -128,12 +128,13 @@ class Engine:
         if intent is None and (self.recognizer.foreign(text) or (
                 not self.recognizer.known_words(text) and not self.linker.link(text.lower()))):
             return self._unreadable(text, now)
-        reading = self.filler.read(text, now)
+        reading = self.filler.read(self.recognizer.correct(normalize(text), keep=self.linker.knows), now)
         facts = reading.facts() | ({"time"} if reading.time is not None else set())
         recognition = self.recognizer.recognize(text, tracked=self.tracked, facts=facts)
-        if intent is None and recognition.ambiguous:
+        converged = None if intent else self._converged(recognition, reading)
+        if intent is None and recognition.ambiguous and converged is None:
             return self._which_intent(text, recognition, now)
-        chosen = self.catalog[intent or recognition.intent]
+        chosen = self.catalog[intent or converged or recognition.intent]
         confidence = 1.0 if intent else recognition.confidence
         if chosen.id == "out_of_scope":  # a refusal reads no slots
             return replace(self._base(text, chosen, recognition, confidence, now), message=chosen.message)
@@ -210,6 +211,20 @@ class Engine:
         if questions:
             return replace(base, clarification=Clarification("slots", tuple(questions)))
         return base
+
+    def _converged(self, rec: Recognition, reading: Reading) -> str | None:
+        """The family two close readings both lead to once the question's facts widen them: "which weekday
+        gets the most purchases" is a breakdown whether read as a trend or a breakdown, so nothing is asked.
+        None unless they agree, together clear the threshold, and no refusal is in doubt."""
+        if not rec.alternatives or rec.intent == "out_of_scope":
+            return None
+        second, score = rec.alternatives[0]
+        if second == "out_of_scope" or any(i == "out_of_scope" and p >= OUT_OF_SCOPE_DOUBT for i, p in rec.alternatives) \
+                or any(h.intent == "out_of_scope" and h.weight >= REFUSAL_RULE for h in rec.rules) \
+                or rec.confidence + score < THRESHOLD:
+            return None
+        ends = {self.filler.widen(self.catalog[i], reading) or i for i in (rec.intent, second)}
+        return ends.pop() if len(ends) == 1 else None
 
     def _which_intent(self, text: str, rec: Recognition, now: datetime) -> Answer:
         """Rasa's two-stage fallback: offer the two best readings, let the user pick or rephrase."""

@@ -280,11 +280,17 @@ def _ranked(answer: "Answer", table: Table, what: str) -> Interpretation:
         and len(values) > 1 else ""
     head = f"{what}: {keys[0]} leads with {fmt(values[0])}{share}."
     details = []
-    if meaning is not None and meaning.breakdown is not None and meaning.breakdown.values:
+    if "share_pct" in table.columns:  # a part of the whole: the share is the answer, the count its support
+        shares = [_num(r["share_pct"]) for r in records]
+        head = f"{what}: " + ", ".join(f"{k} {fmt(p)}% of the whole ({fmt(v)})"
+                                       for k, p, v in zip(keys, shares, values)) + "."
+    elif meaning is not None and meaning.breakdown is not None and meaning.breakdown.values:
         head = f"{what}: " + ", ".join(f"{k} {fmt(v)}" for k, v in zip(keys, values)) + "."
     elif len(values) > 1:
         details.append(f"Next: {keys[1]} with {fmt(values[1])}; last shown: {keys[-1]} with {fmt(values[-1])}.")
     figures = [Figure(k, v) for k, v in zip(keys[:10], values[:10])]
+    if "share_pct" in table.columns:
+        figures = [Figure(f"{k} share", _num(r["share_pct"]), "%") for k, r in zip(keys[:10], records)] + figures
     if previous:
         details.append("Previous period: " + ", ".join(f"{k} {fmt(v)}" for k, v in previous.items()) + ".")
         figures.extend(Figure(f"previous {k}", v) for k, v in previous.items())

@@ -76,8 +76,13 @@ class Linker:
                 for st in stems:
                     self._scatter.setdefault(st, []).append((stems, _Target("event", event=EventRef(name))))
         self._fuzzy_keys = [" ".join(k) for k in self._index if 1 <= len(k) <= 2 and len(" ".join(k)) >= 5]
+        self._stems = frozenset(st for key in self._index for st in key)
         self._event_names = sorted(taxonomy.events)
         self._event_choices = {e: _spaced(e) for e in self._event_names}
+
+    def knows(self, word: str) -> bool:
+        """Is ``word`` part of one of the project's names (an event, a property, a value, a lexicon phrase)?"""
+        return stem(word) in self._stems
 
     # -- index -------------------------------------------------------------------------------------
 

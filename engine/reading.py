@@ -48,7 +48,7 @@ NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p
     ("window_days", rf"\b(?:within|in under|inside|in less than|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?days?\b"),
     ("window_weeks", rf"\b(?:within|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?weeks?\b"),
     ("window_days", rf"\b{_NUM}[- ]day (?:conversion )?window\b"),
-    ("min_count", rf"\b(?:at least|more than|over|>=?|min(?:imum)?(?: of)?)\s*{_NUM}\s*(?:times\b|x\b|{_COUNTED})"),
+    ("min_count", rf"(?:\b(?:at least|more than|over|min(?:imum)?(?: of)?)|>=?)\s*{_NUM}\s*(?:times\b|x\b|{_COUNTED})"),
     ("min_count", rf"\b{_NUM}\s*(?:\+|or more|or above|plus)\s*(?:times\b|{_COUNTED})"),
     ("min_days", rf"\b(?:on|for)?\s*(?:at least\s+)?{_NUM}\s*(?:\+|or more)?\s*(?:different |distinct |separate |"
                  rf"or more )*days?\b(?=[^.?!]{{0,40}}\b(?:active|used|using|use|came|visited|logged|were|was|did)\b)"
@@ -64,6 +64,7 @@ NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p
     ("threshold", rf"\b{_NUM}\s*(?:sigma|standard deviations?|std|stdev|σ)\b"),
     ("offset", r"\b(?:week|month|day)[ -]?(\d{1,2})\b(?! (?:of|to)\b)"),
 ))
+_STRICTLY_MORE = re.compile(r"(?:more than|over\b|>(?!=))")
 NUMBER_RANGES: dict[str, tuple[int, int]] = {
     "limit": (1, 10_000), "window_days": (1, 365), "window_weeks": (1, 52), "min_count": (1, 100_000),
     "silent_days": (1, 365), "path_length": (1, 10), "periods": (1, 52), "threshold": (1, 10), "min_days": (1, 31),
@@ -122,6 +123,14 @@ VAGUE = re.compile(r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thi
                    r"|(?:for|of) (?:them|those ones))\b")
 """Words that stand for an event without naming one: "what predicts success?" asks which event is success,
 and "same but by region" or "was that normal?" asked with no conversation behind it has nothing to refer to."""
+_FILLER = frozenset("""
+a an the our my we us me you i any all of in on at for from to till until thru through between and during within
+inclusive inclusively included both ends total number count counts how many much what whats what's was were is are
+there did do does we have had get got please show give tell see pull find just only so far ok okay
+views visits hits events
+""".split())
+"""Words that ask for nothing beyond what the reading found: "pageviews from Nov 10 through Nov 12, inclusive"."""
+
 _PERSON_NOUN = re.compile(r"^\s+(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\b")
 """After an event, a noun for people makes the event a description of who: "registered users", "paying customers"."""
 _LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until)\s*$")
@@ -215,6 +224,8 @@ class Reading:
     """A second range that is not a comparison ("September signups still around in October")."""
     qualifiers: list[Mention] = field(default_factory=list)
     """Events that describe who rather than what: "registered users", "paying customers"."""
+    terse: bool = False
+    """Nothing but what was read and filler words: a bare "signups last week" asks for one number."""
 
     @property
     def unknown_words(self) -> list[str]:
@@ -246,6 +257,10 @@ class Reading:
             found.add("metric_phrase")
         if any(m.prop is not None and m.prop.type != "Numeric" for m in self.breakdowns) or self.segments:
             found.add("breakdown")
+        if self.terse:
+            found.add("terse")
+        if "share" in self.details and len(self.events) <= 1:  # a named part of a whole
+            found.add("share")
         if self.segments:  # "google vs twitter users": two values of one property set side by side
             found.add("segments")
         for kind in ("grain", "per_actor", "first_time"):
@@ -441,7 +456,15 @@ class Reader:
             offset = _units_between(time, other_range)
             if offset is not None and "offset" not in numbers:
                 numbers["offset"] = Number("offset", offset, *time_span) if time_span else numbers.get("offset")  # type: ignore[arg-type]
+        share = details.get("share")
+        if share is not None and not any(f.start >= share.end - 4 for f in filters):
+            # "what % of mobile users came back" is among mobile users; only a value named after "came from",
+            # "were on"... is the part of the whole ("what % of pageviews came from mobile")
+            del details["share"]
+            spans[:] = [s for s in spans if not (s.kind == "detail" and s.key == (share.start, share.end))]
         reading.qualifiers = qualifiers
+        reading.terse = len(events) <= 1 and "%" not in masked and not details and all(
+            t.text in _FILLER for t in tokenize(masked) if not any(a <= t.start < b for a, b in covered))
         reading.segments = self._segments(reading)
         if reading.segments is not None:
             prop, values, span = reading.segments
@@ -509,6 +532,8 @@ class Reader:
             value = int(m.group(group))
             if kind == "silent_days" and "week" in m.group(0):
                 value *= 7
+            if kind == "min_count" and _STRICTLY_MORE.match(m.group(0)):
+                value += 1  # "more than 3 tickets" is 4 or more: the slot means "at least"
             low, high = NUMBER_RANGES.get(kind, (0, 10**6))
             if low <= value <= high:
                 numbers[kind] = Number(kind, value, m.start(), m.end())

@@ -134,13 +134,15 @@ class Recognizer:
         self._rules = [(intent.id, rule) for intent in catalog for rule in intent.rules]
         self._evidence = [(intent.id, needs, weight) for intent in catalog for needs, weight in intent.evidence]
 
-    def correct(self, text: str) -> str:
+    def correct(self, text: str, keep: Callable[[str], bool] | None = None) -> str:
         """Respell words the catalog has never seen as the nearest word it has ("retnetion" → "retention"),
-        so that rules and word features see what the user meant. Short words and numbers are left alone."""
+        so that rules and word features see what the user meant. Short words and numbers are left alone, and
+        so is any word ``keep`` claims (the project's own names: "safari" is not a typo of "search")."""
         words = text.split(" ")
         for i, word in enumerate(words):
             core = word.strip("?!.,;:'\"()")
-            if len(core) < 5 or not core.isalpha() or core in self._word_set or stem(core) in self._stem_set:
+            if len(core) < 5 or not core.isalpha() or core in self._word_set or stem(core) in self._stem_set \
+                    or (keep is not None and keep(core)):
                 continue  # known, or an inflection of a known word ("channels" is not a typo of "channel")
             hit = process.extractOne(core, self._word_list, scorer=DamerauLevenshtein.normalized_similarity,
                                      score_cutoff=TYPO_SIMILARITY)

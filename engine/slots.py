@@ -154,6 +154,14 @@ class SlotFiller:
                 if number is None and (spec.number or spec.name) == "window_days" and "window_weeks" in r.numbers:
                     weeks = r.numbers["window_weeks"]
                     number = replace(weeks, value=weeks.value * 7)
+                if number is not None and spec.cue is not None:  # the number must count what the slot counts
+                    if spec.cue.search(r.text[number.start:number.end]):
+                        out[spec.name] = number.value
+                        use((number.start, number.end))
+                        for s in r.spans:  # "5 or more pageviews": the counted event is part of the number
+                            if s.kind == "event" and s.start < number.end and number.start < s.end:
+                                use(s.key)
+                    continue
                 if number is not None:
                     out[spec.name] = number.value
                     use((number.start, number.end))
@@ -196,7 +204,9 @@ class SlotFiller:
             use((detail.start, detail.end))
         self._properties(intent, r, out, filled)
         own = {f for v in out.values() if isinstance(v, EventRef) for f in v.filters}
-        filters = [f for f in r.filters if not self._segment_filter(f, r, out, by_role) and f.filter not in own]
+        parts = self._share_parts(intent, r, out, by_role, filled)
+        filters = [f for f in r.filters if not self._segment_filter(f, r, out, by_role) and f.filter not in own
+                   and f not in parts]
         if "filters" in by_role and filters:
             events = [v for s in intent.slots if s.type == "event" and isinstance(v := out.get(s.name), EventRef)]
             out[by_role["filters"].name] = merge_filters(self._rescope_filter(f.filter, events) for f in filters)
@@ -528,6 +538,29 @@ class SlotFiller:
             filled.used.add((grain.start, grain.end))
             return Breakdown(grain=str(grain.value))
         return None
+
+    def _share_parts(self, intent: Intent, r: Reading, out: dict[str, Any], by_role: Mapping[str, SlotSpec],
+                     filled: Filled) -> list[FoundFilter]:
+        """"What % of pageviews came from mobile": when a family's choice slot holds ``of_total``, the values
+        named after "came from" become the breakdown's values (the part) instead of filters (which would make
+        the whole mobile too). Returns the filters so taken."""
+        share = r.detail("share")
+        spec = by_role.get("breakdown")
+        if share is None or spec is None or "of_total" not in out.values():
+            return []
+        current = out.get(spec.name)
+        prop = current.property if isinstance(current, Breakdown) else current
+        named = [f for f in r.filters if f.start >= share.start and f.filter.op in ("=", "in")
+                 and (prop is None or f.filter.prop.name == prop.name)]
+        if not named:
+            return []
+        taken = [f for f in named if f.filter.prop == named[-1].filter.prop]
+        values = tuple(dict.fromkeys(v for f in taken for v in _values(f.filter)))
+        out[spec.name] = Breakdown(taken[-1].filter.prop, values=values)
+        filled.used.add((share.start, share.end))
+        for f in taken:
+            filled.used.add((f.start, f.end))
+        return taken
 
     def _segment_filter(self, f: FoundFilter, r: Reading, out: Mapping[str, Any],
                         by_role: Mapping[str, SlotSpec]) -> bool:

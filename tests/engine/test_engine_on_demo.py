@@ -158,3 +158,40 @@ def test_cli_passes_workflow_options(demo_engine: Engine, tmp_path: Path, capsys
     assert "roi" in report["finding"].lower()
     code = cli.main(["ask", "which acquisition channel has the best ROI?", "--option", "costs_csv"])
     assert code == 1 and "KEY=VALUE" in capsys.readouterr().err
+
+
+def test_sessions_with_a_page_view_threshold(demo_engine: Engine) -> None:
+    """"Sessions with 5 or more pageviews" counts only those sessions (it used to count them all, with a
+    warning), and "more than 4" means 5 or more: both agree with a hand-written count over the events."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT count() FROM (SELECT $session_id FROM events WHERE timestamp >= '2026-11-25' AND timestamp < "
+        "'2026-11-26' AND $session_id != '' GROUP BY $session_id HAVING countIf(event = '$pageview') >= 5)")
+    expected = truth.rows[0][0]
+    assert expected > 0
+    for question in ("how many sessions yesterday had 5 or more pageviews",
+                     "number of sessions yesterday with more than 4 page views"):
+        answer, table = answered(demo_engine, question)
+        assert answer.intent == "sessions" and answer.slots["min_pageviews"] == 5
+        assert answer.meaning is not None and "with at least 5 page views" in answer.meaning.describe()
+        assert table.rows[0][0] == expected
+
+
+def test_a_part_of_the_whole_is_a_share_of_everything(demo_engine: Engine) -> None:
+    """"What % of pageviews came from mobile" divides mobile's pageviews by *all* pageviews (those without a
+    device type included); a filter would have made the whole mobile too (100%), a plain count says 261."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT round(100 * countIf(JSONExtractString(properties, '$device_type') = 'Mobile') / count(), 2) FROM events "
+        "WHERE event = '$pageview' AND timestamp >= '2026-11-25' AND timestamp < '2026-11-26'").rows[0][0]
+    answer, table = answered(demo_engine, "what % of yesterday's pageviews came from device type Mobile?")
+    assert answer.intent == "breakdown" and answer.slots["share"] == "of_total"
+    assert answer.slots["breakdown"].values == ("Mobile",) and not answer.slots.get("filters")
+    assert table.records()[0]["share_pct"] == pytest.approx(truth, abs=0.01)
+    assert f"{truth:g}% of the whole" in answer.interpret(table).headline
+
+
+def test_among_a_group_is_a_filter_not_a_share(demo_engine: Engine) -> None:
+    """The value before the verb names who is counted ("what % of mobile users came back"): no share."""
+    reading = demo_engine.filler.read("what % of mobile users came back last week", END.replace(tzinfo=None))
+    assert "share" not in reading.facts()
+    answer = demo_engine.ask("what share of signups last month came from google?")
+    assert answer.intent == "breakdown" and answer.slots["breakdown"].values == ("google",)

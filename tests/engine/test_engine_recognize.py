@@ -211,3 +211,39 @@ def test_a_possible_refusal_says_why_it_asks(engine: Engine) -> None:
     assert answer.hogql is None and answer.clarification is not None
     prompt = answer.clarification.questions[0].prompt
     assert "cannot answer" in prompt and "recommendations" in prompt and "Did you mean" in prompt
+
+
+@pytest.mark.parametrize("question", ["pageviews from Nov 10 through Nov 12, inclusive", "signups last week",
+                                      "blog views from 5 oct through 18 oct"])
+def test_a_bare_event_and_period_is_one_number(engine: Engine, question: str) -> None:
+    """Nothing but an event and a range: the reading is 'terse' and the answer is a count, not a question
+    about which property to break it down by."""
+    reading = engine.filler.read(question, engine.clock())
+    assert "terse" in reading.facts()
+    answer = engine.ask(question)
+    assert answer.clarification is None
+    assert answer.intent == "count"
+
+
+@pytest.mark.parametrize("question", ["pageviews by browser last week", "what % of signups purchased last week",
+                                      "daily signups last week", "signups and purchases last week"])
+def test_anything_beyond_event_and_period_is_not_terse(engine: Engine, question: str) -> None:
+    assert "terse" not in engine.filler.read(question, engine.clock()).facts()
+
+
+def test_two_readings_that_widen_to_one_family_are_not_asked_about(engine: Engine) -> None:
+    """Read as a trend or as a breakdown, "which weekday" ranks the days of the week: both end in a
+    breakdown by weekday, so asking "breakdown or trend?" would be a question with one answer."""
+    answer = engine.ask("Which weekday do we get the most purchases on? all time")
+    assert answer.clarification is None
+    assert answer.intent == "breakdown"
+    assert answer.slots["breakdown"].grain == "day_of_week"
+
+
+def test_a_misspelt_word_is_read_as_meant_but_project_names_are_kept(engine: Engine) -> None:
+    """The reader sees the respelled question: "sesions per user" is sessions per user, not a session
+    duration with an unused "per user"; the project's own names are never respelled."""
+    answer = engine.ask("sesions per user last week, on avg?")
+    assert answer.clarification is None and not answer.warnings
+    assert answer.slots["metric"] == "sessions_per_user"
+    assert engine.recognizer.correct("safari signups", keep=engine.linker.knows) == "safari signups"

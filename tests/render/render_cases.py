@@ -227,6 +227,7 @@ def expected_columns(stem: str, slots: dict[str, Any]) -> list[str]:
         "side": isinstance(compare, Comparison) and compare.previous is not None,
         "breakdown": bool(slots.get("breakdown") or slots.get("segments")),
         "people": bool(slots.get("per")),
+        "share_pct": bool(slots.get("share")),
     }
     if stem == "engagement_active_users":
         # "distinct active users over the range (`active`), or DAU/WAU/MAU per period": the metric sets the period
