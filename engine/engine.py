@@ -28,6 +28,7 @@ from .paths import cache_home
 from .recognize import OUT_OF_SCOPE_DOUBT, REFUSAL_RULE, THRESHOLD, Recognition, Recognizer
 from .replies import coerce_slot_value
 from .render import Renderer, select_template
+from .roles import resolve_roles
 from .settings import load_settings
 from .slots import Filled, SlotFiller, reading_warnings
 from .taxonomy import Taxonomy, demo_taxonomy
@@ -76,7 +77,8 @@ class Engine:
         self.linker = Linker(taxonomy, known_words=vocabulary)
         self.renderer = Renderer(taxonomy, self.catalog)
         self.settings = load_settings() if settings is None else settings
-        self.filler = SlotFiller(taxonomy, self.linker, vocabulary, self.settings)
+        self.roles = resolve_roles(taxonomy, self.linker.lexicon, self.settings)
+        self.filler = SlotFiller(taxonomy, self.linker, vocabulary, self.roles)
         self.verdicts = VerdictCache()
 
     def tracked(self, text: str, start: int, end: int) -> bool:
@@ -268,7 +270,7 @@ class Engine:
                               else "answer the clarification first")
         return run_workflow(workflow, answer.slots, backend=self.backend, renderer=self.renderer,
                             taxonomy=self.taxonomy, now=answer.now or self.clock(), options=options,
-                            question=answer.question)
+                            question=answer.question, roles=self.roles)
 
     def _interpret(self, answer: Answer, table: Table) -> Interpretation:
         return interpret(answer, table)

@@ -84,12 +84,12 @@ class SlotFiller:
     """One per taxonomy; ``fill`` is pure and thread-safe."""
 
     def __init__(self, taxonomy: Taxonomy, linker: Linker, vocabulary: frozenset[str] = frozenset(),
-                 settings: Mapping[str, Any] | None = None):
+                 roles: Mapping[str, str] | None = None):
         self.taxonomy = taxonomy
         self.linker = linker
         self.reader = Reader(taxonomy, linker, vocabulary)
         lex = linker.lexicon
-        self._roles = resolve_roles(taxonomy, lex, settings or {})
+        self._roles = dict(roles) if roles is not None else resolve_roles(taxonomy, lex, {})
         self._choice_cues = {key: [(value, [re.compile(p) for p in patterns]) for value, patterns in by_value.items()]
                              for key, by_value in (lex.get("choices") or {}).items()}
         self._default_funnel = [e for e in lex.get("default_funnel") or [] if e in taxonomy.events]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from askhog.errors import CatalogError
+from askhog.errors import CatalogError, WorkflowError
 from askhog.linking import load_lexicon
 from askhog.roles import resolve_roles
 from askhog.settings import load_settings
 from askhog.taxonomy import EventDef, Taxonomy, demo_taxonomy
+from askhog.workflows import fill_inputs, load_workflow
 
 
 def taxonomy(*events: tuple[str, str]) -> Taxonomy:
@@ -51,3 +53,11 @@ def test_settings_files_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         load_settings(bad)
     with pytest.raises(CatalogError, match="cannot read"):
         load_settings(tmp_path / "missing.yaml")
+
+
+def test_a_workflow_default_written_as_a_role_is_the_projects_event_or_a_question() -> None:
+    workflow = load_workflow("activation_drivers")
+    now = datetime(2026, 11, 26, 12, 0)
+    assert fill_inputs(workflow, {}, now, {"signup_event": "account_created"})["signup_event"] == "account_created"
+    with pytest.raises(WorkflowError, match=r"signup event: which one is it\?.*askhog.yaml"):
+        fill_inputs(workflow, {}, now, {})
