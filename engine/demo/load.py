@@ -38,6 +38,11 @@ from .describe import taxonomy_from_data, taxonomy_json
 from .store import Store, describe_metadata, sessions_from_events
 
 MAX_REJECTS_IN_MESSAGE = 5
+BLOCKS = "max_insert_block_size = 131072, min_insert_block_size_rows = 131072, min_insert_block_size_bytes = 67108864"
+"""Inserts write a part every 131k rows rather than gathering a million (half a gigabyte of PostHog rows)."""
+READING = f"storage_file_read_method = 'pread', {BLOCKS}"
+"""The file is read, not mapped: a mapped file's pages count in the process's memory, all of it by the end, so
+memory would grow with the file; read a block at a time, it stays bounded whatever the file's size."""
 MAX_LOADS_RECORDED = 50
 Progress = Callable[[str, float], None]
 """(what is happening, fraction done 0..1), as ``generate.stderr_progress`` takes it."""
@@ -197,7 +202,8 @@ class _Staging:
         store.query(f"CREATE TABLE {db}.staged ({ingest.CHECKED_COLUMNS}) ENGINE = MergeTree ORDER BY record")
         store.query(f"CREATE TABLE {db}.dropped (record UInt64, reason String, first UInt64) "
                     "ENGINE = MergeTree ORDER BY record")
-        insert = f"INSERT INTO {db}.staged {ingest.checked(reader.records(), reader.flattened)}"
+        insert = (f"INSERT INTO {db}.staged {ingest.checked(reader.records(), reader.flattened)} "
+                  f"SETTINGS {READING}")
         name = reader.source.name
         try:
             with store.progress(_reading(progress, name, reader.size)):
@@ -267,7 +273,8 @@ class _Staging:
             INSERT INTO {db}.events
             SELECT uuid, event, distinct_id, person_id, timestamp, properties, person_properties, elements_chain,
                    session_id
-            FROM {db}.staged WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped)""")
+            FROM {db}.staged WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped)
+            SETTINGS {BLOCKS}""")
         self.store.query(f"CREATE TABLE {db}.touched ENGINE = MergeTree ORDER BY tuple() AS "
                          f"SELECT DISTINCT person_id, distinct_id, session_id FROM {db}.staged WHERE reason = ''")
         return self.good
