@@ -1,4 +1,5 @@
-"""Which of a project's events plays each role the engine needs (signup, activation, revenue), found by name.
+"""Which of a project's events plays each role the engine needs (signup, activation, revenue, feature use), found
+by name.
 
 The families and workflows speak of roles (``@revenue_event``), never of one product's event names: a role is
 resolved from the project's taxonomy by the lexicon's words for it (``role_words``: "purchase", "paid",
@@ -14,7 +15,7 @@ from typing import Any, Mapping
 
 from .taxonomy import EventDef, Taxonomy
 
-ROLES = ("signup_event", "activation_event", "revenue_event")
+ROLES = ("signup_event", "activation_event", "revenue_event", "feature_event")
 
 
 def resolve_roles(taxonomy: Taxonomy, lexicon: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, str]:

@@ -21,7 +21,8 @@ def taxonomy(*events: tuple[str, str]) -> Taxonomy:
 
 def test_the_demo_keeps_its_roles_because_its_names_resolve() -> None:
     assert resolve_roles(demo_taxonomy(), load_lexicon(), {}) == {
-        "signup_event": "signed_up", "activation_event": "onboarding_completed", "revenue_event": "purchase"}
+        "signup_event": "signed_up", "activation_event": "onboarding_completed", "revenue_event": "purchase",
+        "feature_event": "feature_used"}
 
 
 def test_another_products_names_resolve_by_their_words_and_descriptions() -> None:
