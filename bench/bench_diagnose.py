@@ -59,8 +59,10 @@ def main() -> None:
     for _ in range(args.repeat):
         seconds, report = _timed(from_slots)
         times.append(seconds)
-    print(f"diagnose from slots: first run {cold:.2f} s; then median {statistics.median(times):.2f} s, "
-          f"min {min(times):.2f} s, max {max(times):.2f} s over {args.repeat} runs")
+    print(
+        f"diagnose from slots: first run {cold:.2f} s; then median {statistics.median(times):.2f} s, "
+        f"min {min(times):.2f} s, max {max(times):.2f} s over {args.repeat} runs"
+    )
     print(f"finding: {report.finding}")
     for step in report.steps:
         state = "failed" if step.error else "skipped" if step.skipped else "ok"

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.events import generate as generate_events
 from askhog.demo.generate import CHUNK_PERSONS, EVENTS_PER_PERSON, generate_demo
@@ -30,7 +29,7 @@ REFERENCE_QUERIES: dict[str, str] = {
     "count": "SELECT count() FROM events WHERE event = 'signed_up' AND timestamp >= now() - INTERVAL 7 DAY",
     "trend": """SELECT toStartOfDay(timestamp) AS day, count() FROM events
                 WHERE event = '$pageview' AND timestamp >= now() - INTERVAL 30 DAY GROUP BY day ORDER BY day""",
-    "breakdown": f"""SELECT {PROP.format('$browser')} AS browser, uniq(person_id) AS users FROM events
+    "breakdown": f"""SELECT {PROP.format("$browser")} AS browser, uniq(person_id) AS users FROM events
                     WHERE event = 'purchase' AND timestamp >= now() - INTERVAL 30 DAY
                     GROUP BY browser ORDER BY users DESC""",
     "funnel": """SELECT countIf(steps >= 1), countIf(steps >= 2), countIf(steps >= 3) FROM (
@@ -48,7 +47,7 @@ REFERENCE_QUERIES: dict[str, str] = {
     "experiment": f"""SELECT variant, count() AS exposed, countIf(bought) FROM (
                         SELECT x.person_id, x.variant, countIf(p.timestamp >= x.t) > 0 AS bought FROM (
                             SELECT person_id, min(timestamp) AS t,
-                                   argMin({PROP.format('$feature_flag_response')}, timestamp) AS variant
+                                   argMin({PROP.format("$feature_flag_response")}, timestamp) AS variant
                             FROM events WHERE event = '$feature_flag_called' GROUP BY person_id) AS x
                         LEFT JOIN (SELECT person_id, timestamp FROM events WHERE event = 'purchase') AS p
                         ON p.person_id = x.person_id GROUP BY x.person_id, x.variant) GROUP BY variant""",
@@ -118,7 +117,9 @@ def main() -> None:
         text = backend.store.query(
             f"SELECT toString(uuid) AS uuid, event, distinct_id, toString(person_id) AS person_id, "
             f"toString(timestamp) AS timestamp, properties, person_properties, `$session_id` FROM events "
-            f"LIMIT {args.export_rows}", "JSONEachRow")
+            f"LIMIT {args.export_rows}",
+            "JSONEachRow",
+        )
         export.write_text(text, encoding="utf-8")
         rows = sum(1 for line in text.splitlines() if line.strip())
         started = time.perf_counter()

@@ -18,11 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from askhog.latency import percentile
+
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_RUNS = 7
 """Fresh processes per start-up figure: this 2-core machine varies by ±10% from run to run."""
-STARTUP = ("import time; t = time.perf_counter(); from askhog.engine import Engine; Engine(); "
-           "print(time.perf_counter() - t)")
+STARTUP = (
+    "import time; t = time.perf_counter(); from askhog.engine import Engine; Engine(); print(time.perf_counter() - t)"
+)
 
 
 def startup(home: str) -> float:
@@ -32,8 +35,7 @@ def startup(home: str) -> float:
 
 
 def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+    return percentile(sorted(values), q) or 0.0
 
 
 def render_validate_first_pass(engine, questions, now, cache):  # type: ignore[no-untyped-def]
@@ -58,10 +60,14 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as home:
             colds.append(startup(home))
             warms.append(startup(home))
-    print(f"start-up, cold (import + catalog + training): median {statistics.median(colds):.2f} s "
-          f"(runs: {', '.join(f'{c:.2f}' for c in colds)})")
-    print(f"start-up, warm (cached model):                median {statistics.median(warms):.2f} s "
-          f"(runs: {', '.join(f'{w:.2f}' for w in warms)})")
+    print(
+        f"start-up, cold (import + catalog + training): median {statistics.median(colds):.2f} s "
+        f"(runs: {', '.join(f'{c:.2f}' for c in colds)})"
+    )
+    print(
+        f"start-up, warm (cached model):                median {statistics.median(warms):.2f} s "
+        f"(runs: {', '.join(f'{w:.2f}' for w in warms)})"
+    )
 
     from askhog.engine import Engine
     from askhog.evaluate import load_cases
@@ -86,13 +92,19 @@ def main() -> None:
             per_whole.append((t2 - t1) * 1000)
         stages.append(statistics.median(per_stage))
         whole.append(statistics.median(per_whole))
-    print(f"recognition + slot filling ({len(questions)} questions, median of 5 each): p50 {pct(stages, 50):.3f} ms, "
-          f"p95 {pct(stages, 95):.3f} ms, p99 {pct(stages, 99):.3f} ms")
-    print(f"render + validate per question, first pass from an empty validation cache ({len(per_question)} "
-          f"queries): p50 {pct(per_question, 50):.3f} ms, p95 {pct(per_question, 95):.3f} ms, "
-          f"p99 {pct(per_question, 99):.3f} ms")
-    print(f"whole ask() incl. render + validate (warm):         p50 {pct(whole, 50):.3f} ms, "
-          f"p95 {pct(whole, 95):.3f} ms, p99 {pct(whole, 99):.3f} ms")
+    print(
+        f"recognition + slot filling ({len(questions)} questions, median of 5 each): p50 {pct(stages, 50):.3f} ms, "
+        f"p95 {pct(stages, 95):.3f} ms, p99 {pct(stages, 99):.3f} ms"
+    )
+    print(
+        f"render + validate per question, first pass from an empty validation cache ({len(per_question)} "
+        f"queries): p50 {pct(per_question, 50):.3f} ms, p95 {pct(per_question, 95):.3f} ms, "
+        f"p99 {pct(per_question, 99):.3f} ms"
+    )
+    print(
+        f"whole ask() incl. render + validate (warm):         p50 {pct(whole, 50):.3f} ms, "
+        f"p95 {pct(whole, 95):.3f} ms, p99 {pct(whole, 99):.3f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,18 @@ from pathlib import Path
 
 from chdb import session as chdb_session
 
-EVENTS = ("$pageview", "$pageleave", "$autocapture", "signed_up", "invoice_sent", "invoice_paid",
-          "report_exported", "seat_added", "integration_connected", "plan_upgraded")
+EVENTS = (
+    "$pageview",
+    "$pageleave",
+    "$autocapture",
+    "signed_up",
+    "invoice_sent",
+    "invoice_paid",
+    "report_exported",
+    "seat_added",
+    "integration_connected",
+    "plan_upgraded",
+)
 
 
 def write_export(path: Path, rows: int) -> None:
@@ -65,8 +75,9 @@ def run_load(export: Path, home: Path) -> tuple[float, int]:
     env = dict(os.environ, ASKHOG_HOME=str(home))
     env.pop("POSTHOG_PERSONAL_API_KEY", None)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "askhog.cli", "load", str(export)], env=env,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "askhog.cli", "load", str(export)], env=env, capture_output=True, text=True, check=False
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"askhog load failed ({done.returncode}): {done.stderr.strip()}")
@@ -85,8 +96,10 @@ def main() -> None:
         export = folder / "export.jsonl"
         started = time.perf_counter()
         write_export(export, args.rows)
-        print(f"export: {args.rows:,} rows, {export.stat().st_size / 1e6:,.0f} MB, "
-              f"written in {time.perf_counter() - started:.1f} s")
+        print(
+            f"export: {args.rows:,} rows, {export.stat().st_size / 1e6:,.0f} MB, "
+            f"written in {time.perf_counter() - started:.1f} s"
+        )
         times = []
         peak = 0
         for run in range(args.repeat):
@@ -94,8 +107,10 @@ def main() -> None:
             times.append(seconds)
             print(f"  run {run + 1}: {seconds:.2f} s  {args.rows / seconds:,.0f} rows/s")
         best, median = min(times), statistics.median(times)
-        print(f"askhog load: median {median:.2f} s ({args.rows / median:,.0f} rows/s), best {best:.2f} s "
-              f"({args.rows / best:,.0f} rows/s); peak RSS {peak / 1024:,.0f} MiB")
+        print(
+            f"askhog load: median {median:.2f} s ({args.rows / median:,.0f} rows/s), best {best:.2f} s "
+            f"({args.rows / best:,.0f} rows/s); peak RSS {peak / 1024:,.0f} MiB"
+        )
 
 
 if __name__ == "__main__":

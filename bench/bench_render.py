@@ -19,15 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "render"))
 
-from render_cases import TAXONOMY, cases, stem_families  # noqa: E402
+from askhog.hogql import validate
+from askhog.latency import percentile
+from askhog.render import Renderer
+from render_cases import TAXONOMY, cases, stem_families
 
-from askhog.hogql import validate  # noqa: E402
-from askhog.render import Renderer  # noqa: E402
 
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+def p99(samples: list[float]) -> float:
+    return percentile(sorted(samples), 99) or 0.0
 
 
 def main() -> None:
@@ -57,12 +56,12 @@ def main() -> None:
     print(f"{len(by_stem)} stems x 5 slot combinations x {args.repeat} runs = {len(total_ms)} renders")
     for name, samples in (("render", render_ms), ("validate", validate_ms), ("render+validate", total_ms)):
         print(
-            f"{name:>16}: p50 {statistics.median(samples):6.2f} ms   p99 {percentile(samples, 0.99):6.2f} ms"
+            f"{name:>16}: p50 {statistics.median(samples):6.2f} ms   p99 {p99(samples):6.2f} ms"
             f"   max {max(samples):6.2f} ms"
         )
     print("slowest stems (render+validate p99):")
-    for stem, samples in sorted(by_stem.items(), key=lambda kv: -percentile(kv[1], 0.99))[:5]:
-        print(f"  {stem:<28} p50 {statistics.median(samples):6.2f} ms   p99 {percentile(samples, 0.99):6.2f} ms")
+    for stem, samples in sorted(by_stem.items(), key=lambda kv: -p99(kv[1]))[:5]:
+        print(f"  {stem:<28} p50 {statistics.median(samples):6.2f} ms   p99 {p99(samples):6.2f} ms")
 
 
 if __name__ == "__main__":

@@ -17,11 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_embedded import REFERENCE_QUERIES
-
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.generate import generate_demo
 from askhog.engine import Engine
+from bench_embedded import REFERENCE_QUERIES
 
 # The question whose generated query computes what the family's reference query computes.
 QUESTIONS = {
@@ -69,10 +68,12 @@ def main() -> None:
             if answer.intent != family or answer.hogql is None:
                 print(f"  {family:<12} question read as {answer.intent}: {question!r}")
                 continue
-            generated = p50(lambda: backend.run(answer.hogql or "", answer.values), args.repeat)
-            reference = p50(lambda: backend.run_sql(REFERENCE_QUERIES[family]), args.repeat)
-            print(f"  {family:<12} {answer.template:<22} {generated:8.1f}ms {reference:8.1f}ms "
-                  f"{generated / reference:5.2f}x")
+            generated = p50(lambda answer=answer: backend.run(answer.hogql or "", answer.values), args.repeat)
+            reference = p50(lambda family=family: backend.run_sql(REFERENCE_QUERIES[family]), args.repeat)
+            print(
+                f"  {family:<12} {answer.template:<22} {generated:8.1f}ms {reference:8.1f}ms "
+                f"{generated / reference:5.2f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import sys
 import time
 
 from askhog.hogql import lower, validate
+from askhog.latency import percentile
 from askhog.taxonomy import demo_taxonomy
 
 QUERIES = [
@@ -40,7 +41,7 @@ VALUES = {"event": "$pageview", "flag": "new-checkout"}
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return statistics.median(ordered), percentile(ordered, 99) or 0.0
 
 
 def main(rounds: int) -> None:
@@ -53,7 +54,9 @@ def main(rounds: int) -> None:
                 run(query)
                 samples.append((time.perf_counter() - start) * 1000)
         p50, p99 = _percentiles(samples)
-        print(f"{label:8} n={len(samples):5}  p50={p50:.2f} ms  p99={p99:.2f} ms  ({len(QUERIES)} queries x {rounds} rounds)")
+        print(
+            f"{label:8} n={len(samples):5}  p50={p50:.2f} ms  p99={p99:.2f} ms  ({len(QUERIES)} queries x {rounds} rounds)"
+        )
 
 
 if __name__ == "__main__":

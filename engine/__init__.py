@@ -9,6 +9,17 @@ from .taxonomy import Taxonomy
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 __all__ = [
-    "Answer", "AskhogError", "Backend", "Clarification", "ClarifyingQuestion", "Conversation", "Engine",
-    "EventRef", "PropertyFilter", "PropertyRef", "Table", "Taxonomy", "TimeRange",
+    "Answer",
+    "AskhogError",
+    "Backend",
+    "Clarification",
+    "ClarifyingQuestion",
+    "Conversation",
+    "Engine",
+    "EventRef",
+    "PropertyFilter",
+    "PropertyRef",
+    "Table",
+    "Taxonomy",
+    "TimeRange",
 ]

@@ -6,9 +6,10 @@ questions and options, the user picks one, and the ``Conversation`` carries on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .backends.base import Table
 from .errors import Problem
@@ -81,11 +82,11 @@ class Answer:
     words: tuple[tuple[str, float], ...] = ()
     notes: tuple[str, ...] = ()
     now: datetime | None = None
-    meaning: "Meaning | None" = None
+    meaning: Meaning | None = None
     reading: tuple[tuple[str, str, bool], ...] = ()
     """Each span of the question the engine read: its text, what it was read as, and whether the answer used it."""
-    _runner: Callable[["Answer"], "Table | Report"] | None = field(default=None, repr=False, compare=False)
-    _interpreter: Callable[["Answer", Table], "Interpretation"] | None = field(default=None, repr=False, compare=False)
+    _runner: Callable[[Answer], Table | Report] | None = field(default=None, repr=False, compare=False)
+    _interpreter: Callable[[Answer, Table], Interpretation] | None = field(default=None, repr=False, compare=False)
 
     @property
     def answered(self) -> bool:
@@ -97,7 +98,7 @@ class Answer:
         as opposed to the query checklist's performance warnings."""
         return tuple(w for w in self.warnings if w.code in READING_WARNINGS)
 
-    def run(self) -> "Table | Report":
+    def run(self) -> Table | Report:
         """Execute on the engine's backend (embedded chDB by default): the HogQL's ``Table``,
         or for a workflow family (diagnose) the ``Report`` of its several queries."""
         from .errors import AskhogError
@@ -106,7 +107,7 @@ class Answer:
             raise AskhogError(self.message or "this answer has no query to run: answer its clarification first")
         return self._runner(self)
 
-    def interpret(self, table: Table) -> "Interpretation":
+    def interpret(self, table: Table) -> Interpretation:
         if self._interpreter is None:
             from .errors import AskhogError
 
@@ -134,7 +135,9 @@ class Answer:
             lines.append("  words: " + ", ".join(f"{w!r}" for w, _ in self.words))
         if self.reading:
             lines.append("reading:")
-            lines.extend(f"  {text.strip()!r}: {label}{'' if used else '  (NOT USED)'}" for text, label, used in self.reading)
+            lines.extend(
+                f"  {text.strip()!r}: {label}{'' if used else '  (NOT USED)'}" for text, label, used in self.reading
+            )
         for name, value in self.slots.items():
             mark = " (default)" if name in self.defaulted else ""
             lines.append(f"  {name}: {describe(value)}{mark}")

@@ -9,47 +9,135 @@ a slot that does not exist, a regex that does not compile).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-import yaml
-
-from . import yamlfiles
 from .errors import CatalogError
-from .meaning import ROLES
+from .yamlfiles import line_of, load_with_lines
 
 # The contract of shared/spec/intents.md: these ids, exactly.
 FAMILIES: tuple[str, ...] = (
-    "count", "trend", "breakdown", "feature_usage", "user_list", "funnel", "retention", "paths",
-    "cohort_comparison", "correlation", "activation", "churn_risk", "revenue", "time_to_event",
-    "experiment", "stickiness", "lifecycle", "engagement", "sessions", "anomaly", "diagnose",
+    "count",
+    "trend",
+    "breakdown",
+    "feature_usage",
+    "user_list",
+    "funnel",
+    "retention",
+    "paths",
+    "cohort_comparison",
+    "correlation",
+    "activation",
+    "churn_risk",
+    "revenue",
+    "time_to_event",
+    "experiment",
+    "stickiness",
+    "lifecycle",
+    "engagement",
+    "sessions",
+    "anomaly",
+    "diagnose",
     "out_of_scope",
 )
-SLOT_TYPES = frozenset({"event", "events", "property", "filters", "time_range", "choice", "int", "number", "flag",
-                        "comparison", "conditions"})
-OPTION_SOURCES = frozenset({"events", "event_properties", "numeric_properties", "breakdown_properties", "flags", "choices"})
+SLOT_TYPES = frozenset(
+    {
+        "event",
+        "events",
+        "property",
+        "filters",
+        "time_range",
+        "choice",
+        "int",
+        "number",
+        "flag",
+        "comparison",
+        "conditions",
+    }
+)
+OPTION_SOURCES = frozenset(
+    {"events", "event_properties", "numeric_properties", "breakdown_properties", "flags", "choices"}
+)
 MIN_EXAMPLES = 25
-READING_FACTS = frozenset({"event", "metric_phrase", "breakdown", "interval", "grain", "compare", "per_actor",
-                           "first_time", "conditions", "steps", "property_math", "month_range", "min_days", "segments",
-                           "terse", "share"})
+READING_FACTS = frozenset(
+    {
+        "event",
+        "metric_phrase",
+        "breakdown",
+        "interval",
+        "grain",
+        "compare",
+        "per_actor",
+        "first_time",
+        "conditions",
+        "steps",
+        "property_math",
+        "month_range",
+        "min_days",
+        "segments",
+        "terse",
+        "share",
+    }
+)
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice
 slot's ``infer`` (a value chosen because the question holds it)."""
 
 _TOP_KEYS = {
-    "id": True, "description": True, "rules": False, "examples": True, "slots": True, "template": False,
-    "workflow": False, "workflows": False, "interpretation": False, "follow_ups": False, "message": False,
-    "widen": False, "time_order": False, "describe": False, "unit": False, "maths": False, "evidence": False,
+    "id": True,
+    "description": True,
+    "rules": False,
+    "examples": True,
+    "slots": True,
+    "template": False,
+    "workflow": False,
+    "workflows": False,
+    "interpretation": False,
+    "follow_ups": False,
+    "message": False,
+    "widen": False,
+    "time_order": False,
+    "describe": False,
+    "unit": False,
+    "maths": False,
+    "evidence": False,
     "two_ranges": False,
+    "reads": False,
 }
 EVIDENCE_FACTS = READING_FACTS | {"time", "no_rule", "no_refusal"}
 """What recognition can weigh besides words: the reading's facts, a time range, no rule of any family (or no
 refusal rule) having fired."""
 UNITS = ("users", "events", "sessions")
-_SLOT_KEYS = {"name", "type", "required", "default", "prompt", "options_from", "choices", "numeric", "required_if", "min",
-              "all_events", "role", "cues", "number", "cue", "lone", "implied", "fill_path_when", "pair_single",
-              "loose", "implies_event", "grains", "infer", "accepts", "negated", "default_with"}
+_SLOT_KEYS = {
+    "name",
+    "type",
+    "required",
+    "default",
+    "prompt",
+    "options_from",
+    "choices",
+    "numeric",
+    "required_if",
+    "min",
+    "all_events",
+    "role",
+    "cues",
+    "number",
+    "cue",
+    "lone",
+    "implied",
+    "fill_path_when",
+    "pair_single",
+    "loose",
+    "implies_event",
+    "grains",
+    "infer",
+    "accepts",
+    "negated",
+    "default_with",
+}
 
 
 @dataclass(frozen=True)
@@ -75,6 +163,34 @@ class WorkflowTrigger:
 
     pattern: re.Pattern[str]
     workflow: str
+
+
+ROLES: tuple[str, ...] = (
+    "series.event",
+    "series.math",
+    "series.property",
+    "series.per",
+    "series.per_period",
+    "filters",
+    "breakdown",
+    "limit",
+    "order",
+    "compare",
+    "date_range",
+    "interval",
+    "conditions",
+    "exclude",
+    "steps",
+    "window_days",
+    "retention.start",
+    "retention.return",
+    "retention.period",
+    "retention.periods",
+    "param",
+)
+"""What a slot can mean: a field of ``askhog.meaning.Meaning`` (which reads intents, so the list lives here).
+An intent file names one per slot (``role:``); ``param`` (the default) keeps the value under the slot's name in
+``Meaning.params``, for what only that family's template reads."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +282,9 @@ class Intent:
     """When a question names two periods that are not compared: ``first`` (the family's range is the first,
     e.g. retention's cohorts) or ``union`` (it covers both: lifecycle's "active the week before last but not
     last week" reads statuses over both weeks)."""
+    reads: tuple[str, ...] = ()
+    """Kinds of the lexicon's ``unread_cues`` this family's meaning holds by itself: a cohort comparison is a
+    "vs" of doers and those who "didn't", time to event is to the "first" time. Not reported as unread."""
     evidence: tuple[tuple[frozenset[str], float], ...] = ()
     """``[[fact, ..., weight], ...]``: when the question's reading holds all the facts, the family gains the weight
     (negative: loses it) in recognition, as a rule would. A question that names an event and a period and
@@ -210,7 +329,7 @@ class Catalog:
         return iter(self.intents.values())
 
     @classmethod
-    def load(cls, package: str = "askhog.intents", extra: Path | str | None = None) -> "Catalog":
+    def load(cls, package: str = "askhog.intents", extra: Path | str | None = None) -> Catalog:
         """Load and validate every ``*.yaml`` of the intents package, and of the ``extra`` folder when given
         (its files add families or replace shipped ones; its ``templates/`` folder adds templates)."""
         intents: dict[str, Intent] = {}
@@ -228,61 +347,16 @@ class Catalog:
         return cls(intents, (templates,) if templates is not None and templates.is_dir() else ())
 
 
-# --- YAML with line numbers ---------------------------------------------------------------------
-
-
-class _LineDict(dict):  # type: ignore[type-arg]
-    """A mapping that remembers the line of each key, for error messages."""
-
-    lines: dict[str, int]
-
-
-class _LineLoader(yamlfiles.SafeLoader):  # type: ignore[misc, valid-type]
-    pass
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    loader.flatten_mapping(node)
-    result = _LineDict()
-    result.lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[str(key)] = key_node.start_mark.line + 1
-    result.lines["__self__"] = node.start_mark.line + 1
-    return result
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
-
-
-def _line(mapping: Any, key: str | None = None) -> int | None:
-    lines = getattr(mapping, "lines", None)
-    if not lines:
-        return None
-    return lines.get(key) if key is not None and key in lines else lines.get("__self__")
-
-
-def load_yaml(text: str, source: str) -> Any:
-    """Parse YAML, turning parser errors into a CatalogError with the line."""
-    try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CatalogError(source, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                           line=mark.line + 1 if mark else None) from None
-
-
 # --- validation ------------------------------------------------------------------------------------
 
 
 def parse_intent(text: str, source: str) -> Intent:
-    data = load_yaml(text, source)
+    data = load_with_lines(text, source)
     if not isinstance(data, dict):
         raise CatalogError(source, "an intent file must be a mapping of keys (id, description, examples, ...)")
 
     def fail(message: str, key: str | None = None, where: Any = data) -> CatalogError:
-        return CatalogError(source, message, line=_line(where, key), key=key)
+        return CatalogError(source, message, line=line_of(where, key), key=key)
 
     for key in data:
         if key not in _TOP_KEYS:
@@ -294,8 +368,9 @@ def parse_intent(text: str, source: str) -> Intent:
     intent_id = data["id"]
     stem = source.rsplit("/", 1)[-1].removesuffix(".yaml")
     if not isinstance(intent_id, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", intent_id):
-        raise fail(f"{intent_id!r} is not a family id (lower-case letters, digits and _, as in "
-                   "shared/spec/intents.md)", "id")
+        raise fail(
+            f"{intent_id!r} is not a family id (lower-case letters, digits and _, as in shared/spec/intents.md)", "id"
+        )
     if intent_id != stem:
         raise fail(f"id {intent_id!r} must equal the file name {stem!r}", "id")
     if not isinstance(data["description"], str) or not data["description"].strip():
@@ -305,7 +380,9 @@ def parse_intent(text: str, source: str) -> Intent:
     if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
         raise fail("must be a list of non-empty questions", "examples")
     if len(examples) < MIN_EXAMPLES:
-        raise fail(f"has {len(examples)} examples; at least {MIN_EXAMPLES} are needed to train the classifier", "examples")
+        raise fail(
+            f"has {len(examples)} examples; at least {MIN_EXAMPLES} are needed to train the classifier", "examples"
+        )
 
     rules = tuple(_parse_rule(r, i, source) for i, r in enumerate(data.get("rules") or []))
     slots = _parse_slots(data["slots"], source, data)
@@ -349,6 +426,7 @@ def parse_intent(text: str, source: str) -> Intent:
         describe=_parse_describe(data, names, source),
         unit=_parse_one_of(data, "unit", UNITS, source),
         maths=tuple(_parse_list(data, "maths", source)),
+        reads=_parse_reads(data, source),
         evidence=_parse_evidence(data, source),
         two_ranges=_parse_one_of(data, "two_ranges", ("first", "union"), source) or "first",
     )
@@ -357,14 +435,23 @@ def parse_intent(text: str, source: str) -> Intent:
 def _parse_evidence(data: Any, source: str) -> tuple[tuple[frozenset[str], float], ...]:
     out = []
     for item in data.get("evidence") or []:
-        if not (isinstance(item, list) and len(item) >= 2 and isinstance(item[-1], (int, float))
-                and all(isinstance(f, str) for f in item[:-1])):
-            raise CatalogError(source, "evidence is a list of [fact, ..., weight]", line=_line(data, "evidence"),
-                               key="evidence")
+        if not (
+            isinstance(item, list)
+            and len(item) >= 2
+            and isinstance(item[-1], (int, float))
+            and all(isinstance(f, str) for f in item[:-1])
+        ):
+            raise CatalogError(
+                source, "evidence is a list of [fact, ..., weight]", line=line_of(data, "evidence"), key="evidence"
+            )
         unknown = [f for f in item[:-1] if f not in EVIDENCE_FACTS]
         if unknown or not -1 <= item[-1] <= 1:
-            raise CatalogError(source, f"evidence facts must be among {sorted(EVIDENCE_FACTS)} and the weight in [-1, 1]",
-                               line=_line(data, "evidence"), key="evidence")
+            raise CatalogError(
+                source,
+                f"evidence facts must be among {sorted(EVIDENCE_FACTS)} and the weight in [-1, 1]",
+                line=line_of(data, "evidence"),
+                key="evidence",
+            )
         out.append((frozenset(item[:-1]), float(item[-1])))
     return tuple(out)
 
@@ -372,68 +459,109 @@ def _parse_evidence(data: Any, source: str) -> tuple[tuple[frozenset[str], float
 def _parse_describe(data: Any, slot_names: set[str], source: str) -> str:
     text = data.get("describe", "")
     if not isinstance(text, str):
-        raise CatalogError(source, "describe is a sentence with {slot} places", line=_line(data, "describe"),
-                           key="describe")
+        raise CatalogError(
+            source, "describe is a sentence with {slot} places", line=line_of(data, "describe"), key="describe"
+        )
     # {slot}; {slot_times} for a count slot ("at least 3 times"); {slot? words with #}: the words, # the value,
     # only when the slot has one (" with at least 5 page views")
     for name in re.findall(r"\{(\w+)(?:\?[^{}]*)?\}", text):
         if name not in slot_names and not (name.endswith("_times") and name[:-6] in slot_names):
-            raise CatalogError(source, f"describe names {{{name}}}, which is not a slot of this family",
-                               line=_line(data, "describe"), key="describe")
+            raise CatalogError(
+                source,
+                f"describe names {{{name}}}, which is not a slot of this family",
+                line=line_of(data, "describe"),
+                key="describe",
+            )
     return text
 
 
 def _parse_one_of(data: Any, key: str, allowed: tuple[str, ...], source: str) -> str:
     value = data.get(key, "")
     if value and value not in allowed:
-        raise CatalogError(source, f"{key} must be one of {', '.join(allowed)}", line=_line(data, key), key=key)
+        raise CatalogError(source, f"{key} must be one of {', '.join(allowed)}", line=line_of(data, key), key=key)
     return str(value)
+
+
+UNREAD_KINDS = ("negation", "comparison", "first", "per")
+"""The kinds of the lexicon's ``unread_cues``, which a family can say it ``reads``."""
+
+
+def _parse_reads(data: Any, source: str) -> tuple[str, ...]:
+    kinds = _parse_list(data, "reads", source)
+    if any(k not in UNREAD_KINDS for k in kinds):
+        raise CatalogError(
+            source,
+            f"reads lists kinds of words among {', '.join(UNREAD_KINDS)}",
+            line=line_of(data, "reads"),
+            key="reads",
+        )
+    return tuple(kinds)
 
 
 def _parse_list(data: Any, key: str, source: str) -> list[str]:
     value = data.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise CatalogError(source, f"{key} must be a list of words", line=_line(data, key), key=key)
+        raise CatalogError(source, f"{key} must be a list of words", line=line_of(data, key), key=key)
     return value
 
 
 def _parse_bool(data: Any, key: str, source: str) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
-        raise CatalogError(source, f"{key} must be true or false", line=_line(data, key), key=key)
+        raise CatalogError(source, f"{key} must be true or false", line=line_of(data, key), key=key)
     return value
 
 
-def _parse_pairs(data: Any, key: str, source: str, firsts: frozenset[str] | tuple[str, ...],
-                 seconds: frozenset[str] | tuple[str, ...] | None) -> tuple[tuple[str, str], ...]:
+def _parse_pairs(
+    data: Any,
+    key: str,
+    source: str,
+    firsts: frozenset[str] | tuple[str, ...],
+    seconds: frozenset[str] | tuple[str, ...] | None,
+) -> tuple[tuple[str, str], ...]:
     """``[[a, b], ...]`` where ``a`` is one of ``firsts`` and ``b`` one of ``seconds`` (any text when None)."""
     raw = data.get(key) or []
     pairs = []
     for item in raw if isinstance(raw, list) else [None]:
         if not (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)):
-            raise CatalogError(source, f"{key} is a list of [{'/'.join(sorted(firsts))[:60]}..., value] pairs",
-                               line=_line(data, key), key=key)
+            raise CatalogError(
+                source,
+                f"{key} is a list of [{'/'.join(sorted(firsts))[:60]}..., value] pairs",
+                line=line_of(data, key),
+                key=key,
+            )
         if item[0] not in firsts:
-            raise CatalogError(source, f"{key}: {item[0]!r} is not one of {sorted(firsts)}", line=_line(data, key), key=key)
+            raise CatalogError(
+                source, f"{key}: {item[0]!r} is not one of {sorted(firsts)}", line=line_of(data, key), key=key
+            )
         if seconds is not None and item[1] not in seconds:
-            raise CatalogError(source, f"{key}: {item[1]!r} is not one of {sorted(seconds)}", line=_line(data, key),
-                               key=key)
+            raise CatalogError(
+                source, f"{key}: {item[1]!r} is not one of {sorted(seconds)}", line=line_of(data, key), key=key
+            )
         pairs.append((item[0], item[1]))
     return tuple(pairs)
 
 
 def _parse_triggers(raw: Any, source: str, parent: Any) -> tuple[WorkflowTrigger, ...]:
     if not isinstance(raw, list):
-        raise CatalogError(source, "must be a list of {when: <regex>, workflow: <name>}", line=_line(parent, "workflows"),
-                           key="workflows")
+        raise CatalogError(
+            source,
+            "must be a list of {when: <regex>, workflow: <name>}",
+            line=line_of(parent, "workflows"),
+            key="workflows",
+        )
     triggers = []
     for item in raw:
         if not isinstance(item, dict) or set(item) != {"when", "workflow"}:
-            raise CatalogError(source, "each entry is {when: <regex>, workflow: <name>}", line=_line(item), key="workflows")
+            raise CatalogError(
+                source, "each entry is {when: <regex>, workflow: <name>}", line=line_of(item), key="workflows"
+            )
         try:
             pattern = re.compile(str(item["when"]), re.IGNORECASE)
         except re.error as exc:
-            raise CatalogError(source, f"'when' does not compile: {exc}", line=_line(item, "when"), key="when") from None
+            raise CatalogError(
+                source, f"'when' does not compile: {exc}", line=line_of(item, "when"), key="when"
+            ) from None
         triggers.append(WorkflowTrigger(pattern, str(item["workflow"])))
     return tuple(triggers)
 
@@ -447,96 +575,150 @@ _RULE_KEYS = frozenset({"pattern", "weight", "note", "unless_tracked"})
 
 def _parse_rule(raw: Any, index: int, source: str) -> Rule:
     if not isinstance(raw, dict) or "pattern" not in raw or "weight" not in raw:
-        raise CatalogError(source, f"rule #{index + 1} needs 'pattern' and 'weight'", line=_line(raw), key="rules")
+        raise CatalogError(source, f"rule #{index + 1} needs 'pattern' and 'weight'", line=line_of(raw), key="rules")
     try:
         source_text = str(raw["pattern"])
         pattern = re.compile(source_text, re.IGNORECASE if _UPPER_LITERAL.search(source_text) else 0)
     except re.error as exc:
-        raise CatalogError(source, f"rule pattern {raw['pattern']!r} does not compile: {exc}",
-                           line=_line(raw, "pattern"), key="pattern") from None
+        raise CatalogError(
+            source,
+            f"rule pattern {raw['pattern']!r} does not compile: {exc}",
+            line=line_of(raw, "pattern"),
+            key="pattern",
+        ) from None
     weight = raw["weight"]
     if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
-        raise CatalogError(source, f"rule weight must be a number in (0, 1], got {weight!r}",
-                           line=_line(raw, "weight"), key="weight")
+        raise CatalogError(
+            source, f"rule weight must be a number in (0, 1], got {weight!r}", line=line_of(raw, "weight"), key="weight"
+        )
     for key in raw:
         if key not in _RULE_KEYS:
-            raise CatalogError(source, f"unknown rule key {key!r}; allowed: {sorted(_RULE_KEYS)}",
-                               line=_line(raw, key), key=str(key))
+            raise CatalogError(
+                source, f"unknown rule key {key!r}; allowed: {sorted(_RULE_KEYS)}", line=line_of(raw, key), key=str(key)
+            )
     unless_tracked = raw.get("unless_tracked", False)
     if not isinstance(unless_tracked, bool):
-        raise CatalogError(source, "unless_tracked must be true or false", line=_line(raw, "unless_tracked"),
-                           key="unless_tracked")
+        raise CatalogError(
+            source, "unless_tracked must be true or false", line=line_of(raw, "unless_tracked"), key="unless_tracked"
+        )
     return Rule(pattern, float(weight), str(raw.get("note", "")), unless_tracked)
 
 
 def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
     if not isinstance(raw, list):
-        raise CatalogError(source, "must be a list (use [] for none)", line=_line(parent, "slots"), key="slots")
+        raise CatalogError(source, "must be a list (use [] for none)", line=line_of(parent, "slots"), key="slots")
     specs: list[SlotSpec] = []
     for item in raw:
         if not isinstance(item, dict) or "name" not in item or "type" not in item:
-            raise CatalogError(source, "each slot needs 'name' and 'type'", line=_line(item), key="slots")
+            raise CatalogError(source, "each slot needs 'name' and 'type'", line=line_of(item), key="slots")
         for key in item:
             if key not in _SLOT_KEYS:
-                raise CatalogError(source, f"unknown slot key in slot {item['name']!r}; allowed: {sorted(_SLOT_KEYS)}",
-                                   line=_line(item, key), key=key)
+                raise CatalogError(
+                    source,
+                    f"unknown slot key in slot {item['name']!r}; allowed: {sorted(_SLOT_KEYS)}",
+                    line=line_of(item, key),
+                    key=key,
+                )
         if item["type"] not in SLOT_TYPES:
-            raise CatalogError(source, f"slot {item['name']!r} has unknown type; use one of {sorted(SLOT_TYPES)}",
-                               line=_line(item, "type"), key="type")
+            raise CatalogError(
+                source,
+                f"slot {item['name']!r} has unknown type; use one of {sorted(SLOT_TYPES)}",
+                line=line_of(item, "type"),
+                key="type",
+            )
         if not isinstance(item.get("prompt"), str):
-            raise CatalogError(source, f"slot {item['name']!r} needs a 'prompt' (the clarifying question)",
-                               line=_line(item), key="prompt")
+            raise CatalogError(
+                source,
+                f"slot {item['name']!r} needs a 'prompt' (the clarifying question)",
+                line=line_of(item),
+                key="prompt",
+            )
         if item.get("options_from") and item["options_from"] not in OPTION_SOURCES:
-            raise CatalogError(source, f"options_from must be one of {sorted(OPTION_SOURCES)}",
-                               line=_line(item, "options_from"), key="options_from")
+            raise CatalogError(
+                source,
+                f"options_from must be one of {sorted(OPTION_SOURCES)}",
+                line=line_of(item, "options_from"),
+                key="options_from",
+            )
         choices = tuple(item.get("choices") or ())
         if item["type"] == "choice" and not choices:
-            raise CatalogError(source, f"choice slot {item['name']!r} needs 'choices'", line=_line(item), key="choices")
+            raise CatalogError(
+                source, f"choice slot {item['name']!r} needs 'choices'", line=line_of(item), key="choices"
+            )
         default = item.get("default")
         if item["type"] == "choice" and default not in (None, "by_range") and default not in choices:
-            raise CatalogError(source, f"default {default!r} is not one of the choices", line=_line(item, "default"), key="default")
+            raise CatalogError(
+                source, f"default {default!r} is not one of the choices", line=line_of(item, "default"), key="default"
+            )
         required_if = item.get("required_if")
         role = item.get("role", "param")
         if role not in ROLES:
-            raise CatalogError(source, f"slot {item['name']!r}: role must be one of {', '.join(ROLES)}",
-                               line=_line(item, "role"), key="role")
+            raise CatalogError(
+                source,
+                f"slot {item['name']!r}: role must be one of {', '.join(ROLES)}",
+                line=line_of(item, "role"),
+                key="role",
+            )
         pair_single = item.get("pair_single", False)
         if not isinstance(pair_single, (bool, dict)):
-            raise CatalogError(source, "pair_single is true, false or {slot: [values]}", line=_line(item, "pair_single"),
-                               key="pair_single")
-        specs.append(SlotSpec(
-            name=item["name"], type=item["type"], prompt=item["prompt"], required=bool(item.get("required", False)),
-            default=default, options_from=item.get("options_from"), choices=choices,
-            numeric=bool(item.get("numeric", False)),
-            required_if={k: tuple(v) for k, v in required_if.items()} if required_if else None,
-            min=item.get("min"),
-            all_events=bool(item.get("all_events", False)),
-            role=role,
-            cues=_parse_cues(item, choices, source, item["type"]),
-            infer=_parse_pairs(item, "infer", source, READING_FACTS, choices or None),
-            number=item.get("number"),
-            cue=_regex(item, "cue", source),
-            lone=_parse_bool(item, "lone", source),
-            implied=tuple((_compile(p, item, "implied", source), str(v)) for p, v in _parse_pairs(
-                item, "implied", source, _AnyText(), None)),
-            fill_path_when=_regex(item, "fill_path_when", source),
-            pair_single=pair_single if isinstance(pair_single, bool) else {k: tuple(v) for k, v in pair_single.items()},
-            loose=_parse_bool(item, "loose", source),
-            implies_event=_parse_bool(item, "implies_event", source),
-            grains=_parse_bool(item, "grains", source),
-            accepts=tuple(item.get("accepts") or ()),
-            negated=_parse_bool(item, "negated", source),
-            default_with=tuple((str(k), str(v)) for k, v in _parse_pairs(item, "default_with", source, _AnyText(), None)),
-        ))
+            raise CatalogError(
+                source,
+                "pair_single is true, false or {slot: [values]}",
+                line=line_of(item, "pair_single"),
+                key="pair_single",
+            )
+        specs.append(
+            SlotSpec(
+                name=item["name"],
+                type=item["type"],
+                prompt=item["prompt"],
+                required=bool(item.get("required", False)),
+                default=default,
+                options_from=item.get("options_from"),
+                choices=choices,
+                numeric=bool(item.get("numeric", False)),
+                required_if={k: tuple(v) for k, v in required_if.items()} if required_if else None,
+                min=item.get("min"),
+                all_events=bool(item.get("all_events", False)),
+                role=role,
+                cues=_parse_cues(item, choices, source, item["type"]),
+                infer=_parse_pairs(item, "infer", source, READING_FACTS, choices or None),
+                number=item.get("number"),
+                cue=_regex(item, "cue", source),
+                lone=_parse_bool(item, "lone", source),
+                implied=tuple(
+                    (_compile(p, item, "implied", source), str(v))
+                    for p, v in _parse_pairs(item, "implied", source, _AnyText(), None)
+                ),
+                fill_path_when=_regex(item, "fill_path_when", source),
+                pair_single=pair_single
+                if isinstance(pair_single, bool)
+                else {k: tuple(v) for k, v in pair_single.items()},
+                loose=_parse_bool(item, "loose", source),
+                implies_event=_parse_bool(item, "implies_event", source),
+                grains=_parse_bool(item, "grains", source),
+                accepts=tuple(item.get("accepts") or ()),
+                negated=_parse_bool(item, "negated", source),
+                default_with=tuple(
+                    (str(k), str(v)) for k, v in _parse_pairs(item, "default_with", source, _AnyText(), None)
+                ),
+            )
+        )
     names = [s.name for s in specs]
     for spec in specs:
         for other, _ in spec.default_with:
             if other not in names:
-                raise CatalogError(source, f"slot {spec.name!r}: default_with names {other!r}, which is not a slot",
-                                   line=_line(parent, "slots"), key="slots")
+                raise CatalogError(
+                    source,
+                    f"slot {spec.name!r}: default_with names {other!r}, which is not a slot",
+                    line=line_of(parent, "slots"),
+                    key="slots",
+                )
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
-        raise CatalogError(source, f"slot names repeat: {sorted(duplicates)}", line=_line(parent, "slots"), key="slots")
+        raise CatalogError(
+            source, f"slot names repeat: {sorted(duplicates)}", line=line_of(parent, "slots"), key="slots"
+        )
     return tuple(specs)
 
 
@@ -551,7 +733,9 @@ def _compile(pattern: str, where: Any, key: str, source: str) -> re.Pattern[str]
     try:
         return re.compile(pattern)
     except re.error as exc:
-        raise CatalogError(source, f"{key}: {pattern!r} does not compile: {exc}", line=_line(where, key), key=key) from None
+        raise CatalogError(
+            source, f"{key}: {pattern!r} does not compile: {exc}", line=line_of(where, key), key=key
+        ) from None
 
 
 def _regex(item: Any, key: str, source: str) -> re.Pattern[str] | None:
@@ -559,23 +743,28 @@ def _regex(item: Any, key: str, source: str) -> re.Pattern[str] | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
-        raise CatalogError(source, f"{key} must be a regular expression", line=_line(item, key), key=key)
+        raise CatalogError(source, f"{key} must be a regular expression", line=line_of(item, key), key=key)
     return _compile(raw, item, key, source)
 
 
-def _parse_cues(item: Any, choices: tuple[str, ...], source: str,
-                slot_type: str) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+def _parse_cues(
+    item: Any, choices: tuple[str, ...], source: str, slot_type: str
+) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
     """``{value: [regex, ...]}``: a choice slot's values, or an int slot's whole numbers ("next event" is 1 step)."""
     raw = item.get("cues")
     if raw is None:
         return ()
     if not isinstance(raw, dict) or not all(isinstance(v, list) for v in raw.values()):
-        raise CatalogError(source, "cues is {value: [regex, ...]}", line=_line(item, "cues"), key="cues")
+        raise CatalogError(source, "cues is {value: [regex, ...]}", line=line_of(item, "cues"), key="cues")
     for value in raw:
         ok = str(value).isdigit() if slot_type == "int" else value in choices
         if not ok:
-            raise CatalogError(source, f"cue value {value!r} is not {'a whole number' if slot_type == 'int' else 'one of the choices'}",
-                               line=_line(item, "cues"), key="cues")
+            raise CatalogError(
+                source,
+                f"cue value {value!r} is not {'a whole number' if slot_type == 'int' else 'one of the choices'}",
+                line=line_of(item, "cues"),
+                key="cues",
+            )
     return tuple((str(v), tuple(_compile(p, item, "cues", source) for p in ps)) for v, ps in raw.items())
 
 
@@ -583,8 +772,16 @@ def _check_template(template: Any, slot_names: set[str], source: str, parent: An
     if isinstance(template, str) and template:
         return
     if not isinstance(template, dict) or set(template) - {"by", "cases"} or not isinstance(template.get("cases"), dict):
-        raise CatalogError(source, "must be a template stem or {by: <slot>, cases: {<value>: <stem>}}",
-                           line=_line(parent, "template"), key="template")
+        raise CatalogError(
+            source,
+            "must be a template stem or {by: <slot>, cases: {<value>: <stem>}}",
+            line=line_of(parent, "template"),
+            key="template",
+        )
     if template.get("by") not in slot_names:
-        raise CatalogError(source, f"template chooses by {template.get('by')!r}, which is not a slot of this family",
-                           line=_line(template, "by"), key="by")
+        raise CatalogError(
+            source,
+            f"template chooses by {template.get('by')!r}, which is not a slot of this family",
+            line=line_of(template, "by"),
+            key="by",
+        )

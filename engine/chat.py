@@ -52,10 +52,15 @@ class ChatTools:
     def describe_data(self) -> Json:
         """The project's events and properties, and questions askhog answers, to phrase questions with."""
         taxonomy = self.engine.taxonomy
-        properties = {scope: sorted(f"{p.name} ({p.type})" for p in taxonomy.properties(scope).values())[:MAX_NAMES]
-                      for scope in ("event", "person", "session")}
-        families = {intent.id: {"what": intent.description, "examples": list(intent.examples[:EXAMPLES_PER_FAMILY])}
-                    for intent in self.engine.catalog if intent.id != "out_of_scope"}
+        properties = {
+            scope: sorted(f"{p.name} ({p.type})" for p in taxonomy.properties(scope).values())[:MAX_NAMES]
+            for scope in ("event", "person", "session")
+        }
+        families = {
+            intent.id: {"what": intent.description, "examples": list(intent.examples[:EXAMPLES_PER_FAMILY])}
+            for intent in self.engine.catalog
+            if intent.id != "out_of_scope"
+        }
         return {"events": sorted(taxonomy.events)[:MAX_NAMES], "properties": properties, "families": families}
 
     def save(self, conversation_id: str, name: str, dashboard: int | None = None) -> Json:
@@ -66,8 +71,13 @@ class ChatTools:
         if last is None:
             raise QuestionError("there is no answer to save in this conversation: ask a question first")
         saved = save_answer(self.engine.backend, last, name, dashboard)
-        return {"conversation_id": conversation_id, "url": saved.url, "kind": saved.insight.kind,
-                "native": saved.insight.native, "why_sql": saved.insight.reason}
+        return {
+            "conversation_id": conversation_id,
+            "url": saved.url,
+            "kind": saved.insight.kind,
+            "native": saved.insight.native,
+            "why_sql": saved.insight.reason,
+        }
 
     # -- presenting an answer --------------------------------------------------------------------
 
@@ -100,7 +110,7 @@ class ChatTools:
         return out
 
     def _table(self, table: Table) -> Json:
-        rows = [[_cell(v) for v in row] for row in table.rows[:self.max_rows]]
+        rows = [[_cell(v) for v in row] for row in table.rows[: self.max_rows]]
         shown: Json = {"columns": list(table.columns), "rows": rows, "row_count": len(table.rows)}
         if len(table.rows) > self.max_rows or table.has_more:
             shown["truncated"] = True
@@ -120,4 +130,3 @@ def _cell(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
-

@@ -12,12 +12,15 @@ import io
 import json
 import os
 import sys
-from datetime import datetime, timezone
-from typing import Any, Sequence, TextIO
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TextIO
 
 from .answer import Answer
 from .backends.base import Backend, Table
+from .clock import aware_utc, naive_utc
 from .errors import AskhogError
+from .format import cell
 
 EXIT_OK, EXIT_ERROR, EXIT_CLARIFY = 0, 1, 2
 MAX_ROWS_SHOWN = 40
@@ -55,8 +58,10 @@ def _one_line(exc: BaseException, *, bug: bool = False) -> str:
     if key:
         text = Redactor(key)(text)
     if bug:
-        return (f"askhog: internal error ({type(exc).__name__}: {text}); this is a bug in askhog: please report "
-                "it (ASKHOG_DEBUG=1 shows the traceback)")
+        return (
+            f"askhog: internal error ({type(exc).__name__}: {text}); this is a bug in askhog: please report "
+            "it (ASKHOG_DEBUG=1 shows the traceback)"
+        )
     return f"askhog: {type(exc).__name__}: {text}"
 
 
@@ -64,23 +69,38 @@ def _one_line(exc: BaseException, *, bug: bool = False) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="askhog", description="Ask product-analytics questions of PostHog data in plain English.")
+    p = argparse.ArgumentParser(
+        prog="askhog", description="Ask product-analytics questions of PostHog data in plain English."
+    )
     _backend_flags(p)
     sub = p.add_subparsers(dest="command")
 
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question", nargs="+")
-    ask.add_argument("--json", action="store_true", help="one JSON object (intent, confidence, slots, clarification, hogql, ...)")
+    ask.add_argument(
+        "--json", action="store_true", help="one JSON object (intent, confidence, slots, clarification, hogql, ...)"
+    )
     ask.add_argument("--markdown", action="store_true", help="workflow reports as Markdown")
     ask.add_argument("--no-run", action="store_true", help="show the HogQL without running it")
-    ask.add_argument("--format", choices=["table", "csv", "json"], default="table", help="how to print the result table")
+    ask.add_argument(
+        "--format", choices=["table", "csv", "json"], default="table", help="how to print the result table"
+    )
     ask.add_argument("--explain", action="store_true", help="show why the engine read the question this way")
     ask.add_argument("--check", action="store_true", help="also validate the query with PostHog's HogQLMetadata")
-    ask.add_argument("--save", metavar="NAME", help="save the answer as a PostHog insight (native trends, funnel, "
-                     "retention ... where the family maps, else SQL)")
+    ask.add_argument(
+        "--save",
+        metavar="NAME",
+        help="save the answer as a PostHog insight (native trends, funnel, "
+        "retention ... where the family maps, else SQL)",
+    )
     ask.add_argument("--dashboard", type=int, help="with --save: add the insight to this dashboard")
-    ask.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                     help="a workflow option, e.g. costs_csv=costs.csv for channel ROI")
+    ask.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a workflow option, e.g. costs_csv=costs.csv for channel ROI",
+    )
     ask.add_argument("--now", metavar="TIME", help="answer as if it were TIME (ISO 8601, UTC)")
     _backend_flags(ask)
     ask.set_defaults(handler=_cmd_ask)
@@ -90,8 +110,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validation of the recognizer on the catalog")
     ev.add_argument("--misses", action="store_true", help="list the misclassified questions (or wrong answers)")
-    ev.add_argument("--execute", action="store_true",
-                    help="execution accuracy: run each answer and each case's truth query on the pinned demo data")
+    ev.add_argument(
+        "--execute",
+        action="store_true",
+        help="execution accuracy: run each answer and each case's truth query on the pinned demo data",
+    )
     ev.set_defaults(handler=_cmd_eval)
 
     lint = sub.add_parser("lint", help="check hand-written HogQL (a file, or standard input)")
@@ -105,7 +128,9 @@ def _parser() -> argparse.ArgumentParser:
 
     load = sub.add_parser("load", help="add a PostHog events export (CSV, JSON lines, Parquet) to the loaded data")
     load.add_argument("file")
-    load.add_argument("--replace", action="store_true", help="start over: the file's events replace the data loaded before")
+    load.add_argument(
+        "--replace", action="store_true", help="start over: the file's events replace the data loaded before"
+    )
     load.set_defaults(handler=_cmd_load)
 
     doctor = sub.add_parser("doctor", help="check the PostHog host, key and project")
@@ -113,12 +138,25 @@ def _parser() -> argparse.ArgumentParser:
     doctor.set_defaults(handler=_cmd_doctor)
 
     mcp = sub.add_parser("mcp", help="serve askhog to chat apps over stdio (Model Context Protocol)")
-    mcp.add_argument("--conversations", type=int, default=256, metavar="N",
-                     help="keep at most N conversations (least recently used are dropped first)")
-    mcp.add_argument("--idle-minutes", type=float, default=60.0, metavar="M",
-                     help="forget a conversation after M minutes without a message")
-    mcp.add_argument("--now", metavar="TIME",
-                     help="answer as if it were TIME (ISO 8601, UTC): reproducible answers on loaded or pinned data")
+    mcp.add_argument(
+        "--conversations",
+        type=int,
+        default=256,
+        metavar="N",
+        help="keep at most N conversations (least recently used are dropped first)",
+    )
+    mcp.add_argument(
+        "--idle-minutes",
+        type=float,
+        default=60.0,
+        metavar="M",
+        help="forget a conversation after M minutes without a message",
+    )
+    mcp.add_argument(
+        "--now",
+        metavar="TIME",
+        help="answer as if it were TIME (ISO 8601, UTC): reproducible answers on loaded or pinned data",
+    )
     _backend_flags(mcp)
     mcp.set_defaults(handler=_cmd_mcp)
 
@@ -130,36 +168,43 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _backend_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", default=argparse.SUPPRESS, metavar="FILE",
-                   help="project settings (default: askhog.yaml in the askhog home), e.g. which event is revenue")
-    p.add_argument("--host", default=argparse.SUPPRESS, help="PostHog host (default $POSTHOG_HOST or https://us.posthog.com)")
+    p.add_argument(
+        "--config",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="project settings (default: askhog.yaml in the askhog home), e.g. which event is revenue",
+    )
+    p.add_argument(
+        "--host", default=argparse.SUPPRESS, help="PostHog host (default $POSTHOG_HOST or https://us.posthog.com)"
+    )
     p.add_argument("--project", default=argparse.SUPPRESS, help="PostHog project id (default $POSTHOG_PROJECT_ID)")
-    p.add_argument("--no-cache", action="store_true", default=argparse.SUPPRESS, help="do not reuse cached PostHog results")
+    p.add_argument(
+        "--no-cache", action="store_true", default=argparse.SUPPRESS, help="do not reuse cached PostHog results"
+    )
 
 
 def _backend(args: argparse.Namespace) -> Backend:
     """PostHog when a personal API key is configured; otherwise the embedded store (the demo, or the loaded
     exports), made here so that the engine reads its taxonomy from the data it holds, as in Python."""
-    from .backends.posthog import PostHogBackend, PostHogConfig, key_is_configured
+    from .backends.posthog import backend_from_settings
 
-    if not key_is_configured(os.environ, None):
-        from .backends.embedded import EmbeddedBackend
-
-        return EmbeddedBackend()
     settings: dict[str, Any] = {"cache_ttl": 0.0} if getattr(args, "no_cache", False) else {}
-    config = PostHogConfig.from_env(host=getattr(args, "host", None), project_id=getattr(args, "project", None),
-                                    **settings)
     now = _fixed_now(getattr(args, "now", None))
-    if now is None:
-        return PostHogBackend.from_config(config)
-    from .backends.posthog import PostHogClient
+    posthog = backend_from_settings(
+        getattr(args, "host", None),
+        getattr(args, "project", None),
+        now=None if now is None else (lambda: aware_utc(now)),
+        **settings,
+    )
+    if posthog is not None:
+        return posthog
+    from .backends.embedded import EmbeddedBackend
 
-    return PostHogBackend(PostHogClient(config), now=lambda: now.replace(tzinfo=timezone.utc))
+    return EmbeddedBackend()
 
 
 def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from .engine import Engine
-
     from .settings import load_settings
 
     now = _fixed_now(getattr(args, "now", None))
@@ -177,7 +222,7 @@ def _fixed_now(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise AskhogError(f"--now takes an ISO 8601 time such as 2026-11-26T12:00:00, not {text!r}") from None
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return naive_utc(moment)
 
 
 # --- ask -----------------------------------------------------------------------------------------
@@ -216,8 +261,11 @@ def _present(engine: Any, answer: Answer, args: argparse.Namespace, out: TextIO)
         result = answer.run()
         assert isinstance(result, Table)  # a query's answer; workflows were handled above
         table = result
-    problems = engine.backend.check(answer.hogql, answer.values) if args.check and answer.hogql and \
-        hasattr(engine.backend, "check") else []
+    problems = (
+        engine.backend.check(answer.hogql, answer.values)
+        if args.check and answer.hogql and hasattr(engine.backend, "check")
+        else []
+    )
     saved = None
     if args.save and answer.hogql:
         from .insight import save_answer
@@ -244,8 +292,12 @@ def _present(engine: Any, answer: Answer, args: argparse.Namespace, out: TextIO)
         print(f"PostHog check: {p}", file=out)
     if saved is not None:
         print(f"Saved: {saved.url}", file=out)
-        print(f"  as a {saved.insight.kind} insight" if saved.insight.native
-              else f"  as a SQL insight: {saved.insight.reason}", file=out)
+        print(
+            f"  as a {saved.insight.kind} insight"
+            if saved.insight.native
+            else f"  as a SQL insight: {saved.insight.reason}",
+            file=out,
+        )
     return EXIT_CLARIFY if answer.clarification else EXIT_OK
 
 
@@ -266,8 +318,9 @@ def render_answer(answer: Answer, table: Table | None, explain: bool = False) ->
     lines: list[str] = []
     if answer.message and answer.hogql is None and answer.clarification is None:
         return answer.message
-    slots = ", ".join(f"{k}: {describe(v)}{' (default)' if k in answer.defaulted else ''}"
-                      for k, v in answer.slots.items())
+    slots = ", ".join(
+        f"{k}: {describe(v)}{' (default)' if k in answer.defaulted else ''}" for k, v in answer.slots.items()
+    )
     lines.append(f"{answer.intent} ({answer.confidence:.2f})" + (f" · {slots}" if slots else ""))
     if explain:
         lines.append(answer.explain())
@@ -305,26 +358,19 @@ def format_table(table: Table, fmt: str) -> str:
         writer.writerow(table.columns)
         writer.writerows(table.rows)
         return buf.getvalue()
-    rows = [[_cell(v) for v in r] for r in table.rows[:MAX_ROWS_SHOWN]]
+    rows = [[cell(v) for v in r] for r in table.rows[:MAX_ROWS_SHOWN]]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(table.columns)]
-    line = lambda cells: "  ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(cells, widths))
+
     out = [line(list(table.columns)), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
     if len(table.rows) > MAX_ROWS_SHOWN or table.has_more:
-        out.append(f"... {len(table.rows) - MAX_ROWS_SHOWN if len(table.rows) > MAX_ROWS_SHOWN else 'more'} rows not shown "
-                   "(--format csv for all)")
+        out.append(
+            f"... {len(table.rows) - MAX_ROWS_SHOWN if len(table.rows) > MAX_ROWS_SHOWN else 'more'} rows not shown "
+            "(--format csv for all)"
+        )
     return "\n".join(out) + "\n"
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    if isinstance(value, (list, tuple)):
-        return " → ".join(str(v) for v in value)
-    return str(value)
 
 
 def _numeric(text: str) -> bool:
@@ -342,8 +388,17 @@ def _interactive(args: argparse.Namespace) -> int:
     tty = sys.stdin.isatty()
     if tty:
         print("askhog: ask a question about your product data (empty line or Ctrl-D to quit).")
-    ns = argparse.Namespace(json=False, markdown=False, no_run=False, format="table", explain=False,
-                            check=False, save=None, dashboard=None, option=[])
+    ns = argparse.Namespace(
+        json=False,
+        markdown=False,
+        no_run=False,
+        format="table",
+        explain=False,
+        check=False,
+        save=None,
+        dashboard=None,
+        option=[],
+    )
     while True:
         try:
             line = input("askhog> " if tty else "")
@@ -385,8 +440,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         return EXIT_OK
     if "cross_validation" in report:
         cv = report["cross_validation"]
-        print(f"{cv['folds']}-fold cross-validation on {cv['examples']} catalog examples: "
-              f"accuracy {cv['accuracy'] * 100:.1f}% (± {cv['stdev'] * 100:.1f})")
+        print(
+            f"{cv['folds']}-fold cross-validation on {cv['examples']} catalog examples: "
+            f"accuracy {cv['accuracy'] * 100:.1f}% (± {cv['stdev'] * 100:.1f})"
+        )
     if "overall" in report:
         print(format_report(report, show_misses=args.misses))
     return EXIT_OK
@@ -395,8 +452,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_eval_execute(args: argparse.Namespace) -> int:
     from .engine import Engine
     from .evaluate import terminal_progress
-    from .execution import (EXEC_NOW, evaluate_execution, format_execution_report, load_exec_cases, pinned_backend,
-                            summarize_execution)
+    from .execution import (
+        EXEC_NOW,
+        evaluate_execution,
+        format_execution_report,
+        load_exec_cases,
+        pinned_backend,
+        summarize_execution,
+    )
 
     if not args.files:
         raise AskhogError("give execution sets (e.g. tests/data/exec/*.yaml)")
@@ -433,10 +496,15 @@ def _cmd_lint(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo.generate import DEFAULT_EVENTS, DEFAULT_SEED, generate_demo, stderr_progress
 
-    info = generate_demo(events=args.events or DEFAULT_EVENTS, seed=args.seed if args.seed is not None else DEFAULT_SEED,
-                         progress=stderr_progress)
-    print(f"generated {info.events:,} events for {info.persons:,} persons in {info.sessions:,} sessions "
-          f"(seed {info.seed}, ending {info.end:%Y-%m-%d %H:%M} UTC) in {info.seconds:.1f} s into {info.home}")
+    info = generate_demo(
+        events=args.events or DEFAULT_EVENTS,
+        seed=args.seed if args.seed is not None else DEFAULT_SEED,
+        progress=stderr_progress,
+    )
+    print(
+        f"generated {info.events:,} events for {info.persons:,} persons in {info.sessions:,} sessions "
+        f"(seed {info.seed}, ending {info.end:%Y-%m-%d %H:%M} UTC) in {info.seconds:.1f} s into {info.home}"
+    )
     return EXIT_OK
 
 
@@ -446,8 +514,10 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from .demo.store import Store
 
     report = load_file(args.file, replace=args.replace, progress=stderr_progress if sys.stderr.isatty() else None)
-    print(f"loaded {report.loaded:,} events from {args.file} (sha256 {report.sha256}): {report.rows:,} rows, "
-          f"{len(report.rejected):,} rejected")
+    print(
+        f"loaded {report.loaded:,} events from {args.file} (sha256 {report.sha256}): {report.rows:,} rows, "
+        f"{len(report.rejected):,} rejected"
+    )
     if report.replaced:
         print(f"replaced {report.replaced}")
     print(f"the store now holds {Store().describe()}")

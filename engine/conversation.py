@@ -17,10 +17,10 @@ from rapidfuzz import fuzz, process
 
 from .answer import Answer, Clarification, ClarifyingQuestion
 from .engine import Engine
-from .text import normalize
 from .errors import QuestionError
 from .limits import checked_text
 from .replies import coerce_slot_value, parse_slot_value
+from .text import normalize
 
 _AFFIRM = re.compile(r"^(y|yes|yeah|yep|yup|sure|correct|right|exactly|ok|okay|that one|yes please)[.! ]*$")
 _DENY = re.compile(r"^(n|no|nope|neither|none|nah|wrong|not (that|really)|something else)[.! ]*$")
@@ -55,8 +55,11 @@ class Conversation:
                 answered = self._reply_text(text)
                 if answered is not None:
                     return answered
-            has_answer = self.last is not None and self.last.clarification is None and \
-                (self.last.hogql is not None or self.last.workflow is not None)
+            has_answer = (
+                self.last is not None
+                and self.last.clarification is None
+                and (self.last.hogql is not None or self.last.workflow is not None)
+            )
             if has_answer and self._is_follow_up(text):
                 return self._follow_up(text)
             self._given = {}
@@ -89,8 +92,15 @@ class Conversation:
         if self.last.clarification.kind == "intent":
             if choice is None and _DENY.match(normalize(text)):
                 q = ClarifyingQuestion("rephrase", "Sorry: could you rephrase the question?", ())
-                return self._remember(Answer(self.last.question, self.last.intent, 0.0, now=self.last.now,
-                                             clarification=Clarification("rephrase", (q,))))
+                return self._remember(
+                    Answer(
+                        self.last.question,
+                        self.last.intent,
+                        0.0,
+                        now=self.last.now,
+                        clarification=Clarification("rephrase", (q,)),
+                    )
+                )
             if choice is None:
                 return None
             return self._remember(self.engine.ask(self.last.question, intent=choice, given=self._given))
@@ -122,14 +132,17 @@ class Conversation:
     # -- follow-ups ------------------------------------------------------------------------------
 
     def _is_follow_up(self, text: str) -> bool:
-        """"and by browser?", "what about last week?": short, leaning on the last question, and not
+        """ "and by browser?", "what about last week?": short, leaning on the last question, and not
         confidently a question of another family in its own right."""
         norm = normalize(text)
         rec = self.engine.recognizer.recognize(text, tracked=self.engine.tracked)
         assert self.last is not None
         # "and what's the retention?" asks another analysis; "and by browser?" only adds a breakdown
-        standalone = rec.intent not in (self.last.intent, "breakdown", "trend") and not rec.ambiguous and any(
-            h.intent == rec.intent and h.weight >= 0.8 for h in rec.rules)
+        standalone = (
+            rec.intent not in (self.last.intent, "breakdown", "trend")
+            and not rec.ambiguous
+            and any(h.intent == rec.intent and h.weight >= 0.8 for h in rec.rules)
+        )
         if _FOLLOW_UP.match(norm) and len(norm.split()) <= 8:
             return not standalone
         return len(norm.split()) <= 4 and not rec.rules and rec.ambiguous
@@ -155,8 +168,9 @@ class Conversation:
         answer = self.engine.ask(previous.question, intent=intent_id, given=slots)
         dropped = [name for name in said if self.engine.catalog[intent_id].slot(name) is None]
         if dropped:
-            answer = replace(answer, notes=(*answer.notes, f"{intent_id} cannot use {', '.join(dropped)}; "
-                                                          "it was left out"))
+            answer = replace(
+                answer, notes=(*answer.notes, f"{intent_id} cannot use {', '.join(dropped)}; it was left out")
+            )
         return self._remember(answer)
 
     def _remember(self, answer: Answer) -> Answer:

@@ -13,8 +13,8 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .conversation import Conversation
 from .engine import Engine
@@ -34,8 +34,14 @@ class _Entry:
 class ConversationStore:
     """Conversations by id, thread-safe; ``clock`` is monotonic seconds (tests move it by hand)."""
 
-    def __init__(self, engine: Engine, *, capacity: int = DEFAULT_CAPACITY, idle_seconds: float = DEFAULT_IDLE_SECONDS,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        capacity: int = DEFAULT_CAPACITY,
+        idle_seconds: float = DEFAULT_IDLE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         if capacity < 1 or idle_seconds <= 0:
             raise ValueError("a conversation store needs room for one conversation and a positive idle expiry")
         self.engine = engine
@@ -73,8 +79,10 @@ class ConversationStore:
             self._expire(now)
             if conversation_id not in self._entries:
                 minutes = self.idle_seconds / 60
-                raise QuestionError(f"no conversation {conversation_id!r}: it was never started, or was forgotten "
-                                    f"after {minutes:g} minutes idle; ask the question again")
+                raise QuestionError(
+                    f"no conversation {conversation_id!r}: it was never started, or was forgotten "
+                    f"after {minutes:g} minutes idle; ask the question again"
+                )
             return self._touch(conversation_id, now)
 
     def _touch(self, conversation_id: str, now: float) -> Conversation:
@@ -100,5 +108,6 @@ class ConversationStore:
 
 def _check_id(conversation_id: str) -> None:
     if not isinstance(conversation_id, str) or not _ID.match(conversation_id):
-        raise QuestionError("a conversation_id is 1 to 64 letters, digits, '-', '_', '.' or ':' (the id an earlier "
-                            "answer returned)")
+        raise QuestionError(
+            "a conversation_id is 1 to 64 letters, digits, '-', '_', '.' or ':' (the id an earlier answer returned)"
+        )

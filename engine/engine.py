@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .answer import Answer, Clarification, ClarifyingQuestion
 from .backends.base import Backend, Table
 from .catalog import Catalog, Intent
+from .clock import Clock, naive_utc, utc_now, whole_seconds
 from .errors import AskhogError, Problem, QuestionError
 from .hogql.verdicts import VerdictCache
 from .interpret import Interpretation, interpret
@@ -26,8 +28,8 @@ from .linking import Linker
 from .meaning import Meaning
 from .paths import cache_home
 from .recognize import OUT_OF_SCOPE_DOUBT, REFUSAL_RULE, THRESHOLD, Recognition, Recognizer
-from .replies import coerce_slot_value
 from .render import Renderer, select_template
+from .replies import coerce_slot_value
 from .roles import resolve_roles
 from .settings import load_settings
 from .slots import Filled, SlotFiller, reading_warnings
@@ -38,10 +40,6 @@ if TYPE_CHECKING:
     from .reading import Reading, Span
     from .workflows import Report
 
-def _utc_now() -> datetime:
-    return datetime.utcnow().replace(microsecond=0)
-
-
 TRACKED_SCORE = 90.0
 """How sure a taxonomy link must be to lift a refusal about outside data (exact and scattered links)."""
 
@@ -51,7 +49,8 @@ class Engine:
 
     ``backend`` runs queries (default: the embedded chDB demo, created on first
     use); ``taxonomy`` names the project's events (default: the backend's, or the
-    demo's); ``clock`` returns "now" as a naive UTC datetime (tests fix it);
+    demo's); ``clock`` returns "now" (default ``clock.utc_now``; tests fix it), aware or naive UTC: the engine
+    reads it to the second in the time grammar's naive-UTC convention (``engine.clock()``);
     ``settings`` are the project's (default: ``askhog.yaml`` in the askhog home).
     """
 
@@ -61,13 +60,13 @@ class Engine:
         *,
         taxonomy: Taxonomy | None = None,
         catalog: Catalog | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
         cache_dir: str | None = None,
         settings: Mapping[str, Any] | None = None,
     ):
         self._backend = backend
         self._backend_lock = threading.Lock()
-        self.clock = clock
+        self.clock: Clock = whole_seconds(clock)
         self.catalog = catalog or Catalog.load()
         if taxonomy is None:
             taxonomy = backend.taxonomy() if backend is not None else demo_taxonomy()
@@ -124,11 +123,13 @@ class Engine:
         text = checked_text(question)
         if now is not None and not isinstance(now, datetime):
             raise QuestionError(f"now must be a datetime, not {type(now).__name__}")
-        now = now or self.clock()
+        now = naive_utc(now) if now is not None else self.clock()
         if intent is not None and (not isinstance(intent, str) or intent not in self.catalog.intents):
             raise QuestionError(f"unknown intent {intent!r}; the families are {', '.join(self.catalog.intents)}")
-        if intent is None and (self.recognizer.foreign(text) or (
-                not self.recognizer.known_words(text) and not self.linker.link(text.lower()))):
+        if intent is None and (
+            self.recognizer.foreign(text)
+            or (not self.recognizer.known_words(text) and not self.linker.link(text.lower()))
+        ):
             return self._unreadable(text, now)
         reading = self.filler.read(self.recognizer.correct(normalize(text), keep=self.linker.knows), now)
         facts = reading.facts() | ({"time"} if reading.time is not None else set())
@@ -146,9 +147,15 @@ class Engine:
         base = self._base(text, chosen, recognition, confidence, now)
         filled = self.filler.fill(chosen, text, now, self._checked(chosen, given, text, now), reading)
         meaning = Meaning.build(chosen, filled.values, now)
-        base = replace(base, slots=filled.values, defaulted=tuple(filled.defaulted), notes=tuple(filled.notes),
-                       meaning=meaning, reading=tuple((s.text, s.label, _was_used(s, filled.used)) for s in reading.spans),
-                       warnings=tuple(reading_warnings(filled, meaning, now)))
+        base = replace(
+            base,
+            slots=filled.values,
+            defaulted=tuple(filled.defaulted),
+            notes=tuple(filled.notes),
+            meaning=meaning,
+            reading=tuple((s.text, s.label, _was_used(s, filled.used)) for s in reading.spans),
+            warnings=tuple(reading_warnings(filled, meaning, now)),
+        )
         workflow = chosen.workflow_for(text.lower())
         if workflow:
             return self._workflow_answer(replace(base, workflow=workflow), chosen, filled)
@@ -194,17 +201,32 @@ class Engine:
         stem = select_template(intent.template, slots)
         rendered = self.renderer.render(stem, base.meaning)
         warnings = self.verdicts.check(rendered.hogql)
-        ignored = tuple(Problem("unused_words", f"the {stem} query cannot apply {part}: the answer does not reflect it",
-                                fix=None, severity="warning") for part in rendered.ignored)
-        return replace(base, hogql=rendered.hogql, values=dict(rendered.values), inline=rendered.inline(),
-                       template=stem, warnings=(*base.warnings, *ignored, *warnings))
+        ignored = tuple(
+            Problem(
+                "unused_words",
+                f"the {stem} query cannot apply {part}: the answer does not reflect it",
+                fix=None,
+                severity="warning",
+            )
+            for part in rendered.ignored
+        )
+        return replace(
+            base,
+            hogql=rendered.hogql,
+            values=dict(rendered.values),
+            inline=rendered.inline(),
+            template=stem,
+            warnings=(*base.warnings, *ignored, *warnings),
+        )
 
     def _workflow_answer(self, base: Answer, intent: Intent, filled: Filled) -> Answer:
         """A workflow asks only for what it cannot default; the family's other slot questions do not apply."""
         from .workflows import load_workflow, missing_inputs
 
         workflow = load_workflow(base.workflow or "")
-        questions = [ClarifyingQuestion(i.slot, i.prompt, i.options) for i in filled.issues if i.slot in workflow.inputs]
+        questions = [
+            ClarifyingQuestion(i.slot, i.prompt, i.options) for i in filled.issues if i.slot in workflow.inputs
+        ]
         for spec in missing_inputs(workflow, filled.values):
             if all(q.slot != spec.name for q in questions):
                 slot = intent.slot(spec.name)
@@ -221,9 +243,12 @@ class Engine:
         if not rec.alternatives or rec.intent == "out_of_scope":
             return None
         second, score = rec.alternatives[0]
-        if second == "out_of_scope" or any(i == "out_of_scope" and p >= OUT_OF_SCOPE_DOUBT for i, p in rec.alternatives) \
-                or any(h.intent == "out_of_scope" and h.weight >= REFUSAL_RULE for h in rec.rules) \
-                or rec.confidence + score < THRESHOLD:
+        if (
+            second == "out_of_scope"
+            or any(i == "out_of_scope" and p >= OUT_OF_SCOPE_DOUBT for i, p in rec.alternatives)
+            or any(h.intent == "out_of_scope" and h.weight >= REFUSAL_RULE for h in rec.rules)
+            or rec.confidence + score < THRESHOLD
+        ):
             return None
         ends = {self.filler.widen(self.catalog[i], reading) or i for i in (rec.intent, second)}
         return ends.pop() if len(ends) == 1 else None
@@ -233,48 +258,72 @@ class Engine:
         first, second = rec.intent, rec.alternatives[0][0]
         options = tuple(i for i in (first, second) if i != "out_of_scope") or (first,)
         descriptions = [f"{self.catalog[i].description.rstrip('.').lower()} ({i})" for i in options]
-        prompt = "Did you mean " + " or ".join(descriptions) + "?" if len(options) > 1 else \
-            f"Did you mean {descriptions[0]}?"
+        prompt = (
+            "Did you mean " + " or ".join(descriptions) + "?"
+            if len(options) > 1
+            else f"Did you mean {descriptions[0]}?"
+        )
         refusal = max((h for h in rec.rules if h.intent == "out_of_scope"), key=lambda h: h.weight, default=None)
         if refusal is not None or "out_of_scope" in (first, second):
-            why = f" ({refusal.note.split(':')[0].split('(')[0].strip()})" if refusal is not None and refusal.note else ""
-            prompt = (f"This may be a question askhog cannot answer from your product's events{why}. "
-                      + prompt + " If not, please rephrase.")
+            why = (
+                f" ({refusal.note.split(':')[0].split('(')[0].strip()})" if refusal is not None and refusal.note else ""
+            )
+            prompt = (
+                f"This may be a question askhog cannot answer from your product's events{why}. "
+                + prompt
+                + " If not, please rephrase."
+            )
         answer = self._base(text, self.catalog[first], rec, rec.confidence, now)
         question = ClarifyingQuestion("intent", prompt, options)
         return replace(answer, clarification=Clarification("intent", (question,)))
 
     def _unreadable(self, text: str, now: datetime) -> Answer:
-        examples = ("how many users signed up last week?", "where do users drop off between signup and purchase?",
-                    "daily active users this month")
-        message = ("I could not find a question about your product data in that. askhog reads English "
-                   "questions such as: " + "; ".join(f"'{e}'" for e in examples) + ".\n\n"
-                   + self.catalog["out_of_scope"].message)
+        examples = (
+            "how many users signed up last week?",
+            "where do users drop off between signup and purchase?",
+            "daily active users this month",
+        )
+        message = (
+            "I could not find a question about your product data in that. askhog reads English "
+            "questions such as: "
+            + "; ".join(f"'{e}'" for e in examples)
+            + ".\n\n"
+            + self.catalog["out_of_scope"].message
+        )
         return Answer(question=text, intent="out_of_scope", confidence=0.0, now=now, message=message)
 
     # -- running -----------------------------------------------------------------------------------
 
-    def _run_answer(self, answer: Answer) -> "Table | Report":
+    def _run_answer(self, answer: Answer) -> Table | Report:
         if answer.workflow:
             return self.run_workflow(answer)
         assert answer.hogql is not None
         return self.backend.run(answer.hogql, answer.values)
 
-    def run_workflow(self, answer: Answer, options: Mapping[str, Any] | None = None) -> "Report":
+    def run_workflow(self, answer: Answer, options: Mapping[str, Any] | None = None) -> Report:
         """Run the family's multi-query workflow (diagnose) with the answer's slots; steps run concurrently."""
         from .workflows import run_workflow  # numpy/scipy statistics load only for workflows
 
         workflow = answer.workflow
         if workflow is None or answer.clarification is not None:
-            raise AskhogError(f"{answer.intent!r} has no workflow to run" if workflow is None
-                              else "answer the clarification first")
-        return run_workflow(workflow, answer.slots, backend=self.backend, renderer=self.renderer,
-                            taxonomy=self.taxonomy, now=answer.now or self.clock(), options=options,
-                            question=answer.question, roles=self.roles)
+            raise AskhogError(
+                f"{answer.intent!r} has no workflow to run" if workflow is None else "answer the clarification first"
+            )
+        return run_workflow(
+            workflow,
+            answer.slots,
+            backend=self.backend,
+            renderer=self.renderer,
+            taxonomy=self.taxonomy,
+            now=answer.now or self.clock(),
+            options=options,
+            question=answer.question,
+            roles=self.roles,
+        )
 
     def _interpret(self, answer: Answer, table: Table) -> Interpretation:
         return interpret(answer, table)
 
 
-def _was_used(span: "Span", used: set[tuple[int, int]]) -> bool:
+def _was_used(span: Span, used: set[tuple[int, int]]) -> bool:
     return span.key in used or any(a <= span.start and span.end <= b for a, b in used)

@@ -16,8 +16,23 @@ _lock = threading.Lock()
 _words: frozenset[str] | None = None
 
 _ENDINGS: tuple[tuple[str, str], ...] = (
-    ("iest", "y"), ("ies", "y"), ("ied", "y"), ("ier", "y"), ("ily", "y"), ("est", ""), ("est", "e"), ("ing", ""),
-    ("ing", "e"), ("ed", ""), ("ed", "e"), ("er", ""), ("er", "e"), ("es", ""), ("s", ""), ("ly", ""), ("d", ""),
+    ("iest", "y"),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ier", "y"),
+    ("ily", "y"),
+    ("est", ""),
+    ("est", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("ed", ""),
+    ("ed", "e"),
+    ("er", ""),
+    ("er", "e"),
+    ("es", ""),
+    ("s", ""),
+    ("ly", ""),
+    ("d", ""),
 )
 
 

@@ -3,11 +3,69 @@
 A caller (a chat app, the CLI, a batch evaluation) catches ``AskhogError`` and
 gets a message written for a person. A missing slot or an ambiguous question is
 *not* an error: those come back as a ``Clarification``.
+
+The tree::
+
+    AskhogError
+    ├── CatalogError            an intent, workflow, vocabulary or labelled-set file is malformed
+    ├── QuestionError           the question cannot be processed (empty, too long, not text)
+    │   └── TimeRangeError      a time phrase or spec cannot be resolved
+    ├── TemplateError           a template failed to render
+    ├── UnsafeQueryError        the HogQL guard rejected a query (carries its ``Problem``s)
+    ├── HogQLSyntaxError        the query text does not parse as HogQL
+    ├── BackendError            a backend could not run a query or return metadata
+    │   ├── UnsupportedHogQL    the embedded engine cannot lower a construct
+    │   ├── DataNotLoaded       the embedded store is empty
+    │   ├── LoadError           importing an export failed (nothing loaded)
+    │   ├── ExecutionError      the query engine refused or failed a valid query
+    │   └── PostHogAPIError     PostHog's API, or the way to it (status, code, detail, attr)
+    │       ├── ConnectError        PostHog could not be reached
+    │       ├── QueryTimeout        the query did not finish before the deadline
+    │       ├── AuthenticationError 401/403
+    │       ├── ProjectNotFound     404 on the project
+    │       ├── QueryError          400: PostHog rejected the query
+    │       │   └── QuerySyntaxError    400 syntax_error (start, end)
+    │       ├── RateLimited         429 (retry_after)
+    │       ├── ServerError         5xx
+    │       └── MalformedResponse   a body that is not the documented shape
+    ├── WorkflowError           a workflow could not run
+    └── StatisticsError         counts or samples no statistical test can use
+
+``Problem`` is not an exception: it is one finding of the validator, carried by ``UnsafeQueryError`` and by
+answers' warnings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+__all__ = [
+    "AskhogError",
+    "AuthenticationError",
+    "BackendError",
+    "CatalogError",
+    "ConnectError",
+    "DataNotLoaded",
+    "ExecutionError",
+    "HogQLSyntaxError",
+    "LoadError",
+    "MalformedResponse",
+    "PostHogAPIError",
+    "Problem",
+    "ProjectNotFound",
+    "QueryError",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "QuestionError",
+    "RateLimited",
+    "ServerError",
+    "StatisticsError",
+    "TemplateError",
+    "TimeRangeError",
+    "UnsafeQueryError",
+    "UnsupportedHogQL",
+    "WorkflowError",
+]
 
 
 class AskhogError(Exception):
@@ -176,8 +234,8 @@ class MalformedResponse(PostHogAPIError):
     not JSON, nested too deeply, or a field of the wrong type. The message names the field."""
 
 
-class ConnectionError(PostHogAPIError):  # noqa: A001 - deliberately mirrors the seed's name
-    """PostHog could not be reached (DNS, refused, reset, TLS)."""
+class ConnectError(PostHogAPIError):
+    """PostHog could not be reached (DNS, refused, reset, TLS). Not named ``ConnectionError``: that is a builtin."""
 
 
 # --- workflows -----------------------------------------------------------------------------

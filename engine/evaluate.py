@@ -12,17 +12,20 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from .answer import Answer
-from .catalog import FAMILIES, load_yaml
+from .catalog import FAMILIES
 from .engine import Engine
 from .errors import AskhogError, CatalogError
+from .latency import percentile
 from .timerange import from_spec
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
+from .yamlfiles import load_list_file
 
 
 @dataclass(frozen=True)
@@ -58,29 +61,34 @@ def load_cases(paths: Iterable[str | Path]) -> list[Case]:
     cases: list[Case] = []
     for path in paths:
         path = Path(path)
-        try:
-            data = load_yaml(path.read_text(encoding="utf-8"), str(path))
-        except OSError as exc:
-            raise CatalogError(str(path), f"cannot read: {exc.strerror}") from None
-        if not isinstance(data, list):
-            raise CatalogError(str(path), "a labelled set is a list of {question, intent, ...} cases")
+        data = load_list_file(path, "a labelled set is a list of {question, intent, ...} cases")
         for i, raw in enumerate(data):
             if not isinstance(raw, dict) or "question" not in raw or "intent" not in raw:
                 raise CatalogError(str(path), f"case #{i + 1} needs 'question' and 'intent'")
             if raw["intent"] not in FAMILIES:
                 raise CatalogError(str(path), f"case #{i + 1}: unknown intent {raw['intent']!r}", key="intent")
             if not isinstance(raw.get("slots") or {}, dict):
-                raise CatalogError(str(path), f"case #{i + 1}: 'slots' must be a mapping of slot names to values",
-                                   key="slots")
+                raise CatalogError(
+                    str(path), f"case #{i + 1}: 'slots' must be a mapping of slot names to values", key="slots"
+                )
             time_label = (raw.get("slots") or {}).get("time_range")
             if time_label is not None:
                 try:
                     from_spec(time_label, _LABEL_CHECK_NOW) if isinstance(time_label, dict) else _bad_label()
                 except AskhogError as exc:
-                    raise CatalogError(str(path), f"case #{i + 1}: time_range label {time_label!r}: {exc}",
-                                       key="time_range") from None
-            cases.append(Case(str(raw["question"]), raw["intent"], bool(raw.get("clarify", False)),
-                              dict(raw.get("slots") or {}), str(raw.get("split", "all")), str(path)))
+                    raise CatalogError(
+                        str(path), f"case #{i + 1}: time_range label {time_label!r}: {exc}", key="time_range"
+                    ) from None
+            cases.append(
+                Case(
+                    str(raw["question"]),
+                    raw["intent"],
+                    bool(raw.get("clarify", False)),
+                    dict(raw.get("slots") or {}),
+                    str(raw.get("split", "all")),
+                    str(path),
+                )
+            )
     return cases
 
 
@@ -108,7 +116,9 @@ def slot_matches(expected: Any, actual: Any, now: datetime) -> bool:
     if isinstance(actual, tuple) and actual and isinstance(actual[0], PropertyFilter):
         return isinstance(expected, list) and all(
             any(f.prop.name == e.get("property") and str(f.value) == str(e.get("value")) for f in actual)
-            for e in expected if isinstance(e, Mapping))
+            for e in expected
+            if isinstance(e, Mapping)
+        )
     if isinstance(expected, (int, float)) and isinstance(actual, (int, float)):
         return float(expected) == float(actual)
     return str(expected) == str(actual)
@@ -117,8 +127,9 @@ def slot_matches(expected: Any, actual: Any, now: datetime) -> bool:
 # --- running -------------------------------------------------------------------------------------
 
 
-def evaluate(engine: Engine, cases: list[Case], now: datetime | None = None,
-             progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def evaluate(
+    engine: Engine, cases: list[Case], now: datetime | None = None, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
     now = now or engine.clock()
     outcomes: list[Outcome] = []
     for i, case in enumerate(cases, 1):
@@ -133,8 +144,9 @@ def evaluate(engine: Engine, cases: list[Case], now: datetime | None = None,
             outcomes.append(Outcome(case, "error", False, False, {}, seconds, error))
         else:
             hits = {name: slot_matches(value, answer.slots.get(name), now) for name, value in case.slots.items()}
-            outcomes.append(Outcome(case, answer.intent, answer.clarification is not None,
-                                    answer.hogql is not None, hits, seconds))
+            outcomes.append(
+                Outcome(case, answer.intent, answer.clarification is not None, answer.hogql is not None, hits, seconds)
+            )
         if progress:
             progress(i, len(cases))
     return summarize(outcomes)
@@ -169,8 +181,12 @@ def _metrics(outcomes: list[Outcome]) -> dict[str, Any]:
         r = tp[fam] / (tp[fam] + fn[fam]) if tp[fam] + fn[fam] else 0.0
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         if tp[fam] + fn[fam] + fp[fam]:
-            families[fam] = {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f1, 3),
-                             "support": tp[fam] + fn[fam]}
+            families[fam] = {
+                "precision": round(p, 3),
+                "recall": round(r, 3),
+                "f1": round(f1, 3),
+                "support": tp[fam] + fn[fam],
+            }
     asked_right = sum(o.asked == o.case.clarify for o in outcomes)
     should = [o for o in outcomes if o.case.clarify]
     did = [o for o in outcomes if o.asked]
@@ -199,29 +215,29 @@ def _metrics(outcomes: list[Outcome]) -> dict[str, Any]:
         "families": families,
         "confusions": [{"expected": a, "got": b, "count": c} for (a, b), c in confusion.most_common()],
         "errors": [{"question": o.case.question, "error": o.error} for o in outcomes if o.error],
-        "latency_ms": {"p50": _pct(latencies, 50), "p95": _pct(latencies, 95), "p99": _pct(latencies, 99)},
-        "misses": [{"question": o.case.question, "expected": o.case.intent, "got": o.intent}
-                   for o in outcomes if o.intent != o.case.intent],
+        "latency_ms": {f"p{q}": percentile(latencies, q) or 0.0 for q in (50, 95, 99)},
+        "misses": [
+            {"question": o.case.question, "expected": o.case.intent, "got": o.intent}
+            for o in outcomes
+            if o.intent != o.case.intent
+        ],
     }
-
-
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    k = min(len(values) - 1, max(0, int(round(q / 100 * (len(values) - 1)))))
-    return round(values[k], 3)
 
 
 def format_report(report: dict[str, Any], show_misses: bool = False) -> str:
     lines = [f"cases: {report['cases']}"]
-    sections = [("overall", report["overall"])] + list((report.get("splits") or {}).items())
+    sections = [("overall", report["overall"]), *list((report.get("splits") or {}).items())]
     for name, m in sections:
         lines.append(f"\n== {name} ({m['cases']} cases)")
         lines.append(f"intent accuracy          {m['intent_accuracy'] * 100:6.1f}%")
-        lines.append(f"clarification decisions  {m['clarification_accuracy'] * 100:6.1f}%  "
-                     f"(precision {m['clarification_precision'] * 100:.1f}%, recall {m['clarification_recall'] * 100:.1f}%)")
+        lines.append(
+            f"clarification decisions  {m['clarification_accuracy'] * 100:6.1f}%  "
+            f"(precision {m['clarification_precision'] * 100:.1f}%, recall {m['clarification_recall'] * 100:.1f}%)"
+        )
         if m["slot_accuracy"] is not None:
-            lines.append(f"slot accuracy            {m['slot_accuracy'] * 100:6.1f}%  ({m['slots_scored']} slots, intent right)")
+            lines.append(
+                f"slot accuracy            {m['slot_accuracy'] * 100:6.1f}%  ({m['slots_scored']} slots, intent right)"
+            )
         lines.append(f"out_of_scope answered with a query: {m['out_of_scope_answered_with_query']}")
         lat = m["latency_ms"]
         lines.append(f"latency ms               p50 {lat['p50']:.2f}  p95 {lat['p95']:.2f}  p99 {lat['p99']:.2f}")
@@ -234,7 +250,10 @@ def format_report(report: dict[str, Any], show_misses: bool = False) -> str:
         for c in m["confusions"][:15]:
             lines.append(f"  {c['expected']} -> {c['got']}: {c['count']}")
     if m["slot_accuracy_by_name"]:
-        lines.append("\nslot accuracy by slot: " + ", ".join(f"{k} {v * 100:.0f}%" for k, v in m["slot_accuracy_by_name"].items()))
+        lines.append(
+            "\nslot accuracy by slot: "
+            + ", ".join(f"{k} {v * 100:.0f}%" for k, v in m["slot_accuracy_by_name"].items())
+        )
     if show_misses:
         lines.append("\nmisses:")
         lines.extend(f"  [{x['expected']} -> {x['got']}] {x['question']}" for x in m["misses"])

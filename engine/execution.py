@@ -17,7 +17,8 @@ when what it *states* matches the truth under the case's ``match`` rule:
 * ``clarify``: a good analyst asks first; the answer must be a clarification.
 
 An answer that is wrong with no reading warning and no clarification is
-*silently wrong*: the failure a user cannot see, reported on its own.
+*silently wrong*: the failure a user cannot see, reported on its own; a right answer that carries a
+caveat is counted too (*right but warned*), so that warnings are not bought with noise.
 """
 
 from __future__ import annotations
@@ -26,14 +27,16 @@ import math
 import re
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .backends.base import Table
-from .catalog import FAMILIES, load_yaml
+from .catalog import FAMILIES
 from .errors import AskhogError, CatalogError
+from .yamlfiles import load_list_file
 
 if TYPE_CHECKING:
     from .answer import Answer
@@ -44,8 +47,18 @@ if TYPE_CHECKING:
 
 Match = Literal["number", "rate", "pair", "top", "series", "clarify"]
 MATCHES: tuple[str, ...] = ("number", "rate", "pair", "top", "series", "clarify")
-DETAILS: tuple[str, ...] = ("plain", "filter", "negation", "comparison", "first_time", "top_n", "measure", "time",
-                            "list", "clarify")
+DETAILS: tuple[str, ...] = (
+    "plain",
+    "filter",
+    "negation",
+    "comparison",
+    "first_time",
+    "top_n",
+    "measure",
+    "time",
+    "list",
+    "clarify",
+)
 
 EXEC_NOW = datetime(2026, 11, 26, 12, 0, 0)
 """The moment every execution case is asked at, and where the pinned demo data ends (a Thursday)."""
@@ -105,18 +118,16 @@ def load_exec_cases(paths: Iterable[str | Path]) -> list[ExecCase]:
     cases: list[ExecCase] = []
     for path in paths:
         path = Path(path)
-        try:
-            data = load_yaml(path.read_text(encoding="utf-8"), str(path))
-        except OSError as exc:
-            raise CatalogError(str(path), f"cannot read: {exc.strerror}") from None
-        if not isinstance(data, list):
-            raise CatalogError(str(path), "an execution set is a list of {question, intent, match, truth} cases")
+        data = load_list_file(path, "an execution set is a list of {question, intent, match, truth} cases")
         for i, raw in enumerate(data):
             where = f"case #{i + 1}"
 
-            def fail(message: str, key: str | None = None) -> CatalogError:
-                return CatalogError(str(path), f"{where}: {message}", line=getattr(raw, "lines", {}).get(key or "__self__"),
-                                    key=key)
+            def fail(
+                message: str, key: str | None = None, *, path: Path = path, where: str = where, raw: Any = raw
+            ) -> CatalogError:
+                return CatalogError(
+                    str(path), f"{where}: {message}", line=getattr(raw, "lines", {}).get(key or "__self__"), key=key
+                )
 
             if not isinstance(raw, dict) or "question" not in raw or "intent" not in raw or "match" not in raw:
                 raise fail("needs 'question', 'intent' and 'match'")
@@ -136,8 +147,19 @@ def load_exec_cases(paths: Iterable[str | Path]) -> list[ExecCase]:
             detail = str(raw.get("detail", "plain"))
             if detail not in DETAILS:
                 raise fail(f"detail must be one of {', '.join(DETAILS)}", "detail")
-            cases.append(ExecCase(str(raw["question"]), raw["intent"], raw["match"], truth, k, detail,
-                                  str(raw.get("split", "all")), str(raw.get("note", "")), str(path)))
+            cases.append(
+                ExecCase(
+                    str(raw["question"]),
+                    raw["intent"],
+                    raw["match"],
+                    truth,
+                    k,
+                    detail,
+                    str(raw.get("split", "all")),
+                    str(raw.get("note", "")),
+                    str(path),
+                )
+            )
     return cases
 
 
@@ -146,12 +168,12 @@ def load_exec_cases(paths: Iterable[str | Path]) -> list[ExecCase]:
 _NUMBER_IN_TEXT = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(%?)")
 
 
-def stated_from_interpretation(interpretation: "Interpretation") -> Stated:
+def stated_from_interpretation(interpretation: Interpretation) -> Stated:
     figures = tuple((f.value, f.unit) for f in interpretation.figures)
     return Stated(figures, interpretation.ranking, interpretation.series)
 
 
-def stated_from_report(report: "Report") -> Stated:
+def stated_from_report(report: Report) -> Stated:
     """A workflow's report states numbers in its finding and its steps' conclusions."""
     text = " ".join([report.finding, *(s.summary for s in report.steps)])
     figures = []
@@ -227,7 +249,9 @@ def score(case: ExecCase, stated: Stated, truth: Table) -> tuple[bool, str]:
     if case.match == "pair":
         numbers = [n for n in (_as_number(v) for v in truth.rows[0]) if n is not None]
         missing = [n for n in numbers if not (_states_number(stated, n) or _states_rate(stated, n))]
-        return not missing and bool(numbers), f"truth {numbers}; not stated {missing}; stated {[round(v, 3) for v, _ in stated.figures][:8]}"
+        return not missing and bool(
+            numbers
+        ), f"truth {numbers}; not stated {missing}; stated {[round(v, 3) for v, _ in stated.figures][:8]}"
     if case.match == "top":
         k = min(case.k or 3, len(truth.rows))
         want = [(_label(r[0]), _as_number(r[1]) if len(r) > 1 else None) for r in truth.rows[:k]]
@@ -236,16 +260,16 @@ def score(case: ExecCase, stated: Stated, truth: Table) -> tuple[bool, str]:
             return False, f"truth top {k} {[w for w, _ in want]}; answer {[g for g, _ in got]}"
         return True, "same leading rows"
     if case.match == "series":
-        got = {_label(p): v for p, v in stated.series}
+        by_label = {_label(p): v for p, v in stated.series}
         wrong = []
         for row in truth.rows:
-            want = _as_number(row[1]) if len(row) > 1 else None
-            if want is None:
+            expected = _as_number(row[1]) if len(row) > 1 else None
+            if expected is None:
                 continue
-            have = got.get(_label(row[0]), 0.0)
-            if not close(have, want):
-                wrong.append((_label(row[0]), want, have))
-        if not got:
+            have = by_label.get(_label(row[0]), 0.0)
+            if not close(have, expected):
+                wrong.append((_label(row[0]), expected, have))
+        if not by_label:
             return False, "the answer has no series"
         return not wrong, f"{len(wrong)} of {len(truth.rows)} periods differ: {wrong[:3]}"
     return False, f"unknown match {case.match!r}"
@@ -254,7 +278,7 @@ def score(case: ExecCase, stated: Stated, truth: Table) -> tuple[bool, str]:
 # --- running ---------------------------------------------------------------------------------------
 
 
-def pinned_backend(home: str | Path | None = None) -> "EmbeddedBackend":
+def pinned_backend(home: str | Path | None = None) -> EmbeddedBackend:
     """The demo every execution set is written against: seed 42, 200k events, ending at ``EXEC_NOW``.
 
     Generated once into its own folder of the askhog home (a few seconds) and reused after.
@@ -266,13 +290,18 @@ def pinned_backend(home: str | Path | None = None) -> "EmbeddedBackend":
     folder = Path(home) if home else cache_home() / f"exec-demo-{EXEC_SEED}-{EXEC_EVENTS}-{EXEC_NOW:%Y%m%dT%H}"
     backend = EmbeddedBackend(folder, generate=False, progress=None)
     meta = backend.store.metadata() if (folder / "chdb").exists() else {}
-    if meta.get("end") != EXEC_NOW.replace(tzinfo=timezone.utc).isoformat() or meta.get("seed") != str(EXEC_SEED):
-        generate_demo(EXEC_EVENTS, EXEC_SEED, folder, None, end=EXEC_NOW.replace(tzinfo=timezone.utc))
+    if meta.get("end") != EXEC_NOW.replace(tzinfo=UTC).isoformat() or meta.get("seed") != str(EXEC_SEED):
+        generate_demo(EXEC_EVENTS, EXEC_SEED, folder, None, end=EXEC_NOW.replace(tzinfo=UTC))
     return backend
 
 
-def evaluate_execution(engine: "Engine", backend: "EmbeddedBackend", cases: list[ExecCase],
-                       now: datetime = EXEC_NOW, progress: Callable[[int, int], None] | None = None) -> list[ExecOutcome]:
+def evaluate_execution(
+    engine: Engine,
+    backend: EmbeddedBackend,
+    cases: list[ExecCase],
+    now: datetime = EXEC_NOW,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ExecOutcome]:
     """Ask, run and score every case; truths run on the same store as the answers."""
     outcomes = []
     for i, case in enumerate(cases, 1):
@@ -282,7 +311,7 @@ def evaluate_execution(engine: "Engine", backend: "EmbeddedBackend", cases: list
     return outcomes
 
 
-def _run_case(engine: "Engine", backend: "EmbeddedBackend", case: ExecCase, now: datetime) -> ExecOutcome:
+def _run_case(engine: Engine, backend: EmbeddedBackend, case: ExecCase, now: datetime) -> ExecOutcome:
     from .workflows import Report
 
     started = time.perf_counter()
@@ -296,16 +325,26 @@ def _run_case(engine: "Engine", backend: "EmbeddedBackend", case: ExecCase, now:
         prompt = answer.clarification.questions[0].prompt if answer.clarification else (answer.message or "")[:80]
         return ExecOutcome(case, verdict, answer.intent, True, f"asked: {prompt}", time.perf_counter() - started)
     if case.match == "clarify":
-        return ExecOutcome(case, "wrong", answer.intent, warned, "answered where a clarification was needed",
-                           time.perf_counter() - started)
+        return ExecOutcome(
+            case,
+            "wrong",
+            answer.intent,
+            warned,
+            "answered where a clarification was needed",
+            time.perf_counter() - started,
+        )
     try:
         result = answer.run()
-        stated = stated_from_report(result) if isinstance(result, Report) else \
-            stated_from_interpretation(answer.interpret(result))
+        stated = (
+            stated_from_report(result)
+            if isinstance(result, Report)
+            else stated_from_interpretation(answer.interpret(result))
+        )
         truth = backend.run_sql(case.truth or "")
     except AskhogError as exc:
-        return ExecOutcome(case, "error", answer.intent, warned, f"run: {type(exc).__name__}: {exc}",
-                           time.perf_counter() - started)
+        return ExecOutcome(
+            case, "error", answer.intent, warned, f"run: {type(exc).__name__}: {exc}", time.perf_counter() - started
+        )
     ok, why = score(case, stated, truth)
     return ExecOutcome(case, "right" if ok else "wrong", answer.intent, warned, why, time.perf_counter() - started)
 
@@ -327,7 +366,7 @@ def _exec_metrics(outcomes: list[ExecOutcome]) -> dict[str, Any]:
     n = len(answerable)
     right = sum(o.verdict == "right" for o in answerable)
     silent = sum(o.silently_wrong for o in outcomes)
-    by: dict[str, dict[str, dict[str, int]]] = {"family": defaultdict(Counter), "detail": defaultdict(Counter)}  # type: ignore[dict-item]
+    by: dict[str, dict[str, dict[str, int]]] = {"family": defaultdict(Counter), "detail": defaultdict(Counter)}
     for o in answerable:
         for key, value in (("family", o.case.intent), ("detail", o.case.detail)):
             by[key][value][o.verdict] += 1
@@ -342,35 +381,58 @@ def _exec_metrics(outcomes: list[ExecOutcome]) -> dict[str, Any]:
         "errors": sum(o.verdict == "error" for o in answerable),
         "silently_wrong": silent,
         "silently_wrong_share": round(silent / len(outcomes), 4) if outcomes else None,
+        "right_but_warned": sum(o.verdict == "right" and o.warned for o in answerable),
         "clarify_cases": len(clarify),
         "clarify_asked": sum(o.verdict == "right" for o in clarify),
-        "intent_accuracy": round(sum(o.intent == o.case.intent for o in outcomes) / len(outcomes), 4) if outcomes else None,
+        "intent_accuracy": round(sum(o.intent == o.case.intent for o in outcomes) / len(outcomes), 4)
+        if outcomes
+        else None,
         "by_family": {k: dict(v) for k, v in sorted(by["family"].items())},
         "by_detail": {k: dict(v) for k, v in sorted(by["detail"].items())},
-        "misses": [{"question": o.case.question, "intent": o.case.intent, "got": o.intent, "verdict": o.verdict,
-                    "silent": o.silently_wrong, "why": o.why, "source": o.case.source}
-                   for o in outcomes if o.verdict != "right"],
+        "misses": [
+            {
+                "question": o.case.question,
+                "intent": o.case.intent,
+                "got": o.intent,
+                "verdict": o.verdict,
+                "silent": o.silently_wrong,
+                "why": o.why,
+                "source": o.case.source,
+            }
+            for o in outcomes
+            if o.verdict != "right"
+        ],
     }
 
 
 def format_execution_report(report: dict[str, Any], show_misses: bool = False) -> str:
     lines = [f"cases: {report['cases']}"]
-    sections = [("overall", report["overall"])] + list((report.get("splits") or {}).items())
+    sections = [("overall", report["overall"]), *list((report.get("splits") or {}).items())]
     for name, m in sections:
         acc = m["execution_accuracy"]
         lines.append(f"\n== {name} ({m['cases']} cases, {m['answerable']} with a truth)")
-        lines.append(f"execution accuracy       {acc * 100 if acc is not None else 0:6.1f}%  "
-                     f"({m['right']} right, {m['wrong']} wrong, {m['asked_instead']} asked instead, {m['errors']} errors)")
+        lines.append(
+            f"execution accuracy       {acc * 100 if acc is not None else 0:6.1f}%  "
+            f"({m['right']} right, {m['wrong']} wrong, {m['asked_instead']} asked instead, {m['errors']} errors)"
+        )
         share = m["silently_wrong_share"] or 0.0
-        lines.append(f"silently wrong           {share * 100:6.1f}%  ({m['silently_wrong']} wrong with no warning "
-                     "or clarification)")
+        lines.append(
+            f"silently wrong           {share * 100:6.1f}%  ({m['silently_wrong']} wrong with no warning "
+            "or clarification)"
+        )
+        lines.append(
+            f"right but warned         {m['right_but_warned']} (a caveat on a right answer: the price of "
+            "never being silently wrong)"
+        )
         lines.append(f"clarify cases asked      {m['clarify_asked']} of {m['clarify_cases']}")
         lines.append(f"intent accuracy          {(m['intent_accuracy'] or 0) * 100:6.1f}%")
     m = report["overall"]
     for key in ("by_family", "by_detail"):
         lines.append(f"\n{key.replace('_', ' ')} (overall)     right / cases")
         for name, c in m[key].items():
-            lines.append(f"  {name:22s} {c.get('right', 0):4d} / {c['cases']:<4d} {100 * c.get('right', 0) / c['cases']:5.1f}%")
+            lines.append(
+                f"  {name:22s} {c.get('right', 0):4d} / {c['cases']:<4d} {100 * c.get('right', 0) / c['cases']:5.1f}%"
+            )
     if show_misses:
         lines.append("\nmisses:")
         for x in m["misses"]:

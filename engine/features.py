@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from typing import Sequence
+from itertools import pairwise, repeat
 
 import numpy as np
 
@@ -24,7 +24,7 @@ CHAR_RANGE = (2, 5)
 
 def word_grams(text: str) -> list[str]:
     words = _WORD.findall(text)
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    return words + [f"{a} {b}" for a, b in pairwise(words)]
 
 
 def _word_char_grams(word: str) -> list[str]:

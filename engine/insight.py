@@ -22,17 +22,35 @@ reads each person's whole journey in the range.
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Protocol
 
 from .errors import AskhogError
 from .meaning import PROPERTY_MATHS, Breakdown, Meaning, Series
 from .timerange import default_interval
 from .types import EventRef, PropertyFilter, TimeRange
 
-if TYPE_CHECKING:
-    from .answer import Answer
+
+class Saveable(Protocol):
+    """What saving needs of an ``Answer`` (which depends on this module, not back)."""
+
+    @property
+    def question(self) -> str: ...
+    @property
+    def hogql(self) -> str | None: ...
+    @property
+    def values(self) -> dict[str, Any]: ...
+    @property
+    def clarification(self) -> object | None: ...
+    @property
+    def workflow(self) -> str | None: ...
+    @property
+    def message(self) -> str | None: ...
+    @property
+    def meaning(self) -> Meaning | None: ...
+
 
 Json = dict[str, Any]
 
@@ -40,36 +58,54 @@ INTERVALS = ("hour", "day", "week", "month")
 
 # What askhog's filter operators are in PostHog's PropertyOperator; "=" with several values is PostHog's exact.
 OPERATORS: dict[str, str] = {
-    "=": "exact", "!=": "is_not", "in": "exact", "not_in": "is_not", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte",
-    "contains": "icontains", "not_contains": "not_icontains", "is_set": "is_set", "is_not_set": "is_not_set",
+    "=": "exact",
+    "!=": "is_not",
+    "in": "exact",
+    "not_in": "is_not",
+    ">": "gt",
+    ">=": "gte",
+    "<": "lt",
+    "<=": "lte",
+    "contains": "icontains",
+    "not_contains": "not_icontains",
+    "is_set": "is_set",
+    "is_not_set": "is_not_set",
 }
 LIST_OPERATORS = frozenset({"exact", "is_not"})
 
 # A time grain breakdown ("busiest weekday") as the same HogQL expression the templates group by.
 GRAIN_SQL: dict[str, str] = {
-    "hour": "toStartOfHour(timestamp)", "day": "toStartOfDay(timestamp)", "week": "toStartOfWeek(timestamp, 1)",
-    "month": "toStartOfMonth(timestamp)", "hour_of_day": "toHour(timestamp)", "day_of_week": "toDayOfWeek(timestamp)",
+    "hour": "toStartOfHour(timestamp)",
+    "day": "toStartOfDay(timestamp)",
+    "week": "toStartOfWeek(timestamp, 1)",
+    "month": "toStartOfMonth(timestamp)",
+    "hour_of_day": "toHour(timestamp)",
+    "day_of_week": "toDayOfWeek(timestamp)",
 }
 
 RELATIVE_UNITS: dict[str, tuple[str, int]] = {
-    "hour": ("h", 1), "day": ("d", 1), "week": ("w", 1), "month": ("m", 1), "quarter": ("m", 3), "year": ("y", 1),
+    "hour": ("h", 1),
+    "day": ("d", 1),
+    "week": ("w", 1),
+    "month": ("m", 1),
+    "quarter": ("m", 3),
+    "year": ("y", 1),
 }
 
 NOT_NATIVE: dict[str, str] = {
     "activation": "activation reads each new user's own window after their first event, which PostHog's insights "
-                  "cannot express",
+    "cannot express",
     "anomaly": "anomaly detection compares each interval with its own baseline, which no PostHog insight computes",
     "churn_risk": "a list of people who went quiet is a people query, not a PostHog insight kind",
     "cohort_comparison": "behavioural cohorts compared side by side need saved PostHog cohorts, which askhog "
-                         "does not create",
+    "does not create",
     "correlation": "the share of converters and non-converters per event or property is not a PostHog insight kind",
     "experiment": "an experiment's variants and significance belong to PostHog's experiment page, not an insight",
     "feature_usage": "feature usage sets each feature's users against all active users, two populations one "
-                     "PostHog series cannot hold",
+    "PostHog series cannot hold",
     "sessions": "session metrics are read per session from the sessions table, which PostHog's trends reach "
-                "only through events",
-    "time_to_event": "the time each person took between two events, in askhog's buckets, is not a PostHog "
-                     "insight kind",
+    "only through events",
+    "time_to_event": "the time each person took between two events, in askhog's buckets, is not a PostHog insight kind",
     "user_list": "a list of people is a persons query, not a PostHog insight kind",
 }
 
@@ -100,7 +136,7 @@ class NotNative(AskhogError):
     """The meaning holds something the native kind cannot express; the message says what."""
 
 
-def to_insight(answer: "Answer") -> Insight:
+def to_insight(answer: Saveable) -> Insight:
     """The answer's insight: native where its family maps and nothing in its meaning is lost, else HogQL."""
     if answer.hogql is None or answer.clarification is not None:
         if answer.workflow is not None and answer.clarification is None:
@@ -128,12 +164,13 @@ class SavedInsight:
     insight: Insight
 
 
-def save_answer(backend: object, answer: "Answer", name: str, dashboard: int | None = None) -> SavedInsight:
+def save_answer(backend: object, answer: Saveable, name: str, dashboard: int | None = None) -> SavedInsight:
     """Save the answer's insight to the backend's PostHog project (the CLI's ``--save`` and the MCP ``save``)."""
     save = getattr(backend, "save_query", None)
     if save is None:
-        raise AskhogError("saving an insight needs a PostHog project: set POSTHOG_PERSONAL_API_KEY and "
-                          "POSTHOG_PROJECT_ID")
+        raise AskhogError(
+            "saving an insight needs a PostHog project: set POSTHOG_PERSONAL_API_KEY and POSTHOG_PROJECT_ID"
+        )
     insight = to_insight(answer)
     computes = answer.meaning.describe() if answer.meaning is not None else answer.question
     return SavedInsight(str(save(name, insight.query, dashboard, insight.description(computes))), insight)
@@ -182,14 +219,16 @@ def _engagement(q: Meaning) -> Json:
     if metric in ("dau", "wau", "mau"):
         window = {"dau": "day", "wau": "week", "mau": "month"}[metric]
         if q.interval is not None and _coarser(_interval(q), window) != window:
-            raise NotNative(f"it averages {metric.upper()} per {_interval(q)}, which PostHog's active-user math "
-                            "does not do")
+            raise NotNative(
+                f"it averages {metric.upper()} per {_interval(q)}, which PostHog's active-user math does not do"
+            )
         return _trends(q, [{**event, "math": "dau"}], "ActionsLineGraph", interval=window)
     if metric == "dau_mau":
         if q.interval is not None and _interval(q) != "day":
             raise NotNative(f"it averages DAU/MAU per {_interval(q)}, which a PostHog formula does not do")
-        source = _trends(q, [{**event, "math": "dau"}, {**event, "math": "monthly_active"}], "ActionsLineGraph",
-                         interval="day")
+        source = _trends(
+            q, [{**event, "math": "dau"}, {**event, "math": "monthly_active"}], "ActionsLineGraph", interval="day"
+        )
         source["trendsFilter"]["formula"] = "A/B"
         return source
     if metric == "events_per_user":
@@ -207,13 +246,18 @@ def _revenue(q: Meaning) -> Json:
     if s.math_property is None:
         raise NotNative("revenue without an amount property has nothing to sum")
     event = _events_node(s.event)
-    series = [{**event, **_property_math("sum", s), "custom_name": "revenue"},
-              {**event, "math": "dau", "custom_name": "paying users"},
-              {**event, "math": "total", "custom_name": "purchases"}]
+    series = [
+        {**event, **_property_math("sum", s), "custom_name": "revenue"},
+        {**event, "math": "dau", "custom_name": "paying users"},
+        {**event, "math": "total", "custom_name": "purchases"},
+    ]
     source = _trends(q, series, "ActionsTable", interval=None)
     source["trendsFilter"]["formulaNodes"] = [
-        {"formula": "A", "custom_name": "revenue"}, {"formula": "B", "custom_name": "paying users"},
-        {"formula": "A/B", "custom_name": "revenue per paying user"}, {"formula": "C", "custom_name": "purchases"}]
+        {"formula": "A", "custom_name": "revenue"},
+        {"formula": "B", "custom_name": "paying users"},
+        {"formula": "A/B", "custom_name": "revenue per paying user"},
+        {"formula": "C", "custom_name": "purchases"},
+    ]
     return source
 
 
@@ -225,8 +269,12 @@ def _funnel(q: Meaning) -> Json:
     source: Json = {
         "kind": "FunnelsQuery",
         "series": [_events_node(step) for step in q.steps],
-        "funnelsFilter": {"funnelOrderType": "ordered", "funnelVizType": "steps",
-                          "funnelWindowInterval": int(q.window_days or 14), "funnelWindowIntervalUnit": "day"},
+        "funnelsFilter": {
+            "funnelOrderType": "ordered",
+            "funnelVizType": "steps",
+            "funnelWindowInterval": int(q.window_days or 14),
+            "funnelWindowIntervalUnit": "day",
+        },
     }
     _common(source, q, _filters(q, breakdown_filter=False))
     if q.breakdown is not None:
@@ -234,8 +282,10 @@ def _funnel(q: Meaning) -> Json:
         if b.grain is not None:
             raise NotNative(f"a funnel split by {b.label()} is not a breakdown PostHog funnels offer")
         if b.values:
-            raise NotNative(f"it keeps only {', '.join(b.values)} of {b.label()}, and a PostHog funnel's filters "
-                            "would apply to every step instead of each person's first")
+            raise NotNative(
+                f"it keeps only {', '.join(b.values)} of {b.label()}, and a PostHog funnel's filters "
+                "would apply to every step instead of each person's first"
+            )
         source["breakdownFilter"] = _breakdown_filter(b)
         source["funnelsFilter"].update(breakdownAttributionType="step", breakdownAttributionValue=0)
     return source
@@ -248,8 +298,11 @@ def _retention(q: Meaning) -> Json:
     if r is None:
         raise NotNative("the retention has no start event or period")
     retention: Json = {
-        "period": r.period.capitalize(), "totalIntervals": int(r.periods), "retentionType": "retention_first_time",
-        "targetEntity": _retention_entity(r.start), "returningEntity": _retention_entity(r.returning),
+        "period": r.period.capitalize(),
+        "totalIntervals": int(r.periods),
+        "retentionType": "retention_first_time",
+        "targetEntity": _retention_entity(r.start),
+        "returningEntity": _retention_entity(r.returning),
     }
     offset = q.param("offset")
     if isinstance(offset, int) and not isinstance(offset, bool):
@@ -296,8 +349,16 @@ def _paths(q: Meaning) -> Json:
 
 
 BUILDERS: dict[str, Callable[[Meaning], Json]] = {
-    "count": _count, "trend": _trend, "breakdown": _breakdown, "engagement": _engagement, "revenue": _revenue,
-    "funnel": _funnel, "retention": _retention, "stickiness": _stickiness, "lifecycle": _lifecycle, "paths": _paths,
+    "count": _count,
+    "trend": _trend,
+    "breakdown": _breakdown,
+    "engagement": _engagement,
+    "revenue": _revenue,
+    "funnel": _funnel,
+    "retention": _retention,
+    "stickiness": _stickiness,
+    "lifecycle": _lifecycle,
+    "paths": _paths,
 }
 """The families with a native PostHog kind; every other family is saved as HogQL (``NOT_NATIVE`` says why)."""
 
@@ -330,10 +391,13 @@ def _common(source: Json, q: Meaning, filters: list[Json]) -> None:
 def _no_conditions(q: Meaning) -> None:
     for c in q.conditions:
         if c.kind == "within":
-            raise NotNative(f"it counts only events {c.label()}, each person's own window, which PostHog's "
-                            "insights cannot express")
-        raise NotNative(f"it keeps only people who {c.label()}, a condition on their history that PostHog's "
-                        "insight filters cannot express without a saved cohort")
+            raise NotNative(
+                f"it counts only events {c.label()}, each person's own window, which PostHog's insights cannot express"
+            )
+        raise NotNative(
+            f"it keeps only people who {c.label()}, a condition on their history that PostHog's "
+            "insight filters cannot express without a saved cohort"
+        )
 
 
 def _interval(q: Meaning) -> str:
@@ -351,8 +415,11 @@ def _coarser(a: str, b: str) -> str:
 
 def _events_node(event: EventRef | None) -> Json:
     """PostHog's ``EventsNode``: the event (None: all events) with its own narrowing filters."""
-    node: Json = {"kind": "EventsNode", "event": event.name if event else None,
-                  "name": event.name if event else "All events"}
+    node: Json = {
+        "kind": "EventsNode",
+        "event": event.name if event else None,
+        "name": event.name if event else "All events",
+    }
     if event is not None and event.filters:
         node["properties"] = [property_filter(f) for f in event.filters]
     return node
@@ -369,8 +436,10 @@ def _math(s: Series) -> Json:
     if s.per_actor is not None:
         if s.per_actor != "total":
             what = {"sum": "a property's total", "unique_session": "sessions", "active_days": "active days"}
-            raise NotNative(f"it aggregates {what.get(s.per_actor, s.per_actor)} per person, and PostHog's "
-                            "per-person math counts events only")
+            raise NotNative(
+                f"it aggregates {what.get(s.per_actor, s.per_actor)} per person, and PostHog's "
+                "per-person math counts events only"
+            )
         math = "avg" if s.math in ("total", "dau") else s.math
         if math not in ("avg", "min", "max", "median", "p75", "p90", "p95", "p99"):
             raise NotNative(f"the {math} of events per person has no PostHog math")
@@ -408,12 +477,17 @@ def _filters(q: Meaning, breakdown_filter: bool = True) -> list[Json]:
     if tr is not None and tr.weekdays:
         out.append({"type": "hogql", "key": f"toDayOfWeek(timestamp) IN ({', '.join(str(d) for d in tr.weekdays)})"})
     if tr is not None and tr.hours:
-        out.append({"type": "hogql", "key": f"toHour(timestamp) >= {tr.hours[0]} AND toHour(timestamp) < {tr.hours[1]}"})
+        out.append(
+            {"type": "hogql", "key": f"toHour(timestamp) >= {tr.hours[0]} AND toHour(timestamp) < {tr.hours[1]}"}
+        )
     b = q.breakdown
     if breakdown_filter and b is not None and b.property is not None:
         kept = {"key": b.property.name, "type": b.property.scope}
-        out.append({**kept, "operator": "exact", "value": list(b.values)} if b.values
-                   else {**kept, "operator": "is_set", "value": "is_set"})
+        out.append(
+            {**kept, "operator": "exact", "value": list(b.values)}
+            if b.values
+            else {**kept, "operator": "is_set", "value": "is_set"}
+        )
     return out
 
 
@@ -467,8 +541,10 @@ def _compare_filter(q: Meaning) -> Json | None:
         return None
     shift = shift_between(q.date_range, c.previous)
     if shift is None:
-        raise NotNative(f"it compares with {c.previous.label}, which is not the asked range moved back by whole "
-                        "hours, days, weeks or months")
+        raise NotNative(
+            f"it compares with {c.previous.label}, which is not the asked range moved back by whole "
+            "hours, days, weeks or months"
+        )
     return {"compare": True, "compare_to": shift}
 
 
@@ -493,8 +569,11 @@ def _relative(tr: TimeRange, now: datetime) -> str | None:
         return None
     code, per = RELATIVE_UNITS[str(spec.get("unit", "day"))]
     n = int(spec["last"]) * per
-    start = add_months(now, -n if code == "m" else -12 * n) if code in ("m", "y") else \
-        now - n * {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}[code]
+    start = (
+        add_months(now, -n if code == "m" else -12 * n)
+        if code in ("m", "y")
+        else now - n * {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}[code]
+    )
     return f"-{n}{code}" if start == tr.start else None
 
 
@@ -527,4 +606,3 @@ def add_months(t: datetime, months: int) -> datetime:
 def utc(t: datetime) -> str:
     """An explicit UTC instant: PostHog reads a date without a zone in the project's own time zone."""
     return t.strftime("%Y-%m-%dT%H:%M:%S") + (f".{t.microsecond:06d}" if t.microsecond else "") + "Z"
-

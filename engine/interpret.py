@@ -11,16 +11,30 @@ marked partial and never read as a drop. Nothing here queries again.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .backends.base import Table
-from .format import fmt
+from .format import fmt, signed_pct
 
 if TYPE_CHECKING:
-    from .answer import Answer
     from .meaning import Meaning
+
+
+class Asked(Protocol):
+    """What reading a result needs of the question's ``Answer`` (which depends on this module, not back)."""
+
+    @property
+    def question(self) -> str: ...
+    @property
+    def template(self) -> str | None: ...
+    @property
+    def now(self) -> datetime | None: ...
+    @property
+    def meaning(self) -> Meaning | None: ...
+
 
 BAR = "\u2588"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -58,11 +72,12 @@ class Interpretation:
         return "\n".join(parts)
 
 
-def interpret(answer: "Answer", table: Table) -> Interpretation:
+def interpret(answer: Asked, table: Table) -> Interpretation:
     what = _what(answer)
     if not table.rows:
-        return Interpretation(f"No matching data for {what}. Try a longer period or fewer filters.",
-                              figures=(Figure("value", 0.0),))
+        return Interpretation(
+            f"No matching data for {what}. Try a longer period or fewer filters.", figures=(Figure("value", 0.0),)
+        )
     reader = _READERS.get(answer.template or "", _generic)
     return reader(answer, table, what)
 
@@ -100,12 +115,12 @@ def bar_chart(labels: Sequence[Any], values: Sequence[float], width: int = 30, s
     return "\n".join(lines)
 
 
-def _what(answer: "Answer") -> str:
+def _what(answer: Asked) -> str:
     meaning = answer.meaning
     return meaning.describe() if meaning is not None else answer.question
 
 
-def _label(value: Any, meaning: "Meaning | None") -> str:
+def _label(value: Any, meaning: Meaning | None) -> str:
     """A group's label as a person reads it: weekday names, hours as numbers, dates without midnight."""
     grain = meaning.breakdown.grain if meaning is not None and meaning.breakdown is not None else None
     if grain == "day_of_week" and 1 <= _num(value) <= 7:
@@ -119,7 +134,7 @@ def _label(value: Any, meaning: "Meaning | None") -> str:
     return text
 
 
-def _partial(answer: "Answer", period: Any, unit: str | None) -> bool:
+def _partial(answer: Asked, period: Any, unit: str | None) -> bool:
     """Is the interval starting at ``period`` still running when the question was asked?"""
     meaning = answer.meaning
     if meaning is None or meaning.date_range is None or unit is None or answer.now is None:
@@ -140,7 +155,7 @@ def _sides(table: Table, value_col: str) -> dict[str, float]:
     return out
 
 
-def _compared(answer: "Answer", current: float, previous: float, what: str, unit: str = "") -> Interpretation:
+def _compared(answer: Asked, current: float, previous: float, what: str, unit: str = "") -> Interpretation:
     """The figure beside the same figure for the previous range: both, and the change."""
     meaning = answer.meaning
     assert meaning is not None and meaning.compare is not None and meaning.compare.previous is not None
@@ -150,17 +165,24 @@ def _compared(answer: "Answer", current: float, previous: float, what: str, unit
     from .meaning import describe_range
 
     like = " (like for like: the same part of the previous period)" if meaning.compare.like_for_like else ""
-    head = (f"{fmt(current)}{unit} {what}; {fmt(previous)}{unit} in {describe_range(prev)}{like}: "
-            f"{direction} {abs(change):.1f}%.")
-    return Interpretation(head, figures=(Figure("current", current, "%" if unit == "%" else ""),
-                                         Figure("previous", previous, "%" if unit == "%" else ""),
-                                         Figure("change", change, "%")))
+    head = (
+        f"{fmt(current)}{unit} {what}; {fmt(previous)}{unit} in {describe_range(prev)}{like}: "
+        f"{direction} {abs(change):.1f}%."
+    )
+    return Interpretation(
+        head,
+        figures=(
+            Figure("current", current, "%" if unit == "%" else ""),
+            Figure("previous", previous, "%" if unit == "%" else ""),
+            Figure("change", change, "%"),
+        ),
+    )
 
 
 # --- readers ---------------------------------------------------------------------------------
 
 
-def _count(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _count(answer: Asked, table: Table, what: str) -> Interpretation:
     meaning = answer.meaning
     if "side" in table.columns and meaning is not None and meaning.compare is not None:
         if "breakdown" in table.columns:
@@ -170,7 +192,7 @@ def _count(answer: "Answer", table: Table, what: str) -> Interpretation:
     if "breakdown" in table.columns:
         return _ranked(answer, table, what)
     value = _num(table.rows[0][table.columns.index("value")])
-    details = ()
+    details: tuple[str, ...] = ()
     figures = [Figure("value", value)]
     if "people" in table.columns:
         people = _num(table.rows[0][table.columns.index("people")])
@@ -179,10 +201,25 @@ def _count(answer: "Answer", table: Table, what: str) -> Interpretation:
     return Interpretation(f"{fmt(value)}: {what}.", details, figures=tuple(figures))
 
 
-def _series(answer: "Answer", table: Table, what: str) -> Interpretation:
-    value_col = next((c for c in ("value", "active_users", "events_per_user", "dau_mau", "duration_seconds",
-                                  "bounce_rate_pct", "sessions_per_user", "pageviews_per_session", "sessions")
-                      if c in table.columns), table.columns[-1])
+def _series(answer: Asked, table: Table, what: str) -> Interpretation:
+    value_col = next(
+        (
+            c
+            for c in (
+                "value",
+                "active_users",
+                "events_per_user",
+                "dau_mau",
+                "duration_seconds",
+                "bounce_rate_pct",
+                "sessions_per_user",
+                "pageviews_per_session",
+                "sessions",
+            )
+            if c in table.columns
+        ),
+        table.columns[-1],
+    )
     meaning = answer.meaning
     if "side" in table.columns and meaning is not None and meaning.compare is not None:
         sides = _sides(table, value_col)
@@ -198,8 +235,9 @@ def _series(answer: "Answer", table: Table, what: str) -> Interpretation:
     unit = _unit_of(answer)
     partial = bool(periods) and _partial(answer, periods[-1], unit)
     complete = values[:-1] if partial and len(values) > 1 else values
-    labels = [_label(p, meaning) + (" (partial)" if partial and i == len(periods) - 1 else "")
-              for i, p in enumerate(periods)]
+    labels = [
+        _label(p, meaning) + (" (partial)" if partial and i == len(periods) - 1 else "") for i, p in enumerate(periods)
+    ]
     figures = [Figure(_label(p, meaning), v) for p, v in zip(periods, values)]
     if not values:
         return Interpretation(f"No data for {what}.", figures=(Figure("value", 0.0),))
@@ -209,9 +247,11 @@ def _series(answer: "Answer", table: Table, what: str) -> Interpretation:
     direction = "up" if change > 5 else "down" if change < -5 else "flat"
     peak = max(range(len(values)), key=values.__getitem__)
     total = sum(values)
-    head = (f"{what}: {value_col.replace('_', ' ')} is {direction}"
-            + (f" {abs(change):.0f}%" if direction != "flat" else "")
-            + f" from the first to the last third of the period; peak {fmt(values[peak])} on {labels[peak]}.")
+    head = (
+        f"{what}: {value_col.replace('_', ' ')} is {direction}"
+        + (f" {abs(change):.0f}%" if direction != "flat" else "")
+        + f" from the first to the last third of the period; peak {fmt(values[peak])} on {labels[peak]}."
+    )
     details = [f"Total over the period: {fmt(total)}."] if value_col in ("value", "sessions") else []
     if partial:
         details.append(f"{labels[-1].split(' (')[0]} is still running: it is left out of the direction.")
@@ -219,17 +259,30 @@ def _series(answer: "Answer", table: Table, what: str) -> Interpretation:
     if compared is not None:
         details.insert(0, compared.headline)
         figures.extend(compared.figures)
-    return Interpretation(head, tuple(details), bar_chart([lab[:24] for lab in labels], values),
-                          figures=tuple(figures),
-                          series=tuple((_label(p, meaning), v) for p, v in zip(periods, values)))
+    return Interpretation(
+        head,
+        tuple(details),
+        bar_chart([lab[:24] for lab in labels], values),
+        figures=tuple(figures),
+        series=tuple((_label(p, meaning), v) for p, v in zip(periods, values)),
+    )
 
 
-_NOT_ADDITIVE = frozenset({"active_users", "events_per_user", "dau_mau", "duration_seconds", "bounce_rate_pct",
-                           "sessions_per_user", "pageviews_per_session"})
+_NOT_ADDITIVE = frozenset(
+    {
+        "active_users",
+        "events_per_user",
+        "dau_mau",
+        "duration_seconds",
+        "bounce_rate_pct",
+        "sessions_per_user",
+        "pageviews_per_session",
+    }
+)
 """Per-period figures that do not add up over periods (the same person is active on many days): averaged instead."""
 
 
-def _series_breakdown(answer: "Answer", table: Table, what: str, value_col: str) -> Interpretation:
+def _series_breakdown(answer: Asked, table: Table, what: str, value_col: str) -> Interpretation:
     sums: dict[str, float] = {}
     counts: dict[str, int] = {}
     for r in table.records():
@@ -239,14 +292,20 @@ def _series_breakdown(answer: "Answer", table: Table, what: str, value_col: str)
     average = value_col in _NOT_ADDITIVE
     totals = {k: sums[k] / counts[k] if average else sums[k] for k in sums}
     keys = sorted(totals, key=lambda k: -totals[k])
-    head = (f"{what}: {keys[0]} leads with {fmt(totals[keys[0]])} "
-            f"{'per period on average' if average else 'over the period'}.")
-    return Interpretation(head, (), bar_chart(keys[:15], [totals[k] for k in keys[:15]]),
-                          figures=tuple(Figure(k, totals[k]) for k in keys[:10]),
-                          ranking=tuple((k, totals[k]) for k in keys))
+    head = (
+        f"{what}: {keys[0]} leads with {fmt(totals[keys[0]])} "
+        f"{'per period on average' if average else 'over the period'}."
+    )
+    return Interpretation(
+        head,
+        (),
+        bar_chart(keys[:15], [totals[k] for k in keys[:15]]),
+        figures=tuple(Figure(k, totals[k]) for k in keys[:10]),
+        ranking=tuple((k, totals[k]) for k in keys),
+    )
 
 
-def _unit_of(answer: "Answer") -> str | None:
+def _unit_of(answer: Asked) -> str | None:
     meaning = answer.meaning
     if meaning is None or meaning.date_range is None:
         return None
@@ -254,16 +313,20 @@ def _unit_of(answer: "Answer") -> str | None:
 
     try:
         return _interval_for(meaning.interval, meaning.date_range)
-    except Exception:  # noqa: BLE001 - an unknown interval only means no partial marking
+    except Exception:
         return None
 
 
-def _ranked(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _ranked(answer: Asked, table: Table, what: str) -> Interpretation:
     meaning = answer.meaning
-    key = next((c for c in ("breakdown", "feature", "candidate", "variant", "path", "cohort") if c in table.columns),
-               table.columns[0])
-    value_col = next((c for c in ("value", "unique_users", "revenue", "lift", "users", "active_users")
-                      if c in table.columns), table.columns[-1])
+    key = next(
+        (c for c in ("breakdown", "feature", "candidate", "variant", "path", "cohort") if c in table.columns),
+        table.columns[0],
+    )
+    value_col = next(
+        (c for c in ("value", "unique_users", "revenue", "lift", "users", "active_users") if c in table.columns),
+        table.columns[-1],
+    )
     records = table.records()
     if "side" in table.columns:
         current = [r for r in records if r.get("side") == "current"]
@@ -276,14 +339,21 @@ def _ranked(answer: "Answer", table: Table, what: str) -> Interpretation:
     if not values:
         return Interpretation(f"No data for {what}.")
     total = sum(values)
-    share = f" ({values[0] / total * 100:.0f}% of those shown)" if total and value_col in ("value", "revenue") \
-        and len(values) > 1 else ""
-    head = f"{what}: {keys[0]} leads with {fmt(values[0])}{share}."
+    share = (
+        f" ({values[0] / total * 100:.0f}% of those shown)"
+        if total and value_col in ("value", "revenue") and len(values) > 1
+        else ""
+    )
+    lowest = meaning is not None and meaning.breakdown is not None and meaning.breakdown.order == "asc"
+    head = f"{what}: {keys[0]} {'is lowest' if lowest else 'leads'} with {fmt(values[0])}{share}."
     details = []
     if "share_pct" in table.columns:  # a part of the whole: the share is the answer, the count its support
         shares = [_num(r["share_pct"]) for r in records]
-        head = f"{what}: " + ", ".join(f"{k} {fmt(p)}% of the whole ({fmt(v)})"
-                                       for k, p, v in zip(keys, shares, values)) + "."
+        head = (
+            f"{what}: "
+            + ", ".join(f"{k} {fmt(p)}% of the whole ({fmt(v)})" for k, p, v in zip(keys, shares, values))
+            + "."
+        )
     elif meaning is not None and meaning.breakdown is not None and meaning.breakdown.values:
         head = f"{what}: " + ", ".join(f"{k} {fmt(v)}" for k, v in zip(keys, values)) + "."
     elif len(values) > 1:
@@ -297,18 +367,25 @@ def _ranked(answer: "Answer", table: Table, what: str) -> Interpretation:
     if "people" in table.columns:
         people = {_label(r[key], meaning): _num(r["people"]) for r in records}
         details.append("Users: " + ", ".join(f"{k} {fmt(v)}" for k, v in people.items()) + ".")
-    return Interpretation(head, tuple(details), bar_chart(keys[:15], values[:15]), figures=tuple(figures),
-                          ranking=tuple(zip(keys, values)))
+    return Interpretation(
+        head,
+        tuple(details),
+        bar_chart(keys[:15], values[:15]),
+        figures=tuple(figures),
+        ranking=tuple(zip(keys, values)),
+    )
 
 
-def _feature_usage(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _feature_usage(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     keys = [str(r["feature"]) for r in rows]
     users = [_num(r["unique_users"]) for r in rows]
-    head = f"{what}: {keys[0]} is used by the most people, {fmt(users[0])}" + \
-        (f" ({_num(rows[0]['adoption_pct']):.1f}% of active users)." if "adoption_pct" in rows[0] else ".")
-    details = [", ".join(f"{k}: {fmt(u)} users, {fmt(_num(r['total_uses']))} uses" for k, u, r in
-                         zip(keys[:8], users, rows))]
+    head = f"{what}: {keys[0]} is used by the most people, {fmt(users[0])}" + (
+        f" ({_num(rows[0]['adoption_pct']):.1f}% of active users)." if "adoption_pct" in rows[0] else "."
+    )
+    details = [
+        ", ".join(f"{k}: {fmt(u)} users, {fmt(_num(r['total_uses']))} uses" for k, u, r in zip(keys[:8], users, rows))
+    ]
     depth = max(rows, key=lambda r: _num(r["uses_per_user"]))
     details.append(f"Deepest engagement: {depth['feature']} at {fmt(_num(depth['uses_per_user']))} uses per user.")
     figures = [Figure(k, u) for k, u in zip(keys[:10], users)]
@@ -317,39 +394,49 @@ def _feature_usage(answer: "Answer", table: Table, what: str) -> Interpretation:
         anyone = _num(rows[0]["any_feature_users"])
         details.insert(0, f"{fmt(anyone)} people used at least one.")
         figures.append(Figure("any", anyone))
-    return Interpretation(head, tuple(details), bar_chart(keys[:15], users[:15]), figures=tuple(figures),
-                          ranking=tuple(zip(keys, users)))
+    return Interpretation(
+        head, tuple(details), bar_chart(keys[:15], users[:15]), figures=tuple(figures), ranking=tuple(zip(keys, users))
+    )
 
 
-def _funnel(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _funnel(answer: Asked, table: Table, what: str) -> Interpretation:
     if "side" in table.columns:
         return _funnel_sides(answer, table, what)
     rows = table.records()
     users = [_num(r["users"]) for r in rows]
     if not users[0]:
-        return Interpretation(f"Nobody did {rows[0]['event']} for {what}, so there is no conversion to measure.",
-                              figures=(Figure("conversion", 0.0, "%"),))
+        return Interpretation(
+            f"Nobody did {rows[0]['event']} for {what}, so there is no conversion to measure.",
+            figures=(Figure("conversion", 0.0, "%"),),
+        )
     overall = users[-1] / users[0] * 100
     drops = [(users[i] - users[i + 1]) / users[i] * 100 if users[i] else 0.0 for i in range(len(users) - 1)]
     worst = max(range(len(drops)), key=drops.__getitem__) if drops else 0
     window = answer.meaning.window_days if answer.meaning is not None else None
-    head = (f"{overall:.1f}% ({fmt(users[-1])} of {fmt(users[0])} users) converted: {what}"
-            f"{f', within {window} days' if window else ''}.")
+    head = (
+        f"{overall:.1f}% ({fmt(users[-1])} of {fmt(users[0])} users) converted: {what}"
+        f"{f', within {window} days' if window else ''}."
+    )
     details = []
     if len(rows) > 2:
         details.append("Steps: " + " → ".join(f"{r['event']} {fmt(_num(r['users']))}" for r in rows) + ".")
     if drops:
-        details.append(f"Biggest drop: {rows[worst]['event']} → {rows[worst + 1]['event']}, where "
-                       f"{drops[worst]:.1f}% of users are lost.")
+        details.append(
+            f"Biggest drop: {rows[worst]['event']} → {rows[worst + 1]['event']}, where "
+            f"{drops[worst]:.1f}% of users are lost."
+        )
     labels = [f"{r['step']}. {r['event']}" for r in rows]
-    figures = [Figure("conversion", overall, "%"), Figure("first_step_users", users[0]),
-               Figure("last_step_users", users[-1])]
+    figures = [
+        Figure("conversion", overall, "%"),
+        Figure("first_step_users", users[0]),
+        Figure("last_step_users", users[-1]),
+    ]
     figures += [Figure(f"step {i + 1} conversion", _num(r["conversion_pct"]), "%") for i, r in enumerate(rows)]
     figures += [Figure(f"step {i + 2} from previous", 100 - d, "%") for i, d in enumerate(drops)]
     return Interpretation(head, tuple(details), bar_chart(labels, users), figures=tuple(figures))
 
 
-def _funnel_sides(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _funnel_sides(answer: Asked, table: Table, what: str) -> Interpretation:
     """A funnel beside the same funnel in the previous range: overall conversion of each, and the change."""
     rates: dict[str, tuple[float, float, float]] = {}
     for side in ("current", "previous"):
@@ -361,12 +448,20 @@ def _funnel_sides(answer: "Answer", table: Table, what: str) -> Interpretation:
     prev = rates.get("previous", (0.0, 0.0, 0.0))
     compared = _compared(answer, cur[0], prev[0], what, "%")
     details = (f"Now {fmt(cur[2])} of {fmt(cur[1])} converted; before, {fmt(prev[2])} of {fmt(prev[1])}.",)
-    return Interpretation(compared.headline, details, figures=compared.figures + (
-        Figure("current entered", cur[1]), Figure("current converted", cur[2]),
-        Figure("previous entered", prev[1]), Figure("previous converted", prev[2])))
+    return Interpretation(
+        compared.headline,
+        details,
+        figures=(
+            *compared.figures,
+            Figure("current entered", cur[1]),
+            Figure("current converted", cur[2]),
+            Figure("previous entered", prev[1]),
+            Figure("previous converted", prev[2]),
+        ),
+    )
 
 
-def _funnel_breakdown(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _funnel_breakdown(answer: Asked, table: Table, what: str) -> Interpretation:
     by: dict[Any, list[dict[str, Any]]] = {}
     for r in table.records():
         by.setdefault(r["breakdown"], []).append(r)
@@ -377,12 +472,16 @@ def _funnel_breakdown(answer: "Answer", table: Table, what: str) -> Interpretati
         rates[str(key)] = _num(rows[-1]["users"]) / first * 100 if first else 0.0
     keys = sorted(rates, key=lambda k: -rates[k])
     head = f"{what}: conversion " + ", ".join(f"{k} {rates[k]:.1f}%" for k in keys[:8]) + "."
-    return Interpretation(head, (), bar_chart(keys, [rates[k] for k in keys], suffix="%"),
-                          figures=tuple(Figure(k, rates[k], "%") for k in keys),
-                          ranking=tuple((k, rates[k]) for k in keys))
+    return Interpretation(
+        head,
+        (),
+        bar_chart(keys, [rates[k] for k in keys], suffix="%"),
+        figures=tuple(Figure(k, rates[k], "%") for k in keys),
+        ranking=tuple((k, rates[k]) for k in keys),
+    )
 
 
-def _retention(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _retention(answer: Asked, table: Table, what: str) -> Interpretation:
     """Each offset's retention over all cohorts that have reached it (weighted by cohort size)."""
     sizes: dict[str, float] = {}
     returned: dict[int, float] = {}
@@ -393,20 +492,25 @@ def _retention(answer: "Answer", table: Table, what: str) -> Interpretation:
     unit = answer.meaning.retention.period if answer.meaning and answer.meaning.retention else "week"
     offsets = sorted(o for o in returned if o > 0)
     if not offsets:
-        return Interpretation(f"Not enough {unit}s yet to measure retention for {what}.",
-                              figures=(Figure("cohort", sum(sizes.values())),))
+        return Interpretation(
+            f"Not enough {unit}s yet to measure retention for {what}.", figures=(Figure("cohort", sum(sizes.values())),)
+        )
     reached = _reached(answer, table, unit)
     rates = {o: returned[o] / reached[o] * 100 if reached.get(o) else 0.0 for o in offsets}
     asked = answer.meaning.param("offset") if answer.meaning else None
     focus = asked if asked in rates else offsets[0]
-    head = (f"{rates[focus]:.1f}% of {fmt(reached.get(focus, 0))} users came back in {unit} {focus}: {what}.")
+    head = f"{rates[focus]:.1f}% of {fmt(reached.get(focus, 0))} users came back in {unit} {focus}: {what}."
     details = ("By " + unit + ": " + ", ".join(f"{unit} {o} {rates[o]:.1f}%" for o in offsets) + ".",)
-    figures = tuple(Figure(f"{unit} {o}", rates[o], "%") for o in offsets) + (Figure("cohort", sum(sizes.values())),)
-    return Interpretation(head, details, bar_chart([f"{unit} {o}" for o in offsets], [rates[o] for o in offsets],
-                                                   suffix="%"), figures=figures)
+    figures = (*tuple(Figure(f"{unit} {o}", rates[o], "%") for o in offsets), Figure("cohort", sum(sizes.values())))
+    return Interpretation(
+        head,
+        details,
+        bar_chart([f"{unit} {o}" for o in offsets], [rates[o] for o in offsets], suffix="%"),
+        figures=figures,
+    )
 
 
-def _reached(answer: "Answer", table: Table, unit: str) -> dict[int, float]:
+def _reached(answer: Asked, table: Table, unit: str) -> dict[int, float]:
     """For each offset, how many people are in cohorts old enough to have had it (a cohort that started this
     week has no week 1 yet: counting it would read as people not coming back)."""
     from .meaning import _shift
@@ -430,15 +534,22 @@ def _reached(answer: "Answer", table: Table, unit: str) -> dict[int, float]:
     return out
 
 
-def _experiment(answer: "Answer", table: Table, what: str) -> Interpretation:
-    from .stats import StatisticsError, two_proportion_ztest  # scipy loads only when an experiment is read
+def _experiment(answer: Asked, table: Table, what: str) -> Interpretation:
+    from .errors import StatisticsError
+    from .stats import two_proportion_ztest  # scipy loads only when an experiment is read
 
     rows = {str(r["variant"]): r for r in table.records()}
     control = rows.get("control") or next(iter(rows.values()))
     exposures = sum(_num(r["exposures"]) for r in rows.values())
-    head = (f"{what}: " + ", ".join(f"{v} {_num(r['conversion_pct']):.1f}% ({fmt(_num(r['conversions']))} of "
-                                    f"{fmt(_num(r['exposures']))} exposed)" for v, r in rows.items())
-            + f"; {fmt(exposures)} people exposed in all.")
+    head = (
+        f"{what}: "
+        + ", ".join(
+            f"{v} {_num(r['conversion_pct']):.1f}% ({fmt(_num(r['conversions']))} of "
+            f"{fmt(_num(r['exposures']))} exposed)"
+            for v, r in rows.items()
+        )
+        + f"; {fmt(exposures)} people exposed in all."
+    )
     figures = [Figure(str(v), _num(r["conversion_pct"]), "%") for v, r in rows.items()]
     figures += [Figure(f"{v} exposed", _num(r["exposures"])) for v, r in rows.items()]
     figures += [Figure(f"{v} converted", _num(r["conversions"])) for v, r in rows.items()]
@@ -448,56 +559,72 @@ def _experiment(answer: "Answer", table: Table, what: str) -> Interpretation:
         if r is control:
             continue
         try:
-            cmp = two_proportion_ztest(int(_num(control["conversions"])), int(_num(control["exposures"])),
-                                       int(_num(r["conversions"])), int(_num(r["exposures"])))
+            cmp = two_proportion_ztest(
+                int(_num(control["conversions"])),
+                int(_num(control["exposures"])),
+                int(_num(r["conversions"])),
+                int(_num(r["exposures"])),
+            )
         except StatisticsError:
             continue
         verdict = "significant" if cmp.significant else "not significant"
-        lift = f"{cmp.lift * 100:+.1f}%" if cmp.lift is not None else "n/a"
-        details.append(f"{name} vs {control['variant']}: relative lift {lift}, p = {cmp.p_value:.4f} "
-                       f"({verdict} at 95%).")
+        lift = signed_pct(cmp.lift, 1)
+        details.append(
+            f"{name} vs {control['variant']}: relative lift {lift}, p = {cmp.p_value:.4f} ({verdict} at 95%)."
+        )
         if cmp.lift is not None:
             figures.append(Figure("lift", cmp.lift * 100, "%"))
     return Interpretation(head, tuple(details), figures=tuple(figures))
 
 
-def _time_to_event(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _time_to_event(answer: Asked, table: Table, what: str) -> Interpretation:
     r = table.records()[0]
     if not _num(r["users"]):
-        return Interpretation(f"No user converted: {what}, so there is no time to measure.",
-                              figures=(Figure("users", 0.0),))
-    return Interpretation(f"Median {duration(_num(r['median_seconds']))}, 90th percentile "
-                          f"{duration(_num(r['p90_seconds']))}, average {duration(_num(r['avg_seconds']))}, over "
-                          f"{fmt(_num(r['users']))} users who converted: {what}.",
-                          figures=(Figure("median", _num(r["median_seconds"]), "s"),
-                                   Figure("p90", _num(r["p90_seconds"]), "s"),
-                                   Figure("avg", _num(r["avg_seconds"]), "s"), Figure("users", _num(r["users"]))))
+        return Interpretation(
+            f"No user converted: {what}, so there is no time to measure.", figures=(Figure("users", 0.0),)
+        )
+    return Interpretation(
+        f"Median {duration(_num(r['median_seconds']))}, 90th percentile "
+        f"{duration(_num(r['p90_seconds']))}, average {duration(_num(r['avg_seconds']))}, over "
+        f"{fmt(_num(r['users']))} users who converted: {what}.",
+        figures=(
+            Figure("median", _num(r["median_seconds"]), "s"),
+            Figure("p90", _num(r["p90_seconds"]), "s"),
+            Figure("avg", _num(r["avg_seconds"]), "s"),
+            Figure("users", _num(r["users"])),
+        ),
+    )
 
 
-def _people(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _people(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     total = _num(rows[0].get("total", len(rows)))
     rank = answer.meaning.param("rank") if answer.meaning else None
     shown_by = ("days_silent",) if rank == "silence" else ("times", "events_before")
     count_col = next((c for c in shown_by if c in table.columns), None)
     unit = " days silent" if count_col == "days_silent" else ""
-    ranking = tuple((str(r.get("email") or r.get("person_id")), _num(r[count_col]) if count_col else None)
-                    for r in rows)
+    ranking = tuple(
+        (str(r.get("email") or r.get("person_id")), _num(r[count_col]) if count_col else None) for r in rows
+    )
     top = ", ".join(f"{lab} ({fmt(v)}{unit})" if v is not None else lab for lab, v in ranking[:3])
     shown = f" ({len(rows):,} shown)" if len(rows) < total else ""
     head = f"{fmt(total)} users{shown}: {what}. Top: {top}."
     return Interpretation(head, figures=(Figure("users", total),), ranking=ranking)
 
 
-def _single_row(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _single_row(answer: Asked, table: Table, what: str) -> Interpretation:
     r = table.records()[0]
-    figures = tuple(Figure(k, _num(v), "%" if k.endswith("_pct") else "") for k, v in r.items()
-                    if isinstance(v, (int, float)) and not isinstance(v, bool))
-    return Interpretation(f"{what}: " + "; ".join(f"{k.replace('_', ' ')}: {fmt(v)}" for k, v in r.items()) + ".",
-                          figures=figures)
+    figures = tuple(
+        Figure(k, _num(v), "%" if k.endswith("_pct") else "")
+        for k, v in r.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    )
+    return Interpretation(
+        f"{what}: " + "; ".join(f"{k.replace('_', ' ')}: {fmt(v)}" for k, v in r.items()) + ".", figures=figures
+    )
 
 
-def _activation(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _activation(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     meaning = answer.meaning
     event = meaning.param("activation_event") if meaning else None
@@ -507,35 +634,57 @@ def _activation(answer: "Answer", table: Table, what: str) -> Interpretation:
     figures = []
     for r in rows:
         tag = f"{r['breakdown']} " if "breakdown" in r else ""
-        figures += [Figure(f"{tag}activated", _num(r["activation_pct"]), "%"),
-                    Figure(f"{tag}not activated", _num(r["not_activated_pct"]), "%"),
-                    Figure(f"{tag}cohort", _num(r["cohort_users"])), Figure(f"{tag}activated users", _num(r["activated_users"])),
-                    Figure(f"{tag}not activated users", _num(r["not_activated_users"]))]
+        figures += [
+            Figure(f"{tag}activated", _num(r["activation_pct"]), "%"),
+            Figure(f"{tag}not activated", _num(r["not_activated_pct"]), "%"),
+            Figure(f"{tag}cohort", _num(r["cohort_users"])),
+            Figure(f"{tag}activated users", _num(r["activated_users"])),
+            Figure(f"{tag}not activated users", _num(r["not_activated_users"])),
+        ]
     if "breakdown" in table.columns:
-        head = f"{what}: share who did {name} {when}: " + ", ".join(
-            f"{r['breakdown']} {_num(r['activation_pct']):.1f}% of {fmt(_num(r['cohort_users']))}" for r in rows) + "."
-        return Interpretation(head, figures=tuple(figures),
-                              ranking=tuple((str(r["breakdown"]), _num(r["activation_pct"])) for r in rows))
+        head = (
+            f"{what}: share who did {name} {when}: "
+            + ", ".join(
+                f"{r['breakdown']} {_num(r['activation_pct']):.1f}% of {fmt(_num(r['cohort_users']))}" for r in rows
+            )
+            + "."
+        )
+        return Interpretation(
+            head, figures=tuple(figures), ranking=tuple((str(r["breakdown"]), _num(r["activation_pct"])) for r in rows)
+        )
     r = rows[0]
-    head = (f"{_num(r['activation_pct']):.1f}% ({fmt(_num(r['activated_users']))} of "
-            f"{fmt(_num(r['cohort_users']))}) did {name} {when}; {fmt(_num(r['not_activated_users']))} "
-            f"({_num(r['not_activated_pct']):.1f}%) did not: {what}.")
+    head = (
+        f"{_num(r['activation_pct']):.1f}% ({fmt(_num(r['activated_users']))} of "
+        f"{fmt(_num(r['cohort_users']))}) did {name} {when}; {fmt(_num(r['not_activated_users']))} "
+        f"({_num(r['not_activated_pct']):.1f}%) did not: {what}."
+    )
     firsts = [pair for pair in (r.get("first_events") or []) if isinstance(pair, (list, tuple)) and len(pair) == 2]
-    details = ("What activated users did first: " + ", ".join(f"{e} ({fmt(_num(n))})" for e, n in firsts[:5]) + ".",) \
-        if firsts else ()
+    details = (
+        ("What activated users did first: " + ", ".join(f"{e} ({fmt(_num(n))})" for e, n in firsts[:5]) + ".",)
+        if firsts
+        else ()
+    )
     return Interpretation(head, details, figures=tuple(figures))
 
 
-def _cohort_comparison(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _cohort_comparison(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
-    head = f"{what}: " + "; ".join(
-        f"{r['cohort']}: {_num(r['conversion_pct']):.1f}% of {fmt(_num(r['users']))} converted, "
-        f"{fmt(_num(r['avg_metric_events']))} on average" for r in rows) + "."
+    head = (
+        f"{what}: "
+        + "; ".join(
+            f"{r['cohort']}: {_num(r['conversion_pct']):.1f}% of {fmt(_num(r['users']))} converted, "
+            f"{fmt(_num(r['avg_metric_events']))} on average"
+            for r in rows
+        )
+        + "."
+    )
     figures = []
     for r in rows:
-        figures += [Figure(f"{r['cohort']} conversion", _num(r["conversion_pct"]), "%"),
-                    Figure(f"{r['cohort']} users", _num(r["users"])),
-                    Figure(f"{r['cohort']} average", _num(r["avg_metric_events"]))]
+        figures += [
+            Figure(f"{r['cohort']} conversion", _num(r["conversion_pct"]), "%"),
+            Figure(f"{r['cohort']} users", _num(r["users"])),
+            Figure(f"{r['cohort']} average", _num(r["avg_metric_events"])),
+        ]
     did = next((r for r in rows if str(r["cohort"]).startswith("did ")), None)
     did_not = next((r for r in rows if str(r["cohort"]).startswith("did not ")), None)
     details: tuple[str, ...] = ()
@@ -546,26 +695,34 @@ def _cohort_comparison(answer: "Answer", table: Table, what: str) -> Interpretat
     return Interpretation(head, details, figures=tuple(figures))
 
 
-def _correlation(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _correlation(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     keys = [str(r["candidate"]) for r in rows]
     head = f"{what}: {keys[0]} goes with converting most (lift {_num(rows[0]['lift']):.2f})."
-    details = (", ".join(f"{r['candidate']}: {_num(r['conversion_pct']):.1f}% of doers converted" for r in rows[:6])
-               + ".",)
+    details = (
+        ", ".join(f"{r['candidate']}: {_num(r['conversion_pct']):.1f}% of doers converted" for r in rows[:6]) + ".",
+    )
     figures = [Figure(k, _num(r["conversion_pct"]), "%") for k, r in zip(keys[:10], rows)]
-    return Interpretation(head, details, bar_chart(keys[:15], [_num(r["lift"]) for r in rows[:15]]),
-                          figures=tuple(figures), ranking=tuple((k, _num(r["lift"])) for k, r in zip(keys, rows)))
+    return Interpretation(
+        head,
+        details,
+        bar_chart(keys[:15], [_num(r["lift"]) for r in rows[:15]]),
+        figures=tuple(figures),
+        ranking=tuple((k, _num(r["lift"])) for k, r in zip(keys, rows)),
+    )
 
 
-def _lifecycle(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _lifecycle(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     last = rows[-1]["period"]
     latest = {r["status"]: _num(r["users"]) for r in rows if r["period"] == last}
-    head = f"In the {_label(last, None)} period ({what}): " + ", ".join(f"{k} {fmt(v)}" for k, v in latest.items()) + "."
+    head = (
+        f"In the {_label(last, None)} period ({what}): " + ", ".join(f"{k} {fmt(v)}" for k, v in latest.items()) + "."
+    )
     return Interpretation(head, figures=tuple(Figure(k, v) for k, v in latest.items()))
 
 
-def _stickiness(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _stickiness(answer: Asked, table: Table, what: str) -> Interpretation:
     days = [int(_num(d)) for d in table.column("active_days")]
     users = [_num(u) for u in table.column("users")]
     total = sum(users)
@@ -584,54 +741,97 @@ def _stickiness(answer: "Answer", table: Table, what: str) -> Interpretation:
     return Interpretation(head, tuple(details), bar_chart([f"{d} days" for d in days], users), figures=tuple(figures))
 
 
-def _anomaly(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _anomaly(answer: Asked, table: Table, what: str) -> Interpretation:
     records = table.records()
     flagged = [r for r in records if _num(r.get("is_anomaly"))]
     peak = max(records, key=lambda r: _num(r["value"]))
-    ranking = tuple((_label(r["period"], None), _num(r["value"]))
-                    for r in sorted(records, key=lambda r: -_num(r["value"])))
-    figures = (Figure("peak", _num(peak["value"])),) + tuple(Figure(str(r["period"]), _num(r["value"])) for r in flagged[:5])
+    ranking = tuple(
+        (_label(r["period"], None), _num(r["value"])) for r in sorted(records, key=lambda r: -_num(r["value"]))
+    )
+    figures = (
+        Figure("peak", _num(peak["value"])),
+        *tuple(Figure(str(r["period"]), _num(r["value"])) for r in flagged[:5]),
+    )
     if not flagged:
-        return Interpretation(f"Nothing unusual: {what}: every interval is within the baseline's range; the highest "
-                              f"was {fmt(_num(peak['value']))} on {_label(peak['period'], None)}.",
-                              figures=figures, ranking=ranking)
-    parts = [f"{_label(r['period'], None)} ({fmt(_num(r['value']))}, z = {_num(r['z_score']):+.1f})" for r in flagged[:5]]
-    return Interpretation(f"{len(flagged)} unusual interval(s) in {what}: " + "; ".join(parts) + ".",
-                          figures=figures, ranking=ranking)
+        return Interpretation(
+            f"Nothing unusual: {what}: every interval is within the baseline's range; the highest "
+            f"was {fmt(_num(peak['value']))} on {_label(peak['period'], None)}.",
+            figures=figures,
+            ranking=ranking,
+        )
+    parts = [
+        f"{_label(r['period'], None)} ({fmt(_num(r['value']))}, z = {_num(r['z_score']):+.1f})" for r in flagged[:5]
+    ]
+    return Interpretation(
+        f"{len(flagged)} unusual interval(s) in {what}: " + "; ".join(parts) + ".", figures=figures, ranking=ranking
+    )
 
 
-def _revenue(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _revenue(answer: Asked, table: Table, what: str) -> Interpretation:
     meaning = answer.meaning
     rows = table.records()
-    if "side" in table.columns and meaning is not None and meaning.compare is not None and "breakdown" not in table.columns:
+    if (
+        "side" in table.columns
+        and meaning is not None
+        and meaning.compare is not None
+        and "breakdown" not in table.columns
+    ):
         sides = {r["side"]: r for r in rows}
         cur, prev = sides.get("current", {}), sides.get("previous", {})
         compared = _compared(answer, _num(cur.get("revenue")), _num(prev.get("revenue")), f"revenue ({what})")
-        extra = (Figure("paying users", _num(cur.get("paying_users"))), Figure("arpu", _num(cur.get("arpu"))),
-                 Figure("previous paying users", _num(prev.get("paying_users"))))
+        extra = (
+            Figure("paying users", _num(cur.get("paying_users"))),
+            Figure("arpu", _num(cur.get("arpu"))),
+            Figure("previous paying users", _num(prev.get("paying_users"))),
+        )
         return Interpretation(compared.headline, compared.details, figures=compared.figures + extra)
     if "breakdown" in table.columns:
         rank = (meaning.param("rank") if meaning else None) or "revenue"
         rows = sorted(rows, key=lambda r: -_num(r[rank]))
         keys = [_label(r["breakdown"], meaning) for r in rows]
-        head = (f"{what}: {keys[0]} leads by {rank.replace('_', ' ')} with {fmt(_num(rows[0][rank]))}.")
-        details = tuple(f"{k}: revenue {fmt(_num(r['revenue']))}, {fmt(_num(r['paying_users']))} paying users, "
-                        f"{fmt(_num(r['arpu']))} per paying user" for k, r in zip(keys[:8], rows))
-        figures = [Figure(f"{k} {c}", _num(r[c])) for k, r in zip(keys[:10], rows)
-                   for c in ("revenue", "paying_users", "arpu", "purchases")]
-        return Interpretation(head, details, bar_chart(keys[:15], [_num(r[rank]) for r in rows[:15]]),
-                              figures=tuple(figures), ranking=tuple((k, _num(r[rank])) for k, r in zip(keys, rows)))
+        head = f"{what}: {keys[0]} leads by {rank.replace('_', ' ')} with {fmt(_num(rows[0][rank]))}."
+        details = tuple(
+            f"{k}: revenue {fmt(_num(r['revenue']))}, {fmt(_num(r['paying_users']))} paying users, "
+            f"{fmt(_num(r['arpu']))} per paying user"
+            for k, r in zip(keys[:8], rows)
+        )
+        figures = [
+            Figure(f"{k} {c}", _num(r[c]))
+            for k, r in zip(keys[:10], rows)
+            for c in ("revenue", "paying_users", "arpu", "purchases")
+        ]
+        return Interpretation(
+            head,
+            details,
+            bar_chart(keys[:15], [_num(r[rank]) for r in rows[:15]]),
+            figures=tuple(figures),
+            ranking=tuple((k, _num(r[rank])) for k, r in zip(keys, rows)),
+        )
     r = rows[0]
-    head = (f"{fmt(_num(r['revenue']))} revenue from {fmt(_num(r['paying_users']))} paying users "
-            f"({fmt(_num(r['arpu']))} per paying user, {fmt(_num(r['purchases']))} purchases): {what}.")
-    return Interpretation(head, figures=(Figure("revenue", _num(r["revenue"])), Figure("paying users", _num(r["paying_users"])),
-                                         Figure("arpu", _num(r["arpu"])), Figure("purchases", _num(r["purchases"]))))
+    head = (
+        f"{fmt(_num(r['revenue']))} revenue from {fmt(_num(r['paying_users']))} paying users "
+        f"({fmt(_num(r['arpu']))} per paying user, {fmt(_num(r['purchases']))} purchases): {what}."
+    )
+    return Interpretation(
+        head,
+        figures=(
+            Figure("revenue", _num(r["revenue"])),
+            Figure("paying users", _num(r["paying_users"])),
+            Figure("arpu", _num(r["arpu"])),
+            Figure("purchases", _num(r["purchases"])),
+        ),
+    )
 
 
-def _sessions(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _sessions(answer: Asked, table: Table, what: str) -> Interpretation:
     metric = answer.meaning.param("metric") if answer.meaning else None
-    col = {"duration": "duration_seconds", "bounce_rate": "bounce_rate_pct", "sessions_per_user": "sessions_per_user",
-           "pageviews_per_session": "pageviews_per_session", "count": "sessions"}.get(str(metric), table.columns[-1])
+    col = {
+        "duration": "duration_seconds",
+        "bounce_rate": "bounce_rate_pct",
+        "sessions_per_user": "sessions_per_user",
+        "pageviews_per_session": "pageviews_per_session",
+        "count": "sessions",
+    }.get(str(metric), table.columns[-1])
     unit = "%" if col.endswith("_pct") else ""
     if "period" in table.columns:
         return _series(answer, table, what)
@@ -645,11 +845,14 @@ def _sessions(answer: "Answer", table: Table, what: str) -> Interpretation:
     figures = [Figure(col, value, "s" if col == "duration_seconds" else unit)]
     extra = [f"{k.replace('_', ' ')}: {fmt(_num(v))}" for k, v in r.items() if k != col]
     figures += [Figure(k, _num(v), "s" if k.endswith("seconds") else "") for k, v in r.items() if k != col]
-    return Interpretation(f"{shown} ({col.replace('_', ' ')}): {what}.", (("; ".join(extra) + ".",) if extra else ()),
-                          figures=tuple(figures))
+    return Interpretation(
+        f"{shown} ({col.replace('_', ' ')}): {what}.",
+        (("; ".join(extra) + ".",) if extra else ()),
+        figures=tuple(figures),
+    )
 
 
-def _engagement(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _engagement(answer: Asked, table: Table, what: str) -> Interpretation:
     if "period" in table.columns and "breakdown" in table.columns:
         return _series(answer, table, what)
     if "period" in table.columns:
@@ -657,21 +860,32 @@ def _engagement(answer: "Answer", table: Table, what: str) -> Interpretation:
         if len(table) == 1:
             col = next(c for c in table.columns if c != "period")
             value = _num(table.rows[0][table.columns.index(col)])
-            return Interpretation(f"{fmt(value)} {col.replace('_', ' ')}: {what}.", figures=(Figure(col, value),),
-                                  series=interp.series)
+            return Interpretation(
+                f"{fmt(value)} {col.replace('_', ' ')}: {what}.", figures=(Figure(col, value),), series=interp.series
+            )
         values = [v for _, v in interp.series]
         average = sum(values) / len(values) if values else 0.0
-        return Interpretation(interp.headline, (*interp.details, f"Average per period: {fmt(average)}."), interp.chart,
-                              figures=(*interp.figures, Figure("average", average)), series=interp.series)
+        return Interpretation(
+            interp.headline,
+            (*interp.details, f"Average per period: {fmt(average)}."),
+            interp.chart,
+            figures=(*interp.figures, Figure("average", average)),
+            series=interp.series,
+        )
     if "events_per_user" in table.columns:
         split = "side" in table.columns or "breakdown" in table.columns
         return _count_like(answer, table, what, "events_per_user") if split else _single_row(answer, table, what)
     return _count_like(answer, table, what, "active_users")
 
 
-def _count_like(answer: "Answer", table: Table, what: str, col: str) -> Interpretation:
+def _count_like(answer: Asked, table: Table, what: str, col: str) -> Interpretation:
     meaning = answer.meaning
-    if "side" in table.columns and meaning is not None and meaning.compare is not None and "breakdown" not in table.columns:
+    if (
+        "side" in table.columns
+        and meaning is not None
+        and meaning.compare is not None
+        and "breakdown" not in table.columns
+    ):
         sides = _sides(table, col)
         return _compared(answer, sides.get("current", 0.0), sides.get("previous", 0.0), what)
     if "breakdown" in table.columns:
@@ -681,7 +895,7 @@ def _count_like(answer: "Answer", table: Table, what: str, col: str) -> Interpre
     return Interpretation(f"{fmt(value)} {col.replace('_', ' ')}: {what}.", figures=(Figure(col, value),))
 
 
-def _paths(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _paths(answer: Asked, table: Table, what: str) -> Interpretation:
     """Paths ranked by people; a one-step path is named by the step after (or before) the event."""
     meaning = answer.meaning
     one_step = meaning is not None and meaning.param("path_length") == 1
@@ -697,11 +911,16 @@ def _paths(answer: "Answer", table: Table, what: str) -> Interpretation:
     keys = [name(str(r["path"])) for r in rows]
     users = [_num(r["users"]) for r in rows]
     head = f"{what}: the most common is {keys[0]} ({fmt(users[0])} users, {_num(rows[0]['share_pct']):.1f}%)."
-    return Interpretation(head, (), bar_chart(keys[:15], users[:15]), figures=tuple(Figure(k, u) for k, u in zip(keys[:10], users)),
-                          ranking=tuple(zip(keys, users)))
+    return Interpretation(
+        head,
+        (),
+        bar_chart(keys[:15], users[:15]),
+        figures=tuple(Figure(k, u) for k, u in zip(keys[:10], users)),
+        ranking=tuple(zip(keys, users)),
+    )
 
 
-def _generic(answer: "Answer", table: Table, what: str) -> Interpretation:
+def _generic(answer: Asked, table: Table, what: str) -> Interpretation:
     if "period" in table.columns and len(table) > 1:
         return _series(answer, table, what)
     if len(table) == 1:
@@ -709,15 +928,31 @@ def _generic(answer: "Answer", table: Table, what: str) -> Interpretation:
     return _ranked(answer, table, what)
 
 
-_READERS: dict[str, Callable[["Answer", Table, str], Interpretation]] = {
-    "count": _count, "trend": _series, "breakdown": _ranked, "revenue": _revenue,
-    "engagement_active_users": _engagement, "engagement_events_per_user": _engagement, "engagement_dau_mau": _engagement,
-    "correlation_events": _correlation, "correlation_properties": _correlation,
-    "paths_after": _paths, "paths_before": _paths, "feature_usage": _feature_usage,
-    "funnel": _funnel, "funnel_breakdown": _funnel_breakdown,
-    "retention_weekly": _retention, "retention_monthly": _retention,
-    "experiment": _experiment, "time_to_event": _time_to_event,
-    "user_list": _people, "churn_risk": _people, "cohort_comparison": _cohort_comparison,
-    "lifecycle": _lifecycle, "stickiness": _stickiness, "anomaly": _anomaly, "activation": _activation,
+_READERS: dict[str, Callable[[Asked, Table, str], Interpretation]] = {
+    "count": _count,
+    "trend": _series,
+    "breakdown": _ranked,
+    "revenue": _revenue,
+    "engagement_active_users": _engagement,
+    "engagement_events_per_user": _engagement,
+    "engagement_dau_mau": _engagement,
+    "correlation_events": _correlation,
+    "correlation_properties": _correlation,
+    "paths_after": _paths,
+    "paths_before": _paths,
+    "feature_usage": _feature_usage,
+    "funnel": _funnel,
+    "funnel_breakdown": _funnel_breakdown,
+    "retention_weekly": _retention,
+    "retention_monthly": _retention,
+    "experiment": _experiment,
+    "time_to_event": _time_to_event,
+    "user_list": _people,
+    "churn_risk": _people,
+    "cohort_comparison": _cohort_comparison,
+    "lifecycle": _lifecycle,
+    "stickiness": _stickiness,
+    "anomaly": _anomaly,
+    "activation": _activation,
     "sessions": _sessions,
 }

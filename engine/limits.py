@@ -28,5 +28,6 @@ def checked_text(text: object, what: str = "question") -> str:
     if len(stripped) > MAX_QUESTION_CHARS:
         raise QuestionError(
             f"the {what} is {len(stripped):,} characters long; askhog reads questions and replies of up to "
-            f"{MAX_QUESTION_CHARS:,} characters. Ask one thing at a time.")
+            f"{MAX_QUESTION_CHARS:,} characters. Ask one thing at a time."
+        )
     return stripped

@@ -25,8 +25,24 @@ _MAX_ALIAS_TOKENS = 4
 _FUZZY_CUTOFF = 0.8  # Damerau-Levenshtein similarity of stems: one slip in a six-letter word
 _SCATTER_WINDOW = 4
 _CONTEXT_PROPERTY = {"with": "signup_method", "via": "signup_method", "using": "signup_method"}
-_VALUE_HEADS = frozenset({"user", "signup", "visitor", "customer", "people", "account", "traffic", "session", "purchas",
-                          "buyer", "member", "folk", "ppl", "lead"})
+_VALUE_HEADS = frozenset(
+    {
+        "user",
+        "signup",
+        "visitor",
+        "customer",
+        "people",
+        "account",
+        "traffic",
+        "session",
+        "purchas",
+        "buyer",
+        "member",
+        "folk",
+        "ppl",
+        "lead",
+    }
+)
 """Stems of nouns a value describes ("email signups"): before one, a word that is also a property name is the value."""
 
 
@@ -60,8 +76,9 @@ def _spaced(name: str) -> str:
 class Linker:
     """Built once per taxonomy; ``link`` is then a dictionary walk plus a little fuzzy matching."""
 
-    def __init__(self, taxonomy: Taxonomy, lexicon: dict[str, Any] | None = None,
-                 known_words: frozenset[str] = frozenset()):
+    def __init__(
+        self, taxonomy: Taxonomy, lexicon: dict[str, Any] | None = None, known_words: frozenset[str] = frozenset()
+    ):
         self.taxonomy = taxonomy
         self.known_words = known_words  # correctly spelt words: never typo-matched
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
@@ -112,7 +129,7 @@ class Linker:
         priority = {p: i for i, p in enumerate(lex.get("value_priority") or [])}
         unlinked = set(lex.get("no_value_linking") or ())
         for scope in ("event", "person", "session"):
-            for name, pdef in tax.properties(scope).items():  # type: ignore[arg-type]
+            for name, pdef in tax.properties(scope).items():
                 rank = 0 if scope == "event" else 1
                 for phrase in {_spaced(name), name}:
                     self._add(phrase, _Target("property", prop=pdef.ref(), rank=rank))
@@ -162,8 +179,11 @@ class Linker:
                 continue
             phrase = text[span[0].start : span[-1].end]
             target = self._choose(targets, tokens, i, n)
-            mentions.append(Mention(target.kind, span[0].start, span[-1].end, phrase,
-                                    target.event, target.prop, target.filter, score))
+            mentions.append(
+                Mention(
+                    target.kind, span[0].start, span[-1].end, phrase, target.event, target.prop, target.filter, score
+                )
+            )
             i += n
         return mentions
 
@@ -194,8 +214,9 @@ class Linker:
             if i + n > len(tokens):
                 continue
             phrase = " ".join(t.stem for t in tokens[i : i + n])
-            hit = process.extractOne(phrase, self._fuzzy_keys, scorer=DamerauLevenshtein.normalized_similarity,
-                                     score_cutoff=_FUZZY_CUTOFF)
+            hit = process.extractOne(
+                phrase, self._fuzzy_keys, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=_FUZZY_CUTOFF
+            )
             if hit is not None:
                 key = tuple(hit[0].split(" "))
                 return n, self._index[key], float(hit[1]) * 100
@@ -221,8 +242,9 @@ class Linker:
         """The real events closest to an unknown phrase, for a clarifying question."""
         if not phrase.strip():
             return self._event_names[:limit]
-        hits = process.extract(stem(phrase) if " " not in phrase else phrase, self._event_choices,
-                               scorer=fuzz.WRatio, limit=limit)
+        hits = process.extract(
+            stem(phrase) if " " not in phrase else phrase, self._event_choices, scorer=fuzz.WRatio, limit=limit
+        )
         return [key for _, _, key in hits]
 
     def event_options(self, limit: int = 8) -> list[str]:

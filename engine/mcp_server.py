@@ -9,8 +9,9 @@ never a traceback. Built on the official ``mcp`` SDK, an optional extra: ``pip i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from .chat import ChatTools
 from .errors import AskhogError
@@ -40,13 +41,17 @@ def build_server(tools: ChatTools) -> Any:
         except AskhogError as exc:
             raise ToolError(f"{type(exc).__name__}: {exc}") from None
 
-    @server.tool(description="Ask a product-analytics question in plain English. Returns the result rows, "
-                             "what was computed, its interpretation and HogQL, or a clarification to reply to.")
+    @server.tool(
+        description="Ask a product-analytics question in plain English. Returns the result rows, "
+        "what was computed, its interpretation and HogQL, or a clarification to reply to."
+    )
     async def ask(question: str, conversation_id: str | None = None) -> dict[str, Any]:
         return await call(tools.ask, question, conversation_id)
 
-    @server.tool(description="Answer a clarification (an option or its number) or ask a follow-up "
-                             "('and by browser?') in a conversation.")
+    @server.tool(
+        description="Answer a clarification (an option or its number) or ask a follow-up "
+        "('and by browser?') in a conversation."
+    )
     async def reply(conversation_id: str, answer: str) -> dict[str, Any]:
         return await call(tools.reply, conversation_id, answer)
 
@@ -54,8 +59,10 @@ def build_server(tools: ChatTools) -> Any:
     async def describe_data() -> dict[str, Any]:
         return await call(tools.describe_data)
 
-    @server.tool(description="Save the conversation's last answer to PostHog as an insight (needs a PostHog "
-                             "project); returns its URL.")
+    @server.tool(
+        description="Save the conversation's last answer to PostHog as an insight (needs a PostHog "
+        "project); returns its URL."
+    )
     async def save(conversation_id: str, name: str, dashboard: int | None = None) -> dict[str, Any]:
         return await call(tools.save, conversation_id, name, dashboard)
 

@@ -16,10 +16,11 @@ is the one place that turns slot values into a meaning, for the engine and the w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from calendar import monthrange
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
@@ -30,7 +31,10 @@ if TYPE_CHECKING:
 PROPERTY_MATHS: tuple[str, ...] = ("sum", "avg", "min", "max", "median", "p75", "p90", "p95", "p99")
 MATHS: tuple[str, ...] = ("total", "dau", "unique_session", "first_time_for_user", "persons", *PROPERTY_MATHS)
 MEASURE_MATH: dict[str, str] = {
-    "events": "total", "users": "dau", "sessions": "unique_session", "first_time": "first_time_for_user",
+    "events": "total",
+    "users": "dau",
+    "sessions": "unique_session",
+    "first_time": "first_time_for_user",
     "persons": "persons",
     **{m: m for m in PROPERTY_MATHS},
 }
@@ -38,14 +42,6 @@ PerActor = Literal["total", "sum", "unique_session", "active_days"]
 Grain = Literal["hour", "day", "week", "month", "hour_of_day", "day_of_week"]
 GRAINS: tuple[str, ...] = ("hour", "day", "week", "month", "hour_of_day", "day_of_week")
 ConditionKind = Literal["did", "did_not", "within"]
-
-ROLES: tuple[str, ...] = (
-    "series.event", "series.math", "series.property", "series.per", "series.per_period", "filters", "breakdown", "limit", "order",
-    "compare", "date_range", "interval", "conditions", "exclude", "steps", "window_days", "retention.start",
-    "retention.return", "retention.period", "retention.periods", "param",
-)
-"""What a slot can mean. An intent file names one per slot (``role:``); ``param`` (the default) keeps the value
-under the slot's name in ``Meaning.params``, for what only that family's template reads."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +66,8 @@ class Series:
         if self.per_actor:
             return "per user"
         return {"total": "events", "dau": "users", "unique_session": "sessions", "first_time_for_user": "users"}.get(
-            self.math, self.math_property.name if self.math_property else "")
+            self.math, self.math_property.name if self.math_property else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -176,7 +173,7 @@ class Meaning:
     # -- building -------------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, intent: "Intent", values: Mapping[str, Any], now: datetime | None = None) -> "Meaning":
+    def build(cls, intent: Intent, values: Mapping[str, Any], now: datetime | None = None) -> Meaning:
         """The meaning of ``values`` (slot name → typed value) in ``intent``, through the slots' roles."""
         series = Series()
         fields: dict[str, Any] = {}
@@ -227,8 +224,16 @@ class Meaning:
             fields["limit"] = breakdown.get("limit")
         if retention:
             fields["retention"] = Retention(**retention)
-        return cls(family=intent.id, series=(series,), conditions=tuple(conditions), params=params, now=now,
-                   sentence=intent.describe, values=dict(values), **fields)
+        return cls(
+            family=intent.id,
+            series=(series,),
+            conditions=tuple(conditions),
+            params=params,
+            now=now,
+            sentence=intent.describe,
+            values=dict(values),
+            **fields,
+        )
 
     # -- words ------------------------------------------------------------------------------------------
 
@@ -259,8 +264,12 @@ class Meaning:
         if self.family == "funnel" and self.steps:
             return "conversion " + " → ".join(e.label() for e in self.steps)
         if s.per_actor:
-            inner = {"total": f"{name} events", "sum": f"{s.math_property.name if s.math_property else 'value'} of {name}",
-                     "unique_session": "sessions", "active_days": "active days"}[s.per_actor]
+            inner = {
+                "total": f"{name} events",
+                "sum": f"{s.math_property.name if s.math_property else 'value'} of {name}",
+                "unique_session": "sessions",
+                "active_days": "active days",
+            }[s.per_actor]
             return f"{_math_word(s.math)} {inner} per user"
         if s.math == "dau":
             return f"unique users who did {name}"
@@ -298,11 +307,21 @@ def previous_range(current: TimeRange, now: datetime, years: bool = False) -> tu
         return TimeRange(start, current.start, f"the {_span_words(length)} before", {}, calendar=False), False
     start = _shift(current.start, unit, -n)
     running = current.end >= now - timedelta(seconds=1) and current.calendar
-    end = _shift(current.end, unit, -n) if running or unit in ("hour", "day", "week") or "last" in spec \
-        else _shift(current.start, unit, -n + 1) if n == 1 else current.start
+    end = (
+        _shift(current.end, unit, -n)
+        if running or unit in ("hour", "day", "week") or "last" in spec
+        else _shift(current.start, unit, -n + 1)
+        if n == 1
+        else current.start
+    )
     end = min(end, current.start)
-    label = f"the same span {n} {unit}{'s' if n > 1 else ''} earlier" if running else f"the previous {unit}" if n == 1 \
+    label = (
+        f"the same span {n} {unit}{'s' if n > 1 else ''} earlier"
+        if running
+        else f"the previous {unit}"
+        if n == 1
         else f"the {n} {unit}s before"
+    )
     return TimeRange(start, end, label, {}, calendar=current.calendar), running
 
 
@@ -344,7 +363,8 @@ class _Words(dict):  # type: ignore[type-arg]
 
 def _math_word(math: str) -> str:
     return {"sum": "total", "avg": "average", "min": "minimum", "max": "maximum", "median": "median"}.get(
-        math, f"{math[1:]}th percentile" if math.startswith("p") else math)
+        math, f"{math[1:]}th percentile" if math.startswith("p") else math
+    )
 
 
 def describe_filter(f: PropertyFilter) -> str:
@@ -354,13 +374,23 @@ def describe_filter(f: PropertyFilter) -> str:
     if f.op == "is_not_set":
         return f"{name} is not set"
     value = ", ".join(map(str, f.value)) if isinstance(f.value, tuple) else str(f.value)
-    words = {"=": "is", "!=": "is not", "in": "is one of", "not_in": "is none of", ">": ">", ">=": "≥", "<": "<",
-             "<=": "≤", "contains": "contains", "not_contains": "does not contain"}
+    words = {
+        "=": "is",
+        "!=": "is not",
+        "in": "is one of",
+        "not_in": "is none of",
+        ">": ">",
+        ">=": "≥",
+        "<": "<",
+        "<=": "≤",
+        "contains": "contains",
+        "not_contains": "does not contain",
+    }
     return f"{name} {words.get(f.op, f.op)} {value}"
 
 
 def describe_range(tr: TimeRange) -> str:
-    """"last week (Nov 16 – Nov 22, 2026)": the label and the days it covers (the end is exclusive)."""
+    """ "last week (Nov 16 – Nov 22, 2026)": the label and the days it covers (the end is exclusive)."""
     last = tr.end - timedelta(microseconds=1)
     if tr.end.time() == tr.end.min.time():
         days = f"{tr.start:%b %-d} – {last:%b %-d, %Y}" if last.date() != tr.start.date() else f"{tr.start:%b %-d, %Y}"

@@ -17,118 +17,282 @@ intent file (the slots' roles), and applied by ``askhog.slots``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from .english import is_english
 from .linking import Linker, Mention
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, normalize, tokenize
 from .timerange import TimeMatch, find_time_filter, find_time_range, find_time_ranges
-from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
+from .types import EventRef, FilterOp, PropertyFilter, PropertyRef, TimeRange
 
 _NUM = r"(\d{1,4})"
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14, "twenty": 20, "thirty": 30}
+_WORD_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "fourteen": 14,
+    "twenty": 20,
+    "thirty": 30,
+}
 _UNIT_AFTER = r"(?!\s*(?:days?|weeks?|hours?|months?|%|percent))"
-_COUNTED = (r"(?:[a-z_$]+\s+){0,2}?(?!(?:days|weeks|months|hours|minutes|seconds|years|mb|gb|kb|users|people|persons|"
-            r"customers|accounts|members|visitors|percent)\b)[a-z_$]+s\b")
+_COUNTED = (
+    r"(?:[a-z_$]+\s+){0,2}?(?!(?:days|weeks|months|hours|minutes|seconds|years|mb|gb|kb|users|people|persons|"
+    r"customers|accounts|members|visitors|percent)\b)[a-z_$]+s\b"
+)
 """What a threshold counts: a plural noun ("uploads", "support tickets", "file_shared events"), not a span of time, a
 unit of size or the people being counted ("5 or more days" is a days-active threshold)."""
 
 # (kind, pattern): the number in group 1 is what a slot of that kind (``number:`` in an intent file, else the
 # slot's name) takes. Checked in order; the first of a kind wins.
-NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p)) for kind, p in (
-    ("limit", rf"\b(?:top|first|best|worst|biggest|largest|bottom|busiest|heaviest|leading)\s+{_NUM}\b{_UNIT_AFTER}"),
-    ("limit", rf"\b{_NUM}\s+(?:most|least|top|biggest|heaviest|busiest|largest|highest|lowest|leading|best)\b"),
-    ("limit", rf"\b(?:limit|show me|list|give me|the)\s+{_NUM}\b(?=\s+(?:\w+\s+){{0,2}}(?:users|people|persons|customers|"
-              rf"accounts|countries|pages|features|events|browsers|channels|sources|days|weeks|plans|reasons|categories|"
-              rf"paths|steps|campaigns|devices|emails)\b){_UNIT_AFTER}"),
-    ("window_days", rf"\b(?:within|in under|inside|in less than|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?days?\b"),
-    ("window_weeks", rf"\b(?:within|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?weeks?\b"),
-    ("window_days", rf"\b{_NUM}[- ]day (?:conversion )?window\b"),
-    ("min_count", rf"(?:\b(?:at least|more than|over|min(?:imum)?(?: of)?)|>=?)\s*{_NUM}\s*(?:times\b|x\b|{_COUNTED})"),
-    ("min_count", rf"\b{_NUM}\s*(?:\+|or more|or above|plus)\s*(?:times\b|{_COUNTED})"),
-    ("min_days", rf"\b(?:on|for)?\s*(?:at least\s+)?{_NUM}\s*(?:\+|or more)?\s*(?:different |distinct |separate |"
-                 rf"or more )*days?\b(?=[^.?!]{{0,40}}\b(?:active|used|using|use|came|visited|logged|were|was|did)\b)"
-                 r"|\bactive on\s+(?:at least\s+)?(\d{1,2})\s*(?:\+|or more)?\s*(?:different |distinct )?days?\b"
-                 r"|\b(\d{1,2})\s*(?:\+|or more)\s*(?:different |distinct )?days?\b"),
-    ("silent_days", rf"\b(?:silent|inactive|quiet|dormant|gone|not (?:seen|active|logged in|been back)|haven'?t "
-                    rf"(?:been )?(?:seen|active|logged in|been back|come back|returned|used|done anything)|no activity|"
-                    rf"not used|nothing|(?:no|zero) (?:events?|activity|actions?))\D{{0,30}}?{_NUM}\s*(?:\+\s*)?days?\b"),
-    ("silent_days", rf"\b{_NUM}\s*\+?\s*days? (?:of )?(?:inactivity|silence|without)\b"),
-    ("silent_days", r"\b(?:silent|inactive|quiet|dormant|gone)\D{0,30}?(\d{1,2})\s*\+?\s*weeks?\b"),
-    ("path_length", rf"\b{_NUM}\s*(?:-\s*)?steps?\b"),
-    ("periods", rf"\b(?:for|over|across)\s+{_NUM}\s+(?:weeks|months)\b"),
-    ("threshold", rf"\b{_NUM}\s*(?:sigma|standard deviations?|std|stdev|σ)\b"),
-    ("offset", r"\b(?:week|month|day)[ -]?(\d{1,2})\b(?! (?:of|to)\b)"),
-))
+NUMBER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(p))
+    for kind, p in (
+        (
+            "limit",
+            rf"\b(?:top|first|best|worst|biggest|largest|bottom|busiest|heaviest|leading)\s+{_NUM}\b{_UNIT_AFTER}",
+        ),
+        ("limit", rf"\b{_NUM}\s+(?:most|least|top|biggest|heaviest|busiest|largest|highest|lowest|leading|best)\b"),
+        (
+            "limit",
+            rf"\b(?:limit|show me|list|give me|the)\s+{_NUM}\b(?=\s+(?:\w+\s+){{0,2}}(?:users|people|persons|customers|"
+            rf"accounts|countries|pages|features|events|browsers|channels|sources|days|weeks|plans|reasons|categories|"
+            rf"paths|steps|campaigns|devices|emails)\b){_UNIT_AFTER}",
+        ),
+        (
+            "limit",
+            rf"\b{_NUM}\s+(?:days|dates|weeks|months|hours)\s+with the (?:most|least|fewest|highest|lowest|biggest|"
+            r"smallest|top|largest)\b",
+        ),
+        (
+            "window_days",
+            rf"\b(?:within|in under|inside|in less than|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?days?\b",
+        ),
+        ("window_weeks", rf"\b(?:within|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?weeks?\b"),
+        ("window_days", rf"\b{_NUM}[- ]day (?:conversion )?window\b"),
+        (
+            "min_count",
+            rf"(?:\b(?:at least|more than|over|min(?:imum)?(?: of)?)|>=?)\s*{_NUM}\s*(?:times\b|x\b|{_COUNTED})",
+        ),
+        ("min_count", rf"\b{_NUM}\s*(?:\+|or more|or above|plus)\s*(?:times\b|{_COUNTED})"),
+        (
+            "min_days",
+            rf"\b(?:on|for)?\s*(?:at least\s+)?{_NUM}\s*(?:\+|or more)?\s*(?:different |distinct |separate |"
+            rf"or more )*days?\b(?=[^.?!]{{0,40}}\b(?:active|used|using|use|came|visited|logged|were|was|did)\b)"
+            r"|\bactive on\s+(?:at least\s+)?(\d{1,2})\s*(?:\+|or more)?\s*(?:different |distinct )?days?\b"
+            r"|\b(\d{1,2})\s*(?:\+|or more)\s*(?:different |distinct )?days?\b",
+        ),
+        (
+            "silent_days",
+            rf"\b(?:silent|inactive|quiet|dormant|gone|not (?:seen|active|logged in|been back)|haven'?t "
+            rf"(?:been )?(?:seen|active|logged in|been back|come back|returned|used|done anything)|no activity|"
+            rf"not used|nothing|(?:no|zero) (?:events?|activity|actions?))\D{{0,30}}?{_NUM}\s*(?:\+\s*)?days?\b",
+        ),
+        ("silent_days", rf"\b{_NUM}\s*\+?\s*days? (?:of )?(?:inactivity|silence|without)\b"),
+        ("silent_days", r"\b(?:silent|inactive|quiet|dormant|gone)\D{0,30}?(\d{1,2})\s*\+?\s*weeks?\b"),
+        ("path_length", rf"\b{_NUM}\s*(?:-\s*)?steps?\b"),
+        ("periods", rf"\b(?:for|over|across)\s+{_NUM}\s+(?:weeks|months)\b"),
+        ("threshold", rf"\b{_NUM}\s*(?:sigma|standard deviations?|std|stdev|σ)\b"),
+        ("offset", r"\b(?:week|month|day)[ -]?(\d{1,2})\b(?! (?:of|to)\b)"),
+    )
+)
 _STRICTLY_MORE = re.compile(r"(?:more than|over\b|>(?!=))")
 NUMBER_RANGES: dict[str, tuple[int, int]] = {
-    "limit": (1, 10_000), "window_days": (1, 365), "window_weeks": (1, 52), "min_count": (1, 100_000),
-    "silent_days": (1, 365), "path_length": (1, 10), "periods": (1, 52), "threshold": (1, 10), "min_days": (1, 31),
+    "limit": (1, 10_000),
+    "window_days": (1, 365),
+    "window_weeks": (1, 52),
+    "min_count": (1, 100_000),
+    "silent_days": (1, 365),
+    "path_length": (1, 10),
+    "periods": (1, 52),
+    "threshold": (1, 10),
+    "min_days": (1, 31),
     "offset": (0, 52),
 }
 """What a number may be for each kind: "top 0" or "retention for 9999 weeks" is asked about."""
 _WEEKS_AS_DAYS = {"silent_days"}
 
-_NEGATION = re.compile(r"\b(?:but not|but never|never|not|didn'?t|did not|don'?t|do not|haven'?t|have not|hasn'?t|"
-                       r"has not|without|no longer|yet to|still havent|excluding|except)\b"
-                       r"(?:\s+(?!(?:on|of|in|by|for|with|about|number|count|amount)\b)\w+){0,3}\s*$")
-_VALUE_NEGATION = re.compile(r"(?:\b(?:not|excluding|exclude|except|other than|apart from|besides|aside from|but not|"
-                             r"without|minus|ignoring|ignore|leaving out|not counting|not including|no|outside(?: of)?|"
-                             r"not from|not on|not in|not using|not via|weren'?t|wasn'?t|aren'?t|isn'?t)\s+"
-                             r"(?:the\s+|any\s+|of\s+)?(?!(?:just|only|simply|merely)\b)(?:\w+\s+){0,2}|\bnon[- ]?)$")
-_NOT_SET = re.compile(r"\b(?:without|with no|with an? empty|missing|lacking|no|with a blank|that lack)\s+(?:an?\s+|any\s+)?$")
+_NEGATION = re.compile(
+    r"\b(?:but not|but never|never|not|didn'?t|did not|don'?t|do not|haven'?t|have not|hasn'?t|"
+    r"has not|without|no longer|yet to|still havent|excluding|except)\b"
+    r"(?:\s+(?!(?:on|of|in|by|for|with|about|number|count|amount)\b)\w+){0,3}\s*$"
+)
+_VALUE_NEGATION = re.compile(
+    r"(?:\b(?:not|excluding|exclude|except|other than|apart from|besides|aside from|but not|"
+    r"without|minus|ignoring|ignore|leaving out|not counting|not including|no|outside(?: of)?|"
+    r"not from|not on|not in|not using|not via|weren'?t|wasn'?t|aren'?t|isn'?t)\s+"
+    r"(?:the\s+|any\s+|of\s+)?(?!(?:just|only|simply|merely)\b)(?:\w+\s+){0,2}|\bnon[- ]?)$"
+)
+_NOT_SET = re.compile(
+    r"\b(?:without|with no|with an? empty|missing|lacking|no|with a blank|that lack)\s+(?:an?\s+|any\s+)?$"
+)
 _SET_AFTER = re.compile(r"^\s+(?:property|value|set|at all|info|information|recorded)\b")
 """"events without a $browser property", "signups with no utm source": the property is not set."""
-_BREAKDOWN_CUE = re.compile(r"(?:\bby|\bper|\bsplit(?: by)?|\bbroken down by|\bbreak(?:down)? by|\bfor each|\bacross|"
-                            r"\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|"
-                            r"\bmost common|\bcompare|\bwhich \d+)\s+(?:\w+\s+){0,2}$")
+_BREAKDOWN_CUE = re.compile(
+    r"(?:\bby|\bper|\bsplit(?: by)?|\bbroken down by|\bbreak(?:down)? by|\bfor each|\bacross|"
+    r"\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|"
+    r"\bmost common|\bcompare|\bwhich \d+)\s+(?:\w+\s+){0,2}$"
+)
 _QUOTED_VALUE = re.compile(r"^\s*(?P<op>is not|isn't|!=|<>|is|==|=|equals?|:)\s*(['\"])(?P<v>.{1,80}?)\2")
 _BARE_VALUE = re.compile(r"^\s*(?P<op>is not|isn't|!=|<>|is|==|=|equals?|:)\s*(?P<v>[^\s,;?'\"()]{1,80})")
-_NUMERIC_OP = re.compile(r"^\s*(>=|<=|>|<|!=|<>|=|over|above|more than|greater than|at least|under|below|less than|"
-                         r"at most)\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?(?:e\d+)?)(?![\w.])")
-_OPS = {">": ">", "over": ">", "above": ">", "more than": ">", "greater than": ">", ">=": ">=", "at least": ">=",
-        "<": "<", "under": "<", "below": "<", "less than": "<", "<=": "<=", "at most": "<=", "=": "=", "!=": "!=",
-        "<>": "!=", "bigger than": ">", "larger than": ">", "higher than": ">", "smaller than": "<", "lower than": "<",
-        "exactly": "=", "of": "=", "at": "=", "for": "=", "priced at": "=", "costing": "="}
-_UNIT_OPS = ("over|above|more than|greater than|bigger than|larger than|higher than|at least|under|below|less than|"
-             "smaller than|lower than|at most|exactly|priced at|costing|of|at|for|>=|<=|>|<|=")
+_NUMERIC_OP = re.compile(
+    r"^\s*(>=|<=|>|<|!=|<>|=|over|above|more than|greater than|at least|under|below|less than|"
+    r"at most)\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?(?:e\d+)?)(?![\w.])"
+)
+_OPS: dict[str, FilterOp] = {
+    ">": ">",
+    "over": ">",
+    "above": ">",
+    "more than": ">",
+    "greater than": ">",
+    ">=": ">=",
+    "at least": ">=",
+    "<": "<",
+    "under": "<",
+    "below": "<",
+    "less than": "<",
+    "<=": "<=",
+    "at most": "<=",
+    "=": "=",
+    "!=": "!=",
+    "<>": "!=",
+    "bigger than": ">",
+    "larger than": ">",
+    "higher than": ">",
+    "smaller than": "<",
+    "lower than": "<",
+    "exactly": "=",
+    "of": "=",
+    "at": "=",
+    "for": "=",
+    "priced at": "=",
+    "costing": "=",
+}
+_UNIT_OPS = (
+    "over|above|more than|greater than|bigger than|larger than|higher than|at least|under|below|less than|"
+    "smaller than|lower than|at most|exactly|priced at|costing|of|at|for|>=|<=|>|<|="
+)
 _AMOUNT = r"\d[\d,]*(?:\.\d+)?k?"
 
 
 def _amount(text: str) -> float:
-    """"1,500", "2.5", "10k" as a number."""
+    """ "1,500", "2.5", "10k" as a number."""
     text = text.replace(",", "")
     return float(text[:-1]) * 1000 if text.endswith("k") else float(text)
 
 
-_SEGMENT_JOIN = re.compile(r"^\s*(?:users?|people|customers?|visitors?|accounts?|signups?|sessions?|traffic)?\s*"
-                           r"(?:vs\.?|versus|compared (?:to|with)|against|or|and|v\.?|/|&)\s*$")
-_COMPARE_WORDS = re.compile(r"\b(?:vs\.?|versus|compared?|comparing|comparison|against|differ\w*|split|side by side|"
-                            r"each|both|which is (?:higher|bigger|better)|more than|or)\b")
+_SEGMENT_JOIN = re.compile(
+    r"^\s*(?:users?|people|customers?|visitors?|accounts?|signups?|sessions?|traffic)?\s*"
+    r"(?:vs\.?|versus|compared (?:to|with)|against|or|and|v\.?|/|&)\s*$"
+)
+_COMPARE_WORDS = re.compile(
+    r"\b(?:vs\.?|versus|compared?|comparing|comparison|against|differ\w*|split|side by side|"
+    r"each|both|which is (?:higher|bigger|better)|more than|or)\b"
+)
 _MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
 _TIME_LIKE = re.compile(
     rf"\b(?:next|last|past|previous|this|coming)\s+(?:-?\d+\s+)?(?:hours?|days?|weeks?|months?|quarters?|years?)\b"
     rf"|\bsince\s+(?:\d|tomorrow|next|(?:{_MONTHS})\w*\b)|\btomorrow\b|\bq\d\b|\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b"
-    rf"|\bbetween\s+(?:\d|(?:{_MONTHS})\w*\b)\S*(?:\s+\S+)?\s+and\s+\S+")
+    rf"|\bbetween\s+(?:\d|(?:{_MONTHS})\w*\b)\S*(?:\s+\S+)?\s+and\s+\S+"
+)
 """Phrases that say "a period" even when the grammar could not resolve them (a future date, "Q5", "last 0 days"):
 the engine asks instead of silently using the default range."""
-VAGUE = re.compile(r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature"
-                   r"|(?<!customer )success|(?:a )?good (?:outcome|result)s?"
-                   r"|^(?:and |now |ok |okay |so )?same|(?:split|break|show|chart) (?:that|it|this|them)"
-                   r"|(?:was|is|are|were) (?:that|it|this|these|those) (?:normal|expected|usual|ok|okay|unusual)"
-                   r"|(?:for|of) (?:them|those ones))\b")
+VAGUE = re.compile(
+    r"\b(?:things|stuff|it|the (?:new )?thing|that thing|this thing|the stuff|that feature|this feature"
+    r"|(?<!customer )success|(?:a )?good (?:outcome|result)s?"
+    r"|^(?:and |now |ok |okay |so )?same|(?:split|break|show|chart) (?:that|it|this|them)"
+    r"|(?:was|is|are|were) (?:that|it|this|these|those) (?:normal|expected|usual|ok|okay|unusual)"
+    r"|(?:for|of) (?:them|those ones))\b"
+)
 """Words that stand for an event without naming one: "what predicts success?" asks which event is success,
 and "same but by region" or "was that normal?" asked with no conversation behind it has nothing to refer to."""
-_FILLER = frozenset("""
-a an the our my we us me you i any all of in on at for from to till until thru through between and during within
-inclusive inclusively included both ends total number count counts how many much what whats what's was were is are
-there did do does we have had get got please show give tell see pull find just only so far ok okay
-views visits hits events
-""".split())
+_FILLER = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "our",
+        "my",
+        "we",
+        "us",
+        "me",
+        "you",
+        "i",
+        "any",
+        "all",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "to",
+        "till",
+        "until",
+        "thru",
+        "through",
+        "between",
+        "and",
+        "during",
+        "within",
+        "inclusive",
+        "inclusively",
+        "included",
+        "both",
+        "ends",
+        "total",
+        "number",
+        "count",
+        "counts",
+        "how",
+        "many",
+        "much",
+        "what",
+        "whats",
+        "what's",
+        "was",
+        "were",
+        "is",
+        "are",
+        "there",
+        "did",
+        "do",
+        "does",
+        "we",
+        "have",
+        "had",
+        "get",
+        "got",
+        "please",
+        "show",
+        "give",
+        "tell",
+        "see",
+        "pull",
+        "find",
+        "just",
+        "only",
+        "so",
+        "far",
+        "ok",
+        "okay",
+        "views",
+        "visits",
+        "hits",
+        "events",
+    ]
+)
 """Words that ask for nothing beyond what the reading found: "pageviews from Nov 10 through Nov 12, inclusive"."""
 
 _PERSON_NOUN = re.compile(r"^\s+(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\b")
@@ -138,17 +302,23 @@ _LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until)\s*
 _VS_BETWEEN = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|with)\b")
 _BOTH = re.compile(r"\b(?:both|each|separately|respectively|side by side|which (?:one|was|is|month|week|period))\b")
 _COMPARATIVE = re.compile(r"\b(?:more|less|fewer|higher|lower|better|worse|bigger|smaller)\b")
-_RANGE_COMPARE = re.compile(r"\b(?:vs\.?|versus|compared?|comparing|comparison|against|than|both|each|difference|"
-                            r"more|less|fewer|higher|lower|better|worse|change[ds]?|before .{0,40}\b(?:since|after))\b")
+_RANGE_COMPARE = re.compile(
+    r"\b(?:vs\.?|versus|compared?|comparing|comparison|against|than|both|each|difference|"
+    r"more|less|fewer|higher|lower|better|worse|change[ds]?|before .{0,40}\b(?:since|after))\b"
+)
 """Words that set two ranges side by side rather than joining them."""
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
-_THING_AFTER = re.compile(r"^\s+(?:events?|clicks?|hits?|submissions?|registrations?|signups?|completions?|usage|"
-                          r"counts?|volumes?)\b")
+_THING_AFTER = re.compile(
+    r"^\s+(?:events?|clicks?|hits?|submissions?|registrations?|signups?|completions?|usage|"
+    r"counts?|volumes?)\b"
+)
 _MEASURE_AFTER = re.compile(r"^\s+(?:rates?|scores?|times?|ratios?|levels?|durations?)\b")
 """After a word, a noun that makes it the name of a thing counted ("webinar registrations") or of a measure
 ("response time", "CSAT scores")."""
-_COUNT_BEFORE = re.compile(r"\b(?:how many|number of|count of|# of|total|tally of|how often (?:do|did|does) (?:people|users) )"
-                           r"\s*$")
+_COUNT_BEFORE = re.compile(
+    r"\b(?:how many|number of|count of|# of|total|tally of|how often (?:do|did|does) (?:people|users) )"
+    r"\s*$"
+)
 _STATE_BEFORE = re.compile(r"\b(?:got|get|gets|were|was|are|is|been|being|have been|has been)\s+$")
 """After an event, "tickets got escalated": a state of the thing counted, which the project may not track."""
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
@@ -236,8 +406,8 @@ class Reading:
         "<word> scores", "tickets got <word>"."""
         out = []
         for word, start, end in self.unknown:
-            before = self.text[max(0, start - 30):start]
-            after_event = any(m.end <= start and _STATE_BEFORE.search(self.text[m.end:start]) for m in self.events)
+            before = self.text[max(0, start - 30) : start]
+            after_event = any(m.end <= start and _STATE_BEFORE.search(self.text[m.end : start]) for m in self.events)
             named = (_THING_AFTER.match(self.text[end:]) or _COUNT_BEFORE.search(before)) and not is_english(word)
             if named or _MEASURE_AFTER.match(self.text[end:]) or after_event:
                 out.append(word)
@@ -289,29 +459,56 @@ class Reader:
         self.linker = linker
         self.vocabulary = vocabulary
         lex = linker.lexicon
-        self._metrics = [(re.compile(m["phrase"]), m) for m in lex.get("metrics") or []
-                         if m.get("event") in taxonomy.events]
-        self._details = [(kind, value, [re.compile(p) for p in patterns])
-                         for kind, by_value in (lex.get("details") or {}).items()
-                         for value, patterns in by_value.items()]
+        self._metrics = [
+            (re.compile(m["phrase"]), m) for m in lex.get("metrics") or [] if m.get("event") in taxonomy.events
+        ]
+        self._details = [
+            (kind, value, [re.compile(p) for p in patterns])
+            for kind, by_value in (lex.get("details") or {}).items()
+            for value, patterns in by_value.items()
+        ]
         self._within = [(re.compile(w["pattern"]), w) for w in lex.get("within") or []]
-        self._hyphenated = frozenset(v.lower() for scope in ("event", "person", "session")
-                                     for p in taxonomy.properties(scope).values() for v in p.values if "-" in v) | \
-            frozenset(k.lower() for k in taxonomy.flags if "-" in k)
-        self._value_events = [(r["property"], r["event"], re.compile(r["after"])) for r in lex.get("value_events") or []
-                              if r.get("event") in taxonomy.events]
-        self._rescopes = [(re.compile(r["after"] + r"\s*$"), r["from"], prop.ref())
-                          for r in lex.get("rescope") or []
-                          if (prop := taxonomy.property(r["to"], r.get("scope"))) is not None]
-        self._units = [(re.compile(rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?:(?P<pre>{u['words']})\s*(?P<n1>{_AMOUNT})|"
-                                   rf"(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']}))(?![\w.])(?:\s+(?:price point|price|each|apiece)\b)?"
-                                   if u.get("before") else
-                                   rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']})(?![\w.])"
-                                   r"(?:\s+(?:price point|price|each|apiece)\b)?"),
-                        prop.ref(), float(u.get("scale", 1)))
-                       for u in lex.get("units") or [] if (prop := self._unit_property(u)) is not None]
-        self._flag_patterns = [(key, re.compile(r"\b" + r"[\s_-]*".join(
-            re.escape(part) for part in re.split(r"[\s_-]+", key.lower())) + r"\b")) for key in taxonomy.flags]
+        self._hyphenated = frozenset(
+            v.lower()
+            for scope in ("event", "person", "session")
+            for p in taxonomy.properties(scope).values()
+            for v in p.values
+            if "-" in v
+        ) | frozenset(k.lower() for k in taxonomy.flags if "-" in k)
+        self._value_events = [
+            (r["property"], r["event"], re.compile(r["after"]))
+            for r in lex.get("value_events") or []
+            if r.get("event") in taxonomy.events
+        ]
+        self._rescopes = [
+            (re.compile(r["after"] + r"\s*$"), r["from"], prop.ref())
+            for r in lex.get("rescope") or []
+            if (prop := taxonomy.property(r["to"], r.get("scope"))) is not None
+        ]
+        self._units = [
+            (
+                re.compile(
+                    rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?:(?P<pre>{u['words']})\s*(?P<n1>{_AMOUNT})|"
+                    rf"(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']}))(?![\w.])(?:\s+(?:price point|price|each|apiece)\b)?"
+                    if u.get("before")
+                    else rf"(?:\b(?P<op>{_UNIT_OPS})\s+)?(?P<n2>{_AMOUNT})\s*(?P<post>{u['words']})(?![\w.])"
+                    r"(?:\s+(?:price point|price|each|apiece)\b)?"
+                ),
+                prop.ref(),
+                float(u.get("scale", 1)),
+            )
+            for u in lex.get("units") or []
+            if (prop := self._unit_property(u)) is not None
+        ]
+        self._flag_patterns = [
+            (
+                key,
+                re.compile(
+                    r"\b" + r"[\s_-]*".join(re.escape(part) for part in re.split(r"[\s_-]+", key.lower())) + r"\b"
+                ),
+            )
+            for key in taxonomy.flags
+        ]
 
     def read(self, question: str, now: datetime) -> Reading:
         text = _mend(normalize(question), self._hyphenated)
@@ -330,8 +527,14 @@ class Reader:
             if match.range is not None and match.span:
                 time_span = match.span
             if match.comparison_span and match.comparison:
-                spans.append(Span(*match.comparison_span, text[slice(*match.comparison_span)], "comparison",
-                                  f"compare with the {match.comparison.replace('_', ' ')}"))
+                spans.append(
+                    Span(
+                        *match.comparison_span,
+                        text[slice(*match.comparison_span)],
+                        "comparison",
+                        f"compare with the {match.comparison.replace('_', ' ')}",
+                    )
+                )
             for span in (match.span, match.comparison_span):
                 if span:
                     masked = _blank(masked, *span)
@@ -343,8 +546,14 @@ class Reader:
                 for m in ranges[:2]:
                     masked = _blank(masked, *m.span)
                     if used:
-                        spans.append(Span(*m.span, text[slice(*m.span)], "comparison" if compare_range else "time",
-                                          m.range.label if m.range else ""))
+                        spans.append(
+                            Span(
+                                *m.span,
+                                text[slice(*m.span)],
+                                "comparison" if compare_range else "time",
+                                m.range.label if m.range else "",
+                            )
+                        )
             if time is not None and time_span is not None:
                 spans.append(Span(*time_span, text[slice(*time_span)], "time", time.label))
         calendar = find_time_filter(text)
@@ -356,21 +565,22 @@ class Reader:
                 masked = _blank(masked, *span)
                 spans.append(Span(*span, text[slice(*span)], "time", calendar.label))
             if time is not None:
-                time = replace(time, weekdays=calendar.weekdays, hours=calendar.hours,
-                               label=f"{time.label}, {calendar.label}")
+                time = replace(
+                    time, weekdays=calendar.weekdays, hours=calendar.hours, label=f"{time.label}, {calendar.label}"
+                )
         flag = None
         for key, pattern in self._flag_patterns:
-            for m in pattern.finditer(masked):
+            for hit in pattern.finditer(masked):
                 flag = flag or key
-                spans.append(Span(m.start(), m.end(), m.group(0), "flag", f"experiment {key}"))
-                masked = _blank(masked, m.start(), m.end())
+                spans.append(Span(hit.start(), hit.end(), hit.group(0), "flag", f"experiment {key}"))
+                masked = _blank(masked, hit.start(), hit.end())
         details = self._find_details(masked, spans)
         for kind in ("per_period", "all_time", "within"):
             if kind in details:  # "average daily", "ever", "in their first week" are not mentions of anything
                 masked = _blank(masked, details[kind].start, details[kind].end)
         unit_filters = self._unit_filters(masked)
         for found in unit_filters:
-            spans.append(Span(found.start, found.end, text[found.start:found.end], "value", found.filter.label()))
+            spans.append(Span(found.start, found.end, text[found.start : found.end], "value", found.filter.label()))
             masked = _blank(masked, found.start, found.end)
         numbers, bad_numbers = self._numbers(masked, spans)
         mentions = self.linker.link(masked)
@@ -381,42 +591,71 @@ class Reader:
         filters: list[FoundFilter] = list(unit_filters)
         qualifiers: list[Mention] = []
         for mention in mentions:
-            before = masked[max(0, mention.start - 40): mention.start]
-            after = masked[mention.end: mention.end + 90]
+            before = masked[max(0, mention.start - 40) : mention.start]
+            after = masked[mention.end : mention.end + 90]
             if mention.kind == "event" and mention.event is not None:
                 negated = bool(events) and bool(_NEGATION.search(before))
                 if not negated and (_PERSON_NOUN.match(after) or _PERSON_NOUN.search(" " + mention.phrase.split()[-1])):
                     qualifiers.append(mention)
-                    spans.append(Span(mention.start, mention.end, mention.phrase, "event",
-                                      f"people who did {mention.event.label()}"))
+                    spans.append(
+                        Span(
+                            mention.start,
+                            mention.end,
+                            mention.phrase,
+                            "event",
+                            f"people who did {mention.event.label()}",
+                        )
+                    )
                     continue
                 (excluded if negated else events).append(mention)
-                spans.append(Span(mention.start, mention.end, mention.phrase, "event",
-                                  f"{'not ' if negated else ''}event {mention.event.label()}"))
-            elif mention.kind == "value" and mention.filter is not None and not self._rescoped(mention, masked) and \
-                    (done := self._value_event(mention, masked)) is not None:
+                spans.append(
+                    Span(
+                        mention.start,
+                        mention.end,
+                        mention.phrase,
+                        "event",
+                        f"{'not ' if negated else ''}event {mention.event.label()}",
+                    )
+                )
+            elif (
+                mention.kind == "value"
+                and mention.filter is not None
+                and not self._rescoped(mention, masked)
+                and (done := self._value_event(mention, masked)) is not None
+            ):
                 # "viewed /docs" is a pageview of /docs: an event mention, negated like one
                 negated = bool(events) and bool(_NEGATION.search(before))
                 (excluded if negated else events).append(done)
-                spans.append(Span(done.start, done.end, done.phrase, "event",
-                                  f"{'not ' if negated else ''}event {done.event.label() if done.event else ''}"))
+                spans.append(
+                    Span(
+                        done.start,
+                        done.end,
+                        done.phrase,
+                        "event",
+                        f"{'not ' if negated else ''}event {done.event.label() if done.event else ''}",
+                    )
+                )
             elif mention.kind == "value" and mention.filter is not None:
                 f = mention.filter
                 for pattern, source, target in self._rescopes:
-                    if f.prop.name == source and pattern.search(masked[max(0, mention.start - 40): mention.start]):
+                    if f.prop.name == source and pattern.search(masked[max(0, mention.start - 40) : mention.start]):
                         f = PropertyFilter(target, f.op, f.value)
-                if _VALUE_NEGATION.search(masked[max(0, mention.start - 30): mention.start]):
+                if _VALUE_NEGATION.search(masked[max(0, mention.start - 30) : mention.start]):
                     f = PropertyFilter(f.prop, "!=", f.value)
                 filters.append(FoundFilter(f, mention.start, mention.end))
                 spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
-            elif mention.kind == "property" and mention.prop is not None and \
-                    _NOT_SET.search(masked[max(0, mention.start - 25): mention.start]) and \
-                    (_SET_AFTER.match(after) or not _BREAKDOWN_CUE.search(before)):
-                window = masked[max(0, mention.start - 70): mention.start]
+            elif (
+                mention.kind == "property"
+                and mention.prop is not None
+                and _NOT_SET.search(masked[max(0, mention.start - 25) : mention.start])
+                and (_SET_AFTER.match(after) or not _BREAKDOWN_CUE.search(before))
+            ):
+                window = masked[max(0, mention.start - 70) : mention.start]
                 unset = _NOT_SET.search(window)
-                negated = unset is not None and re.search(
+                negated = unset is not None and None is not re.search(
                     r"\b(?:ignor\w*|exclud\w*|skip\w*|leav\w* out|drop\w*|not counting|except|without)\b[^,.;]{0,30}$",
-                    window[:unset.start()])
+                    window[: unset.start()],
+                )
                 f = PropertyFilter(mention.prop, "is_set" if negated else "is_not_set")
                 filters.append(FoundFilter(f, mention.start, mention.end))
                 spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
@@ -425,37 +664,74 @@ class Reader:
                 if explicit is not None:
                     f, length = explicit
                     filters.append(FoundFilter(f, mention.start, mention.end + length))
-                    spans.append(Span(mention.start, mention.end + length, text[mention.start:mention.end + length],
-                                      "value", f.label()))
+                    spans.append(
+                        Span(
+                            mention.start,
+                            mention.end + length,
+                            text[mention.start : mention.end + length],
+                            "value",
+                            f.label(),
+                        )
+                    )
                 elif _BREAKDOWN_CUE.search(before):
                     breakdowns.append(mention)
-                    spans.append(Span(mention.start, mention.end, mention.phrase, "property",
-                                      f"by {mention.prop.label()}"))
+                    spans.append(
+                        Span(mention.start, mention.end, mention.phrase, "property", f"by {mention.prop.label()}")
+                    )
                 else:
                     properties.append(mention)
                     spans.append(Span(mention.start, mention.end, mention.phrase, "property", mention.prop.label()))
         covered = [(m.start, m.end) for m in mentions] + [s.key for s in spans if s.kind not in ("detail", "number")]
-        unknown = [(t.text, t.start, t.end) for t in tokenize(masked)
-                   if not t.text.isdigit() and len(t.text) > 2 and not self._known(t.text)
-                   and not any(a <= t.start < b for a, b in covered)]
+        unknown = [
+            (t.text, t.start, t.end)
+            for t in tokenize(masked)
+            if not t.text.isdigit()
+            and len(t.text) > 2
+            and not self._known(t.text)
+            and not any(a <= t.start < b for a, b in covered)
+        ]
         metric = None
         for pattern, row in self._metrics:
-            m = pattern.search(masked)
-            if m:
+            metric_hit = pattern.search(masked)
+            if metric_hit:
                 metric = row
-                spans.append(Span(m.start(), m.end(), m.group(0), "metric", f"{row['measure']} of {row['event']}."
-                                                                             f"{row['property']}"))
+                spans.append(
+                    Span(
+                        metric_hit.start(),
+                        metric_hit.end(),
+                        metric_hit.group(0),
+                        "metric",
+                        f"{row['measure']} of {row['event']}.{row['property']}",
+                    )
+                )
                 break
         unread = _TIME_LIKE.search(timed) if time is None and not options and not comparison else None
-        reading = Reading(text, time, options, comparison or ("previous_period" if compare_range else None), numbers,
-                          events, excluded, properties, breakdowns, filters, unknown, metric,
-                          bool(VAGUE.search(masked)), bad_numbers, details, spans,
-                          unread.group(0) if unread else None, flag, time_span)
+        reading = Reading(
+            text,
+            time,
+            options,
+            comparison or ("previous_period" if compare_range else None),
+            numbers,
+            events,
+            excluded,
+            properties,
+            breakdowns,
+            filters,
+            unknown,
+            metric,
+            bool(VAGUE.search(masked)),
+            bad_numbers,
+            details,
+            spans,
+            unread.group(0) if unread else None,
+            flag,
+            time_span,
+        )
         reading.compare_range, reading.other_range = compare_range, other_range
         if other_range is not None and time is not None:
             offset = _units_between(time, other_range)
             if offset is not None and "offset" not in numbers:
-                numbers["offset"] = Number("offset", offset, *time_span) if time_span else numbers.get("offset")  # type: ignore[arg-type]
+                numbers["offset"] = Number("offset", offset, *time_span) if time_span else numbers.get("offset")  # type: ignore[assignment]
         share = details.get("share")
         if share is not None and not any(f.start >= share.end - 4 for f in filters):
             # "what % of mobile users came back" is among mobile users; only a value named after "came from",
@@ -463,8 +739,12 @@ class Reader:
             del details["share"]
             spans[:] = [s for s in spans if not (s.kind == "detail" and s.key == (share.start, share.end))]
         reading.qualifiers = qualifiers
-        reading.terse = len(events) <= 1 and "%" not in masked and not details and all(
-            t.text in _FILLER for t in tokenize(masked) if not any(a <= t.start < b for a, b in covered))
+        reading.terse = (
+            len(events) <= 1
+            and "%" not in masked
+            and not details
+            and all(t.text in _FILLER for t in tokenize(masked) if not any(a <= t.start < b for a, b in covered))
+        )
         reading.segments = self._segments(reading)
         if reading.segments is not None:
             prop, values, span = reading.segments
@@ -475,18 +755,23 @@ class Reader:
     # -- pieces --------------------------------------------------------------------------------------------
 
     def _shared_property(self, a: str, b: str) -> PropertyRef | None:
-        """"google signups vs email signups": two values each linked to its own property, which one property
+        """ "google signups vs email signups": two values each linked to its own property, which one property
         has both of (``signup_method``): the comparison is on that one."""
         for scope in ("event", "person", "session"):
-            for prop in self.taxonomy.properties(scope).values():  # type: ignore[arg-type]
+            for prop in self.taxonomy.properties(scope).values():
                 values = {v.lower() for v in prop.values}
                 if a.lower() in values and b.lower() in values:
                     return prop.ref()
         return None
 
     def _grain_spans(self, text: str) -> list[tuple[int, int]]:
-        return [m.span() for kind, _, patterns in self._details if kind == "grain" for p in patterns
-                if (m := p.search(text))]
+        return [
+            m.span()
+            for kind, _, patterns in self._details
+            if kind == "grain"
+            for p in patterns
+            if (m := p.search(text))
+        ]
 
     def _find_details(self, text: str, spans: list[Span]) -> dict[str, Detail]:
         found: dict[str, Detail] = {}
@@ -506,15 +791,22 @@ class Reader:
             days = row.get("days")
             if days is None:
                 n = m.groupdict().get("n")
-                count = 1 if not n else _WORD_NUMBERS.get(n.strip(), None) or (1 if n.strip() in ("a", "an") else
-                                                                                 int(n) if n.strip().isdigit() else 1)
+                count = (
+                    1
+                    if not n
+                    else _WORD_NUMBERS.get(n.strip())
+                    or (1 if n.strip() in ("a", "an") else int(n) if n.strip().isdigit() else 1)
+                )
                 unit = (m.groupdict().get("u") or "day").strip()
                 per = row.get("unit_days", {}).get(unit, 1)
                 days = count * per if per else max(1, -(-count // 24))  # hours round up to whole days
             anchor = (m.groupdict().get("anchor") or "").strip()
             found["within"] = Detail("within", (int(days), anchor), m.start(), m.end())
-            spans.append(Span(m.start(), m.end(), m.group(0), "detail", f"within {days} day(s)"
-                                                                         f"{' of ' + anchor if anchor else ''}"))
+            spans.append(
+                Span(
+                    m.start(), m.end(), m.group(0), "detail", f"within {days} day(s){' of ' + anchor if anchor else ''}"
+                )
+            )
             break
         return found
 
@@ -537,36 +829,43 @@ class Reader:
             low, high = NUMBER_RANGES.get(kind, (0, 10**6))
             if low <= value <= high:
                 numbers[kind] = Number(kind, value, m.start(), m.end())
-                spans.append(Span(m.start(), m.end(), text[m.start():m.end()], "number", f"{kind} = {value}"))
+                spans.append(Span(m.start(), m.end(), text[m.start() : m.end()], "number", f"{kind} = {value}"))
             else:
                 bad.append((kind, value))
         return numbers, bad
 
     def _rescoped(self, mention: Mention, text: str) -> bool:
         f = mention.filter
-        return f is not None and any(f.prop.name == source and pattern.search(text[max(0, mention.start - 40):
-                                                                                      mention.start])
-                                     for pattern, source, _ in self._rescopes)
+        return f is not None and any(
+            f.prop.name == source and pattern.search(text[max(0, mention.start - 40) : mention.start])
+            for pattern, source, _ in self._rescopes
+        )
 
     def _value_event(self, mention: Mention, text: str) -> Mention | None:
         """A value that, after a verb, is doing an event ("viewed /docs"): that event, narrowed to the value."""
         f = mention.filter
         assert f is not None
         for prop, event, pattern in self._value_events:
-            if f.prop.name == prop and pattern.search(text[max(0, mention.start - 30): mention.start]):
-                return Mention("event", mention.start, mention.end, mention.phrase, EventRef(event, (f,), mention.phrase))
+            if f.prop.name == prop and pattern.search(text[max(0, mention.start - 30) : mention.start]):
+                return Mention(
+                    "event", mention.start, mention.end, mention.phrase, EventRef(event, (f,), mention.phrase)
+                )
         return None
 
     def _unit_property(self, unit: dict[str, Any]) -> Any:
         """The numeric property a unit measures: the one named, else the one whose name carries the unit."""
-        numeric = [p for scope in ("event", "person", "session") for p in self.taxonomy.properties(scope).values()
-                   if p.type == "Numeric"]
+        numeric = [
+            p
+            for scope in ("event", "person", "session")
+            for p in self.taxonomy.properties(scope).values()
+            if p.type == "Numeric"
+        ]
         named = [p for p in numeric if p.name == unit.get("property")]
         carrying = [p for p in numeric if str(unit.get("unit", "")).lower() in re.split(r"[_$\s]+", p.name.lower())]
         return next(iter(named or (carrying if len(carrying) == 1 else [])), None)
 
     def _unit_filters(self, masked: str) -> list[FoundFilter]:
-        """"uploads over 10 MB", "purchases above $100", "at the $490 price point": a number with a unit filters on
+        """ "uploads over 10 MB", "purchases above $100", "at the $490 price point": a number with a unit filters on
         the property that unit measures (a bare amount with no comparison is that amount exactly)."""
         found: list[FoundFilter] = []
         for pattern, prop, scale in self._units:
@@ -575,8 +874,11 @@ class Reader:
                     continue
                 op = _OPS.get(m.group("op") or "=", "=")
                 value = _amount(m.groupdict().get("n1") or m.group("n2")) * scale
-                found.append(FoundFilter(PropertyFilter(prop, op, int(value) if float(value).is_integer() else value),
-                                         m.start(), m.end()))
+                found.append(
+                    FoundFilter(
+                        PropertyFilter(prop, op, int(value) if float(value).is_integer() else value), m.start(), m.end()
+                    )
+                )
         return found
 
     def _known(self, word: str) -> bool:
@@ -593,7 +895,7 @@ class Reader:
             m = _NUMERIC_OP.match(after)
             if m:
                 number = float(m.group(2).replace(",", ""))
-                return PropertyFilter(prop, _OPS[m.group(1)], number), m.end()  # type: ignore[arg-type]
+                return PropertyFilter(prop, _OPS[m.group(1)], number), m.end()
             return None
         quoted = _QUOTED_VALUE.match(after)
         m = quoted or _BARE_VALUE.match(after)
@@ -606,18 +908,22 @@ class Reader:
         known = self.taxonomy.property(prop.name, prop.scope)
         if known and known.values:
             listed = {v.lower(): v for v in known.values}
-            if value.lower() not in listed and not quoted and m.group("op") in ("is", "isn't", "is not") and \
-                    (value.lower() in STOPWORDS or re.fullmatch(r"\w+(?:est|er)|most|least|more|less", value.lower())):
+            if (
+                value.lower() not in listed
+                and not quoted
+                and m.group("op") in ("is", "isn't", "is not")
+                and (value.lower() in STOPWORDS or re.fullmatch(r"\w+(?:est|er)|most|least|more|less", value.lower()))
+            ):
                 return None  # "which category is biggest": a word, not a value of the property
             value = listed.get(value.lower(), value)
         return PropertyFilter(prop, "!=" if negated else "=", value), m.end()
 
     def _segments(self, r: Reading) -> tuple[PropertyRef, tuple[str, ...], tuple[int, int]] | None:
-        """"Chrome vs Firefox", "google or email signups": two values of one property set side by side."""
+        """ "Chrome vs Firefox", "google or email signups": two values of one property set side by side."""
         if not _COMPARE_WORDS.search(r.text):
             return None
         for i, a in enumerate(r.filters):
-            for b in r.filters[i + 1:]:
+            for b in r.filters[i + 1 :]:
                 fa, fb = a.filter, b.filter
                 if fa.prop != fb.prop:
                     shared = self._shared_property(str(fa.value), str(fb.value))
@@ -626,14 +932,16 @@ class Reader:
                     fa, fb = PropertyFilter(shared, fa.op, fa.value), PropertyFilter(shared, fb.op, fb.value)
                 if fa.op != "=" or fb.op != "=" or fa.value == fb.value:
                     continue
-                if _SEGMENT_JOIN.match(r.text[a.end:b.start]) or re.search(
-                        r"\b(?:vs\.?|versus|compared|against|or|and|than)\b", r.text[a.end:b.start]):
+                if _SEGMENT_JOIN.match(r.text[a.end : b.start]) or re.search(
+                    r"\b(?:vs\.?|versus|compared|against|or|and|than)\b", r.text[a.end : b.start]
+                ):
                     return fa.prop, (str(fa.value), str(fb.value)), (a.start, b.end)
         return None
 
 
-def _two_ranges(text: str, ranges: list[TimeMatch], now: datetime) -> tuple[
-        TimeRange, TimeRange | None, TimeRange | None, tuple[int, int], bool]:
+def _two_ranges(
+    text: str, ranges: list[TimeMatch], now: datetime
+) -> tuple[TimeRange, TimeRange | None, TimeRange | None, tuple[int, int], bool]:
     """Two range phrases: one list ("in Sep or Oct": the union), a comparison ("October or September? both
     numbers", "the 10 days before Nov 16 vs since": the later is the question's range, the earlier set beside
     it, cut to the same span when the later is still running), or a second period of another kind
@@ -641,28 +949,46 @@ def _two_ranges(text: str, ranges: list[TimeMatch], now: datetime) -> tuple[
     the range's span, and whether both phrases were used."""
     a, b = ranges[0], ranges[1]
     assert a.range is not None and b.range is not None
-    between = text[a.span[1]:b.span[0]]
+    between = text[a.span[1] : b.span[0]]
     listed = bool(_LIST_JOIN.match(between))
-    side_by_side = bool(_VS_BETWEEN.search(between)) or (
-        listed and (_BOTH.search(text) or _COMPARATIVE.search(text[max(0, a.span[0] - 60):a.span[0]]))) or (
-        not listed and bool(_RANGE_COMPARE.search(text)))
+    side_by_side = (
+        bool(_VS_BETWEEN.search(between))
+        or (listed and (_BOTH.search(text) or _COMPARATIVE.search(text[max(0, a.span[0] - 60) : a.span[0]])))
+        or (not listed and bool(_RANGE_COMPARE.search(text)))
+    )
     if side_by_side:
         later, earlier = (a, b) if a.range.start >= b.range.start else (b, a)
         assert later.range is not None and earlier.range is not None
         previous = earlier.range
-        if later.range.end >= now and earlier.range.end <= later.range.start and \
-                (later.range.spec.get("this") or later.range.spec.get("month")):
+        if (
+            later.range.end >= now
+            and earlier.range.end <= later.range.start
+            and (later.range.spec.get("this") or later.range.spec.get("month"))
+        ):
             from .meaning import previous_range
 
             cut, _ = previous_range(later.range, now)
             if cut.start == earlier.range.start:
-                previous = replace(earlier.range, end=cut.end, label=f"{earlier.range.label.split(' (')[0]} to the same point")
+                previous = replace(
+                    earlier.range, end=cut.end, label=f"{earlier.range.label.split(' (')[0]} to the same point"
+                )
         return later.range, previous, None, later.span, True
     if listed:
         start, end = min(a.range.start, b.range.start), max(a.range.end, b.range.end)
         label = f"{a.range.label.split(' (')[0]} and {b.range.label.split(' (')[0]}"
-        return replace(a.range, start=start, end=end, label=label, spec={"from": start.date().isoformat(),
-                       "to": (end - timedelta(microseconds=1)).date().isoformat()}), None, None, (a.span[0], b.span[1]), True
+        return (
+            replace(
+                a.range,
+                start=start,
+                end=end,
+                label=label,
+                spec={"from": start.date().isoformat(), "to": (end - timedelta(microseconds=1)).date().isoformat()},
+            ),
+            None,
+            None,
+            (a.span[0], b.span[1]),
+            True,
+        )
     return a.range, None, b.range, a.span, True
 
 
@@ -704,7 +1030,7 @@ def _units_between(first: TimeRange, second: TimeRange) -> int | None:
 
 
 def _blank_silence(text: str) -> str:
-    """"quiet for the last 14 days" is how long people have been silent, not the range the question asks about."""
+    """ "quiet for the last 14 days" is how long people have been silent, not the range the question asks about."""
     for kind, pattern in NUMBER_CUES:
         if kind == "silent_days":
             for m in pattern.finditer(text):
@@ -720,6 +1046,7 @@ def _mend(text: str, keep: frozenset[str] = frozenset()) -> str:
     """Hyphenated and possessive forms read like their spaced forms ("team-plan accounts", "Safari's"),
     keeping every offset (a hyphen becomes a space, "'s" two spaces); a hyphenated name the project has
     ("posthog-python", "new-checkout") stays whole."""
+
     def spaced(m: re.Match[str]) -> str:
         word = m.group(0)
         return word if word.strip(".,;:!?)('\"") in keep else _HYPHEN.sub(" ", word)
@@ -729,5 +1056,6 @@ def _mend(text: str, keep: frozenset[str] = frozenset()) -> str:
 
 
 def _word_numbers(text: str) -> str:
-    return re.sub(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", lambda m: str(_WORD_NUMBERS[m.group(1)]).ljust(
-        len(m.group(1))), text)
+    return re.sub(
+        r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", lambda m: str(_WORD_NUMBERS[m.group(1)]).ljust(len(m.group(1))), text
+    )

@@ -1,10 +1,10 @@
 """Recognize which analysis a question asks for.
 
 Two sources of evidence, one score: the catalog's rule phrases (precise, from
-the seed's decision tree) and a TF-IDF + logistic-regression classifier trained
-on the catalog's examples (broad, forgiving). Rules add to the classifier's
-log-odds, so a rule tips a close call but cannot overrule overwhelming
-evidence. When the top family is weak or the top two are within ``margin``
+the seed's decision tree) and a linear SVM over TF-IDF word and character
+n-grams, trained on the catalog's examples (broad, forgiving). The SVM's
+margins, times one temperature (``SCALE``), are read as log-odds; rules add to
+them, so a rule tips a close call but cannot overrule overwhelming evidence. When the top family is weak or the top two are within ``margin``
 (Rasa's fallback rule), the engine asks instead of guessing.
 """
 
@@ -14,9 +14,9 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 from rapidfuzz import process
@@ -54,7 +54,7 @@ TOL = 1e-3
 prediction on the dev sets (its largest coefficient change is 1e-4)."""
 SCALE = 6.0
 """Temperature: SVM margins times SCALE are treated as log-odds. 6 minimizes the negative log-likelihood
-of 5-fold cross-validated predictions on the catalog (``askhog eval --cv 5`` prints the curve)."""
+of 5-fold cross-validated predictions on the catalog (``askhog eval --cv 5`` reports those folds' accuracy)."""
 MODEL_VERSION = 2
 """Bump when the featurizer or the training code change; C, TOL, SCALE and the n-gram range are part of the
 cache key already, so tuning them never picks up a model trained with other values."""
@@ -62,8 +62,10 @@ cache key already, so tuning them never picks up a model trained with other valu
 
 Tracked = Callable[[str, int, int], bool]
 
-_DATE_TOKEN = re.compile(rf"\b(\d[\d/:.,-]*(st|nd|rd|th)?|({'|'.join(sorted(MONTHS, key=len, reverse=True))})\.?)"
-                         r"(?=\s|$|[?!.,;:)])")
+_DATE_TOKEN = re.compile(
+    rf"\b(\d[\d/:.,-]*(st|nd|rd|th)?|({'|'.join(sorted(MONTHS, key=len, reverse=True))})\.?)"
+    r"(?=\s|$|[?!.,;:)])"
+)
 
 
 def _mask_dates(text: str) -> str:
@@ -95,7 +97,8 @@ class Recognition:
         second = self.alternatives[0][1] if self.alternatives else 0.0
         maybe_out = self.intent != "out_of_scope" and (
             any(i == "out_of_scope" and p >= OUT_OF_SCOPE_DOUBT for i, p in self.alternatives)
-            or any(h.intent == "out_of_scope" and h.weight >= REFUSAL_RULE for h in self.rules))
+            or any(h.intent == "out_of_scope" and h.weight >= REFUSAL_RULE for h in self.rules)
+        )
         return self.confidence < THRESHOLD or self.confidence - second < MARGIN or maybe_out
 
 
@@ -107,17 +110,25 @@ class Recognizer:
     the examples, so a warm start reloads it without importing scikit-learn.
     """
 
-    def __init__(self, catalog: Catalog, examples: Sequence[tuple[str, str]] | None = None,
-                 cache_dir: Path | None = None):
+    def __init__(
+        self, catalog: Catalog, examples: Sequence[tuple[str, str]] | None = None, cache_dir: Path | None = None
+    ):
         self.catalog = catalog
-        data = list(examples) if examples is not None else [
-            (ex, intent.id) for intent in catalog for ex in intent.examples
-        ]
+        data = (
+            list(examples)
+            if examples is not None
+            else [(ex, intent.id) for intent in catalog for ex in intent.examples]
+        )
         normalized = [normalize(t) for t, _ in data]
         texts = [_mask_dates(t) for t in normalized]
         labels = [label for _, label in data]
-        self._vocabulary = frozenset(word for text, label in zip(normalized, labels) if label != "out_of_scope"
-                                     for word in word_grams(text) if " " not in word)
+        self._vocabulary = frozenset(
+            word
+            for text, label in zip(normalized, labels)
+            if label != "out_of_scope"
+            for word in word_grams(text)
+            if " " not in word
+        )
         shape = [MODEL_VERSION, C, TOL, SCALE, CHAR_RANGE]
         key = hashlib.sha256(json.dumps([texts, labels, shape]).encode()).hexdigest()[:16]
         model = _load_model(cache_dir, key) if cache_dir else None
@@ -141,17 +152,24 @@ class Recognizer:
         words = text.split(" ")
         for i, word in enumerate(words):
             core = word.strip("?!.,;:'\"()")
-            if len(core) < 5 or not core.isalpha() or core in self._word_set or stem(core) in self._stem_set \
-                    or (keep is not None and keep(core)):
+            if (
+                len(core) < 5
+                or not core.isalpha()
+                or core in self._word_set
+                or stem(core) in self._stem_set
+                or (keep is not None and keep(core))
+            ):
                 continue  # known, or an inflection of a known word ("channels" is not a typo of "channel")
-            hit = process.extractOne(core, self._word_list, scorer=DamerauLevenshtein.normalized_similarity,
-                                     score_cutoff=TYPO_SIMILARITY)
+            hit = process.extractOne(
+                core, self._word_list, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=TYPO_SIMILARITY
+            )
             if hit is not None:
                 words[i] = word.replace(core, hit[0])
         return " ".join(words)
 
-    def recognize(self, question: str, tracked: Tracked | None = None,
-                  facts: frozenset[str] = frozenset()) -> Recognition:
+    def recognize(
+        self, question: str, tracked: Tracked | None = None, facts: frozenset[str] = frozenset()
+    ) -> Recognition:
         """``tracked(text, start, end)`` says whether that span of the text names something the project
         tracks: refusal rules marked ``unless_tracked`` do not fire on such a span. ``facts`` are what the
         question's reading holds (an event, a period...), weighed by the families' ``evidence``."""
@@ -163,8 +181,11 @@ class Recognizer:
         for hit in hits:  # noisy-or of a family's rules
             boost[hit.intent] = 1 - (1 - boost.get(hit.intent, 0.0)) * (1 - hit.weight)
         if facts:
-            held = facts | ({"no_rule"} if not hits else set()) | \
-                ({"no_refusal"} if not any(h.intent == "out_of_scope" for h in hits) else set())
+            held = (
+                facts
+                | ({"no_rule"} if not hits else set())
+                | ({"no_refusal"} if not any(h.intent == "out_of_scope" for h in hits) else set())
+            )
             for intent_id, needs, weight in self._evidence:
                 if needs <= held:
                     boost[intent_id] = boost.get(intent_id, 0.0) + weight
@@ -219,7 +240,9 @@ class Recognizer:
             hits.append(RuleHit(intent_id, rule.pattern.pattern, rule.weight, rule.note))
         return hits
 
-    def _top_words(self, idx: np.ndarray, val: np.ndarray, class_index: int, k: int = 5) -> tuple[tuple[str, float], ...]:
+    def _top_words(
+        self, idx: np.ndarray, val: np.ndarray, class_index: int, k: int = 5
+    ) -> tuple[tuple[str, float], ...]:
         """The word n-grams of the question that pushed hardest toward the chosen family."""
         words = idx < self._features.blocks[1].offset  # word n-grams come first; the rest are characters
         idx, val = idx[words], val[words]
@@ -237,7 +260,7 @@ _NEGATION_WINDOW = 25
 
 
 def _negated(text: str, start: int) -> bool:
-    """"Not asking for a forecast: how many signed up?" The refusal cue is denied by the asker."""
+    """ "Not asking for a forecast: how many signed up?" The refusal cue is denied by the asker."""
     return _NEGATION.search(text, max(0, start - _NEGATION_WINDOW), start) is not None
 
 
@@ -250,9 +273,13 @@ def _train(texts: list[str], labels: list[str]) -> _Model:
     features, matrix = Featurizer.fit_transform(texts)
     model = LinearSVC(C=C, tol=TOL)
     model.fit(matrix, labels)
-    # Margins become log-odds through one temperature, fitted by ``askhog eval --cv`` (see calibrate()).
-    return (features, np.asarray(model.coef_) * SCALE, np.asarray(model.intercept_) * SCALE,
-            tuple(str(c) for c in model.classes_))
+    # Margins become log-odds through one temperature, SCALE (chosen by cross-validated log-likelihood).
+    return (
+        features,
+        np.asarray(model.coef_) * SCALE,
+        np.asarray(model.intercept_) * SCALE,
+        tuple(str(c) for c in model.classes_),
+    )
 
 
 def _save_model(cache_dir: Path, key: str, model: _Model) -> None:
@@ -262,8 +289,14 @@ def _save_model(cache_dir: Path, key: str, model: _Model) -> None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = cache_dir / f".recognizer-{key}.{os.getpid()}.npz"
         blocks = [{"vocab": b.vocab, "offset": b.offset} for b in features.blocks]
-        np.savez(tmp, coef=coef, intercept=intercept, idf0=features.blocks[0].idf, idf1=features.blocks[1].idf,
-                 meta=np.array(json.dumps({"classes": classes, "blocks": blocks})))
+        np.savez(
+            tmp,
+            coef=coef,
+            intercept=intercept,
+            idf0=features.blocks[0].idf,
+            idf1=features.blocks[1].idf,
+            meta=np.array(json.dumps({"classes": classes, "blocks": blocks})),
+        )
         tmp.replace(cache_dir / f"recognizer-{key}.npz")
     except OSError:
         pass
@@ -296,5 +329,10 @@ def cross_validate(catalog: Catalog, folds: int = 5, seed: int = 0) -> dict[str,
         recognizer = Recognizer(catalog, [data[i] for i in train_idx])
         correct = sum(recognizer.recognize(data[i][0]).intent == data[i][1] for i in test_idx)
         per_fold.append(correct / len(test_idx))
-    return {"folds": folds, "accuracy": float(np.mean(per_fold)), "per_fold": per_fold,
-            "stdev": float(np.std(per_fold)), "examples": len(data)}
+    return {
+        "folds": folds,
+        "accuracy": float(np.mean(per_fold)),
+        "per_fold": per_fold,
+        "stdev": float(np.std(per_fold)),
+        "examples": len(data),
+    }

@@ -19,14 +19,16 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from .clock import naive_utc
 from .errors import TemplateError
 from .meaning import Meaning
 from .taxonomy import Taxonomy
@@ -48,8 +50,16 @@ reads them), so that ``{x}`` inside a backticked property name or a string liter
 _HINT = re.compile(r"[a-z][a-z0-9_]*")
 _PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _STRING_ESCAPES = {
-    "\\": "\\\\", "'": "\\'", "\b": "\\b", "\f": "\\f", "\r": "\\r",
-    "\n": "\\n", "\t": "\\t", "\0": "\\0", "\a": "\\a", "\v": "\\v",
+    "\\": "\\\\",
+    "'": "\\'",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\r": "\\r",
+    "\n": "\\n",
+    "\t": "\\t",
+    "\0": "\\0",
+    "\a": "\\a",
+    "\v": "\\v",
 }
 _DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # Intervals from finest to coarsest; "by_range" picks one from the window's length.
@@ -190,9 +200,7 @@ class _RenderScope:
         if isinstance(value, (EventRef, PropertyRef, PropertyFilter, TimeRange)) or value is None:
             raise TemplateError(f"template {self.template}: cannot bind {value!r} as {hint!r}; bind a plain value")
         if isinstance(value, datetime):
-            if value.tzinfo is not None:  # the bound text is read as UTC
-                value = value.astimezone(timezone.utc).replace(tzinfo=None)
-            value = value.strftime(_DATETIME_FORMAT)
+            value = naive_utc(value).strftime(_DATETIME_FORMAT)  # the bound text is read as UTC
         key = (hint, type(value), value)
         if key in self._names:
             return "{" + self._names[key] + "}"
@@ -233,7 +241,9 @@ class _RenderScope:
         """A property the template itself names (``$feature_flag``), typed from the taxonomy."""
         found = self.taxonomy.property(name, scope)  # type: ignore[arg-type]
         if found is None:
-            raise TemplateError(f"template {self.template}: property {name!r} ({scope}) is not in the project's taxonomy")
+            raise TemplateError(
+                f"template {self.template}: property {name!r} ({scope}) is not in the project's taxonomy"
+            )
         return found.ref()
 
     def candidate_properties(self) -> tuple[PropertyRef, ...]:
@@ -266,7 +276,7 @@ class _RenderScope:
 def _interval_for(interval: str | None, time_range: TimeRange) -> str:
     """A concrete interval: the slot's, or for ``by_range``/unset the one that suits the window's length."""
     if interval in INTERVALS:
-        return interval  # type: ignore[return-value]
+        return interval
     if interval not in (None, "by_range"):
         raise TemplateError(f"unknown interval {interval!r}; use one of {INTERVALS}")
     return default_interval(time_range)
@@ -340,7 +350,7 @@ class Renderer:
     (the workflows' ``wf_*``) render from the values as they are.
     """
 
-    def __init__(self, taxonomy: Taxonomy, catalog: "Catalog | None" = None):
+    def __init__(self, taxonomy: Taxonomy, catalog: Catalog | None = None):
         self.taxonomy = taxonomy
         self._catalog = catalog
         self._families: dict[str, Intent] | None = None
@@ -355,11 +365,16 @@ class Renderer:
             auto_reload=False,
         )
         self._env.globals.update(
-            interval_for=_interval_for, coarser=_coarser, as_tuple=_as_tuple,
-            as_int=_as_int, as_number=_as_number, fail=_fail, periods_in=_periods_in,
+            interval_for=_interval_for,
+            coarser=_coarser,
+            as_tuple=_as_tuple,
+            as_int=_as_int,
+            as_number=_as_number,
+            fail=_fail,
+            periods_in=_periods_in,
         )
 
-    def _stem_families(self) -> dict[str, "Intent"]:
+    def _stem_families(self) -> dict[str, Intent]:
         """Which family owns each stem (the shipped catalog unless one was given), built on first use."""
         with self._families_lock:
             if self._families is None:
@@ -381,7 +396,11 @@ class Renderer:
             watched = _Watched(context)
         elif template in families:
             watched = _Watched(Meaning.build(families[template], context))
-        variables: dict[str, Any] = {"q": watched} if watched is not None else dict(context)
+        if watched is not None:
+            variables: dict[str, Any] = {"q": watched}
+        else:
+            assert not isinstance(context, Meaning)  # a Meaning is always watched
+            variables = dict(context)
         try:
             compiled = self._env.get_template(template + TEMPLATE_SUFFIX)
             text = compiled.render(
@@ -393,7 +412,9 @@ class Renderer:
                 candidate_properties=scope.candidate_properties,
             )
         except jinja2.TemplateNotFound:
-            raise TemplateError(f"no template named {template!r} (looked for templates/{template}{TEMPLATE_SUFFIX})") from None
+            raise TemplateError(
+                f"no template named {template!r} (looked for templates/{template}{TEMPLATE_SUFFIX})"
+            ) from None
         except jinja2.UndefinedError as e:
             raise TemplateError(f"template {template}: {e.message}") from None
         except jinja2.TemplateSyntaxError as e:
@@ -415,8 +436,11 @@ class Renderer:
 
 
 WATCHED_PARTS: dict[str, str] = {
-    "filters": "the filters", "breakdown": "the split by segment", "conditions": "the conditions on who counts",
-    "compare": "the comparison", "limit": "the top-N limit",
+    "filters": "the filters",
+    "breakdown": "the split by segment",
+    "conditions": "the conditions on who counts",
+    "compare": "the comparison",
+    "limit": "the top-N limit",
 }
 """Parts of a meaning a question may carry; a template that never reads one cannot have applied it."""
 
@@ -437,8 +461,11 @@ class _Watched:
         return getattr(self._meaning, name)
 
     def ignored(self) -> tuple[str, ...]:
-        return tuple(words for part, words in WATCHED_PARTS.items()
-                     if part not in self._read and getattr(self._meaning, part) not in (None, ()))
+        return tuple(
+            words
+            for part, words in WATCHED_PARTS.items()
+            if part not in self._read and getattr(self._meaning, part) not in (None, ())
+        )
 
 
 def _unquoted(hogql: str) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -23,10 +25,25 @@ from .timerange import find_time_range
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from .linking import Linker
+    from .slots import SlotFiller
+    from .taxonomy import Taxonomy
 
 
-def coerce_slot_value(engine: "Engine", spec: SlotSpec, value: Any, context: Answer) -> Any:
+class Reader(Protocol):
+    """What reading a reply needs of the ``Engine`` (which depends on this module, not back)."""
+
+    @property
+    def taxonomy(self) -> Taxonomy: ...
+    @property
+    def linker(self) -> Linker: ...
+    @property
+    def filler(self) -> SlotFiller: ...
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+
+
+def coerce_slot_value(engine: Reader, spec: SlotSpec, value: Any, context: Answer) -> Any:
     """A value given in code (a chat app's button): text is parsed like a typed reply, typed values are
     checked; anything that does not fit the slot is a QuestionError naming it."""
     if isinstance(value, str):
@@ -38,7 +55,7 @@ def coerce_slot_value(engine: "Engine", spec: SlotSpec, value: Any, context: Ans
     return parsed
 
 
-def _typed(engine: "Engine", spec: SlotSpec, value: Any) -> Any:
+def _typed(engine: Reader, spec: SlotSpec, value: Any) -> Any:
     if spec.type == "event":
         return value if isinstance(value, EventRef) and value.name in engine.taxonomy.events else None
     if spec.type == "events" and isinstance(value, (list, tuple)):
@@ -58,7 +75,7 @@ def _typed(engine: "Engine", spec: SlotSpec, value: Any) -> Any:
     return None
 
 
-def _bare_value(engine: "Engine", reply: str) -> tuple[PropertyFilter, ...] | None:
+def _bare_value(engine: Reader, reply: str) -> tuple[PropertyFilter, ...] | None:
     """A reply that is exactly one known value of one property."""
     word = reply.strip(" .!?'\"")
     everything = [p for scope in ("event", "person", "session") for p in engine.taxonomy.properties(scope).values()]
@@ -84,7 +101,7 @@ def _number(text: str, *, whole: bool) -> int | float | None:
     return int(number) if whole else number
 
 
-def parse_slot_value(engine: "Engine", spec: SlotSpec, text: str, context: Answer) -> Any:
+def parse_slot_value(engine: Reader, spec: SlotSpec, text: str, context: Answer) -> Any:
     """Turn a short reply into a typed slot value, or None when it does not fit the slot."""
     norm = normalize(text)
     now = context.now or engine.clock()
@@ -100,8 +117,11 @@ def parse_slot_value(engine: "Engine", spec: SlotSpec, text: str, context: Answe
         return next((k for k in engine.taxonomy.flags if k in norm or k.replace("-", " ") in norm), None)
     mentions = engine.linker.link(norm)
     events = [m.event for m in mentions if m.kind == "event" and m.event is not None]
-    exact = [EventRef(part.strip()) for part in re.split(r"\s*(?:->|,|\bthen\b)\s*", norm)
-             if part.strip() in engine.taxonomy.events]
+    exact = [
+        EventRef(part.strip())
+        for part in re.split(r"\s*(?:->|,|\bthen\b)\s*", norm)
+        if part.strip() in engine.taxonomy.events
+    ]
     if spec.type == "event":
         return next(iter(exact or events), None)
     if spec.type == "events":
@@ -116,4 +136,3 @@ def parse_slot_value(engine: "Engine", spec: SlotSpec, text: str, context: Answe
         found = tuple(dict.fromkeys(f.filter for f in engine.filler.read(norm, now).filters))
         return found or _bare_value(engine, norm)
     return None
-

@@ -11,7 +11,8 @@ neither gives an event the role stays unresolved and the family asks which event
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .taxonomy import EventDef, Taxonomy
 
@@ -39,8 +40,8 @@ def _first_fitting(events: list[EventDef], words: list[str]) -> str | None:
     description; of several, the one with the fewest words in its name (the plainest)."""
     for word in words:
         wanted = _words(word)
-        for text in (lambda e: e.name, lambda e: e.description):
-            fitting = [e for e in events if _holds(_words(text(e)), wanted)]
+        for field in ("name", "description"):
+            fitting = [e for e in events if _holds(_words(getattr(e, field)), wanted)]
             if fitting:
                 return min(fitting, key=lambda e: (len(_words(e.name)), e.name)).name
     return None
@@ -53,4 +54,4 @@ def _words(text: str) -> list[str]:
 def _holds(words: list[str], wanted: list[str]) -> bool:
     """``wanted`` appears in ``words`` as a run of whole words."""
     n = len(wanted)
-    return n > 0 and any(words[i:i + n] == wanted for i in range(len(words) - n + 1))
+    return n > 0 and any(words[i : i + n] == wanted for i in range(len(words) - n + 1))

@@ -12,9 +12,10 @@ records which spans of the question each slot used, so the engine can report the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .catalog import Intent, SlotSpec
 from .english import is_english
@@ -23,22 +24,49 @@ from .linking import Linker, Mention
 from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
 from .reading import NUMBER_RANGES, FoundFilter, Reader, Reading
 from .roles import resolve_roles
-from .text import STOPWORDS
 from .taxonomy import Taxonomy
+from .text import STOPWORDS
 from .timerange import default_interval, from_spec, parse_time_range
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
-_THING_NOUNS = (r"(?:features?|experiments?|a/b tests?|tests?|pages?|buttons?|events?|exports?|exporting|exporters?|"
-                r"clicks?|flags?|screens?|reports?|dashboards?|widgets?|builders?|accounts?|customers?|users?|plans?|"
-                r"campaigns?|banners?|modals?|popups?|tabs?|links?|menus?|forms?|wizards?|emails?|notifications?|"
-                r"tooltips?|cards?|sections?|views?|tiers?|crash\w*|errors?)\b")
+_THING_NOUNS = (
+    r"(?:features?|experiments?|a/b tests?|tests?|pages?|buttons?|events?|exports?|exporting|exporters?|"
+    r"clicks?|flags?|screens?|reports?|dashboards?|widgets?|builders?|accounts?|customers?|users?|plans?|"
+    r"campaigns?|banners?|modals?|popups?|tabs?|links?|menus?|forms?|wizards?|emails?|notifications?|"
+    r"tooltips?|cards?|sections?|views?|tiers?|crash\w*|errors?)\b"
+)
 _NAMED_EXPERIMENT = re.compile(r"\b([\w][\w-]*)\s+(?:a/b\s+)?(?:experiment|test|flag|rollout)\b")
-_GENERIC = frozenset({"the", "this", "that", "our", "my", "an", "a", "latest", "last", "recent", "current", "new", "ab",
-                      "a/b", "split", "its", "your", "their", "checkout"})
-_ALL_EVENTS_NOUN = re.compile(r"\b(?:users?|people|persons?|customers?|visitors?|accounts?|events?|actions?|activity|"
-                              r"active|traffic|hits|ppl|folks)\b")
+_GENERIC = frozenset(
+    {
+        "the",
+        "this",
+        "that",
+        "our",
+        "my",
+        "an",
+        "a",
+        "latest",
+        "last",
+        "recent",
+        "current",
+        "new",
+        "ab",
+        "a/b",
+        "split",
+        "its",
+        "your",
+        "their",
+        "checkout",
+    }
+)
+_ALL_EVENTS_NOUN = re.compile(
+    r"\b(?:users?|people|persons?|customers?|visitors?|accounts?|events?|actions?|activity|"
+    r"active|traffic|hits|ppl|folks)\b"
+)
 """What a question must count for "all events" to be its answer: people or events, not "how many did we get"."""
-_DESCRIBING = re.compile(r"\w+(?:est|ly|ier)|very|really|super|pretty|quite|most|least|total|overall|daily|weekly|monthly")
+_DESCRIBING = re.compile(
+    r"\w+(?:est|ly|ier)|very|really|super|pretty|quite|most|least|total|overall|daily|weekly|monthly"
+)
 """Unknown words that describe rather than name (superlatives, adverbs): never asked about as a missing event."""
 _EVER_NOT = re.compile(r"\b(?:never|not ever|at no point|not once)\b")
 """"never did X" is at no time before now; other negations ("without X", "didn't X") are within the range."""
@@ -47,10 +75,17 @@ _CONTRAST = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|or
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
 _FACT_ROLES: dict[str, tuple[str, ...]] = {
     "min_days": ("min_days",),
-    "breakdown": ("breakdown",), "grain": ("breakdown",), "interval": ("interval",), "compare": ("compare",),
-    "per_actor": ("series.per",), "conditions": ("conditions", "exclude", "window_days"), "first_time": ("series.math",),
-    "event": ("series.event", "retention.start", "retention.return", "steps"), "steps": ("steps",),
-    "metric_phrase": ("series.event",), "property_math": ("series.math",),
+    "breakdown": ("breakdown",),
+    "grain": ("breakdown",),
+    "interval": ("interval",),
+    "compare": ("compare",),
+    "per_actor": ("series.per",),
+    "conditions": ("conditions", "exclude", "window_days"),
+    "first_time": ("series.math",),
+    "event": ("series.event", "retention.start", "retention.return", "steps"),
+    "steps": ("steps",),
+    "metric_phrase": ("series.event",),
+    "property_math": ("series.math",),
 }
 """The roles that can hold each fact of a reading: a family without any of them widens (see ``Intent.widen``)."""
 _DETAIL_OF_ROLE = {"series.per": "per_actor", "series.per_period": "per_period", "order": "order"}
@@ -83,20 +118,31 @@ class Filled:
 class SlotFiller:
     """One per taxonomy; ``fill`` is pure and thread-safe."""
 
-    def __init__(self, taxonomy: Taxonomy, linker: Linker, vocabulary: frozenset[str] = frozenset(),
-                 roles: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        linker: Linker,
+        vocabulary: frozenset[str] = frozenset(),
+        roles: Mapping[str, str] | None = None,
+    ):
         self.taxonomy = taxonomy
         self.linker = linker
         self.reader = Reader(taxonomy, linker, vocabulary)
         lex = linker.lexicon
         self._roles = dict(roles) if roles is not None else resolve_roles(taxonomy, lex, {})
-        self._choice_cues = {key: [(value, [re.compile(p) for p in patterns]) for value, patterns in by_value.items()]
-                             for key, by_value in (lex.get("choices") or {}).items()}
+        self._choice_cues = {
+            key: [(value, [re.compile(p) for p in patterns]) for value, patterns in by_value.items()]
+            for key, by_value in (lex.get("choices") or {}).items()
+        }
+        self._unread_cues = [
+            (kind, re.compile(p)) for kind, patterns in (lex.get("unread_cues") or {}).items() for p in patterns
+        ]
         self._default_funnel = [e for e in lex.get("default_funnel") or [] if e in taxonomy.events]
-        self._referents = [(re.compile(r["pattern"]), r["property"], r["prompt"],
-                            tuple(f"{d.name} = {v}" for v in d.values))
-                           for r in lex.get("referents") or []
-                           if (d := taxonomy.property(r["property"])) is not None and d.values]
+        self._referents = [
+            (re.compile(r["pattern"]), r["property"], r["prompt"], tuple(f"{d.name} = {v}" for v in d.values))
+            for r in lex.get("referents") or []
+            if (d := taxonomy.property(r["property"])) is not None and d.values
+        ]
 
     def read(self, question: str, now: datetime) -> Reading:
         return self.reader.read(question, now)
@@ -124,8 +170,14 @@ class SlotFiller:
 
     # -- filling -------------------------------------------------------------------------------------------
 
-    def fill(self, intent: Intent, question: str, now: datetime,
-             given: Mapping[str, Any] | None = None, reading: Reading | None = None) -> Filled:
+    def fill(
+        self,
+        intent: Intent,
+        question: str,
+        now: datetime,
+        given: Mapping[str, Any] | None = None,
+        reading: Reading | None = None,
+    ) -> Filled:
         """``reading`` is the question's ``read()`` when the caller already has it (the engine does)."""
         r = reading or self.read(question, now)
         filled = Filled(values={})
@@ -138,7 +190,7 @@ class SlotFiller:
                 filled.values[spec.name] = found[spec.name]
         self._defaults(intent, filled, r, now)
         self._check(intent, filled, r, frozenset(given))
-        filled.unused = self._unused(r, filled)
+        filled.unused = self._unused(intent, r, filled) + self._unread(intent, r, filled)
         return filled
 
     def _assign(self, intent: Intent, r: Reading, now: datetime, filled: Filled) -> dict[str, Any]:
@@ -155,7 +207,7 @@ class SlotFiller:
                     weeks = r.numbers["window_weeks"]
                     number = replace(weeks, value=weeks.value * 7)
                 if number is not None and spec.cue is not None:  # the number must count what the slot counts
-                    if spec.cue.search(r.text[number.start:number.end]):
+                    if spec.cue.search(r.text[number.start : number.end]):
                         out[spec.name] = number.value
                         use((number.start, number.end))
                         for s in r.spans:  # "5 or more pageviews": the counted event is part of the number
@@ -166,11 +218,11 @@ class SlotFiller:
                     out[spec.name] = number.value
                     use((number.start, number.end))
                     continue
-                for value, patterns in spec.cues:
-                    m = next((m for p in patterns if (m := p.search(r.text))), None)
-                    if m is not None:
-                        out[spec.name] = int(value)
-                        self._use_overlapping(r, filled, m.start(), m.end())
+                for cue_value, patterns in spec.cues:
+                    hit = next((h for p in patterns if (h := p.search(r.text))), None)
+                    if hit is not None:
+                        out[spec.name] = int(cue_value)
+                        self._use_overlapping(r, filled, hit.start(), hit.end())
                         break
         within = r.detail("within")
         if within is not None:
@@ -181,21 +233,25 @@ class SlotFiller:
                 use((within.start, within.end))
             elif "conditions" in by_role:
                 out.setdefault(by_role["conditions"].name, ())
-                out[by_role["conditions"].name] += (Condition("within", anchor=self._anchor(within.value[1], r),
-                                                              days=days),)
+                out[by_role["conditions"].name] += (
+                    Condition("within", anchor=self._anchor(within.value[1], r), days=days),
+                )
                 use((within.start, within.end))
         for spec in intent.slots:
             if spec.type == "choice":
-                value = self._choice(intent, spec, r, filled)
-                if value is not None:
-                    out[spec.name] = value
+                choice = self._choice(intent, spec, r, filled)
+                if choice is not None:
+                    out[spec.name] = choice
         if r.time is not None and "date_range" in by_role:
             out[by_role["date_range"].name] = r.time
             if intent.two_ranges == "union" and r.other_range is not None:
                 first, other = r.time, r.other_range
                 out[by_role["date_range"].name] = replace(
-                    first, start=min(first.start, other.start), end=max(first.end, other.end),
-                    label=f"{first.label.split(' (')[0]} and {other.label.split(' (')[0]}")
+                    first,
+                    start=min(first.start, other.start),
+                    end=max(first.end, other.end),
+                    label=f"{first.label.split(' (')[0]} and {other.label.split(' (')[0]}",
+                )
             if r.time_span:
                 use(r.time_span)
         elif r.detail("all_time") is not None and "date_range" in by_role:
@@ -205,8 +261,11 @@ class SlotFiller:
         self._properties(intent, r, out, filled)
         own = {f for v in out.values() if isinstance(v, EventRef) for f in v.filters}
         parts = self._share_parts(intent, r, out, by_role, filled)
-        filters = [f for f in r.filters if not self._segment_filter(f, r, out, by_role) and f.filter not in own
-                   and f not in parts]
+        filters = [
+            f
+            for f in r.filters
+            if not self._segment_filter(f, r, out, by_role) and f.filter not in own and f not in parts
+        ]
         if "filters" in by_role and filters:
             events = [v for s in intent.slots if s.type == "event" and isinstance(v := out.get(s.name), EventRef)]
             out[by_role["filters"].name] = merge_filters(self._rescope_filter(f.filter, events) for f in filters)
@@ -225,12 +284,19 @@ class SlotFiller:
         threshold = r.numbers.get("min_count")
         event_slot = by_role.get("series.event")
         takes_threshold = any((s.number or s.name) == "min_count" for s in intent.slots)
-        if threshold is not None and not takes_threshold and "conditions" in by_role and event_slot is not None \
-                and isinstance(out.get(event_slot.name), EventRef):
+        if (
+            threshold is not None
+            and not takes_threshold
+            and "conditions" in by_role
+            and event_slot is not None
+            and isinstance(out.get(event_slot.name), EventRef)
+        ):
             # "users who filed 3 or more tickets": people who did the measured event that often
             name = by_role["conditions"].name
-            out[name] = out.get(name, ()) + (Condition("did", out[event_slot.name], min_count=threshold.value,
-                                                            in_range=True),)
+            out[name] = (
+                *out.get(name, ()),
+                Condition("did", out[event_slot.name], min_count=threshold.value, in_range=True),
+            )
             use((threshold.start, threshold.end))
         unit = r.detail("unit")
         if unit is not None and unit.value == intent.unit:
@@ -240,15 +306,21 @@ class SlotFiller:
             use((math.start, math.end))
         held = {v.name for v in out.values() if isinstance(v, EventRef)}
         for m in r.excluded:  # "people who shared vs those who don't share": the other side, not a condition
-            if m.event is not None and m.event.name in held and _CONTRAST.search(r.text[max(0, m.start - 60):m.start]):
+            if (
+                m.event is not None
+                and m.event.name in held
+                and _CONTRAST.search(r.text[max(0, m.start - 60) : m.start])
+            ):
                 use((m.start, m.end))
         free_excluded = [m for m in r.excluded if (m.start, m.end) not in filled.used and m.event is not None]
         if "conditions" in by_role and "exclude" not in by_role and free_excluded:
             name = by_role["conditions"].name
             # "never bought": at no time before now; "without viewing /docs", "didn't upload": not in the range
             out[name] = out.get(name, ()) + tuple(
-                Condition("did_not", m.event, in_range=not _EVER_NOT.search(r.text[max(0, m.start - 40):m.start]))
-                for m in free_excluded if m.event)
+                Condition("did_not", m.event, in_range=not _EVER_NOT.search(r.text[max(0, m.start - 40) : m.start]))
+                for m in free_excluded
+                if m.event
+            )
             for m in free_excluded:
                 use((m.start, m.end))
         del slots
@@ -273,7 +345,8 @@ class SlotFiller:
             counted = primary is not None and (primary.required or primary.all_events)
             if conditions is not None and (mentions or not counted):  # "DAU of paying customers": who is read
                 out[conditions.name] = out.get(conditions.name, ()) + tuple(
-                    Condition("did", m.event) for m in r.qualifiers if m.event is not None)
+                    Condition("did", m.event) for m in r.qualifiers if m.event is not None
+                )
                 for m in r.qualifiers:
                     filled.used.add((m.start, m.end))
             else:  # "how many paying customers": the description is what is counted
@@ -284,7 +357,11 @@ class SlotFiller:
                 event, found = owned
                 out[primary.name] = event
                 filled.used.add((found.start, found.end))
-        if intent.time_order and len(mentions) >= 2 and _AFTER_REVERSAL.search(r.text[mentions[0].end:mentions[1].start]):
+        if (
+            intent.time_order
+            and len(mentions) >= 2
+            and _AFTER_REVERSAL.search(r.text[mentions[0].end : mentions[1].start])
+        ):
             mentions = [mentions[1], mentions[0], *mentions[2:]]
         within = r.detail("within")
         anchor = self._anchor(within.value[1], r) if within is not None and conditions is not None else None
@@ -300,21 +377,23 @@ class SlotFiller:
         def take(spec: SlotSpec, m: Mention) -> None:
             """A slot takes a mention, and every later mention of the same event ("signups ... from signup")."""
             taken[spec.name] = m
-            for other in [o for o in free if o.event is not None and m.event is not None and o.event.name == m.event.name]:
+            for other in [
+                o for o in free if o.event is not None and m.event is not None and o.event.name == m.event.name
+            ]:
                 free.remove(other)
                 filled.used.add((other.start, other.end))
 
         for spec in singles:
             if spec.cue is not None:
-                m = next((m for m in free if spec.cue.search(r.text[max(0, m.start - 40):m.start])), None)
-                if m is not None:
-                    take(spec, m)
+                cued = next((m for m in free if spec.cue.search(r.text[max(0, m.start - 40) : m.start])), None)
+                if cued is not None:
+                    take(spec, cued)
         for spec in singles:
             default = self._event_default(spec)
             if spec.name not in taken and default is not None:
-                m = next((m for m in free if m.event is not None and m.event.name == default), None)
-                if m is not None:
-                    take(spec, m)
+                by_default = next((m for m in free if m.event is not None and m.event.name == default), None)
+                if by_default is not None:
+                    take(spec, by_default)
         lone = next((s for s in singles if s.lone and s.name not in taken), None)
         if lone is not None and len(free) == 1:
             take(lone, free[0])
@@ -330,9 +409,9 @@ class SlotFiller:
         for spec in singles:
             if spec.name not in out and not mentions:
                 implied = next((d for p, d in spec.implied if p.search(r.text)), None)
-                event = self._role_event(implied) if implied else None
-                if event is not None:
-                    out[spec.name] = EventRef(event)
+                role_event = self._role_event(implied) if implied else None
+                if role_event is not None:
+                    out[spec.name] = EventRef(role_event)
                 elif r.metric is not None and spec is primary:  # "revenue": the event the metric sums
                     out[spec.name] = EventRef(r.metric["event"])
                     self._use_kind(r, filled, "metric")
@@ -342,8 +421,10 @@ class SlotFiller:
                 if len(steps) >= 2:
                     out[spec.name] = self._fill_in_path(spec, steps, r)
                     if len(out[spec.name]) > len(steps):
-                        filled.notes.append("the steps between the first and the last come from the product's main "
-                                            "path (engine/lexicon.yaml default_funnel)")
+                        filled.notes.append(
+                            "the steps between the first and the last come from the product's main "
+                            "path (engine/lexicon.yaml default_funnel)"
+                        )
                 elif len(steps) == 1 and self._pairs(intent, spec, out, r):
                     out[spec.name] = self._conversion_to(steps[0])
                 for m in mentions:
@@ -366,8 +447,10 @@ class SlotFiller:
         outright, or when another slot has (or its cues in the question give) one of the listed values."""
         if isinstance(spec.pair_single, bool):
             return spec.pair_single
-        return any(out.get(slot) in values or (slot not in out and self._inferred(intent, slot, values, r))
-                   for slot, values in spec.pair_single.items())
+        return any(
+            out.get(slot) in values or (slot not in out and self._inferred(intent, slot, values, r))
+            for slot, values in spec.pair_single.items()
+        )
 
     def _inferred(self, intent: Intent, slot: str, values: tuple[Any, ...], r: Reading) -> bool:
         """The question holds a cue of one of these values of the slot: the family's own cues or the lexicon's."""
@@ -382,7 +465,11 @@ class SlotFiller:
         return default if isinstance(default, str) and default in self.taxonomy.events else None
 
     def _role_event(self, role: str) -> str | None:
-        return self._roles.get(role.lstrip("@")) if role.startswith("@") else (role if role in self.taxonomy.events else None)
+        return (
+            self._roles.get(role.lstrip("@"))
+            if role.startswith("@")
+            else (role if role in self.taxonomy.events else None)
+        )
 
     def _anchor(self, phrase: str, r: Reading) -> EventRef | None:
         """The event a "within N days of ..." phrase is anchored on: named in it, else the signup event."""
@@ -393,17 +480,22 @@ class SlotFiller:
         return EventRef(signup) if signup else None
 
     def _fill_in_path(self, spec: SlotSpec, steps: tuple[EventRef, ...], r: Reading) -> tuple[EventRef, ...]:
-        """"Where do users drop off between signup and purchase?" asks about every step in between: with two
+        """ "Where do users drop off between signup and purchase?" asks about every step in between: with two
         named ends on the product's main path, the funnel takes the main path's steps between them."""
         path = self._default_funnel
         first, last = steps[0].name, steps[-1].name
-        if spec.fill_path_when is None or len(steps) != 2 or not spec.fill_path_when.search(r.text) \
-                or first not in path or last not in path:
+        if (
+            spec.fill_path_when is None
+            or len(steps) != 2
+            or not spec.fill_path_when.search(r.text)
+            or first not in path
+            or last not in path
+        ):
             return steps
         i, j = path.index(first), path.index(last)
         if j - i < 2:
             return steps
-        return (steps[0], *(EventRef(e) for e in path[i + 1: j]), steps[-1])
+        return (steps[0], *(EventRef(e) for e in path[i + 1 : j]), steps[-1])
 
     def _conversion_to(self, event: EventRef) -> tuple[EventRef, ...]:
         """One named step of a conversion, paired with the main path: a start goes to the next step
@@ -440,7 +532,7 @@ class SlotFiller:
                 m = p.search(r.text)
                 if m:
                     self._use_overlapping(r, filled, m.start(), m.end())
-                    return value
+                    return str(value)
         facts = r.facts()
         return next((value for fact, value in spec.infer if fact in facts), None)
 
@@ -461,8 +553,12 @@ class SlotFiller:
         unit = r.detail("unit")
         numeric = any(m.prop is not None and m.prop.type == "Numeric" for m in (*r.properties, *r.breakdowns))
         has_property = any(s.role == "series.property" for s in intent.slots)
-        if math is not None and math.value in spec.choices and r.detail("per_period") is None and \
-                (numeric or r.metric is not None or per is not None or not has_property):
+        if (
+            math is not None
+            and math.value in spec.choices
+            and r.detail("per_period") is None
+            and (numeric or r.metric is not None or per is not None or not has_property)
+        ):
             filled.used.add((math.start, math.end))
             return str(math.value)
         if per is not None and "avg" in spec.choices:
@@ -479,7 +575,7 @@ class SlotFiller:
     def _cue_value(self, slot: str, text: str) -> str | None:
         for value, patterns in self._choice_cues.get(slot, ()):
             if any(p.search(text) for p in patterns):
-                return value
+                return str(value)
         return None
 
     def _cue_patterns(self, slot: str, value: str) -> list[re.Pattern[str]]:
@@ -507,8 +603,12 @@ class SlotFiller:
                         out[event_slot.name] = EventRef(owner)
                 continue
             numeric = spec.numeric or "Numeric" in spec.accepts
-            pool = [(m, p) for m, p in (*loose, *named) if (p.type == "Numeric") == numeric
-                    and (not spec.accepts or all(a in (p.type, p.scope) for a in spec.accepts))]
+            pool = [
+                (m, p)
+                for m, p in (*loose, *named)
+                if (p.type == "Numeric") == numeric
+                and (not spec.accepts or all(a in (p.type, p.scope) for a in spec.accepts))
+            ]
             if pool:
                 m, prop = pool[0]
                 out[spec.name] = prop
@@ -519,8 +619,14 @@ class SlotFiller:
                     out[spec.name] = prop_def.ref()
                     self._use_kind(r, filled, "metric")
 
-    def _breakdown(self, spec: SlotSpec, r: Reading, named: list[tuple[Mention, PropertyRef]],
-                   loose: list[tuple[Mention, PropertyRef]], filled: Filled) -> PropertyRef | Breakdown | None:
+    def _breakdown(
+        self,
+        spec: SlotSpec,
+        r: Reading,
+        named: list[tuple[Mention, PropertyRef]],
+        loose: list[tuple[Mention, PropertyRef]],
+        filled: Filled,
+    ) -> PropertyRef | Breakdown | None:
         if r.segments is not None:
             prop, values, span = r.segments
             filled.used.add(span)
@@ -539,9 +645,10 @@ class SlotFiller:
             return Breakdown(grain=str(grain.value))
         return None
 
-    def _share_parts(self, intent: Intent, r: Reading, out: dict[str, Any], by_role: Mapping[str, SlotSpec],
-                     filled: Filled) -> list[FoundFilter]:
-        """"What % of pageviews came from mobile": when a family's choice slot holds ``of_total``, the values
+    def _share_parts(
+        self, intent: Intent, r: Reading, out: dict[str, Any], by_role: Mapping[str, SlotSpec], filled: Filled
+    ) -> list[FoundFilter]:
+        """ "What % of pageviews came from mobile": when a family's choice slot holds ``of_total``, the values
         named after "came from" become the breakdown's values (the part) instead of filters (which would make
         the whole mobile too). Returns the filters so taken."""
         share = r.detail("share")
@@ -550,8 +657,13 @@ class SlotFiller:
             return []
         current = out.get(spec.name)
         prop = current.property if isinstance(current, Breakdown) else current
-        named = [f for f in r.filters if f.start >= share.start and f.filter.op in ("=", "in")
-                 and (prop is None or f.filter.prop.name == prop.name)]
+        named = [
+            f
+            for f in r.filters
+            if f.start >= share.start
+            and f.filter.op in ("=", "in")
+            and (prop is None or f.filter.prop.name == prop.name)
+        ]
         if not named:
             return []
         taken = [f for f in named if f.filter.prop == named[-1].filter.prop]
@@ -562,8 +674,9 @@ class SlotFiller:
             filled.used.add((f.start, f.end))
         return taken
 
-    def _segment_filter(self, f: FoundFilter, r: Reading, out: Mapping[str, Any],
-                        by_role: Mapping[str, SlotSpec]) -> bool:
+    def _segment_filter(
+        self, f: FoundFilter, r: Reading, out: Mapping[str, Any], by_role: Mapping[str, SlotSpec]
+    ) -> bool:
         """The two values of "Chrome vs Firefox" are the breakdown's, not two filters that would match nobody."""
         spec = by_role.get("breakdown")
         value = out.get(spec.name) if spec is not None else None
@@ -572,8 +685,9 @@ class SlotFiller:
         start, end = r.segments[2]
         return start <= f.start and f.end <= end
 
-    def _comparison(self, r: Reading, out: Mapping[str, Any], by_role: Mapping[str, SlotSpec], now: datetime,
-                    filled: Filled) -> Comparison | None:
+    def _comparison(
+        self, r: Reading, out: Mapping[str, Any], by_role: Mapping[str, SlotSpec], now: datetime, filled: Filled
+    ) -> Comparison | None:
         breakdown = out.get(by_role["breakdown"].name) if "breakdown" in by_role else None
         if isinstance(breakdown, Breakdown) and breakdown.values:
             return Comparison("segments")
@@ -590,8 +704,12 @@ class SlotFiller:
             if s.kind == "comparison":
                 filled.used.add(s.key)
         if r.compare_range is not None:
-            return Comparison("previous_period", r.compare_range, r.compare_range.end - r.compare_range.start <
-                              current.end - current.start - timedelta(hours=1) or "same point" in r.compare_range.label)
+            return Comparison(
+                "previous_period",
+                r.compare_range,
+                r.compare_range.end - r.compare_range.start < current.end - current.start - timedelta(hours=1)
+                or "same point" in r.compare_range.label,
+            )
         previous, like_for_like = previous_range(current, now, years=r.comparison == "previous_year")
         return Comparison("previous_period", previous, like_for_like)
 
@@ -660,10 +778,11 @@ class SlotFiller:
         return spec.default
 
     def _names_another_experiment(self, r: Reading) -> bool:
-        """"did the pricing page experiment work?" names an experiment: not the project's only flag."""
+        """ "did the pricing page experiment work?" names an experiment: not the project's only flag."""
         flag_words = {w for key in self.taxonomy.flags for w in re.split(r"[\s_-]+", key.lower())}
-        return any(m.group(1) not in _GENERIC and m.group(1) not in flag_words
-                   for m in _NAMED_EXPERIMENT.finditer(r.text))
+        return any(
+            m.group(1) not in _GENERIC and m.group(1) not in flag_words for m in _NAMED_EXPERIMENT.finditer(r.text)
+        )
 
     def _default_range(self, spec: SlotSpec, v: Mapping[str, Any], now: datetime) -> TimeRange:
         """The intent file's default phrase, which may name other slots ("last {periods} {period}s")."""
@@ -682,13 +801,21 @@ class SlotFiller:
         if time_spec is not None and r.unread_time is not None and time_spec.name in filled.defaulted:
             del v[time_spec.name]
             filled.defaulted.remove(time_spec.name)
-            filled.issues.append(SlotIssue(
-                time_spec.name, f"I could not use the period {r.unread_time!r} (is it in the future, or not a real "
-                                f"date?). {time_spec.prompt}", ("last 7 days", "last 30 days", "last month"),
-                "unreadable_time"))
+            filled.issues.append(
+                SlotIssue(
+                    time_spec.name,
+                    f"I could not use the period {r.unread_time!r} (is it in the future, or not a real "
+                    f"date?). {time_spec.prompt}",
+                    ("last 7 days", "last 30 days", "last month"),
+                    "unreadable_time",
+                )
+            )
         if r.time_options and time_spec is not None and time_spec.name not in v:
-            filled.issues.append(SlotIssue(
-                time_spec.name, "Which period do you mean?", tuple(t.label for t in r.time_options), "ambiguous"))
+            filled.issues.append(
+                SlotIssue(
+                    time_spec.name, "Which period do you mean?", tuple(t.label for t in r.time_options), "ambiguous"
+                )
+            )
         per = next((v.get(s.name) for s in intent.slots if s.role == "series.per"), None)
         for spec in intent.slots:
             if spec.role == "series.property" and per in ("total", "unique_session", "active_days"):
@@ -697,30 +824,48 @@ class SlotFiller:
                 if spec.type == "events" and spec.name in v and len(v[spec.name]) < (spec.min or 1):
                     filled.issues.append(self._events_issue(spec, v[spec.name]))
                 continue
-            if spec.all_events and not r.events and not r.unknown_things() and not r.vague and r.metric is None \
-                    and _ALL_EVENTS_NOUN.search(r.text):
+            if (
+                spec.all_events
+                and not r.events
+                and not r.unknown_things()
+                and not r.vague
+                and r.metric is None
+                and _ALL_EVENTS_NOUN.search(r.text)
+            ):
                 filled.notes.append("no event named: counting all events")
                 continue
             if spec.type == "events" and r.events:
                 partial = tuple(m.event for m in r.events if m.event is not None)
-                filled.issues.append(self._events_issue(
-                    spec, self._conversion_to(partial[0]) if len(partial) == 1 else partial))
+                filled.issues.append(
+                    self._events_issue(spec, self._conversion_to(partial[0]) if len(partial) == 1 else partial)
+                )
                 continue
             filled.issues.append(self._issue(spec, r))
         self._check_unknown_names(intent, filled, r, given)
         self._check_referents(intent, filled, r, given)
         for kind, value in r.bad_numbers:
-            slot = next((s for s in intent.slots if (s.number or s.name) in (kind, "window_days" if kind == "window_weeks"
-                                                                              else kind)), None)
+            slot = next(
+                (
+                    s
+                    for s in intent.slots
+                    if (s.number or s.name) in (kind, "window_days" if kind == "window_weeks" else kind)
+                ),
+                None,
+            )
             if slot is not None:
                 low, high = NUMBER_RANGES[kind]
                 filled.values.pop(slot.name, None)
-                filled.issues.append(SlotIssue(
-                    slot.name, f"{value} does not work here: use a number from {low} to {high}. {slot.prompt}", (),
-                    "out_of_range"))
+                filled.issues.append(
+                    SlotIssue(
+                        slot.name,
+                        f"{value} does not work here: use a number from {low} to {high}. {slot.prompt}",
+                        (),
+                        "out_of_range",
+                    )
+                )
 
     def _check_unknown_names(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:
-        """"how sticky is widget exporting?", "enterprise-plan customers", "trial to paid conversion": a name the
+        """ "how sticky is widget exporting?", "enterprise-plan customers", "trial to paid conversion": a name the
         project does not have, or "it" with nothing to refer to, is asked about instead of silently answered for
         everything (or, for a conversion, from a step the question did not name)."""
         primary = next((s for s in intent.slots if s.type in ("event", "events") and s.role != "exclude"), None)
@@ -729,39 +874,66 @@ class SlotFiller:
         steps = filled.values.get(primary.name) if primary.type == "events" else None
         named = [m for m in r.events if m.event is not None]
         if steps and len(named) == 1 and primary.name not in filled.defaulted:
-            before = re.search(r"\b([a-z][a-z_]{2,})\s+(?:to|into|->|→)\s*$", r.text[:named[0].start])
-            word = before.group(1) if before and before.group(1) not in STOPWORDS and not any(
-                m.start <= before.start(1) < m.end for m in (*r.events, *r.properties, *r.breakdowns)) else None
+            before = re.search(r"\b([a-z][a-z_]{2,})\s+(?:to|into|->|→)\s*$", r.text[: named[0].start])
+            word = (
+                before.group(1)
+                if before
+                and before.group(1) not in STOPWORDS
+                and not any(m.start <= before.start(1) < m.end for m in (*r.events, *r.properties, *r.breakdowns))
+                else None
+            )
             if word is not None:  # "trial to paid": one end is not an event of the project
                 filled.values.pop(primary.name, None)
-                filled.issues.append(SlotIssue(
-                    primary.name, f"This project has no event called {word!r}. {primary.prompt}",
-                    tuple(self.linker.suggest_events(word)), "unknown_event"))
+                filled.issues.append(
+                    SlotIssue(
+                        primary.name,
+                        f"This project has no event called {word!r}. {primary.prompt}",
+                        tuple(self.linker.suggest_events(word)),
+                        "unknown_event",
+                    )
+                )
                 return
-        for word, start, end in r.unknown:
+        for word, _start, end in r.unknown:
             if _DESCRIBING.fullmatch(word):
                 continue  # "the noisiest user", "really busy": words that describe, not names
-            event = next((m for m in r.events if m.event is not None and not r.text[end:m.start].strip()
-                          and m.start >= end), None)
+            event = next(
+                (m for m in r.events if m.event is not None and not r.text[end : m.start].strip() and m.start >= end),
+                None,
+            )
             if event is not None and event.event is not None and primary.name in filled.values and not is_english(word):
                 # "webinar registrations": the project's signups are not webinar registrations
                 filled.values.pop(primary.name, None)
-                filled.issues.append(SlotIssue(
-                    primary.name, f"This project has nothing called {word!r}: did you mean {event.event.name} in "
-                                  f"general, or another event?", (event.event.name, *self.linker.suggest_events(word)),
-                    "unknown_modifier"))
+                filled.issues.append(
+                    SlotIssue(
+                        primary.name,
+                        f"This project has nothing called {word!r}: did you mean {event.event.name} in "
+                        f"general, or another event?",
+                        (event.event.name, *self.linker.suggest_events(word)),
+                        "unknown_modifier",
+                    )
+                )
                 return
-            if word in r.unknown_things() and primary.name in filled.values and \
-                    primary.name not in filled.defaulted:
+            if word in r.unknown_things() and primary.name in filled.values and primary.name not in filled.defaulted:
                 # "CSAT scores", "first response time", "tickets got escalated": a measure or state the project
                 # does not track, asked about rather than answered with the bare event
                 named = filled.values[primary.name]
                 first = named[0] if isinstance(named, tuple) and named else named
                 filled.values.pop(primary.name, None)
-                filled.issues.append(SlotIssue(
-                    primary.name, f"This project tracks nothing called {word!r}. {primary.prompt}",
-                    tuple(dict.fromkeys((*([first.name] if isinstance(first, EventRef) else []),
-                                         *self.linker.suggest_events(word)))), "unknown_measure"))
+                filled.issues.append(
+                    SlotIssue(
+                        primary.name,
+                        f"This project tracks nothing called {word!r}. {primary.prompt}",
+                        tuple(
+                            dict.fromkeys(
+                                (
+                                    *([first.name] if isinstance(first, EventRef) else []),
+                                    *self.linker.suggest_events(word),
+                                )
+                            )
+                        ),
+                        "unknown_measure",
+                    )
+                )
                 return
             noun = re.match(rf"\s+{_THING_NOUNS}", r.text[end:])
             if noun is None:
@@ -769,28 +941,38 @@ class SlotFiller:
             value_of = self._property_named(noun.group(0).strip())
             filters = next((s for s in intent.slots if s.type == "filters"), None)
             if value_of is not None and value_of.values and filters is not None:
-                filled.issues.append(SlotIssue(
-                    filters.name, f"This project has no {value_of.name} called {word!r}: which {value_of.name}?",
-                    tuple(f"{value_of.name} = {v}" for v in value_of.values), "unknown_value"))
+                filled.issues.append(
+                    SlotIssue(
+                        filters.name,
+                        f"This project has no {value_of.name} called {word!r}: which {value_of.name}?",
+                        tuple(f"{value_of.name} = {v}" for v in value_of.values),
+                        "unknown_value",
+                    )
+                )
                 return
             filled.values.pop(primary.name, None)
-            filled.issues.append(SlotIssue(
-                primary.name, f"This project has no event or property called {word!r}. {primary.prompt}",
-                tuple(self.linker.suggest_events(word)), "unknown_event"))
+            filled.issues.append(
+                SlotIssue(
+                    primary.name,
+                    f"This project has no event or property called {word!r}. {primary.prompt}",
+                    tuple(self.linker.suggest_events(word)),
+                    "unknown_event",
+                )
+            )
             return
         said = primary.name in filled.values and primary.name not in filled.defaulted
         if r.vague and not r.events and r.metric is None and not said:
             filled.issues.append(SlotIssue(primary.name, primary.prompt, tuple(self.linker.event_options()), "vague"))
 
     def _property_named(self, noun: str) -> Any:
-        """"plan" in "enterprise plan": the property a noun names, with its known values."""
+        """ "plan" in "enterprise plan": the property a noun names, with its known values."""
         for m in self.linker.link(noun):
             if m.kind == "property" and m.prop is not None:
                 return self.taxonomy.property(m.prop.name, m.prop.scope)
         return None
 
     def _check_referents(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:
-        """"the campaign", "the new feature": something the question points at without naming. Asked
+        """ "the campaign", "the new feature": something the question points at without naming. Asked
         about (with the property's values) rather than answered for every campaign or feature."""
         spec = next((s for s in intent.slots if s.type == "filters"), None)
         if spec is None or spec.name in given or any(i.slot == spec.name for i in filled.issues):
@@ -815,8 +997,12 @@ class SlotFiller:
         if spec.type in ("event", "events"):
             phrase = " ".join((r.unknown_things() or r.unknown_words)[-3:])
             if phrase and not r.events:
-                return SlotIssue(spec.name, f"I couldn't find an event matching {phrase!r}. {spec.prompt}",
-                                 tuple(self.linker.suggest_events(phrase)), "unknown_event")
+                return SlotIssue(
+                    spec.name,
+                    f"I couldn't find an event matching {phrase!r}. {spec.prompt}",
+                    tuple(self.linker.suggest_events(phrase)),
+                    "unknown_event",
+                )
             return SlotIssue(spec.name, spec.prompt, tuple(self.linker.event_options()))
         return SlotIssue(spec.name, spec.prompt, self.options_for(spec))
 
@@ -854,12 +1040,40 @@ class SlotFiller:
             if s.kind in ("detail", "number", "property") and s.start < end and start < s.end:
                 filled.used.add(s.key)
 
-    def _unused(self, r: Reading, filled: Filled) -> list[str]:
-        """Spans the reading found that no slot used: what the answer must say it left out."""
+    def _unread(self, intent: Intent, r: Reading, filled: Filled) -> list[str]:
+        """Words that change a number's meaning ("not", "vs", "first week", "per") that nothing used: a negation
+        is read when what follows it was read negated ("never shared", "plan != pro"), a comparison word when
+        the answer compares, any other when a used span covers it, and none of the kinds the family ``reads``
+        by itself. What is left the answer must report, or "NOT on desktop" silently counts desktop."""
+        used = list(filled.used)
+        negated = [
+            s.start
+            for s in r.spans
+            if s.key in filled.used
+            and (s.label.startswith("not ") or " != " in s.label or " not_in " in s.label or "is_not" in s.label)
+        ]
+        compares = any(s.kind == "comparison" and s.key in filled.used for s in r.spans)
+        out = []
+        for kind, pattern in self._unread_cues:
+            if kind in intent.reads or (kind == "comparison" and compares):
+                continue
+            for m in pattern.finditer(r.text):
+                if any(a <= m.start() < b for a, b in used):
+                    continue
+                if kind == "negation" and any(m.end() <= start <= m.end() + 40 for start in negated):
+                    continue
+                out.append(f"{m.group(0)!r} ({kind}, in '…{r.text[max(0, m.start() - 20) : m.end() + 20].strip()}…')")
+        return out
+
+    def _unused(self, intent: Intent, r: Reading, filled: Filled) -> list[str]:
+        """Spans the reading found that no slot used: what the answer must say it left out (not a first time
+        where the family's meaning is to the first time: "time to their first purchase")."""
         used = filled.used
         out = []
         for s in r.spans:
             if s.kind not in _USED_KINDS or s.key in used:
+                continue
+            if s.kind == "detail" and s.label.startswith("first_time") and "first" in intent.reads:
                 continue
             if any(a <= s.start and s.end <= b for a, b in used):
                 continue
@@ -880,8 +1094,11 @@ def merge_filters(filters: Iterable[PropertyFilter]) -> tuple[PropertyFilter, ..
             continue
         values = tuple(dict.fromkeys((*_values(previous), *_values(f))))
         single, many = ("=", "in") if group == "=" else ("!=", "not_in")
-        merged[key] = PropertyFilter(f.prop, many if len(values) > 1 else single,  # type: ignore[arg-type]
-                                     values if len(values) > 1 else values[0])
+        merged[key] = PropertyFilter(
+            f.prop,
+            many if len(values) > 1 else single,  # type: ignore[arg-type]
+            values if len(values) > 1 else values[0],
+        )
     return tuple(merged.values())
 
 
@@ -891,14 +1108,21 @@ def _values(f: PropertyFilter) -> tuple[str, ...]:
 
 def reading_warnings(filled: Filled, meaning: Meaning, now: datetime) -> list[Problem]:
     """What the answer must say it did not use: each part of the question the family had no place for."""
-    problems = [Problem("unused_words", f"I did not use {part}: the answer does not reflect it", fix=None,
-                        severity="warning") for part in filled.unused]
+    problems = [
+        Problem("unused_words", f"I did not use {part}: the answer does not reflect it", fix=None, severity="warning")
+        for part in filled.unused
+    ]
     counted = meaning.primary.event
     for c in meaning.conditions:
         if c.kind == "did_not" and counted is not None and c.event is not None and c.event.name == counted.name:
             # "uploaded a file but never uploaded again": read literally that is nobody
-            problems.append(Problem(
-                "assumption", f"you asked about people who did {counted.name} and never did {counted.name}: read "
-                              f"literally that is nobody; 'did it only once' is not something I can count yet",
-                fix=None, severity="warning"))
+            problems.append(
+                Problem(
+                    "assumption",
+                    f"you asked about people who did {counted.name} and never did {counted.name}: read "
+                    f"literally that is nobody; 'did it only once' is not something I can count yet",
+                    fix=None,
+                    severity="warning",
+                )
+            )
     return problems

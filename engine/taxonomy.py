@@ -8,9 +8,10 @@ API); this module only holds it and answers look-ups.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 from . import yamlfiles
 from .errors import CatalogError
@@ -94,7 +95,7 @@ class Taxonomy:
     # -- construction ------------------------------------------------------------------------
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "<taxonomy>") -> "Taxonomy":
+    def from_dict(cls, data: dict[str, Any], source: str = "<taxonomy>") -> Taxonomy:
         """Build from the YAML shape of ``engine/demo/taxonomy.yaml`` (validated, with file names in errors)."""
         if not isinstance(data, dict):
             raise CatalogError(source, "a taxonomy must be a mapping")
@@ -102,19 +103,26 @@ class Taxonomy:
         for name, spec in (data.get("events") or {}).items():
             spec = spec or {}
             tax.events[name] = EventDef(name, tuple(spec.get("properties") or ()), spec.get("description", ""))
-        for scope_key, scope in (
+        scopes: tuple[tuple[str, PropertyScope], ...] = (
             ("event_properties", "event"),
             ("person_properties", "person"),
             ("session_properties", "session"),
-        ):
-            target = tax._by_scope(scope)  # type: ignore[arg-type]
+        )
+        for scope_key, scope in scopes:
+            target = tax._by_scope(scope)
             for name, spec in (data.get(scope_key) or {}).items():
                 spec = spec or {}
                 typ = spec.get("type", "String")
                 if typ not in _TYPES:
-                    raise CatalogError(source, f"property {name!r} has unknown type {typ!r}; use one of {_TYPES}", key=name)
+                    raise CatalogError(
+                        source, f"property {name!r} has unknown type {typ!r}; use one of {_TYPES}", key=name
+                    )
                 target[name] = PropertyDef(
-                    name, scope, typ, tuple(str(v) for v in spec.get("values") or ()), spec.get("description", "")  # type: ignore[arg-type]
+                    name,
+                    scope,
+                    typ,
+                    tuple(str(v) for v in spec.get("values") or ()),
+                    spec.get("description", ""),
                 )
         for key, variants in (data.get("flags") or {}).items():
             tax.flags[key] = tuple(variants or ())
@@ -127,17 +135,18 @@ class Taxonomy:
                     raise CatalogError(source, f"event {ev.name!r} lists undefined property {p!r}", key=p)
         return tax
 
-
     def to_dict(self) -> dict[str, Any]:
         """The shape ``from_dict`` reads: a taxonomy read from data is stored with the data this way."""
 
         def props(defs: dict[str, PropertyDef]) -> dict[str, Any]:
-            return {p.name: {"type": p.type, "values": list(p.values), "description": p.description}
-                    for p in defs.values()}
+            return {
+                p.name: {"type": p.type, "values": list(p.values), "description": p.description} for p in defs.values()
+            }
 
         return {
-            "events": {e.name: {"properties": list(e.properties), "description": e.description}
-                       for e in self.events.values()},
+            "events": {
+                e.name: {"properties": list(e.properties), "description": e.description} for e in self.events.values()
+            },
             "event_properties": props(self.event_properties),
             "person_properties": props(self.person_properties),
             "session_properties": props(self.session_properties),

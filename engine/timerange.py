@@ -3,7 +3,8 @@
 General date libraries guess; analysts do not. This grammar resolves phrases
 the way a product analyst means them, and nothing else:
 
-* Timezone: every datetime is naive and means UTC, ``now`` included.
+* Timezone: every datetime is naive and means UTC, ``now`` included; an aware moment enters through
+  ``clock.naive_utc`` (the engine reads its clock that way).
 * Ranges are half-open ``[start, end)``. An absolute "to" date is an
   inclusive day: "from March 3 to March 10" ends at March 11 00:00.
 * Weeks start on Monday.
@@ -51,7 +52,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, pairwise
 from typing import Any, NamedTuple
 
 from rapidfuzz import process
@@ -63,23 +64,76 @@ from .types import TimeRange, Unit
 # --- vocabulary ------------------------------------------------------------------------------
 
 NUMBER_WORDS: dict[str, int] = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30, "sixty": 60, "ninety": 90,
-    "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3, "few": 3,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fourteen": 14,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "sixty": 60,
+    "ninety": 90,
+    "a couple of": 2,
+    "a couple": 2,
+    "couple of": 2,
+    "a few": 3,
+    "few": 3,
 }
 
 UNIT_WORDS: dict[str, Unit] = {
-    "hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour", "h": "hour",
-    "day": "day", "days": "day", "d": "day",
-    "week": "week", "weeks": "week", "wk": "week", "wks": "week", "w": "week",
-    "month": "month", "months": "month", "mo": "month", "mos": "month",
-    "quarter": "quarter", "quarters": "quarter", "qtr": "quarter", "qtrs": "quarter",
-    "year": "year", "years": "year", "yr": "year", "yrs": "year", "y": "year",
+    "hour": "hour",
+    "hours": "hour",
+    "hr": "hour",
+    "hrs": "hour",
+    "h": "hour",
+    "day": "day",
+    "days": "day",
+    "d": "day",
+    "week": "week",
+    "weeks": "week",
+    "wk": "week",
+    "wks": "week",
+    "w": "week",
+    "month": "month",
+    "months": "month",
+    "mo": "month",
+    "mos": "month",
+    "quarter": "quarter",
+    "quarters": "quarter",
+    "qtr": "quarter",
+    "qtrs": "quarter",
+    "year": "year",
+    "years": "year",
+    "yr": "year",
+    "yrs": "year",
+    "y": "year",
 }
 
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july",
-               "august", "september", "october", "november", "december")
+MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 MONTHS: dict[str, int] = {
     **{name: i for i, name in enumerate(MONTH_NAMES, 1)},
     **{name[:3]: i for i, name in enumerate(MONTH_NAMES, 1)},
@@ -87,18 +141,37 @@ MONTHS: dict[str, int] = {
 }
 
 WEEKDAYS: dict[str, int] = {
-    name: i for i, name in enumerate(
-        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+    name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 }
 
 QUARTER_ORDINALS: dict[str, int] = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
 }
 
 TO_DATE_ABBREVIATIONS: dict[str, Unit] = {"wtd": "week", "mtd": "month", "qtd": "quarter", "ytd": "year"}
 
-MILESTONES = ("release", "launch", "deploy", "deployment", "rollout", "update", "migration", "redesign",
-              "outage", "incident", "announcement", "campaign", "change")
+MILESTONES = (
+    "release",
+    "launch",
+    "deploy",
+    "deployment",
+    "rollout",
+    "update",
+    "migration",
+    "redesign",
+    "outage",
+    "incident",
+    "announcement",
+    "campaign",
+    "change",
+)
 """What a date can be the date of ("the Nov 16 release", "the launch on Nov 2"): part of the time phrase."""
 
 ALL_TIME_START = datetime(2000, 1, 1)
@@ -107,8 +180,7 @@ ALL_TIME_START = datetime(2000, 1, 1)
 ALL_UNITS: tuple[Unit, ...] = ("hour", "day", "week", "month", "quarter", "year")
 _DAY_UNITS: tuple[Unit, ...] = ("day", "week", "month", "quarter", "year")
 _MONTHS_PER_UNIT: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
-_FIXED_UNIT: dict[str, timedelta] = {"hour": timedelta(hours=1), "day": timedelta(days=1),
-                                     "week": timedelta(days=7)}
+_FIXED_UNIT: dict[str, timedelta] = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}
 
 
 def _alternation(words: Mapping[str, object] | tuple[str, ...]) -> str:
@@ -226,7 +298,7 @@ def _period_label(start: datetime, unit: Unit, end: datetime, partial: bool) -> 
 
 
 def _with_detail(name: str, detail: str) -> str:
-    """"last month (October 2026)"; "last quarter: Q3 2026 (Jul 1 – Sep 30)" rather than nested brackets."""
+    """ "last month (October 2026)"; "last quarter: Q3 2026 (Jul 1 – Sep 30)" rather than nested brackets."""
     return f"{name}: {detail}" if "(" in detail else f"{name} ({detail})"
 
 
@@ -329,8 +401,13 @@ def _before(spec: Mapping[str, Any], now: datetime) -> TimeRange:
     unit = _spec_unit(spec, "unit", ALL_UNITS)
     other = from_spec(then, now)
     name = f"the {unit}" if n == 1 else f"the {_plural(n, unit)}"
-    return TimeRange(_shift(other.start, unit, -n), other.start, f"{name} before {_moment_label(other.start)}",
-                     dict(spec), calendar=other.calendar)
+    return TimeRange(
+        _shift(other.start, unit, -n),
+        other.start,
+        f"{name} before {_moment_label(other.start)}",
+        dict(spec),
+        calendar=other.calendar,
+    )
 
 
 def _after_range(spec: Mapping[str, Any], now: datetime) -> TimeRange:
@@ -347,8 +424,13 @@ def _after_range(spec: Mapping[str, Any], now: datetime) -> TimeRange:
     if anchor >= now:
         raise TimeRangeError("the period after it has not started")
     name = f"the {unit}" if n == 1 else f"the {_plural(n, unit)}"
-    return TimeRange(anchor, min(_shift(anchor, unit, n), now), f"{name} after {_moment_label(anchor)}", dict(spec),
-                     calendar=other.calendar)
+    return TimeRange(
+        anchor,
+        min(_shift(anchor, unit, n), now),
+        f"{name} after {_moment_label(anchor)}",
+        dict(spec),
+        calendar=other.calendar,
+    )
 
 
 def _dates(spec: Mapping[str, Any], now: datetime) -> TimeRange:
@@ -366,8 +448,7 @@ def _dates(spec: Mapping[str, Any], now: datetime) -> TimeRange:
 
 def _calendar_period(spec: Mapping[str, Any], now: datetime, unit: Unit, start: datetime) -> TimeRange:
     end, partial = _ends_now(start, _shift(start, unit, 1), now)
-    return TimeRange(start, end, _period_label(start, unit, _shift(start, unit, 1), partial), dict(spec),
-                     calendar=True)
+    return TimeRange(start, end, _period_label(start, unit, _shift(start, unit, 1), partial), dict(spec), calendar=True)
 
 
 def _week(spec: Mapping[str, Any], now: datetime) -> TimeRange:
@@ -486,7 +567,7 @@ def _numeric_date(m: re.Match[str], now: datetime, year: int | None) -> _Anchor 
 
 
 def _named_date(m: re.Match[str], now: datetime, year: int | None) -> _Anchor | None:
-    """"March 3", "3rd of March 2026": a year-less date is its latest past occurrence."""
+    """ "March 3", "3rd of March 2026": a year-less date is its latest past occurrence."""
     month, day = MONTHS[m["m"].lower()], int(m["d"])
     explicit = _year_value(m["y"])
     if explicit is not None:
@@ -514,7 +595,7 @@ def _quarter_anchor(m: re.Match[str], now: datetime, year: int | None) -> _Ancho
 
 
 def _weekday_anchor(m: re.Match[str], now: datetime, year: int | None) -> _Anchor | None:
-    """"Monday" is the latest Monday, today included; "last Monday" excludes today."""
+    """ "Monday" is the latest Monday, today included; "last Monday" excludes today."""
     back = (now.weekday() - WEEKDAYS[m["wd"].lower()]) % 7
     if m["last"] and back == 0:
         back = 7
@@ -527,7 +608,7 @@ def _day_word_anchor(m: re.Match[str], now: datetime, year: int | None) -> _Anch
 
 
 def _period_anchor(m: re.Match[str], now: datetime, year: int | None) -> _Anchor | None:
-    """"this month", "last week": the whole calendar unit (up to now for the current one)."""
+    """ "this month", "last week": the whole calendar unit (up to now for the current one)."""
     key = "this" if m["kw"].lower() == "this" else "previous"
     return _range_anchor(from_spec({key: m["u"].lower()}, now))
 
@@ -553,8 +634,10 @@ _ANCHOR_FORMS: tuple[tuple[str, Callable[[re.Match[str], datetime, int | None], 
     (r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?!\d)", _numeric_date),
     (r"(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})(?!\d)", _numeric_date),
     (rf"(?P<m>{_MONTH})\.?\s+(?P<d>\d{{1,2}})(?!\d){_DAY_SUFFIX}\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?", _named_date),
-    (rf"(?:the\s+)?(?P<d>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s+(?:of\s+)?(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?",
-     _named_date),
+    (
+        rf"(?:the\s+)?(?P<d>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s+(?:of\s+)?(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?",
+        _named_date,
+    ),
     (rf"q(?P<q>[1-4])(?:\s+(?P<y>{_YEAR}))?\b", _quarter_anchor),
     (rf"(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?", _month_anchor),
     (rf"(?P<last>last\s+)?(?P<wd>{_WEEKDAY})\b", _weekday_anchor),
@@ -606,13 +689,13 @@ def _rolling_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
 
 
 def _calendar_phrase(m: re.Match[str], now: datetime) -> _Reading:
-    """"last week" is the previous calendar week; "this week", "the week so far" the current one."""
+    """ "last week" is the previous calendar week; "this week", "the week so far" the current one."""
     key = "previous" if m["kw"].lower() in ("last", "previous", "prior") else "this"
     return _Reading({key: m["u"].lower()})
 
 
 def _complete_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
-    """"the last 8 full weeks": the calendar weeks before this one; "the last full week" is last week."""
+    """ "the last 8 full weeks": the calendar weeks before this one; "the last full week" is last week."""
     unit = UNIT_WORDS[m["u"].lower()]
     if not m["n"]:
         return _Reading({"previous": unit})
@@ -631,7 +714,7 @@ def _to_date_phrase(m: re.Match[str], now: datetime) -> _Reading:
 
 
 def _start_of_phrase(m: re.Match[str], now: datetime) -> _Reading:
-    """"since the start of the month" is this month; "since the start of last month" runs from its first day."""
+    """ "since the start of the month" is this month; "since the start of last month" runs from its first day."""
     unit = UNIT_WORDS[m["u"].lower()]
     if m["kw"] and m["kw"].lower() in ("last", "previous"):
         return _Reading({"from": _shift(_floor(now, unit), unit, -1).date().isoformat()})
@@ -643,21 +726,24 @@ def _day_word_phrase(m: re.Match[str], now: datetime) -> _Reading:
 
 
 def _ago_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
-    """"2 weeks ago" is that calendar week; "more than 2 weeks ago" is a threshold, not a range."""
+    """ "2 weeks ago" is that calendar week; "more than 2 weeks ago" is a threshold, not a range."""
     n = _number(m["n"])
     if m["threshold"] or n == 0:
         return None
     return _Reading({"ago": n, "unit": UNIT_WORDS[m["u"].lower()]})
 
 
-_RUNNING_AFTER = re.compile(r"^\s*,?\s*(?:so far|to date|till now|until now|up to now|up till now|until today|yet|"
-                            r"(?:up )?to today|thus far)\b")
+_RUNNING_AFTER = re.compile(
+    r"^\s*,?\s*(?:so far|to date|till now|until now|up to now|up till now|until today|yet|"
+    r"(?:up )?to today|thus far)\b"
+)
 _RUNNING_BEFORE = re.compile(r"\b(?:this|current|the current|this year'?s)\s+$")
 """"November so far", "this November": the running one, not last year's."""
 
 
-def _period_of_year(key: str, value: int, year_text: str | None, now: datetime,
-                    m: re.Match[str] | None = None) -> _Reading:
+def _period_of_year(
+    key: str, value: int, year_text: str | None, now: datetime, m: re.Match[str] | None = None
+) -> _Reading:
     """A month or quarter: with a year it is exact; without, the latest one that has started,
     which is ambiguous while it is still running (this partial one, or last year's whole one) unless the
     words around it say which ("November so far", "this November")."""
@@ -667,7 +753,7 @@ def _period_of_year(key: str, value: int, year_text: str | None, now: datetime,
     current = now.month if key == "month" else _quarter_of(now)
     if value != current:
         return _Reading({key: value})
-    if m is not None and (_RUNNING_AFTER.match(m.string[m.end():]) or _RUNNING_BEFORE.search(m.string[:m.start()])):
+    if m is not None and (_RUNNING_AFTER.match(m.string[m.end() :]) or _RUNNING_BEFORE.search(m.string[: m.start()])):
         return _Reading({key: value, "year": now.year})
     return _Reading({key: value}, ({key: value, "year": now.year}, {key: value, "year": now.year - 1}))
 
@@ -683,7 +769,7 @@ def _month_phrase(m: re.Match[str], now: datetime) -> _Reading:
 
 
 def _last_month_name_phrase(m: re.Match[str], now: datetime) -> _Reading:
-    """"last March": the latest March that is over (asked in March, last year's)."""
+    """ "last March": the latest March that is over (asked in March, last year's)."""
     month = MONTHS[m["m"].lower()]
     return _Reading({"month": month, "year": now.year if month < now.month else now.year - 1})
 
@@ -708,7 +794,7 @@ def _single_day_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
 
 
 def _week_of_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
-    """"the week of Nov 9" is the calendar week containing it; "the week starting Nov 4" (a Wednesday) is
+    """ "the week of Nov 9" is the calendar week containing it; "the week starting Nov 4" (a Wednesday) is
     the seven days from that day: the same thing when the day is a Monday, as it usually is."""
     day = _anchor(m["a"], now)
     if day is None:
@@ -732,7 +818,7 @@ def _after_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
 
 
 def _window_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
-    """"the 10 days before Nov 16", "the 2 weeks after the launch on Nov 2": days next to a date.
+    """ "the 10 days before Nov 16", "the 2 weeks after the launch on Nov 2": days next to a date.
     Without a number the unit must be singular: "the days before the launch" says no length."""
     anchor = _anchor(m["a"], now)
     word = m["u"].lower()
@@ -754,14 +840,17 @@ def _all_time_phrase(m: re.Match[str], now: datetime) -> _Reading:
 
 
 def _relative_after_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
-    """"the week after", "the 2 weeks following": a length, placed after a neighbouring range's date."""
+    """ "the week after", "the 2 weeks following": a length, placed after a neighbouring range's date."""
     reading = _relative_phrase(m, now)
-    return None if reading is None else _Reading({"next": reading.spec["last"], "unit": reading.spec["unit"],
-                                                  "direction": "after"}, relative=True)
+    return (
+        None
+        if reading is None
+        else _Reading({"next": reading.spec["last"], "unit": reading.spec["unit"], "direction": "after"}, relative=True)
+    )
 
 
 def _relative_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
-    """"the week before", "vs the previous 30 days": a length, placed against a neighbouring range."""
+    """ "the week before", "vs the previous 30 days": a length, placed against a neighbouring range."""
     word = m["u"].lower()
     n = _number(m["n"]) if m["n"] else 1
     if n == 0 or (not m["n"] and UNIT_WORDS[word] != word):
@@ -775,18 +864,18 @@ does so when that keeps it under half a year; otherwise its two dates were just 
 
 
 def _since_then_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
-    """"since then", "since the release": from a date another phrase of the question names (a relative reading)."""
+    """ "since then", "since the release": from a date another phrase of the question names (a relative reading)."""
     return _Reading({"since": "then"}, relative=True)
 
 
 def _onwards_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
-    """"Nov 16 onwards", "from October on", "Nov 2 to now": from that day (or month) up to now."""
+    """ "Nov 16 onwards", "from October on", "Nov 2 to now": from that day (or month) up to now."""
     anchor = _anchor(m["a"], now)
     return _Reading({"from": anchor.start.date().isoformat()}) if anchor and anchor.start < now else None
 
 
 def _days_of_month_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
-    """"Nov 2–15": the days from the first to the second of one month (its latest occurrence, as a date is)."""
+    """ "Nov 2–15": the days from the first to the second of one month (its latest occurrence, as a date is)."""
     first = _anchor(f"{m['m']} {m['d1']}", now)
     if first is None:
         return None
@@ -805,14 +894,22 @@ def _between_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
     if last.yearless:
         last = _anchor(m["b"], now, first.start.year)
         turned = _anchor(m["b"], now, first.start.year + 1)
-        if last is not None and turned is not None and last.start < first.start \
-                and turned.start - first.start <= _YEAR_TURN_SPAN:
+        if (
+            last is not None
+            and turned is not None
+            and last.start < first.start
+            and turned.start - first.start <= _YEAR_TURN_SPAN
+        ):
             last = turned
     elif first.yearless:
         first = _anchor(m["a"], now, last.start.year)
         turned = _anchor(m["a"], now, last.start.year - 1)
-        if first is not None and turned is not None and first.start > last.start \
-                and last.start - turned.start <= _YEAR_TURN_SPAN:
+        if (
+            first is not None
+            and turned is not None
+            and first.start > last.start
+            and last.start - turned.start <= _YEAR_TURN_SPAN
+        ):
             first = turned
     if first is None or last is None:
         return None
@@ -827,8 +924,10 @@ rules are worth running."""
 
 
 def _tokens(lowered: str) -> frozenset[str]:
-    return frozenset(token if not token[0].isdigit() else "#year" if token.isdigit() else "#date"
-                     for token in _TOKEN.findall(lowered))
+    return frozenset(
+        token if not token[0].isdigit() else "#year" if token.isdigit() else "#date"
+        for token in _TOKEN.findall(lowered)
+    )
 
 
 _LEAD_IN_WINDOW = 40
@@ -857,10 +956,20 @@ class _Rule:
         return start, m.end()
 
 
-def _rule(source: str, resolve: _Resolver, triggers: Iterable[str], lead_in: str | None = _LEAD_IN,
-          also: Iterable[Iterable[str]] = ()) -> _Rule:
-    return _Rule(re.compile(source, _LOWERED), resolve, frozenset(triggers),
-                 re.compile(rf"(?:{lead_in})\Z", _LOWERED) if lead_in else None, tuple(map(frozenset, also)))
+def _rule(
+    source: str,
+    resolve: _Resolver,
+    triggers: Iterable[str],
+    lead_in: str | None = _LEAD_IN,
+    also: Iterable[Iterable[str]] = (),
+) -> _Rule:
+    return _Rule(
+        re.compile(source, _LOWERED),
+        resolve,
+        frozenset(triggers),
+        re.compile(rf"(?:{lead_in})\Z", _LOWERED) if lead_in else None,
+        tuple(map(frozenset, also)),
+    )
 
 
 class _RuleSet:
@@ -881,95 +990,184 @@ class _RuleSet:
         if not words:  # most questions: no comprehension to pay for
             return []
         hits = sorted({i for word in words for i in self._by_word[word]})
-        return [rule for rule in map(self.rules.__getitem__, hits)
-                if not any(also.isdisjoint(tokens) for also in rule.also)]
+        return [
+            rule for rule in map(self.rules.__getitem__, hits) if not any(also.isdisjoint(tokens) for also in rule.also)
+        ]
 
 
 _WEEKDAY_ANCHOR = rf"(?:last\s+)?{_WEEKDAY}\b"
 _DAY_ANCHOR = "(?:" + "|".join(re.sub(r"\(\?P<\w+>", "(?:", src) for src, _ in _ANCHOR_FORMS[:4]) + ")"
 _UNTIL = r"(?:and|to|until|till|through|thru|-|–)"
 _MILESTONE = rf"(?:{_alternation(MILESTONES)})\b"
-_MARKED_ANCHOR = (rf"(?:(?:the\s+)?(?:[\w.]+\s+)?{_MILESTONE}(?:\s+[\w.]*\d[\w.]*)?\s*(?:\(|\bon\s+|\bof\s+)|the\s+)?"
-                  rf"(?P<a>{_ANCHOR})(?:\s+{_MILESTONE})?\)?")
+_MARKED_ANCHOR = (
+    rf"(?:(?:the\s+)?(?:[\w.]+\s+)?{_MILESTONE}(?:\s+[\w.]*\d[\w.]*)?\s*(?:\(|\bon\s+|\bof\s+)|the\s+)?"
+    rf"(?P<a>{_ANCHOR})(?:\s+{_MILESTONE})?\)?"
+)
 """A date, possibly named by what happened on it: "the Nov 16 release", "the launch on Nov 2", "the 4.2 release on
 Nov 16", "release 4.2 (nov 16)"."""
 _NEXT_TO = r"(?P<dir>before|prior\s+to|preceding|leading\s+up\s+to|after|following)"
 
 _ROLLING_WORDS = ("last", "past", "previous", "prior", "trailing", "rolling")
 _UNIT_TOKENS = frozenset(UNIT_WORDS)
-_ANCHOR_TOKENS = frozenset({*MONTHS, *WEEKDAYS, "#date", "q1", "q2", "q3", "q4", *_DAY_WORD_SPECS, "this", "last",
-                            "previous", "ago"})
+_ANCHOR_TOKENS = frozenset(
+    {*MONTHS, *WEEKDAYS, "#date", "q1", "q2", "q3", "q4", *_DAY_WORD_SPECS, "this", "last", "previous", "ago"}
+)
 """Words without which ``_ANCHOR`` cannot match: "since", "from", "after" are common without a date."""
 _COMPLETE_WORDS = ("complete", "completed", "full", "whole", "entire", "finished")
 _DATE_WORDS = (*MONTHS, "#date")
 
 _RULES = _RuleSet(
     _rule(rf"\b(?:{'|'.join(_ROLLING_WORDS)})\s+(?P<n>{_NUM})\s*(?P<u>{_UNIT})", _rolling_phrase, _ROLLING_WORDS),
-    _rule(rf"\b(?:this\s+)?(?:past|trailing|rolling)\s+(?P<n>)(?P<u>hour|day|{_PERIOD})\b", _rolling_phrase,
-          ("past", "trailing", "rolling")),
-    _rule(rf"\b(?:{'|'.join(_ROLLING_WORDS)})\s+(?:(?P<n>{_NUM})\s+)?(?:{'|'.join(_COMPLETE_WORDS)})\s+"
-          rf"(?P<u>{_DAYS_OR_LONGER})", _complete_phrase, _COMPLETE_WORDS, also=[_ROLLING_WORDS]),
-    _rule(rf"\b(?:{'|'.join(_ROLLING_WORDS)})\s+(?:(?P<n>{_NUM})\s+)?fortnights?\b", _fortnight_phrase,
-          ("fortnight", "fortnights")),
-    _rule(rf"\b(?:so\s+far\s+)?(?P<kw>this|current|last|previous|prior|the(?=\s+{_PERIOD}\s+so\s+far\b))\s+"
-          rf"(?P<u>{_PERIOD})\b(?:\s+so\s+far\b)?", _calendar_phrase,
-          ("this", "current", "last", "previous", "prior", "far")),
-    _rule(rf"\b(?:(?P<u>{_PERIOD})[\s-]+to[\s-]+date|(?P<abbr>[wmqy]td))\b", _to_date_phrase,
-          ("date", *TO_DATE_ABBREVIATIONS)),
-    _rule(rf"\b(?:since|from)\s+the\s+(?:very\s+)?(?:start|beginning)\s+of\s+"
-          rf"(?:(?P<kw>this|current|last|previous)\s+|the\s+)(?P<u>{_PERIOD})\b", _start_of_phrase,
-          ("start", "beginning"), lead_in=None),
+    _rule(
+        rf"\b(?:this\s+)?(?:past|trailing|rolling)\s+(?P<n>)(?P<u>hour|day|{_PERIOD})\b",
+        _rolling_phrase,
+        ("past", "trailing", "rolling"),
+    ),
+    _rule(
+        rf"\b(?:{'|'.join(_ROLLING_WORDS)})\s+(?:(?P<n>{_NUM})\s+)?(?:{'|'.join(_COMPLETE_WORDS)})\s+"
+        rf"(?P<u>{_DAYS_OR_LONGER})",
+        _complete_phrase,
+        _COMPLETE_WORDS,
+        also=[_ROLLING_WORDS],
+    ),
+    _rule(
+        rf"\b(?:{'|'.join(_ROLLING_WORDS)})\s+(?:(?P<n>{_NUM})\s+)?fortnights?\b",
+        _fortnight_phrase,
+        ("fortnight", "fortnights"),
+    ),
+    _rule(
+        rf"\b(?:so\s+far\s+)?(?P<kw>this|current|last|previous|prior|the(?=\s+{_PERIOD}\s+so\s+far\b))\s+"
+        rf"(?P<u>{_PERIOD})\b(?:\s+so\s+far\b)?",
+        _calendar_phrase,
+        ("this", "current", "last", "previous", "prior", "far"),
+    ),
+    _rule(
+        rf"\b(?:(?P<u>{_PERIOD})[\s-]+to[\s-]+date|(?P<abbr>[wmqy]td))\b",
+        _to_date_phrase,
+        ("date", *TO_DATE_ABBREVIATIONS),
+    ),
+    _rule(
+        rf"\b(?:since|from)\s+the\s+(?:very\s+)?(?:start|beginning)\s+of\s+"
+        rf"(?:(?P<kw>this|current|last|previous)\s+|the\s+)(?P<u>{_PERIOD})\b",
+        _start_of_phrase,
+        ("start", "beginning"),
+        lead_in=None,
+    ),
     _rule(r"\b(?:so\s+far\s+)?(?P<w>today|yesterday)\b(?:\s+so\s+far\b)?", _day_word_phrase, _DAY_WORD_SPECS),
-    _rule(rf"\b(?:(?P<threshold>more\s+than|less\s+than|fewer\s+than|at\s+least|at\s+most|over|under|within)\s+)?"
-          rf"(?P<n>{_NUM})\s+(?P<u>{_UNIT})\s+ago\b", _ago_phrase, ("ago",)),
-    _rule(rf"\bq(?P<q>[1-4])(?:\s*(?:of\s+)?(?P<y>{_YEAR}))?\b(?P<ord>)", _quarter_phrase, ("q1", "q2", "q3", "q4"),
-          lead_in=_QUARTER_LEAD_IN),
-    _rule(rf"\b(?P<y>(?:19|20)\d{{2}})[\s-]*q(?P<q>[1-4])\b(?P<ord>)", _quarter_phrase, ("q1", "q2", "q3", "q4"),
-          lead_in=_QUARTER_LEAD_IN),
-    _rule(rf"\b(?P<q>)(?P<ord>{_alternation(QUARTER_ORDINALS)})\s+quarter\b(?:\s+(?:of\s+)?(?P<y>{_YEAR})\b)?",
-          _quarter_phrase, ("quarter",), lead_in=_QUARTER_LEAD_IN),
-    _rule(rf"\b(?:in|during|for|throughout)\s+(?:the\s+month\s+of\s+)?(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?",
-          _month_phrase, MONTHS, lead_in=None),
+    _rule(
+        rf"\b(?:(?P<threshold>more\s+than|less\s+than|fewer\s+than|at\s+least|at\s+most|over|under|within)\s+)?"
+        rf"(?P<n>{_NUM})\s+(?P<u>{_UNIT})\s+ago\b",
+        _ago_phrase,
+        ("ago",),
+    ),
+    _rule(
+        rf"\bq(?P<q>[1-4])(?:\s*(?:of\s+)?(?P<y>{_YEAR}))?\b(?P<ord>)",
+        _quarter_phrase,
+        ("q1", "q2", "q3", "q4"),
+        lead_in=_QUARTER_LEAD_IN,
+    ),
+    _rule(
+        r"\b(?P<y>(?:19|20)\d{2})[\s-]*q(?P<q>[1-4])\b(?P<ord>)",
+        _quarter_phrase,
+        ("q1", "q2", "q3", "q4"),
+        lead_in=_QUARTER_LEAD_IN,
+    ),
+    _rule(
+        rf"\b(?P<q>)(?P<ord>{_alternation(QUARTER_ORDINALS)})\s+quarter\b(?:\s+(?:of\s+)?(?P<y>{_YEAR})\b)?",
+        _quarter_phrase,
+        ("quarter",),
+        lead_in=_QUARTER_LEAD_IN,
+    ),
+    _rule(
+        rf"\b(?:in|during|for|throughout)\s+(?:the\s+month\s+of\s+)?(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?",
+        _month_phrase,
+        MONTHS,
+        lead_in=None,
+    ),
     _rule(rf"\bmonth\s+of\s+(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?", _month_phrase, ("month",)),
     _rule(rf"\b(?P<m>{_MONTH})\s*,?\s*(?P<y>{_YEAR})\b", _month_phrase, MONTHS),
     _rule(rf"\blast\s+(?P<m>{_MONTH})\b", _last_month_name_phrase, MONTHS),
     _rule(rf"\b(?!may\b|march\b|mar\b|dec\b)(?P<m>{_MONTH})(?:'s)?\b(?P<y>)(?!\s*\d)", _month_phrase, MONTHS),
-    _rule(r"\b(?:in|during|for|throughout)\s+(?:the\s+year\s+)?(?P<y>(?:19|20)\d{2})\b", _year_phrase,
-          ("#year",), lead_in=None),
-    _rule(r"\b(?:(?P<kw>last|previous|this\s+past)\s+|(?:the|this)\s+)weekend\b", _weekend_phrase, ("weekend",),
-          lead_in=r"\b(?:on|over|during)\s+"),
-    _rule(rf"\bweek\s+(?P<kw>of|starting|beginning|commencing)\s+(?:on\s+)?(?P<a>{_DAY_ANCHOR})", _week_of_phrase,
-          ("week",)),
+    _rule(
+        r"\b(?:in|during|for|throughout)\s+(?:the\s+year\s+)?(?P<y>(?:19|20)\d{2})\b",
+        _year_phrase,
+        ("#year",),
+        lead_in=None,
+    ),
+    _rule(
+        r"\b(?:(?P<kw>last|previous|this\s+past)\s+|(?:the|this)\s+)weekend\b",
+        _weekend_phrase,
+        ("weekend",),
+        lead_in=r"\b(?:on|over|during)\s+",
+    ),
+    _rule(
+        rf"\bweek\s+(?P<kw>of|starting|beginning|commencing)\s+(?:on\s+)?(?P<a>{_DAY_ANCHOR})",
+        _week_of_phrase,
+        ("week",),
+    ),
     _rule(rf"\b(?P<a>{_DAY_ANCHOR})", _single_day_phrase, _DATE_WORDS),
     _rule(rf"\b(?=on\b|last\b)(?:on\s+)?(?P<a>{_WEEKDAY_ANCHOR})", _single_day_phrase, WEEKDAYS, lead_in=None),
-    _rule(rf"\b(?:(?P<n>{_NUM})\s*)?(?P<u>{_DAYS_OR_LONGER})\s+{_NEXT_TO}\s+{_MARKED_ANCHOR}", _window_phrase,
-          ("before", "prior", "preceding", "leading", "after", "following"), also=[_UNIT_TOKENS, _ANCHOR_TOKENS]),
-    _rule(rf"\b(?:ever\s+)?since\s+{_MARKED_ANCHOR}", _since_phrase, ("since",), lead_in=None,
-          also=[_ANCHOR_TOKENS]),
+    _rule(
+        rf"\b(?:(?P<n>{_NUM})\s*)?(?P<u>{_DAYS_OR_LONGER})\s+{_NEXT_TO}\s+{_MARKED_ANCHOR}",
+        _window_phrase,
+        ("before", "prior", "preceding", "leading", "after", "following"),
+        also=[_UNIT_TOKENS, _ANCHOR_TOKENS],
+    ),
+    _rule(rf"\b(?:ever\s+)?since\s+{_MARKED_ANCHOR}", _since_phrase, ("since",), lead_in=None, also=[_ANCHOR_TOKENS]),
     _rule(rf"\bafter\s+{_MARKED_ANCHOR}", _after_phrase, ("after",), lead_in=None, also=[_ANCHOR_TOKENS]),
-    _rule(rf"\b(?:ever\s+)?since\s+(?P<n>{_NUM})\s+(?P<u>hours?|hrs?)\s+ago\b", _rolling_phrase, ("since",),
-          lead_in=None),
-    _rule(rf"\bfrom\s+(?P<a>{_ANCHOR})\s+(?:to|until|till)\s+(?:now|today|date|the\s+present)\b",
-          _since_phrase, ("from",), lead_in=None, also=[_ANCHOR_TOKENS]),
-    _rule(rf"\b(?:from\s+|starting\s+)?(?P<a>{_DAY_ANCHOR}|(?P<m0>{_MONTH}))\s+(?:on(?:wards?)?|forwards?|and\s+(?:later|after)|"
-          rf"(?:up\s+)?(?:to|until|till)\s+(?:now|today|date))\b", _onwards_phrase, ("onwards", "onward", "on", "forward",
-                                                                                  "forwards", "later", "after", "now", "date"),
-          lead_in=None, also=[_ANCHOR_TOKENS]),
-    _rule(rf"\b(?P<m>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|through|thru|until)\s*(?P<d2>\d{{1,2}})"
-          rf"(?:st|nd|rd|th)?\b(?!\s*{_MONTH})", _days_of_month_phrase, MONTHS),
-    _rule(rf"\b(?:between|from)\s+(?P<a>{_ANCHOR})\s+{_UNTIL}\s+(?P<b>{_ANCHOR})", _between_phrase,
-          ("between", "from"), lead_in=None, also=[_ANCHOR_TOKENS]),
-    _rule(rf"\b(?P<a>{_DAY_ANCHOR})\s+(?:to|until|till|through|thru|-|–)\s+(?P<b>{_DAY_ANCHOR})", _between_phrase,
-          _DATE_WORDS),
+    _rule(
+        rf"\b(?:ever\s+)?since\s+(?P<n>{_NUM})\s+(?P<u>hours?|hrs?)\s+ago\b", _rolling_phrase, ("since",), lead_in=None
+    ),
+    _rule(
+        rf"\bfrom\s+(?P<a>{_ANCHOR})\s+(?:to|until|till)\s+(?:now|today|date|the\s+present)\b",
+        _since_phrase,
+        ("from",),
+        lead_in=None,
+        also=[_ANCHOR_TOKENS],
+    ),
+    _rule(
+        rf"\b(?:from\s+|starting\s+)?(?P<a>{_DAY_ANCHOR}|(?P<m0>{_MONTH}))\s+(?:on(?:wards?)?|forwards?|and\s+(?:later|after)|"
+        rf"(?:up\s+)?(?:to|until|till)\s+(?:now|today|date))\b",
+        _onwards_phrase,
+        ("onwards", "onward", "on", "forward", "forwards", "later", "after", "now", "date"),
+        lead_in=None,
+        also=[_ANCHOR_TOKENS],
+    ),
+    _rule(
+        rf"\b(?P<m>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|through|thru|until)\s*(?P<d2>\d{{1,2}})"
+        rf"(?:st|nd|rd|th)?\b(?!\s*{_MONTH})",
+        _days_of_month_phrase,
+        MONTHS,
+    ),
+    _rule(
+        rf"\b(?:between|from)\s+(?P<a>{_ANCHOR})\s+{_UNTIL}\s+(?P<b>{_ANCHOR})",
+        _between_phrase,
+        ("between", "from"),
+        lead_in=None,
+        also=[_ANCHOR_TOKENS],
+    ),
+    _rule(
+        rf"\b(?P<a>{_DAY_ANCHOR})\s+(?:to|until|till|through|thru|-|–)\s+(?P<b>{_DAY_ANCHOR})",
+        _between_phrase,
+        _DATE_WORDS,
+    ),
 )
 
 _ALL_TIME_RULES = _RuleSet(
-    _rule(r"\b(?:(?:of\s+)?all[\s-]+time\b|(?<!\bfirst\s)(?<!\bfirst-)ever\b|lifetime\b|so\s+far\b"
-          r"|(?<!\bup\s)(?<!-)to[\s-]+date\b)", _all_time_phrase, ("time", "ever", "lifetime", "far", "date")),
-    _rule(r"\bsince\s+(?:the\s+(?:very\s+)?(?:beginning|start)(?:\s+of\s+time)?\b(?!\s+of\b)"
-          r"|(?:the\s+)?launch\b(?!\s+(?:of|on)\b)|inception\b|day\s+(?:one|1)\b"
-          r"|we\s+(?:launched|started|began|went\s+live)\b(?!\s+(?:the|a|an|our|this|that|its|their|new)\b))",
-          _all_time_phrase, ("since",), lead_in=None),
+    _rule(
+        r"\b(?:(?:of\s+)?all[\s-]+time\b|(?<!\bfirst\s)(?<!\bfirst-)ever\b|lifetime\b|so\s+far\b"
+        r"|(?<!\bup\s)(?<!-)to[\s-]+date\b)",
+        _all_time_phrase,
+        ("time", "ever", "lifetime", "far", "date"),
+    ),
+    _rule(
+        r"\bsince\s+(?:the\s+(?:very\s+)?(?:beginning|start)(?:\s+of\s+time)?\b(?!\s+of\b)"
+        r"|(?:the\s+)?launch\b(?!\s+(?:of|on)\b)|inception\b|day\s+(?:one|1)\b"
+        r"|we\s+(?:launched|started|began|went\s+live)\b(?!\s+(?:the|a|an|our|this|that|its|their|new)\b))",
+        _all_time_phrase,
+        ("since",),
+        lead_in=None,
+    ),
 )
 """The whole history, read only when nothing else in the question names a range: "ever" and "so far"
 also qualify other ranges ("the best week ever this year", "Q3 so far"). "Since we launched the new
@@ -977,22 +1175,43 @@ onboarding" names a date askhog does not know, and a "first-ever purchase" is a 
 is all time."""
 
 _RELATIVE_RULES = _RuleSet(
-    _rule(rf"\b(?:ever\s+)?(?:since|after)\s+(?:then|that|it|the\s+(?:[\w.]+\s+)?{_MILESTONE})(?!\s+(?:on|of)\s+\w)",
-          _since_then_phrase, ("since", "after"), lead_in=None),
-    _rule(rf"\bthe\s+(?:(?P<n>{_NUM})\s+)?(?P<u>{_UNIT})\s+(?:before|earlier|prior)\b", _relative_phrase,
-          ("before", "earlier", "prior"), lead_in=_PREPOSITION, also=[_UNIT_TOKENS]),
-    _rule(rf"\bthe\s+(?:(?P<n>{_NUM})\s+)?(?P<u>{_UNIT})\s+(?:after|later|following)\b(?!\s+(?:the\s+)?\w*\d)",
-          _relative_after_phrase, ("after", "later", "following"), lead_in=_PREPOSITION, also=[_UNIT_TOKENS]),
-    _rule(rf"\b{_AGAINST}\s+(?:the\s+)?(?:previous|prior|preceding)\s+(?:(?P<n>{_NUM})\s*)?(?P<u>{_UNIT})",
-          _relative_phrase, ("previous", "prior", "preceding"), lead_in=None, also=[_UNIT_TOKENS]),
+    _rule(
+        rf"\b(?:ever\s+)?(?:since|after)\s+(?:then|that|it|the\s+(?:[\w.]+\s+)?{_MILESTONE})(?!\s+(?:on|of)\s+\w)",
+        _since_then_phrase,
+        ("since", "after"),
+        lead_in=None,
+    ),
+    _rule(
+        rf"\bthe\s+(?:(?P<n>{_NUM})\s+)?(?P<u>{_UNIT})\s+(?:before|earlier|prior)\b",
+        _relative_phrase,
+        ("before", "earlier", "prior"),
+        lead_in=_PREPOSITION,
+        also=[_UNIT_TOKENS],
+    ),
+    _rule(
+        rf"\bthe\s+(?:(?P<n>{_NUM})\s+)?(?P<u>{_UNIT})\s+(?:after|later|following)\b(?!\s+(?:the\s+)?\w*\d)",
+        _relative_after_phrase,
+        ("after", "later", "following"),
+        lead_in=_PREPOSITION,
+        also=[_UNIT_TOKENS],
+    ),
+    _rule(
+        rf"\b{_AGAINST}\s+(?:the\s+)?(?:previous|prior|preceding)\s+(?:(?P<n>{_NUM})\s*)?(?P<u>{_UNIT})",
+        _relative_phrase,
+        ("previous", "prior", "preceding"),
+        lead_in=None,
+        also=[_UNIT_TOKENS],
+    ),
 )
 """Lengths read against a neighbouring range, by ``find_time_ranges`` only: "the week before" alone
 names no week, and "vs the previous 30 days" after "last 30 days" is not the same 30 days again."""
 
 _SERIES_MONTH = rf"{_MONTH}\b(?:\s*,?\s*{_YEAR}\b)?"
-_SERIES = re.compile(rf"(?:\b(?:in|during|for)\s+|\b(?!may\b)){_SERIES_MONTH}"
-                     rf"(?:\s*(?:,|/|&|\+|\bor\b|\band\b|\b{_AGAINST})\s*(?:(?:in|during|for)\s+)?{_SERIES_MONTH})+",
-                     _LOWERED)
+_SERIES = re.compile(
+    rf"(?:\b(?:in|during|for)\s+|\b(?!may\b)){_SERIES_MONTH}"
+    rf"(?:\s*(?:,|/|&|\+|\bor\b|\band\b|\b{_AGAINST})\s*(?:(?:in|during|for)\s+)?{_SERIES_MONTH})+",
+    _LOWERED,
+)
 """Months named together ("october or september", "in Oct vs Sep"): each is a range, though a bare
 month name alone is not (a list may not start with a bare "may": "users who may or may not")."""
 _SERIES_ITEM = re.compile(rf"(?:\b(?:in|during|for)\s+)?\b(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?", _LOWERED)
@@ -1002,16 +1221,45 @@ _MONTH_WORDS = frozenset(MONTHS)
 # --- typos ---------------------------------------------------------------------------------------
 
 TYPO_TARGETS: tuple[str, ...] = (
-    "yesterday", "today", "last", "past", "this", "current", "previous", "since", "between", "week", "weeks",
-    "month", "months", "days", "hours", "year", "years", "quarter", "quarters", "fortnight", "weekend", "weekends",
-    *(name for name in MONTH_NAMES if len(name) > 4), *WEEKDAYS,
+    "yesterday",
+    "today",
+    "last",
+    "past",
+    "this",
+    "current",
+    "previous",
+    "since",
+    "between",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "days",
+    "hours",
+    "year",
+    "years",
+    "quarter",
+    "quarters",
+    "fortnight",
+    "weekend",
+    "weekends",
+    *(name for name in MONTH_NAMES if len(name) > 4),
+    *WEEKDAYS,
 )
 """The time words a typo may be read as. "day", "ago", "june", "trailing" are left out: a word an edit
 or two from them ("way", "age", "tune", "trialing") is far more often itself."""
 
 SHORTHANDS: dict[str, str] = {
-    "lst": "last", "yday": "yesterday", "yest": "yesterday", "tdy": "today", "wek": "week", "dys": "days",
-    "mth": "month", "mths": "months", "prev": "previous", "fortnite": "fortnight",
+    "lst": "last",
+    "yday": "yesterday",
+    "yest": "yesterday",
+    "tdy": "today",
+    "wek": "week",
+    "dys": "days",
+    "mth": "month",
+    "mths": "months",
+    "prev": "previous",
+    "fortnite": "fortnight",
 }
 """Typed forms too short, or too far from their word, for the edit distance to find them."""
 
@@ -1019,12 +1267,36 @@ _NOT_TYPOS = frozenset({"least", "lasts", "lost", "list", "post", "match"})
 """Words one edit from a time word that are meant as themselves where a time word could stand:
 "seen at least 30 days ago", "the trial lasts 14 days", "users we lost 3 days after signup", "in match 3"."""
 
-_TIME_WORDS = frozenset({
-    *TYPO_TARGETS, *SHORTHANDS.values(), *UNIT_WORDS, *MONTHS, *QUARTER_ORDINALS, *TO_DATE_ABBREVIATIONS,
-    *(word for phrase in NUMBER_WORDS for word in phrase.split()), *(f"{day}s" for day in WEEKDAYS),
-    "weekday", "weekdays", "fortnights", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly", "annual",
-    "annually", "ago", "date", "time", "ever", "lifetime", "tonight", "tomorrow",
-})
+_TIME_WORDS = frozenset(
+    {
+        *TYPO_TARGETS,
+        *SHORTHANDS.values(),
+        *UNIT_WORDS,
+        *MONTHS,
+        *QUARTER_ORDINALS,
+        *TO_DATE_ABBREVIATIONS,
+        *(word for phrase in NUMBER_WORDS for word in phrase.split()),
+        *(f"{day}s" for day in WEEKDAYS),
+        "weekday",
+        "weekdays",
+        "fortnights",
+        "hourly",
+        "daily",
+        "weekly",
+        "monthly",
+        "quarterly",
+        "yearly",
+        "annual",
+        "annually",
+        "ago",
+        "date",
+        "time",
+        "ever",
+        "lifetime",
+        "tonight",
+        "tomorrow",
+    }
+)
 """Never corrected: words that are time words themselves ("weekdays" is not a typo of "weekends")."""
 
 _MAX_EDITS = ((8, 2), (4, 1))
@@ -1090,8 +1362,11 @@ class _Read(NamedTuple):
 
     def corrections(self, *spans: tuple[int, int] | None) -> tuple[tuple[str, str], ...]:
         """(typed, read as) for the corrections inside ``spans``: elsewhere a correction changed nothing."""
-        return tuple((fix.typed, fix.read_as) for fix in self.fixes
-                     if any(_overlaps((fix.read_start, fix.read_end), span) for span in spans))
+        return tuple(
+            (fix.typed, fix.read_as)
+            for fix in self.fixes
+            if any(_overlaps((fix.read_start, fix.read_end), span) for span in spans)
+        )
 
 
 def _read(text: str) -> _Read:
@@ -1110,8 +1385,10 @@ def _read(text: str) -> _Read:
         if read_as is None:
             continue
         read_start = m.start() + shift
-        fixes.append(_Fix(text[m.start():m.end()], read_as, m.start(), m.end(), read_start, read_start + len(read_as)))
-        parts += [text[cursor:m.start()], read_as]
+        fixes.append(
+            _Fix(text[m.start() : m.end()], read_as, m.start(), m.end(), read_start, read_start + len(read_as))
+        )
+        parts += [text[cursor : m.start()], read_as]
         shift += len(read_as) - len(m[0])
         cursor = m.end()
     read = "".join(parts) + text[cursor:]
@@ -1121,22 +1398,32 @@ def _read(text: str) -> _Read:
 # --- comparisons ---------------------------------------------------------------------------------
 
 _COMPARISONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(source, _FLAGS), kind) for source, kind in (
+    (re.compile(source, _FLAGS), kind)
+    for source, kind in (
         (r"\byear[\s-]+over[\s-]+year\b|\b(?-i:Y[oO]Y)\b", "previous_year"),
-        (rf"\b{_AGAINST}\s+(?:the\s+)?(?:same\s+(?:period|time|day|week|month|quarter)\s+)?last\s+year\b",
-         "previous_year"),
+        (
+            rf"\b{_AGAINST}\s+(?:the\s+)?(?:same\s+(?:period|time|day|week|month|quarter)\s+)?last\s+year\b",
+            "previous_year",
+        ),
         (r"\bsame\s+(?:period|time|day|week|month|quarter)\s+(?:last|a)\s+year\b", "previous_year"),
-        (r"\b(?:day|week|month|quarter|period)[\s-]+over[\s-]+(?:day|week|month|quarter|period)\b"
-         r"|\b(?-i:D[oO]D|W[oO]W|M[oO]M|Q[oO]Q)\b", "previous_period"),
-        (rf"\b{_AGAINST}\s+(?:the\s+)?(?:(?:last|previous|prior|preceding)\s+(?:day|week|month|quarter|period)"
-         rf"|(?:previous|prior|preceding)\s+{_NUM}\s*{_UNIT}"
-         rf"|(?:day|week|month|quarter|period)\s+before|yesterday)\b", "previous_period"),
+        (
+            r"\b(?:day|week|month|quarter|period)[\s-]+over[\s-]+(?:day|week|month|quarter|period)\b"
+            r"|\b(?-i:D[oO]D|W[oO]W|M[oO]M|Q[oO]Q)\b",
+            "previous_period",
+        ),
+        (
+            rf"\b{_AGAINST}\s+(?:the\s+)?(?:(?:last|previous|prior|preceding)\s+(?:day|week|month|quarter|period)"
+            rf"|(?:previous|prior|preceding)\s+{_NUM}\s*{_UNIT}"
+            rf"|(?:day|week|month|quarter|period)\s+before|yesterday)\b",
+            "previous_period",
+        ),
     )
 )
 
 
-_COMPARISON_WORDS = frozenset({"over", "vs", "versus", "compared", "against", "relative", "than", "same",
-                               "yoy", "dod", "wow", "mom", "qoq"})
+_COMPARISON_WORDS = frozenset(
+    {"over", "vs", "versus", "compared", "against", "relative", "than", "same", "yoy", "dod", "wow", "mom", "qoq"}
+)
 
 
 def _find_comparison(text: str, tokens: frozenset[str]) -> tuple[str, tuple[int, int]] | None:
@@ -1233,11 +1520,17 @@ def find_time_range(text: str, now: datetime) -> TimeMatch | None:
     if best is None:
         if typed_comparison is None:
             return None
-        return TimeMatch(None, typed_comparison, comparison=kind, comparison_span=typed_comparison,
-                         corrections=read.corrections(comparison_span))
+        return TimeMatch(
+            None,
+            typed_comparison,
+            comparison=kind,
+            comparison_span=typed_comparison,
+            corrections=read.corrections(comparison_span),
+        )
     span, time_range, options = best
-    return TimeMatch(time_range, read.typed_span(span), options, kind, typed_comparison,
-                     read.corrections(span, comparison_span))
+    return TimeMatch(
+        time_range, read.typed_span(span), options, kind, typed_comparison, read.corrections(span, comparison_span)
+    )
 
 
 @dataclass(frozen=True)
@@ -1256,8 +1549,11 @@ def _candidates(found: Iterable[_Found], now: datetime) -> list[_Candidate]:
         try:
             reading = resolve(m, now)
             if reading is not None:
-                candidates.append(_Candidate(span, reading, None) if reading.relative
-                                  else _Candidate(span, reading, *_resolve(reading, now)))
+                candidates.append(
+                    _Candidate(span, reading, None)
+                    if reading.relative
+                    else _Candidate(span, reading, *_resolve(reading, now))
+                )
         except TimeRangeError:
             continue
     return candidates
@@ -1286,7 +1582,7 @@ def _placed_before(reading: _Reading, other: TimeRange | None, now: datetime) ->
 
 
 def _since_then(other: TimeRange, now: datetime) -> TimeRange | None:
-    """"since then" after a window before a date ("the 10 days before Nov 16 ... since the release") starts at
+    """ "since then" after a window before a date ("the 10 days before Nov 16 ... since the release") starts at
     that date, where the window ends; after a single day ("the release on Nov 16 ... since then"), at it."""
     start = other.start if other.end >= now or other.end - other.start <= timedelta(days=1) else other.end
     return from_spec({"from": start.date().isoformat()}, now) if start < now else None
@@ -1318,14 +1614,20 @@ def find_time_ranges(text: str, now: datetime) -> list[TimeMatch]:
     for i, candidate in enumerate(chosen):
         time_range = candidate.range
         if time_range is None:
-            other = matches[-1].range if matches else next((c.range for c in chosen[i + 1:] if c.range), None)
+            other = matches[-1].range if matches else next((c.range for c in chosen[i + 1 :] if c.range), None)
             if candidate.reading.spec.get("since") == "then" or candidate.reading.spec.get("direction") == "after":
                 # the date named last before it, else after it
                 other = next((m.range for m in reversed(matches)), None) or other
             time_range = _placed_before(candidate.reading, other, now)
         if time_range is not None:
-            matches.append(TimeMatch(time_range, read.typed_span(candidate.span), candidate.options,
-                                     corrections=read.corrections(candidate.span)))
+            matches.append(
+                TimeMatch(
+                    time_range,
+                    read.typed_span(candidate.span),
+                    candidate.options,
+                    corrections=read.corrections(candidate.span),
+                )
+            )
     return matches
 
 
@@ -1373,33 +1675,78 @@ _WORK_WEEK = (1, 2, 3, 4, 5)
 _SATURDAY_SUNDAY = (6, 7)
 
 DAY_GROUPS: dict[str, tuple[int, ...]] = {
-    "weekdays": _WORK_WEEK, "weekday": _WORK_WEEK, "week days": _WORK_WEEK, "workdays": _WORK_WEEK,
-    "work days": _WORK_WEEK, "working days": _WORK_WEEK, "business days": _WORK_WEEK, "business day": _WORK_WEEK,
-    "weekends": _SATURDAY_SUNDAY, "weekend": _SATURDAY_SUNDAY, "weekend days": _SATURDAY_SUNDAY,
+    "weekdays": _WORK_WEEK,
+    "weekday": _WORK_WEEK,
+    "week days": _WORK_WEEK,
+    "workdays": _WORK_WEEK,
+    "work days": _WORK_WEEK,
+    "working days": _WORK_WEEK,
+    "business days": _WORK_WEEK,
+    "business day": _WORK_WEEK,
+    "weekends": _SATURDAY_SUNDAY,
+    "weekend": _SATURDAY_SUNDAY,
+    "weekend days": _SATURDAY_SUNDAY,
 }
 """ISO day numbers (1 = Monday ... 7 = Sunday, as ClickHouse's ``toDayOfWeek``) by group name."""
 
 DAY_NAMES: dict[str, int] = {
     **{name: number + 1 for name, number in WEEKDAYS.items()},
-    "mon": 1, "tue": 2, "tues": 2, "wed": 3, "thu": 4, "thur": 4, "thurs": 4, "fri": 5, "sat": 6, "sun": 7,
+    "mon": 1,
+    "tue": 2,
+    "tues": 2,
+    "wed": 3,
+    "thu": 4,
+    "thur": 4,
+    "thurs": 4,
+    "fri": 5,
+    "sat": 6,
+    "sun": 7,
 }
 """ISO day numbers by name and abbreviation; an abbreviation counts only in a list ("Sat+Sun"):
 alone, "sun" and "wed" are words."""
 
-_OTHER_ZONES = ("est", "edt", "pst", "pdt", "cst", "cdt", "mst", "mdt", "bst", "cet", "cest", "eet", "eest",
-                "ist", "jst", "aest", "et", "pt", "ct", "mt")
+_OTHER_ZONES = (
+    "est",
+    "edt",
+    "pst",
+    "pdt",
+    "cst",
+    "cdt",
+    "mst",
+    "mdt",
+    "bst",
+    "cet",
+    "cest",
+    "eet",
+    "eest",
+    "ist",
+    "jst",
+    "aest",
+    "et",
+    "pt",
+    "ct",
+    "mt",
+)
 """Clock times given in another zone are neither read as UTC nor converted (the abbreviations are
 ambiguous, and half of them change with daylight saving)."""
 
-_EXCEPT = (r"(?P<neg>\b(?:except|excluding|excl\.?|exclude|without|but\s+not|not|no|other\s+than)\s+"
-           r"(?:(?:on|for|the)\s+)*)?")
-_DAY_GROUP = re.compile(rf"{_EXCEPT}(?:\b(?:only\s+)?(?:on|over|during|at|for)\s+(?:the\s+)?)?"
-                        rf"\b(?P<g>{_alternation(DAY_GROUPS)})\b(?:\s+only\b)?", _LOWERED)
+_EXCEPT = (
+    r"(?P<neg>\b(?:except|excluding|excl\.?|exclude|without|but\s+not|not|no|other\s+than)\s+"
+    r"(?:(?:on|for|the)\s+)*)?"
+)
+_DAY_GROUP = re.compile(
+    rf"{_EXCEPT}(?:\b(?:only\s+)?(?:on|over|during|at|for)\s+(?:the\s+)?)?"
+    rf"\b(?P<g>{_alternation(DAY_GROUPS)})\b(?:\s+only\b)?",
+    _LOWERED,
+)
 _DAY_NAME = rf"\b(?:{_alternation(DAY_NAMES)})s?\b"
 _DAY_JOIN = r"(?P<join>,|\+|&|/|-|–|\band\b|\bor\b|\bto\b|\bthrough\b|\bthru\b)"
-_DAY_LIST = re.compile(rf"{_EXCEPT}(?P<lead>\bevery\s+|\b(?:only\s+)?on\s+)?(?P<paren>\(\s*)?{_DAY_NAME}"
-                       rf"(?:\s*{_DAY_JOIN.replace('?P<join>', '?:')}\s*(?:on\s+)?{_DAY_NAME})*(?(paren)\s*\))"
-                       r"(?:\s+only\b)?", _LOWERED)
+_DAY_LIST = re.compile(
+    rf"{_EXCEPT}(?P<lead>\bevery\s+|\b(?:only\s+)?on\s+)?(?P<paren>\(\s*)?{_DAY_NAME}"
+    rf"(?:\s*{_DAY_JOIN.replace('?P<join>', '?:')}\s*(?:on\s+)?{_DAY_NAME})*(?(paren)\s*\))"
+    r"(?:\s+only\b)?",
+    _LOWERED,
+)
 _DAY_ITEM = re.compile(rf"\b(?P<d>{_alternation(DAY_NAMES)})(?P<plural>s)?\b(?:\s*{_DAY_JOIN})?", _LOWERED)
 _WEEKEND_RANGE = re.compile(r"\b(?:this|last|previous|past|next|coming|the)\s+\Z", _LOWERED)
 """Before "weekend", words that make it a date ("this weekend", "over the weekend"), not a filter."""
@@ -1416,17 +1763,23 @@ def _clock(n: str) -> str:
 
 _HOURS_BETWEEN = re.compile(
     rf"(?<![\w:./-])(?:(?P<kw>between|from)\s+)?{_clock('1')}\s*(?P<to>-|–|to|and|until|till|through|thru)\s*"
-    rf"(?>{_clock('2')}(?:\s*(?P<tz>utc|gmt)\b)?){_NOT_ELSEWHERE}", _LOWERED)
+    rf"(?>{_clock('2')}(?:\s*(?P<tz>utc|gmt)\b)?){_NOT_ELSEWHERE}",
+    _LOWERED,
+)
 _HOURS_FROM_POINT = re.compile(
     rf"\b(?P<kw>at|after|before|from|since|until|till)\s+(?>{_clock('1')}(?:\s*(?P<tz>utc|gmt)\b)?){_NOT_ELSEWHERE}",
-    _LOWERED)
+    _LOWERED,
+)
 _BUSINESS_HOURS = re.compile(
     r"\b(?:(?P<outside>outside\s+(?:of\s+)?)|(?:during|in|within)\s+)?(?:the\s+)?(?:business|working|office|work)"
-    r"\s+hours\b", _LOWERED)
+    r"\s+hours\b",
+    _LOWERED,
+)
 _BUSINESS = (9, 17)
 
-_DAY_WORDS = frozenset({*(word for group in DAY_GROUPS for word in group.split()), *DAY_NAMES,
-                        *(f"{day}s" for day in DAY_NAMES)}) - {"week", "day", "days"}
+_DAY_WORDS = frozenset(
+    {*(word for group in DAY_GROUPS for word in group.split()), *DAY_NAMES, *(f"{day}s" for day in DAY_NAMES)}
+) - {"week", "day", "days"}
 """Words without which no day phrase matches. "week", "day", "days" are in a quarter of all questions:
 "week days" is checked as a pair, and "business days" is told by "business"."""
 _HOUR_WORDS = frozenset({"am", "pm", "m", "utc", "gmt", "hours"})
@@ -1474,8 +1827,11 @@ def _day_filter(lowered: str) -> tuple[tuple[int, ...], list[tuple[int, int]]] |
     phrases: list[tuple[tuple[int, int], frozenset[int], bool]] = []
     for m in _DAY_GROUP.finditer(lowered):
         group = " ".join(m["g"].split())
-        if group == "weekend" and not m["neg"] \
-                and _WEEKEND_RANGE.search(lowered, max(0, m.start("g") - _LEAD_IN_WINDOW), m.start("g")):
+        if (
+            group == "weekend"
+            and not m["neg"]
+            and _WEEKEND_RANGE.search(lowered, max(0, m.start("g") - _LEAD_IN_WINDOW), m.start("g"))
+        ):
             continue
         phrases.append((m.span(), frozenset(DAY_GROUPS[group]), bool(m["neg"])))
     for m in _DAY_LIST.finditer(lowered):
@@ -1485,7 +1841,7 @@ def _day_filter(lowered: str) -> tuple[tuple[int, ...], list[tuple[int, int]]] |
     if not phrases:
         return None
     phrases.sort()
-    if any(_CONTRAST.search(lowered, a[1], b[0]) for (a, _, _), (b, _, _) in zip(phrases, phrases[1:])):
+    if any(_CONTRAST.search(lowered, a[1], b[0]) for (a, _, _), (b, _, _) in pairwise(phrases)):
         return None
     kept = set().union(*(days for _, days, neg in phrases if not neg)) or set(range(1, 8))
     kept -= set().union(*(days for _, days, neg in phrases if neg))
@@ -1507,7 +1863,7 @@ def _hour(h: str, minutes: str | None, meridiem: str | None) -> int | None:
 
 
 def _hours_between(m: re.Match[str]) -> tuple[int, int] | None:
-    """"between 9 and 10am", "9-10am", "from 9am to 5pm", "09:00–17:00 UTC". Bare numbers ("between 9 and
+    """ "between 9 and 10am", "9-10am", "from 9am to 5pm", "09:00–17:00 UTC". Bare numbers ("between 9 and
     10") count anything, so a clock needs am/pm, minutes or a zone; a first time without am/pm shares the
     second's unless that would put it after the end ("from 9 to 5pm" starts at 9am)."""
     if not (m["ap1"] or m["ap2"] or m["m1"] or m["m2"] or m["tz"]) or (m["to"] == "and" and not m["kw"]):
@@ -1525,7 +1881,7 @@ def _hours_between(m: re.Match[str]) -> tuple[int, int] | None:
 
 
 def _hours_from_point(m: re.Match[str]) -> tuple[int, int] | None:
-    """"at 9am" is that hour; "after 5pm" runs to midnight; "before 9am" from midnight."""
+    """ "at 9am" is that hour; "after 5pm" runs to midnight; "before 9am" from midnight."""
     hour = _hour(m["h1"], m["m1"], m["ap1"])
     if hour is None or not (m["ap1"] or m["m1"] or m["tz"]):
         return None
@@ -1542,7 +1898,9 @@ def _business_hours(m: re.Match[str]) -> tuple[int, int]:
 
 
 _HOUR_PHRASES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[int, int] | None]], ...] = (
-    (_HOURS_BETWEEN, _hours_between), (_HOURS_FROM_POINT, _hours_from_point), (_BUSINESS_HOURS, _business_hours),
+    (_HOURS_BETWEEN, _hours_between),
+    (_HOURS_FROM_POINT, _hours_from_point),
+    (_BUSINESS_HOURS, _business_hours),
 )
 
 
@@ -1557,7 +1915,7 @@ def _hour_filter(lowered: str) -> tuple[tuple[int, int], tuple[int, int]] | None
 
 
 def _weekdays_label(days: tuple[int, ...]) -> str:
-    """"weekdays only", "Saturdays and Sundays", "Mondays, Wednesdays and Fridays"."""
+    """ "weekdays only", "Saturdays and Sundays", "Mondays, Wednesdays and Fridays"."""
     if days == _WORK_WEEK:
         return "weekdays only"
     names = [f"{tuple(WEEKDAYS)[day - 1].title()}s" for day in days]

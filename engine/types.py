@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 PropertyScope = Literal["event", "person", "session"]
 PropertyType = Literal["String", "Numeric", "Boolean", "DateTime"]
@@ -86,7 +86,15 @@ class TimeRange:
         return (self.end - self.start).total_seconds() / 86400.0
 
 
-SlotValue = Union[
-    str, int, float, bool, EventRef, PropertyRef, PropertyFilter, TimeRange,
-    tuple[EventRef, ...], tuple[PropertyFilter, ...],
-]
+SlotValue = (
+    str
+    | int
+    | float
+    | bool
+    | EventRef
+    | PropertyRef
+    | PropertyFilter
+    | TimeRange
+    | tuple[EventRef, ...]
+    | tuple[PropertyFilter, ...]
+)

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from askhog.catalog import FAMILIES as CONTRACT_FAMILIES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,8 +129,11 @@ def test_strong_rule_stays_out_of_other_families(rule: tuple[str, int, dict[str,
     hits = Counter(
         other for other in FAMILIES if other != family for example in _examples(other) if pattern.search(example)
     )
-    too_many = {other: count for other, count in hits.items()
-                if count > (MAX_HARD_NEGATIVE_HITS if other == "out_of_scope" else MAX_FOREIGN_HITS)}
+    too_many = {
+        other: count
+        for other, count in hits.items()
+        if count > (MAX_HARD_NEGATIVE_HITS if other == "out_of_scope" else MAX_FOREIGN_HITS)
+    }
     assert not too_many, f"{spec['pattern']!r} fires on other families: {too_many}"
 
 

@@ -40,8 +40,20 @@ FAMILY_SLOTS: dict[str, dict[str, Any]] = {
     "feature_usage": {"event": EVENT, "feature_property": PROPERTY, "limit": COUNT, "time_range": RANGE},
     "user_list": {"event": EVENT, "exclude_event": EVENT, "min_count": COUNT, "limit": COUNT, "time_range": RANGE},
     "funnel": {"steps": STEPS, "window_days": COUNT, "breakdown": PROPERTY, "time_range": RANGE},
-    "retention": {"start_event": EVENT, "return_event": EVENT, "period": PERIODS, "periods": COUNT, "time_range": RANGE},
-    "paths": {"event": EVENT, "direction": ("after", "before"), "path_length": COUNT, "limit": COUNT, "time_range": RANGE},
+    "retention": {
+        "start_event": EVENT,
+        "return_event": EVENT,
+        "period": PERIODS,
+        "periods": COUNT,
+        "time_range": RANGE,
+    },
+    "paths": {
+        "event": EVENT,
+        "direction": ("after", "before"),
+        "path_length": COUNT,
+        "limit": COUNT,
+        "time_range": RANGE,
+    },
     "cohort_comparison": {"cohort_event": EVENT, "metric_event": EVENT, "time_range": RANGE},
     "correlation": {"target_event": EVENT, "candidate": ("events", "properties"), "limit": COUNT, "time_range": RANGE},
     "activation": {"signup_event": EVENT, "activation_event": EVENT, "window_days": COUNT, "time_range": RANGE},
@@ -51,10 +63,17 @@ FAMILY_SLOTS: dict[str, dict[str, Any]] = {
     "experiment": {"flag": FLAG, "goal_event": EVENT, "time_range": RANGE},
     "stickiness": {"event": EVENT, "period": PERIODS, "time_range": RANGE},
     "lifecycle": {"event": EVENT, "interval": INTERVALS, "time_range": RANGE},
-    "engagement": {"metric": ("dau", "wau", "mau", "dau_mau", "events_per_user"), "event": EVENT,
-                   "interval": INTERVALS, "time_range": RANGE},
-    "sessions": {"metric": ("duration", "bounce_rate", "sessions_per_user", "pageviews_per_session"),
-                 "interval": INTERVALS, "time_range": RANGE},
+    "engagement": {
+        "metric": ("dau", "wau", "mau", "dau_mau", "events_per_user"),
+        "event": EVENT,
+        "interval": INTERVALS,
+        "time_range": RANGE,
+    },
+    "sessions": {
+        "metric": ("duration", "bounce_rate", "sessions_per_user", "pageviews_per_session"),
+        "interval": INTERVALS,
+        "time_range": RANGE,
+    },
     "anomaly": {"event": EVENT, "measure": MEASURES, "interval": INTERVALS, "time_range": RANGE},
     "diagnose": {"metric": ("conversion", "count", "revenue"), "event": EVENT, "steps": STEPS, "time_range": RANGE},
     "out_of_scope": {},
@@ -167,14 +186,14 @@ def case_problems(case: Any) -> list[str]:
         problems.append("question must be a non-empty string")
     intent = case.get("intent")
     if intent not in FAMILY_SLOTS:
-        return problems + [f"unknown intent {intent!r}"]
+        return [*problems, f"unknown intent {intent!r}"]
     if case.get("split") not in SPLITS:
         problems.append(f"split must be one of {sorted(SPLITS)}")
     if not isinstance(case.get("clarify", False), bool):
         problems.append("clarify must be a boolean")
     slots = case.get("slots", {})
     if not isinstance(slots, dict):
-        return problems + ["slots must be a mapping"]
+        return [*problems, "slots must be a mapping"]
     allowed = FAMILY_SLOTS[intent]
     for name, value in slots.items():
         if name not in allowed:

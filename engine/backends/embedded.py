@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +35,13 @@ class EmbeddedBackend:
 
     name = "embedded"
 
-    def __init__(self, home: Path | str | None = None, *, generate: bool = True,
-                 progress: Progress | None = stderr_progress):
+    def __init__(
+        self, home: Path | str | None = None, *, generate: bool = True, progress: Progress | None = stderr_progress
+    ):
         self.store = Store(home)
         self._generate = generate
         self._progress = progress
-        self._ready = False
+        self._ready = threading.Event()
         self._described: str | None = None
         self._taxonomy: tuple[str, Taxonomy] | None = None
         self._lock = threading.Lock()
@@ -100,23 +101,27 @@ class EmbeddedBackend:
         return self._described or describe_metadata(self.info())
 
     def _ensure_data(self) -> None:
-        if self._ready:
+        if self._ready.is_set():
             return
         with self._lock:
-            if self._ready:
+            if self._ready.is_set():
                 return
             meta = self.store.metadata()
             if not meta and not self._generate:
                 raise DataNotLoaded(
-                    f"no data in {self.store.home}: run `askhog demo` to generate the demo or `askhog load FILE`")
+                    f"no data in {self.store.home}: run `askhog demo` to generate the demo or `askhog load FILE`"
+                )
             if not meta or (self._generate and _stale_demo(meta)):
                 generate_demo(
-                    int(meta.get("requested_events", DEFAULT_EVENTS)), int(meta.get("seed", DEFAULT_SEED)),
-                    self.store.home, self._progress)
+                    int(meta.get("requested_events", DEFAULT_EVENTS)),
+                    int(meta.get("seed", DEFAULT_SEED)),
+                    self.store.home,
+                    self._progress,
+                )
                 self._taxonomy = None
                 meta = self.store.metadata()
             self._described = describe_metadata(meta)
-            self._ready = True
+            self._ready.set()
 
 
 def _stale_demo(meta: dict[str, str]) -> bool:
@@ -126,4 +131,4 @@ def _stale_demo(meta: dict[str, str]) -> bool:
 
 def _parse_time(text: str) -> datetime:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -58,8 +58,9 @@ def taxonomy_from_data(store: Store, db: str | None = None) -> Taxonomy:
     """The taxonomy of the events in ``db`` (default: the live database)."""
     db = db or store.database
     tax = Taxonomy()
-    event_names = [r[0] for r in store.json(
-        f"SELECT event, count() AS n FROM {db}.events GROUP BY event ORDER BY n DESC")["data"]]
+    event_names = [
+        r[0] for r in store.json(f"SELECT event, count() AS n FROM {db}.events GROUP BY event ORDER BY n DESC")["data"]
+    ]
     owners: dict[str, list[str]] = {}
     for row in store.json(_keys_sql("properties", f"{db}.events"))["data"]:
         tax.event_properties[row[0]] = _property(row[0], "event", row)

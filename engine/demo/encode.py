@@ -21,16 +21,33 @@ SITE = "https://paperplane.app"
 Columns = tuple[tuple[str, str, str], ...]  # (name, numpy code, ClickHouse type)
 
 PERSON_COLUMNS: Columns = (
-    ("person", "u4", "UInt32"), ("visitor", "u1", "UInt8"), ("plan", "u1", "UInt8"), ("source", "u1", "UInt8"),
-    ("campaign", "u1", "UInt8"), ("referrer0", "u1", "UInt8"), ("country", "u1", "UInt8"),
-    ("company_size", "u1", "UInt8"), ("first_name", "u1", "UInt8"), ("last_name", "u1", "UInt8"),
+    ("person", "u4", "UInt32"),
+    ("visitor", "u1", "UInt8"),
+    ("plan", "u1", "UInt8"),
+    ("source", "u1", "UInt8"),
+    ("campaign", "u1", "UInt8"),
+    ("referrer0", "u1", "UInt8"),
+    ("country", "u1", "UInt8"),
+    ("company_size", "u1", "UInt8"),
+    ("first_name", "u1", "UInt8"),
+    ("last_name", "u1", "UInt8"),
     ("email_domain", "u1", "UInt8"),
 )
-PERSON_ROW: Columns = PERSON_COLUMNS + (("created", "i8", "Int64"),)
-EVENT_ROW: Columns = PERSON_COLUMNS + (
-    ("id", "u8", "UInt64"), ("ts", "i8", "Int64"), ("event", "u1", "UInt8"), ("session", "u8", "UInt64"),
-    ("anon", "u1", "UInt8"), ("page", "u1", "UInt8"), ("value", "u1", "UInt8"), ("number", "f8", "Float64"),
-    ("referrer", "u1", "UInt8"), ("browser", "u1", "UInt8"), ("os", "u1", "UInt8"), ("device", "u1", "UInt8"),
+PERSON_ROW: Columns = (*PERSON_COLUMNS, ("created", "i8", "Int64"))
+EVENT_ROW: Columns = (
+    *PERSON_COLUMNS,
+    ("id", "u8", "UInt64"),
+    ("ts", "i8", "Int64"),
+    ("event", "u1", "UInt8"),
+    ("session", "u8", "UInt64"),
+    ("anon", "u1", "UInt8"),
+    ("page", "u1", "UInt8"),
+    ("value", "u1", "UInt8"),
+    ("number", "f8", "Float64"),
+    ("referrer", "u1", "UInt8"),
+    ("browser", "u1", "UInt8"),
+    ("os", "u1", "UInt8"),
+    ("device", "u1", "UInt8"),
 )
 
 # What each event carries besides the common properties: (property, where its value comes from).
@@ -95,16 +112,18 @@ def person_properties_sql(vocab: Vocabulary) -> str:
         return _pair(prop, f"toJSONString({_name(pv[prop], column)})", when)
 
     full_name = f"concat({_name(model.FIRST_NAMES, 'first_name')}, ' ', {_name(model.LAST_NAMES, 'last_name')})"
-    return _object([
-        _pair("email", f"toJSONString({email_sql()})", SIGNED_UP),
-        _pair("name", f"toJSONString({full_name})", SIGNED_UP),
-        coded("plan", "plan", f"plan != {NONE}"),
-        coded("$initial_utm_source", "source", f"source != {NONE}"),
-        coded("$initial_utm_campaign", "campaign", f"campaign != {NONE}"),
-        coded("$initial_referring_domain", "referrer0"),
-        coded("$geoip_country_code", "country"),
-        coded("company_size", "company_size", SIGNED_UP),
-    ])
+    return _object(
+        [
+            _pair("email", f"toJSONString({email_sql()})", SIGNED_UP),
+            _pair("name", f"toJSONString({full_name})", SIGNED_UP),
+            coded("plan", "plan", f"plan != {NONE}"),
+            coded("$initial_utm_source", "source", f"source != {NONE}"),
+            coded("$initial_utm_campaign", "campaign", f"campaign != {NONE}"),
+            coded("$initial_referring_domain", "referrer0"),
+            coded("$geoip_country_code", "country"),
+            coded("company_size", "company_size", SIGNED_UP),
+        ]
+    )
 
 
 def _own_properties(vocab: Vocabulary) -> str:
@@ -137,14 +156,18 @@ def event_properties_sql(vocab: Vocabulary, seed: int) -> str:
         return _pair(prop, f"toJSONString({_name(ev[prop], column)})", WEB)
 
     url = f"concat({quote(SITE)}, {_name(ev['$pathname'], 'page')})"
-    return _object([
-        _own_properties(vocab),
-        common("$browser", "browser"), common("$os", "os"), common("$device_type", "device"),
-        common("$referring_domain", "referrer"),
-        _pair("$session_id", f"toJSONString({session_id_sql(seed)})", WEB),
-        _pair("$current_url", f"toJSONString({url})", WEB),
-        _pair("$lib", f"if({WEB}, '\"web\"', '\"posthog-python\"')"),
-    ])
+    return _object(
+        [
+            _own_properties(vocab),
+            common("$browser", "browser"),
+            common("$os", "os"),
+            common("$device_type", "device"),
+            common("$referring_domain", "referrer"),
+            _pair("$session_id", f"toJSONString({session_id_sql(seed)})", WEB),
+            _pair("$current_url", f"toJSONString({url})", WEB),
+            _pair("$lib", f"if({WEB}, '\"web\"', '\"posthog-python\"')"),
+        ]
+    )
 
 
 def distinct_id_sql(seed: int) -> str:
@@ -154,8 +177,8 @@ def distinct_id_sql(seed: int) -> str:
 def insert_events_sql(db: str, path: str, vocab: Vocabulary, seed: int) -> str:
     return f"""
     INSERT INTO {db}.events
-    SELECT {_uuid(seed, 'event', 'id')}, {_name(vocab.events, 'event')}, {distinct_id_sql(seed)},
-           {_uuid(seed, 'person', 'person')}, fromUnixTimestamp64Micro(ts, 'UTC'),
+    SELECT {_uuid(seed, "event", "id")}, {_name(vocab.events, "event")}, {distinct_id_sql(seed)},
+           {_uuid(seed, "person", "person")}, fromUnixTimestamp64Micro(ts, 'UTC'),
            {event_properties_sql(vocab, seed)}, {person_properties_sql(vocab)}, '', {session_id_sql(seed)}
     FROM file({quote(path)}, RowBinary, {quote(structure(EVENT_ROW))})"""
 
@@ -167,6 +190,6 @@ def insert_persons_sql(db: str, path: str, vocab: Vocabulary, seed: int) -> list
         f"""INSERT INTO {db}.persons SELECT {person_id}, fromUnixTimestamp64Micro(created, 'UTC'),
                {person_properties_sql(vocab)} FROM {source}""",
         f"""INSERT INTO {db}.person_distinct_ids
-            SELECT toString({_uuid(seed, 'anonymous', 'person')}), {person_id} FROM {source}
+            SELECT toString({_uuid(seed, "anonymous", "person")}), {person_id} FROM {source}
             UNION ALL SELECT {email_sql()}, {person_id} FROM {source} WHERE {SIGNED_UP}""",
     ]

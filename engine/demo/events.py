@@ -8,6 +8,7 @@ so millions of events never become Python objects.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,11 +36,11 @@ class Events:
     def __len__(self) -> int:
         return len(self.ts)
 
-    def take(self, index: np.ndarray) -> "Events":
+    def take(self, index: np.ndarray) -> Events:
         return Events(**{k: v[index] for k, v in vars(self).items()})
 
     @staticmethod
-    def concat(parts: list["Events"]) -> "Events":
+    def concat(parts: list[Events]) -> Events:
         return Events(**{k: np.concatenate([vars(p)[k] for p in parts]) for k in vars(parts[0])})
 
 
@@ -48,23 +49,42 @@ class Step:
     """One event of a scripted session; ``gate`` names a per-person condition for it to happen."""
 
     event: str
-    page: str | dict[str, float] | None = None  # fixed path, or weights to draw one
+    page: str | Mapping[str, float] | None = None  # fixed path, or weights to draw one
     anon: bool = False
     gate: str | None = None
 
 
 SIGNUP = (
-    Step("$pageview", model.LANDING_PAGES, anon=True), Step("$pageview", "/signup", anon=True), Step("signed_up"),
-    Step("$pageview", "/app"), Step("onboarding_completed", gate="onboarded_day_one"),
-    Step("project_created", gate="project_in_signup"), Step("file_uploaded"), Step("$pageleave"),
+    Step("$pageview", model.LANDING_PAGES, anon=True),
+    Step("$pageview", "/signup", anon=True),
+    Step("signed_up"),
+    Step("$pageview", "/app"),
+    Step("onboarding_completed", gate="onboarded_day_one"),
+    Step("project_created", gate="project_in_signup"),
+    Step("file_uploaded"),
+    Step("$pageleave"),
 )
-VISIT = (Step("$pageview", model.LANDING_PAGES, anon=True), Step("$pageview", "/pricing", anon=True, gate="curious"),
-         Step("$pageleave", anon=True))
+VISIT = (
+    Step("$pageview", model.LANDING_PAGES, anon=True),
+    Step("$pageview", "/pricing", anon=True, gate="curious"),
+    Step("$pageleave", anon=True),
+)
 LATE_ONBOARDING = (Step("$pageview", "/app"), Step("onboarding_completed"), Step("$pageleave"))
-FIRST_SHARE = (Step("$pageview", "/app"), Step("file_uploaded"), Step("file_shared"),
-               Step("invite_sent", gate="invites"), Step("$pageleave"))
-CHECKOUT = (Step("$pageview", "/pricing"), Step("$feature_flag_called"), Step("$pageview", "/checkout"),
-            Step("checkout_started"), Step("purchase", gate="converted"), Step("$pageleave"))
+FIRST_SHARE = (
+    Step("$pageview", "/app"),
+    Step("file_uploaded"),
+    Step("file_shared"),
+    Step("invite_sent", gate="invites"),
+    Step("$pageleave"),
+)
+CHECKOUT = (
+    Step("$pageview", "/pricing"),
+    Step("$feature_flag_called"),
+    Step("$pageview", "/checkout"),
+    Step("checkout_started"),
+    Step("purchase", gate="converted"),
+    Step("$pageleave"),
+)
 
 
 def _full(value: np.ndarray | int | bool, dtype: type, n: int) -> np.ndarray:
@@ -86,31 +106,56 @@ class _Builder:
         self.sessions += n
         return ids
 
-    def add(self, person: np.ndarray, ts: np.ndarray, event: np.ndarray | int, session: np.ndarray | int,
-            anon: np.ndarray | bool = False, page: np.ndarray | int = NONE, referrer: np.ndarray | int = NONE) -> None:
+    def add(
+        self,
+        person: np.ndarray,
+        ts: np.ndarray,
+        event: np.ndarray | int,
+        session: np.ndarray | int,
+        anon: np.ndarray | bool = False,
+        page: np.ndarray | int = NONE,
+        referrer: np.ndarray | int = NONE,
+    ) -> None:
         n = len(person)
-        self.parts.append(Events(
-            person=person.astype(np.int64), ts=ts.astype(np.int64), event=_full(event, np.uint8, n),
-            session=_full(session, np.int64, n), anon=_full(anon, bool, n), page=_full(page, np.uint8, n),
-            value=np.full(n, NONE, np.uint8), number=np.zeros(n), referrer=_full(referrer, np.uint8, n),
-        ))
+        self.parts.append(
+            Events(
+                person=person.astype(np.int64),
+                ts=ts.astype(np.int64),
+                event=_full(event, np.uint8, n),
+                session=_full(session, np.int64, n),
+                anon=_full(anon, bool, n),
+                page=_full(page, np.uint8, n),
+                value=np.full(n, NONE, np.uint8),
+                number=np.zeros(n),
+                referrer=_full(referrer, np.uint8, n),
+            )
+        )
 
-    def script(self, who: np.ndarray, start_us: np.ndarray, steps: tuple[Step, ...],
-               gates: dict[str, np.ndarray], referrer: np.ndarray) -> None:
+    def script(
+        self,
+        who: np.ndarray,
+        start_us: np.ndarray,
+        steps: tuple[Step, ...],
+        gates: dict[str, np.ndarray],
+        referrer: np.ndarray,
+    ) -> None:
         """One session per person in ``who``; the steps follow each other by a few dozen seconds."""
         session = self.new_sessions(len(who))
         ts = start_us.copy()
         for step in steps:
             keep = gates[step.gate] if step.gate else np.ones(len(who), bool)
-            page = NONE
+            drawn: int | np.ndarray = NONE
             if isinstance(step.page, str):
-                page = self.vocab.code("$pathname", step.page)
+                drawn = self.vocab.code("$pathname", step.page)
             elif step.page is not None:
-                page = sample(self.rng, self.vocab.distribution("$pathname", step.page), len(who))
-            page = np.broadcast_to(np.asarray(page, np.uint8), (len(who),))
-            self.add(who[keep], ts[keep], self.vocab.event(step.event), session[keep], step.anon, page[keep],
-                     referrer[keep])
-            ts = ts + (self.rng.exponential(model.SECONDS_BETWEEN_EVENTS, len(who)) * US_PER_SECOND).astype(np.int64) + 1
+                drawn = sample(self.rng, self.vocab.distribution("$pathname", step.page), len(who))
+            page = np.broadcast_to(np.asarray(drawn, np.uint8), (len(who),))
+            self.add(
+                who[keep], ts[keep], self.vocab.event(step.event), session[keep], step.anon, page[keep], referrer[keep]
+            )
+            ts = (
+                ts + (self.rng.exponential(model.SECONDS_BETWEEN_EVENTS, len(who)) * US_PER_SECOND).astype(np.int64) + 1
+            )
 
 
 def generate(rng: np.random.Generator, pop: Population, timeline: Timeline, vocab: Vocabulary) -> Events:
@@ -127,14 +172,30 @@ def _milestones(b: _Builder, pop: Population) -> None:
     initial = _initial_referrer(pop, vocab)
     signed, visitor = everyone[~pop.visitor], everyone[pop.visitor]
     lead_in = (rng.uniform(60, 300, len(pop)) * US_PER_SECOND).astype(np.int64)
-    b.script(signed, pop.signup_us[signed] - lead_in[signed], SIGNUP,
-             {"onboarded_day_one": pop.onboarded_day_one[signed], "project_in_signup": pop.project_in_signup[signed]},
-             initial[signed])
-    b.script(visitor, pop.signup_us[visitor], VISIT, {"curious": rng.random(len(visitor)) < model.VISITORS_SEEING_PRICING}, initial[visitor])
+    b.script(
+        signed,
+        pop.signup_us[signed] - lead_in[signed],
+        SIGNUP,
+        {"onboarded_day_one": pop.onboarded_day_one[signed], "project_in_signup": pop.project_in_signup[signed]},
+        initial[signed],
+    )
+    b.script(
+        visitor,
+        pop.signup_us[visitor],
+        VISIT,
+        {"curious": rng.random(len(visitor)) < model.VISITORS_SEEING_PRICING},
+        initial[visitor],
+    )
     late = everyone[(pop.onboard_us != NEVER) & ~pop.onboarded_day_one]
     b.script(late, pop.onboard_us[late], LATE_ONBOARDING, {}, direct[late])
     sharers = everyone[pop.share_us != NEVER]
-    b.script(sharers, pop.share_us[sharers], FIRST_SHARE, {"invites": rng.random(len(sharers)) < model.INVITES_WITH_FIRST_SHARE}, direct[sharers])
+    b.script(
+        sharers,
+        pop.share_us[sharers],
+        FIRST_SHARE,
+        {"invites": rng.random(len(sharers)) < model.INVITES_WITH_FIRST_SHARE},
+        direct[sharers],
+    )
     attempts = pop.attempts_us
     last_attempt = (attempts != NEVER).sum(axis=1) - 1
     for i in range(attempts.shape[1]):
@@ -149,7 +210,8 @@ def _initial_referrer(pop: Population, vocab: Vocabulary) -> np.ndarray:
     """The person's initial referring domain as an event-scope $referring_domain code."""
     names = vocab.person_values["$initial_referring_domain"]
     mapping = np.array([vocab.code("$referring_domain", n) for n in names], np.uint8)
-    return mapping[pop.referrer]
+    referrers: np.ndarray = mapping[pop.referrer]
+    return referrers
 
 
 def _everyday_sessions(b: _Builder, pop: Population, timeline: Timeline) -> None:
@@ -199,8 +261,7 @@ def _event_distribution(vocab: Vocabulary, weights: dict[str, float]) -> tuple[n
     return codes, p / p.sum()
 
 
-def _finish(events: Events, pop: Population, timeline: Timeline, vocab: Vocabulary,
-            rng: np.random.Generator) -> Events:
+def _finish(events: Events, pop: Population, timeline: Timeline, vocab: Vocabulary, rng: np.random.Generator) -> Events:
     """Drop what falls after the end, order sessions, then fill pages and event properties."""
     events = events.take(np.nonzero(events.ts < np.minimum(timeline.end_us, pop.stop_us[events.person]))[0])
     events = events.take(np.lexsort((events.ts, events.session, events.person)))
@@ -222,8 +283,7 @@ def _follow_pages(events: Events, vocab: Vocabulary, rng: np.random.Generator) -
     """Everyday pageviews draw a page; every other browser event happens on the last page viewed."""
     pageview = events.event == vocab.event("$pageview")
     unset = pageview & (events.page == NONE)
-    events.page[unset] = sample(rng, vocab.distribution("$pathname", model.APP_PAGES),
-                                int(unset.sum()))
+    events.page[unset] = sample(rng, vocab.distribution("$pathname", model.APP_PAGES), int(unset.sum()))
     last_view = np.maximum.accumulate(np.where(pageview, np.arange(len(events)), 0))
     in_session = events.session != NO_SESSION
     events.page[in_session & ~pageview] = events.page[last_view[in_session & ~pageview]]
@@ -233,7 +293,7 @@ def _fill_properties(events: Events, pop: Population, vocab: Vocabulary, rng: np
     def rows(name: str) -> np.ndarray:
         return np.nonzero(events.event == vocab.event(name))[0]
 
-    def draw(name: str, prop: str, weights: dict[str, float]) -> None:
+    def draw(name: str, prop: str, weights: Mapping[str, float]) -> None:
         r = rows(name)
         events.value[r] = sample(rng, vocab.distribution(prop, weights), len(r))
 

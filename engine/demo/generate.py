@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
+from ..clock import utc_now
 from ..errors import BackendError
 from ..taxonomy import demo_taxonomy
 from . import encode, truths
-from .events import NO_SESSION, Events, generate as generate_events
+from .events import NO_SESSION, Events
+from .events import generate as generate_events
 from .model import NONE, Vocabulary
 from .population import NEVER, Population, draw
 from .store import Store, quote, sessions_from_events
@@ -87,18 +89,27 @@ def generate_demo(
         store.query(sessions_from_events(db))
         n_sessions = int(store.scalar(f"SELECT count() FROM {db}.sessions"))
         _annotate(store, db, timeline)
-        generated_at = datetime.now(timezone.utc)
-        meta = {"kind": "demo", "seed": seed, "requested_events": events, "events": n_events,
-                "persons": n_persons, "sessions": n_sessions, "end": timeline.end.isoformat(),
-                "generated_at": generated_at.isoformat()}
+        generated_at = utc_now()
+        meta = {
+            "kind": "demo",
+            "seed": seed,
+            "requested_events": events,
+            "events": n_events,
+            "persons": n_persons,
+            "sessions": n_sessions,
+            "end": timeline.end.isoformat(),
+            "generated_at": generated_at.isoformat(),
+        }
         store.write_metadata(db, meta)
     report("generating demo events", 1.0)
-    return DemoInfo(seed, n_events, n_persons, n_sessions, timeline.end, generated_at,
-                    time.perf_counter() - started, store.home)
+    return DemoInfo(
+        seed, n_events, n_persons, n_sessions, timeline.end, generated_at, time.perf_counter() - started, store.home
+    )
 
 
-def _load_chunk(store: Store, db: str, chunk: int, pop: Population, evs: Events, timeline: Timeline,
-                vocab: Vocabulary, seed: int) -> None:
+def _load_chunk(
+    store: Store, db: str, chunk: int, pop: Population, evs: Events, timeline: Timeline, vocab: Vocabulary, seed: int
+) -> None:
     people = _person_rows(pop, vocab, timeline.end_us)
     rows = np.zeros(len(evs), dtype=encode.dtype(encode.EVENT_ROW))
     who = evs.person
@@ -108,8 +119,9 @@ def _load_chunk(store: Store, db: str, chunk: int, pop: Population, evs: Events,
     rows["id"] = (np.uint64(chunk) << np.uint64(32)) + np.arange(len(evs), dtype=np.uint64)
     rows["ts"] = evs.ts
     rows["event"] = evs.event
-    rows["session"] = np.where(evs.session == NO_SESSION, 0,
-                               (np.uint64(chunk + 1) << np.uint64(32)) + evs.session.astype(np.uint64))
+    rows["session"] = np.where(
+        evs.session == NO_SESSION, 0, (np.uint64(chunk + 1) << np.uint64(32)) + evs.session.astype(np.uint64)
+    )
     rows["anon"] = evs.anon
     for name in ("page", "value", "number", "referrer"):
         rows[name] = getattr(evs, name)
@@ -137,14 +149,17 @@ def _person_rows(pop: Population, vocab: Vocabulary, end_us: int) -> np.ndarray:
     rows["referrer0"] = pop.referrer
     rows["created"] = pop.signup_us
     paying = (pop.purchase_us != NEVER) & (pop.purchase_us < end_us) & (pop.cancel_us == NEVER)
-    rows["plan"] = np.where(pop.visitor, NONE, np.where(paying, _person_plan(pop.plan, vocab), vocab.code("plan", "free", "person")))
+    rows["plan"] = np.where(
+        pop.visitor, NONE, np.where(paying, _person_plan(pop.plan, vocab), vocab.code("plan", "free", "person"))
+    )
     return rows
 
 
 def _person_plan(event_plan: np.ndarray, vocab: Vocabulary) -> np.ndarray:
     """Event-scope plan codes (pro, team) as person-scope codes (free, pro, team)."""
     mapping = np.array([vocab.code("plan", v, "person") for v in vocab.event_values["plan"]], np.uint8)
-    return mapping[event_plan]
+    plans: np.ndarray = mapping[event_plan]
+    return plans
 
 
 def _plan_at(evs: Events, pop: Population, vocab: Vocabulary) -> np.ndarray:
@@ -160,6 +175,8 @@ def _plan_at(evs: Events, pop: Population, vocab: Vocabulary) -> np.ndarray:
 
 
 def _annotate(store: Store, db: str, timeline: Timeline) -> None:
-    rows = ", ".join(f"(toDateTime({quote(d.strftime('%Y-%m-%d %H:%M:%S'))}, 'UTC'), {quote(text)}, 'project')"
-                     for d, text in truths.annotations(timeline))
+    rows = ", ".join(
+        f"(toDateTime({quote(d.strftime('%Y-%m-%d %H:%M:%S'))}, 'UTC'), {quote(text)}, 'project')"
+        for d, text in truths.planted_annotations(timeline)
+    )
     store.query(f"INSERT INTO {db}.annotations VALUES {rows}")

@@ -33,19 +33,21 @@ _EXTRA_FIELDS = 16
 _HEADER_BYTES = 1 << 20
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
 
-CHECKED_COLUMNS = ("record UInt64, newlines UInt32, reason String, uuid UUID, event String, distinct_id String, "
-                   "person_id UUID, timestamp DateTime64(6, 'UTC'), properties String, person_properties String, "
-                   "elements_chain String, session_id String")
+CHECKED_COLUMNS = (
+    "record UInt64, newlines UInt32, reason String, uuid UUID, event String, distinct_id String, "
+    "person_id UUID, timestamp DateTime64(6, 'UTC'), properties String, person_properties String, "
+    "elements_chain String, session_id String"
+)
 """The columns ``checked`` yields, as a table holding them is declared."""
 
 
 def json_lines(path: Path) -> str:
     """Lines as records; only the first line (a byte-order mark) and CRLF lines are rewritten, the rest pass
     as they are read."""
-    cleaned = (f"if(endsWith(bare, '\\r'), substring(bare, 1, length(bare) - 1), bare)")
+    cleaned = "if(endsWith(bare, '\\r'), substring(bare, 1, length(bare) - 1), bare)"
     bare = f"if(_row_number = 0 AND startsWith(line, {quote(BOM.decode())}), substring(line, 4), line)"
     return f"""
-    SELECT _row_number AS record, if(_row_number = 0 OR endsWith(line, '\\r'), {cleaned.replace('bare', bare)}, line) AS doc,
+    SELECT _row_number AS record, if(_row_number = 0 OR endsWith(line, '\\r'), {cleaned.replace("bare", bare)}, line) AS doc,
            if(isValidUTF8(doc), '', 'not UTF-8') AS problem, toUInt32(0) AS newlines
     FROM file({quote(str(path))}, LineAsString)
     WHERE length(doc) > 40 OR NOT match(doc, '^\\s*$')"""
@@ -55,7 +57,7 @@ def csv_header(path: Path) -> list[str]:
     """The header's names (a byte-order mark skipped), read from the start of the file only."""
     with path.open("rb") as handle:
         head = handle.read(_HEADER_BYTES)
-    head = head[len(BOM):] if head.startswith(BOM) else head
+    head = head[len(BOM) :] if head.startswith(BOM) else head
     try:
         return next(csv.reader(io.StringIO(head.decode("utf-8", errors="replace"), newline="")), [])
     except csv.Error:
@@ -69,10 +71,17 @@ def csv_records(path: Path, header: list[str]) -> str:
     columns = [f"c{i}" for i in range(1, width + _EXTRA_FIELDS + 1)]
     structure = ", ".join(f"{c} Nullable(String)" for c in columns)
     fields = f"length(arrayFilter(x -> isNotNull(x), [{', '.join(columns)}]))"
-    own = [f"if(isNull({c}), '', concat({quote(_json_key(name))}, toJSONString(assumeNotNull({c}))))"
-           for name, c in zip(header, columns) if not name.startswith("properties.")]
-    flat = [f"if(ifNull({c}, '') = '', '', concat({quote(_json_key(name[len('properties.'):]))}, "
-            f"toJSONString(assumeNotNull({c}))))" for name, c in zip(header, columns) if name.startswith("properties.")]
+    own = [
+        f"if(isNull({c}), '', concat({quote(_json_key(name))}, toJSONString(assumeNotNull({c}))))"
+        for name, c in zip(header, columns)
+        if not name.startswith("properties.")
+    ]
+    flat = [
+        f"if(ifNull({c}, '') = '', '', concat({quote(_json_key(name[len('properties.') :]))}, "
+        f"toJSONString(assumeNotNull({c}))))"
+        for name, c in zip(header, columns)
+        if name.startswith("properties.")
+    ]
     if flat:
         own.append(f"concat('\"__flat\":', {_object(flat)})")
     everything = f"arrayStringConcat(arrayMap(x -> ifNull(x, ''), [{', '.join(columns)}]))"
@@ -113,15 +122,16 @@ def _raw(key: str) -> str:
 def _kind(raw: str) -> str:
     """What a raw JSON value is, in the words a reason uses, from its first character (the JSON is valid)."""
     first = f"substring({raw}, 1, 1)"
-    return (f"multiIf({raw} IN ('', 'null'), 'none', {first} = '\"', 'text', {first} = '{{', 'an object', "
-            f"{first} = '[', 'a list', {first} IN ('t', 'f'), 'a boolean', "
-            f"position({raw}, '.') + position({raw}, 'e') + position({raw}, 'E') = 0, 'an integer', 'a number')")
+    return (
+        f"multiIf({raw} IN ('', 'null'), 'none', {first} = '\"', 'text', {first} = '{{', 'an object', "
+        f"{first} = '[', 'a list', {first} IN ('t', 'f'), 'a boolean', "
+        f"position({raw}, '.') + position({raw}, 'e') + position({raw}, 'E') = 0, 'an integer', 'a number')"
+    )
 
 
 def _string(raw: str) -> str:
     """A raw JSON string's text: its inside when it holds no escape (most do), else JSON's reading of it."""
-    return (f"if(position({raw}, '\\\\') = 0, substring({raw}, 2, length({raw}) - 2), "
-            f"JSONExtractString({raw}))")
+    return f"if(position({raw}, '\\\\') = 0, substring({raw}, 2, length({raw}) - 2), JSONExtractString({raw}))"
 
 
 def _said(kind: str) -> str:
@@ -183,7 +193,7 @@ def _timestamp() -> tuple[str, str]:
         {kind} = 'none' OR ({kind} = 'text' AND {text} = ''), 'timestamp is missing',
         {kind} NOT IN ('text', 'an integer', 'a number'), concat('timestamp must be a time, not ', {_said(kind)}),
         {epoch}, if(isFinite({number}) AND {seconds} >= 0 AND {seconds} < {_END_SECONDS}, '',
-                    {out_of_range.format(shown=f'leftUTF8({text}, 40)')}),
+                    {out_of_range.format(shown=f"leftUTF8({text}, 40)")}),
         {kind} != 'text', concat('timestamp ', leftUTF8({text}, 40), ' is not a time'),
         NOT match({text}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}'),
             concat('timestamp ', {_repr(text)}, ' is not ISO 8601 or epoch seconds'),
@@ -192,8 +202,10 @@ def _timestamp() -> tuple[str, str]:
         {iso} < toDateTime64('{EARLIEST_YEAR}-01-01', 6, 'UTC') OR {iso} >= toDateTime64('{END_YEAR}-01-01', 6, 'UTC'),
             {out_of_range.format(shown=_repr(text))},
         '')"""
-    value = (f"if({epoch}, fromUnixTimestamp64Micro(toInt64OrZero(toString(round({seconds} * 1000000))), 'UTC'), "
-             f"ifNull({iso}, toDateTime64(0, 6, 'UTC')))")
+    value = (
+        f"if({epoch}, fromUnixTimestamp64Micro(toInt64OrZero(toString(round({seconds} * 1000000))), 'UTC'), "
+        f"ifNull({iso}, toDateTime64(0, 6, 'UTC')))"
+    )
     return reason, value
 
 
@@ -206,8 +218,10 @@ def uuid5_oid(text: str) -> str:
         return f"reinterpretAsUInt8(substring({digest}, {n}, 1))"
 
     version, variant = f"char(bitOr(bitAnd({byte(7)}, 15), 80))", f"char(bitOr(bitAnd({byte(9)}, 63), 128))"
-    return (f"toUUID(UUIDNumToString(toFixedString(concat(substring({digest}, 1, 6), {version}, "
-            f"substring({digest}, 8, 1), {variant}, substring({digest}, 10, 7)), 16)))")
+    return (
+        f"toUUID(UUIDNumToString(toFixedString(concat(substring({digest}, 1, 6), {version}, "
+        f"substring({digest}, 8, 1), {variant}, substring({digest}, 10, 7)), 16)))"
+    )
 
 
 def checked(records: str, flattened: bool = False) -> str:
@@ -217,8 +231,18 @@ def checked(records: str, flattened: bool = False) -> str:
     adds its rows once. ``flattened``: the records may carry ``__flat`` (CSV ``properties.<key>`` columns).
     The checks run in the order a reader would fix them: the line, the event, then each field.
     """
-    fields = ("uuid", "event", "distinct_id", "person_id", "timestamp", "properties", "person_properties",
-              "elements_chain", "session_id", "__flat")
+    fields = (
+        "uuid",
+        "event",
+        "distinct_id",
+        "person_id",
+        "timestamp",
+        "properties",
+        "person_properties",
+        "elements_chain",
+        "session_id",
+        "__flat",
+    )
     raws = [f"{_raw(f)} AS r_{f}, {_kind('r_' + f)} AS k_{f}" for f in fields]
     raws.append(f"{_raw('$session_id')} AS r_dollar_session, {_kind('r_dollar_session')} AS k_dollar_session")
     properties_reason, properties = _object_field("properties")
@@ -226,23 +250,34 @@ def checked(records: str, flattened: bool = False) -> str:
     uuid_reason, uuid_value = _uuid_field("uuid")
     person_id_reason, person_id = _uuid_field("person_id")
     time_reason, time_value = _timestamp()
-    distinct = (f"trimBoth(multiIf(k_distinct_id = 'text', {_string('r_distinct_id')}, "
-                "k_distinct_id = 'an integer', r_distinct_id, ''))")
+    distinct = (
+        f"trimBoth(multiIf(k_distinct_id = 'text', {_string('r_distinct_id')}, "
+        "k_distinct_id = 'an integer', r_distinct_id, ''))"
+    )
     dollar = f"if(k_dollar_session = 'text', {_string('r_dollar_session')}, r_dollar_session)"
     plain = f"if(k_session_id = 'text', {_string('r_session_id')}, r_session_id)"
-    session = (f"multiIf(k_dollar_session != 'none' AND {dollar} != '', {dollar}, "
-               f"k_session_id != 'none' AND {plain} != '', {plain}, JSONExtractString(properties_text, '$session_id'))")
+    session = (
+        f"multiIf(k_dollar_session != 'none' AND {dollar} != '', {dollar}, "
+        f"k_session_id != 'none' AND {plain} != '', {plain}, JSONExtractString(properties_text, '$session_id'))"
+    )
     flat_inner = "substring(r___flat, 2, length(r___flat) - 2)"
-    merged = (f"if(k___flat = 'an object' AND r___flat != '{{}}', concat('{{', {flat_inner}, "
-              f"if(props = '{{}}', '}}', concat(',', substring(props, 2)))), props)")
+    merged = (
+        f"if(k___flat = 'an object' AND r___flat != '{{}}', concat('{{', {flat_inner}, "
+        f"if(props = '{{}}', '}}', concat(',', substring(props, 2)))), props)"
+    )
     nan = "match(doc, ':\\\\s*-?(NaN|Infinity)')"
-    session_reason = ("multiIf(k_dollar_session NOT IN ('none', 'text', 'an integer'), "
-                      f"concat('$session_id must be text, not ', {_said('k_dollar_session')}), "
-                      "k_session_id NOT IN ('none', 'text', 'an integer'), "
-                      f"concat('session_id must be text, not ', {_said('k_session_id')}), '')")
+    session_reason = (
+        "multiIf(k_dollar_session NOT IN ('none', 'text', 'an integer'), "
+        f"concat('$session_id must be text, not ', {_said('k_dollar_session')}), "
+        "k_session_id NOT IN ('none', 'text', 'an integer'), "
+        f"concat('session_id must be text, not ', {_said('k_session_id')}), '')"
+    )
     reasons = [
         ("problem", "problem"),
-        ("NOT readable AND NOT isValidJSON(doc)", f"if({nan}, 'not valid JSON (NaN and Infinity are not JSON numbers)', 'not valid JSON')"),
+        (
+            "NOT readable AND NOT isValidJSON(doc)",
+            f"if({nan}, 'not valid JSON (NaN and Infinity are not JSON numbers)', 'not valid JSON')",
+        ),
         ("NOT readable", "'a line must be a JSON object'"),
         ("k_event NOT IN ('none', 'text')", f"concat('event must be text, not ', {_said('k_event')})"),
         ("event_text = ''", "'event is empty'"),
@@ -265,21 +300,21 @@ def checked(records: str, flattened: bool = False) -> str:
            if(isNull(uuid_value), reinterpretAsUUID(sipHash128(doc, record)), assumeNotNull(uuid_value)) AS uuid,
            event_text AS event,
            if(distinct_text != '', distinct_text, toString(ifNull(person_value, toUUID('00000000-0000-0000-0000-000000000000')))) AS distinct_id,
-           if(isNull(person_value), {uuid5_oid('distinct_text')}, assumeNotNull(person_value)) AS person_id,
+           if(isNull(person_value), {uuid5_oid("distinct_text")}, assumeNotNull(person_value)) AS person_id,
            ifNull(time_value, toDateTime64(0, 6, 'UTC')) AS timestamp,
            properties_text AS properties, person_text AS person_properties,
-           if(k_elements_chain = 'text', {_string('r_elements_chain')}, '') AS elements_chain,
+           if(k_elements_chain = 'text', {_string("r_elements_chain")}, '') AS elements_chain,
            session_text AS session_id
     FROM (
         SELECT record, newlines, doc, problem,
                if(problem = '', JSONExtractKeysAndValuesRaw(doc), []) AS kvs,
                notEmpty(kvs) OR problem = '' AND isValidJSON(doc) AND startsWith(trimLeft(doc), '{{') AS readable,
                mapFromArrays(kvs.1, kvs.2) AS fields,
-               {(","+chr(10)+"               ").join(raws)},
-               trimBoth({_string('r_event')}) AS event_text, {distinct} AS distinct_text,
+               {("," + chr(10) + "               ").join(raws)},
+               trimBoth({_string("r_event")}) AS event_text, {distinct} AS distinct_text,
                {uuid_value} AS uuid_value, {person_id} AS person_value,
-               {properties} AS props, {merged if flattened else 'props'} AS properties_text, {person_properties} AS person_text,
+               {properties} AS props, {merged if flattened else "props"} AS properties_text, {person_properties} AS person_text,
                {time_value} AS time_value, {session} AS session_text,
-               {(","+chr(10)+"               ").join(columns)},
+               {("," + chr(10) + "               ").join(columns)},
                {reason} AS reason
         FROM ({records}))"""

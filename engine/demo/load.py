@@ -26,11 +26,12 @@ import json
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..errors import ExecutionError, LoadError
 from . import ingest
@@ -75,8 +76,9 @@ class Export:
     sha256: str
 
 
-def load_file(path: Path | str, home: Path | str | None = None, *, replace: bool = False,
-              progress: Progress | None = None) -> LoadReport:
+def load_file(
+    path: Path | str, home: Path | str | None = None, *, replace: bool = False, progress: Progress | None = None
+) -> LoadReport:
     """Add the events of one PostHog export file to the store (``replace``: instead of what it holds).
 
     Returns how many rows were added and which lines were rejected (with the reason); raises ``LoadError``
@@ -97,8 +99,9 @@ def load_file(path: Path | str, home: Path | str | None = None, *, replace: bool
                 rejected = staged.rejected()
                 if staged.valid == 0:
                     shown = "; ".join(f"line {n}: {why}" for n, why in rejected[:MAX_REJECTS_IN_MESSAGE])
-                    raise LoadError(f"{source}: no valid events ({len(rejected)} rejected"
-                                    f"{': ' + shown if shown else ''})", rejected)
+                    raise LoadError(
+                        f"{source}: no valid events ({len(rejected)} rejected{': ' + shown if shown else ''})", rejected
+                    )
                 _note(progress, "storing the events, persons and sessions", 0.0)
                 added = staged.store_events(old if keep else None)
                 _derive(store, db, old if keep else None)
@@ -128,15 +131,28 @@ def read_export(path: Path | str, store: Store | None = None) -> Export:
         staged.fill(None)
         staged.find_duplicates(None)
         rejected = staged.rejected()
-        rows = [dict(zip(_ROW_FIELDS, row)) for row in store.json(
-            f"SELECT toString(uuid), event, distinct_id, toString(person_id), toString(timestamp), properties, "
-            f"person_properties, elements_chain, session_id FROM {db}.staged "
-            f"WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped) ORDER BY record")["data"]]
+        rows = [
+            dict(zip(_ROW_FIELDS, row))
+            for row in store.json(
+                f"SELECT toString(uuid), event, distinct_id, toString(person_id), toString(timestamp), properties, "
+                f"person_properties, elements_chain, session_id FROM {db}.staged "
+                f"WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped) ORDER BY record"
+            )["data"]
+        ]
     return Export(rows, rejected, reader.checksum)
 
 
-_ROW_FIELDS = ("uuid", "event", "distinct_id", "person_id", "timestamp", "properties", "person_properties",
-               "elements_chain", "session_id")
+_ROW_FIELDS = (
+    "uuid",
+    "event",
+    "distinct_id",
+    "person_id",
+    "timestamp",
+    "properties",
+    "person_properties",
+    "elements_chain",
+    "session_id",
+)
 
 
 class _Reader:
@@ -148,8 +164,9 @@ class _Reader:
         self.source = source.resolve()
         self.format = ingest.FORMATS.get(source.suffix.lower(), "")
         if not self.format:
-            raise LoadError(f"{source}: unknown format {source.suffix or '(no extension)'!r}; "
-                            "use .csv, .jsonl or .parquet")
+            raise LoadError(
+                f"{source}: unknown format {source.suffix or '(no extension)'!r}; use .csv, .jsonl or .parquet"
+            )
         try:
             self.header = ingest.csv_header(source) if self.format == "csv" else []
             self.size = source.stat().st_size
@@ -200,10 +217,10 @@ class _Staging:
     def fill(self, progress: Progress | None) -> None:
         store, db, reader = self.store, self.db, self.reader
         store.query(f"CREATE TABLE {db}.staged ({ingest.CHECKED_COLUMNS}) ENGINE = MergeTree ORDER BY record")
-        store.query(f"CREATE TABLE {db}.dropped (record UInt64, reason String, first UInt64) "
-                    "ENGINE = MergeTree ORDER BY record")
-        insert = (f"INSERT INTO {db}.staged {ingest.checked(reader.records(), reader.flattened)} "
-                  f"SETTINGS {READING}")
+        store.query(
+            f"CREATE TABLE {db}.dropped (record UInt64, reason String, first UInt64) ENGINE = MergeTree ORDER BY record"
+        )
+        insert = f"INSERT INTO {db}.staged {ingest.checked(reader.records(), reader.flattened)} SETTINGS {READING}"
         name = reader.source.name
         try:
             with store.progress(_reading(progress, name, reader.size)):
@@ -235,20 +252,29 @@ class _Staging:
                 WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped)
                   AND uuid IN (SELECT uuid FROM {old}.events
                                WHERE uuid IN (SELECT uuid FROM {db}.staged WHERE reason = ''))""")
-        self.good = int(self.store.scalar(f"SELECT count() FROM {db}.staged WHERE reason = '' "
-                                          f"AND record NOT IN (SELECT record FROM {db}.dropped)"))
+        self.good = int(
+            self.store.scalar(
+                f"SELECT count() FROM {db}.staged WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped)"
+            )
+        )
 
     def rejected(self) -> list[tuple[int, str]]:
         """(line, reason) of every dropped row, in file order; a repeat names the line it repeats."""
         line = self._lines()
         found = self.store.json(f"SELECT record, reason, first FROM {self.db}.dropped ORDER BY record")["data"]
-        return [(line(int(record)), f"{reason}{line(int(first))}: kept once" if reason.endswith(" repeats line ")
-                 else reason) for record, reason, first in found]
+        return [
+            (
+                line(int(record)),
+                f"{reason}{line(int(first))}: kept once" if reason.endswith(" repeats line ") else reason,
+            )
+            for record, reason, first in found
+        ]
 
     def _lines(self) -> Callable[[int], int]:
         """Record number to the line it starts on: records after one that spans lines start further down."""
-        spans = self.store.json(f"SELECT record, newlines FROM {self.db}.staged WHERE newlines > 0 "
-                                "ORDER BY record")["data"]
+        spans = self.store.json(f"SELECT record, newlines FROM {self.db}.staged WHERE newlines > 0 ORDER BY record")[
+            "data"
+        ]
         starts = [int(record) for record, _ in spans]
         before: list[int] = []
         total = 0
@@ -275,8 +301,10 @@ class _Staging:
                    session_id
             FROM {db}.staged WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped)
             SETTINGS {BLOCKS}""")
-        self.store.query(f"CREATE TABLE {db}.touched ENGINE = MergeTree ORDER BY tuple() AS "
-                         f"SELECT DISTINCT person_id, distinct_id, session_id FROM {db}.staged WHERE reason = ''")
+        self.store.query(
+            f"CREATE TABLE {db}.touched ENGINE = MergeTree ORDER BY tuple() AS "
+            f"SELECT DISTINCT person_id, distinct_id, session_id FROM {db}.staged WHERE reason = ''"
+        )
         return self.good
 
     def drop(self) -> None:
@@ -289,12 +317,17 @@ def _derive(store: Store, db: str, old: str | None) -> None:
     their events (old and new), the rest (adding to ``old``) carried over as they were."""
     touched = f"(SELECT {{column}} FROM {db}.touched)"
     if old is not None:
-        store.query(f"INSERT INTO {db}.persons SELECT * FROM {old}.persons "
-                    f"WHERE id NOT IN {touched.format(column='person_id')}")
-        store.query(f"INSERT INTO {db}.person_distinct_ids SELECT * FROM {old}.person_distinct_ids "
-                    f"WHERE distinct_id NOT IN {touched.format(column='distinct_id')}")
-        store.query(f"INSERT INTO {db}.sessions SELECT * FROM {old}.sessions "
-                    f"WHERE session_id NOT IN {touched.format(column='session_id')}")
+        store.query(
+            f"INSERT INTO {db}.persons SELECT * FROM {old}.persons WHERE id NOT IN {touched.format(column='person_id')}"
+        )
+        store.query(
+            f"INSERT INTO {db}.person_distinct_ids SELECT * FROM {old}.person_distinct_ids "
+            f"WHERE distinct_id NOT IN {touched.format(column='distinct_id')}"
+        )
+        store.query(
+            f"INSERT INTO {db}.sessions SELECT * FROM {old}.sessions "
+            f"WHERE session_id NOT IN {touched.format(column='session_id')}"
+        )
 
     def only(column: str, key: str) -> str:
         return f"{key} IN {touched.format(column=column)}" if old is not None else "1"
@@ -303,23 +336,31 @@ def _derive(store: Store, db: str, old: str | None) -> None:
         INSERT INTO {db}.persons
         SELECT person_id, min(timestamp),
                argMax(person_properties, (person_properties NOT IN ('', '{{}}'), timestamp))
-        FROM {db}.events WHERE {only('person_id', 'person_id')} GROUP BY person_id""")
+        FROM {db}.events WHERE {only("person_id", "person_id")} GROUP BY person_id""")
     store.query(f"""
         INSERT INTO {db}.person_distinct_ids
         SELECT distinct_id, argMax(person_id, timestamp) FROM {db}.events
-        WHERE {only('distinct_id', 'distinct_id')} GROUP BY distinct_id""")
+        WHERE {only("distinct_id", "distinct_id")} GROUP BY distinct_id""")
     store.query(sessions_from_events(db, only("session_id", "`$session_id`")))
 
 
 def _metadata(before: dict[str, str], reader: _Reader, added: int, rejected: int, total: int) -> dict[str, object]:
     """What the build holds: the latest load, its predecessors (adding), sizes."""
     loads: list[dict[str, Any]] = json.loads(before.get("loads", "[]")) if before else []
-    now = datetime.now(timezone.utc).isoformat()
-    loads.append({"source": str(reader.source), "sha256": reader.checksum, "added": added, "rejected": rejected,
-                  "at": now})
-    return {"kind": "loaded", "source": str(reader.source), "sha256": reader.checksum, "events": total,
-            "added": added, "rejected": rejected, "loads": json.dumps(loads[-MAX_LOADS_RECORDED:]),
-            "generated_at": now}
+    now = datetime.now(UTC).isoformat()
+    loads.append(
+        {"source": str(reader.source), "sha256": reader.checksum, "added": added, "rejected": rejected, "at": now}
+    )
+    return {
+        "kind": "loaded",
+        "source": str(reader.source),
+        "sha256": reader.checksum,
+        "events": total,
+        "added": added,
+        "rejected": rejected,
+        "loads": json.dumps(loads[-MAX_LOADS_RECORDED:]),
+        "generated_at": now,
+    }
 
 
 def _sha256(source: Path) -> str:

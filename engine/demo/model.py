@@ -8,6 +8,7 @@ taxonomy stays the single source of names.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ class Vocabulary:
     person_values: dict[str, tuple[str, ...]]
 
     @classmethod
-    def from_taxonomy(cls, tax: Taxonomy) -> "Vocabulary":
+    def from_taxonomy(cls, tax: Taxonomy) -> Vocabulary:
         return cls(
             events=tuple(tax.events),
             event_values={n: p.values for n, p in tax.event_properties.items()},
@@ -43,10 +44,14 @@ class Vocabulary:
     def code(self, prop: str, value: str, scope: str = "event") -> int:
         values = (self.event_values if scope == "event" else self.person_values).get(prop, ())
         if value not in values:
-            raise CatalogError("engine/demo/taxonomy.yaml", f"{scope} property {prop!r} needs the value {value!r}", key=prop)
+            raise CatalogError(
+                "engine/demo/taxonomy.yaml", f"{scope} property {prop!r} needs the value {value!r}", key=prop
+            )
         return values.index(value)
 
-    def distribution(self, prop: str, weights: dict[str, float], scope: str = "event") -> tuple[np.ndarray, np.ndarray]:
+    def distribution(
+        self, prop: str, weights: Mapping[str, float], scope: str = "event"
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Codes and normalised probabilities for sampling ``prop`` with ``weights`` by value name."""
         codes = np.array([self.code(prop, v, scope) for v in weights], dtype=np.uint8)
         p = np.array(list(weights.values()), dtype=np.float64)
@@ -62,10 +67,16 @@ def sample(rng: np.random.Generator, dist: tuple[np.ndarray, np.ndarray], size: 
 
 # (browser, os, device, share %): a person keeps one platform; Safari is about 30% of users.
 PLATFORMS: tuple[tuple[str, str, str, float], ...] = (
-    ("Chrome", "Windows", "Desktop", 25), ("Chrome", "Mac OS X", "Desktop", 10),
-    ("Chrome", "Linux", "Desktop", 3), ("Chrome", "Android", "Mobile", 7),
-    ("Safari", "Mac OS X", "Desktop", 15), ("Safari", "iOS", "Mobile", 12), ("Safari", "iOS", "Tablet", 3),
-    ("Firefox", "Windows", "Desktop", 7), ("Firefox", "Linux", "Desktop", 3), ("Firefox", "Mac OS X", "Desktop", 2),
+    ("Chrome", "Windows", "Desktop", 25),
+    ("Chrome", "Mac OS X", "Desktop", 10),
+    ("Chrome", "Linux", "Desktop", 3),
+    ("Chrome", "Android", "Mobile", 7),
+    ("Safari", "Mac OS X", "Desktop", 15),
+    ("Safari", "iOS", "Mobile", 12),
+    ("Safari", "iOS", "Tablet", 3),
+    ("Firefox", "Windows", "Desktop", 7),
+    ("Firefox", "Linux", "Desktop", 3),
+    ("Firefox", "Mac OS X", "Desktop", 2),
     ("Edge", "Windows", "Desktop", 13),
 )
 COUNTRIES = {"US": 35, "GB": 12, "DE": 10, "FR": 8, "IN": 12, "BR": 8, "CA": 8, "AU": 7}
@@ -73,16 +84,65 @@ COMPANY_SIZES = {"1": 25, "2-10": 35, "11-50": 22, "51-200": 12, "201+": 6}
 SIGNUP_METHODS = {"email": 45, "google": 45, "github": 10}
 # Where a person first came from, by UTM source (None = no UTM: direct traffic).
 CAMPAIGN_BY_SOURCE = {"google": "brand", "twitter": "launch", "producthunt": "launch", "newsletter": "weekly_digest"}
-REFERRER_BY_SOURCE = {"google": "www.google.com", "twitter": "twitter.com", "producthunt": "www.producthunt.com",
-                      "newsletter": "$direct", None: "$direct"}
+REFERRER_BY_SOURCE = {
+    "google": "www.google.com",
+    "twitter": "twitter.com",
+    "producthunt": "www.producthunt.com",
+    "newsletter": "$direct",
+    None: "$direct",
+}
 LATER_SESSION_REFERRERS = {"$direct": 85, "www.google.com": 8, "news.ycombinator.com": 7}
 VISITOR_SHARE = 0.35  # persons who look around the website and never sign up
 VISITORS_SEEING_PRICING = 0.4  # visitors who go on from the landing page to /pricing
 
-FIRST_NAMES = ("Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kofi", "Lena",
-               "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wen", "Yuki")
-LAST_NAMES = ("Adams", "Bauer", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hansen", "Ito", "Jensen", "Khan",
-              "Lopez", "Moreau", "Nakamura", "Okafor", "Patel", "Rossi", "Silva", "Tanaka", "Weber")
+FIRST_NAMES = (
+    "Ada",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nora",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wen",
+    "Yuki",
+)
+LAST_NAMES = (
+    "Adams",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hansen",
+    "Ito",
+    "Jensen",
+    "Khan",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Patel",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Weber",
+)
 EMAIL_DOMAINS = ("gmail.com", "outlook.com", "acme.io", "globex.com", "initech.co", "umbrella.dev", "hooli.xyz")
 
 # --- when they are around -------------------------------------------------------------------
@@ -99,12 +159,26 @@ BOUNCE_RATE = 0.12  # sessions that are one pageview and a pageleave
 ACTIONS_PER_SESSION = 5.0  # Poisson mean of events between the first pageview and the pageleave
 LOGIN_RATE = 0.3  # sessions that start with logged_in (the rest still had a session cookie)
 SECONDS_BETWEEN_EVENTS = 45.0
-ACTIVITY_MIX = {"$pageview": 30, "feature_used": 26, "file_uploaded": 11, "search_performed": 12, "file_shared": 5,
-                "invite_sent": 1.5, "support_ticket_created": 0.6}
+ACTIVITY_MIX = {
+    "$pageview": 30,
+    "feature_used": 26,
+    "file_uploaded": 11,
+    "search_performed": 12,
+    "file_shared": 5,
+    "invite_sent": 1.5,
+    "support_ticket_created": 0.6,
+}
 APP_PAGES = {"/app": 70, "/docs": 12, "/pricing": 6, "/blog": 7, "/": 5}
 LANDING_PAGES = {"/": 60, "/blog": 25, "/pricing": 15}
-FEATURES = {"editor": 30, "comments": 18, "templates": 14, "export_pdf": 12, "ai_assist": 12, "integrations": 8,
-            "dark_mode": 6}
+FEATURES = {
+    "editor": 30,
+    "comments": 18,
+    "templates": 14,
+    "export_pdf": 12,
+    "ai_assist": 12,
+    "integrations": 8,
+    "dark_mode": 6,
+}
 FILE_TYPES = {"pdf": 40, "docx": 30, "png": 20, "csv": 10}
 SHARE_TYPES = {"link": 65, "email": 35}
 TICKET_CATEGORIES = {"billing": 25, "bug": 35, "how_to": 30, "account": 10}

@@ -7,7 +7,9 @@ since the epoch; ``-1`` means "never".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +60,6 @@ class Population:
         return self.first_index + np.arange(len(self), dtype=np.uint32)
 
 
-
 def draw(rng: np.random.Generator, n: int, first_index: int, timeline: Timeline, vocab: Vocabulary) -> Population:
     visitor = rng.random(n) < model.VISITOR_SHARE
     signup_us = _signup_times(rng, n, timeline)
@@ -66,7 +67,9 @@ def draw(rng: np.random.Generator, n: int, first_index: int, timeline: Timeline,
     source, campaign, referrer = _channels(rng, n, signup_us, timeline, vocab)
     onboarded_day_one, onboard_us = _onboarding(rng, signup_us)
     share_us = np.where(
-        rng.random(n) < truths.SHARES_IN_FIRST_WEEK, signup_us + (rng.random(n) * 7 * US_PER_DAY).astype(np.int64), NEVER
+        rng.random(n) < truths.SHARES_IN_FIRST_WEEK,
+        signup_us + (rng.random(n) * 7 * US_PER_DAY).astype(np.int64),
+        NEVER,
     )
     churned, stop_us = _churn(rng, signup_us, visitor, timeline)
     variant = (rng.random(n) < 0.5).astype(np.uint8)
@@ -123,7 +126,8 @@ def _signup_times(rng: np.random.Generator, n: int, timeline: Timeline) -> np.nd
     today = day == timeline.days - 1
     hour = np.where(today, (rng.random(n) * max(timeline.end.hour, 1)).astype(np.int64), hour)
     seconds = hour * 3600 + rng.integers(0, 3600, n)
-    return timeline.day_start_us(day) + seconds * US_PER_SECOND
+    moments: np.ndarray = timeline.day_start_us(day) + seconds * US_PER_SECOND
+    return moments
 
 
 def _platforms(rng: np.random.Generator, n: int, vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -131,7 +135,7 @@ def _platforms(rng: np.random.Generator, n: int, vocab: Vocabulary) -> tuple[np.
     pick = rng.choice(len(model.PLATFORMS), size=n, p=share / share.sum())
 
     def column(i: int, prop: str) -> np.ndarray:
-        return np.array([vocab.code(prop, p[i]) for p in model.PLATFORMS], dtype=np.uint8)[pick]
+        return np.array([vocab.code(prop, str(p[i])) for p in model.PLATFORMS], dtype=np.uint8)[pick]
 
     return column(0, "$browser"), column(1, "$os"), column(2, "$device_type")
 
@@ -143,15 +147,16 @@ def _channels(
     share = np.array(list(truths.UTM_SOURCES.values()))
     pick = rng.choice(len(names), size=n, p=share / share.sum())
 
-    def lookup(table: dict, prop: str) -> np.ndarray:
-        codes = [NONE if table.get(s) is None else vocab.code(prop, table[s], "person") for s in names]
+    def lookup(table: Mapping[Any, str], prop: str) -> np.ndarray:
+        codes = [NONE if (value := table.get(s)) is None else vocab.code(prop, value, "person") for s in names]
         return np.array(codes, dtype=np.uint8)[pick]
 
-    source = np.array([NONE if s is None else vocab.code("$initial_utm_source", s, "person") for s in names],
-                      dtype=np.uint8)[pick]
+    source = np.array(
+        [NONE if s is None else vocab.code("$initial_utm_source", s, "person") for s in names], dtype=np.uint8
+    )[pick]
     campaign = lookup(model.CAMPAIGN_BY_SOURCE, "$initial_utm_campaign")
     # Newsletter readers who arrived in the week after the promo mail came through that campaign.
-    promo_us = timeline.us(truths.annotations(timeline)[0][0])
+    promo_us = timeline.us(truths.planted_annotations(timeline)[0][0])
     in_promo = (source == vocab.code("$initial_utm_source", "newsletter", "person")) & (
         (signup_us >= promo_us) & (signup_us < promo_us + 7 * US_PER_DAY)
     )

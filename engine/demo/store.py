@@ -17,14 +17,16 @@ an interrupted load never makes room for the demo to be regenerated over it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from chdb import session as chdb_session
 
@@ -212,15 +214,16 @@ class Store:
         statements run; ``None`` leaves them silent. chDB's Session keeps the connection that takes the
         callback in its ``_conn``; a chDB without it runs silent."""
         with _lock:
-            connection = getattr(self._session(), "_conn", None)
-            if callback is None or not hasattr(connection, "set_progress_callback"):
+            connection: Any = getattr(self._session(), "_conn", None)
+            setter = getattr(connection, "set_progress_callback", None)
+            if callback is None or setter is None:
                 yield
                 return
-            connection.set_progress_callback(callback)
+            setter(callback)
             try:
                 yield
             finally:
-                connection.set_progress_callback(None)
+                setter(None)
 
     @contextmanager
     def scratch_database(self) -> Iterator[str]:
@@ -280,10 +283,8 @@ class Store:
                     self.query(statement)
                 yield build
             except BaseException:
-                try:
+                with contextlib.suppress(ExecutionError):  # else the next open drops it
                     self.query(f"DROP DATABASE IF EXISTS {build} SYNC")
-                except ExecutionError:
-                    pass  # the next open drops it
                 raise
             try:
                 self._point_to(build)
@@ -298,15 +299,19 @@ class Store:
 def describe_metadata(meta: dict[str, str]) -> str:
     """What ``meta`` (a store's metadata table) says the store holds, for answers and ``askhog load``."""
     if meta.get("kind") == "demo":
-        return (f"the Paperplane demo (seed {meta.get('seed', '?')}, {int(meta.get('events', 0)):,} events, "
-                f"ending {meta.get('end', '?')[:16].replace('T', ' ')} UTC)")
+        return (
+            f"the Paperplane demo (seed {meta.get('seed', '?')}, {int(meta.get('events', 0)):,} events, "
+            f"ending {meta.get('end', '?')[:16].replace('T', ' ')} UTC)"
+        )
     if meta.get("kind") == "loaded":
         checksum = meta.get("sha256", "")
         earlier = len(json.loads(meta.get("loads", "[]"))) - 1
-        return (f"events loaded from {Path(meta.get('source', '?')).name}"
-                f"{f' and {earlier} earlier file' + ('s' if earlier > 1 else '') if earlier > 0 else ''} "
-                f"({int(meta.get('events', 0)):,} events{f', sha256 {checksum[:12]}' if checksum else ''}, "
-                f"loaded {meta.get('generated_at', '?')[:16].replace('T', ' ')} UTC)")
+        return (
+            f"events loaded from {Path(meta.get('source', '?')).name}"
+            f"{f' and {earlier} earlier file' + ('s' if earlier > 1 else '') if earlier > 0 else ''} "
+            f"({int(meta.get('events', 0)):,} events{f', sha256 {checksum[:12]}' if checksum else ''}, "
+            f"loaded {meta.get('generated_at', '?')[:16].replace('T', ' ')} UTC)"
+        )
     return "no data yet"
 
 

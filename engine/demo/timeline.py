@@ -7,9 +7,11 @@ Everything is UTC and measured in microseconds since the epoch, the unit of
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import numpy as np
+
+from ..clock import aware_utc, utc_now
 
 US_PER_SECOND = 1_000_000
 US_PER_DAY = 86_400 * US_PER_SECOND
@@ -22,10 +24,7 @@ def _to_us(moment: datetime) -> int:
 
 def end_of_data(now: datetime | None = None) -> datetime:
     """The generation time truncated to the hour, so "last 7 days" always hits data."""
-    now = now or datetime.now(timezone.utc)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
-    return now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    return aware_utc(now or utc_now()).replace(minute=0, second=0, microsecond=0)
 
 
 @dataclass(frozen=True)

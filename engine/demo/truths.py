@@ -50,7 +50,7 @@ def checkout_converts(
     rng: np.random.Generator, attempt_us: np.ndarray, variant: np.ndarray, broken_browser: np.ndarray, break_us: int
 ) -> np.ndarray:
     """Whether each checkout attempt ends in a purchase (truths 1 and 4 together)."""
-    p = CONVERSION_BY_VARIANT[variant]
+    p: np.ndarray = CONVERSION_BY_VARIANT[variant]
     p = np.where(broken_browser & (attempt_us >= break_us), p * BROKEN_CONVERSION_FACTOR, p)
     return rng.random(len(p)) < p
 
@@ -82,7 +82,7 @@ CHURN_GROUP_ACTIVITY = 0.75  # daily activity while they were around, with no de
 WEEKDAY_FACTOR = np.array([1.0, 1.0, 1.0, 1.0, 0.95, 0.45, 0.4])  # Monday … Sunday
 
 
-def annotations(timeline: Timeline) -> list[tuple[datetime, str]]:
+def planted_annotations(timeline: Timeline) -> list[tuple[datetime, str]]:
     """The project's annotations: the release that broke checkout (truth 1) and two harmless ones."""
     return [
         (timeline.days_before_end(62), "Spring promo newsletter sent"),

@@ -7,4 +7,14 @@ from .parsing import parse
 from .posthog_parser import assert_posthog_parses
 from .validate import DEFAULT_TABLES, Validated, validate
 
-__all__ = ["DEFAULT_TABLES", "HogQL", "Validated", "assert_posthog_parses", "format_problems", "lint", "lower", "parse", "validate"]
+__all__ = [
+    "DEFAULT_TABLES",
+    "HogQL",
+    "Validated",
+    "assert_posthog_parses",
+    "format_problems",
+    "lint",
+    "lower",
+    "parse",
+    "validate",
+]

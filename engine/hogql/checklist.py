@@ -10,11 +10,13 @@ refuses events' DateTime64 timestamp. Each warning carries the fix.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlglot import exp
 
+from ..clock import utc_now
 from ..errors import Problem
 from .dialect import NAME_META_KEY
 from .parsing import find_all, locate
@@ -126,7 +128,7 @@ def _literal_moment(node: exp.Expr) -> datetime | None:
         moment = datetime.fromisoformat(node.this.replace(" ", "T"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _time_filter(tree: exp.Expr, text: str) -> Iterator[Problem]:
@@ -142,7 +144,7 @@ def _time_filter(tree: exp.Expr, text: str) -> Iterator[Problem]:
 
 def _time_range(tree: exp.Expr, text: str) -> Iterator[Problem]:
     """Span from the earliest lower bound to the latest upper bound (now, when there is none)."""
-    now = datetime.now(timezone.utc)
+    now = utc_now()
     lowers: list[tuple[float, exp.Expr]] = []
     uppers: list[float] = []
     for side, bound in _time_bounds(tree):
@@ -197,7 +199,9 @@ def _no_limit(tree: exp.Expr, text: str) -> Iterator[Problem]:
 def _select_star(tree: exp.Expr, text: str) -> Iterator[Problem]:
     for select in find_all(tree, exp.Select):
         for projection in select.expressions:
-            if isinstance(projection, exp.Star) or (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)):
+            if isinstance(projection, exp.Star) or (
+                isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
+            ):
                 yield _warning(
                     "select_star",
                     "SELECT * reads every column, including the large properties JSON",
@@ -210,11 +214,14 @@ def _property_without_event(tree: exp.Expr, text: str) -> Iterator[Problem]:
     if not _events_tables(tree):
         return
     conditions = _filters(tree)
-    properties = [c for cond in conditions for c in cond.find_all(exp.Column) if "properties" in (p.name for p in c.parts[:-1])]
+    properties = [
+        c for cond in conditions for c in cond.find_all(exp.Column) if "properties" in (p.name for p in c.parts[:-1])
+    ]
     if not properties:
         return
     event_filter = any(
-        isinstance(n, (exp.EQ, exp.In)) and (_column_named(n.this, frozenset({"event"})) or _column_named(n.expression, frozenset({"event"})))
+        isinstance(n, (exp.EQ, exp.In))
+        and (_column_named(n.this, frozenset({"event"})) or _column_named(n.expression, frozenset({"event"})))
         for cond in conditions
         for n in cond.find_all(exp.EQ, exp.In)
     )
@@ -229,7 +236,9 @@ def _property_without_event(tree: exp.Expr, text: str) -> Iterator[Problem]:
 
 def _window_funnel_timestamp(tree: exp.Expr, text: str) -> Iterator[Problem]:
     for call in find_all(tree, exp.ParameterizedAgg):
-        arguments = call.args.get("params") or []  # sqlglot keeps windowFunnel(86400) in expressions, (timestamp, ...) in params
+        arguments = (
+            call.args.get("params") or []
+        )  # sqlglot keeps windowFunnel(86400) in expressions, (timestamp, ...) in params
         first = arguments[0] if arguments else None
         if call.name == "windowFunnel" and first is not None and _column_named(first, _TIME_COLUMNS):
             yield _warning(

@@ -35,11 +35,14 @@ which build is loaded so that a test can tell.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from sqlglot import exp, tokens
 from sqlglot.dialects.clickhouse import ClickHouse
-from sqlglot.tokens import TokenType
+from sqlglot.generators.clickhouse import ClickHouseGenerator
+from sqlglot.parsers.clickhouse import ClickHouseParser
+from sqlglot.tokenizer_core import TokenType
 
 PURE_PYTHON: bool = not tokens.SQLGLOTC_INSTALLED
 NAME_META_KEY: str = ClickHouse.ORIGINAL_NAME_META_KEY or "clickhouse_name"
@@ -74,15 +77,17 @@ class HogQL(ClickHouse):
         COMMENTS = ["--", "//", "#", ("/*", "*/")]
         NESTED_COMMENTS = False
         COMMENTS_TERMINATE_AT_NEWLINE_ONLY = False
-        HEREDOC_STRINGS: list[str | tuple[str, str]] = []
+        HEREDOC_STRINGS: ClassVar[list[str | tuple[str, str]]] = []
         SINGLE_TOKENS = {k: v for k, v in ClickHouse.Tokenizer.SINGLE_TOKENS.items() if k != "$"}
         VAR_SINGLE_TOKENS = {"$"}
 
-    class Parser(ClickHouse.Parser):
-        FUNCTION_PARSERS = {name: _keeping_written_name(parse) for name, parse in ClickHouse.Parser.FUNCTION_PARSERS.items()}
+    class Parser(ClickHouseParser):
+        FUNCTION_PARSERS = {
+            name: _keeping_written_name(parse) for name, parse in ClickHouseParser.FUNCTION_PARSERS.items()
+        }
 
         PLACEHOLDER_PARSERS = {
-            **ClickHouse.Parser.PLACEHOLDER_PARSERS,
+            **ClickHouseParser.PLACEHOLDER_PARSERS,
             TokenType.L_BRACE: lambda self: self._parse_hogql_placeholder(),
         }
 
@@ -103,8 +108,8 @@ class HogQL(ClickHouse):
             self._retreat(index)
             return self._parse_query_parameter()
 
-    class Generator(ClickHouse.Generator):
+    class Generator(ClickHouseGenerator):
         TRANSFORMS = {
-            **ClickHouse.Generator.TRANSFORMS,
+            **ClickHouseGenerator.TRANSFORMS,
             exp.Placeholder: lambda self, e: f"{{{e.name}}}" if e.args.get("kind") is None else self.placeholder_sql(e),
         }

@@ -16,7 +16,13 @@ from sqlglot import exp
 
 from .dialect import NAME_META_KEY
 
-_NAMED_BY_THIS = (exp.Anonymous, exp.AnonymousAggFunc, exp.CombinedAggFunc, exp.ParameterizedAgg, exp.CombinedParameterizedAgg)
+_NAMED_BY_THIS = (
+    exp.Anonymous,
+    exp.AnonymousAggFunc,
+    exp.CombinedAggFunc,
+    exp.ParameterizedAgg,
+    exp.CombinedParameterizedAgg,
+)
 
 # Syntax rather than a call by name: CASE, CAST(x AS T) and x::T, [..] literals, AND/OR.
 _SYNTAX_NODES = (exp.Case, exp.Array, exp.Connector, exp.Xor)

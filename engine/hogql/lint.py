@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import HogQLSyntaxError, Problem
 from .checklist import lint_warnings

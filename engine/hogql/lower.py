@@ -29,7 +29,8 @@ chDB can read local files, so a table function must never reach it.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from sqlglot import exp
 
@@ -65,7 +66,11 @@ _STRING_META = "askhog_string"
 _PERSON_JOIN_META = "askhog_person_join"
 _PERSON_JOIN_ALIAS = "__person"
 _CAST_OR_NULL = {"toInt": "Int64", "toFloat": "Float64", "toUUID": "UUID"}
-_RENAMED = {"toIntOrZero": "toInt64OrZero", "toFloatOrZero": "toFloat64OrZero", "toFloatOrDefault": "toFloat64OrDefault"}
+_RENAMED = {
+    "toIntOrZero": "toInt64OrZero",
+    "toFloatOrZero": "toFloat64OrZero",
+    "toFloatOrDefault": "toFloat64OrDefault",
+}
 
 
 def lower(hogql: str, values: Mapping[str, Any], taxonomy: Taxonomy) -> str:
@@ -91,7 +96,9 @@ def _check_tables(tree: exp.Expr) -> None:
     ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
     for table in tree.find_all(exp.Table):
         if table.name not in ctes and table.name not in STORE_TABLES:
-            raise UnsupportedHogQL(f"table {table.name!r} is not in the embedded store (it has {', '.join(sorted(STORE_TABLES))})")
+            raise UnsupportedHogQL(
+                f"table {table.name!r} is not in the embedded store (it has {', '.join(sorted(STORE_TABLES))})"
+            )
 
 
 def _sources(select: exp.Select | None) -> tuple[dict[str, str | None], str | None, str | None]:
@@ -158,7 +165,9 @@ def _column(name: str, qualifier: str | None) -> exp.Column:
     return exp.column(exp.to_identifier(name, quoted="$" in name), table=qualifier)
 
 
-def _resolve(chain: list[str], qualifier: str | None, table: str | None, taxonomy: Taxonomy, node: exp.Expr) -> exp.Expr:
+def _resolve(
+    chain: list[str], qualifier: str | None, table: str | None, taxonomy: Taxonomy, node: exp.Expr
+) -> exp.Expr:
     head, rest = chain[0], chain[1:]
     if head == "properties" and rest:
         if rest == ["$session_id"] and table in ("events", None):
@@ -172,7 +181,9 @@ def _resolve(chain: list[str], qualifier: str | None, table: str | None, taxonom
             return _column("person_id", qualifier)
         if rest == ["created_at"] and table == "events":
             return _joined_person_column(node, "created_at", qualifier)
-        raise UnsupportedHogQL(f"person.{'.'.join(rest)}: the embedded store has person.id, person.created_at and person.properties on events")
+        raise UnsupportedHogQL(
+            f"person.{'.'.join(rest)}: the embedded store has person.id, person.created_at and person.properties on events"
+        )
     if head in ("session", "pdi", "poe", "override", "group_0", "group_1", "group_2", "group_3", "group_4") and rest:
         raise UnsupportedHogQL(f"{'.'.join(chain)}: the lazy join '{head}' is not available in the embedded store")
     if len(chain) == 1 and table == "sessions" and head in SESSION_COLUMNS:
@@ -195,7 +206,9 @@ def _add_person_joins(tree: exp.Expr) -> None:
         if events is not None:
             select.join(
                 exp.alias_(exp.to_table("persons"), _PERSON_JOIN_ALIAS, table=True),
-                on=exp.EQ(this=exp.column("id", table=_PERSON_JOIN_ALIAS), expression=exp.column("person_id", table=events)),
+                on=exp.EQ(
+                    this=exp.column("id", table=_PERSON_JOIN_ALIAS), expression=exp.column("person_id", table=events)
+                ),
                 join_type="LEFT",
                 copy=False,
             )
@@ -225,7 +238,9 @@ def _call(name: str, *args: exp.Expr) -> exp.Anonymous:
 
 
 def _lower_function(node: exp.Expr) -> exp.Expr:
-    if isinstance(node, exp.TimestampTrunc) and str(node.meta.get(NAME_META_KEY, "")).startswith(("toStartOf", "toMonday")):
+    if isinstance(node, exp.TimestampTrunc) and str(node.meta.get(NAME_META_KEY, "")).startswith(
+        ("toStartOf", "toMonday")
+    ):
         return _call(node.meta[NAME_META_KEY], node.this, *([node.args["zone"]] if node.args.get("zone") else []))
     if not isinstance(node, exp.Anonymous):
         return node

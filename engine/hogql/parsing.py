@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-
-from typing import Iterator
+from typing import TypeVar, overload
 
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
 
 from ..errors import HogQLSyntaxError, Problem, UnsafeQueryError
 from .dialect import HogQL
 
 _DIALECT = HogQL()
+_E = TypeVar("_E", bound=exp.Expr)
 _TOKEN_ERROR_OFFSET = re.compile(r"from \d+:(\d+)")
 _SQLGLOT_CLASS = re.compile(r"<class 'sqlglot\.[\w.]*\.(\w+)'>")
 
@@ -124,6 +125,10 @@ def find_word(text: str, word: str) -> tuple[int | None, int | None]:
     return line_column(text, found.start()) if found else (None, None)
 
 
+@overload
+def find_all(tree: exp.Expr, kind: type[_E], /) -> Iterator[_E]: ...
+@overload
+def find_all(tree: exp.Expr, *types: type[exp.Expr]) -> Iterator[exp.Expr]: ...
 def find_all(tree: exp.Expr, *types: type[exp.Expr]) -> Iterator[exp.Expr]:
     """``tree.find_all(*types)`` in the same breadth-first order, over a node list built once per tree.
 

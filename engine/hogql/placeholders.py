@@ -8,8 +8,9 @@ written as ``timestamp >= toDateTime({date_from})``.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlglot import exp
 
@@ -60,12 +61,17 @@ def _literal(value: Any, name: str, in_list: bool = False) -> exp.Expr:
     if isinstance(value, str):
         return exp.Literal.string(value)
     if isinstance(value, datetime):
-        moment = value.astimezone(timezone.utc) if value.tzinfo else value
+        moment = value.astimezone(UTC) if value.tzinfo else value
         text = moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-        return exp.Anonymous(this="toDateTime64", expressions=[exp.Literal.string(text), exp.Literal.number(6), exp.Literal.string("UTC")])
+        return exp.Anonymous(
+            this="toDateTime64",
+            expressions=[exp.Literal.string(text), exp.Literal.number(6), exp.Literal.string("UTC")],
+        )
     if isinstance(value, date):
         return exp.Anonymous(this="toDate", expressions=[exp.Literal.string(value.isoformat())])
     if isinstance(value, (list, tuple, set, frozenset)):
         items = [_literal(v, name) for v in (sorted(value) if isinstance(value, (set, frozenset)) else value)]
         return exp.Tuple(expressions=items) if in_list else exp.Array(expressions=items)
-    raise TemplateError(f"placeholder {{{name}}} got a {type(value).__name__}; use a string, number, bool, date, list or None")
+    raise TemplateError(
+        f"placeholder {{{name}}} got a {type(value).__name__}; use a string, number, bool, date, list or None"
+    )

@@ -56,7 +56,7 @@ def _extension() -> types.ModuleType:
     stand_ins = {name: types.ModuleType(name) for name in _STAND_IN_MODULES[:2]}
     stand_ins["posthog.hogql.errors"] = _errors_module()
     for name, module in stand_ins.items():
-        module.__path__ = []  # type: ignore[attr-defined]  # importable as a package
+        module.__path__ = []  # importable as a package
         if previous[name] is None:
             sys.modules[name] = module
     try:
@@ -70,7 +70,7 @@ def _extension() -> types.ModuleType:
 def parse_select(hogql: str) -> dict[str, Any]:
     """PostHog's AST of a SELECT (as the JSON the extension returns); ``HogQLSyntaxError`` if it does not parse."""
     try:
-        tree = json.loads(_extension().parse_select_json(hogql))
+        tree: dict[str, Any] = json.loads(_extension().parse_select_json(hogql))
     except PostHogParserError as e:
         line, column = line_column(hogql, e.start) if e.start is not None else (None, None)
         raise HogQLSyntaxError(f"PostHog's parser: {e}", line, column) from None

@@ -15,9 +15,10 @@ before parsing:
 
 from __future__ import annotations
 
-from typing import Iterator
+import itertools
+from collections.abc import Iterator
 
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
 
 from ..errors import Problem
 from .parsing import line_column
@@ -41,22 +42,27 @@ def _adjacent(first: Token, second: Token) -> bool:
 
 
 def _template_markup(text: str, tokens: list[Token]) -> Iterator[Problem]:
-    for first, second in zip(tokens, tokens[1:]):
+    for first, second in itertools.pairwise(tokens):
         pair = (first.token_type, second.token_type)
         if _adjacent(first, second) and pair in _MARKUP:
             yield _problem(
                 "template_braces",
                 f"'{first.text}{second.text}' is left in the text: a template was not fully rendered",
-                text, first.start,
+                text,
+                first.start,
                 "render the template with every value, or use a HogQL placeholder {name}",
             )
             return
 
 
-_MARKUP = frozenset({
-    (TokenType.L_BRACE, TokenType.L_BRACE), (TokenType.R_BRACE, TokenType.R_BRACE),
-    (TokenType.L_BRACE, TokenType.MOD), (TokenType.MOD, TokenType.R_BRACE),
-})
+_MARKUP = frozenset(
+    {
+        (TokenType.L_BRACE, TokenType.L_BRACE),
+        (TokenType.R_BRACE, TokenType.R_BRACE),
+        (TokenType.L_BRACE, TokenType.MOD),
+        (TokenType.MOD, TokenType.R_BRACE),
+    }
+)
 
 
 def _gaps(text: str, tokens: list[Token]) -> Iterator[tuple[int, str]]:
@@ -64,7 +70,7 @@ def _gaps(text: str, tokens: list[Token]) -> Iterator[tuple[int, str]]:
     position = 0
     for token in tokens:
         if token.start > position:
-            yield position, text[position:token.start]
+            yield position, text[position : token.start]
         position = max(position, token.end + 1)
     if position < len(text):
         yield position, text[position:]
@@ -77,15 +83,18 @@ def _comment_tricks(text: str, tokens: list[Token]) -> Iterator[Problem]:
             if gap.startswith("/*", i):
                 end = gap.find("*/", i + 2)
                 end = len(gap) if end < 0 else end
-                if "/*" in gap[i + 2:end]:
+                if "/*" in gap[i + 2 : end]:
                     yield _trick("a comment opens inside a comment", text, offset + i)
                 i = end + 2
             elif gap.startswith(("--", "//"), i):
                 end = min((k for k in (gap.find("\n", i), gap.find("\r", i)) if k >= 0), default=len(gap))
-                odd = next((c for c in gap[i + 2:end] if c in _LINE_ENDS_ELSEWHERE), None)
+                odd = next((c for c in gap[i + 2 : end] if c in _LINE_ENDS_ELSEWHERE), None)
                 if odd is not None:
-                    yield _trick(f"the line comment holds U+{ord(odd):04X}, which some readers take for a "
-                                 "line end", text, offset + i)
+                    yield _trick(
+                        f"the line comment holds U+{ord(odd):04X}, which some readers take for a line end",
+                        text,
+                        offset + i,
+                    )
                 i = end + 1
             elif gap[i] == "#":
                 yield _trick("'#' starts a comment in ClickHouse but not in every HogQL version", text, offset + i)
@@ -96,16 +105,22 @@ def _comment_tricks(text: str, tokens: list[Token]) -> Iterator[Problem]:
 
 
 def _trick(why: str, text: str, offset: int) -> Problem:
-    return _problem("comment_trick", f"{why}, so readers could disagree on what the query runs", text, offset,
-                    "use plain -- or /* */ comments on their own, without other comment markers or line breaks in them")
+    return _problem(
+        "comment_trick",
+        f"{why}, so readers could disagree on what the query runs",
+        text,
+        offset,
+        "use plain -- or /* */ comments on their own, without other comment markers or line breaks in them",
+    )
 
 
 def _template_strings(text: str, tokens: list[Token]) -> Iterator[Problem]:
-    for first, second in zip(tokens, tokens[1:]):
+    for first, second in itertools.pairwise(tokens):
         if first.text in ("f", "F") and second.token_type == TokenType.STRING and _adjacent(first, second):
             yield _problem(
                 "template_string",
                 "f'...' is a HogQL template string: its {braces} run code the guard cannot check",
-                text, first.start,
+                text,
+                first.start,
                 "write a plain string, or build it with concat(...)",
             )

@@ -15,11 +15,12 @@ sqlglot only reads the text: the query that runs is the text that was checked.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from sqlglot import exp
-from sqlglot.tokens import TokenType
+from sqlglot.tokenizer_core import TokenType
 
 from ..errors import Problem, UnsafeQueryError
 from .checklist import lint_warnings
@@ -115,12 +116,19 @@ def _not_a_query(root: exp.Expr, text: str) -> Problem:
         where = (1, 1)
     if isinstance(root, exp.Command):
         word = str(root.this).upper()
-        return _problem("command", f"{word} is a ClickHouse command, not a query", find_word(text, word), "ask with a SELECT")
+        return _problem(
+            "command", f"{word} is a ClickHouse command, not a query", find_word(text, word), "ask with a SELECT"
+        )
     if isinstance(root, _WRITES):
         kind = type(root).__name__.upper()
         return _problem("write_statement", f"{kind} changes data; only SELECT is allowed", where, "ask with a SELECT")
     kind = type(root).__name__.upper()
-    return _problem("not_select", f"the statement is {kind}; only SELECT (or UNION of SELECTs) is allowed", where, "ask with a SELECT")
+    return _problem(
+        "not_select",
+        f"the statement is {kind}; only SELECT (or UNION of SELECTs) is allowed",
+        where,
+        "ask with a SELECT",
+    )
 
 
 # --- tree rules ----------------------------------------------------------------------------
@@ -129,7 +137,12 @@ def _not_a_query(root: exp.Expr, text: str) -> Problem:
 def _nested_writes(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
     for node in find_all(root, *_WRITES, exp.Command):
         kind = type(node).__name__.upper()
-        yield _problem("write_statement", f"the query contains a {kind} statement", locate(node, text), "remove it: queries only read")
+        yield _problem(
+            "write_statement",
+            f"the query contains a {kind} statement",
+            locate(node, text),
+            "remove it: queries only read",
+        )
 
 
 def _sources(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
@@ -173,7 +186,12 @@ def _tables(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Probl
             )
             continue
         if not isinstance(source, exp.Identifier):
-            yield _problem("table_not_allowed", f"the table {source.sql()} is not a plain name", locate(table, text), "name the table literally")
+            yield _problem(
+                "table_not_allowed",
+                f"the table {source.sql()} is not a plain name",
+                locate(table, text),
+                "name the table literally",
+            )
             continue
         qualified = ".".join(p.name for p in table.parts)
         if table.args.get("db") is None and table.name in ctes:
@@ -208,8 +226,11 @@ def _function_problem(node: exp.Func, name: str) -> tuple[str, str, str] | None:
         return "width_cast", f"{name}() is ClickHouse's spelling; HogQL's is {better}()", f"write {better}(...)"
     if name.lower() in ("lag", "lead"):
         frame = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
-        return ("lag_lead", f"{name}() is not a ClickHouse window function",
-                f"use {name.lower()}InFrame(x) OVER (PARTITION BY ... ORDER BY ... {frame})")
+        return (
+            "lag_lead",
+            f"{name}() is not a ClickHouse window function",
+            f"use {name.lower()}InFrame(x) OVER (PARTITION BY ... ORDER BY ... {frame})",
+        )
     if not is_allowed(name):
         return "function_not_allowed", f"{name}() is not a HogQL function", "use a function from HogQL's list"
     return None
@@ -218,9 +239,16 @@ def _function_problem(node: exp.Func, name: str) -> tuple[str, str, str] | None:
 def _clauses(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:
     for select in find_all(root, exp.Select):
         if select.args.get("settings"):
-            yield _problem("settings", "SETTINGS is not allowed in HogQL", find_word(text, "SETTINGS"), "remove the SETTINGS clause")
+            yield _problem(
+                "settings",
+                "SETTINGS is not allowed in HogQL",
+                find_word(text, "SETTINGS"),
+                "remove the SETTINGS clause",
+            )
         if select.args.get("format"):
-            yield _problem("format", "FORMAT is not allowed in HogQL", find_word(text, "FORMAT"), "remove the FORMAT clause")
+            yield _problem(
+                "format", "FORMAT is not allowed in HogQL", find_word(text, "FORMAT"), "remove the FORMAT clause"
+            )
 
 
 def _join_conditions(root: exp.Expr, text: str, tables: frozenset[str]) -> Iterator[Problem]:

@@ -10,12 +10,12 @@ held. Memory is therefore flat after warm-up, whatever questions arrive.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..errors import HogQLSyntaxError, Problem, UnsafeQueryError
+from ..lru import TTLCache
 from .validate import DEFAULT_TABLES, validate
 
 VALIDATION_CACHE_SIZE = 4096
@@ -45,39 +45,24 @@ class VerdictCache:
     def __init__(self, max_entries: int = VALIDATION_CACHE_SIZE, *, tables: Iterable[str] = DEFAULT_TABLES):
         self.max_entries = max_entries
         self._tables = frozenset(tables)
-        self._items: OrderedDict[bytes, Verdict] = OrderedDict()
-        self._lock = threading.Lock()
+        self._verdicts: TTLCache[Verdict] = TTLCache(math.inf, max_entries)  # a verdict never goes stale
 
     def check(self, hogql: str) -> tuple[Problem, ...]:
         """The checklist's warnings for ``hogql``; raises ``HogQLSyntaxError`` or ``UnsafeQueryError`` as
         ``validate`` does, from memory when the text was judged before."""
         key = hashlib.blake2b(hogql.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        with self._lock:
-            verdict = self._items.get(key)
-            if verdict is not None:
-                self._items.move_to_end(key)
+        verdict = self._verdicts.get(key)
         if verdict is None:
             verdict = _judge(hogql, self._tables)
-            self._remember(key, verdict)
+            self._verdicts.put(key, verdict)
         verdict.raise_if_refused()
         return verdict.warnings
 
-    def _remember(self, key: bytes, verdict: Verdict) -> None:
-        if self.max_entries <= 0:
-            return
-        with self._lock:
-            self._items[key] = verdict
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
-
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._verdicts.clear()
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
+        return len(self._verdicts)
 
 
 def _judge(hogql: str, tables: frozenset[str]) -> Verdict:

@@ -5,6 +5,15 @@ from .report import QueryRun, Report, StepResult
 from .runner import fill_inputs, missing_inputs, run_loaded_workflow, run_workflow
 
 __all__ = [
-    "QueryRun", "Report", "StepResult", "Workflow", "available_workflows", "fill_inputs", "load_workflow",
-    "load_workflow_file", "missing_inputs", "run_loaded_workflow", "run_workflow",
+    "QueryRun",
+    "Report",
+    "StepResult",
+    "Workflow",
+    "available_workflows",
+    "fill_inputs",
+    "load_workflow",
+    "load_workflow_file",
+    "missing_inputs",
+    "run_loaded_workflow",
+    "run_workflow",
 ]

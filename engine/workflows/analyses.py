@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 from . import diagnose_analyses, readout_analyses, segment_analysis
 from .analysis_base import Analysis, Outcome, StepInput

@@ -8,9 +8,10 @@ sentence plus facts for later steps and for the finding.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ..backends.base import Backend, Table
 from ..errors import WorkflowError
@@ -62,21 +63,8 @@ def require_columns(table: Table | None, columns: tuple[str, ...]) -> Table:
     return table
 
 
-def pct(value: float | None, digits: int = 0) -> str:
-    """A rate as a percentage with ``digits`` decimals (``0.613`` → ``61%``)."""
-    return "n/a" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def signed_pct(value: float | None, digits: int = 0) -> str:
-    return "n/a" if value is None else f"{value * 100:+.{digits}f}%"
-
-
 def p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def day_text(value: date | datetime) -> str:

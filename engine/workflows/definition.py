@@ -10,20 +10,29 @@ step waiting for a later one), naming the file, the line and the key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from ..catalog import load_yaml
 from ..errors import CatalogError
+from ..yamlfiles import line_of, load_with_lines
 from .analyses import ANALYSES
 from .expressions import RESERVED_ROOTS, references
 
 _PACKAGE = "askhog.workflows"
-_TOP_KEYS = {"id": True, "title": True, "description": True, "inputs": False, "options": False,
-             "steps": True, "finding": True, "follow_ups": False}
+_TOP_KEYS = {
+    "id": True,
+    "title": True,
+    "description": True,
+    "inputs": False,
+    "options": False,
+    "steps": True,
+    "finding": True,
+    "follow_ups": False,
+}
 _STEP_KEYS = {"id", "title", "purpose", "template", "slots", "runs", "analysis", "params", "when", "after"}
 _INPUT_KEYS = {"required", "required_if", "prompt", "default", "default_days"}
 _RULE_KEYS = {"when", "text"}
@@ -85,12 +94,10 @@ class Workflow:
 
 def available_workflows() -> list[str]:
     """The ids of the workflow files shipped in this package, sorted."""
-    return sorted(
-        p.name.removesuffix(".yaml") for p in resources.files(_PACKAGE).iterdir() if p.name.endswith(".yaml")
-    )
+    return sorted(p.name.removesuffix(".yaml") for p in resources.files(_PACKAGE).iterdir() if p.name.endswith(".yaml"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_workflow(name: str) -> Workflow:
     """The shipped workflow ``name``, validated; an unknown name is a ``CatalogError`` listing the known ones.
     Shipped files do not change while the process runs, so each is parsed once."""
@@ -113,23 +120,20 @@ def load_workflow_file(path: str | Path) -> Workflow:
 # --- validation ------------------------------------------------------------------------------
 
 
-def _line(mapping: Any, key: str | None = None) -> int | None:
-    lines = getattr(mapping, "lines", None) or {}
-    return lines.get(key) if key in lines else lines.get("__self__")
-
-
 def _require_mapping(value: Any, source: str, key: str, parent: Any) -> Mapping[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise CatalogError(source, "must be a mapping", line=_line(parent, key), key=key)
+        raise CatalogError(source, "must be a mapping", line=line_of(parent, key), key=key)
     return value
 
 
 def _check_keys(raw: Mapping[str, Any], allowed: set[str], source: str, what: str) -> None:
     for key in raw:
         if key not in allowed:
-            raise CatalogError(source, f"unknown key in {what}; allowed: {sorted(allowed)}", line=_line(raw, key), key=key)
+            raise CatalogError(
+                source, f"unknown key in {what}; allowed: {sorted(allowed)}", line=line_of(raw, key), key=key
+            )
 
 
 def _text(raw: Mapping[str, Any], key: str, source: str, *, required: bool = True) -> str:
@@ -137,12 +141,12 @@ def _text(raw: Mapping[str, Any], key: str, source: str, *, required: bool = Tru
     if value is None and not required:
         return ""
     if not isinstance(value, str) or not value.strip():
-        raise CatalogError(source, "must be a non-empty string", line=_line(raw, key), key=key)
+        raise CatalogError(source, "must be a non-empty string", line=line_of(raw, key), key=key)
     return value.strip()
 
 
 def parse_workflow(text: str, source: str) -> Workflow:
-    raw = load_yaml(text, source)
+    raw = load_with_lines(text, source)
     if not isinstance(raw, Mapping):
         raise CatalogError(source, "a workflow file must be a mapping")
     _check_keys(raw, set(_TOP_KEYS), source, "a workflow")
@@ -152,7 +156,9 @@ def parse_workflow(text: str, source: str) -> Workflow:
     wf_id = _text(raw, "id", source)
     expected = Path(source).name.removesuffix(".yaml")
     if wf_id != expected:
-        raise CatalogError(source, f"id {wf_id!r} must equal the file name {expected!r}", line=_line(raw, "id"), key="id")
+        raise CatalogError(
+            source, f"id {wf_id!r} must equal the file name {expected!r}", line=line_of(raw, "id"), key="id"
+        )
     inputs = _parse_inputs(_require_mapping(raw.get("inputs"), source, "inputs", raw), source)
     options = dict(_require_mapping(raw.get("options"), source, "options", raw))
     steps = _parse_steps(raw.get("steps"), source, raw)
@@ -178,8 +184,12 @@ def _parse_inputs(raw: Mapping[str, Any], source: str) -> dict[str, InputSpec]:
         required_if = _require_mapping(spec.get("required_if"), source, "required_if", spec)
         days = spec.get("default_days")
         if days is not None and (not isinstance(days, int) or days <= 0):
-            raise CatalogError(source, "must be a positive whole number of days", line=_line(spec, "default_days"),
-                               key="default_days")
+            raise CatalogError(
+                source,
+                "must be a positive whole number of days",
+                line=line_of(spec, "default_days"),
+                key="default_days",
+            )
         inputs[name] = InputSpec(
             name=name,
             prompt=_text(spec, "prompt", source, required=False) or f"What should {name} be?",
@@ -194,8 +204,12 @@ def _parse_inputs(raw: Mapping[str, Any], source: str) -> dict[str, InputSpec]:
 def _is_template_spec(value: Any) -> bool:
     if isinstance(value, str):
         return bool(value.strip())
-    return (isinstance(value, Mapping) and set(value) == {"by", "cases"} and isinstance(value["cases"], Mapping)
-            and all(isinstance(stem, str) and stem for stem in value["cases"].values()))
+    return (
+        isinstance(value, Mapping)
+        and set(value) == {"by", "cases"}
+        and isinstance(value["cases"], Mapping)
+        and all(isinstance(stem, str) and stem for stem in value["cases"].values())
+    )
 
 
 def template_stems(step: StepDef) -> tuple[str, ...]:
@@ -209,74 +223,93 @@ def template_stems(step: StepDef) -> tuple[str, ...]:
 
 def _parse_steps(raw: Any, source: str, parent: Any) -> tuple[StepDef, ...]:
     if not isinstance(raw, list) or not raw:
-        raise CatalogError(source, "must be a non-empty list of steps", line=_line(parent, "steps"), key="steps")
+        raise CatalogError(source, "must be a non-empty list of steps", line=line_of(parent, "steps"), key="steps")
     steps: list[StepDef] = []
     for item in raw:
         if not isinstance(item, Mapping):
-            raise CatalogError(source, "each step must be a mapping", line=_line(parent, "steps"), key="steps")
+            raise CatalogError(source, "each step must be a mapping", line=line_of(parent, "steps"), key="steps")
         _check_keys(item, _STEP_KEYS, source, "a step")
         step_id = _text(item, "id", source)
         if step_id in RESERVED_ROOTS or any(s.id == step_id for s in steps):
-            raise CatalogError(source, f"step id {step_id!r} is reserved or used twice", line=_line(item, "id"), key="id")
+            raise CatalogError(
+                source, f"step id {step_id!r} is reserved or used twice", line=line_of(item, "id"), key="id"
+            )
         template = item.get("template")
         if template is not None and not _is_template_spec(template):
-            raise CatalogError(source, "must be a template stem or {by: <slot>, cases: {<value>: <stem>}}",
-                               line=_line(item, "template"), key="template")
+            raise CatalogError(
+                source,
+                "must be a template stem or {by: <slot>, cases: {<value>: <stem>}}",
+                line=line_of(item, "template"),
+                key="template",
+            )
         analysis = item.get("analysis")
         if analysis is not None and analysis not in ANALYSES:
-            raise CatalogError(source, f"unknown analysis {analysis!r}; known: {sorted(ANALYSES)}",
-                               line=_line(item, "analysis"), key="analysis")
+            raise CatalogError(
+                source,
+                f"unknown analysis {analysis!r}; known: {sorted(ANALYSES)}",
+                line=line_of(item, "analysis"),
+                key="analysis",
+            )
         if template is None and analysis is None:
-            raise CatalogError(source, f"step {step_id!r} needs a template, an analysis or both", line=_line(item))
+            raise CatalogError(source, f"step {step_id!r} needs a template, an analysis or both", line=line_of(item))
         slots = _require_mapping(item.get("slots"), source, "slots", item)
         runs = _require_mapping(item.get("runs"), source, "runs", item)
         if runs and template is None:
-            raise CatalogError(source, "runs need a template", line=_line(item, "runs"), key="runs")
+            raise CatalogError(source, "runs need a template", line=line_of(item, "runs"), key="runs")
         for label, overrides in runs.items():
             _require_mapping(overrides, source, str(label), runs)
         params = _require_mapping(item.get("params"), source, "params", item)
         after = item.get("after") or []
         if not isinstance(after, list):
-            raise CatalogError(source, "must be a list of step ids", line=_line(item, "after"), key="after")
+            raise CatalogError(source, "must be a list of step ids", line=line_of(item, "after"), key="after")
         known = {s.id for s in steps}
         depends = (references([slots, dict(runs), params, item.get("when")]) | set(after)) - RESERVED_ROOTS
         unknown = depends - known
         if unknown:
-            raise CatalogError(source, f"step {step_id!r} refers to {sorted(unknown)}, which are not earlier steps",
-                               line=_line(item), key=step_id)
-        steps.append(StepDef(
-            id=step_id,
-            title=_text(item, "title", source),
-            purpose=_text(item, "purpose", source),
-            template=template,
-            slots=slots,
-            runs=runs,
-            analysis=analysis,
-            params=params,
-            when=item.get("when"),
-            depends_on=frozenset(depends),
-        ))
+            raise CatalogError(
+                source,
+                f"step {step_id!r} refers to {sorted(unknown)}, which are not earlier steps",
+                line=line_of(item),
+                key=step_id,
+            )
+        steps.append(
+            StepDef(
+                id=step_id,
+                title=_text(item, "title", source),
+                purpose=_text(item, "purpose", source),
+                template=template,
+                slots=slots,
+                runs=runs,
+                analysis=analysis,
+                params=params,
+                when=item.get("when"),
+                depends_on=frozenset(depends),
+            )
+        )
     return tuple(steps)
 
 
-def _parse_rules(raw: Any, source: str, parent: Any, key: str, steps: set[str], *, required: bool) -> tuple[TextRule, ...]:
+def _parse_rules(
+    raw: Any, source: str, parent: Any, key: str, steps: set[str], *, required: bool
+) -> tuple[TextRule, ...]:
     if raw is None and not required:
         return ()
     if not isinstance(raw, list) or not raw:
-        raise CatalogError(source, "must be a non-empty list of {text, when} rules", line=_line(parent, key), key=key)
+        raise CatalogError(source, "must be a non-empty list of {text, when} rules", line=line_of(parent, key), key=key)
     rules = []
     for item in raw:
         if isinstance(item, str):
             rules.append(TextRule(item))
             continue
         if not isinstance(item, Mapping):
-            raise CatalogError(source, "a rule is a sentence or {text, when}", line=_line(parent, key), key=key)
+            raise CatalogError(source, "a rule is a sentence or {text, when}", line=line_of(parent, key), key=key)
         _check_keys(item, _RULE_KEYS, source, f"a {key} rule")
         when = item.get("when") or []
         when = [when] if isinstance(when, str) else when
         for fact in when:
             if not isinstance(fact, str) or fact.split(".", 1)[0] not in steps | RESERVED_ROOTS:
-                raise CatalogError(source, f"{fact!r} is not <step>.<fact> of this workflow", line=_line(item, "when"),
-                                   key="when")
+                raise CatalogError(
+                    source, f"{fact!r} is not <step>.<fact> of this workflow", line=line_of(item, "when"), key="when"
+                )
         rules.append(TextRule(_text(item, "text", source), tuple(when)))
     return tuple(rules)

@@ -6,13 +6,15 @@ file. The statistics are in ``askhog.stats``; here they meet the tables.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
 from ..backends.base import Table
 from ..errors import WorkflowError
+from ..format import pct, signed_pct
 from ..stats import detect_change_point, two_proportion_ztest, welch_ttest
-from .analysis_base import Outcome, StepInput, as_date, day_text, label_of, p_text, pct, signed_pct, to_float
+from .analysis_base import Outcome, StepInput, as_date, day_text, label_of, p_text, to_float
 from .diagnose_common import comparable, complete_days, format_value, metric_label, metric_of, ranges_around, window_of
 
 # --- step 2: confirm the change ----------------------------------------------------------------
@@ -51,8 +53,9 @@ def change_point(inp: StepInput) -> Outcome:
         raise WorkflowError(f"{len(days)} complete days is too short to find a change; ask about a longer period")
     num, den = _daily_totals(inp, metric, days)
     values = [n / d if d > 0 else 0.0 for n, d in zip(num, den)]
-    cp = detect_change_point(values, den if metric == "conversion" else None, alpha=alpha,
-                             min_segment=int(inp.params.get("min_segment", 3)))
+    cp = detect_change_point(
+        values, den if metric == "conversion" else None, alpha=alpha, min_segment=int(inp.params.get("min_segment", 3))
+    )
     split = cp.index if cp.significant and cp.index is not None else len(days) // 2
     b_num, b_den, a_num, a_den = sum(num[:split]), sum(den[:split]), sum(num[split:]), sum(den[split:])
     if metric == "conversion":
@@ -61,8 +64,8 @@ def change_point(inp: StepInput) -> Outcome:
         test = two_proportion_ztest(int(b_num), int(b_den), int(a_num), int(a_den))
         before, after, p_value = test.rate_a, test.rate_b, test.p_value
     else:
-        test = welch_ttest(values[:split], values[split:])
-        before, after, p_value = test.mean_a, test.mean_b, test.p_value
+        means = welch_ttest(values[:split], values[split:])
+        before, after, p_value = means.mean_a, means.mean_b, means.p_value
     label = metric_label(metric, inp.slots)
     changed = cp.significant and p_value < alpha
     relative = (after - before) / before if before else None
@@ -79,20 +82,33 @@ def change_point(inp: StepInput) -> Outcome:
         "series": [(d, n, m) for d, n, m in zip(days, num, den)],
     }
     if changed:
-        facts.update(changed=True, change_day=days[split], change_date=day_text(days[split]),
-                     before_range=before_range, after_range=after_range)
-        summary = (f"{label} {facts['direction']} from {facts['before_fmt']} to {facts['after_fmt']} "
-                   f"({facts['relative_fmt']}) starting {facts['change_date']}; change point {p_text(cp.p_value)}, "
-                   f"before vs after {p_text(p_value)}.")
+        facts.update(
+            changed=True,
+            change_day=days[split],
+            change_date=day_text(days[split]),
+            before_range=before_range,
+            after_range=after_range,
+        )
+        summary = (
+            f"{label} {facts['direction']} from {facts['before_fmt']} to {facts['after_fmt']} "
+            f"({facts['relative_fmt']}) starting {facts['change_date']}; change point {p_text(cp.p_value)}, "
+            f"before vs after {p_text(p_value)}."
+        )
     else:
         facts["unchanged"] = True
-        summary = (f"No significant change overall: {label[0].lower() + label[1:]} was {facts['before_fmt']} in the "
-                   f"first half of the period and {facts['after_fmt']} in the second ({facts['relative_fmt']}; change "
-                   f"point {p_text(cp.p_value)}, halves {p_text(p_value)}).")
-    table = Table(("day", "value", "numerator", "denominator", "regime"),
-                  ("Date", "Float64", "Float64", "Float64", "String"),
-                  tuple((d, v, n, m, "before" if i < split else "after")
-                        for i, (d, v, n, m) in enumerate(zip(days, values, num, den))))
+        summary = (
+            f"No significant change overall: {label[0].lower() + label[1:]} was {facts['before_fmt']} in the "
+            f"first half of the period and {facts['after_fmt']} in the second ({facts['relative_fmt']}; change "
+            f"point {p_text(cp.p_value)}, halves {p_text(p_value)})."
+        )
+    table = Table(
+        ("day", "value", "numerator", "denominator", "regime"),
+        ("Date", "Float64", "Float64", "Float64", "String"),
+        tuple(
+            (d, v, n, m, "before" if i < split else "after")
+            for i, (d, v, n, m) in enumerate(zip(days, values, num, den))
+        ),
+    )
     return Outcome(summary, facts, table)
 
 
@@ -113,23 +129,32 @@ def level_at_day(inp: StepInput) -> Outcome:
     num = [n for _, n, _ in series]
     den = [m for _, _, m in series]
     if metric == "conversion":
-        test = two_proportion_ztest(int(sum(num[:split])), int(sum(den[:split])), int(sum(num[split:])),
-                                    int(sum(den[split:])))
+        test = two_proportion_ztest(
+            int(sum(num[:split])), int(sum(den[:split])), int(sum(num[split:])), int(sum(den[split:]))
+        )
         before, after, p_value = test.rate_a, test.rate_b, test.p_value
     else:
-        welch = welch_ttest([n / m for n, m in zip(num[:split], den[:split])],
-                            [n / m for n, m in zip(num[split:], den[split:])])
+        welch = welch_ttest(
+            [n / m for n, m in zip(num[:split], den[:split])], [n / m for n, m in zip(num[split:], den[split:])]
+        )
         before, after, p_value = welch.mean_a, welch.mean_b, welch.p_value
     label = str(inp.params.get("label") or metric_label(metric, inp.slots))
     relative = (after - before) / before if before else None
     facts: dict[str, Any] = {
-        "metric_label": label, "before_fmt": format_value(metric, before), "after_fmt": format_value(metric, after),
-        "relative_fmt": signed_pct(relative), "p_fmt": p_text(p_value), "direction": "fell" if after < before else "rose",
+        "metric_label": label,
+        "before_fmt": format_value(metric, before),
+        "after_fmt": format_value(metric, after),
+        "relative_fmt": signed_pct(relative),
+        "p_fmt": p_text(p_value),
+        "direction": "fell" if after < before else "rose",
     }
     if metric != "conversion":
         facts["volume"] = True
-    return Outcome(f"{label} {facts['direction']} from {facts['before_fmt']} before {day_text(day)} to "
-                   f"{facts['after_fmt']} after ({facts['relative_fmt']}, {p_text(p_value)}).", facts)
+    return Outcome(
+        f"{label} {facts['direction']} from {facts['before_fmt']} before {day_text(day)} to "
+        f"{facts['after_fmt']} after ({facts['relative_fmt']}, {p_text(p_value)}).",
+        facts,
+    )
 
 
 # --- step 3: find the step ---------------------------------------------------------------------
@@ -138,8 +163,10 @@ def level_at_day(inp: StepInput) -> Outcome:
 def _step_rates(table: Table) -> list[tuple[str, float, float]]:
     """(transition label, users entering it, users completing it) for each step after the first."""
     rows = sorted(table.records(), key=lambda r: int(r["step"]))
-    return [(f"{prev['event']} → {cur['event']}", to_float(prev["users"]), to_float(cur["users"]))
-            for prev, cur in zip(rows, rows[1:])]
+    return [
+        (f"{prev['event']} → {cur['event']}", to_float(prev["users"]), to_float(cur["users"]))
+        for prev, cur in itertools.pairwise(rows)
+    ]
 
 
 def funnel_shift(inp: StepInput) -> Outcome:
@@ -156,13 +183,19 @@ def funnel_shift(inp: StepInput) -> Outcome:
         rows.append((label, test.rate_a, test.rate_b, test.difference, test.p_value))
         if test.p_value < alpha and (best is None or abs(test.difference) > abs(best[3])):
             best = rows[-1]
-    table = Table(("transition", "before", "after", "change", "p_value"), ("String", "Float64", "Float64", "Float64", "Float64"),
-                  tuple(rows))
+    table = Table(
+        ("transition", "before", "after", "change", "p_value"),
+        ("String", "Float64", "Float64", "Float64", "Float64"),
+        tuple(rows),
+    )
     if best is None:
-        return Outcome("No funnel step's conversion changed significantly between the periods.", {"steady": True}, table)
+        return Outcome(
+            "No funnel step's conversion changed significantly between the periods.", {"steady": True}, table
+        )
     facts = {"moved": True, "transition": best[0], "before_fmt": pct(best[1]), "after_fmt": pct(best[2])}
-    return Outcome(f"The step that moved most is {best[0]}: {pct(best[1])} → {pct(best[2])} ({p_text(best[4])}).",
-                   facts, table)
+    return Outcome(
+        f"The step that moved most is {best[0]}: {pct(best[1])} → {pct(best[2])} ({p_text(best[4])}).", facts, table
+    )
 
 
 # --- step 5: behaviour ---------------------------------------------------------------------------
@@ -174,13 +207,19 @@ def path_shift(inp: StepInput) -> Outcome:
     for label in ("before", "after"):
         table = inp.run(label, "path", "users")
         total = sum(to_float(u) for u in table.column("users")) or 1.0
-        shares[label] = {label_of(p) if isinstance(p, (list, tuple)) else str(p): to_float(u) / total
-                         for p, u in zip(table.column("path"), table.column("users"))}
+        shares[label] = {
+            label_of(p) if isinstance(p, (list, tuple)) else str(p): to_float(u) / total
+            for p, u in zip(table.column("path"), table.column("users"))
+        }
     paths = dict.fromkeys([*shares["before"], *shares["after"]])
-    rows = sorted(((p, shares["before"].get(p, 0.0), shares["after"].get(p, 0.0)) for p in paths),
-                  key=lambda r: -abs(r[2] - r[1]))
-    table = Table(("path", "share_before", "share_after", "change"), ("String", "Float64", "Float64", "Float64"),
-                  tuple((p, b, a, a - b) for p, b, a in rows[: int(inp.params.get("top", 10))]))
+    rows = sorted(
+        ((p, shares["before"].get(p, 0.0), shares["after"].get(p, 0.0)) for p in paths), key=lambda r: -abs(r[2] - r[1])
+    )
+    table = Table(
+        ("path", "share_before", "share_after", "change"),
+        ("String", "Float64", "Float64", "Float64"),
+        tuple((p, b, a, a - b) for p, b, a in rows[: int(inp.params.get("top", 10))]),
+    )
     threshold = float(inp.params.get("min_change", 0.05))
     if not rows or abs(rows[0][2] - rows[0][1]) < threshold:
         return Outcome(f"No path's share moved by {pct(threshold)} or more.", {"steady": True}, table)
@@ -217,9 +256,11 @@ def known_changes(inp: StepInput) -> Outcome:
     if not notes:
         return Outcome(f"No annotation or new feature flag in the {window.label}.", {"days": [], "notes": []}, table)
     listed = "; ".join(f"{day_text(d)}: {text}" for d, text, _ in notes)
-    return Outcome(f"{len(notes)} dated change(s) in the period: {listed}.",
-                   {"days": sorted({d for d, _, _ in notes}), "notes": [(d, text) for d, text, _ in notes],
-                    "has_changes": True}, table)
+    return Outcome(
+        f"{len(notes)} dated change(s) in the period: {listed}.",
+        {"days": sorted({d for d, _, _ in notes}), "notes": [(d, text) for d, text, _ in notes], "has_changes": True},
+        table,
+    )
 
 
 def lead_in_steps(inp: StepInput) -> Outcome:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from ..clock import aware_utc, naive_utc
 from ..errors import WorkflowError
+from ..format import fmt, pct
 from ..types import TimeRange
-from .analysis_base import StepInput, day_text, label_of, number, pct
+from .analysis_base import StepInput, day_text, label_of
 
 METRICS = ("conversion", "count", "revenue")
 
@@ -31,7 +34,7 @@ def metric_label(metric: str, slots: Mapping[str, Any]) -> str:
 def format_value(metric: str, value: float) -> str:
     if metric == "conversion":
         return pct(value)
-    return f"${number(value)}/day" if metric == "revenue" else f"{number(value)}/day"
+    return f"${fmt(value)}/day" if metric == "revenue" else f"{fmt(value)}/day"
 
 
 def window_of(inp: StepInput) -> TimeRange:
@@ -54,14 +57,14 @@ def ranges_around(window: TimeRange, days: list[date], split: int) -> tuple[Time
     boundary = datetime.combine(days[split], time(), tz)
     start = datetime.combine(days[0], time(), tz)
     end = datetime.combine(days[-1] + timedelta(days=1), time(), tz)
-    return (TimeRange(start, boundary, f"{day_text(days[0])} to {day_text(days[split - 1])}"),
-            TimeRange(boundary, end, f"{day_text(days[split])} to {day_text(days[-1])}"))
+    return (
+        TimeRange(start, boundary, f"{day_text(days[0])} to {day_text(days[split - 1])}"),
+        TimeRange(boundary, end, f"{day_text(days[split])} to {day_text(days[-1])}"),
+    )
 
 
 def comparable(moment: datetime, like: datetime) -> datetime:
     """``moment`` with the same awareness as ``like`` (naive times are UTC), so the two compare."""
     if (moment.tzinfo is None) == (like.tzinfo is None):
         return moment
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=like.tzinfo)
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return naive_utc(moment) if like.tzinfo is None else aware_utc(moment)

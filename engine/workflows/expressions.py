@@ -26,9 +26,10 @@ own ``$browser``-style names):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import WorkflowError
 from ..taxonomy import Taxonomy
@@ -186,5 +187,11 @@ def _with_baseline(period: Any, min_days: int) -> TimeRange | None:
     extra = math.ceil((period.start - start).total_seconds() / 86400)
     if extra <= 0:
         return period
-    return TimeRange(start, period.end, f"{period.label} and the {extra} days before", dict(period.spec),
-                     period.calendar, period.default)
+    return TimeRange(
+        start,
+        period.end,
+        f"{period.label} and the {extra} days before",
+        dict(period.spec),
+        period.calendar,
+        period.default,
+    )

@@ -8,11 +8,13 @@ Every step carries its queries, so a reader can rerun or doubt each piece.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from ..backends.base import Table
+from ..format import cell
 from ..types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 _TABLE_ROWS = 12
@@ -121,10 +123,10 @@ class Report:
                     lines.append(f"Query ({q.label}):")
                 lines += ["```sql", q.hogql.strip(), "```"]
                 if q.values:
-                    lines.append("Values: " + ", ".join(f"`{k}` = `{_cell(v)}`" for k, v in q.values.items()))
+                    lines.append("Values: " + ", ".join(f"`{k}` = `{cell(v)}`" for k, v in q.values.items()))
                 lines.append("")
             if step.table is not None and step.table.rows:
-                lines += _markdown_table(step.table) + [""]
+                lines += [*_markdown_table(step.table), ""]
         if self.follow_ups:
             lines += ["### What to look at next", ""] + [f"- {f}" for f in self.follow_ups] + [""]
         return "\n".join(lines)
@@ -151,22 +153,8 @@ def _status_line(step: StepResult) -> str:
     return step.summary
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return " → ".join(_cell(v) for v in value)
-    return "" if value is None else str(value)
-
-
 def _shown_rows(table: Table) -> list[list[str]]:
-    return [[_cell(v) for v in row] for row in table.rows[:_TABLE_ROWS]]
+    return [[cell(v) for v in row] for row in table.rows[:_TABLE_ROWS]]
 
 
 def _markdown_table(table: Table) -> list[str]:

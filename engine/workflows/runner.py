@@ -10,10 +10,11 @@ the rest carry on.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from string import Formatter
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from ..backends.base import Backend, Table
 from ..errors import AskhogError, WorkflowError
@@ -50,9 +51,12 @@ class TemplateRenderer(Protocol):
 def missing_inputs(workflow: Workflow, slots: Mapping[str, Any]) -> list[InputSpec]:
     """The inputs a person must still give (required, no default, not in ``slots``): ask these, nothing else."""
     return [
-        spec for spec in workflow.inputs.values()
-        if spec.is_required(slots) and not truthy(slots.get(spec.name))
-        and spec.default is None and spec.default_days is None
+        spec
+        for spec in workflow.inputs.values()
+        if spec.is_required(slots)
+        and not truthy(slots.get(spec.name))
+        and spec.default is None
+        and spec.default_days is None
     ]
 
 
@@ -61,8 +65,9 @@ def _default_range(days: int, now: datetime) -> TimeRange:
     return TimeRange(start, now, f"last {days} days", {"last": days, "unit": "day"}, default=True)
 
 
-def fill_inputs(workflow: Workflow, slots: Mapping[str, Any], now: datetime,
-                roles: Mapping[str, str] | None = None) -> dict[str, Any]:
+def fill_inputs(
+    workflow: Workflow, slots: Mapping[str, Any], now: datetime, roles: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """``slots`` plus the defaults of every input the question left out; refuses when a required one is missing.
 
     A time range the engine defaulted (``TimeRange.default``) counts as left
@@ -95,9 +100,11 @@ def _played_by(value: Any, name: str, roles: Mapping[str, str] | None) -> Any:
     role = value[1:]
     event = (roles or {}).get(role)
     if event is None:
-        raise WorkflowError(f"no event of this project reads as its {role.replace('_', ' ')}: which one is it? "
-                            f"Say it with --option {name}=EVENT, or once for all in askhog.yaml "
-                            f"(roles: {{{role}: EVENT}})")
+        raise WorkflowError(
+            f"no event of this project reads as its {role.replace('_', ' ')}: which one is it? "
+            f"Say it with --option {name}=EVENT, or once for all in askhog.yaml "
+            f"(roles: {{{role}: EVENT}})"
+        )
     return event
 
 
@@ -121,8 +128,16 @@ class _Run:
     scheduler is writing.
     """
 
-    def __init__(self, slots: Mapping[str, Any], options: Mapping[str, Any], *,
-                 backend: Backend, renderer: TemplateRenderer, taxonomy: Taxonomy, now: datetime):
+    def __init__(
+        self,
+        slots: Mapping[str, Any],
+        options: Mapping[str, Any],
+        *,
+        backend: Backend,
+        renderer: TemplateRenderer,
+        taxonomy: Taxonomy,
+        now: datetime,
+    ):
         self.slots = slots
         self.options = options
         self.backend = backend
@@ -141,8 +156,9 @@ class _Run:
             facts = {sid: (r.facts if r.ok else {}) for sid, r in finished.items()}
             scope = Scope(self.slots, self.options, facts, self.taxonomy, self.now)
             if step.when is not None and not truthy(resolve(step.when, scope)):
-                return StepResult(step.id, step.title, step.purpose, skipped=True,
-                                  summary=f"not applicable ({step.when} is not set)")
+                return StepResult(
+                    step.id, step.title, step.purpose, skipped=True, summary=f"not applicable ({step.when} is not set)"
+                )
             base = resolve_each(step.slots, scope)
             if step.template is not None:
                 for label, overrides in (step.runs or {"": {}}).items():
@@ -155,14 +171,33 @@ class _Run:
                     queries[-1] = QueryRun(label, rendered.hogql, dict(rendered.values), table)
             outcome = self._conclude(step, queries, base, scope)
         except AskhogError as e:
-            return StepResult(step.id, step.title, step.purpose, tuple(queries), error=str(e),
-                              elapsed_ms=(time.perf_counter() - started) * 1000)
-        except Exception as e:  # noqa: BLE001 - one broken step must not sink the report
-            return StepResult(step.id, step.title, step.purpose, tuple(queries),
-                              error=f"unexpected {type(e).__name__}: {e}",
-                              elapsed_ms=(time.perf_counter() - started) * 1000)
-        return StepResult(step.id, step.title, step.purpose, tuple(queries), outcome.table, outcome.summary,
-                          facts=outcome.facts, elapsed_ms=(time.perf_counter() - started) * 1000)
+            return StepResult(
+                step.id,
+                step.title,
+                step.purpose,
+                tuple(queries),
+                error=str(e),
+                elapsed_ms=(time.perf_counter() - started) * 1000,
+            )
+        except Exception as e:
+            return StepResult(
+                step.id,
+                step.title,
+                step.purpose,
+                tuple(queries),
+                error=f"unexpected {type(e).__name__}: {e}",
+                elapsed_ms=(time.perf_counter() - started) * 1000,
+            )
+        return StepResult(
+            step.id,
+            step.title,
+            step.purpose,
+            tuple(queries),
+            outcome.table,
+            outcome.summary,
+            facts=outcome.facts,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
 
     def _conclude(self, step: StepDef, queries: list[QueryRun], base: Mapping[str, Any], scope: Scope) -> Outcome:
         runs = {q.label: q.table for q in queries if q.table is not None}
@@ -171,11 +206,21 @@ class _Run:
             rows = len(combined) if combined is not None else 0
             return Outcome(f"{rows} row{'s' if rows != 1 else ''}.", {"rows": rows}, combined)
         data = StepInput(
-            table=combined, runs=runs, slots=base, params=resolve_each(step.params, scope),
-            facts=scope.facts, backend=self.backend, taxonomy=self.taxonomy, now=self.now,
+            table=combined,
+            runs=runs,
+            slots=base,
+            params=resolve_each(step.params, scope),
+            facts=scope.facts,
+            backend=self.backend,
+            taxonomy=self.taxonomy,
+            now=self.now,
         )
         outcome = ANALYSES[step.analysis](data)
-        return outcome if outcome.table is not None or combined is None else Outcome(outcome.summary, outcome.facts, combined)
+        return (
+            outcome
+            if outcome.table is not None or combined is None
+            else Outcome(outcome.summary, outcome.facts, combined)
+        )
 
 
 def _combine(runs: Mapping[str, Table]) -> Table | None:
@@ -236,8 +281,18 @@ def run_workflow(
     roles: Mapping[str, str] | None = None,
 ) -> Report:
     """Run the workflow ``name`` on ``backend`` and report its finding, evidence and follow-ups."""
-    return run_loaded_workflow(load_workflow(name), slots, backend=backend, renderer=renderer, taxonomy=taxonomy,
-                               now=now, options=options, question=question, concurrency=concurrency, roles=roles)
+    return run_loaded_workflow(
+        load_workflow(name),
+        slots,
+        backend=backend,
+        renderer=renderer,
+        taxonomy=taxonomy,
+        now=now,
+        options=options,
+        question=question,
+        concurrency=concurrency,
+        roles=roles,
+    )
 
 
 def run_loaded_workflow(
@@ -258,8 +313,14 @@ def run_loaded_workflow(
     started = time.perf_counter()
     if roles is None:  # a caller without an engine: the roles the taxonomy's names say
         roles = resolve_roles(taxonomy, load_lexicon(), {})
-    run = _Run(fill_inputs(workflow, slots, now, roles), _options(workflow, options, roles),
-               backend=backend, renderer=renderer, taxonomy=taxonomy, now=now)
+    run = _Run(
+        fill_inputs(workflow, slots, now, roles),
+        _options(workflow, options, roles),
+        backend=backend,
+        renderer=renderer,
+        taxonomy=taxonomy,
+        now=now,
+    )
     results: dict[str, StepResult] = {}
     pending = list(workflow.steps)
     running: dict[Future[StepResult], StepDef] = {}
@@ -279,5 +340,6 @@ def run_loaded_workflow(
         failed = [r.title for r in ordered if r.error]
         finding = f"No conclusion: {', '.join(failed) or 'the steps'} could not be completed."
     follow_ups = tuple(dict.fromkeys(s for s in (_sentence(r, namespace) for r in workflow.follow_ups) if s))
-    return Report(workflow.id, question, finding, ordered, follow_ups, run.slots,
-                  (time.perf_counter() - started) * 1000)
+    return Report(
+        workflow.id, question, finding, ordered, follow_ups, run.slots, (time.perf_counter() - started) * 1000
+    )

@@ -14,14 +14,16 @@ they are maxT permutation-adjusted over every segment and split
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, cast
 
 import numpy as np
 
 from ..backends.base import Table
 from ..errors import WorkflowError
+from ..format import pct
 from ..stats import (
     SeriesShift,
     odds_ratio_interaction,
@@ -31,7 +33,7 @@ from ..stats import (
     two_proportion_ztest,
     welch_ttest,
 )
-from .analysis_base import Outcome, StepInput, as_date, day_text, p_text, pct, to_float
+from .analysis_base import Outcome, StepInput, as_date, day_text, p_text, to_float
 from .diagnose_common import complete_days, format_value, metric_label, metric_of, ranges_around, window_of
 
 
@@ -102,12 +104,13 @@ def _rest(series: Mapping[tuple[str, str], _Series], dim: str, seg: str, measure
     parts = [s for (d, g), s in series.items() if d == dim and g != seg]
     if not parts:
         return None
-    den = sum(p.den for p in parts) if measure == "conversion" else parts[0].den
-    return _Series(sum(p.num for p in parts), den, sum(p.events for p in parts))
+    den = cast(np.ndarray, sum(p.den for p in parts)) if measure == "conversion" else parts[0].den
+    return _Series(cast(np.ndarray, sum(p.num for p in parts)), den, cast(np.ndarray, sum(p.events for p in parts)))
 
 
-def _scan(series: Mapping[tuple[str, str], _Series], measure: str, min_segment: int, permutations: int,
-          min_events: int) -> dict[tuple[str, str], SeriesShift]:
+def _scan(
+    series: Mapping[tuple[str, str], _Series], measure: str, min_segment: int, permutations: int, min_events: int
+) -> dict[tuple[str, str], SeriesShift]:
     """Each segment's best shift with its maxT-adjusted p (``stats.scan_shifts``); volumes are scanned as event counts.
 
     Segments with fewer than ``min_events`` entrants (or events) are left out:
@@ -140,19 +143,26 @@ def _concentration(measure: str, series: Mapping[tuple[str, str], _Series], dim:
     if rest is None:
         return 0.0
     if measure == "conversion":
+
         def counts(s: _Series, part: slice) -> tuple[int, int]:
             return int(s.num[part].sum()), int(s.den[part].sum())
+
         before, after = slice(0, split), slice(split, None)
         if min(counts(own, before)[1], counts(own, after)[1], counts(rest, before)[1], counts(rest, after)[1]) <= 0:
             return 0.0
-        return abs(odds_ratio_interaction(counts(own, before), counts(own, after),
-                                          counts(rest, before), counts(rest, after)).z)
+        return abs(
+            odds_ratio_interaction(counts(own, before), counts(own, after), counts(rest, before), counts(rest, after)).z
+        )
+
     def log_ratio(s: _Series) -> float:
         return math.log((s.num[split:].mean() + 0.5) / (s.num[:split].mean() + 0.5))
+
     return abs(log_ratio(own) - log_ratio(rest))
 
 
-def _contributions(series: Mapping[tuple[str, str], _Series], dim: str, split: int, measure: str) -> dict[str, float | None]:
+def _contributions(
+    series: Mapping[tuple[str, str], _Series], dim: str, split: int, measure: str
+) -> dict[str, float | None]:
     segs = {g: s for (d, g), s in series.items() if d == dim}
     if measure == "conversion":
         before = {g: (float(s.den[:split].sum()), float(s.num[:split].sum())) for g, s in segs.items()}
@@ -166,8 +176,14 @@ def _contributions(series: Mapping[tuple[str, str], _Series], dim: str, split: i
     return {g: share for g, _, share in total_change_contributions(before_v, after_v)}
 
 
-def _split(inp: StepInput, series: Mapping[tuple[str, str], _Series], days: list[date], measure: str,
-           min_segment: int, alpha: float) -> tuple[int, str, dict[tuple[str, str], float]] | str:
+def _split(
+    inp: StepInput,
+    series: Mapping[tuple[str, str], _Series],
+    days: list[date],
+    measure: str,
+    min_segment: int,
+    alpha: float,
+) -> tuple[int, str, dict[tuple[str, str], float]] | str:
     """Where "before" ends, why, and each segment's adjusted p-value there; or why there is no split.
 
     In order of preference: the days of known changes (releases, new flags),
@@ -188,28 +204,40 @@ def _split(inp: StepInput, series: Mapping[tuple[str, str], _Series], days: list
                 best = (p, split)
         if best is not None and best[0] < alpha:
             split = best[1]
-            return split, f"a known change on {day_text(days[split])}", {
-                k: min(1.0, _shift(measure, s, split).p_value * tests) for k, s in series.items()}
+            return (
+                split,
+                f"a known change on {day_text(days[split])}",
+                {k: min(1.0, _shift(measure, s, split).p_value * tests) for k, s in series.items()},
+            )
     split_day = inp.params.get("split_day")
     if isinstance(split_day, date) and split_day in days and days.index(split_day) in valid:
         split = days.index(split_day)
-        return split, "the confirmed change", {k: min(1.0, _shift(measure, s, split).p_value * len(series))
-                                                for k, s in series.items()}
-    scanned = _scan(series, measure, min_segment, int(inp.params.get("permutations", 999)),
-                    int(inp.params.get("min_events", 30)))
+        return (
+            split,
+            "the confirmed change",
+            {k: min(1.0, _shift(measure, s, split).p_value * len(series)) for k, s in series.items()},
+        )
+    scanned = _scan(
+        series, measure, min_segment, int(inp.params.get("permutations", 999)), int(inp.params.get("min_events", 30))
+    )
     if not scanned:
         return "too little data per segment"
     strongest = min(scanned, key=lambda k: (scanned[k].p_adjusted, -scanned[k].chi2))
     if scanned[strongest].p_adjusted >= alpha:
         return f"strongest: {' = '.join(strongest)}, adjusted {p_text(scanned[strongest].p_adjusted)}"
-    return (scanned[strongest].index, f"a break in {' = '.join(strongest)}",
-            {k: scanned[k].p_adjusted if k in scanned else 1.0 for k in series})
+    return (
+        scanned[strongest].index,
+        f"a break in {' = '.join(strongest)}",
+        {k: scanned[k].p_adjusted if k in scanned else 1.0 for k in series},
+    )
 
 
 def _note_near(inp: StepInput, day: date) -> str | None:
     """The known change closest to ``day``, within ``note_window_days``."""
     window = int(inp.params.get("note_window_days", 2))
-    near = sorted((abs((d - day).days), text) for d, text in inp.params.get("notes") or () if abs((d - day).days) <= window)
+    near = sorted(
+        (abs((d - day).days), text) for d, text in inp.params.get("notes") or () if abs((d - day).days) <= window
+    )
     return near[0][1] if near else None
 
 
@@ -245,7 +273,9 @@ def segment_shift(inp: StepInput) -> Outcome:
     label = metric_label(measure, inp.slots)
     chosen = _split(inp, series, days, measure, min_segment, alpha)
     if isinstance(chosen, str):
-        return Outcome(f"No segment's {label[0].lower() + label[1:]} shifted beyond chance ({chosen}).", {"steady": True})
+        return Outcome(
+            f"No segment's {label[0].lower() + label[1:]} shifted beyond chance ({chosen}).", {"steady": True}
+        )
     split, source, adjusted = chosen
     rows = []
     max_traffic = float(inp.params.get("max_traffic_share", 0.8))
@@ -259,8 +289,12 @@ def segment_shift(inp: StepInput) -> Outcome:
     rows.sort(key=lambda r: (r[4] >= alpha, -(r[3] or 0.0)))  # significant shifts first, each by share of change
     before_range, after_range = ranges_around(window, days, split)
     facts: dict[str, Any] = {
-        "change_day": days[split], "change_date": day_text(days[split]), "split_source": source,
-        "before_range": before_range, "after_range": after_range, "metric_label": label,
+        "change_day": days[split],
+        "change_date": day_text(days[split]),
+        "split_source": source,
+        "before_range": before_range,
+        "after_range": after_range,
+        "metric_label": label,
         "metric_label_lower": label[0].lower() + label[1:],
     }
     note = _note_near(inp, days[split])
@@ -269,14 +303,22 @@ def segment_shift(inp: StepInput) -> Outcome:
     eligible = [r for r in rows if (r[3] or 0.0) >= min_share and r[4] < alpha and r[2].after != r[2].before]
     culprit = max(eligible, key=lambda r: _concentration(measure, series, r[0], r[1], split)) if eligible else None
     rows.sort(key=lambda r: r is not culprit)  # stable: the culprit on top, the rest as ranked
-    shown = Table(("property", "segment", "before", "after", "share_of_change", "p_adjusted"),
-                  ("String", "String", "String", "String", "Float64", "Float64"),
-                  tuple((d, g, format_value(measure, s.before), format_value(measure, s.after), share, p)
-                        for d, g, s, share, p in rows[: int(inp.params.get("top", 12))]))
+    shown = Table(
+        ("property", "segment", "before", "after", "share_of_change", "p_adjusted"),
+        ("String", "String", "String", "String", "Float64", "Float64"),
+        tuple(
+            (d, g, format_value(measure, s.before), format_value(measure, s.after), share, p)
+            for d, g, s, share, p in rows[: int(inp.params.get("top", 12))]
+        ),
+    )
     if culprit is None:
         facts["diffuse"] = True
-        return Outcome(f"Split at {facts['change_date']} ({source}), no single segment explains at least "
-                       f"{pct(min_share)} of the change significantly.", facts, shown)
+        return Outcome(
+            f"Split at {facts['change_date']} ({source}), no single segment explains at least "
+            f"{pct(min_share)} of the change significantly.",
+            facts,
+            shown,
+        )
     dim, seg, shift, share, p_corr = culprit
     name, plural = _labels(inp.params.get("labels"), dim)
     rest = _rest(series, dim, seg, measure)
@@ -288,14 +330,23 @@ def segment_shift(inp: StepInput) -> Outcome:
         others_text = f"other {plural} {'moved too' if moved else 'show no significant change'} ({change})"
         facts["others_unchanged" if not moved else "others_moved"] = True
     facts.update(
-        culprit=True, property=dim, property_label=name, segment=seg, segment_label=f"{seg} users",
-        before_fmt=format_value(measure, shift.before), after_fmt=format_value(measure, shift.after),
-        direction="fell" if shift.after < shift.before else "rose", share_fmt=pct(share), p_fmt=p_text(p_corr),
+        culprit=True,
+        property=dim,
+        property_label=name,
+        segment=seg,
+        segment_label=f"{seg} users",
+        before_fmt=format_value(measure, shift.before),
+        after_fmt=format_value(measure, shift.after),
+        direction="fell" if shift.after < shift.before else "rose",
+        share_fmt=pct(share),
+        p_fmt=p_text(p_corr),
         others_text=others_text,
     )
-    summary = (f"{label} for {seg} users ({name}) {facts['direction']} from {facts['before_fmt']} to "
-               f"{facts['after_fmt']} from {facts['change_date']}, {pct(share)} of the change "
-               f"(adjusted {p_text(p_corr)}); {others_text}.")
+    summary = (
+        f"{label} for {seg} users ({name}) {facts['direction']} from {facts['before_fmt']} to "
+        f"{facts['after_fmt']} from {facts['change_date']}, {pct(share)} of the change "
+        f"(adjusted {p_text(p_corr)}); {others_text}."
+    )
     return Outcome(summary, facts, shown)
 
 

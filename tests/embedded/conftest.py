@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from askhog.demo.generate import DEFAULT_EVENTS, DemoInfo, generate_demo
 from askhog.demo.store import Store
 from askhog.demo.timeline import end_of_data

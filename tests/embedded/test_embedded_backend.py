@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from askhog.backends.base import Backend
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo import truths
@@ -15,9 +14,11 @@ from askhog.demo.generate import DemoInfo, generate_demo
 from askhog.demo.store import Store, default_home
 from askhog.errors import BackendError, DataNotLoaded, ExecutionError, UnsafeQueryError
 
-CHECKSUM = ("SELECT count(), sum(cityHash64(uuid, event, distinct_id, person_id, timestamp, properties, "
-            "person_properties, `$session_id`)) FROM events")
-FIXED_END = datetime(2026, 3, 18, 15, 0, tzinfo=timezone.utc)
+CHECKSUM = (
+    "SELECT count(), sum(cityHash64(uuid, event, distinct_id, person_id, timestamp, properties, "
+    "person_properties, `$session_id`)) FROM events"
+)
+FIXED_END = datetime(2026, 3, 18, 15, 0, tzinfo=UTC)
 
 
 def test_backend_reuses_the_generated_store_without_regenerating(demo: DemoInfo) -> None:
@@ -49,13 +50,39 @@ def test_too_small_a_demo_is_refused(tmp_path: Path) -> None:
 
 
 def test_tables_follow_posthogs_schema(store: Store) -> None:
-    columns = {t: [c for c, _ in store.json(f"SELECT name, type FROM system.columns WHERE database = currentDatabase() "
-                                          f"AND table = '{t}' ORDER BY position")["data"]]
-               for t in ("events", "persons", "person_distinct_ids", "sessions", "annotations")}
-    assert columns["events"] == ["uuid", "event", "distinct_id", "person_id", "timestamp", "properties",
-                                 "person_properties", "elements_chain", "$session_id"]
-    assert columns["sessions"] == ["session_id", "distinct_id", "person_id", "min_timestamp", "max_timestamp",
-                                   "duration", "pageview_count", "event_count", "entry_pathname", "is_bounce"]
+    columns = {
+        t: [
+            c
+            for c, _ in store.json(
+                f"SELECT name, type FROM system.columns WHERE database = currentDatabase() "
+                f"AND table = '{t}' ORDER BY position"
+            )["data"]
+        ]
+        for t in ("events", "persons", "person_distinct_ids", "sessions", "annotations")
+    }
+    assert columns["events"] == [
+        "uuid",
+        "event",
+        "distinct_id",
+        "person_id",
+        "timestamp",
+        "properties",
+        "person_properties",
+        "elements_chain",
+        "$session_id",
+    ]
+    assert columns["sessions"] == [
+        "session_id",
+        "distinct_id",
+        "person_id",
+        "min_timestamp",
+        "max_timestamp",
+        "duration",
+        "pageview_count",
+        "event_count",
+        "entry_pathname",
+        "is_bounce",
+    ]
     assert columns["person_distinct_ids"] == ["distinct_id", "person_id"]
     # Every event's person exists, and every distinct_id maps to the event's person.
     orphans = store.scalar("SELECT count() FROM events WHERE person_id NOT IN (SELECT id FROM persons)")
@@ -66,7 +93,8 @@ def test_tables_follow_posthogs_schema(store: Store) -> None:
 
 def test_sessions_summarise_the_events(store: Store) -> None:
     [[sessions, bounces, with_entry]] = store.json(
-        "SELECT count(), countIf(is_bounce = 1), countIf(entry_pathname != '') FROM sessions")["data"]
+        "SELECT count(), countIf(is_bounce = 1), countIf(entry_pathname != '') FROM sessions"
+    )["data"]
     assert sessions == store.scalar("SELECT uniq(`$session_id`) FROM events WHERE `$session_id` != ''")
     assert 0.03 * sessions < bounces < 0.3 * sessions
     assert with_entry == sessions
@@ -142,7 +170,7 @@ def test_a_demo_from_an_earlier_day_is_regenerated_to_end_today(tmp_path: Path) 
     backend = EmbeddedBackend(tmp_path, progress=None)
     latest = backend.run_sql("SELECT max(timestamp) FROM events").rows[0][0]
     latest_day = datetime.fromisoformat(latest.replace("Z", "+00:00")).date()
-    assert latest_day >= datetime.now(timezone.utc).date() - timedelta(days=1)
+    assert latest_day >= datetime.now(UTC).date() - timedelta(days=1)
     assert backend.info()["seed"] == "5" and backend.info()["requested_events"] == "20000"
 
 

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo import load as load_module
 from askhog.demo.load import LoadReport, load_file
@@ -22,14 +21,32 @@ P2 = "0190a0c3-2222-7000-8000-000000000002"
 def export_rows() -> list[dict]:
     """Rows shaped like PostHog's JSON-lines batch export."""
     return [
-        {"uuid": "0190a0c3-0000-7000-8000-00000000000a", "event": "$pageview", "distinct_id": "anon-1",
-         "person_id": P1, "timestamp": "2026-01-05T10:00:00Z", "$session_id": "s1",
-         "properties": {"$browser": "Safari", "$pathname": "/pricing"}, "person_properties": {"plan": "free"}},
-        {"uuid": "0190a0c3-0000-7000-8000-00000000000b", "event": "purchase", "distinct_id": "ada@example.com",
-         "person_id": P1, "timestamp": "2026-01-05T10:05:00.250+00:00", "$session_id": "s1",
-         "properties": {"$browser": "Safari", "amount": 49, "plan": "team"}, "person_properties": {"plan": "team"}},
-        {"event": "$pageview", "distinct_id": "bob", "timestamp": 1767610000,
-         "properties": {"$browser": "Chrome", "$pathname": "/"}},
+        {
+            "uuid": "0190a0c3-0000-7000-8000-00000000000a",
+            "event": "$pageview",
+            "distinct_id": "anon-1",
+            "person_id": P1,
+            "timestamp": "2026-01-05T10:00:00Z",
+            "$session_id": "s1",
+            "properties": {"$browser": "Safari", "$pathname": "/pricing"},
+            "person_properties": {"plan": "free"},
+        },
+        {
+            "uuid": "0190a0c3-0000-7000-8000-00000000000b",
+            "event": "purchase",
+            "distinct_id": "ada@example.com",
+            "person_id": P1,
+            "timestamp": "2026-01-05T10:05:00.250+00:00",
+            "$session_id": "s1",
+            "properties": {"$browser": "Safari", "amount": 49, "plan": "team"},
+            "person_properties": {"plan": "team"},
+        },
+        {
+            "event": "$pageview",
+            "distinct_id": "bob",
+            "timestamp": 1767610000,
+            "properties": {"$browser": "Chrome", "$pathname": "/"},
+        },
     ]
 
 
@@ -47,9 +64,11 @@ def test_json_lines_export_loads_into_posthog_tables(tmp_path: Path) -> None:
     assert persons[0] == (P1, '{"plan":"team"}')  # the latest person properties win
     assert len(persons) == 2  # bob gets a person id derived from his distinct_id
     assert backend.run_sql("SELECT session_id, pageview_count, event_count, entry_pathname FROM sessions").rows == (
-        ("s1", 1, 2, "/pricing"),)
+        ("s1", 1, 2, "/pricing"),
+    )
     assert backend.run_sql("SELECT distinct_id FROM person_distinct_ids ORDER BY distinct_id").column(
-        "distinct_id") == ["ada@example.com", "anon-1", "bob"]
+        "distinct_id"
+    ) == ["ada@example.com", "anon-1", "bob"]
     tax = backend.taxonomy()
     assert set(tax.events) == {"$pageview", "purchase"}
     assert tax.event_properties["amount"].type == "Numeric"
@@ -75,7 +94,7 @@ def test_csv_export_with_json_strings_and_flattened_properties(tmp_path: Path) -
     # The first data row spans lines 2-3 (a newline inside the quoted JSON), so the rejects are lines 4, 5, 6.
     assert [line for line, _ in report.rejected] == [4, 5, 6]
     reasons = [why for _, why in report.rejected]
-    assert "timestamp" in reasons[0] and "event is empty" == reasons[1] and "JSON object" in reasons[2]
+    assert "timestamp" in reasons[0] and reasons[1] == "event is empty" and "JSON object" in reasons[2]
     props = EmbeddedBackend(tmp_path / "home", generate=False).run_sql("SELECT properties FROM events").rows[0][0]
     assert json.loads(props) == {"signup_method": "email", "n": 1, "$os": "iOS"}
 

@@ -7,24 +7,29 @@ import hashlib
 import json
 import os
 import signal
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from chdb.session import Session
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.load import load_file, read_export
 from askhog.demo.store import Store
+from chdb.session import Session
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 U1 = "0190a0c3-0000-7000-8000-000000000001"
 
 
 def row(n: int = 0, **fields: Any) -> dict[str, Any]:
-    return {"uuid": f"0190a0c3-0000-7000-8000-{n:012d}", "event": "signed_up", "distinct_id": f"u{n}",
-            "timestamp": "2026-01-05T10:00:00Z", **fields}
+    return {
+        "uuid": f"0190a0c3-0000-7000-8000-{n:012d}",
+        "event": "signed_up",
+        "distinct_id": f"u{n}",
+        "timestamp": "2026-01-05T10:00:00Z",
+        **fields,
+    }
 
 
 def jsonl(path: Path, rows: list[Any]) -> Path:
@@ -73,7 +78,9 @@ def test_every_malformed_value_is_a_rejected_line_and_the_rest_loads(tmp_path: P
         assert said in reasons[line], (line, reasons[line])
     n = len(BAD_VALUES) + 2
     assert "not valid JSON" in reasons[n] and "JSON object" in reasons[n + 1]
-    assert "not UTF-8" in reasons[n + 2] and ("nested too deeply" in reasons[n + 3] or "not valid JSON" in reasons[n + 3])
+    assert "not UTF-8" in reasons[n + 2] and (
+        "nested too deeply" in reasons[n + 3] or "not valid JSON" in reasons[n + 3]
+    )
 
 
 def test_lines_split_on_newline_only(tmp_path: Path) -> None:
@@ -89,7 +96,9 @@ def test_lines_split_on_newline_only(tmp_path: Path) -> None:
 
 def test_a_byte_order_mark_is_skipped(tmp_path: Path) -> None:
     csv_path = tmp_path / "bom.csv"
-    csv_path.write_bytes(b"\xef\xbb\xbfuuid,event,distinct_id,timestamp\n" + f"{U1},signed_up,u1,2026-01-05T10:00:00\n".encode())
+    csv_path.write_bytes(
+        b"\xef\xbb\xbfuuid,event,distinct_id,timestamp\n" + f"{U1},signed_up,u1,2026-01-05T10:00:00\n".encode()
+    )
     assert read_export(csv_path).rows[0]["uuid"] == U1  # the header's first name is "uuid", not "\ufeffuuid"
     json_path = tmp_path / "bom.jsonl"
     json_path.write_bytes(b"\xef\xbb\xbf" + json.dumps(row(1)).encode() + b"\n")
@@ -98,14 +107,20 @@ def test_a_byte_order_mark_is_skipped(tmp_path: Path) -> None:
 
 def test_csv_rows_with_the_wrong_number_of_fields_are_rejected(tmp_path: Path) -> None:
     path = tmp_path / "fields.csv"
-    path.write_text("event,distinct_id,timestamp\n"
-                    "a,u1,2026-01-05T10:00:00\n"
-                    "b,u2,2026-01-05T10:00:00,extra\n"
-                    "c,u3\n"
-                    "d,u4,2026-01-05T10:00:00\n", encoding="utf-8")
+    path.write_text(
+        "event,distinct_id,timestamp\n"
+        "a,u1,2026-01-05T10:00:00\n"
+        "b,u2,2026-01-05T10:00:00,extra\n"
+        "c,u3\n"
+        "d,u4,2026-01-05T10:00:00\n",
+        encoding="utf-8",
+    )
     export = read_export(path)
     assert [r["event"] for r in export.rows] == ["a", "d"]
-    assert export.rejected == [(3, "the row has 4 fields; the header has 3"), (4, "the row has 2 fields; the header has 3")]
+    assert export.rejected == [
+        (3, "the row has 4 fields; the header has 3"),
+        (4, "the row has 2 fields; the header has 3"),
+    ]
 
 
 def test_duplicate_uuids_are_kept_once_whatever_their_spelling(tmp_path: Path) -> None:
@@ -118,16 +133,30 @@ def test_duplicate_uuids_are_kept_once_whatever_their_spelling(tmp_path: Path) -
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(st.one_of(
-    st.binary(max_size=40),
-    st.fixed_dictionaries({}, optional={
-        "event": st.one_of(st.text(max_size=8), st.integers(), st.none(), st.lists(st.integers(), max_size=2)),
-        "distinct_id": st.one_of(st.text(max_size=8), st.integers(), st.floats(), st.booleans()),
-        "uuid": st.one_of(st.uuids().map(str), st.text(max_size=8)),
-        "timestamp": st.one_of(st.floats(), st.integers(), st.datetimes().map(lambda d: d.isoformat()), st.text(max_size=8)),
-        "properties": st.one_of(st.dictionaries(st.text(max_size=4), st.integers(), max_size=2), st.text(max_size=8)),
-    }).map(lambda d: json.dumps(d).encode()),
-), max_size=12))
+@given(
+    lines=st.lists(
+        st.one_of(
+            st.binary(max_size=40),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "event": st.one_of(
+                        st.text(max_size=8), st.integers(), st.none(), st.lists(st.integers(), max_size=2)
+                    ),
+                    "distinct_id": st.one_of(st.text(max_size=8), st.integers(), st.floats(), st.booleans()),
+                    "uuid": st.one_of(st.uuids().map(str), st.text(max_size=8)),
+                    "timestamp": st.one_of(
+                        st.floats(), st.integers(), st.datetimes().map(lambda d: d.isoformat()), st.text(max_size=8)
+                    ),
+                    "properties": st.one_of(
+                        st.dictionaries(st.text(max_size=4), st.integers(), max_size=2), st.text(max_size=8)
+                    ),
+                },
+            ).map(lambda d: json.dumps(d).encode()),
+        ),
+        max_size=12,
+    )
+)
 def test_any_file_reads_into_rows_and_rejected_lines(tmp_path: Path, lines: list[bytes]) -> None:
     """Whatever the bytes, reading never raises: each non-blank line is a row or a rejected line with its number."""
     path = tmp_path / "any.jsonl"
@@ -213,16 +242,20 @@ def _leftovers(home: Path) -> tuple[list[str], list[str]]:
 def two_exports(tmp_path: Path) -> Iterator[tuple[Path, dict[str, int]]]:
     home = tmp_path / "home"
     a = jsonl(tmp_path / "a.jsonl", [row(i) for i in range(3)])
-    jsonl(tmp_path / "b.jsonl", [row(i) for i in range(5)])
+    jsonl(tmp_path / "b.jsonl", [row(i) for i in range(5)])  # on disk, not loaded yet
     load_file(a, home=home)
     yield home, {"a.jsonl": 3, "b.jsonl": 5}
     Store.release()
 
 
-@pytest.mark.parametrize(("crash", "replace"), [(True, False), (False, False), (True, True)],
-                         ids=["killed-adding", "ctrl-c-adding", "killed-replacing"])
-def test_a_load_interrupted_at_every_step_keeps_the_old_data_or_the_new(two_exports, monkeypatch, crash: bool,
-                                                                        replace: bool) -> None:
+@pytest.mark.parametrize(
+    ("crash", "replace"),
+    [(True, False), (False, False), (True, True)],
+    ids=["killed-adding", "ctrl-c-adding", "killed-replacing"],
+)
+def test_a_load_interrupted_at_every_step_keeps_the_old_data_or_the_new(
+    two_exports, monkeypatch, crash: bool, replace: bool
+) -> None:
     """Each attempt loads a file of two new rows: afterwards the store holds what it held, or that plus them
     (adding) or them alone (replacing)."""
     home, _ = two_exports
@@ -238,8 +271,9 @@ def test_a_load_interrupted_at_every_step_keeps_the_old_data_or_the_new(two_expo
         if crash:
             Store.release()  # the process died: the next one opens (and repairs) the store afresh
         after = _holds(home)
-        assert after in (before, (other.name, 2 if replace else before[1] + 2)), \
+        assert after in (before, (other.name, 2 if replace else before[1] + 2)), (
             f"step {stop} of {total}: {before} became {after}"
+        )
         databases, scratch = _leftovers(home)
         assert len(databases) == 1 and scratch == [], f"step {stop}: left {databases} {scratch}"
 

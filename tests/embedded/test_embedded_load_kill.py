@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from askhog.demo.load import load_file
 from askhog.demo.store import Store
 
@@ -19,9 +18,15 @@ BIG_ROWS = 150_000
 
 
 def _row(n: int) -> str:
-    return json.dumps({"uuid": f"0190a0c3-0000-7000-8000-{n:012d}", "event": f"event_{n % 7}",
-                       "distinct_id": f"u{n % 900}", "timestamp": "2026-01-05T10:00:00Z",
-                       "properties": {"$browser": "Chrome", "n": n, "path": f"/p/{n % 50}"}})
+    return json.dumps(
+        {
+            "uuid": f"0190a0c3-0000-7000-8000-{n:012d}",
+            "event": f"event_{n % 7}",
+            "distinct_id": f"u{n % 900}",
+            "timestamp": "2026-01-05T10:00:00Z",
+            "properties": {"$browser": "Chrome", "n": n, "path": f"/p/{n % 50}"},
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +53,13 @@ def test_a_load_killed_midway_leaves_the_old_data(tmp_path: Path, big_export: Pa
     Store.release()  # the child opens the same store
     env = dict(os.environ, ASKHOG_HOME=str(home))
     env.pop("POSTHOG_PERSONAL_API_KEY", None)
-    child = subprocess.Popen([sys.executable, "-m", "askhog.cli", "load", str(big_export)], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "askhog.cli", "load", str(big_export)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not _building(home) and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)

@@ -31,14 +31,17 @@ def two_proportion_z(hits_a: int, n_a: int, hits_b: int, n_b: int) -> float:
 
 def test_1_safari_checkout_conversion_breaks_at_the_release(store: Store) -> None:
     # One checkout visit is one session: it converts when the same session has a purchase.
-    data = rows(store, f"""
+    data = rows(
+        store,
+        f"""
         SELECT browser, after, count() AS visits, countIf(bought) AS converted FROM (
             SELECT JSONExtractString(any(properties), '$browser') AS browser,
                    min(timestamp) >= {BREAK} AS after, countIf(event = 'purchase') > 0 AS bought
             FROM events WHERE event IN ('checkout_started', 'purchase')
               AND timestamp >= {BREAK} - INTERVAL 40 DAY
             GROUP BY `$session_id`)
-        GROUP BY browser, after""")
+        GROUP BY browser, after""",
+    )
     visits = {(b, bool(a)): v for b, a, v, _ in data}
     converted = {(b, bool(a)): c for b, a, _, c in data}
     rate = {k: converted[k] / visits[k] for k in visits}
@@ -60,20 +63,28 @@ def test_1_safari_checkout_conversion_breaks_at_the_release(store: Store) -> Non
 
 
 def test_2_google_brings_most_users_and_newsletter_pays_most(store: Store) -> None:
-    users = rows(store, """
+    users = rows(
+        store,
+        """
         SELECT JSONExtractString(properties, '$initial_utm_source') AS source, count() FROM persons
-        GROUP BY source ORDER BY count() DESC""")
+        GROUP BY source ORDER BY count() DESC""",
+    )
     assert users[0][0] == "google"
-    revenue = rows(store, """
+    revenue = rows(
+        store,
+        """
         SELECT JSONExtractString(person_properties, '$initial_utm_source') AS source,
                sum(JSONExtractFloat(properties, 'amount')) / uniq(person_id) AS per_payer
-        FROM events WHERE event = 'purchase' GROUP BY source ORDER BY per_payer DESC""")
+        FROM events WHERE event = 'purchase' GROUP BY source ORDER BY per_payer DESC""",
+    )
     assert revenue[0][0] == "newsletter"
     assert revenue[0][1] > 1.5 * revenue[1][1]
 
 
 def test_3_sharing_in_the_first_week_predicts_purchase(store: Store) -> None:
-    data = rows(store, f"""
+    data = rows(
+        store,
+        f"""
         SELECT shared, count(), countIf(bought) FROM (
             SELECT s.person_id,
                    countIf(e.event = 'file_shared' AND e.timestamp < s.signup + INTERVAL 7 DAY) > 0 AS shared,
@@ -81,13 +92,16 @@ def test_3_sharing_in_the_first_week_predicts_purchase(store: Store) -> None:
             FROM ({SIGNUPS}) AS s INNER JOIN events AS e ON e.person_id = s.person_id
             WHERE e.event IN ('file_shared', 'purchase') OR e.event = 'signed_up'
             GROUP BY s.person_id)
-        GROUP BY shared""")
+        GROUP BY shared""",
+    )
     rate = {bool(s): b / n for s, n, b in data}
     assert rate[True] > 3 * rate[False]
 
 
 def test_4_new_checkout_test_variant_converts_significantly_better(store: Store) -> None:
-    data = rows(store, """
+    data = rows(
+        store,
+        """
         SELECT variant, count(), countIf(bought) FROM (
             SELECT x.person_id, x.variant, countIf(p.timestamp >= x.exposed) > 0 AS bought
             FROM (SELECT person_id, min(timestamp) AS exposed,
@@ -98,7 +112,8 @@ def test_4_new_checkout_test_variant_converts_significantly_better(store: Store)
             LEFT JOIN (SELECT person_id, timestamp FROM events WHERE event = 'purchase') AS p
                 ON p.person_id = x.person_id
             GROUP BY x.person_id, x.variant)
-        GROUP BY variant""")
+        GROUP BY variant""",
+    )
     by = {v: (n, b) for v, n, b in data}
     (n_c, b_c), (n_t, b_t) = by["control"], by["test"]
     assert b_t / n_t > b_c / n_c
@@ -106,7 +121,9 @@ def test_4_new_checkout_test_variant_converts_significantly_better(store: Store)
 
 
 def test_5_onboarding_on_day_one_predicts_later_retention(store: Store) -> None:
-    data = rows(store, f"""
+    data = rows(
+        store,
+        f"""
         SELECT onboarded_day_one, count(), countIf(returned) FROM (
             SELECT s.person_id,
                    countIf(e.event = 'onboarding_completed' AND e.timestamp < s.signup + INTERVAL 1 DAY) > 0
@@ -116,26 +133,33 @@ def test_5_onboarding_on_day_one_predicts_later_retention(store: Store) -> None:
             FROM ({SIGNUPS}) AS s INNER JOIN events AS e ON e.person_id = s.person_id
             WHERE s.signup < {END} - INTERVAL 35 DAY
             GROUP BY s.person_id)
-        GROUP BY onboarded_day_one""")
+        GROUP BY onboarded_day_one""",
+    )
     rate = {bool(o): r / n for o, n, r in data}
     assert rate[True] > 1.5 * rate[False]
 
 
 def test_6_a_group_of_once_busy_users_is_silent_for_two_weeks(store: Store) -> None:
-    [[silent, signed_up]] = rows(store, f"""
+    [[silent, signed_up]] = rows(
+        store,
+        f"""
         SELECT countIf(busy_days >= 10 AND last_seen < {END} - INTERVAL 14 DAY), count() FROM (
             SELECT person_id, uniq(toDate(timestamp)) AS busy_days, max(timestamp) AS last_seen
             FROM events WHERE person_id IN (SELECT person_id FROM events WHERE event = 'signed_up')
-            GROUP BY person_id)""")
+            GROUP BY person_id)""",
+    )
     assert silent >= 0.04 * signed_up
 
 
 def test_7_weekdays_are_busier_than_weekends(store: Store) -> None:
-    data = rows(store, f"""
+    data = rows(
+        store,
+        f"""
         SELECT toDayOfWeek(day) >= 6 AS weekend, avg(n) FROM (
             SELECT toDate(timestamp) AS day, count() AS n FROM events
             WHERE timestamp >= {END} - INTERVAL 60 DAY AND timestamp < toStartOfDay({END})
             GROUP BY day)
-        GROUP BY weekend""")
+        GROUP BY weekend""",
+    )
     per_day = {bool(w): n for w, n in data}
     assert per_day[False] > 1.5 * per_day[True]

@@ -4,7 +4,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from askhog.engine import Engine
 
 NOW = datetime(2026, 11, 26, 12, 0, 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from askhog.catalog import FAMILIES, Catalog, parse_intent
 from askhog.errors import CatalogError
 from askhog.text import normalize
@@ -12,14 +11,14 @@ GOOD = """\
 id: count
 description: one number
 rules:
-  - {pattern: '\\bhow many\\b', weight: 0.8, note: count}
-examples: [%s]
+  - {{pattern: '\\bhow many\\b', weight: 0.8, note: count}}
+examples: [{}]
 slots:
-  - {name: event, type: event, required: true, prompt: "Which event?"}
+  - {{name: event, type: event, required: true, prompt: "Which event?"}}
 template: count_events
 interpretation: a number
 follow_ups: ['and by browser?']
-""" % ", ".join(f"'how many things {i}'" for i in range(25))
+""".format(", ".join(f"'how many things {i}'" for i in range(25)))
 
 
 def test_whole_catalog_loads_with_every_family() -> None:
@@ -81,8 +80,12 @@ def test_rules_match_normalized_questions_whatever_their_case(pattern: str) -> N
         (("'\\bhow many\\b'", "'(unclosed'"), 4, "pattern", "does not compile"),
         (("type: event,", "type: gadget,"), 7, "type", "unknown type"),
         (("template: count_events", "template: {by: nothing, cases: {a: b}}"), 8, "by", "not a slot"),
-        (('prompt: "Which event?"}', 'prompt: "Which event?", default_with: [[nothing, all time]]}'), 6, "slots",
-         "default_with names 'nothing'"),
+        (
+            ('prompt: "Which event?"}', 'prompt: "Which event?", default_with: [[nothing, all time]]}'),
+            6,
+            "slots",
+            "default_with names 'nothing'",
+        ),
     ],
 )
 def test_broken_file_names_file_line_and_key(edit: tuple[str, str], line: int, key: str, message: str) -> None:

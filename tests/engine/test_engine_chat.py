@@ -4,7 +4,6 @@ idle expiry, clarifications and replies, describing the data, and errors with a 
 from __future__ import annotations
 
 import pytest
-
 from askhog.chat import ChatTools, _cell
 from askhog.conversations import ConversationStore
 from askhog.engine import Engine

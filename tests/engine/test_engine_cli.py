@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from askhog import cli
 
 
@@ -58,7 +57,9 @@ def test_bad_input_is_one_line_not_a_traceback(capsys: pytest.CaptureFixture[str
     assert code == 1 and "characters" in err
 
 
-def test_unreachable_posthog_is_a_clear_error(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_posthog_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", "phx_test_key_not_real")
     monkeypatch.setenv("POSTHOG_PROJECT_ID", "1")
     monkeypatch.setenv("POSTHOG_HOST", "http://127.0.0.1:9")  # the discard port: nothing listens
@@ -80,7 +81,9 @@ def test_lint_reports_problems_with_positions(capsys: pytest.CaptureFixture[str]
 
 
 def test_lint_reads_standard_input(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("SELECT count() FROM events WHERE timestamp > now() - INTERVAL 7 DAY LIMIT 10"))
+    monkeypatch.setattr(
+        sys, "stdin", io.StringIO("SELECT count() FROM events WHERE timestamp > now() - INTERVAL 7 DAY LIMIT 10")
+    )
     code, out, _ = run(capsys, "lint")
     assert code == 0 and "no problems" in out
 
@@ -111,7 +114,9 @@ def test_eval_rejects_a_malformed_set(capsys: pytest.CaptureFixture[str], tmp_pa
     assert code == 1 and "not_a_family" in err and "bad.yaml" in err
 
 
-def test_interactive_prompt_carries_the_conversation(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interactive_prompt_carries_the_conversation(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("show me user engagement\ndau\n"))
     monkeypatch.setattr(cli, "_present", _record)
     seen.clear()
@@ -123,7 +128,7 @@ def test_interactive_prompt_carries_the_conversation(capsys: pytest.CaptureFixtu
 seen: list = []
 
 
-def _record(engine, answer, args, out) -> int:  # noqa: ANN001 - a stand-in for printing
+def _record(engine, answer, args, out) -> int:
     seen.append(answer)
     return 0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from askhog import cli
 
 
@@ -16,7 +15,8 @@ def _raising(exc: BaseException):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("exc", [TypeError("bad\noperand"), RecursionError("deep"), KeyError("x")])
 def test_an_unexpected_error_is_one_line_and_names_itself_a_bug(
-        exc: BaseException, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    exc: BaseException, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("ASKHOG_DEBUG", raising=False)
     monkeypatch.setattr(cli, "_cmd_lint", _raising(exc))
     assert cli.main(["lint", "-"]) == cli.EXIT_ERROR
@@ -25,8 +25,9 @@ def test_an_unexpected_error_is_one_line_and_names_itself_a_bug(
     assert f"internal error ({type(exc).__name__}" in err and "bug in askhog" in err
 
 
-def test_the_key_is_redacted_from_any_error_line(monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_key_is_redacted_from_any_error_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", "phx_topsecret123")
     monkeypatch.setattr(cli, "_cmd_lint", _raising(ValueError("header Bearer phx_topsecret123 refused")))
     assert cli.main(["lint", "-"]) == cli.EXIT_ERROR

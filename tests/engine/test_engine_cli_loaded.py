@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from askhog import cli
 from askhog.demo.store import Store
 from askhog.engine import Engine
@@ -25,9 +24,18 @@ def _export(path: Path, events: tuple[str, ...], first: int = 0) -> Path:
             properties: dict[str, object] = {"$browser": ("Chrome", "Safari")[i % 2]}
             if event == "invoice_paid":
                 properties.update(amount=10 + i % 90, currency=("EUR", "USD")[i % 2])
-            handle.write(json.dumps({
-                "uuid": f"0190a0c3-0000-7000-8000-{first + i:012d}", "event": event, "distinct_id": f"c{i % 120}",
-                "timestamp": f"2026-10-{1 + i % 30:02d}T{i % 24:02d}:00:00Z", "properties": properties}) + "\n")
+            handle.write(
+                json.dumps(
+                    {
+                        "uuid": f"0190a0c3-0000-7000-8000-{first + i:012d}",
+                        "event": event,
+                        "distinct_id": f"c{i % 120}",
+                        "timestamp": f"2026-10-{1 + i % 30:02d}T{i % 24:02d}:00:00Z",
+                        "properties": properties,
+                    }
+                )
+                + "\n"
+            )
     return path
 
 
@@ -48,8 +56,9 @@ def ask(capsys: pytest.CaptureFixture[str], question: str) -> tuple[int, dict]:
     return code, json.loads(out)
 
 
-def test_questions_about_loaded_events_are_answered_from_them(home: Path, capsys: pytest.CaptureFixture[str],
-                                                              tmp_path: Path) -> None:
+def test_questions_about_loaded_events_are_answered_from_them(
+    home: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert cli.main(["load", str(_export(tmp_path / "invoices.jsonl", EVENTS))]) == 0
     capsys.readouterr()
     code, answer = ask(capsys, "how many invoice_paid events last month")
@@ -61,8 +70,9 @@ def test_questions_about_loaded_events_are_answered_from_them(home: Path, capsys
     assert set(question["options"]) == set(EVENTS)  # the loaded data's events, none of the demo's
 
 
-def test_a_second_load_adds_its_events_and_the_taxonomy_follows(home: Path, capsys: pytest.CaptureFixture[str],
-                                                                tmp_path: Path) -> None:
+def test_a_second_load_adds_its_events_and_the_taxonomy_follows(
+    home: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert cli.main(["load", str(_export(tmp_path / "a.jsonl", EVENTS[:2]))]) == 0
     assert cli.main(["load", str(_export(tmp_path / "b.jsonl", ("quote_accepted",), first=10_000))]) == 0
     capsys.readouterr()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from askhog.conversation import Conversation
 from askhog.engine import Engine
 from askhog.errors import QuestionError
@@ -34,8 +33,10 @@ def test_unknown_event_answered_in_words(engine: Engine) -> None:
     asked = conv.ask("how many widgets were exported last week")
     assert asked.clarification is not None
     answered = conv.ask("the upload event")
-    assert answered.slots["event"] == EventRef("file_uploaded", phrase="upload") or \
-        answered.slots["event"].name == "file_uploaded"
+    assert (
+        answered.slots["event"] == EventRef("file_uploaded", phrase="upload")
+        or answered.slots["event"].name == "file_uploaded"
+    )
     assert answered.slots["time_range"].label.startswith("last week")  # the question's range is kept
     assert answered.values["event"] == "file_uploaded"
 
@@ -71,8 +72,8 @@ def test_follow_up_adds_a_filter(engine: Engine) -> None:
 def test_intent_clarification_affirm_and_deny(engine: Engine) -> None:
     conv = Conversation(engine)
     asked = conv.ask("what share of users purchase after signing up")
-    if asked.clarification is None or asked.clarification.kind != "intent":
-        pytest.skip("the engine read this question confidently")
+    # a close call between families (funnel, time to event): if the engine grows sure of it, pick another
+    assert asked.clarification is not None and asked.clarification.kind == "intent", asked.explain()
     top = asked.clarification.questions[0].options[0]
     picked = conv.ask("yes")
     assert picked.intent == top
@@ -88,8 +89,12 @@ def test_reply_without_pending_clarification_is_an_error(engine: Engine) -> None
 
 
 def test_one_engine_many_threads(engine: Engine) -> None:
-    questions = ["how many signups last week?", "signups by country", "show me user engagement",
-                 "where do users drop off between signup and purchase?"] * 25
+    questions = [
+        "how many signups last week?",
+        "signups by country",
+        "show me user engagement",
+        "where do users drop off between signup and purchase?",
+    ] * 25
     expected = {q: engine.ask(q) for q in set(questions)}
 
     def ask(q: str):
@@ -107,7 +112,10 @@ def test_picking_a_time_reading_keeps_that_reading(engine: Engine) -> None:
     asked = conv.ask("how many signups in Q4")
     options = asked.clarification.questions[0].options
     picked = conv.ask(str(next(i for i, o in enumerate(options, 1) if "2025" in o)))
-    assert picked.slots["time_range"].start.year == 2025 and picked.slots["time_range"].spec == {"quarter": 4, "year": 2025}
+    assert picked.slots["time_range"].start.year == 2025 and picked.slots["time_range"].spec == {
+        "quarter": 4,
+        "year": 2025,
+    }
 
 
 def test_a_refusal_is_not_followed_up(engine: Engine) -> None:
@@ -160,13 +168,22 @@ def test_typed_errors_for_misuse(engine: Engine) -> None:
         engine.ask("how many signups", now="2026-01-01")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("question", "prompt", "reply", "prop", "value"), [
-    ("how much money did the campaign bring in?", "Which campaign", "spring_promo", "$initial_utm_campaign",
-     "spring_promo"),
-    ("how's the new feature doing?", "Which feature", "2", "feature_name", "comments"),
-])
+@pytest.mark.parametrize(
+    ("question", "prompt", "reply", "prop", "value"),
+    [
+        (
+            "how much money did the campaign bring in?",
+            "Which campaign",
+            "spring_promo",
+            "$initial_utm_campaign",
+            "spring_promo",
+        ),
+        ("how's the new feature doing?", "Which feature", "2", "feature_name", "comments"),
+    ],
+)
 def test_an_unnamed_referent_is_asked_about_and_the_answer_filters(
-        engine: Engine, question: str, prompt: str, reply: str, prop: str, value: str) -> None:
+    engine: Engine, question: str, prompt: str, reply: str, prop: str, value: str
+) -> None:
     conv = Conversation(engine)
     first = conv.ask(question)
     assert first.hogql is None and first.clarification is not None
@@ -180,7 +197,7 @@ def test_an_unnamed_referent_is_asked_about_and_the_answer_filters(
 
 
 def _asks_for_filters(answer: object) -> bool:
-    clarification = getattr(answer, "clarification")
+    clarification = answer.clarification
     return clarification is not None and any(q.slot == "filters" for q in clarification.questions)
 
 

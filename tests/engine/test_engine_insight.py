@@ -16,7 +16,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-
 from askhog.answer import Answer, Clarification, ClarifyingQuestion
 from askhog.engine import Engine
 from askhog.errors import AskhogError
@@ -53,17 +52,27 @@ LAST_WEEK = TimeRange(datetime(2026, 11, 16), datetime(2026, 11, 23), "last week
 OCTOBER = TimeRange(datetime(2026, 10, 1), datetime(2026, 11, 1), "October 2026", {"month": 10}, calendar=True)
 THIS_MONTH = TimeRange(datetime(2026, 11, 1), NOW, "this month", {"this": "month"}, calendar=True)
 ALL_TIME = TimeRange(datetime(2000, 1, 1), NOW, "all time", {"all": True}, calendar=True)
-WEEKDAYS = TimeRange(OCTOBER.start, OCTOBER.end, "October, weekdays", {"month": 10}, calendar=True,
-                     weekdays=(1, 2, 3, 4, 5))
-MORNINGS = TimeRange(LAST_WEEK.start, LAST_WEEK.end, "last week 9-10", {"previous": "week"}, calendar=True,
-                     hours=(9, 10))
-PREVIOUS_MONTH = Comparison("previous_period", TimeRange(datetime(2026, 10, 1), datetime(2026, 10, 26, 12),
-                                                         "the same span 1 month earlier", calendar=True), True)
-PREVIOUS_WEEK = Comparison("previous_period", TimeRange(datetime(2026, 11, 9), datetime(2026, 11, 16), "the week before"))
+WEEKDAYS = TimeRange(
+    OCTOBER.start, OCTOBER.end, "October, weekdays", {"month": 10}, calendar=True, weekdays=(1, 2, 3, 4, 5)
+)
+MORNINGS = TimeRange(
+    LAST_WEEK.start, LAST_WEEK.end, "last week 9-10", {"previous": "week"}, calendar=True, hours=(9, 10)
+)
+PREVIOUS_MONTH = Comparison(
+    "previous_period",
+    TimeRange(datetime(2026, 10, 1), datetime(2026, 10, 26, 12), "the same span 1 month earlier", calendar=True),
+    True,
+)
+PREVIOUS_WEEK = Comparison(
+    "previous_period", TimeRange(datetime(2026, 11, 9), datetime(2026, 11, 16), "the week before")
+)
 FILTERS = (
-    PropertyFilter(BROWSER, "=", "Safari"), PropertyFilter(PLAN, "!=", "free"),
-    PropertyFilter(AMOUNT, ">=", "20"), PropertyFilter(PropertyRef("$pathname"), "contains", "docs"),
-    PropertyFilter(PropertyRef("$referrer"), "is_not_set"), PropertyFilter(COUNTRY, "in", ("US", "DE")),
+    PropertyFilter(BROWSER, "=", "Safari"),
+    PropertyFilter(PLAN, "!=", "free"),
+    PropertyFilter(AMOUNT, ">=", "20"),
+    PropertyFilter(PropertyRef("$pathname"), "contains", "docs"),
+    PropertyFilter(PropertyRef("$referrer"), "is_not_set"),
+    PropertyFilter(COUNTRY, "in", ("US", "DE")),
     PropertyFilter(PropertyRef("$session_duration", "session", "Numeric"), "<", 60.0),
 )
 
@@ -78,55 +87,123 @@ def answer_of(m: Meaning) -> Answer:
 
 
 NATIVE: dict[str, tuple[Meaning, str]] = {
-    "count users, filters": (meaning("count", series=(Series(SIGNUP, "dau"),), filters=FILTERS, date_range=LAST_WEEK),
-                             "TrendsQuery"),
-    "count sum, compared": (meaning("count", series=(Series(PURCHASE, "sum", AMOUNT),), date_range=THIS_MONTH,
-                                    compare=PREVIOUS_MONTH), "TrendsQuery"),
-    "count segments": (meaning("count", series=(Series(SIGNUP, "total"),), date_range=OCTOBER,
-                               breakdown=Breakdown(BROWSER, values=("Chrome", "Firefox")),
-                               compare=Comparison("segments")), "TrendsQuery"),
-    "count first time, weekdays": (meaning("count", series=(Series(PURCHASE, "first_time_for_user"),),
-                                           date_range=WEEKDAYS), "TrendsQuery"),
-    "count sessions, hours": (meaning("count", series=(Series(PRICING, "unique_session"),), date_range=MORNINGS),
-                              "TrendsQuery"),
-    "trend p90 by person property": (meaning("trend", series=(Series(PURCHASE, "p90", AMOUNT),), date_range=LAST_3M,
-                                             breakdown=Breakdown(PLAN)), "TrendsQuery"),
-    "trend hourly, week compared": (meaning("trend", series=(Series(PAGEVIEW),), date_range=LAST_WEEK,
-                                            interval="hour", compare=PREVIOUS_WEEK), "TrendsQuery"),
-    "trend median per user": (meaning("trend", series=(Series(None, "median", per_actor="total"),),
-                                      date_range=ALL_TIME, interval="month"), "TrendsQuery"),
-    "breakdown top 5": (meaning("breakdown", series=(Series(PURCHASE, "avg", AMOUNT),),
-                                breakdown=Breakdown(COUNTRY, limit=5), limit=5), "TrendsQuery"),
-    "breakdown by weekday": (meaning("breakdown", series=(Series(SIGNUP, "dau"),),
-                                     breakdown=Breakdown(grain="day_of_week", limit=10), limit=10, date_range=LAST_12H),
-                             "TrendsQuery"),
+    "count users, filters": (
+        meaning("count", series=(Series(SIGNUP, "dau"),), filters=FILTERS, date_range=LAST_WEEK),
+        "TrendsQuery",
+    ),
+    "count sum, compared": (
+        meaning("count", series=(Series(PURCHASE, "sum", AMOUNT),), date_range=THIS_MONTH, compare=PREVIOUS_MONTH),
+        "TrendsQuery",
+    ),
+    "count segments": (
+        meaning(
+            "count",
+            series=(Series(SIGNUP, "total"),),
+            date_range=OCTOBER,
+            breakdown=Breakdown(BROWSER, values=("Chrome", "Firefox")),
+            compare=Comparison("segments"),
+        ),
+        "TrendsQuery",
+    ),
+    "count first time, weekdays": (
+        meaning("count", series=(Series(PURCHASE, "first_time_for_user"),), date_range=WEEKDAYS),
+        "TrendsQuery",
+    ),
+    "count sessions, hours": (
+        meaning("count", series=(Series(PRICING, "unique_session"),), date_range=MORNINGS),
+        "TrendsQuery",
+    ),
+    "trend p90 by person property": (
+        meaning("trend", series=(Series(PURCHASE, "p90", AMOUNT),), date_range=LAST_3M, breakdown=Breakdown(PLAN)),
+        "TrendsQuery",
+    ),
+    "trend hourly, week compared": (
+        meaning("trend", series=(Series(PAGEVIEW),), date_range=LAST_WEEK, interval="hour", compare=PREVIOUS_WEEK),
+        "TrendsQuery",
+    ),
+    "trend median per user": (
+        meaning("trend", series=(Series(None, "median", per_actor="total"),), date_range=ALL_TIME, interval="month"),
+        "TrendsQuery",
+    ),
+    "breakdown top 5": (
+        meaning("breakdown", series=(Series(PURCHASE, "avg", AMOUNT),), breakdown=Breakdown(COUNTRY, limit=5), limit=5),
+        "TrendsQuery",
+    ),
+    "breakdown by weekday": (
+        meaning(
+            "breakdown",
+            series=(Series(SIGNUP, "dau"),),
+            breakdown=Breakdown(grain="day_of_week", limit=10),
+            limit=10,
+            date_range=LAST_12H,
+        ),
+        "TrendsQuery",
+    ),
     "engagement wau": (meaning("engagement", params={"metric": "wau"}, date_range=LAST_3M), "TrendsQuery"),
     "engagement dau/mau": (meaning("engagement", params={"metric": "dau_mau"}, filters=FILTERS[:1]), "TrendsQuery"),
-    "engagement events per user": (meaning("engagement", series=(Series(PAGEVIEW),),
-                                           params={"metric": "events_per_user"}, interval="week"), "TrendsQuery"),
-    "engagement active": (meaning("engagement", params={"metric": "active"}, date_range=LAST_WEEK,
-                                  compare=PREVIOUS_WEEK), "TrendsQuery"),
-    "revenue by channel": (meaning("revenue", series=(Series(PURCHASE, "sum", AMOUNT),), date_range=OCTOBER,
-                                   breakdown=Breakdown(PropertyRef("$initial_utm_source", "person"))), "TrendsQuery"),
-    "funnel, filters": (meaning("funnel", steps=(SIGNUP, PRICING, PURCHASE), window_days=7, filters=FILTERS[:2]),
-                        "FunnelsQuery"),
-    "funnel by browser": (meaning("funnel", steps=(SIGNUP, PURCHASE), window_days=14, date_range=OCTOBER,
-                                  breakdown=Breakdown(BROWSER)), "FunnelsQuery"),
-    "retention weekly, any return": (meaning("retention", retention=Retention(SIGNUP, None, "week", 8),
-                                             params={"offset": None}), "RetentionQuery"),
-    "retention monthly, month 2": (meaning("retention", retention=Retention(PRICING, PURCHASE, "month", 6),
-                                           params={"offset": 2}, filters=FILTERS[:1], date_range=LAST_3M),
-                                   "RetentionQuery"),
+    "engagement events per user": (
+        meaning("engagement", series=(Series(PAGEVIEW),), params={"metric": "events_per_user"}, interval="week"),
+        "TrendsQuery",
+    ),
+    "engagement active": (
+        meaning("engagement", params={"metric": "active"}, date_range=LAST_WEEK, compare=PREVIOUS_WEEK),
+        "TrendsQuery",
+    ),
+    "revenue by channel": (
+        meaning(
+            "revenue",
+            series=(Series(PURCHASE, "sum", AMOUNT),),
+            date_range=OCTOBER,
+            breakdown=Breakdown(PropertyRef("$initial_utm_source", "person")),
+        ),
+        "TrendsQuery",
+    ),
+    "funnel, filters": (
+        meaning("funnel", steps=(SIGNUP, PRICING, PURCHASE), window_days=7, filters=FILTERS[:2]),
+        "FunnelsQuery",
+    ),
+    "funnel by browser": (
+        meaning("funnel", steps=(SIGNUP, PURCHASE), window_days=14, date_range=OCTOBER, breakdown=Breakdown(BROWSER)),
+        "FunnelsQuery",
+    ),
+    "retention weekly, any return": (
+        meaning("retention", retention=Retention(SIGNUP, None, "week", 8), params={"offset": None}),
+        "RetentionQuery",
+    ),
+    "retention monthly, month 2": (
+        meaning(
+            "retention",
+            retention=Retention(PRICING, PURCHASE, "month", 6),
+            params={"offset": 2},
+            filters=FILTERS[:1],
+            date_range=LAST_3M,
+        ),
+        "RetentionQuery",
+    ),
     "stickiness": (meaning("stickiness", series=(Series(SIGNUP),), filters=FILTERS[2:4]), "StickinessQuery"),
     "lifecycle": (meaning("lifecycle", interval="week", date_range=LAST_3M), "LifecycleQuery"),
-    "lifecycle of an event, by range": (meaning("lifecycle", series=(Series(PURCHASE),), date_range=OCTOBER),
-                                        "LifecycleQuery"),
-    "paths after": (meaning("paths", series=(Series(SIGNUP),), limit=20,
-                            params={"direction": "after", "path_length": 3, "pages": "keep", "count": "people"}),
-                    "PathsQuery"),
-    "paths before, skipping pages": (meaning("paths", series=(Series(PURCHASE),), filters=FILTERS[:1],
-                                             params={"direction": "before", "path_length": 2, "pages": "skip",
-                                                     "count": "people"}), "PathsQuery"),
+    "lifecycle of an event, by range": (
+        meaning("lifecycle", series=(Series(PURCHASE),), date_range=OCTOBER),
+        "LifecycleQuery",
+    ),
+    "paths after": (
+        meaning(
+            "paths",
+            series=(Series(SIGNUP),),
+            limit=20,
+            params={"direction": "after", "path_length": 3, "pages": "keep", "count": "people"},
+        ),
+        "PathsQuery",
+    ),
+    "paths before, skipping pages": (
+        meaning(
+            "paths",
+            series=(Series(PURCHASE),),
+            filters=FILTERS[:1],
+            params={"direction": "before", "path_length": 2, "pages": "skip", "count": "people"},
+        ),
+        "PathsQuery",
+    ),
 }
 
 
@@ -141,32 +218,56 @@ def test_native_families_are_valid_and_mean_the_same(case: str, schema: jsonsche
 
 
 SQL_ONLY: dict[str, tuple[Meaning, str]] = {
-    "never did": (meaning("count", series=(Series(SIGNUP, "dau"),),
-                          conditions=(Condition("did_not", EventRef("invite_sent")),)), "never did invite_sent"),
-    "within days of": (meaning("trend", series=(Series(EventRef("file_uploaded")),),
-                               conditions=(Condition("within", anchor=SIGNUP, days=7),)), "within 7 day(s) of signed_up"),
-    "bottom N": (meaning("breakdown", series=(Series(SIGNUP),), breakdown=Breakdown(BROWSER, limit=3, order="asc")),
-                 "bottom 3"),
+    "never did": (
+        meaning("count", series=(Series(SIGNUP, "dau"),), conditions=(Condition("did_not", EventRef("invite_sent")),)),
+        "never did invite_sent",
+    ),
+    "within days of": (
+        meaning(
+            "trend",
+            series=(Series(EventRef("file_uploaded")),),
+            conditions=(Condition("within", anchor=SIGNUP, days=7),),
+        ),
+        "within 7 day(s) of signed_up",
+    ),
+    "bottom N": (
+        meaning("breakdown", series=(Series(SIGNUP),), breakdown=Breakdown(BROWSER, limit=3, order="asc")),
+        "bottom 3",
+    ),
     "average per day": (meaning("count", series=(Series(SIGNUP, per_period="day"),)), "per day"),
     "persons table": (meaning("count", series=(Series(None, "persons"),)), "persons table"),
     "sum per person": (meaning("trend", series=(Series(PURCHASE, "avg", AMOUNT, per_actor="sum"),)), "per person"),
-    "funnel compared": (meaning("funnel", steps=(SIGNUP, PURCHASE), window_days=14, compare=PREVIOUS_MONTH,
-                                date_range=THIS_MONTH), "two ranges"),
-    "paths every time": (meaning("paths", series=(Series(SIGNUP),), params={"direction": "after", "path_length": 1,
-                                                                           "pages": "keep", "count": "occurrences"}),
-                         "every occurrence"),
+    "funnel compared": (
+        meaning("funnel", steps=(SIGNUP, PURCHASE), window_days=14, compare=PREVIOUS_MONTH, date_range=THIS_MONTH),
+        "two ranges",
+    ),
+    "paths every time": (
+        meaning(
+            "paths",
+            series=(Series(SIGNUP),),
+            params={"direction": "after", "path_length": 1, "pages": "keep", "count": "occurrences"},
+        ),
+        "every occurrence",
+    ),
     "dau averaged weekly": (meaning("engagement", params={"metric": "dau"}, interval="week"), "per week"),
-    "compared with a range that is not a shift": (meaning("count", series=(Series(SIGNUP),), date_range=LAST_WEEK,
-                                                          compare=Comparison("previous_period", OCTOBER)),
-                                                  "not the asked range moved back"),
-    "sessions": (meaning("sessions", series=(Series(None, "median"),), params={"metric": "duration"}), "sessions table"),
+    "compared with a range that is not a shift": (
+        meaning(
+            "count", series=(Series(SIGNUP),), date_range=LAST_WEEK, compare=Comparison("previous_period", OCTOBER)
+        ),
+        "not the asked range moved back",
+    ),
+    "sessions": (
+        meaning("sessions", series=(Series(None, "median"),), params={"metric": "duration"}),
+        "sessions table",
+    ),
     "user list": (meaning("user_list", series=(Series(SIGNUP),)), "persons query"),
 }
 
 
 @pytest.mark.parametrize("case", list(SQL_ONLY))
 def test_what_the_native_kind_cannot_express_is_saved_as_hogql_with_the_reason(
-        case: str, schema: jsonschema.protocols.Validator) -> None:
+    case: str, schema: jsonschema.protocols.Validator
+) -> None:
     m, why = SQL_ONLY[case]
     answer = answer_of(m)
     answer.values = {"event": "signed_up", "date_from": datetime(2026, 10, 27, 12)}
@@ -195,8 +296,9 @@ QUESTIONS = {
 
 
 @pytest.mark.parametrize("question", list(QUESTIONS))
-def test_questions_are_saved_natively_with_their_meaning(question: str, engine: Engine,
-                                                         schema: jsonschema.protocols.Validator) -> None:
+def test_questions_are_saved_natively_with_their_meaning(
+    question: str, engine: Engine, schema: jsonschema.protocols.Validator
+) -> None:
     family, kind = QUESTIONS[question]
     assert engine.clock() == NOW
     answer = engine.ask(question)
@@ -207,8 +309,13 @@ def test_questions_are_saved_natively_with_their_meaning(question: str, engine: 
 
 
 def test_answers_without_one_query_have_no_insight(engine: Engine) -> None:
-    waiting = Answer("show me user engagement", "engagement", 0.9, now=NOW,
-                     clarification=Clarification("slots", (ClarifyingQuestion("metric", "Which?", ("dau",)),)))
+    waiting = Answer(
+        "show me user engagement",
+        "engagement",
+        0.9,
+        now=NOW,
+        clarification=Clarification("slots", (ClarifyingQuestion("metric", "Which?", ("dau",)),)),
+    )
     with pytest.raises(AskhogError, match="clarification"):
         waiting.to_insight()
     with pytest.raises(AskhogError, match="several queries"):
@@ -219,8 +326,11 @@ def test_time_ranges() -> None:
     assert date_range(LAST_30, NOW) == {"date_from": "-30d", "explicitDate": True}
     assert date_range(LAST_3M, NOW) == {"date_from": "-3m", "explicitDate": True}
     assert date_range(LAST_30, NOW + timedelta(hours=1))["date_from"] == "2026-10-27T12:00:00Z"  # no longer rolling
-    assert date_range(LAST_WEEK, NOW) == {"date_from": "2026-11-16T00:00:00Z", "date_to": "2026-11-22T23:59:59.999999Z",
-                                          "explicitDate": True}
+    assert date_range(LAST_WEEK, NOW) == {
+        "date_from": "2026-11-16T00:00:00Z",
+        "date_to": "2026-11-22T23:59:59.999999Z",
+        "explicitDate": True,
+    }
     assert shift_between(THIS_MONTH, PREVIOUS_MONTH.previous) == "-1m"  # type: ignore[arg-type]
     assert shift_between(LAST_WEEK, PREVIOUS_WEEK.previous) == "-1w"  # type: ignore[arg-type]
     year_before = TimeRange(datetime(2025, 10, 1), datetime(2025, 11, 1), "October 2025")
@@ -232,13 +342,27 @@ def test_time_ranges() -> None:
 
 # --- reading a native insight back, and what a meaning computes ----------------------------------------
 
-CANONICAL_OPS = {"exact": "in", "is_not": "not_in", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=",
-                 "icontains": "contains", "not_icontains": "not_contains", "is_set": "is_set",
-                 "is_not_set": "is_not_set"}
+CANONICAL_OPS = {
+    "exact": "in",
+    "is_not": "not_in",
+    "gt": ">",
+    "gte": ">=",
+    "lt": "<",
+    "lte": "<=",
+    "icontains": "contains",
+    "not_icontains": "not_contains",
+    "is_set": "is_set",
+    "is_not_set": "is_not_set",
+}
 ASKHOG_OPS = {"=": "in", "in": "in", "!=": "not_in", "not_in": "not_in"}
-GRAINS = {"toHour(timestamp)": "hour_of_day", "toDayOfWeek(timestamp)": "day_of_week",
-          "toStartOfDay(timestamp)": "day", "toStartOfWeek(timestamp, 1)": "week",
-          "toStartOfMonth(timestamp)": "month", "toStartOfHour(timestamp)": "hour"}
+GRAINS = {
+    "toHour(timestamp)": "hour_of_day",
+    "toDayOfWeek(timestamp)": "day_of_week",
+    "toStartOfDay(timestamp)": "day",
+    "toStartOfWeek(timestamp, 1)": "week",
+    "toStartOfMonth(timestamp)": "month",
+    "toStartOfHour(timestamp)": "hour",
+}
 
 
 def months_back(t: datetime, n: int) -> datetime:
@@ -262,7 +386,7 @@ def read_range(dr: dict[str, Any]) -> tuple[datetime, datetime]:
     if re.fullmatch(r"-\d+[hdwmy]", dr["date_from"]):
         assert "date_to" not in dr
         return back(NOW, dr["date_from"]), NOW
-    parse = lambda s: datetime.fromisoformat(s.removesuffix("Z"))  # noqa: E731
+    parse = lambda s: datetime.fromisoformat(s.removesuffix("Z"))
     assert dr["date_from"].endswith("Z") and dr["date_to"].endswith("Z")
     return parse(dr["date_from"]), parse(dr["date_to"]) + timedelta(microseconds=1)
 
@@ -276,7 +400,9 @@ def read_filter(f: dict[str, Any]) -> tuple[Any, ...]:
         assert hours, f
         return ("hours", (int(hours[1]), int(hours[2])))
     op = CANONICAL_OPS[f["operator"]]
-    value = None if op in ("is_set", "is_not_set") else tuple(f["value"]) if isinstance(f["value"], list) else f["value"]
+    value = (
+        None if op in ("is_set", "is_not_set") else tuple(f["value"]) if isinstance(f["value"], list) else f["value"]
+    )
     return (f["type"], f["key"], op, value)
 
 
@@ -315,8 +441,13 @@ def read_back(source: dict[str, Any]) -> dict[str, Any]:
     if source["kind"] == "RetentionQuery":
         r = source["retentionFilter"]
         assert r["retentionType"] == "retention_first_time"
-        out["retention"] = (read_node(r["targetEntity"])[:2], read_node(r["returningEntity"])[:2], r["period"],
-                            r["totalIntervals"], r.get("selectedInterval"))
+        out["retention"] = (
+            read_node(r["targetEntity"])[:2],
+            read_node(r["returningEntity"])[:2],
+            r["period"],
+            r["totalIntervals"],
+            r.get("selectedInterval"),
+        )
     if source["kind"] == "PathsQuery":
         p = source["pathsFilter"]
         assert (p["includeEventTypes"], p["pathsHogQLExpression"]) == (["hogql"], "event")  # event names, all events
@@ -350,12 +481,23 @@ def meant(m: Meaning) -> dict[str, Any]:
         filters.add(("hours", tr.hours))
     b = m.breakdown
     if b is not None and b.property is not None and m.family != "funnel":  # templates leave out rows without a value
-        filters.add((b.property.scope, b.property.name, "in", b.values) if b.values
-                    else (b.property.scope, b.property.name, "is_set", None))
-    kinds = {"funnel": "FunnelsQuery", "retention": "RetentionQuery", "stickiness": "StickinessQuery",
-             "lifecycle": "LifecycleQuery", "paths": "PathsQuery"}
-    out: dict[str, Any] = {"kind": kinds.get(m.family, "TrendsQuery"), "range": (tr.start, tr.end),
-                           "filters": frozenset(filters)}
+        filters.add(
+            (b.property.scope, b.property.name, "in", b.values)
+            if b.values
+            else (b.property.scope, b.property.name, "is_set", None)
+        )
+    kinds = {
+        "funnel": "FunnelsQuery",
+        "retention": "RetentionQuery",
+        "stickiness": "StickinessQuery",
+        "lifecycle": "LifecycleQuery",
+        "paths": "PathsQuery",
+    }
+    out: dict[str, Any] = {
+        "kind": kinds.get(m.family, "TrendsQuery"),
+        "range": (tr.start, tr.end),
+        "filters": frozenset(filters),
+    }
     if b is not None:
         out["breakdown"] = (b.grain or (b.property.scope, b.property.name) if b.property or b.grain else None, b.limit)
     if m.compare is not None and m.compare.previous is not None:
@@ -383,15 +525,23 @@ def meant(m: Meaning) -> dict[str, Any]:
     elif m.family == "retention":
         r = m.retention
         assert r is not None
-        out["retention"] = (meant_node(r.start)[:2], meant_node(r.returning)[:2], r.period.capitalize(), r.periods,
-                            m.param("offset"))
+        out["retention"] = (
+            meant_node(r.start)[:2],
+            meant_node(r.returning)[:2],
+            r.period.capitalize(),
+            r.periods,
+            m.param("offset"),
+        )
     elif m.family in ("stickiness", "lifecycle"):
         out["series"] = [meant_node(s.event)]
         out["interval"] = "day" if m.family == "stickiness" else _interval_for(m.interval, tr)
     elif m.family == "paths":
         before = m.param("direction") == "before"
         assert s.event is not None
-        out["paths"] = (None if before else s.event.name, s.event.name if before else None,
-                        m.param("path_length") + 1,
-                        tuple(e for e in ("$pageview", "$pageleave") if e != s.event.name and m.param("pages") == "skip"))
+        out["paths"] = (
+            None if before else s.event.name,
+            s.event.name if before else None,
+            m.param("path_length") + 1,
+            tuple(e for e in ("$pageview", "$pageleave") if e != s.event.name and m.param("pages") == "skip"),
+        )
     return out

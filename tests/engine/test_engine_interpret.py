@@ -14,14 +14,16 @@ from askhog.types import EventRef, PropertyRef
 NOW = datetime(2026, 11, 26, 12)
 
 
-def answer(template: str, **slots) -> Answer:  # noqa: ANN003
+def answer(template: str, **slots) -> Answer:
     return Answer(question="q", intent="x", confidence=1.0, template=template, slots=slots)
 
 
 def test_funnel_names_the_biggest_drop() -> None:
-    table = Table(("step", "event", "users", "conversion_pct", "drop_off_pct"), ("", "", "", "", ""),
-                  ((1, "signed_up", 1000, 100.0, 0.0), (2, "file_uploaded", 800, 80.0, 20.0),
-                   (3, "purchase", 200, 20.0, 75.0)))
+    table = Table(
+        ("step", "event", "users", "conversion_pct", "drop_off_pct"),
+        ("", "", "", "", ""),
+        ((1, "signed_up", 1000, 100.0, 0.0), (2, "file_uploaded", 800, 80.0, 20.0), (3, "purchase", 200, 20.0, 75.0)),
+    )
     text = interpret(answer("funnel"), table).text()
     assert text.startswith("20.0% (200 of 1,000 users) converted: q.")
     assert "Biggest drop: file_uploaded → purchase, where 75.0%" in text
@@ -42,8 +44,11 @@ def test_leading_segment_and_empty_results() -> None:
 
 
 def test_experiment_reading_has_lift_and_p_value() -> None:
-    table = Table(("variant", "exposures", "conversions", "conversion_pct"), ("", "", "", ""),
-                  (("control", 1000, 100, 10.0), ("test", 1000, 150, 15.0)))
+    table = Table(
+        ("variant", "exposures", "conversions", "conversion_pct"),
+        ("", "", "", ""),
+        (("control", 1000, 100, 10.0), ("test", 1000, 150, 15.0)),
+    )
     text = interpret(answer("experiment"), table).text()
     assert "test vs control: relative lift +50.0%" in text and "(significant at 95%)" in text
 

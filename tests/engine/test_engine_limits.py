@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from askhog.conversation import Conversation
 from askhog.engine import Engine
 from askhog.errors import QuestionError
@@ -16,7 +15,11 @@ TOO_LONG = "how many users signed up " * (MAX_QUESTION_CHARS // 10)
 def test_the_limit_is_one_function_with_one_message() -> None:
     assert checked_text("  hi  ") == "hi"
     assert checked_text("x" * MAX_QUESTION_CHARS) == "x" * MAX_QUESTION_CHARS
-    for bad, said in ((None, "must be text"), ("   ", "empty"), ("x" * (MAX_QUESTION_CHARS + 1), f"{MAX_QUESTION_CHARS:,}")):
+    for bad, said in (
+        (None, "must be text"),
+        ("   ", "empty"),
+        ("x" * (MAX_QUESTION_CHARS + 1), f"{MAX_QUESTION_CHARS:,}"),
+    ):
         with pytest.raises(QuestionError, match=said):
             checked_text(bad)
 
@@ -64,11 +67,18 @@ def test_numbers_in_replies_are_bounded(engine: Engine) -> None:
         coerce_slot_value(engine, spec, "9" * (MAX_QUESTION_CHARS + 1), context)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"intent": []}, {"intent": 5}, {"given": [1]}, {"now": "today"},
-    {"intent": "breakdown", "given": {"limit": float("inf")}}, {"intent": "breakdown", "given": {"limit": float("nan")}},
-    {"intent": "breakdown", "given": {"limit": 10**30}},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"intent": []},
+        {"intent": 5},
+        {"given": [1]},
+        {"now": "today"},
+        {"intent": "breakdown", "given": {"limit": float("inf")}},
+        {"intent": "breakdown", "given": {"limit": float("nan")}},
+        {"intent": "breakdown", "given": {"limit": 10**30}},
+    ],
+)
 def test_arguments_of_the_wrong_kind_are_question_errors(engine: Engine, kwargs: dict) -> None:
     with pytest.raises(QuestionError):
         engine.ask("signups by browser last week", **kwargs)

@@ -22,13 +22,12 @@ import pytest
 
 pytest.importorskip("mcp")
 
-from mcp import ClientSession, StdioServerParameters  # noqa: E402
-from mcp.client.stdio import stdio_client  # noqa: E402
-from mcp.types import CallToolResult  # noqa: E402
-
-from askhog.demo.load import load_file  # noqa: E402
-from askhog.demo.store import Store  # noqa: E402
-from askhog.engine import Engine  # noqa: E402
+from askhog.demo.load import load_file
+from askhog.demo.store import Store
+from askhog.engine import Engine
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.types import CallToolResult
 
 NOW = "2026-11-26T12:00:00"
 
@@ -44,10 +43,20 @@ def home(tmp_path_factory: pytest.TempPathFactory, engine: Engine, model_home: P
         browser = rnd.choice(["Chrome", "Safari", "Firefox"])
         signed_up = datetime(2026, 10, 20) + timedelta(days=rnd.randrange(35), hours=rnd.randrange(24))
 
-        def event(name: str, at: datetime, **properties: Any) -> None:
-            lines.append(json.dumps({"event": name, "distinct_id": f"u{n}", "person_id": person,
-                                     "timestamp": f"{at:%Y-%m-%dT%H:%M:%S}Z",
-                                     "properties": {"$browser": browser, "$session_id": f"s{n}", **properties}}))
+        def event(
+            name: str, at: datetime, n: int = n, person: str = person, browser: str = browser, **properties: Any
+        ) -> None:
+            lines.append(
+                json.dumps(
+                    {
+                        "event": name,
+                        "distinct_id": f"u{n}",
+                        "person_id": person,
+                        "timestamp": f"{at:%Y-%m-%dT%H:%M:%S}Z",
+                        "properties": {"$browser": browser, "$session_id": f"s{n}", **properties},
+                    }
+                )
+            )
 
         event("signed_up", signed_up)
         for k in range(rnd.randrange(1, 6)):
@@ -74,12 +83,19 @@ async def drive(home: Path) -> dict[str, Any]:
             seen["clarify"] = data(await session.call_tool("ask", {"question": "show me user engagement"}))
             conversation = seen["clarify"]["conversation_id"]
             seen["table"] = data(await session.call_tool("reply", {"conversation_id": conversation, "answer": "2"}))
-            seen["follow_up"] = data(await session.call_tool(
-                "reply", {"conversation_id": conversation, "answer": "what about last week?"}))
-            seen["errors"] = [await session.call_tool(name, arguments) for name, arguments in (
-                ("ask", {}), ("ask", {"question": ["not", "text"]}), ("ask", {"question": "   "}),
-                ("reply", {"conversation_id": "c-nope", "answer": "2"}),
-                ("save", {"conversation_id": conversation, "name": "Daily actives"}))]
+            seen["follow_up"] = data(
+                await session.call_tool("reply", {"conversation_id": conversation, "answer": "what about last week?"})
+            )
+            seen["errors"] = [
+                await session.call_tool(name, arguments)
+                for name, arguments in (
+                    ("ask", {}),
+                    ("ask", {"question": ["not", "text"]}),
+                    ("ask", {"question": "   "}),
+                    ("reply", {"conversation_id": "c-nope", "answer": "2"}),
+                    ("save", {"conversation_id": conversation, "name": "Daily actives"}),
+                )
+            ]
     return seen
 
 

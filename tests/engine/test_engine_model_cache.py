@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from askhog import recognize
 from askhog.catalog import Catalog
 from askhog.engine import Engine

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
+from askhog.answer import Answer
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.generate import DEFAULT_EVENTS, generate_demo
 from askhog.demo.store import Store
-from askhog.answer import Answer
 from askhog.engine import Engine
 
-
-END = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 """The demo's last moment and the engine's "now": pinned, never the wall clock."""
 
 
@@ -27,7 +25,7 @@ def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     Store.release()
 
 
-def answered(engine: Engine, question: str):  # noqa: ANN201
+def answered(engine: Engine, question: str):
     answer = engine.ask(question)
     assert answer.clarification is None, answer.clarification.text()
     return answer, answer.run()
@@ -104,9 +102,17 @@ def _shape(answer: Answer) -> tuple[object, ...]:
     if m is None:
         return (answer.template,)
     s = m.primary
-    return (answer.template, s.math, s.per_actor, s.per_period, m.compare is not None and m.compare.kind,
-            m.breakdown is not None and (m.breakdown.grain or "property"), tuple(sorted(c.kind for c in m.conditions)),
-            bool(m.filters), tuple(sorted((k, str(v)) for k, v in m.params.items() if isinstance(v, str))))
+    return (
+        answer.template,
+        s.math,
+        s.per_actor,
+        s.per_period,
+        m.compare is not None and m.compare.kind,
+        m.breakdown is not None and (m.breakdown.grain or "property"),
+        tuple(sorted(c.kind for c in m.conditions)),
+        bool(m.filters),
+        tuple(sorted((k, str(v)) for k, v in m.params.items() if isinstance(v, str))),
+    )
 
 
 def test_every_family_runs_its_examples(demo_engine: Engine) -> None:
@@ -145,8 +151,9 @@ def test_seed_workflows_answer_their_questions(demo_engine: Engine) -> None:
     assert "Safari" in why.finding and "Release 4.2" in why.finding
 
 
-def test_cli_passes_workflow_options(demo_engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_passes_workflow_options(
+    demo_engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from askhog import cli
 
     costs = tmp_path / "costs.csv"
@@ -161,15 +168,18 @@ def test_cli_passes_workflow_options(demo_engine: Engine, tmp_path: Path, capsys
 
 
 def test_sessions_with_a_page_view_threshold(demo_engine: Engine) -> None:
-    """"Sessions with 5 or more pageviews" counts only those sessions (it used to count them all, with a
+    """ "Sessions with 5 or more pageviews" counts only those sessions (it used to count them all, with a
     warning), and "more than 4" means 5 or more: both agree with a hand-written count over the events."""
     truth = demo_engine.backend.run_sql(
         "SELECT count() FROM (SELECT $session_id FROM events WHERE timestamp >= '2026-11-25' AND timestamp < "
-        "'2026-11-26' AND $session_id != '' GROUP BY $session_id HAVING countIf(event = '$pageview') >= 5)")
+        "'2026-11-26' AND $session_id != '' GROUP BY $session_id HAVING countIf(event = '$pageview') >= 5)"
+    )
     expected = truth.rows[0][0]
     assert expected > 0
-    for question in ("how many sessions yesterday had 5 or more pageviews",
-                     "number of sessions yesterday with more than 4 page views"):
+    for question in (
+        "how many sessions yesterday had 5 or more pageviews",
+        "number of sessions yesterday with more than 4 page views",
+    ):
         answer, table = answered(demo_engine, question)
         assert answer.intent == "sessions" and answer.slots["min_pageviews"] == 5
         assert answer.meaning is not None and "with at least 5 page views" in answer.meaning.describe()
@@ -177,11 +187,12 @@ def test_sessions_with_a_page_view_threshold(demo_engine: Engine) -> None:
 
 
 def test_a_part_of_the_whole_is_a_share_of_everything(demo_engine: Engine) -> None:
-    """"What % of pageviews came from mobile" divides mobile's pageviews by *all* pageviews (those without a
+    """ "What % of pageviews came from mobile" divides mobile's pageviews by *all* pageviews (those without a
     device type included); a filter would have made the whole mobile too (100%), a plain count says 261."""
     truth = demo_engine.backend.run_sql(
         "SELECT round(100 * countIf(JSONExtractString(properties, '$device_type') = 'Mobile') / count(), 2) FROM events "
-        "WHERE event = '$pageview' AND timestamp >= '2026-11-25' AND timestamp < '2026-11-26'").rows[0][0]
+        "WHERE event = '$pageview' AND timestamp >= '2026-11-25' AND timestamp < '2026-11-26'"
+    ).rows[0][0]
     answer, table = answered(demo_engine, "what % of yesterday's pageviews came from device type Mobile?")
     assert answer.intent == "breakdown" and answer.slots["share"] == "of_total"
     assert answer.slots["breakdown"].values == ("Mobile",) and not answer.slots.get("filters")
@@ -195,3 +206,18 @@ def test_among_a_group_is_a_filter_not_a_share(demo_engine: Engine) -> None:
     assert "share" not in reading.facts()
     answer = demo_engine.ask("what share of signups last month came from google?")
     assert answer.intent == "breakdown" and answer.slots["breakdown"].values == ("google",)
+
+
+def test_the_n_days_with_the_lowest_volume_rank_days_ascending(demo_engine: Engine) -> None:
+    """ "The 3 days with the lowest event volume" ranks days, fewest first, three of them (it used to list the
+    anomaly scan's spikes)."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT toString(toDate(timestamp)) AS d, count() AS n FROM events WHERE timestamp >= '2026-10-01' "
+        "AND timestamp < '2026-11-01' GROUP BY d ORDER BY n, d LIMIT 3"
+    )
+    answer, table = answered(
+        demo_engine, "any weird dips in October? give me the 3 days with the lowest total event volume"
+    )
+    assert answer.intent == "breakdown" and answer.slots["limit"] == 3
+    assert [str(r["breakdown"])[:10] for r in table.records()] == [row[0] for row in truth.rows]
+    assert "is lowest with" in answer.interpret(table).headline

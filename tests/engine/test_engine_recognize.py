@@ -5,51 +5,106 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from askhog.engine import Engine
 from askhog.errors import QuestionError
 
 FAMILY_QUESTIONS = {
-    "count": ["How many users signed up last week?", "total number of purchases in October 2026",
-              "count distinct users who uploaded a file this month"],
-    "trend": ["signups over time", "daily purchases for the last 30 days", "count per day of file uploads",
-              "how has the number of searches changed since September?"],
+    "count": [
+        "How many users signed up last week?",
+        "total number of purchases in October 2026",
+        "count distinct users who uploaded a file this month",
+    ],
+    "trend": [
+        "signups over time",
+        "daily purchases for the last 30 days",
+        "count per day of file uploads",
+        "how has the number of searches changed since September?",
+    ],
     "breakdown": ["signups by country", "which plan has the most purchases?", "file uploads grouped by file type"],
-    "feature_usage": ["what are our most popular features?", "which feature is used the most by pro users",
-                      "feature adoption this quarter"],
-    "user_list": ["who signed up yesterday?", "list users that uploaded a file but never shared one",
-                  "which users purchased the team plan last month"],
-    "funnel": ["where do users drop off between signup and purchase?", "conversion from signup to upload to purchase",
-               "of users who started checkout, how many then purchased?"],
-    "retention": ["do users come back after signing up?", "weekly retention of new signups",
-                  "what share of users return in their second month"],
-    "paths": ["what do users do after signing up?", "what paths lead to a purchase?",
-              "most common sequences of events before checkout"],
-    "cohort_comparison": ["what drives purchases?", "do users who share files buy more than those who don't?",
-                          "compare users who invited a teammate vs those who didn't on purchases"],
-    "correlation": ["which events predict conversion to purchase?", "what correlates with buying a plan?",
-                    "which features are most associated with users upgrading"],
-    "activation": ["what gets users to their aha moment?", "what is our activation rate?",
-                   "share of new users who uploaded a file within 3 days of signing up"],
-    "churn_risk": ["who's at risk of churning?", "which users stopped using the product in the last two weeks",
-                   "list churned users who were active last month"],
+    "feature_usage": [
+        "what are our most popular features?",
+        "which feature is used the most by pro users",
+        "feature adoption this quarter",
+    ],
+    "user_list": [
+        "who signed up yesterday?",
+        "list users that uploaded a file but never shared one",
+        "which users purchased the team plan last month",
+    ],
+    "funnel": [
+        "where do users drop off between signup and purchase?",
+        "conversion from signup to upload to purchase",
+        "of users who started checkout, how many then purchased?",
+    ],
+    "retention": [
+        "do users come back after signing up?",
+        "weekly retention of new signups",
+        "what share of users return in their second month",
+    ],
+    "paths": [
+        "what do users do after signing up?",
+        "what paths lead to a purchase?",
+        "most common sequences of events before checkout",
+    ],
+    "cohort_comparison": [
+        "what drives purchases?",
+        "do users who share files buy more than those who don't?",
+        "compare users who invited a teammate vs those who didn't on purchases",
+    ],
+    "correlation": [
+        "which events predict conversion to purchase?",
+        "what correlates with buying a plan?",
+        "which features are most associated with users upgrading",
+    ],
+    "activation": [
+        "what gets users to their aha moment?",
+        "what is our activation rate?",
+        "share of new users who uploaded a file within 3 days of signing up",
+    ],
+    "churn_risk": [
+        "who's at risk of churning?",
+        "which users stopped using the product in the last two weeks",
+        "list churned users who were active last month",
+    ],
     "revenue": ["revenue by channel", "what's our ARPU?", "which acquisition channel has the best revenue per user"],
-    "time_to_event": ["how long until first value?", "time from signup to first purchase",
-                      "how long does it take users to upload their first file after signing up"],
-    "experiment": ["did the new checkout experiment work?", "A/B test results for new-checkout",
-                   "which variant of the checkout test won?"],
-    "stickiness": ["how many days a week do users upload files?", "how sticky is file sharing?",
-                   "distribution of active days per week for searches"],
-    "lifecycle": ["new vs returning vs resurrecting vs dormant users", "lifecycle of our users by week",
-                  "how many users were resurrected last month"],
+    "time_to_event": [
+        "how long until first value?",
+        "time from signup to first purchase",
+        "how long does it take users to upload their first file after signing up",
+    ],
+    "experiment": [
+        "did the new checkout experiment work?",
+        "A/B test results for new-checkout",
+        "which variant of the checkout test won?",
+    ],
+    "stickiness": [
+        "how many days a week do users upload files?",
+        "how sticky is file sharing?",
+        "distribution of active days per week for searches",
+    ],
+    "lifecycle": [
+        "new vs returning vs resurrecting vs dormant users",
+        "lifecycle of our users by week",
+        "how many users were resurrected last month",
+    ],
     "engagement": ["show me DAU for the last month", "DAU/MAU ratio this quarter", "events per user per week"],
     "sessions": ["average session duration", "what's our bounce rate?", "how many sessions per user this week"],
-    "anomaly": ["anything unusual this week?", "were there any spikes or dips in signups lately?",
-                "flag anomalies in daily purchases"],
+    "anomaly": [
+        "anything unusual this week?",
+        "were there any spikes or dips in signups lately?",
+        "flag anomalies in daily purchases",
+    ],
     "diagnose": ["why did conversion drop?", "what caused the dip in purchases last week?", "why are sales dropping?"],
-    "out_of_scope": ["what's the weather in Paris?", "delete all users", "How do I create a funnel analysis in PostHog?",
-                     "Why are my cohorts not updating?", "Show me recordings from Chrome", "SELECT * FROM events",
-                     "send an email to churned users", "tell me a joke"],
+    "out_of_scope": [
+        "what's the weather in Paris?",
+        "delete all users",
+        "How do I create a funnel analysis in PostHog?",
+        "Why are my cohorts not updating?",
+        "Show me recordings from Chrome",
+        "SELECT * FROM events",
+        "send an email to churned users",
+        "tell me a joke",
+    ],
 }
 
 
@@ -110,17 +165,24 @@ def test_unreadable_text_gets_a_helpful_refusal(engine: Engine, odd: str) -> Non
     assert answer.intent == "out_of_scope" or answer.clarification is not None
 
 
-@pytest.mark.parametrize("foreign", ["Combien d'utilisateurs se sont inscrits la semaine dernière ?",
-                                     "Wie viele Nutzer haben sich gestern angemeldet?",
-                                     "¿Cuántos usuarios compraron el plan pro este mes?"])
+@pytest.mark.parametrize(
+    "foreign",
+    [
+        "Combien d'utilisateurs se sont inscrits la semaine dernière ?",
+        "Wie viele Nutzer haben sich gestern angemeldet?",
+        "¿Cuántos usuarios compraron el plan pro este mes?",
+    ],
+)
 def test_other_languages_are_told_askhog_reads_english(engine: Engine, foreign: str) -> None:
     answer = engine.ask(foreign)
     assert answer.hogql is None and answer.intent == "out_of_scope"
     assert answer.message is not None and "English" in answer.message
 
 
-@pytest.mark.parametrize("attack", ["'; DROP TABLE events; --", "how many signups\"); DROP TABLE events; --",
-                                    "signups where plan = '') OR 1=1 --"])
+@pytest.mark.parametrize(
+    "attack",
+    ["'; DROP TABLE events; --", 'how many signups"); DROP TABLE events; --', "signups where plan = '') OR 1=1 --"],
+)
 def test_injection_never_reaches_the_query_text(engine: Engine, attack: str) -> None:
     answer = engine.ask(attack)
     if answer.hogql is not None:
@@ -131,8 +193,10 @@ def test_injection_never_reaches_the_query_text(engine: Engine, attack: str) -> 
 # Each kind of question askhog must refuse, in wordings written for this test (not taken from any labelled set).
 REFUSAL_KINDS = {
     "forecast": ["how many signups will we get next month?", "forecast purchases for the holidays"],
-    "what-if": ["what would retention look like if we dropped the free plan?",
-                "if we had never launched sharing would we have more customers"],
+    "what-if": [
+        "what would retention look like if we dropped the free plan?",
+        "if we had never launched sharing would we have more customers",
+    ],
     "opinion": ["should we sunset the search feature?", "is the pro plan worth it, in your opinion?"],
     "benchmark": ["what's a good churn rate for b2b saas companies?", "industry average bounce rate"],
     "definition": ["what does ARR stand for?", "what does stickiness even mean"],
@@ -213,8 +277,10 @@ def test_a_possible_refusal_says_why_it_asks(engine: Engine) -> None:
     assert "cannot answer" in prompt and "recommendations" in prompt and "Did you mean" in prompt
 
 
-@pytest.mark.parametrize("question", ["pageviews from Nov 10 through Nov 12, inclusive", "signups last week",
-                                      "blog views from 5 oct through 18 oct"])
+@pytest.mark.parametrize(
+    "question",
+    ["pageviews from Nov 10 through Nov 12, inclusive", "signups last week", "blog views from 5 oct through 18 oct"],
+)
 def test_a_bare_event_and_period_is_one_number(engine: Engine, question: str) -> None:
     """Nothing but an event and a range: the reading is 'terse' and the answer is a count, not a question
     about which property to break it down by."""
@@ -225,8 +291,15 @@ def test_a_bare_event_and_period_is_one_number(engine: Engine, question: str) ->
     assert answer.intent == "count"
 
 
-@pytest.mark.parametrize("question", ["pageviews by browser last week", "what % of signups purchased last week",
-                                      "daily signups last week", "signups and purchases last week"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "pageviews by browser last week",
+        "what % of signups purchased last week",
+        "daily signups last week",
+        "signups and purchases last week",
+    ],
+)
 def test_anything_beyond_event_and_period_is_not_terse(engine: Engine, question: str) -> None:
     assert "terse" not in engine.filler.read(question, engine.clock()).facts()
 
@@ -247,3 +320,17 @@ def test_a_misspelt_word_is_read_as_meant_but_project_names_are_kept(engine: Eng
     assert answer.clarification is None and not answer.warnings
     assert answer.slots["metric"] == "sessions_per_user"
     assert engine.recognizer.correct("safari signups", keep=engine.linker.knows) == "safari signups"
+
+
+def test_a_word_that_changes_the_number_is_never_silently_unread(engine: Engine) -> None:
+    """ "NOT on desktop" read as desktop, or "first week" ignored, must show in the answer's caveats; a
+    negation that was read ("never shared"), a comparison that was made and a family's own words are not."""
+    negated = engine.ask("last week's pageviews that were NOT on desktop")
+    read_negated = any(f.op in ("!=", "not_in") for f in negated.slots.get("filters") or ())
+    assert negated.clarification is not None or read_negated or any("'not'" in p.message for p in negated.warnings)
+    first = engine.ask("how many uploads did users make in their first 3 sessions last month")
+    assert first.clarification is not None or any("first 3 sessions" in p.message for p in first.warnings)
+    assert not engine.ask("users who signed up last week but never uploaded a file").warnings
+    assert not engine.ask("signups this week vs last week").warnings
+    assert not engine.ask("median time from signup to their first purchase").warnings
+    assert not engine.ask("do users who share files buy more than those who don't?").warnings

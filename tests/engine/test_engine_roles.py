@@ -6,7 +6,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from askhog.errors import CatalogError, WorkflowError
 from askhog.linking import load_lexicon
 from askhog.roles import resolve_roles
@@ -21,15 +20,26 @@ def taxonomy(*events: tuple[str, str]) -> Taxonomy:
 
 def test_the_demo_keeps_its_roles_because_its_names_resolve() -> None:
     assert resolve_roles(demo_taxonomy(), load_lexicon(), {}) == {
-        "signup_event": "signed_up", "activation_event": "onboarding_completed", "revenue_event": "purchase",
-        "feature_event": "feature_used"}
+        "signup_event": "signed_up",
+        "activation_event": "onboarding_completed",
+        "revenue_event": "purchase",
+        "feature_event": "feature_used",
+    }
 
 
 def test_another_products_names_resolve_by_their_words_and_descriptions() -> None:
-    tax = taxonomy(("invoice_sent", ""), ("invoice_paid", ""), ("account_created", ""), ("reminder_sent", ""),
-                   ("workspace_ready", "the user finished onboarding completed setup"))
+    tax = taxonomy(
+        ("invoice_sent", ""),
+        ("invoice_paid", ""),
+        ("account_created", ""),
+        ("reminder_sent", ""),
+        ("workspace_ready", "the user finished onboarding completed setup"),
+    )
     assert resolve_roles(tax, load_lexicon(), {}) == {
-        "signup_event": "account_created", "activation_event": "workspace_ready", "revenue_event": "invoice_paid"}
+        "signup_event": "account_created",
+        "activation_event": "workspace_ready",
+        "revenue_event": "invoice_paid",
+    }
 
 
 def test_nothing_fits_leaves_the_role_unresolved() -> None:

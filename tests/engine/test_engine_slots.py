@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-
 from askhog.engine import Engine
 from askhog.types import EventRef, PropertyFilter, TimeRange
 
@@ -18,15 +17,18 @@ def names(value) -> list[str]:
     return [e.name for e in value]
 
 
-@pytest.mark.parametrize(("question", "event"), [
-    ("how many signups last week?", "signed_up"),
-    ("how many singups last week?", "signed_up"),          # typo
-    ("how many uplaods yesterday", "file_uploaded"),       # transposition
-    ("total purchses this month", "purchase"),
-    ("how many projects have been created this year so far?", "project_created"),  # words apart
-    ("number of invites sent in october 2026", "invite_sent"),
-    ("count of people who completed onbording", "onboarding_completed"),
-])
+@pytest.mark.parametrize(
+    ("question", "event"),
+    [
+        ("how many signups last week?", "signed_up"),
+        ("how many singups last week?", "signed_up"),  # typo
+        ("how many uplaods yesterday", "file_uploaded"),  # transposition
+        ("total purchses this month", "purchase"),
+        ("how many projects have been created this year so far?", "project_created"),  # words apart
+        ("number of invites sent in october 2026", "invite_sent"),
+        ("count of people who completed onbording", "onboarding_completed"),
+    ],
+)
 def test_events_link_to_the_taxonomy_with_typos(engine: Engine, question: str, event: str) -> None:
     assert slots(engine, question)["event"].name == event
 
@@ -37,37 +39,46 @@ def test_pricing_page_is_a_filtered_pageview(engine: Engine) -> None:
     assert event.filters[0].prop.name == "$pathname" and event.filters[0].value == "/pricing"
 
 
-@pytest.mark.parametrize(("question", "steps"), [
-    ("conversion from signup to purchase", ["signed_up", "purchase"]),
-    ("funnel signed_up -> file_uploaded -> purchase", ["signed_up", "file_uploaded", "purchase"]),
-    ("signups, then uploads, then purchases: where do users drop off?", ["signed_up", "file_uploaded", "purchase"]),
-    ("of users who started checkout, how many then purchased?", ["checkout_started", "purchase"]),
-    ("what share of users purchase after signing up", ["signed_up", "purchase"]),
-    ("checkout conversion last week", ["checkout_started", "purchase"]),
-])
+@pytest.mark.parametrize(
+    ("question", "steps"),
+    [
+        ("conversion from signup to purchase", ["signed_up", "purchase"]),
+        ("funnel signed_up -> file_uploaded -> purchase", ["signed_up", "file_uploaded", "purchase"]),
+        ("signups, then uploads, then purchases: where do users drop off?", ["signed_up", "file_uploaded", "purchase"]),
+        ("of users who started checkout, how many then purchased?", ["checkout_started", "purchase"]),
+        ("what share of users purchase after signing up", ["signed_up", "purchase"]),
+        ("checkout conversion last week", ["checkout_started", "purchase"]),
+    ],
+)
 def test_funnel_steps_in_order(engine: Engine, question: str, steps: list[str]) -> None:
     assert names(engine.ask(question, intent="funnel").slots["steps"]) == steps
 
 
-@pytest.mark.parametrize(("question", "prop", "scope"), [
-    ("signups by country", "$geoip_country_code", "person"),
-    ("purchases per browser last month", "$browser", "event"),
-    ("file uploads split by file type", "file_type", "event"),
-    ("which plan has the most purchases?", "plan", "event"),
-    ("revenue by channel", "$initial_utm_source", "person"),
-])
+@pytest.mark.parametrize(
+    ("question", "prop", "scope"),
+    [
+        ("signups by country", "$geoip_country_code", "person"),
+        ("purchases per browser last month", "$browser", "event"),
+        ("file uploads split by file type", "file_type", "event"),
+        ("which plan has the most purchases?", "plan", "event"),
+        ("revenue by channel", "$initial_utm_source", "person"),
+    ],
+)
 def test_breakdown_property(engine: Engine, question: str, prop: str, scope: str) -> None:
     breakdown = slots(engine, question)["breakdown"]
     assert (breakdown.name, breakdown.scope) == (prop, scope)
 
 
-@pytest.mark.parametrize(("question", "prop", "value"), [
-    ("how many Safari users signed up last week", "$browser", "Safari"),
-    ("purchases on mobile this month", "$device_type", "Mobile"),
-    ("signups from Germany in the last 7 days", "$geoip_country_code", "DE"),
-    ("how many pdf uploads this week", "file_type", "pdf"),
-    ("how many signups where plan is pro", "plan", "pro"),
-])
+@pytest.mark.parametrize(
+    ("question", "prop", "value"),
+    [
+        ("how many Safari users signed up last week", "$browser", "Safari"),
+        ("purchases on mobile this month", "$device_type", "Mobile"),
+        ("signups from Germany in the last 7 days", "$geoip_country_code", "DE"),
+        ("how many pdf uploads this week", "file_type", "pdf"),
+        ("how many signups where plan is pro", "plan", "pro"),
+    ],
+)
 def test_filters_from_values(engine: Engine, question: str, prop: str, value: str) -> None:
     filled = slots(engine, question)
     found = list(filled.get("filters", ()))
@@ -89,18 +100,21 @@ def test_numbers_know_what_they_count(engine: Engine) -> None:
     assert slots(engine, "what are the 4 step paths after signing up")["path_length"] == 4
 
 
-@pytest.mark.parametrize(("question", "slot", "value"), [
-    ("how many unique users purchased last week", "measure", "users"),
-    ("how many purchases last week", "measure", "events"),
-    ("average purchase amount last month", "measure", "avg"),
-    ("weekly signups since September", "interval", "week"),
-    ("hourly pageviews yesterday", "interval", "hour"),
-    ("what do users do before purchasing?", "direction", "before"),
-    ("monthly retention of new signups", "period", "month"),
-    ("what's our DAU/MAU ratio", "metric", "dau_mau"),
-    ("what's the bounce rate this week", "metric", "bounce_rate"),
-    ("which properties predict a purchase", "candidate", "properties"),
-])
+@pytest.mark.parametrize(
+    ("question", "slot", "value"),
+    [
+        ("how many unique users purchased last week", "measure", "users"),
+        ("how many purchases last week", "measure", "events"),
+        ("average purchase amount last month", "measure", "avg"),
+        ("weekly signups since September", "interval", "week"),
+        ("hourly pageviews yesterday", "interval", "hour"),
+        ("what do users do before purchasing?", "direction", "before"),
+        ("monthly retention of new signups", "period", "month"),
+        ("what's our DAU/MAU ratio", "metric", "dau_mau"),
+        ("what's the bounce rate this week", "metric", "bounce_rate"),
+        ("which properties predict a purchase", "candidate", "properties"),
+    ],
+)
 def test_choice_slots(engine: Engine, question: str, slot: str, value: str) -> None:
     assert slots(engine, question)[slot] == value
 
@@ -171,11 +185,14 @@ def test_filters_are_typed_values(engine: Engine) -> None:
     assert isinstance(slots(engine, "purchases by plan")["event"], EventRef)
 
 
-@pytest.mark.parametrize(("question", "slot"), [
-    ("top 0 browsers by signups", "limit"),
-    ("weekly retention of signups for 9999 weeks", "periods"),
-    ("conversion from signup to purchase within 0 days", "window_days"),
-])
+@pytest.mark.parametrize(
+    ("question", "slot"),
+    [
+        ("top 0 browsers by signups", "limit"),
+        ("weekly retention of signups for 9999 weeks", "periods"),
+        ("conversion from signup to purchase within 0 days", "window_days"),
+    ],
+)
 def test_numbers_out_of_range_are_asked_about(engine: Engine, question: str, slot: str) -> None:
     answer = engine.ask(question)
     assert answer.hogql is None
@@ -204,8 +221,14 @@ def test_comparisons_are_not_unreadable_periods(engine: Engine) -> None:
 
 def test_where_users_drop_off_between_two_ends_takes_the_main_path(engine: Engine) -> None:
     answer = engine.ask("where do users drop off between signup and purchase?")
-    assert names(answer.slots["steps"]) == ["signed_up", "onboarding_completed", "project_created",
-                                            "file_uploaded", "checkout_started", "purchase"]
+    assert names(answer.slots["steps"]) == [
+        "signed_up",
+        "onboarding_completed",
+        "project_created",
+        "file_uploaded",
+        "checkout_started",
+        "purchase",
+    ]
     assert any("main path" in n for n in answer.notes)
     assert names(engine.ask("conversion from signup to purchase").slots["steps"]) == ["signed_up", "purchase"]
 
@@ -225,19 +248,24 @@ def test_a_count_of_people_or_events_without_an_event_covers_all_events(engine: 
     assert "event" not in answer.values and "counting all events" in " ".join(answer.notes)
 
 
-@pytest.mark.parametrize("question", ["how many widgets were exported last week", "How many did we get yesterday?",
-                                      "show me how things are trending"])
+@pytest.mark.parametrize(
+    "question",
+    ["how many widgets were exported last week", "How many did we get yesterday?", "show me how things are trending"],
+)
 def test_without_a_countable_noun_the_engine_asks_for_the_event(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
     assert answer.hogql is None and answer.clarification.questions[0].slot == "event"
 
 
-@pytest.mark.parametrize(("question", "asks"), [
-    ("what predicts success?", True),
-    ("which properties predict a good outcome?", True),
-    ("what's correlated with a successful checkout?", False),
-    ("which events predict a purchase?", False),
-])
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("what predicts success?", True),
+        ("which properties predict a good outcome?", True),
+        ("what's correlated with a successful checkout?", False),
+        ("which events predict a purchase?", False),
+    ],
+)
 def test_success_without_an_event_is_asked_about(engine: Engine, question: str, asks: bool) -> None:
     answer = engine.ask(question)
     assert answer.intent == "correlation"
@@ -245,28 +273,39 @@ def test_success_without_an_event_is_asked_about(engine: Engine, question: str, 
     assert asked is asks
 
 
-@pytest.mark.parametrize(("question", "prop", "op", "value"), [
-    ("count of pdf uploads over 10 MB in october", "size_mb", ">", 10),
-    ("uploads bigger than 1 GB this month", "size_mb", ">", 1024),
-    ("how many uploads under 500kb last week", "size_mb", "<", 500 / 1024),
-    ("how many purchases were at the $490 price point last month?", "amount", "=", 490),
-    ("revenue from purchases above $1,500 last month", "amount", ">", 1500),
-    ("purchases of more than 100 dollars this month", "amount", ">", 100),
-])
-def test_a_number_with_a_unit_filters_on_the_property_it_measures(engine: Engine, question: str, prop: str, op: str,
-                                                                   value: float) -> None:
+@pytest.mark.parametrize(
+    ("question", "prop", "op", "value"),
+    [
+        ("count of pdf uploads over 10 MB in october", "size_mb", ">", 10),
+        ("uploads bigger than 1 GB this month", "size_mb", ">", 1024),
+        ("how many uploads under 500kb last week", "size_mb", "<", 500 / 1024),
+        ("how many purchases were at the $490 price point last month?", "amount", "=", 490),
+        ("revenue from purchases above $1,500 last month", "amount", ">", 1500),
+        ("purchases of more than 100 dollars this month", "amount", ">", 100),
+    ],
+)
+def test_a_number_with_a_unit_filters_on_the_property_it_measures(
+    engine: Engine, question: str, prop: str, op: str, value: float
+) -> None:
     answer = engine.ask(question)
     found = [f for f in answer.meaning.filters if f.prop.name == prop]
     assert len(found) == 1 and found[0].op == op and found[0].value == pytest.approx(value)
     assert not answer.caveats  # every word was used
 
 
-@pytest.mark.parametrize(("question", "prop", "value"), [
-    ("purchases not made on Chrome in the past 30 days", "$browser", "Chrome"),
-    ("support tickets last month that weren't billing related", "category", "billing"),
-    ("signups not from google last month", "$initial_utm_source", "google"),
-    ("how many signups were there, not counting the ones from twitter, last month", "$initial_utm_source", "twitter"),
-])
+@pytest.mark.parametrize(
+    ("question", "prop", "value"),
+    [
+        ("purchases not made on Chrome in the past 30 days", "$browser", "Chrome"),
+        ("support tickets last month that weren't billing related", "category", "billing"),
+        ("signups not from google last month", "$initial_utm_source", "google"),
+        (
+            "how many signups were there, not counting the ones from twitter, last month",
+            "$initial_utm_source",
+            "twitter",
+        ),
+    ],
+)
 def test_a_negated_value_is_a_not_equal_filter(engine: Engine, question: str, prop: str, value: str) -> None:
     filters = engine.ask(question).meaning.filters
     assert [(f.prop.name, f.op, f.value) for f in filters] == [(prop, "!=", value)]
@@ -299,8 +338,9 @@ def test_people_described_by_an_event_are_counted_or_select_who_is_read(engine: 
 
 
 def test_the_anchor_of_a_first_days_window_is_who_is_read_not_what_is_compared(engine: Engine) -> None:
-    answer = engine.ask("September signups: purchase rate for people who shared a file within 7 days of signing up "
-                        "vs people who didn't")
+    answer = engine.ask(
+        "September signups: purchase rate for people who shared a file within 7 days of signing up vs people who didn't"
+    )
     assert answer.slots["cohort_event"].name == "file_shared" and answer.slots["metric_event"].name == "purchase"
     (within,) = answer.meaning.conditions
     assert within.kind == "within" and within.anchor.name == "signed_up" and within.days == 7
@@ -335,13 +375,31 @@ def test_a_part_of_the_question_the_template_cannot_apply_is_reported(engine: En
     assert "GROUP BY period, breakdown" in split.hogql and not split.caveats
 
 
-@pytest.mark.parametrize(("question", "in_range"), [
-    ("how many people started a checkout in october but have never bought anything", False),
-    ("ppl who looked at /pricing in the last 30 days but have never started a checkout - how many?", False),
-    ("how many users filed a ticket this month without viewing /docs", True),
-])
+@pytest.mark.parametrize(
+    ("question", "in_range"),
+    [
+        ("how many people started a checkout in october but have never bought anything", False),
+        ("ppl who looked at /pricing in the last 30 days but have never started a checkout - how many?", False),
+        ("how many users filed a ticket this month without viewing /docs", True),
+    ],
+)
 def test_never_is_at_any_time_and_without_is_within_the_range(engine: Engine, question: str, in_range: bool) -> None:
     answer = engine.ask(question)
     (condition,) = [c for c in answer.meaning.conditions if c.kind == "did_not"]
     assert condition.in_range is in_range
     assert answer.meaning.primary.math == "dau"  # people, counted once each
+
+
+@pytest.mark.parametrize(
+    ("question", "bucket"),
+    [
+        ("trend of signups over the last 45 days", "toStartOfDay"),  # daily up to 62 days (templates/README.md)
+        ("trend of signups over the last 62 days", "toStartOfDay"),
+        ("trend of signups over the last 90 days", "toStartOfWeek"),
+    ],
+)
+def test_chart_interval_follows_the_documented_ranges(engine: Engine, question: str, bucket: str) -> None:
+    """One place chooses a range's interval (``timerange.default_interval``); the rendered query uses it."""
+    answer = engine.ask(question)
+    assert answer.slots["interval"] == bucket.removeprefix("toStartOf").lower()
+    assert f"{bucket}(timestamp" in answer.hogql

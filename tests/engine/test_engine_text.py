@@ -3,30 +3,35 @@
 from __future__ import annotations
 
 import pytest
-
 from askhog.engine import Engine
 from askhog.text import normalize
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("Sess/User last wk", "sessions/user last week"),
-    ("d7 ret for new signups", "d7 retention for new signups"),
-    ("# of purchases, pls", "number of purchases, please"),
-    ("signups w/o an invite", "signups without an invite"),
-    ("rev by plan this yr", "revenue by plan this year"),
-    ("visits to /pricing", "visits to /pricing"),        # paths are not shorthand
-    ("an a/b test", "an a/b test"),
-    ("preview the revision", "preview the revision"),    # only whole words are expanded
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Sess/User last wk", "sessions/user last week"),
+        ("d7 ret for new signups", "d7 retention for new signups"),
+        ("# of purchases, pls", "number of purchases, please"),
+        ("signups w/o an invite", "signups without an invite"),
+        ("rev by plan this yr", "revenue by plan this year"),
+        ("visits to /pricing", "visits to /pricing"),  # paths are not shorthand
+        ("an a/b test", "an a/b test"),
+        ("preview the revision", "preview the revision"),  # only whole words are expanded
+    ],
+)
 def test_shorthand_is_spelled_out(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
 
 
-@pytest.mark.parametrize(("question", "family"), [
-    ("# of purchases last 7 days?", "count"),
-    ("rev per channel this qtr", "revenue"),
-    ("avg sess length last wk", "sessions"),
-])
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("# of purchases last 7 days?", "count"),
+        ("rev per channel this qtr", "revenue"),
+        ("avg sess length last wk", "sessions"),
+    ],
+)
 def test_shorthand_questions_reach_their_family(engine: Engine, question: str, family: str) -> None:
     assert engine.ask(question).intent == family
 

@@ -7,12 +7,11 @@ answers on the demo data with the number a hand-written query gives.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.catalog import Catalog
 from askhog.demo.generate import generate_demo
@@ -21,15 +20,19 @@ from askhog.engine import Engine
 from askhog.errors import CatalogError
 
 FIXTURE = Path(__file__).parent.parent / "data" / "fixture_family"
-END = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     home = tmp_path_factory.mktemp("fixture-family")
     generate_demo(30_000, seed=3, home=home, end=END, progress=None)
-    yield Engine(EmbeddedBackend(home, generate=False), catalog=Catalog.load(extra=FIXTURE),
-                 clock=lambda: END.replace(tzinfo=None), cache_dir=str(home))
+    yield Engine(
+        EmbeddedBackend(home, generate=False),
+        catalog=Catalog.load(extra=FIXTURE),
+        clock=lambda: END.replace(tzinfo=None),
+        cache_dir=str(home),
+    )
     Store.release()
 
 
@@ -40,14 +43,16 @@ def test_the_new_family_is_recognized_filled_by_roles_and_answered_on_data(engin
     assert meaning.primary.event.name == "file_uploaded"
     assert [(f.prop.name, f.value) for f in meaning.filters] == [("$browser", "Chrome")]
     assert (meaning.date_range.start, meaning.date_range.end) == (datetime(2026, 10, 1), datetime(2026, 11, 1))
-    assert meaning.describe().startswith("people who did file_uploaded more than once, as a share of all who did it, "
-                                         "where $browser is Chrome")
+    assert meaning.describe().startswith(
+        "people who did file_uploaded more than once, as a share of all who did it, where $browser is Chrome"
+    )
     assert not answer.caveats
     (row,) = answer.run().records()
     truth = engine.backend.run_sql(
         "SELECT count(), countIf(n > 1) FROM (SELECT person_id, count() AS n FROM events WHERE event = 'file_uploaded' "
         "AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01' AND JSONExtractString(properties, '$browser') = "
-        "'Chrome' GROUP BY person_id)").rows[0]
+        "'Chrome' GROUP BY person_id)"
+    ).rows[0]
     assert (row["users"], row["repeaters"]) == truth and 0 < truth[1] < truth[0]
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlglot import exp
-
 from askhog.errors import HogQLSyntaxError, UnsafeQueryError
 from askhog.hogql import HogQL, parse
 from askhog.hogql.dialect import PURE_PYTHON
+from sqlglot import exp
 
 
 def test_pure_python_sqlglot_build_is_loaded() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from askhog.errors import HogQLSyntaxError, UnsafeQueryError
 from askhog.hogql import parse, validate
 from askhog.hogql.functions import allow_lists
@@ -46,7 +45,10 @@ REJECTED: list[tuple[str, str]] = [
     ("SELECT toDateTime64(timestamp, 6) FROM events", "width_cast"),
     ("SELECT lag(timestamp) OVER (ORDER BY timestamp) FROM events", "lag_lead"),
     ("SELECT LEAD(timestamp) OVER (ORDER BY timestamp) FROM events", "lag_lead"),
-    ("SELECT e.event FROM events e JOIN persons p ON e.person_id = p.id AND e.timestamp > p.created_at", "join_condition"),
+    (
+        "SELECT e.event FROM events e JOIN persons p ON e.person_id = p.id AND e.timestamp > p.created_at",
+        "join_condition",
+    ),
     ("SELECT e.event FROM events e JOIN sessions s ON e.timestamp < s.$end_timestamp", "join_condition"),
 ]
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from askhog.errors import Problem
 from askhog.hogql import format_problems, lint, validate
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def codes(text: str) -> set[str]:
@@ -73,7 +72,9 @@ def test_queries_not_on_events_need_no_time_filter() -> None:
 
 def test_single_row_aggregate_needs_no_limit_but_grouped_one_does() -> None:
     assert "no_limit" not in codes("SELECT count() FROM events WHERE timestamp > now() - INTERVAL 1 DAY")
-    assert "no_limit" in codes("SELECT event, count() FROM events WHERE timestamp > now() - INTERVAL 1 DAY GROUP BY event")
+    assert "no_limit" in codes(
+        "SELECT event, count() FROM events WHERE timestamp > now() - INTERVAL 1 DAY GROUP BY event"
+    )
 
 
 def test_property_filter_is_fine_with_an_event_filter() -> None:
@@ -89,7 +90,9 @@ def test_lint_includes_guard_errors_before_warnings() -> None:
     assert problems[0].code == "count_star"
 
 
-@pytest.mark.parametrize("text", ["SELECT (", "", "SELECT 'unterminated", "}}{{", "SELECT 1; DROP TABLE x", "ALTER TABLE x"])
+@pytest.mark.parametrize(
+    "text", ["SELECT (", "", "SELECT 'unterminated", "}}{{", "SELECT 1; DROP TABLE x", "ALTER TABLE x"]
+)
 def test_lint_never_raises(text: str) -> None:
     problems = lint(text)
     assert problems and all(isinstance(p, Problem) and p.severity == "error" for p in problems)
@@ -120,11 +123,13 @@ def test_window_funnel_on_datetime64_timestamp_is_flagged() -> None:
     [
         ("2024-01-01 00:00:00", "2024-06-01 00:00:00", True),
         ("2024-01-01 00:00:00", "2024-02-01 00:00:00", False),
-        (datetime.now(timezone.utc) - timedelta(days=120), datetime.now(timezone.utc), True),
-        (datetime.now(timezone.utc) - timedelta(days=20), datetime.now(timezone.utc), False),
+        (datetime.now(UTC) - timedelta(days=120), datetime.now(UTC), True),
+        (datetime.now(UTC) - timedelta(days=20), datetime.now(UTC), False),
     ],
 )
-def test_range_written_with_placeholders_is_measured_from_values(date_from: object, date_to: object, over: bool) -> None:
+def test_range_written_with_placeholders_is_measured_from_values(
+    date_from: object, date_to: object, over: bool
+) -> None:
     text = "SELECT count() FROM events WHERE timestamp >= toDateTime({date_from}) AND timestamp < toDateTime({date_to})"
     warnings = validate(text, values={"date_from": date_from, "date_to": date_to}).warnings
     assert ("range_over_90_days" in {w.code for w in warnings}) is over
@@ -133,8 +138,39 @@ def test_range_written_with_placeholders_is_measured_from_values(date_from: obje
 
 SQLISH = st.lists(
     st.sampled_from(
-        ["SELECT", "FROM", "WHERE", "events", "(", ")", "{", "}", "{x}", "'a'", "'", "`", "$", "properties.$b", ",", ";",
-         "=", "count()", "count(*)", "map(1)", "url('x')", "INTERVAL 7 DAY", "now()", "-", "JOIN", "ON", "AS", "1", "\n", "--", "/*"]
+        [
+            "SELECT",
+            "FROM",
+            "WHERE",
+            "events",
+            "(",
+            ")",
+            "{",
+            "}",
+            "{x}",
+            "'a'",
+            "'",
+            "`",
+            "$",
+            "properties.$b",
+            ",",
+            ";",
+            "=",
+            "count()",
+            "count(*)",
+            "map(1)",
+            "url('x')",
+            "INTERVAL 7 DAY",
+            "now()",
+            "-",
+            "JOIN",
+            "ON",
+            "AS",
+            "1",
+            "\n",
+            "--",
+            "/*",
+        ]
     ),
     max_size=14,
 ).map(" ".join)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-
 from askhog.errors import TemplateError, UnsafeQueryError, UnsupportedHogQL
 from askhog.hogql import lower
 from askhog.taxonomy import Taxonomy
@@ -73,11 +73,15 @@ def test_missing_string_property_is_null_not_empty(chdb: Any) -> None:
 
 
 def test_numeric_property_sums_numbers_and_numeric_strings(chdb: Any) -> None:
-    assert rows(chdb, "SELECT sum(properties.amount), countIf(properties.amount IS NULL) FROM events") == [["22.5", "2"]]
+    assert rows(chdb, "SELECT sum(properties.amount), countIf(properties.amount IS NULL) FROM events") == [
+        ["22.5", "2"]
+    ]
 
 
 def test_boolean_property_compares_with_true(chdb: Any) -> None:
-    assert rows(chdb, "SELECT countIf(properties.is_trial = true), countIf(properties.is_trial = false) FROM events") == [["1", "1"]]
+    assert rows(
+        chdb, "SELECT countIf(properties.is_trial = true), countIf(properties.is_trial = false) FROM events"
+    ) == [["1", "1"]]
 
 
 def test_bracket_and_nested_property_access(chdb: Any) -> None:
@@ -124,8 +128,8 @@ def test_list_values_become_tuples_in_in_and_arrays_elsewhere(chdb: Any) -> None
 
 
 def test_date_and_datetime_values(chdb: Any) -> None:
-    since = datetime.now(timezone.utc) - timedelta(days=2)
-    day = date.today() - timedelta(days=2)
+    since = datetime.now(UTC) - timedelta(days=2)
+    day = since.date()
     assert rows(chdb, "SELECT count() FROM events WHERE timestamp >= {since}", {"since": since}) == [["2"]]
     assert rows(chdb, "SELECT count() FROM events WHERE toDate(timestamp) >= {day}", {"day": day}) == [["2"]]
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from askhog.errors import HogQLSyntaxError, UnsafeQueryError
 from askhog.hogql import DEFAULT_TABLES, lint, validate
 from askhog.hogql.functions import is_allowed
@@ -77,7 +76,11 @@ def _posthog_reads(tree: Any) -> tuple[set[str], set[str], set[str]]:
             continue
         if node.get("node") == "Call":
             calls.add(str(node.get("name")))
-        if node.get("node") == "JoinExpr" and isinstance(node.get("table"), dict) and node["table"].get("node") == "Field":
+        if (
+            node.get("node") == "JoinExpr"
+            and isinstance(node.get("table"), dict)
+            and node["table"].get("node") == "Field"
+        ):
             tables.add(".".join(map(str, node["table"]["chain"])))
         if node.get("node") == "CTE":
             ctes.add(str(node.get("name")))
@@ -85,23 +88,29 @@ def _posthog_reads(tree: Any) -> tuple[set[str], set[str], set[str]]:
     return calls, tables, ctes
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT count() FROM events WHERE properties.x = '{{x}}' AND timestamp > now() - INTERVAL 1 DAY",
-    "SELECT properties.`x}}` FROM events WHERE timestamp > now() - INTERVAL 1 DAY LIMIT 1",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT count() FROM events WHERE properties.x = '{{x}}' AND timestamp > now() - INTERVAL 1 DAY",
+        "SELECT properties.`x}}` FROM events WHERE timestamp > now() - INTERVAL 1 DAY LIMIT 1",
+    ],
+)
 def test_braces_are_read_as_tokens_not_text(query: str) -> None:
     validate(query)  # the raw-text check refused both
 
 
-@pytest.mark.parametrize(("query", "code"), [
-    ("SELECT * FROM values('x UInt8', (1))", "table_function"),
-    ("SELECT 1 --x\r, hostName() FROM events", "function_not_allowed"),  # \r ends the comment, as for PostHog
-    ("SELECT 1 -- \x0b, hostName()\nFROM events", "comment_trick"),
-    ("SELECT 1 /* /* */ , hostName() /* */ FROM events", "comment_trick"),
-    ("SELECT 1 # , hostName()\nFROM events", "comment_trick"),
-    ("SELECT f'{hostName()}' FROM events", "template_string"),
-    ("SELECT {{ event }} FROM events", "template_braces"),
-])
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("SELECT * FROM values('x UInt8', (1))", "table_function"),
+        ("SELECT 1 --x\r, hostName() FROM events", "function_not_allowed"),  # \r ends the comment, as for PostHog
+        ("SELECT 1 -- \x0b, hostName()\nFROM events", "comment_trick"),
+        ("SELECT 1 /* /* */ , hostName() /* */ FROM events", "comment_trick"),
+        ("SELECT 1 # , hostName()\nFROM events", "comment_trick"),
+        ("SELECT f'{hostName()}' FROM events", "template_string"),
+        ("SELECT {{ event }} FROM events", "template_braces"),
+    ],
+)
 def test_each_refusal_says_what_it_is(query: str, code: str) -> None:
     with pytest.raises(UnsafeQueryError) as info:
         validate(query)

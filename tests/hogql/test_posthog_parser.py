@@ -5,10 +5,8 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from askhog.errors import HogQLSyntaxError
 from askhog.hogql.posthog_parser import assert_posthog_parses, parse_select
-
 from test_hogql_guard import ACCEPTED
 
 

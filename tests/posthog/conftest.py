@@ -1,19 +1,20 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fake_posthog import API_KEY, FakePostHog, Reply, hogql_response  # noqa: E402
+from askhog.backends.posthog.cache import TTLCache
+from askhog.backends.posthog.client import PostHogClient
+from askhog.backends.posthog.config import PostHogConfig, QueryLimits
+from askhog.backends.posthog.limiter import QueryRateLimiter
+from fake_posthog import API_KEY, FakePostHog, Reply, hogql_response
 
-from askhog.backends.posthog.cache import TTLCache  # noqa: E402
-from askhog.backends.posthog.client import PostHogClient  # noqa: E402
-from askhog.backends.posthog.config import PostHogConfig, QueryLimits  # noqa: E402
-from askhog.backends.posthog.limiter import QueryRateLimiter  # noqa: E402
 
 class FakeClock:
     """Monotonic time that only moves when the code under test sleeps."""

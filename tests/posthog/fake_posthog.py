@@ -16,11 +16,12 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
@@ -30,12 +31,12 @@ INSIGHT_SCHEMA_PATH = Path(__file__).parent / "data" / "posthog-insight-schema.j
 API_KEY = "phx_secret_KEY_0123456789abcdef"  # what the tests configure; it must never surface
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(definition: str) -> jsonschema.protocols.Validator:
     """A validator for ``#/definitions/<definition>`` with the schema's other definitions resolvable."""
     schema = _schema()
@@ -43,7 +44,7 @@ def validator(definition: str) -> jsonschema.protocols.Validator:
     return jsonschema.Draft7Validator(root)
 
 
-@lru_cache(maxsize=None)
+@cache
 def insight_validator() -> jsonschema.protocols.Validator:
     """PostHog's schema of an insight's ``query`` (an InsightVizNode or a DataVisualizationNode and all they reach);
     a copy of ../shared/spec/posthog-insight-schema.json."""
@@ -157,7 +158,7 @@ class FakePostHog:
     def calls(self, method: str, path: str | None = None) -> list[Recorded]:
         return [r for r in self.requests if r.method == method and (path is None or r.path == path)]
 
-    def start(self) -> "FakePostHog":
+    def start(self) -> FakePostHog:
         self._thread.start()
         return self
 
@@ -233,8 +234,12 @@ class FakePostHog:
 
             def _trickle(self, reply: Reply, payload: bytes, ctype: str) -> None:
                 length = 1 << 30 if reply.endless else len(payload)
-                head = [f"HTTP/1.1 {reply.status} OK", f"Content-Type: {ctype}", f"Content-Length: {length}",
-                        *(f"{k}: {v}" for k, v in reply.headers.items())]
+                head = [
+                    f"HTTP/1.1 {reply.status} OK",
+                    f"Content-Type: {ctype}",
+                    f"Content-Length: {length}",
+                    *(f"{k}: {v}" for k, v in reply.headers.items()),
+                ]
                 head_bytes = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
                 self.close_connection = True
                 try:
@@ -244,7 +249,7 @@ class FakePostHog:
                         head_bytes = b""
                     data, sent = head_bytes + payload, 0
                     while not fake._stopping.is_set() and (reply.endless or sent < len(data)):
-                        self.wfile.write(data[sent:sent + 1] if sent < len(data) else b" ")
+                        self.wfile.write(data[sent : sent + 1] if sent < len(data) else b" ")
                         self.wfile.flush()
                         sent += 1
                         time.sleep(reply.trickle)
@@ -253,7 +258,7 @@ class FakePostHog:
 
             do_GET = do_POST = do_DELETE = do_PATCH = _serve
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         return Handler

@@ -3,48 +3,67 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from fake_posthog import API_KEY, Reply, hogql_response, metadata_response, page
-
 from askhog import cli
+from fake_posthog import API_KEY, Reply, hogql_response, metadata_response, page
 
 P = "/api/projects/1/"
 QUERY = P + "query/"
-RECENT = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+RECENT = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture
-def project(fake, monkeypatch: pytest.MonkeyPatch, tmp_path):  # noqa: ANN001, ANN201
+def project(fake, monkeypatch: pytest.MonkeyPatch, tmp_path):
     """A small PostHog project: two events, a few properties, one flag, and a query endpoint that counts."""
     monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", API_KEY)
     monkeypatch.delenv("POSTHOG_PROJECT_ID", raising=False)
     monkeypatch.delenv("POSTHOG_HOST", raising=False)
     monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
-    fake.default("GET", P + "event_definitions/", Reply(200, page([
-        {"name": "signed_up", "last_seen_at": RECENT}, {"name": "purchase", "last_seen_at": RECENT},
-        {"name": "$pageview", "last_seen_at": RECENT}])))
-    properties = {"event": [{"name": "$browser", "property_type": "String"}, {"name": "amount", "property_type": "Numeric"}],
-                  "person": [{"name": "$geoip_country_code", "property_type": "String"}], "session": []}
+    fake.default(
+        "GET",
+        P + "event_definitions/",
+        Reply(
+            200,
+            page(
+                [
+                    {"name": "signed_up", "last_seen_at": RECENT},
+                    {"name": "purchase", "last_seen_at": RECENT},
+                    {"name": "$pageview", "last_seen_at": RECENT},
+                ]
+            ),
+        ),
+    )
+    properties = {
+        "event": [{"name": "$browser", "property_type": "String"}, {"name": "amount", "property_type": "Numeric"}],
+        "person": [{"name": "$geoip_country_code", "property_type": "String"}],
+        "session": [],
+    }
     fake.default("GET", P + "property_definitions/", lambda r: Reply(200, page(properties[r.query["type"][0]])))
     fake.default("GET", P + "actions/", Reply(200, page([])))
     fake.default("GET", P + "feature_flags/", Reply(200, page([])))
     fake.default("GET", P + "annotations/", Reply(200, page([])))
 
-    def query(request):  # noqa: ANN001, ANN202
+    def query(request):
         if request.body["query"]["kind"] == "HogQLMetadata":
             return Reply(200, metadata_response(warnings=[{"message": "Consider a shorter range", "fix": "7 days"}]))
         if request.body.get("name") == "askhog taxonomy sample values":
-            return Reply(200, hogql_response(["scope", "property", "value", "n"], ["String", "String", "String", "UInt64"],
-                                             [["event", "$browser", "Safari", 40]]))
+            return Reply(
+                200,
+                hogql_response(
+                    ["scope", "property", "value", "n"],
+                    ["String", "String", "String", "UInt64"],
+                    [["event", "$browser", "Safari", 40]],
+                ),
+            )
         return Reply(200, hogql_response(["value"], ["UInt64"], [[42]]))
 
     fake.default("POST", QUERY, query)
     return fake
 
 
-def test_ask_runs_on_the_project_with_bound_values(project, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+def test_ask_runs_on_the_project_with_bound_values(project, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["ask", "how many users signed up last week?", "--host", project.url, "--project", "1", "--json"])
     out, err = capsys.readouterr()
     assert code == 0, err
@@ -58,26 +77,41 @@ def test_ask_runs_on_the_project_with_bound_values(project, capsys: pytest.Captu
     assert API_KEY not in out + err
 
 
-def test_unknown_event_of_the_project_is_asked_about(project, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
-    code = cli.main(["ask", "how many files were uploaded last week?", "--host", project.url, "--project", "1", "--json"])
+def test_unknown_event_of_the_project_is_asked_about(project, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(
+        ["ask", "how many files were uploaded last week?", "--host", project.url, "--project", "1", "--json"]
+    )
     payload = json.loads(capsys.readouterr().out)
     assert code == 2 and payload["hogql"] is None
     options = payload["clarification"]["questions"][0]["options"]
     assert set(options) <= {"signed_up", "purchase", "$pageview"}  # only the project's real events
 
 
-def test_doctor_reports_each_check(project, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+def test_doctor_reports_each_check(project, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["doctor", "--host", project.url, "--project", "1"])
     out = capsys.readouterr().out
     assert code == 0
     assert "project" in out.lower() and API_KEY not in out
 
 
-def test_check_and_save(project, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+def test_check_and_save(project, capsys: pytest.CaptureFixture[str]) -> None:
     project.default("GET", P + "dashboards/4/", Reply(200, {"id": 4, "name": "Growth"}))
     project.default("POST", P + "insights/", Reply(201, {"id": 99, "short_id": "AbC123"}))
-    code = cli.main(["ask", "how many users signed up last week?", "--host", project.url, "--project", "1",
-                     "--check", "--save", "Weekly signups", "--dashboard", "4"])
+    code = cli.main(
+        [
+            "ask",
+            "how many users signed up last week?",
+            "--host",
+            project.url,
+            "--project",
+            "1",
+            "--check",
+            "--save",
+            "Weekly signups",
+            "--dashboard",
+            "4",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "PostHog check:" in out and "Consider a shorter range" in out
@@ -90,8 +124,9 @@ def test_check_and_save(project, capsys: pytest.CaptureFixture[str]) -> None:  #
     assert source["trendsFilter"]["display"] == "BoldNumber"
 
 
-def test_save_needs_a_posthog_project(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                                      tmp_path) -> None:  # noqa: ANN001
+def test_save_needs_a_posthog_project(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
     monkeypatch.delenv("POSTHOG_PERSONAL_API_KEY", raising=False)
     monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
     code = cli.main(["ask", "how many users signed up last week?", "--no-run", "--save", "x"])

@@ -4,13 +4,11 @@ import socket
 import time
 
 import pytest
-from fake_posthog import Reply, hogql_response, metadata_response, page, query_status
-
 from askhog.backends.posthog.client import PostHogClient
 from askhog.backends.posthog.config import PostHogConfig
 from askhog.errors import (
     AuthenticationError,
-    ConnectionError,
+    ConnectError,
     PostHogAPIError,
     ProjectNotFound,
     QueryError,
@@ -19,6 +17,7 @@ from askhog.errors import (
     RateLimited,
     ServerError,
 )
+from fake_posthog import Reply, hogql_response, metadata_response, page, query_status
 
 QUERY = "/api/projects/1/query/"
 
@@ -60,8 +59,14 @@ def test_a_missing_project_is_named(fake, make_client):
 def test_syntax_error_points_at_the_offending_text_and_is_not_retried(fake, make_client):
     hogql = "SELECT count()\nFROM events\nWHER event = 'x'"
     start = hogql.index("WHER")
-    body = {"type": "validation_error", "code": "hogql_syntax_error", "detail": "mismatched input 'WHER'",
-            "attr": None, "start": start, "end": start + 4}
+    body = {
+        "type": "validation_error",
+        "code": "hogql_syntax_error",
+        "detail": "mismatched input 'WHER'",
+        "attr": None,
+        "start": start,
+        "end": start + 4,
+    }
     fake.script("POST", QUERY, Reply(400, body))
     with pytest.raises(QuerySyntaxError) as info:
         make_client().query(hogql)
@@ -134,9 +139,15 @@ def test_a_non_json_error_body_still_gives_a_clear_message(fake, make_client):
 
 
 def test_an_async_query_is_polled_until_complete(fake, make_client, clock, answer_count):
-    fake.script("POST", QUERY, Reply(202, {"results": [], "query_status": query_status("q1", complete=False)["query_status"]}))
-    fake.script("GET", QUERY + "q1/", Reply(202, query_status("q1", complete=False)),
-                Reply(200, query_status("q1", complete=True, results=answer_count)))
+    fake.script(
+        "POST", QUERY, Reply(202, {"results": [], "query_status": query_status("q1", complete=False)["query_status"]})
+    )
+    fake.script(
+        "GET",
+        QUERY + "q1/",
+        Reply(202, query_status("q1", complete=False)),
+        Reply(200, query_status("q1", complete=True, results=answer_count)),
+    )
     table = make_client(refresh="async").query("SELECT 1")
     assert table.rows == ((42,),)
     assert len(fake.calls("GET", QUERY + "q1/")) == 2
@@ -144,7 +155,9 @@ def test_an_async_query_is_polled_until_complete(fake, make_client, clock, answe
 
 
 def test_polling_past_the_deadline_cancels_the_query(fake, make_client, clock):
-    fake.script("POST", QUERY, Reply(202, {"results": [], "query_status": query_status("q2", complete=False)["query_status"]}))
+    fake.script(
+        "POST", QUERY, Reply(202, {"results": [], "query_status": query_status("q2", complete=False)["query_status"]})
+    )
     fake.default("GET", QUERY + "q2/", Reply(202, query_status("q2", complete=False)))
     fake.default("DELETE", QUERY + "q2/", Reply(200, {"message": "cancelled"}))
     with pytest.raises(QueryTimeout, match="did not finish in time"):
@@ -154,14 +167,20 @@ def test_polling_past_the_deadline_cancels_the_query(fake, make_client, clock):
 
 
 def test_a_failed_async_query_reports_posthogs_message(fake, make_client):
-    fake.script("POST", QUERY, Reply(202, {"results": [], "query_status": query_status("q3", complete=False)["query_status"]}))
-    fake.script("GET", QUERY + "q3/", Reply(400, query_status("q3", complete=True, error_message="Memory limit exceeded")))
+    fake.script(
+        "POST", QUERY, Reply(202, {"results": [], "query_status": query_status("q3", complete=False)["query_status"]})
+    )
+    fake.script(
+        "GET", QUERY + "q3/", Reply(400, query_status("q3", complete=True, error_message="Memory limit exceeded"))
+    )
     with pytest.raises(QueryError, match="Memory limit exceeded"):
         make_client().query("SELECT 1")
 
 
 def test_ctrl_c_while_polling_cancels_then_reraises(fake, make_client, clock):
-    fake.script("POST", QUERY, Reply(202, {"results": [], "query_status": query_status("q4", complete=False)["query_status"]}))
+    fake.script(
+        "POST", QUERY, Reply(202, {"results": [], "query_status": query_status("q4", complete=False)["query_status"]})
+    )
     fake.default("DELETE", QUERY + "q4/", Reply(200, {"message": "cancelled"}))
     client = make_client()
 
@@ -194,18 +213,20 @@ def test_an_unreachable_host_fails_fast_with_a_clear_message(clock):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed once the block ends: nothing listens there
     config = PostHogConfig(api_key="phx_x", project_id="1", host=f"http://127.0.0.1:{port}")
-    with PostHogClient(config, clock=clock, sleep=clock.sleep) as client:
-        with pytest.raises(ConnectionError) as info:
-            client.query("SELECT 1")
+    with PostHogClient(config, clock=clock, sleep=clock.sleep) as client, pytest.raises(ConnectError) as info:
+        client.query("SELECT 1")
     assert f"127.0.0.1:{port}" in str(info.value) and "POSTHOG_HOST" in str(info.value)
     assert clock.sleeps == []
 
 
 def test_pagination_follows_next_but_only_on_the_configured_host(fake, make_client):
     path = "/api/projects/1/event_definitions/"
-    fake.script("GET", path,
-                Reply(200, page([{"name": "a"}], "https://elsewhere.example.com" + path + "?offset=1")),
-                Reply(200, page([{"name": "b"}])))
+    fake.script(
+        "GET",
+        path,
+        Reply(200, page([{"name": "a"}], "https://elsewhere.example.com" + path + "?offset=1")),
+        Reply(200, page([{"name": "b"}])),
+    )
     items = list(make_client().paginate(path))
     assert [i["name"] for i in items] == ["a", "b"]
     assert [r.query for r in fake.calls("GET", path)] == [{}, {"offset": ["1"]}]
@@ -219,9 +240,12 @@ def test_a_non_json_success_body_is_a_typed_error(fake, make_client):
 
 def test_a_syntax_error_without_a_position_is_located_through_hogql_metadata(fake, make_client):
     hogql = "SELECT count(\nFROM events"
-    fake.script("POST", QUERY,
-                Reply(400, {"type": "validation_error", "code": "hogql_syntax_error", "detail": "Unexpected FROM"}),
-                Reply(200, metadata_response(errors=[{"message": "no viable alternative", "start": 14, "end": 18}])))
+    fake.script(
+        "POST",
+        QUERY,
+        Reply(400, {"type": "validation_error", "code": "hogql_syntax_error", "detail": "Unexpected FROM"}),
+        Reply(200, metadata_response(errors=[{"message": "no viable alternative", "start": 14, "end": 18}])),
+    )
     with pytest.raises(QuerySyntaxError) as info:
         make_client().query(hogql, {"x": 1})
     assert (info.value.start, info.value.end, info.value.detail) == (14, 18, "Unexpected FROM")
@@ -231,16 +255,23 @@ def test_a_syntax_error_without_a_position_is_located_through_hogql_metadata(fak
 
 
 def test_a_query_error_stays_as_it_was_when_metadata_cannot_locate_it(fake, make_client):
-    fake.script("POST", QUERY,
-                Reply(400, {"type": "validation_error", "code": "hogql_query_error", "detail": "Too many rows"}),
-                Reply(200, metadata_response()))
+    fake.script(
+        "POST",
+        QUERY,
+        Reply(400, {"type": "validation_error", "code": "hogql_query_error", "detail": "Too many rows"}),
+        Reply(200, metadata_response()),
+    )
     with pytest.raises(QueryError, match="Too many rows") as info:
         make_client().query("SELECT 1")
     assert " at line" not in str(info.value)
 
 
 def test_a_redirect_is_not_followed_and_names_the_host_to_configure(fake, make_client):
-    fake.script("GET", "/api/projects/1/cohorts/", Reply(301, "", {"Location": "https://eu.posthog.com/api/projects/1/cohorts/"}))
-    with pytest.raises(PostHogAPIError, match="redirected .* to https://eu.posthog.com/.*POSTHOG_HOST"):
+    fake.script(
+        "GET",
+        "/api/projects/1/cohorts/",
+        Reply(301, "", {"Location": "https://eu.posthog.com/api/projects/1/cohorts/"}),
+    )
+    with pytest.raises(PostHogAPIError, match=r"redirected .* to https://eu\.posthog\.com/.*POSTHOG_HOST"):
         make_client().get("/api/projects/1/cohorts/")
     assert len(fake.requests) == 1

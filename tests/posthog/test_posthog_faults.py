@@ -11,17 +11,17 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
-from fake_posthog import API_KEY, FakePostHog, Reply, hogql_response, page, query_status
-
 from askhog import cli
 from askhog.backends.posthog import PostHogBackend
 from askhog.backends.posthog.client import PostHogClient
 from askhog.backends.posthog.config import ConfigError, PostHogConfig, header_problem
 from askhog.backends.posthog.limiter import QueryRateLimiter
 from askhog.errors import AskhogError, MalformedResponse, PostHogAPIError, QueryError, QueryTimeout
+from fake_posthog import API_KEY, FakePostHog, Reply, page, query_status
 
 QUERY = "/api/projects/1/query/"
 DEFINITIONS = "/api/projects/1/event_definitions/"
@@ -70,7 +70,7 @@ DEEP = 5_000
 
 MALFORMED: list[tuple[str, Reply, str]] = [
     ("body a list", Reply(200, [GOOD]), "the body is a list, expected an object"),
-    ("body a string", Reply(200, "\"ok\""), "the body is a string, expected an object"),
+    ("body a string", Reply(200, '"ok"'), "the body is a string, expected an object"),
     ("no results", Reply(200, {"columns": ["n"]}), "results is null, expected a list"),
     ("results an object", Reply(200, {**GOOD, "results": {"a": 1}}), "results is an object"),
     ("columns a string", Reply(200, {**GOOD, "columns": "n"}), "columns is a string, expected a list"),
@@ -81,12 +81,21 @@ MALFORMED: list[tuple[str, Reply, str]] = [
     ("a row too short", Reply(200, {**GOOD, "results": [[1], []]}), "results[1] has 0 values for 1 columns"),
     ("hasMore a string", Reply(200, {**GOOD, "hasMore": "no"}), "hasMore is a string, expected a boolean"),
     ("query_status a string", Reply(200, {**GOOD, "query_status": "done"}), "query_status is a string"),
-    ("query_status.complete a string", Reply(202, {"query_status": {"id": "q", "complete": "no"}}),
-     "query_status.complete is a string"),
-    ("a cell nested deep", Reply(200, {**GOOD, "results": [[json.loads("[" * 100 + "]" * 100)]]}),
-     "results[0] is nested more than 64 levels deep"),
-    ("a body nested past the stack", Reply(200, raw=b'{"results": ' + b"[" * DEEP + b"]" * DEEP + b"}"),
-     "nested too deeply"),
+    (
+        "query_status.complete a string",
+        Reply(202, {"query_status": {"id": "q", "complete": "no"}}),
+        "query_status.complete is a string",
+    ),
+    (
+        "a cell nested deep",
+        Reply(200, {**GOOD, "results": [[json.loads("[" * 100 + "]" * 100)]]}),
+        "results[0] is nested more than 64 levels deep",
+    ),
+    (
+        "a body nested past the stack",
+        Reply(200, raw=b'{"results": ' + b"[" * DEEP + b"]" * DEEP + b"}"),
+        "nested too deeply",
+    ),
     ("not JSON", Reply(200, "<html>sign in</html>"), "not JSON"),
     ("not UTF-8", Reply(200, raw=b'{"results": [["\xff\xfe"]]}'), "not JSON"),
 ]
@@ -115,7 +124,7 @@ def test_a_completed_poll_with_malformed_results_is_named(fake, real_client) -> 
 
 
 TAXONOMY_FAULTS: list[tuple[str, Any, str]] = [
-    ("a page a string", "\"page\"", "the body is a string, expected an object"),
+    ("a page a string", '"page"', "the body is a string, expected an object"),
     ("results a string", {"results": "x", "next": None}, "results is a string"),
     ("an item a string", page(["signed_up"]), "results[0] is a string, expected an object"),  # type: ignore[list-item]
     ("a name a list", page([{"name": ["signed_up"]}]), "results[0].name is a list, expected a string"),
@@ -124,7 +133,9 @@ TAXONOMY_FAULTS: list[tuple[str, Any, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("body", "said"), [(b, s) for _, b, s in TAXONOMY_FAULTS], ids=[n for n, _, _ in TAXONOMY_FAULTS])
+@pytest.mark.parametrize(
+    ("body", "said"), [(b, s) for _, b, s in TAXONOMY_FAULTS], ids=[n for n, _, _ in TAXONOMY_FAULTS]
+)
 def test_malformed_taxonomy_items_are_named(fake, real_client, body: Any, said: str) -> None:
     fake.script("GET", DEFINITIONS, Reply(200, body))
     error = fails(lambda: PostHogBackend(real_client()).taxonomy(), MalformedResponse)
@@ -237,7 +248,9 @@ def test_good_keys_pass_the_header_check() -> None:
     assert PostHogConfig(api_key=f"  {API_KEY}\n", project_id="1").api_key == API_KEY  # pasted with a newline
 
 
-def test_the_cli_says_one_line_for_a_bad_key(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_says_one_line_for_a_bad_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", "phx_secret\nvalue")
     monkeypatch.setenv("POSTHOG_PROJECT_ID", "1")
     assert cli.main(["doctor"]) == 1
@@ -245,8 +258,9 @@ def test_the_cli_says_one_line_for_a_bad_key(monkeypatch: pytest.MonkeyPatch, ca
     assert err.count("\n") == 1 and "ConfigError" in err and "a newline" in err and "phx_secret" not in err + out
 
 
-def test_the_cli_says_one_line_for_a_malformed_answer(fake, monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+def test_the_cli_says_one_line_for_a_malformed_answer(
+    fake, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
     monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", API_KEY)
     monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
     fake.default("GET", DEFINITIONS, Reply(200, page([{"name": {"not": "a name"}}])))
@@ -256,8 +270,10 @@ def test_the_cli_says_one_line_for_a_malformed_answer(fake, monkeypatch: pytest.
     assert "Traceback" not in err and API_KEY not in out + err
 
 
-@pytest.mark.parametrize(("hogql", "values", "said"), [
-    (None, None, "not NoneType"), (5, None, "not int"), ("  ", None, "empty"), ("SELECT 1", [1], "not list")])
+@pytest.mark.parametrize(
+    ("hogql", "values", "said"),
+    [(None, None, "not NoneType"), (5, None, "not int"), ("  ", None, "empty"), ("SELECT 1", [1], "not list")],
+)
 def test_a_query_that_is_not_text_is_refused_before_anything_is_sent(fake, real_client, hogql, values, said) -> None:
     error = fails(lambda: real_client().query(hogql, values), QueryError)
     assert said in str(error) and fake.requests == []

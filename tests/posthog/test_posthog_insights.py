@@ -6,27 +6,33 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from fake_posthog import API_KEY, FakePostHog, Recorded, Reply, hogql_response, page
-
 from askhog import cli
 from askhog.backends.posthog import PostHogBackend, PostHogClient, PostHogConfig
 from askhog.chat import ChatTools
 from askhog.engine import Engine
+from fake_posthog import API_KEY, FakePostHog, Recorded, Reply, hogql_response, page
 
 P = "/api/projects/1/"
 NOW = datetime(2026, 11, 26, 12, 0, 0)
 SEEN = "2026-11-25T10:00:00Z"
 EVENTS = ["signed_up", "purchase", "$pageview", "file_uploaded"]
 PROPERTIES = {
-    "event": [{"name": "$browser", "property_type": "String"}, {"name": "amount", "property_type": "Numeric"},
-              {"name": "$pathname", "property_type": "String"}],
-    "person": [{"name": "$geoip_country_code", "property_type": "String"}, {"name": "plan", "property_type": "String"},
-               {"name": "$initial_utm_source", "property_type": "String"}],
+    "event": [
+        {"name": "$browser", "property_type": "String"},
+        {"name": "amount", "property_type": "Numeric"},
+        {"name": "$pathname", "property_type": "String"},
+    ],
+    "person": [
+        {"name": "$geoip_country_code", "property_type": "String"},
+        {"name": "plan", "property_type": "String"},
+        {"name": "$initial_utm_source", "property_type": "String"},
+    ],
     "session": [],
 }
 
@@ -35,7 +41,9 @@ def project(server: FakePostHog) -> FakePostHog:
     """A small PostHog project that answers every query with one number and saves insights with fresh ids."""
     server.default("GET", "/api/users/@me/", Reply(200, {"email": "ana@example.com", "uuid": "u1"}))
     server.default("GET", P, Reply(200, {"id": 1, "name": "Paperplane"}))
-    server.default("GET", P + "event_definitions/", Reply(200, page([{"name": e, "last_seen_at": SEEN} for e in EVENTS])))
+    server.default(
+        "GET", P + "event_definitions/", Reply(200, page([{"name": e, "last_seen_at": SEEN} for e in EVENTS]))
+    )
     server.default("GET", P + "property_definitions/", lambda r: Reply(200, page(PROPERTIES[r.query["type"][0]])))
     for empty in ("actions/", "feature_flags/", "annotations/"):
         server.default("GET", P + empty, Reply(200, page([])))
@@ -43,8 +51,14 @@ def project(server: FakePostHog) -> FakePostHog:
 
     def query(request: Recorded) -> Reply:
         if request.body.get("name") == "askhog taxonomy sample values":
-            return Reply(200, hogql_response(["scope", "property", "value", "n"], ["String", "String", "String", "UInt64"],
-                                             [["event", "$browser", "Safari", 40], ["event", "$browser", "Chrome", 90]]))
+            return Reply(
+                200,
+                hogql_response(
+                    ["scope", "property", "value", "n"],
+                    ["String", "String", "String", "UInt64"],
+                    [["event", "$browser", "Safari", 40], ["event", "$browser", "Chrome", 90]],
+                ),
+            )
         return Reply(200, hogql_response(["value"], ["UInt64"], [[42]]))
 
     ids = itertools.count(100)
@@ -77,7 +91,7 @@ def posthog(server: FakePostHog) -> Iterator[FakePostHog]:
 @pytest.fixture(scope="module")
 def engine(server: FakePostHog, model_home: Path) -> Iterator[Engine]:
     client = PostHogClient(PostHogConfig(api_key=API_KEY, project_id="1", host=server.url))
-    backend = PostHogBackend(client, now=lambda: NOW.replace(tzinfo=timezone.utc))
+    backend = PostHogBackend(client, now=lambda: NOW.replace(tzinfo=UTC))
     yield Engine(backend, clock=lambda: NOW, cache_dir=str(model_home))
     backend.close()
 
@@ -100,9 +114,13 @@ NATIVE = {
 
 
 @pytest.mark.parametrize("question", list(NATIVE))
-def test_every_native_family_is_saved_as_its_kind(question: str, engine: Engine, posthog: FakePostHog,
-                                                  monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_native_family_is_saved_as_its_kind(
+    question: str,
+    engine: Engine,
+    posthog: FakePostHog,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setattr(cli, "_engine", lambda args: engine)
     code = cli.main(["ask", question, "--no-run", "--json", "--save", "From askhog", "--dashboard", "4"])
     out = json.loads(capsys.readouterr().out)
@@ -114,9 +132,9 @@ def test_every_native_family_is_saved_as_its_kind(question: str, engine: Engine,
     assert body["description"].startswith("Saved by askhog: ") and "SQL" not in body["description"]
 
 
-def test_what_no_native_kind_expresses_is_saved_as_sql_saying_why(engine: Engine, posthog: FakePostHog,
-                                                                  monkeypatch: pytest.MonkeyPatch,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_what_no_native_kind_expresses_is_saved_as_sql_saying_why(
+    engine: Engine, posthog: FakePostHog, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(cli, "_engine", lambda args: engine)
     code = cli.main(["ask", "users who signed up but never purchased", "--no-run", "--save", "Never bought"])
     out = capsys.readouterr().out
@@ -136,16 +154,26 @@ def test_the_chat_save_tool_saves_the_last_answer(engine: Engine, posthog: FakeP
     assert saved(posthog)["query"]["source"]["series"][0]["math"] == "dau"
 
 
-def test_the_issues_funnel_command(posthog: FakePostHog, monkeypatch: pytest.MonkeyPatch, model_home: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_issues_funnel_command(
+    posthog: FakePostHog, monkeypatch: pytest.MonkeyPatch, model_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``askhog ask "conversion from signup to purchase last 30 days" --save "Signup funnel"``, the backend chosen
     from the environment as a user runs it (``--now`` pins the clock)."""
     monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", API_KEY)
     monkeypatch.setenv("POSTHOG_PROJECT_ID", "1")
     monkeypatch.setenv("POSTHOG_HOST", posthog.url)
     monkeypatch.setenv("ASKHOG_HOME", str(model_home))
-    code = cli.main(["ask", "conversion from signup to purchase last 30 days", "--no-run", "--save", "Signup funnel",
-                     "--now", NOW.isoformat()])
+    code = cli.main(
+        [
+            "ask",
+            "conversion from signup to purchase last 30 days",
+            "--no-run",
+            "--save",
+            "Signup funnel",
+            "--now",
+            NOW.isoformat(),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "as a FunnelsQuery insight" in out
     body = saved(posthog)

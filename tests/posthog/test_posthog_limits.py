@@ -6,13 +6,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from fake_posthog import Reply, hogql_response, metadata_response
-
 from askhog.backends.posthog.cache import TTLCache, jsonable, normalize_query, query_hash
 from askhog.backends.posthog.config import QueryLimits
 from askhog.backends.posthog.limiter import QueryRateLimiter
 from askhog.backends.posthog.metrics import QueryMetrics
 from askhog.errors import BackendError, QueryError, RateLimited
+from fake_posthog import Reply, hogql_response, metadata_response
 
 QUERY = "/api/projects/1/query/"
 
@@ -58,10 +57,13 @@ def test_limiter_counts_exactly_under_concurrent_callers(clock):
 
 def test_concurrency_slots_are_capped_and_released(clock):
     limiter = QueryRateLimiter(QueryLimits(concurrent=2), clock=clock, sleep=clock.sleep)
-    with limiter.running(clock.now + 1), limiter.running(clock.now + 1):
-        with pytest.raises(RateLimited, match="concurrent"):
-            with limiter.running(clock.now):  # deadline already here: no waiting for a slot
-                pass
+    with (
+        limiter.running(clock.now + 1),
+        limiter.running(clock.now + 1),
+        pytest.raises(RateLimited, match="concurrent"),
+        limiter.running(clock.now),  # deadline already here: no waiting for a slot
+    ):
+        pass
     with limiter.running(clock.now):
         pass
 
@@ -174,7 +176,11 @@ def test_each_query_logs_one_key_value_line(fake, make_client, answer_count, cap
 
 
 def test_values_become_json_or_a_typed_error():
-    assert jsonable({"d": date(2026, 1, 2), "t": ("a", 1), "s": {"b", "a"}}) == {"d": "2026-01-02", "t": ["a", 1], "s": ["a", "b"]}
+    assert jsonable({"d": date(2026, 1, 2), "t": ("a", 1), "s": {"b", "a"}}) == {
+        "d": "2026-01-02",
+        "t": ["a", 1],
+        "s": ["a", "b"],
+    }
     with pytest.raises(BackendError, match="Decimal"):
         jsonable({"x": Decimal("1.5")})
 
@@ -198,7 +204,7 @@ def test_no_more_than_the_concurrent_limit_of_queries_run_at_once(fake, make_cli
     def worker(i: int) -> None:
         try:
             client.query(f"SELECT {i}")
-        except BaseException as exc:  # noqa: BLE001 - surfaced through the assertion below
+        except BaseException as exc:
             failures.append(exc)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(10)]

@@ -6,21 +6,30 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from askhog.backends.base import Table
+from askhog.backends.posthog.responses import (
+    MAX_DEPTH,
+    decode,
+    metadata_notices,
+    page_items,
+    query_status,
+    table_from_response,
+)
+from askhog.errors import MalformedResponse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from askhog.backends.base import Table
-from askhog.backends.posthog.responses import (
-    MAX_DEPTH, decode, metadata_notices, page_items, query_status, table_from_response,
-)
-from askhog.errors import MalformedResponse
-
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6)
-JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
-                    max_leaves=12)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=12,
+)
 FIELDS = ["columns", "types", "results", "hasMore", "query_status", "errors", "warnings", "notices", "next"]
 # Bodies near PostHog's shapes: its field names, each holding any JSON (or a plausible value).
-BODY = st.one_of(JSON, st.dictionaries(st.sampled_from(FIELDS), JSON | st.just([[1, "a"]]) | st.just(["n"]), max_size=5))
+BODY = st.one_of(
+    JSON, st.dictionaries(st.sampled_from(FIELDS), JSON | st.just([[1, "a"]]) | st.just(["n"]), max_size=5)
+)
 
 READERS = [
     lambda body: table_from_response(body),

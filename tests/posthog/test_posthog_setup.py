@@ -4,8 +4,6 @@ import logging
 import socket
 
 import pytest
-from fake_posthog import API_KEY, Reply, hogql_response
-
 from askhog.backends.posthog import (
     ConfigError,
     PostHogBackend,
@@ -14,6 +12,7 @@ from askhog.backends.posthog import (
     doctor,
 )
 from askhog.errors import AskhogError
+from fake_posthog import API_KEY, Reply, hogql_response
 
 QUERY = "/api/projects/1/query/"
 
@@ -27,7 +26,10 @@ def test_from_env_reads_the_three_variables_and_flags_win():
     assert (config.host, config.project_id, config.api_key) == ("https://eu.posthog.com", "12", "phx_a")
     flagged = PostHogConfig.from_env(env, host="http://localhost:8010", project_id=7)
     assert (flagged.host, flagged.project_id) == ("http://localhost:8010", "7")
-    assert PostHogConfig.from_env({"POSTHOG_PERSONAL_API_KEY": "k", "POSTHOG_PROJECT_ID": "1"}).host == "https://us.posthog.com"
+    assert (
+        PostHogConfig.from_env({"POSTHOG_PERSONAL_API_KEY": "k", "POSTHOG_PROJECT_ID": "1"}).host
+        == "https://us.posthog.com"
+    )
 
 
 @pytest.mark.parametrize(
@@ -70,7 +72,12 @@ def test_doctor_passes_a_healthy_setup(fake, clock):
 def test_doctor_blames_the_key_and_skips_what_depends_on_it(fake, clock):
     fake.default("GET", "/api/users/@me/", Reply(401, {"type": "authentication_error", "detail": "Invalid token."}))
     report = doctor(_config(fake), clock=clock, sleep=clock.sleep)
-    assert [(c.name, c.ok) for c in report.checks] == [("host", True), ("key", False), ("project", None), ("query", None)]
+    assert [(c.name, c.ok) for c in report.checks] == [
+        ("host", True),
+        ("key", False),
+        ("project", None),
+        ("query", None),
+    ]
     assert "POSTHOG_PERSONAL_API_KEY" in report.checks[1].message and not report.ok
 
 
@@ -92,8 +99,9 @@ def test_doctor_reports_an_unreachable_host(clock):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    report = doctor(PostHogConfig(api_key=API_KEY, project_id="1", host=f"http://127.0.0.1:{port}"),
-                    clock=clock, sleep=clock.sleep)
+    report = doctor(
+        PostHogConfig(api_key=API_KEY, project_id="1", host=f"http://127.0.0.1:{port}"), clock=clock, sleep=clock.sleep
+    )
     assert [c.ok for c in report.checks] == [False, None, None, None]
     assert "POSTHOG_HOST" in report.checks[0].message
 
@@ -104,7 +112,8 @@ def test_doctor_reports_an_unreachable_host(clock):
 def test_the_key_never_appears_in_reprs_messages_or_logs(fake, make_client, caplog):
     echo = f"Invalid header: Authorization: Bearer {API_KEY}"
     fake.script(
-        "POST", QUERY,
+        "POST",
+        QUERY,
         Reply(401, {"type": "authentication_error", "detail": echo}),
         Reply(403, {"detail": echo}),
         Reply(400, {"type": "validation_error", "code": "hogql_syntax_error", "detail": echo}),

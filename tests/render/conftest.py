@@ -9,9 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from render_cases import TAXONOMY, load_intents  # noqa: E402
-
-from askhog.render import Renderer  # noqa: E402
+from askhog.render import Renderer
+from render_cases import TAXONOMY, load_intents
 
 
 @pytest.fixture(scope="session")

@@ -88,8 +88,11 @@ def time_bounds(tree: exp.Expr, values: dict[str, Any]) -> set[tuple[str, str, A
 
 def selects(tree: exp.Expr) -> list[exp.Select]:
     """Every SELECT of the query, the outermost first."""
-    return [tree, *(s for s in tree.find_all(exp.Select) if s is not tree)] if isinstance(tree, exp.Select) else \
-        list(tree.find_all(exp.Select))
+    return (
+        [tree, *(s for s in tree.find_all(exp.Select) if s is not tree)]
+        if isinstance(tree, exp.Select)
+        else list(tree.find_all(exp.Select))
+    )
 
 
 def select_expr(select: exp.Expr, alias: str) -> exp.Expr:
@@ -151,9 +154,7 @@ def literal_strings(tree: exp.Expr) -> set[str]:
 
 def shape(tree: exp.Expr) -> str:
     """The tree with every literal and placeholder blanked: equal shapes mean equal meaning but for values."""
-    blank = tree.transform(
-        lambda n: exp.Placeholder(this="_") if isinstance(n, (exp.Placeholder, exp.Literal)) else n
-    )
+    blank = tree.transform(lambda n: exp.Placeholder(this="_") if isinstance(n, (exp.Placeholder, exp.Literal)) else n)
     return repr(blank)
 
 
@@ -166,7 +167,9 @@ def where_orders(tree: exp.Expr) -> list[list[str]]:
         if isinstance(left, exp.Column) and left.name in ("timestamp", "$start_timestamp"):
             # the window is a bound date; "within N days of the anchor" compares with each person's own time
             return "time" if isinstance(inner, exp.EQ) or datetime_placeholder(inner.expression) else "other"
-        if isinstance(left, exp.Column) and left.name == "event" or isinstance(inner, exp.And) and kind(inner.left) == "event":
+        if (isinstance(left, exp.Column) and left.name == "event") or (
+            isinstance(inner, exp.And) and kind(inner.left) == "event"
+        ):
             return "event"
         if any(c.table == "properties" for c in node.find_all(exp.Column)):
             return "property"

@@ -8,13 +8,13 @@ property and the limits, so that every branch of a template is rendered.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
-
 from askhog.meaning import Breakdown, Comparison, Condition
 from askhog.taxonomy import demo_taxonomy
 from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
@@ -54,8 +54,20 @@ FILTERS: tuple[tuple[PropertyFilter, ...] | None, ...] = (
     (flt("$os", "contains", "mac"), flt("$initial_utm_source", "is_set", None, "person")),
     (flt("$session_duration", ">", 30, "session"), flt("$geoip_country_code", "not_contains", "U", "person")),
 )
-EVENTS = (ev("purchase"), PRICING, ev("file_shared"), ev("signed_up"), ev("feature_used", flt("feature_name", "=", "editor")))
-BREAKDOWNS = (prop("$browser"), prop("$initial_utm_source", "person"), prop("plan", "person"), prop("$os"), prop("$pathname"))
+EVENTS = (
+    ev("purchase"),
+    PRICING,
+    ev("file_shared"),
+    ev("signed_up"),
+    ev("feature_used", flt("feature_name", "=", "editor")),
+)
+BREAKDOWNS = (
+    prop("$browser"),
+    prop("$initial_utm_source", "person"),
+    prop("plan", "person"),
+    prop("$os"),
+    prop("$pathname"),
+)
 INTERVALS = ("by_range", "day", "hour", "week", "month")
 PREVIOUS = TimeRange(END - timedelta(days=60), END - timedelta(days=30), "the 30 days before")
 COMPARE = Comparison("previous_period", PREVIOUS)
@@ -76,28 +88,58 @@ FAMILIES: dict[str, Builder] = {
     # Each case exercises another meaning: a comparison with the previous range, a segment comparison, a property's
     # percentile within the first week, a per-person average of people who never invited, first-time users
     # averaged per day.
-    "count": lambda i: ({"event": EVENTS[0], "measure": "events", "compare": COMPARE},
-                        {"event": EVENTS[1], "measure": "users", "segments": SEGMENTS, "compare": Comparison("segments")},
-                        {"event": ev("file_uploaded"), "measure": "p90", "property": prop("size_mb"), "conditions": (WITHIN,)},
-                        {"event": EVENTS[3], "measure": "avg", "per": "total", "conditions": (NEVER,)},
-                        {"event": EVENTS[4], "measure": "first_time", "per_period": "day"})[i],
-    "trend": lambda i: {"event": EVENTS[i], "measure": ("events", "users", "sum", "median", "events")[i],
-                        "property": (None, None, prop("amount"), prop("size_mb"), None)[i], "interval": INTERVALS[i],
-                        "breakdown": (None, BREAKDOWNS[1], None, None, BREAKDOWNS[4])[i],
-                        "compare": (None, None, COMPARE, None, None)[i], "per": (None, None, None, None, "total")[i]},
-    "breakdown": lambda i: {"event": EVENTS[i], "measure": ("events", "users", "sum", "avg", "events")[i],
-                            "property": (None, None, prop("amount"), prop("size_mb"), None)[i],
-                            "breakdown": (BREAKDOWNS[0], GRAINS[0], BREAKDOWNS[2], GRAINS[1], GRAINS[2])[i],
-                            "limit": 5 + i, "order": ("desc", "asc", "desc", "desc", "asc")[i],
-                            "compare": (None, None, COMPARE, None, None)[i], "conditions": (None, (OFTEN,), None, None, (NEVER,))[i]},
+    "count": lambda i: (
+        {"event": EVENTS[0], "measure": "events", "compare": COMPARE},
+        {"event": EVENTS[1], "measure": "users", "segments": SEGMENTS, "compare": Comparison("segments")},
+        {"event": ev("file_uploaded"), "measure": "p90", "property": prop("size_mb"), "conditions": (WITHIN,)},
+        {"event": EVENTS[3], "measure": "avg", "per": "total", "conditions": (NEVER,)},
+        {"event": EVENTS[4], "measure": "first_time", "per_period": "day"},
+    )[i],
+    "trend": lambda i: {
+        "event": EVENTS[i],
+        "measure": ("events", "users", "sum", "median", "events")[i],
+        "property": (None, None, prop("amount"), prop("size_mb"), None)[i],
+        "interval": INTERVALS[i],
+        "breakdown": (None, BREAKDOWNS[1], None, None, BREAKDOWNS[4])[i],
+        "compare": (None, None, COMPARE, None, None)[i],
+        "per": (None, None, None, None, "total")[i],
+    },
+    "breakdown": lambda i: {
+        "event": EVENTS[i],
+        "measure": ("events", "users", "sum", "avg", "events")[i],
+        "property": (None, None, prop("amount"), prop("size_mb"), None)[i],
+        "breakdown": (BREAKDOWNS[0], GRAINS[0], BREAKDOWNS[2], GRAINS[1], GRAINS[2])[i],
+        "limit": 5 + i,
+        "order": ("desc", "asc", "desc", "desc", "asc")[i],
+        "compare": (None, None, COMPARE, None, None)[i],
+        "conditions": (None, (OFTEN,), None, None, (NEVER,))[i],
+    },
     "feature_usage": lambda i: {
-        "event": (ev("feature_used"), ev("file_uploaded"), ev("feature_used"), ev("file_shared"), ev("support_ticket_created"))[i],
-        "feature_property": (prop("feature_name"), prop("file_type"), prop("feature_name"), prop("share_type"), prop("category"))[i],
+        "event": (
+            ev("feature_used"),
+            ev("file_uploaded"),
+            ev("feature_used"),
+            ev("file_shared"),
+            ev("support_ticket_created"),
+        )[i],
+        "feature_property": (
+            prop("feature_name"),
+            prop("file_type"),
+            prop("feature_name"),
+            prop("share_type"),
+            prop("category"),
+        )[i],
         "limit": 20 - i,
     },
-    "user_list": lambda i: {"event": EVENTS[i], "exclude_event": (None, ev("purchase"), None, ev("invite_sent"), None)[i],
-                            "min_count": 1 + i, "limit": 100 - i, "rank": ("events", "amount", "session_time", "events", "events")[i],
-                            "amount_property": prop("amount"), "order": ("desc", "desc", "desc", "asc", "desc")[i]},
+    "user_list": lambda i: {
+        "event": EVENTS[i],
+        "exclude_event": (None, ev("purchase"), None, ev("invite_sent"), None)[i],
+        "min_count": 1 + i,
+        "limit": 100 - i,
+        "rank": ("events", "amount", "session_time", "events", "events")[i],
+        "amount_property": prop("amount"),
+        "order": ("desc", "desc", "desc", "asc", "desc")[i],
+    },
     "funnel": lambda i: {
         "steps": (
             (ev("signed_up"), ev("purchase")),
@@ -115,11 +157,19 @@ FAMILIES: dict[str, Builder] = {
         "period": "week",
         "periods": (8, 4, 1, 12, 6)[i],
     },
-    "paths": lambda i: {"event": EVENTS[i], "direction": "after", "path_length": (3, 1, 5, 2, 4)[i], "limit": 20 + i,
-                        "pages": ("keep", "skip", "keep", "skip", "keep")[i],
-                        "count": ("people", "occurrences", "people", "people", "occurrences")[i]},
-    "cohort_comparison": lambda i: {"cohort_event": EVENTS[(i + 2) % 5], "metric_event": EVENTS[i],
-                                    "conditions": (None, (WITHIN,), None, (WITHIN,), None)[i]},
+    "paths": lambda i: {
+        "event": EVENTS[i],
+        "direction": "after",
+        "path_length": (3, 1, 5, 2, 4)[i],
+        "limit": 20 + i,
+        "pages": ("keep", "skip", "keep", "skip", "keep")[i],
+        "count": ("people", "occurrences", "people", "people", "occurrences")[i],
+    },
+    "cohort_comparison": lambda i: {
+        "cohort_event": EVENTS[(i + 2) % 5],
+        "metric_event": EVENTS[i],
+        "conditions": (None, (WITHIN,), None, (WITHIN,), None)[i],
+    },
     "correlation": lambda i: {"target_event": EVENTS[i], "candidate": "events", "limit": 20 + i},
     "activation": lambda i: {
         "signup_event": (ev("signed_up"), ev("signed_up"), ev("project_created"), ev("logged_in"), ev("signed_up"))[i],
@@ -127,20 +177,41 @@ FAMILIES: dict[str, Builder] = {
         "window_days": (7, 1, None, 30, None)[i],
         "breakdown": (None, None, None, SEGMENTS, prop("signup_method"))[i],
     },
-    "churn_risk": lambda i: {"event": (None, ev("file_uploaded"), None, ev("logged_in"), EVENTS[4])[i], "silent_days": (14, 3, 1, 30, 60)[i], "limit": 100 - i},
+    "churn_risk": lambda i: {
+        "event": (None, ev("file_uploaded"), None, ev("logged_in"), EVENTS[4])[i],
+        "silent_days": (14, 3, 1, 30, 60)[i],
+        "limit": 100 - i,
+    },
     "revenue": lambda i: {
-        "revenue_event": (ev("purchase"), ev("purchase", flt("plan", "=", "pro")), ev("purchase"), ev("checkout_started"), ev("purchase"))[i],
+        "revenue_event": (
+            ev("purchase"),
+            ev("purchase", flt("plan", "=", "pro")),
+            ev("purchase"),
+            ev("checkout_started"),
+            ev("purchase"),
+        )[i],
         "amount_property": (prop("amount"), prop("amount"), prop("amount"), prop("amount"), prop("size_mb"))[i],
         "breakdown": (None, BREAKDOWNS[1], None, SEGMENTS, None)[i],
-        "compare": (None, None, COMPARE, None, None)[i], "rank": ("revenue", "arpu", "revenue", "paying_users", "revenue")[i],
+        "compare": (None, None, COMPARE, None, None)[i],
+        "rank": ("revenue", "arpu", "revenue", "paying_users", "revenue")[i],
     },
-    "time_to_event": lambda i: {"from_event": EVENTS[(i + 3) % 5], "to_event": EVENTS[i], "window_days": (30, 1, 7, 90, 14)[i]},
-    "experiment": lambda i: {"flag": ("new-checkout", "new-checkout", "other-flag", "new-checkout", "x' OR 1=1")[i], "goal_event": EVENTS[i]},
+    "time_to_event": lambda i: {
+        "from_event": EVENTS[(i + 3) % 5],
+        "to_event": EVENTS[i],
+        "window_days": (30, 1, 7, 90, 14)[i],
+    },
+    "experiment": lambda i: {
+        "flag": ("new-checkout", "new-checkout", "other-flag", "new-checkout", "x' OR 1=1")[i],
+        "goal_event": EVENTS[i],
+    },
     "stickiness": lambda i: {"event": (None, *EVENTS[1:])[i], "min_days": (None, 2, 3, None, 5)[i]},
     "lifecycle": lambda i: {"event": (None, *EVENTS[1:])[i], "interval": ("week", "day", "day", "month", "week")[i]},
     "engagement": lambda i: {"metric": "dau", "event": (None, *EVENTS[1:])[i], "interval": (*INTERVALS[:4], None)[i]},
-    "sessions": lambda i: {"metric": ("duration", "bounce_rate", "sessions_per_user", "pageviews_per_session", "count")[i],
-                           "stat": ("avg", "median", "avg", "p90", "avg")[i], "interval": (None, "day", None, "week", "month")[i]},
+    "sessions": lambda i: {
+        "metric": ("duration", "bounce_rate", "sessions_per_user", "pageviews_per_session", "count")[i],
+        "stat": ("avg", "median", "avg", "p90", "avg")[i],
+        "interval": (None, "day", None, "week", "month")[i],
+    },
     "anomaly": lambda i: {
         "event": (None, *EVENTS[1:])[i],
         "measure": ("events", "users", "events", "users", "events")[i],
@@ -213,8 +284,11 @@ def readme_columns() -> dict[str, list[str]]:
 
 
 SESSION_COLUMNS = {
-    "duration": ["duration_seconds", "median_duration_seconds"], "bounce_rate": ["bounce_rate_pct"],
-    "sessions_per_user": ["sessions_per_user", "users"], "pageviews_per_session": ["pageviews_per_session"], "count": [],
+    "duration": ["duration_seconds", "median_duration_seconds"],
+    "bounce_rate": ["bounce_rate_pct"],
+    "sessions_per_user": ["sessions_per_user", "users"],
+    "pageviews_per_session": ["pageviews_per_session"],
+    "count": [],
 }
 """The session metrics' own columns, as templates/README.md lists them (before ``sessions``)."""
 

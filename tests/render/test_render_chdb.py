@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator, NamedTuple
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 import pytest
-from render_cases import cases, ev, expected_columns, family_slots, prop, stem_families
-
 from askhog.backends.base import Table
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.generate import generate_demo
@@ -18,6 +17,7 @@ from askhog.demo.store import Store
 from askhog.meaning import Breakdown, Comparison, Condition
 from askhog.render import Renderer
 from askhog.types import TimeRange
+from render_cases import cases, ev, expected_columns, family_slots, prop, stem_families
 
 STEMS = stem_families()
 END = datetime(2026, 11, 26, 12, 0)  # the data's last moment: pinned, never the wall clock
@@ -26,7 +26,7 @@ END = datetime(2026, 11, 26, 12, 0)  # the data's last moment: pinned, never the
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBackend]:
     home = tmp_path_factory.mktemp("render-demo")
-    generate_demo(200_000, seed=7, home=home, end=END.replace(tzinfo=timezone.utc), progress=None)
+    generate_demo(200_000, seed=7, home=home, end=END.replace(tzinfo=UTC), progress=None)
     yield EmbeddedBackend(home, generate=False)
     Store.release()  # chDB opens one data path per process
 
@@ -50,16 +50,27 @@ def test_every_case_runs_on_chdb_with_the_documented_columns(backend, stem):
 
 
 def test_safari_checkout_conversion_is_broken(backend):
-    slots = family_slots("funnel", steps=(ev("checkout_started"), ev("purchase")), window_days=14, breakdown=prop("$browser"),
-                         time_range=last(9))
+    slots = family_slots(
+        "funnel",
+        steps=(ev("checkout_started"), ev("purchase")),
+        window_days=14,
+        breakdown=prop("$browser"),
+        time_range=last(9),
+    )
     final = {r["breakdown"]: r["conversion_pct"] for r in run(backend, "funnel_breakdown", slots) if r["step"] == 2}
     others = [v for k, v in final.items() if k != "Safari"]
     assert final["Safari"] * 2 < min(others)
 
 
 def test_newsletter_users_pay_the_most_per_paying_user(backend):
-    slots = family_slots("revenue", revenue_event=ev("purchase"), amount_property=prop("amount"), rank="arpu",
-                         breakdown=prop("$initial_utm_source", "person"), time_range=last(60))
+    slots = family_slots(
+        "revenue",
+        revenue_event=ev("purchase"),
+        amount_property=prop("amount"),
+        rank="arpu",
+        breakdown=prop("$initial_utm_source", "person"),
+        time_range=last(60),
+    )
     rows = run(backend, "revenue", slots)
     assert rows and all(r["breakdown"] for r in rows)  # no empty channel group
     assert max(rows, key=lambda r: r["arpu"])["breakdown"] == "newsletter"
@@ -77,7 +88,9 @@ def test_the_test_variant_converts_better(backend):
 
 
 def test_file_sharers_purchase_more_often(backend):
-    slots = family_slots("cohort_comparison", cohort_event=ev("file_shared"), metric_event=ev("purchase"), time_range=last(60))
+    slots = family_slots(
+        "cohort_comparison", cohort_event=ev("file_shared"), metric_event=ev("purchase"), time_range=last(60)
+    )
     rows = {r["cohort"]: r for r in run(backend, "cohort_comparison", slots)}
     assert rows["did file_shared"]["conversion_pct"] > 2 * rows["did not file_shared"]["conversion_pct"]
 
@@ -102,12 +115,16 @@ class Hit(NamedTuple):
 def hits(backend: EmbeddedBackend, *events: str, until: datetime = END) -> list[Hit]:
     """Every row of ``events`` before ``until``: the oracle the templates' answers are checked against."""
     names = {f"event_{i}": e for i, e in enumerate(events)}
-    hogql = ("SELECT person_id, event, timestamp, toFloat(properties.amount), properties.$browser FROM events "
-             f"WHERE event IN ({', '.join('{' + n + '}' for n in names)}) AND timestamp < toDateTime({{until}}, 'UTC') "
-             "LIMIT 10000000")
+    hogql = (
+        "SELECT person_id, event, timestamp, toFloat(properties.amount), properties.$browser FROM events "
+        f"WHERE event IN ({', '.join('{' + n + '}' for n in names)}) AND timestamp < toDateTime({{until}}, 'UTC') "
+        "LIMIT 10000000"
+    )
     table = backend.run(hogql, {**names, "until": until.strftime("%Y-%m-%d %H:%M:%S")})
-    return [Hit(str(p), e, datetime.fromisoformat(str(t).replace("Z", "+00:00")).replace(tzinfo=None), a, b)
-            for p, e, t, a, b in table.rows]
+    return [
+        Hit(str(p), e, datetime.fromisoformat(str(t).replace("Z", "+00:00")).replace(tzinfo=None), a, b)
+        for p, e, t, a, b in table.rows
+    ]
 
 
 def within(hit: Hit, tr: TimeRange) -> bool:
@@ -127,8 +144,13 @@ def value(rows: list[dict[str, Any]]) -> Any:
 def test_never_did_keeps_only_people_without_the_event_ever_or_from_the_ranges_start(backend, in_range):
     tr = last(30)
     rows = hits(backend, "file_uploaded", "invite_sent")
-    slots = family_slots("count", event=ev("file_uploaded"), measure="users", time_range=tr,
-                         conditions=(Condition("did_not", ev("invite_sent"), in_range=in_range),))
+    slots = family_slots(
+        "count",
+        event=ev("file_uploaded"),
+        measure="users",
+        time_range=tr,
+        conditions=(Condition("did_not", ev("invite_sent"), in_range=in_range),),
+    )
     inviters = {h.person for h in rows if h.event == "invite_sent" and (h.at >= tr.start or not in_range)}
     expected = people(rows, "file_uploaded", tr) - inviters
     assert 0 < len(expected) < len(people(rows, "file_uploaded", tr))  # the condition removes someone, not everyone
@@ -138,8 +160,13 @@ def test_never_did_keeps_only_people_without_the_event_ever_or_from_the_ranges_s
 def test_did_at_least_n_times_keeps_people_with_that_many_before_now(backend):
     tr = last(30)
     rows = hits(backend, "$pageview", "file_uploaded")
-    slots = family_slots("count", event=ev("$pageview"), measure="users", time_range=tr,
-                         conditions=(Condition("did", ev("file_uploaded"), min_count=3),))
+    slots = family_slots(
+        "count",
+        event=ev("$pageview"),
+        measure="users",
+        time_range=tr,
+        conditions=(Condition("did", ev("file_uploaded"), min_count=3),),
+    )
     uploads = Counter(h.person for h in rows if h.event == "file_uploaded")
     expected = {p for p in people(rows, "$pageview", tr) if uploads[p] >= 3}
     assert 0 < len(expected) < len(people(rows, "$pageview", tr))
@@ -149,8 +176,13 @@ def test_did_at_least_n_times_keeps_people_with_that_many_before_now(backend):
 def test_did_at_least_n_times_in_the_range_counts_only_the_ranges_events(backend):
     tr = last(14)
     rows = hits(backend, "file_uploaded")
-    slots = family_slots("count", event=ev("file_uploaded"), measure="users", time_range=tr,
-                         conditions=(Condition("did", ev("file_uploaded"), min_count=3, in_range=True),))
+    slots = family_slots(
+        "count",
+        event=ev("file_uploaded"),
+        measure="users",
+        time_range=tr,
+        conditions=(Condition("did", ev("file_uploaded"), min_count=3, in_range=True),),
+    )
     in_range = Counter(h.person for h in rows if h.event == "file_uploaded" and within(h, tr))
     ever = Counter(h.person for h in rows if h.event == "file_uploaded")
     expected = {p for p, n in in_range.items() if n >= 3}
@@ -161,14 +193,25 @@ def test_did_at_least_n_times_in_the_range_counts_only_the_ranges_events(backend
 def test_within_days_counts_only_events_in_each_persons_first_days_after_the_anchor(backend):
     tr = last(30)
     rows = hits(backend, "signed_up", "file_uploaded")
-    slots = family_slots("count", event=ev("file_uploaded"), measure="events", time_range=tr,
-                         conditions=(Condition("within", anchor=ev("signed_up"), days=7),))
+    slots = family_slots(
+        "count",
+        event=ev("file_uploaded"),
+        measure="events",
+        time_range=tr,
+        conditions=(Condition("within", anchor=ev("signed_up"), days=7),),
+    )
     anchors: dict[str, datetime] = {}
     for h in rows:
         if h.event == "signed_up":
             anchors[h.person] = min(h.at, anchors.get(h.person, h.at))
-    expected = sum(1 for h in rows if h.event == "file_uploaded" and within(h, tr) and h.person in anchors
-                   and anchors[h.person] <= h.at < anchors[h.person] + timedelta(days=7))
+    expected = sum(
+        1
+        for h in rows
+        if h.event == "file_uploaded"
+        and within(h, tr)
+        and h.person in anchors
+        and anchors[h.person] <= h.at < anchors[h.person] + timedelta(days=7)
+    )
     assert 0 < expected < sum(1 for h in rows if h.event == "file_uploaded" and within(h, tr))
     assert value(run(backend, "count", slots)) == expected
 
@@ -204,8 +247,15 @@ def test_a_breakdown_by_a_time_grain_ranks_the_grains_values(backend, grain, of)
     tr = last(28)
     rows = hits(backend, "$pageview")
     expected = Counter(of(h.at) for h in rows if within(h, tr))
-    slots = family_slots("breakdown", event=ev("$pageview"), measure="events", breakdown=Breakdown(grain=grain),
-                         limit=3, order="desc", time_range=tr)
+    slots = family_slots(
+        "breakdown",
+        event=ev("$pageview"),
+        measure="events",
+        breakdown=Breakdown(grain=grain),
+        limit=3,
+        order="desc",
+        time_range=tr,
+    )
     got = run(backend, "breakdown", slots)
     assert [(r["breakdown"], r["value"]) for r in got] == sorted(expected.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
 
@@ -213,8 +263,14 @@ def test_a_breakdown_by_a_time_grain_ranks_the_grains_values(backend, grain, of)
 def test_a_segment_comparison_gives_each_named_value_and_nothing_else(backend):
     tr = last(30)
     rows = [h for h in hits(backend, "$pageview") if within(h, tr)]
-    slots = family_slots("count", event=ev("$pageview"), measure="users", compare=Comparison("segments"), time_range=tr,
-                         segments=Breakdown(prop("$browser"), values=("Chrome", "Firefox")))
+    slots = family_slots(
+        "count",
+        event=ev("$pageview"),
+        measure="users",
+        compare=Comparison("segments"),
+        time_range=tr,
+        segments=Breakdown(prop("$browser"), values=("Chrome", "Firefox")),
+    )
     got = {r["breakdown"]: r["value"] for r in run(backend, "count", slots)}
     assert got == {b: len({h.person for h in rows if h.browser == b}) for b in ("Chrome", "Firefox")}
 
@@ -222,18 +278,31 @@ def test_a_segment_comparison_gives_each_named_value_and_nothing_else(backend):
 def test_a_period_comparison_gives_the_current_and_the_previous_figure(backend):
     current, previous = last(7), TimeRange(END - timedelta(days=14), END - timedelta(days=7), "the 7 days before")
     rows = hits(backend, "purchase")
-    slots = family_slots("count", event=ev("purchase"), measure="events", time_range=current,
-                         compare=Comparison("previous_period", previous))
+    slots = family_slots(
+        "count",
+        event=ev("purchase"),
+        measure="events",
+        time_range=current,
+        compare=Comparison("previous_period", previous),
+    )
     got = {r["side"]: r["value"] for r in run(backend, "count", slots)}
     assert got == {"current": sum(within(h, current) for h in rows), "previous": sum(within(h, previous) for h in rows)}
 
 
 def test_a_comparison_with_an_earlier_range_leaves_out_the_days_between(backend):
     # "this week vs the same week last month": the days between the two ranges belong to neither side.
-    current, previous = last(7), TimeRange(END - timedelta(days=35), END - timedelta(days=28), "the same week a month ago")
+    current, previous = (
+        last(7),
+        TimeRange(END - timedelta(days=35), END - timedelta(days=28), "the same week a month ago"),
+    )
     rows = hits(backend, "purchase")
-    slots = family_slots("count", event=ev("purchase"), measure="events", time_range=current,
-                         compare=Comparison("previous_period", previous))
+    slots = family_slots(
+        "count",
+        event=ev("purchase"),
+        measure="events",
+        time_range=current,
+        compare=Comparison("previous_period", previous),
+    )
     got = {r["side"]: r["value"] for r in run(backend, "count", slots)}
     assert got == {"current": sum(within(h, current) for h in rows), "previous": sum(within(h, previous) for h in rows)}
 
@@ -241,8 +310,16 @@ def test_a_comparison_with_an_earlier_range_leaves_out_the_days_between(backend)
 def test_a_compared_breakdown_ranks_the_top_n_on_each_side(backend):
     current, previous = last(14), TimeRange(END - timedelta(days=28), END - timedelta(days=14), "the 14 days before")
     rows = hits(backend, "$pageview")
-    slots = family_slots("breakdown", event=ev("$pageview"), measure="events", breakdown=prop("$browser"), limit=3,
-                         order="desc", time_range=current, compare=Comparison("previous_period", previous))
+    slots = family_slots(
+        "breakdown",
+        event=ev("$pageview"),
+        measure="events",
+        breakdown=prop("$browser"),
+        limit=3,
+        order="desc",
+        time_range=current,
+        compare=Comparison("previous_period", previous),
+    )
     got = run(backend, "breakdown", slots)
     for side, tr in (("current", current), ("previous", previous)):
         counts = Counter(h.browser for h in rows if within(h, tr) and h.browser)
@@ -255,7 +332,9 @@ def test_a_user_list_lists_people_who_did_the_event_at_least_min_count_times_mos
     times = Counter(h.person for h in hits(backend, "file_shared") if within(h, tr))
     eligible = {p: n for p, n in times.items() if n >= 3}
     assert 0 < len(eligible) < len(times)
-    slots = family_slots("user_list", event=ev("file_shared"), rank="events", min_count=3, limit=20, order="desc", time_range=tr)
+    slots = family_slots(
+        "user_list", event=ev("file_shared"), rank="events", min_count=3, limit=20, order="desc", time_range=tr
+    )
     got = run(backend, "user_list", slots)
     assert len(got) == 20 and all(eligible[r["person_id"]] == r["times"] for r in got)
     assert [r["times"] for r in got] == sorted(eligible.values(), reverse=True)[:20]
@@ -268,8 +347,16 @@ def test_a_user_list_ranked_by_amount_lists_people_by_what_they_paid(backend):
     paid: dict[str, float] = defaultdict(float)
     for h in rows:
         paid[h.person] += h.amount or 0.0
-    slots = family_slots("user_list", event=ev("purchase"), rank="amount", amount_property=prop("amount"), min_count=1,
-                         limit=10, order="desc", time_range=tr)
+    slots = family_slots(
+        "user_list",
+        event=ev("purchase"),
+        rank="amount",
+        amount_property=prop("amount"),
+        min_count=1,
+        limit=10,
+        order="desc",
+        time_range=tr,
+    )
     got = run(backend, "user_list", slots)
     assert len(got) == 10 and all(r["times"] == pytest.approx(paid[r["person_id"]]) for r in got)
     assert [r["times"] for r in got] == pytest.approx(sorted(paid.values(), reverse=True)[:10])
@@ -282,8 +369,15 @@ def test_a_user_list_ranked_by_session_time_lists_only_people_who_did_the_event_
     times = Counter(h.person for h in hits(backend, "support_ticket_created") if within(h, tr))
     eligible = {p for p, n in times.items() if n >= 2}
     assert 0 < len(eligible) < 150
-    slots = family_slots("user_list", event=ev("support_ticket_created"), rank="session_time", min_count=2, limit=150,
-                         order="desc", time_range=tr)
+    slots = family_slots(
+        "user_list",
+        event=ev("support_ticket_created"),
+        rank="session_time",
+        min_count=2,
+        limit=150,
+        order="desc",
+        time_range=tr,
+    )
     got = run(backend, "user_list", slots)
     assert got and [r["times"] for r in got] == sorted((r["times"] for r in got), reverse=True)
     assert {r["person_id"] for r in got} <= eligible

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from posthog_tree import bare, filled
-
 from askhog.hogql import validate
 from askhog.hogql.posthog_parser import parse_select
 from askhog.render import RenderedQuery, hogql_literal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from posthog_tree import bare, filled
 
 QUERY = (
     "SELECT properties.`p{a}` AS x, {b} AS y, count() AS n\n"
@@ -22,7 +21,8 @@ QUERY = (
     "LIMIT 10"
 )
 TEXT = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30) | st.sampled_from(
-    ["{{x}}", "}}", "{a}", "\0", "a\0b\0", "'", "\\", "\\'", "`", "' OR 1 = 1 --", "\r\n", "\u2028", "/*", "{%"])
+    ["{{x}}", "}}", "{a}", "\0", "a\0b\0", "'", "\\", "\\'", "`", "' OR 1 = 1 --", "\r\n", "\u2028", "/*", "{%"]
+)
 
 
 def _evaluated(node: Any) -> Any:
@@ -33,9 +33,17 @@ def _evaluated(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     node = {k: _evaluated(v) for k, v in node.items()}
-    if node.get("node") == "Call" and node.get("name") == "unhex" and node["args"] == [{"node": "Constant", "value": "00"}]:
+    if (
+        node.get("node") == "Call"
+        and node.get("name") == "unhex"
+        and node["args"] == [{"node": "Constant", "value": "00"}]
+    ):
         return {"node": "Constant", "value": "\0"}
-    if node.get("node") == "Call" and node.get("name") == "concat" and all(a.get("node") == "Constant" for a in node["args"]):
+    if (
+        node.get("node") == "Call"
+        and node.get("name") == "concat"
+        and all(a.get("node") == "Constant" for a in node["args"])
+    ):
         return {"node": "Constant", "value": "".join(a["value"] for a in node["args"])}
     return node
 
@@ -61,8 +69,9 @@ def test_nothing_is_substituted_inside_identifiers_strings_or_comments() -> None
 def test_a_crafted_property_name_cannot_rewrite_the_inline_text() -> None:
     """A property key ``p{event}`` and an event named to close the identifier: the text stays one identifier."""
     hostile = "` OR 1 = 1 OR `"
-    query = RenderedQuery("SELECT count() FROM events WHERE event = {event} AND properties.`p{event}` = 'x'",
-                          {"event": hostile}, "t")
+    query = RenderedQuery(
+        "SELECT count() FROM events WHERE event = {event} AND properties.`p{event}` = 'x'", {"event": hostile}, "t"
+    )
     where = bare(parse_select(query.inline()))["where"]
     assert where["exprs"][1]["left"]["chain"] == ["properties", "p{event}"]
     assert where["exprs"][0]["right"] == {"node": "Constant", "value": hostile}

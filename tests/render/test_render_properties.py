@@ -6,15 +6,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from askhog.hogql import parse
+from askhog.render import RenderedQuery, Renderer
+from askhog.types import EventRef
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from posthog_tree import filled, posthog_tree
 from query_tree import literal_strings, shape
 from render_cases import cases, flt, stem_families
-
-from askhog.hogql import parse
-from askhog.render import RenderedQuery, Renderer
-from askhog.types import EventRef
 
 STEMS = stem_families()
 BENIGN = "benign"
@@ -36,7 +35,11 @@ def with_text(stem: str, text: str) -> dict[str, Any]:
         slots["steps"] = tuple(event(e) for e in slots["steps"])
     if "flag" in slots:
         slots["flag"] = text
-    slots["filters"] = (flt("$browser", "=", text), flt("plan", "in", (text, text), "person"), flt("$pathname", "contains", text))
+    slots["filters"] = (
+        flt("$browser", "=", text),
+        flt("plan", "in", (text, text), "person"),
+        flt("$pathname", "contains", text),
+    )
     return slots
 
 

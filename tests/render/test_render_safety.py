@@ -7,16 +7,15 @@ import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from posthog_tree import constants, filled, posthog_tree
-from query_tree import literal_strings, shape
-from render_cases import RANGES, TAXONOMY, cases, ev, flt, prop, stem_families
-
+from askhog.catalog import Catalog
 from askhog.errors import AskhogError, TemplateError
 from askhog.hogql import parse, validate
-from askhog.catalog import Catalog
 from askhog.render import RenderedQuery, Renderer, hogql_literal, quote_identifier, select_template
 from askhog.taxonomy import Taxonomy
 from askhog.types import PropertyFilter, PropertyRef, TimeRange
+from posthog_tree import constants, filled, posthog_tree
+from query_tree import literal_strings, shape
+from render_cases import RANGES, TAXONOMY, cases, ev, flt, prop, stem_families
 
 HOSTILE = ("'; DROP TABLE events; --", '") OR 1=1', "x' OR '1'='1", "\\'; --", "{event}", "}} {{ 7*7 }}", "a\nb\tc\x07")
 STEMS = stem_families()

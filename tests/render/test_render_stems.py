@@ -9,11 +9,18 @@ it, and each says how many cases it read, so a branch the cases stop exercising 
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import resources
-from typing import Any, Callable
+from typing import Any
 
 import pytest
+from askhog.hogql import validate
+from askhog.hogql.posthog_parser import assert_posthog_parses
+from askhog.meaning import Breakdown, Comparison, Condition
+from askhog.render import RenderedQuery, Renderer, select_template
+from askhog.timerange import default_interval
+from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
 from query_tree import (
     column_names,
     events_matched,
@@ -32,15 +39,10 @@ from query_tree import (
 from render_cases import cases, expected_columns, readme_columns, stem_families
 from sqlglot import exp
 
-from askhog.hogql import validate
-from askhog.hogql.posthog_parser import assert_posthog_parses
-from askhog.meaning import Breakdown, Comparison, Condition
-from askhog.render import RenderedQuery, Renderer, select_template
-from askhog.timerange import default_interval
-from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
-
 STEMS = stem_families()
-CASES = [(stem, family, i, slots) for stem, family in sorted(STEMS.items()) for i, slots in enumerate(cases(stem, family))]
+CASES = [
+    (stem, family, i, slots) for stem, family in sorted(STEMS.items()) for i, slots in enumerate(cases(stem, family))
+]
 DATE = "%Y-%m-%d %H:%M:%S"
 
 OUTER_GROUP_BY: dict[str, list[str]] = {
@@ -64,9 +66,9 @@ def expected_group_by(stem: str, slots: dict[str, Any]) -> list[str]:
     if stem == "count":
         return [] if slots["measure"] == "persons" else side + split
     if stem == "trend":
-        return side + ["period"] + split
+        return [*side, "period", *split]
     if stem == "breakdown":
-        return side + ["breakdown"]
+        return [*side, "breakdown"]
     if stem == "revenue":
         return side + split
     if stem == "activation":
@@ -155,19 +157,21 @@ def test_stem_renders_valid_hogql_that_means_what_was_asked(renderer, intents, s
     else:
         assert ("GTE", column, start) in bounds
     assert ("LT", column, time_range.end.strftime(DATE)) in bounds
-    assert all(datetime.strptime(v, DATE) for _, _, v in bounds)
+    assert all(datetime.strptime(v, DATE).replace(tzinfo=UTC) for _, _, v in bounds)  # each bound parses
 
     assert expected_events(stem, slots) <= events_matched(tree, values)
     for order in where_orders(tree):
         if "time" in order:  # a scan of a table: time first, then the event, then properties
             assert order[0] == "time" and order.count("time") <= 2, order
-            assert "event" not in order or "property" not in order or order.index("event") < order.index("property"), order
+            assert "event" not in order or "property" not in order or order.index("event") < order.index("property"), (
+                order
+            )
 
     columns_read = {c.name for c in tree.find_all(exp.Column)}
     bound = list(values.values())
     for f in all_filters(slots):
         assert f.prop.name in columns_read
-        for v in (f.value if isinstance(f.value, tuple) else () if f.value is None else (f.value,)):
+        for v in f.value if isinstance(f.value, tuple) else () if f.value is None else (f.value,):
             assert v in bound or float(v) in bound
 
 
@@ -194,8 +198,12 @@ def measure_of(node: exp.Expr) -> tuple[str, str | None]:
 
 
 def test_the_value_is_the_asked_measure_of_the_asked_property(renderer):
-    direct = lambda stem, s: stem in ("count", "trend", "breakdown") and not s["per"] and not s.get("per_period") \
-        and s["measure"] not in ("first_time", "persons")  # noqa: E731
+    direct = lambda stem, s: (
+        stem in ("count", "trend", "breakdown")
+        and not s["per"]
+        and not s.get("per_period")
+        and s["measure"] not in ("first_time", "persons")
+    )
     for stem, slots, _, tree in rendered(renderer, direct, at_least=11):
         value = select_expr(tree, "value")
         assert measure_of(value) == MEASURED[slots["measure"]], (stem, slots["measure"], value.sql())
@@ -219,7 +227,7 @@ def test_revenue_sums_the_amount_over_paying_people_and_purchases(renderer):
 
 
 def test_a_period_comparison_reads_both_ranges_and_labels_each_row_with_its_side(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: compared(s), at_least=4):
+    for _stem, slots, query, tree in rendered(renderer, lambda stem, s: compared(s), at_least=4):
         current, previous = slots["time_range"], slots["compare"].previous
         side = select_expr(tree, "side")
         assert isinstance(side, exp.Anonymous) and side.name == "multiIf", side.sql()
@@ -246,8 +254,13 @@ def segmented(slots: dict[str, Any]) -> Breakdown | None:
 def test_a_segment_comparison_keeps_only_the_named_values(renderer):
     for stem, slots, query, tree in rendered(renderer, lambda stem, s: segmented(s) is not None, at_least=3):
         segments = segmented(slots)
-        kept = [n for n in tree.find_all(exp.In) if n.expressions and all(isinstance(e, exp.Placeholder) for e in n.expressions)
-                and {query.values[e.name] for e in n.expressions} == set(segments.values)]
+        kept = [
+            n
+            for n in tree.find_all(exp.In)
+            if n.expressions
+            and all(isinstance(e, exp.Placeholder) for e in n.expressions)
+            and {query.values[e.name] for e in n.expressions} == set(segments.values)
+        ]
         assert kept, f"{stem}: no IN of the named values {segments.values}"
         # the property itself (or the breakdown read from it) is compared with the values
         assert all(n.this.name in (segments.property.name, "breakdown") for n in kept), [n.sql() for n in kept]
@@ -271,16 +284,27 @@ def test_within_days_of_the_anchor_counts_only_what_follows_each_persons_first_a
             first = unround(select_expr(anchor_scan, "anchor_at"))
             assert isinstance(first, (exp.Min, exp.CombinedAggFunc)), first.sql()
         # only what happens from the anchor up to N days after it counts
-        ends = [n for n in tree.find_all(exp.LT) if isinstance(n.expression, exp.Add)
-                and n.expression.this.name == "anchor_at" and placeholder_value(n.expression.expression, query.values) == within.days]
-        starts = [n for n in tree.find_all(exp.GTE) if isinstance(n.expression, exp.Column) and n.expression.name == "anchor_at"]
+        ends = [
+            n
+            for n in tree.find_all(exp.LT)
+            if isinstance(n.expression, exp.Add)
+            and n.expression.this.name == "anchor_at"
+            and placeholder_value(n.expression.expression, query.values) == within.days
+        ]
+        starts = [
+            n
+            for n in tree.find_all(exp.GTE)
+            if isinstance(n.expression, exp.Column) and n.expression.name == "anchor_at"
+        ]
         assert ends and starts, f"{stem}: no window from anchor_at to anchor_at + within_days"
 
 
 def test_never_did_excludes_the_people_who_did_it_at_any_time_before_now(renderer):
-    never = lambda stem, s: bool(conditions(s, "did_not")) or bool(s.get("exclude_event"))  # noqa: E731
-    for stem, slots, query, tree in rendered(renderer, never, at_least=4):
-        excluded = [c.event.name for c in conditions(slots, "did_not")] + ([slots["exclude_event"].name] if slots.get("exclude_event") else [])
+    never = lambda stem, s: bool(conditions(s, "did_not")) or bool(s.get("exclude_event"))
+    for _stem, slots, query, tree in rendered(renderer, never, at_least=4):
+        excluded = [c.event.name for c in conditions(slots, "did_not")] + (
+            [slots["exclude_event"].name] if slots.get("exclude_event") else []
+        )
         subqueries = [(negated, sub) for negated, sub in person_subqueries(tree) if negated]
         assert sorted(e for _, sub in subqueries for e in events_matched(sub, query.values)) == sorted(excluded)
         for _, sub in subqueries:
@@ -291,7 +315,7 @@ def test_never_did_excludes_the_people_who_did_it_at_any_time_before_now(rendere
 
 
 def test_did_at_least_n_times_keeps_people_with_that_many(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: bool(conditions(s, "did")), at_least=1):
+    for _stem, slots, query, tree in rendered(renderer, lambda stem, s: bool(conditions(s, "did")), at_least=1):
         (did,) = conditions(slots, "did")
         (sub,) = [sub for negated, sub in person_subqueries(tree) if not negated]
         assert events_matched(sub, query.values) == {did.event.name}
@@ -307,12 +331,14 @@ def test_did_at_least_n_times_keeps_people_with_that_many(renderer):
 def test_a_per_person_figure_totals_each_person_first_then_aggregates_across_people(renderer):
     for stem, slots, query, tree in rendered(renderer, lambda stem, s: bool(s.get("per")), at_least=2):
         value = unround(select_expr(tree, "value"))
-        expected = {"events": exp.Avg, "users": exp.Avg, "avg": exp.Avg, "sum": exp.Sum, "median": exp.Quantile}[slots["measure"]]
+        expected = {"events": exp.Avg, "users": exp.Avg, "avg": exp.Avg, "sum": exp.Sum, "median": exp.Quantile}[
+            slots["measure"]
+        ]
         assert isinstance(value, expected) and column_names(value) == {"per_person"}, value.sql()
         assert isinstance(unround(select_expr(tree, "people")), exp.Count)
         (inner,) = [s for s in selects(tree) if "per_person" in output_columns(s)]
         outer_groups = group_by(tree)
-        assert group_by(inner) == outer_groups + ["person_id"]  # one row per person (and group)
+        assert group_by(inner) == [*outer_groups, "person_id"]  # one row per person (and group)
         per_person = select_expr(inner, "per_person")
         if slots["per"] == "total":  # each person's number of events
             assert isinstance(per_person, exp.Count) and per_person.this is None, per_person.sql()
@@ -322,8 +348,8 @@ def test_a_per_person_figure_totals_each_person_first_then_aggregates_across_peo
 
 
 def test_first_times_read_all_history_and_count_people_whose_first_is_in_the_range(renderer):
-    first = lambda stem, s: s.get("measure") == "first_time"  # noqa: E731
-    for stem, slots, query, tree in rendered(renderer, first, at_least=1):
+    first = lambda stem, s: s.get("measure") == "first_time"
+    for _stem, slots, query, tree in rendered(renderer, first, at_least=1):
         (people,) = [s for s in selects(tree) if "first_at" in output_columns(s)]
         assert group_by(people) == ["person_id"]
         assert isinstance(select_expr(people, "first_at"), exp.Min)
@@ -336,12 +362,14 @@ def test_first_times_read_all_history_and_count_people_whose_first_is_in_the_ran
 
 
 def test_an_average_per_period_divides_by_the_periods_in_the_range(renderer):
-    per_period = lambda stem, s: bool(s.get("per_period"))  # noqa: E731
-    for stem, slots, query, tree in rendered(renderer, per_period, at_least=1):
+    per_period = lambda stem, s: bool(s.get("per_period"))
+    for _stem, slots, query, tree in rendered(renderer, per_period, at_least=1):
         value = unround(select_expr(tree, "value"))
         assert isinstance(value, exp.Div) and isinstance(value.this, exp.Sum) and column_names(value.this) == {"value"}
         assert placeholder_value(value.expression, query.values) == days_in(slots["time_range"], slots["per_period"])
-        (inner,) = [s for s in selects(tree) if s is not tree and "period" in output_columns(s) and "value" in output_columns(s)]
+        (inner,) = [
+            s for s in selects(tree) if s is not tree and "period" in output_columns(s) and "value" in output_columns(s)
+        ]
         assert "period" in group_by(inner)
         periods = [select_expr(s, "period") for s in selects(tree) if "period" in output_columns(s)]
         defined = [p.this if isinstance(p, exp.ArgMin) else p for p in periods if not isinstance(p, exp.Column)]
@@ -352,7 +380,7 @@ def test_an_average_per_period_divides_by_the_periods_in_the_range(renderer):
 
 
 def test_a_trend_buckets_by_the_asked_interval(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "trend", at_least=5):
+    for _stem, slots, _query, tree in rendered(renderer, lambda stem, s: stem == "trend", at_least=5):
         period = select_expr(tree, "period")
         if slots["per"]:
             (inner,) = [s for s in selects(tree) if "per_person" in output_columns(s)]
@@ -362,26 +390,32 @@ def test_a_trend_buckets_by_the_asked_interval(renderer):
 
 
 def test_a_breakdown_by_a_time_grain_groups_by_that_grain(renderer):
-    by_grain = lambda stem, s: isinstance(s.get("breakdown"), Breakdown) and bool(s["breakdown"].grain)  # noqa: E731
-    for stem, slots, query, tree in rendered(renderer, by_grain, at_least=3):
+    by_grain = lambda stem, s: isinstance(s.get("breakdown"), Breakdown) and bool(s["breakdown"].grain)
+    for _stem, slots, _query, tree in rendered(renderer, by_grain, at_least=3):
         breakdown = select_expr(tree, "breakdown")
         assert grain_of(breakdown) == slots["breakdown"].grain and column_names(breakdown) == {"timestamp"}
         filtered = {f.prop.name for f in all_filters(slots)}
-        assert not [n for n in tree.find_all(exp.Is) if column_names(n) - filtered]  # a grain is never empty: no NULL test
+        assert not [
+            n for n in tree.find_all(exp.Is) if column_names(n) - filtered
+        ]  # a grain is never empty: no NULL test
 
 
 def test_a_breakdown_by_a_property_leaves_out_events_without_a_value(renderer):
-    by_property = lambda stem, s: stem in ("breakdown", "trend") and isinstance(s.get("breakdown"), PropertyRef)  # noqa: E731
-    for stem, slots, query, tree in rendered(renderer, by_property, at_least=4):
+    by_property = lambda stem, s: stem in ("breakdown", "trend") and isinstance(s.get("breakdown"), PropertyRef)
+    for stem, slots, _query, tree in rendered(renderer, by_property, at_least=4):
         name = slots["breakdown"].name
-        assert column_names(select_expr(tree if not slots["per"] else next(
-            s for s in selects(tree) if "per_person" in output_columns(s)), "breakdown")) == {name}
+        assert column_names(
+            select_expr(
+                tree if not slots["per"] else next(s for s in selects(tree) if "per_person" in output_columns(s)),
+                "breakdown",
+            )
+        ) == {name}
         not_null = [n for n in tree.find_all(exp.Not) if isinstance(n.this, exp.Is) and column_names(n.this) == {name}]
         assert not_null, f"{stem}: no {name} IS NOT NULL"
 
 
 def test_a_ranked_breakdown_orders_by_value_as_asked_and_keeps_the_top_n(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "breakdown", at_least=5):
+    for _stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "breakdown", at_least=5):
         order = tree.args["order"].expressions
         by_value = [o for o in order if o.this.name == "value"]
         assert len(by_value) == 1 and bool(by_value[0].args.get("desc")) == (slots["order"] == "desc")
@@ -392,8 +426,8 @@ def test_a_ranked_breakdown_orders_by_value_as_asked_and_keeps_the_top_n(rendere
 
 
 def test_paths_cut_at_the_first_occurrence_or_at_every_occurrence(renderer):
-    paths = lambda stem, s: stem.startswith("paths_")  # noqa: E731
-    for stem, slots, query, tree in rendered(renderer, paths, at_least=10):
+    paths = lambda stem, s: stem.startswith("paths_")
+    for _stem, slots, query, tree in rendered(renderer, paths, at_least=10):
         assert query.values["path_length"] == slots["path_length"]
         (array_join,) = [j for j in tree.find_all(exp.Join) if j.args.get("kind") == "ARRAY"]
         anchors = array_join.this.this
@@ -405,7 +439,9 @@ def test_paths_cut_at_the_first_occurrence_or_at_every_occurrence(renderer):
             assert isinstance(anchors, exp.Array) and anchors.expressions[0].name == "arrayFirstIndex", anchors.sql()
             condition = cuts.args["where"].this
             assert isinstance(condition, exp.GT) and condition.this.name == "anchor"
-        page_events = [n for n in tree.find_all(exp.In) if {e.name for e in n.expressions} == {"$pageview", "$pageleave"}]
+        page_events = [
+            n for n in tree.find_all(exp.In) if {e.name for e in n.expressions} == {"$pageview", "$pageleave"}
+        ]
         assert bool(page_events) == (slots["pages"] == "skip")
 
 
@@ -415,11 +451,13 @@ RANKED_BY = {"events": ("count", None), "amount": ("sum", "toFloat")}
 
 
 def test_a_user_list_ranks_people_by_times_amount_or_session_time_as_asked(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "user_list", at_least=5):
+    for _stem, slots, _query, tree in rendered(renderer, lambda stem, s: stem == "user_list", at_least=5):
         direction = slots["order"] == "desc"
         assert bool(tree.args["order"].expressions[0].args.get("desc")) == direction
         assert tree.args["order"].expressions[0].this.name == "times"
-        if slots["rank"] == "session_time":  # seconds in each person's sessions, a person read from the session's events
+        if (
+            slots["rank"] == "session_time"
+        ):  # seconds in each person's sessions, a person read from the session's events
             (people,) = [s for s in selects(tree) if "times" in output_columns(s) and s is not tree]
             assert people.args["from_"].this.name == "sessions"
             times = unround(select_expr(people, "times"))
@@ -433,19 +471,27 @@ def test_a_user_list_ranks_people_by_times_amount_or_session_time_as_asked(rende
 
 
 def test_a_user_list_keeps_people_who_did_the_event_at_least_min_count_times(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "user_list", at_least=5):
-        thresholds = [n for s in selects(tree) if s.args.get("having") is not None
-                      for n in s.args["having"].find_all(exp.GTE) if isinstance(n.this, exp.Count)]
-        assert [placeholder_value(n.expression, query.values) for n in thresholds] == [slots["min_count"]], \
+    for _stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "user_list", at_least=5):
+        thresholds = [
+            n
+            for s in selects(tree)
+            if s.args.get("having") is not None
+            for n in s.args["having"].find_all(exp.GTE)
+            if isinstance(n.this, exp.Count)
+        ]
+        assert [placeholder_value(n.expression, query.values) for n in thresholds] == [slots["min_count"]], (
             f"user_list rank={slots['rank']}: min_count {slots['min_count']} is not applied"
+        )
         assert slots["event"].name in events_matched(tree, query.values)
 
 
 # --- sessions and active users ----------------------------------------------------------------------------------
 
 SESSION_METRICS: dict[str, Callable[[exp.Expr, str], bool]] = {
-    "duration": lambda e, stat: measure_of(e)[0] == {"avg": "avg", "median": "quantile 0.5", "p90": "quantile 0.9"}[stat]
-    and column_names(e) == {"$session_duration"},
+    "duration": lambda e, stat: (
+        measure_of(e)[0] == {"avg": "avg", "median": "quantile 0.5", "p90": "quantile 0.9"}[stat]
+        and column_names(e) == {"$session_duration"}
+    ),
     "bounce_rate": lambda e, stat: "$is_bounce" in column_names(e),
     "pageviews_per_session": lambda e, stat: isinstance(unround(e), exp.Avg) and column_names(e) == {"$pageview_count"},
     "sessions_per_user": lambda e, stat: column_names(e) == {"person_id"},
@@ -456,7 +502,7 @@ SESSION_COLUMN = {"duration": "duration_seconds", "bounce_rate": "bounce_rate_pc
 
 
 def test_a_session_metric_reads_the_sessions_table_per_asked_interval(renderer):
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "sessions", at_least=5):
+    for _stem, slots, _query, tree in rendered(renderer, lambda stem, s: stem == "sessions", at_least=5):
         assert tree.args["from_"].this.name == "sessions"
         metric = select_expr(tree, SESSION_COLUMN[slots["metric"]])
         assert SESSION_METRICS[slots["metric"]](metric, slots["stat"]), metric.sql()
@@ -469,9 +515,16 @@ def test_a_session_metric_reads_the_sessions_table_per_asked_interval(renderer):
 
 def test_active_users_are_counted_per_the_metrics_own_period_or_over_the_range(renderer):
     window = {"dau": "day", "wau": "week", "mau": "month"}
-    for stem, slots, query, tree in rendered(renderer, lambda stem, s: stem == "engagement_active_users", at_least=5):
-        users = [s for s in selects(tree) if any(isinstance(unround(e.this if isinstance(e, exp.Alias) else e), exp.Count)
-                                                 and column_names(e) == {"person_id"} for e in s.expressions)]
+    for _stem, slots, _query, tree in rendered(renderer, lambda stem, s: stem == "engagement_active_users", at_least=5):
+        users = [
+            s
+            for s in selects(tree)
+            if any(
+                isinstance(unround(e.this if isinstance(e, exp.Alias) else e), exp.Count)
+                and column_names(e) == {"person_id"}
+                for e in s.expressions
+            )
+        ]
         assert users, "no count(DISTINCT person_id)"
         if slots["metric"] == "active":
             assert "period" not in output_columns(tree)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
-
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.generate import DEFAULT_EVENTS, generate_demo
 from askhog.demo.store import Store
 from askhog.render import Renderer
 
 # A Wednesday afternoon, as in tests/embedded: the data ends here and "now" is here.
-DEMO_END = datetime(2026, 3, 18, 15, 0, tzinfo=timezone.utc)
+DEMO_END = datetime(2026, 3, 18, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-
 from askhog.demo import truths
 from askhog.engine import Engine
 from askhog.types import EventRef
@@ -24,8 +23,15 @@ def engine(demo_backend, tmp_path_factory) -> Engine:
 
 
 def run(name: str, slots: dict[str, Any], backend, renderer, **options: Any) -> Report:
-    return run_workflow(name, slots, backend=backend, renderer=renderer, taxonomy=backend.taxonomy(),
-                        now=DEMO_END, options=options or None)
+    return run_workflow(
+        name,
+        slots,
+        backend=backend,
+        renderer=renderer,
+        taxonomy=backend.taxonomy(),
+        now=DEMO_END,
+        options=options or None,
+    )
 
 
 def assert_safari_break(report: Report) -> None:

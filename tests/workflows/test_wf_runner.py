@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import textwrap
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pytest
-
 from askhog.backends.base import Annotation, Table
 from askhog.errors import CatalogError, ExecutionError, WorkflowError
 from askhog.taxonomy import demo_taxonomy
@@ -132,9 +132,15 @@ def tables() -> dict[str, Table]:
 
 
 def run(path: Path, backend: FakeBackend, renderer: RecordingRenderer | None = None, **slots: Any):
-    return run_loaded_workflow(load_workflow_file(path), slots or {"event": EventRef("purchase")}, backend=backend,
-                               renderer=renderer or RecordingRenderer(), taxonomy=demo_taxonomy(), now=NOW,
-                               question="who buys?")
+    return run_loaded_workflow(
+        load_workflow_file(path),
+        slots or {"event": EventRef("purchase")},
+        backend=backend,
+        renderer=renderer or RecordingRenderer(),
+        taxonomy=demo_taxonomy(),
+        now=NOW,
+        question="who buys?",
+    )
 
 
 def test_independent_steps_run_concurrently(workflow_file):
@@ -198,22 +204,36 @@ def test_missing_required_input_is_asked_and_defaults_fill_the_rest(workflow_fil
 
 def test_unknown_option_is_refused(workflow_file):
     with pytest.raises(WorkflowError, match="no option 'colour'"):
-        run_loaded_workflow(load_workflow_file(workflow_file), {"event": EventRef("purchase")},
-                            backend=FakeBackend(tables()), renderer=RecordingRenderer(), taxonomy=demo_taxonomy(),
-                            now=NOW, options={"colour": "red"})
+        run_loaded_workflow(
+            load_workflow_file(workflow_file),
+            {"event": EventRef("purchase")},
+            backend=FakeBackend(tables()),
+            renderer=RecordingRenderer(),
+            taxonomy=demo_taxonomy(),
+            now=NOW,
+            options={"colour": "red"},
+        )
 
 
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda t: t.replace("    purpose: Which browser leads.\n", "    purpose: Which browser leads.\n    colour: red\n"),
-         "key 'colour'"),
-        (lambda t: t.replace("analysis: breakdown_totals\n  - id: drill", "analysis: tea_leaves\n  - id: drill"),
-         "unknown analysis 'tea_leaves'"),
+        (
+            lambda t: t.replace(
+                "    purpose: Which browser leads.\n", "    purpose: Which browser leads.\n    colour: red\n"
+            ),
+            "key 'colour'",
+        ),
+        (
+            lambda t: t.replace("analysis: breakdown_totals\n  - id: drill", "analysis: tea_leaves\n  - id: drill"),
+            "unknown analysis 'tea_leaves'",
+        ),
         (lambda t: t.replace("slots: {event: =slots.event}", "slots: {event: =drill.x}"), "not earlier steps"),
         (lambda t: t.replace("id: probe", "id: other"), "must equal the file name"),
-        (lambda t: t.replace("  - \"Nothing concluded.\"\n", "  - {when: [nowhere.x], text: hi}\n"),
-         "'nowhere.x' is not <step>.<fact>"),
+        (
+            lambda t: t.replace('  - "Nothing concluded."\n', "  - {when: [nowhere.x], text: hi}\n"),
+            "'nowhere.x' is not <step>.<fact>",
+        ),
     ],
 )
 def test_malformed_files_name_the_file_and_the_problem(tmp_path, edit, message):
@@ -226,15 +246,17 @@ def test_malformed_files_name_the_file_and_the_problem(tmp_path, edit, message):
 
 def test_misspelt_reference_root_is_refused_on_load(tmp_path):
     path = tmp_path / "probe.yaml"
-    path.write_text(WORKFLOW.format(name="probe").replace("limit: {first: [=slots.limit, =options.top_n]}",
-                                                          "limit: =optons.top_n"))
+    path.write_text(
+        WORKFLOW.format(name="probe").replace("limit: {first: [=slots.limit, =options.top_n]}", "limit: =optons.top_n")
+    )
     with pytest.raises(CatalogError, match="optons"):
         load_workflow_file(path)
 
 
 def test_a_step_not_applicable_does_not_block_the_steps_that_may_use_it(tmp_path):
     path = tmp_path / "optional.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         id: optional
         title: Optional step
         description: The drill uses the channels step's fact when there is one.
@@ -251,10 +273,17 @@ def test_a_step_not_applicable_does_not_block_the_steps_that_may_use_it(tmp_path
             template: stub_drill
             slots: {channel: {first: [=channels.top, everyone]}}
         finding: ["{drill.rows} rows."]
-        """))
+        """)
+    )
     renderer = RecordingRenderer()
-    report = run_loaded_workflow(load_workflow_file(path), {}, backend=FakeBackend(tables()), renderer=renderer,
-                                 taxonomy=demo_taxonomy(), now=NOW)
+    report = run_loaded_workflow(
+        load_workflow_file(path),
+        {},
+        backend=FakeBackend(tables()),
+        renderer=renderer,
+        taxonomy=demo_taxonomy(),
+        now=NOW,
+    )
     channels, drill = report.steps
     assert channels.skipped and not channels.blocked and "=slots.event" in channels.summary
     assert drill.ok and dict(renderer.calls)["stub_drill"] == {"channel": "everyone"}

@@ -1,4 +1,5 @@
-"""engine/stats.py against published examples and scipy.stats."""
+"""engine/stats.py against published examples, scipy.stats (for the argument order and sign of the tests it
+delegates to scipy) and planted series (for the scans scipy does not have)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,6 @@ import math
 
 import numpy as np
 import pytest
-from scipy import integrate
-from scipy import stats as sps
-
 from askhog.errors import AskhogError, StatisticsError
 from askhog.stats import (
     best_split,
@@ -17,12 +15,15 @@ from askhog.stats import (
     probability_b_beats_a,
     rate_change_contributions,
     sample_ratio_mismatch,
+    scan_shifts,
     total_change_contributions,
     two_proportion_ztest,
     welch_ttest,
     welch_ttest_from_stats,
     wilson_interval,
 )
+from scipy import integrate
+from scipy import stats as sps
 
 
 def test_wilson_interval_matches_newcombe_1998_example():
@@ -204,3 +205,86 @@ def test_ratio_of_odds_ratios_matches_a_logistic_interaction_by_hand():
     assert same.ratio_of_odds_ratios == pytest.approx(1.0) and same.p_value == pytest.approx(1.0)
     # A zero cell is corrected rather than dividing by zero.
     assert math.isfinite(odds_ratio_interaction((5, 10), (0, 10), (5, 10), (5, 10)).z)
+
+
+# --- scan_shifts: planted shifts among many series -----------------------------------------------
+
+
+def _planted_rates(days: int = 28, columns: int = 5, shifted: int = 2, at: int = 18, seed: int = 5):
+    """Daily conversion rates per segment: every column flat at 0.5 except ``shifted``, which drops to 0.35 on day ``at``."""
+    rng = np.random.default_rng(seed)
+    trials = rng.integers(150, 250, (days, columns)).astype(float)
+    rates = np.full((days, columns), 0.5)
+    rates[at:, shifted] = 0.35
+    return rng.binomial(trials.astype(int), rates) / trials, trials
+
+
+def test_scan_shifts_finds_the_planted_rate_shift_and_only_it():
+    values, trials = _planted_rates()
+    shifts = scan_shifts(values, trials, kind="rate", permutations=499, seed=1)
+    assert len(shifts) == 5
+    planted = shifts[2]
+    assert planted.index in (17, 18, 19)
+    assert planted.before_mean == pytest.approx(0.5, abs=0.03)
+    assert planted.after_mean == pytest.approx(0.35, abs=0.03)
+    assert planted.p_adjusted < 0.01
+    assert planted.chi2 == max(s.chi2 for s in shifts)
+    assert all(s.p_adjusted > 0.05 for j, s in enumerate(shifts) if j != 2)
+
+
+def test_scan_shifts_rate_size_is_pearson_chi_square_of_the_before_after_table():
+    values, trials = _planted_rates(columns=1, shifted=0)
+    (shift,) = scan_shifts(values, trials, permutations=9)
+    k = shift.index
+    succ = values * trials
+    table = [
+        [succ[:k, 0].sum(), (trials[:k, 0] - succ[:k, 0]).sum()],
+        [succ[k:, 0].sum(), (trials[k:, 0] - succ[k:, 0]).sum()],
+    ]
+    chi2, _, _, _ = sps.chi2_contingency(table, correction=False)
+    assert shift.chi2 == pytest.approx(chi2)
+
+
+def test_scan_shifts_finds_a_planted_count_step():
+    rng = np.random.default_rng(9)
+    counts = rng.poisson(np.where(np.arange(30)[:, None] < 12, [40.0, 40.0, 40.0], [40.0, 70.0, 40.0]))
+    shifts = scan_shifts(counts, kind="count", permutations=499)
+    assert shifts[1].index in (11, 12, 13)
+    assert shifts[1].after_mean > shifts[1].before_mean + 20
+    assert shifts[1].p_adjusted < 0.01
+    assert shifts[0].p_adjusted > 0.05 and shifts[2].p_adjusted > 0.05
+
+
+def test_scan_shifts_on_flat_series_finds_nothing_significant_and_is_deterministic():
+    rng = np.random.default_rng(21)
+    trials = rng.integers(150, 250, (28, 4)).astype(float)
+    values = rng.binomial(trials.astype(int), 0.3) / trials
+    first = scan_shifts(values, trials, permutations=199, seed=3)
+    assert all(s.p_adjusted > 0.05 for s in first)
+    assert first == scan_shifts(values, trials, permutations=199, seed=3)
+
+
+def test_scan_shifts_constant_column_has_no_shift():
+    values = np.column_stack([np.full(12, 0.4), np.r_[np.full(6, 0.2), np.full(6, 0.6)]])
+    shifts = scan_shifts(values, np.full((12, 2), 100.0), permutations=99)
+    assert shifts[0].chi2 == 0.0 and shifts[0].p_adjusted == 1.0
+    assert (
+        shifts[1].index == 6
+        and shifts[1].before_mean == pytest.approx(0.2)
+        and shifts[1].after_mean == pytest.approx(0.6)
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "kwargs"),
+    [
+        (np.ones((5, 2)), {}),  # fewer days than two segments
+        (np.ones(10), {}),  # not days × series
+        (np.ones((10, 2)), {"weights": np.ones((10, 3))}),  # one weight per value
+        (np.ones((10, 2)), {"weights": -np.ones((10, 2))}),  # weights are not negative
+        (np.ones((10, 2)), {"kind": "share"}),
+    ],
+)
+def test_scan_shifts_rejects_malformed_input(values, kwargs):
+    with pytest.raises(StatisticsError):
+        scan_shifts(values, **kwargs)

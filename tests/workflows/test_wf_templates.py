@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-
 from askhog.errors import TemplateError
 from askhog.hogql.posthog_parser import assert_posthog_parses
 from askhog.hogql.validate import validate
@@ -14,7 +13,7 @@ from askhog.render import Renderer
 from askhog.taxonomy import demo_taxonomy
 from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
-END = datetime(2026, 3, 18, 15, tzinfo=timezone.utc)
+END = datetime(2026, 3, 18, 15, tzinfo=UTC)
 WINDOW = TimeRange(END - timedelta(days=28), END, "last 28 days")
 STEPS = (EventRef("checkout_started"), EventRef("purchase"))
 DIMENSIONS = (PropertyRef("$browser"), PropertyRef("plan", "person"))
@@ -23,15 +22,40 @@ PRO = (PropertyFilter(PropertyRef("plan", "person"), "=", "pro"),)
 
 CASES: dict[str, dict[str, Any]] = {
     "wf_daily_conversion": {"steps": STEPS, "window_days": 1, "filters": PRO, "time_range": WINDOW},
-    "wf_segment_conversion": {"steps": STEPS, "window_days": 1, "filters": None, "time_range": WINDOW,
-                              "dimensions": DIMENSIONS, "new_user_event": EventRef("signed_up"), "new_user_days": 7},
-    "wf_segment_volume": {"event": EventRef("purchase"), "amount_property": AMOUNT, "filters": PRO,
-                          "time_range": WINDOW, "dimensions": DIMENSIONS},
+    "wf_segment_conversion": {
+        "steps": STEPS,
+        "window_days": 1,
+        "filters": None,
+        "time_range": WINDOW,
+        "dimensions": DIMENSIONS,
+        "new_user_event": EventRef("signed_up"),
+        "new_user_days": 7,
+    },
+    "wf_segment_volume": {
+        "event": EventRef("purchase"),
+        "amount_property": AMOUNT,
+        "filters": PRO,
+        "time_range": WINDOW,
+        "dimensions": DIMENSIONS,
+    },
     "wf_flag_changes": {"time_range": WINDOW},
-    "wf_activation_lift": {"signup_event": EventRef("signed_up"), "candidates": STEPS, "window_days": 1,
-                           "retention_from_day": 21, "retention_to_day": 28, "filters": None, "time_range": WINDOW},
-    "wf_high_value_behaviour": {"revenue_event": EventRef("purchase"), "amount_property": AMOUNT,
-                                "dimensions": DIMENSIONS, "quantile": 0.75, "filters": None, "time_range": WINDOW},
+    "wf_activation_lift": {
+        "signup_event": EventRef("signed_up"),
+        "candidates": STEPS,
+        "window_days": 1,
+        "retention_from_day": 21,
+        "retention_to_day": 28,
+        "filters": None,
+        "time_range": WINDOW,
+    },
+    "wf_high_value_behaviour": {
+        "revenue_event": EventRef("purchase"),
+        "amount_property": AMOUNT,
+        "dimensions": DIMENSIONS,
+        "quantile": 0.75,
+        "filters": None,
+        "time_range": WINDOW,
+    },
 }
 
 

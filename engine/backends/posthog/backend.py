@@ -9,9 +9,11 @@ extras (server-side ``check``, experiments, cohorts, saving insights,
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
 
+from ...clock import Clock, utc_now
 from ...errors import Problem
 from ...hogql.parsing import line_column
 from ...taxonomy import Taxonomy
@@ -22,11 +24,14 @@ from .config import PostHogConfig, key_is_configured
 from .doctor import DoctorReport, doctor
 from .insights import DEFAULT_DESCRIPTION, save_insight, save_query
 from .metrics import QueryMetrics
-from .responses import metadata_notices
 from .project_data import Cohort, Experiment, find_experiment, read_annotations, read_cohorts, read_experiments
+from .responses import metadata_notices
 from .taxonomy import load_taxonomy
 
 _ANNOTATIONS, _TAXONOMY, _EXPERIMENTS = "annotations", "taxonomy", "experiments"
+
+
+_T = TypeVar("_T")
 
 
 class PostHogBackend:
@@ -34,13 +39,13 @@ class PostHogBackend:
 
     name = "posthog"
 
-    def __init__(self, client: PostHogClient, *, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+    def __init__(self, client: PostHogClient, *, now: Clock = utc_now):
         self.client = client
         self._now = now
         self._meta: TTLCache[Any] = TTLCache(client.config.taxonomy_ttl, 8, clock=client.clock)
 
     @classmethod
-    def from_config(cls, config: PostHogConfig) -> "PostHogBackend":
+    def from_config(cls, config: PostHogConfig) -> PostHogBackend:
         return cls(PostHogClient(config))
 
     def __repr__(self) -> str:
@@ -93,8 +98,9 @@ class PostHogBackend:
     ) -> str:
         return save_insight(self.client, name, hogql, values, dashboard)
 
-    def save_query(self, name: str, query: dict[str, Any], dashboard: int | None = None,
-                   description: str = DEFAULT_DESCRIPTION) -> str:
+    def save_query(
+        self, name: str, query: dict[str, Any], dashboard: int | None = None, description: str = DEFAULT_DESCRIPTION
+    ) -> str:
         """Save an insight ``query`` (``Answer.to_insight()``: native or HogQL) and return its URL."""
         return save_query(self.client, name, query, dashboard, description)
 
@@ -106,7 +112,7 @@ class PostHogBackend:
         self._meta.clear()
         self.client.cache.clear()
 
-    def _cached(self, key: str, load: Callable[[], Any]) -> Any:
+    def _cached(self, key: str, load: Callable[[], _T]) -> _T:
         found = self._meta.get(key)
         if found is None:
             found = load()
@@ -120,12 +126,16 @@ def backend_from_settings(
     *,
     api_key: str | None = None,
     environ: Mapping[str, str] | None = None,
+    now: Callable[[], datetime] | None = None,
+    **settings: object,
 ) -> PostHogBackend | None:
     """For the CLI: a PostHog backend when a key is configured (flags win over env), else ``None`` for the demo.
 
+    ``now`` pins the backend's clock (``--now``); ``settings`` are further ``PostHogConfig`` fields.
     Raises ``ConfigError`` when a key is set but the project id or host is missing or malformed.
     """
     env = os.environ if environ is None else environ
     if not key_is_configured(env, api_key):
         return None
-    return PostHogBackend.from_config(PostHogConfig.from_env(env, host=host, project_id=project_id, api_key=api_key))
+    config = PostHogConfig.from_env(env, host=host, project_id=project_id, api_key=api_key, **settings)
+    return PostHogBackend.from_config(config) if now is None else PostHogBackend(PostHogClient(config), now=now)

@@ -20,16 +20,17 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from ...errors import (
     AskhogError,
-    ConnectionError,
+    ConnectError,
     PostHogAPIError,
     QueryError,
     QueryTimeout,
@@ -114,7 +115,7 @@ class PostHogClient:
         if self._owns_http:
             self._http.close()
 
-    def __enter__(self) -> "PostHogClient":
+    def __enter__(self) -> PostHogClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -229,8 +230,14 @@ class PostHogClient:
         if located is None:
             return error
         return query_error(
-            error.detail or located.message, hogql, start=located.start, end=located.end,
-            status=error.status, code=error.code, detail=error.detail, attr=error.attr,
+            error.detail or located.message,
+            hogql,
+            start=located.start,
+            end=located.end,
+            status=error.status,
+            code=error.code,
+            detail=error.detail,
+            attr=error.attr,
         )
 
     def cancel(self, query_id: str) -> None:
@@ -261,9 +268,7 @@ class PostHogClient:
         running_id = client_query_id  # PostHog names the query by our id unless it answers with its own
         try:
             stats.throttled += self.limiter.admit(deadline)
-            response = self._request(
-                "POST", self._query_path(), json=body, deadline=deadline, stats=stats, query=hogql
-            )
+            response = self._request("POST", self._query_path(), json=body, deadline=deadline, stats=stats, query=hogql)
             data = self._json(response, self._query_path())
             status = query_status(data, self._query_path())
             if response.status_code == 202 or (status is not None and not status.complete):
@@ -344,12 +349,12 @@ class PostHogClient:
                         method, url, json=json, params=params, timeout=timeout, headers=self._headers()
                     )
             except httpx.ConnectTimeout:
-                raise ConnectionError(
+                raise ConnectError(
                     f"could not connect to {self.config.host} within {timeout.connect:g}s; "
                     "check POSTHOG_HOST and your network"
                 ) from None
             except httpx.ConnectError as exc:
-                raise ConnectionError(
+                raise ConnectError(
                     f"could not connect to {self.config.host} ({self.config.redact(str(exc)) or 'refused'}); "
                     "check POSTHOG_HOST and your network"
                 ) from None
@@ -358,12 +363,12 @@ class PostHogClient:
                     f"{method} {shown} got no complete answer within {timeout.read:g}s (never retried)"
                 ) from None
             except _RESETS as exc:
-                failure = ConnectionError(
+                failure = ConnectError(
                     f"the connection to {self.config.host} dropped during {method} {shown} ({type(exc).__name__})"
                 )
                 wait = self._backoff(attempt)
             except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a protocol error, an unusable URL
-                raise ConnectionError(
+                raise ConnectError(
                     f"{method} {shown} on {self.config.host} failed: {type(exc).__name__}: {self._redact(str(exc))}"
                 ) from None
             else:
@@ -396,7 +401,11 @@ class PostHogClient:
                 raise failure
             log.info(
                 "posthog_retry method=%s path=%s attempt=%d wait_s=%.2f reason=%s",
-                method, shown, attempt + 1, wait, type(failure).__name__,
+                method,
+                shown,
+                attempt + 1,
+                wait,
+                type(failure).__name__,
             )
             self._sleep(wait)
             attempt += 1
@@ -405,7 +414,7 @@ class PostHogClient:
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter, so that clients that failed together do not retry together."""
         delay = min(self.config.backoff_cap, self.config.backoff_base * 2**attempt)
-        return delay * (0.5 + self._jitter() / 2)
+        return float(delay * (0.5 + self._jitter() / 2))
 
     def _url(self, path: str) -> tuple[str, str]:
         """The absolute URL on the configured host, and the path to show in messages.
@@ -457,8 +466,13 @@ class PostHogClient:
         self.metrics.record(duration_ms=duration_ms, cache_hit=cache_hit, retries=stats.retries, error=error)
         (log.warning if error else log.info)(
             "posthog_query query_hash=%s duration_ms=%.1f rows=%s cache_hit=%s retries=%d throttled=%d error=%s",
-            query_hash(hogql), duration_ms, rows if rows is not None else "-", str(cache_hit).lower(),
-            stats.retries, stats.throttled, error or "none",
+            query_hash(hogql),
+            duration_ms,
+            rows if rows is not None else "-",
+            str(cache_hit).lower(),
+            stats.retries,
+            stats.throttled,
+            error or "none",
         )
 
 

@@ -9,8 +9,8 @@ pasted traceback or a log line must never leak it.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping
 from urllib.parse import urlsplit
 
 from ...errors import PostHogAPIError
@@ -73,8 +73,10 @@ class PostHogConfig:
         object.__setattr__(self, "api_key", self.api_key.strip())
         unsendable = header_problem(self.api_key)
         if unsendable:
-            raise ConfigError(f"POSTHOG_PERSONAL_API_KEY contains {unsendable}, which cannot be sent in an HTTP "
-                              "header: copy the key again from PostHog's settings")
+            raise ConfigError(
+                f"POSTHOG_PERSONAL_API_KEY contains {unsendable}, which cannot be sent in an HTTP "
+                "header: copy the key again from PostHog's settings"
+            )
         for name in ("connect_timeout", "read_timeout", "deadline"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
@@ -86,7 +88,7 @@ class PostHogConfig:
             f"deadline={self.deadline!r}, cache_ttl={self.cache_ttl!r})"
         )
 
-    def with_overrides(self, **changes: object) -> "PostHogConfig":
+    def with_overrides(self, **changes: object) -> PostHogConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def redact(self, text: str) -> str:
@@ -103,7 +105,7 @@ class PostHogConfig:
         project_id: str | int | None = None,
         api_key: str | None = None,
         **settings: object,
-    ) -> "PostHogConfig":
+    ) -> PostHogConfig:
         """Settings from the environment; explicit arguments (CLI flags) win over variables."""
         env = os.environ if environ is None else environ
         key = api_key or env.get("POSTHOG_PERSONAL_API_KEY", "")

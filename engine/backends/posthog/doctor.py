@@ -8,12 +8,12 @@ an earlier one already explains the problem.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import httpx
 
-from ...errors import AskhogError, AuthenticationError, ConnectionError, PostHogAPIError, ProjectNotFound, QueryTimeout
+from ...errors import AskhogError, AuthenticationError, ConnectError, PostHogAPIError, ProjectNotFound, QueryTimeout
 from .client import PostHogClient
 from .config import PostHogConfig
 
@@ -75,7 +75,7 @@ def doctor(
 def _host(client: PostHogClient) -> str:
     try:
         client.get("/_health/")
-    except (ConnectionError, QueryTimeout):
+    except (ConnectError, QueryTimeout):
         raise
     except PostHogAPIError:
         pass  # any HTTP answer proves the host is there; the next checks judge it
@@ -103,8 +103,7 @@ def _project(client: PostHogClient) -> str:
         project = client.get(f"/api/projects/{project_id}/")
     except AuthenticationError:
         raise AuthenticationError(
-            f"the key may not read project {project_id}: give it access to this project and the "
-            "project:read scope"
+            f"the key may not read project {project_id}: give it access to this project and the project:read scope"
         ) from None
     except ProjectNotFound:
         raise ProjectNotFound(

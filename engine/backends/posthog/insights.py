@@ -17,16 +17,22 @@ from .client import PostHogClient
 DEFAULT_DESCRIPTION = "Saved by askhog"
 
 
-def insight_body(name: str, query: dict[str, Any], dashboard: int | None,
-                 description: str = DEFAULT_DESCRIPTION) -> dict[str, Any]:
+def insight_body(
+    name: str, query: dict[str, Any], dashboard: int | None, description: str = DEFAULT_DESCRIPTION
+) -> dict[str, Any]:
     body: dict[str, Any] = {"name": name, "query": query, "saved": True, "description": description}
     if dashboard is not None:
         body["dashboards"] = [dashboard]
     return body
 
 
-def save_query(client: PostHogClient, name: str, query: dict[str, Any], dashboard: int | None = None,
-               description: str = DEFAULT_DESCRIPTION) -> str:
+def save_query(
+    client: PostHogClient,
+    name: str,
+    query: dict[str, Any],
+    dashboard: int | None = None,
+    description: str = DEFAULT_DESCRIPTION,
+) -> str:
     """Create the insight from its ``query`` (on ``dashboard`` if given, which must exist) and return its URL."""
     if not name.strip():
         raise PostHogAPIError("an insight needs a name")
@@ -36,7 +42,9 @@ def save_query(client: PostHogClient, name: str, query: dict[str, Any], dashboar
             client.get(f"{base}/dashboards/{int(dashboard)}/")
         except PostHogAPIError as exc:
             if exc.status == 404:
-                raise PostHogAPIError(f"no dashboard {dashboard} in project {client.config.project_id}", status=404) from None
+                raise PostHogAPIError(
+                    f"no dashboard {dashboard} in project {client.config.project_id}", status=404
+                ) from None
             raise
     # not idempotent: a retry after a dropped connection could save the insight twice
     created = client.post(f"{base}/insights/", insight_body(name, query, dashboard, description), idempotent=False)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 from ...errors import RateLimited
 from .config import QueryLimits
@@ -30,11 +30,12 @@ class QueryRateLimiter:
 
     def __init__(
         self,
-        limits: QueryLimits = QueryLimits(),
+        limits: QueryLimits | None = None,
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
     ):
+        limits = QueryLimits() if limits is None else limits
         self._windows: tuple[tuple[int, float], ...] = ((limits.per_minute, 60.0), (limits.per_hour, 3600.0))
         self._stamps: deque[float] = deque()
         self._lock = threading.Lock()

@@ -10,6 +10,8 @@ import threading
 from collections import Counter, deque
 from typing import Any
 
+from ...latency import percentile
+
 _KEPT_LATENCIES = 10_000
 
 
@@ -53,9 +55,9 @@ class QueryMetrics:
                 "cache_hits": self.cache_hits,
                 "cache_hit_rate": round(self.cache_hits / self.queries, 4) if self.queries else 0.0,
                 "latency_ms": {
-                    "p50": _percentile(ordered, 50),
-                    "p95": _percentile(ordered, 95),
-                    "p99": _percentile(ordered, 99),
+                    "p50": percentile(ordered, 50),
+                    "p95": percentile(ordered, 95),
+                    "p99": percentile(ordered, 99),
                 },
                 "errors": dict(self._errors),
                 "error_count": sum(self._errors.values()),
@@ -80,11 +82,3 @@ class QueryMetrics:
                 f"retries: {s['retries']}, 429s: {s['rate_limited']}, self-throttled waits: {s['throttled_waits']}",
             ]
         )
-
-
-def _percentile(ordered: list[float], pct: float) -> float | None:
-    """Nearest-rank percentile: a latency that was really observed."""
-    if not ordered:
-        return None
-    rank = max(1, -(-len(ordered) * pct // 100))
-    return round(ordered[int(rank) - 1], 3)

@@ -14,7 +14,7 @@ from typing import Any
 from ...errors import MalformedResponse, PostHogAPIError
 from ..base import Annotation
 from .client import PostHogClient
-from .responses import need_object, optional_bool, optional_int, optional_list, optional_str
+from .responses import need_object, optional_bool, optional_int, optional_str, variant_keys
 from .taxonomy import flag_variants, parse_time
 
 
@@ -64,9 +64,12 @@ def read_annotations(client: PostHogClient) -> list[Annotation]:
 def read_cohorts(client: PostHogClient) -> list[Cohort]:
     path = _path(client, "cohorts")
     return [
-        Cohort(_id(item, path, i), optional_str(item.get("name"), path, f"results[{i}].name") or "",
-               optional_int(item.get("count"), path, f"results[{i}].count"),
-               bool(optional_bool(item.get("is_static"), path, f"results[{i}].is_static")))
+        Cohort(
+            _id(item, path, i),
+            optional_str(item.get("name"), path, f"results[{i}].name") or "",
+            optional_int(item.get("count"), path, f"results[{i}].count"),
+            bool(optional_bool(item.get("is_static"), path, f"results[{i}].is_static")),
+        )
         for i, item in enumerate(client.paginate(path, {"limit": 200}))
         if not optional_bool(item.get("deleted"), path, f"results[{i}].deleted")
     ]
@@ -95,15 +98,12 @@ def find_experiment(experiments: list[Experiment], name_or_key: str) -> Experime
 def _experiment(item: dict[str, Any], where: str, field: str) -> Experiment:
     flag = need_object(item.get("feature_flag") or {}, where, f"{field}.feature_flag")
     parameters = need_object(item.get("parameters") or {}, where, f"{field}.parameters")
-    listed = optional_list(parameters.get("feature_flag_variants"), where, f"{field}.parameters.feature_flag_variants")
-    keys = []
-    for n, variant in enumerate(listed):
-        label = f"{field}.parameters.feature_flag_variants[{n}]"
-        key = optional_str(need_object(variant, where, label).get("key"), where, f"{label}.key")
-        if key:
-            keys.append(key)
-    flag_key = (optional_str(item.get("feature_flag_key"), where, f"{field}.feature_flag_key")
-                or optional_str(flag.get("key"), where, f"{field}.feature_flag.key") or "")
+    keys = variant_keys(parameters.get("feature_flag_variants"), where, f"{field}.parameters.feature_flag_variants")
+    flag_key = (
+        optional_str(item.get("feature_flag_key"), where, f"{field}.feature_flag_key")
+        or optional_str(flag.get("key"), where, f"{field}.feature_flag.key")
+        or ""
+    )
     return Experiment(
         _id(item, where, field),
         optional_str(item.get("name"), where, f"{field}.name") or "",

@@ -12,16 +12,22 @@ from __future__ import annotations
 import json
 import logging
 import weakref
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import quote
 
 REDACTED = "[redacted]"
 
 LOGGERS: tuple[str, ...] = (
-    "askhog", "askhog.posthog",
+    "askhog",
+    "askhog.posthog",
     "httpx",
-    "httpcore", "httpcore.connection", "httpcore.connection_pool", "httpcore.http11", "httpcore.http2",
-    "httpcore.proxy", "httpcore.socks",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.connection_pool",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
 )
 """Every logger a PostHog call writes to. A logger's filters only see records logged on that very logger
 (not its children's), so each one is named here rather than only the parents."""

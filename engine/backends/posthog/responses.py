@@ -32,7 +32,8 @@ def decode(content: bytes, *, status: int, where: str) -> Any:
         raise MalformedResponse(f"PostHog's answer to {where} is nested too deeply to read", status=status) from None
     except ValueError:  # includes UnicodeDecodeError
         raise MalformedResponse(
-            f"PostHog answered {status} on {where} with a body that is not JSON", status=status) from None
+            f"PostHog answered {status} on {where} with a body that is not JSON", status=status
+        ) from None
 
 
 # --- field checks -------------------------------------------------------------------------------
@@ -86,6 +87,17 @@ def optional_str(value: object, where: str, field: str) -> str | None:
     return None if value is None else need_str(value, where, field)
 
 
+def variant_keys(value: object, where: str, field: str) -> list[str]:
+    """The non-empty ``key`` of each object in the list at ``field`` (a flag's or an experiment's variants)."""
+    keys = []
+    for n, variant in enumerate(optional_list(value, where, field)):
+        label = f"{field}[{n}]"
+        key = optional_str(need_object(variant, where, label).get("key"), where, f"{label}.key")
+        if key:
+            keys.append(key)
+    return keys
+
+
 def optional_int(value: object, where: str, field: str) -> int | None:
     if value is None:
         return None
@@ -110,8 +122,9 @@ def check_depth(value: object, where: str, field: str, limit: int = MAX_DEPTH) -
     while stack:
         node, depth = stack.pop()
         if depth > limit:
-            raise MalformedResponse(f"PostHog's answer to {where} is malformed: {field} is nested more than "
-                                    f"{limit} levels deep")
+            raise MalformedResponse(
+                f"PostHog's answer to {where} is malformed: {field} is nested more than {limit} levels deep"
+            )
         children = node.values() if isinstance(node, dict) else node
         stack.extend((child, depth + 1) for child in children if isinstance(child, (list, dict)))
 
@@ -123,8 +136,10 @@ def table_from_response(data: object, *, query_ms: float | None = None, where: s
     """A ``Table`` from a HogQLQueryResponse (``types`` are ``[name, type]`` pairs or bare type names)."""
     body = need_object(data, where)
     rows_in = need_list(body.get("results"), where, "results")
-    columns = [_column_name(c, where, f"columns[{i}]")
-               for i, c in enumerate(optional_list(body.get("columns"), where, "columns"))]
+    columns = [
+        _column_name(c, where, f"columns[{i}]")
+        for i, c in enumerate(optional_list(body.get("columns"), where, "columns"))
+    ]
     types: list[str] = []
     for i, t in enumerate(optional_list(body.get("types"), where, "types")):
         if isinstance(t, list) and len(t) == 2:
@@ -139,8 +154,10 @@ def table_from_response(data: object, *, query_ms: float | None = None, where: s
     for i, row in enumerate(rows_in):
         cells = need_list(row, where, f"results[{i}]")
         if columns and len(cells) != len(columns):
-            raise MalformedResponse(f"PostHog's answer to {where} is malformed: results[{i}] has {len(cells)} "
-                                    f"values for {len(columns)} columns")
+            raise MalformedResponse(
+                f"PostHog's answer to {where} is malformed: results[{i}] has {len(cells)} "
+                f"values for {len(columns)} columns"
+            )
         check_depth(cells, where, f"results[{i}]")
         rows.append(tuple(cells))
     has_more = optional_bool(body.get("hasMore"), where, "hasMore")
@@ -197,12 +214,14 @@ def metadata_notices(data: object, where: str) -> dict[str, list[Notice]]:
         for i, item in enumerate(optional_list(body.get(key), where, key)):
             field = f"{key}[{i}]"
             notice = need_object(item, where, field)
-            notices.append(Notice(
-                message=str(optional_str(notice.get("message"), where, f"{field}.message") or ""),
-                start=optional_int(notice.get("start"), where, f"{field}.start"),
-                end=optional_int(notice.get("end"), where, f"{field}.end"),
-                fix=optional_str(notice.get("fix"), where, f"{field}.fix"),
-            ))
+            notices.append(
+                Notice(
+                    message=str(optional_str(notice.get("message"), where, f"{field}.message") or ""),
+                    start=optional_int(notice.get("start"), where, f"{field}.start"),
+                    end=optional_int(notice.get("end"), where, f"{field}.end"),
+                    fix=optional_str(notice.get("fix"), where, f"{field}.fix"),
+                )
+            )
         found[key] = notices
     return found
 
@@ -221,4 +240,3 @@ def page_items(page: object, where: str) -> tuple[list[dict[str, Any]], str | No
         following = optional_str(body.get("next"), where, "next")
         label = "results"
     return [need_object(item, where, f"{label}[{i}]") for i, item in enumerate(items)], following
-

@@ -10,15 +10,18 @@ on most come from one HogQL query.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
+from ...clock import utc_now
 from ...errors import BackendError, MalformedResponse
 from ...taxonomy import ActionDef, EventDef, PropertyDef, Taxonomy
+from ...types import PropertyScope, PropertyType
 from .client import PostHogClient
-from .responses import need_object, optional_bool, optional_list, optional_str
+from .responses import need_object, optional_bool, optional_list, optional_str, variant_keys
 
-PROPERTY_TYPES = ("event", "person", "session")
+PROPERTY_TYPES: tuple[PropertyScope, ...] = ("event", "person", "session")
 _PAGE_SIZE = 500
 _KNOWN_TYPES = {"String", "Numeric", "Boolean", "DateTime"}
 
@@ -40,7 +43,7 @@ SAMPLE_DAYS = 30
 
 def load_taxonomy(client: PostHogClient, *, now: datetime | None = None) -> Taxonomy:
     """The project's taxonomy: visible, recently seen definitions, actions, flags and sample values."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     cutoff = now - timedelta(days=client.config.stale_after_days)
     base = f"/api/projects/{client.config.project_id}"
     tax = Taxonomy()
@@ -51,12 +54,16 @@ def load_taxonomy(client: PostHogClient, *, now: datetime | None = None) -> Taxo
             tax.events[name] = EventDef(name, (), _description(item, path, i))
     path = f"{base}/property_definitions/"
     for scope in PROPERTY_TYPES:
-        target = tax.properties(scope)  # type: ignore[arg-type]
+        target = tax.properties(scope)
         for i, item in enumerate(client.paginate(path, {"type": scope, "limit": _PAGE_SIZE})):
             name = _name(item, path, i)
             if name and _visible(item, cutoff, path, i):
                 target[name] = PropertyDef(
-                    name, scope, _property_type(item, path, i), (), _description(item, path, i)  # type: ignore[arg-type]
+                    name,
+                    scope,
+                    _property_type(item, path, i),
+                    (),
+                    _description(item, path, i),
                 )
     # PostHog does not say which event carries which property without a call per event,
     # so every event property is offered for every event.
@@ -66,8 +73,12 @@ def load_taxonomy(client: PostHogClient, *, now: datetime | None = None) -> Taxo
         name = _name(item, path, i)
         if name and not optional_bool(item.get("deleted"), path, f"results[{i}].deleted"):
             steps = optional_list(item.get("steps"), path, f"results[{i}].steps")
-            tax.actions[name] = ActionDef(name, tuple(
-                _action_step(need_object(step, path, f"results[{i}].steps[{n}]")) for n, step in enumerate(steps)))
+            tax.actions[name] = ActionDef(
+                name,
+                tuple(
+                    _action_step(need_object(step, path, f"results[{i}].steps[{n}]")) for n, step in enumerate(steps)
+                ),
+            )
     path = f"{base}/feature_flags/"
     for i, item in enumerate(client.paginate(path, {"limit": _PAGE_SIZE})):
         key = optional_str(item.get("key"), path, f"results[{i}].key")
@@ -81,13 +92,7 @@ def flag_variants(flag: dict[str, Any], where: str = "a feature flag", field: st
     """A flag's variant keys; a boolean flag answers ``true``/``false`` in ``$feature_flag_response``."""
     filters = need_object(flag.get("filters") or {}, where, f"{field}.filters")
     multivariate = need_object(filters.get("multivariate") or {}, where, f"{field}.filters.multivariate")
-    variants = optional_list(multivariate.get("variants"), where, f"{field}.filters.multivariate.variants")
-    keys = []
-    for n, variant in enumerate(variants):
-        label = f"{field}.filters.multivariate.variants[{n}]"
-        key = optional_str(need_object(variant, where, label).get("key"), where, f"{label}.key")
-        if key:
-            keys.append(key)
+    keys = variant_keys(multivariate.get("variants"), where, f"{field}.filters.multivariate.variants")
     return tuple(keys) or ("true", "false")
 
 
@@ -122,12 +127,14 @@ def _add_sample_values(client: PostHogClient, tax: Taxonomy) -> None:
     found: dict[tuple[str, str], list[str]] = {}
     for i, row in enumerate(table.rows):
         if len(row) != 4:
-            raise MalformedResponse(f"PostHog's answer to the sample values query is malformed: row {i} has "
-                                    f"{len(row)} values, expected 4 (scope, property, value, count)")
+            raise MalformedResponse(
+                f"PostHog's answer to the sample values query is malformed: row {i} has "
+                f"{len(row)} values, expected 4 (scope, property, value, count)"
+            )
         scope, name, value, _count = row
         found.setdefault((str(scope), str(name)), []).append(str(value))
     for (scope, name), seen in found.items():
-        target = tax.properties(scope)  # type: ignore[arg-type]
+        target = tax.properties(cast("PropertyScope", scope))  # a scope the query selected by name
         prop = target.get(name)
         if prop is not None:
             target[name] = PropertyDef(prop.name, prop.scope, prop.type, tuple(seen), prop.description)
@@ -151,10 +158,10 @@ def _visible(item: dict[str, Any], cutoff: datetime, where: str, i: int) -> bool
     return seen is None or seen >= cutoff
 
 
-def _property_type(item: dict[str, Any], where: str, i: int) -> str:
+def _property_type(item: dict[str, Any], where: str, i: int) -> PropertyType:
     kind = optional_str(item.get("property_type"), where, f"results[{i}].property_type")
     if kind in _KNOWN_TYPES:
-        return str(kind)
+        return cast("PropertyType", kind)
     return "Numeric" if optional_bool(item.get("is_numerical"), where, f"results[{i}].is_numerical") else "String"
 
 
@@ -171,4 +178,4 @@ def parse_time(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -16,9 +16,10 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import httpcore
 import httpx
@@ -45,7 +46,7 @@ class Budget:
 
     def clamp(self, timeout: float | None, expired: type[Exception]) -> float | None:
         """``timeout`` cut to the time left; ``expired`` (an httpcore timeout) when none is left."""
-        deadline = getattr(self._local, "deadline", None)
+        deadline: float | None = getattr(self._local, "deadline", None)
         if deadline is None:
             return timeout
         left = deadline - time.monotonic()
@@ -68,9 +69,12 @@ class _Stream(httpcore.NetworkStream):
     def close(self) -> None:
         self._inner.close()
 
-    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        wrapped = self._inner.start_tls(ssl_context, server_hostname, self._budget.clamp(timeout, httpcore.ConnectTimeout))
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        wrapped = self._inner.start_tls(
+            ssl_context, server_hostname, self._budget.clamp(timeout, httpcore.ConnectTimeout)
+        )
         return _Stream(wrapped, self._budget)
 
     def get_extra_info(self, info: str) -> Any:
@@ -88,23 +92,33 @@ class DeadlineBackend(httpcore.NetworkBackend):
         self._budget = budget
         self._inner = inner if inner is not None else httpcore.SyncBackend()
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
         addresses = self._resolve(host, port, timeout)
         failure: Exception = httpcore.ConnectError(f"no address for {host}")
         for address in addresses:
             try:
-                stream = self._inner.connect_tcp(address, port, self._budget.clamp(timeout, httpcore.ConnectTimeout),
-                                                 local_address, socket_options)
+                stream = self._inner.connect_tcp(
+                    address, port, self._budget.clamp(timeout, httpcore.ConnectTimeout), local_address, socket_options
+                )
             except httpcore.ConnectError as exc:  # try the next address (IPv6, then IPv4 …)
                 failure = exc
                 continue
             return _Stream(stream, self._budget)
         raise failure
 
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        stream = self._inner.connect_unix_socket(path, self._budget.clamp(timeout, httpcore.ConnectTimeout), socket_options)
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_unix_socket(
+            path, self._budget.clamp(timeout, httpcore.ConnectTimeout), socket_options
+        )
         return _Stream(stream, self._budget)
 
     def sleep(self, seconds: float) -> None:
