@@ -126,8 +126,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=None)
     demo.set_defaults(handler=_cmd_demo)
 
-    load = sub.add_parser("load", help="import a PostHog events export (CSV, JSON lines, Parquet)")
+    load = sub.add_parser("load", help="add a PostHog events export (CSV, JSON lines, Parquet) to the loaded data")
     load.add_argument("file")
+    load.add_argument(
+        "--replace", action="store_true", help="start over: the file's events replace the data loaded before"
+    )
     load.set_defaults(handler=_cmd_load)
 
     doctor = sub.add_parser("doctor", help="check the PostHog host, key and project")
@@ -166,6 +169,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _backend_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
+        "--config",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="project settings (default: askhog.yaml in the askhog home), e.g. which event is revenue",
+    )
+    p.add_argument(
         "--host", default=argparse.SUPPRESS, help="PostHog host (default $POSTHOG_HOST or https://us.posthog.com)"
     )
     p.add_argument("--project", default=argparse.SUPPRESS, help="PostHog project id (default $POSTHOG_PROJECT_ID)")
@@ -174,25 +183,35 @@ def _backend_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _backend(args: argparse.Namespace) -> Backend | None:
-    """PostHog when a personal API key is configured; otherwise None (the embedded demo)."""
+def _backend(args: argparse.Namespace) -> Backend:
+    """PostHog when a personal API key is configured; otherwise the embedded store (the demo, or the loaded
+    exports), made here so that the engine reads its taxonomy from the data it holds, as in Python."""
     from .backends.posthog import backend_from_settings
 
     settings: dict[str, Any] = {"cache_ttl": 0.0} if getattr(args, "no_cache", False) else {}
     now = _fixed_now(getattr(args, "now", None))
-    return backend_from_settings(
+    posthog = backend_from_settings(
         getattr(args, "host", None),
         getattr(args, "project", None),
         now=None if now is None else (lambda: aware_utc(now)),
         **settings,
     )
+    if posthog is not None:
+        return posthog
+    from .backends.embedded import EmbeddedBackend
+
+    return EmbeddedBackend()
 
 
 def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from .engine import Engine
+    from .settings import load_settings
 
     now = _fixed_now(getattr(args, "now", None))
-    return Engine(_backend(args)) if now is None else Engine(_backend(args), clock=lambda: now)
+    settings = load_settings(getattr(args, "config", None))
+    if now is None:
+        return Engine(_backend(args), settings=settings)
+    return Engine(_backend(args), clock=lambda: now, settings=settings)
 
 
 def _fixed_now(text: str | None) -> datetime | None:
@@ -490,11 +509,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    from .demo.generate import stderr_progress
     from .demo.load import load_file
     from .demo.store import Store
 
-    report = load_file(args.file)
-    print(f"loaded {report.loaded:,} events from {args.file} (sha256 {report.sha256})")
+    report = load_file(args.file, replace=args.replace, progress=stderr_progress if sys.stderr.isatty() else None)
+    print(
+        f"loaded {report.loaded:,} events from {args.file} (sha256 {report.sha256}): {report.rows:,} rows, "
+        f"{len(report.rejected):,} rejected"
+    )
+    if report.replaced:
+        print(f"replaced {report.replaced}")
     print(f"the store now holds {Store().describe()}")
     for line, reason in report.rejected[:50]:
         print(f"  rejected line {line}: {reason}")

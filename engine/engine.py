@@ -30,6 +30,8 @@ from .paths import cache_home
 from .recognize import OUT_OF_SCOPE_DOUBT, REFUSAL_RULE, THRESHOLD, Recognition, Recognizer
 from .render import Renderer, select_template
 from .replies import coerce_slot_value
+from .roles import resolve_roles
+from .settings import load_settings
 from .slots import Filled, SlotFiller, reading_warnings
 from .taxonomy import Taxonomy, demo_taxonomy
 from .text import normalize, stem
@@ -48,7 +50,8 @@ class Engine:
     ``backend`` runs queries (default: the embedded chDB demo, created on first
     use); ``taxonomy`` names the project's events (default: the backend's, or the
     demo's); ``clock`` returns "now" (default ``clock.utc_now``; tests fix it), aware or naive UTC: the engine
-    reads it to the second in the time grammar's naive-UTC convention (``engine.clock()``).
+    reads it to the second in the time grammar's naive-UTC convention (``engine.clock()``);
+    ``settings`` are the project's (default: ``askhog.yaml`` in the askhog home).
     """
 
     def __init__(
@@ -59,6 +62,7 @@ class Engine:
         catalog: Catalog | None = None,
         clock: Clock = utc_now,
         cache_dir: str | None = None,
+        settings: Mapping[str, Any] | None = None,
     ):
         self._backend = backend
         self._backend_lock = threading.Lock()
@@ -71,7 +75,9 @@ class Engine:
         vocabulary = self.recognizer.vocabulary()
         self.linker = Linker(taxonomy, known_words=vocabulary)
         self.renderer = Renderer(taxonomy, self.catalog)
-        self.filler = SlotFiller(taxonomy, self.linker, vocabulary)
+        self.settings = load_settings() if settings is None else settings
+        self.roles = resolve_roles(taxonomy, self.linker.lexicon, self.settings)
+        self.filler = SlotFiller(taxonomy, self.linker, vocabulary, self.roles)
         self.verdicts = VerdictCache()
 
     def tracked(self, text: str, start: int, end: int) -> bool:
@@ -312,6 +318,7 @@ class Engine:
             now=answer.now or self.clock(),
             options=options,
             question=answer.question,
+            roles=self.roles,
         )
 
     def _interpret(self, answer: Answer, table: Table) -> Interpretation:

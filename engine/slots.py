@@ -24,6 +24,7 @@ from .linking import Linker, Mention
 from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
 from .prefilter import Gated, gated
 from .reading import NUMBER_RANGES, FoundFilter, Reader, Reading
+from .roles import resolve_roles
 from .taxonomy import Taxonomy
 from .text import STOPWORDS
 from .timerange import default_interval, from_spec, parse_time_range
@@ -118,16 +119,18 @@ class Filled:
 class SlotFiller:
     """One per taxonomy; ``fill`` is pure and thread-safe."""
 
-    def __init__(self, taxonomy: Taxonomy, linker: Linker, vocabulary: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        linker: Linker,
+        vocabulary: frozenset[str] = frozenset(),
+        roles: Mapping[str, str] | None = None,
+    ):
         self.taxonomy = taxonomy
         self.linker = linker
         self.reader = Reader(taxonomy, linker, vocabulary)
         lex = linker.lexicon
-        self._roles = {
-            role: lex.get(role)
-            for role in ("signup_event", "activation_event", "revenue_event")
-            if lex.get(role) in taxonomy.events
-        }
+        self._roles = dict(roles) if roles is not None else resolve_roles(taxonomy, lex, {})
         self._choice_cues = {
             key: [(value, [gated(p) for p in patterns]) for value, patterns in by_value.items()]
             for key, by_value in (lex.get("choices") or {}).items()

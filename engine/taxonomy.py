@@ -135,6 +135,26 @@ class Taxonomy:
                     raise CatalogError(source, f"event {ev.name!r} lists undefined property {p!r}", key=p)
         return tax
 
+    def to_dict(self) -> dict[str, Any]:
+        """The shape ``from_dict`` reads: a taxonomy read from data is stored with the data this way."""
+
+        def props(defs: dict[str, PropertyDef]) -> dict[str, Any]:
+            return {
+                p.name: {"type": p.type, "values": list(p.values), "description": p.description} for p in defs.values()
+            }
+
+        return {
+            "events": {
+                e.name: {"properties": list(e.properties), "description": e.description} for e in self.events.values()
+            },
+            "event_properties": props(self.event_properties),
+            "person_properties": props(self.person_properties),
+            "session_properties": props(self.session_properties),
+            "flags": {k: list(v) for k, v in self.flags.items()},
+            "actions": {a.name: {"steps": list(a.steps)} for a in self.actions.values()},
+            "common_event_properties": list(self.common_event_properties),
+        }
+
 
 def demo_taxonomy() -> Taxonomy:
     """The built-in taxonomy of the Paperplane demo product (../shared/spec/demo-dataset.md)."""

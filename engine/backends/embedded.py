@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..demo.describe import taxonomy_from_data
+from ..demo.describe import taxonomy_from_data, taxonomy_from_json
 from ..demo.generate import DEFAULT_EVENTS, DEFAULT_SEED, Progress, generate_demo, stderr_progress
 from ..demo.store import Store, describe_metadata
 from ..demo.timeline import end_of_data
@@ -43,7 +43,7 @@ class EmbeddedBackend:
         self._progress = progress
         self._ready = threading.Event()
         self._described: str | None = None
-        self._taxonomy: Taxonomy | None = None
+        self._taxonomy: tuple[str, Taxonomy] | None = None
         self._lock = threading.Lock()
 
     # -- Backend ------------------------------------------------------------------------------
@@ -67,10 +67,23 @@ class EmbeddedBackend:
         )
 
     def taxonomy(self) -> Taxonomy:
-        if self._taxonomy is None:
-            self._ensure_data()
-            self._taxonomy = demo_taxonomy() if self.info().get("kind") == "demo" else taxonomy_from_data(self.store)
-        return self._taxonomy
+        """The taxonomy of the data the store holds now: the demo's definitions file for the demo, else the one a
+        load read from its rows and stored beside them (read from the rows if a load stored none).
+
+        Cached per database: every load or generation builds a new one, so new data is never described by
+        the old data's taxonomy, however recently that was read."""
+        self._ensure_data()
+        database = self.store.database
+        if self._taxonomy is None or self._taxonomy[0] != database:
+            meta = self.info()
+            if meta.get("kind") == "demo":
+                taxonomy = demo_taxonomy()
+            elif meta.get("taxonomy"):
+                taxonomy = taxonomy_from_json(meta["taxonomy"])
+            else:
+                taxonomy = taxonomy_from_data(self.store)
+            self._taxonomy = (database, taxonomy)
+        return self._taxonomy[1]
 
     def annotations(self) -> list[Annotation]:
         rows = self.run_sql("SELECT date, content, scope FROM annotations ORDER BY date").rows

@@ -1,55 +1,52 @@
-"""Import events exported from PostHog (CSV, JSON lines, Parquet) into the embedded store.
+"""Import events exported from PostHog (CSV, JSON lines, Parquet) into the embedded store, at ClickHouse speed.
 
 PostHog's exports name the event columns as its events table does (``uuid``,
 ``event``, ``properties``, ``timestamp``, ``distinct_id``, ``person_id``,
 ``person_properties``, ``elements_chain``, ``$session_id``/``session_id``);
 CSV exports may flatten properties into ``properties.<key>`` columns.
 
-A bad row never fails the file: every row is checked first, and each one that
-cannot be stored as it is (a malformed value, a time out of range, a field of
-the wrong type, a duplicate uuid, a CSV row with the wrong number of fields,
-bytes that are not UTF-8) is a rejected line with its reason. JSON lines are
-split on ``\\n`` only (a JSON string may hold U+2028), a byte-order mark is
-skipped. The rows then fill a new database that replaces the live one in one
-atomic swap (``Store.rebuild``); an interrupted load, by Ctrl-C, SIGTERM or a
-crash, leaves the previous data, and nothing else, behind.
+chDB reads and checks the file itself (``ingest``): no row passes through
+Python, so a load runs at the speed of ClickHouse's input formats and holds
+one block of the file in memory at a time. A bad row never fails the file:
+each one is a rejected line with its reason, and so is a row whose ``uuid``
+an earlier line of the file, or the store, already holds (kept once).
+
+A load *adds* to the data loaded before (``replace=True`` starts over; the
+generated demo is always replaced, it is nobody's data). The rows fill a new
+database that replaces the live one in one atomic swap (``Store.rebuild``):
+an interrupted load, by Ctrl-C, SIGTERM or a crash, leaves the previous data,
+and nothing else, behind.
 """
 
 from __future__ import annotations
 
-import csv
+import bisect
 import hashlib
-import io
 import json
-import math
-import os
-import re
 import signal
-import sys
 import threading
-import uuid as uuidlib
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..clock import utc_now
 from ..errors import ExecutionError, LoadError
-from .store import STAGED_PREFIX, Store, quote, sessions_from_events
+from . import ingest
+from .describe import taxonomy_from_data, taxonomy_json
+from .store import Store, describe_metadata, sessions_from_events
 
 MAX_REJECTS_IN_MESSAGE = 5
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-"""Event times outside [EARLIEST, LATEST) are rejected: nothing PostHog recorded is older, and a time past 2100
-is a unit mix-up (milliseconds read as seconds), not an event."""
-STRUCTURE = (
-    "uuid String, event String, distinct_id String, person_id String, timestamp String, "
-    "properties String, person_properties String, elements_chain String, session_id String"
-)
-_BOM = b"\xef\xbb\xbf"
-_EPOCH = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+BLOCKS = "max_insert_block_size = 131072, min_insert_block_size_rows = 131072, min_insert_block_size_bytes = 67108864"
+"""Inserts write a part every 131k rows rather than gathering a million (half a gigabyte of PostHog rows)."""
+READING = f"storage_file_read_method = 'pread', {BLOCKS}"
+"""The file is read, not mapped: a mapped file's pages count in the process's memory, all of it by the end, so
+memory would grow with the file; read a block at a time, it stays bounded whatever the file's size."""
+MAX_LOADS_RECORDED = 50
+Progress = Callable[[str, float], None]
+"""(what is happening, fraction done 0..1), as ``generate.stderr_progress`` takes it."""
 
 
 @dataclass(frozen=True)
@@ -58,71 +55,350 @@ class LoadReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     source: str = ""
     sha256: str = ""
+    events: int = 0
+    """Events in the store after the load (the earlier loads' included)."""
+    replaced: str = ""
+    """What the load replaced ('' when it added to the data, or the home held none)."""
+
+    @property
+    def rows(self) -> int:
+        """The file's rows: every one was loaded or rejected."""
+        return self.loaded + len(self.rejected)
 
 
 @dataclass(frozen=True)
 class Export:
-    """An export file read and checked, not yet stored: the rows to store, the rejected lines, the checksum."""
+    """An export file read and checked, not stored: the rows that would be stored, the rejected lines, the
+    checksum."""
 
     rows: list[dict[str, str]]
     rejected: list[tuple[int, str]]
     sha256: str
 
 
-class _Reject(ValueError):
-    """A row that cannot be loaded; the message says why."""
+def load_file(
+    path: Path | str, home: Path | str | None = None, *, replace: bool = False, progress: Progress | None = None
+) -> LoadReport:
+    """Add the events of one PostHog export file to the store (``replace``: instead of what it holds).
 
-
-def load_file(path: Path | str, home: Path | str | None = None) -> LoadReport:
-    """Replace the store's data with the events of one PostHog export file.
-
-    Returns how many rows were loaded and which lines were rejected (with the
-    reason); raises ``LoadError`` when the file cannot be read or no row is valid.
+    Returns how many rows were added and which lines were rejected (with the reason); raises ``LoadError``
+    when the file cannot be read or no row is valid, and the store is then as it was.
     """
     source = Path(path).expanduser()
+    reader = _Reader(source)
     store = Store(home)
     with _terminate_as_interrupt():
-        export = read_export(source, store)
-        if not export.rows:
-            shown = "; ".join(f"line {n}: {why}" for n, why in export.rejected[:MAX_REJECTS_IN_MESSAGE])
-            raise LoadError(
-                f"{source}: no valid events ({len(export.rejected)} rejected{': ' + shown if shown else ''})",
-                export.rejected,
-            )
-        _replace_store(store, export.rows, source, len(export.rejected), export.sha256)
-    return LoadReport(len(export.rows), export.rejected, str(source), export.sha256)
+        before = store.metadata()
+        keep = not replace and before.get("kind") == "loaded"
+        old = store.database
+        try:
+            with store.rebuild() as db:
+                staged = _Staging(store, db, reader)
+                staged.fill(progress)
+                staged.find_duplicates(old if keep else None)
+                rejected = staged.rejected()
+                if staged.valid == 0:
+                    shown = "; ".join(f"line {n}: {why}" for n, why in rejected[:MAX_REJECTS_IN_MESSAGE])
+                    raise LoadError(
+                        f"{source}: no valid events ({len(rejected)} rejected{': ' + shown if shown else ''})", rejected
+                    )
+                _note(progress, "storing the events, persons and sessions", 0.0)
+                added = staged.store_events(old if keep else None)
+                _derive(store, db, old if keep else None)
+                total = int(store.scalar(f"SELECT count() FROM {db}.events"))
+                _note(progress, "reading the taxonomy of the data", 0.5)
+                staged.drop()
+                meta = _metadata(before if keep else {}, reader, added, len(rejected), total)
+                meta["taxonomy"] = taxonomy_json(taxonomy_from_data(store, db))
+                store.write_metadata(db, meta)
+                _note(progress, "stored", 1.0)
+        except ExecutionError as exc:
+            raise LoadError(f"{source}: the store refused the rows ({exc}); nothing was loaded") from None
+    replaced = "" if keep or not before else describe_metadata(before)
+    return LoadReport(added, rejected, str(source), reader.checksum, total, replaced)
 
 
 def read_export(path: Path | str, store: Store | None = None) -> Export:
-    """Read and check every row of an export (``store`` reads Parquet; CSV and JSON lines need none).
+    """Read and check every row of an export without storing it (a scratch database, dropped after).
 
     Never raises for a row: each bad one is a rejected line. ``LoadError`` only when the file itself cannot
-    be read (missing, unknown format, not Parquet).
+    be read (missing, unknown format, not Parquet). Holds the rows in memory: for checking, not for size.
     """
-    source = Path(path).expanduser()
-    if not source.is_file():
-        raise LoadError(f"{source}: no such file")
-    checksum, rows = _read(source, store or Store())
-    good: list[dict[str, str]] = []
-    rejected: list[tuple[int, str]] = []
-    first_seen: dict[str, int] = {}
-    for line, raw in rows:
+    reader = _Reader(Path(path).expanduser())
+    store = store or Store()
+    with store.scratch_database() as db:
+        staged = _Staging(store, db, reader)
+        staged.fill(None)
+        staged.find_duplicates(None)
+        rejected = staged.rejected()
+        rows = [
+            dict(zip(_ROW_FIELDS, row))
+            for row in store.json(
+                f"SELECT toString(uuid), event, distinct_id, toString(person_id), toString(timestamp), properties, "
+                f"person_properties, elements_chain, session_id FROM {db}.staged "
+                f"WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped) ORDER BY record"
+            )["data"]
+        ]
+    return Export(rows, rejected, reader.checksum)
+
+
+_ROW_FIELDS = (
+    "uuid",
+    "event",
+    "distinct_id",
+    "person_id",
+    "timestamp",
+    "properties",
+    "person_properties",
+    "elements_chain",
+    "session_id",
+)
+
+
+class _Reader:
+    """One export file: its format, checksum and the SQL that reads its records."""
+
+    def __init__(self, source: Path):
+        if not source.is_file():
+            raise LoadError(f"{source}: no such file")
+        self.source = source.resolve()
+        self.format = ingest.FORMATS.get(source.suffix.lower(), "")
+        if not self.format:
+            raise LoadError(
+                f"{source}: unknown format {source.suffix or '(no extension)'!r}; use .csv, .jsonl or .parquet"
+            )
         try:
-            row = _normalise(raw, line)
-            if row["uuid"] in first_seen:
-                raise _Reject(f"uuid {row['uuid']} repeats line {first_seen[row['uuid']]}: kept once")
-            first_seen[row["uuid"]] = line
-            good.append(row)
-        except _Reject as why:
-            rejected.append((line, str(why)))
-    return Export(good, rejected, checksum)
+            self.header = ingest.csv_header(source) if self.format == "csv" else []
+            self.size = source.stat().st_size
+        except OSError as exc:
+            raise LoadError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+        self.flattened = any(name.startswith("properties.") for name in self.header)
+        self._digest: list[str | OSError] = []
+        self._hashing = threading.Thread(target=self._hash, name="askhog-sha256", daemon=True)
+        self._hashing.start()
+
+    def _hash(self) -> None:
+        """The file's SHA-256, read beside chDB's reading of it (hashlib and chDB both let go of the GIL)."""
+        try:
+            self._digest.append(_sha256(self.source))
+        except OSError as exc:
+            self._digest.append(exc)
+
+    @property
+    def checksum(self) -> str:
+        self._hashing.join()
+        found = self._digest[0]
+        if isinstance(found, OSError):
+            raise LoadError(f"{self.source}: cannot read it ({found.strerror or found})")
+        return found
+
+    def records(self) -> str:
+        if self.format == "csv":
+            return ingest.csv_records(self.source, self.header)
+        if self.format == "parquet":
+            return ingest.parquet_records(self.source)
+        return ingest.json_lines(self.source)
+
+    def first_line(self) -> int:
+        """The line the record numbered 0 starts on, less one (a CSV header's own line breaks)."""
+        return sum(name.count("\n") for name in self.header)
+
+
+class _Staging:
+    """The checked rows of one file in a table of the build database, and the rows dropped from them."""
+
+    def __init__(self, store: Store, db: str, reader: _Reader):
+        self.store, self.db, self.reader = store, db, reader
+        self.valid = 0
+        """Rows that pass every check."""
+        self.good = 0
+        """Of those, the rows to store: not repeating an earlier line's uuid, nor (adding) one the store holds."""
+
+    def fill(self, progress: Progress | None) -> None:
+        store, db, reader = self.store, self.db, self.reader
+        store.query(f"CREATE TABLE {db}.staged ({ingest.CHECKED_COLUMNS}) ENGINE = MergeTree ORDER BY record")
+        store.query(
+            f"CREATE TABLE {db}.dropped (record UInt64, reason String, first UInt64) ENGINE = MergeTree ORDER BY record"
+        )
+        insert = f"INSERT INTO {db}.staged {ingest.checked(reader.records(), reader.flattened)} SETTINGS {READING}"
+        name = reader.source.name
+        try:
+            with store.progress(_reading(progress, name, reader.size)):
+                store.query(insert)
+        except ExecutionError as exc:
+            if reader.format == "parquet":
+                raise LoadError(f"{reader.source}: not a readable Parquet file ({exc})") from None
+            raise
+        rows, self.valid = store.json(f"SELECT count(), countIf(reason = '') FROM {db}.staged")["data"][0]
+        _note(progress, f"read {int(rows):,} rows of {name}", 1.0)
+
+    def find_duplicates(self, old: str | None) -> None:
+        """Rejects, with their reasons, the rows that fail a check, repeat an earlier line's uuid, or (adding to
+        ``old``) carry a uuid the store already holds."""
+        db = self.db
+        self.store.query(f"INSERT INTO {db}.dropped SELECT record, reason, 0 FROM {db}.staged WHERE reason != ''")
+        self.store.query(f"""
+            INSERT INTO {db}.dropped
+            SELECT s.record, concat('uuid ', toString(s.uuid), ' repeats line '), d.first
+            FROM {db}.staged AS s
+            INNER JOIN (SELECT uuid, min(record) AS first FROM {db}.staged WHERE reason = ''
+                        GROUP BY uuid HAVING count() > 1) AS d ON s.uuid = d.uuid
+            WHERE s.reason = '' AND s.record != d.first""")
+        if old is not None:
+            self.store.query(f"""
+                INSERT INTO {db}.dropped
+                SELECT record, concat('uuid ', toString(uuid), ' is already in the store: kept once'), 0
+                FROM {db}.staged
+                WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped)
+                  AND uuid IN (SELECT uuid FROM {old}.events
+                               WHERE uuid IN (SELECT uuid FROM {db}.staged WHERE reason = ''))""")
+        self.good = int(
+            self.store.scalar(
+                f"SELECT count() FROM {db}.staged WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped)"
+            )
+        )
+
+    def rejected(self) -> list[tuple[int, str]]:
+        """(line, reason) of every dropped row, in file order; a repeat names the line it repeats."""
+        line = self._lines()
+        found = self.store.json(f"SELECT record, reason, first FROM {self.db}.dropped ORDER BY record")["data"]
+        return [
+            (
+                line(int(record)),
+                f"{reason}{line(int(first))}: kept once" if reason.endswith(" repeats line ") else reason,
+            )
+            for record, reason, first in found
+        ]
+
+    def _lines(self) -> Callable[[int], int]:
+        """Record number to the line it starts on: records after one that spans lines start further down."""
+        spans = self.store.json(f"SELECT record, newlines FROM {self.db}.staged WHERE newlines > 0 ORDER BY record")[
+            "data"
+        ]
+        starts = [int(record) for record, _ in spans]
+        before: list[int] = []
+        total = 0
+        for _, newlines in spans:
+            total += int(newlines)
+            before.append(total)
+        offset = self.reader.first_line()
+
+        def line(record: int) -> int:
+            i = bisect.bisect_left(starts, record)
+            return record + 1 + offset + (before[i - 1] if i else 0)
+
+        return line
+
+    def store_events(self, old: str | None) -> int:
+        """Put the kept rows (and, adding, the old events, linked not copied) in the build's events table."""
+        db = self.db
+        if old is not None:
+            self.store.query(f"ALTER TABLE {db}.events ATTACH PARTITION ALL FROM {old}.events")
+            self.store.query(f"INSERT INTO {db}.annotations SELECT * FROM {old}.annotations")
+        self.store.query(f"""
+            INSERT INTO {db}.events
+            SELECT uuid, event, distinct_id, person_id, timestamp, properties, person_properties, elements_chain,
+                   session_id
+            FROM {db}.staged WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped)
+            SETTINGS {BLOCKS}""")
+        self.store.query(
+            f"CREATE TABLE {db}.touched ENGINE = MergeTree ORDER BY tuple() AS "
+            f"SELECT DISTINCT person_id, distinct_id, session_id FROM {db}.staged WHERE reason = ''"
+        )
+        return self.good
+
+    def drop(self) -> None:
+        for table in ("staged", "dropped", "touched"):
+            self.store.query(f"DROP TABLE IF EXISTS {self.db}.{table} SYNC")
+
+
+def _derive(store: Store, db: str, old: str | None) -> None:
+    """Persons, distinct ids and sessions from the events: those the new rows touch are made again from all
+    their events (old and new), the rest (adding to ``old``) carried over as they were."""
+    touched = f"(SELECT {{column}} FROM {db}.touched)"
+    if old is not None:
+        store.query(
+            f"INSERT INTO {db}.persons SELECT * FROM {old}.persons WHERE id NOT IN {touched.format(column='person_id')}"
+        )
+        store.query(
+            f"INSERT INTO {db}.person_distinct_ids SELECT * FROM {old}.person_distinct_ids "
+            f"WHERE distinct_id NOT IN {touched.format(column='distinct_id')}"
+        )
+        store.query(
+            f"INSERT INTO {db}.sessions SELECT * FROM {old}.sessions "
+            f"WHERE session_id NOT IN {touched.format(column='session_id')}"
+        )
+
+    def only(column: str, key: str) -> str:
+        return f"{key} IN {touched.format(column=column)}" if old is not None else "1"
+
+    store.query(f"""
+        INSERT INTO {db}.persons
+        SELECT person_id, min(timestamp),
+               argMax(person_properties, (person_properties NOT IN ('', '{{}}'), timestamp))
+        FROM {db}.events WHERE {only("person_id", "person_id")} GROUP BY person_id""")
+    store.query(f"""
+        INSERT INTO {db}.person_distinct_ids
+        SELECT distinct_id, argMax(person_id, timestamp) FROM {db}.events
+        WHERE {only("distinct_id", "distinct_id")} GROUP BY distinct_id""")
+    store.query(sessions_from_events(db, only("session_id", "`$session_id`")))
+
+
+def _metadata(before: dict[str, str], reader: _Reader, added: int, rejected: int, total: int) -> dict[str, object]:
+    """What the build holds: the latest load, its predecessors (adding), sizes."""
+    loads: list[dict[str, Any]] = json.loads(before.get("loads", "[]")) if before else []
+    now = datetime.now(UTC).isoformat()
+    loads.append(
+        {"source": str(reader.source), "sha256": reader.checksum, "added": added, "rejected": rejected, "at": now}
+    )
+    return {
+        "kind": "loaded",
+        "source": str(reader.source),
+        "sha256": reader.checksum,
+        "events": total,
+        "added": added,
+        "rejected": rejected,
+        "loads": json.dumps(loads[-MAX_LOADS_RECORDED:]),
+        "generated_at": now,
+    }
+
+
+def _sha256(source: Path) -> str:
+    digest = hashlib.sha256()
+    with source.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _note(progress: Progress | None, message: str, fraction: float) -> None:
+    if progress is not None:
+        progress(message, fraction)
+
+
+def _reading(progress: Progress | None, name: str, size: int) -> Callable[[dict[str, Any]], None] | None:
+    """chDB's progress payloads as ``progress`` calls, at most a few a second (bytes read of the file's size)."""
+    if progress is None:
+        return None
+    last = [0.0]
+
+    def report(payload: dict[str, Any]) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.25:
+            return
+        last[0] = now
+        read = int(payload.get("read_bytes", 0))
+        rows = int(payload.get("read_rows", 0))
+        progress(f"reading {name}: {rows:,} rows", min(0.99, read / size) if size else 0.0)
+
+    return report
 
 
 @contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
-    """While a load runs, SIGTERM interrupts it as Ctrl-C does, so that the build database and the staged rows
-    are removed on the way out (SIGTERM's default would end the process on the spot and leave them for the
-    next open to clean). Only the main thread may set a handler; elsewhere the default stands."""
+    """While a load runs, SIGTERM interrupts it as Ctrl-C does, so that the build database is dropped on the
+    way out (SIGTERM's default would end the process on the spot and leave it for the next open to drop).
+    Only the main thread may set a handler; elsewhere the default stands."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -135,256 +411,3 @@ def _terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
-
-
-# -- reading ---------------------------------------------------------------------------------
-
-_Row = tuple[int, dict[str, Any]]
-
-
-def _read(source: Path, store: Store) -> tuple[str, Iterator[_Row]]:
-    """The file's SHA-256 and its rows, each with the line it starts on (a row that cannot even be read is an
-    ``__error__`` row, rejected with that reason)."""
-    suffix = source.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            return _sha256(source), _parquet_rows(source, store)
-        if suffix not in (".csv", ".jsonl", ".ndjson", ".json"):
-            raise LoadError(f"{source}: unknown format {suffix or '(no extension)'!r}; use .csv, .jsonl or .parquet")
-        data = source.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"{source}: cannot read it ({exc.strerror or exc})") from None
-    checksum = hashlib.sha256(data).hexdigest()
-    data = data[len(_BOM) :] if data.startswith(_BOM) else data
-    return checksum, (_csv_rows(data) if suffix == ".csv" else _json_lines(data))
-
-
-def _sha256(source: Path) -> str:
-    digest = hashlib.sha256()
-    with source.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _json_lines(data: bytes) -> Iterator[_Row]:
-    """One JSON object a line, lines split on ``\\n`` only (a trailing ``\\r`` of CRLF dropped)."""
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        raw = raw[:-1] if raw.endswith(b"\r") else raw
-        if not raw.strip():
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield number, {"__error__": f"not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"}
-            continue
-        try:
-            row = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield number, {"__error__": f"not valid JSON ({exc.msg} at column {exc.colno})"}
-            continue
-        except RecursionError:
-            yield number, {"__error__": "JSON nested too deeply"}
-            continue
-        yield number, row if isinstance(row, dict) else {"__error__": "a line must be a JSON object"}
-
-
-def _csv_rows(data: bytes) -> Iterator[_Row]:
-    """CSV records with the line each starts on; a record with more or fewer fields than the header, or with
-    bytes that are not UTF-8, is an error row."""
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    text = data.decode("utf-8", errors="surrogateescape")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
-        return
-    start = reader.line_num + 1
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield start, {"__error__": f"malformed CSV ({exc})"}
-            start = reader.line_num + 1
-            continue
-        line, start = start, reader.line_num + 1
-        if not record:
-            continue
-        if len(record) != len(header):
-            yield line, {"__error__": f"the row has {len(record)} fields; the header has {len(header)}"}
-        elif any(_not_utf8(value) for value in record):
-            yield line, {"__error__": "not UTF-8"}
-        else:
-            yield line, dict(zip(header, record))
-
-
-def _not_utf8(text: str) -> bool:
-    return any("\udc80" <= c <= "\udcff" for c in text)
-
-
-def _parquet_rows(source: Path, store: Store) -> Iterator[_Row]:
-    try:
-        text = store.query(f"SELECT * FROM file({quote(str(source.resolve()))}, Parquet)", "JSONEachRow")
-    except ExecutionError as exc:
-        raise LoadError(f"{source}: not a readable Parquet file ({exc})") from None
-    for number, raw in enumerate(text.split("\n"), start=1):
-        if raw.strip():
-            row = json.loads(raw)
-            yield number, row if isinstance(row, dict) else {"__error__": "a row must be an object"}
-
-
-# -- validating ------------------------------------------------------------------------------
-
-
-def _normalise(raw: dict[str, Any], line: int) -> dict[str, str]:
-    if "__error__" in raw:
-        raise _Reject(raw["__error__"])
-    event = _text(raw.get("event"), "event").strip()
-    if not event:
-        raise _Reject("event is empty")
-    properties = _json_object(raw.get("properties"), "properties")
-    flattened = {k[len("properties.") :]: v for k, v in raw.items() if k.startswith("properties.") and v != ""}
-    properties.update(flattened)
-    distinct_id = _text(raw.get("distinct_id"), "distinct_id", numbers=True).strip()
-    person_id = _uuid(raw.get("person_id"), "person_id")
-    if not distinct_id and not person_id:
-        raise _Reject("neither distinct_id nor person_id is set")
-    session = raw.get("$session_id") or raw.get("session_id") or properties.get("$session_id")
-    return {
-        "uuid": _uuid(raw.get("uuid"), "uuid") or str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, f"askhog-row-{line}")),
-        "event": event,
-        "distinct_id": distinct_id or str(person_id),
-        "person_id": person_id or str(uuidlib.uuid5(uuidlib.NAMESPACE_OID, distinct_id)),
-        "timestamp": _timestamp(raw.get("timestamp")),
-        "properties": _json_text(raw.get("properties"), properties, not flattened),
-        "person_properties": _json_text(
-            raw.get("person_properties"), _json_object(raw.get("person_properties"), "person_properties"), True
-        ),
-        "elements_chain": _text(raw.get("elements_chain"), "elements_chain"),
-        "session_id": _text(session, "$session_id", numbers=True),
-    }
-
-
-def _kind(value: Any) -> str:
-    return {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "an object"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def _text(value: Any, name: str, *, numbers: bool = False) -> str:
-    """A text field; ``numbers`` also takes a whole number (``distinct_id: 42``). A list or an object is
-    rejected, not stored as its Python spelling."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if numbers and isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise _Reject(f"{name} must be text, not {_kind(value)}")
-
-
-def _json_object(value: Any, name: str) -> dict[str, Any]:
-    if value is None or value == "":
-        return {}
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise _Reject(f"{name} is not valid JSON ({exc.msg})") from None
-        except RecursionError:
-            raise _Reject(f"{name} is nested too deeply") from None
-    if not isinstance(value, dict):
-        raise _Reject(f"{name} must be a JSON object, not {_kind(value)}")
-    return value
-
-
-def _json_text(original: Any, parsed: dict[str, Any], unchanged: bool) -> str:
-    """The validated object as JSON text, reusing the export's own text when nothing was added."""
-    if unchanged and isinstance(original, str) and original.strip():
-        return original
-    try:
-        return json.dumps(parsed, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    except (ValueError, RecursionError):
-        raise _Reject("properties hold a value JSON cannot write (NaN, infinity or too deep)") from None
-
-
-def _uuid(value: Any, name: str) -> str | None:
-    """A UUID in its canonical form (so that two spellings of one uuid are one), or None when absent."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise _Reject(f"{name} must be a UUID string, not {_kind(value)}")
-    try:
-        return str(uuidlib.UUID(value.strip()))
-    except ValueError:
-        raise _Reject(f"{name} {value.strip()[:40]!r} is not a UUID") from None
-
-
-def _timestamp(value: Any) -> str:
-    """ISO 8601 (naive means UTC) or epoch seconds/milliseconds, between EARLIEST and LATEST, as UTC text."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise _Reject("timestamp is missing")
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _Reject(f"timestamp must be a time, not {_kind(value)}")
-    text = str(value).strip()
-    if isinstance(value, (int, float)) or _EPOCH.fullmatch(text):
-        number = float(value) if isinstance(value, (int, float)) else float(text)
-        if not math.isfinite(number):
-            raise _Reject(f"timestamp {text[:40]!r} is not a time")
-        seconds = number / 1000 if abs(number) > 1e11 else number
-        if not EARLIEST.timestamp() <= seconds < LATEST.timestamp():
-            raise _Reject(f"timestamp {text[:40]} is out of range ({EARLIEST.year} to {LATEST.year - 1})")
-        moment = datetime.fromtimestamp(seconds, UTC)
-    else:
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            moment = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-        except ValueError:
-            raise _Reject(f"timestamp {text[:40]!r} is not ISO 8601 or epoch seconds") from None
-        except OverflowError:
-            raise _Reject(f"timestamp {text[:40]!r} is out of range ({EARLIEST.year} to {LATEST.year - 1})") from None
-        if not EARLIEST <= moment < LATEST:
-            raise _Reject(f"timestamp {text[:40]!r} is out of range ({EARLIEST.year} to {LATEST.year - 1})")
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-# -- storing ---------------------------------------------------------------------------------
-
-
-def _replace_store(store: Store, rows: list[dict[str, str]], source: Path, rejected: int, checksum: str) -> None:
-    store.scratch.mkdir(parents=True, exist_ok=True)
-    staged = store.scratch / f"{STAGED_PREFIX}{os.getpid()}-{uuidlib.uuid4().hex[:8]}.jsonl"
-    try:
-        with staged.open("w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False))
-                handle.write("\n")
-        with store.rebuild() as db:
-            store.query(f"""
-                INSERT INTO {db}.events
-                SELECT toUUID(uuid), event, distinct_id, toUUID(person_id),
-                       toDateTime64(timestamp, 6, 'UTC'), properties, person_properties, elements_chain, session_id
-                FROM file({quote(str(staged))}, JSONEachRow, {quote(STRUCTURE)})""")
-            store.query(f"""
-                INSERT INTO {db}.persons
-                SELECT person_id, min(timestamp), argMax(person_properties, timestamp)
-                FROM {db}.events GROUP BY person_id""")
-            store.query(f"""
-                INSERT INTO {db}.person_distinct_ids
-                SELECT distinct_id, argMax(person_id, timestamp) FROM {db}.events GROUP BY distinct_id""")
-            store.query(sessions_from_events(db))
-            meta = {
-                "kind": "loaded",
-                "source": str(source.resolve()),
-                "sha256": checksum,
-                "events": len(rows),
-                "rejected": rejected,
-                "generated_at": utc_now().isoformat(),
-            }
-            store.write_metadata(db, meta)
-    except ExecutionError as exc:
-        raise LoadError(f"{source}: the store refused the rows ({exc}); nothing was loaded") from None
-    finally:
-        staged.unlink(missing_ok=True)

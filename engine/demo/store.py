@@ -23,7 +23,7 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -37,8 +37,6 @@ LIVE = "askhog"
 """The live database of a home that never swapped (and of one made before the pointer file existed)."""
 POINTER = "chdb.current"
 """File in the home naming the live database; replacing it is the swap."""
-STAGED_PREFIX = "load-"
-"""Scratch files a load stages its rows in (``load-<pid>-<hex>.jsonl``); a dead process's are removed on open."""
 _DATABASE = re.compile(rf"^{LIVE}(_build|_[0-9a-f]{{12}})?$")
 
 # Plain JSON in generated properties; numbers as numbers and ISO timestamps in results, as PostHog answers.
@@ -91,8 +89,8 @@ TABLES = ("events", "persons", "person_distinct_ids", "sessions", "annotations",
 """The tables ``schema`` creates."""
 
 
-def sessions_from_events(db: str) -> str:
-    """PostHog's session summary, aggregated from the events that carry a ``$session_id``.
+def sessions_from_events(db: str, where: str = "1") -> str:
+    """PostHog's session summary, aggregated from the events that carry a ``$session_id`` (and match ``where``).
 
     A bounce is a session with one pageview and nothing else but its pageleave.
     """
@@ -103,7 +101,7 @@ def sessions_from_events(db: str) -> str:
            countIf(event = '$pageview') AS views, count() AS n,
            argMinIf(JSONExtractString(properties, '$pathname'), timestamp, event = '$pageview'),
            views = 1 AND n - countIf(event = '$pageleave') = 1
-    FROM {db}.events WHERE `$session_id` != '' GROUP BY `$session_id`"""
+    FROM {db}.events WHERE `$session_id` != '' AND ({where}) GROUP BY `$session_id`"""
 
 
 def quote(value: str) -> str:
@@ -174,8 +172,8 @@ class Store:
         """The live database, after putting right what an interrupted swap left (see the module).
 
         The pointer's database when it exists; else the one a home had before pointers (``askhog``); else the
-        newest complete one; else a new, empty ``askhog``. Every other askhog database is dropped, and the
-        scratch files of loads whose process is gone are removed.
+        newest complete one; else a new, empty ``askhog``. Every other askhog database (a build or a scratch
+        database cut short) is dropped.
         """
         present = {row[0] for row in _rows(sess, "SELECT name FROM system.databases")}
         ours = {name for name in present if _DATABASE.match(name)}
@@ -190,7 +188,6 @@ class Store:
                 sess.query(statement)
         for stale in sorted(ours - {live}):
             sess.query(f"DROP DATABASE IF EXISTS {stale} SYNC")
-        self._remove_orphaned_staging()
         return live
 
     def _pointed(self) -> str | None:
@@ -211,13 +208,35 @@ class Store:
         os.replace(staged, self.pointer)
         _fsync_directory(self.home)
 
-    def _remove_orphaned_staging(self) -> None:
-        if not self.scratch.is_dir():
-            return
-        for staged in self.scratch.glob(f"{STAGED_PREFIX}*.jsonl"):
-            pid = staged.name[len(STAGED_PREFIX) :].split("-", 1)[0]
-            if not (pid.isdigit() and _alive(int(pid))):
-                staged.unlink(missing_ok=True)
+    @contextmanager
+    def progress(self, callback: Callable[[dict[str, Any]], None] | None) -> Iterator[None]:
+        """chDB calls ``callback`` with its progress payloads (rows and bytes read so far) while the block's
+        statements run; ``None`` leaves them silent. chDB's Session keeps the connection that takes the
+        callback in its ``_conn``; a chDB without it runs silent."""
+        with _lock:
+            connection: Any = getattr(self._session(), "_conn", None)
+            setter = getattr(connection, "set_progress_callback", None)
+            if callback is None or setter is None:
+                yield
+                return
+            setter(callback)
+            try:
+                yield
+            finally:
+                setter(None)
+
+    @contextmanager
+    def scratch_database(self) -> Iterator[str]:
+        """A database of its own for work that is never kept (checking a file); dropped after the block, or, if
+        the process dies first, by the next open's repair (its name is an askhog database's)."""
+        with _lock:
+            self._session()
+            name = f"{LIVE}_{uuid.uuid4().hex[:12]}"
+            self.query(f"CREATE DATABASE {name}")
+            try:
+                yield name
+            finally:
+                self.query(f"DROP DATABASE IF EXISTS {name} SYNC")
 
     @staticmethod
     def release() -> None:
@@ -286,8 +305,10 @@ def describe_metadata(meta: dict[str, str]) -> str:
         )
     if meta.get("kind") == "loaded":
         checksum = meta.get("sha256", "")
+        earlier = len(json.loads(meta.get("loads", "[]"))) - 1
         return (
-            f"events loaded from {Path(meta.get('source', '?')).name} "
+            f"events loaded from {Path(meta.get('source', '?')).name}"
+            f"{f' and {earlier} earlier file' + ('s' if earlier > 1 else '') if earlier > 0 else ''} "
             f"({int(meta.get('events', 0)):,} events{f', sha256 {checksum[:12]}' if checksum else ''}, "
             f"loaded {meta.get('generated_at', '?')[:16].replace('T', ' ')} UTC)"
         )
@@ -325,18 +346,6 @@ def _fsync_directory(path: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 _NOISE = (

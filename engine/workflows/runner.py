@@ -18,7 +18,9 @@ from typing import Any, Protocol
 
 from ..backends.base import Backend, Table
 from ..errors import AskhogError, WorkflowError
+from ..linking import load_lexicon
 from ..render import select_template
+from ..roles import resolve_roles
 from ..taxonomy import Taxonomy
 from ..types import TimeRange
 from .analyses import ANALYSES, Outcome, StepInput
@@ -63,7 +65,9 @@ def _default_range(days: int, now: datetime) -> TimeRange:
     return TimeRange(start, now, f"last {days} days", {"last": days, "unit": "day"}, default=True)
 
 
-def fill_inputs(workflow: Workflow, slots: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def fill_inputs(
+    workflow: Workflow, slots: Mapping[str, Any], now: datetime, roles: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """``slots`` plus the defaults of every input the question left out; refuses when a required one is missing.
 
     A time range the engine defaulted (``TimeRange.default``) counts as left
@@ -84,17 +88,33 @@ def fill_inputs(workflow: Workflow, slots: Mapping[str, Any], now: datetime) -> 
         if spec.default_days is not None:
             filled[spec.name] = _default_range(spec.default_days, now)
         elif spec.default is not None:
-            filled[spec.name] = spec.default
+            filled[spec.name] = _played_by(spec.default, spec.name, roles)
     return filled
 
 
-def _options(workflow: Workflow, given: Mapping[str, Any] | None) -> dict[str, Any]:
+def _played_by(value: Any, name: str, roles: Mapping[str, str] | None) -> Any:
+    """A default or option written as a role (``@revenue_event``): the project's event for it (``roles``, from
+    ``engine/roles.py``); a role no event plays is asked about, naming the two ways to say it."""
+    if not (isinstance(value, str) and value.startswith("@")):
+        return value
+    role = value[1:]
+    event = (roles or {}).get(role)
+    if event is None:
+        raise WorkflowError(
+            f"no event of this project reads as its {role.replace('_', ' ')}: which one is it? "
+            f"Say it with --option {name}=EVENT, or once for all in askhog.yaml "
+            f"(roles: {{{role}: EVENT}})"
+        )
+    return event
+
+
+def _options(workflow: Workflow, given: Mapping[str, Any] | None, roles: Mapping[str, str] | None) -> dict[str, Any]:
     options = dict(workflow.options)
     for key, value in (given or {}).items():
         if key not in options:
             raise WorkflowError(f"workflow {workflow.id!r} has no option {key!r}; its options are {sorted(options)}")
         options[key] = value
-    return options
+    return {key: _played_by(value, key, roles) for key, value in options.items()}
 
 
 # --- one step ----------------------------------------------------------------------------------
@@ -258,6 +278,7 @@ def run_workflow(
     options: Mapping[str, Any] | None = None,
     question: str = "",
     concurrency: int = DEFAULT_CONCURRENCY,
+    roles: Mapping[str, str] | None = None,
 ) -> Report:
     """Run the workflow ``name`` on ``backend`` and report its finding, evidence and follow-ups."""
     return run_loaded_workflow(
@@ -270,6 +291,7 @@ def run_workflow(
         options=options,
         question=question,
         concurrency=concurrency,
+        roles=roles,
     )
 
 
@@ -284,12 +306,16 @@ def run_loaded_workflow(
     options: Mapping[str, Any] | None = None,
     question: str = "",
     concurrency: int = DEFAULT_CONCURRENCY,
+    roles: Mapping[str, str] | None = None,
 ) -> Report:
-    """``run_workflow`` for a workflow already loaded (a project's own file, a test's)."""
+    """``run_workflow`` for a workflow already loaded (a project's own file, a test's). ``roles``: the project's
+    event for each role (``Engine.roles``); by default the ones the taxonomy's names say."""
     started = time.perf_counter()
+    if roles is None:  # a caller without an engine: the roles the taxonomy's names say
+        roles = resolve_roles(taxonomy, load_lexicon(), {})
     run = _Run(
-        fill_inputs(workflow, slots, now),
-        _options(workflow, options),
+        fill_inputs(workflow, slots, now, roles),
+        _options(workflow, options, roles),
         backend=backend,
         renderer=renderer,
         taxonomy=taxonomy,

@@ -58,7 +58,7 @@ def write_jsonl(path: Path, rows: list) -> Path:
 def test_json_lines_export_loads_into_posthog_tables(tmp_path: Path) -> None:
     report = load_file(write_jsonl(tmp_path / "export.jsonl", export_rows()), home=tmp_path / "home")
     checksum = hashlib.sha256((tmp_path / "export.jsonl").read_bytes()).hexdigest()
-    assert report == LoadReport(3, [], str(tmp_path / "export.jsonl"), checksum)
+    assert report == LoadReport(3, [], str(tmp_path / "export.jsonl"), checksum, events=3)
     backend = EmbeddedBackend(tmp_path / "home", generate=False)
     persons = backend.run_sql("SELECT id, properties FROM persons ORDER BY created_at").rows
     assert persons[0] == (P1, '{"plan":"team"}')  # the latest person properties win
@@ -114,7 +114,7 @@ def test_a_failure_while_storing_leaves_the_store_untouched(tmp_path: Path, monk
     home = tmp_path / "home"
     load_file(write_jsonl(tmp_path / "good.jsonl", export_rows()), home=home)
     more = write_jsonl(tmp_path / "more.jsonl", export_rows() * 2)
-    monkeypatch.setattr(load_module, "sessions_from_events", lambda db: "INSERT INTO nowhere SELECT 1")
+    monkeypatch.setattr(load_module, "sessions_from_events", lambda db, where="1": "INSERT INTO nowhere SELECT 1")
     with pytest.raises(LoadError, match="nothing was loaded"):
         load_file(more, home=home)
     store = Store(home)

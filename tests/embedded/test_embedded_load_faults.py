@@ -41,9 +41,9 @@ def jsonl(path: Path, rows: list[Any]) -> Path:
 
 BAD_VALUES: list[tuple[dict[str, Any], str]] = [
     ({"timestamp": "nan"}, "not ISO 8601"),
-    ({"timestamp": float("nan")}, "not a time"),
-    ({"timestamp": float("inf")}, "not a time"),
-    ({"timestamp": float("-inf")}, "not a time"),
+    ({"timestamp": float("nan")}, "NaN and Infinity are not JSON numbers"),  # Python writes them; JSON has none
+    ({"timestamp": float("inf")}, "NaN and Infinity are not JSON numbers"),
+    ({"timestamp": float("-inf")}, "NaN and Infinity are not JSON numbers"),
     ({"timestamp": "inf"}, "not ISO 8601"),
     ({"timestamp": 1e20}, "out of range"),
     ({"timestamp": "1e20"}, "out of range"),
@@ -205,9 +205,9 @@ class _Steps:
             raise KeyboardInterrupt(f"interrupted before step {self.stop}")
 
 
-def _load_with(steps: _Steps, path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> bool:
+def _load_with(steps: _Steps, path: Path, home: Path, monkeypatch: pytest.MonkeyPatch, replace: bool = False) -> bool:
     """Load ``path`` under ``steps``; whether the load was interrupted."""
-    query, replace = Session.query, os.replace
+    query, rename = Session.query, os.replace
 
     def counted_query(self: Session, *args: Any, **kwargs: Any) -> Any:
         steps.step()
@@ -215,13 +215,13 @@ def _load_with(steps: _Steps, path: Path, home: Path, monkeypatch: pytest.Monkey
 
     def counted_replace(*args: Any) -> None:
         steps.step()
-        replace(*args)
+        rename(*args)
 
     with monkeypatch.context() as patch:
         patch.setattr(Session, "query", counted_query)
         patch.setattr(os, "replace", counted_replace)
         try:
-            load_file(path, home=home)
+            load_file(path, home=home, replace=replace)
         except KeyboardInterrupt:
             return True
     return False
@@ -248,21 +248,32 @@ def two_exports(tmp_path: Path) -> Iterator[tuple[Path, dict[str, int]]]:
     Store.release()
 
 
-@pytest.mark.parametrize("crash", [True, False], ids=["killed", "ctrl-c"])
-def test_a_load_interrupted_at_every_step_keeps_the_old_data_or_the_new(two_exports, monkeypatch, crash: bool) -> None:
-    home, sizes = two_exports
+@pytest.mark.parametrize(
+    ("crash", "replace"),
+    [(True, False), (False, False), (True, True)],
+    ids=["killed-adding", "ctrl-c-adding", "killed-replacing"],
+)
+def test_a_load_interrupted_at_every_step_keeps_the_old_data_or_the_new(
+    two_exports, monkeypatch, crash: bool, replace: bool
+) -> None:
+    """Each attempt loads a file of two new rows: afterwards the store holds what it held, or that plus them
+    (adding) or them alone (replacing)."""
+    home, _ = two_exports
     probe = _Steps(stop=0, crash=False)
-    assert not _load_with(probe, home.parent / "b.jsonl", home, monkeypatch)  # a clean load: how many steps
+    first = jsonl(home.parent / "probe.jsonl", [row(1000), row(1001)])
+    assert not _load_with(probe, first, home, monkeypatch, replace)  # a clean load: how many steps
     total = probe.count
-    assert total >= 10
+    assert total >= 20
     for stop in range(1, total + 1):
         before = _holds(home)
-        other = "a.jsonl" if before[0] == "b.jsonl" else "b.jsonl"
-        assert _load_with(_Steps(stop, crash), home.parent / other, home, monkeypatch)
+        other = jsonl(home.parent / f"step{stop}.jsonl", [row(2000 + 2 * stop), row(2001 + 2 * stop)])
+        assert _load_with(_Steps(stop, crash), other, home, monkeypatch, replace)
         if crash:
             Store.release()  # the process died: the next one opens (and repairs) the store afresh
         after = _holds(home)
-        assert after in (before, (other, sizes[other])), f"step {stop} of {total}: {before} became {after}"
+        assert after in (before, (other.name, 2 if replace else before[1] + 2)), (
+            f"step {stop} of {total}: {before} became {after}"
+        )
         databases, scratch = _leftovers(home)
         assert len(databases) == 1 and scratch == [], f"step {stop}: left {databases} {scratch}"
 

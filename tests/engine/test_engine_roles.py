@@ -1,0 +1,74 @@
+"""Roles are found in the project's own taxonomy by the lexicon's words, or set in askhog.yaml (issue 11, item 2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from askhog.errors import CatalogError, WorkflowError
+from askhog.linking import load_lexicon
+from askhog.roles import resolve_roles
+from askhog.settings import load_settings
+from askhog.taxonomy import EventDef, Taxonomy, demo_taxonomy
+from askhog.workflows import fill_inputs, load_workflow
+
+
+def taxonomy(*events: tuple[str, str]) -> Taxonomy:
+    return Taxonomy(events={name: EventDef(name, (), description) for name, description in events})
+
+
+def test_the_demo_keeps_its_roles_because_its_names_resolve() -> None:
+    assert resolve_roles(demo_taxonomy(), load_lexicon(), {}) == {
+        "signup_event": "signed_up",
+        "activation_event": "onboarding_completed",
+        "revenue_event": "purchase",
+        "feature_event": "feature_used",
+    }
+
+
+def test_another_products_names_resolve_by_their_words_and_descriptions() -> None:
+    tax = taxonomy(
+        ("invoice_sent", ""),
+        ("invoice_paid", ""),
+        ("account_created", ""),
+        ("reminder_sent", ""),
+        ("workspace_ready", "the user finished onboarding completed setup"),
+    )
+    assert resolve_roles(tax, load_lexicon(), {}) == {
+        "signup_event": "account_created",
+        "activation_event": "workspace_ready",
+        "revenue_event": "invoice_paid",
+    }
+
+
+def test_nothing_fits_leaves_the_role_unresolved() -> None:
+    assert resolve_roles(taxonomy(("page_viewed", ""), ("song_played", "")), load_lexicon(), {}) == {}
+
+
+def test_settings_choose_a_role_the_names_do_not_say(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
+    (tmp_path / "askhog.yaml").write_text("roles:\n  revenue_event: deal_won\n  signup_event: nope\n")
+    settings = load_settings()
+    tax = taxonomy(("deal_won", ""), ("order_completed", ""))
+    # a named event the data lacks is ignored; the words still find the rest
+    assert resolve_roles(tax, load_lexicon(), settings) == {"revenue_event": "deal_won"}
+
+
+def test_settings_files_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
+    assert load_settings() == {}  # no file, no settings
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("roles:\n  favourite_event: x\n")
+    with pytest.raises(CatalogError, match="roles map"):
+        load_settings(bad)
+    with pytest.raises(CatalogError, match="cannot read"):
+        load_settings(tmp_path / "missing.yaml")
+
+
+def test_a_workflow_default_written_as_a_role_is_the_projects_event_or_a_question() -> None:
+    workflow = load_workflow("activation_drivers")
+    now = datetime(2026, 11, 26, 12, 0)
+    assert fill_inputs(workflow, {}, now, {"signup_event": "account_created"})["signup_event"] == "account_created"
+    with pytest.raises(WorkflowError, match=r"signup event: which one is it\?.*askhog.yaml"):
+        fill_inputs(workflow, {}, now, {})
