@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -124,6 +125,14 @@ def page(results: list[dict[str, Any]], next_url: str | None = None) -> dict[str
     return {"count": len(results), "next": next_url, "previous": None, "results": results}
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hung up on purpose (a deadline test) is not an error worth a traceback on stderr."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 class FakePostHog:
     """Routes ``(method, path)`` to scripted replies (consumed in order), then to a default reply."""
 
@@ -135,7 +144,7 @@ class FakePostHog:
         self._defaults: dict[tuple[str, str], Responder] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
