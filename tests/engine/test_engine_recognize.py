@@ -334,3 +334,11 @@ def test_a_word_that_changes_the_number_is_never_silently_unread(engine: Engine)
     assert not engine.ask("signups this week vs last week").warnings
     assert not engine.ask("median time from signup to their first purchase").warnings
     assert not engine.ask("do users who share files buy more than those who don't?").warnings
+
+
+def test_people_with_a_threshold_are_counted_as_people(engine: Engine) -> None:
+    """ "People with 3 or more tickets" is how many people, not how many of their events."""
+    answer = engine.ask("how many repeat uploaders - people with 3 or more uploads last month?")
+    assert answer.clarification is None and answer.meaning is not None
+    assert answer.meaning.primary.math == "dau"
+    assert any(c.min_count == 3 for c in answer.meaning.conditions)
