@@ -66,9 +66,11 @@ _ALL_EVENTS_NOUN = re.compile(
 )
 """What a question must count for "all events" to be its answer: people or events, not "how many did we get"."""
 _DESCRIBING = re.compile(
-    r"\w+(?:est|ly|ier)|very|really|super|pretty|quite|most|least|total|overall|daily|weekly|monthly"
+    r"\w+(?:est|ly|ier)|very|really|super|pretty|quite|most|least|total|overall|daily|weekly|monthly|"
+    r"ignore|ignoring|exclude|excluding|skip|skipping|acquired|referred|sourced|driven|attributed|brought"
 )
-"""Unknown words that describe rather than name (superlatives, adverbs): never asked about as a missing event."""
+"""Unknown words that describe rather than name (superlatives, adverbs, "zero events", "ignore users", "google-acquired
+users"): never asked about as a missing event."""
 _EVER_NOT = re.compile(r"\b(?:never|not ever|at no point|not once)\b")
 """"never did X" is at no time before now; other negations ("without X", "didn't X") are within the range."""
 _CONTRAST = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|or)\b")

@@ -342,3 +342,11 @@ def test_people_with_a_threshold_are_counted_as_people(engine: Engine) -> None:
     assert answer.clarification is None and answer.meaning is not None
     assert answer.meaning.primary.math == "dau"
     assert any(c.min_count == 3 for c in answer.meaning.conditions)
+
+
+def test_describing_words_are_not_taken_for_missing_names(engine: Engine) -> None:
+    """ "newsletter-acquired users", "ignore users with no source" describe; "the chat widget" still names
+    something the project does not have and is asked about."""
+    answer = engine.ask("last month's revenue from newsletter-acquired users vs google-acquired ones?")
+    assert answer.clarification is None
+    assert engine.ask("how many people opened the chat widget?").clarification is not None
