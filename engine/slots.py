@@ -93,7 +93,7 @@ _FACT_ROLES: dict[str, tuple[str, ...]] = {
 """The roles that can hold each fact of a reading: a family without any of them widens (see ``Intent.widen``)."""
 _DETAIL_OF_ROLE = {"series.per": "per_actor", "series.per_period": "per_period", "order": "order"}
 """Choice slots filled from a detail of the reading rather than from cue words."""
-_USED_KINDS = ("event", "value", "property", "number", "detail", "flag", "comparison", "metric")
+_USED_KINDS = ("event", "value", "property", "number", "detail", "flag", "comparison", "metric", "time")
 
 
 @dataclass(frozen=True)
@@ -257,6 +257,13 @@ class SlotFiller:
                 )
             if r.time_span:
                 use(r.time_span)
+            union = intent.two_ranges == "union" and r.other_range is not None
+            for span in r.spans:  # the range's own weekdays or hours, and the second range a union covers
+                if span.kind == "time" and (
+                    ((r.time.weekdays or r.time.hours) and span.label and span.label in r.time.label)
+                    or (union and r.other_range is not None and span.label == r.other_range.label)
+                ):
+                    use(span.key)
         elif r.detail("all_time") is not None and "date_range" in by_role:
             detail = r.details["all_time"]
             out[by_role["date_range"].name] = from_spec({"all": True}, now)

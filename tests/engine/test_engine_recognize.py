@@ -350,3 +350,11 @@ def test_describing_words_are_not_taken_for_missing_names(engine: Engine) -> Non
     answer = engine.ask("last month's revenue from newsletter-acquired users vs google-acquired ones?")
     assert answer.clarification is None
     assert engine.ask("how many people opened the chat widget?").clarification is not None
+
+
+def test_a_second_period_the_answer_does_not_use_is_reported(engine: Engine) -> None:
+    """A count covers one range: "... but had no events last week" must say it left "last week" out; the
+    range's own weekdays ("on weekends in october") are part of the range and not reported."""
+    answer = engine.ask("how many users were active in the week of Nov 9 but had no events last week?", intent="count")
+    assert any("'last week'" in p.message for p in answer.warnings)
+    assert not engine.ask("how many purchases happened on weekends in october").warnings
