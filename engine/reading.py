@@ -93,7 +93,8 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
             rf"\b(?:on|for)?\s*(?:at least\s+)?{_NUM}\s*(?:\+|or more)?\s*(?:different |distinct |separate |"
             rf"or more )*days?\b(?=[^.?!]{{0,40}}\b(?:active|used|using|use|came|visited|logged|were|was|did)\b)"
             r"|\bactive on\s+(?:at least\s+)?(\d{1,2})\s*(?:\+|or more)?\s*(?:different |distinct )?days?\b"
-            r"|\b(\d{1,2})\s*(?:\+|or more)\s*(?:different |distinct )?days?\b",
+            r"|\b(\d{1,2})\s*(?:\+|or more)\s*(?:different |distinct )?days?\b"
+            r"|\b(?:on|across|over)\s+(?:at least\s+)?(\d{1,2})\s+(?:different|distinct|separate)\s+days?\b",
         ),
         (
             "silent_days",

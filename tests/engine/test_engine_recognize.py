@@ -358,3 +358,11 @@ def test_a_second_period_the_answer_does_not_use_is_reported(engine: Engine) -> 
     answer = engine.ask("how many users were active in the week of Nov 9 but had no events last week?", intent="count")
     assert any("'last week'" in p.message for p in answer.warnings)
     assert not engine.ask("how many purchases happened on weekends in october").warnings
+
+
+def test_on_n_different_days_is_a_days_active_threshold(engine: Engine) -> None:
+    """ "Uploaded on at least 3 different days" counts people by their active days (it used to count every
+    uploader, silently)."""
+    answer = engine.ask("how many people uploaded on at least 3 different days in the last 2 weeks")
+    assert answer.intent == "stickiness" and answer.clarification is None
+    assert 3 in answer.slots.values()
