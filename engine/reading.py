@@ -1056,6 +1056,11 @@ def _mend(text: str, keep: frozenset[str] = frozenset()) -> str:
 
 
 def _word_numbers(text: str) -> str:
+    """Number words as digits, the same length so spans stay put; "twice" is "2x" ("more than twice")."""
+    text = re.sub(r"\b(once|twice|thrice)\b", lambda m: _TIMES_WORDS[m.group(1)].ljust(len(m.group(1))), text)
     return re.sub(
         r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", lambda m: str(_WORD_NUMBERS[m.group(1)]).ljust(len(m.group(1))), text
     )
+
+
+_TIMES_WORDS = {"once": "1x", "twice": "2x", "thrice": "3x"}

@@ -366,3 +366,9 @@ def test_on_n_different_days_is_a_days_active_threshold(engine: Engine) -> None:
     answer = engine.ask("how many people uploaded on at least 3 different days in the last 2 weeks")
     assert answer.intent == "stickiness" and answer.clarification is None
     assert 3 in answer.slots.values()
+
+
+def test_more_than_twice_is_three_or_more(engine: Engine) -> None:
+    """ "Purchased more than twice" keeps people with 3 or more purchases (it kept every purchaser)."""
+    assert engine.ask("list users who purchased more than twice last month").slots["min_count"] == 3
+    assert engine.ask("users who purchased at least twice last month").slots["min_count"] == 2
