@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from .english import is_english
 from .types import FilterOp, PropertyFilter, PropertyRef
 
 _MAX_VALUE = 1e15
@@ -282,6 +283,14 @@ def _text(prop: PropertyRef, values: tuple[str, ...], after: str, stopwords: fro
         return None  # "plan not including free": after these words only a value the property has is one
     if form[:1].isalpha() and op in ("=", "!=") and (value in stopwords or _WORD_VALUE.fullmatch(value)):
         return None  # "which category is biggest": a word, not a value
+    if (
+        form[:1].isalpha()
+        and values
+        and value.lower().endswith(("ed", "ing"))
+        and value.lower() not in {v.lower() for v in values}
+        and is_english(value)
+    ):
+        return None  # "which feature is used most": a verb form the property never holds is not its value
     return OperatorRead((PropertyFilter(prop, op, value),), end + skip + len(value))
 
 

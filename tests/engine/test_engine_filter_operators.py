@@ -293,3 +293,9 @@ def test_on_the_demo_each_side_of_a_filter_adds_up_to_the_whole(demo: Engine) ->
     assert _count(demo, "purchases where amount > 1,000") == _count(demo, "purchases where amount > 1e3")
     assert _count(demo, "purchases where amount > -5") == every
     assert _count(demo, "purchases where amount between 0 and 100") == every - over
+
+
+def test_a_verb_after_is_is_not_a_value(engine: Engine) -> None:
+    """"Which feature is used by the most people" ranks features; it is no filter feature_name = 'used'."""
+    answer = engine.ask("which feature is used by the most people this month")
+    assert answer.clarification is None and not answer.slots.get("filters")
