@@ -80,6 +80,7 @@ READING_FACTS = frozenset(
         "segments",
         "terse",
         "share",
+        "filtered",
     }
 )
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice

@@ -442,6 +442,8 @@ class Reading:
             found.add("breakdown")
         if self.terse:
             found.add("terse")
+        if self.filters and not self.breakdowns and not self.properties and "grain" not in self.details:
+            found.add("filtered")  # "where browser is Chrome": the property is a filter, nothing to group by
         if "share" in self.details and len(self.events) <= 1:  # a named part of a whole
             found.add("share")
         if self.segments:  # "google vs twitter users": two values of one property set side by side

@@ -372,3 +372,10 @@ def test_more_than_twice_is_three_or_more(engine: Engine) -> None:
     """ "Purchased more than twice" keeps people with 3 or more purchases (it kept every purchaser)."""
     assert engine.ask("list users who purchased more than twice last month").slots["min_count"] == 3
     assert engine.ask("users who purchased at least twice last month").slots["min_count"] == 2
+
+
+def test_a_property_named_only_as_a_filter_is_not_a_grouping(engine: Engine) -> None:
+    """ "Signups where country is US" is one number for US signups: the property is a filter, not a breakdown."""
+    reading = engine.filler.read("signups where country is US last month", engine.clock())
+    assert "filtered" in reading.facts() and "breakdown" not in reading.facts()
+    assert engine.ask("signups where country is US last month").intent == "count"
