@@ -296,6 +296,6 @@ def test_on_the_demo_each_side_of_a_filter_adds_up_to_the_whole(demo: Engine) ->
 
 
 def test_a_verb_after_is_is_not_a_value(engine: Engine) -> None:
-    """"Which feature is used by the most people" ranks features; it is no filter feature_name = 'used'."""
+    """ "Which feature is used by the most people" ranks features; it is no filter feature_name = 'used'."""
     answer = engine.ask("which feature is used by the most people this month")
     assert answer.clarification is None and not answer.slots.get("filters")
