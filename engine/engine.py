@@ -27,7 +27,7 @@ from .limits import checked_text
 from .linking import Linker
 from .meaning import Meaning
 from .paths import cache_home
-from .recognize import OUT_OF_SCOPE_DOUBT, REFUSAL_RULE, THRESHOLD, Recognition, Recognizer
+from .recognize import THRESHOLD, Recognition, Recognizer
 from .render import Renderer, select_template
 from .replies import coerce_slot_value
 from .roles import resolve_roles
@@ -243,12 +243,7 @@ class Engine:
         if not rec.alternatives or rec.intent == "out_of_scope":
             return None
         second, score = rec.alternatives[0]
-        if (
-            second == "out_of_scope"
-            or any(i == "out_of_scope" and p >= OUT_OF_SCOPE_DOUBT for i, p in rec.alternatives)
-            or any(h.intent == "out_of_scope" and h.weight >= REFUSAL_RULE for h in rec.rules)
-            or rec.confidence + score < THRESHOLD
-        ):
+        if second == "out_of_scope" or rec.maybe_refusal or rec.confidence + score < THRESHOLD:
             return None
         ends = {self.filler.widen(self.catalog[i], reading) or i for i in (rec.intent, second)}
         return ends.pop() if len(ends) == 1 else None

@@ -347,8 +347,8 @@ def _ranked(answer: Asked, table: Table, what: str) -> Interpretation:
     lowest = meaning is not None and meaning.breakdown is not None and meaning.breakdown.order == "asc"
     head = f"{what}: {keys[0]} {'is lowest' if lowest else 'leads'} with {fmt(values[0])}{share}."
     details = []
-    if "share_pct" in table.columns:  # a part of the whole: the share is the answer, the count its support
-        shares = [_num(r["share_pct"]) for r in records]
+    shares = [_num(r["share_pct"]) for r in records] if "share_pct" in table.columns else []
+    if shares:  # a part of the whole: the share is the answer, the count its support
         head = (
             f"{what}: "
             + ", ".join(f"{k} {fmt(p)}% of the whole ({fmt(v)})" for k, p, v in zip(keys, shares, values))
@@ -359,8 +359,8 @@ def _ranked(answer: Asked, table: Table, what: str) -> Interpretation:
     elif len(values) > 1:
         details.append(f"Next: {keys[1]} with {fmt(values[1])}; last shown: {keys[-1]} with {fmt(values[-1])}.")
     figures = [Figure(k, v) for k, v in zip(keys[:10], values[:10])]
-    if "share_pct" in table.columns:
-        figures = [Figure(f"{k} share", _num(r["share_pct"]), "%") for k, r in zip(keys[:10], records)] + figures
+    if shares:
+        figures = [Figure(f"{k} share", p, "%") for k, p in zip(keys[:10], shares)] + figures
     if previous:
         details.append("Previous period: " + ", ".join(f"{k} {fmt(v)}" for k, v in previous.items()) + ".")
         figures.extend(Figure(f"previous {k}", v) for k, v in previous.items())

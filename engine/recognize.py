@@ -95,11 +95,15 @@ class Recognition:
     @property
     def ambiguous(self) -> bool:
         second = self.alternatives[0][1] if self.alternatives else 0.0
-        maybe_out = self.intent != "out_of_scope" and (
+        return self.confidence < THRESHOLD or self.confidence - second < MARGIN or self.maybe_refusal
+
+    @property
+    def maybe_refusal(self) -> bool:
+        """An analysis was chosen, but a refusal is close behind or one of its strong rules fired."""
+        return self.intent != "out_of_scope" and (
             any(i == "out_of_scope" and p >= OUT_OF_SCOPE_DOUBT for i, p in self.alternatives)
             or any(h.intent == "out_of_scope" and h.weight >= REFUSAL_RULE for h in self.rules)
         )
-        return self.confidence < THRESHOLD or self.confidence - second < MARGIN or maybe_out
 
 
 class Recognizer:

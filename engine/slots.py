@@ -209,17 +209,14 @@ class SlotFiller:
                 if number is None and (spec.number or spec.name) == "window_days" and "window_weeks" in r.numbers:
                     weeks = r.numbers["window_weeks"]
                     number = replace(weeks, value=weeks.value * 7)
-                if number is not None and spec.cue is not None:  # the number must count what the slot counts
-                    if spec.cue.search(r.text[number.start : number.end]):
+                if number is not None:
+                    # with a cue, the number must count what the slot counts ("5 or more page views")
+                    if spec.cue is None or spec.cue.search(r.text[number.start : number.end]):
                         out[spec.name] = number.value
                         use((number.start, number.end))
-                        for s in r.spans:  # "5 or more pageviews": the counted event is part of the number
+                        for s in r.spans if spec.cue is not None else ():  # the counted event is part of it
                             if s.kind == "event" and s.start < number.end and number.start < s.end:
                                 use(s.key)
-                    continue
-                if number is not None:
-                    out[spec.name] = number.value
-                    use((number.start, number.end))
                     continue
                 for cue_value, patterns in spec.cues:
                     hit = next((h for p in patterns if (h := p.search(r.text))), None)
