@@ -159,7 +159,19 @@ def test_cli_passes_workflow_options(
     costs = tmp_path / "costs.csv"
     costs.write_text("channel,cost\ngoogle,5000\nnewsletter,100\ntwitter,800\nproducthunt,300\n")
     monkeypatch.setenv("ASKHOG_HOME", str(demo_engine.backend.store.home))
-    code = cli.main(["ask", "which acquisition channel has the best ROI?", "--option", f"costs_csv={costs}", "--json"])
+    # the demo ends at END: pinned, so the CLI's backend never finds it stale and regenerates it at the wall clock
+    monkeypatch.setattr("askhog.backends.embedded.end_of_data", lambda now=None: END)
+    code = cli.main(
+        [
+            "ask",
+            "which acquisition channel has the best ROI?",
+            "--option",
+            f"costs_csv={costs}",
+            "--json",
+            "--now",
+            END.strftime("%Y-%m-%dT%H:%M:%S"),
+        ]
+    )
     report = __import__("json").loads(capsys.readouterr().out)
     assert code == 0 and report["workflow"] == "channel_roi"
     assert "roi" in report["finding"].lower()
