@@ -138,6 +138,7 @@ _SLOT_KEYS = {
     "accepts",
     "negated",
     "default_with",
+    "anchors",
 }
 
 
@@ -243,6 +244,11 @@ class SlotSpec:
     """(event) takes an event the question negates when no other takes it ("how many never invited anyone"):
     the answer states both who did and who did not."""
     default_with: tuple[tuple[str, str], ...] = ()
+    anchors: bool = False
+    """(conditions) the signup event named beside more events than the family's event slots take is who is
+    followed, not a third event: "among people who signed up in October, the ones who onboarded vs not, what
+    share bought" reads people whose first signup is in the range, followed since (a ``within`` condition
+    without a day limit)."""
 
     def is_required(self, filled: Mapping[str, Any]) -> bool:
         """Required outright, or because another slot took one of the listed values."""
@@ -272,8 +278,9 @@ class Intent:
     ("how many signups by country" is a breakdown)."""
     time_order: bool = False
     """Named events are put in the order they happen ("purchase after signing up" starts with the signup)."""
-    describe: str = ""
-    """What the answer computes, in words, with ``{slot}`` for slot values ("{activation_event} by new users")."""
+    describe: str | Mapping[str, Any] = ""
+    """What the answer computes, in words, with ``{slot}`` for slot values ("{activation_event} by new users"), or
+    ``{by: <slot>, cases: {...}}`` choosing the sentence like ``template`` chooses a stem."""
     unit: str = ""
     """What the family's figures count when it has no choice of unit ("users" for a list of people): a question
     asking for that unit is answered as asked; asking for another is reported."""
@@ -457,23 +464,28 @@ def _parse_evidence(data: Any, source: str) -> tuple[tuple[frozenset[str], float
     return tuple(out)
 
 
-def _parse_describe(data: Any, slot_names: set[str], source: str) -> str:
-    text = data.get("describe", "")
-    if not isinstance(text, str):
-        raise CatalogError(
-            source, "describe is a sentence with {slot} places", line=line_of(data, "describe"), key="describe"
-        )
-    # {slot}; {slot_times} for a count slot ("at least 3 times"); {slot? words with #}: the words, # the value,
-    # only when the slot has one (" with at least 5 page views")
-    for name in re.findall(r"\{(\w+)(?:\?[^{}]*)?\}", text):
-        if name not in slot_names and not (name.endswith("_times") and name[:-6] in slot_names):
-            raise CatalogError(
-                source,
-                f"describe names {{{name}}}, which is not a slot of this family",
-                line=line_of(data, "describe"),
-                key="describe",
-            )
-    return text
+def _parse_describe(data: Any, slot_names: set[str], source: str) -> str | Mapping[str, Any]:
+    spec = data.get("describe", "")
+
+    def fail(why: str) -> CatalogError:
+        return CatalogError(source, why, line=line_of(data, "describe"), key="describe")
+
+    if isinstance(spec, dict):  # {by: slot, cases: {value: sentence}}, chosen like a template stem
+        cases = spec.get("cases")
+        if set(spec) != {"by", "cases"} or spec["by"] not in slot_names or not isinstance(cases, dict):
+            raise fail("describe is a sentence, or {by: <slot of this family>, cases: {<value>: <sentence>}}")
+        texts = list(cases.values())
+    else:
+        texts = [spec]
+    for text in texts:
+        if not isinstance(text, str):
+            raise fail("describe is a sentence with {slot} places")
+        # {slot}; {slot_times} for a count slot ("at least 3 times"); {slot? words with #}: the words, # the value,
+        # only when the slot has one (" with at least 5 page views")
+        for name in re.findall(r"\{(\w+)(?:\?[^{}]*)?\}", text):
+            if name not in slot_names and not (name.endswith("_times") and name[:-6] in slot_names):
+                raise fail(f"describe names {{{name}}}, which is not a slot of this family")
+    return spec if isinstance(spec, dict) else str(spec)
 
 
 def _parse_one_of(data: Any, key: str, allowed: tuple[str, ...], source: str) -> str:
@@ -700,6 +712,7 @@ def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
                 grains=_parse_bool(item, "grains", source),
                 accepts=tuple(item.get("accepts") or ()),
                 negated=_parse_bool(item, "negated", source),
+                anchors=_parse_bool(item, "anchors", source),
                 default_with=tuple(
                     (str(k), str(v)) for k, v in _parse_pairs(item, "default_with", source, _AnyText(), None)
                 ),

@@ -685,13 +685,19 @@ def _cohort_comparison(answer: Asked, table: Table, what: str) -> Interpretation
             Figure(f"{r['cohort']} users", _num(r["users"])),
             Figure(f"{r['cohort']} average", _num(r["avg_metric_events"])),
         ]
-    did = next((r for r in rows if str(r["cohort"]).startswith("did ")), None)
     did_not = next((r for r in rows if str(r["cohort"]).startswith("did not ")), None)
+    did = next((r for r in rows if str(r["cohort"]).startswith("did ") and r is not did_not), None)
     details: tuple[str, ...] = ()
     if did is not None and did_not is not None and _num(did_not["conversion_pct"]):
         ratio = _num(did["conversion_pct"]) / _num(did_not["conversion_pct"])
         details = (f"Those who did are {ratio:.2f} times as likely to convert.",)
         figures.append(Figure("ratio", round(ratio, 2)))
+    elif did is None and len(rows) == 2:  # named groups ("google vs twitter users"): the higher against the lower
+        high, low = sorted(rows, key=lambda r: _num(r["conversion_pct"]), reverse=True)
+        if _num(low["conversion_pct"]):
+            ratio = _num(high["conversion_pct"]) / _num(low["conversion_pct"])
+            details = (f"{high['cohort']} converts {ratio:.2f} times as often as {low['cohort']}.",)
+            figures.append(Figure("ratio", round(ratio, 2)))
     return Interpretation(head, details, figures=tuple(figures))
 
 

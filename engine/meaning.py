@@ -107,7 +107,8 @@ class Condition:
     ``did``: the person did ``event`` (at least ``min_count`` times) before now, or, ``in_range``, within the asked
     range ("users who filed 2 or more tickets last month"); ``did_not``: never did it before now ("never bought"),
     or, ``in_range``, not from the range's start to now ("signed up last week without uploading");
-    ``within``: only events within ``days`` after the person's first ``anchor`` count ("in their first week").
+    ``within``: only events within ``days`` after the person's first ``anchor`` count ("in their first week"), or,
+    ``days`` None, every event since it ("among people who signed up in October").
     """
 
     kind: ConditionKind
@@ -120,6 +121,8 @@ class Condition:
     def label(self) -> str:
         if self.kind == "within":
             anchor = self.anchor.label() if self.anchor else "their first event"
+            if self.days is None:
+                return f"people whose first {anchor} is in the range, followed since"
             return f"within {self.days} day(s) of {anchor}"
         times = f" at least {self.min_count} times" if self.min_count and self.min_count > 1 else ""
         event = self.event.label() if self.event else "anything"
@@ -230,7 +233,7 @@ class Meaning:
             conditions=tuple(conditions),
             params=params,
             now=now,
-            sentence=intent.describe,
+            sentence=select_case(intent.describe, values) or "",
             values=dict(values),
             **fields,
         )
@@ -336,6 +339,20 @@ def _shift(t: datetime, unit: str, n: int) -> datetime:
 def _span_words(length: timedelta) -> str:
     days = length.total_seconds() / 86400
     return f"{days:g} days" if days >= 1 else f"{length.total_seconds() / 3600:g} hours"
+
+
+def select_case(spec: str | Mapping[str, Any], slots: Mapping[str, Any]) -> str | None:
+    """A text an intent file chooses by a slot (``template``, ``describe``): ``{by: slot, cases: {...}}`` looks the
+    slot's value up in ``cases``, the keys ``_set`` / ``_unset`` matching a slot that has / has no value; a plain
+    text is itself. None: no case matches."""
+    if isinstance(spec, str):
+        return spec
+    by, cases = spec["by"], spec["cases"]
+    value = slots.get(by)
+    if isinstance(value, str) and value in cases:
+        return str(cases[value])
+    key = "_set" if value is not None and value != "" and value != () else "_unset"
+    return str(cases[key]) if key in cases else None
 
 
 class _Words(dict):  # type: ignore[type-arg]

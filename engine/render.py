@@ -30,7 +30,7 @@ import jinja2
 
 from .clock import naive_utc
 from .errors import TemplateError
-from .meaning import Meaning
+from .meaning import Meaning, select_case
 from .taxonomy import Taxonomy
 from .timerange import default_interval
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
@@ -161,19 +161,17 @@ def select_template(spec: str | Mapping[str, Any], slots: Mapping[str, Any]) -> 
     ``{by: slot, cases: {...}}`` looks the slot's value up in ``cases``; the keys
     ``_set`` / ``_unset`` match a slot that has / has no value.
     """
-    if isinstance(spec, str):
-        return spec
-    if not isinstance(spec, Mapping) or "by" not in spec or not isinstance(spec.get("cases"), Mapping):
+    if not isinstance(spec, str) and (
+        not isinstance(spec, Mapping) or "by" not in spec or not isinstance(spec.get("cases"), Mapping)
+    ):
         raise TemplateError(f"a template spec is a stem or {{by: <slot>, cases: {{...}}}}, not {spec!r}")
-    by, cases = spec["by"], spec["cases"]
-    value = slots.get(by)
-    has_value = value is not None and value != "" and value != ()
-    if isinstance(value, str) and value in cases:
-        return str(cases[value])
-    key = "_set" if has_value else "_unset"
-    if key in cases:
-        return str(cases[key])
-    raise TemplateError(f"no template for {by}={value!r}; the cases are {sorted(cases)}")
+    stem = select_case(spec, slots)
+    if stem is None:
+        assert not isinstance(spec, str)  # a plain stem is always itself
+        raise TemplateError(
+            f"no template for {spec['by']}={slots.get(spec['by'])!r}; the cases are {sorted(spec['cases'])}"
+        )
+    return stem
 
 
 # --- one render's state -----------------------------------------------------------------------

@@ -378,6 +378,13 @@ class SlotFiller:
             for m in [m for m in mentions if m.event is not None and m.event.name == anchor.name]:
                 mentions.remove(m)
                 filled.used.add((m.start, m.end))
+        if anchor is None and conditions is not None and conditions.anchors:
+            anchor = self._population(mentions, singles)
+            if anchor is not None:
+                out[conditions.name] = (*out.get(conditions.name, ()), Condition("within", anchor=anchor))
+                for m in [m for m in mentions if m.event is not None and m.event.name == anchor.name]:
+                    mentions.remove(m)
+                    filled.used.add((m.start, m.end))
         free = list(mentions)
         taken: dict[str, Mention] = {}
 
@@ -478,6 +485,15 @@ class SlotFiller:
             if role.startswith("@")
             else (role if role in self.taxonomy.events else None)
         )
+
+    def _population(self, mentions: list[Mention], singles: list[SlotSpec]) -> EventRef | None:
+        """The signup event, when it is named beside more distinct events than the family's event slots hold: it
+        says who is followed ("people who signed up in October"), the others are what is compared."""
+        signup = self._roles.get("signup_event")
+        named = {m.event.name for m in mentions if m.event is not None}
+        if signup is None or signup not in named or len(named) <= len(singles):
+            return None
+        return EventRef(signup)
 
     def _anchor(self, phrase: str, r: Reading) -> EventRef | None:
         """The event a "within N days of ..." phrase is anchored on: named in it, else the signup event."""
@@ -638,6 +654,9 @@ class SlotFiller:
         if r.segments is not None:
             prop, values, span = r.segments
             filled.used.add(span)
+            for m, p in (*named, *loose):  # "google vs twitter ... from each source": the same property's name
+                if p.name == prop.name:
+                    filled.used.add((m.start, m.end))
             return Breakdown(self._person_first(prop), values=values)
         if "segments" in spec.accepts:
             return None

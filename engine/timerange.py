@@ -1151,6 +1151,14 @@ _RULES = _RuleSet(
         _between_phrase,
         _DATE_WORDS,
     ),
+    # "Sept through Oct", "Sep-Oct", "Sept+Oct signups": whole months joined into one span ("and" is left to the
+    # comparison and two-period readings: "September and October" may set them side by side)
+    _rule(
+        rf"\b(?P<a>{_MONTH}(?:\s*,?\s*{_YEAR})?)\s*(?:\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b|-|–|\+|&|/)\s*"
+        rf"(?P<b>{_MONTH}(?:\s*,?\s*{_YEAR})?)\b",
+        _between_phrase,
+        MONTHS,
+    ),
 )
 
 _ALL_TIME_RULES = _RuleSet(

@@ -52,6 +52,12 @@ PHRASES: list[tuple[str, datetime, datetime]] = [
     ("signups last 3 weeks", d(2026, 11, 5, 14, 30), NOW),
     ("LAST 7 DAYS SIGNUPS", d(2026, 11, 19, 14, 30), NOW),
     ("signups in the last thirty days", d(2026, 10, 27, 14, 30), NOW),
+    # whole months joined into one span ("Sept+Oct signups")
+    ("Sept+Oct signups", d(2026, 9, 1), d(2026, 11, 1)),
+    ("purchases sep-oct", d(2026, 9, 1), d(2026, 11, 1)),
+    ("uploads from Aug through Oct", d(2026, 8, 1), d(2026, 11, 1)),
+    ("signups september to october 2026", d(2026, 9, 1), d(2026, 11, 1)),
+    ("churned accounts dec to jan", d(2025, 12, 1), d(2026, 2, 1)),
     # days
     ("how many signups today", d(2026, 11, 26), NOW),
     ("what happened yesterday?", d(2026, 11, 25), d(2026, 11, 26)),

@@ -245,3 +245,69 @@ def test_people_ranked_by_how_many_sessions_they_had(demo_engine: Engine) -> Non
     answer, table = answered(demo_engine, "which 2 users have had the most sessions so far this month?")
     assert answer.intent == "user_list" and answer.slots["rank"] == "sessions" and answer.slots["limit"] == 2
     assert [r["times"] for r in table.records()] == [row[1] for row in truth.rows]
+
+
+def test_named_groups_are_compared_on_the_share_who_did_the_outcome(demo_engine: Engine) -> None:
+    """ "For September signups, do google users buy more than twitter users?" compares the two values of one
+    property among the people whose signup is in September, each group's share who purchased since (it used to
+    compare signed-up against not signed-up and filter the two sources together)."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT src, round(100 * countIf(bought) / count(), 2) FROM (SELECT person_id, "
+        "any(JSONExtractString(person_properties, '$initial_utm_source')) AS src, "
+        "minIf(timestamp, event = 'signed_up') AS at, "
+        "arrayExists(t -> t >= at, groupArrayIf(timestamp, event = 'purchase')) AS bought FROM events "
+        "WHERE timestamp >= '2026-09-01' AND timestamp < '2026-11-26 12:00:00' "
+        "AND event IN ('signed_up', 'purchase') GROUP BY person_id "
+        "HAVING at >= '2026-09-01' AND at < '2026-10-01' AND src IN ('google', 'twitter')) GROUP BY src ORDER BY src"
+    )
+    answer, table = answered(
+        demo_engine, "for september signups, do google users buy more than twitter users? what % have purchased"
+    )
+    assert answer.intent == "cohort_comparison" and answer.slots["segments"].values == ("google", "twitter")
+    assert not answer.slots.get("filters") and not answer.caveats
+    assert [(r["cohort"], r["conversion_pct"]) for r in table.records()] == [tuple(row) for row in truth.rows]
+    assert "times as often as" in answer.interpret(table).details[0]
+    assert answer.meaning is not None and "compared between groups" in answer.meaning.describe()
+
+
+def test_a_signup_anchor_beside_two_compared_events_says_who_is_followed(demo_engine: Engine) -> None:
+    """ "Among people who signed up in October, the ones who completed onboarding vs the ones who never did: what
+    share bought?" follows October's signups from their signup on: onboarding and purchase at any time since. The
+    signup was a third, unused event before; the ratio also read the "did not" row as "did" when it sorted first."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT onboarded, round(100 * countIf(bought) / count(), 2) FROM (SELECT person_id, "
+        "minIf(timestamp, event = 'signed_up') AS at, "
+        "arrayExists(t -> t >= at, groupArrayIf(timestamp, event = 'onboarding_completed')) AS onboarded, "
+        "arrayExists(t -> t >= at, groupArrayIf(timestamp, event = 'purchase')) AS bought FROM events "
+        "WHERE timestamp >= '2026-10-01' AND timestamp < '2026-11-26 12:00:00' "
+        "AND event IN ('signed_up', 'onboarding_completed', 'purchase') GROUP BY person_id "
+        "HAVING at >= '2026-10-01' AND at < '2026-11-01') GROUP BY onboarded ORDER BY onboarded"
+    )
+    did_not, did = (row[1] for row in truth.rows)
+    answer, table = answered(
+        demo_engine,
+        "Among people who signed up in October, what share have bought — the ones who completed onboarding vs "
+        "the ones who never did?",
+    )
+    assert answer.slots["cohort_event"].name == "onboarding_completed" and not answer.caveats
+    rates = {r["cohort"]: r["conversion_pct"] for r in table.records()}
+    assert rates == {"did onboarding_completed": did, "did not onboarding_completed": did_not}
+    assert f"{did / did_not:.2f} times as likely" in answer.interpret(table).details[0]
+
+
+def test_a_lone_outcome_is_the_outcome_and_a_named_doer_the_cohort(demo_engine: Engine) -> None:
+    """One event after "who" is the cohort ("do users who share files purchase more"); one event named as the
+    outcome of named groups is the outcome ("compare mobile vs desktop users on uploads"), not the cohort."""
+    answer = demo_engine.ask("do users who share files do better")
+    assert answer.slots["cohort_event"].name == "file_shared" and answer.slots["metric_event"].name == "purchase"
+    answer = demo_engine.ask("compare mobile vs desktop users on uploads")
+    assert answer.slots["metric_event"].name == "file_uploaded" and answer.slots.get("cohort_event") is None
+
+
+def test_how_many_times_more_likely_is_a_ratio_not_a_count_of_events(demo_engine: Engine) -> None:
+    """ "How many times more likely are they to buy" asks for a ratio; "how many times did they buy" counts events."""
+    now = END.replace(tzinfo=None)
+    ratio = demo_engine.filler.read("sharers vs non-sharers: how many times more likely are they to buy?", now)
+    assert ratio.detail("unit") is None
+    count = demo_engine.filler.read("how many times did people buy last week?", now)
+    assert count.detail("unit") is not None and count.detail("unit").value == "events"
