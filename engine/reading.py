@@ -82,6 +82,10 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
             rf"\b(?:within|in under|inside|in less than|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?days?\b",
         ),
         ("window_weeks", rf"\b(?:within|in the first|first|in)\s+{_NUM}\s*(?:-\s*)?weeks?\b"),
+        (
+            "window_hours",
+            rf"\b(?:within|in under|inside|in less than|in the first|first)\s+{_NUM}\s*(?:-\s*)?(?:hours?|hrs?|h)\b",
+        ),
         ("window_days", rf"\b{_NUM}[- ]day (?:conversion )?window\b"),
         (
             "min_count",
@@ -115,6 +119,7 @@ NUMBER_RANGES: dict[str, tuple[int, int]] = {
     "limit": (1, 10_000),
     "window_days": (1, 365),
     "window_weeks": (1, 52),
+    "window_hours": (1, 8760),
     "min_count": (1, 100_000),
     "silent_days": (1, 365),
     "path_length": (1, 10),
@@ -824,7 +829,9 @@ class Reader:
                 )
                 unit = (m.groupdict().get("u") or "day").strip()
                 per = row.get("unit_days", {}).get(unit, 1)
-                days = count * per if per else max(1, -(-count // 24))  # hours round up to whole days
+                if not per and count % 24:
+                    continue  # "within 2 hours of signup": no window of whole days means it; left unread, reported
+                days = count * per if per else count // 24
             anchor = (m.groupdict().get("anchor") or "").strip()
             found["within"] = Detail("within", (int(days), anchor), m.start(), m.end())
             spans.append(

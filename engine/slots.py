@@ -23,7 +23,7 @@ from .errors import Problem, TimeRangeError
 from .linking import Linker, Mention
 from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
 from .prefilter import Gated, gated
-from .reading import NUMBER_RANGES, FoundFilter, Reader, Reading
+from .reading import NUMBER_RANGES, FoundFilter, Number, Reader, Reading
 from .roles import resolve_roles
 from .taxonomy import Taxonomy
 from .text import STOPWORDS
@@ -206,9 +206,8 @@ class SlotFiller:
         for spec in intent.slots:
             if spec.type in ("int", "number"):
                 number = r.numbers.get(spec.number or spec.name)
-                if number is None and (spec.number or spec.name) == "window_days" and "window_weeks" in r.numbers:
-                    weeks = r.numbers["window_weeks"]
-                    number = replace(weeks, value=weeks.value * 7)
+                if number is None and (spec.number or spec.name) == "window_days":
+                    number = _window_in_days(r)
                 if number is not None:
                     # with a cue, the number must count what the slot counts ("5 or more page views")
                     if spec.cue is None or spec.cue.search(r.text[number.start : number.end]):
@@ -875,7 +874,8 @@ class SlotFiller:
                 (
                     s
                     for s in intent.slots
-                    if (s.number or s.name) in (kind, "window_days" if kind == "window_weeks" else kind)
+                    if (s.number or s.name)
+                    in (kind, "window_days" if kind in ("window_weeks", "window_hours") else kind)
                 ),
                 None,
             )
@@ -1173,3 +1173,15 @@ def reading_warnings(filled: Filled, meaning: Meaning, now: datetime) -> list[Pr
                 )
             )
     return problems
+
+
+def _window_in_days(r: Reading) -> Number | None:
+    """A window asked in weeks ("within 2 weeks") or in whole days of hours ("within 48 hours") as days; hours that
+    are not whole days are left unread (and reported), never rounded into a different window."""
+    weeks = r.numbers.get("window_weeks")
+    if weeks is not None:
+        return replace(weeks, value=weeks.value * 7)
+    hours = r.numbers.get("window_hours")
+    if hours is not None and hours.value % 24 == 0:
+        return replace(hours, value=hours.value // 24)
+    return None

@@ -311,3 +311,15 @@ def test_how_many_times_more_likely_is_a_ratio_not_a_count_of_events(demo_engine
     assert ratio.detail("unit") is None
     count = demo_engine.filler.read("how many times did people buy last week?", now)
     assert count.detail("unit") is not None and count.detail("unit").value == "events"
+
+
+def test_a_window_in_whole_days_of_hours_is_read_and_other_hours_are_reported(demo_engine: Engine) -> None:
+    """ "Within 24 hours" is a one-day window (it used to be dropped: "by now"); "within 2 hours of signing up"
+    has no whole-day window, so it is reported unread rather than rounded up to a day."""
+    answer = demo_engine.ask("of people who joined in September, how many completed onboarding within 24 hours?")
+    assert answer.intent == "activation" and answer.slots["window_days"] == 1 and not answer.caveats
+    answer = demo_engine.ask("October signups: % who purchased within 48 hrs")
+    assert answer.slots["window_days"] == 2
+    answer = demo_engine.ask("what share of october signups completed onboarding within 2 hours of signing up")
+    assert "window_days" not in answer.slots
+    assert any("within 2 hours" in c.message for c in answer.caveats)
