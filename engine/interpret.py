@@ -380,7 +380,8 @@ def _feature_usage(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     keys = [str(r["feature"]) for r in rows]
     users = [_num(r["unique_users"]) for r in rows]
-    head = f"{what}: {keys[0]} is used by the most people, {fmt(users[0])}" + (
+    fewest = answer.meaning is not None and answer.meaning.order == "asc"
+    head = f"{what}: {keys[0]} is used by the {'fewest' if fewest else 'most'} people, {fmt(users[0])}" + (
         f" ({_num(rows[0]['adoption_pct']):.1f}% of active users)." if "adoption_pct" in rows[0] else "."
     )
     details = [

@@ -158,6 +158,8 @@ class Meaning:
     window_days: int | None = None
     retention: Retention | None = None
     limit: int | None = None
+    order: Literal["desc", "asc"] = "desc"
+    """Most first or, asked ("least used", "bottom 3"), fewest first: of the breakdown's groups or a family's rows."""
     params: Mapping[str, Any] = field(default_factory=dict)
     now: datetime | None = None
     sentence: str = ""
@@ -209,8 +211,7 @@ class Meaning:
                     breakdown["property"] = value
             elif role in ("limit", "order"):
                 breakdown[role] = value
-                if role == "limit":  # checked as a whole number where it is rendered (``as_int``)
-                    fields["limit"] = value
+                fields[role] = value  # a limit is checked as a whole number where it is rendered (``as_int``)
             elif role == "conditions":
                 conditions.extend(value)
             elif role == "exclude":
@@ -223,8 +224,6 @@ class Meaning:
             series = replace(series, math="sum")
         if breakdown.get("property") is not None or breakdown.get("grain"):
             fields["breakdown"] = Breakdown(**breakdown)
-        elif "limit" in breakdown or "order" in breakdown:
-            fields["limit"] = breakdown.get("limit")
         if retention:
             fields["retention"] = Retention(**retention)
         return cls(

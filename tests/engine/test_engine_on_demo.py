@@ -323,3 +323,18 @@ def test_a_window_in_whole_days_of_hours_is_read_and_other_hours_are_reported(de
     answer = demo_engine.ask("what share of october signups completed onboarding within 2 hours of signing up")
     assert "window_days" not in answer.slots
     assert any("within 2 hours" in c.message for c in answer.caveats)
+
+
+def test_the_least_used_features_come_fewest_first(demo_engine: Engine) -> None:
+    """ "The 3 least popular features" ranks features fewest users first (it used to list the most used with a
+    warning that 'least' was not read)."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT JSONExtractString(properties, 'feature_name') AS f, count(DISTINCT person_id) AS n FROM events "
+        "WHERE event = 'feature_used' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01' "
+        "GROUP BY f ORDER BY n, f LIMIT 3"
+    )
+    answer, table = answered(demo_engine, "what were the 3 least used features last month?")
+    assert answer.intent == "feature_usage" and answer.meaning is not None and answer.meaning.order == "asc"
+    assert not answer.caveats
+    assert [(r["feature"], r["unique_users"]) for r in table.records()] == [tuple(row) for row in truth.rows]
+    assert "used by the fewest people" in answer.interpret(table).headline
