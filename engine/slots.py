@@ -1100,15 +1100,18 @@ class SlotFiller:
             and (s.label.startswith("not ") or " != " in s.label or " not_in " in s.label or "is_not" in s.label)
         ]
         compares = any(s.kind == "comparison" and s.key in filled.used for s in r.spans)
+        shares = any(s.kind == "detail" and s.label.startswith("share") and s.key in filled.used for s in r.spans)
         out = []
+        reported: list[tuple[int, int]] = []
         for kind, pattern in self._unread_cues:
-            if kind in intent.reads or (kind == "comparison" and compares):
+            if kind in intent.reads or (kind == "comparison" and compares) or (kind == "percent" and shares):
                 continue
             for m in pattern.finditer(r.text):
-                if any(a <= m.start() < b for a, b in used):
+                if any(a <= m.start() < b for a, b in used) or any(a < m.end() and m.start() < b for a, b in reported):
                     continue
                 if kind == "negation" and any(m.end() <= start <= m.end() + 40 for start in negated):
                     continue
+                reported.append(m.span())
                 out.append(f"{m.group(0)!r} ({kind}, in '…{r.text[max(0, m.start() - 20) : m.end() + 20].strip()}…')")
         return out
 

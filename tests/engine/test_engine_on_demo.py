@@ -338,3 +338,14 @@ def test_the_least_used_features_come_fewest_first(demo_engine: Engine) -> None:
     assert not answer.caveats
     assert [(r["feature"], r["unique_users"]) for r in table.records()] == [tuple(row) for row in truth.rows]
     assert "used by the fewest people" in answer.interpret(table).headline
+
+
+def test_a_percentage_asked_of_a_family_that_gives_a_count_is_reported(demo_engine: Engine) -> None:
+    """ "What % of ..." answered with a count (a family with no rate) says it did not read the percentage, once;
+    a family whose answer is a rate (activation) reads it itself."""
+    answer = demo_engine.ask("What % of October signups completed onboarding?")
+    assert answer.intent == "count" and sum("percent" in c.message for c in answer.caveats) == 1
+    answer = demo_engine.ask("what percent of signups last week happened on mobile?")  # a share reads it
+    assert answer.slots["share"] == "of_total" and not any("percent" in c.message for c in answer.caveats)
+    answer = demo_engine.ask("what % of October signups created a project in their first week?")
+    assert answer.intent == "activation" and not any("percent" in c.message for c in answer.caveats)
