@@ -18,18 +18,25 @@ The tree::
     │   ├── DataNotLoaded       the embedded store is empty
     │   ├── LoadError           importing an export failed (nothing loaded)
     │   ├── ExecutionError      the query engine refused or failed a valid query
-    │   └── PostHogAPIError     PostHog's API, or the way to it (status, code, detail, attr)
-    │       ├── ConnectError        PostHog could not be reached
-    │       ├── QueryTimeout        the query did not finish before the deadline
-    │       ├── AuthenticationError 401/403
-    │       ├── ProjectNotFound     404 on the project
-    │       ├── QueryError          400: PostHog rejected the query
-    │       │   └── QuerySyntaxError    400 syntax_error (start, end)
-    │       ├── RateLimited         429 (retry_after)
-    │       ├── ServerError         5xx
-    │       └── MalformedResponse   a body that is not the documented shape
+    │   └── PostHogError        talking to PostHog failed (method, path, query_hash of the call)
+    │       ├── TransportError      no answer came back
+    │       │   ├── ConnectError        PostHog could not be reached, or the connection dropped
+    │       │   └── QueryTimeout        the call's deadline passed first (never retried)
+    │       └── PostHogAPIError     PostHog answered, and the answer is an error (status, code, detail, attr)
+    │           ├── AuthenticationError 401/403
+    │           ├── ProjectNotFound     404 on the project
+    │           ├── QueryError          400: PostHog rejected the query
+    │           │   └── QuerySyntaxError    400 syntax_error (start, end)
+    │           ├── RateLimited         429, or the client's own limiter (retry_after)
+    │           ├── ServerError         5xx
+    │           └── MalformedResponse   a body that is not the documented shape
     ├── WorkflowError           a workflow could not run
     └── StatisticsError         counts or samples no statistical test can use
+
+The PostHog branch splits as httpx's does (``TransportError`` beside ``HTTPStatusError``): a caller retries
+or reports a network fault differently from an answer it can act on (a key to fix, a query to change), and
+catches the one it handles. ``backends.posthog`` adds ``ConfigError`` (a ``PostHogError``: settings refused
+before any request) and ``ExperimentNotFound`` (a ``PostHogAPIError``).
 
 ``Problem`` is not an exception: it is one finding of the validator, carried by ``UnsafeQueryError`` and by
 answers' warnings.
@@ -51,6 +58,7 @@ __all__ = [
     "LoadError",
     "MalformedResponse",
     "PostHogAPIError",
+    "PostHogError",
     "Problem",
     "ProjectNotFound",
     "QueryError",
@@ -62,6 +70,7 @@ __all__ = [
     "StatisticsError",
     "TemplateError",
     "TimeRangeError",
+    "TransportError",
     "UnsafeQueryError",
     "UnsupportedHogQL",
     "WorkflowError",
@@ -168,8 +177,37 @@ class ExecutionError(BackendError):
     """The query engine refused or failed a query that passed validation."""
 
 
-class PostHogAPIError(BackendError):
-    """An error answered by (or on the way to) PostHog's API.
+class PostHogError(BackendError):
+    """Talking to PostHog failed; the attributes name the call, so a caller need not parse the message.
+
+    ``method`` and ``path`` are the request's (the path without its query string); ``query_hash`` is the
+    short hash of the HogQL (``backends.posthog.cache.query_hash``) when the call ran or checked a query, else
+    ``None``, so that the error can be matched with the call's log line without the query text (which may
+    hold customer values). The
+    client sets them as the error leaves it, like httpx's ``request_context`` sets ``RequestError.request``:
+    the code that finds a fault (a shape check, the limiter) does not know which call it serves. None of
+    them ever holds the API key.
+    """
+
+    method: str | None = None
+    path: str | None = None
+    query_hash: str | None = None
+
+
+class TransportError(PostHogError):
+    """No answer came back from PostHog: it could not be reached, or the call's deadline passed first."""
+
+
+class ConnectError(TransportError):
+    """PostHog could not be reached (DNS, refused, reset, TLS). Not named ``ConnectionError``: that is a builtin."""
+
+
+class QueryTimeout(TransportError):
+    """The call did not finish before its deadline or a read timeout (never retried: the query needs narrowing)."""
+
+
+class PostHogAPIError(PostHogError):
+    """PostHog (or a proxy in front of it) answered, and the answer is an error.
 
     ``status``, ``code``, ``detail`` and ``attr`` mirror PostHog's error body
     ``{type, code, detail, attr}``; they are ``None`` when the body was not JSON.
@@ -214,15 +252,15 @@ class QuerySyntaxError(QueryError):
 
 
 class RateLimited(PostHogAPIError):
-    """429: too many queries; ``retry_after`` seconds if PostHog said."""
+    """429: too many queries; ``retry_after`` seconds if PostHog said.
+
+    The client's own limiter raises it too, when staying under PostHog's limits would mean waiting past the
+    deadline: the caller's remedy (wait ``retry_after``, send fewer) is the same.
+    """
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kw: object):
         self.retry_after = retry_after
         super().__init__(message, **kw)  # type: ignore[arg-type]
-
-
-class QueryTimeout(PostHogAPIError):
-    """The query did not finish before the deadline (never retried: the query needs narrowing)."""
 
 
 class ServerError(PostHogAPIError):
@@ -232,10 +270,6 @@ class ServerError(PostHogAPIError):
 class MalformedResponse(PostHogAPIError):
     """PostHog (or something in front of it) answered with a body that is not the documented shape:
     not JSON, nested too deeply, or a field of the wrong type. The message names the field."""
-
-
-class ConnectError(PostHogAPIError):
-    """PostHog could not be reached (DNS, refused, reset, TLS). Not named ``ConnectionError``: that is a builtin."""
 
 
 # --- workflows -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from askhog.backends.posthog import PostHogBackend
 from askhog.backends.posthog.client import PostHogClient
 from askhog.backends.posthog.config import ConfigError, PostHogConfig, header_problem
 from askhog.backends.posthog.limiter import QueryRateLimiter
-from askhog.errors import AskhogError, MalformedResponse, PostHogAPIError, QueryError, QueryTimeout
+from askhog.errors import AskhogError, MalformedResponse, PostHogAPIError, PostHogError, QueryError, QueryTimeout
 from fake_posthog import API_KEY, FakePostHog, Reply, page, query_status
 
 QUERY = "/api/projects/1/query/"
@@ -104,7 +104,7 @@ MALFORMED: list[tuple[str, Reply, str]] = [
 @pytest.mark.parametrize(("body", "said"), [(r, s) for _, r, s in MALFORMED], ids=[n for n, _, _ in MALFORMED])
 def test_a_malformed_query_answer_is_named(fake, real_client, body: Reply, said: str) -> None:
     fake.script("POST", QUERY, body)
-    error = fails(lambda: real_client().query("SELECT 1"), PostHogAPIError)
+    error = fails(lambda: real_client().query("SELECT 1"), PostHogError)
     assert said in str(error)
     assert isinstance(error, (MalformedResponse, QueryTimeout))  # a 202 polled past the deadline is a timeout
 

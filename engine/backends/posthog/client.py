@@ -1,17 +1,19 @@
 """One HTTP client for PostHog's API: queries, metadata, and the REST endpoints.
 
-Every call has a deadline, and it is a total one: connecting, sending, and reading headers and body,
-however slowly the server trickles them, all end by it (``transport.py``). Retries happen only where
-waiting can help (429,
-502/503/504, a dropped connection) and never for what a retry cannot fix (a
-syntax error, a bad key, a query too slow for the deadline). Long queries are
-polled and, if the caller gives up or presses Ctrl-C, cancelled on the server
-so they stop costing the project. Clock, sleep and jitter are injectable so
-tests run the retry and polling paths without waiting.
+One ``httpx.Client`` carries what every request shares: the host as ``base_url`` (a ``next`` link is
+re-rooted on it, so the key is never sent elsewhere), the key as its auth, the default headers and
+timeouts, and a response hook for the metrics. Under it (``transport.py``) every call has a deadline, and
+it is a total one: connecting, sending, and reading headers and body, however slowly the server trickles
+them, all end by it; and requests are retried there only where waiting can help (429, 502/503/504, a
+dropped connection), never for what a retry cannot fix (a syntax error, a bad key, a query too slow for
+the deadline). Long queries are polled and, if the caller gives up or presses Ctrl-C, cancelled on the
+server so they stop costing the project. Clock, sleep, jitter and the transport under the retries are
+injectable, so tests run the retry and polling paths without waiting, and without a server.
 
 Every answer is checked against the shape PostHog documents before use (``responses.py``), and every
 error raised and every log line written passes through the key's ``Redactor`` (``redact.py``), so a
-server echoing the key cannot put it in a message or a log.
+server echoing the key cannot put it in a message or a log. Every ``PostHogError`` leaving the client
+names its call in ``method``, ``path`` and ``query_hash``.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,9 +35,9 @@ from ...errors import (
     AskhogError,
     ConnectError,
     PostHogAPIError,
+    PostHogError,
     QueryError,
     QueryTimeout,
-    RateLimited,
     ServerError,
 )
 from ..base import Table
@@ -45,18 +48,25 @@ from .limiter import QueryRateLimiter, shared_limiter
 from .metrics import QueryMetrics
 from .redact import Redactor, install, uninstall
 from .responses import decode, metadata_notices, need_object, page_items, query_status, table_from_response
-from .transport import hold_to_deadlines
+from .transport import (
+    IDEMPOTENT,
+    RESETS,
+    Budget,
+    DeadlinePassed,
+    RetryTransport,
+    hold_to_deadline,
+    wrap_transports,
+)
 
 __all__ = ["PostHogClient", "table_from_response"]
 
 log = logging.getLogger("askhog.posthog")
 
-_RETRY_STATUSES = frozenset({429, 502, 503, 504})
-_RESETS = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 _POLL_FIRST, _POLL_FACTOR, _POLL_CAP = 0.25, 1.5, 2.0
 _CANCEL_DEADLINE = 5.0
 _NAME_MAX = 128
 _LOCATION_MAX = 200
+_STATS = "askhog.stats"  # request extension: the _CallStats of the call the request belongs to
 
 
 @dataclass
@@ -65,21 +75,32 @@ class _CallStats:
     throttled: int = 0
 
 
+class _BearerKey(httpx.Auth):
+    """The personal API key as ``Authorization: Bearer …`` on each request, kept out of the client's default
+    headers, which code printing a client's settings could show."""
+
+    def __init__(self, key: str):
+        self._header = f"Bearer {key}"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+
 class PostHogClient:
     """A thread-safe client of one PostHog project.
 
-    ``http`` is an ``httpx.Client`` to reuse connections (one is created when
-    omitted; either way its connection pools are held to each call's deadline);
-    ``limiter`` defaults to the process-wide limiter of the project, ``cache`` to
-    a TTL/LRU cache sized from the config. While the client is open, a filter on
-    askhog's and httpx's loggers redacts its key.
+    ``transport`` is what the retries and deadlines wrap: httpx's own (with the proxies it reads from the
+    environment) when omitted, an ``httpx.MockTransport`` in tests; it is closed with the client, as httpx
+    does. ``limiter`` defaults to the process-wide limiter of the project, ``cache`` to a TTL/LRU cache sized
+    from the config. While the client is open, a filter on askhog's and httpx's loggers redacts its key.
     """
 
     def __init__(
         self,
         config: PostHogConfig,
         *,
-        http: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
@@ -88,19 +109,43 @@ class PostHogClient:
         metrics: QueryMetrics | None = None,
     ):
         self.config = config
-        self._http = http or httpx.Client(follow_redirects=False)
-        self._owns_http = http is None
-        self._budget = hold_to_deadlines(self._http)
         self._redact = Redactor(config.api_key)
         self._log_filter = install(self._redact, self)
         self._clock = clock
         self._sleep = sleep
-        self._jitter = jitter
         self.limiter = limiter if limiter is not None else shared_limiter(config.host, config.project_id, config.limits)
         self.cache: TTLCache[Table] = (
             cache if cache is not None else TTLCache(config.cache_ttl, config.cache_size, clock=clock)
         )
         self.metrics = metrics if metrics is not None else QueryMetrics()
+        # The hooks and the transport get the metrics and the budget, not bound methods of the client: a
+        # client in a reference cycle through its httpx client would, when dropped unclosed, keep its log
+        # filter (removed when it is collected) until the cyclic garbage collector happens to run.
+        budget = self._budget = Budget(clock)
+        self._http = httpx.Client(
+            base_url=config.host,
+            auth=_BearerKey(config.api_key),
+            headers={"Accept": "application/json", "User-Agent": "askhog"},
+            timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
+            follow_redirects=False,
+            event_hooks={"response": [partial(_count_rate_limited, self.metrics)]},
+            transport=transport,
+        )
+
+        def held(inner: httpx.BaseTransport) -> httpx.BaseTransport:
+            hold_to_deadline(inner, budget)
+            return RetryTransport(
+                inner,
+                budget=budget,
+                retries=config.max_retries,
+                backoff_base=config.backoff_base,
+                backoff_cap=config.backoff_cap,
+                sleep=sleep,
+                jitter=jitter,
+                on_retry=partial(_count_retry, self.metrics),
+            )
+
+        wrap_transports(self._http, held)
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -112,8 +157,7 @@ class PostHogClient:
 
     def close(self) -> None:
         uninstall(self._log_filter)
-        if self._owns_http:
-            self._http.close()
+        self._http.close()
 
     def __enter__(self) -> PostHogClient:
         return self
@@ -125,25 +169,25 @@ class PostHogClient:
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET ``path`` (relative to the host, or a ``next`` link) and return its JSON."""
-        with self._redacting():
-            response = self._request("GET", path, params=params, deadline=self._deadline(), stats=_CallStats())
+        with self._about("GET", path):
+            response = self._send("GET", path, params=params, deadline=self._deadline(), stats=_CallStats())
             return self._json(response, path)
 
     def post(self, path: str, body: dict[str, Any], *, idempotent: bool = False) -> Any:
         """POST ``body``; retried after a dropped connection or a 5xx only when ``idempotent`` (a 429 always)."""
-        with self._redacting():
-            response = self._request(
+        with self._about("POST", path):
+            response = self._send(
                 "POST", path, json=body, deadline=self._deadline(), stats=_CallStats(), idempotent=idempotent
             )
             return self._json(response, path)
 
     def paginate(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every item of a paginated list endpoint, following ``next`` links; each item is an object."""
-        with self._redacting():
+        with self._about("GET", path):
             items, following = page_items(self.get(path, params), path)
         yield from items
         while following:
-            with self._redacting():
+            with self._about("GET", following):
                 items, following = page_items(self.get(following), path)
             yield from items
 
@@ -160,7 +204,7 @@ class PostHogClient:
     ) -> Table:
         """Run HogQL with ``values`` bound to its ``{placeholders}``; cached, rate-limited, logged."""
         _check_query(hogql, values)
-        with self._redacting():
+        with self._about("POST", self._query_path(), hogql):
             return self._query(hogql, values, name=name, refresh=refresh, use_cache=use_cache)
 
     def _query(
@@ -199,7 +243,7 @@ class PostHogClient:
         notices are checked (``responses.metadata_notices``) before it is returned.
         """
         _check_query(hogql, values)
-        with self._redacting():
+        with self._about("POST", self._query_path(), hogql):
             return self._metadata(hogql, jsonable(values or {}), self._deadline())
 
     def _metadata(self, hogql: str, values: dict[str, Any], deadline: float) -> dict[str, Any]:
@@ -209,7 +253,7 @@ class PostHogClient:
         }
         stats = _CallStats()
         stats.throttled += self.limiter.admit(deadline)
-        response = self._request("POST", self._query_path(), json=body, deadline=deadline, stats=stats, query=hogql)
+        response = self._send("POST", self._query_path(), json=body, deadline=deadline, stats=stats, query=hogql)
         answer = need_object(self._json(response, self._query_path()), self._query_path())
         metadata_notices(answer, self._query_path())
         return answer
@@ -243,14 +287,13 @@ class PostHogClient:
     def cancel(self, query_id: str) -> None:
         """Ask PostHog to stop ``query_id``; failures are logged, not raised, since the caller is already leaving."""
         try:
-            with self._redacting():
-                self._request(
-                    "DELETE",
-                    f"{self._query_path()}{query_id}/",
-                    deadline=self._clock() + _CANCEL_DEADLINE,
-                    stats=_CallStats(),
-                    idempotent=False,
-                )
+            self._send(
+                "DELETE",
+                f"{self._query_path()}{query_id}/",
+                deadline=self._clock() + _CANCEL_DEADLINE,
+                stats=_CallStats(),
+                idempotent=False,
+            )
         except AskhogError as exc:
             log.warning("posthog_cancel_failed query_id=%s error=%s", query_id, type(exc).__name__)
 
@@ -268,7 +311,7 @@ class PostHogClient:
         running_id = client_query_id  # PostHog names the query by our id unless it answers with its own
         try:
             stats.throttled += self.limiter.admit(deadline)
-            response = self._request("POST", self._query_path(), json=body, deadline=deadline, stats=stats, query=hogql)
+            response = self._send("POST", self._query_path(), json=body, deadline=deadline, stats=stats, query=hogql)
             data = self._json(response, self._query_path())
             status = query_status(data, self._query_path())
             if response.status_code == 202 or (status is not None and not status.complete):
@@ -295,20 +338,21 @@ class PostHogClient:
                 raise self._timeout(hogql, deadline)
             self._sleep(interval)
             interval = min(interval * _POLL_FACTOR, _POLL_CAP)
-            stats.throttled += self.limiter.admit(deadline)
-            response = self._request("GET", path, deadline=deadline, stats=stats, passthrough=frozenset({400, 500}))
-            answer = self._json(response, path)
-            status = query_status(answer, path)
-            if (status is not None and status.error) or response.status_code in (400, 500):
-                if status is not None and status.error_message:
-                    raise query_error(self._redact(status.error_message), hogql, status=response.status_code)
-                raise ServerError(
-                    f"PostHog failed query {query_id} without an explanation", status=response.status_code
-                )
-            if status is not None and status.complete:
-                if not isinstance(status.results, dict):
-                    raise PostHogAPIError(f"PostHog finished query {query_id} but sent no results")
-                return status.results
+            with self._about("GET", path, hogql):
+                stats.throttled += self.limiter.admit(deadline)
+                response = self._send("GET", path, deadline=deadline, stats=stats, passthrough=frozenset({400, 500}))
+                answer = self._json(response, path)
+                status = query_status(answer, path)
+                if (status is not None and status.error) or response.status_code in (400, 500):
+                    if status is not None and status.error_message:
+                        raise query_error(self._redact(status.error_message), hogql, status=response.status_code)
+                    raise ServerError(
+                        f"PostHog failed query {query_id} without an explanation", status=response.status_code
+                    )
+                if status is not None and status.complete:
+                    if not isinstance(status.results, dict):
+                        raise PostHogAPIError(f"PostHog finished query {query_id} but sent no results")
+                    return status.results
 
     def _timeout(self, hogql: str, deadline: float) -> QueryTimeout:
         elapsed = self._clock() - (deadline - self.config.deadline)
@@ -320,7 +364,7 @@ class PostHogClient:
 
     # -- transport -------------------------------------------------------------------------
 
-    def _request(
+    def _send(
         self,
         method: str,
         path: str,
@@ -333,107 +377,56 @@ class PostHogClient:
         query: str | None = None,
         passthrough: frozenset[int] = frozenset(),
     ) -> httpx.Response:
-        url, shown = self._url(path)
-        attempt = 0
-        while True:
-            remaining = deadline - self._clock()
-            if remaining <= 0:
-                raise QueryTimeout(f"{method} {shown} did not complete within {self.config.deadline:g}s")
-            timeout = httpx.Timeout(
-                min(self.config.read_timeout, remaining), connect=min(self.config.connect_timeout, remaining)
+        """The answer to one call, retried as ``RetryTransport`` sees fit within ``deadline``; the typed error
+        when it failed or its status is an error not in ``passthrough`` (``query`` lets a syntax error point
+        at the spot)."""
+        relative, shown = _on_host(path)
+        host = self.config.host
+        try:
+            request = self._http.build_request(
+                method, relative, json=json, params=params, extensions={IDEMPOTENT: idempotent, _STATS: stats}
             )
-            failure: PostHogAPIError
-            try:
-                with self._budget.limit(remaining):  # the total: however slowly the answer trickles in
-                    response = self._http.request(
-                        method, url, json=json, params=params, timeout=timeout, headers=self._headers()
-                    )
-            except httpx.ConnectTimeout:
-                raise ConnectError(
-                    f"could not connect to {self.config.host} within {timeout.connect:g}s; "
-                    "check POSTHOG_HOST and your network"
-                ) from None
-            except httpx.ConnectError as exc:
-                raise ConnectError(
-                    f"could not connect to {self.config.host} ({self.config.redact(str(exc)) or 'refused'}); "
-                    "check POSTHOG_HOST and your network"
-                ) from None
-            except httpx.TimeoutException:
-                raise QueryTimeout(
-                    f"{method} {shown} got no complete answer within {timeout.read:g}s (never retried)"
-                ) from None
-            except _RESETS as exc:
-                failure = ConnectError(
-                    f"the connection to {self.config.host} dropped during {method} {shown} ({type(exc).__name__})"
-                )
-                wait = self._backoff(attempt)
-            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a protocol error, an unusable URL
-                raise ConnectError(
-                    f"{method} {shown} on {self.config.host} failed: {type(exc).__name__}: {self._redact(str(exc))}"
-                ) from None
-            else:
-                if 300 <= response.status_code < 400:
-                    location = self._redact(response.headers.get("location", "?"))[:_LOCATION_MAX]
-                    raise PostHogAPIError(
-                        f"{self.config.host} redirected {method} {shown} to {location}; "
-                        "set POSTHOG_HOST to the host PostHog redirects to (the key is not sent on redirects)",
-                        status=response.status_code,
-                    )
-                if response.status_code < 400 or response.status_code in passthrough:
-                    return response
-                failure = error_for_response(
-                    response.status_code,
-                    self._redacted(response.content),
-                    response.headers,
-                    path=urlsplit(url).path,
-                    project_id=self.config.project_id,
-                    query=query,
-                )
-                if isinstance(failure, RateLimited):
-                    self.metrics.record_rate_limited()
-                if response.status_code not in _RETRY_STATUSES:
-                    raise failure
-                retry_after = failure.retry_after if isinstance(failure, RateLimited) else None
-                wait = retry_after if retry_after is not None else self._backoff(attempt)
-            # a 429 was refused before any work was done; anything else may have half-happened
-            safe = idempotent or isinstance(failure, RateLimited)
-            if not safe or attempt >= self.config.max_retries or self._clock() + wait > deadline:
-                raise failure
-            log.info(
-                "posthog_retry method=%s path=%s attempt=%d wait_s=%.2f reason=%s",
-                method,
-                shown,
-                attempt + 1,
-                wait,
-                type(failure).__name__,
+            with self._budget.until(deadline):  # the total: however slowly the answer trickles in
+                response = self._http.send(request)
+        except DeadlinePassed:
+            raise QueryTimeout(f"{method} {shown} did not complete within {self.config.deadline:g}s") from None
+        except httpx.ConnectTimeout as exc:
+            raise ConnectError(
+                f"could not connect to {host} within {_allowed(exc, 'connect'):g}s; check POSTHOG_HOST and your network"
+            ) from None
+        except httpx.ConnectError as exc:
+            raise ConnectError(
+                f"could not connect to {host} ({self._redact(str(exc)) or 'refused'}); check POSTHOG_HOST and your network"
+            ) from None
+        except httpx.TimeoutException as exc:
+            raise QueryTimeout(
+                f"{method} {shown} got no complete answer within {_allowed(exc, 'read'):g}s (never retried)"
+            ) from None
+        except RESETS as exc:
+            raise ConnectError(
+                f"the connection to {host} dropped during {method} {shown} ({type(exc).__name__})"
+            ) from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a protocol error, an unusable URL
+            raise ConnectError(
+                f"{method} {shown} on {host} failed: {type(exc).__name__}: {self._redact(str(exc))}"
+            ) from None
+        if 300 <= response.status_code < 400:
+            location = self._redact(response.headers.get("location", "?"))[:_LOCATION_MAX]
+            raise PostHogAPIError(
+                f"{host} redirected {method} {shown} to {location}; "
+                "set POSTHOG_HOST to the host PostHog redirects to (the key is not sent on redirects)",
+                status=response.status_code,
             )
-            self._sleep(wait)
-            attempt += 1
-            stats.retries += 1
-
-    def _backoff(self, attempt: int) -> float:
-        """Exponential backoff with jitter, so that clients that failed together do not retry together."""
-        delay = min(self.config.backoff_cap, self.config.backoff_base * 2**attempt)
-        return float(delay * (0.5 + self._jitter() / 2))
-
-    def _url(self, path: str) -> tuple[str, str]:
-        """The absolute URL on the configured host, and the path to show in messages.
-
-        A ``next`` link is re-rooted on the configured host so that the key is
-        never sent anywhere else, whatever host the link names.
-        """
-        parts = urlsplit(path)
-        relative = parts.path + (f"?{parts.query}" if parts.query else "")
-        if not relative.startswith("/"):
-            relative = "/" + relative
-        return self.config.host + relative, parts.path or "/"
-
-    def _headers(self) -> dict[str, str]:
-        return {
-            "Authorization": f"Bearer {self.config.api_key}",
-            "Accept": "application/json",
-            "User-Agent": "askhog",
-        }
+        if response.status_code < 400 or response.status_code in passthrough:
+            return response
+        raise error_for_response(
+            response.status_code,
+            self._redacted(response.content),
+            response.headers,
+            path=request.url.path,
+            project_id=self.config.project_id,
+            query=query,
+        )
 
     def _json(self, response: httpx.Response, path: str) -> Any:
         return decode(response.content, status=response.status_code, where=urlsplit(path).path or path)
@@ -443,11 +436,16 @@ class PostHogClient:
         return self._redact(content.decode("utf-8", errors="replace")).encode("utf-8")
 
     @contextmanager
-    def _redacting(self) -> Iterator[None]:
-        """Every askhog error leaving the block has the key removed from its message and fields."""
+    def _about(self, method: str, path: str, hogql: str | None = None) -> Iterator[None]:
+        """Every askhog error leaving the block has the key removed from its message and fields, and a
+        ``PostHogError`` names the call: ``method``, ``path`` (a ``next`` link's path on the host) and the
+        hash of ``hogql``. The innermost block names it, being nearest the request that failed."""
         try:
             yield
         except AskhogError as exc:
+            if isinstance(exc, PostHogError) and exc.method is None:
+                exc.method, exc.path = method, _on_host(path)[1]
+                exc.query_hash = None if hogql is None else query_hash(hogql)
             self._redact.scrub(exc)
             raise
 
@@ -474,6 +472,38 @@ class PostHogClient:
             stats.throttled,
             error or "none",
         )
+
+
+def _on_host(path: str) -> tuple[str, str]:
+    """``path`` relative to the configured host, and the path to show in messages.
+
+    A ``next`` link is re-rooted on the host (``base_url``) so that the key is never sent anywhere else,
+    whatever host the link names.
+    """
+    parts = urlsplit(path)
+    relative = parts.path + (f"?{parts.query}" if parts.query else "")
+    if not relative.startswith("/"):
+        relative = "/" + relative
+    return relative, parts.path or "/"
+
+
+def _count_retry(metrics: QueryMetrics, request: httpx.Request, status: int | None) -> None:
+    """``RetryTransport``'s report of a retry: it counts against the request's call, and a retried 429
+    against the project's rate-limit figure (the response hook sees only the answer a call ends with)."""
+    request.extensions[_STATS].retries += 1
+    if status == 429:
+        metrics.record_rate_limited()
+
+
+def _count_rate_limited(metrics: QueryMetrics, response: httpx.Response) -> None:
+    """The response hook: a 429 that ends a call (not retried) in the metrics."""
+    if response.status_code == 429:
+        metrics.record_rate_limited()
+
+
+def _allowed(exc: httpx.TimeoutException, phase: str) -> float:
+    """The seconds the failed attempt had for ``phase`` (its timeout, cut to the time left by the transport)."""
+    return float(exc.request.extensions["timeout"][phase])
 
 
 def _check_query(hogql: object, values: object) -> None:

@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from ...errors import PostHogAPIError
+from ...errors import PostHogError
 from .redact import REDACTED as _REDACTED
 from .redact import Redactor
 
 DEFAULT_HOST = "https://us.posthog.com"
 
 
-class ConfigError(PostHogAPIError):
+class ConfigError(PostHogError):
     """The PostHog settings are incomplete or malformed (raised before any request)."""
 
 

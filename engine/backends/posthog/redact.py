@@ -51,9 +51,10 @@ class Redactor:
         return "Redactor([redacted])"
 
     def scrub(self, exc: BaseException) -> BaseException:
-        """``exc`` with the secret removed from its message and from PostHog's error fields (changed in place)."""
+        """``exc`` with the secret removed from its message, PostHog's error fields and the path of the call
+        (a ``next`` link the server sent can hold anything), changed in place."""
         exc.args = tuple(self(a) if isinstance(a, str) else a for a in exc.args)
-        for name in ("detail", "attr", "code"):
+        for name in ("detail", "attr", "code", "path"):
             value = getattr(exc, name, None)
             if isinstance(value, str):
                 setattr(exc, name, self(value))

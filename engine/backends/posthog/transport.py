@@ -1,22 +1,29 @@
-"""A total deadline on every PostHog call, down to each socket operation.
+"""Below ``PostHogClient``'s one ``httpx.Client``: a total deadline on every call, and the retries.
 
-httpx's timeouts are per operation: a read timeout restarts with every byte, so a server trickling its
-headers or body a byte at a time holds a call forever within a "5 s" timeout, and name resolution has
-no timeout at all. Here the network layer under httpx (httpcore's network backend) is wrapped so that
-every resolve, connect, TLS handshake, write and read gets at most the time left before the calling
-thread's deadline, and none starts once it has passed. The deadline is per thread, set by the client
-around each request with ``Budget.limit``; outside such a block nothing is clamped.
+**Deadlines.** httpx's timeouts are per operation: a read timeout restarts with every byte, so a server
+trickling its headers or body a byte at a time holds a call forever within a "5 s" timeout, and name
+resolution has no timeout at all. Here the network layer under httpx (httpcore's network backend) is
+wrapped so that every resolve, connect, TLS handshake, write and read gets at most the time left before
+the calling thread's deadline, and none starts once it has passed. The deadline is per thread, set by the
+client around each call with ``Budget.until``; outside such a block nothing is clamped.
+
+**Retries.** ``RetryTransport`` wraps another transport (httpx's own, or an ``httpx.MockTransport`` in
+tests) and sends a request again only where waiting can help: a 429 (as long as PostHog asked), a
+502/503/504 or a dropped connection (exponential backoff with jitter), and the last two only for a request
+that may safely happen twice. It never waits past the call's deadline. Being a transport, it is tested
+alone, with no client and no server.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import random
 import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
@@ -24,32 +31,55 @@ from typing import Any
 import httpcore
 import httpx
 
+from .api_errors import parse_error_body, retry_after_seconds
+
 log = logging.getLogger("askhog.posthog")
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+"""Answers that a later attempt can change: PostHog's rate limit, and a gateway or PostHog itself briefly down."""
+
+RESETS = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+"""A connection dropped mid-request: the request may or may not have reached PostHog."""
+
+IDEMPOTENT = "askhog.idempotent"
+"""Request extension: ``True`` when the request may be sent again after it may have reached PostHog (a dropped
+connection, a 5xx). Without it only GET, HEAD and OPTIONS are; a 429 is always retried, since PostHog refused
+it before doing anything."""
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Budget:
-    """The deadline of the request each thread is making (``time.monotonic`` seconds)."""
+    """The deadline of the call each thread is making, on the owner's monotonic clock.
 
-    def __init__(self) -> None:
+    The clock is the client's (injectable), so that the retries' waits and the socket operations are
+    measured on the same time line, and a test's fake clock pins both.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._local = threading.local()
 
     @contextmanager
-    def limit(self, seconds: float) -> Iterator[None]:
-        """Within the block, this thread's network operations end by ``seconds`` from now (nested: the sooner)."""
+    def until(self, deadline: float) -> Iterator[None]:
+        """Within the block, this thread's network operations end by ``deadline`` (nested: the sooner)."""
         previous = getattr(self._local, "deadline", None)
-        deadline = time.monotonic() + max(0.0, seconds)
         self._local.deadline = deadline if previous is None else min(previous, deadline)
         try:
             yield
         finally:
             self._local.deadline = previous
 
+    def left(self) -> float | None:
+        """Seconds left before this thread's deadline (negative once passed); ``None`` outside ``until``."""
+        deadline: float | None = getattr(self._local, "deadline", None)
+        return None if deadline is None else deadline - self._clock()
+
     def clamp(self, timeout: float | None, expired: type[Exception]) -> float | None:
         """``timeout`` cut to the time left; ``expired`` (an httpcore timeout) when none is left."""
-        deadline: float | None = getattr(self._local, "deadline", None)
-        if deadline is None:
+        left = self.left()
+        if left is None:
             return timeout
-        left = deadline - time.monotonic()
         if left <= 0:
             raise expired("the call's deadline passed")
         return left if timeout is None else min(timeout, left)
@@ -149,22 +179,125 @@ class DeadlineBackend(httpcore.NetworkBackend):
         return list(dict.fromkeys(str(info[4][0]) for info in found))
 
 
-def hold_to_deadlines(client: httpx.Client) -> Budget:
-    """Put a ``DeadlineBackend`` under every transport of ``client`` (its default and its proxy mounts) and
-    return the ``Budget`` they obey (the one already there, when ``client`` was held before).
+class DeadlinePassed(httpx.TimeoutException):
+    """The call's deadline passed before ``RetryTransport`` could start another attempt."""
+
+
+class RetryTransport(httpx.BaseTransport):
+    """``inner`` with the retries PostHog's answers call for, within the thread's ``Budget``.
+
+    A retried request waits what a 429 asked for (``Retry-After``, or the seconds in PostHog's throttle
+    message), else ``backoff_base * 2**attempt`` capped at ``backoff_cap`` and scaled by 0.5-1.0 with
+    ``jitter``, so that clients that failed together do not retry together. It gives up, returning the last
+    answer or raising the last failure, after ``retries`` retries or when the wait would pass the deadline;
+    with no time left before an attempt it raises ``DeadlinePassed``. Each attempt's timeouts are cut to the
+    time left. ``on_retry(request, status)`` is told of each retry before its wait (``status`` ``None`` for a
+    dropped connection): the transport sees every attempt, the client only the last.
+    """
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        *,
+        budget: Budget,
+        retries: int,
+        backoff_base: float,
+        backoff_cap: float,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        on_retry: Callable[[httpx.Request, int | None], None] = lambda request, status: None,
+    ):
+        self._inner = inner
+        self._budget = budget
+        self._retries = retries
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._sleep = sleep
+        self._jitter = jitter
+        self._on_retry = on_retry
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        idempotent = bool(request.extensions.get(IDEMPOTENT, request.method in _SAFE_METHODS))
+        timeouts: dict[str, float | None] = dict(request.extensions.get("timeout", {}))
+        attempt = 0
+        while True:
+            left = self._budget.left()
+            if left is not None:
+                if left <= 0:
+                    raise DeadlinePassed(
+                        f"the deadline passed before {request.method} {request.url.path} could be sent", request=request
+                    )
+                request.extensions["timeout"] = {k: left if v is None else min(v, left) for k, v in timeouts.items()}
+            status: int | None
+            try:
+                response = self._inner.handle_request(request)
+            except RESETS as exc:
+                wait = self._backoff(attempt)
+                if not (idempotent and self._may_wait(attempt, wait)):
+                    raise
+                status, reason = None, type(exc).__name__
+            else:
+                status = response.status_code
+                if status not in RETRY_STATUSES:
+                    return response
+                response.read()
+                throttled = status == 429
+                asked = (
+                    retry_after_seconds(response.headers, parse_error_body(response.content).detail)
+                    if throttled
+                    else None
+                )
+                wait = asked if asked is not None else self._backoff(attempt)
+                if not ((idempotent or throttled) and self._may_wait(attempt, wait)):
+                    return response
+                response.close()
+                reason = str(status)
+            log.info(
+                "posthog_retry method=%s path=%s attempt=%d wait_s=%.2f reason=%s",
+                request.method,
+                request.url.path,
+                attempt + 1,
+                wait,
+                reason,
+            )
+            self._on_retry(request, status)
+            self._sleep(wait)
+            attempt += 1
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def _may_wait(self, attempt: int, wait: float) -> bool:
+        left = self._budget.left()
+        return attempt < self._retries and (left is None or wait <= left)
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self._backoff_cap, self._backoff_base * 2**attempt)
+        return float(delay * (0.5 + self._jitter() / 2))
+
+
+def hold_to_deadline(transport: httpx.BaseTransport, budget: Budget) -> None:
+    """Put a ``DeadlineBackend`` obeying ``budget`` under ``transport``'s connection pool.
 
     httpx builds its connection pools itself and offers no parameter for the network backend, so the
-    backend of each pool it built is wrapped in place; this keeps everything else httpx does (proxies
-    from the environment, TLS settings, connection limits). A transport without such a pool (a caller's
-    own) is logged and left with httpx's per-operation timeouts only.
+    backend of the pool is wrapped in place; this keeps everything else httpx does (TLS settings,
+    connection limits). A transport without such a pool (a caller's own, a ``MockTransport``) is logged and
+    left with httpx's per-operation timeouts only.
     """
-    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
-    pools = [getattr(t, "_pool", None) for t in transports if t is not None]
-    backends = [getattr(p, "_network_backend", None) for p in pools]
-    budget = next((b._budget for b in backends if isinstance(b, DeadlineBackend)), None) or Budget()
-    for transport, pool, backend in zip([t for t in transports if t is not None], pools, backends):
-        if backend is None:
-            log.debug("posthog_transport_unbounded transport=%s", type(transport).__name__)
-        elif not isinstance(backend, DeadlineBackend):
-            pool._network_backend = DeadlineBackend(budget, backend)  # type: ignore[union-attr]
-    return budget
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if backend is None:
+        log.debug("posthog_transport_unbounded transport=%s", type(transport).__name__)
+        return
+    pool._network_backend = DeadlineBackend(budget, backend)  # type: ignore[union-attr]
+
+
+def wrap_transports(client: httpx.Client, wrap: Callable[[httpx.BaseTransport], httpx.BaseTransport]) -> None:
+    """Replace each transport ``client`` routes requests to, its default one and the proxy mounts httpx built
+    from the environment, with ``wrap(transport)``.
+
+    Handing httpx a ``transport=`` of our own would turn off the proxies it reads from the environment
+    (HTTPS_PROXY, NO_PROXY); wrapping the transports it built keeps them.
+    """
+    client._transport = wrap(client._transport)
+    client._mounts = {pattern: None if inner is None else wrap(inner) for pattern, inner in client._mounts.items()}
