@@ -86,7 +86,11 @@ class Breakdown:
 
     def label(self) -> str:
         if self.grain:
-            return {"hour_of_day": "hour of the day", "day_of_week": "day of the week"}.get(self.grain, self.grain)
+            return {
+                "hour_of_day": "hour of the day",
+                "day_of_week": "day of the week",
+                "day_type": "weekday or weekend",
+            }.get(self.grain, self.grain)
         return self.property.name if self.property else ""
 
 

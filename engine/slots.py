@@ -91,6 +91,8 @@ _FACT_ROLES: dict[str, tuple[str, ...]] = {
     "property_math": ("series.math",),
 }
 """The roles that can hold each fact of a reading: a family without any of them widens (see ``Intent.widen``)."""
+SIDE_GRAINS = ("day_type",)
+"""Time grains that split a figure into named sides ("weekdays vs weekends") rather than rank periods."""
 _DETAIL_OF_ROLE = {"series.per": "per_actor", "series.per_period": "per_period", "order": "order"}
 """Choice slots filled from a detail of the reading rather than from cue words."""
 _USED_KINDS = ("event", "value", "property", "number", "detail", "flag", "comparison", "metric", "time")
@@ -157,18 +159,20 @@ class SlotFiller:
         signups by country" is a breakdown), as the intent file's ``widen`` says; None when it can hold it."""
         facts = r.facts() | ({"interval"} if self._cue_value("interval", r.text) else set())
         for fact, family in intent.widen:
-            if fact in facts and not any(self._can_hold(s, fact) for s in intent.slots):
+            if fact in facts and not any(self._can_hold(s, fact, r) for s in intent.slots):
                 return family
         return None
 
     @staticmethod
-    def _can_hold(spec: SlotSpec, fact: str) -> bool:
+    def _can_hold(spec: SlotSpec, fact: str, r: Reading) -> bool:
         if spec.role == "param":  # a family's own knob holds the fact by its number kind ("min_days")
             return (spec.number or spec.name) in _FACT_ROLES.get(fact, ())
         if spec.role not in _FACT_ROLES.get(fact, ()):
             return False
         if spec.role == "breakdown" and fact in ("breakdown", "grain"):
-            return "segments" not in spec.accepts and (fact != "grain" or spec.grains)
+            if "segments" in spec.accepts:  # named sides only: of one property, or weekdays against weekends
+                return fact == "grain" and spec.grains and _sides_grain(r)
+            return fact != "grain" or spec.grains
         return True
 
     # -- filling -------------------------------------------------------------------------------------------
@@ -657,7 +661,11 @@ class SlotFiller:
                 if p.name == prop.name:
                     filled.used.add((m.start, m.end))
             return Breakdown(self._person_first(prop), values=values)
+        grain = r.detail("grain")
         if "segments" in spec.accepts:
+            if grain is not None and spec.grains and _sides_grain(r):  # "weekdays vs weekends"
+                filled.used.add((grain.start, grain.end))
+                return Breakdown(grain=str(grain.value))
             return None
         chosen = next(((m, p) for m, p in named if p.type != "Numeric"), None)
         if chosen is None and spec.loose:
@@ -665,7 +673,6 @@ class SlotFiller:
         if chosen is not None:
             filled.used.add((chosen[0].start, chosen[0].end))
             return chosen[1]
-        grain = r.detail("grain")
         if grain is not None and spec.grains:
             filled.used.add((grain.start, grain.end))
             return Breakdown(grain=str(grain.value))
@@ -1188,3 +1195,9 @@ def _window_in_days(r: Reading) -> Number | None:
     if hours is not None and hours.value % 24 == 0:
         return replace(hours, value=hours.value // 24)
     return None
+
+
+def _sides_grain(r: Reading) -> bool:
+    """A grain that is two named sides, not a ranking of periods: weekdays against weekends."""
+    grain = r.detail("grain")
+    return grain is not None and grain.value in SIDE_GRAINS

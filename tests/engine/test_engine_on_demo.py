@@ -349,3 +349,21 @@ def test_a_percentage_asked_of_a_family_that_gives_a_count_is_reported(demo_engi
     assert answer.slots["share"] == "of_total" and not any("percent" in c.message for c in answer.caveats)
     answer = demo_engine.ask("what % of October signups created a project in their first week?")
     assert answer.intent == "activation" and not any("percent" in c.message for c in answer.caveats)
+
+
+def test_weekdays_against_weekends_average_each_kind_of_day(demo_engine: Engine) -> None:
+    """ "Average DAU on weekdays vs weekends" and "avg events per day on weekdays vs weekends" average each day's
+    figure per kind of day (they used to answer one series for the whole month, with 'vs' unread)."""
+    daily = (
+        "SELECT if(toDayOfWeek(d) >= 6, 'weekend', 'weekday') AS t, round(avg(n), 2) FROM (SELECT toDate(timestamp) AS d, "
+        "{} AS n FROM events WHERE timestamp >= '2026-10-01' AND timestamp < '2026-11-01' GROUP BY d) GROUP BY t ORDER BY t"
+    )
+    for question, measure, column in (
+        ("In October, what was avg DAU on weekdays vs on weekends?", "count(DISTINCT person_id)", "active_users"),
+        ("in October, avg events per day on weekdays vs on weekends?", "count()", "value"),
+    ):
+        truth = demo_engine.backend.run_sql(daily.format(measure)).rows
+        answer, table = answered(demo_engine, question)
+        assert answer.meaning is not None and answer.meaning.breakdown is not None
+        assert answer.meaning.breakdown.grain == "day_type" and not answer.caveats
+        assert sorted((r["breakdown"], r[column]) for r in table.records()) == [tuple(row) for row in truth]
