@@ -17,6 +17,7 @@ from string import Formatter
 from typing import Any, Protocol
 
 from ..backends.base import Backend, Table
+from ..clock import aware_utc
 from ..errors import AskhogError, WorkflowError
 from ..linking import load_lexicon
 from ..render import select_template
@@ -309,8 +310,10 @@ def run_loaded_workflow(
     roles: Mapping[str, str] | None = None,
 ) -> Report:
     """``run_workflow`` for a workflow already loaded (a project's own file, a test's). ``roles``: the project's
-    event for each role (``Engine.roles``); by default the ones the taxonomy's names say."""
+    event for each role (``Engine.roles``); by default the ones the taxonomy's names say. ``now`` may be naive,
+    meaning UTC."""
     started = time.perf_counter()
+    now = aware_utc(now)
     if roles is None:  # a caller without an engine: the roles the taxonomy's names say
         roles = resolve_roles(taxonomy, load_lexicon(), {})
     run = _Run(

@@ -7,7 +7,7 @@ import textwrap
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from askhog.taxonomy import demo_taxonomy
 from askhog.types import EventRef, PropertyRef, TimeRange
 from askhog.workflows import fill_inputs, load_workflow_file, missing_inputs, run_loaded_workflow
 
-NOW = datetime(2026, 11, 26, 12, 0)
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -198,7 +198,7 @@ def test_missing_required_input_is_asked_and_defaults_fill_the_rest(workflow_fil
     assert missing_inputs(wf, {"event": EventRef("purchase")}) == []
     with pytest.raises(WorkflowError, match="Which event"):
         fill_inputs(wf, {}, NOW)
-    given = TimeRange(datetime(2026, 11, 1), datetime(2026, 11, 8), "first week")
+    given = TimeRange(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC), "first week")
     assert fill_inputs(wf, {"event": EventRef("purchase"), "time_range": given}, NOW)["time_range"] == given
 
 
