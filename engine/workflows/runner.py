@@ -12,7 +12,8 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from string import Formatter
 from typing import Any, Protocol
 
@@ -23,6 +24,7 @@ from ..linking import load_lexicon
 from ..render import select_template
 from ..roles import resolve_roles
 from ..taxonomy import Taxonomy
+from ..timerange import from_spec
 from ..types import TimeRange
 from .analyses import ANALYSES, Outcome, StepInput
 from .definition import InputSpec, StepDef, TextRule, Workflow, load_workflow
@@ -62,8 +64,10 @@ def missing_inputs(workflow: Workflow, slots: Mapping[str, Any]) -> list[InputSp
 
 
 def _default_range(days: int, now: datetime) -> TimeRange:
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days)
-    return TimeRange(start, now, f"last {days} days", {"last": days, "unit": "day"}, default=True)
+    """``default_days: N``, "the last N days": resolved from its spec, as the engine's own defaults are, because
+    the spec travels with the range (JSON answers, a saved insight's rolling date, the previous period) and must
+    name the range the run read."""
+    return replace(from_spec({"last": days, "unit": "day"}, now), default=True)
 
 
 def fill_inputs(
