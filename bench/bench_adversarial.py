@@ -28,7 +28,7 @@ from askhog.engine import Engine
 from askhog.errors import AskhogError
 from askhog.limits import MAX_QUESTION_CHARS
 
-NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC).replace(tzinfo=None)  # the engine reads naive UTC
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 RUNS = 3
 L = MAX_QUESTION_CHARS
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from askhog.backends.embedded import EmbeddedBackend
+from askhog.clock import utc_now
 from askhog.demo.events import generate as generate_events
 from askhog.demo.generate import CHUNK_PERSONS, EVENTS_PER_PERSON, generate_demo
 from askhog.demo.load import load_file
@@ -64,7 +65,7 @@ REFERENCE_QUERIES: dict[str, str] = {
 
 def numpy_only_seconds(events: int, seed: int) -> tuple[float, int]:
     """Time to draw the same chunks as generate_demo, without ClickHouse."""
-    timeline = Timeline(end_of_data())
+    timeline = Timeline(end_of_data(utc_now()))
     vocab = Vocabulary.from_taxonomy(demo_taxonomy())
     persons = max(100, round(events / EVENTS_PER_PERSON))
     started, produced = time.perf_counter(), 0

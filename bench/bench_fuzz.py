@@ -38,7 +38,7 @@ from askhog.evaluate import load_cases
 from askhog.limits import MAX_QUESTION_CHARS
 
 ROOT = Path(__file__).resolve().parents[1]
-NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC).replace(tzinfo=None)  # the engine reads naive UTC
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 WARMUP = 10_000
 """Questions before memory is measured: caches fill up to their bounds by then."""
 

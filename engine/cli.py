@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from .answer import Answer
 from .backends.base import Backend, Table
-from .clock import aware_utc, naive_utc
+from .clock import Clock, aware_utc, utc_now
 from .errors import AskhogError
 from .format import cell
 
@@ -189,40 +189,34 @@ def _backend(args: argparse.Namespace) -> Backend:
     from .backends.posthog import backend_from_settings
 
     settings: dict[str, Any] = {"cache_ttl": 0.0} if getattr(args, "no_cache", False) else {}
-    now = _fixed_now(getattr(args, "now", None))
-    posthog = backend_from_settings(
-        getattr(args, "host", None),
-        getattr(args, "project", None),
-        now=None if now is None else (lambda: aware_utc(now)),
-        **settings,
-    )
+    clock = _clock(args)
+    posthog = backend_from_settings(getattr(args, "host", None), getattr(args, "project", None), now=clock, **settings)
     if posthog is not None:
         return posthog
     from .backends.embedded import EmbeddedBackend
 
-    return EmbeddedBackend()
+    return EmbeddedBackend(clock=clock)
 
 
 def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from .engine import Engine
     from .settings import load_settings
 
-    now = _fixed_now(getattr(args, "now", None))
     settings = load_settings(getattr(args, "config", None))
-    if now is None:
-        return Engine(_backend(args), settings=settings)
-    return Engine(_backend(args), clock=lambda: now, settings=settings)
+    return Engine(_backend(args), clock=_clock(args), settings=settings)
 
 
-def _fixed_now(text: str | None) -> datetime | None:
-    """``--now``: a naive UTC datetime, as the engine's clock returns."""
+def _clock(args: argparse.Namespace) -> Clock:
+    """``--now`` (ISO 8601; a time without a zone is UTC) as the one clock of the engine and its backend, so a
+    pinned run neither reads nor regenerates data at the wall clock; the wall clock without it."""
+    text = getattr(args, "now", None)
     if text is None:
-        return None
+        return utc_now
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        now = aware_utc(datetime.fromisoformat(text.strip()))
     except ValueError:
         raise AskhogError(f"--now takes an ISO 8601 time such as 2026-11-26T12:00:00, not {text!r}") from None
-    return naive_utc(moment)
+    return lambda: now
 
 
 # --- ask -----------------------------------------------------------------------------------------

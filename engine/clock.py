@@ -1,12 +1,16 @@
-"""Time for askhog: one clock, and the one bridge between aware and naive moments.
+"""Time for askhog: one clock, and every moment aware and in UTC.
 
 A ``Clock`` is a function returning "now". The default, ``utc_now``, returns an aware UTC datetime; every
-component that needs "now" (the engine, the PostHog backend, its taxonomy reader, the demo generator, the
-query checklist) takes a clock or a moment from its caller, so a test pins time in one place.
+component that needs "now" (the engine, both backends, the PostHog taxonomy reader, the demo generator and
+loader, the workflows) takes a clock or a moment from its caller, so a test pins time in one place. (The query
+checklist alone reads the wall clock: it measures how far back hand-written date literals reach, and the
+engine's own queries bind their dates as placeholders.)
 
-The time grammar (``timerange``) and the meaning it resolves compute with naive datetimes that mean UTC
-(its documented convention: calendar arithmetic without time zones). ``naive_utc`` is the single place an
-aware moment enters that convention, ``aware_utc`` the single place one leaves it.
+Inside askhog every datetime is aware and in UTC: the time grammar, the ranges it resolves, the meaning and the
+workflows compare and subtract them freely, and a naive one would be a ``TypeError`` at the first comparison.
+``aware_utc`` is the one door in: a moment from outside (``Engine(clock=...)``, ``ask(now=...)``, a range
+given in code, the CLI's ``--now``, a value bound into a query, a timestamp read back from a store or an API)
+may be naive, which means UTC, or in another zone.
 """
 
 from __future__ import annotations
@@ -22,16 +26,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def naive_utc(moment: datetime) -> datetime:
-    """``moment`` in the time grammar's convention: naive, meaning UTC (a naive moment already is)."""
-    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
-
-
 def aware_utc(moment: datetime) -> datetime:
     """``moment`` as an aware UTC datetime (a naive moment is read as UTC)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def whole_seconds(clock: Clock) -> Clock:
-    """``clock`` in the grammar's convention, to the second: what the engine reads "now" as."""
-    return lambda: naive_utc(clock()).replace(microsecond=0)
+    """``clock`` read in UTC to the second, what the engine reads "now" as: queries bind moments to the second
+    ('YYYY-MM-DD HH:MM:SS'), so a range ending now is exactly the range its query reads."""
+    return lambda: aware_utc(clock()).replace(microsecond=0)

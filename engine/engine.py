@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .answer import Answer, Clarification, ClarifyingQuestion
 from .backends.base import Backend, Table
 from .catalog import Catalog, Intent
-from .clock import Clock, naive_utc, utc_now, whole_seconds
+from .clock import Clock, aware_utc, utc_now, whole_seconds
 from .errors import AskhogError, Problem, QuestionError
 from .hogql.verdicts import VerdictCache
 from .interpret import Interpretation, interpret
@@ -49,8 +49,8 @@ class Engine:
 
     ``backend`` runs queries (default: the embedded chDB demo, created on first
     use); ``taxonomy`` names the project's events (default: the backend's, or the
-    demo's); ``clock`` returns "now" (default ``clock.utc_now``; tests fix it), aware or naive UTC: the engine
-    reads it to the second in the time grammar's naive-UTC convention (``engine.clock()``);
+    demo's); ``clock`` returns "now" (default ``clock.utc_now``; tests fix it), aware or naive meaning UTC: the
+    engine reads it as aware UTC to the second (``engine.clock()``);
     ``settings`` are the project's (default: ``askhog.yaml`` in the askhog home).
     """
 
@@ -97,12 +97,13 @@ class Engine:
 
     @property
     def backend(self) -> Backend:
-        """The configured backend; the embedded demo store is only built when first needed."""
+        """The configured backend; the embedded demo store is only built when first needed, on the engine's clock
+        (a pinned engine neither finds its demo stale nor regenerates it at the wall clock)."""
         with self._backend_lock:
             if self._backend is None:
                 from .backends.embedded import EmbeddedBackend
 
-                self._backend = EmbeddedBackend()
+                self._backend = EmbeddedBackend(clock=self.clock)
             return self._backend
 
     # -- asking ------------------------------------------------------------------------------------
@@ -123,7 +124,7 @@ class Engine:
         text = checked_text(question)
         if now is not None and not isinstance(now, datetime):
             raise QuestionError(f"now must be a datetime, not {type(now).__name__}")
-        now = naive_utc(now) if now is not None else self.clock()
+        now = aware_utc(now) if now is not None else self.clock()
         if intent is not None and (not isinstance(intent, str) or intent not in self.catalog.intents):
             raise QuestionError(f"unknown intent {intent!r}; the families are {', '.join(self.catalog.intents)}")
         if intent is None and (

@@ -14,12 +14,13 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .answer import Answer
 from .catalog import FAMILIES
+from .clock import aware_utc
 from .engine import Engine
 from .errors import AskhogError, CatalogError
 from .latency import percentile
@@ -49,7 +50,7 @@ class Outcome:
     error: str | None = None
 
 
-_LABEL_CHECK_NOW = datetime(2100, 1, 1)
+_LABEL_CHECK_NOW = datetime(2100, 1, 1, tzinfo=UTC)
 """Labels are only checked for shape when loaded: far enough ahead that no dated label is in its future."""
 
 
@@ -130,7 +131,7 @@ def slot_matches(expected: Any, actual: Any, now: datetime) -> bool:
 def evaluate(
     engine: Engine, cases: list[Case], now: datetime | None = None, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, Any]:
-    now = now or engine.clock()
+    now = aware_utc(now) if now is not None else engine.clock()  # the labels resolve at the moment asked at
     outcomes: list[Outcome] = []
     for i, case in enumerate(cases, 1):
         start = time.perf_counter()

@@ -60,7 +60,7 @@ DETAILS: tuple[str, ...] = (
     "clarify",
 )
 
-EXEC_NOW = datetime(2026, 11, 26, 12, 0, 0)
+EXEC_NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 """The moment every execution case is asked at, and where the pinned demo data ends (a Thursday)."""
 EXEC_SEED = 42
 EXEC_EVENTS = 200_000
@@ -290,8 +290,8 @@ def pinned_backend(home: str | Path | None = None) -> EmbeddedBackend:
     folder = Path(home) if home else cache_home() / f"exec-demo-{EXEC_SEED}-{EXEC_EVENTS}-{EXEC_NOW:%Y%m%dT%H}"
     backend = EmbeddedBackend(folder, generate=False, progress=None)
     meta = backend.store.metadata() if (folder / "chdb").exists() else {}
-    if meta.get("end") != EXEC_NOW.replace(tzinfo=UTC).isoformat() or meta.get("seed") != str(EXEC_SEED):
-        generate_demo(EXEC_EVENTS, EXEC_SEED, folder, None, end=EXEC_NOW.replace(tzinfo=UTC))
+    if meta.get("end") != EXEC_NOW.isoformat() or meta.get("seed") != str(EXEC_SEED):
+        generate_demo(EXEC_EVENTS, EXEC_SEED, folder, None, end=EXEC_NOW)
     return backend
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .backends.base import Table
+from .clock import aware_utc
 from .format import fmt, signed_pct
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ def _partial(answer: Asked, period: Any, unit: str | None) -> bool:
     if meaning is None or meaning.date_range is None or unit is None or answer.now is None:
         return False
     try:
-        start = datetime.fromisoformat(str(period).replace("Z", "").replace("T", " "))
+        start = aware_utc(datetime.fromisoformat(str(period)))
     except ValueError:
         return False
     from .meaning import _shift
@@ -526,7 +527,7 @@ def _reached(answer: Asked, table: Table, unit: str) -> dict[int, float]:
             continue
         seen.add(cohort)
         try:
-            start = datetime.fromisoformat(cohort.replace("Z", "").replace("T", " "))
+            start = aware_utc(datetime.fromisoformat(cohort))
         except ValueError:
             start = None
         for o in offsets:

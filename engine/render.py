@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from .clock import naive_utc
+from .clock import aware_utc
 from .errors import TemplateError
 from .meaning import Meaning, select_case
 from .taxonomy import Taxonomy
@@ -198,7 +198,7 @@ class _RenderScope:
         if isinstance(value, (EventRef, PropertyRef, PropertyFilter, TimeRange)) or value is None:
             raise TemplateError(f"template {self.template}: cannot bind {value!r} as {hint!r}; bind a plain value")
         if isinstance(value, datetime):
-            value = naive_utc(value).strftime(_DATETIME_FORMAT)  # the bound text is read as UTC
+            value = aware_utc(value).strftime(_DATETIME_FORMAT)  # a caller's slots may be zoned or naive (UTC)
         key = (hint, type(value), value)
         if key in self._names:
             return "{" + self._names[key] + "}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -18,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from .answer import Answer
 from .catalog import SlotSpec
+from .clock import aware_utc
 from .errors import QuestionError
 from .limits import checked_text
 from .text import normalize
@@ -67,7 +69,12 @@ def _typed(engine: Reader, spec: SlotSpec, value: Any) -> Any:
             return None  # int(inf) raises; a count beyond a quadrillion is not a slot value
         return int(value) if spec.type == "int" else float(value)
     if spec.type == "time_range":
-        return value if isinstance(value, TimeRange) else None
+        # a range built by the caller may hold naive bounds (UTC): the engine's are aware
+        return (
+            replace(value, start=aware_utc(value.start), end=aware_utc(value.end))
+            if isinstance(value, TimeRange)
+            else None
+        )
     if spec.type == "property":
         return value if isinstance(value, PropertyRef) and engine.taxonomy.property(value.name, value.scope) else None
     if spec.type == "filters" and isinstance(value, (list, tuple)):

@@ -3,8 +3,8 @@
 General date libraries guess; analysts do not. This grammar resolves phrases
 the way a product analyst means them, and nothing else:
 
-* Timezone: every datetime is naive and means UTC, ``now`` included; an aware moment enters through
-  ``clock.naive_utc`` (the engine reads its clock that way).
+* Timezone: every datetime is aware and in UTC, ``now`` included (``clock.aware_utc`` brings a moment from
+  outside in); calendar units are UTC's, so the arithmetic below never meets a daylight-saving change.
 * Ranges are half-open ``[start, end)``. An absolute "to" date is an
   inclusive day: "from March 3 to March 10" ends at March 11 00:00.
 * Weeks start on Monday.
@@ -50,7 +50,7 @@ import string
 from calendar import monthrange
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import chain, pairwise
 from typing import Any, NamedTuple
@@ -174,7 +174,7 @@ MILESTONES = (
 )
 """What a date can be the date of ("the Nov 16 release", "the launch on Nov 2"): part of the time phrase."""
 
-ALL_TIME_START = datetime(2000, 1, 1)
+ALL_TIME_START = datetime(2000, 1, 1, tzinfo=UTC)
 """Where "all time" starts: before any product askhog can be pointed at has events."""
 
 ALL_UNITS: tuple[Unit, ...] = ("hour", "day", "week", "month", "quarter", "year")
@@ -245,7 +245,7 @@ def _shift(t: datetime, unit: Unit, n: int) -> datetime:
 
 
 def _midnight(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day)
+    return datetime(d.year, d.month, d.day, tzinfo=UTC)
 
 
 def _quarter_of(t: datetime | date) -> int:
@@ -459,17 +459,17 @@ def _week(spec: Mapping[str, Any], now: datetime) -> TimeRange:
 def _month(spec: Mapping[str, Any], now: datetime) -> TimeRange:
     month = _spec_int(spec, "month", 1, 12)
     year = _spec_int(spec, "year", 1, 9998) if "year" in spec else _latest_year(now, month)
-    return _calendar_period(spec, now, "month", datetime(year, month, 1))
+    return _calendar_period(spec, now, "month", datetime(year, month, 1, tzinfo=UTC))
 
 
 def _quarter(spec: Mapping[str, Any], now: datetime) -> TimeRange:
     quarter = _spec_int(spec, "quarter", 1, 4)
     year = _spec_int(spec, "year", 1, 9998) if "year" in spec else _latest_year(now, 3 * quarter - 2)
-    return _calendar_period(spec, now, "quarter", datetime(year, 3 * quarter - 2, 1))
+    return _calendar_period(spec, now, "quarter", datetime(year, 3 * quarter - 2, 1, tzinfo=UTC))
 
 
 def _year(spec: Mapping[str, Any], now: datetime) -> TimeRange:
-    return _calendar_period(spec, now, "year", datetime(_spec_int(spec, "year", 1, 9998), 1, 1))
+    return _calendar_period(spec, now, "year", datetime(_spec_int(spec, "year", 1, 9998), 1, 1, tzinfo=UTC))
 
 
 def _weekend(spec: Mapping[str, Any], now: datetime) -> TimeRange:
@@ -556,7 +556,7 @@ def _year_value(text: str | None) -> int | None:
 
 def _day_anchor(year: int, month: int, day: int, yearless: bool = False) -> _Anchor | None:
     try:
-        start = datetime(year, month, day)
+        start = datetime(year, month, day, tzinfo=UTC)
     except ValueError:
         return None
     return _Anchor(start, start + timedelta(days=1), yearless)
@@ -583,14 +583,14 @@ def _named_date(m: re.Match[str], now: datetime, year: int | None) -> _Anchor | 
 def _month_anchor(m: re.Match[str], now: datetime, year: int | None) -> _Anchor | None:
     month = MONTHS[m["m"].lower()]
     explicit = _year_value(m["y"])
-    start = datetime(explicit or year or _latest_year(now, month), month, 1)
+    start = datetime(explicit or year or _latest_year(now, month), month, 1, tzinfo=UTC)
     return _Anchor(start, _shift(start, "month", 1), yearless=explicit is None)
 
 
 def _quarter_anchor(m: re.Match[str], now: datetime, year: int | None) -> _Anchor | None:
     first_month = 3 * int(m["q"]) - 2
     explicit = _year_value(m["y"])
-    start = datetime(explicit or year or _latest_year(now, first_month), first_month, 1)
+    start = datetime(explicit or year or _latest_year(now, first_month), first_month, 1, tzinfo=UTC)
     return _Anchor(start, _shift(start, "quarter", 1), yearless=explicit is None)
 
 

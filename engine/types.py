@@ -64,7 +64,7 @@ class EventRef:
 
 @dataclass(frozen=True)
 class TimeRange:
-    """A resolved time window ``[start, end)`` plus how it was asked for.
+    """A resolved time window ``[start, end)`` (aware UTC datetimes) plus how it was asked for.
 
     ``spec`` is the labelled-set form (``{"last": 7, "unit": "day"}``,
     ``{"this": "week"}``, ``{"from": "2026-01-01", "to": "2026-01-31"}``);

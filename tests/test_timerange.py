@@ -1,13 +1,13 @@
 """The time grammar resolves phrases the way an analyst means them.
 
-``NOW`` is Thursday 2026-11-26 14:30 (UTC, naive); the week started Monday
+``NOW`` is Thursday 2026-11-26 14:30 UTC; the week started Monday
 2026-11-23. Every expected bound below was worked out by hand from that.
 """
 
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from askhog.errors import QuestionError, TimeRangeError
@@ -24,11 +24,11 @@ from askhog.timerange import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-NOW = datetime(2026, 11, 26, 14, 30)
+NOW = datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
 
 
 def d(*parts: int) -> datetime:
-    return datetime(*parts)  # type: ignore[arg-type]
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[arg-type]
 
 
 PHRASES: list[tuple[str, datetime, datetime]] = [
@@ -473,8 +473,8 @@ def test_questions_without_a_time_phrase_give_nothing(question: str) -> None:
 
 # --- January and month boundaries ----------------------------------------------------------------
 
-JANUARY = datetime(2027, 1, 14, 10, 0)  # a Thursday
-MONTH_TURN = datetime(2026, 12, 2, 9, 0)  # a Wednesday; its week began Monday Nov 30
+JANUARY = datetime(2027, 1, 14, 10, 0, tzinfo=UTC)  # a Thursday
+MONTH_TURN = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # a Wednesday; its week began Monday Nov 30
 
 
 @pytest.mark.parametrize(
@@ -493,9 +493,9 @@ MONTH_TURN = datetime(2026, 12, 2, 9, 0)  # a Wednesday; its week began Monday N
         (MONTH_TURN, "signups this week", d(2026, 11, 30), MONTH_TURN),
         (MONTH_TURN, "signups last week", d(2026, 11, 23), d(2026, 11, 30)),
         (MONTH_TURN, "signups this month", d(2026, 12, 1), MONTH_TURN),
-        (datetime(2026, 3, 31, 12), "signups in the past 1 month", d(2026, 2, 28, 12), datetime(2026, 3, 31, 12)),
-        (datetime(2026, 11, 29, 12), "pageviews over the weekend", d(2026, 11, 28), datetime(2026, 11, 29, 12)),
-        (datetime(2026, 11, 29, 12), "pageviews last weekend", d(2026, 11, 21), d(2026, 11, 23)),
+        (d(2026, 3, 31, 12), "signups in the past 1 month", d(2026, 2, 28, 12), d(2026, 3, 31, 12)),
+        (d(2026, 11, 29, 12), "pageviews over the weekend", d(2026, 11, 28), d(2026, 11, 29, 12)),
+        (d(2026, 11, 29, 12), "pageviews last weekend", d(2026, 11, 21), d(2026, 11, 23)),
     ],
 )
 def test_edges_of_months_years_and_weeks(now: datetime, question: str, start: datetime, end: datetime) -> None:

@@ -50,7 +50,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Annotation:
-    """A note pinned to a date (a release, a campaign, an outage)."""
+    """A note pinned to a date (a release, a campaign, an outage); ``date`` is aware UTC, as every moment in
+    askhog (``clock.aware_utc`` reads a backend's text so)."""
 
     date: datetime
     content: str

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..clock import Clock, aware_utc, utc_now
 from ..demo.describe import taxonomy_from_data, taxonomy_from_json
 from ..demo.generate import DEFAULT_EVENTS, DEFAULT_SEED, Progress, generate_demo, stderr_progress
 from ..demo.store import Store, describe_metadata
-from ..demo.timeline import end_of_data
 from ..errors import DataNotLoaded
 from ..hogql.lower import lower
 from ..taxonomy import Taxonomy, demo_taxonomy
@@ -27,19 +27,27 @@ class EmbeddedBackend:
     """``Backend`` over the askhog home's chDB store.
 
     A demo whose data ended before today is regenerated with its seed and size,
-    so that "last 7 days" keeps meaning the last seven days. ``generate=False``
-    never generates: an empty home raises ``DataNotLoaded`` and an old demo is
-    used as it is (tests pin a demo's end this way). ``progress`` receives the
+    so that "last 7 days" keeps meaning the last seven days. "Today" is ``clock``'s
+    (the engine's, when the engine makes the backend): a pinned clock keeps a demo
+    that ends on its day, and regenerates one to end at its now, whatever the wall
+    clock says. ``generate=False`` never generates: an empty home raises
+    ``DataNotLoaded`` and an old demo is used as it is. ``progress`` receives the
     generation's progress (stderr by default).
     """
 
     name = "embedded"
 
     def __init__(
-        self, home: Path | str | None = None, *, generate: bool = True, progress: Progress | None = stderr_progress
+        self,
+        home: Path | str | None = None,
+        *,
+        generate: bool = True,
+        progress: Progress | None = stderr_progress,
+        clock: Clock = utc_now,
     ):
         self.store = Store(home)
         self._generate = generate
+        self._clock = clock
         self._progress = progress
         self._ready = threading.Event()
         self._described: str | None = None
@@ -111,12 +119,13 @@ class EmbeddedBackend:
                 raise DataNotLoaded(
                     f"no data in {self.store.home}: run `askhog demo` to generate the demo or `askhog load FILE`"
                 )
-            if not meta or (self._generate and _stale_demo(meta)):
+            if not meta or (self._generate and _stale_demo(meta, self._clock())):
                 generate_demo(
                     int(meta.get("requested_events", DEFAULT_EVENTS)),
                     int(meta.get("seed", DEFAULT_SEED)),
                     self.store.home,
                     self._progress,
+                    clock=self._clock,
                 )
                 self._taxonomy = None
                 meta = self.store.metadata()
@@ -124,11 +133,11 @@ class EmbeddedBackend:
             self._ready.set()
 
 
-def _stale_demo(meta: dict[str, str]) -> bool:
-    """A demo generated on an earlier day no longer ends "today"."""
-    return meta.get("kind") == "demo" and _parse_time(meta["end"]).date() < end_of_data().date()
+def _stale_demo(meta: dict[str, str], now: datetime) -> bool:
+    """A demo ending on an earlier (UTC) day than ``now``'s no longer ends "today"."""
+    return meta.get("kind") == "demo" and _parse_time(meta["end"]).date() < aware_utc(now).date()
 
 
 def _parse_time(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """A moment the store holds as text: its metadata's ISO times (aware) or a DateTime column's (no zone: UTC)."""
+    return aware_utc(datetime.fromisoformat(text))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..clock import utc_now
+from ..clock import Clock, aware_utc, utc_now
 from ..errors import BackendError
 from ..taxonomy import demo_taxonomy
 from . import encode, truths
@@ -63,17 +63,20 @@ def generate_demo(
     home: Path | None = None,
     progress: Progress | None = None,
     end: datetime | None = None,
+    *,
+    clock: Clock = utc_now,
 ) -> DemoInfo:
     """(Re)generate the demo dataset of about ``events`` events, replacing what the home held.
 
-    ``end`` defaults to now truncated to the hour; tests pin it to compare runs.
+    ``end`` (truncated to the hour) defaults to ``clock``'s now, which also dates the generation: a backend
+    regenerating a stale demo passes its own clock, tests pin ``end`` to compare runs.
     """
     if events < 1000:
         raise BackendError(f"the demo needs at least 1000 events to plant its effects (asked for {events})")
     started = time.perf_counter()
     report = progress or (lambda message, fraction: None)
     store = Store(home)
-    timeline = Timeline(end_of_data(end))
+    timeline = Timeline(end_of_data(end or clock()))
     vocab = Vocabulary.from_taxonomy(demo_taxonomy())
     n_persons = max(100, round(events / EVENTS_PER_PERSON))
     store.scratch.mkdir(parents=True, exist_ok=True)
@@ -89,7 +92,7 @@ def generate_demo(
         store.query(sessions_from_events(db))
         n_sessions = int(store.scalar(f"SELECT count() FROM {db}.sessions"))
         _annotate(store, db, timeline)
-        generated_at = utc_now()
+        generated_at = aware_utc(clock())
         meta = {
             "kind": "demo",
             "seed": seed,

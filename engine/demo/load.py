@@ -29,10 +29,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..clock import Clock, aware_utc, utc_now
 from ..errors import ExecutionError, LoadError
 from . import ingest
 from .describe import taxonomy_from_data, taxonomy_json
@@ -77,12 +78,18 @@ class Export:
 
 
 def load_file(
-    path: Path | str, home: Path | str | None = None, *, replace: bool = False, progress: Progress | None = None
+    path: Path | str,
+    home: Path | str | None = None,
+    *,
+    replace: bool = False,
+    progress: Progress | None = None,
+    clock: Clock = utc_now,
 ) -> LoadReport:
     """Add the events of one PostHog export file to the store (``replace``: instead of what it holds).
 
     Returns how many rows were added and which lines were rejected (with the reason); raises ``LoadError``
-    when the file cannot be read or no row is valid, and the store is then as it was.
+    when the file cannot be read or no row is valid, and the store is then as it was. ``clock`` dates the
+    load in the store's record of its loads.
     """
     source = Path(path).expanduser()
     reader = _Reader(source)
@@ -108,7 +115,7 @@ def load_file(
                 total = int(store.scalar(f"SELECT count() FROM {db}.events"))
                 _note(progress, "reading the taxonomy of the data", 0.5)
                 staged.drop()
-                meta = _metadata(before if keep else {}, reader, added, len(rejected), total)
+                meta = _metadata(before if keep else {}, reader, added, len(rejected), total, clock())
                 meta["taxonomy"] = taxonomy_json(taxonomy_from_data(store, db))
                 store.write_metadata(db, meta)
                 _note(progress, "stored", 1.0)
@@ -344,10 +351,12 @@ def _derive(store: Store, db: str, old: str | None) -> None:
     store.query(sessions_from_events(db, only("session_id", "`$session_id`")))
 
 
-def _metadata(before: dict[str, str], reader: _Reader, added: int, rejected: int, total: int) -> dict[str, object]:
-    """What the build holds: the latest load, its predecessors (adding), sizes."""
+def _metadata(
+    before: dict[str, str], reader: _Reader, added: int, rejected: int, total: int, at: datetime
+) -> dict[str, object]:
+    """What the build holds: the latest load (made ``at``), its predecessors (adding), sizes."""
     loads: list[dict[str, Any]] = json.loads(before.get("loads", "[]")) if before else []
-    now = datetime.now(UTC).isoformat()
+    now = aware_utc(at).isoformat()
     loads.append(
         {"source": str(reader.source), "sha256": reader.checksum, "added": added, "rejected": rejected, "at": now}
     )

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from ..clock import aware_utc, utc_now
+from ..clock import aware_utc
 
 US_PER_SECOND = 1_000_000
 US_PER_DAY = 86_400 * US_PER_SECOND
@@ -22,9 +22,9 @@ def _to_us(moment: datetime) -> int:
     return int(moment.timestamp()) * US_PER_SECOND + moment.microsecond
 
 
-def end_of_data(now: datetime | None = None) -> datetime:
-    """The generation time truncated to the hour, so "last 7 days" always hits data."""
-    return aware_utc(now or utc_now()).replace(minute=0, second=0, microsecond=0)
+def end_of_data(now: datetime) -> datetime:
+    """Where a demo generated at ``now`` ends: ``now`` truncated to the hour, so "last 7 days" always hits data."""
+    return aware_utc(now).replace(minute=0, second=0, microsecond=0)
 
 
 @dataclass(frozen=True)

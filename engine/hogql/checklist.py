@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlglot import exp
 
-from ..clock import utc_now
+from ..clock import aware_utc, utc_now
 from ..errors import Problem
 from .dialect import NAME_META_KEY
 from .parsing import find_all, locate
@@ -128,7 +128,7 @@ def _literal_moment(node: exp.Expr) -> datetime | None:
         moment = datetime.fromisoformat(node.this.replace(" ", "T"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware_utc(moment)  # no zone: read as UTC, near enough to measure a range in days
 
 
 def _time_filter(tree: exp.Expr, text: str) -> Iterator[Problem]:

@@ -9,11 +9,12 @@ written as ``timestamp >= toDateTime({date_from})``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlglot import exp
 
+from ..clock import aware_utc
 from ..errors import TemplateError
 
 
@@ -61,8 +62,7 @@ def _literal(value: Any, name: str, in_list: bool = False) -> exp.Expr:
     if isinstance(value, str):
         return exp.Literal.string(value)
     if isinstance(value, datetime):
-        moment = value.astimezone(UTC) if value.tzinfo else value
-        text = moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+        text = aware_utc(value).strftime("%Y-%m-%d %H:%M:%S.%f")  # a caller's value: naive means UTC
         return exp.Anonymous(
             this="toDateTime64",
             expressions=[exp.Literal.string(text), exp.Literal.number(6), exp.Literal.string("UTC")],

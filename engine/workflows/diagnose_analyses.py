@@ -15,7 +15,7 @@ from ..errors import WorkflowError
 from ..format import pct, signed_pct
 from ..stats import detect_change_point, two_proportion_ztest, welch_ttest
 from .analysis_base import Outcome, StepInput, as_date, day_text, label_of, p_text, to_float
-from .diagnose_common import comparable, complete_days, format_value, metric_label, metric_of, ranges_around, window_of
+from .diagnose_common import complete_days, format_value, metric_label, metric_of, ranges_around, window_of
 
 # --- step 2: confirm the change ----------------------------------------------------------------
 
@@ -242,9 +242,8 @@ def known_changes(inp: StepInput) -> Outcome:
     window = window_of(inp)
     notes: list[tuple[date, str, str]] = []
     for note in inp.backend.annotations():
-        moment = comparable(note.date, window.start)
-        if window.start <= moment < window.end:
-            notes.append((moment.date(), note.content, "annotation"))
+        if window.start <= note.date < window.end:
+            notes.append((note.date.date(), note.content, "annotation"))
     first_day = window.start.date()
     if inp.table is not None and "flag" in inp.table.columns:
         for r in inp.table.records():

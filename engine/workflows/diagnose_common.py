@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from ..clock import aware_utc, naive_utc
 from ..errors import WorkflowError
 from ..format import fmt, pct
 from ..types import TimeRange
@@ -53,18 +52,10 @@ def complete_days(window: TimeRange) -> list[date]:
 
 def ranges_around(window: TimeRange, days: list[date], split: int) -> tuple[TimeRange, TimeRange]:
     """The before and after periods of a change starting on ``days[split]`` (complete days only)."""
-    tz = window.start.tzinfo
-    boundary = datetime.combine(days[split], time(), tz)
-    start = datetime.combine(days[0], time(), tz)
-    end = datetime.combine(days[-1] + timedelta(days=1), time(), tz)
+    boundary = datetime.combine(days[split], time(), UTC)
+    start = datetime.combine(days[0], time(), UTC)
+    end = datetime.combine(days[-1] + timedelta(days=1), time(), UTC)
     return (
         TimeRange(start, boundary, f"{day_text(days[0])} to {day_text(days[split - 1])}"),
         TimeRange(boundary, end, f"{day_text(days[split])} to {day_text(days[-1])}"),
     )
-
-
-def comparable(moment: datetime, like: datetime) -> datetime:
-    """``moment`` with the same awareness as ``like`` (naive times are UTC), so the two compare."""
-    if (moment.tzinfo is None) == (like.tzinfo is None):
-        return moment
-    return naive_utc(moment) if like.tzinfo is None else aware_utc(moment)

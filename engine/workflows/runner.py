@@ -12,16 +12,19 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from string import Formatter
 from typing import Any, Protocol
 
 from ..backends.base import Backend, Table
+from ..clock import aware_utc
 from ..errors import AskhogError, WorkflowError
 from ..linking import load_lexicon
 from ..render import select_template
 from ..roles import resolve_roles
 from ..taxonomy import Taxonomy
+from ..timerange import from_spec
 from ..types import TimeRange
 from .analyses import ANALYSES, Outcome, StepInput
 from .definition import InputSpec, StepDef, TextRule, Workflow, load_workflow
@@ -61,8 +64,10 @@ def missing_inputs(workflow: Workflow, slots: Mapping[str, Any]) -> list[InputSp
 
 
 def _default_range(days: int, now: datetime) -> TimeRange:
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days)
-    return TimeRange(start, now, f"last {days} days", {"last": days, "unit": "day"}, default=True)
+    """``default_days: N``, "the last N days": resolved from its spec, as the engine's own defaults are, because
+    the spec travels with the range (JSON answers, a saved insight's rolling date, the previous period) and must
+    name the range the run read."""
+    return replace(from_spec({"last": days, "unit": "day"}, now), default=True)
 
 
 def fill_inputs(
@@ -309,8 +314,10 @@ def run_loaded_workflow(
     roles: Mapping[str, str] | None = None,
 ) -> Report:
     """``run_workflow`` for a workflow already loaded (a project's own file, a test's). ``roles``: the project's
-    event for each role (``Engine.roles``); by default the ones the taxonomy's names say."""
+    event for each role (``Engine.roles``); by default the ones the taxonomy's names say. ``now`` may be naive,
+    meaning UTC."""
     started = time.perf_counter()
+    now = aware_utc(now)
     if roles is None:  # a caller without an engine: the roles the taxonomy's names say
         roles = resolve_roles(taxonomy, load_lexicon(), {})
     run = _Run(

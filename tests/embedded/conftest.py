@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from askhog.demo.generate import DEFAULT_EVENTS, DemoInfo, generate_demo
 from askhog.demo.store import Store
-from askhog.demo.timeline import end_of_data
 
-# Ends now, like a real run, so the backend does not find the demo stale; the truths must hold whatever the day.
-DEMO_END = end_of_data()
+DEMO_END = datetime(2026, 3, 18, 15, 0, tzinfo=UTC)
+"""Where the session's demo ends: a fixed moment, so no test depends on the day or the minute it runs."""
+
+
+def demo_clock() -> datetime:
+    """The clock of the backends that may regenerate a stale demo: it reads the demo's own end, so they keep it."""
+    return DEMO_END
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +26,7 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo(demo_home: Path) -> DemoInfo:
-    return generate_demo(DEFAULT_EVENTS, seed=7, home=demo_home, end=DEMO_END)
+    return generate_demo(DEFAULT_EVENTS, seed=7, home=demo_home, clock=demo_clock)  # made at DEMO_END, ending there
 
 
 @pytest.fixture(scope="session")

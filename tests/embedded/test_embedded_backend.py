@@ -14,6 +14,8 @@ from askhog.demo.generate import DemoInfo, generate_demo
 from askhog.demo.store import Store, default_home
 from askhog.errors import BackendError, DataNotLoaded, ExecutionError, UnsafeQueryError
 
+from .conftest import demo_clock
+
 CHECKSUM = (
     "SELECT count(), sum(cityHash64(uuid, event, distinct_id, person_id, timestamp, properties, "
     "person_properties, `$session_id`)) FROM events"
@@ -26,7 +28,7 @@ def test_backend_reuses_the_generated_store_without_regenerating(demo: DemoInfo)
     backend = EmbeddedBackend(demo.home, generate=False)
     assert isinstance(backend, Backend)
     assert backend.run_sql("SELECT count() FROM events").rows == ((demo.events,),)
-    assert EmbeddedBackend(demo.home).run_sql("SELECT 1").rows == ((1,),)
+    assert EmbeddedBackend(demo.home, clock=demo_clock).run_sql("SELECT 1").rows == ((1,),)
     assert Store(demo.home).metadata()["generated_at"] == before
 
 
@@ -160,25 +162,39 @@ def test_annotations_and_taxonomy_of_the_demo(demo: DemoInfo) -> None:
 def test_first_use_of_an_empty_home_generates_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("askhog.backends.embedded.DEFAULT_EVENTS", 20_000)
     messages: list[str] = []
-    backend = EmbeddedBackend(tmp_path, progress=lambda message, fraction: messages.append(message))
+    backend = EmbeddedBackend(
+        tmp_path, progress=lambda message, fraction: messages.append(message), clock=lambda: FIXED_END
+    )
     assert backend.run_sql("SELECT count() > 15000 FROM events").rows == ((1,),)
     assert messages and backend.info()["kind"] == "demo"
+    assert backend.info()["end"] == backend.info()["generated_at"] == FIXED_END.isoformat()
 
 
-def test_a_demo_from_an_earlier_day_is_regenerated_to_end_today(tmp_path: Path) -> None:
+def test_a_demo_from_an_earlier_day_than_the_clock_is_regenerated_to_end_at_its_now(tmp_path: Path) -> None:
     generate_demo(20_000, seed=5, home=tmp_path, end=FIXED_END)
-    backend = EmbeddedBackend(tmp_path, progress=None)
+    later = FIXED_END + timedelta(days=1, minutes=42)
+    backend = EmbeddedBackend(tmp_path, progress=None, clock=lambda: later)
     latest = backend.run_sql("SELECT max(timestamp) FROM events").rows[0][0]
-    latest_day = datetime.fromisoformat(latest.replace("Z", "+00:00")).date()
-    assert latest_day >= datetime.now(UTC).date() - timedelta(days=1)
+    assert FIXED_END < datetime.fromisoformat(latest).replace(tzinfo=UTC) < later
+    assert backend.info()["end"] == (FIXED_END + timedelta(days=1)).isoformat()
     assert backend.info()["seed"] == "5" and backend.info()["requested_events"] == "20000"
+
+
+def test_a_demo_ending_on_the_clocks_day_is_kept(tmp_path: Path) -> None:
+    generate_demo(20_000, seed=5, home=tmp_path, end=FIXED_END)
+    before = Store(tmp_path).metadata()["generated_at"]
+    backend = EmbeddedBackend(tmp_path, progress=None, clock=lambda: FIXED_END.replace(hour=23, minute=59))
+    assert backend.info()["end"] == FIXED_END.isoformat() and backend.describe_data()
+    assert Store(tmp_path).metadata()["generated_at"] == before
 
 
 def test_without_generation_an_old_demo_is_used_as_it_is(tmp_path: Path) -> None:
     generate_demo(20_000, seed=5, home=tmp_path, end=FIXED_END)
-    backend = EmbeddedBackend(tmp_path, generate=False)
+    backend = EmbeddedBackend(tmp_path, generate=False, clock=lambda: FIXED_END + timedelta(days=60))
+    assert backend.run_sql("SELECT max(timestamp) < toDateTime('2026-03-18 15:00:00', 'UTC') FROM events").rows == (
+        (1,),
+    )
     assert backend.info()["end"] == FIXED_END.isoformat()
-    assert backend.run_sql("SELECT max(timestamp) < now() - INTERVAL 30 DAY FROM events").rows == ((1,),)
 
 
 def test_concurrent_queries_share_one_connection_safely(demo: DemoInfo) -> None:

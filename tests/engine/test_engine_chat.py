@@ -77,8 +77,8 @@ def test_describe_data_names_events_properties_and_examples(engine: Engine) -> N
 
 
 def test_cells_are_json() -> None:
-    from datetime import datetime
+    from datetime import UTC, datetime
     from decimal import Decimal
 
-    row = [datetime(2026, 11, 2), float("nan"), Decimal("1.5"), ("a", "b"), None, 3, object]
-    assert [_cell(v) for v in row][:6] == ["2026-11-02T00:00:00", None, 1.5, ["a", "b"], None, 3]
+    row = [datetime(2026, 11, 2, tzinfo=UTC), float("nan"), Decimal("1.5"), ("a", "b"), None, 3, object]
+    assert [_cell(v) for v in row][:6] == ["2026-11-02T00:00:00+00:00", None, 1.5, ["a", "b"], None, 3]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from askhog.conversation import Conversation
 from askhog.engine import Engine
 from askhog.errors import QuestionError
-from askhog.types import EventRef
+from askhog.types import EventRef, TimeRange
 
 
 def test_metric_clarification_answered_by_number(engine: Engine) -> None:
@@ -159,6 +160,18 @@ def test_slot_values_in_code_are_checked(engine: Engine) -> None:
     assert [e.name for e in answered.slots["steps"]] == ["checkout_started", "purchase"]
     assert answered.clarification is None and answered.workflow == "diagnose"
     assert engine.ask("how many signups", given={"event": "purchase"}).slots["event"].name == "purchase"
+
+
+def test_a_naive_moment_from_the_caller_is_read_as_utc(engine: Engine, now: datetime) -> None:
+    """``ask(now=...)`` and a ``given`` range are the public doors: naive moments there mean UTC."""
+    aware = engine.ask("how many signups last week", now=now)
+    naive = engine.ask("how many signups last week", now=now.replace(tzinfo=None))
+    assert naive.values == aware.values and naive.now == now
+    week = TimeRange(datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 9, tzinfo=UTC), "first week")
+    naive_week = TimeRange(week.start.replace(tzinfo=None), week.end.replace(tzinfo=None), "first week")
+    given = engine.ask("how many signups", given={"time_range": naive_week}, now=now)
+    assert given.slots["time_range"] == week
+    assert (given.values["date_from"], given.values["date_to"]) == ("2026-11-02 00:00:00", "2026-11-09 00:00:00")
 
 
 def test_typed_errors_for_misuse(engine: Engine) -> None:

@@ -273,7 +273,7 @@ END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     home: Path = tmp_path_factory.mktemp("filter-demo")
     generate_demo(20_000, seed=5, home=home, end=END)
-    yield Engine(EmbeddedBackend(home, generate=False), cache_dir=str(home), clock=lambda: END.replace(tzinfo=None))
+    yield Engine(EmbeddedBackend(home, generate=False), cache_dir=str(home), clock=lambda: END)
     Store.release()
 
 

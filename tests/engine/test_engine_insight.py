@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from calendar import monthrange
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from askhog.meaning import Breakdown, Comparison, Condition, Meaning, Retention,
 from askhog.render import _interval_for
 from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
-NOW = datetime(2026, 11, 26, 12, 0, 0)  # the session engine's clock (conftest.py)
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)  # the session engine's clock (conftest.py)
 SCHEMA = Path(__file__).parents[1] / "posthog" / "data" / "posthog-insight-schema.json"
 
 
@@ -46,12 +46,20 @@ PRICING = EventRef("$pageview", (PropertyFilter(PropertyRef("$pathname"), "=", "
 BROWSER, COUNTRY = PropertyRef("$browser"), PropertyRef("$geoip_country_code", "person")
 PLAN, AMOUNT = PropertyRef("plan", "person"), PropertyRef("amount", type="Numeric")
 LAST_30 = TimeRange(NOW - timedelta(days=30), NOW, "last 30 days", {"last": 30, "unit": "day"})
-LAST_3M = TimeRange(datetime(2026, 8, 26, 12), NOW, "last 3 months", {"last": 3, "unit": "month"})
+LAST_3M = TimeRange(datetime(2026, 8, 26, 12, tzinfo=UTC), NOW, "last 3 months", {"last": 3, "unit": "month"})
 LAST_12H = TimeRange(NOW - timedelta(hours=12), NOW, "last 12 hours", {"last": 12, "unit": "hour"})
-LAST_WEEK = TimeRange(datetime(2026, 11, 16), datetime(2026, 11, 23), "last week", {"previous": "week"}, calendar=True)
-OCTOBER = TimeRange(datetime(2026, 10, 1), datetime(2026, 11, 1), "October 2026", {"month": 10}, calendar=True)
-THIS_MONTH = TimeRange(datetime(2026, 11, 1), NOW, "this month", {"this": "month"}, calendar=True)
-ALL_TIME = TimeRange(datetime(2000, 1, 1), NOW, "all time", {"all": True}, calendar=True)
+LAST_WEEK = TimeRange(
+    datetime(2026, 11, 16, tzinfo=UTC),
+    datetime(2026, 11, 23, tzinfo=UTC),
+    "last week",
+    {"previous": "week"},
+    calendar=True,
+)
+OCTOBER = TimeRange(
+    datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC), "October 2026", {"month": 10}, calendar=True
+)
+THIS_MONTH = TimeRange(datetime(2026, 11, 1, tzinfo=UTC), NOW, "this month", {"this": "month"}, calendar=True)
+ALL_TIME = TimeRange(datetime(2000, 1, 1, tzinfo=UTC), NOW, "all time", {"all": True}, calendar=True)
 WEEKDAYS = TimeRange(
     OCTOBER.start, OCTOBER.end, "October, weekdays", {"month": 10}, calendar=True, weekdays=(1, 2, 3, 4, 5)
 )
@@ -60,11 +68,17 @@ MORNINGS = TimeRange(
 )
 PREVIOUS_MONTH = Comparison(
     "previous_period",
-    TimeRange(datetime(2026, 10, 1), datetime(2026, 10, 26, 12), "the same span 1 month earlier", calendar=True),
+    TimeRange(
+        datetime(2026, 10, 1, tzinfo=UTC),
+        datetime(2026, 10, 26, 12, tzinfo=UTC),
+        "the same span 1 month earlier",
+        calendar=True,
+    ),
     True,
 )
 PREVIOUS_WEEK = Comparison(
-    "previous_period", TimeRange(datetime(2026, 11, 9), datetime(2026, 11, 16), "the week before")
+    "previous_period",
+    TimeRange(datetime(2026, 11, 9, tzinfo=UTC), datetime(2026, 11, 16, tzinfo=UTC), "the week before"),
 )
 FILTERS = (
     PropertyFilter(BROWSER, "=", "Safari"),
@@ -270,12 +284,12 @@ def test_what_the_native_kind_cannot_express_is_saved_as_hogql_with_the_reason(
 ) -> None:
     m, why = SQL_ONLY[case]
     answer = answer_of(m)
-    answer.values = {"event": "signed_up", "date_from": datetime(2026, 10, 27, 12)}
+    answer.values = {"event": "signed_up", "date_from": datetime(2026, 10, 27, 12, tzinfo=UTC)}
     insight = to_insight(answer)
     assert not insight.native and why in str(insight.reason)
     query = valid(schema, insight.query)
     assert query["kind"] == "DataVisualizationNode" and query["source"]["query"] == answer.hogql
-    assert query["source"]["values"] == {"event": "signed_up", "date_from": "2026-10-27T12:00:00"}
+    assert query["source"]["values"] == {"event": "signed_up", "date_from": "2026-10-27T12:00:00+00:00"}
     assert insight.description("signups").endswith(f"Saved as SQL: {insight.reason}.")
 
 
@@ -333,11 +347,11 @@ def test_time_ranges() -> None:
     }
     assert shift_between(THIS_MONTH, PREVIOUS_MONTH.previous) == "-1m"  # type: ignore[arg-type]
     assert shift_between(LAST_WEEK, PREVIOUS_WEEK.previous) == "-1w"  # type: ignore[arg-type]
-    year_before = TimeRange(datetime(2025, 10, 1), datetime(2025, 11, 1), "October 2025")
+    year_before = TimeRange(datetime(2025, 10, 1, tzinfo=UTC), datetime(2025, 11, 1, tzinfo=UTC), "October 2025")
     assert shift_between(OCTOBER, year_before) == "-1y"
     assert shift_between(LAST_12H, TimeRange(NOW - timedelta(hours=24), NOW - timedelta(hours=12), "")) == "-12h"
     assert shift_between(LAST_WEEK, OCTOBER) is None
-    assert utc(datetime(2026, 1, 2, 3, 4, 5, 6)) == "2026-01-02T03:04:05.000006Z"
+    assert utc(datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)) == "2026-01-02T03:04:05.000006Z"
 
 
 # --- reading a native insight back, and what a meaning computes ----------------------------------------
@@ -382,11 +396,11 @@ def read_range(dr: dict[str, Any]) -> tuple[datetime, datetime]:
     """[start, end) as PostHog reads the DateRange (explicit: no rounding; the end is inclusive)."""
     assert dr["explicitDate"] is True
     if dr["date_from"] == "all":
-        return datetime(2000, 1, 1), NOW
+        return datetime(2000, 1, 1, tzinfo=UTC), NOW
     if re.fullmatch(r"-\d+[hdwmy]", dr["date_from"]):
         assert "date_to" not in dr
         return back(NOW, dr["date_from"]), NOW
-    parse = lambda s: datetime.fromisoformat(s.removesuffix("Z"))
+    parse = lambda s: datetime.fromisoformat(s)  # "Z": aware UTC
     assert dr["date_from"].endswith("Z") and dr["date_to"].endswith("Z")
     return parse(dr["date_from"]), parse(dr["date_to"]) + timedelta(microseconds=1)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from askhog.answer import Answer
 from askhog.backends.base import Table
@@ -11,7 +11,7 @@ from askhog.interpret import interpret
 from askhog.timerange import from_spec
 from askhog.types import EventRef, PropertyRef
 
-NOW = datetime(2026, 11, 26, 12)
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
 
 def answer(template: str, **slots) -> Answer:

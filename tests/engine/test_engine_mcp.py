@@ -13,7 +13,7 @@ import random
 import shutil
 import sys
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ def home(tmp_path_factory: pytest.TempPathFactory, engine: Engine, model_home: P
     for n in range(40):
         person = str(uuid.UUID(int=rnd.getrandbits(128), version=4))
         browser = rnd.choice(["Chrome", "Safari", "Firefox"])
-        signed_up = datetime(2026, 10, 20) + timedelta(days=rnd.randrange(35), hours=rnd.randrange(24))
+        signed_up = datetime(2026, 10, 20, tzinfo=UTC) + timedelta(days=rnd.randrange(35), hours=rnd.randrange(24))
 
         def event(
             name: str, at: datetime, n: int = n, person: str = person, browser: str = browser, **properties: Any

@@ -21,7 +21,7 @@ END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     home: Path = tmp_path_factory.mktemp("engine-demo")
     generate_demo(DEFAULT_EVENTS, seed=11, home=home, end=END)
-    yield Engine(EmbeddedBackend(home, generate=False), cache_dir=str(home), clock=lambda: END.replace(tzinfo=None))
+    yield Engine(EmbeddedBackend(home, generate=False), cache_dir=str(home), clock=lambda: END)
     Store.release()
 
 
@@ -159,8 +159,9 @@ def test_cli_passes_workflow_options(
     costs = tmp_path / "costs.csv"
     costs.write_text("channel,cost\ngoogle,5000\nnewsletter,100\ntwitter,800\nproducthunt,300\n")
     monkeypatch.setenv("ASKHOG_HOME", str(demo_engine.backend.store.home))
-    # the demo ends at END: pinned, so the CLI's backend never finds it stale and regenerates it at the wall clock
-    monkeypatch.setattr("askhog.backends.embedded.end_of_data", lambda now=None: END)
+    # --now is the clock of the CLI's backend too: the demo ends on its day, so it is never found stale and
+    # regenerated at the wall clock under the tests that share it
+    now = END.strftime("%Y-%m-%dT%H:%M:%S")
     code = cli.main(
         [
             "ask",
@@ -169,13 +170,13 @@ def test_cli_passes_workflow_options(
             f"costs_csv={costs}",
             "--json",
             "--now",
-            END.strftime("%Y-%m-%dT%H:%M:%S"),
+            now,
         ]
     )
     report = __import__("json").loads(capsys.readouterr().out)
     assert code == 0 and report["workflow"] == "channel_roi"
     assert "roi" in report["finding"].lower()
-    code = cli.main(["ask", "which acquisition channel has the best ROI?", "--option", "costs_csv"])
+    code = cli.main(["ask", "which acquisition channel has the best ROI?", "--option", "costs_csv", "--now", now])
     assert code == 1 and "KEY=VALUE" in capsys.readouterr().err
 
 
@@ -214,7 +215,7 @@ def test_a_part_of_the_whole_is_a_share_of_everything(demo_engine: Engine) -> No
 
 def test_among_a_group_is_a_filter_not_a_share(demo_engine: Engine) -> None:
     """The value before the verb names who is counted ("what % of mobile users came back"): no share."""
-    reading = demo_engine.filler.read("what % of mobile users came back last week", END.replace(tzinfo=None))
+    reading = demo_engine.filler.read("what % of mobile users came back last week", END)
     assert "share" not in reading.facts()
     answer = demo_engine.ask("what share of signups last month came from google?")
     assert answer.intent == "breakdown" and answer.slots["breakdown"].values == ("google",)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -68,7 +68,7 @@ def test_settings_files_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_a_workflow_default_written_as_a_role_is_the_projects_event_or_a_question() -> None:
     workflow = load_workflow("activation_drivers")
-    now = datetime(2026, 11, 26, 12, 0)
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     assert fill_inputs(workflow, {}, now, {"signup_event": "account_created"})["signup_event"] == "account_created"
     with pytest.raises(WorkflowError, match=r"signup event: which one is it\?.*askhog.yaml"):
         fill_inputs(workflow, {}, now, {})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from askhog.engine import Engine
@@ -143,7 +143,7 @@ def test_interval_follows_the_range(engine: Engine) -> None:
 
 def test_calendar_and_rolling_ranges(engine: Engine, now: datetime) -> None:
     last_month = slots(engine, "how many signups last month")["time_range"]
-    assert (last_month.start, last_month.end) == (datetime(2026, 10, 1), datetime(2026, 11, 1))
+    assert (last_month.start, last_month.end) == (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
     rolling = slots(engine, "how many signups in the last 30 days")["time_range"]
     assert rolling.end == now and (now - rolling.start).days == 30
 

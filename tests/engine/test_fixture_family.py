@@ -30,7 +30,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     yield Engine(
         EmbeddedBackend(home, generate=False),
         catalog=Catalog.load(extra=FIXTURE),
-        clock=lambda: END.replace(tzinfo=None),
+        clock=lambda: END,
         cache_dir=str(home),
     )
     Store.release()
@@ -42,7 +42,10 @@ def test_the_new_family_is_recognized_filled_by_roles_and_answered_on_data(engin
     meaning = answer.meaning
     assert meaning.primary.event.name == "file_uploaded"
     assert [(f.prop.name, f.value) for f in meaning.filters] == [("$browser", "Chrome")]
-    assert (meaning.date_range.start, meaning.date_range.end) == (datetime(2026, 10, 1), datetime(2026, 11, 1))
+    assert (meaning.date_range.start, meaning.date_range.end) == (
+        datetime(2026, 10, 1, tzinfo=UTC),
+        datetime(2026, 11, 1, tzinfo=UTC),
+    )
     assert meaning.describe().startswith(
         "people who did file_uploaded more than once, as a share of all who did it, where $browser is Chrome"
     )

@@ -19,7 +19,7 @@ from askhog.engine import Engine
 from fake_posthog import API_KEY, FakePostHog, Recorded, Reply, hogql_response, page
 
 P = "/api/projects/1/"
-NOW = datetime(2026, 11, 26, 12, 0, 0)
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 SEEN = "2026-11-25T10:00:00Z"
 EVENTS = ["signed_up", "purchase", "$pageview", "file_uploaded"]
 PROPERTIES = {

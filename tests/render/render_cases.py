@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
 TAXONOMY = demo_taxonomy()
 INTENTS = Path(__file__).resolve().parents[2] / "intents"
 README = Path(__file__).resolve().parents[2] / "templates" / "README.md"
-END = datetime(2026, 11, 26)
+END = datetime(2026, 11, 26, tzinfo=UTC)
 
 
 def prop(name: str, scope: str = "event") -> PropertyRef:
@@ -45,7 +45,7 @@ RANGES = (
     TimeRange(END - timedelta(days=7), END, "last 7 days"),
     TimeRange(END - timedelta(days=2), END, "last 48 hours"),
     TimeRange(END - timedelta(days=120), END, "last 120 days"),
-    TimeRange(datetime(2025, 11, 1), datetime(2026, 11, 1), "last 12 months"),
+    TimeRange(datetime(2025, 11, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC), "last 12 months"),
 )
 FILTERS: tuple[tuple[PropertyFilter, ...] | None, ...] = (
     None,

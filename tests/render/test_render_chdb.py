@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 import pytest
 from askhog.backends.base import Table
 from askhog.backends.embedded import EmbeddedBackend
+from askhog.clock import aware_utc
 from askhog.demo.generate import generate_demo
 from askhog.demo.store import Store
 from askhog.meaning import Breakdown, Comparison, Condition
@@ -20,7 +21,7 @@ from askhog.types import TimeRange
 from render_cases import cases, ev, expected_columns, family_slots, prop, stem_families
 
 STEMS = stem_families()
-END = datetime(2026, 11, 26, 12, 0)  # the data's last moment: pinned, never the wall clock
+END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # the data's last moment: pinned, never the wall clock
 
 
 @pytest.fixture(scope="module")
@@ -121,10 +122,7 @@ def hits(backend: EmbeddedBackend, *events: str, until: datetime = END) -> list[
         "LIMIT 10000000"
     )
     table = backend.run(hogql, {**names, "until": until.strftime("%Y-%m-%d %H:%M:%S")})
-    return [
-        Hit(str(p), e, datetime.fromisoformat(str(t).replace("Z", "+00:00")).replace(tzinfo=None), a, b)
-        for p, e, t, a, b in table.rows
-    ]
+    return [Hit(str(p), e, aware_utc(datetime.fromisoformat(str(t))), a, b) for p, e, t, a, b in table.rows]
 
 
 def within(hit: Hit, tr: TimeRange) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from askhog.catalog import Catalog
@@ -216,7 +216,7 @@ def test_concurrent_renders_keep_their_own_values(renderer):
         ("it's", "'it\\'s'"),
         ("back\\slash", "'back\\\\slash'"),
         ("line\nbreak", "'line\\nbreak'"),
-        (datetime(2026, 1, 2, 3, 4, 5), "toDateTime('2026-01-02 03:04:05')"),
+        (datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "toDateTime('2026-01-02 03:04:05')"),
         (date(2026, 1, 2), "toDate('2026-01-02')"),
         (["a", 1], "['a', 1]"),
         (("a", None), "('a', NULL)"),

@@ -7,7 +7,7 @@ import textwrap
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +15,11 @@ import pytest
 from askhog.backends.base import Annotation, Table
 from askhog.errors import CatalogError, ExecutionError, WorkflowError
 from askhog.taxonomy import demo_taxonomy
+from askhog.timerange import from_spec
 from askhog.types import EventRef, PropertyRef, TimeRange
 from askhog.workflows import fill_inputs, load_workflow_file, missing_inputs, run_loaded_workflow
 
-NOW = datetime(2026, 11, 26, 12, 0)
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -160,7 +161,7 @@ def test_slots_derive_from_the_question_options_and_earlier_steps(workflow_file)
     }
     assert got["stub_channels"]["breakdown"] == PropertyRef("$initial_utm_source", "person", "String")
     window = got["stub_channels"]["time_range"]
-    assert isinstance(window, TimeRange) and window.default and window.end == NOW and window.days == 14.5
+    assert isinstance(window, TimeRange) and window.default and window.end == NOW and window.days == 14
     assert report.finding == "google leads and the drill found 2 rows."
     assert report.follow_ups == ("What do google users buy?", "Always ask this.")
 
@@ -198,8 +199,17 @@ def test_missing_required_input_is_asked_and_defaults_fill_the_rest(workflow_fil
     assert missing_inputs(wf, {"event": EventRef("purchase")}) == []
     with pytest.raises(WorkflowError, match="Which event"):
         fill_inputs(wf, {}, NOW)
-    given = TimeRange(datetime(2026, 11, 1), datetime(2026, 11, 8), "first week")
+    given = TimeRange(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC), "first week")
     assert fill_inputs(wf, {"event": EventRef("purchase"), "time_range": given}, NOW)["time_range"] == given
+
+
+def test_a_defaulted_range_is_the_range_its_stored_spec_resolves_to(workflow_file):
+    """The spec travels with the range (JSON answers, a saved insight's rolling date, the previous period): it must
+    resolve to the range the run read, not to one that starts at another hour."""
+    filled = fill_inputs(load_workflow_file(workflow_file), {"event": EventRef("purchase")}, NOW)["time_range"]
+    again = from_spec(filled.spec, NOW)
+    assert filled.default and filled.spec == {"last": 14, "unit": "day"}
+    assert (filled.start, filled.end, filled.label) == (again.start, again.end, again.label)
 
 
 def test_unknown_option_is_refused(workflow_file):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any, TypeVar
 
 from ...clock import Clock, utc_now
@@ -126,7 +125,7 @@ def backend_from_settings(
     *,
     api_key: str | None = None,
     environ: Mapping[str, str] | None = None,
-    now: Callable[[], datetime] | None = None,
+    now: Clock = utc_now,
     **settings: object,
 ) -> PostHogBackend | None:
     """For the CLI: a PostHog backend when a key is configured (flags win over env), else ``None`` for the demo.
@@ -138,4 +137,4 @@ def backend_from_settings(
     if not key_is_configured(env, api_key):
         return None
     config = PostHogConfig.from_env(env, host=host, project_id=project_id, api_key=api_key, **settings)
-    return PostHogBackend.from_config(config) if now is None else PostHogBackend(PostHogClient(config), now=now)
+    return PostHogBackend(PostHogClient(config), now=now)

@@ -11,10 +11,10 @@ on most come from one HogQL query.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from ...clock import utc_now
+from ...clock import aware_utc
 from ...errors import BackendError, MalformedResponse
 from ...taxonomy import ActionDef, EventDef, PropertyDef, Taxonomy
 from ...types import PropertyScope, PropertyType
@@ -41,10 +41,10 @@ SAMPLE_VALUES_PER_PROPERTY = 10
 SAMPLE_DAYS = 30
 
 
-def load_taxonomy(client: PostHogClient, *, now: datetime | None = None) -> Taxonomy:
-    """The project's taxonomy: visible, recently seen definitions, actions, flags and sample values."""
-    now = now or utc_now()
-    cutoff = now - timedelta(days=client.config.stale_after_days)
+def load_taxonomy(client: PostHogClient, *, now: datetime) -> Taxonomy:
+    """The project's taxonomy: visible definitions seen in the ``stale_after_days`` before ``now`` (the backend's
+    clock), actions, flags and sample values."""
+    cutoff = aware_utc(now) - timedelta(days=client.config.stale_after_days)
     base = f"/api/projects/{client.config.project_id}"
     tax = Taxonomy()
     path = f"{base}/event_definitions/"
@@ -175,7 +175,7 @@ def parse_time(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return aware_utc(parsed)
