@@ -610,8 +610,15 @@ def _people(answer: Asked, table: Table, what: str) -> Interpretation:
     )
     top = ", ".join(f"{lab} ({fmt(v)}{unit})" if v is not None else lab for lab, v in ranking[:3])
     shown = f" ({len(rows):,} shown)" if len(rows) < total else ""
-    head = f"{fmt(total)} users{shown}: {what}. Top: {top}."
-    return Interpretation(head, figures=(Figure("users", total),), ranking=ranking)
+    figures = [Figure("users", total)]
+    of = ""
+    if rows[0].get("active_in_range"):  # churn: the share of the people active in the range who went silent
+        active = _num(rows[0]["active_in_range"])
+        rate = round(100 * total / active, 2)
+        of = f" of {fmt(active)} active in the range ({rate:g}%)"
+        figures += [Figure("active in the range", active), Figure("churn rate", rate, "%")]
+    head = f"{fmt(total)} users{of}{shown}: {what}. Top: {top}."
+    return Interpretation(head, figures=tuple(figures), ranking=ranking)
 
 
 def _single_row(answer: Asked, table: Table, what: str) -> Interpretation:

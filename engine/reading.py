@@ -107,7 +107,12 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
             rf"not used|nothing|(?:no|zero) (?:events?|activity|actions?))\D{{0,30}}?{_NUM}\s*(?:\+\s*)?days?\b",
         ),
         ("silent_days", rf"\b{_NUM}\s*\+?\s*days? (?:of )?(?:inactivity|silence|without)\b"),
-        ("silent_days", r"\b(?:silent|inactive|quiet|dormant|gone)\D{0,30}?(\d{1,2})\s*\+?\s*weeks?\b"),
+        (
+            "silent_days",
+            r"\b(?:silent|inactive|quiet|dormant|gone|not (?:seen|active|logged in|been back)|haven'?t (?:been )?"
+            r"(?:seen|active|logged in|been back|come back|returned|used|done anything)|no activity)\D{0,30}?"
+            r"(\d{1,2}|two|three|four|five|six)\s*\+?\s*weeks?\b",
+        ),
         ("path_length", rf"\b{_NUM}\s*(?:-\s*)?steps?\b"),
         ("periods", rf"\b(?:for|over|across)\s+{_NUM}\s+(?:weeks|months)\b"),
         ("threshold", rf"\b{_NUM}\s*(?:sigma|standard deviations?|std|stdev|σ)\b"),

@@ -368,3 +368,18 @@ def test_weekdays_against_weekends_average_each_kind_of_day(demo_engine: Engine)
         assert answer.meaning is not None and answer.meaning.breakdown is not None
         assert answer.meaning.breakdown.grain == "day_type" and not answer.caveats
         assert sorted((r["breakdown"], r[column]) for r in table.records()) == [tuple(row) for row in truth]
+
+
+def test_a_churn_answer_states_the_share_of_the_active_who_went_silent(demo_engine: Engine) -> None:
+    """ "Churn rate last month" states the silent people as a share of everyone active in October (it stated a count
+    only); "haven't logged in for 3 weeks" is 21 silent days (it was left unread)."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT countIf(last < toDateTime('2026-11-12 12:00:00')), count() FROM (SELECT person_id, max(timestamp) AS last "
+        "FROM events WHERE timestamp >= '2026-10-01' AND timestamp < '2026-11-26 12:00:00' GROUP BY person_id "
+        "HAVING countIf(timestamp < '2026-11-01') > 0)"
+    ).rows[0]
+    answer, table = answered(demo_engine, "churn rate last month")
+    figures = {f.name: f.value for f in answer.interpret(table).figures}
+    assert (figures["users"], figures["active in the range"]) == tuple(truth)
+    assert figures["churn rate"] == round(100 * truth[0] / truth[1], 2)
+    assert demo_engine.ask("list paying customers who haven't logged in for 3 weeks").slots["silent_days"] == 21

@@ -100,6 +100,8 @@ def test_silent_users_are_listed_with_their_silence(backend):
     slots = family_slots("churn_risk", silent_days=14, limit=50, time_range=last(60))
     rows = run(backend, "churn_risk", slots)
     assert rows and all(r["days_silent"] >= 14 for r in rows)
+    # the churn rate's base: everyone active in the range, of whom the silent are a part
+    assert rows[0]["active_in_range"] >= rows[0]["total"] >= len(rows)
 
 
 # --- the meaning's branches against the raw events (computed here, in Python) ------------------------------------
