@@ -245,3 +245,37 @@ def test_people_ranked_by_how_many_sessions_they_had(demo_engine: Engine) -> Non
     answer, table = answered(demo_engine, "which 2 users have had the most sessions so far this month?")
     assert answer.intent == "user_list" and answer.slots["rank"] == "sessions" and answer.slots["limit"] == 2
     assert [r["times"] for r in table.records()] == [row[1] for row in truth.rows]
+
+
+def test_a_requested_query_is_printed_before_its_result(
+    demo_engine: Engine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "write the HogQL for ..." (issue 12, item 2): the paste-ready query first, then the result it gives."""
+    from askhog import cli
+
+    monkeypatch.setenv("ASKHOG_HOME", str(demo_engine.backend.store.home))
+    monkeypatch.setattr("askhog.backends.embedded.end_of_data", lambda now=None: END)
+    now = END.strftime("%Y-%m-%dT%H:%M:%S")
+    code = cli.main(["ask", "could you write the HogQL for daily purchases last week", "--now", now])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[0].startswith("HogQL")
+    select = lines.index("SELECT")
+    table = next(i for i, line in enumerate(lines) if line.startswith("period "))
+    reading = next(i for i, line in enumerate(lines) if line.startswith("purchase events, last week"))
+    assert select < table < reading
+    assert "values: " not in "\n".join(lines)  # the query is shown once, with its literals inlined
+
+
+def test_a_pasted_select_runs_only_once_confirmed(demo_engine: Engine) -> None:
+    from askhog.conversation import Conversation
+
+    conv = Conversation(demo_engine)
+    sql = (
+        "SELECT event, count() AS n FROM events WHERE timestamp >= '2026-11-19' GROUP BY event ORDER BY n DESC LIMIT 3"
+    )
+    shown = conv.ask(f"can you explain this query? {sql}")
+    assert shown.hogql is None and shown.pasted is not None and shown.pasted.runnable
+    ran = conv.ask("yes, run it")
+    table = ran.run()
+    assert ran.hogql == sql and len(table.rows) == 3 and table.columns == ("event", "n")
+    assert ran.interpret(table).text()
