@@ -16,8 +16,10 @@ from .errors import Problem
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 if TYPE_CHECKING:
+    from .forms import PastedQuery
     from .interpret import Interpretation
     from .meaning import Meaning
+    from .samples import Example
     from .workflows import Report
 
 ClarificationKind = Literal["intent", "slots", "rephrase"]
@@ -85,6 +87,13 @@ class Answer:
     meaning: Meaning | None = None
     reading: tuple[tuple[str, str, bool], ...] = ()
     """Each span of the question the engine read: its text, what it was read as, and whether the answer used it."""
+    wants_query: bool = False
+    """The question asked for the query ("write the HogQL for ..."): the query is the answer, shown first."""
+    pasted: PastedQuery | None = None
+    """SQL typed as the question, as the guard and the checklist judged it (``message`` explains it; it is run
+    only when the user confirms, as an answer of its own with ``hogql``)."""
+    examples: tuple[Example, ...] = ()
+    """The answer to "what can I ask?": example questions made from the project's own events."""
     _runner: Callable[[Answer], Table | Report] | None = field(default=None, repr=False, compare=False)
     _interpreter: Callable[[Answer, Table], Interpretation] | None = field(default=None, repr=False, compare=False)
 
@@ -166,6 +175,9 @@ class Answer:
             "message": self.message,
             "workflow": self.workflow,
             "follow_ups": list(self.follow_ups),
+            "wants_query": self.wants_query,
+            "pasted": self.pasted.to_json() if self.pasted is not None else None,
+            "examples": [e.to_json() for e in self.examples],
         }
 
 

@@ -106,7 +106,30 @@ _TOP_KEYS = {
     "evidence": False,
     "two_ranges": False,
     "reads": False,
+    "samples": False,
+    "refuse_at": False,
+    "query_requests": False,
+    "query_writes": False,
+    "pasted_sql": False,
+    "help_requests": False,
 }
+_OUT_OF_SCOPE_ONLY = ("refuse_at", "query_requests", "query_writes", "pasted_sql", "help_requests")
+"""Keys that describe the line between an analysis and everything else: out_of_scope.yaml holds them."""
+SAMPLE_NAMES = frozenset(
+    {
+        "signup_event",
+        "activation_event",
+        "revenue_event",
+        "feature_event",
+        "event",
+        "other_event",
+        "property",
+        "numeric_property",
+        "flag",
+    }
+)
+"""The places a family's ``samples`` may name, filled from the project's taxonomy (``askhog.samples``): the four
+roles of ``askhog.roles``, any two events, a property to break down by, a numeric property, a feature flag."""
 EVIDENCE_FACTS = READING_FACTS | {"time", "no_rule", "no_refusal"}
 """What recognition can weigh besides words: the reading's facts, a time range, no rule of any family (or no
 refusal rule) having fired."""
@@ -297,6 +320,21 @@ class Intent:
     """``[[fact, ..., weight], ...]``: when the question's reading holds all the facts, the family gains the weight
     (negative: loses it) in recognition, as a rule would. A question that names an event and a period and
     nothing else is a count; one naming a tracked event is not a refusal unless a refusal rule says so."""
+    samples: tuple[str, ...] = ()
+    """Questions of this family with ``{places}`` for the project's own names (``SAMPLE_NAMES``): "what can I ask?"
+    fills them from the taxonomy and shows the first that the engine answers as this family."""
+    refuse_at: float | None = None
+    """(out_of_scope) The out-of-scope operating point (``askhog.recognize.REFUSE_AT``)."""
+    query_requests: tuple[re.Pattern[str], ...] = ()
+    """(out_of_scope) Ways of asking for a query ("write the HogQL for X"): each captures the analysis asked for
+    as ``(?P<rest>...)``; the engine answers that and shows the query first."""
+    query_writes: re.Pattern[str] | None = None
+    """(out_of_scope) A requested query that would change data ("a query that deletes ..."): refused."""
+    pasted_sql: re.Pattern[str] | None = None
+    """(out_of_scope) Where a SQL statement typed into the question starts: it is linted and explained, not run."""
+    help_requests: tuple[re.Pattern[str], ...] = ()
+    """(out_of_scope) Questions about what askhog can do ("what can I ask?"): answered with example questions
+    built from the project's own events."""
 
     def workflow_for(self, text: str) -> str | None:
         """The workflow this question asks for: always the family's own, else the first trigger that matches."""
@@ -372,8 +410,11 @@ def parse_intent(text: str, source: str) -> Intent:
     for key, required in _TOP_KEYS.items():
         if required and key not in data:
             raise fail(f"missing required key {key!r}")
-
     intent_id = data["id"]
+    for key in _OUT_OF_SCOPE_ONLY:
+        if key in data and intent_id != "out_of_scope":
+            raise fail(f"{key} belongs in out_of_scope.yaml", key)
+
     stem = source.rsplit("/", 1)[-1].removesuffix(".yaml")
     if not isinstance(intent_id, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", intent_id):
         raise fail(
@@ -437,7 +478,75 @@ def parse_intent(text: str, source: str) -> Intent:
         reads=_parse_reads(data, source),
         evidence=_parse_evidence(data, source),
         two_ranges=_parse_one_of(data, "two_ranges", ("first", "union"), source) or "first",
+        samples=_parse_samples(data, source),
+        refuse_at=_parse_refuse_at(data, source),
+        query_requests=_parse_patterns(data, "query_requests", source, group="rest"),
+        query_writes=_parse_pattern(data, "query_writes", source),
+        pasted_sql=_parse_pattern(data, "pasted_sql", source),
+        help_requests=_parse_patterns(data, "help_requests", source),
     )
+
+
+def _parse_samples(data: Any, source: str) -> tuple[str, ...]:
+    samples = _parse_list(data, "samples", source)
+    for text in samples:
+        unknown = sorted(set(re.findall(r"\{(\w+)\}", text)) - SAMPLE_NAMES)
+        if unknown:
+            raise CatalogError(
+                source,
+                f"sample {text!r} names {{{unknown[0]}}}; a sample's places are {', '.join(sorted(SAMPLE_NAMES))}",
+                line=line_of(data, "samples"),
+                key="samples",
+            )
+    return tuple(samples)
+
+
+def _parse_refuse_at(data: Any, source: str) -> float | None:
+    value = data.get("refuse_at")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        raise CatalogError(
+            source, "refuse_at is a probability between 0 and 1", line=line_of(data, "refuse_at"), key="refuse_at"
+        )
+    return float(value)
+
+
+def _compile_form(text: Any, source: str, data: Any, key: str) -> re.Pattern[str]:
+    if not isinstance(text, str):
+        raise CatalogError(source, f"{key} holds regular expressions", line=line_of(data, key), key=key)
+    try:
+        return re.compile(text, re.IGNORECASE)
+    except re.error as exc:
+        raise CatalogError(
+            source, f"{key} pattern {text!r} does not compile: {exc}", line=line_of(data, key), key=key
+        ) from None
+
+
+def _parse_pattern(data: Any, key: str, source: str) -> re.Pattern[str] | None:
+    """One regular expression, matched case-insensitively."""
+    return _compile_form(data[key], source, data, key) if key in data else None
+
+
+def _parse_patterns(data: Any, key: str, source: str, group: str | None = None) -> tuple[re.Pattern[str], ...]:
+    """``[{pattern: <regex>, note: why}, ...]``, matched case-insensitively; ``group`` must be captured by each."""
+    raw = data.get(key) or []
+    if not isinstance(raw, list):
+        raise CatalogError(source, f"{key} is a list of {{pattern, note}}", line=line_of(data, key), key=key)
+    patterns = []
+    for item in raw:
+        if not isinstance(item, dict) or set(item) - {"pattern", "note"} or "pattern" not in item:
+            raise CatalogError(source, f"{key} is a list of {{pattern, note}}", line=line_of(item), key=key)
+        pattern = _compile_form(item["pattern"], source, item, "pattern")
+        if group is not None and group not in pattern.groupindex:
+            raise CatalogError(
+                source,
+                f"a {key} pattern captures the rest of the question as (?P<{group}>...)",
+                line=line_of(item, "pattern"),
+                key=key,
+            )
+        patterns.append(pattern)
+    return tuple(patterns)
 
 
 def _parse_evidence(data: Any, source: str) -> tuple[tuple[frozenset[str], float], ...]:

@@ -56,8 +56,12 @@ class ChatTools:
             scope: sorted(f"{p.name} ({p.type})" for p in taxonomy.properties(scope).values())[:MAX_NAMES]
             for scope in ("event", "person", "session")
         }
+        own = {e.family: e.question for e in self.engine.examples()}  # made from this project's events
         families = {
-            intent.id: {"what": intent.description, "examples": list(intent.examples[:EXAMPLES_PER_FAMILY])}
+            intent.id: {
+                "what": intent.description,
+                "examples": [own[intent.id]] if intent.id in own else list(intent.examples[:EXAMPLES_PER_FAMILY]),
+            }
             for intent in self.engine.catalog
             if intent.id != "out_of_scope"
         }
@@ -90,8 +94,17 @@ class ChatTools:
             return out
         if answer.hogql is None and answer.workflow is None:
             out.update(status="message", message=answer.message or "askhog has no query for this question")
+            if answer.examples:
+                out["examples"] = [e.question for e in answer.examples]
+            if answer.pasted is not None:
+                out["pasted"] = answer.pasted.to_json()
+                if answer.pasted.runnable:
+                    out["next"] = "to run it as checked, call reply with this conversation_id and 'run it'"
             return out
         out["status"] = "answered"
+        if answer.wants_query and answer.hogql is not None:  # the question asked for the query: it comes first
+            out["wants_query"] = True
+            out["hogql"] = answer.inline or answer.hogql
         if answer.meaning is not None:
             out["computes"] = answer.meaning.describe()
         result = answer.run()

@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command is None:
-            return _interactive(args)
+            return _cmd_examples(args) if args.examples else _interactive(args)
         return int(args.handler(args))
     except AskhogError as exc:
         print(_one_line(exc), file=sys.stderr)
@@ -73,10 +73,16 @@ def _parser() -> argparse.ArgumentParser:
         prog="askhog", description="Ask product-analytics questions of PostHog data in plain English."
     )
     _backend_flags(p)
+    p.add_argument(
+        "--examples", action="store_true", help="example questions made from the project's own events, then exit"
+    )
     sub = p.add_subparsers(dest="command")
 
     ask = sub.add_parser("ask", help="answer one question")
-    ask.add_argument("question", nargs="+")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument(
+        "--examples", action="store_true", help="example questions made from the project's own events (no question)"
+    )
     ask.add_argument(
         "--json", action="store_true", help="one JSON object (intent, confidence, slots, clarification, hogql, ...)"
     )
@@ -114,6 +120,16 @@ def _parser() -> argparse.ArgumentParser:
         "--execute",
         action="store_true",
         help="execution accuracy: run each answer and each case's truth query on the pinned demo data",
+    )
+    ev.add_argument(
+        "--oos-curve",
+        action="store_true",
+        help="sweep the out-of-scope threshold (refuse_at): refusal recall, in-scope accuracy, questions held back",
+    )
+    ev.add_argument(
+        "--split",
+        metavar="NAME",
+        help="only the cases of this split (e.g. dev); --oos-curve uses every case but the heldout ones by default",
     )
     ev.set_defaults(handler=_cmd_eval)
 
@@ -222,7 +238,21 @@ def _clock(args: argparse.Namespace) -> Clock:
 # --- ask -----------------------------------------------------------------------------------------
 
 
+def _cmd_examples(args: argparse.Namespace) -> int:
+    """``askhog --examples``, ``askhog ask --examples``: what can I ask, in this project's own names."""
+    answer = _engine(args).help("--examples")
+    if getattr(args, "json", False):
+        print(json.dumps({"examples": [e.to_json() for e in answer.examples]}))
+    else:
+        print(answer.message)
+    return EXIT_OK
+
+
 def _cmd_ask(args: argparse.Namespace) -> int:
+    if args.examples:
+        return _cmd_examples(args)
+    if not args.question:
+        raise AskhogError('give a question (askhog ask "how many users signed up last week?") or --examples')
     engine = _engine(args)
     from .conversation import Conversation
 
@@ -237,6 +267,16 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         if not reply:
             break
         answer = conv.ask(reply)
+    pasted = answer.pasted
+    if pasted is not None and pasted.runnable and answer.hogql is None and sys.stdin.isatty() and not args.json:
+        print(answer.message)  # pasted SQL: explained and checked; run only when the user says so
+        try:
+            reply = input("Run it? [y/N] ").strip()
+        except EOFError:
+            reply = ""
+        if not reply.lower().startswith("y"):
+            return EXIT_OK
+        answer = conv.ask("run it")
     return _present(engine, answer, args, sys.stdout)
 
 
@@ -312,19 +352,28 @@ def render_answer(answer: Answer, table: Table | None, explain: bool = False) ->
     lines: list[str] = []
     if answer.message and answer.hogql is None and answer.clarification is None:
         return answer.message
+    query_first = answer.wants_query and answer.hogql is not None and answer.clarification is None
+    if query_first:  # "write the HogQL for ...": the query is the answer; paste-ready, before anything else
+        lines.extend(["HogQL (paste-ready for PostHog's SQL editor):", "", answer.inline or answer.hogql or "", ""])
     slots = ", ".join(
         f"{k}: {describe(v)}{' (default)' if k in answer.defaulted else ''}" for k, v in answer.slots.items()
     )
-    lines.append(f"{answer.intent} ({answer.confidence:.2f})" + (f" · {slots}" if slots else ""))
+    header = (
+        "your HogQL (checked: read-only)"
+        if answer.pasted is not None
+        else f"{answer.intent} ({answer.confidence:.2f})" + (f" · {slots}" if slots else "")
+    )
+    lines.append(header)
     if explain:
         lines.append(answer.explain())
     if answer.clarification is not None:
         lines.append("")
         lines.append(answer.clarification.text())
         return "\n".join(lines)
-    lines.extend(["", answer.hogql or "", ""])
-    if answer.values:
-        lines.append("values: " + json.dumps(answer.values, default=str))
+    if not query_first:
+        lines.extend(["", answer.hogql or "", ""])
+        if answer.values:
+            lines.append("values: " + json.dumps(answer.values, default=str))
     for note in answer.notes:
         lines.append(f"note: {note}")
     caveats = answer.caveats
@@ -419,6 +468,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     if args.execute:
         return _cmd_eval_execute(args)
+    if args.oos_curve:
+        return _cmd_oos_curve(args)
     engine = Engine()
     report: dict[str, Any] = {}
     if args.cv:
@@ -426,7 +477,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
         report["cross_validation"] = cross_validate(engine.catalog, args.cv)
     if args.files:
-        report.update(evaluate(engine, load_cases(args.files), progress=terminal_progress))
+        cases = load_cases(args.files)
+        if args.split:
+            cases = [c for c in cases if c.split == args.split]
+        report.update(evaluate(engine, cases, progress=terminal_progress))
     if not report:
         raise AskhogError("give labelled files (e.g. tests/data/questions.yaml) or --cv K")
     if args.json:
@@ -440,6 +494,25 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         )
     if "overall" in report:
         print(format_report(report, show_misses=args.misses))
+    return EXIT_OK
+
+
+def _cmd_oos_curve(args: argparse.Namespace) -> int:
+    """``askhog eval --oos-curve FILE...``: the out-of-scope operating point, swept over the dev cases."""
+    from .engine import Engine
+    from .evaluate import format_oos_curve, load_cases, oos_curve, terminal_progress
+
+    if not args.files:
+        raise AskhogError("give labelled files (e.g. tests/data/questions.yaml tests/data/questions_probe*.yaml)")
+    cases = load_cases(args.files)
+    cases = [c for c in cases if (c.split == args.split if args.split else c.split != "heldout")]
+    if not cases:
+        raise AskhogError("no cases left to sweep (held-out cases are left out unless --split heldout)")
+    rows = oos_curve(Engine(), cases, progress=terminal_progress)
+    if args.json:
+        print(json.dumps(rows))
+    else:
+        print(format_oos_curve(rows, f"split {args.split}" if args.split else "every case but the held-out ones"))
     return EXIT_OK
 
 

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from .answer import Answer, Clarification, ClarifyingQuestion
 from .engine import Engine
 from .errors import QuestionError
+from .forms import query_request
 from .limits import checked_text
 from .replies import coerce_slot_value, parse_slot_value
 from .text import normalize
@@ -28,6 +29,11 @@ _FOLLOW_UP = re.compile(
     r"^(and|also|what about|how about|same (for|but|thing)|now|only|just|but|instead|ok(ay)?,? (and|now)|"
     r"split (it|that|them)|break (it|that) down)\b",
 )
+_RUN = re.compile(
+    r"^(?=\w)((y|yes|yeah|yep|yup|sure|ok|okay|please|go ahead|do it|please do)[,!.]? ?)*"
+    r"((run|execute)( it| that| this| the query)?)?( please| now)?[.! ]*$"
+)
+"""A yes to "run it?" after pasted SQL."""
 _ORDINAL = re.compile(r"^(?:the |number |option )?(first|second|third|fourth|fifth|last)(?: one| option)?$")
 _MAX_OPTION_DIGITS = 4
 """An option number longer than this is not an option number (and never reaches ``int``)."""
@@ -55,6 +61,14 @@ class Conversation:
                 answered = self._reply_text(text)
                 if answered is not None:
                     return answered
+            last = self.last
+            pasted = last.pasted if last is not None and last.hogql is None else None
+            if pasted is not None and pasted.runnable and _RUN.match(normalize(text)):
+                assert last is not None
+                return self._remember(self.engine.run_pasted(last))  # checked again before it runs
+            request = query_request(self.engine.catalog["out_of_scope"], text)
+            if request is not None and not request.rest and last is not None and last.hogql is not None:
+                return self._remember(replace(last, wants_query=True))  # "show me the query": the last answer's
             has_answer = (
                 self.last is not None
                 and self.last.clarification is None

@@ -21,6 +21,7 @@ from .backends.base import Backend, Table
 from .catalog import Catalog, Intent
 from .clock import Clock, aware_utc, utc_now, whole_seconds
 from .errors import AskhogError, Problem, QuestionError
+from .forms import PastedQuery, help_request, pasted_query, query_request
 from .hogql.verdicts import VerdictCache
 from .interpret import Interpretation, interpret
 from .limits import checked_text
@@ -31,6 +32,7 @@ from .recognize import THRESHOLD, Recognition, Recognizer
 from .render import Renderer, select_template
 from .replies import coerce_slot_value
 from .roles import resolve_roles
+from .samples import Example, build_examples, candidates, help_text
 from .settings import load_settings
 from .slots import Filled, SlotFiller, reading_warnings
 from .taxonomy import Taxonomy, demo_taxonomy
@@ -79,6 +81,8 @@ class Engine:
         self.roles = resolve_roles(taxonomy, self.linker.lexicon, self.settings)
         self.filler = SlotFiller(taxonomy, self.linker, vocabulary, self.roles)
         self.verdicts = VerdictCache()
+        self._examples: tuple[Example, ...] | None = None
+        self._examples_lock = threading.Lock()
 
     def tracked(self, text: str, start: int, end: int) -> bool:
         """Is ``text[start:end]`` part of a mention of one of the project's own events, by the event's own
@@ -127,6 +131,29 @@ class Engine:
         now = aware_utc(now) if now is not None else self.clock()
         if intent is not None and (not isinstance(intent, str) or intent not in self.catalog.intents):
             raise QuestionError(f"unknown intent {intent!r}; the families are {', '.join(self.catalog.intents)}")
+        forms = self.catalog["out_of_scope"]
+        if intent is None:
+            pasted = pasted_query(forms, text)
+            if pasted is not None:
+                return self._pasted(text, pasted, now)
+            if help_request(forms, text):
+                return self.help(text, now)
+        request = query_request(forms, text)
+        if request is None:
+            return self._analysis(text, intent, given, now)
+        if request.write:
+            message = (
+                "askhog only reads your data: it does not write queries that change it "
+                f"({request.rest!r}). Ask for a query that reads, e.g. 'write the HogQL for daily signups'."
+            )
+            return Answer(question=text, intent="out_of_scope", confidence=1.0, now=now, message=message)
+        if not request.rest:
+            return self.help(text, now, lead="Which analysis should the query compute? For example:")
+        answer = self._analysis(request.rest, intent, given, now)
+        return replace(answer, question=text, wants_query=answer.intent != "out_of_scope")
+
+    def _analysis(self, text: str, intent: str | None, given: Mapping[str, Any] | None, now: datetime) -> Answer:
+        """The analysis a question asks for (its form already read): an answer, a clarification or a refusal."""
         if intent is None and (
             self.recognizer.foreign(text)
             or (not self.recognizer.known_words(text) and not self.linker.link(text.lower()))
@@ -272,6 +299,61 @@ class Engine:
         answer = self._base(text, self.catalog[first], rec, rec.confidence, now)
         question = ClarifyingQuestion("intent", prompt, options)
         return replace(answer, clarification=Clarification("intent", (question,)))
+
+    # -- what can I ask? --------------------------------------------------------------------------
+
+    def examples(self) -> tuple[Example, ...]:
+        """One example question per family, made from this project's events and properties and checked to be
+        answered as that family (``askhog.samples``); built on first use."""
+        with self._examples_lock:
+            if self._examples is None:
+                families = [(i.id, i.description, i.samples) for i in self.catalog if i.samples]
+                places = candidates(self.taxonomy, self.roles)
+                self._examples = build_examples(families, places, self._analysis_now)
+            return self._examples
+
+    def _analysis_now(self, question: str) -> Answer:
+        return self._analysis(question, None, None, self.clock())
+
+    def help(self, text: str = "what can I ask?", now: datetime | None = None, lead: str = "") -> Answer:
+        """The answer to "what can I ask?": example questions about this project's own events."""
+        examples = self.examples()
+        return Answer(
+            question=text,
+            intent="out_of_scope",
+            confidence=1.0,
+            now=now or self.clock(),
+            message=help_text(examples, lead),
+            examples=examples,
+        )
+
+    # -- pasted SQL --------------------------------------------------------------------------------
+
+    def _pasted(self, text: str, pasted: PastedQuery, now: datetime) -> Answer:
+        return Answer(
+            question=text, intent="out_of_scope", confidence=1.0, now=now, message=pasted.explain(), pasted=pasted
+        )
+
+    def run_pasted(self, answer: Answer) -> Answer:
+        """The pasted query of ``answer``, once the user asked to run it: an answer with that HogQL, checked by
+        the guard again (raises ``UnsafeQueryError`` for anything but a read-only SELECT)."""
+        pasted = answer.pasted
+        if pasted is None or not pasted.runnable:
+            raise AskhogError("there is no checked read-only query to run: paste a SELECT first")
+        warnings = self.verdicts.check(pasted.sql)
+        return Answer(
+            question=pasted.sql,
+            intent="out_of_scope",
+            confidence=1.0,
+            hogql=pasted.sql,
+            inline=pasted.sql,
+            warnings=warnings,
+            now=answer.now or self.clock(),
+            pasted=pasted,
+            wants_query=True,
+            _runner=self._run_answer,
+            _interpreter=self._interpret,
+        )
 
     def _unreadable(self, text: str, now: datetime) -> Answer:
         examples = (

@@ -261,6 +261,88 @@ def format_report(report: dict[str, Any], show_misses: bool = False) -> str:
     return "\n".join(lines)
 
 
+# --- the out-of-scope operating point ---------------------------------------------------------------
+
+OOS_POINTS = (0.02, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.50, 0.60, 0.70)
+"""Values of ``refuse_at`` that ``askhog eval --oos-curve`` sweeps."""
+
+
+def oos_curve(
+    engine: Engine,
+    cases: list[Case],
+    points: Iterable[float] = OOS_POINTS,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """At each refusal threshold (``refuse_at``, the catalog's one number): out-of-scope recall (refused), the
+    refusals answered with a query, in-scope intent accuracy, and the share of in-scope questions that need no
+    clarification but were sent to one or refused. The engine's own threshold is restored afterwards."""
+    now = now or engine.clock()
+    recognizer = engine.recognizer
+    kept = recognizer.refuse_at
+    points = list(points)
+    rows = []
+    try:
+        for i, point in enumerate(points, 1):
+            recognizer.refuse_at = point
+            outcomes = []
+            for case in cases:
+                try:
+                    answer = engine.ask(case.question, now=now)
+                    outcomes.append((case, answer.intent, answer.clarification is not None, answer.hogql is not None))
+                except AskhogError:
+                    outcomes.append((case, "error", False, False))
+            rows.append(_curve_point(point, outcomes, kept))
+            if progress:
+                progress(i, len(points))
+    finally:
+        recognizer.refuse_at = kept
+    return rows
+
+
+def _curve_point(point: float, outcomes: list[tuple[Case, str, bool, bool]], current: float) -> dict[str, Any]:
+    refusals = [o for o in outcomes if o[0].intent == "out_of_scope"]
+    in_scope = [o for o in outcomes if o[0].intent != "out_of_scope"]
+    plain = [o for o in in_scope if not o[0].clarify]
+
+    def share(part: int, whole: int) -> float:
+        return round(part / whole, 4) if whole else 0.0
+
+    return {
+        "refuse_at": point,
+        "current": abs(point - current) < 1e-9,
+        "refusals": len(refusals),
+        "in_scope": len(in_scope),
+        "oos_recall": share(sum(o[1] == "out_of_scope" for o in refusals), len(refusals)),
+        "oos_with_query": sum(o[3] for o in refusals),
+        "in_scope_accuracy": share(sum(o[1] == o[0].intent for o in in_scope), len(in_scope)),
+        "in_scope_held_back": share(sum(o[2] or o[1] == "out_of_scope" for o in plain), len(plain)),
+        "intent_accuracy": share(sum(o[1] == o[0].intent for o in outcomes), len(outcomes)),
+        "clarification_accuracy": share(sum(o[2] == o[0].clarify for o in outcomes), len(outcomes)),
+    }
+
+
+def format_oos_curve(rows: list[dict[str, Any]], label: str = "") -> str:
+    """The curve as a Markdown table (the README's)."""
+    first = rows[0] if rows else {"refusals": 0, "in_scope": 0}
+    lines = [
+        f"out-of-scope operating point{f' on {label}' if label else ''}: {first['refusals']} refusals, "
+        f"{first['in_scope']} in-scope questions",
+        "",
+        "| refuse_at | out-of-scope recall | refusals answered with a query | in-scope accuracy "
+        "| in-scope sent to a clarification or refusal | intent accuracy | clarification decisions |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        mark = " (catalog)" if r["current"] else ""
+        lines.append(
+            f"| {r['refuse_at']:.2f}{mark} | {r['oos_recall'] * 100:.1f}% | {r['oos_with_query']} "
+            f"| {r['in_scope_accuracy'] * 100:.1f}% | {r['in_scope_held_back'] * 100:.1f}% "
+            f"| {r['intent_accuracy'] * 100:.1f}% | {r['clarification_accuracy'] * 100:.1f}% |"
+        )
+    return "\n".join(lines)
+
+
 def terminal_progress(done: int, total: int) -> None:
     """A progress bar on stderr, only when stderr is a terminal."""
     if not sys.stderr.isatty():

@@ -34,9 +34,12 @@ TYPO_SIMILARITY = 0.8
 """Damerau-Levenshtein similarity for respelling an unknown word: one slip in a five-letter word."""
 VETO = 0.95
 """An out_of_scope rule this sure (writes, code, definitions) decides alone."""
-OUT_OF_SCOPE_DOUBT = 0.15
-"""When refusing is this plausible, confirm the analysis before querying: a query for a question that
-was not an analytics question is the one mistake askhog must not make."""
+REFUSE_AT = 0.15
+"""The out-of-scope operating point, when the catalog does not set one (``refuse_at`` in
+``intents/out_of_scope.yaml`` does): a refusal at least this probable is acted on: it refuses when it is the
+top reading, and when an analysis leads, the analysis is confirmed before querying (a query for a question
+that was not an analytics question is the one mistake askhog must not make). A refusal less probable than
+this is not a reading: the best analysis is read instead. ``askhog eval --oos-curve`` sweeps it."""
 REFUSAL_RULE = 0.9
 """An out_of_scope rule this sure that lost to an analysis still stops the query: the engine asks first."""
 FOREIGN_MIN_WORDS = 4
@@ -91,6 +94,8 @@ class Recognition:
     alternatives: tuple[tuple[str, float], ...]
     rules: tuple[RuleHit, ...]
     words: tuple[tuple[str, float], ...]
+    refuse_at: float = REFUSE_AT
+    """The operating point this recognition was made at (``Recognizer.refuse_at``)."""
 
     @property
     def ambiguous(self) -> bool:
@@ -101,7 +106,7 @@ class Recognition:
     def maybe_refusal(self) -> bool:
         """An analysis was chosen, but a refusal is close behind or one of its strong rules fired."""
         return self.intent != "out_of_scope" and (
-            any(i == "out_of_scope" and p >= OUT_OF_SCOPE_DOUBT for i, p in self.alternatives)
+            any(i == "out_of_scope" and p >= self.refuse_at for i, p in self.alternatives)
             or any(h.intent == "out_of_scope" and h.weight >= REFUSAL_RULE for h in self.rules)
         )
 
@@ -151,6 +156,9 @@ class Recognizer:
         self._rules = [(intent.id, rule, needed(rule.pattern)) for intent in catalog for rule in intent.rules]
         """Each rule with the words it cannot match without: a substring test skips most searches."""
         self._evidence = [(intent.id, needs, weight) for intent in catalog for needs, weight in intent.evidence]
+        refuse_at = catalog["out_of_scope"].refuse_at
+        self.refuse_at: float = REFUSE_AT if refuse_at is None else refuse_at
+        """The out-of-scope operating point (see ``REFUSE_AT``); the catalog's number, which evaluation may sweep."""
 
     def correct(self, text: str, keep: Callable[[str], bool] | None = None) -> str:
         """Respell words the catalog has never seen as the nearest word it has ("retnetion" → "retention"),
@@ -205,12 +213,16 @@ class Recognizer:
             top = self.classes.index("out_of_scope")
             scores = np.where(np.arange(len(scores)) == top, 1.0, 0.0)
             order = np.argsort(-scores)
+        elif self.classes[top] == "out_of_scope" and scores[top] < self.refuse_at and len(order) > 1:
+            order = np.concatenate([order[1:2], order[:1], order[2:]])  # too faint to refuse: the best analysis
+            top = int(order[0])
         return Recognition(
             intent=self.classes[top],
             confidence=float(scores[top]),
             alternatives=tuple((self.classes[int(i)], float(scores[int(i)])) for i in order[1:4]),
             rules=tuple(hits),
             words=self._top_words(idx, val, top),
+            refuse_at=self.refuse_at,
         )
 
     def vocabulary(self) -> frozenset[str]:

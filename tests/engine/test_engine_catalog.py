@@ -107,6 +107,14 @@ def test_too_few_examples_and_bad_yaml() -> None:
     assert err.value.line is not None
 
 
+def test_a_key_given_twice_is_an_error_naming_both_lines() -> None:
+    """YAML keeps the last of two equal keys without a word: a merge that leaves two ``reads:`` would drop one."""
+    twice = GOOD.replace("id: count\n", "id: count\ndescription: twice\n", 1)
+    with pytest.raises(CatalogError, match="'description' appears twice") as err:
+        parse_intent(twice, "intents/count.yaml")
+    assert err.value.line is not None and err.value.line > 2
+
+
 def test_file_name_must_match_id() -> None:
     with pytest.raises(CatalogError, match="must equal the file name"):
         parse_intent(GOOD, "intents/trend.yaml")

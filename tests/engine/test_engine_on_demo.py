@@ -383,3 +383,36 @@ def test_a_churn_answer_states_the_share_of_the_active_who_went_silent(demo_engi
     assert (figures["users"], figures["active in the range"]) == tuple(truth)
     assert figures["churn rate"] == round(100 * truth[0] / truth[1], 2)
     assert demo_engine.ask("list paying customers who haven't logged in for 3 weeks").slots["silent_days"] == 21
+
+
+def test_a_requested_query_is_printed_before_its_result(
+    demo_engine: Engine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "write the HogQL for ..." (issue 12, item 2): the paste-ready query first, then the result it gives."""
+    from askhog import cli
+
+    monkeypatch.setenv("ASKHOG_HOME", str(demo_engine.backend.store.home))
+    now = END.strftime("%Y-%m-%dT%H:%M:%S")
+    code = cli.main(["ask", "could you write the HogQL for daily purchases last week", "--now", now])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[0].startswith("HogQL")
+    select = lines.index("SELECT")
+    table = next(i for i, line in enumerate(lines) if line.startswith("period "))
+    reading = next(i for i, line in enumerate(lines) if line.startswith("purchase events, last week"))
+    assert select < table < reading
+    assert "values: " not in "\n".join(lines)  # the query is shown once, with its literals inlined
+
+
+def test_a_pasted_select_runs_only_once_confirmed(demo_engine: Engine) -> None:
+    from askhog.conversation import Conversation
+
+    conv = Conversation(demo_engine)
+    sql = (
+        "SELECT event, count() AS n FROM events WHERE timestamp >= '2026-11-19' GROUP BY event ORDER BY n DESC LIMIT 3"
+    )
+    shown = conv.ask(f"can you explain this query? {sql}")
+    assert shown.hogql is None and shown.pasted is not None and shown.pasted.runnable
+    ran = conv.ask("yes, run it")
+    table = ran.run()
+    assert ran.hogql == sql and len(table.rows) == 3 and table.columns == ("event", "n")
+    assert ran.interpret(table).text()

@@ -119,6 +119,9 @@ def test_out_of_scope_never_carries_a_query(engine: Engine) -> None:
         answer = engine.ask(question)
         assert answer.hogql is None
         assert answer.message is not None and "read-only" in answer.message
+        if answer.pasted is not None:  # SQL typed as the question: explained and linted, not run (issue 12)
+            assert answer.message.startswith("This is HogQL") and not answer.pasted.write
+            continue
         assert "How many users signed up last week?" in answer.message  # it says what askhog can do
 
 
@@ -200,7 +203,8 @@ REFUSAL_KINDS = {
     "opinion": ["should we sunset the search feature?", "is the pro plan worth it, in your opinion?"],
     "benchmark": ["what's a good churn rate for b2b saas companies?", "industry average bounce rate"],
     "definition": ["what does ARR stand for?", "what does stickiness even mean"],
-    "writing": ["draft an email announcing the new editor", "give me the hogql for weekly signups"],
+    # a request for askhog's own query is answered (test_engine_forms.py); a query in another dialect is not
+    "writing": ["draft an email announcing the new editor", "write the bigquery sql for weekly signups"],
     "notify": ["ping me in slack when signups fall", "post these numbers to #growth"],
     "tool trouble": ["the retention chart is stuck loading", "what does the smoothing dropdown do"],
     "other systems": ["how many open deals are in salesforce?", "what's our aws bill this month"],
