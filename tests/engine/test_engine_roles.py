@@ -72,3 +72,17 @@ def test_a_workflow_default_written_as_a_role_is_the_projects_event_or_a_questio
     assert fill_inputs(workflow, {}, now, {"signup_event": "account_created"})["signup_event"] == "account_created"
     with pytest.raises(WorkflowError, match=r"signup event: which one is it\?.*askhog.yaml"):
         fill_inputs(workflow, {}, now, {})
+
+
+def test_a_family_whose_default_property_the_project_lacks_asks_for_it() -> None:
+    """Feature usage names its feature by a property (the demo's ``feature_name``): in a project without one, the
+    question is asked with the project's own properties as options (it was a TemplateError)."""
+    import yaml
+    from askhog.engine import Engine
+
+    data = Path(__file__).resolve().parents[1] / "data" / "taxonomy_invoicing.yaml"
+    invoicing = Taxonomy.from_dict(yaml.safe_load(data.read_text()))
+    answer = Engine(taxonomy=invoicing).ask("which features are used most", now=datetime(2026, 11, 26, 12, tzinfo=UTC))
+    assert answer.intent == "feature_usage" and answer.clarification is not None
+    question = answer.clarification.questions[0]
+    assert question.slot == "feature_property" and "payment_method" in question.options
