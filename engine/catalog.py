@@ -103,6 +103,7 @@ _TOP_KEYS = {
     "describe": False,
     "unit": False,
     "maths": False,
+    "shows": False,
     "evidence": False,
     "two_ranges": False,
     "reads": False,
@@ -309,6 +310,8 @@ class Intent:
     asking for that unit is answered as asked; asking for another is reported."""
     maths: tuple[str, ...] = ()
     """The statistics the family's answer always states (time between events: median, p90, average)."""
+    shows: tuple[str, ...] = ()
+    """Person properties the family's answer always shows (a list of people: email, name): asking for them is used."""
     two_ranges: str = "first"
     """When a question names two periods that are not compared: ``first`` (the family's range is the first,
     e.g. retention's cohorts) or ``union`` (it covers both: lifecycle's "active the week before last but not
@@ -475,6 +478,7 @@ def parse_intent(text: str, source: str) -> Intent:
         describe=_parse_describe(data, names, source),
         unit=_parse_one_of(data, "unit", UNITS, source),
         maths=tuple(_parse_list(data, "maths", source)),
+        shows=tuple(_parse_list(data, "shows", source)),
         reads=_parse_reads(data, source),
         evidence=_parse_evidence(data, source),
         two_ranges=_parse_one_of(data, "two_ranges", ("first", "union"), source) or "first",

@@ -1126,6 +1126,13 @@ class SlotFiller:
         """Spans the reading found that no slot used: what the answer must say it left out (not a first time
         where the family's meaning is to the first time: "time to their first purchase")."""
         used = filled.used
+        filtered = {
+            f.prop.name
+            for v in filled.values.values()
+            if isinstance(v, tuple)
+            for f in v
+            if isinstance(f, PropertyFilter)
+        }
         out = []
         for s in r.spans:
             if s.kind not in _USED_KINDS or s.key in used:
@@ -1133,6 +1140,8 @@ class SlotFiller:
             if s.kind == "detail" and s.label.startswith("first_time") and "first" in intent.reads:
                 continue
             if any(a <= s.start and s.end <= b for a, b in used):
+                continue
+            if s.kind == "property" and s.label.rpartition(".")[2] in (*filtered, *intent.shows):  # "team plan"
                 continue
             out.append(f"{s.text.strip()!r} ({s.label})")
         return out

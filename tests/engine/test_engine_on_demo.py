@@ -416,3 +416,12 @@ def test_a_pasted_select_runs_only_once_confirmed(demo_engine: Engine) -> None:
     table = ran.run()
     assert ran.hogql == sql and len(table.rows) == 3 and table.columns == ("event", "n")
     assert ran.interpret(table).text()
+
+
+def test_words_a_list_answers_by_itself_are_used(demo_engine: Engine) -> None:
+    """A list always shows emails ("list the emails of ..."), a filter's own property name is part of the filter
+    ("users on the team plan"); neither is reported as unread."""
+    answer = demo_engine.ask("list the emails of people who purchased more than twice in october")
+    assert answer.intent == "user_list" and not answer.caveats
+    answer = demo_engine.ask("show me users on the team plan who filed a support ticket this month")
+    assert answer.slots["filters"][0].prop.name == "plan" and not answer.caveats
