@@ -854,6 +854,17 @@ def _sessions(answer: Asked, table: Table, what: str) -> Interpretation:
     if "side" in table.columns and meaning is not None and meaning.compare is not None:
         sides = {r["side"]: _num(r[col]) for r in table.records()}
         return _compared(answer, sides.get("current", 0.0), sides.get("previous", 0.0), what, unit)
+    if "breakdown" in table.columns:  # named values side by side ("Chrome versus Firefox")
+        rows = table.records()
+
+        def shown_as(v: float) -> str:
+            return duration(v) if col == "duration_seconds" else f"{fmt(v)}{unit}"
+
+        head = f"{what}: " + "; ".join(
+            f"{r['breakdown']} {shown_as(_num(r[col]))} over {fmt(_num(r['sessions']))} sessions" for r in rows
+        )
+        figures = [Figure(str(r["breakdown"]), _num(r[col]), "s" if col == "duration_seconds" else unit) for r in rows]
+        return Interpretation(head + ".", figures=tuple(figures), ranking=tuple((f.name, f.value) for f in figures))
     r = table.records()[0]
     value = _num(r[col])
     shown = duration(value) if col == "duration_seconds" else f"{fmt(value)}{unit}"

@@ -425,3 +425,26 @@ def test_words_a_list_answers_by_itself_are_used(demo_engine: Engine) -> None:
     assert answer.intent == "user_list" and not answer.caveats
     answer = demo_engine.ask("show me users on the team plan who filed a support ticket this month")
     assert answer.slots["filters"][0].prop.name == "plan" and not answer.caveats
+
+
+def test_issue_examples_most_visited_pages_and_session_segments(demo_engine: Engine) -> None:
+    """Two of issue 10's own examples: "most visited pages this week" ranks pages by pageviews (it counted all
+    pageviews as one number), and "average session duration, Chrome versus Firefox" answers each browser's
+    sessions side by side (it filtered both browsers together, with a warning)."""
+    pages = demo_engine.backend.run_sql(
+        "SELECT JSONExtractString(properties, '$pathname') AS p, count() AS n FROM events WHERE event = '$pageview' "
+        "AND timestamp >= '2026-11-23' AND timestamp < '2026-11-26 12:00:00' GROUP BY p ORDER BY n DESC, p LIMIT 3"
+    ).rows
+    answer, table = answered(demo_engine, "most visited pages this week")
+    assert answer.intent == "breakdown" and not answer.caveats
+    assert [(r["breakdown"], r["value"]) for r in table.records()[:3]] == [tuple(row) for row in pages]
+    sessions = demo_engine.backend.run_sql(
+        "SELECT b, round(avg(duration), 2), count() FROM (SELECT s.duration AS duration, e.b AS b FROM sessions AS s "
+        "INNER JOIN (SELECT DISTINCT `$session_id` AS sid, JSONExtractString(properties, '$browser') AS b FROM events "
+        "WHERE timestamp >= '2026-10-27 12:00:00' AND b IN ('Chrome', 'Firefox')) AS e ON s.session_id = e.sid "
+        "WHERE s.min_timestamp >= '2026-10-27 12:00:00' AND s.min_timestamp < '2026-11-26 12:00:00') GROUP BY b ORDER BY b"
+    ).rows
+    answer, table = answered(demo_engine, "average session duration, Chrome versus Firefox")
+    assert answer.intent == "sessions" and not answer.caveats
+    got = sorted((r["breakdown"], r["duration_seconds"], r["sessions"]) for r in table.records())
+    assert got == [tuple(row) for row in sessions]
