@@ -36,7 +36,7 @@ from .samples import Example, build_examples, candidates, help_text
 from .settings import load_settings
 from .slots import Filled, SlotFiller, reading_warnings
 from .taxonomy import Taxonomy, demo_taxonomy
-from .text import normalize, stem
+from .text import Question, stem
 
 if TYPE_CHECKING:
     from .reading import Reading, Span
@@ -154,14 +154,17 @@ class Engine:
 
     def _analysis(self, text: str, intent: str | None, given: Mapping[str, Any] | None, now: datetime) -> Answer:
         """The analysis a question asks for (its form already read): an answer, a clarification or a refusal."""
+        question = Question.of(text)  # normalized once, for every stage below
         if intent is None and (
-            self.recognizer.foreign(text)
-            or (not self.recognizer.known_words(text) and not self.linker.link(text.lower()))
+            self.recognizer.foreign(question)
+            or (not self.recognizer.known_words(question) and not self.linker.link(text.lower()))
         ):
             return self._unreadable(text, now)
-        reading = self.filler.read(self.recognizer.correct(normalize(text), keep=self.linker.knows), now)
+        # the reader sees the question respelled, keeping the project's own names ("safari" is no typo of "search")
+        respelled = Question(text, self.recognizer.correct(question.text, keep=self.linker.knows))
+        reading = self.filler.read(respelled, now)
         facts = reading.facts() | ({"time"} if reading.time is not None else set())
-        recognition = self.recognizer.recognize(text, tracked=self.tracked, facts=facts)
+        recognition = self.recognizer.recognize(question, tracked=self.tracked, facts=facts)
         converged = None if intent else self._converged(recognition, reading)
         if intent is None and recognition.ambiguous and converged is None:
             return self._which_intent(text, recognition, now)

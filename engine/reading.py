@@ -27,7 +27,7 @@ from .linking import Linker, Mention
 from .operators import OperatorRead, read_operator
 from .prefilter import Gated, gated
 from .taxonomy import Taxonomy
-from .text import STOPWORDS, normalize, tokenize
+from .text import STOPWORDS, Question, tokenize
 from .timerange import TimeMatch, find_time_filter, find_time_range, find_time_ranges
 from .types import EventRef, FilterOp, PropertyFilter, PropertyRef, TimeRange
 
@@ -540,8 +540,8 @@ class Reader:
             for key in taxonomy.flags
         ]
 
-    def read(self, question: str, now: datetime) -> Reading:
-        text = _mend(normalize(question), self._hyphenated)
+    def read(self, question: str | Question, now: datetime) -> Reading:
+        text = _mend(Question.of(question).text, self._hyphenated)
         spans: list[Span] = []
         timed = _blank_silence(text)
         match = find_time_range(timed, now)

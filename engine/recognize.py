@@ -25,7 +25,7 @@ from .errors import QuestionError
 from .features import CHAR_RANGE, Block, Featurizer, word_grams
 from .nearest import Budget, Nearest
 from .prefilter import needed
-from .text import STOPWORDS, normalize, stem
+from .text import STOPWORDS, Question, normalize, stem
 from .timerange import MONTHS
 
 RULE_BOOST = 4.0
@@ -182,12 +182,12 @@ class Recognizer:
         return " ".join(words)
 
     def recognize(
-        self, question: str, tracked: Tracked | None = None, facts: frozenset[str] = frozenset()
+        self, question: str | Question, tracked: Tracked | None = None, facts: frozenset[str] = frozenset()
     ) -> Recognition:
         """``tracked(text, start, end)`` says whether that span of the text names something the project
         tracks: refusal rules marked ``unless_tracked`` do not fire on such a span. ``facts`` are what the
         question's reading holds (an event, a period...), weighed by the families' ``evidence``."""
-        text = self.correct(normalize(question))
+        text = self.correct(Question.of(question).text)
         idx, val = self._features.transform_one(_mask_dates(text))
         logits = self._coef[:, idx] @ val + self._intercept
         hits = self.rule_hits(text, tracked)
@@ -233,16 +233,16 @@ class Recognizer:
         """
         return self._vocabulary
 
-    def known_words(self, question: str) -> int:
+    def known_words(self, question: str | Question) -> int:
         """How many of the question's words the classifier has seen: zero means it cannot read it."""
         vocab = self._features.blocks[0].vocab
-        return sum(1 for w in normalize(question).split() if w.strip("?!.,") in vocab)
+        return sum(1 for w in Question.of(question).words if w.strip("?!.,") in vocab)
 
-    def foreign(self, question: str) -> bool:
+    def foreign(self, question: str | Question) -> bool:
         """Mostly words that are neither in the catalog nor plain English: another language, most likely
         ("Wie viele aktive Nutzer haben wir?"), which the classifier would only guess at."""
         vocab = self._features.blocks[0].vocab
-        words = [w.strip("?!.,;:()\"'`") for w in normalize(question).split()]
+        words = [w.strip("?!.,;:()\"'`") for w in Question.of(question).words]
         words = [w for w in words if w.isalpha()]
         known = sum(1 for w in words if w in vocab or w in STOPWORDS)
         return len(words) >= FOREIGN_MIN_WORDS and known < FOREIGN_SHARE * len(words)

@@ -26,7 +26,7 @@ from .prefilter import Gated, gated
 from .reading import NUMBER_RANGES, FoundFilter, Number, Reader, Reading
 from .roles import resolve_roles
 from .taxonomy import Taxonomy
-from .text import STOPWORDS
+from .text import STOPWORDS, Question
 from .timerange import default_interval, from_spec, parse_time_range
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
@@ -149,7 +149,7 @@ class SlotFiller:
             if (d := taxonomy.property(r["property"])) is not None and d.values
         ]
 
-    def read(self, question: str, now: datetime) -> Reading:
+    def read(self, question: str | Question, now: datetime) -> Reading:
         return self.reader.read(question, now)
 
     # -- which family --------------------------------------------------------------------------------------

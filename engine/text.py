@@ -356,6 +356,25 @@ class Token:
     end: int
 
 
+@dataclass(frozen=True)
+class Question:
+    """One question as the stages read it, normalized once: the recognizer's checks (foreign, known words), its
+    classifier and the reader share ``text`` instead of each normalizing the raw question again. ``text`` may
+    also carry a respelling of the normalized text (the reader's: typos mended, the project's names kept)."""
+
+    raw: str
+    text: str
+
+    @classmethod
+    def of(cls, question: str | Question) -> Question:
+        """``question`` itself, or the raw text normalized (the one place a stage normalizes)."""
+        return question if isinstance(question, Question) else cls(question, normalize(question))
+
+    @property
+    def words(self) -> list[str]:
+        return self.text.split()
+
+
 def normalize(text: str) -> str:
     """Lower-case, fold accents and typographic quotes/arrows, collapse spaces."""
     text = unicodedata.normalize("NFKC", text)

@@ -44,3 +44,20 @@ def test_refusal_cue_denied_by_the_asker_is_ignored(engine: Engine) -> None:
 def test_inflections_of_known_words_are_not_respelled(engine: Engine) -> None:
     assert "channels" in engine.recognizer.correct("top channels by signups")
     assert "retention" in engine.recognizer.correct("retnetion by week")
+
+
+def test_one_ask_normalizes_the_question_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recognizer's checks, its classifier and the reader share one normalized ``Question`` (issue 15: the
+    question used to be normalized five times on its way through one ``ask()``)."""
+    from datetime import UTC, datetime
+
+    from askhog import text
+    from askhog.engine import Engine
+
+    engine = Engine()
+    engine.ask("warm up", now=datetime(2026, 11, 26, 12, tzinfo=UTC))  # training and caches normalize their own texts
+    calls: list[str] = []
+    real = text.normalize
+    monkeypatch.setattr(text, "normalize", lambda s: calls.append(s) or real(s))
+    answer = engine.ask("How many users signed up last week?", now=datetime(2026, 11, 26, 12, tzinfo=UTC))
+    assert answer.intent == "count" and calls == ["How many users signed up last week?"]
