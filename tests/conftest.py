@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,3 +20,25 @@ def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An askhog home for the session's engines (``Engine(cache_dir=...)``): the first one trains the recognizer
     and caches it under ``models/``; every later one, in any folder or subprocess, starts warm from it."""
     return tmp_path_factory.mktemp("askhog-cache")
+
+
+@pytest.fixture(scope="session")
+def trained_models(model_home: Path) -> Path:
+    """``model_home``'s ``models/`` with the shipped catalog's recognizer in it (trained once a session)."""
+    from askhog.catalog import Catalog
+    from askhog.recognize import Recognizer
+
+    Recognizer(Catalog.load(), cache_dir=model_home / "models")
+    return model_home / "models"
+
+
+@pytest.fixture(scope="session")
+def warm_home(trained_models: Path) -> Callable[[Path], Path]:
+    """Seeds an askhog home with the session's trained recognizer, so that an engine started there (the CLI's,
+    a demo's) starts warm instead of training again; the cold start has its own tests (test_engine_model_cache)."""
+
+    def seed(home: Path) -> Path:
+        shutil.copytree(trained_models, Path(home) / "models", dirs_exist_ok=True)
+        return Path(home)
+
+    return seed

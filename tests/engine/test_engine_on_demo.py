@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,8 +18,8 @@ END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    home: Path = tmp_path_factory.mktemp("engine-demo")
+def demo_engine(tmp_path_factory: pytest.TempPathFactory, warm_home: Callable[[Path], Path]) -> Iterator[Engine]:
+    home: Path = warm_home(tmp_path_factory.mktemp("engine-demo"))
     generate_demo(DEFAULT_EVENTS, seed=11, home=home, end=END)
     yield Engine(EmbeddedBackend(home, generate=False), cache_dir=str(home), clock=lambda: END.replace(tzinfo=None))
     Store.release()
