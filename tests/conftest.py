@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,22 @@ from hypothesis import settings
 # widening what they explore is done by raising max_examples, not by chance.
 settings.register_profile("askhog", derandomize=True, deadline=None)
 settings.load_profile("askhog")
+
+
+def _home_of_this_worker() -> None:
+    """Under pytest-xdist (``-n 2`` in pyproject's addopts), each worker process gets an askhog home of its own,
+    a folder of the one it was given (``$ASKHOG_HOME``, else the default): chDB opens one data path per process
+    and a second process cannot open the same one, and what tests build in the default home (a scratch
+    database, the execution demo) must not race. Set here, before any test module imports askhog; askhog reads
+    the variable at each use, never at import."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from askhog.paths import cache_home
+
+        os.environ["ASKHOG_HOME"] = str(cache_home() / f"pytest-{worker}")
+
+
+_home_of_this_worker()
 
 
 @pytest.fixture(scope="session")
