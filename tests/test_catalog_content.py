@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from askhog.catalog import FAMILIES as CONTRACT_FAMILIES
+from askhog.yamlfiles import load as read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 INTENTS_DIR = ROOT / "intents"
@@ -32,7 +32,7 @@ share a family's words more often, but a strong rule that fires on many of them 
 
 
 def _load_catalog() -> dict[str, dict[str, Any]]:
-    return {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(INTENTS_DIR.glob("*.yaml"))}
+    return {path.stem: read_yaml(path.read_text(encoding="utf-8")) for path in sorted(INTENTS_DIR.glob("*.yaml"))}
 
 
 def _spec_families() -> list[str]:

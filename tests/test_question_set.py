@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from askhog.yamlfiles import load as read_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONS_PATH = REPO / "tests" / "data" / "questions.yaml"
@@ -84,7 +84,7 @@ CALENDAR_UNITS = ("day", "week", "month", "quarter", "year")
 
 def _load_cases() -> list[dict[str, Any]]:
     with QUESTIONS_PATH.open(encoding="utf-8") as handle:
-        cases = yaml.safe_load(handle)
+        cases = read_yaml(handle.read())
     assert isinstance(cases, list), "the question set must be a YAML list of cases"
     return cases
 
@@ -92,7 +92,7 @@ def _load_cases() -> list[dict[str, Any]]:
 def _load_taxonomy() -> tuple[set[str], set[str], set[str]]:
     """Event, property and flag names of the demo product: labels must use them."""
     with TAXONOMY_PATH.open(encoding="utf-8") as handle:
-        taxonomy = yaml.safe_load(handle)
+        taxonomy = read_yaml(handle.read())
     events = set(taxonomy["events"])
     properties = set(taxonomy["common_event_properties"])
     for section in ("event_properties", "person_properties", "session_properties"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 U1 = "0190a0c3-0000-7000-8000-000000000001"
+FULL_SWEEP = os.environ.get("ASKHOG_FULL_SWEEP") == "1"
+"""Set by bench/bench_sweeps.py: the property test below then reads 300 files instead of 20, and a load is
+interrupted at every one of its steps."""
 
 
 def row(n: int = 0, **fields: Any) -> dict[str, Any]:
@@ -132,7 +136,9 @@ def test_duplicate_uuids_are_kept_once_whatever_their_spelling(tmp_path: Path) -
     assert "repeats line 2: kept once" in export.rejected[0][1] and "repeats line 1" in export.rejected[1][1]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300 if FULL_SWEEP else 20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     lines=st.lists(
         st.one_of(
@@ -195,11 +201,14 @@ class _Steps:
 
     def __init__(self, stop: int, crash: bool):
         self.stop, self.crash, self.count, self.dead = stop, crash, 0, False
+        self.taken: list[str] = []
+        """What each step was: its statement, or "rename"."""
 
-    def step(self) -> None:
+    def step(self, what: str) -> None:
         if self.dead:
             raise KeyboardInterrupt("the process is gone")
         self.count += 1
+        self.taken.append(" ".join(what.split()))
         if self.count == self.stop:
             self.dead = self.crash
             raise KeyboardInterrupt(f"interrupted before step {self.stop}")
@@ -209,12 +218,12 @@ def _load_with(steps: _Steps, path: Path, home: Path, monkeypatch: pytest.Monkey
     """Load ``path`` under ``steps``; whether the load was interrupted."""
     query, rename = Session.query, os.replace
 
-    def counted_query(self: Session, *args: Any, **kwargs: Any) -> Any:
-        steps.step()
-        return query(self, *args, **kwargs)
+    def counted_query(self: Session, sql: str, *args: Any, **kwargs: Any) -> Any:
+        steps.step(sql)
+        return query(self, sql, *args, **kwargs)
 
     def counted_replace(*args: Any) -> None:
-        steps.step()
+        steps.step("rename")
         rename(*args)
 
     with monkeypatch.context() as patch:
@@ -248,23 +257,38 @@ def two_exports(tmp_path: Path) -> Iterator[tuple[Path, dict[str, int]]]:
     Store.release()
 
 
+def _stops(taken: list[str], offset: int) -> list[int]:
+    """The steps of a load (numbered from 1) to interrupt it at: with ASKHOG_FULL_SWEEP=1, every one; else every
+    step up to the reading of the file and from the build's last statement on (the metadata that completes it,
+    the pointer's rename, what follows the swap), and of the steps between, every other one from ``offset``.
+    Each of those runs the reading again and ends the same way, inside the build; the two adding variants take
+    alternate ones, so that between them every step is interrupted."""
+    every = list(range(1, len(taken) + 1))
+    if FULL_SWEEP:
+        return every
+    read = next(n for n, sql in enumerate(taken, start=1) if re.match(r"INSERT INTO \w+\.staged\b", sql))
+    last = taken.index("rename")  # the step before the rename, numbered from 1
+    return [n for n in every if n <= read or n >= last or (n - read) % 2 == offset]
+
+
 @pytest.mark.parametrize(
-    ("crash", "replace"),
-    [(True, False), (False, False), (True, True)],
+    ("crash", "replace", "offset"),
+    [(True, False, 0), (False, False, 1), (True, True, 0)],
     ids=["killed-adding", "ctrl-c-adding", "killed-replacing"],
 )
 def test_a_load_interrupted_at_every_step_keeps_the_old_data_or_the_new(
-    two_exports, monkeypatch, crash: bool, replace: bool
+    two_exports, monkeypatch, crash: bool, replace: bool, offset: int
 ) -> None:
     """Each attempt loads a file of two new rows: afterwards the store holds what it held, or that plus them
-    (adding) or them alone (replacing)."""
+    (adding) or them alone (replacing). The steps: ``_stops``."""
     home, _ = two_exports
     probe = _Steps(stop=0, crash=False)
     first = jsonl(home.parent / "probe.jsonl", [row(1000), row(1001)])
     assert not _load_with(probe, first, home, monkeypatch, replace)  # a clean load: how many steps
     total = probe.count
     assert total >= 20
-    for stop in range(1, total + 1):
+    stops = _stops(probe.taken, offset)
+    for stop in stops:
         before = _holds(home)
         other = jsonl(home.parent / f"step{stop}.jsonl", [row(2000 + 2 * stop), row(2001 + 2 * stop)])
         assert _load_with(_Steps(stop, crash), other, home, monkeypatch, replace)

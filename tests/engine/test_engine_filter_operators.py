@@ -8,7 +8,7 @@ saved insight uses; a few are then run on the demo data, where a misread operato
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -270,8 +270,8 @@ END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    home: Path = tmp_path_factory.mktemp("filter-demo")
+def demo(tmp_path_factory: pytest.TempPathFactory, warm_home: Callable[[Path], Path]) -> Iterator[Engine]:
+    home: Path = warm_home(tmp_path_factory.mktemp("filter-demo"))
     generate_demo(20_000, seed=5, home=home, end=END)
     yield Engine(EmbeddedBackend(home, generate=False), cache_dir=str(home), clock=lambda: END)
     Store.release()

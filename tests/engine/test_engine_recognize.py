@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
 import pytest
 from askhog.engine import Engine
@@ -249,7 +249,7 @@ def test_dev_refusals_never_carry_a_query(engine: Engine) -> None:
     assert answered == []
 
 
-def test_outside_data_refusals_give_way_to_what_the_project_tracks(tmp_path: Any) -> None:
+def test_outside_data_refusals_give_way_to_what_the_project_tracks(model_home: Path) -> None:
     """'meetings' is outside data for the demo product, but a scheduling product tracks meetings."""
     from dataclasses import replace
 
@@ -257,13 +257,13 @@ def test_outside_data_refusals_give_way_to_what_the_project_tracks(tmp_path: Any
 
     demo = demo_taxonomy()
     scheduling = replace(demo, events={**demo.events, "meeting_booked": EventDef("meeting_booked")})
-    engine = Engine(taxonomy=scheduling, cache_dir=str(tmp_path))
+    engine = Engine(taxonomy=scheduling, cache_dir=str(model_home))
     answer = engine.ask("how many meetings were booked last week?")
     assert answer.intent == "count" and answer.hogql is not None
     assert answer.values["event"] == "meeting_booked"
     assert engine.ask("schedule a meeting with the growth team").intent == "out_of_scope"  # a write stays refused
 
-    demo_engine = Engine(cache_dir=str(tmp_path))
+    demo_engine = Engine(cache_dir=str(model_home))
     assert demo_engine.ask("how many meetings were booked last week?").hogql is None
 
 

@@ -15,12 +15,12 @@ RECENT = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture
-def project(fake, monkeypatch: pytest.MonkeyPatch, tmp_path):
+def project(fake, monkeypatch: pytest.MonkeyPatch, tmp_path, warm_home):
     """A small PostHog project: two events, a few properties, one flag, and a query endpoint that counts."""
     monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", API_KEY)
     monkeypatch.delenv("POSTHOG_PROJECT_ID", raising=False)
     monkeypatch.delenv("POSTHOG_HOST", raising=False)
-    monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
+    monkeypatch.setenv("ASKHOG_HOME", str(warm_home(tmp_path)))
     fake.default(
         "GET",
         P + "event_definitions/",
@@ -125,9 +125,9 @@ def test_check_and_save(project, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_save_needs_a_posthog_project(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path, warm_home
 ) -> None:
     monkeypatch.delenv("POSTHOG_PERSONAL_API_KEY", raising=False)
-    monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
+    monkeypatch.setenv("ASKHOG_HOME", str(warm_home(tmp_path)))
     code = cli.main(["ask", "how many users signed up last week?", "--no-run", "--save", "x"])
     assert code == 1 and "POSTHOG_PERSONAL_API_KEY" in capsys.readouterr().err

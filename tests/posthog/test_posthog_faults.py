@@ -259,10 +259,10 @@ def test_the_cli_says_one_line_for_a_bad_key(
 
 
 def test_the_cli_says_one_line_for_a_malformed_answer(
-    fake, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any
+    fake, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any, warm_home: Any
 ) -> None:
     monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", API_KEY)
-    monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
+    monkeypatch.setenv("ASKHOG_HOME", str(warm_home(tmp_path)))
     fake.default("GET", DEFINITIONS, Reply(200, page([{"name": {"not": "a name"}}])))
     code = cli.main(["ask", "how many users signed up last week?", "--host", fake.url, "--project", "1"])
     out, err = capsys.readouterr()

@@ -14,10 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from askhog.meaning import Breakdown, Comparison, Condition
 from askhog.taxonomy import demo_taxonomy
 from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
+from askhog.yamlfiles import load as read_yaml
 
 TAXONOMY = demo_taxonomy()
 INTENTS = Path(__file__).resolve().parents[2] / "intents"
@@ -238,7 +238,7 @@ def load_intents() -> dict[str, dict[str, Any]]:
     """The intent files that name a template, by family id (read once; callers must not mutate it)."""
     out = {}
     for path in sorted(INTENTS.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path.read_text(encoding="utf-8"))
         if data.get("template"):
             out[data["id"]] = data
     return out

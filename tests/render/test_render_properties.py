@@ -4,6 +4,7 @@ leaves the query text unchanged and sits in bound values only; inlined, it is on
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Any
 
 from askhog.hogql import parse
@@ -16,6 +17,8 @@ from query_tree import literal_strings, shape
 from render_cases import cases, flt, stem_families
 
 STEMS = stem_families()
+FULL_SWEEP = os.environ.get("ASKHOG_FULL_SWEEP") == "1"
+"""Set by bench/bench_sweeps.py: the properties below then draw 500 texts and 200 round trips."""
 BENIGN = "benign"
 # PostHog's parser drops an escaped NUL from a literal, so inline() cannot carry one (bound values can).
 TEXT = st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=40)
@@ -56,7 +59,9 @@ def _render_both(renderer: Renderer, stem: str, text: str) -> tuple[RenderedQuer
     return benign, typed
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=500 if FULL_SWEEP else 100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(stem=st.sampled_from(sorted(STEMS)), text=TEXT.filter(lambda t: t != BENIGN))
 def test_any_text_in_any_string_slot_is_only_ever_a_bound_value(renderer: Renderer, stem: str, text: str):
     benign, typed = _render_both(renderer, stem, text)
@@ -66,7 +71,9 @@ def test_any_text_in_any_string_slot_is_only_ever_a_bound_value(renderer: Render
 
 
 # PostHog's parser is slow here (0.1-1 s a query), so its round trip runs on the smallest templates.
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200 if FULL_SWEEP else 40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(stem=st.sampled_from(["count", "trend"]), text=TEXT.filter(lambda t: t != BENIGN))
 def test_inlined_text_reads_back_in_posthogs_parser_as_the_bound_constant(renderer: Renderer, stem: str, text: str):
     _, typed = _render_both(renderer, stem, text)

@@ -18,8 +18,8 @@ BREAK_DAY = (DEMO_END - timedelta(days=truths.BREAK_DAYS_BEFORE_END)).date().iso
 
 
 @pytest.fixture(scope="module")
-def engine(demo_backend, tmp_path_factory) -> Engine:
-    return Engine(backend=demo_backend, cache_dir=str(tmp_path_factory.mktemp("engine-cache")))
+def engine(demo_backend, tmp_path_factory, warm_home) -> Engine:
+    return Engine(backend=demo_backend, cache_dir=str(warm_home(tmp_path_factory.mktemp("engine-cache"))))
 
 
 def run(name: str, slots: dict[str, Any], backend, renderer, **options: Any) -> Report:
