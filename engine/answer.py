@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .backends.base import Table
 from .errors import Problem
-from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
+from .types import EventRef, Example, PropertyFilter, PropertyRef, TimeRange
 
 if TYPE_CHECKING:
     from .forms import PastedQuery
     from .interpret import Interpretation
     from .meaning import Meaning
-    from .samples import Example
     from .workflows import Report
 
 ClarificationKind = Literal["intent", "slots", "rephrase"]

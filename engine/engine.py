@@ -32,11 +32,12 @@ from .recognize import THRESHOLD, Recognition, Recognizer
 from .render import Renderer, select_template
 from .replies import coerce_slot_value
 from .roles import resolve_roles
-from .samples import Example, build_examples, candidates, help_text
+from .samples import build_examples, candidates, help_text
 from .settings import load_settings
 from .slots import Filled, SlotFiller, reading_warnings
 from .taxonomy import Taxonomy, demo_taxonomy
 from .text import Question, stem
+from .types import Example
 
 if TYPE_CHECKING:
     from .reading import Reading, Span

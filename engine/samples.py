@@ -12,26 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 
 from .answer import Answer
 from .errors import AskhogError
 from .roles import ROLES
 from .taxonomy import PropertyDef, Taxonomy
+from .types import Example
 
 TRIES = 4
 """Fillings tried per sample (the first candidates of each place) before the next sample is tried."""
 _PLACE = re.compile(r"\{(\w+)\}")
-
-
-@dataclass(frozen=True)
-class Example:
-    family: str
-    question: str
-    description: str = ""
-
-    def to_json(self) -> dict[str, str]:
-        return {"family": self.family, "question": self.question, "what": self.description}
 
 
 def candidates(taxonomy: Taxonomy, roles: Mapping[str, str]) -> dict[str, list[str]]:

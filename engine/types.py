@@ -100,3 +100,15 @@ SlotValue = (
     | tuple[EventRef, ...]
     | tuple[PropertyFilter, ...]
 )
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example question of one family, in the project's own names ("what can I ask?")."""
+
+    family: str
+    question: str
+    description: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"family": self.family, "question": self.question, "what": self.description}
