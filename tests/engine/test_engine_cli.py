@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from askhog import cli
 @pytest.fixture(autouse=True)
 def _home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASKHOG_HOME", str(tmp_path_factory.getbasetemp() / "cli-home"))
+    # the CLI's wall clock (no --now) pinned: the demo it generates and every answer's "now" are this moment
+    monkeypatch.setattr(cli, "utc_now", lambda: datetime(2026, 11, 26, 12, tzinfo=UTC))
     monkeypatch.delenv("POSTHOG_PERSONAL_API_KEY", raising=False)
 
 
@@ -120,7 +123,7 @@ def test_interactive_prompt_carries_the_conversation(
     monkeypatch.setattr(sys, "stdin", io.StringIO("show me user engagement\ndau\n"))
     monkeypatch.setattr(cli, "_present", _record)
     seen.clear()
-    assert cli.main(["--no-cache"]) == 0 if False else cli.main([]) == 0
+    assert cli.main([]) == 0
     assert seen[0].clarification is not None
     assert seen[1].clarification is None and seen[1].slots["metric"] == "dau"
 
