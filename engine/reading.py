@@ -28,26 +28,13 @@ from .operators import OperatorRead, read_operator
 from .prefilter import Gated, gated
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, Question, tokenize
-from .timerange import TimeMatch, find_time_filter, find_time_range, find_time_ranges
+from .timerange import NUMBER_WORDS, TimeMatch, find_time_filter, find_time_range, find_time_ranges
 from .types import EventRef, FilterOp, PropertyFilter, PropertyRef, TimeRange
 
 _NUM = r"(\d{1,4})"
-_WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-    "fourteen": 14,
-    "twenty": 20,
-    "thirty": 30,
-}
+_WORD_NUMBERS = {w: n for w, n in NUMBER_WORDS.items() if w.isalpha() and w not in ("a", "an", "few")}
+"""The time grammar's number words that a threshold or a limit may be written with ("three tickets"): not "a" or
+"few", which are no thresholds."""
 _UNIT_AFTER = r"(?!\s*(?:days?|weeks?|hours?|months?|%|percent))"
 _COUNTED = (
     r"(?:[a-z_$]+\s+){0,2}?(?!(?:days|weeks|months|hours|minutes|seconds|years|mb|gb|kb|users|people|persons|"
