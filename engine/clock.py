@@ -2,9 +2,8 @@
 
 A ``Clock`` is a function returning "now". The default, ``utc_now``, returns an aware UTC datetime; every
 component that needs "now" (the engine, both backends, the PostHog taxonomy reader, the demo generator and
-loader, the workflows) takes a clock or a moment from its caller, so a test pins time in one place. (The query
-checklist alone reads the wall clock: it measures how far back hand-written date literals reach, and the
-engine's own queries bind their dates as placeholders.)
+loader, the workflows, the query checklist measuring how far back a hand-written date literal reaches) takes a
+clock or a moment from its caller, so a test pins time in one place.
 
 Inside askhog every datetime is aware and in UTC: the time grammar, the ranges it resolves, the meaning and the
 workflows compare and subtract them freely, and a naive one would be a ``TypeError`` at the first comparison.

@@ -33,15 +33,19 @@ _DATE_FUNCTIONS = frozenset({"toDateTime", "toDate", "parseDateTimeBestEffort", 
 _BOUND_COMPARISONS = (exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
-def lint_warnings(tree: exp.Expr, text: str, values: Mapping[str, Any] | None = None) -> list[Problem]:
+def lint_warnings(
+    tree: exp.Expr, text: str, values: Mapping[str, Any] | None = None, now: datetime | None = None
+) -> list[Problem]:
     """The checklist's warnings for a query that passed the guard.
 
     With ``values``, placeholders are judged by their values (a range written
     as ``timestamp >= toDateTime({date_from})`` is measured); ``tree`` is not changed.
+    ``now`` is the moment a range without an upper bound runs to (the caller's clock; the wall clock without one).
     """
     if values:
         tree = bind_placeholders(tree.copy(), values, strict=False)
-    return [w for rule in _WARNING_RULES for w in rule(tree, text)]
+    moment = aware_utc(now) if now is not None else utc_now()
+    return [w for rule in _WARNING_RULES for w in rule(tree, text, moment)]
 
 
 def _warning(code: str, message: str, where: tuple[int | None, int | None], fix: str) -> Problem:
@@ -131,7 +135,7 @@ def _literal_moment(node: exp.Expr) -> datetime | None:
     return aware_utc(moment)  # no zone: read as UTC, near enough to measure a range in days
 
 
-def _time_filter(tree: exp.Expr, text: str) -> Iterator[Problem]:
+def _time_filter(tree: exp.Expr, text: str, now: datetime) -> Iterator[Problem]:
     events = _events_tables(tree)
     if events and not any(True for _ in _time_bounds(tree)):
         yield _warning(
@@ -142,9 +146,8 @@ def _time_filter(tree: exp.Expr, text: str) -> Iterator[Problem]:
         )
 
 
-def _time_range(tree: exp.Expr, text: str) -> Iterator[Problem]:
+def _time_range(tree: exp.Expr, text: str, now: datetime) -> Iterator[Problem]:
     """Span from the earliest lower bound to the latest upper bound (now, when there is none)."""
-    now = utc_now()
     lowers: list[tuple[float, exp.Expr]] = []
     uppers: list[float] = []
     for side, bound in _time_bounds(tree):
@@ -180,7 +183,7 @@ def _outer_selects(tree: exp.Expr) -> list[exp.Select]:
     return [node] if isinstance(node, exp.Select) else []
 
 
-def _no_limit(tree: exp.Expr, text: str) -> Iterator[Problem]:
+def _no_limit(tree: exp.Expr, text: str, now: datetime) -> Iterator[Problem]:
     if tree.args.get("limit"):
         return
     for select in _outer_selects(tree):
@@ -196,7 +199,7 @@ def _no_limit(tree: exp.Expr, text: str) -> Iterator[Problem]:
     )
 
 
-def _select_star(tree: exp.Expr, text: str) -> Iterator[Problem]:
+def _select_star(tree: exp.Expr, text: str, now: datetime) -> Iterator[Problem]:
     for select in find_all(tree, exp.Select):
         for projection in select.expressions:
             if isinstance(projection, exp.Star) or (
@@ -210,7 +213,7 @@ def _select_star(tree: exp.Expr, text: str) -> Iterator[Problem]:
                 )
 
 
-def _property_without_event(tree: exp.Expr, text: str) -> Iterator[Problem]:
+def _property_without_event(tree: exp.Expr, text: str, now: datetime) -> Iterator[Problem]:
     if not _events_tables(tree):
         return
     conditions = _filters(tree)
@@ -234,7 +237,7 @@ def _property_without_event(tree: exp.Expr, text: str) -> Iterator[Problem]:
         )
 
 
-def _window_funnel_timestamp(tree: exp.Expr, text: str) -> Iterator[Problem]:
+def _window_funnel_timestamp(tree: exp.Expr, text: str, now: datetime) -> Iterator[Problem]:
     for call in find_all(tree, exp.ParameterizedAgg):
         arguments = (
             call.args.get("params") or []
@@ -249,7 +252,7 @@ def _window_funnel_timestamp(tree: exp.Expr, text: str) -> Iterator[Problem]:
             )
 
 
-_WARNING_RULES: tuple[Callable[[exp.Expr, str], Iterable[Problem]], ...] = (
+_WARNING_RULES: tuple[Callable[[exp.Expr, str, datetime], Iterable[Problem]], ...] = (
     _time_filter,
     _time_range,
     _no_limit,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlglot import exp
@@ -51,17 +52,21 @@ class Validated:
 
 
 def validate(
-    hogql: str, *, tables: Iterable[str] = DEFAULT_TABLES, values: Mapping[str, Any] | None = None
+    hogql: str,
+    *,
+    tables: Iterable[str] = DEFAULT_TABLES,
+    values: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> Validated:
     """Check ``hogql``; raise ``HogQLSyntaxError`` or ``UnsafeQueryError``, else return it with warnings.
 
     ``values`` (the placeholders' values, optional) let the checklist measure
-    a time range written with placeholders; the guard never needs them.
+    a time range written with placeholders; the guard never needs them. ``now``: where an open range ends.
     """
     errors, query = guard_problems(hogql, frozenset(tables))
     if errors or query is None:
         raise UnsafeQueryError(errors)
-    return Validated(hogql, query, lint_warnings(query, hogql, values))
+    return Validated(hogql, query, lint_warnings(query, hogql, values, now))
 
 
 def guard_problems(hogql: str, tables: frozenset[str]) -> tuple[list[Problem], exp.Expr | None]:

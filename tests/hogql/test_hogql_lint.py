@@ -10,6 +10,9 @@ from askhog.hogql import format_problems, lint, validate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+"""The moment an open range runs to: given, never the wall clock."""
+
 
 def codes(text: str) -> set[str]:
     return {p.code for p in lint(text)}
@@ -123,15 +126,15 @@ def test_window_funnel_on_datetime64_timestamp_is_flagged() -> None:
     [
         ("2024-01-01 00:00:00", "2024-06-01 00:00:00", True),
         ("2024-01-01 00:00:00", "2024-02-01 00:00:00", False),
-        (datetime.now(UTC) - timedelta(days=120), datetime.now(UTC), True),
-        (datetime.now(UTC) - timedelta(days=20), datetime.now(UTC), False),
+        (NOW - timedelta(days=120), NOW, True),
+        (NOW - timedelta(days=20), NOW, False),
     ],
 )
 def test_range_written_with_placeholders_is_measured_from_values(
     date_from: object, date_to: object, over: bool
 ) -> None:
     text = "SELECT count() FROM events WHERE timestamp >= toDateTime({date_from}) AND timestamp < toDateTime({date_to})"
-    warnings = validate(text, values={"date_from": date_from, "date_to": date_to}).warnings
+    warnings = validate(text, values={"date_from": date_from, "date_to": date_to}, now=NOW).warnings
     assert ("range_over_90_days" in {w.code for w in warnings}) is over
     assert validate(text).warnings == []  # without values the range is unknown, not guessed
 
@@ -180,3 +183,11 @@ SQLISH = st.lists(
 @given(SQLISH | st.text(max_size=40))
 def test_lint_never_raises_on_any_text(text: str) -> None:
     assert all(isinstance(p, Problem) for p in lint(text))
+
+
+def test_an_open_range_from_a_literal_date_is_measured_to_the_given_now() -> None:
+    """ "timestamp >= '2026-10-01'" reaches 56 days back from Nov 26, 2026, and 116 from Jan 25, 2027."""
+    text = "SELECT count() FROM events WHERE timestamp >= '2026-10-01' LIMIT 1"
+    assert "range_over_90_days" not in {w.code for w in validate(text, now=NOW).warnings}
+    later = NOW + timedelta(days=60)
+    assert "range_over_90_days" in {w.code for w in validate(text, now=later).warnings}

@@ -11,13 +11,16 @@ from fake_posthog import API_KEY, Reply, hogql_response, metadata_response, page
 
 P = "/api/projects/1/"
 QUERY = P + "query/"
-RECENT = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+"""The CLI's clock in these tests (its wall clock, pinned by the fixture): the project's events were seen the day before."""
+RECENT = (NOW - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture
 def project(fake, monkeypatch: pytest.MonkeyPatch, tmp_path, warm_home):
     """A small PostHog project: two events, a few properties, one flag, and a query endpoint that counts."""
     monkeypatch.setenv("POSTHOG_PERSONAL_API_KEY", API_KEY)
+    monkeypatch.setattr(cli, "utc_now", lambda: NOW)
     monkeypatch.delenv("POSTHOG_PROJECT_ID", raising=False)
     monkeypatch.delenv("POSTHOG_HOST", raising=False)
     monkeypatch.setenv("ASKHOG_HOME", str(warm_home(tmp_path)))
