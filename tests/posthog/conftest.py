@@ -9,11 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from askhog.backends.posthog.cache import TTLCache
 from askhog.backends.posthog.client import PostHogClient
 from askhog.backends.posthog.config import PostHogConfig, QueryLimits
-from askhog.backends.posthog.limiter import QueryRateLimiter
-from fake_posthog import API_KEY, FakePostHog, Reply, hogql_response
+from fake_posthog import API_KEY, FakePostHog, Reply, client_on_clock, hogql_response
 
 
 class FakeClock:
@@ -52,14 +50,7 @@ def make_client(fake: FakePostHog, clock: FakeClock) -> Iterator[Callable[..., P
 
     def build(limits: QueryLimits | None = None, **settings: Any) -> PostHogClient:
         config = PostHogConfig(api_key=API_KEY, project_id="1", host=fake.url, **settings)
-        client = PostHogClient(
-            config,
-            clock=clock,
-            sleep=clock.sleep,
-            jitter=lambda: 0.5,
-            limiter=QueryRateLimiter(limits or config.limits, clock=clock, sleep=clock.sleep),
-            cache=TTLCache(config.cache_ttl, config.cache_size, clock=clock),
-        )
+        client = client_on_clock(config, clock, limits)
         made.append(client)
         return client
 

@@ -25,7 +25,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import jsonschema
+from askhog.backends.posthog.cache import TTLCache
+from askhog.backends.posthog.client import PostHogClient
+from askhog.backends.posthog.config import PostHogConfig, QueryLimits
+from askhog.backends.posthog.limiter import QueryRateLimiter
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "posthog-query-schema.json"
 INSIGHT_SCHEMA_PATH = Path(__file__).parent / "data" / "posthog-insight-schema.json"
@@ -271,3 +276,22 @@ class FakePostHog:
                 return
 
         return Handler
+
+
+def client_on_clock(
+    config: PostHogConfig,
+    clock: Any,
+    limits: QueryLimits | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> PostHogClient:
+    """A client on a test's fake ``clock`` (which also sleeps): its time, waits, jitter, rate limiter and cache all
+    follow it, so no test waits for real."""
+    return PostHogClient(
+        config,
+        transport=transport,
+        clock=clock,
+        sleep=clock.sleep,
+        jitter=lambda: 0.5,
+        limiter=QueryRateLimiter(limits or config.limits, clock=clock, sleep=clock.sleep),
+        cache=TTLCache(config.cache_ttl, config.cache_size, clock=clock),
+    )

@@ -17,10 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
-from askhog.backends.posthog.cache import TTLCache, query_hash
+from askhog.backends.posthog.cache import query_hash
 from askhog.backends.posthog.client import PostHogClient
 from askhog.backends.posthog.config import ConfigError, PostHogConfig
-from askhog.backends.posthog.limiter import QueryRateLimiter
 from askhog.backends.posthog.transport import IDEMPOTENT, Budget, DeadlinePassed, RetryTransport
 from askhog.errors import (
     AuthenticationError,
@@ -36,7 +35,7 @@ from askhog.errors import (
     ServerError,
     TransportError,
 )
-from fake_posthog import API_KEY, hogql_response, metadata_response, query_status
+from fake_posthog import API_KEY, client_on_clock, hogql_response, metadata_response, query_status
 
 HOST = "https://posthog.example"
 QUERY = "/api/projects/1/query/"
@@ -245,15 +244,7 @@ def mock_client(clock) -> Iterator[Callable[..., PostHogClient]]:
 
     def build(script: Script, host: str = HOST, **settings: Any) -> PostHogClient:
         config = PostHogConfig(api_key=API_KEY, project_id="1", host=host, **settings)
-        client = PostHogClient(
-            config,
-            transport=httpx.MockTransport(script),
-            clock=clock,
-            sleep=clock.sleep,
-            jitter=lambda: 0.5,
-            limiter=QueryRateLimiter(config.limits, clock=clock, sleep=clock.sleep),
-            cache=TTLCache(config.cache_ttl, config.cache_size, clock=clock),
-        )
+        client = client_on_clock(config, clock, transport=httpx.MockTransport(script))
         made.append(client)
         return client
 
