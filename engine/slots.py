@@ -375,19 +375,16 @@ class SlotFiller:
             mentions = [mentions[1], mentions[0], *mentions[2:]]
         within = r.detail("within")
         anchor = self._anchor(within.value[1], r) if within is not None and conditions is not None else None
+        if anchor is None and conditions is not None and conditions.anchors:
+            anchor = self._population(mentions, singles)  # "among people who signed up in October, ..."
+            if anchor is not None:
+                out[conditions.name] = (*out.get(conditions.name, ()), Condition("within", anchor=anchor))
         if anchor is not None and any(m.event is not None and m.event.name != anchor.name for m in mentions):
             # "September signups: ... shared a file within 7 days of signing up": the anchor's own event names
             # who is read (their first signup), not what is counted or compared
             for m in [m for m in mentions if m.event is not None and m.event.name == anchor.name]:
                 mentions.remove(m)
                 filled.used.add((m.start, m.end))
-        if anchor is None and conditions is not None and conditions.anchors:
-            anchor = self._population(mentions, singles)
-            if anchor is not None:
-                out[conditions.name] = (*out.get(conditions.name, ()), Condition("within", anchor=anchor))
-                for m in [m for m in mentions if m.event is not None and m.event.name == anchor.name]:
-                    mentions.remove(m)
-                    filled.used.add((m.start, m.end))
         free = list(mentions)
         taken: dict[str, Mention] = {}
 
@@ -881,8 +878,7 @@ class SlotFiller:
                 (
                     s
                     for s in intent.slots
-                    if (s.number or s.name)
-                    in (kind, "window_days" if kind in ("window_weeks", "window_hours") else kind)
+                    if (s.number or s.name) in (kind, "window_days" if kind in _WINDOW_UNITS else kind)
                 ),
                 None,
             )
@@ -1194,15 +1190,17 @@ def reading_warnings(filled: Filled, meaning: Meaning, now: datetime) -> list[Pr
     return problems
 
 
+_WINDOW_UNITS = {"window_weeks": 7 * 24, "window_hours": 1}
+"""The number kinds a window in days is also written in, by their hours."""
+
+
 def _window_in_days(r: Reading) -> Number | None:
     """A window asked in weeks ("within 2 weeks") or in whole days of hours ("within 48 hours") as days; hours that
     are not whole days are left unread (and reported), never rounded into a different window."""
-    weeks = r.numbers.get("window_weeks")
-    if weeks is not None:
-        return replace(weeks, value=weeks.value * 7)
-    hours = r.numbers.get("window_hours")
-    if hours is not None and hours.value % 24 == 0:
-        return replace(hours, value=hours.value // 24)
+    for kind, hours in _WINDOW_UNITS.items():
+        number = r.numbers.get(kind)
+        if number is not None and number.value * hours % 24 == 0:
+            return replace(number, value=number.value * hours // 24)
     return None
 
 
