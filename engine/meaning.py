@@ -84,6 +84,10 @@ class Breakdown:
     limit: int | None = None
     order: Literal["desc", "asc"] = "desc"
 
+    def sides(self) -> tuple[PropertyFilter, ...]:
+        """Each named value as the filter that picks its side ("Chrome versus Firefox"); none without values."""
+        return tuple(PropertyFilter(self.property, "=", v) for v in self.values) if self.property else ()
+
     def label(self) -> str:
         if self.grain:
             return {

@@ -161,13 +161,12 @@ def select_template(spec: str | Mapping[str, Any], slots: Mapping[str, Any]) -> 
     ``{by: slot, cases: {...}}`` looks the slot's value up in ``cases``; the keys
     ``_set`` / ``_unset`` match a slot that has / has no value.
     """
-    if not isinstance(spec, str) and (
-        not isinstance(spec, Mapping) or "by" not in spec or not isinstance(spec.get("cases"), Mapping)
-    ):
+    if isinstance(spec, str):
+        return spec
+    if not isinstance(spec, Mapping) or "by" not in spec or not isinstance(spec.get("cases"), Mapping):
         raise TemplateError(f"a template spec is a stem or {{by: <slot>, cases: {{...}}}}, not {spec!r}")
     stem = select_case(spec, slots)
     if stem is None:
-        assert not isinstance(spec, str)  # a plain stem is always itself
         raise TemplateError(
             f"no template for {spec['by']}={slots.get(spec['by'])!r}; the cases are {sorted(spec['cases'])}"
         )
