@@ -15,7 +15,6 @@ The phrasings are data, in ``intents/out_of_scope.yaml`` (``query_requests``, ``
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,6 +24,7 @@ from .catalog import Intent
 from .errors import Problem
 from .hogql.lint import lint_query
 from .prefilter import needed
+from .text import fold
 
 MAX_UNWRAPS = 3
 """A request can wrap a request ("just give me the SQL for X, I'll run it myself"): at most this many layers."""
@@ -58,14 +58,6 @@ def _search(pattern: re.Pattern[str], text: str, lowered: str) -> re.Match[str] 
     return pattern.search(text)
 
 
-def plain(text: str) -> str:
-    """The question as the form patterns read it: typographic quotes folded, spaces collapsed, case kept (the
-    rest of a request keeps the user's spelling of names)."""
-    text = unicodedata.normalize("NFKC", text)
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return re.sub(r"\s+", " ", text).strip()
-
-
 # --- requests for a query -------------------------------------------------------------------------
 
 
@@ -80,7 +72,7 @@ class QueryRequest:
 
 def query_request(rules: Intent, text: str) -> QueryRequest | None:
     """The request for a query that wraps ``text``, if any, with the analysis it asks for."""
-    rest, found = plain(text), False
+    rest, found = fold(text), False
     for _ in range(MAX_UNWRAPS):
         lowered = rest.lower()
         match = next((m for p in rules.query_requests if (m := _search(p, rest, lowered)) is not None), None)
@@ -204,6 +196,6 @@ def _summary(tree: exp.Expr) -> str:
 
 def help_request(rules: Intent, text: str) -> bool:
     """Does the question ask what askhog can do ("what can I ask?", "help", "examples")?"""
-    question = plain(text)
+    question = fold(text)
     lowered = question.lower()
     return any(_search(p, question, lowered) for p in rules.help_requests)

@@ -375,10 +375,17 @@ class Question:
         return self.text.split()
 
 
-def normalize(text: str) -> str:
-    """Lower-case, fold accents and typographic quotes/arrows, collapse spaces."""
+def fold(text: str) -> str:
+    """Compatibility forms and typographic quotes folded, spaces collapsed, case kept: the question as the form
+    patterns read it ("write the HogQL for ...": the rest keeps the user's spelling of names)."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def normalize(text: str) -> str:
+    """Lower-case, fold accents and typographic quotes/arrows, collapse spaces."""
+    text = fold(text)
     text = text.replace("\u2192", " -> ").replace("\u27f6", " -> ").replace("=>", " -> ")
     text = re.sub(r"#\s*of\b", "number of", text)  # "# of purchases"
     text = re.sub(r"\s+", " ", text).strip().lower()
