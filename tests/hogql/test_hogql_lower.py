@@ -13,6 +13,10 @@ from askhog.taxonomy import Taxonomy
 
 session = pytest.importorskip("chdb.session")
 
+# The rows sit at fixed moments before NOW, and the queries measure from NOW (bound as {now}), not the wall clock.
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+NOW_SQL = "toDateTime64('2026-11-26 12:00:00', 6, 'UTC')"
+
 P1 = "00000000-0000-0000-0000-000000000001"
 P2 = "00000000-0000-0000-0000-000000000002"
 
@@ -32,18 +36,18 @@ SCHEMA = [
        max_timestamp DateTime64(6, 'UTC'), duration Int64, pageview_count Int64, event_count Int64,
        entry_pathname String, is_bounce UInt8) ENGINE = MergeTree ORDER BY session_id""",
     f"""INSERT INTO events VALUES
-       (generateUUIDv4(), '$pageview', 'd1', '{P1}', now() - INTERVAL 1 DAY,
+       (generateUUIDv4(), '$pageview', 'd1', '{P1}', {NOW_SQL} - INTERVAL 1 DAY,
         '{{"$browser":"Chrome","amount":"12.5","is_trial":true,"$session_id":"ignored"}}', '{{"plan":"pro","seats":3}}', '', 's1'),
-       (generateUUIDv4(), 'purchase', 'd1', '{P1}', now() - INTERVAL 1 DAY + INTERVAL 1 HOUR,
+       (generateUUIDv4(), 'purchase', 'd1', '{P1}', {NOW_SQL} - INTERVAL 1 DAY + INTERVAL 1 HOUR,
         '{{"$browser":"Chrome","amount":10,"note":"O\\'Brien"}}', '{{"plan":"pro","seats":3}}', '', 's1'),
-       (generateUUIDv4(), '$pageview', 'd2', '{P2}', now() - INTERVAL 3 DAY,
+       (generateUUIDv4(), '$pageview', 'd2', '{P2}', {NOW_SQL} - INTERVAL 3 DAY,
         '{{"$browser":"","is_trial":false}}', '{{}}', '', 's2'),
-       (generateUUIDv4(), '$pageview', 'd2', '{P2}', now() - INTERVAL 40 DAY, '{{}}', '{{}}', '', 's3')""",
+       (generateUUIDv4(), '$pageview', 'd2', '{P2}', {NOW_SQL} - INTERVAL 40 DAY, '{{}}', '{{}}', '', 's3')""",
     f"""INSERT INTO persons VALUES ('{P1}', '2024-01-01 00:00:00', '{{"plan":"pro","seats":3}}'),
        ('{P2}', '2024-02-01 00:00:00', '{{"plan":"free"}}')""",
-    """INSERT INTO sessions VALUES ('s1', 'd1', '00000000-0000-0000-0000-000000000001', now() - INTERVAL 1 DAY,
-       now() - INTERVAL 1 DAY + INTERVAL 1 HOUR, 3600, 1, 2, '/home', 0),
-       ('s2', 'd2', '00000000-0000-0000-0000-000000000002', now() - INTERVAL 3 DAY, now() - INTERVAL 3 DAY, 0, 1, 1, '/pricing', 1)""",
+    f"""INSERT INTO sessions VALUES ('s1', 'd1', '00000000-0000-0000-0000-000000000001', {NOW_SQL} - INTERVAL 1 DAY,
+       {NOW_SQL} - INTERVAL 1 DAY + INTERVAL 1 HOUR, 3600, 1, 2, '/home', 0),
+       ('s2', 'd2', '00000000-0000-0000-0000-000000000002', {NOW_SQL} - INTERVAL 3 DAY, {NOW_SQL} - INTERVAL 3 DAY, 0, 1, 1, '/pricing', 1)""",
 ]
 
 
@@ -57,13 +61,13 @@ def chdb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def rows(chdb: Any, hogql: str, values: dict[str, Any] | None = None) -> list[list[str]]:
-    sql = lower(hogql, values or {}, TAXONOMY)
+    sql = lower(hogql, {"now": NOW, **(values or {})}, TAXONOMY)
     text = str(chdb.query(sql, "TSV"))
     return [line.split("\t") for line in text.splitlines()]
 
 
 def test_event_count_with_placeholder(chdb: Any) -> None:
-    hogql = "SELECT count() FROM events WHERE event = {event} AND timestamp >= now() - INTERVAL 7 DAY"
+    hogql = "SELECT count() FROM events WHERE event = {event} AND timestamp >= {now} - INTERVAL 7 DAY"
     assert rows(chdb, hogql, {"event": "$pageview"}) == [["2"]]
 
 
@@ -92,7 +96,7 @@ def test_bracket_and_nested_property_access(chdb: Any) -> None:
 def test_person_properties_and_person_id_on_events(chdb: Any) -> None:
     hogql = (
         "SELECT e.person.properties.plan AS plan, person.properties.seats * 2, count(DISTINCT person.id) FROM events e "
-        "WHERE e.timestamp > now() - INTERVAL 7 DAY GROUP BY plan, 2 ORDER BY plan"
+        "WHERE e.timestamp > {now} - INTERVAL 7 DAY GROUP BY plan, 2 ORDER BY plan"
     )
     assert rows(chdb, hogql) == [["pro", "6", "1"], ["\\N", "\\N", "1"]]  # NULLs sort last
 
@@ -112,7 +116,7 @@ def test_join_events_to_persons(chdb: Any) -> None:
 
 
 def test_sessions_fields_map_to_store_columns(chdb: Any) -> None:
-    hogql = "SELECT session_id, $session_duration, $is_bounce, $entry_pathname FROM sessions WHERE $start_timestamp >= now() - INTERVAL 7 DAY ORDER BY session_id"
+    hogql = "SELECT session_id, $session_duration, $is_bounce, $entry_pathname FROM sessions WHERE $start_timestamp >= {now} - INTERVAL 7 DAY ORDER BY session_id"
     assert rows(chdb, hogql) == [["s1", "3600", "0", "/home"], ["s2", "0", "1", "/pricing"]]
 
 
@@ -128,7 +132,7 @@ def test_list_values_become_tuples_in_in_and_arrays_elsewhere(chdb: Any) -> None
 
 
 def test_date_and_datetime_values(chdb: Any) -> None:
-    since = datetime.now(UTC) - timedelta(days=2)
+    since = NOW - timedelta(days=2)
     day = since.date()
     assert rows(chdb, "SELECT count() FROM events WHERE timestamp >= {since}", {"since": since}) == [["2"]]
     assert rows(chdb, "SELECT count() FROM events WHERE toDate(timestamp) >= {day}", {"day": day}) == [["2"]]
