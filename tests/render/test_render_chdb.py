@@ -33,6 +33,17 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBacken
     Store.release()  # chDB opens one data path per process
 
 
+@pytest.fixture(scope="module")
+def small_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBackend]:
+    """A tenth of the demo for the every-case run: the columns a query returns do not depend on the data's size,
+    and ClickHouse reads it in half the time (121 of the 130 cases return rows here, 122 on the default size);
+    the planted truths below read the default-size demo (``backend``)."""
+    home = tmp_path_factory.mktemp("render-demo-small")
+    generate_demo(20_000, seed=7, home=home, end=END.replace(tzinfo=UTC), progress=None)
+    yield EmbeddedBackend(home, generate=False)
+    Store.release()
+
+
 def last(days: int) -> TimeRange:
     return TimeRange(END - timedelta(days=days), END, f"last {days} days")
 
@@ -51,10 +62,14 @@ def run(backend: EmbeddedBackend, stem: str, slots: dict[str, Any]) -> list[dict
 
 
 @pytest.mark.parametrize("stem", sorted(STEMS))
-def test_every_case_runs_on_chdb_with_the_documented_columns(backend, stem):
+def test_every_case_runs_on_chdb_with_the_documented_columns(small_backend, stem):
     for slots in cases(stem, STEMS[stem]):
         span = slots["time_range"].end - slots["time_range"].start
-        run(backend, stem, dict(slots, time_range=dataclasses.replace(slots["time_range"], start=END - span, end=END)))
+        run(
+            small_backend,
+            stem,
+            dict(slots, time_range=dataclasses.replace(slots["time_range"], start=END - span, end=END)),
+        )
 
 
 def test_safari_checkout_conversion_is_broken(backend):
