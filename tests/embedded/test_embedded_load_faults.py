@@ -288,8 +288,9 @@ def test_a_load_interrupted_at_every_step_keeps_the_old_data_or_the_new(
     total = probe.count
     assert total >= 20
     stops = _stops(probe.taken, offset)
+    after = _holds(home)
     for stop in stops:
-        before = _holds(home)
+        before = after  # what the last attempt left (nothing runs between two attempts)
         other = jsonl(home.parent / f"step{stop}.jsonl", [row(2000 + 2 * stop), row(2001 + 2 * stop)])
         assert _load_with(_Steps(stop, crash), other, home, monkeypatch, replace)
         if crash:
