@@ -71,6 +71,7 @@ READING_FACTS = frozenset(
         "grain",
         "compare",
         "per_actor",
+        "numeric_total",
         "first_time",
         "conditions",
         "steps",

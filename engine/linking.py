@@ -8,6 +8,8 @@ never mentions an invented event; typos are forgiven with rapidfuzz.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
@@ -16,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from . import yamlfiles
 from .nearest import Budget, Nearest
-from .taxonomy import Taxonomy
+from .taxonomy import PropertyDef, Taxonomy
 from .text import STOPWORDS, Token, stem, tokenize
 from .types import EventRef, PropertyFilter, PropertyRef
 
@@ -150,6 +152,11 @@ class Linker:
                 if found is not None:
                     for phrase in phrases:
                         self._add(phrase, _Target("property", prop=found.ref(), rank=2 + (scope != "event")))
+        for unit in lex.get("units") or []:
+            measured = unit_property(tax, unit)
+            if measured is not None:  # "total MB", "most data in MB": the unit names what it measures
+                for phrase in unit.get("names") or ():
+                    self._add(phrase, _Target("property", prop=measured.ref(), rank=3))
         for name, by_value in (lex.get("values") or {}).items():
             owner = tax.property(name) or tax.property(name, "person")
             if owner is None:
@@ -225,6 +232,11 @@ class Linker:
     def _choose(self, targets: list[_Target], tokens: list[Token], i: int, n: int = 1) -> _Target:
         """The best target for an alias: a word before it may say which property a value belongs to, and a noun
         after it that a value describes ("email signups", "google users") makes it a value, not a property."""
+        if len(targets) > 1 and n == 1 and tokens[i].text != tokens[i].stem:
+            # "with emails": a plural names the property (a value is one label), where the word is both
+            prop = next((t for t in targets if t.kind == "property"), None)
+            if prop is not None:
+                return prop
         if len(targets) > 1 and i > 0:
             wanted = _CONTEXT_PROPERTY.get(tokens[i - 1].text)
             for t in targets:
@@ -252,6 +264,20 @@ class Linker:
         main = [e for e in self.lexicon.get("default_funnel") or [] if e in self.taxonomy.events]
         rest = [e for e in self._event_names if e not in main and not e.startswith("$feature")]
         return (main + rest)[:limit]
+
+
+def unit_property(taxonomy: Taxonomy, unit: Mapping[str, Any]) -> PropertyDef | None:
+    """The numeric property a lexicon unit measures: the one it names, else the one whose name carries the unit
+    ("size_mb" for MB); none when several carry it."""
+    numeric = [
+        p
+        for scope in ("event", "person", "session")
+        for p in taxonomy.properties(scope).values()
+        if p.type == "Numeric"
+    ]
+    named = [p for p in numeric if p.name == unit.get("property")]
+    carrying = [p for p in numeric if str(unit.get("unit", "")).lower() in re.split(r"[_$\s]+", p.name.lower())]
+    return next(iter(named or (carrying if len(carrying) == 1 else [])), None)
 
 
 def load_lexicon() -> dict[str, Any]:

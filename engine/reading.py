@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .english import is_english
-from .linking import Linker, Mention
+from .linking import Linker, Mention, unit_property
 from .operators import OperatorRead, read_operator
 from .prefilter import Gated, gated
 from .taxonomy import Taxonomy
@@ -454,6 +454,10 @@ class Reading:
             found.add("compare")
         if "math" in self.details and self.details["math"].value not in ("sum", "avg"):
             found.add("property_math")
+        elif "math" in self.details and any(
+            m.prop is not None and m.prop.type == "Numeric" for m in (*self.properties, *self.breakdowns)
+        ):
+            found.add("numeric_total")  # "most data (total MB)": a sum or mean of a named numeric property
         if "min_days" in self.numbers:
             found.add("min_days")
         if self.time is not None:
@@ -508,7 +512,7 @@ class Reader:
                 float(u.get("scale", 1)),
             )
             for u in lex.get("units") or []
-            if (prop := self._unit_property(u)) is not None
+            if (prop := unit_property(taxonomy, u)) is not None
         ]
         owners: dict[str, list[PropertyRef]] = {}
         for scope in ("event", "person", "session"):
@@ -875,18 +879,6 @@ class Reader:
                     "event", mention.start, mention.end, mention.phrase, EventRef(event, (f,), mention.phrase)
                 )
         return None
-
-    def _unit_property(self, unit: dict[str, Any]) -> Any:
-        """The numeric property a unit measures: the one named, else the one whose name carries the unit."""
-        numeric = [
-            p
-            for scope in ("event", "person", "session")
-            for p in self.taxonomy.properties(scope).values()
-            if p.type == "Numeric"
-        ]
-        named = [p for p in numeric if p.name == unit.get("property")]
-        carrying = [p for p in numeric if str(unit.get("unit", "")).lower() in re.split(r"[_$\s]+", p.name.lower())]
-        return next(iter(named or (carrying if len(carrying) == 1 else [])), None)
 
     def _unit_filters(self, masked: str) -> list[FoundFilter]:
         """ "uploads over 10 MB", "purchases above $100", "at the $490 price point": a number with a unit filters on

@@ -95,6 +95,8 @@ SIDE_GRAINS = ("day_type",)
 """Time grains that split a figure into named sides ("weekdays vs weekends") rather than rank periods."""
 _DETAIL_OF_ROLE = {"series.per": "per_actor", "series.per_period": "per_period", "order": "order"}
 """Choice slots filled from a detail of the reading rather than from cue words."""
+_DETAIL_OF_FACT = {"numeric_total": "math"}
+"""A reading fact that stands for one detail of the question: inferring a value from it uses the detail's words."""
 _USED_KINDS = ("event", "value", "property", "number", "detail", "flag", "comparison", "metric", "time")
 
 
@@ -558,7 +560,13 @@ class SlotFiller:
                     self._use_overlapping(r, filled, m.start(), m.end())
                     return str(value)
         facts = r.facts()
-        return next((value for fact, value in spec.infer if fact in facts), None)
+        for fact, value in spec.infer:
+            if fact in facts:
+                detail = r.detail(_DETAIL_OF_FACT.get(fact, ""))
+                if detail is not None:  # "total MB" inferred a sum-ranking: its words are used
+                    filled.used.add((detail.start, detail.end))
+                return str(value)
+        return None
 
     def _math(self, intent: Intent, spec: SlotSpec, r: Reading, filled: Filled) -> str | None:
         """The aggregate the words ask for: first-time; a property's statistic ("median size", "p90 duration")

@@ -460,3 +460,37 @@ def test_issue_examples_most_visited_pages_and_session_segments(demo_engine: Eng
     assert answer.intent == "sessions" and not answer.caveats
     got = sorted((r["breakdown"], r["duration_seconds"], r["sessions"]) for r in table.records())
     assert got == [tuple(row) for row in sessions]
+
+
+def test_people_ranked_by_the_total_of_a_property_named_by_its_unit(demo_engine: Engine) -> None:
+    """ "Top 3 users by total MB" ranks people by the sum of the property the unit measures (it ranked them by how
+    many uploads they made, and reported "total MB" unread); "with emails" asks for the column a list always
+    shows, not for email signups; "spent the most" counts only people who spent something."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT toString(person_id), round(sum(JSONExtractFloat(properties, 'size_mb')), 1) AS mb FROM events "
+        "WHERE event = 'file_uploaded' AND timestamp >= '2026-11-01' AND timestamp < '2026-11-26 12:00:00' "
+        "GROUP BY person_id ORDER BY mb DESC LIMIT 3"
+    ).rows
+    answer, table = answered(demo_engine, "who uploaded the most data this month? top 3 users by total MB, with emails")
+    assert answer.intent == "user_list" and not answer.caveats and not answer.slots.get("filters")
+    assert answer.slots["rank"] == "amount" and answer.slots["amount_property"].name == "size_mb"
+    assert "ranked by their total size_mb" in answer.explain()
+    assert [(str(r["person_id"]), round(r["times"], 1)) for r in table.records()] == [tuple(row) for row in truth]
+    (buyers,) = demo_engine.backend.run_sql(
+        "SELECT count(DISTINCT person_id) FROM events WHERE event = 'purchase' "
+        "AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01'"
+    ).rows
+    answer, table = answered(demo_engine, "which users spent the most last month?")
+    assert answer.slots["rank"] == "amount" and table.records()[0]["total"] == buyers[0]
+
+
+def test_a_value_word_that_starts_a_question_is_not_a_write(demo_engine: Engine) -> None:
+    """ "email signups last week" counts signups by email (it was refused as a request to send email)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM events WHERE event = 'signed_up' AND JSONExtractString(properties, 'signup_method') = "
+        "'email' AND timestamp >= '2026-11-16' AND timestamp < '2026-11-23'"
+    ).rows
+    answer, table = answered(demo_engine, "email signups last week")
+    assert answer.intent == "count" and answer.slots["filters"][0].value == "email"
+    assert table.rows[0][0] == truth[0]
+    assert demo_engine.ask("email users who churned a discount").intent == "out_of_scope"
