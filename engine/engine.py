@@ -37,7 +37,7 @@ from .settings import load_settings
 from .slots import Filled, SlotFiller, reading_warnings
 from .taxonomy import Taxonomy, demo_taxonomy
 from .text import Question, stem
-from .types import Example
+from .types import Example, TimeRange
 
 if TYPE_CHECKING:
     from .reading import Reading, Span
@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 
 TRACKED_SCORE = 90.0
 """How sure a taxonomy link must be to lift a refusal about outside data (exact and scattered links)."""
+
+_ANY_EVENT_BETWEEN = "SELECT 1 FROM events WHERE timestamp >= {start} AND timestamp < {end} LIMIT 1"
+"""Does a period hold data: one row at most, read from the events' time order."""
 
 
 class Engine:
@@ -177,7 +180,12 @@ class Engine:
         if wider is not None:
             chosen = self.catalog[wider]
         base = self._base(text, chosen, recognition, confidence, now)
-        filled = self.filler.fill(chosen, text, now, self._checked(chosen, given, text, now), reading)
+        checked = self._checked(chosen, given, text, now)
+        filled = self.filler.fill(chosen, text, now, checked, reading)
+        only = self._only_month_with_data(filled, reading)
+        if only is not None:  # "in November", asked in November of the data's first year: no other November
+            filled = self.filler.fill(chosen, text, now, {**checked, only[0]: only[1]}, reading)
+            filled.notes.append(f"{only[1].label}: the other reading of the month has no data")
         meaning = Meaning.build(chosen, filled.values, now)
         base = replace(
             base,
@@ -195,6 +203,24 @@ class Engine:
             questions = tuple(ClarifyingQuestion(i.slot, i.prompt, i.options) for i in filled.issues)
             return replace(base, clarification=Clarification("slots", questions))
         return self._render(base, chosen, filled)
+
+    def _only_month_with_data(self, filled: Filled, reading: Reading) -> tuple[str, TimeRange] | None:
+        """The one reading of a month named while it runs that has data ("November", asked during the data's
+        first November, can only mean this one): asked only when both Novembers could be meant. A quarter named
+        while it runs ("Q4") is always asked about, as the labelled sets' writers ask it; a backend that cannot
+        be asked leaves the question asked."""
+        issue = next((i for i in filled.issues if i.reason == "ambiguous"), None)
+        if issue is None or len(filled.issues) > 1 or not all("month" in r.spec for r in reading.time_options):
+            return None
+        try:
+            held = [
+                r
+                for r in reading.time_options
+                if self.backend.run(_ANY_EVENT_BETWEEN, {"start": r.start, "end": r.end}).rows
+            ]
+        except AskhogError:
+            return None
+        return (issue.slot, held[0]) if len(held) == 1 else None
 
     def _checked(self, intent: Intent, given: Mapping[str, Any] | None, text: str, now: datetime) -> dict[str, Any]:
         """Slot values passed in code are checked (or parsed, when text) before anything renders them."""

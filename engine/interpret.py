@@ -149,6 +149,18 @@ def _partial(answer: Asked, period: Any, unit: str | None) -> bool:
     return _shift(start, unit, 1) > answer.now and meaning.date_range.end >= answer.now
 
 
+def _began_before(answer: Asked, period: Any) -> bool:
+    """Did the interval starting at ``period`` begin before the asked range (a week of Nov 1's range that starts
+    on Oct 26)? Only its part inside the range is counted, so it is no whole interval."""
+    meaning = answer.meaning
+    if meaning is None or meaning.date_range is None:
+        return False
+    try:
+        return aware_utc(datetime.fromisoformat(str(period))) < meaning.date_range.start
+    except ValueError:
+        return False
+
+
 def _sides(table: Table, value_col: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for r in table.records():
@@ -235,10 +247,11 @@ def _series(answer: Asked, table: Table, what: str) -> Interpretation:
     values = [_num(r[value_col]) for r in rows]
     unit = _unit_of(answer)
     partial = bool(periods) and _partial(answer, periods[-1], unit)
-    complete = values[:-1] if partial and len(values) > 1 else values
-    labels = [
-        _label(p, meaning) + (" (partial)" if partial and i == len(periods) - 1 else "") for i, p in enumerate(periods)
-    ]
+    cut = len(periods) > 1 and _began_before(answer, periods[0])
+    complete = values[int(cut) : len(values) - int(partial)] or values
+    ends = {0} if cut else set()
+    ends |= {len(periods) - 1} if partial else set()
+    labels = [_label(p, meaning) + (" (partial)" if i in ends else "") for i, p in enumerate(periods)]
     figures = [Figure(_label(p, meaning), v) for p, v in zip(periods, values)]
     if not values:
         return Interpretation(f"No data for {what}.", figures=(Figure("value", 0.0),))
@@ -256,6 +269,8 @@ def _series(answer: Asked, table: Table, what: str) -> Interpretation:
     details = [f"Total over the period: {fmt(total)}."] if value_col in ("value", "sessions") else []
     if partial:
         details.append(f"{labels[-1].split(' (')[0]} is still running: it is left out of the direction.")
+    if cut:
+        details.append(f"{labels[0].split(' (')[0]} began before the range: only its part inside is counted.")
     figures.append(Figure("total", total))
     if compared is not None:
         details.insert(0, compared.headline)

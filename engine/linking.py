@@ -26,7 +26,6 @@ MentionKind = Literal["event", "property", "value"]
 _MAX_ALIAS_TOKENS = 4
 _FUZZY_CUTOFF = 0.8  # Damerau-Levenshtein similarity of stems: one slip in a six-letter word
 _SCATTER_WINDOW = 4
-_CONTEXT_PROPERTY = {"with": "signup_method", "via": "signup_method", "using": "signup_method"}
 _VALUE_HEADS = frozenset(
     {
         "user",
@@ -86,6 +85,9 @@ class Linker:
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self._index: dict[tuple[str, ...], list[_Target]] = {}
         self._build()
+        contexts = self.lexicon.get("value_context") or []
+        self._context_before = {w: c["property"] for c in contexts for w in c.get("before") or ()}
+        self._context_after = [(tuple(w.split()), c["property"]) for c in contexts for w in c.get("after") or ()]
         self._not_followed_by = {w: set(v) for w, v in (self.lexicon.get("not_followed_by") or {}).items()}
         self._not_preceded_by = {w: set(v) for w, v in (self.lexicon.get("not_preceded_by") or {}).items()}
         self._scatter: dict[str, list[tuple[frozenset[str], _Target]]] = {}
@@ -187,8 +189,13 @@ class Linker:
             if n == 1 and i > 0 and tokens[i - 1].text in self._not_preceded_by.get(span[0].text, ()):
                 i += 1
                 continue
-            phrase = text[span[0].start : span[-1].end]
             target = self._choose(targets, tokens, i, n)
+            if target.filter is not None:  # "google sign-in": the words saying whose value it is are part of it
+                owner, extra = self._context_after_of(tokens, i + n)
+                if owner == target.filter.prop.name:
+                    span = tokens[i : i + n + extra]
+                    n += extra
+            phrase = text[span[0].start : span[-1].end]
             mentions.append(
                 Mention(
                     target.kind, span[0].start, span[-1].end, phrase, target.event, target.prop, target.filter, score
@@ -237,8 +244,10 @@ class Linker:
             prop = next((t for t in targets if t.kind == "property"), None)
             if prop is not None:
                 return prop
-        if len(targets) > 1 and i > 0:
-            wanted = _CONTEXT_PROPERTY.get(tokens[i - 1].text)
+        if len(targets) > 1:
+            wanted = (self._context_before.get(tokens[i - 1].text) if i > 0 else None) or self._context_after_of(
+                tokens, i + n
+            )[0]
             for t in targets:
                 if wanted and t.filter is not None and t.filter.prop.name == wanted:
                     return t
@@ -247,6 +256,14 @@ class Linker:
             if value is not None:
                 return value
         return targets[0]
+
+    def _context_after_of(self, tokens: list[Token], at: int) -> tuple[str | None, int]:
+        """The property that the words at ``at`` say a value belongs to ("google sign-in": the sign-in method),
+        and how many words say it."""
+        for words, prop in self._context_after:
+            if tuple(t.text for t in tokens[at : at + len(words)]) == words:
+                return prop, len(words)
+        return None, 0
 
     # -- suggestions -------------------------------------------------------------------------------
 

@@ -131,7 +131,8 @@ _NEGATION = re.compile(
 _VALUE_NEGATION = re.compile(
     r"(?:\b(?:not|excluding|exclude|except|other than|apart from|besides|aside from|but not|"
     r"without|minus|ignoring|ignore|leaving out|not counting|not including|no|outside(?: of)?|"
-    r"not from|not on|not in|not using|not via|weren'?t|wasn'?t|aren'?t|isn'?t)\s+"
+    r"not from|not on|not in|not using|not via|weren'?t|wasn'?t|aren'?t|isn'?t|"
+    r"(?:didn'?t|don'?t|doesn'?t|did not|do not|does not|never) (?:use|used|choose|chose|pick|picked))\s+"
     r"(?:the\s+|any\s+|of\s+)?(?!(?:just|only|simply|merely)\b)(?:\w+\s+){0,2}|\bnon[- ]?)$"
 )
 _NOT_SET = re.compile(
@@ -139,6 +140,42 @@ _NOT_SET = re.compile(
 )
 _SET_AFTER = re.compile(r"^\s+(?:property|value|set|at all|info|information|recorded)\b")
 """"events without a $browser property", "signups with no utm source": the property is not set."""
+_GROUPING = re.compile(
+    r"\b(?:broken down|break(?:down)?|split|grouped|group|segmented|segment|sliced|slice|bucketed|cut)?\s*\bby\s+"
+    r"(?:the |their |each |a |an |our )?(?P<words>[a-z][a-z'-]+(?: [a-z][a-z'-]+)?)"
+)
+_NOT_GROUPED = frozenset(
+    {
+        *("far", "default", "now", "then", "way", "hand", "mistake", "accident", "chance", "design", "itself"),
+        *("whether", "if", "when", "where", "whom", "event", "user", "person", "session", "spend", "spent"),
+        *("day", "days", "week", "weeks", "month", "months", "hour", "hours", "quarter", "year", "date", "time"),
+        *("weekday", "daily", "weekly", "monthly", "count", "number", "volume", "total", "size", "amount", "value"),
+        *("most", "more", "how", "what", "which", "who", "users", "people", "events", "sessions", "percent"),
+    }
+)
+"""Words after "by" that are no property: "by far", "by day", "by count", "by how many"."""
+
+
+def _groupings(text: str) -> list[tuple[str, int, int]]:
+    """ "by favourite colour", "broken down by sales rep": each "by" and the (one or two) words it groups by,
+    up to a word of no meaning; what no mention covers names a property the project does not have."""
+    out = []
+    for m in _GROUPING.finditer(text):
+        words = m.group("words").split()
+        if any(w in _NOT_GROUPED for w in words):
+            continue  # "by event count", "by day", "by far"
+        kept: list[str] = []
+        for w in words:
+            if w in STOPWORDS:
+                break
+            kept.append(w)
+        if kept:
+            start = m.start("words")
+            phrase = " ".join(kept)
+            out.append((phrase, start, start + len(phrase)))
+    return out
+
+
 _BREAKDOWN_CUE = re.compile(
     r"(?:\bby|\bper|\bsplit(?: by)?|\bbroken down by|\bbreak(?:down)? by|\bfor each|\bacross|"
     r"\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|"
@@ -396,6 +433,8 @@ class Reading:
     _unknown_things: list[str] | None = field(default=None, repr=False, compare=False)
     unread_filters: list[tuple[str, int, int]] = field(default_factory=list)
     """Filters being written that could not be read ("amount > abc", "plan ~ pro"): asked about, never dropped."""
+    groupings: list[tuple[str, int, int]] = field(default_factory=list)
+    """ "by sales rep": a grouping by words that name no property of the project (asked about, or reported)."""
     terse: bool = False
     """Nothing but what was read and filler words: a bare "signups last week" asks for one number."""
 
@@ -719,6 +758,11 @@ class Reader:
             and not self._known(t.text)
             and not any(a <= t.start < b for a, b in covered)
         ]
+        groupings = [  # the word grouped by (the last) is no name of the project's: "by sales rep"
+            g for g in _groupings(masked) if not any(a < g[2] and g[2] - len(g[0].split()[-1]) < b for a, b in covered)
+        ]
+        for phrase, start, end in groupings:
+            spans.append(Span(start, end, phrase, "detail", f"by {phrase} (the project has no such property)"))
         metric = None
         for metric_pattern, row in self._metrics:
             metric_hit = metric_pattern.search(masked)
@@ -769,6 +813,7 @@ class Reader:
             spans[:] = [s for s in spans if not (s.kind == "detail" and s.key == (share.start, share.end))]
         reading.qualifiers = qualifiers
         reading.unread_filters = unread_filters
+        reading.groupings = groupings
         reading.terse = (
             len(events) <= 1
             and "%" not in masked

@@ -36,6 +36,11 @@ _THING_NOUNS = (
     r"campaigns?|banners?|modals?|popups?|tabs?|links?|menus?|forms?|wizards?|emails?|notifications?|"
     r"tooltips?|cards?|sections?|views?|tiers?|crash\w*|errors?)\b"
 )
+_UI_ELEMENT = re.compile(
+    r"[ -](banners?|buttons?|modals?|pop-?ups?|widgets?|tooltips?|links?|menus?|tabs?|cards?|toasts?|ctas?|"
+    r"nudges?|prompts?|overlays?|sidebars?|carousels?)\b"
+)
+"""Elements of an interface: after an event's word ("the upgrade banner") they name something of their own."""
 _NAMED_EXPERIMENT = re.compile(r"\b([\w][\w-]*)\s+(?:a/b\s+)?(?:experiment|test|flag|rollout)\b")
 _GENERIC = frozenset(
     {
@@ -581,6 +586,9 @@ class SlotFiller:
             filled.used.add((first.start, first.end))
             return "first_time"
         math = r.detail("math")
+        order = r.detail("order")
+        if math is not None and r.metric is not None and order is not None and order.start == math.start:
+            math = None  # "the biggest revenue": the most of the metric (its order), not the biggest single amount
         per = r.detail("per_actor")
         unit = r.detail("unit")
         numeric = any(m.prop is not None and m.prop.type == "Numeric" for m in (*r.properties, *r.breakdowns))
@@ -881,6 +889,7 @@ class SlotFiller:
             filled.issues.append(self._issue(spec, r))
         self._check_unknown_names(intent, filled, r, given)
         self._check_referents(intent, filled, r, given)
+        self._check_groupings(intent, filled, r, given)
         for kind, value in r.bad_numbers:
             slot = next(
                 (
@@ -1018,6 +1027,23 @@ class SlotFiller:
                 )
             )
             return
+        for m in r.events:
+            ui = _UI_ELEMENT.match(r.text[m.end :])
+            if m.event is None or ui is None or self.linker.knows(ui.group(1)):
+                continue
+            # "clicked the upgrade banner": an element of the interface the project tracks no event for
+            phrase = f"{m.phrase} {ui.group(1)}"
+            filled.values.pop(primary.name, None)
+            filled.issues.append(
+                SlotIssue(
+                    primary.name,
+                    f"This project tracks nothing called {phrase!r}: did you mean {m.event.name} in general, or "
+                    f"another event?",
+                    tuple(dict.fromkeys((m.event.name, *self.linker.suggest_events(phrase)))),
+                    "unknown_modifier",
+                )
+            )
+            return
         said = primary.name in filled.values and primary.name not in filled.defaulted
         if r.vague and not r.events and r.metric is None and not said:
             filled.issues.append(SlotIssue(primary.name, primary.prompt, tuple(self.linker.event_options()), "vague"))
@@ -1028,6 +1054,23 @@ class SlotFiller:
             if m.kind == "property" and m.prop is not None:
                 return self.taxonomy.property(m.prop.name, m.prop.scope)
         return None
+
+    def _check_groupings(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:
+        """ "revenue by sales rep": a family that groups asks which property is meant when the project has no
+        such one (a family that does not group reports the words unread instead)."""
+        spec = next((s for s in intent.slots if s.role == "breakdown"), None)
+        if not r.groupings or spec is None or spec.name in given or any(i.slot == spec.name for i in filled.issues):
+            return
+        phrase = r.groupings[0][0]
+        filled.values.pop(spec.name, None)
+        filled.issues.append(
+            SlotIssue(
+                spec.name,
+                f"This project has no property called {phrase!r}: group by which property?",
+                self.options_for(spec),
+                "unknown_property",
+            )
+        )
 
     def _check_referents(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:
         """ "the campaign", "the new feature": something the question points at without naming. Asked

@@ -494,3 +494,64 @@ def test_a_value_word_that_starts_a_question_is_not_a_write(demo_engine: Engine)
     assert answer.intent == "count" and answer.slots["filters"][0].value == "email"
     assert table.rows[0][0] == truth[0]
     assert demo_engine.ask("email users who churned a discount").intent == "out_of_scope"
+
+
+def test_a_grouping_by_something_the_project_lacks_is_asked_about_or_reported(demo_engine: Engine) -> None:
+    """ "revenue by sales rep": a family that groups asks which property is meant (it answered the total for
+    everyone); a family that does not group reports the words unread; known groupings and "by far" are not asked."""
+    answer = demo_engine.ask("break down october revenue by sales rep")
+    assert answer.clarification is not None
+    (question,) = answer.clarification.questions
+    assert question.slot == "breakdown" and "'sales rep'" in question.prompt and "$browser" in question.options
+    answer = demo_engine.ask("how many signups last week by favourite colour")
+    assert answer.clarification is not None or any("favourite colour" in c for c in answer.caveats)
+    for fine in ("revenue by channel last month", "purchases by the hour of day last week", "signups by day last week"):
+        assert demo_engine.ask(fine).clarification is None, fine
+
+
+def test_an_element_of_the_interface_after_an_event_word_is_asked_about(demo_engine: Engine) -> None:
+    """ "clicked the upgrade banner": the project tracks no banner, so the event its word names is offered, not
+    counted as if asked (it counted purchases); "shared a link" is a value of the project's and is answered."""
+    answer = demo_engine.ask("how many people clicked the upgrade banner last week")
+    assert answer.clarification is not None
+    assert "'upgrade banner'" in answer.clarification.questions[0].prompt
+    assert "purchase" in answer.clarification.questions[0].options
+    assert demo_engine.ask("how many people shared a link last week").clarification is None
+
+
+def test_a_month_named_while_it_runs_is_this_one_when_last_years_has_no_data(demo_engine: Engine) -> None:
+    """ "in November" asked in the data's first November can only mean this one: answered and stated (it asked
+    which November); the week the range starts inside is marked partial and left out of the direction. A quarter
+    named while it runs is still asked about."""
+    answer, table = answered(demo_engine, "weekly active users in November")
+    assert answer.slots["time_range"].start == datetime(2026, 11, 1, tzinfo=UTC)
+    assert any("the other reading of the month has no data" in n for n in answer.notes)
+    text = answer.interpret(table).text()
+    assert "2026-10-26 (partial)" in text and "began before the range" in text
+    assert demo_engine.ask("DAU for Q4").clarification is not None
+
+
+def test_the_biggest_revenue_ranks_by_the_revenue_and_a_sign_in_value_is_its_method(demo_engine: Engine) -> None:
+    """ "which day had the biggest revenue" ranks days by their revenue (it answered the largest single amount,
+    or the month's total); "didn't use google sign-in" excludes the google sign-in method, not people who came
+    from google and never logged in."""
+    days = demo_engine.backend.run_sql(
+        "SELECT toDate(timestamp) AS d, sum(JSONExtractFloat(properties, 'amount')) AS r FROM events "
+        "WHERE event = 'purchase' AND timestamp >= '2026-11-01' AND timestamp < '2026-11-26 12:00:00' "
+        "GROUP BY d ORDER BY r DESC LIMIT 1"
+    ).rows
+    answer, table = answered(demo_engine, "which day in november had the biggest revenue?")
+    assert answer.intent == "breakdown" and answer.slots["measure"] == "sum"
+    assert str(table.records()[0]["breakdown"])[:10] == str(days[0][0])[:10]
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM events WHERE event = 'signed_up' AND JSONExtractString(properties, 'signup_method') "
+        "!= 'google' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01'"
+    ).rows
+    answer, table = answered(demo_engine, "Oct signups that didn't use google sign-in, how many?")
+    assert not answer.slots.get("conditions") and table.rows[0][0] == truth[0]
+
+
+def test_a_named_event_grouped_by_a_property_is_a_breakdown_not_revenue(demo_engine: Engine) -> None:
+    """ "signups by acquisition channel" ranks signups per channel (it answered the revenue of signups: 0)."""
+    answer = demo_engine.ask("signups by acquisition channel")
+    assert answer.intent == "breakdown" and answer.slots["event"].name == "signed_up"
