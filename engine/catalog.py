@@ -164,6 +164,7 @@ _SLOT_KEYS = {
     "negated",
     "default_with",
     "anchors",
+    "silence",
 }
 
 
@@ -269,6 +270,9 @@ class SlotSpec:
     """(event) takes an event the question negates when no other takes it ("how many never invited anyone"):
     the answer states both who did and who did not."""
     default_with: tuple[tuple[str, str], ...] = ()
+    silence: bool = False
+    """(time_range) the period named after words of silence ("inactive since Nov 1", "no activity since the
+    10th") is how long people have been silent, not the range they were active in."""
     anchors: bool = False
     """(conditions) the signup event named beside more events than the family's event slots take is who is
     followed, not a third event: "among people who signed up in October, the ones who onboarded vs not, what
@@ -827,6 +831,7 @@ def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
                 accepts=tuple(item.get("accepts") or ()),
                 negated=_parse_bool(item, "negated", source),
                 anchors=_parse_bool(item, "anchors", source),
+                silence=_parse_bool(item, "silence", source),
                 default_with=tuple(
                     (str(k), str(v)) for k, v in _parse_pairs(item, "default_with", source, _AnyText(), None)
                 ),

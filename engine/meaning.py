@@ -381,8 +381,14 @@ class _Words(dict):  # type: ignore[type-arg]
         if value is None:
             return "any event" if key.endswith("event") else "–"
         if isinstance(value, tuple):
-            return " → ".join(v.label() if hasattr(v, "label") else str(v) for v in value)
-        return value.label() if hasattr(value, "label") else str(value)
+            return " → ".join(_label(v) for v in value)
+        return _label(value)
+
+
+def _label(value: Any) -> str:
+    """A slot value in words: its label (a method of events and properties, the text of a range)."""
+    label = getattr(value, "label", None)
+    return str(label()) if callable(label) else label if isinstance(label, str) else str(value)
 
 
 def _math_word(math: str) -> str:

@@ -433,6 +433,8 @@ class Reading:
     _unknown_things: list[str] | None = field(default=None, repr=False, compare=False)
     unread_filters: list[tuple[str, int, int]] = field(default_factory=list)
     """Filters being written that could not be read ("amount > abc", "plan ~ pro"): asked about, never dropped."""
+    silence: tuple[TimeRange, tuple[int, int]] | None = None
+    """ "inactive since Nov 1": the period people have been silent, and where the question says it."""
     groupings: list[tuple[str, int, int]] = field(default_factory=list)
     """ "by sales rep": a grouping by words that name no property of the project (asked about, or reported)."""
     terse: bool = False
@@ -574,6 +576,9 @@ class Reader:
         text = _mend(Question.of(question).text, self._hyphenated)
         spans: list[Span] = []
         timed = _blank_silence(text)
+        silence = _silent_since(timed, now)
+        if silence is not None:  # "inactive since Nov 1": how long people have been silent, not the range asked
+            timed = _blank(timed, *silence[1])
         match = find_time_range(timed, now)
         time: TimeRange | None = None
         options: tuple[TimeRange, ...] = ()
@@ -814,6 +819,9 @@ class Reader:
         reading.qualifiers = qualifiers
         reading.unread_filters = unread_filters
         reading.groupings = groupings
+        if silence is not None:
+            reading.silence = silence
+            spans.append(Span(*silence[1], text[slice(*silence[1])], "time", f"silent {silence[0].label}"))
         reading.terse = (
             len(events) <= 1
             and "%" not in masked
@@ -1064,6 +1072,29 @@ def _units_between(first: TimeRange, second: TimeRange) -> int | None:
         return months if months > 0 else None
     if days > 0 and days % 7 == 0:
         return days // 7
+    return None
+
+
+_SILENCE_BEFORE = re.compile(
+    r"\b(?:inactive|silent|quiet|dormant|idle|no (?:activity|events?|logins?|visits?)|nothing|not (?:been )?(?:seen|active|"
+    r"back)|gone (?:silent|quiet|dark|inactive)|(?:haven'?t|hasn'?t|have not|has not) (?:done|had|been|shown up|"
+    r"logged in|come back|returned|used \w+)\b(?: (?:a single thing|anything|any \w+|back|seen|active))?)"
+    r"[^.;,]{0,20}?\s$"
+)
+
+
+def _silent_since(text: str, now: datetime) -> tuple[TimeRange, tuple[int, int]] | None:
+    """ "inactive since Nov 1", "haven't done a single thing since the 10th", "haven't come back in November" (asked
+    in November): a range running up to now, right after words of silence, and its span."""
+    for m in re.finditer(r"\b(?:since|in|during|all of|this)\b", text):
+        if not _SILENCE_BEFORE.search(text[max(0, m.start() - 60) : m.start()]):
+            continue
+        found = find_time_range(text[m.start() :], now)
+        if found is None or found.range is None or found.span[0] != 0:
+            continue
+        running = found.options[0] if found.ambiguous else found.range  # "in November", asked in November
+        if m.group(0) == "since" or running.end >= now:  # "quiet in October" is no silence up to now
+            return running, (m.start(), m.start() + found.span[1])
     return None
 
 

@@ -252,6 +252,14 @@ class SlotFiller:
                 choice = self._choice(intent, spec, r, filled)
                 if choice is not None:
                     out[spec.name] = choice
+        if r.silence is not None:  # "inactive since Nov 1": a family that measures silence takes it as such
+            silence = next((s for s in intent.slots if s.silence), None)
+            if silence is not None:
+                out[silence.name] = r.silence[0]
+                use(r.silence[1])
+            elif r.time is None and "date_range" in by_role:
+                out[by_role["date_range"].name] = r.silence[0]
+                use(r.silence[1])
         if r.time is not None and "date_range" in by_role:
             out[by_role["date_range"].name] = r.time
             if intent.two_ranges == "union" and r.other_range is not None:
@@ -801,10 +809,12 @@ class SlotFiller:
                 if spec.type == "flag":
                     filled.notes.append(f"the project has one experiment flag, {value!r}")
         for spec in intent.slots:
-            if spec.type == "time_range" and spec.name not in v and not r.time_options:
+            if spec.type == "time_range" and not spec.silence and spec.name not in v and not r.time_options:
                 v[spec.name] = self._default_range(spec, v, now)
                 filled.defaulted.append(spec.name)
-        time_range = next((v[s.name] for s in intent.slots if s.type == "time_range" and s.name in v), None)
+        time_range = next(
+            (v[s.name] for s in intent.slots if s.type == "time_range" and not s.silence and s.name in v), None
+        )
         for spec in intent.slots:
             if spec.default == "by_range" and spec.name not in v and isinstance(time_range, TimeRange):
                 v[spec.name] = default_interval(time_range)

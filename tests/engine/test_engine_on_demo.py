@@ -555,3 +555,27 @@ def test_a_named_event_grouped_by_a_property_is_a_breakdown_not_revenue(demo_eng
     """ "signups by acquisition channel" ranks signups per channel (it answered the revenue of signups: 0)."""
     answer = demo_engine.ask("signups by acquisition channel")
     assert answer.intent == "breakdown" and answer.slots["event"].name == "signed_up"
+
+
+def test_inactive_since_a_date_is_the_silence_not_the_active_range(demo_engine: Engine) -> None:
+    """ "active in October but nothing since Nov 1" counts October's active people with no event from Nov 1 on (it
+    read Nov 1 to now as the active range and the default 14 days as the silence); "inactive since Nov 1" alone
+    keeps the default active range; "signups since Nov 1" is still a range."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM (SELECT person_id, max(timestamp) AS last FROM events WHERE timestamp >= '2026-10-01' "
+        "AND timestamp < '2026-11-26 12:00:00' GROUP BY person_id HAVING countIf(timestamp < '2026-11-01') > 0 "
+        "AND last < '2026-11-01')"
+    ).rows
+    for question in (
+        "how many users were active in october but haven't done a single thing since nov 1",
+        "who was active in october and hasn't come back in november?",
+    ):
+        answer, table = answered(demo_engine, question)
+        assert answer.intent == "churn_risk" and not answer.caveats, question
+        assert answer.slots["silent_since"].start == datetime(2026, 11, 1, tzinfo=UTC)
+        assert "silent since Nov 1" in answer.explain() or "silent November" in answer.explain()
+        assert table.records()[0]["total"] == truth[0], question
+    answer = demo_engine.ask("how many users have been inactive since nov 1")
+    assert answer.slots["time_range"].label == "last 60 days" and answer.slots["silent_since"] is not None
+    answer = demo_engine.ask("signups since nov 1")
+    assert answer.slots["time_range"].start == datetime(2026, 11, 1, tzinfo=UTC)
