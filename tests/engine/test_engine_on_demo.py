@@ -579,3 +579,16 @@ def test_inactive_since_a_date_is_the_silence_not_the_active_range(demo_engine: 
     assert answer.slots["time_range"].label == "last 60 days" and answer.slots["silent_since"] is not None
     answer = demo_engine.ask("signups since nov 1")
     assert answer.slots["time_range"].start == datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def test_people_ranked_by_their_active_days(demo_engine: Engine) -> None:
+    """ "which user showed up on the most distinct days" lists people by their days with an event (it answered the
+    stickiness buckets, with "most" unread); "on how many days" without a "which user" stays stickiness."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT toString(person_id), count(DISTINCT toDate(timestamp)) AS d FROM events WHERE timestamp >= "
+        "'2026-10-27 12:00:00' AND timestamp < '2026-11-26 12:00:00' GROUP BY person_id ORDER BY d DESC LIMIT 3"
+    ).rows
+    answer, table = answered(demo_engine, "which users showed up on the most distinct days in the last 30 days?")
+    assert answer.intent == "user_list" and answer.slots["rank"] == "active_days" and not answer.caveats
+    assert [r["times"] for r in table.records()[:3]] == [row[1] for row in truth]
+    assert demo_engine.ask("how many users were active on 3 separate days last week").intent == "stickiness"
