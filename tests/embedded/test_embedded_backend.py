@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from askhog.backends.base import Backend
 from askhog.backends.embedded import EmbeddedBackend
-from askhog.demo import truths
 from askhog.demo.generate import DemoInfo, generate_demo
+from askhog.demo.products.paperplane import truths
 from askhog.demo.store import Store, default_home
 from askhog.errors import BackendError, DataNotLoaded, ExecutionError, UnsafeQueryError
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from askhog.demo import truths
+from askhog.demo.products.paperplane import truths
 from askhog.demo.store import Store
 
 from .conftest import DEMO_END

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import numpy as np
 
-from .timeline import Timeline
+from ...timeline import Timeline
 
 # --- 1. Checkout break: ten days before the end, Safari checkouts stop converting ------------
 
