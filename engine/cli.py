@@ -144,6 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--product", choices=products.NAMES, default=products.DEFAULT, help="which demo product's data to generate"
     )
+    demo.add_argument("--now", metavar="TIME", help="generate as if it were TIME: the data ends there (ISO 8601, UTC)")
     demo.set_defaults(handler=_cmd_demo)
 
     load = sub.add_parser("load", help="add a PostHog events export (CSV, JSON lines, Parquet) to the loaded data")
@@ -571,6 +572,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         events=args.events or DEFAULT_EVENTS,
         seed=args.seed if args.seed is not None else DEFAULT_SEED,
         progress=stderr_progress,
+        clock=_clock(args),
         product=args.product,
     )
     print(

@@ -17,7 +17,7 @@ from ...timeline import Timeline
 
 BREAK_DAYS_BEFORE_END = 12
 BROKEN_COUNTRY = "DE"
-BROKEN_PAYMENT_FACTOR = 0.2  # a DE account's payment due after the break arrives with 20% of the usual chance
+BROKEN_PAYMENT_FACTOR = 0.15  # a DE account's payment due after the break arrives with 15% of the usual chance
 RELEASE_NOTE = "Release 7.3: localized client payment page"
 
 
@@ -28,7 +28,7 @@ def break_moment(timeline: Timeline) -> datetime:
 # --- 2. Channels: google brings the most accounts, partner accounts are paid the most -------------
 
 UTM_SOURCES: dict[str | None, float] = {"google": 34, None: 20, "capterra": 18, "linkedin": 16, "partner": 12}
-INVOICE_SCALE_BY_SOURCE = {"partner": 2.5}  # accounts referred by accountants bill this many times more than others
+INVOICE_SCALE_BY_SOURCE = {"partner": 3.0}  # accounts referred by accountants bill this many times more than others
 
 # --- 3. Sending an invoice within three days of signing up predicts subscribing -------------------
 
@@ -40,7 +40,7 @@ SUBSCRIBE_RATE = {True: 0.45, False: 0.08}  # chance of ever starting a paid pla
 
 FLAG = "smart-reminders"
 VARIANTS = ("control", "test")
-PAYMENT_RATE = np.array([0.35, 0.6])  # chance that a sent invoice is paid, indexed like VARIANTS
+PAYMENT_RATE = np.array([0.3, 0.6])  # chance that a sent invoice is paid, indexed like VARIANTS
 AUTOMATIC_REMINDER_DAYS = 7  # test sends a reminder this long after an invoice still unpaid then
 
 
