@@ -9,8 +9,9 @@ become Python objects.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from .people import People
 from .timeline import US_PER_SECOND, Timeline
 
 NO_SESSION = -1
+P = TypeVar("P", bound=People)
 
 
 @dataclass
@@ -149,6 +151,47 @@ class Builder:
         events = Events.concat(self.parts)
         events = events.take(np.nonzero(events.ts < np.minimum(timeline.end_us, pop.stop_us[events.person]))[0])
         return events.take(np.lexsort((events.ts, events.session, events.person)))
+
+
+def generate(
+    rng: np.random.Generator,
+    pop: P,
+    timeline: Timeline,
+    vocab: Vocabulary,
+    habits: Habits,
+    scripts: Callable[[Builder, P, Timeline], None],
+    fill: Callable[[Events, P, Vocabulary, np.random.Generator], None],
+) -> Events:
+    """A chunk's events: the product's ``scripts`` (its milestone sessions), everyday sessions by its ``habits``,
+    the pages of browser events, then ``fill`` (its event properties)."""
+    b = Builder(rng, vocab, habits)
+    scripts(b, pop, timeline)
+    everyday_sessions(b, pop, timeline)
+    events = b.finish(pop, timeline)
+    follow_pages(events, vocab, rng, habits.app_pages)
+    fill(events, pop, vocab, rng)
+    return events
+
+
+def first_sessions(
+    b: Builder,
+    pop: People,
+    referrer: np.ndarray,
+    signup: tuple[Step, ...],
+    signup_gates: dict[str, np.ndarray],
+    visit: tuple[Step, ...],
+    pricing_rate: float,
+) -> None:
+    """Every person's first session, from ``referrer`` (one per person): the ``signup`` script for those who sign up
+    (starting a few minutes before the signup moment; ``signup_gates`` has one entry per signed-up person), the
+    ``visit`` script for visitors (its ``curious`` step, a look at pricing, for ``pricing_rate`` of them)."""
+    rng = b.rng
+    everyone = np.arange(len(pop))
+    signed, visitor = everyone[~pop.visitor], everyone[pop.visitor]
+    lead_in = (rng.uniform(60, 300, len(pop)) * US_PER_SECOND).astype(np.int64)
+    b.script(signed, pop.signup_us[signed] - lead_in[signed], signup, signup_gates, referrer[signed])
+    curious = rng.random(len(visitor)) < pricing_rate
+    b.script(visitor, pop.signup_us[visitor], visit, {"curious": curious}, referrer[visitor])
 
 
 def everyday_sessions(b: Builder, pop: People, timeline: Timeline) -> None:

@@ -69,6 +69,16 @@ def sample(rng: np.random.Generator, dist: tuple[np.ndarray, np.ndarray], size: 
     return codes[rng.choice(len(codes), size=size, p=p)]
 
 
+def happens(
+    rng: np.random.Generator, p: np.ndarray, broken: np.ndarray, at_us: np.ndarray, break_us: int, factor: float
+) -> np.ndarray:
+    """Whether each thing of chance ``p`` happens at its moment ``at_us``, its chance cut to ``factor`` of itself
+    where ``broken`` from ``break_us`` on: how a break planted at a known moment in one segment shows."""
+    chance = np.where(broken & (at_us >= break_us), p * factor, p)
+    happened: np.ndarray = rng.random(len(chance)) < chance
+    return happened
+
+
 @dataclass(frozen=True)
 class Habits:
     """How a product's users spend an ordinary day: the background its planted truths stand out from.

@@ -17,8 +17,8 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from .encode import Layout
-from .events import Events
-from .model import Vocabulary
+from .events import Builder, Events, generate
+from .model import Habits, Vocabulary
 from .people import People
 from .timeline import Timeline
 
@@ -35,9 +35,17 @@ class Product(Generic[P]):
     events_per_person: int  # measured average; sets how many persons a requested event count needs
     draw: Callable[[np.random.Generator, int, int, Timeline, Vocabulary], P]
     """(rng, persons, global index of the first, timeline, vocabulary) → the chunk's persons."""
-    events: Callable[[np.random.Generator, P, Timeline, Vocabulary], Events]
+    habits: Habits
+    scripts: Callable[[Builder, P, Timeline], None]
+    """Scripts the chunk's milestone sessions (and server-side events) into the builder."""
+    fill: Callable[[Events, P, Vocabulary, np.random.Generator], None]
+    """Fills the event properties of the chunk's finished events."""
     person_codes: Callable[[P, Vocabulary, int], dict[str, np.ndarray]]
     """The layout's person columns as the person is at the end (``end_us``): one code per person."""
     codes_at_events: Callable[[Events, P, Vocabulary], dict[str, np.ndarray]]
     """The person columns that change over time (a plan bought midway), as they were at each event."""
     annotations: Callable[[Timeline], list[tuple[datetime, str]]]
+
+    def events(self, rng: np.random.Generator, pop: P, timeline: Timeline, vocab: Vocabulary) -> Events:
+        """The chunk's events, drawn with ``rng`` after its persons."""
+        return generate(rng, pop, timeline, vocab, self.habits, self.scripts, self.fill)

@@ -7,11 +7,9 @@ writer would, independently of the generator's code and of the intent templates.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from askhog import cli
@@ -21,6 +19,8 @@ from askhog.demo.products.invoicing import truths
 from askhog.demo.store import Store
 from askhog.engine import Engine
 from askhog.taxonomy import demo_taxonomy
+
+from .conftest import rows, two_proportion_z
 
 END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 """Where the data ends and the engine's "now": pinned, never the wall clock."""
@@ -43,15 +43,6 @@ def invoicing(tmp_path_factory: pytest.TempPathFactory) -> DemoInfo:
 @pytest.fixture(scope="module")
 def store(invoicing: DemoInfo) -> Store:
     return Store(invoicing.home)
-
-
-def rows(store: Store, sql: str) -> list[list[Any]]:
-    return store.json(sql)["data"]
-
-
-def two_proportion_z(hits_a: int, n_a: int, hits_b: int, n_b: int) -> float:
-    pooled = (hits_a + hits_b) / (n_a + n_b)
-    return (hits_b / n_b - hits_a / n_a) / math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
 
 
 def test_the_store_holds_the_invoicing_product_and_its_taxonomy(invoicing: DemoInfo, store: Store) -> None:

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...events import NO_SESSION, Builder, Events, Step, activity_days, draw_values, everyday_sessions, follow_pages
+from ...events import (
+    NO_SESSION,
+    Builder,
+    Events,
+    Step,
+    activity_days,
+    draw_values,
+    first_sessions,
+)
 from ...model import NONE, Vocabulary
 from ...people import NEVER
 from ...timeline import US_PER_DAY, US_PER_SECOND, Timeline
@@ -39,28 +47,18 @@ UPGRADE = (Step("$pageview", "/pricing"), Step("$pageview", "/billing"), Step("s
 SENT_WITHIN_US = 3600 * US_PER_SECOND  # an invoice session's steps are over well within the hour
 
 
-def generate(rng: np.random.Generator, pop: Population, timeline: Timeline, vocab: Vocabulary) -> Events:
-    b = Builder(rng, vocab, model.HABITS)
+def scripts(b: Builder, pop: Population, timeline: Timeline) -> None:
+    """Signup or visit, the upgrade to a paid plan, every invoice and its lifecycle."""
     _milestones(b, pop)
     _invoices(b, pop, timeline)
-    everyday_sessions(b, pop, timeline)
-    events = b.finish(pop, timeline)
-    follow_pages(events, vocab, rng, model.HABITS.app_pages)
-    _fill_properties(events, pop, vocab, rng)
-    return events
 
 
 def _milestones(b: Builder, pop: Population) -> None:
     rng, vocab = b.rng, b.vocab
+    gates = {"adds_client": rng.random(int((~pop.visitor).sum())) < model.CLIENT_IN_SIGNUP_SESSION}
+    first_sessions(b, pop, _initial_referrer(pop, vocab), SIGNUP, gates, VISIT, model.VISITORS_SEEING_PRICING)
     everyone = np.arange(len(pop))
-    initial = _initial_referrer(pop, vocab)
     direct = np.full(len(pop), vocab.code("$referring_domain", "$direct"), np.uint8)
-    signed, visitor = everyone[~pop.visitor], everyone[pop.visitor]
-    lead_in = (rng.uniform(60, 300, len(pop)) * US_PER_SECOND).astype(np.int64)
-    adds_client = rng.random(len(signed)) < model.CLIENT_IN_SIGNUP_SESSION
-    b.script(signed, pop.signup_us[signed] - lead_in[signed], SIGNUP, {"adds_client": adds_client}, initial[signed])
-    curious = rng.random(len(visitor)) < model.VISITORS_SEEING_PRICING
-    b.script(visitor, pop.signup_us[visitor], VISIT, {"curious": curious}, initial[visitor])
     upgrading = everyone[pop.subscribe_us != NEVER]
     b.script(upgrading, pop.subscribe_us[upgrading], UPGRADE, {}, direct[upgrading])
 
@@ -127,7 +125,8 @@ def _lifecycle(
     b.add(who[reminded], remind_us[reminded], vocab.event("reminder_sent"), NO_SESSION, value=automatic)
 
 
-def _fill_properties(events: Events, pop: Population, vocab: Vocabulary, rng: np.random.Generator) -> None:
+def fill(events: Events, pop: Population, vocab: Vocabulary, rng: np.random.Generator) -> None:
+    """Event properties: the account's channel on its signup, drawn values, plan prices, variants."""
     r = events.rows(vocab, "account_created")
     utm = np.full(NONE + 1, NONE, np.uint8)
     for i, source in enumerate(vocab.person_values["$initial_utm_source"]):

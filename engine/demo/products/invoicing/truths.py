@@ -11,6 +11,7 @@ from datetime import datetime
 
 import numpy as np
 
+from ...model import happens
 from ...timeline import Timeline
 
 # --- 1. Payment break: twelve days before the end, German accounts stop getting paid --------------
@@ -48,9 +49,7 @@ def invoice_paid(
     rng: np.random.Generator, paid_us: np.ndarray, variant: np.ndarray, broken_country: np.ndarray, break_us: int
 ) -> np.ndarray:
     """Whether each sent invoice is paid at ``paid_us`` (truths 1 and 4 together)."""
-    p: np.ndarray = PAYMENT_RATE[variant]
-    p = np.where(broken_country & (paid_us >= break_us), p * BROKEN_PAYMENT_FACTOR, p)
-    return rng.random(len(p)) < p
+    return happens(rng, PAYMENT_RATE[variant], broken_country, paid_us, break_us, BROKEN_PAYMENT_FACTOR)
 
 
 # --- 5. Rhythm: a working-week product that invoices at the turn of the month ---------------------

@@ -11,10 +11,17 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ...events import NO_SESSION, Builder, Events, Step, draw_values, everyday_sessions, follow_pages
+from ...events import (
+    NO_SESSION,
+    Builder,
+    Events,
+    Step,
+    draw_values,
+    first_sessions,
+)
 from ...model import Vocabulary
 from ...people import NEVER
-from ...timeline import US_PER_DAY, US_PER_SECOND, Timeline
+from ...timeline import US_PER_DAY, Timeline
 from . import model, truths
 from .population import Population
 
@@ -51,38 +58,14 @@ CHECKOUT = (
 )
 
 
-def generate(rng: np.random.Generator, pop: Population, timeline: Timeline, vocab: Vocabulary) -> Events:
-    b = Builder(rng, vocab, model.HABITS)
-    _milestones(b, pop)
-    everyday_sessions(b, pop, timeline)
-    events = b.finish(pop, timeline)
-    _keep_first_week_shares_planted(events, pop, vocab)
-    follow_pages(events, vocab, rng, model.HABITS.app_pages)
-    _fill_properties(events, pop, vocab, rng)
-    return events
-
-
-def _milestones(b: Builder, pop: Population) -> None:
+def scripts(b: Builder, pop: Population, timeline: Timeline) -> None:
+    """Signup or visit, late onboarding, the first-week share, checkout attempts, cancellations."""
     rng, vocab = b.rng, b.vocab
+    signed = ~pop.visitor
+    gates = {"onboarded_day_one": pop.onboarded_day_one[signed], "project_in_signup": pop.project_in_signup[signed]}
+    first_sessions(b, pop, _initial_referrer(pop, vocab), SIGNUP, gates, VISIT, model.VISITORS_SEEING_PRICING)
     everyone = np.arange(len(pop))
     direct = np.full(len(pop), vocab.code("$referring_domain", "$direct"), np.uint8)
-    initial = _initial_referrer(pop, vocab)
-    signed, visitor = everyone[~pop.visitor], everyone[pop.visitor]
-    lead_in = (rng.uniform(60, 300, len(pop)) * US_PER_SECOND).astype(np.int64)
-    b.script(
-        signed,
-        pop.signup_us[signed] - lead_in[signed],
-        SIGNUP,
-        {"onboarded_day_one": pop.onboarded_day_one[signed], "project_in_signup": pop.project_in_signup[signed]},
-        initial[signed],
-    )
-    b.script(
-        visitor,
-        pop.signup_us[visitor],
-        VISIT,
-        {"curious": rng.random(len(visitor)) < model.VISITORS_SEEING_PRICING},
-        initial[visitor],
-    )
     late = everyone[(pop.onboard_us != NEVER) & ~pop.onboarded_day_one]
     b.script(late, pop.onboard_us[late], LATE_ONBOARDING, {}, direct[late])
     sharers = everyone[pop.share_us != NEVER]
@@ -119,7 +102,10 @@ def _keep_first_week_shares_planted(events: Events, pop: Population, vocab: Voca
     events.event[shares & first_week & ~planted] = vocab.event("file_uploaded")
 
 
-def _fill_properties(events: Events, pop: Population, vocab: Vocabulary, rng: np.random.Generator) -> None:
+def fill(events: Events, pop: Population, vocab: Vocabulary, rng: np.random.Generator) -> None:
+    """Event properties, once truth 3's first week holds only planted shares."""
+    _keep_first_week_shares_planted(events, pop, vocab)
+
     def rows(name: str) -> np.ndarray:
         return events.rows(vocab, name)
 
