@@ -25,7 +25,7 @@ class Vocabulary:
     events: tuple[str, ...]
     event_values: dict[str, tuple[str, ...]]
     person_values: dict[str, tuple[str, ...]]
-    source: str = "the demo taxonomy"  # the taxonomy's file, named in errors
+    source: str  # the taxonomy's file, named in errors
 
     @classmethod
     def from_taxonomy(cls, tax: Taxonomy, source: str) -> Vocabulary:

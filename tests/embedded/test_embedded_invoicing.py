@@ -7,6 +7,7 @@ writer would, independently of the generator's code and of the intent templates.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,23 +201,33 @@ def test_an_engine_on_the_invoicing_store_counts_its_events(
 
 
 @pytest.fixture
-def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("ASKHOG_HOME", str(tmp_path))
-    yield tmp_path
+def cli_home(tmp_path: Path, warm_home: Callable[[Path], Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = warm_home(tmp_path / "home")
+    monkeypatch.setenv("ASKHOG_HOME", str(home))
+    monkeypatch.delenv("POSTHOG_PERSONAL_API_KEY", raising=False)
+    yield home
     Store.release()
 
 
-def test_the_cli_generates_the_product_it_is_asked_for(
-    cli_home: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+def test_the_cli_generates_the_product_it_is_asked_for_and_answers_from_it(
+    cli_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["demo", "--product", "invoicing", "--events", "3000", "--now", "2026-11-26T12:00"]) == 0
+    now = ["--now", "2026-11-26T12:00"]
+    assert cli.main(["demo", "--product", "invoicing", "--events", "3000", *now]) == 0
     out = capsys.readouterr().out
     assert out.startswith("generated the Billfold demo: ") and "ending 2026-11-26 12:00 UTC" in out
     meta = Store(cli_home).metadata()
     assert meta["product"] == "invoicing" and meta["end"] == END.isoformat()
-    assert {"invoice_sent", "payment_received"} <= {
-        e for [e] in rows(Store(cli_home), "SELECT DISTINCT event FROM events")
-    }
+    assert cli.main(["ask", "--json", *now, "how many invoices were sent in the last 30 days?"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    expected = rows(
+        Store(cli_home),
+        f"SELECT count() FROM events WHERE event = 'invoice_sent' AND timestamp >= {SQL_END} - INTERVAL 30 DAY",
+    )
+    assert answer["values"]["event"] == "invoice_sent" and answer["result"]["rows"] == expected
+    assert cli.main(["ask", "--examples"]) == 0
+    examples = capsys.readouterr().out
+    assert "account_created" in examples and "signed_up" not in examples
     assert cli.main(["demo", "--events", "3000", "--now", "2026-11-26T12:00"]) == 0
     assert "generated the Paperplane demo: " in capsys.readouterr().out
     assert Store(cli_home).metadata()["product"] == "paperplane"
