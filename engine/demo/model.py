@@ -57,6 +57,20 @@ class Vocabulary:
         p = np.array(list(weights.values()), dtype=np.float64)
         return codes, p / p.sum()
 
+    def translation(
+        self, person_prop: str, event_prop: str, names: Mapping[str | None, str | None] | None = None
+    ) -> np.ndarray:
+        """A lookup table from the person-scope codes of ``person_prop`` (and ``NONE``) to event-scope codes of
+        ``event_prop``: each value to the value ``names`` gives it (by default the same name), ``NONE`` to
+        ``names[None]`` (by default ``NONE``)."""
+        table = np.full(NONE + 1, NONE, np.uint8)
+        values: list[tuple[int, str | None]] = [*enumerate(self.person_values[person_prop]), (NONE, None)]
+        for code, value in values:
+            name = value if names is None else names[value]
+            if name is not None:
+                table[code] = self.code(event_prop, name)
+        return table
+
     def event_distribution(self, weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Event codes and normalised probabilities for sampling events with ``weights`` by name."""
         codes = np.array([self.event(e) for e in weights], np.uint8)

@@ -56,20 +56,12 @@ def scripts(b: Builder, pop: Population, timeline: Timeline) -> None:
 def _milestones(b: Builder, pop: Population) -> None:
     rng, vocab = b.rng, b.vocab
     gates = {"adds_client": rng.random(int((~pop.visitor).sum())) < model.CLIENT_IN_SIGNUP_SESSION}
-    first_sessions(b, pop, _initial_referrer(pop, vocab), SIGNUP, gates, VISIT, model.VISITORS_SEEING_PRICING)
+    initial = vocab.translation("$initial_utm_source", "$referring_domain", model.REFERRER_BY_SOURCE)
+    first_sessions(b, pop, initial[pop.source], SIGNUP, gates, VISIT, model.VISITORS_SEEING_PRICING)
     everyone = np.arange(len(pop))
     direct = np.full(len(pop), vocab.code("$referring_domain", "$direct"), np.uint8)
     upgrading = everyone[pop.subscribe_us != NEVER]
     b.script(upgrading, pop.subscribe_us[upgrading], UPGRADE, {}, direct[upgrading])
-
-
-def _initial_referrer(pop: Population, vocab: Vocabulary) -> np.ndarray:
-    """The $referring_domain code of the account's first visit, by its UTM source."""
-    table = np.full(NONE + 1, vocab.code("$referring_domain", model.REFERRER_BY_SOURCE[None]), np.uint8)
-    for i, source in enumerate(vocab.person_values["$initial_utm_source"]):
-        table[i] = vocab.code("$referring_domain", model.REFERRER_BY_SOURCE[source])
-    referrers: np.ndarray = table[pop.source]
-    return referrers
 
 
 def _invoices(b: Builder, pop: Population, timeline: Timeline) -> None:
@@ -128,10 +120,7 @@ def _lifecycle(
 def fill(events: Events, pop: Population, vocab: Vocabulary, rng: np.random.Generator) -> None:
     """Event properties: the account's channel on its signup, drawn values, plan prices, variants."""
     r = events.rows(vocab, "account_created")
-    utm = np.full(NONE + 1, NONE, np.uint8)
-    for i, source in enumerate(vocab.person_values["$initial_utm_source"]):
-        utm[i] = vocab.code("utm_source", source)
-    events.value[r] = utm[pop.source[events.person[r]]]
+    events.value[r] = vocab.translation("$initial_utm_source", "utm_source")[pop.source[events.person[r]]]
     draw_values(events, vocab, rng, "invoice_sent", "delivery", model.DELIVERIES)
     draw_values(events, vocab, rng, "payment_received", "payment_method", model.PAYMENT_METHODS)
     draw_values(events, vocab, rng, "report_exported", "report_type", model.REPORT_TYPES)

@@ -63,7 +63,8 @@ def scripts(b: Builder, pop: Population, timeline: Timeline) -> None:
     rng, vocab = b.rng, b.vocab
     signed = ~pop.visitor
     gates = {"onboarded_day_one": pop.onboarded_day_one[signed], "project_in_signup": pop.project_in_signup[signed]}
-    first_sessions(b, pop, _initial_referrer(pop, vocab), SIGNUP, gates, VISIT, model.VISITORS_SEEING_PRICING)
+    initial = vocab.translation("$initial_referring_domain", "$referring_domain")
+    first_sessions(b, pop, initial[pop.referrer], SIGNUP, gates, VISIT, model.VISITORS_SEEING_PRICING)
     everyone = np.arange(len(pop))
     direct = np.full(len(pop), vocab.code("$referring_domain", "$direct"), np.uint8)
     late = everyone[(pop.onboard_us != NEVER) & ~pop.onboarded_day_one]
@@ -84,14 +85,6 @@ def scripts(b: Builder, pop: Population, timeline: Timeline) -> None:
         b.script(who, attempts[who, i], CHECKOUT, {"converted": converted}, direct[who])
     cancels = everyone[pop.cancel_us != NEVER]
     b.add(cancels, pop.cancel_us[cancels], vocab.event("subscription_cancelled"), NO_SESSION)
-
-
-def _initial_referrer(pop: Population, vocab: Vocabulary) -> np.ndarray:
-    """The person's initial referring domain as an event-scope $referring_domain code."""
-    names = vocab.person_values["$initial_referring_domain"]
-    mapping = np.array([vocab.code("$referring_domain", n) for n in names], np.uint8)
-    referrers: np.ndarray = mapping[pop.referrer]
-    return referrers
 
 
 def _keep_first_week_shares_planted(events: Events, pop: Population, vocab: Vocabulary) -> None:
