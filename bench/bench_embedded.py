@@ -17,13 +17,11 @@ from pathlib import Path
 import numpy as np
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.clock import utc_now
-from askhog.demo.events import generate as generate_events
-from askhog.demo.generate import CHUNK_PERSONS, EVENTS_PER_PERSON, generate_demo
+from askhog.demo import products
+from askhog.demo.generate import CHUNK_PERSONS, generate_demo
 from askhog.demo.load import load_file
 from askhog.demo.model import Vocabulary
-from askhog.demo.population import draw
 from askhog.demo.timeline import Timeline, end_of_data
-from askhog.taxonomy import demo_taxonomy
 
 PROP = "JSONExtractString(properties, '{}')"
 REFERENCE_QUERIES: dict[str, str] = {
@@ -66,13 +64,14 @@ REFERENCE_QUERIES: dict[str, str] = {
 def numpy_only_seconds(events: int, seed: int) -> tuple[float, int]:
     """Time to draw the same chunks as generate_demo, without ClickHouse."""
     timeline = Timeline(end_of_data(utc_now()))
-    vocab = Vocabulary.from_taxonomy(demo_taxonomy())
-    persons = max(100, round(events / EVENTS_PER_PERSON))
+    product = products.load()
+    vocab = Vocabulary.from_taxonomy(products.taxonomy(product.name), products.taxonomy_file(product.name))
+    persons = max(100, round(events / product.events_per_person))
     started, produced = time.perf_counter(), 0
     for chunk, first in enumerate(range(0, persons, CHUNK_PERSONS)):
         rng = np.random.default_rng([seed, chunk])
-        pop = draw(rng, min(CHUNK_PERSONS, persons - first), first, timeline, vocab)
-        produced += len(generate_events(rng, pop, timeline, vocab))
+        pop = product.draw(rng, min(CHUNK_PERSONS, persons - first), first, timeline, vocab)
+        produced += len(product.events(rng, pop, timeline, vocab))
     return time.perf_counter() - started, produced
 
 

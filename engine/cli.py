@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from .answer import Answer
 from .backends.base import Backend, Table
 from .clock import Clock, aware_utc, utc_now
+from .demo import products
 from .errors import AskhogError
 from .format import cell
 
@@ -140,6 +141,10 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="(re)generate the embedded demo dataset")
     demo.add_argument("--events", type=int, default=None)
     demo.add_argument("--seed", type=int, default=None)
+    demo.add_argument(
+        "--product", choices=products.NAMES, default=products.DEFAULT, help="which demo product's data to generate"
+    )
+    demo.add_argument("--now", metavar="TIME", help="generate as if it were TIME: the data ends there (ISO 8601, UTC)")
     demo.set_defaults(handler=_cmd_demo)
 
     load = sub.add_parser("load", help="add a PostHog events export (CSV, JSON lines, Parquet) to the loaded data")
@@ -567,9 +572,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         events=args.events or DEFAULT_EVENTS,
         seed=args.seed if args.seed is not None else DEFAULT_SEED,
         progress=stderr_progress,
+        clock=_clock(args),
+        product=args.product,
     )
     print(
-        f"generated {info.events:,} events for {info.persons:,} persons in {info.sessions:,} sessions "
+        f"generated the {products.TITLES[info.product]} demo: {info.events:,} events for {info.persons:,} persons in {info.sessions:,} sessions "
         f"(seed {info.seed}, ending {info.end:%Y-%m-%d %H:%M} UTC) in {info.seconds:.1f} s into {info.home}"
     )
     return EXIT_OK

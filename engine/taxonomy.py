@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
-from . import yamlfiles
 from .errors import CatalogError
 from .types import PropertyRef, PropertyScope, PropertyType
 
@@ -96,7 +94,7 @@ class Taxonomy:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "<taxonomy>") -> Taxonomy:
-        """Build from the YAML shape of ``engine/demo/taxonomy.yaml`` (validated, with file names in errors)."""
+        """Build from the YAML shape of a demo product's ``taxonomy.yaml`` (validated, with file names in errors)."""
         if not isinstance(data, dict):
             raise CatalogError(source, "a taxonomy must be a mapping")
         tax = cls()
@@ -156,7 +154,8 @@ class Taxonomy:
         }
 
 
-def demo_taxonomy() -> Taxonomy:
-    """The built-in taxonomy of the Paperplane demo product (../shared/spec/demo-dataset.md)."""
-    path = resources.files("askhog.demo").joinpath("taxonomy.yaml")
-    return Taxonomy.from_dict(yamlfiles.load(path.read_text(encoding="utf-8")), source="engine/demo/taxonomy.yaml")
+def demo_taxonomy(product: str | None = None) -> Taxonomy:
+    """The built-in taxonomy of a demo product (``engine/demo/products/``), the default one when none is named."""
+    from .demo import products  # the demo's package reads its files with this module's Taxonomy
+
+    return products.taxonomy(product or products.DEFAULT)

@@ -18,7 +18,7 @@ from askhog.yamlfiles import load as read_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONS_PATH = REPO / "tests" / "data" / "questions.yaml"
-TAXONOMY_PATH = REPO / "engine" / "demo" / "taxonomy.yaml"
+TAXONOMY_PATH = REPO / "engine" / "demo" / "products" / "paperplane" / "taxonomy.yaml"
 
 MIN_CASES = 600
 MIN_PER_FAMILY = 20

@@ -1,7 +1,7 @@
 """The embedded backend: HogQL on chDB (in-process ClickHouse) over a local copy of PostHog's tables.
 
-It needs no account and no network: on first use it generates the Paperplane
-demo dataset into the askhog home (``$ASKHOG_HOME``, ``$XDG_CACHE_HOME/askhog``
+It needs no account and no network: on first use it generates the default
+demo product's dataset into the askhog home (``$ASKHOG_HOME``, ``$XDG_CACHE_HOME/askhog``
 or ``~/.cache/askhog``) and every later run reuses it from disk.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 from ..clock import Clock, aware_utc, utc_now
 from ..demo.describe import taxonomy_from_data, taxonomy_from_json
 from ..demo.generate import DEFAULT_EVENTS, DEFAULT_SEED, Progress, generate_demo, stderr_progress
-from ..demo.store import Store, describe_metadata
+from ..demo.store import Store, demo_product, describe_metadata
 from ..errors import DataNotLoaded
 from ..hogql.lower import lower
 from ..taxonomy import Taxonomy, demo_taxonomy
@@ -26,7 +26,7 @@ from .base import Annotation, Table
 class EmbeddedBackend:
     """``Backend`` over the askhog home's chDB store.
 
-    A demo whose data ended before today is regenerated with its seed and size,
+    A demo whose data ended before today is regenerated with its product, seed and size,
     so that "last 7 days" keeps meaning the last seven days. "Today" is ``clock``'s
     (the engine's, when the engine makes the backend): a pinned clock keeps a demo
     that ends on its day, and regenerates one to end at its now, whatever the wall
@@ -75,8 +75,8 @@ class EmbeddedBackend:
         )
 
     def taxonomy(self) -> Taxonomy:
-        """The taxonomy of the data the store holds now: the demo's definitions file for the demo, else the one a
-        load read from its rows and stored beside them (read from the rows if a load stored none).
+        """The taxonomy of the data the store holds now: the demo product's definitions file for a demo, else the one
+        a load read from its rows and stored beside them (read from the rows if a load stored none).
 
         Cached per database: every load or generation builds a new one, so new data is never described by
         the old data's taxonomy, however recently that was read."""
@@ -85,7 +85,7 @@ class EmbeddedBackend:
         if self._taxonomy is None or self._taxonomy[0] != database:
             meta = self.info()
             if meta.get("kind") == "demo":
-                taxonomy = demo_taxonomy()
+                taxonomy = demo_taxonomy(demo_product(meta))
             elif meta.get("taxonomy"):
                 taxonomy = taxonomy_from_json(meta["taxonomy"])
             else:
@@ -126,6 +126,7 @@ class EmbeddedBackend:
                     self.store.home,
                     self._progress,
                     clock=self._clock,
+                    product=demo_product(meta),
                 )
                 self._taxonomy = None
                 meta = self.store.metadata()

@@ -1,9 +1,8 @@
-"""Paperplane's ordinary behaviour: who the users are and what they do on a normal day.
+"""What every demo product's generator shares: its vocabulary of codes and the shape of its users' habits.
 
-The planted effects live in ``truths.py``; this module is the background they
-stand out from. Every categorical value is named as in the taxonomy and turned
-into a code (its index in the taxonomy's ``values``) by ``Vocabulary``, so the
-taxonomy stays the single source of names.
+A product's own ``model.py`` (under ``products/``) fills these with its numbers. Every categorical value is
+named as in the product's taxonomy and turned into a code (its index in the taxonomy's ``values``) by
+``Vocabulary``, so the taxonomy stays the single source of names.
 """
 
 from __future__ import annotations
@@ -26,35 +25,56 @@ class Vocabulary:
     events: tuple[str, ...]
     event_values: dict[str, tuple[str, ...]]
     person_values: dict[str, tuple[str, ...]]
+    source: str  # the taxonomy's file, named in errors
 
     @classmethod
-    def from_taxonomy(cls, tax: Taxonomy) -> Vocabulary:
+    def from_taxonomy(cls, tax: Taxonomy, source: str) -> Vocabulary:
         return cls(
             events=tuple(tax.events),
             event_values={n: p.values for n, p in tax.event_properties.items()},
             person_values={n: p.values for n, p in tax.person_properties.items()},
+            source=source,
         )
 
     def event(self, name: str) -> int:
         try:
             return self.events.index(name)
         except ValueError:
-            raise CatalogError("engine/demo/taxonomy.yaml", f"the demo generator needs event {name!r}") from None
+            raise CatalogError(self.source, f"the demo generator needs event {name!r}") from None
 
     def code(self, prop: str, value: str, scope: str = "event") -> int:
         values = (self.event_values if scope == "event" else self.person_values).get(prop, ())
         if value not in values:
-            raise CatalogError(
-                "engine/demo/taxonomy.yaml", f"{scope} property {prop!r} needs the value {value!r}", key=prop
-            )
+            raise CatalogError(self.source, f"{scope} property {prop!r} needs the value {value!r}", key=prop)
         return values.index(value)
 
     def distribution(
-        self, prop: str, weights: Mapping[str, float], scope: str = "event"
+        self, prop: str, weights: Mapping[str, float] | Mapping[str | None, float], scope: str = "event"
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Codes and normalised probabilities for sampling ``prop`` with ``weights`` by value name."""
-        codes = np.array([self.code(prop, v, scope) for v in weights], dtype=np.uint8)
+        """Codes and normalised probabilities for sampling ``prop`` with ``weights`` by value name (``None``: no
+        value, drawn as ``NONE``)."""
+        codes = np.array([NONE if v is None else self.code(prop, v, scope) for v in weights], dtype=np.uint8)
         p = np.array(list(weights.values()), dtype=np.float64)
+        return codes, p / p.sum()
+
+    def translation(
+        self, person_prop: str, event_prop: str, names: Mapping[str | None, str | None] | None = None
+    ) -> np.ndarray:
+        """A lookup table from the person-scope codes of ``person_prop`` (and ``NONE``) to event-scope codes of
+        ``event_prop``: each value to the value ``names`` gives it (by default the same name), ``NONE`` to
+        ``names[None]`` (by default ``NONE``)."""
+        table = np.full(NONE + 1, NONE, np.uint8)
+        values: list[tuple[int, str | None]] = [*enumerate(self.person_values[person_prop]), (NONE, None)]
+        for code, value in values:
+            name = value if names is None else names[value]
+            if name is not None:
+                table[code] = self.code(event_prop, name)
+        return table
+
+    def event_distribution(self, weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Event codes and normalised probabilities for sampling events with ``weights`` by name."""
+        codes = np.array([self.event(e) for e in weights], np.uint8)
+        p = np.array(list(weights.values()), float)
         return codes, p / p.sum()
 
 
@@ -63,38 +83,49 @@ def sample(rng: np.random.Generator, dist: tuple[np.ndarray, np.ndarray], size: 
     return codes[rng.choice(len(codes), size=size, p=p)]
 
 
-# --- who the users are ----------------------------------------------------------------------
+def happens(
+    rng: np.random.Generator, p: np.ndarray, broken: np.ndarray, at_us: np.ndarray, break_us: int, factor: float
+) -> np.ndarray:
+    """Whether each thing of chance ``p`` happens at its moment ``at_us``, its chance cut to ``factor`` of itself
+    where ``broken`` from ``break_us`` on: how a break planted at a known moment in one segment shows."""
+    chance = np.where(broken & (at_us >= break_us), p * factor, p)
+    happened: np.ndarray = rng.random(len(chance)) < chance
+    return happened
 
-# (browser, os, device, share %): a person keeps one platform; Safari is about 30% of users.
-PLATFORMS: tuple[tuple[str, str, str, float], ...] = (
-    ("Chrome", "Windows", "Desktop", 25),
-    ("Chrome", "Mac OS X", "Desktop", 10),
-    ("Chrome", "Linux", "Desktop", 3),
-    ("Chrome", "Android", "Mobile", 7),
-    ("Safari", "Mac OS X", "Desktop", 15),
-    ("Safari", "iOS", "Mobile", 12),
-    ("Safari", "iOS", "Tablet", 3),
-    ("Firefox", "Windows", "Desktop", 7),
-    ("Firefox", "Linux", "Desktop", 3),
-    ("Firefox", "Mac OS X", "Desktop", 2),
-    ("Edge", "Windows", "Desktop", 13),
-)
-COUNTRIES = {"US": 35, "GB": 12, "DE": 10, "FR": 8, "IN": 12, "BR": 8, "CA": 8, "AU": 7}
-COMPANY_SIZES = {"1": 25, "2-10": 35, "11-50": 22, "51-200": 12, "201+": 6}
-SIGNUP_METHODS = {"email": 45, "google": 45, "github": 10}
-# Where a person first came from, by UTM source (None = no UTM: direct traffic).
-CAMPAIGN_BY_SOURCE = {"google": "brand", "twitter": "launch", "producthunt": "launch", "newsletter": "weekly_digest"}
-REFERRER_BY_SOURCE = {
-    "google": "www.google.com",
-    "twitter": "twitter.com",
-    "producthunt": "www.producthunt.com",
-    "newsletter": "$direct",
-    None: "$direct",
-}
-LATER_SESSION_REFERRERS = {"$direct": 85, "www.google.com": 8, "news.ycombinator.com": 7}
-VISITOR_SHARE = 0.35  # persons who look around the website and never sign up
-VISITORS_SEEING_PRICING = 0.4  # visitors who go on from the landing page to /pricing
 
+@dataclass(frozen=True)
+class Habits:
+    """How a product's users spend an ordinary day: the background its planted truths stand out from.
+
+    ``events.everyday_sessions`` reads these: when sessions happen, how long they are, which events fill them.
+    A session opens with ``opening_event``, may log in with ``login_event`` next, and ends with
+    ``closing_event`` when the product sends one (PostHog's ``$pageleave``) or with its last action.
+    """
+
+    weekday_factor: np.ndarray  # Monday … Sunday: how much of a weekday's activity each day has
+    hour_weights: np.ndarray  # normalised chance of each UTC hour
+    signup_growth: float  # the last day gets this much more signups than the first
+    extra_sessions_per_day: float  # Poisson mean of sessions beyond the first on an active day
+    referrers: Mapping[str, float]  # $referring_domain of everyday sessions
+    bounce_rate: float  # sessions that are the opening pageview (and the closing event) only
+    actions_per_session: float  # Poisson mean of events between the opening and the close
+    seconds_between_events: float  # exponential mean of the gap between a session's events
+    activity_mix: Mapping[str, float]  # the events of everyday sessions, by weight
+    app_pages: Mapping[str, float]  # $pathname of everyday pageviews
+    login_event: str
+    login_rate: float  # sessions whose second event is ``login_event``
+    opening_event: str = "$pageview"
+    closing_event: str | None = None
+
+
+def normalised(weights: list[float]) -> np.ndarray:
+    """``weights`` as probabilities (for ``rng.choice``)."""
+    array = np.array(weights, dtype=float)
+    normal: np.ndarray = array / array.sum()
+    return normal
+
+
+# People's names, the same for every product: persons get an email and a name from them.
 FIRST_NAMES = (
     "Ada",
     "Ben",
@@ -143,54 +174,3 @@ LAST_NAMES = (
     "Tanaka",
     "Weber",
 )
-EMAIL_DOMAINS = ("gmail.com", "outlook.com", "acme.io", "globex.com", "initech.co", "umbrella.dev", "hooli.xyz")
-
-# --- when they are around -------------------------------------------------------------------
-
-HOUR_WEIGHTS = np.array([2, 1, 1, 1, 1, 2, 3, 5, 7, 9, 10, 10, 9, 9, 10, 10, 9, 8, 7, 6, 5, 4, 3, 2], dtype=float)
-HOUR_WEIGHTS /= HOUR_WEIGHTS.sum()
-SIGNUP_GROWTH = 0.6  # the last day gets 60% more signups than the first
-DAILY_ACTIVITY = (0.25, 0.7)  # a person's base chance to show up on a given day, uniform in this range
-EXTRA_SESSIONS_PER_DAY = 0.3  # Poisson mean of sessions beyond the first on an active day
-
-# --- what they do in a session --------------------------------------------------------------
-
-BOUNCE_RATE = 0.12  # sessions that are one pageview and a pageleave
-ACTIONS_PER_SESSION = 5.0  # Poisson mean of events between the first pageview and the pageleave
-LOGIN_RATE = 0.3  # sessions that start with logged_in (the rest still had a session cookie)
-SECONDS_BETWEEN_EVENTS = 45.0
-ACTIVITY_MIX = {
-    "$pageview": 30,
-    "feature_used": 26,
-    "file_uploaded": 11,
-    "search_performed": 12,
-    "file_shared": 5,
-    "invite_sent": 1.5,
-    "support_ticket_created": 0.6,
-}
-APP_PAGES = {"/app": 70, "/docs": 12, "/pricing": 6, "/blog": 7, "/": 5}
-LANDING_PAGES = {"/": 60, "/blog": 25, "/pricing": 15}
-FEATURES = {
-    "editor": 30,
-    "comments": 18,
-    "templates": 14,
-    "export_pdf": 12,
-    "ai_assist": 12,
-    "integrations": 8,
-    "dark_mode": 6,
-}
-FILE_TYPES = {"pdf": 40, "docx": 30, "png": 20, "csv": 10}
-SHARE_TYPES = {"link": 65, "email": 35}
-TICKET_CATEGORIES = {"billing": 25, "bug": 35, "how_to": 30, "account": 10}
-CANCEL_REASONS = {"too_expensive": 35, "missing_feature": 20, "switched_tool": 15, "not_using": 25, "other": 5}
-
-# --- the path to paying ---------------------------------------------------------------------
-
-ONBOARDED_LATER_RATE = 0.3  # of those who did not onboard on day one, onboard within two weeks
-PROJECT_IN_SIGNUP_SESSION = 0.75
-INVITES_WITH_FIRST_SHARE = 0.4  # first-week sharers who also invite a teammate right away
-DAYS_TO_FIRST_CHECKOUT = 7.0  # exponential mean after signup
-RETRY_CHECKOUT_RATE = 0.5  # a failed checkout is tried again a few days later, at most three attempts
-MAX_CHECKOUT_ATTEMPTS = 3
-CANCEL_RATE = 0.12
-PRICES = {("pro", False): 15.0, ("pro", True): 150.0, ("team", False): 49.0, ("team", True): 490.0}  # (plan, annual)

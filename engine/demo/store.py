@@ -32,6 +32,7 @@ from chdb import session as chdb_session
 
 from ..errors import ExecutionError
 from ..paths import cache_home
+from . import products
 
 LIVE = "askhog"
 """The live database of a home that never swapped (and of one made before the pointer file existed)."""
@@ -299,8 +300,9 @@ class Store:
 def describe_metadata(meta: dict[str, str]) -> str:
     """What ``meta`` (a store's metadata table) says the store holds, for answers and ``askhog load``."""
     if meta.get("kind") == "demo":
+        title = products.TITLES.get(demo_product(meta), "unknown")
         return (
-            f"the Paperplane demo (seed {meta.get('seed', '?')}, {int(meta.get('events', 0)):,} events, "
+            f"the {title} demo (seed {meta.get('seed', '?')}, {int(meta.get('events', 0)):,} events, "
             f"ending {meta.get('end', '?')[:16].replace('T', ' ')} UTC)"
         )
     if meta.get("kind") == "loaded":
@@ -313,6 +315,11 @@ def describe_metadata(meta: dict[str, str]) -> str:
             f"loaded {meta.get('generated_at', '?')[:16].replace('T', ' ')} UTC)"
         )
     return "no data yet"
+
+
+def demo_product(meta: dict[str, str]) -> str:
+    """The demo product a store's metadata names (stores made before there were several hold the default)."""
+    return meta.get("product") or products.DEFAULT
 
 
 def _rows(sess: Any, sql: str) -> list[list[Any]]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from askhog.demo.generate import DEFAULT_EVENTS, DemoInfo, generate_demo
@@ -39,3 +41,15 @@ def release_chdb() -> Iterator[None]:
     """chDB opens one data path per process: hand it back so other test modules can open theirs."""
     yield
     Store.release()
+
+
+def rows(store: Store, sql: str) -> list[list[Any]]:
+    """The rows of a hand-written truth query."""
+    data: list[list[Any]] = store.json(sql)["data"]
+    return data
+
+
+def two_proportion_z(hits_a: int, n_a: int, hits_b: int, n_b: int) -> float:
+    """How many standard errors b's rate is above a's (pooled two-proportion z-test)."""
+    pooled = (hits_a + hits_b) / (n_a + n_b)
+    return (hits_b / n_b - hits_a / n_a) / math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))

@@ -6,27 +6,14 @@ template that misses a truth is caught by comparison, not hidden by a shared bug
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
-from askhog.demo import truths
+from askhog.demo.products.paperplane import truths
 from askhog.demo.store import Store
 
-from .conftest import DEMO_END
+from .conftest import DEMO_END, rows, two_proportion_z
 
 END = f"toDateTime64('{DEMO_END:%Y-%m-%d %H:%M:%S}', 6, 'UTC')"
 BREAK = f"toStartOfDay({END}) - INTERVAL {truths.BREAK_DAYS_BEFORE_END} DAY"
 SIGNUPS = "SELECT person_id, min(timestamp) AS signup FROM events WHERE event = 'signed_up' GROUP BY person_id"
-
-
-def rows(store: Store, sql: str) -> list[list[Any]]:
-    return store.json(sql)["data"]
-
-
-def two_proportion_z(hits_a: int, n_a: int, hits_b: int, n_b: int) -> float:
-    pooled = (hits_a + hits_b) / (n_a + n_b)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-    return (hits_b / n_b - hits_a / n_a) / se
 
 
 def test_1_safari_checkout_conversion_breaks_at_the_release(store: Store) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from askhog.demo import truths
+from askhog.demo.products.paperplane import truths
 from askhog.engine import Engine
 from askhog.types import EventRef
 from askhog.workflows import Report, run_workflow

@@ -1,9 +1,4 @@
-"""A chunk of Paperplane's persons: who they are and when they reach each milestone.
-
-Everything is a numpy array with one entry per person, so a chunk of a hundred
-thousand persons is drawn in a few vectorised steps. Times are microseconds
-since the epoch; ``-1`` means "never".
-"""
+"""A chunk of Paperplane's persons: who they are and when they reach each milestone (see ``people.py``)."""
 
 from __future__ import annotations
 
@@ -13,38 +8,25 @@ from typing import Any
 
 import numpy as np
 
+from ...model import NONE, Vocabulary, sample
+from ...people import NEVER, People, names, platforms, signup_times
+from ...timeline import US_PER_DAY, US_PER_SECOND, Timeline
 from . import model, truths
-from .model import NONE, Vocabulary, sample
-from .timeline import US_PER_DAY, US_PER_SECOND, Timeline
-
-NEVER = -1
 
 
 @dataclass
-class Population:
-    first_index: int  # global index of the chunk's first person
-    visitor: np.ndarray  # never signed up: one anonymous website visit
-    signup_us: np.ndarray  # signup (or the visit, for visitors)
-    browser: np.ndarray
-    os: np.ndarray
-    device: np.ndarray
+class Population(People):
     source: np.ndarray  # $initial_utm_source code, NONE for direct traffic
     campaign: np.ndarray
     referrer: np.ndarray  # $initial_referring_domain code
     country: np.ndarray
     company_size: np.ndarray
-    first_name: np.ndarray
-    last_name: np.ndarray
-    email_domain: np.ndarray
     signup_method: np.ndarray
     onboarded_day_one: np.ndarray
     onboard_us: np.ndarray
     project_in_signup: np.ndarray
     share_us: np.ndarray  # the first-week share (truth 3), NEVER for those who do not share
-    churned: np.ndarray  # in the silent group of truth 6
-    stop_us: np.ndarray  # nothing happens after this moment
-    activity: np.ndarray  # base daily chance of a session
-    weeks_active: np.ndarray  # everyday sessions stop this many weeks after signup (truth 5)
+    churned: np.ndarray  # in the silent group of truth 6 (whose ``weeks_active`` never ends; truth 5 sets the others')
     variant: np.ndarray  # new-checkout variant, used when exposed
     plan: np.ndarray  # event-scope plan code chosen at checkout
     amount: np.ndarray
@@ -52,18 +34,11 @@ class Population:
     purchase_us: np.ndarray
     cancel_us: np.ndarray
 
-    def __len__(self) -> int:
-        return len(self.signup_us)
-
-    @property
-    def global_index(self) -> np.ndarray:
-        return self.first_index + np.arange(len(self), dtype=np.uint32)
-
 
 def draw(rng: np.random.Generator, n: int, first_index: int, timeline: Timeline, vocab: Vocabulary) -> Population:
     visitor = rng.random(n) < model.VISITOR_SHARE
-    signup_us = _signup_times(rng, n, timeline)
-    browser, os_, device = _platforms(rng, n, vocab)
+    signup_us = signup_times(rng, n, timeline, model.HABITS)
+    browser, os_, device = platforms(rng, n, vocab, model.PLATFORMS)
     source, campaign, referrer = _channels(rng, n, signup_us, timeline, vocab)
     onboarded_day_one, onboard_us = _onboarding(rng, signup_us)
     share_us = np.where(
@@ -82,6 +57,9 @@ def draw(rng: np.random.Generator, n: int, first_index: int, timeline: Timeline,
         NEVER,
     )
     signed = ~visitor
+    country = sample(rng, vocab.distribution("$geoip_country_code", model.COUNTRIES, "person"), n)
+    company_size = sample(rng, vocab.distribution("company_size", model.COMPANY_SIZES, "person"), n)
+    first_name, last_name, email_domain = names(rng, n, len(model.EMAIL_DOMAINS))
     pop = Population(
         first_index=first_index,
         visitor=visitor,
@@ -92,11 +70,11 @@ def draw(rng: np.random.Generator, n: int, first_index: int, timeline: Timeline,
         source=source,
         campaign=campaign,
         referrer=referrer,
-        country=sample(rng, vocab.distribution("$geoip_country_code", model.COUNTRIES, "person"), n),
-        company_size=sample(rng, vocab.distribution("company_size", model.COMPANY_SIZES, "person"), n),
-        first_name=rng.integers(0, len(model.FIRST_NAMES), n).astype(np.uint8),
-        last_name=rng.integers(0, len(model.LAST_NAMES), n).astype(np.uint8),
-        email_domain=rng.integers(0, len(model.EMAIL_DOMAINS), n).astype(np.uint8),
+        country=country,
+        company_size=company_size,
+        first_name=first_name,
+        last_name=last_name,
+        email_domain=email_domain,
         signup_method=sample(rng, vocab.distribution("signup_method", model.SIGNUP_METHODS), n),
         onboarded_day_one=onboarded_day_one & signed,
         onboard_us=np.where(signed, onboard_us, NEVER),
@@ -115,29 +93,6 @@ def draw(rng: np.random.Generator, n: int, first_index: int, timeline: Timeline,
     )
     _forget_after_stop(pop)
     return pop
-
-
-def _signup_times(rng: np.random.Generator, n: int, timeline: Timeline) -> np.ndarray:
-    days = np.arange(timeline.days)
-    weight = (1 + model.SIGNUP_GROWTH * days / timeline.days) * truths.WEEKDAY_FACTOR[timeline.weekday(days)]
-    weight[-1] *= timeline.end.hour / 24  # today is only partly over
-    day = rng.choice(timeline.days, size=n, p=weight / weight.sum())
-    hour = rng.choice(24, size=n, p=model.HOUR_WEIGHTS)
-    today = day == timeline.days - 1
-    hour = np.where(today, (rng.random(n) * max(timeline.end.hour, 1)).astype(np.int64), hour)
-    seconds = hour * 3600 + rng.integers(0, 3600, n)
-    moments: np.ndarray = timeline.day_start_us(day) + seconds * US_PER_SECOND
-    return moments
-
-
-def _platforms(rng: np.random.Generator, n: int, vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    share = np.array([p[3] for p in model.PLATFORMS])
-    pick = rng.choice(len(model.PLATFORMS), size=n, p=share / share.sum())
-
-    def column(i: int, prop: str) -> np.ndarray:
-        return np.array([vocab.code(prop, str(p[i])) for p in model.PLATFORMS], dtype=np.uint8)[pick]
-
-    return column(0, "$browser"), column(1, "$os"), column(2, "$device_type")
 
 
 def _channels(

@@ -11,7 +11,8 @@ from datetime import datetime
 
 import numpy as np
 
-from .timeline import Timeline
+from ...model import happens
+from ...timeline import Timeline
 
 # --- 1. Checkout break: ten days before the end, Safari checkouts stop converting ------------
 
@@ -50,9 +51,7 @@ def checkout_converts(
     rng: np.random.Generator, attempt_us: np.ndarray, variant: np.ndarray, broken_browser: np.ndarray, break_us: int
 ) -> np.ndarray:
     """Whether each checkout attempt ends in a purchase (truths 1 and 4 together)."""
-    p: np.ndarray = CONVERSION_BY_VARIANT[variant]
-    p = np.where(broken_browser & (attempt_us >= break_us), p * BROKEN_CONVERSION_FACTOR, p)
-    return rng.random(len(p)) < p
+    return happens(rng, CONVERSION_BY_VARIANT[variant], broken_browser, attempt_us, break_us, BROKEN_CONVERSION_FACTOR)
 
 
 # --- 5. Activation: onboarding on day one keeps users around ---------------------------------

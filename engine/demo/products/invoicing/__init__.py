@@ -1,0 +1,1 @@
+"""Billfold, the second demo product: invoicing for small businesses (``invoicing.md`` beside this file)."""

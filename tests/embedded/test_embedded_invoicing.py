@@ -1,0 +1,245 @@
+"""The second demo product, Billfold (invoicing): each planted truth of its spec checked on generated rows with
+plain ClickHouse SQL, `askhog demo --product`, and an engine answering from its taxonomy.
+
+The queries are written by hand from ``engine/demo/products/invoicing/invoicing.md`` alone, as a question
+writer would, independently of the generator's code and of the intent templates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from askhog import cli
+from askhog.backends.embedded import EmbeddedBackend
+from askhog.demo.generate import DemoInfo, generate_demo
+from askhog.demo.products.invoicing import truths
+from askhog.demo.store import Store
+from askhog.engine import Engine
+from askhog.taxonomy import demo_taxonomy
+
+from .conftest import rows, two_proportion_z
+
+END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+"""Where the data ends and the engine's "now": pinned, never the wall clock."""
+EVENTS = 60_000
+"""Small enough to generate in about a second, large enough for the German break's dozen days to show."""
+SEED = 42
+SQL_END = f"toDateTime64('{END:%Y-%m-%d %H:%M:%S}', 6, 'UTC')"
+BREAK = f"toStartOfDay({SQL_END}) - INTERVAL {truths.BREAK_DAYS_BEFORE_END} DAY"
+ACCOUNTS = """SELECT person_id, min(timestamp) AS created,
+                     any(JSONExtractString(person_properties, 'company_size')) AS size,
+                     any(JSONExtractString(person_properties, '$initial_utm_source')) AS source
+              FROM events WHERE event = 'account_created' GROUP BY person_id"""
+
+
+@pytest.fixture(scope="module")
+def invoicing(tmp_path_factory: pytest.TempPathFactory) -> DemoInfo:
+    return generate_demo(EVENTS, seed=SEED, home=tmp_path_factory.mktemp("invoicing"), end=END, product="invoicing")
+
+
+@pytest.fixture(scope="module")
+def store(invoicing: DemoInfo) -> Store:
+    return Store(invoicing.home)
+
+
+def test_the_store_holds_the_invoicing_product_and_its_taxonomy(invoicing: DemoInfo, store: Store) -> None:
+    assert invoicing.product == "invoicing" and store.metadata()["product"] == "invoicing"
+    assert store.describe().startswith("the Billfold demo (seed 42,")
+    taxonomy = EmbeddedBackend(invoicing.home, generate=False).taxonomy()
+    assert taxonomy.events.keys() == demo_taxonomy("invoicing").events.keys()
+    assert set(taxonomy.events) == {e for [e] in rows(store, "SELECT DISTINCT event FROM events")}
+    assert "signed_up" not in taxonomy.events and taxonomy.flags == {truths.FLAG: truths.VARIANTS}
+
+
+def test_1_german_payments_break_at_the_release(store: Store) -> None:
+    # Payments per invoice sent in the same days (so that a few big accounts weigh the same on both sides), in
+    # the 30 days before the break and in the days since, German accounts against the rest.
+    data = rows(
+        store,
+        f"""
+        SELECT JSONExtractString(person_properties, 'country') = 'DE' AS german, timestamp >= {BREAK} AS after,
+               countIf(event = 'payment_received') / countIf(event = 'invoice_sent') AS paid_per_sent
+        FROM events WHERE event IN ('payment_received', 'invoice_sent') AND timestamp >= {BREAK} - INTERVAL 30 DAY
+        GROUP BY german, after""",
+    )
+    paid = {(bool(g), bool(a)): v for g, a, v in data}
+    assert paid[(True, True)] < 0.5 * paid[(True, False)]
+    assert paid[(False, True)] > 0.8 * paid[(False, False)]
+    assert rows(store, f"SELECT content FROM annotations WHERE date = {BREAK}") == [[truths.RELEASE_NOTE]]
+
+
+def test_2_google_brings_most_accounts_and_partner_accounts_are_paid_most(store: Store) -> None:
+    accounts = rows(store, f"SELECT source, count() FROM ({ACCOUNTS}) GROUP BY source ORDER BY count() DESC")
+    assert accounts[0][0] == "google"
+    paid = rows(
+        store,
+        """
+        SELECT JSONExtractString(person_properties, '$initial_utm_source') AS source,
+               sum(JSONExtractFloat(properties, 'amount')) / uniq(person_id) AS per_paid_account
+        FROM events WHERE event = 'payment_received' GROUP BY source ORDER BY per_paid_account DESC""",
+    )
+    assert paid[0][0] == "partner" and paid[0][1] > 1.25 * paid[1][1]
+
+
+def test_3_a_first_invoice_within_three_days_predicts_subscribing(store: Store) -> None:
+    data = rows(
+        store,
+        f"""
+        SELECT first_sent > 0 AND first_sent < created + INTERVAL {truths.FAST_START_DAYS} DAY AS fast,
+               count() AS accounts, countIf(subscribed) AS subscribers
+        FROM ({ACCOUNTS}) AS a
+        LEFT JOIN (SELECT person_id, min(timestamp) AS first_sent FROM events WHERE event = 'invoice_sent'
+                   GROUP BY person_id) AS s ON s.person_id = a.person_id
+        LEFT JOIN (SELECT person_id, 1 AS subscribed FROM events WHERE event = 'subscription_started'
+                   GROUP BY person_id) AS p ON p.person_id = a.person_id
+        GROUP BY fast""",
+    )
+    rate = {bool(fast): subscribers / accounts for fast, accounts, subscribers in data}
+    assert rate[True] > 3 * rate[False]
+
+
+def test_4_smart_reminders_test_gets_paid_more(store: Store) -> None:
+    data = rows(
+        store,
+        f"""
+        SELECT variant, count() AS exposed, countIf(paid_after > 0) AS converted,
+               sum(payments) / sum(sent) AS paid_per_sent
+        FROM (
+            SELECT x.person_id, x.variant,
+                   countIf(e.event = 'payment_received' AND e.timestamp >= x.exposed_at) AS paid_after,
+                   countIf(e.event = 'payment_received') AS payments, countIf(e.event = 'invoice_sent') AS sent
+            FROM (SELECT person_id, min(timestamp) AS exposed_at,
+                         argMin(JSONExtractString(properties, '$feature_flag_response'), timestamp) AS variant
+                  FROM events WHERE event = '$feature_flag_called'
+                    AND JSONExtractString(properties, '$feature_flag') = '{truths.FLAG}' GROUP BY person_id) AS x
+            LEFT JOIN (SELECT person_id, event, timestamp FROM events
+                       WHERE event IN ('payment_received', 'invoice_sent')) AS e ON e.person_id = x.person_id
+            GROUP BY x.person_id, x.variant)
+        GROUP BY variant""",
+    )
+    by = {variant: (exposed, converted, per_sent) for variant, exposed, converted, per_sent in data}
+    (n_c, hits_c, sent_c), (n_t, hits_t, sent_t) = by["control"], by["test"]
+    assert two_proportion_z(hits_c, n_c, hits_t, n_t) > 2  # significant at 5%
+    assert 1.6 < sent_t / sent_c < 2.5  # planted per invoice: 0.6 / 0.3 = 2
+    assert abs(n_t - n_c) < 0.15 * (n_t + n_c)  # an even split
+    reminded = rows(
+        store,
+        """
+        SELECT JSONExtractString(properties, 'reminder_type') AS kind, count() FROM events
+        WHERE event = 'reminder_sent' AND person_id IN (
+            SELECT person_id FROM events WHERE event = '$feature_flag_called'
+              AND JSONExtractString(properties, '$feature_flag_response') = 'control')
+        GROUP BY kind""",
+    )
+    assert [kind for kind, _ in reminded] == ["manual"]  # control never gets automatic reminders
+
+
+def test_5_working_weeks_and_the_turn_of_the_month(store: Store) -> None:
+    days = rows(
+        store,
+        f"""
+        SELECT toDayOfWeek(timestamp) >= 6 AS weekend, count() / uniq(toDate(timestamp))
+        FROM events WHERE timestamp < toStartOfDay({SQL_END}) GROUP BY weekend""",
+    )
+    per_day = {bool(w): v for w, v in days}
+    assert per_day[False] > 3 * per_day[True]
+    # Sent invoices per working day: the last and first two days of a month against the other working days,
+    # over the last eight weeks (the product grows: earlier weeks would weigh differently).
+    turn = rows(
+        store,
+        f"""
+        SELECT toDayOfMonth(timestamp) <= 2 OR toMonth(timestamp + INTERVAL 2 DAY) != toMonth(timestamp) AS turn,
+               count() / uniq(toDate(timestamp))
+        FROM events WHERE event = 'invoice_sent' AND toDayOfWeek(timestamp) <= 5
+          AND timestamp >= toStartOfDay({SQL_END}) - INTERVAL 56 DAY AND timestamp < toStartOfDay({SQL_END})
+        GROUP BY turn""",
+    )
+    sent = {bool(t): v for t, v in turn}
+    assert sent[True] > 1.7 * sent[False]
+
+
+def test_6_bigger_companies_keep_coming_back(store: Store) -> None:
+    # Accounts created at least six weeks before the end: did they view a page in their fifth week (days 28-34)?
+    data = rows(
+        store,
+        f"""
+        SELECT size IN ('11-50', '51-200') AS bigger, size = '1' AS solo, count() AS accounts,
+               countIf(back) AS retained
+        FROM (SELECT a.person_id, any(a.size) AS size,
+                     countIf(e.timestamp >= a.created + INTERVAL 28 DAY AND e.timestamp < a.created + INTERVAL 35 DAY)
+                         > 0 AS back
+              FROM ({ACCOUNTS}) AS a
+              LEFT JOIN (SELECT person_id, timestamp FROM events WHERE event = '$pageview') AS e
+                ON e.person_id = a.person_id
+              WHERE a.created < {SQL_END} - INTERVAL 42 DAY GROUP BY a.person_id)
+        GROUP BY bigger, solo""",
+    )
+    rate = {(bool(b), bool(s)): r / n for b, s, n, r in data}
+    assert rate[(True, False)] > 2 * rate[(False, True)]
+    assert rate[(True, False)] > rate[(False, False)] > rate[(False, True)]  # 2-10 in between
+
+
+def test_an_engine_on_the_invoicing_store_counts_its_events(
+    invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
+) -> None:
+    engine = Engine(
+        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
+    )
+    answer = engine.ask("how many invoices were sent in the last 30 days?")
+    assert answer.clarification is None and answer.values["event"] == "invoice_sent"
+    expected = rows(
+        store,
+        f"SELECT count() FROM events WHERE event = 'invoice_sent' AND timestamp >= {SQL_END} - INTERVAL 30 DAY "
+        f"AND timestamp < {SQL_END}",
+    )
+    table = answer.run()
+    assert table.rows == ((expected[0][0],),) and expected[0][0] > 100
+
+
+@pytest.fixture
+def cli_home(tmp_path: Path, warm_home: Callable[[Path], Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = warm_home(tmp_path / "home")
+    monkeypatch.setenv("ASKHOG_HOME", str(home))
+    monkeypatch.delenv("POSTHOG_PERSONAL_API_KEY", raising=False)
+    yield home
+    Store.release()
+
+
+def test_the_cli_generates_the_product_it_is_asked_for_and_answers_from_it(
+    cli_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = ["--now", "2026-11-26T12:00"]
+    assert cli.main(["demo", "--product", "invoicing", "--events", "3000", *now]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("generated the Billfold demo: ") and "ending 2026-11-26 12:00 UTC" in out
+    meta = Store(cli_home).metadata()
+    assert meta["product"] == "invoicing" and meta["end"] == END.isoformat()
+    assert cli.main(["ask", "--json", *now, "how many invoices were sent in the last 30 days?"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    expected = rows(
+        Store(cli_home),
+        f"SELECT count() FROM events WHERE event = 'invoice_sent' AND timestamp >= {SQL_END} - INTERVAL 30 DAY",
+    )
+    assert answer["values"]["event"] == "invoice_sent" and answer["result"]["rows"] == expected
+    assert cli.main(["ask", "--examples"]) == 0
+    examples = capsys.readouterr().out
+    assert "account_created" in examples and "signed_up" not in examples
+    assert cli.main(["demo", "--events", "3000", "--now", "2026-11-26T12:00"]) == 0
+    assert "generated the Paperplane demo: " in capsys.readouterr().out
+    assert Store(cli_home).metadata()["product"] == "paperplane"
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--product", "nosuchproduct"])
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_a_stale_invoicing_demo_is_regenerated_as_invoicing(tmp_path: Path) -> None:
+    generate_demo(2_000, seed=3, home=tmp_path, end=END, product="invoicing")
+    later = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    backend = EmbeddedBackend(tmp_path, progress=None, clock=lambda: later)
+    assert "invoice_sent" in backend.taxonomy().events
+    meta = backend.info()
+    assert meta["product"] == "invoicing" and meta["end"] == later.isoformat() and meta["seed"] == "3"
