@@ -260,20 +260,20 @@ def two_exports(tmp_path: Path) -> Iterator[tuple[Path, dict[str, int]]]:
 def _stops(taken: list[str], offset: int) -> list[int]:
     """The steps of a load (numbered from 1) to interrupt it at: with ASKHOG_FULL_SWEEP=1, every one; else every
     step up to the reading of the file and from the build's last statement on (the metadata that completes it,
-    the pointer's rename, what follows the swap), and of the steps between, every other one from ``offset``.
-    Each of those runs the reading again and ends the same way, inside the build; the two adding variants take
-    alternate ones, so that between them every step is interrupted."""
+    the pointer's rename, what follows the swap), and of the steps between, every third one from ``offset``.
+    Each of those runs the reading again and ends the same way, inside the build; the three variants take
+    a third each, so that between them every step is interrupted."""
     every = list(range(1, len(taken) + 1))
     if FULL_SWEEP:
         return every
     read = next(n for n, sql in enumerate(taken, start=1) if re.match(r"INSERT INTO \w+\.staged\b", sql))
     last = taken.index("rename")  # the step before the rename, numbered from 1
-    return [n for n in every if n <= read or n >= last or (n - read) % 2 == offset]
+    return [n for n in every if n <= read or n >= last or (n - read) % 3 == offset]
 
 
 @pytest.mark.parametrize(
     ("crash", "replace", "offset"),
-    [(True, False, 0), (False, False, 1), (True, True, 0)],
+    [(True, False, 0), (False, False, 1), (True, True, 2)],
     ids=["killed-adding", "ctrl-c-adding", "killed-replacing"],
 )
 def test_a_load_interrupted_at_every_step_keeps_the_old_data_or_the_new(
