@@ -128,6 +128,12 @@ def _parser() -> argparse.ArgumentParser:
         help="sweep the out-of-scope threshold (refuse_at): refusal recall, in-scope accuracy, questions held back",
     )
     ev.add_argument(
+        "--product",
+        choices=products.NAMES,
+        help="ask on this demo product's pinned data (seed 42, 200k events, ending 2026-11-26 12:00 UTC): the sets "
+        "written about it; without it, labelled sets are asked of the askhog home's data and --execute of Paperplane's",
+    )
+    ev.add_argument(
         "--split",
         metavar="NAME",
         help="only the cases of this split (e.g. dev); --oos-curve uses every case but the heldout ones by default",
@@ -475,7 +481,12 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         return _cmd_eval_execute(args)
     if args.oos_curve:
         return _cmd_oos_curve(args)
-    engine = Engine()
+    if args.product:
+        from .execution import EXEC_NOW, pinned_backend
+
+        engine = Engine(pinned_backend(product=args.product), clock=lambda: EXEC_NOW)
+    else:
+        engine = Engine()
     report: dict[str, Any] = {}
     if args.cv:
         from .recognize import cross_validate
@@ -536,7 +547,7 @@ def _cmd_eval_execute(args: argparse.Namespace) -> int:
     if not args.files:
         raise AskhogError("give execution sets (e.g. tests/data/exec/*.yaml)")
     cases = load_exec_cases(args.files)
-    backend = pinned_backend()
+    backend = pinned_backend(product=args.product)
     engine = Engine(backend, clock=lambda: EXEC_NOW)
     report = summarize_execution(evaluate_execution(engine, backend, cases, progress=terminal_progress))
     if args.json:

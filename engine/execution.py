@@ -278,20 +278,28 @@ def score(case: ExecCase, stated: Stated, truth: Table) -> tuple[bool, str]:
 # --- running ---------------------------------------------------------------------------------------
 
 
-def pinned_backend(home: str | Path | None = None) -> EmbeddedBackend:
-    """The demo every execution set is written against: seed 42, 200k events, ending at ``EXEC_NOW``.
+def pinned_backend(home: str | Path | None = None, product: str | None = None) -> EmbeddedBackend:
+    """The demo every execution set of ``product`` (default: Paperplane) is written against: seed 42, 200k
+    events, ending at ``EXEC_NOW``.
 
     Generated once into its own folder of the askhog home (a few seconds) and reused after.
     """
     from .backends.embedded import EmbeddedBackend
+    from .demo import products
     from .demo.generate import generate_demo
     from .paths import cache_home
 
-    folder = Path(home) if home else cache_home() / f"exec-demo-{EXEC_SEED}-{EXEC_EVENTS}-{EXEC_NOW:%Y%m%dT%H}"
+    product = product or products.DEFAULT
+    named = "" if product == products.DEFAULT else f"{product}-"
+    folder = Path(home) if home else cache_home() / f"exec-demo-{named}{EXEC_SEED}-{EXEC_EVENTS}-{EXEC_NOW:%Y%m%dT%H}"
     backend = EmbeddedBackend(folder, generate=False, progress=None)
     meta = backend.store.metadata() if (folder / "chdb").exists() else {}
-    if meta.get("end") != EXEC_NOW.isoformat() or meta.get("seed") != str(EXEC_SEED):
-        generate_demo(EXEC_EVENTS, EXEC_SEED, folder, None, end=EXEC_NOW)
+    if (
+        meta.get("end") != EXEC_NOW.isoformat()
+        or meta.get("seed") != str(EXEC_SEED)
+        or (meta.get("product") or products.DEFAULT) != product
+    ):
+        generate_demo(EXEC_EVENTS, EXEC_SEED, folder, None, end=EXEC_NOW, product=product)
     return backend
 
 

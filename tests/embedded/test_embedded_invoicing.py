@@ -243,3 +243,28 @@ def test_a_stale_invoicing_demo_is_regenerated_as_invoicing(tmp_path: Path) -> N
     assert "invoice_sent" in backend.taxonomy().events
     meta = backend.info()
     assert meta["product"] == "invoicing" and meta["end"] == later.isoformat() and meta["seed"] == "3"
+
+
+def test_labelled_sets_about_the_invoicing_product_are_evaluated_on_its_pinned_data(
+    cli_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`askhog eval --product invoicing` asks a set written about Billfold of Billfold's pinned data (seed 42, 200k
+    events, ending at the execution sets' moment), for intent labels and, with --execute, truths; without the flag
+    the same questions are asked of Paperplane, which has no invoices."""
+    labelled = tmp_path / "labelled.yaml"
+    labelled.write_text('- question: "how many invoices were sent last week?"\n  intent: count\n', encoding="utf-8")
+    executed = tmp_path / "exec.yaml"
+    executed.write_text(
+        '- question: "how many invoices were sent last week?"\n  intent: count\n  detail: plain\n  match: number\n'
+        "  truth: SELECT count() FROM events WHERE event = 'invoice_sent' AND timestamp >= '2026-11-16' "
+        "AND timestamp < '2026-11-23'\n  note: sent invoices\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["eval", "--product", "invoicing", "--json", str(labelled)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["overall"]["intent_accuracy"] == 1.0
+    assert cli.main(["eval", "--product", "invoicing", "--execute", "--json", str(executed)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["overall"]["right"] == 1
+    assert cli.main(["eval", "--execute", "--json", str(executed)]) == 0
+    assert json.loads(capsys.readouterr().out)["overall"]["right"] == 0
