@@ -838,9 +838,11 @@ def _revenue(answer: Asked, table: Table, what: str) -> Interpretation:
             ranking=tuple((k, _num(r[rank])) for k, r in zip(keys, rows)),
         )
     r = rows[0]
+    event = meaning.primary.event if meaning is not None else None
     head = (
         f"{fmt(_num(r['revenue']))} revenue from {fmt(_num(r['paying_users']))} paying users "
-        f"({fmt(_num(r['arpu']))} per paying user, {fmt(_num(r['purchases']))} purchases): {what}."
+        f"({fmt(_num(r['arpu']))} per paying user, {fmt(_num(r['purchases']))} "
+        f"{event.name + ' events' if event is not None else 'purchases'}): {what}."
     )
     return Interpretation(
         head,

@@ -24,6 +24,8 @@ from .types import EventRef, PropertyFilter, PropertyRef
 
 MentionKind = Literal["event", "property", "value"]
 _MAX_ALIAS_TOKENS = 4
+_NAME_WORD_RANK = 5
+"""A word of an event's own name that names it alone ("payments"): after every other kind of alias."""
 _FUZZY_CUTOFF = 0.8  # Damerau-Levenshtein similarity of stems: one slip in a six-letter word
 _SCATTER_WINDOW = 4
 _VALUE_HEADS = frozenset(
@@ -127,6 +129,8 @@ class Linker:
             if name in tax.events:
                 for phrase in phrases:
                     self._add(phrase, _Target("event", event=EventRef(name, phrase=phrase), rank=1))
+        for phrase, name in _name_words(tax, lex.get("event_name_words") or {}).items():
+            self._add(phrase, _Target("event", event=EventRef(name, phrase=phrase), rank=_NAME_WORD_RANK))
         for row in lex.get("event_phrases") or []:
             prop = tax.property(row["property"], "event")
             if row["event"] in tax.events and prop is not None:
@@ -177,7 +181,10 @@ class Linker:
         budget = Budget()
         i = 0
         while i < len(tokens):
-            found = self._exact(tokens, i) or self._scattered(tokens, i) or self._fuzzy(tokens, i, budget)
+            exact = self._exact(tokens, i)
+            if exact is not None and all(t.rank == _NAME_WORD_RANK for t in exact[1]):
+                exact = self._scattered(tokens, i) or exact  # "invoices were sent": the whole name, not a part
+            found = exact or self._scattered(tokens, i) or self._fuzzy(tokens, i, budget)
             if found is None:
                 i += 1
                 continue
@@ -281,6 +288,32 @@ class Linker:
         main = [e for e in self.lexicon.get("default_funnel") or [] if e in self.taxonomy.events]
         rest = [e for e in self._event_names if e not in main and not e.startswith("$feature")]
         return (main + rest)[:limit]
+
+
+def _name_words(taxonomy: Taxonomy, words: Mapping[str, Any]) -> dict[str, str]:
+    """Words of a project's own event names that name the event alone: "payments" is ``payment_received`` and
+    "exports" ``report_exported`` when no other event has the word. A thing done by a plain verb ("created",
+    "sent", "received") is named by its noun; a verb that says more ("cancelled", "shared") by that verb, not
+    by its noun ("subscriptions" are not cancellations). Of several events with a noun, the one whose verb comes
+    first in ``neutral_verbs`` ("invoices": ``invoice_created`` before ``invoice_sent``)."""
+    neutral = [str(v) for v in words.get("neutral_verbs") or ()]
+    skipped = {str(w) for w in words.get("never") or ()}
+    nouns: dict[str, list[tuple[int, str]]] = {}
+    verbs: dict[str, list[str]] = {}
+    for name in taxonomy.events:
+        parts = [p for p in re.split(r"[_\s-]+", name.lower()) if p]
+        if name.startswith("$") or len(parts) < 2:
+            continue
+        noun, verb = " ".join(parts[:-1]), parts[-1]
+        if verb in neutral:  # "support_ticket_created": "support tickets" and "tickets"
+            for said in dict.fromkeys((noun, parts[-2])):
+                nouns.setdefault(said, []).append((neutral.index(verb), name))
+        else:
+            verbs.setdefault(verb, []).append(name)
+    found = {verb: names[0] for verb, names in verbs.items() if len(names) == 1}
+    for noun, ranked in nouns.items():
+        found.setdefault(noun, min(ranked)[1])
+    return {phrase: name for phrase, name in found.items() if phrase not in skipped and len(phrase) > 2}
 
 
 def unit_property(taxonomy: Taxonomy, unit: Mapping[str, Any]) -> PropertyDef | None:

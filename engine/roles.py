@@ -29,7 +29,8 @@ def resolve_roles(taxonomy: Taxonomy, lexicon: Mapping[str, Any], settings: Mapp
         if isinstance(named, str) and named in taxonomy.events:
             found[role] = named
             continue
-        event = _first_fitting(list(taxonomy.events.values()), words.get(role) or [])
+        own = [e for e in taxonomy.events.values() if not e.name.startswith("$")]  # PostHog's are no product action
+        event = _first_fitting(own, words.get(role) or [])
         if event is not None:
             found[role] = event
     return found

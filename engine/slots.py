@@ -149,7 +149,11 @@ class SlotFiller:
         self._unread_cues = [
             (kind, re.compile(p)) for kind, patterns in (lex.get("unread_cues") or {}).items() for p in patterns
         ]
-        self._default_funnel = [e for e in lex.get("default_funnel") or [] if e in taxonomy.events]
+        self._default_funnel = [e for e in lex.get("default_funnel") or [] if e in taxonomy.events] or list(
+            dict.fromkeys(
+                e for role in ("signup_event", "activation_event", "revenue_event") if (e := self._roles.get(role))
+            )
+        )  # a project with other names: its main path from the roles its events play
         self._referents = [
             (re.compile(r["pattern"]), r["property"], r["prompt"], tuple(f"{d.name} = {v}" for v in d.values))
             for r in lex.get("referents") or []
@@ -876,6 +880,19 @@ class SlotFiller:
         for spec in intent.slots:
             if spec.role == "series.property" and per in ("total", "unique_session", "active_days"):
                 continue  # "average uploads per user" is a statistic of per-person counts, not of a property
+            role = spec.default if isinstance(spec.default, str) and spec.default.startswith("@") else None
+            if spec.type == "event" and spec.name not in v and role is not None and self._role_event(role) is None:
+                # a project none of whose events reads as the role ("activation"): asked, never rendered without
+                kind = role[1:].removesuffix("_event").replace("_", " ")
+                filled.issues.append(
+                    SlotIssue(
+                        spec.name,
+                        f"No event of this project reads as the {kind} event. {spec.prompt}",
+                        self.options_for(spec),
+                        "no_role",
+                    )
+                )
+                continue
             if spec.name in v or not spec.is_required(v):
                 if spec.type == "events" and spec.name in v and len(v[spec.name]) < (spec.min or 1):
                     filled.issues.append(self._events_issue(spec, v[spec.name]))
@@ -1100,8 +1117,9 @@ class SlotFiller:
         options = []
         if len(partial) >= 2:
             options.append(" -> ".join(e.name for e in partial))
-        options.append(" -> ".join(self._default_funnel[-2:]))
-        options.append(" -> ".join((self._default_funnel[0], self._default_funnel[-1])))
+        if len(self._default_funnel) >= 2:
+            options.append(" -> ".join(self._default_funnel[-2:]))
+            options.append(" -> ".join((self._default_funnel[0], self._default_funnel[-1])))
         return SlotIssue(spec.name, spec.prompt, tuple(dict.fromkeys(o for o in options if o)), "missing")
 
     def _issue(self, spec: SlotSpec, r: Reading) -> SlotIssue:

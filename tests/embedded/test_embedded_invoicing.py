@@ -268,3 +268,28 @@ def test_labelled_sets_about_the_invoicing_product_are_evaluated_on_its_pinned_d
     assert report["overall"]["right"] == 1
     assert cli.main(["eval", "--execute", "--json", str(executed)]) == 0
     assert json.loads(capsys.readouterr().out)["overall"]["right"] == 0
+
+
+def test_a_product_with_other_names_is_read_by_its_own_words_and_asked_where_a_role_is_missing(
+    invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
+) -> None:
+    """Billfold's names, none in the lexicon: a word of an event's own name names it ("payments",
+    "invoices were sent"), the roles are found without PostHog's events (no "feature" role from
+    ``$feature_flag_called``), and a family whose role no event plays asks which event (activation rendered with
+    no event and failed); a funnel from the signup alone goes on to the revenue event; revenue counts its own event."""
+    engine = Engine(
+        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
+    )
+    assert engine.ask("payments by country last week").values["event"] == "payment_received"
+    assert engine.ask("how many invoices were sent last week").values["event"] == "invoice_sent"
+    assert engine.ask("how many reports were exported last week").values["event"] == "report_exported"
+    assert "feature_event" not in engine.roles and engine.roles["revenue_event"] == "payment_received"
+    answer = engine.ask("what is our activation rate for october signups?")
+    assert answer.clarification is not None and answer.clarification.questions[0].slot == "activation_event"
+    assert "invoice_sent" in answer.clarification.questions[0].options
+    funnel = engine.ask("show me the conversion funnel")
+    assert funnel.clarification is not None and "payment_received" in funnel.clarification.questions[0].options
+    steps = engine.ask("funnel from account_created").slots["steps"]
+    assert [e.name for e in steps] == ["account_created", "payment_received"]
+    answer = engine.ask("revenue last month")
+    assert "payment_received events" in answer.interpret(answer.run()).text()

@@ -76,7 +76,7 @@ def test_a_workflow_default_written_as_a_role_is_the_projects_event_or_a_questio
 
 def test_a_family_whose_default_property_the_project_lacks_asks_for_it() -> None:
     """Feature usage names its feature by a property (the demo's ``feature_name``): in a project without one, the
-    question is asked with the project's own properties as options (it was a TemplateError)."""
+    question is asked with the project's own properties as options (it was a TemplateError), and so is the event."""
     import yaml
     from askhog.engine import Engine
 
@@ -84,5 +84,6 @@ def test_a_family_whose_default_property_the_project_lacks_asks_for_it() -> None
     invoicing = Taxonomy.from_dict(yaml.safe_load(data.read_text()))
     answer = Engine(taxonomy=invoicing).ask("which features are used most", now=datetime(2026, 11, 26, 12, tzinfo=UTC))
     assert answer.intent == "feature_usage" and answer.clarification is not None
-    question = answer.clarification.questions[0]
-    assert question.slot == "feature_property" and "payment_method" in question.options
+    event, prop = answer.clarification.questions  # no event reads as feature use ($ events are PostHog's), no property
+    assert event.slot == "event" and "invoice_paid" in event.options and "$feature_flag_called" not in event.options
+    assert prop.slot == "feature_property" and "payment_method" in prop.options
