@@ -25,7 +25,7 @@ from .forms import PastedQuery, help_request, pasted_query, query_request
 from .hogql.verdicts import VerdictCache
 from .interpret import Interpretation, interpret
 from .limits import checked_text
-from .linking import Linker
+from .linking import Linker, load_lexicon
 from .meaning import Meaning
 from .paths import cache_home
 from .recognize import THRESHOLD, Recognition, Recognizer
@@ -79,10 +79,11 @@ class Engine:
         self.taxonomy = taxonomy
         self.recognizer = Recognizer(self.catalog, cache_dir=cache_home(cache_dir) / "models")
         vocabulary = self.recognizer.vocabulary()
-        self.linker = Linker(taxonomy, known_words=vocabulary)
-        self.renderer = Renderer(taxonomy, self.catalog)
+        lexicon = load_lexicon()
         self.settings = load_settings() if settings is None else settings
-        self.roles = resolve_roles(taxonomy, self.linker.lexicon, self.settings)
+        self.roles = resolve_roles(taxonomy, lexicon, self.settings)
+        self.linker = Linker(taxonomy, lexicon, known_words=vocabulary, roles=self.roles)
+        self.renderer = Renderer(taxonomy, self.catalog)
         self.filler = SlotFiller(taxonomy, self.linker, vocabulary, self.roles)
         self.verdicts = VerdictCache()
         self._examples: tuple[Example, ...] | None = None
@@ -90,11 +91,16 @@ class Engine:
 
     def tracked(self, text: str, start: int, end: int) -> bool:
         """Is ``text[start:end]`` part of a mention of one of the project's own events, by the event's own
-        name ("meetings were booked" for ``meeting_booked`` in a scheduling product)? Then a refusal about
+        name ("meetings were booked" for ``meeting_booked`` in a scheduling product), or one of its data's own
+        property values ("accounts from capterra" where capterra is an acquisition source)? Then a refusal about
         outside data does not apply to it. Lexicon synonyms ("sales" for ``purchase``) do not count:
         "sales calls" stays outside data."""
         for m in self.linker.link(text):
-            if m.kind != "event" or m.event is None or m.score < TRACKED_SCORE or not (m.start < end and start < m.end):
+            if m.score < TRACKED_SCORE or not (m.start < end and start < m.end):
+                continue
+            if m.kind == "value" and m.filter is not None and m.phrase.lower() == str(m.filter.value).lower():
+                return True
+            if m.kind != "event" or m.event is None:
                 continue
             own_words = {stem(w) for w in m.event.name.strip("$").split("_") if w}
             if own_words & {stem(w) for w in re.findall(r"[a-z]+", m.phrase)}:

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 
 from . import yamlfiles
 from .nearest import Budget, Nearest
+from .roles import resolve_roles
 from .taxonomy import PropertyDef, Taxonomy
 from .text import STOPWORDS, Token, stem, tokenize
 from .types import EventRef, PropertyFilter, PropertyRef
@@ -80,11 +81,16 @@ class Linker:
     """Built once per taxonomy; ``link`` is then a dictionary walk plus a little fuzzy matching."""
 
     def __init__(
-        self, taxonomy: Taxonomy, lexicon: dict[str, Any] | None = None, known_words: frozenset[str] = frozenset()
+        self,
+        taxonomy: Taxonomy,
+        lexicon: dict[str, Any] | None = None,
+        known_words: frozenset[str] = frozenset(),
+        roles: Mapping[str, str] | None = None,
     ):
         self.taxonomy = taxonomy
         self.known_words = known_words  # correctly spelt words: never typo-matched
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
+        self.roles = dict(roles) if roles is not None else resolve_roles(taxonomy, self.lexicon, {})
         self._index: dict[tuple[str, ...], list[_Target]] = {}
         self._build()
         contexts = self.lexicon.get("value_context") or []
@@ -125,7 +131,8 @@ class Linker:
         for name in tax.events:
             for phrase in {name, _spaced(name), name.replace("_", "")}:
                 self._add(phrase, _Target("event", event=EventRef(name)))
-        for name, phrases in (lex.get("events") or {}).items():
+        for key, phrases in (lex.get("events") or {}).items():
+            name = self.roles.get(key[1:], "") if key.startswith("@") else key  # "@signup_event": the role's event
             if name in tax.events:
                 for phrase in phrases:
                     self._add(phrase, _Target("event", event=EventRef(name, phrase=phrase), rank=1))

@@ -476,6 +476,8 @@ class Reading:
             found.add("steps")
         if self.metric is not None:
             found.add("metric_phrase")
+        if self.flag is not None:
+            found.add("flag")  # "did smart reminders work": a feature flag of the project, named
         if any(m.prop is not None and m.prop.type != "Numeric" for m in self.breakdowns) or self.segments:
             found.add("breakdown")
         if self.terse:

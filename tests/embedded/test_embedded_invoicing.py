@@ -293,3 +293,24 @@ def test_a_product_with_other_names_is_read_by_its_own_words_and_asked_where_a_r
     assert [e.name for e in steps] == ["account_created", "payment_received"]
     answer = engine.ask("revenue last month")
     assert "payment_received events" in answer.interpret(answer.run()).text()
+
+
+def test_the_lexicons_role_words_name_the_event_that_plays_the_role(
+    invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
+) -> None:
+    """The lexicon's words for a role ("signups", "new accounts"; "paid", "payments") name whichever event plays
+    it: Billfold's ``account_created`` and ``payment_received`` (they counted every event); its flag, named alone,
+    is asked about as its experiment (it was refused)."""
+    engine = Engine(
+        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
+    )
+    (created,) = rows(
+        store,
+        "SELECT count(DISTINCT person_id) FROM events WHERE event = 'account_created' "
+        "AND timestamp >= '2026-11-16' AND timestamp < '2026-11-23'",
+    )
+    for question in ("how many new accounts last week", "how many people signed up last week"):
+        answer = engine.ask(question)
+        assert answer.values["event"] == "account_created" and answer.run().rows[0][0] == created[0], question
+    assert engine.ask("which industry pays the most").values["event"] == "payment_received"
+    assert engine.ask("did smart reminders work?").intent == "experiment"
