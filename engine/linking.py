@@ -172,12 +172,17 @@ class Linker:
                     self._add(phrase, _Target("property", prop=measured.ref(), rank=3))
         for name, by_value in (lex.get("values") or {}).items():
             owner = tax.property(name) or tax.property(name, "person")
-            if owner is None:
-                continue
             for value, phrases in by_value.items():
-                f = PropertyFilter(owner.ref(), "=", value)
+                # a project without the property: any of its own that has the value ("German" for a country's DE)
+                holder = owner or next(
+                    (p for scope in ("event", "person") for p in tax.properties(scope).values() if value in p.values),
+                    None,
+                )
+                if holder is None:
+                    continue
+                f = PropertyFilter(holder.ref(), "=", value)
                 for phrase in phrases:
-                    self._add(phrase, _Target("value", filter=f, rank=priority.get(name, 99) * 2))
+                    self._add(phrase, _Target("value", filter=f, rank=priority.get(holder.name, 99) * 2))
 
     # -- linking -----------------------------------------------------------------------------------
 

@@ -156,6 +156,33 @@ _NOT_GROUPED = frozenset(
 """Words after "by" that are no property: "by far", "by day", "by count", "by how many"."""
 
 
+def _merge_narrowed(events: list[Mention], spans: list[Span], text: str) -> list[Mention]:
+    """ "visited the pricing page": an event named plainly right before the same event narrowed ("pricing page" is a
+    pageview of /pricing) is one mention, the narrowed one, over both (the plain one took the slot and the
+    page was lost)."""
+    out: list[Mention] = []
+    for m in events:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.event is not None
+            and m.event is not None
+            and last.event.name == m.event.name
+            and bool(last.event.filters) != bool(m.event.filters)
+            and len(text[last.end : m.start].split()) <= 2
+        ):
+            narrowed = m if m.event.filters else last
+            assert narrowed.event is not None
+            merged = replace(narrowed, start=last.start, end=m.end, phrase=text[last.start : m.end])
+            for old in (last, m):
+                spans[:] = [s for s in spans if not (s.kind == "event" and s.key == (old.start, old.end))]
+            spans.append(Span(merged.start, merged.end, merged.phrase, "event", f"event {narrowed.event.label()}"))
+            out[-1] = merged
+            continue
+        out.append(m)
+    return out
+
+
 def _groupings(text: str) -> list[tuple[str, int, int]]:
     """ "by favourite colour", "broken down by sales rep": each "by" and the (one or two) words it groups by,
     up to a word of no meaning; what no mention covers names a property the project does not have."""
@@ -756,6 +783,7 @@ class Reader:
                 else:
                     properties.append(mention)
                     spans.append(Span(mention.start, mention.end, mention.phrase, "property", mention.prop.label()))
+        events = _merge_narrowed(events, spans, text)
         covered = [(m.start, m.end) for m in mentions] + [s.key for s in spans if s.kind not in ("detail", "number")]
         unknown = [
             (t.text, t.start, t.end)

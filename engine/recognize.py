@@ -176,7 +176,15 @@ class Recognizer:
                 or (keep is not None and keep(core))
             ):
                 continue  # known, or an inflection of a known word ("channels" is not a typo of "channel")
-            hit = self._nearest.closest(core) if budget.allows(core) else None
+            swapped = next(  # two letters typed the wrong way round ("whcih"): the commonest typo, taken first
+                (
+                    w
+                    for j in range(len(core) - 1)
+                    if (w := core[:j] + core[j + 1] + core[j] + core[j + 2 :]) in self._word_set
+                ),
+                None,
+            )
+            hit = (swapped, 100.0) if swapped else self._nearest.closest(core) if budget.allows(core) else None
             if hit is not None:
                 words[i] = word.replace(core, hit[0])
         return " ".join(words)

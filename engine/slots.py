@@ -41,6 +41,18 @@ _UI_ELEMENT = re.compile(
     r"nudges?|prompts?|overlays?|sidebars?|carousels?)\b"
 )
 """Elements of an interface: after an event's word ("the upgrade banner") they name something of their own."""
+_ACTION = re.compile(
+    r"\b(?:who|that|users|people|persons|accounts|customers|visitors|members|clients)\s+(?:have\s+|has\s+|had\s+)?"
+    r"(?P<verb>[a-z]{3,}ed)\s+(?:a\s+|an\s+|the\s+|their\s+|any\s+|some\s+|our\s+)?(?P<obj>[a-z]{3,})\b"
+)
+"""'people who scanned receipts': a past action and what it was done to, to hold against the project's events."""
+_STATE_VERBS = frozenset(
+    {
+        *("used", "visited", "returned", "churned", "engaged", "logged", "signed", "started", "joined", "stopped"),
+        *("reached", "tried", "converted", "dropped", "completed", "finished", "continued", "remained", "stayed"),
+    }
+)
+"""Verbs of being around rather than of doing one thing ("users who visited the site")."""
 _NAMED_EXPERIMENT = re.compile(r"\b([\w][\w-]*)\s+(?:a/b\s+)?(?:experiment|test|flag|rollout)\b")
 _GENERIC = frozenset(
     {
@@ -603,7 +615,9 @@ class SlotFiller:
             math = None  # "the biggest revenue": the most of the metric (its order), not the biggest single amount
         per = r.detail("per_actor")
         unit = r.detail("unit")
-        numeric = any(m.prop is not None and m.prop.type == "Numeric" for m in (*r.properties, *r.breakdowns))
+        numeric = any(m.prop is not None and m.prop.type == "Numeric" for m in (*r.properties, *r.breakdowns)) or (
+            math is not None and self._lone_numeric(r) is not None  # "avg payment size": the payment's one amount
+        )
         has_property = any(s.role == "series.property" for s in intent.slots)
         if (
             math is not None
@@ -670,6 +684,21 @@ class SlotFiller:
                 if prop_def is not None:
                     out[spec.name] = prop_def.ref()
                     self._use_kind(r, filled, "metric")
+            elif numeric and spec.name not in out and r.detail("math") is not None:
+                lone = self._lone_numeric(r)
+                if lone is not None:
+                    out[spec.name] = lone
+
+    def _lone_numeric(self, r: Reading) -> PropertyRef | None:
+        """The one numeric property of the one event the question names ("average payment": its amount)."""
+        named = {m.event.name for m in r.events if m.event is not None}
+        event = self.taxonomy.events.get(next(iter(named))) if len(named) == 1 else None
+        numeric = [
+            p
+            for name in (event.properties if event else ())
+            if (p := self.taxonomy.property(name, "event")) and p.type == "Numeric"
+        ]
+        return numeric[0].ref() if len(numeric) == 1 else None
 
     def _breakdown(
         self,
@@ -1054,6 +1083,29 @@ class SlotFiller:
                 )
             )
             return
+        action = None if r.events or r.qualifiers or r.metric is not None else _ACTION.search(r.text)
+        if (
+            action is not None
+            and action.group("verb") not in _STATE_VERBS
+            and action.group("obj") not in STOPWORDS
+            and not action.group("obj").endswith("ing")
+        ):
+            linked = [(m.start, m.end) for m in (*r.properties, *r.breakdowns, *r.excluded)] + [
+                (f.start, f.end) for f in r.filters
+            ]
+            if not any(a < action.end() and action.start("verb") < b for a, b in linked):
+                # "users who scanned receipts": an action the project tracks no event for, not every event
+                phrase = f"{action.group('verb')} {action.group('obj')}"
+                filled.values.pop(primary.name, None)
+                filled.issues.append(
+                    SlotIssue(
+                        primary.name,
+                        f"This project tracks nothing called {phrase!r}. {primary.prompt}",
+                        tuple(self.linker.suggest_events(phrase)),
+                        "unknown_event",
+                    )
+                )
+                return
         for m in r.events:
             ui = _UI_ELEMENT.match(r.text[m.end :])
             if m.event is None or ui is None or self.linker.knows(ui.group(1)):

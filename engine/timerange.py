@@ -1115,6 +1115,14 @@ _RULES = _RuleSet(
     ),
     _rule(rf"\b(?:ever\s+)?since\s+{_MARKED_ANCHOR}", _since_phrase, ("since",), lead_in=None, also=[_ANCHOR_TOKENS]),
     _rule(rf"\bafter\s+{_MARKED_ANCHOR}", _after_phrase, ("after",), lead_in=None, also=[_ANCHOR_TOKENS]),
+    _rule(  # "weekly invoices, starting from Monday Oct 5": since then
+        rf"\b(?:starting|beginning|commencing)(?:\s+(?:from|on|with|at))?\s+(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|"
+        rf"sat(?:ur)?|sun)(?:day)?,?\s+)?{_MARKED_ANCHOR}",
+        _since_phrase,
+        ("starting", "beginning", "commencing"),
+        lead_in=None,
+        also=[_ANCHOR_TOKENS],
+    ),
     _rule(
         rf"\b(?:ever\s+)?since\s+(?P<n>{_NUM})\s+(?P<u>hours?|hrs?)\s+ago\b", _rolling_phrase, ("since",), lead_in=None
     ),

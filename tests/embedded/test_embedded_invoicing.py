@@ -314,3 +314,31 @@ def test_the_lexicons_role_words_name_the_event_that_plays_the_role(
         assert answer.values["event"] == "account_created" and answer.run().rows[0][0] == created[0], question
     assert engine.ask("which industry pays the most").values["event"] == "payment_received"
     assert engine.ask("did smart reminders work?").intent == "experiment"
+
+
+def test_billfolds_own_words_amounts_and_currencies(
+    invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
+) -> None:
+    """An average of the one event named is of its one amount ("avg payment size": it counted payments); a
+    currency and a demonym are values of the project's own properties ("GBP revenue", "German accounts": they
+    were dropped); "starting from Monday Oct 5" is since then (it was that day); an action the project tracks no
+    event for is asked about ("scanned receipts": it counted every event); a transposed word is read as meant."""
+    engine = Engine(
+        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
+    )
+    (avg,) = rows(
+        store,
+        "SELECT round(avg(JSONExtractFloat(properties, 'amount')), 2) FROM events WHERE event = 'payment_received' "
+        "AND timestamp >= '2026-11-16' AND timestamp < '2026-11-23'",
+    )
+    answer = engine.ask("avg payment size last week?")
+    assert answer.slots["measure"] == "avg" and round(answer.run().rows[0][0], 2) == avg[0]
+    answer = engine.ask("GBP revenue in oct")
+    assert [(f.prop.name, f.value) for f in answer.slots["filters"]] == [("currency", "GBP")]
+    answer = engine.ask("how many payments from german accounts last week")
+    assert [(f.prop.name, f.value) for f in answer.slots["filters"]] == [("country", "DE")]
+    answer = engine.ask("Weekly invoices sent, starting from Monday Oct 5")
+    assert answer.slots["time_range"].start == datetime(2026, 10, 5, tzinfo=UTC) and answer.slots["time_range"].end == END
+    answer = engine.ask("how many users scanned receipts with the mobile app last month?")
+    assert answer.clarification is not None and "'scanned receipts'" in answer.clarification.questions[0].prompt
+    assert engine.ask("whcih report type gets exported the most?").slots["event"].name == "report_exported"

@@ -592,3 +592,16 @@ def test_people_ranked_by_their_active_days(demo_engine: Engine) -> None:
     assert answer.intent == "user_list" and answer.slots["rank"] == "active_days" and not answer.caveats
     assert [r["times"] for r in table.records()[:3]] == [row[1] for row in truth]
     assert demo_engine.ask("how many users were active on 3 separate days last week").intent == "stickiness"
+
+
+def test_an_event_named_plainly_then_narrowed_is_the_narrowed_one(demo_engine: Engine) -> None:
+    """ "users who visited the pricing page": the visit is a pageview of /pricing (the plain "visited" took the
+    slot and the page was dropped without a word); money going back is not revenue ("how much did we refund")."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count(DISTINCT person_id) FROM events WHERE event = '$pageview' AND JSONExtractString(properties, "
+        "'$pathname') = '/pricing' AND timestamp >= '2026-11-16' AND timestamp < '2026-11-23'"
+    ).rows
+    answer, table = answered(demo_engine, "how many users visited the pricing page last week")
+    assert not answer.caveats and table.rows[0][0] == truth[0]
+    refund = demo_engine.ask("how much did we refund last quarter?")
+    assert refund.intent == "out_of_scope" or refund.clarification is not None
