@@ -338,7 +338,9 @@ def test_billfolds_own_words_amounts_and_currencies(
     answer = engine.ask("how many payments from german accounts last week")
     assert [(f.prop.name, f.value) for f in answer.slots["filters"]] == [("country", "DE")]
     answer = engine.ask("Weekly invoices sent, starting from Monday Oct 5")
-    assert answer.slots["time_range"].start == datetime(2026, 10, 5, tzinfo=UTC) and answer.slots["time_range"].end == END
+    assert (
+        answer.slots["time_range"].start == datetime(2026, 10, 5, tzinfo=UTC) and answer.slots["time_range"].end == END
+    )
     answer = engine.ask("how many users scanned receipts with the mobile app last month?")
     assert answer.clarification is not None and "'scanned receipts'" in answer.clarification.questions[0].prompt
     assert engine.ask("whcih report type gets exported the most?").slots["event"].name == "report_exported"
