@@ -545,7 +545,16 @@ class Reader:
         self.linker = linker
         self.vocabulary = vocabulary
         lex = linker.lexicon
-        self._metrics = [(gated(m["phrase"]), m) for m in lex.get("metrics") or [] if m.get("event") in taxonomy.events]
+        metrics = [  # "@revenue_event": the event that plays the role in this project
+            {
+                **m,
+                "event": linker.roles.get(str(m.get("event"))[1:], "")
+                if str(m.get("event")).startswith("@")
+                else m.get("event"),
+            }
+            for m in lex.get("metrics") or []
+        ]
+        self._metrics = [(gated(m["phrase"]), m) for m in metrics if m["event"] in taxonomy.events]
         self._details = [
             (kind, value, [gated(p) for p in patterns])
             for kind, by_value in (lex.get("details") or {}).items()

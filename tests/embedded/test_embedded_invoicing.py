@@ -344,3 +344,25 @@ def test_billfolds_own_words_amounts_and_currencies(
     answer = engine.ask("how many users scanned receipts with the mobile app last month?")
     assert answer.clarification is not None and "'scanned receipts'" in answer.clarification.questions[0].prompt
     assert engine.ask("whcih report type gets exported the most?").slots["event"].name == "report_exported"
+
+
+def test_money_words_are_the_revenue_event_and_a_paid_plan_is_a_plan(
+    invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
+) -> None:
+    """ "money received", "revenue" sum the revenue event's amount, whichever event plays the role (the lexicon's
+    metric named Paperplane's purchase, so Billfold's people were ranked by every event's amount); "a paid
+    subscription" is the subscription, not a payment."""
+    engine = Engine(
+        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
+    )
+    truth = rows(
+        store,
+        "SELECT toString(person_id), sum(JSONExtractFloat(properties, 'amount')) AS s FROM events "
+        "WHERE event = 'payment_received' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01' "
+        "GROUP BY person_id ORDER BY s DESC LIMIT 3",
+    )
+    answer = engine.ask("top 3 accounts by money received in october, emails pls")
+    assert answer.slots["event"].name == "payment_received" and answer.slots["rank"] == "amount"
+    assert [str(r["person_id"]) for r in answer.run().records()] == [row[0] for row in truth]
+    answer = engine.ask("how many accounts started a paid subscription last month")
+    assert answer.slots["event"].name == "subscription_started"

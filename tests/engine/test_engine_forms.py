@@ -259,8 +259,8 @@ def test_the_threshold_is_the_catalogs_one_number(engine: Engine) -> None:
 
 def test_the_threshold_moves_what_is_refused_and_what_is_confirmed(engine: Engine) -> None:
     recognizer, kept = engine.recognizer, engine.recognizer.refuse_at
-    vague = "tell me about refunds last week"  # read as a refusal, no refusal rule behind it
-    doubtful = "how much did we refund last month?"  # an analysis, with a faint refusal reading
+    vague = "tell me about the budget last week"  # read as a refusal, no refusal rule behind it
+    doubtful = "what did we make last month?"  # an analysis, with a faint refusal reading (about 0.09)
     assert engine.ask(vague).intent == "out_of_scope"
     assert engine.ask(doubtful).hogql is not None
     try:
