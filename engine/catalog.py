@@ -72,6 +72,7 @@ READING_FACTS = frozenset(
         "compare",
         "per_actor",
         "numeric_total",
+        "numeric_property",
         "flag",
         "first_time",
         "conditions",

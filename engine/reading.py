@@ -528,6 +528,8 @@ class Reading:
             m.prop is not None and m.prop.type == "Numeric" for m in (*self.properties, *self.breakdowns)
         ):
             found.add("numeric_total")  # "most data (total MB)": a sum or mean of a named numeric property
+        if any(m.prop is not None and m.prop.type == "Numeric" for m in (*self.properties, *self.breakdowns)):
+            found.add("numeric_property")  # "90th percentile invoice amount": a statistic of a value, not of a time
         if "min_days" in self.numbers:
             found.add("min_days")
         if self.time is not None:

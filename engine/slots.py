@@ -689,6 +689,13 @@ class SlotFiller:
                 if lone is not None:
                     out[spec.name] = lone
 
+    @staticmethod
+    def _ask_instead(filled: Filled, slot: str, prompt: str, options: tuple[str, ...], reason: str) -> None:
+        """Ask about ``slot`` instead of answering with the value it was given: the question named something the
+        project does not have, and an answer for the nearest thing would be a confident answer to another question."""
+        filled.values.pop(slot, None)
+        filled.issues.append(SlotIssue(slot, prompt, options, reason))
+
     def _lone_numeric(self, r: Reading) -> PropertyRef | None:
         """The one numeric property of the one event the question names ("average payment": its amount)."""
         named = {m.event.name for m in r.events if m.event is not None}
@@ -957,14 +964,12 @@ class SlotFiller:
             )
             if slot is not None:
                 low, high = NUMBER_RANGES[kind]
-                filled.values.pop(slot.name, None)
-                filled.issues.append(
-                    SlotIssue(
-                        slot.name,
-                        f"{value} does not work here: use a number from {low} to {high}. {slot.prompt}",
-                        (),
-                        "out_of_range",
-                    )
+                self._ask_instead(
+                    filled,
+                    slot.name,
+                    f"{value} does not work here: use a number from {low} to {high}. {slot.prompt}",
+                    (),
+                    "out_of_range",
                 )
         self._check_unread_filters(intent, filled, r, given)
 
@@ -975,16 +980,14 @@ class SlotFiller:
         if not r.unread_filters or spec is None or spec.name in given:
             return
         phrase = r.unread_filters[0][0]
-        filled.values.pop(spec.name, None)
-        filled.issues.append(
-            SlotIssue(
-                spec.name,
-                f"I could not read the filter {phrase!r}. Write it like 'plan = pro', 'plan != pro', "
-                f"'amount > 1,000', 'amount between 10 and 50', '$current_url contains pricing', "
-                f"'$current_url starts with https://' or '$os is set'.",
-                (),
-                "unreadable_filter",
-            )
+        self._ask_instead(
+            filled,
+            spec.name,
+            f"I could not read the filter {phrase!r}. Write it like 'plan = pro', 'plan != pro', "
+            f"'amount > 1,000', 'amount between 10 and 50', '$current_url contains pricing', "
+            f"'$current_url starts with https://' or '$os is set'.",
+            (),
+            "unreadable_filter",
         )
 
     def _check_unknown_names(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:
@@ -1006,14 +1009,12 @@ class SlotFiller:
                 else None
             )
             if word is not None:  # "trial to paid": one end is not an event of the project
-                filled.values.pop(primary.name, None)
-                filled.issues.append(
-                    SlotIssue(
-                        primary.name,
-                        f"This project has no event called {word!r}. {primary.prompt}",
-                        tuple(self.linker.suggest_events(word)),
-                        "unknown_event",
-                    )
+                self._ask_instead(
+                    filled,
+                    primary.name,
+                    f"This project has no event called {word!r}. {primary.prompt}",
+                    tuple(self.linker.suggest_events(word)),
+                    "unknown_event",
                 )
                 return
         for word, _start, end in r.unknown:
@@ -1025,15 +1026,13 @@ class SlotFiller:
             )
             if event is not None and event.event is not None and primary.name in filled.values and not is_english(word):
                 # "webinar registrations": the project's signups are not webinar registrations
-                filled.values.pop(primary.name, None)
-                filled.issues.append(
-                    SlotIssue(
-                        primary.name,
-                        f"This project has nothing called {word!r}: did you mean {event.event.name} in "
-                        f"general, or another event?",
-                        (event.event.name, *self.linker.suggest_events(word)),
-                        "unknown_modifier",
-                    )
+                self._ask_instead(
+                    filled,
+                    primary.name,
+                    f"This project has nothing called {word!r}: did you mean {event.event.name} in "
+                    f"general, or another event?",
+                    (event.event.name, *self.linker.suggest_events(word)),
+                    "unknown_modifier",
                 )
                 return
             if word in r.unknown_things() and primary.name in filled.values and primary.name not in filled.defaulted:
@@ -1041,21 +1040,19 @@ class SlotFiller:
                 # does not track, asked about rather than answered with the bare event
                 named = filled.values[primary.name]
                 first = named[0] if isinstance(named, tuple) and named else named
-                filled.values.pop(primary.name, None)
-                filled.issues.append(
-                    SlotIssue(
-                        primary.name,
-                        f"This project tracks nothing called {word!r}. {primary.prompt}",
-                        tuple(
-                            dict.fromkeys(
-                                (
-                                    *([first.name] if isinstance(first, EventRef) else []),
-                                    *self.linker.suggest_events(word),
-                                )
+                self._ask_instead(
+                    filled,
+                    primary.name,
+                    f"This project tracks nothing called {word!r}. {primary.prompt}",
+                    tuple(
+                        dict.fromkeys(
+                            (
+                                *([first.name] if isinstance(first, EventRef) else []),
+                                *self.linker.suggest_events(word),
                             )
-                        ),
-                        "unknown_measure",
-                    )
+                        )
+                    ),
+                    "unknown_measure",
                 )
                 return
             noun = re.match(rf"\s+{_THING_NOUNS}", r.text[end:])
@@ -1073,14 +1070,12 @@ class SlotFiller:
                     )
                 )
                 return
-            filled.values.pop(primary.name, None)
-            filled.issues.append(
-                SlotIssue(
-                    primary.name,
-                    f"This project has no event or property called {word!r}. {primary.prompt}",
-                    tuple(self.linker.suggest_events(word)),
-                    "unknown_event",
-                )
+            self._ask_instead(
+                filled,
+                primary.name,
+                f"This project has no event or property called {word!r}. {primary.prompt}",
+                tuple(self.linker.suggest_events(word)),
+                "unknown_event",
             )
             return
         action = None if r.events or r.qualifiers or r.metric is not None else _ACTION.search(r.text)
@@ -1096,14 +1091,12 @@ class SlotFiller:
             if not any(a < action.end() and action.start("verb") < b for a, b in linked):
                 # "users who scanned receipts": an action the project tracks no event for, not every event
                 phrase = f"{action.group('verb')} {action.group('obj')}"
-                filled.values.pop(primary.name, None)
-                filled.issues.append(
-                    SlotIssue(
-                        primary.name,
-                        f"This project tracks nothing called {phrase!r}. {primary.prompt}",
-                        tuple(self.linker.suggest_events(phrase)),
-                        "unknown_event",
-                    )
+                self._ask_instead(
+                    filled,
+                    primary.name,
+                    f"This project tracks nothing called {phrase!r}. {primary.prompt}",
+                    tuple(self.linker.suggest_events(phrase)),
+                    "unknown_event",
                 )
                 return
         for m in r.events:
@@ -1112,15 +1105,13 @@ class SlotFiller:
                 continue
             # "clicked the upgrade banner": an element of the interface the project tracks no event for
             phrase = f"{m.phrase} {ui.group(1)}"
-            filled.values.pop(primary.name, None)
-            filled.issues.append(
-                SlotIssue(
-                    primary.name,
-                    f"This project tracks nothing called {phrase!r}: did you mean {m.event.name} in general, or "
-                    f"another event?",
-                    tuple(dict.fromkeys((m.event.name, *self.linker.suggest_events(phrase)))),
-                    "unknown_modifier",
-                )
+            self._ask_instead(
+                filled,
+                primary.name,
+                f"This project tracks nothing called {phrase!r}: did you mean {m.event.name} in general, or "
+                f"another event?",
+                tuple(dict.fromkeys((m.event.name, *self.linker.suggest_events(phrase)))),
+                "unknown_modifier",
             )
             return
         said = primary.name in filled.values and primary.name not in filled.defaulted
@@ -1141,14 +1132,12 @@ class SlotFiller:
         if not r.groupings or spec is None or spec.name in given or any(i.slot == spec.name for i in filled.issues):
             return
         phrase = r.groupings[0][0]
-        filled.values.pop(spec.name, None)
-        filled.issues.append(
-            SlotIssue(
-                spec.name,
-                f"This project has no property called {phrase!r}: group by which property?",
-                self.options_for(spec),
-                "unknown_property",
-            )
+        self._ask_instead(
+            filled,
+            spec.name,
+            f"This project has no property called {phrase!r}: group by which property?",
+            self.options_for(spec),
+            "unknown_property",
         )
 
     def _check_referents(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:

@@ -366,3 +366,16 @@ def test_money_words_are_the_revenue_event_and_a_paid_plan_is_a_plan(
     assert [str(r["person_id"]) for r in answer.run().records()] == [row[0] for row in truth]
     answer = engine.ask("how many accounts started a paid subscription last month")
     assert answer.slots["event"].name == "subscription_started"
+
+
+def test_a_percentile_of_a_named_amount_is_a_count_not_a_time_between_events(
+    invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
+) -> None:
+    """ "90th percentile invoice amount in October" is a statistic of the amount (it was asked as a time between
+    two events, the percentile's usual home)."""
+    engine = Engine(
+        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
+    )
+    answer = engine.ask("90th percentile payment amount for payments received in October")
+    assert answer.intent == "count" and answer.slots["measure"] == "p90"
+    assert answer.slots["property"].name == "amount" and answer.slots["event"].name == "payment_received"
