@@ -27,6 +27,8 @@ MentionKind = Literal["event", "property", "value"]
 _MAX_ALIAS_TOKENS = 4
 _NAME_WORD_RANK = 5
 """A word of an event's own name that names it alone ("payments"): after every other kind of alias."""
+NAME_WORD_SCORE = 99.0
+"""The score of such a mention: sure of the word, not of which of the events with that noun is meant."""
 _FUZZY_CUTOFF = 0.8  # Damerau-Levenshtein similarity of stems: one slip in a six-letter word
 _SCATTER_WINDOW = 4
 _VALUE_HEADS = frozenset(
@@ -215,6 +217,8 @@ class Linker:
                     span = tokens[i : i + n + extra]
                     n += extra
             phrase = text[span[0].start : span[-1].end]
+            if target.rank == _NAME_WORD_RANK:
+                score = min(score, NAME_WORD_SCORE)
             mentions.append(
                 Mention(
                     target.kind, span[0].start, span[-1].end, phrase, target.event, target.prop, target.filter, score

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .english import is_english
-from .linking import Linker, Mention, unit_property
+from .linking import NAME_WORD_SCORE, Linker, Mention, unit_property
 from .operators import OperatorRead, read_operator
 from .prefilter import Gated, gated
 from .taxonomy import Taxonomy
@@ -180,6 +180,36 @@ def _merge_narrowed(events: list[Mention], spans: list[Span], text: str) -> list
             out[-1] = merged
             continue
         out.append(m)
+    return out
+
+
+def _prefer_whole_names(events: list[Mention], spans: list[Span]) -> list[Mention]:
+    """ "the invoice amount for invoices sent in October": the bare noun ("invoice", read as the first invoice
+    event) is the invoice the question names in full (``invoice_sent``); its words stay read, as that event."""
+    out = []
+    for m in events:
+        whole = next(
+            (
+                o
+                for o in events
+                if m.score == NAME_WORD_SCORE
+                and o.score > NAME_WORD_SCORE
+                and m.event is not None
+                and o.event is not None
+                and o.event.name != m.event.name
+                and o.event.name.split("_")[0] == m.event.name.split("_")[0]
+            ),
+            None,
+        )
+        if whole is None or whole.event is None:
+            out.append(m)
+            continue
+        spans[:] = [
+            Span(s.start, s.end, s.text, "same_event", f"the event {whole.event.label()}, named in full")
+            if s.kind == "event" and s.key == (m.start, m.end)
+            else s
+            for s in spans
+        ]
     return out
 
 
@@ -794,7 +824,7 @@ class Reader:
                 else:
                     properties.append(mention)
                     spans.append(Span(mention.start, mention.end, mention.phrase, "property", mention.prop.label()))
-        events = _merge_narrowed(events, spans, text)
+        events = _prefer_whole_names(_merge_narrowed(events, spans, text), spans)
         covered = [(m.start, m.end) for m in mentions] + [s.key for s in spans if s.kind not in ("detail", "number")]
         unknown = [
             (t.text, t.start, t.end)

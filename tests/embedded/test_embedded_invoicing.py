@@ -372,10 +372,12 @@ def test_a_percentile_of_a_named_amount_is_a_count_not_a_time_between_events(
     invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
 ) -> None:
     """ "90th percentile invoice amount in October" is a statistic of the amount (it was asked as a time between
-    two events, the percentile's usual home)."""
+    two events, the percentile's usual home); "invoice" beside "invoices sent" is the sent one."""
     engine = Engine(
         EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
     )
     answer = engine.ask("90th percentile payment amount for payments received in October")
     assert answer.intent == "count" and answer.slots["measure"] == "p90"
     assert answer.slots["property"].name == "amount" and answer.slots["event"].name == "payment_received"
+    answer = engine.ask("90th percentile invoice amount, invoices sent in October")  # the bare noun is the named one
+    assert answer.slots["event"].name == "invoice_sent" and not answer.caveats
