@@ -689,6 +689,28 @@ class SlotFiller:
                 if lone is not None:
                     out[spec.name] = lone
 
+    def _check_measured_property(self, intent: Intent, filled: Filled, given: frozenset[str]) -> None:
+        """ "revenue from uploads": the measured event has none of the property summed (the sum would be 0, stated
+        as revenue); asked which event carries it, offering the events that do."""
+        event_spec = next((s for s in intent.slots if s.role == "series.event" and s.type == "event"), None)
+        prop_spec = next((s for s in intent.slots if s.role == "series.property"), None)
+        if event_spec is None or prop_spec is None or event_spec.name in given:
+            return
+        event, prop = filled.values.get(event_spec.name), filled.values.get(prop_spec.name)
+        if not isinstance(event, EventRef) or not isinstance(prop, PropertyRef) or prop.scope != "event":
+            return
+        known = self.taxonomy.events.get(event.name)
+        if known is None or not known.properties or prop.name in known.properties:
+            return
+        carriers = tuple(e.name for e in self.taxonomy.events.values() if prop.name in e.properties)
+        self._ask_instead(
+            filled,
+            event_spec.name,
+            f"{event.name} has no {prop.name}. {event_spec.prompt}",
+            carriers,
+            "no_property",
+        )
+
     @staticmethod
     def _ask_instead(filled: Filled, slot: str, prompt: str, options: tuple[str, ...], reason: str) -> None:
         """Ask about ``slot`` instead of answering with the value it was given: the question named something the
@@ -893,6 +915,7 @@ class SlotFiller:
     def _check(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str] = frozenset()) -> None:
         """``given`` are the slots the user filled in reply to a clarification: not asked about again."""
         v = filled.values
+        self._check_measured_property(intent, filled, given)
         time_spec = next((s for s in intent.slots if s.type == "time_range"), None)
         if time_spec is not None and r.unread_time is not None and time_spec.name in filled.defaulted:
             del v[time_spec.name]

@@ -605,3 +605,12 @@ def test_an_event_named_plainly_then_narrowed_is_the_narrowed_one(demo_engine: E
     assert not answer.caveats and table.rows[0][0] == truth[0]
     refund = demo_engine.ask("how much did we refund last quarter?")
     assert refund.intent == "out_of_scope" or refund.clarification is not None
+
+
+def test_a_sum_of_a_property_the_measured_event_lacks_is_asked_about(demo_engine: Engine) -> None:
+    """ "revenue from file uploads" summed the amount of uploads (0, stated as revenue); the family now asks which
+    event carries the amount, offering those that do."""
+    answer = demo_engine.ask("revenue from file uploads last month")
+    assert answer.intent == "revenue" and answer.clarification is not None
+    (question,) = answer.clarification.questions
+    assert "file_uploaded has no amount" in question.prompt and question.options == ("purchase",)
