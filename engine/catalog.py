@@ -73,6 +73,7 @@ READING_FACTS = frozenset(
         "per_actor",
         "numeric_total",
         "numeric_property",
+        "periods",
         "flag",
         "first_time",
         "conditions",

@@ -552,6 +552,8 @@ class Reading:
             found.add("conditions")
         if self.comparison or self.segments:
             found.add("compare")
+        if self.comparison or self.compare_range is not None:
+            found.add("periods")  # "in October than in September": two periods side by side, not two groups
         if "math" in self.details and self.details["math"].value not in ("sum", "avg"):
             found.add("property_math")
         elif "math" in self.details and any(

@@ -53,6 +53,9 @@ _STATE_VERBS = frozenset(
     }
 )
 """Verbs of being around rather than of doing one thing ("users who visited the site")."""
+_AGAIN = re.compile(r"\b(again|back to|a second time|once more)\b")
+"""A funnel step named twice is one step (the same checkout, named as the step and as who started it) unless
+the question says it happens again."""
 _NAMED_EXPERIMENT = re.compile(r"\b([\w][\w-]*)\s+(?:a/b\s+)?(?:experiment|test|flag|rollout)\b")
 _GENERIC = frozenset(
     {
@@ -462,7 +465,11 @@ class SlotFiller:
                     self._use_kind(r, filled, "metric")
         for spec in intent.slots:
             if spec.type == "events":
-                steps = tuple(dict.fromkeys(m.event for m in mentions if m.event is not None))
+                again = _AGAIN.search(r.text) is not None  # "... and then viewed pricing again": a step repeated
+                kept: dict[Any, EventRef] = {}
+                for i, e in enumerate(m.event for m in mentions if m.event is not None):
+                    kept.setdefault(i if again else (e.name, e.filters), e)
+                steps = tuple(kept.values())
                 if len(steps) >= 2:
                     out[spec.name] = self._fill_in_path(spec, steps, r)
                     if len(out[spec.name]) > len(steps):

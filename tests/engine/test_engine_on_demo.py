@@ -614,3 +614,22 @@ def test_a_sum_of_a_property_the_measured_event_lacks_is_asked_about(demo_engine
     assert answer.intent == "revenue" and answer.clarification is not None
     (question,) = answer.clarification.questions
     assert "file_uploaded has no amount" in question.prompt and question.options == ("purchase",)
+
+
+def test_a_step_named_twice_is_one_step_and_two_periods_are_no_two_groups(demo_engine: Engine) -> None:
+    """ "checkout->purchase conversion: people who started checkout Nov 2-15 vs after Nov 16" is a two-step funnel
+    over two periods (checkout was read as a third step, and every figure was 0); "did more signups happen in
+    October than in September" sets the two months side by side (it was read as two groups of people)."""
+    answer, table = answered(
+        demo_engine,
+        "Safari checkout->purchase conversion: people who started checkout Nov 2-15 vs those who started on/after "
+        "Nov 16. did it tank?",
+    )
+    assert [e.name for e in answer.slots["steps"]] == ["checkout_started", "purchase"]
+    assert answer.slots["compare"].previous.start == datetime(2026, 11, 2, tzinfo=UTC)
+    rates = {r["side"]: r["conversion_pct"] for r in table.records() if r["step"] == 2}
+    assert rates["previous"] > 40 > 15 > rates["current"]  # the planted Safari checkout break, on both sides of it
+    answer = demo_engine.ask("were there more signups in october than in september?")
+    assert answer.intent == "count" and answer.slots["compare"].previous.start == datetime(2026, 9, 1, tzinfo=UTC)
+    again = demo_engine.ask("funnel: pricing page, then signup, then the pricing page again")
+    assert [e.name for e in again.slots["steps"]] == ["$pageview", "signed_up", "$pageview"]
