@@ -46,6 +46,14 @@ def store(invoicing: DemoInfo) -> Store:
     return Store(invoicing.home)
 
 
+@pytest.fixture
+def billfold(invoicing: DemoInfo, warm_home: Callable[[Path], Path], tmp_path: Path) -> Engine:
+    """An engine on the invoicing store, on the data's end as its clock, started from the session's trained model."""
+    return Engine(
+        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
+    )
+
+
 def test_the_store_holds_the_invoicing_product_and_its_taxonomy(invoicing: DemoInfo, store: Store) -> None:
     assert invoicing.product == "invoicing" and store.metadata()["product"] == "invoicing"
     assert store.describe().startswith("the Billfold demo (seed 42,")
@@ -183,13 +191,8 @@ def test_6_bigger_companies_keep_coming_back(store: Store) -> None:
     assert rate[(True, False)] > rate[(False, False)] > rate[(False, True)]  # 2-10 in between
 
 
-def test_an_engine_on_the_invoicing_store_counts_its_events(
-    invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
-) -> None:
-    engine = Engine(
-        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
-    )
-    answer = engine.ask("how many invoices were sent in the last 30 days?")
+def test_an_engine_on_the_invoicing_store_counts_its_events(billfold: Engine, store: Store) -> None:
+    answer = billfold.ask("how many invoices were sent in the last 30 days?")
     assert answer.clarification is None and answer.values["event"] == "invoice_sent"
     expected = rows(
         store,
@@ -271,113 +274,90 @@ def test_labelled_sets_about_the_invoicing_product_are_evaluated_on_its_pinned_d
 
 
 def test_a_product_with_other_names_is_read_by_its_own_words_and_asked_where_a_role_is_missing(
-    invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
+    billfold: Engine, store: Store
 ) -> None:
     """Billfold's names, none in the lexicon: a word of an event's own name names it ("payments",
     "invoices were sent"), the roles are found without PostHog's events (no "feature" role from
     ``$feature_flag_called``), and a family whose role no event plays asks which event (activation rendered with
     no event and failed); a funnel from the signup alone goes on to the revenue event; revenue counts its own event."""
-    engine = Engine(
-        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
-    )
-    assert engine.ask("payments by country last week").values["event"] == "payment_received"
-    assert engine.ask("how many invoices were sent last week").values["event"] == "invoice_sent"
-    assert engine.ask("how many reports were exported last week").values["event"] == "report_exported"
-    assert "feature_event" not in engine.roles and engine.roles["revenue_event"] == "payment_received"
-    answer = engine.ask("what is our activation rate for october signups?")
+    assert billfold.ask("payments by country last week").values["event"] == "payment_received"
+    assert billfold.ask("how many invoices were sent last week").values["event"] == "invoice_sent"
+    assert billfold.ask("how many reports were exported last week").values["event"] == "report_exported"
+    assert "feature_event" not in billfold.roles and billfold.roles["revenue_event"] == "payment_received"
+    answer = billfold.ask("what is our activation rate for october signups?")
     assert answer.clarification is not None and answer.clarification.questions[0].slot == "activation_event"
     assert "invoice_sent" in answer.clarification.questions[0].options
-    funnel = engine.ask("show me the conversion funnel")
+    funnel = billfold.ask("show me the conversion funnel")
     assert funnel.clarification is not None and "payment_received" in funnel.clarification.questions[0].options
-    steps = engine.ask("funnel from account_created").slots["steps"]
+    steps = billfold.ask("funnel from account_created").slots["steps"]
     assert [e.name for e in steps] == ["account_created", "payment_received"]
-    answer = engine.ask("revenue last month")
+    answer = billfold.ask("revenue last month")
     assert "payment_received events" in answer.interpret(answer.run()).text()
 
 
-def test_the_lexicons_role_words_name_the_event_that_plays_the_role(
-    invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
-) -> None:
+def test_the_lexicons_role_words_name_the_event_that_plays_the_role(billfold: Engine, store: Store) -> None:
     """The lexicon's words for a role ("signups", "new accounts"; "paid", "payments") name whichever event plays
     it: Billfold's ``account_created`` and ``payment_received`` (they counted every event); its flag, named alone,
     is asked about as its experiment (it was refused)."""
-    engine = Engine(
-        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
-    )
     (created,) = rows(
         store,
         "SELECT count(DISTINCT person_id) FROM events WHERE event = 'account_created' "
         "AND timestamp >= '2026-11-16' AND timestamp < '2026-11-23'",
     )
     for question in ("how many new accounts last week", "how many people signed up last week"):
-        answer = engine.ask(question)
+        answer = billfold.ask(question)
         assert answer.values["event"] == "account_created" and answer.run().rows[0][0] == created[0], question
-    assert engine.ask("which industry pays the most").values["event"] == "payment_received"
-    assert engine.ask("did smart reminders work?").intent == "experiment"
+    assert billfold.ask("which industry pays the most").values["event"] == "payment_received"
+    assert billfold.ask("did smart reminders work?").intent == "experiment"
 
 
-def test_billfolds_own_words_amounts_and_currencies(
-    invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
-) -> None:
+def test_billfolds_own_words_amounts_and_currencies(billfold: Engine, store: Store) -> None:
     """An average of the one event named is of its one amount ("avg payment size": it counted payments); a
     currency and a demonym are values of the project's own properties ("GBP revenue", "German accounts": they
     were dropped); "starting from Monday Oct 5" is since then (it was that day); an action the project tracks no
     event for is asked about ("scanned receipts": it counted every event); a transposed word is read as meant."""
-    engine = Engine(
-        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
-    )
     (avg,) = rows(
         store,
         "SELECT round(avg(JSONExtractFloat(properties, 'amount')), 2) FROM events WHERE event = 'payment_received' "
         "AND timestamp >= '2026-11-16' AND timestamp < '2026-11-23'",
     )
-    answer = engine.ask("avg payment size last week?")
+    answer = billfold.ask("avg payment size last week?")
     assert answer.slots["measure"] == "avg" and round(answer.run().rows[0][0], 2) == avg[0]
-    answer = engine.ask("GBP revenue in oct")
+    answer = billfold.ask("GBP revenue in oct")
     assert [(f.prop.name, f.value) for f in answer.slots["filters"]] == [("currency", "GBP")]
-    answer = engine.ask("how many payments from german accounts last week")
+    answer = billfold.ask("how many payments from german accounts last week")
     assert [(f.prop.name, f.value) for f in answer.slots["filters"]] == [("country", "DE")]
-    answer = engine.ask("Weekly invoices sent, starting from Monday Oct 5")
+    answer = billfold.ask("Weekly invoices sent, starting from Monday Oct 5")
     assert (
         answer.slots["time_range"].start == datetime(2026, 10, 5, tzinfo=UTC) and answer.slots["time_range"].end == END
     )
-    answer = engine.ask("how many users scanned receipts with the mobile app last month?")
+    answer = billfold.ask("how many users scanned receipts with the mobile app last month?")
     assert answer.clarification is not None and "'scanned receipts'" in answer.clarification.questions[0].prompt
-    assert engine.ask("whcih report type gets exported the most?").slots["event"].name == "report_exported"
+    assert billfold.ask("whcih report type gets exported the most?").slots["event"].name == "report_exported"
 
 
-def test_money_words_are_the_revenue_event_and_a_paid_plan_is_a_plan(
-    invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
-) -> None:
+def test_money_words_are_the_revenue_event_and_a_paid_plan_is_a_plan(billfold: Engine, store: Store) -> None:
     """ "money received", "revenue" sum the revenue event's amount, whichever event plays the role (the lexicon's
     metric named Paperplane's purchase, so Billfold's people were ranked by every event's amount); "a paid
     subscription" is the subscription, not a payment."""
-    engine = Engine(
-        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
-    )
     truth = rows(
         store,
         "SELECT toString(person_id), sum(JSONExtractFloat(properties, 'amount')) AS s FROM events "
         "WHERE event = 'payment_received' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01' "
         "GROUP BY person_id ORDER BY s DESC LIMIT 3",
     )
-    answer = engine.ask("top 3 accounts by money received in october, emails pls")
+    answer = billfold.ask("top 3 accounts by money received in october, emails pls")
     assert answer.slots["event"].name == "payment_received" and answer.slots["rank"] == "amount"
     assert [str(r["person_id"]) for r in answer.run().records()] == [row[0] for row in truth]
-    answer = engine.ask("how many accounts started a paid subscription last month")
+    answer = billfold.ask("how many accounts started a paid subscription last month")
     assert answer.slots["event"].name == "subscription_started"
 
 
-def test_a_percentile_of_a_named_amount_is_a_count_not_a_time_between_events(
-    invoicing: DemoInfo, store: Store, warm_home: Callable[[Path], Path], tmp_path: Path
-) -> None:
+def test_a_percentile_of_a_named_amount_is_a_count_not_a_time_between_events(billfold: Engine) -> None:
     """ "90th percentile invoice amount in October" is a statistic of the amount (it was asked as a time between
     two events, the percentile's usual home); "invoice" beside "invoices sent" is the sent one."""
-    engine = Engine(
-        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
-    )
-    answer = engine.ask("90th percentile payment amount for payments received in October")
+    answer = billfold.ask("90th percentile payment amount for payments received in October")
     assert answer.intent == "count" and answer.slots["measure"] == "p90"
     assert answer.slots["property"].name == "amount" and answer.slots["event"].name == "payment_received"
-    answer = engine.ask("90th percentile invoice amount, invoices sent in October")  # the bare noun is the named one
+    answer = billfold.ask("90th percentile invoice amount, invoices sent in October")  # the bare noun is the named one
     assert answer.slots["event"].name == "invoice_sent" and not answer.caveats
