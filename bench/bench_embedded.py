@@ -65,7 +65,7 @@ def numpy_only_seconds(events: int, seed: int) -> tuple[float, int]:
     """Time to draw the same chunks as generate_demo, without ClickHouse."""
     timeline = Timeline(end_of_data(utc_now()))
     product = products.load()
-    vocab = Vocabulary.from_taxonomy(products.taxonomy(product.name), products.taxonomy_file(product.name))
+    vocab = Vocabulary.from_taxonomy(products.demo_taxonomy(product.name), products.taxonomy_file(product.name))
     persons = max(100, round(events / product.events_per_person))
     started, produced = time.perf_counter(), 0
     for chunk, first in enumerate(range(0, persons, CHUNK_PERSONS)):

@@ -9,9 +9,9 @@ import statistics
 import sys
 import time
 
+from askhog.demo.products import demo_taxonomy
 from askhog.hogql import lower, validate
 from askhog.latency import percentile
-from askhog.taxonomy import demo_taxonomy
 
 QUERIES = [
     "SELECT count() FROM events WHERE event = {event} AND timestamp >= now() - INTERVAL 7 DAY",

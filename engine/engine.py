@@ -20,6 +20,7 @@ from .answer import Answer, Clarification, ClarifyingQuestion
 from .backends.base import Backend, Table
 from .catalog import Catalog, Intent
 from .clock import Clock, aware_utc, utc_now, whole_seconds
+from .demo.products import demo_taxonomy
 from .errors import AskhogError, Problem, QuestionError
 from .forms import PastedQuery, help_request, pasted_query, query_request
 from .hogql.verdicts import VerdictCache
@@ -35,7 +36,7 @@ from .roles import resolve_roles
 from .samples import build_examples, candidates, help_text
 from .settings import load_settings
 from .slots import Filled, SlotFiller, reading_warnings
-from .taxonomy import Taxonomy, demo_taxonomy
+from .taxonomy import Taxonomy
 from .text import Question, stem
 from .types import Example, TimeRange
 

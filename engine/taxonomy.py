@@ -152,10 +152,3 @@ class Taxonomy:
             "actions": {a.name: {"steps": list(a.steps)} for a in self.actions.values()},
             "common_event_properties": list(self.common_event_properties),
         }
-
-
-def demo_taxonomy(product: str | None = None) -> Taxonomy:
-    """The built-in taxonomy of a demo product (``engine/demo/products/``), the default one when none is named."""
-    from .demo import products  # the demo's package reads its files with this module's Taxonomy
-
-    return products.taxonomy(product or products.DEFAULT)

@@ -16,10 +16,11 @@ from typing import Any
 from ..clock import Clock, aware_utc, utc_now
 from ..demo.describe import taxonomy_from_data, taxonomy_from_json
 from ..demo.generate import DEFAULT_EVENTS, DEFAULT_SEED, Progress, generate_demo, stderr_progress
+from ..demo.products import demo_taxonomy
 from ..demo.store import Store, demo_product, describe_metadata
 from ..errors import DataNotLoaded
 from ..hogql.lower import lower
-from ..taxonomy import Taxonomy, demo_taxonomy
+from ..taxonomy import Taxonomy
 from .base import Annotation, Table
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..taxonomy import EventDef, PropertyDef, Taxonomy, demo_taxonomy
+from ..taxonomy import EventDef, PropertyDef, Taxonomy
+from .products import demo_taxonomy
 from .store import Store
 
 SAMPLE_ROWS = 20_000

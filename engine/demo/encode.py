@@ -16,8 +16,8 @@ from typing import Literal
 
 import numpy as np
 
+from .literals import quote
 from .model import FIRST_NAMES, LAST_NAMES, NONE, Vocabulary
-from .store import quote
 
 Columns = tuple[tuple[str, str, str], ...]  # (name, numpy code, ClickHouse type)
 When = Literal["always", "known", "signed_up"]

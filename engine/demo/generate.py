@@ -21,10 +21,11 @@ from ..clock import Clock, aware_utc, utc_now
 from ..errors import BackendError
 from . import encode, products
 from .events import NO_SESSION, Events
+from .literals import quote
 from .model import Vocabulary
 from .people import People
 from .product import Product
-from .store import Store, quote, sessions_from_events
+from .store import Store, sessions_from_events
 from .timeline import Timeline, end_of_data
 
 DEFAULT_EVENTS = 200_000
@@ -80,7 +81,7 @@ def generate_demo(
     report = progress or (lambda message, fraction: None)
     store = Store(home)
     timeline = Timeline(end_of_data(end or clock()))
-    vocab = Vocabulary.from_taxonomy(products.taxonomy(product), products.taxonomy_file(product))
+    vocab = Vocabulary.from_taxonomy(products.demo_taxonomy(product), products.taxonomy_file(product))
     n_persons = max(100, round(events / maker.events_per_person))
     store.scratch.mkdir(parents=True, exist_ok=True)
     n_events = 0

@@ -21,7 +21,7 @@ import csv
 import io
 from pathlib import Path
 
-from .store import quote
+from .literals import quote
 
 BOM = b"\xef\xbb\xbf"
 EARLIEST_YEAR, END_YEAR = 1970, 2100

@@ -33,6 +33,7 @@ from chdb import session as chdb_session
 from ..errors import ExecutionError
 from ..paths import cache_home
 from . import products
+from .literals import quote
 
 LIVE = "askhog"
 """The live database of a home that never swapped (and of one made before the pointer file existed)."""
@@ -103,11 +104,6 @@ def sessions_from_events(db: str, where: str = "1") -> str:
            argMinIf(JSONExtractString(properties, '$pathname'), timestamp, event = '$pageview'),
            views = 1 AND n - countIf(event = '$pageleave') = 1
     FROM {db}.events WHERE `$session_id` != '' AND ({where}) GROUP BY `$session_id`"""
-
-
-def quote(value: str) -> str:
-    """A ClickHouse string literal."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 class Store:

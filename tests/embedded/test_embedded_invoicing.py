@@ -16,10 +16,10 @@ import pytest
 from askhog import cli
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo.generate import DemoInfo, generate_demo
+from askhog.demo.products import demo_taxonomy
 from askhog.demo.products.invoicing import truths
 from askhog.demo.store import Store
 from askhog.engine import Engine
-from askhog.taxonomy import demo_taxonomy
 
 from .conftest import rows, two_proportion_z
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from askhog.backends.embedded import EmbeddedBackend
 from askhog.demo import load as load_module
+from askhog.demo.literals import quote
 from askhog.demo.load import LoadReport, load_file
-from askhog.demo.store import Store, quote
+from askhog.demo.store import Store
 from askhog.errors import LoadError
 
 P1 = "0190a0c3-1111-7000-8000-000000000001"

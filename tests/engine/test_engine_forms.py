@@ -18,10 +18,11 @@ from askhog.backends.base import Table
 from askhog.catalog import Catalog, parse_intent
 from askhog.chat import ChatTools
 from askhog.conversation import Conversation
+from askhog.demo.products import demo_taxonomy
 from askhog.engine import Engine
 from askhog.errors import CatalogError
 from askhog.evaluate import Case, format_oos_curve, oos_curve
-from askhog.taxonomy import Taxonomy, demo_taxonomy
+from askhog.taxonomy import Taxonomy
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)

@@ -253,7 +253,8 @@ def test_outside_data_refusals_give_way_to_what_the_project_tracks(model_home: P
     """'meetings' is outside data for the demo product, but a scheduling product tracks meetings."""
     from dataclasses import replace
 
-    from askhog.taxonomy import EventDef, demo_taxonomy
+    from askhog.demo.products import demo_taxonomy
+    from askhog.taxonomy import EventDef
 
     demo = demo_taxonomy()
     scheduling = replace(demo, events={**demo.events, "meeting_booked": EventDef("meeting_booked")})

@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from askhog.demo.products import demo_taxonomy
 from askhog.errors import CatalogError, WorkflowError
 from askhog.linking import load_lexicon
 from askhog.roles import resolve_roles
 from askhog.settings import load_settings
-from askhog.taxonomy import EventDef, Taxonomy, demo_taxonomy
+from askhog.taxonomy import EventDef, Taxonomy
 from askhog.workflows import fill_inputs, load_workflow
 
 

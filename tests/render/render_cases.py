@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from askhog.demo.products import demo_taxonomy
 from askhog.meaning import Breakdown, Comparison, Condition
-from askhog.taxonomy import demo_taxonomy
 from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
 from askhog.yamlfiles import load as read_yaml
 

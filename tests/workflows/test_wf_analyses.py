@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from askhog.backends.base import Annotation, Table
 from askhog.catalog import Catalog
+from askhog.demo.products import demo_taxonomy
 from askhog.errors import WorkflowError
-from askhog.taxonomy import demo_taxonomy
 from askhog.types import EventRef, PropertyRef, TimeRange
 from askhog.workflows import available_workflows, load_workflow
 from askhog.workflows.analyses import ANALYSES, StepInput

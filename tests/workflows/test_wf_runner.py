@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from askhog.backends.base import Annotation, Table
+from askhog.demo.products import demo_taxonomy
 from askhog.errors import CatalogError, ExecutionError, WorkflowError
-from askhog.taxonomy import demo_taxonomy
 from askhog.timerange import from_spec
 from askhog.types import EventRef, PropertyRef, TimeRange
 from askhog.workflows import fill_inputs, load_workflow_file, missing_inputs, run_loaded_workflow

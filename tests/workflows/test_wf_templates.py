@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from askhog.demo.products import demo_taxonomy
 from askhog.errors import TemplateError
 from askhog.hogql.posthog_parser import assert_posthog_parses
 from askhog.hogql.validate import validate
 from askhog.render import Renderer
-from askhog.taxonomy import demo_taxonomy
 from askhog.types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 END = datetime(2026, 3, 18, 15, tzinfo=UTC)

@@ -35,8 +35,10 @@ def taxonomy_file(name: str) -> str:
     return f"engine/demo/products/{check(name)}/taxonomy.yaml"
 
 
-def taxonomy(name: str = DEFAULT) -> Taxonomy:
-    """The product's taxonomy, read from its definitions file."""
+def demo_taxonomy(name: str | None = None) -> Taxonomy:
+    """The built-in taxonomy of a demo product (the default one when none is named), read from its definitions
+    file. It lives with the products, not in ``taxonomy.py``, which the products' files are read with."""
+    name = name or DEFAULT
     text = resources.files(f"{__name__}.{check(name)}").joinpath("taxonomy.yaml").read_text(encoding="utf-8")
     return Taxonomy.from_dict(yamlfiles.load(text), source=taxonomy_file(name))
 
