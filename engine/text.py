@@ -392,12 +392,23 @@ def normalize(text: str) -> str:
     return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
 
 
+_IRREGULAR = {
+    **{"sent": "send", "paid": "pay", "bought": "buy", "sold": "sell", "made": "make", "spent": "spend"},
+    **{"built": "build", "wrote": "write", "written": "write", "gave": "give", "given": "give", "took": "take"},
+    **{"taken": "take", "began": "begin", "begun": "begin", "chose": "choose", "chosen": "choose"},
+}
+"""Past forms that no suffix rule reaches: "invoices we sent" meets ``invoice_sent`` and "send invoices"."""
+
+
 @lru_cache(maxsize=4096)
 def stem(word: str) -> str:
-    """Plural first, then one derivational suffix: "completions" and "completed" both give "complet"."""
+    """Plural first, then one derivational suffix: "completions" and "completed" both give "complet"; an
+    irregular past form is its verb ("sent" is "send")."""
     word = word.lower().strip("'-")
     if word.endswith("'s"):
         word = word[:-2]
+    if word in _IRREGULAR:
+        return stem(_IRREGULAR[word])
     for suffix, replacement in _PLURALS:
         if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + replacement

@@ -361,3 +361,10 @@ def test_a_percentile_of_a_named_amount_is_a_count_not_a_time_between_events(bil
     assert answer.slots["property"].name == "amount" and answer.slots["event"].name == "payment_received"
     answer = billfold.ask("90th percentile invoice amount, invoices sent in October")  # the bare noun is the named one
     assert answer.slots["event"].name == "invoice_sent" and not answer.caveats
+
+
+def test_an_irregular_past_form_meets_its_verb(billfold: Engine) -> None:
+    """ "how many invoices did we send" is ``invoice_sent`` ("send" and "sent" are one stem; it was the first
+    invoice event, ``invoice_created``); "send invoices" alone is still a request to do it, refused."""
+    assert billfold.ask("how many invoices did we send last week").slots["event"].name == "invoice_sent"
+    assert billfold.ask("send invoices last week").intent == "out_of_scope"
