@@ -138,11 +138,8 @@ def _label(value: Any, meaning: Meaning | None) -> str:
 def _partial(answer: Asked, period: Any, unit: str | None) -> bool:
     """Is the interval starting at ``period`` still running when the question was asked?"""
     meaning = answer.meaning
-    if meaning is None or meaning.date_range is None or unit is None or answer.now is None:
-        return False
-    try:
-        start = aware_utc(datetime.fromisoformat(str(period)))
-    except ValueError:
+    start = _period_start(period)
+    if meaning is None or meaning.date_range is None or unit is None or answer.now is None or start is None:
         return False
     from .meaning import _shift
 
@@ -152,13 +149,21 @@ def _partial(answer: Asked, period: Any, unit: str | None) -> bool:
 def _began_before(answer: Asked, period: Any) -> bool:
     """Did the interval starting at ``period`` begin before the asked range (a week of Nov 1's range that starts
     on Oct 26)? Only its part inside the range is counted, so it is no whole interval."""
-    meaning = answer.meaning
-    if meaning is None or meaning.date_range is None:
-        return False
+    meaning, start = answer.meaning, _period_start(period)
+    return (
+        meaning is not None
+        and meaning.date_range is not None
+        and start is not None
+        and start < meaning.date_range.start
+    )
+
+
+def _period_start(period: Any) -> datetime | None:
+    """When the interval a result row names begins (its ``period``, a date or a time), in UTC."""
     try:
-        return aware_utc(datetime.fromisoformat(str(period))) < meaning.date_range.start
+        return aware_utc(datetime.fromisoformat(str(period)))
     except ValueError:
-        return False
+        return None
 
 
 def _sides(table: Table, value_col: str) -> dict[str, float]:

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from . import yamlfiles
 from .nearest import Budget, Nearest
-from .roles import resolve_roles
+from .roles import event_named, resolve_roles
 from .taxonomy import PropertyDef, Taxonomy
 from .text import STOPWORDS, Token, stem, tokenize
 from .types import EventRef, PropertyFilter, PropertyRef
@@ -134,10 +134,10 @@ class Linker:
             for phrase in {name, _spaced(name), name.replace("_", "")}:
                 self._add(phrase, _Target("event", event=EventRef(name)))
         for key, phrases in (lex.get("events") or {}).items():
-            name = self.roles.get(key[1:], "") if key.startswith("@") else key  # "@signup_event": the role's event
-            if name in tax.events:
+            named = event_named(key, self.roles, tax)  # "@signup_event": the event that plays the role
+            if named is not None:
                 for phrase in phrases:
-                    self._add(phrase, _Target("event", event=EventRef(name, phrase=phrase), rank=1))
+                    self._add(phrase, _Target("event", event=EventRef(named, phrase=phrase), rank=1))
         for phrase, name in _name_words(tax, lex.get("event_name_words") or {}).items():
             self._add(phrase, _Target("event", event=EventRef(name, phrase=phrase), rank=_NAME_WORD_RANK))
         for row in lex.get("event_phrases") or []:

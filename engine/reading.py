@@ -26,6 +26,7 @@ from .english import is_english
 from .linking import NAME_WORD_SCORE, Linker, Mention, unit_property
 from .operators import OperatorRead, read_operator
 from .prefilter import Gated, gated
+from .roles import event_named
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, Question, tokenize
 from .timerange import NUMBER_WORDS, TimeMatch, find_time_filter, find_time_range, find_time_ranges
@@ -580,15 +581,9 @@ class Reader:
         self.vocabulary = vocabulary
         lex = linker.lexicon
         metrics = [  # "@revenue_event": the event that plays the role in this project
-            {
-                **m,
-                "event": linker.roles.get(str(m.get("event"))[1:], "")
-                if str(m.get("event")).startswith("@")
-                else m.get("event"),
-            }
-            for m in lex.get("metrics") or []
+            {**m, "event": event_named(m.get("event"), linker.roles, taxonomy)} for m in lex.get("metrics") or []
         ]
-        self._metrics = [(gated(m["phrase"]), m) for m in metrics if m["event"] in taxonomy.events]
+        self._metrics = [(gated(m["phrase"]), m) for m in metrics if m["event"] is not None]
         self._details = [
             (kind, value, [gated(p) for p in patterns])
             for kind, by_value in (lex.get("details") or {}).items()

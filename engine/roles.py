@@ -36,6 +36,15 @@ def resolve_roles(taxonomy: Taxonomy, lexicon: Mapping[str, Any], settings: Mapp
     return found
 
 
+def event_named(name: object, roles: Mapping[str, str], taxonomy: Taxonomy) -> str | None:
+    """The event an intent or lexicon file names: ``"@signup_event"`` is the event that plays the role in this
+    project, any other name itself; None when the project has no such event."""
+    if not isinstance(name, str):
+        return None
+    event = roles.get(name[1:]) if name.startswith("@") else name
+    return event if event is not None and event in taxonomy.events else None
+
+
 def _first_fitting(events: list[EventDef], words: list[str]) -> str | None:
     """The event the earliest word fits: by its name's words first (``invoice_paid`` holds "paid"), then by its
     description; of several, the one with the fewest words in its name (the plainest)."""

@@ -24,7 +24,7 @@ from .linking import Linker, Mention
 from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
 from .prefilter import Gated, gated
 from .reading import NUMBER_RANGES, FoundFilter, Number, Reader, Reading
-from .roles import resolve_roles
+from .roles import event_named, resolve_roles
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, Question
 from .timerange import default_interval, from_spec, parse_time_range
@@ -457,7 +457,7 @@ class SlotFiller:
         for spec in singles:
             if spec.name not in out and not mentions:
                 implied = next((d for p, d in spec.implied if p.search(r.text)), None)
-                role_event = self._role_event(implied) if implied else None
+                role_event = event_named(implied, self._roles, self.taxonomy)
                 if role_event is not None:
                     out[spec.name] = EventRef(role_event)
                 elif r.metric is not None and spec is primary:  # "revenue": the event the metric sums
@@ -512,17 +512,7 @@ class SlotFiller:
         return any(p.search(r.text) for p in own) or any(p.search(r.text) for p in lexicon)
 
     def _event_default(self, spec: SlotSpec) -> str | None:
-        default = spec.default
-        if isinstance(default, str) and default.startswith("@"):
-            return self._role_event(default)
-        return default if isinstance(default, str) and default in self.taxonomy.events else None
-
-    def _role_event(self, role: str) -> str | None:
-        return (
-            self._roles.get(role.lstrip("@"))
-            if role.startswith("@")
-            else (role if role in self.taxonomy.events else None)
-        )
+        return event_named(spec.default, self._roles, self.taxonomy)
 
     def _population(self, mentions: list[Mention], singles: list[SlotSpec]) -> EventRef | None:
         """The signup event, when it is named beside more distinct events than the family's event slots hold: it
@@ -947,7 +937,12 @@ class SlotFiller:
             if spec.role == "series.property" and per in ("total", "unique_session", "active_days"):
                 continue  # "average uploads per user" is a statistic of per-person counts, not of a property
             role = spec.default if isinstance(spec.default, str) and spec.default.startswith("@") else None
-            if spec.type == "event" and spec.name not in v and role is not None and self._role_event(role) is None:
+            if (
+                spec.type == "event"
+                and spec.name not in v
+                and role is not None
+                and event_named(role, self._roles, self.taxonomy) is None
+            ):
                 # a project none of whose events reads as the role ("activation"): asked, never rendered without
                 kind = role[1:].removesuffix("_event").replace("_", " ")
                 filled.issues.append(

@@ -71,6 +71,11 @@ class Vocabulary:
                 table[code] = self.code(event_prop, name)
         return table
 
+    def as_person(self, prop: str) -> np.ndarray:
+        """A lookup table from the event-scope codes of ``prop`` to its person-scope codes: a plan bought (pro,
+        team) as the person's plan (free, pro, team)."""
+        return np.array([self.code(prop, v, "person") for v in self.event_values[prop]], np.uint8)
+
     def event_distribution(self, weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Event codes and normalised probabilities for sampling events with ``weights`` by name."""
         codes = np.array([self.event(e) for e in weights], np.uint8)

@@ -51,7 +51,7 @@ def _person_codes(pop: population.Population, vocab: Vocabulary, end_us: int) ->
 
 def _plan(pop: population.Population, vocab: Vocabulary, paying: np.ndarray, who: np.ndarray) -> np.ndarray:
     """Person-scope plan codes of ``who``: their paid plan where ``paying``, else free (none for visitors)."""
-    paid = np.array([vocab.code("plan", p, "person") for p in vocab.event_values["plan"]], np.uint8)[pop.plan[who]]
+    paid = vocab.as_person("plan")[pop.plan[who]]
     plan = np.where(paying, paid, vocab.code("plan", "free", "person"))
     return np.where(pop.visitor[who], NONE, plan).astype(np.uint8)
 

@@ -43,7 +43,7 @@ LAYOUT = Layout(
 def _person_codes(pop: population.Population, vocab: Vocabulary, end_us: int) -> dict[str, np.ndarray]:
     paying = (pop.purchase_us != NEVER) & (pop.purchase_us < end_us) & (pop.cancel_us == NEVER)
     plan = np.where(
-        pop.visitor, NONE, np.where(paying, _person_plan(pop.plan, vocab), vocab.code("plan", "free", "person"))
+        pop.visitor, NONE, np.where(paying, vocab.as_person("plan")[pop.plan], vocab.code("plan", "free", "person"))
     )
     return {
         "plan": plan,
@@ -55,20 +55,13 @@ def _person_codes(pop: population.Population, vocab: Vocabulary, end_us: int) ->
     }
 
 
-def _person_plan(event_plan: np.ndarray, vocab: Vocabulary) -> np.ndarray:
-    """Event-scope plan codes (pro, team) as person-scope codes (free, pro, team)."""
-    mapping = np.array([vocab.code("plan", v, "person") for v in vocab.event_values["plan"]], np.uint8)
-    plans: np.ndarray = mapping[event_plan]
-    return plans
-
-
 def _plan_at(evs: Events, pop: population.Population, vocab: Vocabulary) -> dict[str, np.ndarray]:
     """The person's plan when each event happened: paid from the purchase event until a cancellation."""
     bought = first_time(evs, len(pop), vocab.event("purchase"))
     cancelled = np.where(pop.cancel_us == NEVER, np.iinfo(np.int64).max, pop.cancel_us)
     who = evs.person
     paid = (evs.ts >= bought[who]) & (evs.ts < cancelled[who])
-    plan = np.where(paid, _person_plan(pop.plan, vocab)[who], vocab.code("plan", "free", "person"))
+    plan = np.where(paid, vocab.as_person("plan")[pop.plan[who]], vocab.code("plan", "free", "person"))
     return {"plan": np.where(pop.visitor[who], NONE, plan).astype(np.uint8)}
 
 
