@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 U1 = "0190a0c3-0000-7000-8000-000000000001"
 FULL_SWEEP = os.environ.get("ASKHOG_FULL_SWEEP") == "1"
-"""Set by bench/bench_sweeps.py: the property test below then reads 300 files instead of 20, and a load is
+"""Set by bench/bench_sweeps.py: the property test below then reads 300 files instead of 12, and a load is
 interrupted at every one of its steps."""
 
 
@@ -137,7 +137,7 @@ def test_duplicate_uuids_are_kept_once_whatever_their_spelling(tmp_path: Path) -
 
 
 @settings(
-    max_examples=300 if FULL_SWEEP else 20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=300 if FULL_SWEEP else 12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     lines=st.lists(
@@ -258,22 +258,23 @@ def two_exports(tmp_path: Path) -> Iterator[tuple[Path, dict[str, int]]]:
 
 
 def _stops(taken: list[str], offset: int) -> list[int]:
-    """The steps of a load (numbered from 1) to interrupt it at: with ASKHOG_FULL_SWEEP=1, every one; else every
-    step up to the reading of the file and from the build's last statement on (the metadata that completes it,
-    the pointer's rename, what follows the swap), and of the steps between, every third one from ``offset``.
-    Each of those runs the reading again and ends the same way, inside the build; the three variants take
-    a third each, so that between them every step is interrupted."""
+    """The steps of a load (numbered from 1) to interrupt it at: with ASKHOG_FULL_SWEEP=1 (bench/bench_sweeps.py),
+    every one. Else every step up to the reading of the file (each costs a few statements) and from the build's
+    last statement on (the metadata that completes it, the pointer's rename, what follows the swap); of the
+    build's statements between, which each cost the reading again and all end the same way (an abandoned build
+    database), every sixth from ``offset``: the three variants take 0, 2 and 4, so that between them every
+    other build statement is interrupted, and the sweep interrupts the rest."""
     every = list(range(1, len(taken) + 1))
     if FULL_SWEEP:
         return every
     read = next(n for n, sql in enumerate(taken, start=1) if re.match(r"INSERT INTO \w+\.staged\b", sql))
     last = taken.index("rename")  # the step before the rename, numbered from 1
-    return [n for n in every if n <= read or n >= last or (n - read) % 3 == offset]
+    return [n for n in every if n <= read or n >= last or (n - read) % 6 == offset]
 
 
 @pytest.mark.parametrize(
     ("crash", "replace", "offset"),
-    [(True, False, 0), (False, False, 1), (True, True, 2)],
+    [(True, False, 0), (False, False, 2), (True, True, 4)],
     ids=["killed-adding", "ctrl-c-adding", "killed-replacing"],
 )
 def test_a_load_interrupted_at_every_step_keeps_the_old_data_or_the_new(
