@@ -75,6 +75,7 @@ READING_FACTS = frozenset(
         "numeric_property",
         "periods",
         "flag",
+        "session_split",
         "first_time",
         "conditions",
         "steps",

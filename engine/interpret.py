@@ -600,6 +600,8 @@ def _experiment(answer: Asked, table: Table, what: str) -> Interpretation:
 
 
 def _time_to_event(answer: Asked, table: Table, what: str) -> Interpretation:
+    if "breakdown" in table.columns:
+        return _time_to_event_split(table, what)
     r = table.records()[0]
     if not _num(r["users"]):
         return Interpretation(
@@ -616,6 +618,26 @@ def _time_to_event(answer: Asked, table: Table, what: str) -> Interpretation:
             Figure("users", _num(r["users"])),
         ),
     )
+
+
+def _time_to_event_split(table: Table, what: str) -> Interpretation:
+    """One row per value the people's first step had, most converted users first: each value's median."""
+    rows = [r for r in table.records() if _num(r["users"])]
+    if not rows:
+        return Interpretation(
+            f"No user converted: {what}, so there is no time to measure.", figures=(Figure("users", 0.0),)
+        )
+    head = f"Median {what}: " + ", ".join(
+        f"{r['breakdown']} {duration(_num(r['median_seconds']))} ({fmt(_num(r['users']))} users)" for r in rows
+    )
+    details = tuple(
+        f"{r['breakdown']}: median {duration(_num(r['median_seconds']))}, 90th percentile "
+        f"{duration(_num(r['p90_seconds']))}, average {duration(_num(r['avg_seconds']))}, "
+        f"over {fmt(_num(r['users']))} users who converted"
+        for r in rows
+    )
+    figures = tuple(Figure(str(r["breakdown"]), _num(r["median_seconds"]), "s") for r in rows)
+    return Interpretation(head + ".", details, figures=figures)
 
 
 def _people(answer: Asked, table: Table, what: str) -> Interpretation:
@@ -876,15 +898,16 @@ def _sessions(answer: Asked, table: Table, what: str) -> Interpretation:
     if "side" in table.columns and meaning is not None and meaning.compare is not None:
         sides = {r["side"]: _num(r[col]) for r in table.records()}
         return _compared(answer, sides.get("current", 0.0), sides.get("previous", 0.0), what, unit)
-    if "breakdown" in table.columns:  # named values side by side ("Chrome versus Firefox")
+    if "breakdown" in table.columns:  # named values side by side ("Chrome versus Firefox"), or the groups by a property
         rows = table.records()
 
-        def shown_as(v: float) -> str:
-            return duration(v) if col == "duration_seconds" else f"{fmt(v)}{unit}"
+        def shown_as(r: dict[str, Any]) -> str:
+            v, sessions = _num(r[col]), f"{fmt(_num(r['sessions']))} sessions"
+            if col == "sessions":
+                return sessions
+            return f"{duration(v) if col == 'duration_seconds' else f'{fmt(v)}{unit}'} over {sessions}"
 
-        head = f"{what}: " + "; ".join(
-            f"{r['breakdown']} {shown_as(_num(r[col]))} over {fmt(_num(r['sessions']))} sessions" for r in rows
-        )
+        head = f"{what}: " + "; ".join(f"{r['breakdown']} {shown_as(r)}" for r in rows)
         figures = [Figure(str(r["breakdown"]), _num(r[col]), "s" if col == "duration_seconds" else unit) for r in rows]
         return Interpretation(head + ".", figures=tuple(figures), ranking=tuple((f.name, f.value) for f in figures))
     r = table.records()[0]

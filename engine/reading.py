@@ -37,6 +37,12 @@ _WORD_NUMBERS = {w: n for w, n in NUMBER_WORDS.items() if w.isalpha() and w not 
 """The time grammar's number words that a threshold or a limit may be written with ("three tickets"): not "a" or
 "few", which are no thresholds."""
 _UNIT_AFTER = r"(?!\s*(?:days?|weeks?|hours?|months?|%|percent))"
+_RANKED = (
+    r"\s+(?:\w+\s+){0,2}(?:users|people|persons|customers|accounts|countries|pages|features|events|browsers|"
+    r"channels|sources|days|weeks|plans|reasons|categories|paths|steps|campaigns|devices|emails|hours|months|"
+    r"weekdays)\b"
+)
+"""The things a number before them ranks: "top 3 countries", "which 2 hours"."""
 _COUNTED = (
     r"(?:[a-z_$]+\s+){0,2}?(?!(?:days|weeks|months|hours|minutes|seconds|years|mb|gb|kb|users|people|persons|"
     r"customers|accounts|members|visitors|percent)\b)[a-z_$]+s\b"
@@ -55,10 +61,9 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
         ),
         ("limit", rf"\b{_NUM}\s+(?:most|least|top|biggest|heaviest|busiest|largest|highest|lowest|leading|best)\b"),
         (
-            "limit",
-            rf"\b(?:limit|show me|list|give me|the|which|what)\s+{_NUM}\b(?=\s+(?:\w+\s+){{0,2}}(?:users|people|persons|customers|"
-            rf"accounts|countries|pages|features|events|browsers|channels|sources|days|weeks|plans|reasons|categories|"
-            rf"paths|steps|campaigns|devices|emails)\b){_UNIT_AFTER}",
+            "limit",  # "which 2 hours": a ranking of periods; "the 3 days after signup" may be a window
+            rf"(?:\b(?:limit|show me|list|give me|the)\s+{_NUM}\b(?={_RANKED}){_UNIT_AFTER}|\b(?:which|what)\s+{_NUM}\b"
+            rf"(?={_RANKED}))",
         ),
         (
             "limit",
@@ -86,7 +91,9 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
             rf"or more )*days?\b(?=[^.?!]{{0,40}}\b(?:active|used|using|use|came|visited|logged|were|was|did)\b)"
             r"|\bactive on\s+(?:at least\s+)?(\d{1,2})\s*(?:\+|or more)?\s*(?:different |distinct )?days?\b"
             r"|\b(\d{1,2})\s*(?:\+|or more)\s*(?:different |distinct )?days?\b"
-            r"|\b(?:on|across|over)\s+(?:at least\s+)?(\d{1,2})\s+(?:different|distinct|separate)\s+days?\b",
+            r"|\b(?:on|across|over)\s+(?:at least\s+)?(\d{1,2})\s+(?:different|distinct|separate)\s+days?\b"
+            r"|\b(?:at least\s+)(\d{1,2})\s+(?:out\s+)?of\s+(?:the\s+)?(?:\d{1,2}\s+)?days\b"
+            r"|\b(?:at least\s+)(\d{1,2})\s+days?\s+out\s+of\s+(?:the\s+)?\d{1,2}\b",
         ),
         (
             "silent_days",
@@ -234,6 +241,19 @@ def _groupings(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+_ATTRIBUTE_NOUNS = frozenset({"method", "methods", "type", "types", "kind", "kinds", "mode", "option", "channel"})
+"""After a property's name, words that name the same thing: "by delivery method" is by ``delivery``."""
+
+
+def _named_end(grouping: tuple[str, int, int]) -> int:
+    """Where the word a grouping names ends: its last word, or the one before a word like "method"."""
+    phrase, _, end = grouping
+    words = phrase.split()
+    if len(words) > 1 and words[-1] in _ATTRIBUTE_NOUNS:
+        return end - len(words[-1]) - 1
+    return end
+
+
 _BREAKDOWN_CUE = re.compile(
     r"(?:\bby|\bper|\bsplit(?: by)?|\bbroken down by|\bbreak(?:down)? by|\bfor each|\bacross|"
     r"\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|"
@@ -287,6 +307,8 @@ _SEGMENT_JOIN = re.compile(
     r"^\s*(?:(?:users?|people|customers?|visitors?|accounts?|signups?|sessions?|traffic)\s*)?"
     r"(?:vs\.?|versus|compared (?:to|with)|against|or|and|v\.?|/|&)\s*$"
 )
+_MEANS_BETWEEN = re.compile(r"^\s*(?:(?:were|was|are|is|got|get|being|been)\s+)?(?:\w+\s+)?(?:by|via|through|over)\s+$")
+"""Between an event and the way it happened: "invoices sent by ", "payments received via "."""
 _SEGMENT_REACH = 3
 """Two values set side by side are at most this many filters apart ("Chrome users on mobile vs Firefox"): pairs
 further apart are not compared, which keeps a question of many values linear."""
@@ -546,6 +568,8 @@ class Reading:
             found.add("share")
         if self.segments:  # "google vs twitter users": two values of one property set side by side
             found.add("segments")
+        if not self.events and any(m.prop is not None and m.prop.scope == "session" for m in self.breakdowns):
+            found.add("session_split")  # "which landing pages start the most sessions": sessions grouped
         for kind in ("grain", "per_actor", "first_time"):
             if kind in self.details:
                 found.add(kind)
@@ -623,10 +647,14 @@ class Reader:
             if (prop := unit_property(taxonomy, u)) is not None
         ]
         owners: dict[str, list[PropertyRef]] = {}
+        self._spelled: dict[tuple[PropertyRef, str], str] = {}
+        """A property's value as the data spells it, by its lower-case form."""
         for scope in ("event", "person", "session"):
             for prop in taxonomy.properties(scope).values():
-                for v in {v.lower() for v in prop.values}:
-                    owners.setdefault(v, []).append(prop.ref())
+                for v in prop.values:
+                    if (prop.ref(), v.lower()) not in self._spelled:
+                        owners.setdefault(v.lower(), []).append(prop.ref())
+                        self._spelled[prop.ref(), v.lower()] = v
         self._value_owners = {v: tuple(props) for v, props in owners.items()}
         """Each known value (lower-case) and the properties that have it, in the taxonomy's order."""
         self._flag_patterns = [
@@ -813,6 +841,9 @@ class Reader:
                             " and ".join(f.label() for f in explicit.filters) or "a filter I could not read",
                         )
                     )
+                elif (means := self._means(mention, events, masked)) is not None:
+                    filters.append(FoundFilter(means, mention.start, mention.end))
+                    spans.append(Span(mention.start, mention.end, mention.phrase, "value", means.label()))
                 elif _BREAKDOWN_CUE.search(before):
                     breakdowns.append(mention)
                     spans.append(
@@ -832,7 +863,7 @@ class Reader:
             and not any(a <= t.start < b for a, b in covered)
         ]
         groupings = [  # the word grouped by (the last) is no name of the project's: "by sales rep"
-            g for g in _groupings(masked) if not any(a < g[2] and g[2] - len(g[0].split()[-1]) < b for a, b in covered)
+            g for g in _groupings(masked) if not any(a < _named_end(g) and _named_end(g) - 1 < b for a, b in covered)
         ]
         for phrase, start, end in groupings:
             spans.append(Span(start, end, phrase, "detail", f"by {phrase} (the project has no such property)"))
@@ -904,6 +935,17 @@ class Reader:
         return reading
 
     # -- pieces --------------------------------------------------------------------------------------------
+
+    def _means(self, mention: Mention, events: list[Mention], text: str) -> PropertyFilter | None:
+        """ "invoices sent by email", "paid via card": a word right after the event named and its "by", which
+        names a property (the person's ``email``) and is a value of one of that event's own (``delivery``), is
+        how the event happened, not a grouping."""
+        if not events or events[-1].event is None or not _MEANS_BETWEEN.match(text[events[-1].end : mention.start]):
+            return None
+        own = self.taxonomy.event_property_names(events[-1].event.name)
+        word = text[mention.start : mention.end].lower()
+        prop = next((p for p in self._value_owners.get(word, ()) if p.scope == "event" and p.name in own), None)
+        return None if prop is None else PropertyFilter(prop, "=", self._spelled[prop, word])
 
     def _shared_property(self, a: str, b: str) -> PropertyRef | None:
         """ "google signups vs email signups": two values each linked to its own property, which one property
@@ -1033,22 +1075,40 @@ class Reader:
         return read_operator(prop, tuple(known.values) if known else (), after, STOPWORDS)
 
     def _segments(self, r: Reading) -> tuple[PropertyRef, tuple[str, ...], tuple[int, int]] | None:
-        """ "Chrome vs Firefox", "google or email signups": two values of one property set side by side."""
+        """ "Chrome vs Firefox", "google or email signups": two values of one property set side by side. A word
+        read as a property's name is one of the values when the other is a value of a property that has it
+        too ("email vs link delivery": ``delivery``'s values, not the person's ``email``): it is then no longer
+        read as that property."""
         if not _COMPARE_WORDS.search(r.text):
             return None
-        for i, a in enumerate(r.filters):
-            for b in r.filters[i + 1 : i + 1 + _SEGMENT_REACH]:
+        sides: list[tuple[FoundFilter, Mention | None]] = [(f, None) for f in r.filters]
+        for m in (*r.properties, *r.breakdowns):
+            word = r.text[m.start : m.end]
+            if m.prop is not None and word.lower() in self._value_owners:
+                sides.append((FoundFilter(PropertyFilter(m.prop, "=", word), m.start, m.end), m))
+        sides.sort(key=lambda side: side[0].start)
+        for i, (a, ma) in enumerate(sides):
+            for b, mb in sides[i + 1 : i + 1 + _SEGMENT_REACH]:
+                if ma is not None and mb is not None:
+                    continue  # two names: "email vs country" compares no values
                 fa, fb = a.filter, b.filter
-                if fa.prop != fb.prop:
+                if fa.prop != fb.prop or ma is not None or mb is not None:
                     shared = self._shared_property(str(fa.value), str(fb.value))
                     if shared is None:
                         continue
-                    fa, fb = PropertyFilter(shared, fa.op, fa.value), PropertyFilter(shared, fb.op, fb.value)
+                    fa, fb = (
+                        PropertyFilter(shared, f.op, self._spelled[shared, str(f.value).lower()]) for f in (fa, fb)
+                    )
                 if fa.op != "=" or fb.op != "=" or fa.value == fb.value:
                     continue
                 if _SEGMENT_JOIN.match(r.text[a.end : b.start]) or re.search(
                     r"\b(?:vs\.?|versus|compared|against|or|and|than)\b", r.text[a.end : b.start]
                 ):
+                    for named in (ma, mb):
+                        if named is not None:
+                            r.properties[:] = [p for p in r.properties if p is not named]
+                            r.breakdowns[:] = [p for p in r.breakdowns if p is not named]
+                            r.spans[:] = [s for s in r.spans if s.key != (named.start, named.end)]
                     return fa.prop, (str(fa.value), str(fb.value)), (a.start, b.end)
         return None
 

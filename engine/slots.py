@@ -861,7 +861,7 @@ class SlotFiller:
         for spec in intent.slots:
             if spec.name in v or spec.default is None or spec.type == "time_range" or spec.default == "by_range":
                 continue
-            value = self._default_value(spec, r)
+            value = next((d for slot, d in spec.default_with if v.get(slot)), None) or self._default_value(spec, r)
             if value is not None:
                 v[spec.name] = value
                 filled.defaulted.append(spec.name)
@@ -978,6 +978,7 @@ class SlotFiller:
         self._check_unknown_names(intent, filled, r, given)
         self._check_referents(intent, filled, r, given)
         self._check_groupings(intent, filled, r, given)
+        self._check_split_scope(intent, filled, given)
         for kind, value in r.bad_numbers:
             slot = next(
                 (
@@ -1163,6 +1164,24 @@ class SlotFiller:
             f"This project has no property called {phrase!r}: group by which property?",
             self.options_for(spec),
             "unknown_property",
+        )
+
+    def _check_split_scope(self, intent: Intent, filled: Filled, given: frozenset[str]) -> None:
+        """ "signups by landing page": a property of sessions splits sessions; a family that counts events or
+        people cannot split them by it, so it asks which of their own properties is meant."""
+        spec = next((s for s in intent.slots if s.role == "breakdown"), None)
+        if spec is None or spec.name in given or intent.unit == "sessions":
+            return
+        split = filled.values.get(spec.name)
+        prop = split.property if isinstance(split, Breakdown) else split
+        if not isinstance(prop, PropertyRef) or prop.scope != "session":
+            return
+        self._ask_instead(
+            filled,
+            spec.name,
+            f"{prop.name} is a property of sessions: I can split sessions by it, not this {intent.id}. {spec.prompt}",
+            tuple(o for o in self.options_for(spec) if o != prop.name),
+            "session_property",
         )
 
     def _check_referents(self, intent: Intent, filled: Filled, r: Reading, given: frozenset[str]) -> None:

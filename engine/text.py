@@ -413,6 +413,8 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + replacement
             break
+    if word.endswith("scription"):  # "subscription" meets "subscribed", "description" "described"
+        return word[: -len("ption")] + "b"
     for suffix in _DERIVED:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]

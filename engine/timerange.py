@@ -212,8 +212,17 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 def _lowered(text: str) -> str:
     """A-Z as a-z and nothing else: the same folding as ``_FLAGS``, and the same length, so offsets
-    hold. ``str.lower`` is that for ASCII text (and fast); elsewhere it turns "İ" into two characters."""
-    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+    hold. ``str.lower`` is that for ASCII text (and fast); elsewhere it turns "İ" into two characters. A weekday
+    named before a date ("from Mon Oct 5 through Sun Nov 1") says no more than the date: it is blanked."""
+    lowered = text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+    return _WEEKDAY_BEFORE_DATE.sub(lambda m: " " * len(m[0]), lowered)
+
+
+_WEEKDAY_BEFORE_DATE = re.compile(
+    r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?(?=\s+(?:(?:jan|feb|mar|apr|may|jun|jul|"
+    r"aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|"
+    r"sep|oct|nov|dec)|\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}))"
+)
 
 
 # --- calendar arithmetic -----------------------------------------------------------------------
@@ -1113,7 +1122,13 @@ _RULES = _RuleSet(
         ("before", "prior", "preceding", "leading", "after", "following"),
         also=[_UNIT_TOKENS, _ANCHOR_TOKENS],
     ),
-    _rule(rf"\b(?:ever\s+)?since\s+{_MARKED_ANCHOR}", _since_phrase, ("since",), lead_in=None, also=[_ANCHOR_TOKENS]),
+    _rule(  # "since the start of September" is since September
+        rf"\b(?:ever\s+)?since\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MARKED_ANCHOR}",
+        _since_phrase,
+        ("since",),
+        lead_in=None,
+        also=[_ANCHOR_TOKENS],
+    ),
     _rule(rf"\bafter\s+{_MARKED_ANCHOR}", _after_phrase, ("after",), lead_in=None, also=[_ANCHOR_TOKENS]),
     _rule(  # "weekly invoices, starting from Monday Oct 5": since then
         rf"\b(?:starting|beginning|commencing)(?:\s+(?:from|on|with|at))?\s+(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|"

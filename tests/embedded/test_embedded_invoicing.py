@@ -368,3 +368,46 @@ def test_an_irregular_past_form_meets_its_verb(billfold: Engine) -> None:
     invoice event, ``invoice_created``); "send invoices" alone is still a request to do it, refused."""
     assert billfold.ask("how many invoices did we send last week").slots["event"].name == "invoice_sent"
     assert billfold.ask("send invoices last week").intent == "out_of_scope"
+
+
+def test_a_value_of_the_events_own_property_is_how_it_happened_not_a_grouping(billfold: Engine, store: Store) -> None:
+    """ "invoices sent by email" are the ones delivered by email (they were grouped by each person's email
+    address), "email vs link delivery" compares the two deliveries (it was refused), and "sent by country" is
+    still a grouping: the word names no value of the event's own properties."""
+    answer = billfold.ask("average invoice amount for invoices sent by email in the last 14 days")
+    assert answer.intent == "count" and answer.slots["measure"] == "avg"
+    (only,) = answer.slots["filters"]
+    assert (only.prop.name, only.op, only.value) == ("delivery", "=", "email") and not answer.slots.get("breakdown")
+    truth = store.scalar(
+        "SELECT avg(JSONExtractFloat(properties, 'amount')) FROM events WHERE event = 'invoice_sent' "
+        "AND JSONExtractString(properties, 'delivery') = 'email' AND timestamp >= '2026-11-12 12:00:00' "
+        "AND timestamp < '2026-11-26 12:00:00'"
+    )
+    assert answer.run().rows[0][0] == pytest.approx(float(truth), rel=1e-3)
+    compared = billfold.ask("Invoices we sent last 30 days: email vs link delivery")
+    assert compared.intent == "breakdown" and compared.clarification is None
+    split = compared.slots["breakdown"]
+    assert split.property.name == "delivery" and split.values == ("email", "link")
+    grouped = billfold.ask("invoices sent by country last week")
+    assert grouped.intent == "breakdown" and grouped.slots["breakdown"].name == "country"
+
+
+def test_a_verb_meets_its_latin_noun_and_a_conversion_split_is_a_funnel(billfold: Engine, store: Store) -> None:
+    """ "haven't subscribed" is not ``subscription_started`` (the negation was dropped: every pricing-page viewer
+    was counted); a conversion "split by country" is a funnel by country (it ranked the first step's events);
+    "by delivery method" is by ``delivery``; "since the start of September" runs from Sep 1 (not all the data)."""
+    truth = store.scalar(
+        "SELECT count(DISTINCT person_id) FROM events WHERE event = '$pageview' AND JSONExtractString(properties, "
+        "'$pathname') = '/pricing' AND timestamp >= '2026-10-27 12:00:00' AND timestamp < '2026-11-26 12:00:00' "
+        "AND person_id NOT IN (SELECT person_id FROM events WHERE event = 'subscription_started' "
+        "AND timestamp >= '2026-10-27 12:00:00')"
+    )
+    answer = billfold.ask("how many people looked at the pricing page in the past 30 days but still haven't subscribed")
+    assert answer.intent == "count" and answer.run().rows[0][0] == int(truth)
+    funnel = billfold.ask("invoice_viewed to payment_received conversion, split by country")
+    assert funnel.intent == "funnel" and funnel.slots["breakdown"].name == "country" and not funnel.caveats
+    split = billfold.ask("break down invoices sent by delivery method (email vs link)")
+    assert split.intent == "breakdown" and split.clarification is None
+    assert split.slots["breakdown"].property.name == "delivery"
+    monthly = billfold.ask("Monthly revenue since the start of September")
+    assert monthly.slots["time_range"].start.date().isoformat() == "2026-09-01"

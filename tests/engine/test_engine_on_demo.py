@@ -633,3 +633,66 @@ def test_a_step_named_twice_is_one_step_and_two_periods_are_no_two_groups(demo_e
     assert answer.intent == "count" and answer.slots["compare"].previous.start == datetime(2026, 9, 1, tzinfo=UTC)
     again = demo_engine.ask("funnel: pricing page, then signup, then the pricing page again")
     assert [e.name for e in again.slots["steps"]] == ["$pageview", "signed_up", "$pageview"]
+
+
+def test_sessions_split_by_their_own_property_or_their_first_events(demo_engine: Engine) -> None:
+    """ "Which landing pages start the most sessions" counts sessions by their entry page, most first, as many as
+    asked (it was a breakdown of events, which cannot read a session's property, and failed); "bounce rate by
+    browser" splits sessions by the browser of their first event; "signups by landing page" asks which property,
+    since a session's entry page does not split signups."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT entry_pathname, count() AS n FROM sessions WHERE min_timestamp >= '2026-11-01' "
+        "AND min_timestamp < '2026-11-26 12:00:00' GROUP BY entry_pathname ORDER BY n DESC LIMIT 3"
+    ).rows
+    answer, table = answered(demo_engine, "which landing pages start the most sessions this month? give me the top 3")
+    assert answer.intent == "sessions" and answer.slots["metric"] == "count" and not answer.caveats
+    assert [(r["breakdown"], r["sessions"]) for r in table.records()] == [tuple(r) for r in truth]
+    truth = demo_engine.backend.run_sql(
+        "SELECT b, round(100 * countIf(is_bounce) / count(), 2) FROM sessions AS s INNER JOIN (SELECT `$session_id` "
+        "AS sid, argMin(JSONExtractString(properties, '$browser'), timestamp) AS b FROM events WHERE timestamp >= "
+        "'2026-11-15' AND timestamp < '2026-11-24' AND `$session_id` != '' GROUP BY sid) AS e ON s.session_id = e.sid "
+        "WHERE min_timestamp >= '2026-11-16' AND min_timestamp < '2026-11-23' AND b != '' GROUP BY b"
+    ).rows
+    answer, table = answered(demo_engine, "bounce rate by browser last week")
+    assert answer.intent == "sessions" and answer.slots["metric"] == "bounce_rate"
+    assert {r["breakdown"]: r["bounce_rate_pct"] for r in table.records()} == dict(truth)
+    asked = demo_engine.ask("signups by landing page last week")
+    assert asked.clarification is not None and "property of sessions" in asked.clarification.text()
+
+
+def test_time_between_two_events_split_by_a_property(demo_engine: Engine) -> None:
+    """ "Median time from signup to purchase by country" gives each country's median over the people whose signup
+    was in the range, split by their signup's country (the split was dropped, or it became a count of signups)."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT c, count() AS users, round(median(s)) FROM (SELECT person_id, minIf(timestamp, event = 'signed_up' "
+        "AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01') AS started, argMinIf(JSONExtractString("
+        "person_properties, '$geoip_country_code'), timestamp, event = 'signed_up' AND timestamp >= '2026-10-01' AND "
+        "timestamp < '2026-11-01') AS c, arrayFirst(t -> t > started, arraySort(groupArrayIf(timestamp, event = "
+        "'purchase'))) AS reached, dateDiff('second', started, reached) AS s FROM events WHERE event IN ('signed_up', "
+        "'purchase') AND timestamp >= '2026-10-01' AND timestamp < '2026-11-15' GROUP BY person_id HAVING started >= "
+        "'2026-10-01' AND reached > started AND reached < started + INTERVAL 14 DAY) WHERE c != '' GROUP BY c "
+        "ORDER BY users DESC, c LIMIT 3"
+    ).rows
+    answer, table = answered(demo_engine, "median time from signup to first purchase by country last month, top 3")
+    assert answer.intent == "time_to_event" and answer.slots["breakdown"].name == "$geoip_country_code"
+    assert [(r["breakdown"], r["users"], r["median_seconds"]) for r in table.records()] == [tuple(r) for r in truth]
+    assert "by the top 3 $geoip_country_code" in answer.explain()
+
+
+def test_days_active_out_of_a_weeks_seven_and_the_top_hours(demo_engine: Engine) -> None:
+    """ "At least 5 of the 7 days" is five or more active days (it was read as no threshold: "3 or more"); "which
+    two hours of the day" ranks the hours and keeps two (it charted the month day by day)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM (SELECT person_id FROM events WHERE timestamp >= '2026-11-16' AND timestamp < "
+        "'2026-11-23' GROUP BY person_id HAVING uniqExact(toDate(timestamp)) >= 5)"
+    ).rows
+    answer, table = answered(demo_engine, "how many users showed up on at least 5 of the 7 days last week?")
+    assert answer.intent == "stickiness" and answer.slots["min_days"] == 5
+    assert answer.interpret(table).figures[0].value == truth[0]
+    hours = demo_engine.backend.run_sql(
+        "SELECT toHour(timestamp) AS h, count() AS n FROM events WHERE event = 'file_uploaded' AND timestamp >= "
+        "'2026-10-01' AND timestamp < '2026-11-01' GROUP BY h ORDER BY n DESC LIMIT 2"
+    ).rows
+    answer, table = answered(demo_engine, "Which two hours of the day (UTC) saw the most file uploads last month?")
+    assert answer.intent == "breakdown" and answer.slots["limit"] == 2
+    assert [(int(r["breakdown"]), r["value"]) for r in table.records()] == [tuple(r) for r in hours]

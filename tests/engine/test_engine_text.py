@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from askhog.engine import Engine
-from askhog.text import normalize
+from askhog.text import normalize, stem
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,10 @@ def test_one_ask_normalizes_the_question_once(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(text, "normalize", lambda s: calls.append(s) or real(s))
     answer = engine.ask("How many users signed up last week?", now=datetime(2026, 11, 26, 12, tzinfo=UTC))
     assert answer.intent == "count" and calls == ["How many users signed up last week?"]
+
+
+def test_a_verb_in_scribe_and_its_noun_in_scription_share_a_stem() -> None:
+    """ "haven't subscribed" meets ``subscription_started``; other nouns in -ption keep theirs ("adoption")."""
+    assert stem("subscribed") == stem("subscriptions") == stem("subscribe") == "subscrib"
+    assert stem("described") == stem("description")
+    assert stem("adoption") != stem("adobe")
