@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from .asking import AskReason
 from .backends.base import Table
 from .errors import Problem
 from .types import EventRef, Example, PropertyFilter, PropertyRef, TimeRange
@@ -32,9 +33,11 @@ class ClarifyingQuestion:
     slot: str
     prompt: str
     options: tuple[str, ...] = ()
+    reason: AskReason = "missing"
+    """Why askhog asks (``askhog.asking.ASK_REASONS``)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"slot": self.slot, "prompt": self.prompt, "options": list(self.options)}
+        return {"slot": self.slot, "prompt": self.prompt, "options": list(self.options), "reason": self.reason}
 
 
 @dataclass(frozen=True)

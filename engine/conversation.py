@@ -105,7 +105,7 @@ class Conversation:
         choice = _option(question, text)
         if self.last.clarification.kind == "intent":
             if choice is None and _DENY.match(normalize(text)):
-                q = ClarifyingQuestion("rephrase", "Sorry: could you rephrase the question?", ())
+                q = ClarifyingQuestion("rephrase", "Sorry: could you rephrase the question?", (), "rephrase")
                 return self._remember(
                     Answer(
                         self.last.question,

@@ -207,7 +207,7 @@ class Engine:
         if workflow:
             return self._workflow_answer(replace(base, workflow=workflow), chosen, filled)
         if filled.issues:
-            questions = tuple(ClarifyingQuestion(i.slot, i.prompt, i.options) for i in filled.issues)
+            questions = tuple(ClarifyingQuestion(i.slot, i.prompt, i.options, i.reason) for i in filled.issues)
             return replace(base, clarification=Clarification("slots", questions))
         return self._render(base, chosen, filled)
 
@@ -290,7 +290,9 @@ class Engine:
 
         workflow = load_workflow(base.workflow or "")
         questions = [
-            ClarifyingQuestion(i.slot, i.prompt, i.options) for i in filled.issues if i.slot in workflow.inputs
+            ClarifyingQuestion(i.slot, i.prompt, i.options, i.reason)
+            for i in filled.issues
+            if i.slot in workflow.inputs
         ]
         for spec in missing_inputs(workflow, filled.values):
             if all(q.slot != spec.name for q in questions):
@@ -334,7 +336,7 @@ class Engine:
                 + " If not, please rephrase."
             )
         answer = self._base(text, self.catalog[first], rec, rec.confidence, now)
-        question = ClarifyingQuestion("intent", prompt, options)
+        question = ClarifyingQuestion("intent", prompt, options, "two_families")
         return replace(answer, clarification=Clarification("intent", (question,)))
 
     # -- what can I ask? --------------------------------------------------------------------------

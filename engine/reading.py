@@ -28,7 +28,7 @@ from .operators import OperatorRead, read_operator
 from .prefilter import Gated, gated
 from .roles import event_named
 from .taxonomy import Taxonomy
-from .text import STOPWORDS, Question, tokenize
+from .text import STOPWORDS, Question, stem, tokenize
 from .timerange import NUMBER_WORDS, TimeMatch, find_time_filter, find_time_range, find_time_ranges
 from .types import EventRef, FilterOp, PropertyFilter, PropertyRef, TimeRange
 
@@ -413,10 +413,12 @@ _FILLER = frozenset(
 
 _PERSON_NOUN = re.compile(r"^\s+(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\b")
 """After an event, a noun for people makes the event a description of who: "registered users", "paying customers"."""
-_LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until)\s*$")
+_LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until|,\s*(?:and|or))\s*$")
 """Two ranges joined like this are one list ("signed up in Sep or Oct", "Sep+Oct signups")."""
 _VS_BETWEEN = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|with)\b")
-_BOTH = re.compile(r"\b(?:both|each|separately|respectively|side by side|which (?:one|was|is|month|week|period))\b")
+_BOTH = re.compile(
+    r"\b(?:both|each(?!\s+(?:group|cohort|segment|variant|side|bucket)s?\b)|separately|respectively|side by side|which (?:one|was|is|month|week|period))\b"
+)
 _COMPARATIVE = re.compile(r"\b(?:more|less|fewer|higher|lower|better|worse|bigger|smaller)\b")
 _RANGE_COMPARE = re.compile(
     r"\b(?:vs\.?|versus|compared?|comparing|comparison|against|than|both|each|difference|"
@@ -529,8 +531,11 @@ class Reading:
         "<word> scores", "tickets got <word>". Worked out once per reading (the checks ask for it per word)."""
         if self._unknown_things is None:
             first_event_end = min((m.end for m in self.events), default=None)
+            own = {stem(part) for m in self.events if m.event for part in re.split(r"[\W_]+", m.event.name) if part}
             out = []
             for word, start, end in self.unknown:
+                if stem(word) in own:
+                    continue  # "clinets got added": the event's own word, after its typo'd noun
                 before = self.text[max(0, start - 30) : start]
                 # "tickets got escalated": a state right after some event (the earliest leaves the most room)
                 after_event = (
@@ -703,7 +708,7 @@ class Reader:
                 ranges = _around_comparison(text, ranges)
             if len(ranges) >= 2:
                 time, compare_range, other_range, time_span, used = _two_ranges(text, ranges, now)
-                for m in ranges[:2]:
+                for m in ranges if time_span[1] > ranges[1].span[1] else ranges[:2]:
                     masked = _blank(masked, *m.span)
                     if used:
                         spans.append(
@@ -1148,8 +1153,15 @@ def _two_ranges(
                 )
         return later.range, previous, None, later.span, True
     if listed:
-        start, end = min(a.range.start, b.range.start), max(a.range.end, b.range.end)
-        label = f"{a.range.label.split(' (')[0]} and {b.range.label.split(' (')[0]}"
+        chain = [a, b]  # "september, october and november": every range of the list
+        for c in ranges[2:]:
+            if c.range is None or not _LIST_JOIN.match(text[chain[-1].span[1] : c.span[0]]):
+                break
+            chain.append(c)
+        held = [m.range for m in chain if m.range is not None]
+        start, end = min(r.start for r in held), max(r.end for r in held)
+        names = [r.label.split(" (")[0] for r in held]
+        label = f"{', '.join(names[:-1])} and {names[-1]}"
         return (
             replace(
                 a.range,
@@ -1160,7 +1172,7 @@ def _two_ranges(
             ),
             None,
             None,
-            (a.span[0], b.span[1]),
+            (a.span[0], chain[-1].span[1]),
             True,
         )
     return a.range, None, b.range, a.span, True
@@ -1184,8 +1196,13 @@ def _around_comparison(text: str, ranges: list[TimeMatch]) -> list[TimeMatch]:
     """Of three ranges or more, the two on either side of "vs": "after the release on Nov 16, the week before
     vs the week after"."""
     cue = _VS.search(text)
-    if cue is None:
-        return ranges[:2]
+    if cue is None:  # a list ("september, october and november") keeps every range it joins
+        listed = [ranges[0]]
+        for m in ranges[1:]:
+            if not _LIST_JOIN.match(text[listed[-1].span[1] : m.span[0]]):
+                break
+            listed.append(m)
+        return listed if len(listed) > 2 else ranges[:2]
     before = [m for m in ranges if m.span[1] <= cue.start()]
     after = [m for m in ranges if m.span[0] >= cue.end()]
     return [before[-1], after[0]] if before and after else ranges[:2]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from .asking import AskReason
 from .catalog import Intent, SlotSpec
 from .english import is_english
 from .errors import Problem, TimeRangeError
@@ -127,7 +128,7 @@ class SlotIssue:
     slot: str
     prompt: str
     options: tuple[str, ...] = ()
-    reason: str = "missing"
+    reason: AskReason = "missing"
 
 
 @dataclass
@@ -709,7 +710,7 @@ class SlotFiller:
         )
 
     @staticmethod
-    def _ask_instead(filled: Filled, slot: str, prompt: str, options: tuple[str, ...], reason: str) -> None:
+    def _ask_instead(filled: Filled, slot: str, prompt: str, options: tuple[str, ...], reason: AskReason) -> None:
         """Ask about ``slot`` instead of answering with the value it was given: the question named something the
         project does not have, and an answer for the nearest thing would be a confident answer to another question."""
         filled.values.pop(slot, None)

@@ -696,3 +696,16 @@ def test_days_active_out_of_a_weeks_seven_and_the_top_hours(demo_engine: Engine)
     answer, table = answered(demo_engine, "Which two hours of the day (UTC) saw the most file uploads last month?")
     assert answer.intent == "breakdown" and answer.slots["limit"] == 2
     assert [(int(r["breakdown"]), r["value"]) for r in table.records()] == [tuple(r) for r in hours]
+
+
+def test_a_list_of_three_months_spans_all_three(demo_engine: Engine) -> None:
+    """ "MAU for september, october and november" charts the three months (the third was dropped, silently)."""
+    answer, table = answered(demo_engine, "MAU for september, october and november (nov so far)")
+    assert answer.slots["time_range"].start == datetime(2026, 9, 1, tzinfo=UTC)
+    assert [str(r["period"])[:10] for r in table.records()] == ["2026-09-01", "2026-10-01", "2026-11-01"]
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM events WHERE event = 'signed_up' AND timestamp >= '2026-09-01' "
+        "AND timestamp < '2026-11-26 12:00:00'"
+    ).rows
+    answer, table = answered(demo_engine, "signups in Sep, Oct, and Nov")
+    assert table.rows[0][0] == truth[0]
