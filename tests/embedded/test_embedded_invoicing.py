@@ -411,3 +411,15 @@ def test_a_verb_meets_its_latin_noun_and_a_conversion_split_is_a_funnel(billfold
     assert split.slots["breakdown"].property.name == "delivery"
     monthly = billfold.ask("Monthly revenue since the start of September")
     assert monthly.slots["time_range"].start.date().isoformat() == "2026-09-01"
+
+
+def test_the_events_own_word_after_its_typod_noun_is_no_unknown_state(billfold: Engine, store: Store) -> None:
+    """ "how many clinets got added": "clinets" is client_added despite the typo, and "added" is that event's own
+    word, not a state the project does not track (it was asked about)."""
+    answer = billfold.ask("how many clinets got added this month")
+    assert answer.clarification is None and answer.slots["event"].name == "client_added"
+    truth = store.scalar(
+        "SELECT count() FROM events WHERE event = 'client_added' AND timestamp >= '2026-11-01' "
+        "AND timestamp < '2026-11-26 12:00:00'"
+    )
+    assert answer.run().rows[0][0] == int(truth)

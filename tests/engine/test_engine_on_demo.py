@@ -709,3 +709,17 @@ def test_a_list_of_three_months_spans_all_three(demo_engine: Engine) -> None:
     ).rows
     answer, table = answered(demo_engine, "signups in Sep, Oct, and Nov")
     assert table.rows[0][0] == truth[0]
+
+
+def test_the_ones_who_did_against_the_ones_who_didnt_over_a_list_of_months(demo_engine: Engine) -> None:
+    """ "Do the ones who shared a file in their first 7 days buy more often than the ones who didn't?", of
+    September and October signups: two groups over both months ("for each group" compares no two periods; it
+    asked which analysis, then used October alone)."""
+    answer, _ = answered(
+        demo_engine,
+        "for folks who signed up in Sept or Oct, do the ones who shared a file in their first 7 days end up buying "
+        "more often than the ones who didn't? purchase rate for each group",
+    )
+    assert answer.intent == "cohort_comparison" and not answer.caveats
+    assert answer.slots["time_range"].start == datetime(2026, 9, 1, tzinfo=UTC)
+    assert answer.slots["time_range"].end == datetime(2026, 11, 1, tzinfo=UTC)
