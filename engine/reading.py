@@ -191,6 +191,36 @@ def _merge_narrowed(events: list[Mention], spans: list[Span], text: str) -> list
     return out
 
 
+def _excluded_parts(
+    text: str, events: list[Mention], excluded: list[Mention], filters: list[FoundFilter], spans: list[Span]
+) -> list[Mention]:
+    """ "pageviews except the blog": a part of the event counted, set apart, is a filter on that event ($pathname
+    is not /blog), not the people who never did it (everyone who viewed a page has viewed one). "Never" and
+    "didn't" stay conditions on people ("viewed pages but never the pricing page")."""
+    counted = {m.event.name for m in events if m.event is not None and not m.event.filters}
+    kept = []
+    for m in excluded:
+        if (
+            m.event is None
+            or m.event.name not in counted
+            or len(m.event.filters) != 1
+            or m.event.filters[0].op != "="
+            or not _SET_APART.search(text[max(0, m.start - 30) : m.start])
+        ):
+            kept.append(m)
+            continue
+        part = m.event.filters[0]
+        negated = PropertyFilter(part.prop, "!=", part.value)
+        filters.append(FoundFilter(negated, m.start, m.end))
+        spans[:] = [
+            Span(s.start, s.end, s.text, "value", negated.label())
+            if s.kind == "event" and s.key == (m.start, m.end)
+            else s
+            for s in spans
+        ]
+    return kept
+
+
 def _prefer_whole_names(events: list[Mention], spans: list[Span]) -> list[Mention]:
     """ "the invoice amount for invoices sent in October": the bare noun ("invoice", read as the first invoice
     event) is the invoice the question names in full (``invoice_sent``); its words stay read, as that event."""
@@ -256,8 +286,8 @@ def _named_end(grouping: tuple[str, int, int]) -> int:
 
 _BREAKDOWN_CUE = re.compile(
     r"(?:\bby|\bper|\bsplit(?: by)?|\bbroken down by|\bbreak(?:down)? by|\bfor each|\bacross|"
-    r"\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|"
-    r"\bmost common|\bcompare|\bwhich \d+)\s+(?:\w+\s+){0,2}$"
+    r"\bgrouped by|\bgroup by|\bsegment(?:ed)? by|\beach|\bwhich|\bwhat|\btop(?: \d+)?|\bbottom(?: \d+)?|"
+    r"\bthe \d+|\bmost common|\bcompare|\bwhich \d+)\s+(?:\w+\s+){0,2}$"
 )
 _FILTER_REACH = 120
 """How far after a property's name its filter is read ("amount between 1,000.50 and 2,000.75")."""
@@ -309,6 +339,11 @@ _SEGMENT_JOIN = re.compile(
 )
 _MEANS_BETWEEN = re.compile(r"^\s*(?:(?:were|was|are|is|got|get|being|been)\s+)?(?:\w+\s+)?(?:by|via|through|over)\s+$")
 """Between an event and the way it happened: "invoices sent by ", "payments received via "."""
+_SET_APART = re.compile(
+    r"\b(?:except(?: for)?|excluding|exclude|other than|besides|apart from|not counting|minus|but not|leaving out)"
+    r"(?: the| our| any)?\s*$"
+)
+"""Before a part of what is counted, words that set it apart: "pageviews except the blog"."""
 _SEGMENT_REACH = 3
 """Two values set side by side are at most this many filters apart ("Chrome users on mobile vs Firefox"): pairs
 further apart are not compared, which keeps a question of many values linear."""
@@ -858,6 +893,7 @@ class Reader:
                     properties.append(mention)
                     spans.append(Span(mention.start, mention.end, mention.phrase, "property", mention.prop.label()))
         events = _prefer_whole_names(_merge_narrowed(events, spans, text), spans)
+        excluded = _excluded_parts(masked, events, excluded, filters, spans)
         covered = [(m.start, m.end) for m in mentions] + [s.key for s in spans if s.kind not in ("detail", "number")]
         unknown = [
             (t.text, t.start, t.end)

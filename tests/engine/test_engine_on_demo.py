@@ -723,3 +723,26 @@ def test_the_ones_who_did_against_the_ones_who_didnt_over_a_list_of_months(demo_
     assert answer.intent == "cohort_comparison" and not answer.caveats
     assert answer.slots["time_range"].start == datetime(2026, 9, 1, tzinfo=UTC)
     assert answer.slots["time_range"].end == datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def test_a_part_set_apart_a_negated_unit_and_the_n_groups_with_the_fewest(demo_engine: Engine) -> None:
+    """ "Pageviews except the blog" are the pageviews of other pages (it counted the people who never viewed the
+    blog, with a warning); "how many non-chrome users" counts people (it counted events, silently); "the 2
+    countries with the fewest purchases" ranks two countries, fewest first (it counted every purchase, warned)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM events WHERE event = '$pageview' AND JSONExtractString(properties, '$pathname') != "
+        "'/blog' AND timestamp >= '2026-11-25' AND timestamp < '2026-11-26'"
+    ).rows
+    answer, table = answered(demo_engine, "pageviews yesterday except the blog")
+    assert not answer.caveats and table.rows[0][0] == truth[0]
+    assert [(f.prop.name, f.op, f.value) for f in answer.slots["filters"]] == [("$pathname", "!=", "/blog")]
+    answer, table = answered(demo_engine, "number of non-chrome users last week")
+    assert answer.slots["measure"] == "users"
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT toString(JSONExtractString(person_properties, '$geoip_country_code')) AS c, count() AS n FROM events "
+        "WHERE event = 'purchase' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01' AND c != '' "
+        "GROUP BY c ORDER BY n ASC, c LIMIT 1"
+    ).rows
+    answer, table = answered(demo_engine, "the 2 countries with the fewest purchases last month")
+    assert answer.intent == "breakdown" and answer.slots["limit"] == 2 and answer.slots["order"] == "asc"
+    assert len(table.rows) == 2 and tuple(table.rows[0]) == tuple(truth)
