@@ -26,7 +26,7 @@ from .forms import PastedQuery, help_request, pasted_query, query_request
 from .hogql.verdicts import VerdictCache
 from .interpret import Interpretation, interpret
 from .limits import checked_text
-from .linking import Linker, load_lexicon
+from .linking import Linker, load_lexicon, merge_lexicon
 from .meaning import Meaning
 from .paths import cache_home
 from .recognize import THRESHOLD, Recognition, Recognizer
@@ -80,8 +80,8 @@ class Engine:
         self.taxonomy = taxonomy
         self.recognizer = Recognizer(self.catalog, cache_dir=cache_home(cache_dir) / "models")
         vocabulary = self.recognizer.vocabulary()
-        lexicon = load_lexicon()
         self.settings = load_settings() if settings is None else settings
+        lexicon = merge_lexicon(load_lexicon(taxonomy), self.settings.get("lexicon") or {})
         self.roles = resolve_roles(taxonomy, lexicon, self.settings)
         self.linker = Linker(taxonomy, lexicon, known_words=vocabulary, roles=self.roles)
         self.renderer = Renderer(taxonomy, self.catalog)

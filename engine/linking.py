@@ -91,7 +91,7 @@ class Linker:
     ):
         self.taxonomy = taxonomy
         self.known_words = known_words  # correctly spelt words: never typo-matched
-        self.lexicon = lexicon if lexicon is not None else load_lexicon()
+        self.lexicon = lexicon if lexicon is not None else load_lexicon(taxonomy)
         self.roles = dict(roles) if roles is not None else resolve_roles(taxonomy, self.lexicon, {})
         self._index: dict[tuple[str, ...], list[_Target]] = {}
         self._build()
@@ -346,7 +346,29 @@ def unit_property(taxonomy: Taxonomy, unit: Mapping[str, Any]) -> PropertyDef | 
     return next(iter(named or (carrying if len(carrying) == 1 else [])), None)
 
 
-def load_lexicon() -> dict[str, Any]:
+def load_lexicon(taxonomy: Taxonomy | None = None) -> dict[str, Any]:
+    """The words for any product (``engine/lexicon.yaml``), with the project's own words for its names
+    (``Taxonomy.lexicon``) read over them."""
     text = resources.files("askhog").joinpath("lexicon.yaml").read_text(encoding="utf-8")
     data = yamlfiles.load(text)
-    return data if isinstance(data, dict) else {}
+    generic = data if isinstance(data, dict) else {}
+    return merge_lexicon(generic, taxonomy.lexicon) if taxonomy is not None and taxonomy.lexicon else generic
+
+
+def merge_lexicon(base: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    """``own`` read over ``base``, section by section: a mapping adds its keys (a key both have gets both lists of
+    words, ``base``'s first), a list adds its rows after ``base``'s, anything else replaces."""
+    merged = dict(base)
+    for section, value in own.items():
+        current = merged.get(section)
+        if isinstance(current, Mapping) and isinstance(value, Mapping):
+            joined = dict(current)
+            for key, words in value.items():
+                held = joined.get(key)
+                joined[key] = [*held, *words] if isinstance(held, list) and isinstance(words, list) else words
+            merged[section] = joined
+        elif isinstance(current, list) and isinstance(value, list):
+            merged[section] = [*current, *value]
+        else:
+            merged[section] = value
+    return merged

@@ -6,6 +6,9 @@ name says nothing of money::
     roles:
       revenue_event: deal_won
       signup_event: workspace_created
+    lexicon:                    # the project's own words for its names, as engine/lexicon.yaml's sections
+      events:
+        deal_won: [closed deal, won deal, closed-won]
 
 An absent file is no settings; a file that is not a mapping of known sections is an error naming it.
 """
@@ -22,7 +25,7 @@ from .paths import cache_home
 from .roles import ROLES
 
 FILE_NAME = "askhog.yaml"
-SECTIONS = ("roles",)
+SECTIONS = ("roles", "lexicon")
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
@@ -40,4 +43,9 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     roles = data.get("roles") or {}
     if not isinstance(roles, dict) or set(roles) - set(ROLES) or not all(isinstance(v, str) for v in roles.values()):
         raise CatalogError(str(source), f"roles map {', '.join(ROLES)} to event names")
+    lexicon = data.get("lexicon") or {}
+    if not isinstance(lexicon, dict) or not all(isinstance(v, (dict, list)) for v in lexicon.values()):
+        raise CatalogError(
+            str(source), "lexicon maps sections of engine/lexicon.yaml (events, properties ...) to words"
+        )
     return data

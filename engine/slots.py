@@ -476,7 +476,7 @@ class SlotFiller:
                     if len(out[spec.name]) > len(steps):
                         filled.notes.append(
                             "the steps between the first and the last come from the product's main "
-                            "path (engine/lexicon.yaml default_funnel)"
+                            "path (the lexicon's default_funnel, else its roles' order)"
                         )
                 elif len(steps) == 1 and self._pairs(intent, spec, out, r):
                     out[spec.name] = self._conversion_to(steps[0])

@@ -56,6 +56,9 @@ class Taxonomy:
     flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
     actions: dict[str, ActionDef] = field(default_factory=dict)
     common_event_properties: tuple[str, ...] = ()
+    lexicon: dict[str, Any] = field(default_factory=dict)
+    """The project's own words for its own names, in the sections of ``engine/lexicon.yaml`` (which holds only
+    words for any product): read over it by ``linking.load_lexicon``. A demo product's taxonomy file has them."""
 
     # -- look-ups ----------------------------------------------------------------------------
 
@@ -127,6 +130,10 @@ class Taxonomy:
         for name, spec in (data.get("actions") or {}).items():
             tax.actions[name] = ActionDef(name, tuple(spec.get("steps") or ()))
         tax.common_event_properties = tuple(data.get("common_event_properties") or ())
+        lexicon = data.get("lexicon") or {}
+        if not isinstance(lexicon, dict):
+            raise CatalogError(source, "lexicon must be a mapping of lexicon sections", key="lexicon")
+        tax.lexicon = lexicon
         for ev in tax.events.values():
             for p in ev.properties:
                 if p not in tax.event_properties:
@@ -151,4 +158,5 @@ class Taxonomy:
             "flags": {k: list(v) for k, v in self.flags.items()},
             "actions": {a.name: {"steps": list(a.steps)} for a in self.actions.values()},
             "common_event_properties": list(self.common_event_properties),
+            "lexicon": self.lexicon,
         }

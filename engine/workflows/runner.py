@@ -319,7 +319,7 @@ def run_loaded_workflow(
     started = time.perf_counter()
     now = aware_utc(now)
     if roles is None:  # a caller without an engine: the roles the taxonomy's names say
-        roles = resolve_roles(taxonomy, load_lexicon(), {})
+        roles = resolve_roles(taxonomy, load_lexicon(taxonomy), {})
     run = _Run(
         fill_inputs(workflow, slots, now, roles),
         _options(workflow, options, roles),

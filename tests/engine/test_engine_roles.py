@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 from askhog.demo.products import demo_taxonomy
+from askhog.engine import Engine
 from askhog.errors import CatalogError, WorkflowError
 from askhog.linking import load_lexicon
 from askhog.roles import resolve_roles
 from askhog.settings import load_settings
 from askhog.taxonomy import EventDef, Taxonomy
 from askhog.workflows import fill_inputs, load_workflow
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def taxonomy(*events: tuple[str, str]) -> Taxonomy:
@@ -88,3 +91,40 @@ def test_a_family_whose_default_property_the_project_lacks_asks_for_it() -> None
     event, prop = answer.clarification.questions  # no event reads as feature use ($ events are PostHog's), no property
     assert event.slot == "event" and "invoice_paid" in event.options and "$feature_flag_called" not in event.options
     assert prop.slot == "feature_property" and "payment_method" in prop.options
+
+
+def test_the_generic_lexicon_names_no_products_events_and_a_projects_own_words_come_with_its_taxonomy() -> None:
+    """engine/lexicon.yaml holds words for any product; Paperplane's words for its own names travel with its
+    taxonomy ("uploads" is file_uploaded there, and nowhere else), read over the generic words."""
+    paperplane = demo_taxonomy("paperplane")
+    generic = load_lexicon()
+    own = {*paperplane.events, *paperplane.event_properties} - {
+        *(n for n in paperplane.events if n.startswith("$")),
+        *(n for n in paperplane.event_properties if n.startswith("$")),
+        *demo_taxonomy("invoicing").event_properties,  # names both products have: amount, plan, currency
+    }
+    named = {
+        *(generic.get("events") or {}),
+        *(generic.get("properties") or {}),
+        *(generic.get("values") or {}),
+        *(n.split("=")[0] for n in (*generic.get("value_priority", ()), *generic.get("no_value_linking", ()))),
+        *(row.get(k) for section in ("event_phrases", "value_events", "value_context", "referents", "units", "metrics")
+          for row in generic.get(section) or () for k in ("event", "property")),
+        *generic.get("default_funnel", ()),
+    }  # fmt: skip
+    assert not named & own
+    assert "file_uploaded" not in (generic.get("events") or {})
+    merged = load_lexicon(paperplane)
+    assert "upload" in merged["events"]["file_uploaded"] and "@revenue_event" in merged["events"]
+    assert merged["default_funnel"][0] == "signed_up"
+
+
+def test_a_settings_lexicon_adds_the_projects_words(tmp_path: Path) -> None:
+    settings_file = tmp_path / "askhog.yaml"
+    settings_file.write_text("lexicon:\n  events:\n    deal_won: [closed deal, won deal]\n", encoding="utf-8")
+    tax = taxonomy(("deal_won", ""), ("account_created", ""))
+    engine = Engine(taxonomy=tax, settings=load_settings(settings_file), clock=lambda: NOW)
+    assert engine.ask("how many closed deals last week").slots["event"].name == "deal_won"
+    settings_file.write_text("lexicon: [1, 2]\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="lexicon maps sections"):
+        load_settings(settings_file)
