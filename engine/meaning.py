@@ -295,16 +295,21 @@ class Meaning:
         return f"{name} events"
 
 
-def previous_range(current: TimeRange, now: datetime, years: bool = False) -> tuple[TimeRange, bool]:
+def previous_range(
+    current: TimeRange, now: datetime, years: bool = False, weeks: bool = False
+) -> tuple[TimeRange, bool]:
     """The range a comparison sets beside ``current``, and whether it is cut to be like for like.
 
     A calendar unit moves by its unit ("last week" → the week before; "this month so far" → the same days
     of last month, since comparing a running period with a whole one reads as a false drop); a rolling window
-    moves by its length; explicit dates by their span; ``years`` moves everything one year back.
+    moves by its length; explicit dates by their span; ``years`` moves everything one year back, ``weeks`` one
+    week ("yesterday vs the same day last week").
     """
     spec = current.spec or {}
     if years:
         unit, n = "year", 1
+    elif weeks:
+        unit, n = "week", 1
     elif "this" in spec or "previous" in spec:
         unit, n = str(spec.get("this") or spec.get("previous")), 1
     elif "last" in spec:
@@ -328,6 +333,8 @@ def previous_range(current: TimeRange, now: datetime, years: bool = False) -> tu
     label = (
         f"the same span {n} {unit}{'s' if n > 1 else ''} earlier"
         if running
+        else "the same day a week earlier"
+        if weeks and current.end - current.start <= timedelta(days=1)
         else f"the previous {unit}"
         if n == 1
         else f"the {n} {unit}s before"

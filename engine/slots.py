@@ -824,7 +824,9 @@ class SlotFiller:
                 r.compare_range.end - r.compare_range.start < current.end - current.start - timedelta(hours=1)
                 or "same point" in r.compare_range.label,
             )
-        previous, like_for_like = previous_range(current, now, years=r.comparison == "previous_year")
+        previous, like_for_like = previous_range(
+            current, now, years=r.comparison == "previous_year", weeks=r.comparison == "previous_week"
+        )
         return Comparison("previous_period", previous, like_for_like)
 
     def _owner(self, prop: PropertyRef) -> str | None:

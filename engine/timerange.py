@@ -1205,6 +1205,13 @@ also qualify other ranges ("the best week ever this year", "Q3 so far"). "Since 
 onboarding" names a date askhog does not know, and a "first-ever purchase" is a first purchase: neither
 is all time."""
 
+_NOT_A_PERSONS_EVENT = (
+    r"(?!\s+(?:(?:they|their|them|he|she|the\s+user|users?|people|someone|each\s+\w+)\s+)?(?:sign(?:ed|ing|s)?[\s-]?up|"
+    r"signups?|join(?:ed|ing|s)?|regist\w*|onboard\w*|install\w*|activat\w*|first\b|subscrib\w*|"
+    r"purchas\w*|buy\w*|bought|creat\w*|start\w*))"
+)
+"""After "the week after", a person's own event ("the week after signing up", "the 3 days after their first
+upload"): a window of each person's, not a period after another one the question names."""
 _RELATIVE_RULES = _RuleSet(
     _rule(
         rf"\b(?:ever\s+)?(?:since|after)\s+(?:then|that|it|the\s+(?:[\w.]+\s+)?{_MILESTONE})(?!\s+(?:on|of)\s+\w)",
@@ -1213,14 +1220,15 @@ _RELATIVE_RULES = _RuleSet(
         lead_in=None,
     ),
     _rule(
-        rf"\bthe\s+(?:(?P<n>{_NUM})\s+)?(?P<u>{_UNIT})\s+(?:before|earlier|prior)\b",
+        rf"\bthe\s+(?:(?P<n>{_NUM})\s+)?(?P<u>{_UNIT})\s+(?:before|earlier|prior)\b{_NOT_A_PERSONS_EVENT}",
         _relative_phrase,
         ("before", "earlier", "prior"),
         lead_in=_PREPOSITION,
         also=[_UNIT_TOKENS],
     ),
     _rule(
-        rf"\bthe\s+(?:(?P<n>{_NUM})\s+)?(?P<u>{_UNIT})\s+(?:after|later|following)\b(?!\s+(?:the\s+)?\w*\d)",
+        rf"\bthe\s+(?:(?P<n>{_NUM})\s+)?(?P<u>{_UNIT})\s+(?:after|later|following)\b(?!\s+(?:the\s+)?\w*\d)"
+        rf"{_NOT_A_PERSONS_EVENT}",
         _relative_after_phrase,
         ("after", "later", "following"),
         lead_in=_PREPOSITION,
@@ -1437,6 +1445,12 @@ _COMPARISONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "previous_year",
         ),
         (r"\bsame\s+(?:period|time|day|week|month|quarter)\s+(?:last|a)\s+year\b", "previous_year"),
+        (  # "yesterday vs the same day last week": that weekday a week earlier, not the whole of last week
+            r"\bsame\s+(?:day|time|weekday|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s+(?:last|a|the\s+previous|"
+            r"previous|the\s+week\s+before|one)\s+week\b|\b(?:same\s+day|that\s+day)\s+(?:a|one)\s+week\s+"
+            r"(?:earlier|before|ago)\b",
+            "previous_week",
+        ),
         (
             r"\b(?:day|week|month|quarter|period)[\s-]+over[\s-]+(?:day|week|month|quarter|period)\b"
             r"|\b(?-i:D[oO]D|W[oO]W|M[oO]M|Q[oO]Q)\b",
@@ -1468,7 +1482,8 @@ def _find_comparison(text: str, tokens: frozenset[str]) -> tuple[str, tuple[int,
 
 
 def find_comparison(text: str) -> str | None:
-    """``"previous_period"`` (week over week, MoM, vs last month), ``"previous_year"`` (YoY), or None."""
+    """``"previous_period"`` (week over week, MoM, vs last month), ``"previous_year"`` (YoY), ``"previous_week"``
+    (the same day last week), or None."""
     read = _read(text)
     found = _find_comparison(read.text, read.tokens)
     return found[0] if found else None

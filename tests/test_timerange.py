@@ -1064,3 +1064,37 @@ def test_odd_characters_and_impossible_dates_never_raise(text: str) -> None:
     found = find_time_range(text, NOW)
     if found is not None and found.range is not None:
         assert found.range.start <= found.range.end
+
+
+def test_the_same_day_last_week_is_that_weekday_a_week_earlier() -> None:
+    """ "yesterday vs the same day last week" compares Wednesday with the Wednesday before (it compared
+    yesterday with the whole of last week, or with the day before)."""
+    from askhog.meaning import previous_range
+
+    for text in (
+        "signups yesterday vs the same day last week",
+        "dau yesterday compared to the same day a week earlier",
+    ):
+        found = find_time_range(text, NOW)
+        assert found is not None and found.range is not None and found.comparison == "previous_week"
+        assert (found.range.start, found.range.end) == (d(2026, 11, 25), d(2026, 11, 26))
+        previous, _ = previous_range(found.range, NOW, weeks=True)
+        assert (previous.start, previous.end, previous.label) == (
+            d(2026, 11, 18),
+            d(2026, 11, 19),
+            "the same day a week earlier",
+        )
+
+
+def test_the_week_after_a_persons_own_event_is_no_period_after_another() -> None:
+    """ "came back the week after signing up, september cohort" is September's cohort (the week after signing
+    up is each person's window); "the week after" set beside another range is still relative to it."""
+    found = [
+        m.range.label for m in find_time_ranges("came back the week after signing up, september cohort", NOW) if m.range
+    ]
+    assert found == ["September 2026"]
+    ranges = find_time_ranges("signups the week before vs since nov 16", NOW)
+    assert [(m.range.start, m.range.end) for m in ranges if m.range] == [
+        (d(2026, 11, 9), d(2026, 11, 16)),
+        (d(2026, 11, 16), NOW),
+    ]
