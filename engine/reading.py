@@ -251,6 +251,12 @@ def _prefer_whole_names(events: list[Mention], spans: list[Span]) -> list[Mentio
     return out
 
 
+_GROUPING_ENDS = frozenset(
+    {"excluding", "except", "without", "including", "only", "vs", "versus", "among", "whose", "minus", "apart"}
+)
+"""Words that end what a "by" groups by ("by country excluding the US"): a filter or a comparison follows."""
+
+
 def _groupings(text: str) -> list[tuple[str, int, int]]:
     """ "by favourite colour", "broken down by sales rep": each "by" and the (one or two) words it groups by,
     up to a word of no meaning; what no mention covers names a property the project does not have."""
@@ -261,7 +267,7 @@ def _groupings(text: str) -> list[tuple[str, int, int]]:
             continue  # "by event count", "by day", "by far"
         kept: list[str] = []
         for w in words:
-            if w in STOPWORDS:
+            if w in STOPWORDS or w in _GROUPING_ENDS:
                 break
             kept.append(w)
         if kept:

@@ -746,3 +746,16 @@ def test_a_part_set_apart_a_negated_unit_and_the_n_groups_with_the_fewest(demo_e
     answer, table = answered(demo_engine, "the 2 countries with the fewest purchases last month")
     assert answer.intent == "breakdown" and answer.slots["limit"] == 2 and answer.slots["order"] == "asc"
     assert len(table.rows) == 2 and tuple(table.rows[0]) == tuple(truth)
+
+
+def test_a_grouping_followed_by_an_exclusion(demo_engine: Engine) -> None:
+    """ "signups by country excluding the US" groups by country without the US (it asked for a property called
+    'country excluding')."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT JSONExtractString(person_properties, '$geoip_country_code') AS c, count() AS n FROM events "
+        "WHERE event = 'signed_up' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01' AND c NOT IN ('', 'US') "
+        "GROUP BY c ORDER BY n DESC, c LIMIT 3"
+    ).rows
+    answer, table = answered(demo_engine, "signups by country excluding the US last month")
+    assert answer.intent == "breakdown" and not answer.caveats
+    assert [tuple(r) for r in table.rows[:3]] == [tuple(r) for r in truth]
