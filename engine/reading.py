@@ -191,6 +191,32 @@ def _merge_narrowed(events: list[Mention], spans: list[Span], text: str) -> list
     return out
 
 
+def _state_of_thing(events: list[Mention], spans: list[Span], text: str) -> list[Mention]:
+    """ "invoices were paid", "how many orders got refunded": a thing named by one event's noun, then a state it
+    reached that another event records: that event is the one counted (the noun's event counted every invoice
+    created, and the filters on the payment found none)."""
+    out: list[Mention] = []
+    for m in events:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.event is not None
+            and m.event is not None
+            and last.event.name != m.event.name
+            and _STATE_BETWEEN.match(text[last.end : m.start])
+        ):
+            spans[:] = [s for s in spans if not (s.kind == "event" and s.key == (last.start, last.end))]
+            out[-1] = m
+            continue
+        out.append(m)
+    return out
+
+
+_STATE_BETWEEN = re.compile(
+    r"^\s*(?:that\s+|which\s+)?(?:were|was|got|get|gets|have\s+been|has\s+been|had\s+been|been|being)\s+(?:\w+ly\s+)?$"
+)
+
+
 def _excluded_parts(
     text: str, events: list[Mention], excluded: list[Mention], filters: list[FoundFilter], spans: list[Span]
 ) -> list[Mention]:
@@ -899,6 +925,7 @@ class Reader:
                     properties.append(mention)
                     spans.append(Span(mention.start, mention.end, mention.phrase, "property", mention.prop.label()))
         events = _prefer_whole_names(_merge_narrowed(events, spans, text), spans)
+        events = _state_of_thing(events, spans, masked)
         excluded = _excluded_parts(masked, events, excluded, filters, spans)
         covered = [(m.start, m.end) for m in mentions] + [s.key for s in spans if s.kind not in ("detail", "number")]
         unknown = [

@@ -423,3 +423,15 @@ def test_the_events_own_word_after_its_typod_noun_is_no_unknown_state(billfold: 
         "AND timestamp < '2026-11-26 12:00:00'"
     )
     assert answer.run().rows[0][0] == int(truth)
+
+
+def test_a_thing_and_the_state_another_event_records(billfold: Engine, store: Store) -> None:
+    """ "how many invoices were paid by card" counts the payments by card (it counted invoices created with a
+    payment method they never carry: 0, with "paid" unread)."""
+    answer = billfold.ask("how many invoices were paid by card last month")
+    assert answer.slots["event"].name == "payment_received" and not answer.caveats
+    truth = store.scalar(
+        "SELECT count() FROM events WHERE event = 'payment_received' AND JSONExtractString(properties, "
+        "'payment_method') = 'card' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01'"
+    )
+    assert answer.run().rows[0][0] == int(truth) > 0
