@@ -46,11 +46,16 @@ def store(invoicing: DemoInfo) -> Store:
     return Store(invoicing.home)
 
 
-@pytest.fixture
-def billfold(invoicing: DemoInfo, warm_home: Callable[[Path], Path], tmp_path: Path) -> Engine:
-    """An engine on the invoicing store, on the data's end as its clock, started from the session's trained model."""
+@pytest.fixture(scope="module")
+def billfold(
+    invoicing: DemoInfo, warm_home: Callable[[Path], Path], tmp_path_factory: pytest.TempPathFactory
+) -> Engine:
+    """One engine on the invoicing store for the module (asking is pure), on the data's end as its clock, started
+    from the session's trained model."""
     return Engine(
-        EmbeddedBackend(invoicing.home, generate=False), cache_dir=str(warm_home(tmp_path)), clock=lambda: END
+        EmbeddedBackend(invoicing.home, generate=False),
+        cache_dir=str(warm_home(tmp_path_factory.mktemp("billfold"))),
+        clock=lambda: END,
     )
 
 
