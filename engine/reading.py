@@ -85,6 +85,7 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
             rf"(?:\b(?:at least|more than|over|min(?:imum)?(?: of)?)|>=?)\s*{_NUM}\s*(?:times\b|x\b|{_COUNTED})",
         ),
         ("min_count", rf"\b{_NUM}\s*(?:\+|or more|or above|plus)\s*(?:times\b|{_COUNTED})"),
+        ("min_count", rf"\b{_NUM}\s*(?:times\b|x)\s*(?:or more|or above|\+|plus|or over)\b"),  # "twice or more"
         (
             "min_days",
             rf"\b(?:on|for)?\s*(?:at least\s+)?{_NUM}\s*(?:\+|or more)?\s*(?:different |distinct |separate |"
@@ -92,6 +93,7 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
             r"|\bactive on\s+(?:at least\s+)?(\d{1,2})\s*(?:\+|or more)?\s*(?:different |distinct )?days?\b"
             r"|\b(\d{1,2})\s*(?:\+|or more)\s*(?:different |distinct )?days?\b"
             r"|\b(?:on|across|over)\s+(?:at least\s+)?(\d{1,2})\s+(?:different|distinct|separate)\s+days?\b"
+            r"|\bon\s+at\s+least\s+(\d{1,2})\s+days?\b"
             r"|\b(?:at least\s+)(\d{1,2})\s+(?:out\s+)?of\s+(?:the\s+)?(?:\d{1,2}\s+)?days\b"
             r"|\b(?:at least\s+)(\d{1,2})\s+days?\s+out\s+of\s+(?:the\s+)?\d{1,2}\b",
         ),

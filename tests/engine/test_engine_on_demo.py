@@ -759,3 +759,23 @@ def test_a_grouping_followed_by_an_exclusion(demo_engine: Engine) -> None:
     answer, table = answered(demo_engine, "signups by country excluding the US last month")
     assert answer.intent == "breakdown" and not answer.caveats
     assert [tuple(r) for r in table.rows[:3]] == [tuple(r) for r in truth]
+
+
+def test_twice_or_more_and_on_at_least_n_days(demo_engine: Engine) -> None:
+    """ "twice or more" is at least 2 times (it listed every buyer); "on at least 5 days" is five active days (it was
+    read as nothing, and "at least" sorted a list fewest first), counted by stickiness and reported where a list
+    cannot apply it."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM (SELECT person_id FROM events WHERE event = 'file_uploaded' AND timestamp >= "
+        "'2026-11-16' AND timestamp < '2026-11-23' GROUP BY person_id HAVING count() >= 2)"
+    ).rows
+    answer, table = answered(demo_engine, "how many people uploaded twice or more last week")
+    assert answer.slots["conditions"][0].min_count == 2 and table.rows[0][0] == truth[0]
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM (SELECT person_id FROM events WHERE event = 'logged_in' AND timestamp >= '2026-11-16' "
+        "AND timestamp < '2026-11-23' GROUP BY person_id HAVING uniqExact(toDate(timestamp)) >= 3)"
+    ).rows
+    answer, table = answered(demo_engine, "how many users logged in on at least 3 days last week")
+    assert answer.intent == "stickiness" and answer.interpret(table).figures[0].value == truth[0]
+    listed = demo_engine.ask("users who logged in on at least 3 days last week")
+    assert listed.slots["order"] == "desc" and any("on at least 3 days" in str(c) for c in listed.caveats)
