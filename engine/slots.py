@@ -606,6 +606,9 @@ class SlotFiller:
         first = r.detail("first_time")
         if first is not None and "first_time" in spec.choices:
             filled.used.add((first.start, first.end))
+            unit = r.detail("unit")
+            if unit is not None and unit.value == "users":  # "how many people made their first purchase": people
+                filled.used.add((unit.start, unit.end))
             return "first_time"
         math = r.detail("math")
         order = r.detail("order")

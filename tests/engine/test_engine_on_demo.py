@@ -779,3 +779,14 @@ def test_twice_or_more_and_on_at_least_n_days(demo_engine: Engine) -> None:
     assert answer.intent == "stickiness" and answer.interpret(table).figures[0].value == truth[0]
     listed = demo_engine.ask("users who logged in on at least 3 days last week")
     assert listed.slots["order"] == "desc" and any("on at least 3 days" in str(c) for c in listed.caveats)
+
+
+def test_people_making_their_first_purchase_are_counted_without_a_warning_about_people(demo_engine: Engine) -> None:
+    """ "how many people made their first purchase" counts people (first-time counts are of people): the answer
+    said it had not used "how many people", a warning about nothing."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM (SELECT person_id, min(timestamp) AS first FROM events WHERE event = 'purchase' "
+        "GROUP BY person_id HAVING first >= '2026-11-16' AND first < '2026-11-23')"
+    ).rows
+    answer, table = answered(demo_engine, "how many people made their first purchase last week")
+    assert answer.slots["measure"] == "first_time" and not answer.caveats and table.rows[0][0] == truth[0]
