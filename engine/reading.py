@@ -373,6 +373,20 @@ _SEGMENT_JOIN = re.compile(
 )
 _MEANS_BETWEEN = re.compile(r"^\s*(?:(?:were|was|are|is|got|get|being|been)\s+)?(?:\w+\s+)?(?:by|via|through|over)\s+$")
 """Between an event and the way it happened: "invoices sent by ", "payments received via "."""
+_EVERY_DAY = re.compile(
+    r"\b(?:who|that|which|how many (?:users|people|customers|accounts|visitors|ppl)\b)[^.?!]{0,50}?"
+    r"(?P<day>\b(?:every|each)\s+(?:single\s+)?day)\b(?!\s+of\s+the\s+week)"
+)
+"""People who did something "every day" of the range: active on each of its days (not a series per day)."""
+
+
+def _whole_days(time: TimeRange) -> int | None:
+    """How many calendar days a range of whole days holds (up to a month), or None."""
+    days = (time.end - time.start).days
+    whole = time.start.hour == time.start.minute == 0 and time.end == time.start + timedelta(days=days)
+    return days if whole and 1 < days <= 31 else None
+
+
 _SET_APART = re.compile(
     r"\b(?:except(?: for)?|excluding|exclude|other than|besides|apart from|not counting|minus|but not|leaving out)"
     r"(?: the| our| any)?\s*$"
@@ -817,6 +831,12 @@ class Reader:
             spans.append(Span(found.start, found.end, text[found.start : found.end], "value", found.filter.label()))
             masked = _blank(masked, found.start, found.end)
         numbers, bad_numbers = self._numbers(masked, spans)
+        every = _EVERY_DAY.search(masked)
+        if every is not None and time is not None and "min_days" not in numbers:
+            days = _whole_days(time)
+            if days is not None:  # "users who logged in every day last week": on all 7 of its days
+                numbers["min_days"] = Number("min_days", days, every.start("day"), every.end())
+                spans.append(Span(every.start("day"), every.end(), every.group("day"), "number", f"min_days = {days}"))
         mentions = self.linker.link(masked)
         events: list[Mention] = []
         excluded: list[Mention] = []

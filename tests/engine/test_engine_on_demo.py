@@ -790,3 +790,19 @@ def test_people_making_their_first_purchase_are_counted_without_a_warning_about_
     ).rows
     answer, table = answered(demo_engine, "how many people made their first purchase last week")
     assert answer.slots["measure"] == "first_time" and not answer.caveats and table.rows[0][0] == truth[0]
+
+
+def test_people_who_did_something_every_day_of_a_range(demo_engine: Engine) -> None:
+    """ "How many users uploaded every day last week" are the people active on all seven days (it charted the
+    uploads day by day or counted everyone who uploaded); "uploads every day last week" is still a daily series;
+    a list that cannot apply the seven days says so."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM (SELECT person_id FROM events WHERE event = 'file_uploaded' AND timestamp >= "
+        "'2026-11-16' AND timestamp < '2026-11-23' GROUP BY person_id HAVING uniqExact(toDate(timestamp)) >= 7)"
+    ).rows
+    answer, table = answered(demo_engine, "how many users uploaded files every day last week")
+    assert answer.intent == "stickiness" and answer.slots["min_days"] == 7
+    assert answer.interpret(table).figures[0].value == truth[0]
+    assert answered(demo_engine, "uploads every day last week")[0].intent == "trend"
+    listed = demo_engine.ask("users who uploaded every day last week")
+    assert any("every day" in str(c) for c in listed.caveats)
