@@ -220,7 +220,7 @@ def _lowered(text: str) -> str:
 
 _WEEKDAY_BEFORE_DATE = re.compile(
     r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?(?=\s+(?:(?:jan|feb|mar|apr|may|jun|jul|"
-    r"aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|"
+    r"aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|"
     r"sep|oct|nov|dec)|\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}))"
 )
 

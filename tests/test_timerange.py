@@ -173,6 +173,7 @@ PHRASES: list[tuple[str, datetime, datetime]] = [
     ("pageviews this weekend", d(2026, 11, 21), d(2026, 11, 23)),
     ("weekly signups from Mon Oct 5 through Sun Nov 1", d(2026, 10, 5), d(2026, 11, 2)),  # a weekday says no more
     ("signups from Monday, Oct 5 to Sunday, Nov 1", d(2026, 10, 5), d(2026, 11, 2)),
+    ("purchases from Monday the 5th of October to Sunday the 1st of November", d(2026, 10, 5), d(2026, 11, 2)),
     ("monthly revenue since the start of September", d(2026, 9, 1), NOW),  # not "since the start" of the data
 ]
 
