@@ -1130,9 +1130,8 @@ _RULES = _RuleSet(
         also=[_ANCHOR_TOKENS],
     ),
     _rule(rf"\bafter\s+{_MARKED_ANCHOR}", _after_phrase, ("after",), lead_in=None, also=[_ANCHOR_TOKENS]),
-    _rule(  # "weekly invoices, starting from Monday Oct 5": since then
-        rf"\b(?:starting|beginning|commencing)(?:\s+(?:from|on|with|at))?\s+(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|"
-        rf"sat(?:ur)?|sun)(?:day)?,?\s+)?{_MARKED_ANCHOR}",
+    _rule(  # "weekly invoices, starting from Monday Oct 5": since then (a weekday before a date is blanked: _lowered)
+        rf"\b(?:starting|beginning|commencing)(?:\s+(?:from|on|with|at))?\s+{_MARKED_ANCHOR}",
         _since_phrase,
         ("starting", "beginning", "commencing"),
         lead_in=None,
