@@ -17,7 +17,7 @@ intent file (the slots' roles), and applied by ``askhog.slots``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -166,52 +166,68 @@ _NOT_GROUPED = frozenset(
 """Words after "by" that are no property: "by far", "by day", "by count", "by how many"."""
 
 
+def _join_adjacent(events: list[Mention], join: Callable[[Mention, Mention], Mention | None]) -> list[Mention]:
+    """Each event mention beside the one kept before it, left to right: ``join`` gives the one mention the pair
+    is (which replaces the earlier), or None to keep both."""
+    out: list[Mention] = []
+    for m in events:
+        joined = join(out[-1], m) if out and out[-1].event is not None and m.event is not None else None
+        if joined is None:
+            out.append(m)
+        else:
+            out[-1] = joined
+    return out
+
+
+def _drop_event_span(spans: list[Span], m: Mention) -> None:
+    spans[:] = [s for s in spans if not (s.kind == "event" and s.key == (m.start, m.end))]
+
+
+def _relabel_event_span(spans: list[Span], m: Mention, kind: str, label: str) -> None:
+    """The span that read ``m`` as an event says what it was read as after all."""
+    spans[:] = [
+        Span(s.start, s.end, s.text, kind, label) if s.kind == "event" and s.key == (m.start, m.end) else s
+        for s in spans
+    ]
+
+
 def _merge_narrowed(events: list[Mention], spans: list[Span], text: str) -> list[Mention]:
     """ "visited the pricing page": an event named plainly right before the same event narrowed ("pricing page" is a
     pageview of /pricing) is one mention, the narrowed one, over both (the plain one took the slot and the
     page was lost)."""
-    out: list[Mention] = []
-    for m in events:
-        last = out[-1] if out else None
+
+    def join(last: Mention, m: Mention) -> Mention | None:
+        assert last.event is not None and m.event is not None
         if (
-            last is not None
-            and last.event is not None
-            and m.event is not None
-            and last.event.name == m.event.name
-            and bool(last.event.filters) != bool(m.event.filters)
-            and len(text[last.end : m.start].split()) <= 2
+            last.event.name != m.event.name
+            or bool(last.event.filters) == bool(m.event.filters)
+            or len(text[last.end : m.start].split()) > 2
         ):
-            narrowed = m if m.event.filters else last
-            assert narrowed.event is not None
-            merged = replace(narrowed, start=last.start, end=m.end, phrase=text[last.start : m.end])
-            for old in (last, m):
-                spans[:] = [s for s in spans if not (s.kind == "event" and s.key == (old.start, old.end))]
-            spans.append(Span(merged.start, merged.end, merged.phrase, "event", f"event {narrowed.event.label()}"))
-            out[-1] = merged
-            continue
-        out.append(m)
-    return out
+            return None
+        narrowed = m if m.event.filters else last
+        assert narrowed.event is not None
+        merged = replace(narrowed, start=last.start, end=m.end, phrase=text[last.start : m.end])
+        for old in (last, m):
+            _drop_event_span(spans, old)
+        spans.append(Span(merged.start, merged.end, merged.phrase, "event", f"event {narrowed.event.label()}"))
+        return merged
+
+    return _join_adjacent(events, join)
 
 
 def _state_of_thing(events: list[Mention], spans: list[Span], text: str) -> list[Mention]:
     """ "invoices were paid", "how many orders got refunded": a thing named by one event's noun, then a state it
     reached that another event records: that event is the one counted (the noun's event counted every invoice
     created, and the filters on the payment found none)."""
-    out: list[Mention] = []
-    for m in events:
-        last = out[-1] if out else None
-        if (
-            last is not None
-            and last.event is not None
-            and m.event is not None
-            and last.event.name != m.event.name
-            and _STATE_BETWEEN.match(text[last.end : m.start])
-        ):
-            spans[:] = [s for s in spans if not (s.kind == "event" and s.key == (last.start, last.end))]
-            out[-1] = m
-            continue
-        out.append(m)
-    return out
+
+    def join(last: Mention, m: Mention) -> Mention | None:
+        assert last.event is not None and m.event is not None
+        if last.event.name == m.event.name or not _STATE_BETWEEN.match(text[last.end : m.start]):
+            return None
+        _drop_event_span(spans, last)
+        return m
+
+    return _join_adjacent(events, join)
 
 
 _STATE_BETWEEN = re.compile(
@@ -240,12 +256,7 @@ def _excluded_parts(
         part = m.event.filters[0]
         negated = PropertyFilter(part.prop, "!=", part.value)
         filters.append(FoundFilter(negated, m.start, m.end))
-        spans[:] = [
-            Span(s.start, s.end, s.text, "value", negated.label())
-            if s.kind == "event" and s.key == (m.start, m.end)
-            else s
-            for s in spans
-        ]
+        _relabel_event_span(spans, m, "value", negated.label())
     return kept
 
 
@@ -270,12 +281,7 @@ def _prefer_whole_names(events: list[Mention], spans: list[Span]) -> list[Mentio
         if whole is None or whole.event is None:
             out.append(m)
             continue
-        spans[:] = [
-            Span(s.start, s.end, s.text, "same_event", f"the event {whole.event.label()}, named in full")
-            if s.kind == "event" and s.key == (m.start, m.end)
-            else s
-            for s in spans
-        ]
+        _relabel_event_span(spans, m, "same_event", f"the event {whole.event.label()}, named in full")
     return out
 
 
