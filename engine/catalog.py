@@ -283,6 +283,10 @@ class SlotSpec:
     share bought" reads people whose first signup is in the range, followed since (a ``within`` condition
     without a day limit)."""
 
+    def default_given(self, filled: Mapping[str, Any]) -> Any:
+        """The default: the ``default_with`` one of the first other slot that is filled, else ``default``."""
+        return next((d for slot, d in self.default_with if filled.get(slot)), self.default)
+
     def is_required(self, filled: Mapping[str, Any]) -> bool:
         """Required outright, or because another slot took one of the listed values."""
         if self.required:

@@ -867,7 +867,7 @@ class SlotFiller:
         for spec in intent.slots:
             if spec.name in v or spec.default is None or spec.type == "time_range" or spec.default == "by_range":
                 continue
-            value = next((d for slot, d in spec.default_with if v.get(slot)), None) or self._default_value(spec, r)
+            value = self._default_value(replace(spec, default=spec.default_given(v)), r)
             if value is not None:
                 v[spec.name] = value
                 filled.defaulted.append(spec.name)
@@ -907,7 +907,7 @@ class SlotFiller:
 
     def _default_range(self, spec: SlotSpec, v: Mapping[str, Any], now: datetime) -> TimeRange:
         """The intent file's default phrase, which may name other slots ("last {periods} {period}s")."""
-        phrase = str(next((d for slot, d in spec.default_with if v.get(slot)), spec.default) or "last 30 days")
+        phrase = str(spec.default_given(v) or "last 30 days")
         try:
             phrase = phrase.format(**{k: val for k, val in v.items() if isinstance(val, (str, int))})
             tr = from_spec({"all": True}, now) if phrase == "all time" else parse_time_range(phrase, now)
