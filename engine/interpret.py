@@ -604,9 +604,7 @@ def _time_to_event(answer: Asked, table: Table, what: str) -> Interpretation:
         return _time_to_event_split(table, what)
     r = table.records()[0]
     if not _num(r["users"]):
-        return Interpretation(
-            f"No user converted: {what}, so there is no time to measure.", figures=(Figure("users", 0.0),)
-        )
+        return _no_time_to_measure(what)
     return Interpretation(
         f"Median {duration(_num(r['median_seconds']))}, 90th percentile "
         f"{duration(_num(r['p90_seconds']))}, average {duration(_num(r['avg_seconds']))}, over "
@@ -620,13 +618,17 @@ def _time_to_event(answer: Asked, table: Table, what: str) -> Interpretation:
     )
 
 
+def _no_time_to_measure(what: str) -> Interpretation:
+    return Interpretation(
+        f"No user converted: {what}, so there is no time to measure.", figures=(Figure("users", 0.0),)
+    )
+
+
 def _time_to_event_split(table: Table, what: str) -> Interpretation:
     """One row per value the people's first step had, most converted users first: each value's median."""
     rows = [r for r in table.records() if _num(r["users"])]
     if not rows:
-        return Interpretation(
-            f"No user converted: {what}, so there is no time to measure.", figures=(Figure("users", 0.0),)
-        )
+        return _no_time_to_measure(what)
     head = f"Median {what}: " + ", ".join(
         f"{r['breakdown']} {duration(_num(r['median_seconds']))} ({fmt(_num(r['users']))} users)" for r in rows
     )
