@@ -168,6 +168,7 @@ _SLOT_KEYS = {
     "negated",
     "default_with",
     "anchors",
+    "narrows",
     "silence",
 }
 
@@ -282,6 +283,10 @@ class SlotSpec:
     followed, not a third event: "among people who signed up in October, the ones who onboarded vs not, what
     share bought" reads people whose first signup is in the range, followed since (a ``within`` condition
     without a day limit)."""
+    narrows: bool = False
+    """(filters) a filter on a property the family's event carries narrows that event, not every event the query
+    reads: "which pages do users visit after /pricing" starts the paths at the /pricing page view, and the
+    journey after it keeps every page."""
 
     def default_given(self, filled: Mapping[str, Any]) -> Any:
         """The default: the ``default_with`` one of the first other slot that is filled, else ``default``."""
@@ -839,6 +844,7 @@ def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
                 accepts=tuple(item.get("accepts") or ()),
                 negated=_parse_bool(item, "negated", source),
                 anchors=_parse_bool(item, "anchors", source),
+                narrows=_parse_bool(item, "narrows", source),
                 silence=_parse_bool(item, "silence", source),
                 default_with=tuple(
                     (str(k), str(v)) for k, v in _parse_pairs(item, "default_with", source, _AnyText(), None)

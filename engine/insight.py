@@ -340,6 +340,8 @@ def _paths(q: Meaning) -> Json:
         raise NotNative(f"the paths start at {anchor.label()}, and a PostHog path starts at an event name only")
     if q.param("count") == "occurrences":
         raise NotNative("it counts every occurrence of the event, and PostHog's paths count each person once")
+    if q.param("pages") == "only":
+        raise NotNative("its steps are the pages viewed ($pathname), and a PostHog path here is of event names")
     length = int(q.param("path_length") or 3)
     paths: Json = {"includeEventTypes": ["hogql"], "pathsHogQLExpression": "event", "stepLimit": length + 1}
     paths["endPoint" if q.param("direction") == "before" else "startPoint"] = anchor.name

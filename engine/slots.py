@@ -12,7 +12,7 @@ records which spans of the question each slot used, so the engine can report the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -311,6 +311,8 @@ class SlotFiller:
             for f in r.filters
             if not self._segment_filter(f, r, out, by_role) and f.filter not in own and f not in parts
         ]
+        if "filters" in by_role:
+            filters = self._narrow_event(by_role, filters, out, use)
         if "filters" in by_role and filters:
             events = [v for s in intent.slots if s.type == "event" and isinstance(v := out.get(s.name), EventRef)]
             out[by_role["filters"].name] = merge_filters(self._rescope_filter(f.filter, events) for f in filters)
@@ -847,6 +849,23 @@ class SlotFiller:
             return prop
         person = self.taxonomy.property(prop.name, "person")
         return person.ref() if person is not None else prop
+
+    def _narrow_event(
+        self, by_role: Mapping[str, SlotSpec], filters: list[Any], out: dict[str, Any], use: Callable[[Any], None]
+    ) -> list[Any]:
+        """A family whose filters narrow its event (``narrows``) moves each filter on a property that event carries
+        onto it; the others stay filters of the whole query."""
+        event_slot = by_role.get("series.event")
+        event = out.get(event_slot.name) if event_slot is not None else None
+        if not by_role["filters"].narrows or event_slot is None or not isinstance(event, EventRef):
+            return filters
+        own = set(self.taxonomy.event_property_names(event.name))
+        onto = [f for f in filters if f.filter.prop.scope == "event" and f.filter.prop.name in own]
+        if onto:
+            out[event_slot.name] = replace(event, filters=(*event.filters, *(f.filter for f in onto)))
+            for f in onto:
+                use((f.start, f.end))
+        return [f for f in filters if f not in onto]
 
     def _rescope_filter(self, f: PropertyFilter, events: list[EventRef]) -> PropertyFilter:
         prop = self._rescope_prop(f.prop, events)

@@ -806,3 +806,38 @@ def test_people_who_did_something_every_day_of_a_range(demo_engine: Engine) -> N
     assert answered(demo_engine, "uploads every day last week")[0].intent == "trend"
     listed = demo_engine.ask("users who uploaded every day last week")
     assert any("every day" in str(c) for c in listed.caveats)
+
+
+def test_page_paths_follow_the_pages_viewed(demo_engine: Engine) -> None:
+    """ "What page do people view right before /signup" walks page views named by their path (it walked event
+    names and answered "$pageview"); a page named after "after" is where the paths start, not a filter on every
+    step (the journey after /pricing held nothing but /pricing views)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT pv[anchor - 1].2 FROM (SELECT arraySort(x -> x.1, groupArray((timestamp, "
+        "JSONExtractString(properties, '$pathname')))) AS pv, arrayFirstIndex(x -> x.2 = '/signup', pv) AS anchor "
+        "FROM events WHERE event = '$pageview' AND timestamp >= '2026-10-27 12:00:00' AND timestamp < "
+        "'2026-11-26 12:00:00' GROUP BY person_id HAVING anchor > 1) GROUP BY 1 ORDER BY count() DESC, 1 LIMIT 1"
+    ).rows
+    answer, table = answered(demo_engine, "what page do people most often view right before they hit /signup?")
+    assert answer.slots["pages"] == "only" and not answer.caveats
+    assert table.records()[0]["path"] == f"{truth[0]} → /signup"
+    after, table = answered(demo_engine, "which pages do users visit after /pricing")
+    assert after.slots["event"].filters and not after.slots.get("filters")
+    steps = {p for r in table.records() for p in r["path"].split(" → ")}
+    assert {"/pricing", "/app"} <= steps and "$pageleave" not in steps
+
+
+def test_done_on_the_same_day_as_signing_up_is_a_one_day_window(demo_engine: Engine) -> None:
+    """ "What % of October signups completed onboarding on the same day they signed up" is activation within a
+    day of signing up (it counted October's signups and said it had not used the rest)."""
+    answer, table = answered(
+        demo_engine, "What % of October signups completed onboarding on the same day they signed up?"
+    )
+    assert answer.intent == "activation" and answer.slots["window_days"] == 1
+    assert answer.slots["activation_event"].name == "onboarding_completed" and not answer.caveats
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT round(100 * countIf(arrayExists(t -> t >= s AND t < s + INTERVAL 1 DAY, done)) / count(), 2) FROM "
+        "(SELECT person_id, minIf(timestamp, event = 'signed_up') AS s, groupArrayIf(timestamp, event = "
+        "'onboarding_completed') AS done FROM events GROUP BY person_id HAVING s >= '2026-10-01' AND s < '2026-11-01')"
+    ).rows
+    assert table.records()[0]["activation_pct"] == truth[0]
