@@ -114,7 +114,7 @@ class Condition:
 
     ``did``: the person did ``event`` (at least ``min_count`` times) before now, or, ``in_range``, within the asked
     range ("users who filed 2 or more tickets last month"); ``did_not``: never did it before now ("never bought"),
-    or, ``in_range``, not from the range's start to now ("signed up last week without uploading");
+    or, ``in_range``, not within the asked range ("signed up last week without uploading");
     ``within``: only events within ``days`` after the person's first ``anchor`` count ("in their first week"), or,
     ``days`` None, every event since it ("among people who signed up in October").
     """
@@ -135,7 +135,7 @@ class Condition:
         times = f" at least {self.min_count} times" if self.min_count and self.min_count > 1 else ""
         event = self.event.label() if self.event else "anything"
         if self.kind == "did_not":
-            return f"did not do {event} from the range's start" if self.in_range else f"never did {event}"
+            return f"did not do {event} in the range" if self.in_range else f"never did {event}"
         return f"did {event}{times}{' in the range' if self.in_range else ''}"
 
 

@@ -135,7 +135,8 @@ _WEEKS_AS_DAYS = {"silent_days"}
 
 _NEGATION = re.compile(
     r"\b(?:but not|but never|never|not|didn'?t|did not|don'?t|do not|haven'?t|have not|hasn'?t|"
-    r"has not|without|no longer|yet to|still havent|excluding|except)\b"
+    r"has not|without|no longer|yet to|still havent|excluding|except|(?:had|has|have|made|with|but|and|then) (?:no|zero)|"
+    r"zero)\b"
     r"(?:\s+(?!(?:on|of|in|by|for|with|about|number|count|amount)\b)\w+){0,3}\s*$"
 )
 _VALUE_NEGATION = re.compile(
@@ -143,7 +144,10 @@ _VALUE_NEGATION = re.compile(
     r"without|minus|ignoring|ignore|leaving out|not counting|not including|no|outside(?: of)?|"
     r"not from|not on|not in|not using|not via|weren'?t|wasn'?t|aren'?t|isn'?t|"
     r"(?:didn'?t|don'?t|doesn'?t|did not|do not|does not|never) (?:use|used|choose|chose|pick|picked))\s+"
-    r"(?:the\s+|any\s+|of\s+)?(?!(?:just|only|simply|merely)\b)(?:\w+\s+){0,2}|\bnon[- ]?)$"
+    r"(?:the\s+|any\s+|of\s+)?(?!(?:just|only|simply|merely)\b)(?:\w+\s+){0,2}|\bnon[- ]?|"
+    r"\b(?:excluding|exclude|except|other than|apart from|not counting|leaving out|ignoring|minus|without)\s+"
+    r"(?:anyone|anybody|everyone|people|users|customers|accounts|those|the ones|visitors|folks)\s+(?:who|that)\s+"
+    r"(?:\w+\s+){0,4})$"
 )
 _NOT_SET = re.compile(
     r"\b(?:without|with no|with an? empty|missing|lacking|no|with a blank|that lack)\s+(?:an?\s+|any\s+)?$"
@@ -218,21 +222,44 @@ def _merge_narrowed(events: list[Mention], spans: list[Span], text: str) -> list
 def _state_of_thing(events: list[Mention], spans: list[Span], text: str) -> list[Mention]:
     """ "invoices were paid", "how many orders got refunded": a thing named by one event's noun, then a state it
     reached that another event records: that event is the one counted (the noun's event counted every invoice
-    created, and the filters on the payment found none)."""
+    created, and the filters on the payment found none). A thing that does the other event ("clients have paid",
+    "paid by their clients") is who did it, not a third event: it names the thing of an event called after it
+    (``client_added``), so "signups purchased" keeps both."""
 
     def join(last: Mention, m: Mention) -> Mention | None:
         assert last.event is not None and m.event is not None
-        if last.event.name == m.event.name or not _STATE_BETWEEN.match(text[last.end : m.start]):
+        between = text[last.end : m.start]
+        if last.event.name == m.event.name:
             return None
-        _drop_event_span(spans, last)
-        return m
+        if _STATE_BETWEEN.match(between) or (_is_thing(last) and _DOER_BETWEEN.match(between)):
+            _drop_event_span(spans, last)
+            return m
+        if _is_thing(m) and _BY_BETWEEN.match(between):
+            _drop_event_span(spans, m)
+            return last
+        return None
 
-    return _join_adjacent(events, join)
+    joined = _join_adjacent(events, join)
+    doers = [m for m in joined if _is_thing(m) and _FROM_THEIR.search(text[max(0, m.start - 40) : m.start])]
+    for m in doers:  # "money received from their clients": the clients pay, the money is what is measured
+        _drop_event_span(spans, m)
+    return [m for m in joined if m not in doers]
+
+
+def _is_thing(m: Mention) -> bool:
+    """The mention names the thing of an event called "<thing>_<verb>" ("clients" of ``client_added``)."""
+    assert m.event is not None
+    parts = m.event.name.lower().lstrip("$").split("_")
+    word = m.phrase.lower().strip()
+    return len(parts) > 1 and not m.event.filters and word in (parts[0], parts[0] + "s", parts[0] + "es")
 
 
 _STATE_BETWEEN = re.compile(
     r"^\s*(?:that\s+|which\s+)?(?:were|was|got|get|gets|have\s+been|has\s+been|had\s+been|been|being)\s+(?:\w+ly\s+)?$"
 )
+_DOER_BETWEEN = re.compile(r"^\s*(?:(?:have|has|had|did|do|does|will|would)\s+)?(?:\w+ly\s+)?$")
+_FROM_THEIR = re.compile(r"\b(?:by|from)\s+(?:their|its)\s+$")
+_BY_BETWEEN = re.compile(r"^\s*(?:\w+\s+)?by\s+(?:their|the|our|its|his|her|your)?\s*$")
 
 
 def _excluded_parts(
@@ -502,6 +529,11 @@ _FILLER = frozenset(
 
 _PERSON_NOUN = re.compile(r"^\s+(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\b")
 """After an event, a noun for people makes the event a description of who: "registered users", "paying customers"."""
+_WHO_NEGATED = re.compile(
+    r"\b(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\s+(?:who\s+|that\s+)?\S+(?:\s+\S+)?\s*$"
+)
+"""People, then the negation of the first event named: "how many users never purchased" counts the people who did
+not (it counted those who did, and said it had not read "never")."""
 _LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until|,\s*(?:and|or))\s*$")
 """Two ranges joined like this are one list ("signed up in Sep or Oct", "Sep+Oct signups")."""
 _VS_BETWEEN = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|with)\b")
@@ -858,7 +890,7 @@ class Reader:
             before = masked[max(0, mention.start - 40) : mention.start]
             after = masked[mention.end : mention.end + 90]
             if mention.kind == "event" and mention.event is not None:
-                negated = bool(events) and bool(_NEGATION.search(before))
+                negated = (bool(events) or bool(_WHO_NEGATED.search(before))) and bool(_NEGATION.search(before))
                 if not negated and (_PERSON_NOUN.match(after) or _PERSON_NOUN.search(" " + mention.phrase.split()[-1])):
                     qualifiers.append(mention)
                     spans.append(
@@ -904,7 +936,7 @@ class Reader:
                 for pattern, source, target in self._rescopes:
                     if f.prop.name == source and pattern.search(masked[max(0, mention.start - 40) : mention.start]):
                         f = PropertyFilter(target, f.op, f.value)
-                if _VALUE_NEGATION.search(masked[max(0, mention.start - 30) : mention.start]):
+                if self._value_negated(masked, mention.start, f.prop, filters):
                     f = PropertyFilter(f.prop, "!=", f.value)
                 filters.append(FoundFilter(f, mention.start, mention.end))
                 spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
@@ -1037,6 +1069,18 @@ class Reader:
         return reading
 
     # -- pieces --------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _value_negated(text: str, start: int, prop: PropertyRef, filters: list[FoundFilter]) -> bool:
+        """ "excluding anyone who came in through the newsletter", "not from google or bing": a negation before the
+        value, not before another value read earlier ("not on mobile, from google users" negates mobile only),
+        or a list that goes on from a negated value of the same property."""
+        earlier = [found for found in filters if found.end <= start]
+        if earlier and _LIST_JOIN.match(text[earlier[-1].end : start]):
+            last = earlier[-1].filter
+            return last.prop == prop and last.op == "!="
+        since = max([start - 60, 0, *(found.end for found in earlier)])
+        return _VALUE_NEGATION.search(text[since:start]) is not None
 
     def _means(self, mention: Mention, events: list[Mention], text: str) -> PropertyFilter | None:
         """ "invoices sent by email", "paid via card": a word right after the event named and its "by", which

@@ -86,6 +86,8 @@ STOPWORDS = frozenset(
         "most",
         "my",
         "no",
+        "none",
+        "nothing",
         "nor",
         "not",
         "now",

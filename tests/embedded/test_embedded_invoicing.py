@@ -440,3 +440,36 @@ def test_a_thing_and_the_state_another_event_records(billfold: Engine, store: St
         "'payment_method') = 'card' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01'"
     )
     assert answer.run().rows[0][0] == int(truth) > 0
+
+
+def test_who_pays_is_no_event_and_paying_more_is_money(billfold: Engine, store: Store) -> None:
+    """ "clients have paid them", "paid by their clients", "money received from their clients": the clients are
+    who paid, not the event of adding a client (it summed the amount of client_added: 0); "did clients pay more
+    in October than September" compares the amounts paid, not the count of payments; "weren't in US dollars" is
+    a currency filter."""
+    paid = (
+        "SELECT sum(JSONExtractFloat(properties, 'amount')) FROM events WHERE event = 'payment_received' "
+        "AND timestamp >= '{}' AND timestamp < '{}'"
+    )
+    this_month = store.scalar(paid.format("2026-11-01", "2026-11-26 12:00:00"))
+    assert this_month > 0
+    for question in (
+        "Total amount our users' clients have paid them so far this month?",
+        "how much did accounts get paid by their clients this month",
+    ):
+        answer = billfold.ask(question)
+        assert not answer.caveats and answer.run().rows[0][0] == pytest.approx(this_month), question
+    answer = billfold.ask("Did clients pay more in October than in September? Need both totals")
+    october, september = (
+        store.scalar(paid.format(*r)) for r in (("2026-10-01", "2026-11-01"), ("2026-09-01", "2026-10-01"))
+    )
+    assert dict(answer.run().rows) == {"current": pytest.approx(october), "previous": pytest.approx(september)}
+    ranked = billfold.ask("top 5 accounts by money received from their clients in October")
+    assert ranked.slots["event"].name == "payment_received" and ranked.slots["rank"] == "amount"
+    answer = billfold.ask("invoices sent last month that werent in US dollars - how many?")
+    assert answer.slots["filters"][0].label() == "currency != 'USD'" and not answer.caveats
+    truth = store.scalar(
+        "SELECT count() FROM events WHERE event = 'invoice_sent' AND JSONExtractString(properties, 'currency') "
+        "!= 'USD' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01'"
+    )
+    assert answer.run().rows[0][0] == int(truth) > 0

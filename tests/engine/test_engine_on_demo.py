@@ -841,3 +841,58 @@ def test_done_on_the_same_day_as_signing_up_is_a_one_day_window(demo_engine: Eng
         "'onboarding_completed') AS done FROM events GROUP BY person_id HAVING s >= '2026-10-01' AND s < '2026-11-01')"
     ).rows
     assert table.records()[0]["activation_pct"] == truth[0]
+
+
+def test_people_who_never_did_the_one_event_named_are_counted(demo_engine: Engine) -> None:
+    """ "How many users never purchased" counts the active people who never did (it counted those who did, with
+    "never" unread); "signed up last week but had no purchases" is a condition on who signed up (the purchases
+    were dropped); "how much revenue" is the revenue, with no warning that "how much" went unread."""
+    (never,) = demo_engine.backend.run_sql(
+        "SELECT uniqExactIf(person_id, person_id NOT IN (SELECT person_id FROM events WHERE event = 'purchase' AND "
+        "timestamp < '2026-11-26 12:00:00')) FROM events WHERE timestamp >= '2026-10-27 12:00:00' AND timestamp < "
+        "'2026-11-26 12:00:00'"
+    ).rows
+    answer, table = answered(demo_engine, "how many users never purchased")
+    assert not answer.caveats and answer.slots["conditions"][0].kind == "did_not"
+    assert table.rows[0][0] == never[0]
+    (signed,) = demo_engine.backend.run_sql(
+        "SELECT uniqExact(person_id) FROM events WHERE event = 'signed_up' AND timestamp >= '2026-11-16' AND "
+        "timestamp < '2026-11-23' AND person_id NOT IN (SELECT person_id FROM events WHERE event = 'purchase' AND "
+        "timestamp >= '2026-11-16' AND timestamp < '2026-11-23')"
+    ).rows
+    answer, table = answered(demo_engine, "how many users signed up last week but had no purchases")
+    assert not answer.caveats and table.rows[0][0] == signed[0]
+    assert "did not do purchase in the range" in answer.interpret(table).text()
+    assert not demo_engine.ask("how much revenue did we make last month").caveats
+
+
+def test_active_in_one_period_and_silent_in_the_next_is_dormant(demo_engine: Engine) -> None:
+    """ "Active the week before last but had no events at all last week" are last week's dormant users (it counted
+    the first week's active users and left "last week" unread)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM (SELECT person_id FROM events WHERE timestamp >= '2026-11-09' AND timestamp < "
+        "'2026-11-16' GROUP BY person_id) WHERE person_id NOT IN (SELECT person_id FROM events WHERE timestamp >= "
+        "'2026-11-16' AND timestamp < '2026-11-23')"
+    ).rows
+    answer, table = answered(
+        demo_engine, "how many people were active the week before last but had no events at all last week?"
+    )
+    assert answer.intent == "lifecycle"
+    assert ("2026-11-16", "dormant", truth[0]) in table.rows
+
+
+def test_a_negation_belongs_to_the_value_after_it(demo_engine: Engine) -> None:
+    """ "excluding anyone who came in through the newsletter" leaves the newsletter's people out (it kept only
+    them, with "excluding" unread); "not on mobile ... from google users" negates mobile, not google too; "not
+    from google or twitter" excludes both."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT sum(JSONExtractFloat(properties, 'amount')) FROM events WHERE event = 'purchase' AND timestamp >= "
+        "'2026-10-01' AND timestamp < '2026-11-01' AND JSONExtractString(person_properties, '$initial_utm_source') "
+        "!= 'newsletter'"
+    ).rows
+    answer, table = answered(demo_engine, "october revenue excluding anyone who came in through the newsletter")
+    assert not answer.caveats and table.records()[0]["revenue"] == pytest.approx(truth[0])
+    filters = demo_engine.ask("purchases not on mobile last week from google users").slots["filters"]
+    assert sorted(f.label() for f in filters) == ["$device_type != 'Mobile'", "person.$initial_utm_source = 'google'"]
+    (both,) = demo_engine.ask("signups not from google or twitter last month").slots["filters"]
+    assert both.op == "not_in" and set(both.value) == {"google", "twitter"}
