@@ -169,6 +169,7 @@ _SLOT_KEYS = {
     "default_with",
     "anchors",
     "narrows",
+    "set_aside",
     "silence",
 }
 
@@ -283,6 +284,8 @@ class SlotSpec:
     followed, not a third event: "among people who signed up in October, the ones who onboarded vs not, what
     share bought" reads people whose first signup is in the range, followed since (a ``within`` condition
     without a day limit)."""
+    set_aside: bool = False
+    """(event) takes only an event the question sets aside ("leave out checkout"), never one it names plainly."""
     narrows: bool = False
     """(filters) a filter on a property the family's event carries narrows that event, not every event the query
     reads: "which pages do users visit after /pricing" starts the paths at the /pricing page view, and the
@@ -845,6 +848,7 @@ def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
                 negated=_parse_bool(item, "negated", source),
                 anchors=_parse_bool(item, "anchors", source),
                 narrows=_parse_bool(item, "narrows", source),
+                set_aside=_parse_bool(item, "set_aside", source),
                 silence=_parse_bool(item, "silence", source),
                 default_with=tuple(
                     (str(k), str(v)) for k, v in _parse_pairs(item, "default_with", source, _AnyText(), None)

@@ -755,19 +755,29 @@ def _cohort_comparison(answer: Asked, table: Table, what: str) -> Interpretation
 
 
 def _correlation(answer: Asked, table: Table, what: str) -> Interpretation:
+    """Ranked by lift, or (``rank`` = rate) by the share of each candidate's people who converted: the head, the
+    chart and the ranking say which."""
     rows = table.records()
     keys = [str(r["candidate"]) for r in rows]
-    head = f"{what}: {keys[0]} goes with converting most (lift {_num(rows[0]['lift']):.2f})."
+    by_rate = answer.meaning is not None and answer.meaning.param("rank") == "rate"
+    top = rows[0]
+    head = (
+        f"{what}: {keys[0]} goes with the highest conversion ({_num(top['conversion_pct']):.1f}% of its people "
+        f"converted, lift {_num(top['lift']):.2f})."
+        if by_rate
+        else f"{what}: {keys[0]} goes with converting most (lift {_num(top['lift']):.2f})."
+    )
     details = (
         ", ".join(f"{r['candidate']}: {_num(r['conversion_pct']):.1f}% of doers converted" for r in rows[:6]) + ".",
     )
     figures = [Figure(k, _num(r["conversion_pct"]), "%") for k, r in zip(keys[:10], rows)]
+    measure = "conversion_pct" if by_rate else "lift"
     return Interpretation(
         head,
         details,
-        bar_chart(keys[:15], [_num(r["lift"]) for r in rows[:15]]),
+        bar_chart(keys[:15], [_num(r[measure]) for r in rows[:15]]),
         figures=tuple(figures),
-        ranking=tuple((k, _num(r["lift"])) for k, r in zip(keys, rows)),
+        ranking=tuple((k, _num(r[measure])) for k, r in zip(keys, rows)),
     )
 
 

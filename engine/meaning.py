@@ -380,7 +380,9 @@ class _Words(dict):  # type: ignore[type-arg]
         if "?" in key:  # "{min_pageviews? with at least # page views}": words only when the slot has a value
             name, words = key.split("?", 1)
             value = self.meaning.values.get(name)
-            return words.replace("#", str(value)) if value is not None else ""
+            if value is None:
+                return ""
+            return words.replace("#", ", ".join(map(_label, value)) if isinstance(value, tuple) else _label(value))
         if key.endswith("_times"):  # "{min_count_times}": " at least 3 times", or nothing for once
             count = self.meaning.values.get(key[:-6])
             return f" at least {count} times" if isinstance(count, int) and count > 1 else ""

@@ -380,7 +380,7 @@ class SlotFiller:
         equal to a slot's default event fills that slot, a lone mention goes to the ``lone`` slot, and the rest
         fill the others in order. An events slot (funnel steps) takes all of them, in time order."""
         mentions = [m for m in r.events if m.event is not None]
-        singles = [s for s in intent.slots if s.type == "event" and s.role != "exclude"]
+        singles = [s for s in intent.slots if s.type == "event" and s.role != "exclude" and not s.set_aside]
         conditions = next((s for s in intent.slots if s.role == "conditions"), None)
         primary = next((s for s in singles if s.role == "series.event"), singles[0] if singles else None)
         if r.qualifiers:
@@ -484,7 +484,7 @@ class SlotFiller:
                     out[spec.name] = self._conversion_to(steps[0])
                 for m in mentions:
                     filled.used.add((m.start, m.end))
-            elif spec.role == "exclude" and r.excluded and r.excluded[0].event is not None:
+            elif (spec.role == "exclude" or spec.set_aside) and r.excluded and r.excluded[0].event is not None:
                 out[spec.name] = r.excluded[0].event
                 filled.used.add((r.excluded[0].start, r.excluded[0].end))
 

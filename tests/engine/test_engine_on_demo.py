@@ -896,3 +896,34 @@ def test_a_negation_belongs_to_the_value_after_it(demo_engine: Engine) -> None:
     assert sorted(f.label() for f in filters) == ["$device_type != 'Mobile'", "person.$initial_utm_source = 'google'"]
     (both,) = demo_engine.ask("signups not from google or twitter last month").slots["filters"]
     assert both.op == "not_in" and set(both.value) == {"google", "twitter"}
+
+
+def test_actions_in_a_cohorts_first_days_ranked_by_the_rate_that_converts(demo_engine: Engine) -> None:
+    """ "Among October signups, which actions in their first 3 days go with the highest purchase rate" follows each
+    signup's first 3 days and ranks the actions by the share of their people who bought at any time after
+    signing up (it measured activation of purchase into checkout: 0%); "leave out X" sets X aside, named events
+    are the only ones compared."""
+    truth = demo_engine.backend.run_sql(
+        "WITH s AS (SELECT person_id, min(timestamp) AS su FROM events WHERE event = 'signed_up' GROUP BY person_id "
+        "HAVING su >= '2026-10-01' AND su < '2026-11-01'), did AS (SELECT DISTINCT e.person_id AS pid, e.event AS "
+        "action FROM events AS e INNER JOIN s ON e.person_id = s.person_id WHERE e.event NOT IN ('purchase', "
+        "'signed_up', 'checkout_started') AND NOT startsWith(e.event, '$') AND e.timestamp >= s.su AND e.timestamp "
+        "< s.su + INTERVAL 3 DAY), buyers AS (SELECT DISTINCT e.person_id AS pid FROM events AS e INNER JOIN s ON "
+        "e.person_id = s.person_id WHERE e.event = 'purchase' AND e.timestamp >= s.su) SELECT action, round(100 * "
+        "countIf(pid IN (SELECT pid FROM buyers)) / count(), 2) AS rate FROM did GROUP BY action ORDER BY rate DESC, "
+        "action LIMIT 3"
+    ).rows
+    answer, table = answered(
+        demo_engine,
+        "among people who signed up in October, which actions in their first 3 days go with the highest purchase "
+        "rate? leave out checkout. top 3",
+    )
+    assert answer.intent == "correlation" and answer.slots["rank"] == "rate"
+    assert [(r["candidate"], r["conversion_pct"]) for r in table.records()] == [tuple(t) for t in truth]
+    named, table = answered(
+        demo_engine,
+        "october signups: which of these in their first 3 days goes with the highest purchase rate - file_shared "
+        "or invite_sent?",
+    )
+    assert {r["candidate"] for r in table.records()} == {"file_shared", "invite_sent"}
+    assert "among" in named.meaning.describe()
