@@ -711,6 +711,15 @@ def _activation(answer: Asked, table: Table, what: str) -> Interpretation:
         f"{fmt(_num(r['cohort_users']))}) did {name} {when}; {fmt(_num(r['not_activated_users']))} "
         f"({_num(r['not_activated_pct']):.1f}%) did not: {what}."
     )
+    if meaning is not None and meaning.param("measure") == "per_user":  # "how many files does a new user upload"
+        per = _num(r["actions_per_user"])
+        figures.insert(0, Figure("per user", per))
+        head = (
+            f"On average each of the {fmt(_num(r['cohort_users']))} new users did {name} {fmt(per)} times "
+            f"{when.replace('by now', 'after joining')} (those who never did count as 0): {what}. "
+            + head.split(":")[0]
+            + "."
+        )
     firsts = [pair for pair in (r.get("first_events") or []) if isinstance(pair, (list, tuple)) and len(pair) == 2]
     details = (
         ("What activated users did first: " + ", ".join(f"{e} ({fmt(_num(n))})" for e, n in firsts[:5]) + ".",)

@@ -416,9 +416,14 @@ class SlotFiller:
             anchor = self._population(mentions, singles)  # "among people who signed up in October, ..."
             if anchor is not None:
                 out[conditions.name] = (*out.get(conditions.name, ()), Condition("within", anchor=anchor))
-        if anchor is not None and any(m.event is not None and m.event.name != anchor.name for m in mentions):
+        if (
+            anchor is not None
+            and any(m.event is not None and m.event.name != anchor.name for m in mentions)
+            and anchor.name not in {self._event_default(s) for s in singles}
+        ):
             # "September signups: ... shared a file within 7 days of signing up": the anchor's own event names
-            # who is read (their first signup), not what is counted or compared
+            # who is read (their first signup), not what is counted or compared; a family with a slot for the
+            # anchor's event (activation's signup event) takes it there
             for m in [m for m in mentions if m.event is not None and m.event.name == anchor.name]:
                 mentions.remove(m)
                 filled.used.add((m.start, m.end))

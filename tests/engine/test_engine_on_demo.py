@@ -927,3 +927,26 @@ def test_actions_in_a_cohorts_first_days_ranked_by_the_rate_that_converts(demo_e
     )
     assert {r["candidate"] for r in table.records()} == {"file_shared", "invite_sent"}
     assert "among" in named.meaning.describe()
+
+
+def test_how_often_the_average_new_user_does_something_in_their_first_days(demo_engine: Engine) -> None:
+    """ "On average how many files does a new user upload in their first 7 days? Use everyone who signed up in
+    October" averages the uploads over every October signup, 0 for those who uploaded none (it answered the share
+    who completed onboarding, with the uploads as the cohort event)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT round(sum(n) / count(), 2) FROM (SELECT person_id, minIf(timestamp, event = 'signed_up') AS s, "
+        "arrayCount(t -> t >= s AND t < s + INTERVAL 7 DAY, groupArrayIf(timestamp, event = 'file_uploaded')) AS n "
+        "FROM events GROUP BY person_id HAVING s >= '2026-10-01' AND s < '2026-11-01')"
+    ).rows
+    answer, table = answered(
+        demo_engine,
+        "On average how many files does a new user upload in their first 7 days? Use everyone who signed up in "
+        "October, including people who uploaded nothing.",
+    )
+    assert answer.slots["signup_event"].name == "signed_up" and answer.slots["measure"] == "per_user"
+    interpretation = answer.interpret(table)
+    assert interpretation.figures[0].value == truth[0] and "On average" in interpretation.text()
+    assert (
+        answered(demo_engine, "what % of october signups uploaded a file in their first week")[0].slots["measure"]
+        == "share"
+    )
