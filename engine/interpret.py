@@ -206,12 +206,17 @@ def _count(answer: Asked, table: Table, what: str) -> Interpretation:
         if "breakdown" in table.columns:
             return _ranked(answer, table, what)
         sides = _sides(table, "value")
-        return _compared(answer, sides.get("current", 0.0), sides.get("previous", 0.0), what)
+        unit = "%" if "active_users" in table.columns else ""
+        return _compared(answer, sides.get("current", 0.0), sides.get("previous", 0.0), what, unit)
     if "breakdown" in table.columns:
         return _ranked(answer, table, what)
     value = _num(table.rows[0][table.columns.index("value")])
     details: tuple[str, ...] = ()
     figures = [Figure("value", value)]
+    if "active_users" in table.columns:  # the share of the active users who did it
+        users, active = (_num(table.rows[0][table.columns.index(c)]) for c in ("users", "active_users"))
+        figures = [Figure("value", value, "%"), Figure("users", users), Figure("active users", active)]
+        return Interpretation(f"{value:.1f}% ({fmt(users)} of {fmt(active)}): {what}.", figures=tuple(figures))
     if "people" in table.columns:
         people = _num(table.rows[0][table.columns.index("people")])
         details = (f"Over {fmt(people)} users.",)

@@ -950,3 +950,20 @@ def test_how_often_the_average_new_user_does_something_in_their_first_days(demo_
         answered(demo_engine, "what % of october signups uploaded a file in their first week")[0].slots["measure"]
         == "share"
     )
+
+
+def test_the_share_of_active_users_who_did_something(demo_engine: Engine) -> None:
+    """ "What % of people active in the last 30 days uploaded a file?" is the uploaders among everyone with any
+    event, as a percentage (it counted the uploads and said it had not used "% of"); compared with last week, both
+    shares are percentages."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT round(100 * uniqExactIf(person_id, event = 'file_uploaded') / uniqExact(person_id), 2), "
+        "uniqExactIf(person_id, event = 'file_uploaded'), uniqExact(person_id) FROM events WHERE timestamp >= "
+        "'2026-10-27 12:00:00' AND timestamp < '2026-11-26 12:00:00'"
+    ).rows
+    answer, table = answered(demo_engine, "what % of people active in the last 30 days uploaded a file?")
+    assert answer.slots["share"] == "of_active" and not answer.caveats
+    assert table.rows[0] == tuple(truth)
+    assert "share of the active users" in answer.meaning.describe()
+    compared, table = answered(demo_engine, "what % of active users purchased this week vs last week")
+    assert {f.unit for f in compared.interpret(table).figures[:2]} == {"%"}

@@ -302,6 +302,8 @@ def expected_columns(stem: str, slots: dict[str, Any]) -> list[str]:
         "breakdown": bool(slots.get("breakdown") or slots.get("segments")),
         "people": bool(slots.get("per")),
         "share_pct": bool(slots.get("share")),
+        "users": slots.get("share") == "of_active",
+        "active_users": slots.get("share") == "of_active",
     }
     if stem == "engagement_active_users":
         # "distinct active users over the range (`active`), or DAU/WAU/MAU per period": the metric sets the period
