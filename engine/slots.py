@@ -828,11 +828,14 @@ class SlotFiller:
             if s.kind == "comparison":
                 filled.used.add(s.key)
         if r.compare_range is not None:
+            # like for like only when the current period is still running ("this month so far vs the same point
+            # last month"): October against September compares two whole months, though one day shorter
+            running = current.end >= now - timedelta(minutes=1)
+            shorter = r.compare_range.end - r.compare_range.start < current.end - current.start - timedelta(hours=1)
             return Comparison(
                 "previous_period",
                 r.compare_range,
-                r.compare_range.end - r.compare_range.start < current.end - current.start - timedelta(hours=1)
-                or "same point" in r.compare_range.label,
+                (running and shorter) or "same point" in r.compare_range.label,
             )
         previous, like_for_like = previous_range(
             current, now, years=r.comparison == "previous_year", weeks=r.comparison == "previous_week"

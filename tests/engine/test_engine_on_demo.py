@@ -967,3 +967,17 @@ def test_the_share_of_active_users_who_did_something(demo_engine: Engine) -> Non
     assert "share of the active users" in answer.meaning.describe()
     compared, table = answered(demo_engine, "what % of active users purchased this week vs last week")
     assert {f.unit for f in compared.interpret(table).figures[:2]} == {"%"}
+
+
+def test_a_features_users_in_two_whole_months(demo_engine: Engine) -> None:
+    """ "Did more people use templates in October than September" counts the feature's people in each month (the
+    feature family has no comparison and answered October alone); two finished months are compared whole, not
+    "like for like" (October's extra day made it say so)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT uniqExactIf(person_id, timestamp >= '2026-10-01' AND timestamp < '2026-11-01'), "
+        "uniqExactIf(person_id, timestamp >= '2026-09-01' AND timestamp < '2026-10-01') FROM events WHERE event = "
+        "'feature_used' AND JSONExtractString(properties, 'feature_name') = 'templates'"
+    ).rows
+    answer, table = answered(demo_engine, "did more people use templates in october than september?")
+    assert dict(table.rows) == {"current": truth[0], "previous": truth[1]}
+    assert not answer.slots["compare"].like_for_like and "same part" not in answer.interpret(table).text()
