@@ -262,8 +262,9 @@ class Linker:
     def _choose(self, targets: list[_Target], tokens: list[Token], i: int, n: int = 1) -> _Target:
         """The best target for an alias: a word before it may say which property a value belongs to, and a noun
         after it that a value describes ("email signups", "google users") makes it a value, not a property."""
-        if len(targets) > 1 and n == 1 and tokens[i].text != tokens[i].stem:
-            # "with emails": a plural names the property (a value is one label), where the word is both
+        if len(targets) > 1 and n == 1 and tokens[i].text != tokens[i].stem and tokens[i].text.endswith("s"):
+            # "with emails": a plural names the property (a value is one label), where the word is both ("viewed
+            # pricing" is no plural: the pricing page, not the amount)
             prop = next((t for t in targets if t.kind == "property"), None)
             if prop is not None:
                 return prop

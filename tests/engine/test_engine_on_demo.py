@@ -981,3 +981,11 @@ def test_a_features_users_in_two_whole_months(demo_engine: Engine) -> None:
     answer, table = answered(demo_engine, "did more people use templates in october than september?")
     assert dict(table.rows) == {"current": truth[0], "previous": truth[1]}
     assert not answer.slots["compare"].like_for_like and "same part" not in answer.interpret(table).text()
+
+
+def test_viewed_pricing_is_the_pricing_page_not_the_amount(demo_engine: Engine) -> None:
+    """ "Users who viewed pricing but didn't start checkout" are the /pricing page's viewers without a checkout (the
+    -ing form was taken for a plural naming the amount property, and the list was of checkouts, "didn't" unread)."""
+    answer = demo_engine.ask("users who viewed pricing but didn't start checkout this week")
+    assert answer.slots["event"].label() == "$pageview where $pathname = '/pricing'" and not answer.caveats
+    assert answer.slots["exclude_event"].name == "checkout_started"
