@@ -989,3 +989,15 @@ def test_viewed_pricing_is_the_pricing_page_not_the_amount(demo_engine: Engine) 
     answer = demo_engine.ask("users who viewed pricing but didn't start checkout this week")
     assert answer.slots["event"].label() == "$pageview where $pathname = '/pricing'" and not answer.caveats
     assert answer.slots["exclude_event"].name == "checkout_started"
+
+
+def test_the_newest_people_first(demo_engine: Engine) -> None:
+    """ "Who are the newest signups" lists the people who signed up, the most recent first (it ranked them by how
+    many signups each had: one each, in no useful order)."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT person_id FROM events WHERE event = 'signed_up' AND timestamp >= '2026-10-27 12:00:00' AND timestamp "
+        "< '2026-11-26 12:00:00' GROUP BY person_id ORDER BY max(timestamp) DESC, person_id LIMIT 5"
+    ).rows
+    answer, table = answered(demo_engine, "who are the newest signups")
+    assert answer.slots["rank"] == "recent" and "the most recent first" in answer.meaning.describe()
+    assert [r["person_id"] for r in table.records()[:5]] == [t[0] for t in truth]
