@@ -235,6 +235,8 @@ def _series(answer: Asked, table: Table, what: str) -> Interpretation:
                 "dau_mau",
                 "duration_seconds",
                 "bounce_rate_pct",
+                "bounced_sessions",
+                "engaged_sessions",
                 "sessions_per_user",
                 "pageviews_per_session",
                 "sessions",
@@ -913,6 +915,8 @@ def _sessions(answer: Asked, table: Table, what: str) -> Interpretation:
     col = {
         "duration": "duration_seconds",
         "bounce_rate": "bounce_rate_pct",
+        "bounces": "bounced_sessions",
+        "non_bounces": "engaged_sessions",
         "sessions_per_user": "sessions_per_user",
         "pageviews_per_session": "pageviews_per_session",
         "count": "sessions",

@@ -1001,3 +1001,18 @@ def test_the_newest_people_first(demo_engine: Engine) -> None:
     answer, table = answered(demo_engine, "who are the newest signups")
     assert answer.slots["rank"] == "recent" and "the most recent first" in answer.meaning.describe()
     assert [r["person_id"] for r in table.records()[:5]] == [t[0] for t in truth]
+
+
+def test_how_many_sessions_bounced_or_did_not(demo_engine: Engine) -> None:
+    """ "How many sessions bounced last week" is the number of bounced sessions (it stated the bounce rate, a
+    percentage, as the answer to "how many"); "didn't bounce" is the others."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT countIf(is_bounce = 1), countIf(is_bounce = 0) FROM sessions WHERE min_timestamp >= '2026-11-16' "
+        "AND min_timestamp < '2026-11-23'"
+    ).rows
+    for question, expected in (
+        ("how many sessions bounced last week", truth[0]),
+        ("how many sessions didn't bounce last week", truth[1]),
+    ):
+        answer, table = answered(demo_engine, question)
+        assert not answer.caveats and answer.interpret(table).figures[0].value == expected, question

@@ -286,6 +286,8 @@ def readme_columns() -> dict[str, list[str]]:
 SESSION_COLUMNS = {
     "duration": ["duration_seconds", "median_duration_seconds"],
     "bounce_rate": ["bounce_rate_pct"],
+    "bounces": ["bounced_sessions"],
+    "non_bounces": ["engaged_sessions"],
     "sessions_per_user": ["sessions_per_user", "users"],
     "pageviews_per_session": ["pageviews_per_session"],
     "count": [],

@@ -502,12 +502,15 @@ SESSION_METRICS: dict[str, Callable[[exp.Expr, str], bool]] = {
         and column_names(e) == {"$session_duration"}
     ),
     "bounce_rate": lambda e, stat: "$is_bounce" in column_names(e),
+    "bounces": lambda e, stat: "$is_bounce" in column_names(e),
+    "non_bounces": lambda e, stat: "$is_bounce" in column_names(e),
     "pageviews_per_session": lambda e, stat: isinstance(unround(e), exp.Avg) and column_names(e) == {"$pageview_count"},
     "sessions_per_user": lambda e, stat: column_names(e) == {"person_id"},
     "count": lambda e, stat: isinstance(e, exp.Count),
 }
 SESSION_COLUMN = {"duration": "duration_seconds", "bounce_rate": "bounce_rate_pct", "pageviews_per_session": "pageviews_per_session",
-                  "sessions_per_user": "sessions_per_user", "count": "sessions"}  # fmt: skip
+                  "sessions_per_user": "sessions_per_user", "count": "sessions", "bounces": "bounced_sessions",
+                  "non_bounces": "engaged_sessions"}  # fmt: skip
 
 
 def test_a_session_metric_reads_the_sessions_table_per_asked_interval(renderer):
