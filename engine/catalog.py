@@ -86,6 +86,7 @@ READING_FACTS = frozenset(
         "terse",
         "share",
         "filtered",
+        "people",
     }
 )
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice

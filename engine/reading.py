@@ -529,6 +529,11 @@ _FILLER = frozenset(
 
 _PERSON_NOUN = re.compile(r"^\s+(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\b")
 """After an event, a noun for people makes the event a description of who: "registered users", "paying customers"."""
+_PEOPLE_ASKED = re.compile(
+    r"^\s*who\b(?!.{0,40}\b(?:comes?|came) back\b)|\b(?:which|what) (?:users|people|customers|accounts|persons)\b|"
+    r"\btop \d+ (?:users|people|customers|accounts|persons)\b|\b(?:users|people|customers|accounts) \(?(?:e-?mails?|names)\b"
+)
+"""The question asks for people by who they are ("who ...", "which users ...", "top 5 users (email)")."""
 _WHO_NEGATED = re.compile(
     r"\b(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\s+(?:who\s+|that\s+)?\S+(?:\s+\S+)?\s*$"
 )
@@ -719,6 +724,8 @@ class Reading:
             spec = self.time.spec
             if "month" in spec or spec.get("previous") == "month" or spec.get("this") == "month":
                 found.add("month_range")
+        if _PEOPLE_ASKED.search(self.text):
+            found.add("people")  # "who spent the most time in the app": people, named, are the answer
         return frozenset(found)
 
 

@@ -1016,3 +1016,19 @@ def test_how_many_sessions_bounced_or_did_not(demo_engine: Engine) -> None:
     ):
         answer, table = answered(demo_engine, question)
         assert not answer.caveats and answer.interpret(table).figures[0].value == expected, question
+
+
+def test_people_ranked_by_their_time_in_sessions_are_a_list(demo_engine: Engine) -> None:
+    """ "Who spent the most total time in the app in October? top 3 users (email) by total session duration" lists
+    the three people with the most session time (it answered the average session duration, a session metric,
+    with the people and the top 3 unread)."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT person_id FROM sessions WHERE min_timestamp >= '2026-10-01' AND min_timestamp < '2026-11-01' "
+        "GROUP BY person_id ORDER BY sum(duration) DESC LIMIT 3"
+    ).rows
+    answer, table = answered(
+        demo_engine,
+        "who spent the most total time in the app in october? top 3 users (email) by total session duration",
+    )
+    assert answer.intent == "user_list" and answer.slots["rank"] == "session_time"
+    assert [r["person_id"] for r in table.records()] == [t[0] for t in truth]
