@@ -859,8 +859,12 @@ class SlotFiller:
         return person.ref() if person is not None else prop
 
     def _narrow_event(
-        self, by_role: Mapping[str, SlotSpec], filters: list[Any], out: dict[str, Any], use: Callable[[Any], None]
-    ) -> list[Any]:
+        self,
+        by_role: Mapping[str, SlotSpec],
+        filters: list[FoundFilter],
+        out: dict[str, Any],
+        use: Callable[[tuple[int, int]], None],
+    ) -> list[FoundFilter]:
         """A family whose filters narrow its event (``narrows``) moves each filter on a property that event carries
         onto it; the others stay filters of the whole query."""
         event_slot = by_role.get("series.event")
