@@ -1304,14 +1304,24 @@ class SlotFiller:
             and (s.label.startswith("not ") or " != " in s.label or " not_in " in s.label or "is_not" in s.label)
         ]
         compares = any(s.kind == "comparison" and s.key in filled.used for s in r.spans)
+        newness = [
+            s.key
+            for s in r.spans
+            if s.key in filled.used and (s.kind == "event" or (s.kind == "detail" and s.label.startswith("first_time")))
+        ]
         shares = any(s.kind == "detail" and s.label.startswith("share") and s.key in filled.used for s in r.spans)
         out = []
         reported: list[tuple[int, int]] = []
         for kind, pattern in self._unread_cues:
             if kind in intent.reads or (kind == "comparison" and compares) or (kind == "percent" and shares):
                 continue
+            # newness is read only by the event that makes people new ("new accounts created") or a first time
+            # ("new paying customers"): the count of "how many new users" reads its unit, not who is new
+            covering = newness if kind == "new" else used
             for m in pattern.finditer(r.text):
-                if any(a <= m.start() < b for a, b in used) or any(a < m.end() and m.start() < b for a, b in reported):
+                if any(a < m.end() and m.start() < b for a, b in reported) or any(
+                    (a < m.end() and m.start() < b) if kind == "new" else a <= m.start() < b for a, b in covering
+                ):
                     continue
                 if kind == "negation" and any(m.end() <= start <= m.end() + 40 for start in negated):
                     continue

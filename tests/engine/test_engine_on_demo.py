@@ -1032,3 +1032,16 @@ def test_people_ranked_by_their_time_in_sessions_are_a_list(demo_engine: Engine)
     )
     assert answer.intent == "user_list" and answer.slots["rank"] == "session_time"
     assert [r["person_id"] for r in table.records()] == [t[0] for t in truth]
+
+
+def test_new_people_that_nothing_reads_are_reported(demo_engine: Engine) -> None:
+    """ "How many new users uploaded a file this week" counted every uploader and said nothing of "new"; now the
+    answer says it did not use it. "New signups" and "new accounts created" name the event that makes people new,
+    and activation reads its new users itself: no warning there."""
+    answer = demo_engine.ask("how many new users uploaded a file this week")
+    assert any("'new users'" in str(c) for c in answer.caveats)
+    for question in (
+        "how many new signups did we get in september",
+        "what % of new users shared a file in their first week",
+    ):
+        assert not any("'new" in str(c) for c in demo_engine.ask(question).caveats), question
