@@ -211,12 +211,12 @@ def _count(answer: Asked, table: Table, what: str) -> Interpretation:
     if "breakdown" in table.columns:
         return _ranked(answer, table, what)
     value = _num(table.rows[0][table.columns.index("value")])
-    details: tuple[str, ...] = ()
-    figures = [Figure("value", value)]
     if "active_users" in table.columns:  # the share of the active users who did it
         users, active = (_num(table.rows[0][table.columns.index(c)]) for c in ("users", "active_users"))
-        figures = [Figure("value", value, "%"), Figure("users", users), Figure("active users", active)]
-        return Interpretation(f"{value:.1f}% ({fmt(users)} of {fmt(active)}): {what}.", figures=tuple(figures))
+        shares = (Figure("value", value, "%"), Figure("users", users), Figure("active users", active))
+        return Interpretation(f"{value:.1f}% ({fmt(users)} of {fmt(active)}): {what}.", figures=shares)
+    details: tuple[str, ...] = ()
+    figures = [Figure("value", value)]
     if "people" in table.columns:
         people = _num(table.rows[0][table.columns.index("people")])
         details = (f"Over {fmt(people)} users.",)
@@ -713,19 +713,18 @@ def _activation(answer: Asked, table: Table, what: str) -> Interpretation:
             head, figures=tuple(figures), ranking=tuple((str(r["breakdown"]), _num(r["activation_pct"])) for r in rows)
         )
     r = rows[0]
-    head = (
+    share = (
         f"{_num(r['activation_pct']):.1f}% ({fmt(_num(r['activated_users']))} of "
         f"{fmt(_num(r['cohort_users']))}) did {name} {when}; {fmt(_num(r['not_activated_users']))} "
-        f"({_num(r['not_activated_pct']):.1f}%) did not: {what}."
+        f"({_num(r['not_activated_pct']):.1f}%) did not"
     )
+    head = f"{share}: {what}."
     if meaning is not None and meaning.param("measure") == "per_user":  # "how many files does a new user upload"
         per = _num(r["actions_per_user"])
         figures.insert(0, Figure("per user", per))
         head = (
             f"On average each of the {fmt(_num(r['cohort_users']))} new users did {name} {fmt(per)} times "
-            f"{when.replace('by now', 'after joining')} (those who never did count as 0): {what}. "
-            + head.split(":")[0]
-            + "."
+            f"{when.replace('by now', 'after joining')} (those who never did count as 0): {what}. {share}."
         )
     firsts = [pair for pair in (r.get("first_events") or []) if isinstance(pair, (list, tuple)) and len(pair) == 2]
     details = (

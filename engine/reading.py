@@ -527,16 +527,16 @@ _FILLER = frozenset(
 )
 """Words that ask for nothing beyond what the reading found: "pageviews from Nov 10 through Nov 12, inclusive"."""
 
-_PERSON_NOUN = re.compile(r"^\s+(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\b")
+_PEOPLE = r"(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)"
+"""The nouns that name people."""
+_PERSON_NOUN = re.compile(rf"^\s+{_PEOPLE}\b")
 """After an event, a noun for people makes the event a description of who: "registered users", "paying customers"."""
 _PEOPLE_ASKED = re.compile(
     r"^\s*who\b(?!.{0,40}\b(?:comes?|came) back\b)|\b(?:which|what) (?:users|people|customers|accounts|persons)\b|"
     r"\btop \d+ (?:users|people|customers|accounts|persons)\b|\b(?:users|people|customers|accounts) \(?(?:e-?mails?|names)\b"
 )
 """The question asks for people by who they are ("who ...", "which users ...", "top 5 users (email)")."""
-_WHO_NEGATED = re.compile(
-    r"\b(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)\s+(?:who\s+|that\s+)?\S+(?:\s+\S+)?\s*$"
-)
+_WHO_NEGATED = re.compile(rf"\b{_PEOPLE}\s+(?:who\s+|that\s+)?\S+(?:\s+\S+)?\s*$")
 """People, then the negation of the first event named: "how many users never purchased" counts the people who did
 not (it counted those who did, and said it had not read "never")."""
 _LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until|,\s*(?:and|or))\s*$")
