@@ -473,3 +473,12 @@ def test_who_pays_is_no_event_and_paying_more_is_money(billfold: Engine, store: 
         "!= 'USD' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01'"
     )
     assert answer.run().rows[0][0] == int(truth) > 0
+
+
+def test_a_single_sessions_scope_that_paths_do_not_keep_is_reported(billfold: Engine) -> None:
+    """ "Which page do they go to next in that session" follows each person's pages, not one session's: the answer
+    says it did not use "in that session" (it said nothing)."""
+    answer = billfold.ask(
+        "after someone looks at the pricing page, which page do they usually go to next in that session?"
+    )
+    assert answer.intent == "paths" and any("'in that session'" in str(c) for c in answer.caveats)
