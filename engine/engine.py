@@ -172,7 +172,7 @@ class Engine:
         ):
             return self._unreadable(text, now)
         # the reader sees the question respelled, keeping the project's own names ("safari" is no typo of "search")
-        respelled = Question(text, self.recognizer.correct(question.text, keep=self.linker.knows))
+        respelled = Question(text, self.recognizer.correct(question.text, keep=self.linker.keeps))
         reading = self.filler.read(respelled, now)
         facts = reading.facts() | ({"time"} if reading.time is not None else set())
         recognition = self.recognizer.recognize(question, tracked=self.tracked, facts=facts)

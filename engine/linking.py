@@ -9,7 +9,7 @@ never mentions an invented event; typos are forgiven with rapidfuzz.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
@@ -110,12 +110,19 @@ class Linker:
             (" ".join(k) for k in self._index if 1 <= len(k) <= 2 and len(" ".join(k)) >= 5), _FUZZY_CUTOFF
         )
         self._stems = frozenset(st for key in self._index for st in key)
+        self._cue_words = frozenset(_words_of(self.lexicon))
         self._event_names = sorted(taxonomy.events)
         self._event_choices = {e: _spaced(e) for e in self._event_names}
 
     def knows(self, word: str) -> bool:
         """Is ``word`` part of one of the project's names (an event, a property, a value, a lexicon phrase)?"""
         return stem(word) in self._stems
+
+    def keeps(self, word: str) -> bool:
+        """Must the spell corrector leave ``word`` as typed? The project's names, and the words the lexicon's cues
+        read ("fewest"), even if the catalog's examples lack them: respelled as the nearest example word
+        ("newest"), the cue would no longer fire."""
+        return self.knows(word) or word in self._cue_words
 
     # -- index -------------------------------------------------------------------------------------
 
@@ -345,6 +352,19 @@ def unit_property(taxonomy: Taxonomy, unit: Mapping[str, Any]) -> PropertyDef | 
     named = [p for p in numeric if p.name == unit.get("property")]
     carrying = [p for p in numeric if str(unit.get("unit", "")).lower() in re.split(r"[_$\s]+", p.name.lower())]
     return next(iter(named or (carrying if len(carrying) == 1 else [])), None)
+
+
+def _words_of(section: Any) -> Iterator[str]:
+    """Every word of five letters or more written in a part of the lexicon (its phrases and the literal words of
+    its cue patterns; a pattern's escapes such as ``\\b`` are not read as letters)."""
+    if isinstance(section, str):
+        yield from re.findall(r"[a-z]{5,}", re.sub(r"\\.", " ", section.lower()))
+    elif isinstance(section, Mapping):
+        for value in section.values():
+            yield from _words_of(value)
+    elif isinstance(section, list):
+        for value in section:
+            yield from _words_of(value)
 
 
 def load_lexicon(taxonomy: Taxonomy | None = None) -> dict[str, Any]:

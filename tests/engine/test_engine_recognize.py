@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from askhog.engine import Engine
 from askhog.errors import QuestionError
+from askhog.recognize import Recognizer
 
 FAMILY_QUESTIONS = {
     "count": [
@@ -324,7 +325,18 @@ def test_a_misspelt_word_is_read_as_meant_but_project_names_are_kept(engine: Eng
     answer = engine.ask("sesions per user last week, on avg?")
     assert answer.clarification is None and not answer.warnings
     assert answer.slots["metric"] == "sessions_per_user"
-    assert engine.recognizer.correct("safari signups", keep=engine.linker.knows) == "safari signups"
+    assert engine.recognizer.correct("safari signups", keep=engine.linker.keeps) == "safari signups"
+
+
+def test_a_word_the_lexicon_reads_is_never_respelled_as_an_example_word(engine: Engine) -> None:
+    """An example word one edit away ("newest") must not capture a word only the lexicon's cues know: respelled,
+    "the 2 countries with the fewest purchases" was ranked most first."""
+    examples = [(ex, intent.id) for intent in engine.catalog for ex in intent.examples]
+    recognizer = Recognizer(engine.catalog, [*examples, ("list the 5 newest signups", "user_list")])
+    assert recognizer.correct("the fewest purchases") == "the newest purchases"  # the trap is real
+    kept = recognizer.correct("the 2 countries with the fewest purchases", keep=engine.linker.keeps)
+    assert "fewest" in kept
+    assert not engine.linker.knows("fewest")  # a cue word is no project name: "the upgrade banner" still asks
 
 
 def test_a_word_that_changes_the_number_is_never_silently_unread(engine: Engine) -> None:
