@@ -57,7 +57,8 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
     for kind, p in (
         (
             "limit",
-            rf"\b(?:top|first|best|worst|biggest|largest|bottom|busiest|heaviest|leading)\s+{_NUM}\b{_UNIT_AFTER}",
+            rf"\b(?:top|first|best|worst|biggest|largest|bottom|busiest|heaviest|leading|latest|newest|most recent)\s+"
+            rf"{_NUM}\b{_UNIT_AFTER}",
         ),
         ("limit", rf"\b{_NUM}\s+(?:most|least|top|biggest|heaviest|busiest|largest|highest|lowest|leading|best)\b"),
         (

@@ -993,7 +993,7 @@ def test_viewed_pricing_is_the_pricing_page_not_the_amount(demo_engine: Engine) 
 
 def test_the_newest_people_first(demo_engine: Engine) -> None:
     """ "Who are the newest signups" lists the people who signed up, the most recent first (it ranked them by how
-    many signups each had: one each, in no useful order)."""
+    many signups each had: one each, in no useful order); "list the 5 most recent signups" keeps five."""
     truth = demo_engine.backend.run_sql(
         "SELECT person_id FROM events WHERE event = 'signed_up' AND timestamp >= '2026-10-27 12:00:00' AND timestamp "
         "< '2026-11-26 12:00:00' GROUP BY person_id ORDER BY max(timestamp) DESC, person_id LIMIT 5"
@@ -1001,6 +1001,9 @@ def test_the_newest_people_first(demo_engine: Engine) -> None:
     answer, table = answered(demo_engine, "who are the newest signups")
     assert answer.slots["rank"] == "recent" and "the most recent first" in answer.meaning.describe()
     assert [r["person_id"] for r in table.records()[:5]] == [t[0] for t in truth]
+    listed, table = answered(demo_engine, "list the 5 most recent signups")  # it was activation, "5 most" unread
+    assert listed.intent == "user_list" and listed.slots["limit"] == 5 and not listed.caveats
+    assert [r["person_id"] for r in table.records()] == [t[0] for t in truth]
 
 
 def test_how_many_sessions_bounced_or_did_not(demo_engine: Engine) -> None:
