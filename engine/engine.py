@@ -175,7 +175,7 @@ class Engine:
         respelled = Question(text, self.recognizer.correct(question.text, keep=self.linker.keeps))
         reading = self.filler.read(respelled, now)
         facts = reading.facts() | ({"time"} if reading.time is not None else set())
-        recognition = self.recognizer.recognize(question, tracked=self.tracked, facts=facts)
+        recognition = self.recognizer.recognize(question, tracked=self.tracked, facts=facts, keep=self.linker.keeps)
         converged = None if intent else self._converged(recognition, reading)
         if intent is None and recognition.ambiguous and converged is None:
             return self._which_intent(text, recognition, now)

@@ -190,12 +190,17 @@ class Recognizer:
         return " ".join(words)
 
     def recognize(
-        self, question: str | Question, tracked: Tracked | None = None, facts: frozenset[str] = frozenset()
+        self,
+        question: str | Question,
+        tracked: Tracked | None = None,
+        facts: frozenset[str] = frozenset(),
+        keep: Callable[[str], bool] | None = None,
     ) -> Recognition:
         """``tracked(text, start, end)`` says whether that span of the text names something the project
         tracks: refusal rules marked ``unless_tracked`` do not fire on such a span. ``facts`` are what the
-        question's reading holds (an event, a period...), weighed by the families' ``evidence``."""
-        text = self.correct(Question.of(question).text)
+        question's reading holds (an event, a period...), weighed by the families' ``evidence``. ``keep`` is
+        ``correct``'s: the words the classifier sees as typed, as the reader does."""
+        text = self.correct(Question.of(question).text, keep)
         idx, val = self._features.transform_one(_mask_dates(text))
         logits = self._coef[:, idx] @ val + self._intercept
         hits = self.rule_hits(text, tracked)

@@ -884,7 +884,7 @@ def _onwards_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
 
 
 def _days_of_month_phrase(m: re.Match[str], now: datetime) -> _Reading | None:
-    """ "Nov 2–15": the days from the first to the second of one month (its latest occurrence, as a date is)."""
+    """ "Nov 2–15", "2-15 Nov": the days from the first to the second of one month (its latest occurrence, as a date is)."""
     first = _anchor(f"{m['m']} {m['d1']}", now)
     if first is None:
         return None
@@ -1158,6 +1158,12 @@ _RULES = _RuleSet(
     _rule(
         rf"\b(?P<m>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|through|thru|until)\s*(?P<d2>\d{{1,2}})"
         rf"(?:st|nd|rd|th)?\b(?!\s*{_MONTH})",
+        _days_of_month_phrase,
+        MONTHS,
+    ),
+    _rule(  # the same days written day first: "2-8 nov", "between 2 and 8 nov", "from the 2nd to the 8th of November"
+        rf"\b(?:(?P<kw>between)\s+)?(?:the\s+)?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|through|thru|until|(?(kw)and|(?!)))"
+        rf"\s*(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH})\b",
         _days_of_month_phrase,
         MONTHS,
     ),
