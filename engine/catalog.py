@@ -87,6 +87,7 @@ READING_FACTS = frozenset(
         "share",
         "filtered",
         "people",
+        "later_period",
     }
 )
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice

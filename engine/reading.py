@@ -89,11 +89,12 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
         ("min_count", rf"\b{_NUM}\s*(?:times\b|x)\s*(?:or more|or above|\+|plus|or over)\b"),  # "twice or more"
         (
             "min_days",
-            rf"\b(?:on|for)?\s*(?:at least\s+)?{_NUM}\s*(?:\+|or more)?\s*(?:different |distinct |separate |"
+            rf"\b(?:on|for)?\s*(?:at least\s+)?{_NUM}\s*(?:\+|or more)?\s*(?:different |distinct |separate |unique |"
             rf"or more )*days?\b(?=[^.?!]{{0,40}}\b(?:active|used|using|use|came|visited|logged|were|was|did)\b)"
-            r"|\bactive on\s+(?:at least\s+)?(\d{1,2})\s*(?:\+|or more)?\s*(?:different |distinct )?days?\b"
-            r"|\b(\d{1,2})\s*(?:\+|or more)\s*(?:different |distinct )?days?\b"
-            r"|\b(?:on|across|over)\s+(?:at least\s+)?(\d{1,2})\s+(?:different|distinct|separate)\s+days?\b"
+            r"|\bactive on\s+(?:at least\s+)?(\d{1,2})\s*(?:\+|or more)?\s*(?:different |distinct |separate |unique )?"
+            r"days?\b"
+            r"|\b(\d{1,2})\s*(?:\+|or more)\s*(?:different |distinct |separate |unique )?days?\b"
+            r"|\b(?:on|across|over)\s+(?:at least\s+)?(\d{1,2})\s+(?:different|distinct|separate|unique)\s+days?\b"
             r"|\bon\s+at\s+least\s+(\d{1,2})\s+days?\b"
             r"|\b(?:at least\s+)(\d{1,2})\s+(?:out\s+)?of\s+(?:the\s+)?(?:\d{1,2}\s+)?days\b"
             r"|\b(?:at least\s+)(\d{1,2})\s+days?\s+out\s+of\s+(?:the\s+)?\d{1,2}\b",
@@ -725,6 +726,8 @@ class Reading:
             spec = self.time.spec
             if "month" in spec or spec.get("previous") == "month" or spec.get("this") == "month":
                 found.add("month_range")
+        if self.other_range is not None:
+            found.add("later_period")  # "September signups still around in October": a second period of another kind
         if _PEOPLE_ASKED.search(self.text):
             found.add("people")  # "who spent the most time in the app": people, named, are the answer
         return frozenset(found)
@@ -815,6 +818,7 @@ class Reader:
         masked = text
         time_span = None
         compare_range = other_range = None
+        other_span: tuple[int, int] | None = None
         if match is not None:
             options, comparison = tuple(match.options), match.comparison
             time = None if match.ambiguous else match.range
@@ -832,11 +836,18 @@ class Reader:
             for span in (match.span, match.comparison_span):
                 if span:
                     masked = _blank(masked, *span)
-            ranges = _distinct(find_time_ranges(timed, now)) if time is not None and not comparison else []
+            # a month asked in its own month is ambiguous alone ("in november"), not beside another period
+            # ("october signups who came back in november": the November after October)
+            ranges = (
+                _distinct(find_time_ranges(timed, now))
+                if (time is not None or match.ambiguous) and not comparison
+                else []
+            )
             if len(ranges) > 2:
                 ranges = _around_comparison(text, ranges)
             if len(ranges) >= 2:
                 time, compare_range, other_range, time_span, used = _two_ranges(text, ranges, now)
+                other_span = next((m.span for m in ranges if other_range is not None and m.range is other_range), None)
                 for m in ranges if time_span[1] > ranges[1].span[1] else ranges[:2]:
                     masked = _blank(masked, *m.span)
                     if used:
@@ -848,7 +859,7 @@ class Reader:
                                 m.range.label if m.range else "",
                             )
                         )
-            if time is not None and time_span is not None:
+            if time is not None and time_span is not None and all(s.key != time_span for s in spans):
                 spans.append(Span(*time_span, text[slice(*time_span)], "time", time.label))
         calendar = find_time_filter(text)
         grain = next((g for g in self._grain_spans(text)), None)
@@ -1049,8 +1060,9 @@ class Reader:
         reading.compare_range, reading.other_range = compare_range, other_range
         if other_range is not None and time is not None:
             offset = _units_between(time, other_range)
-            if offset is not None and "offset" not in numbers:
-                numbers["offset"] = Number("offset", offset, *time_span) if time_span else numbers.get("offset")  # type: ignore[assignment]
+            if offset is not None and "offset" not in numbers and other_span is not None:
+                # "came back in November" after October signups: month 1, read from the second period's words
+                numbers["offset"] = Number("offset", offset, *other_span)
         share = details.get("share")
         if share is not None and not any(f.start >= share.end - 4 for f in filters):
             # "what % of mobile users came back" is among mobile users; only a value named after "came from",

@@ -112,6 +112,10 @@ PHRASES: list[tuple[str, datetime, datetime]] = [
     # dates given in reverse mean the same days
     ("signups between 2026-03-10 and 2026-03-03", d(2026, 3, 3), d(2026, 3, 11)),
     ("signups between March 10 and March 3", d(2026, 3, 3), d(2026, 3, 11)),
+    # the days of one month written day first ("2-8 nov"): the whole days, not the last one alone
+    ("purchases between 2 and 8 nov (both days included)", d(2026, 11, 2), d(2026, 11, 9)),
+    ("signups 2-8 nov", d(2026, 11, 2), d(2026, 11, 9)),
+    ("uploads from the 2nd to the 8th of november", d(2026, 11, 2), d(2026, 11, 9)),
     ("signups from 3/20/2026 to 3/15/2026", d(2026, 3, 15), d(2026, 3, 21)),
     ("revenue from March to May", d(2026, 3, 1), d(2026, 6, 1)),
     ("signups from March 3 to now", d(2026, 3, 3), NOW),

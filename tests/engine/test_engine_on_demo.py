@@ -1048,3 +1048,40 @@ def test_new_people_that_nothing_reads_are_reported(demo_engine: Engine) -> None
         "what % of new users shared a file in their first week",
     ):
         assert not any("'new" in str(c) for c in demo_engine.ask(question).caveats), question
+
+
+def test_people_active_on_n_or_more_separate_days(demo_engine: Engine) -> None:
+    """ "Active on 5 or more separate days" is the threshold (it stated those active on 3 or more, the default,
+    with "separate" between the number and "days" unread)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM (SELECT person_id FROM events WHERE timestamp >= '2026-11-16' AND timestamp < "
+        "'2026-11-23' GROUP BY person_id HAVING uniqExact(toDate(timestamp)) >= 5)"
+    ).rows
+    answer, table = answered(demo_engine, "last week, count of people who were active on 5 or more separate days?")
+    assert answer.intent == "stickiness" and answer.slots["min_days"] == 5
+    assert answer.interpret(table).figures[0].value == truth[0]
+
+
+def test_a_cohorts_period_and_the_later_period_they_come_back_in(demo_engine: Engine) -> None:
+    """ "October signups: what share came back in November?" is October's cohort in its first month after (the
+    running month asked in its own month was ambiguous alone, and the October cohort was dropped silently);
+    "were still active in November" after September is month 2, a retention, not an activation."""
+    for question, cohort, back, month in (
+        ("october signups - what share of them came back and did anything in november?", "2026-10-01", "2026-11-01", 1),
+        (
+            "of the people who joined in september, how many were still active in november",
+            "2026-09-01",
+            "2026-11-01",
+            2,
+        ),
+    ):
+        (truth,) = demo_engine.backend.run_sql(
+            "SELECT 100 * countIf(person_id IN (SELECT person_id FROM events WHERE timestamp >= "
+            f"'{back}')) / count() FROM (SELECT DISTINCT person_id FROM events WHERE event = 'signed_up' AND "
+            f"timestamp >= '{cohort}' AND timestamp < addMonths(toDateTime('{cohort}'), 1))"
+        ).rows
+        answer, table = answered(demo_engine, question)
+        assert answer.intent == "retention" and answer.slots["period"] == "month", question
+        assert answer.slots["offset"] == month and not answer.caveats, question
+        stated = {f.name: f.value for f in answer.interpret(table).figures}
+        assert stated[f"month {month}"] == pytest.approx(truth[0], abs=0.05), question
