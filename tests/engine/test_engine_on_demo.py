@@ -1085,3 +1085,21 @@ def test_a_cohorts_period_and_the_later_period_they_come_back_in(demo_engine: En
         assert answer.slots["offset"] == month and not answer.caveats, question
         stated = {f.name: f.value for f in answer.interpret(table).figures}
         assert stated[f"month {month}"] == pytest.approx(truth[0], abs=0.05), question
+
+
+def test_linked_to_is_a_question_of_association_not_a_value(demo_engine: Engine) -> None:
+    """ "Is sharing in the first 3 days after signup linked to purchasing? ... did vs didn't" compares the two
+    groups: "linked" is no share_type 'link' filter (it emptied the answer), and "did vs didn't" is the two groups
+    of a cohort comparison, the same numbers as the plain wording."""
+    asked, table = answered(
+        demo_engine,
+        "is sharing a file in the first 3 days after signup linked to purchasing? purchase rate for users that did "
+        "vs didn't, all time",
+    )
+    plain, plain_table = answered(
+        demo_engine,
+        "users who shared a file within 3 days of signing up vs those who didn't: purchase rate, all time",
+    )
+    assert asked.intent == plain.intent == "cohort_comparison" and not asked.slots.get("filters")
+    assert asked.hogql == plain.hogql
+    assert table.rows == plain_table.rows and len(table.rows) == 2
