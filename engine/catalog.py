@@ -88,6 +88,7 @@ READING_FACTS = frozenset(
         "filtered",
         "people",
         "later_period",
+        "dated_between",
     }
 )
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice

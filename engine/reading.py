@@ -726,6 +726,8 @@ class Reading:
             spec = self.time.spec
             if "month" in spec or spec.get("previous") == "month" or spec.get("this") == "month":
                 found.add("month_range")
+        if self.time_span is not None and self.text[self.time_span[0] :].startswith("between "):
+            found.add("dated_between")  # "purchases between 2 and 8 nov": the period's bounds, no time between events
         if self.other_range is not None:
             found.add("later_period")  # "September signups still around in October": a second period of another kind
         if _PEOPLE_ASKED.search(self.text):

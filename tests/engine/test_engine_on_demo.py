@@ -1103,3 +1103,15 @@ def test_linked_to_is_a_question_of_association_not_a_value(demo_engine: Engine)
     assert asked.intent == plain.intent == "cohort_comparison" and not asked.slots.get("filters")
     assert asked.hogql == plain.hogql
     assert table.rows == plain_table.rows and len(table.rows) == 2
+
+
+def test_days_between_two_dates_count_events_not_the_time_between_them(demo_engine: Engine) -> None:
+    """ "Purchases between 2 and 8 nov (both days included)" counts the purchases of those seven days: it was the
+    time from signup to purchase on Nov 8 alone (the days written day first were not a range, and "between"
+    weighed for time-to-event)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM events WHERE event = 'purchase' AND timestamp >= '2026-11-02' AND timestamp < '2026-11-09'"
+    ).rows
+    answer, table = answered(demo_engine, "purchases between 2 and 8 nov (both days included)")
+    assert answer.intent == "count" and not answer.caveats
+    assert answer.interpret(table).figures[0].value == truth[0] > 0
