@@ -800,9 +800,12 @@ def _lifecycle(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     last = rows[-1]["period"]
     latest = {r["status"]: _num(r["users"]) for r in rows if r["period"] == last}
-    head = (
-        f"In the {_label(last, None)} period ({what}): " + ", ".join(f"{k} {fmt(v)}" for k, v in latest.items()) + "."
-    )
+    statuses = ", ".join(f"{k} {fmt(v)}" for k, v in latest.items())
+    asked = answer.meaning.param("status") if answer.meaning else None
+    if asked is not None:  # "how many came back after being inactive": the status asked leads
+        head = f"{fmt(latest.get(asked, 0))} users were {asked} in the {_label(last, None)} period ({what}); all: {statuses}."
+    else:
+        head = f"In the {_label(last, None)} period ({what}): {statuses}."
     return Interpretation(head, figures=tuple(Figure(k, v) for k, v in latest.items()))
 
 

@@ -1384,7 +1384,7 @@ def _units_between(first: TimeRange, second: TimeRange) -> int | None:
 
 
 _SILENCE_BEFORE = re.compile(
-    r"\b(?:inactive|silent|quiet|dormant|idle|no (?:activity|events?|logins?|visits?)|nothing|not (?:been )?(?:seen|active|"
+    r"\b(?:inactive|silent|quiet|dormant|idle|(?:no|zero) (?:activity|events?|logins?|visits?)|nothing|not (?:been )?(?:seen|active|"
     r"back)|gone (?:silent|quiet|dark|inactive)|(?:haven'?t|hasn'?t|have not|has not) (?:done|had|been|shown up|"
     r"logged in|come back|returned|used \w+)\b(?: (?:a single thing|anything|any \w+|back|seen|active))?)"
     r"[^.;,]{0,20}?\s$"

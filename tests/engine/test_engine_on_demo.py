@@ -1115,3 +1115,30 @@ def test_days_between_two_dates_count_events_not_the_time_between_them(demo_engi
     answer, table = answered(demo_engine, "purchases between 2 and 8 nov (both days included)")
     assert answer.intent == "count" and not answer.caveats
     assert answer.interpret(table).figures[0].value == truth[0] > 0
+
+
+def test_one_lifecycle_status_asked_leads_the_answer(demo_engine: Engine) -> None:
+    """ "How many came back last week after being inactive the week before" is the resurrecting users (it was a
+    retention of signups); "had no events last week" after being active is the dormant ones. The status asked leads
+    the answer."""
+    weeks = ("2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23")
+    active = "SELECT DISTINCT person_id FROM events WHERE timestamp >= '{}' AND timestamp < '{}'"
+    (resurrecting,) = demo_engine.backend.run_sql(
+        f"SELECT count() FROM ({active.format(weeks[2], weeks[3])}) WHERE person_id NOT IN "
+        f"({active.format(weeks[1], weeks[2])}) AND person_id IN ({active.format('2026-01-01', weeks[1])})"
+    ).rows
+    (dormant,) = demo_engine.backend.run_sql(
+        f"SELECT count() FROM ({active.format(weeks[1], weeks[2])}) WHERE person_id NOT IN "
+        f"({active.format(weeks[2], weeks[3])})"
+    ).rows
+    for question, status, truth in (
+        (
+            "How many users came back last week after being completely inactive the week before?",
+            "resurrecting",
+            resurrecting,
+        ),
+        ("how many users were active in the week of Nov 9 but had no events last week?", "dormant", dormant),
+    ):
+        answer, table = answered(demo_engine, question)
+        assert answer.intent == "lifecycle" and answer.slots["status"] == status, question
+        assert answer.interpret(table).headline.startswith(f"{truth[0]} users were {status}"), question
