@@ -482,3 +482,20 @@ def test_a_single_sessions_scope_that_paths_do_not_keep_is_reported(billfold: En
         "after someone looks at the pricing page, which page do they usually go to next in that session?"
     )
     assert answer.intent == "paths" and any("'in that session'" in str(c) for c in answer.caveats)
+
+
+def test_the_share_of_active_accounts_who_did_something(billfold: Engine, store: Store) -> None:
+    """ "What % of people active in the last 30 days exported a report?" is one share of the active people (it asked
+    whether it was a count or an activation)."""
+    active = (
+        "SELECT DISTINCT person_id FROM events WHERE timestamp >= toDateTime64('2026-10-27 12:00:00', 6, 'UTC') "
+        f"AND timestamp < {SQL_END}"
+    )
+    share = store.scalar(
+        f"SELECT 100 * countIf(person_id IN (SELECT person_id FROM events WHERE event = 'report_exported' AND "
+        f"timestamp >= toDateTime64('2026-10-27 12:00:00', 6, 'UTC') AND timestamp < {SQL_END})) / count() "
+        f"FROM ({active})"
+    )
+    answer = billfold.ask("what % of people active in the last 30 days exported a report?")
+    assert answer.clarification is None and answer.intent == "count" and answer.slots["share"] == "of_active"
+    assert answer.interpret(answer.run()).figures[0].value == pytest.approx(share, abs=0.01)
