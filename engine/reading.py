@@ -146,7 +146,7 @@ _VALUE_NEGATION = re.compile(
     r"without|minus|ignoring|ignore|leaving out|not counting|not including|no|outside(?: of)?|"
     r"not from|not on|not in|not using|not via|weren'?t|wasn'?t|aren'?t|isn'?t|"
     r"(?:didn'?t|don'?t|doesn'?t|did not|do not|does not|never) (?:use|used|choose|chose|pick|picked))\s+"
-    r"(?:the\s+|any\s+|of\s+)?(?!(?:just|only|simply|merely)\b)(?:\w+\s+){0,2}|\bnon[- ]?|"
+    r"(?:the\s+|any\s+|of\s+)?(?!(?:just|only|simply|merely)\b)(?:\w+\s+){0,2}(?:\(\s*(?:[^(),]*,\s*)*)?|\bnon[- ]?|"
     r"\b(?:excluding|exclude|except|other than|apart from|not counting|leaving out|ignoring|minus|without)\s+"
     r"(?:anyone|anybody|everyone|people|users|customers|accounts|those|the ones|visitors|folks)\s+(?:who|that)\s+"
     r"(?:\w+\s+){0,4})$"
@@ -541,6 +541,8 @@ _PEOPLE_ASKED = re.compile(
 _WHO_NEGATED = re.compile(rf"\b{_PEOPLE}\s+(?:who\s+|that\s+)?\S+(?:\s+\S+)?\s*$")
 """People, then the negation of the first event named: "how many users never purchased" counts the people who did
 not (it counted those who did, and said it had not read "never")."""
+_BRACKETED = re.compile(r"\(([^()]{1,200})\)")
+_LIST_ITEM = re.compile(r"[^\s,()]+(?=\s*(?:,|$|\bor\b|\band\b))")
 _LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until|,\s*(?:and|or))\s*$")
 """Two ranges joined like this are one list ("signed up in Sep or Oct", "Sep+Oct signups")."""
 _VS_BETWEEN = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|with)\b")
@@ -896,7 +898,7 @@ class Reader:
             if days is not None:  # "users who logged in every day last week": on all 7 of its days
                 numbers["min_days"] = Number("min_days", days, every.start("day"), every.end())
                 spans.append(Span(every.start("day"), every.end(), every.group("day"), "number", f"min_days = {days}"))
-        mentions = self.linker.link(masked)
+        mentions = self._listed(masked, self.linker.link(masked))
         events: list[Mention] = []
         excluded: list[Mention] = []
         properties: list[Mention] = []
@@ -1114,6 +1116,28 @@ class Reader:
         word = text[mention.start : mention.end].lower()
         prop = next((p for p in self._value_owners.get(word, ()) if p.scope == "event" and p.name in own), None)
         return None if prop is None else PropertyFilter(prop, "=", self._spelled[prop, word])
+
+    def _listed(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """ "the marketing pages (/, /pricing, /blog)": in a list in brackets whose items are values of one
+        property, an item the linker cannot read alone (the root path "/", a number) is a value of it too."""
+        added: list[Mention] = []
+        for group in _BRACKETED.finditer(text):
+            inside = [m for m in mentions if m.filter is not None and group.start(1) <= m.start < group.end(1)]
+            props = {m.filter.prop for m in inside if m.filter is not None}
+            if len(props) != 1:
+                continue
+            (prop,) = props
+            known = self.taxonomy.property(prop.name, prop.scope)
+            for item in _LIST_ITEM.finditer(group.group(1)):
+                start, end = group.start(1) + item.start(), group.start(1) + item.end()
+                if (
+                    known is not None
+                    and item.group(0) in known.values
+                    and not any(m.start < end and start < m.end for m in mentions)
+                ):
+                    value = PropertyFilter(prop, "=", item.group(0))
+                    added.append(Mention("value", start, end, item.group(0), filter=value))
+        return sorted([*mentions, *added], key=lambda m: m.start) if added else mentions
 
     def _shared_property(self, a: str, b: str) -> PropertyRef | None:
         """ "google signups vs email signups": two values each linked to its own property, which one property

@@ -1121,6 +1121,12 @@ class SlotFiller:
             noun = re.match(rf"\s+{_THING_NOUNS}", r.text[end:])
             if noun is None:
                 continue
+            listed = re.match(r"\s*\(([^()]*)\)", r.text[end + noun.end() :])
+            if listed is not None and any(
+                f.start >= end + noun.end() + listed.start(1) and f.end <= end + noun.end() + listed.end(1)
+                for f in r.filters
+            ):
+                continue  # "the marketing pages (/, /pricing, /blog)": a name for the values listed after it
             value_of = self._property_named(noun.group(0).strip())
             filters = next((s for s in intent.slots if s.type == "filters"), None)
             if value_of is not None and value_of.values and filters is not None:

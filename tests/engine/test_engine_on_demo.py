@@ -1142,3 +1142,15 @@ def test_one_lifecycle_status_asked_leads_the_answer(demo_engine: Engine) -> Non
         answer, table = answered(demo_engine, question)
         assert answer.intent == "lifecycle" and answer.slots["status"] == status, question
         assert answer.interpret(table).headline.startswith(f"{truth[0]} users were {status}"), question
+
+
+def test_values_listed_in_brackets_after_a_name_for_them(demo_engine: Engine) -> None:
+    """ "Pageviews last week excluding the website pages (/, /pricing, /blog)": the bracketed values are what is
+    excluded, the root path included (a name for them was asked about as a page, and "/" alone was never read)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM events WHERE event = '$pageview' AND JSONExtractString(properties, '$pathname') NOT IN "
+        "('/', '/pricing', '/blog') AND timestamp >= '2026-11-16' AND timestamp < '2026-11-23'"
+    ).rows
+    answer, table = answered(demo_engine, "pageviews last week excluding the website pages (/, /pricing, /blog)?")
+    assert {f.label() for f in answer.slots["filters"]} == {"$pathname not_in ('/', '/pricing', '/blog')"}
+    assert not answer.caveats and answer.interpret(table).figures[0].value == truth[0]
