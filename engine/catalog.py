@@ -89,6 +89,7 @@ READING_FACTS = frozenset(
         "people",
         "later_period",
         "dated_between",
+        "of_active",
     }
 )
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice

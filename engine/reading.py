@@ -732,6 +732,8 @@ class Reading:
             found.add("dated_between")  # "purchases between 2 and 8 nov": the period's bounds, no time between events
         if self.other_range is not None:
             found.add("later_period")  # "September signups still around in October": a second period of another kind
+        if "of_active" in self.details:
+            found.add("of_active")  # "what % of active users exported a report": a share of the active people
         if _PEOPLE_ASKED.search(self.text):
             found.add("people")  # "who spent the most time in the app": people, named, are the answer
         return frozenset(found)

@@ -116,7 +116,7 @@ SIDE_GRAINS = ("day_type",)
 """Time grains that split a figure into named sides ("weekdays vs weekends") rather than rank periods."""
 _DETAIL_OF_ROLE = {"series.per": "per_actor", "series.per_period": "per_period", "order": "order"}
 """Choice slots filled from a detail of the reading rather than from cue words."""
-_DETAIL_OF_FACT = {"numeric_total": "math"}
+_DETAIL_OF_FACT = {"numeric_total": "math", "of_active": "of_active"}
 """A reading fact that stands for one detail of the question: inferring a value from it uses the detail's words."""
 _USED_KINDS = ("event", "value", "property", "number", "detail", "flag", "comparison", "metric", "time")
 
@@ -313,6 +313,7 @@ class SlotFiller:
         ]
         if "filters" in by_role:
             filters = self._narrow_event(by_role, filters, out, use)
+            filters = self._narrow_listed(intent, filters, out, use)
         if "filters" in by_role and filters:
             events = [v for s in intent.slots if s.type == "event" and isinstance(v := out.get(s.name), EventRef)]
             out[by_role["filters"].name] = merge_filters(self._rescope_filter(f.filter, events) for f in filters)
@@ -878,6 +879,37 @@ class SlotFiller:
             for f in onto:
                 use((f.start, f.end))
         return [f for f in filters if f not in onto]
+
+    def _narrow_listed(
+        self,
+        intent: Intent,
+        filters: list[FoundFilter],
+        out: dict[str, Any],
+        use: Callable[[tuple[int, int]], None],
+    ) -> list[FoundFilter]:
+        """Events listed side by side ("adding clients, sending invoices or manual reminders"): a filter on a property
+        only some of them carry ("manual" reminders) narrows those, not the whole query, which would drop the
+        others. Funnel steps (a role of their own) keep their filters as they are."""
+        for spec in intent.slots:
+            listed = out.get(spec.name)
+            if spec.type != "events" or spec.role == "steps" or not isinstance(listed, (list, tuple)):
+                continue
+            carried = {e.name: set(self.taxonomy.event_property_names(e.name)) for e in listed}
+            some = [
+                f
+                for f in filters
+                if f.filter.prop.scope == "event"
+                and 0 < sum(f.filter.prop.name in own for own in carried.values()) < len(carried)
+            ]
+            if some:
+                out[spec.name] = type(listed)(
+                    replace(e, filters=(*e.filters, *(f.filter for f in some if f.filter.prop.name in carried[e.name])))
+                    for e in listed
+                )
+                for f in some:
+                    use((f.start, f.end))
+                filters = [f for f in filters if f not in some]
+        return filters
 
     def _rescope_filter(self, f: PropertyFilter, events: list[EventRef]) -> PropertyFilter:
         prop = self._rescope_prop(f.prop, events)

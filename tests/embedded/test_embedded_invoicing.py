@@ -499,3 +499,21 @@ def test_the_share_of_active_accounts_who_did_something(billfold: Engine, store:
     answer = billfold.ask("what % of people active in the last 30 days exported a report?")
     assert answer.clarification is None and answer.intent == "count" and answer.slots["share"] == "of_active"
     assert answer.interpret(answer.run()).figures[0].value == pytest.approx(share, abs=0.01)
+
+
+def test_a_filter_only_one_listed_feature_carries_narrows_that_one(billfold: Engine, store: Store) -> None:
+    """ "Adding clients, sending invoices, manual reminders or report exports": "manual" narrows the reminders only
+    (as a filter of the whole query it dropped the three other events)."""
+    since = "toDateTime64('2026-10-27 12:00:00', 6, 'UTC')"
+    truth = store.json(
+        "SELECT event, uniqExact(person_id) AS users FROM events WHERE (event IN ('client_added', 'invoice_sent', "
+        "'report_exported') OR (event = 'reminder_sent' AND JSONExtractString(properties, 'reminder_type') = "
+        f"'manual')) AND timestamp >= {since} AND timestamp < {SQL_END} GROUP BY event ORDER BY users DESC"
+    )["data"]
+    answer = billfold.ask(
+        "Which feature reached the most accounts in the past 30 days: adding clients, sending invoices, manual "
+        "reminders or report exports? rank them"
+    )
+    assert answer.clarification is None and not answer.slots.get("filters")
+    assert [len(e.filters) for e in answer.slots["among"]] == [0, 0, 1, 0]
+    assert list(answer.interpret(answer.run()).ranking) == [(name, float(users)) for name, users in truth]

@@ -1154,3 +1154,22 @@ def test_values_listed_in_brackets_after_a_name_for_them(demo_engine: Engine) ->
     answer, table = answered(demo_engine, "pageviews last week excluding the website pages (/, /pricing, /blog)?")
     assert {f.label() for f in answer.slots["filters"]} == {"$pathname not_in ('/', '/pricing', '/blog')"}
     assert not answer.caveats and answer.interpret(table).figures[0].value == truth[0]
+
+
+def test_features_named_as_events_are_ranked_side_by_side(demo_engine: Engine) -> None:
+    """ "Which feature reached the most users: uploading files, sharing files, inviting teammates or creating
+    projects?" ranks those four events by their users (it ranked feature_name values of the first one and left
+    three events unused)."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT event, uniqExact(person_id) AS users FROM events WHERE event IN ('file_uploaded', 'file_shared', "
+        "'invite_sent', 'project_created') AND timestamp >= '2026-10-27 12:00:00' AND timestamp < '2026-11-26 12:00:00' "
+        "GROUP BY event ORDER BY users DESC"
+    ).rows
+    answer, table = answered(
+        demo_engine,
+        "Which feature reached the most users in the past 30 days: uploading files, sharing files, inviting teammates "
+        "or creating projects? rank them",
+    )
+    assert answer.intent == "feature_usage" and not answer.caveats
+    assert [e.name for e in answer.slots["among"]] == ["file_uploaded", "file_shared", "invite_sent", "project_created"]
+    assert list(answer.interpret(table).ranking) == [(name, float(users)) for name, users in truth]
