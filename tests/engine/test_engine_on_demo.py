@@ -1173,3 +1173,17 @@ def test_features_named_as_events_are_ranked_side_by_side(demo_engine: Engine) -
     assert answer.intent == "feature_usage" and not answer.caveats
     assert [e.name for e in answer.slots["among"]] == ["file_uploaded", "file_shared", "invite_sent", "project_created"]
     assert list(answer.interpret(table).ranking) == [(name, float(users)) for name, users in truth]
+
+
+def test_who_the_heaviest_users_of_something_are_is_a_list(demo_engine: Engine) -> None:
+    """ "Who are the 3 heaviest feature users this week?" lists three people (it asked whether it was a list or a
+    feature ranking): people asked for by who they are weigh against families with no row per person."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT person_id FROM events WHERE event = 'feature_used' AND timestamp >= '2026-11-23' GROUP BY person_id "
+        "ORDER BY count() DESC, person_id LIMIT 3"
+    ).rows
+    answer, table = answered(
+        demo_engine, "who are the 3 heaviest feature users this week? emails + how many feature_used events each"
+    )
+    assert answer.intent == "user_list"
+    assert [r["person_id"] for r in table.records()] == [t[0] for t in truth]
