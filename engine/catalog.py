@@ -90,6 +90,7 @@ READING_FACTS = frozenset(
         "later_period",
         "dated_between",
         "of_active",
+        "listed_events",
     }
 )
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice

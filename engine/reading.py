@@ -17,6 +17,7 @@ intent file (the slots' roles), and applied by ``askhog.slots``.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -541,6 +542,21 @@ _PEOPLE_ASKED = re.compile(
 _WHO_NEGATED = re.compile(rf"\b{_PEOPLE}\s+(?:who\s+|that\s+)?\S+(?:\s+\S+)?\s*$")
 """People, then the negation of the first event named: "how many users never purchased" counts the people who did
 not (it counted those who did, and said it had not read "never")."""
+_EVENT_LIST_JOIN = re.compile(r"^\s*(?:,|&|\+|/|and|or|vs\.?|versus|,\s*(?:and|or))\s*$")
+
+
+def _listed_events(text: str, events: list[Mention]) -> bool:
+    """Two or more events named as a list of things ("uploads, shares and invites", "signups vs purchases"), not
+    of actions one person did ("users who signed up and purchased": a verb's past names who is counted)."""
+    named = [m for m in events if m.event is not None]
+    return (
+        len(named) >= 2
+        and len({m.event.name for m in named if m.event is not None}) == len(named)
+        and not any(m.phrase.endswith("ed") for m in named)
+        and all(_EVENT_LIST_JOIN.match(text[a.end : b.start]) for a, b in pairwise(named))
+    )
+
+
 _BRACKETED = re.compile(r"\(([^()]{1,200})\)")
 _LIST_ITEM = re.compile(r"[^\s,()]+(?=\s*(?:,|$|\bor\b|\band\b))")
 _LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until|,\s*(?:and|or))\s*$")
@@ -730,6 +746,8 @@ class Reading:
                 found.add("month_range")
         if self.time_span is not None and self.text[self.time_span[0] :].startswith("between "):
             found.add("dated_between")  # "purchases between 2 and 8 nov": the period's bounds, no time between events
+        if _listed_events(self.text, self.events):
+            found.add("listed_events")  # "how many uploads, shares and invites": each counted side by side
         if self.other_range is not None:
             found.add("later_period")  # "September signups still around in October": a second period of another kind
         if "of_active" in self.details:

@@ -1187,3 +1187,19 @@ def test_who_the_heaviest_users_of_something_are_is_a_list(demo_engine: Engine) 
     )
     assert answer.intent == "user_list"
     assert [r["person_id"] for r in table.records()] == [t[0] for t in truth]
+
+
+def test_events_named_as_a_list_of_things_are_each_counted(demo_engine: Engine) -> None:
+    """ "How many uploads, shares and invites last week" counts each of the three (it counted the uploads and left
+    the others unused); "users who signed up and purchased" names what people did, not a list to count."""
+    truth = dict(
+        demo_engine.backend.run_sql(
+            "SELECT event, count() FROM events WHERE event IN ('file_uploaded', 'file_shared', 'invite_sent') AND "
+            "timestamp >= '2026-11-16' AND timestamp < '2026-11-23' GROUP BY event"
+        ).rows
+    )
+    answer, table = answered(demo_engine, "how many uploads, shares and invites last week")
+    assert answer.intent == "feature_usage" and not answer.caveats
+    stated = {f.name: f.value for f in answer.interpret(table).figures}
+    assert {name: stated[f"{name} uses"] for name in truth} == truth
+    assert demo_engine.ask("how many users signed up and purchased last week").intent == "count"
