@@ -17,10 +17,10 @@ intent file (the slots' roles), and applied by ``askhog.slots``.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from .english import is_english
