@@ -149,8 +149,8 @@ _VALUE_NEGATION = re.compile(
     r"(?:didn'?t|don'?t|doesn'?t|did not|do not|does not|never) (?:use|used|choose|chose|pick|picked))\s+"
     r"(?:the\s+|any\s+|of\s+)?(?!(?:just|only|simply|merely)\b)(?:\w+\s+){0,2}(?:\(\s*(?:[^(),]*,\s*)*)?|\bnon[- ]?|"
     r"\b(?:excluding|exclude|except|other than|apart from|not counting|leaving out|ignoring|minus|without)\s+"
-    r"(?:anyone|anybody|everyone|people|users|customers|accounts|those|the ones|visitors|folks)\s+(?:who|that)\s+"
-    r"(?:\w+\s+){0,4})$"
+    r"(?:anyone|anybody|everyone|people|users|customers|accounts|those|the ones|visitors|folks)\s+(?:(?:who|that)\s+"
+    r"(?:\w+\s+){0,4}|(?:on|from|in|using|with|via)\s+(?:the\s+|a\s+|an\s+)?))$"
 )
 _NOT_SET = re.compile(
     r"\b(?:without|with no|with an? empty|missing|lacking|no|with a blank|that lack)\s+(?:an?\s+|any\s+)?$"

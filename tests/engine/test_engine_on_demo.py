@@ -884,7 +884,7 @@ def test_active_in_one_period_and_silent_in_the_next_is_dormant(demo_engine: Eng
 def test_a_negation_belongs_to_the_value_after_it(demo_engine: Engine) -> None:
     """ "excluding anyone who came in through the newsletter" leaves the newsletter's people out (it kept only
     them, with "excluding" unread); "not on mobile ... from google users" negates mobile, not google too; "not
-    from google or twitter" excludes both."""
+    from google or twitter" excludes both; "excluding those on safari" excludes Safari (it kept only Safari, warned)."""
     (truth,) = demo_engine.backend.run_sql(
         "SELECT sum(JSONExtractFloat(properties, 'amount')) FROM events WHERE event = 'purchase' AND timestamp >= "
         "'2026-10-01' AND timestamp < '2026-11-01' AND JSONExtractString(person_properties, '$initial_utm_source') "
@@ -896,6 +896,12 @@ def test_a_negation_belongs_to_the_value_after_it(demo_engine: Engine) -> None:
     assert sorted(f.label() for f in filters) == ["$device_type != 'Mobile'", "person.$initial_utm_source = 'google'"]
     (both,) = demo_engine.ask("signups not from google or twitter last month").slots["filters"]
     assert both.op == "not_in" and set(both.value) == {"google", "twitter"}
+    for question in (
+        "purchases last month excluding those on safari",
+        "purchases last month not counting users on safari",
+    ):
+        answer = demo_engine.ask(question)  # "those on" / "users on" before the value: the people the value describes
+        assert [f.label() for f in answer.slots["filters"]] == ["$browser != 'Safari'"] and not answer.caveats, question
 
 
 def test_actions_in_a_cohorts_first_days_ranked_by_the_rate_that_converts(demo_engine: Engine) -> None:
