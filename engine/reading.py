@@ -934,6 +934,8 @@ class Reader:
             after = masked[mention.end : mention.end + 90]
             if mention.kind == "event" and mention.event is not None:
                 negated = (bool(events) or bool(_WHO_NEGATED.search(before))) and bool(_NEGATION.search(before))
+                if negated and re.search(r"\bnon[- ]?$", before):
+                    negated = False  # "ignoring non-pageview events": only the pageviews, a negation of a negation
                 if not negated and (_PERSON_NOUN.match(after) or _PERSON_NOUN.search(" " + mention.phrase.split()[-1])):
                     qualifiers.append(mention)
                     spans.append(

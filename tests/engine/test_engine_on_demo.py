@@ -1203,3 +1203,21 @@ def test_events_named_as_a_list_of_things_are_each_counted(demo_engine: Engine) 
     stated = {f.name: f.value for f in answer.interpret(table).figures}
     assert {name: stated[f"{name} uses"] for name in truth} == truth
     assert demo_engine.ask("how many users signed up and purchased last week").intent == "count"
+
+
+def test_ignoring_the_other_events_keeps_only_those_named(demo_engine: Engine) -> None:
+    """ "Ignoring non-pageview events" keeps the pageviews: the next page after an upload follows pages only (it
+    read "ignoring ... pageview" as people who never viewed a page, and "non-pageview" as skipping pages: no data);
+    "how many events last week ignoring non-pageview events" counts the pageviews."""
+    asked, table = answered(
+        demo_engine,
+        "After someone uploads a file, what's the next page they view (ignoring non-pageview events in between)? "
+        "Top 3 pages by number of users.",
+    )
+    assert asked.slots["pages"] == "only" and asked.slots["path_length"] == 1 and not asked.slots.get("conditions")
+    assert len(table.rows) == 3 and str(table.rows[0][0]).startswith("file_uploaded → /")
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM events WHERE event = '$pageview' AND timestamp >= '2026-11-16' AND timestamp < '2026-11-23'"
+    ).rows
+    counted, counts = answered(demo_engine, "how many events last week ignoring non-pageview events")
+    assert counted.interpret(counts).figures[0].value == truth[0]
