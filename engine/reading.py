@@ -557,7 +557,8 @@ def _listed_events(text: str, events: list[Mention]) -> bool:
     )
 
 
-_BRACKETED = re.compile(r"\(([^()]{1,200})\)")
+BRACKETED = re.compile(r"\s*\(([^()]{1,200})\)")
+"""A list in brackets ("the marketing pages (/, /pricing, /blog)"): its items, the values of a name before it."""
 _LIST_ITEM = re.compile(r"[^\s,()]+(?=\s*(?:,|$|\bor\b|\band\b))")
 _LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until|,\s*(?:and|or))\s*$")
 """Two ranges joined like this are one list ("signed up in Sep or Oct", "Sep+Oct signups")."""
@@ -842,7 +843,7 @@ class Reader:
         masked = text
         time_span = None
         compare_range = other_range = None
-        other_span: tuple[int, int] | None = None
+        other: TimeMatch | None = None
         if match is not None:
             options, comparison = tuple(match.options), match.comparison
             time = None if match.ambiguous else match.range
@@ -870,8 +871,8 @@ class Reader:
             if len(ranges) > 2:
                 ranges = _around_comparison(text, ranges)
             if len(ranges) >= 2:
-                time, compare_range, other_range, time_span, used = _two_ranges(text, ranges, now)
-                other_span = next((m.span for m in ranges if other_range is not None and m.range is other_range), None)
+                time, compare_range, other, time_span, used = _two_ranges(text, ranges, now)
+                other_range = other.range if other is not None else None
                 for m in ranges if time_span[1] > ranges[1].span[1] else ranges[:2]:
                     masked = _blank(masked, *m.span)
                     if used:
@@ -1086,9 +1087,9 @@ class Reader:
         reading.compare_range, reading.other_range = compare_range, other_range
         if other_range is not None and time is not None:
             offset = _units_between(time, other_range)
-            if offset is not None and "offset" not in numbers and other_span is not None:
+            if offset is not None and "offset" not in numbers and other is not None:
                 # "came back in November" after October signups: month 1, read from the second period's words
-                numbers["offset"] = Number("offset", offset, *other_span)
+                numbers["offset"] = Number("offset", offset, *other.span)
         share = details.get("share")
         if share is not None and not any(f.start >= share.end - 4 for f in filters):
             # "what % of mobile users came back" is among mobile users; only a value named after "came from",
@@ -1143,7 +1144,7 @@ class Reader:
         """ "the marketing pages (/, /pricing, /blog)": in a list in brackets whose items are values of one
         property, an item the linker cannot read alone (the root path "/", a number) is a value of it too."""
         added: list[Mention] = []
-        for group in _BRACKETED.finditer(text):
+        for group in BRACKETED.finditer(text):
             inside = [m for m in mentions if m.filter is not None and group.start(1) <= m.start < group.end(1)]
             props = {m.filter.prop for m in inside if m.filter is not None}
             if len(props) != 1:
@@ -1329,12 +1330,12 @@ class Reader:
 
 def _two_ranges(
     text: str, ranges: list[TimeMatch], now: datetime
-) -> tuple[TimeRange, TimeRange | None, TimeRange | None, tuple[int, int], bool]:
+) -> tuple[TimeRange, TimeRange | None, TimeMatch | None, tuple[int, int], bool]:
     """Two range phrases: one list ("in Sep or Oct": the union), a comparison ("October or September? both
     numbers", "the 10 days before Nov 16 vs since": the later is the question's range, the earlier set beside
     it, cut to the same span when the later is still running), or a second period of another kind
-    ("September signups still around in October"). Returns the range, the compared range, the other range,
-    the range's span, and whether both phrases were used."""
+    ("September signups still around in October"). Returns the range, the compared range, the other period's
+    match (its range and its words), the range's span, and whether both phrases were used."""
     a, b = ranges[0], ranges[1]
     assert a.range is not None and b.range is not None
     between = text[a.span[1] : b.span[0]]
@@ -1384,7 +1385,7 @@ def _two_ranges(
             (a.span[0], chain[-1].span[1]),
             True,
         )
-    return a.range, None, b.range, a.span, True
+    return a.range, None, b, a.span, True
 
 
 def _distinct(ranges: list[TimeMatch]) -> list[TimeMatch]:

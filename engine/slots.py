@@ -24,7 +24,7 @@ from .errors import Problem, TimeRangeError
 from .linking import Linker, Mention
 from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
 from .prefilter import Gated, gated
-from .reading import NUMBER_RANGES, FoundFilter, Number, Reader, Reading
+from .reading import BRACKETED, NUMBER_RANGES, FoundFilter, Number, Reader, Reading
 from .roles import event_named, resolve_roles
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, Question
@@ -1153,11 +1153,8 @@ class SlotFiller:
             noun = re.match(rf"\s+{_THING_NOUNS}", r.text[end:])
             if noun is None:
                 continue
-            listed = re.match(r"\s*\(([^()]*)\)", r.text[end + noun.end() :])
-            if listed is not None and any(
-                f.start >= end + noun.end() + listed.start(1) and f.end <= end + noun.end() + listed.end(1)
-                for f in r.filters
-            ):
+            listed = BRACKETED.match(r.text, end + noun.end())
+            if listed is not None and any(listed.start(1) <= f.start and f.end <= listed.end(1) for f in r.filters):
                 continue  # "the marketing pages (/, /pricing, /blog)": a name for the values listed after it
             value_of = self._property_named(noun.group(0).strip())
             filters = next((s for s in intent.slots if s.type == "filters"), None)
