@@ -247,7 +247,8 @@ class SlotSpec:
       off" take the steps between; a single named step is paired with its neighbour on the main path (always,
       or when another slot has one of the listed values).
     * ``default_with``: ``[[slot, default], ...]``: the default when that other slot is filled ("paying customers
-      who went quiet" reads all time, not the last 60 days: the condition already says who).
+      who went quiet" reads all time, not the last 60 days: the condition already says who); ``slot=value``: when
+      it holds that value ("the longest silent first" looks back over all the data, else silence is capped).
     * ``loose`` (property): a property named without "by" still fills it; ``implies_event``: a property only one
       event has makes that event the measured one; ``grains``: a time grain ("busiest weekday") also fills it;
       ``accepts`` (property): ``[String]`` or ``[Numeric]`` types only, ``event`` scope only...
@@ -297,8 +298,13 @@ class SlotSpec:
     journey after it keeps every page."""
 
     def default_given(self, filled: Mapping[str, Any]) -> Any:
-        """The default: the ``default_with`` one of the first other slot that is filled, else ``default``."""
-        return next((d for slot, d in self.default_with if filled.get(slot)), self.default)
+        """The default: the ``default_with`` one of the first other slot that is filled (or holds the value named
+        after ``=``), else ``default``."""
+        for when, default in self.default_with:
+            slot, _, value = when.partition("=")
+            if (str(filled.get(slot)) == value) if value else filled.get(slot):
+                return default
+        return self.default
 
     def is_required(self, filled: Mapping[str, Any]) -> bool:
         """Required outright, or because another slot took one of the listed values."""
@@ -862,8 +868,8 @@ def _parse_slots(raw: Any, source: str, parent: Any) -> tuple[SlotSpec, ...]:
         )
     names = [s.name for s in specs]
     for spec in specs:
-        for other, _ in spec.default_with:
-            if other not in names:
+        for when, _ in spec.default_with:
+            if (other := when.partition("=")[0]) not in names:
                 raise CatalogError(
                     source,
                     f"slot {spec.name!r}: default_with names {other!r}, which is not a slot",

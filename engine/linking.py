@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
+from itertools import pairwise
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
@@ -31,6 +32,9 @@ NAME_WORD_SCORE = 99.0
 """The score of such a mention: sure of the word, not of which of the events with that noun is meant."""
 _FUZZY_CUTOFF = 0.8  # Damerau-Levenshtein similarity of stems: one slip in a six-letter word
 _SCATTER_WINDOW = 4
+_VERB_REACH = 9  # words after a noun where the verb saying which of its events may come
+_CLAUSE_BREAK = re.compile(r"[,;:?!.()]")
+_CLAUSE_WORDS = frozenset({"and", "or", "but", "vs", "versus", "then", "than", "compared", "while", "where"})
 _VALUE_HEADS = frozenset(
     {
         "user",
@@ -50,6 +54,13 @@ _VALUE_HEADS = frozenset(
     }
 )
 """Stems of nouns a value describes ("email signups"): before one, a word that is also a property name is the value."""
+_SIZE_BAND = re.compile(r"\d+-\d+|\d+\+")
+_SIZE_HEADS = ("person", "persons", "people", "employee", "employees", "staff", "seat", "seats", "ppl", "user", "users")
+"""A value written only in digits ("51-200") is a size band; it is linked only followed by what it counts, so a
+date range ("2-10 nov") stays a date range."""
+_PEOPLE_HEADS = frozenset({"user", "customer", "peopl", "account", "member", "folk", "ppl", "subscriber", "buyer"})
+"""Stems of nouns naming people: a value before one ("business customers") describes the person, so where the
+property is both the person's and an event's own (a plan bought, a person's plan), the person's is meant."""
 
 
 @dataclass(frozen=True)
@@ -164,10 +175,13 @@ class Linker:
                 for value in pdef.values:
                     if f"{name}={value}" in unlinked:
                         continue
+                    f = PropertyFilter(pdef.ref(), "=", value)
                     if any(c.isalpha() for c in value) and value.lower() not in STOPWORDS:
-                        f = PropertyFilter(pdef.ref(), "=", value)
                         for phrase in {value, _spaced(value)}:
                             self._add(phrase, _Target("value", filter=f, rank=priority.get(name, 99) * 2 + rank))
+                    elif _SIZE_BAND.fullmatch(value):  # "51-200 person companies": a band only beside what it counts
+                        for head in _SIZE_HEADS:
+                            self._add(f"{value} {head}", _Target("value", filter=f, rank=priority.get(name, 99) * 2))
         for name, phrases in (lex.get("properties") or {}).items():
             for scope in ("event", "person", "session"):
                 found = tax.property(name, scope)  # type: ignore[arg-type]
@@ -204,7 +218,9 @@ class Linker:
         while i < len(tokens):
             exact = self._exact(tokens, i)
             if exact is not None and all(t.rank == _NAME_WORD_RANK for t in exact[1]):
-                exact = self._scattered(tokens, i) or exact  # "invoices were sent": the whole name, not a part
+                # "invoices were sent": the whole name, not a part; "invoices did German accounts send": the noun,
+                # and the verb that says which of its events
+                exact = self._scattered(tokens, i) or self._verb_later(text, tokens, i, exact) or exact
             found = exact or self._scattered(tokens, i) or self._fuzzy(tokens, i, budget)
             if found is None:
                 i += 1
@@ -220,6 +236,10 @@ class Linker:
             target = self._choose(targets, tokens, i, n)
             if target.filter is not None:  # "google sign-in": the words saying whose value it is are part of it
                 owner, extra = self._context_after_of(tokens, i + n)
+                if owner != target.filter.prop.name and i + n < len(tokens):
+                    # "the pro plan", "business-plan subscribers": the property's own name after its value
+                    extra = int(self._property_named(tokens[i + n]) == target.filter.prop.name)
+                    owner = target.filter.prop.name if extra else owner
                 if owner == target.filter.prop.name:
                     span = tokens[i : i + n + extra]
                     n += extra
@@ -252,6 +272,26 @@ class Linker:
                 return last + 1, [target], 95.0
         return None
 
+    def _verb_later(
+        self, text: str, tokens: list[Token], i: int, found: tuple[int, list[_Target], float]
+    ) -> tuple[int, list[_Target], float] | None:
+        """The noun of several events ("invoices") and, later in the same clause, the verb of one of them ("how
+        many invoices did German accounts send"): that event, named by the noun's words."""
+        n = found[0]
+        if n != 1:
+            return None
+        verbs = {
+            next(iter(stems - {tokens[i].stem})): target
+            for stems, target in self._scatter.get(tokens[i].stem, ())
+            if len(stems) == 2
+        }
+        for before, token in pairwise(tokens[i : i + n + _VERB_REACH]):
+            if _CLAUSE_BREAK.search(text[before.end : token.start]) or token.text in _CLAUSE_WORDS:
+                return None
+            if token.stem in verbs:
+                return n, [verbs[token.stem]], found[2]
+        return None
+
     def _fuzzy(self, tokens: list[Token], i: int, budget: Budget) -> tuple[int, list[_Target], float] | None:
         """Typos: only for words that are not ordinary English, so "users" never becomes "uses"."""
         word = tokens[i].text
@@ -282,11 +322,27 @@ class Linker:
             for t in targets:
                 if wanted and t.filter is not None and t.filter.prop.name == wanted:
                     return t
+        if len(targets) > 1 and self._before_people(tokens, i + n, targets):
+            person = next((t for t in targets if t.filter is not None and t.filter.prop.scope == "person"), None)
+            if person is not None:
+                return person
         if len(targets) > 1 and i + n < len(tokens) and tokens[i + n].stem in _VALUE_HEADS:
             value = next((t for t in targets if t.kind == "value"), None)
             if value is not None:
                 return value
         return targets[0]
+
+    def _property_named(self, token: Token) -> str | None:
+        """The property a single word names, if it names one."""
+        return next((t.prop.name for t in self._index.get((token.stem,), ()) if t.kind == "property" and t.prop), None)
+
+    def _before_people(self, tokens: list[Token], at: int, targets: list[_Target]) -> bool:
+        """Is the word at ``at`` a people noun, past the name of the value's own property ("business-plan
+        subscribers")?"""
+        names = {t.filter.prop.name for t in targets if t.filter is not None}
+        if at < len(tokens) and tokens[at].text in names:
+            at += 1
+        return at < len(tokens) and tokens[at].stem in _PEOPLE_HEADS
 
     def _context_after_of(self, tokens: list[Token], at: int) -> tuple[str | None, int]:
         """The property that the words at ``at`` say a value belongs to ("google sign-in": the sign-in method),

@@ -517,3 +517,41 @@ def test_a_filter_only_one_listed_feature_carries_narrows_that_one(billfold: Eng
     assert answer.clarification is None and not answer.slots.get("filters")
     assert [len(e.filters) for e in answer.slots["among"]] == [0, 0, 1, 0]
     assert list(answer.interpret(answer.run()).ranking) == [(name, float(users)) for name, users in truth]
+
+
+def test_a_plan_named_before_people_is_the_persons_and_the_longest_silent_look_back_over_all_data(
+    billfold: Engine, store: Store
+) -> None:
+    """ "Business customers who've gone quiet, the longest first": ``plan`` is both the person's and the subscription
+    event's own property; before "customers" it is the person's (it read the subscription event narrowed to the
+    business plan, so last seen was the day they subscribed), and ranking by silence looks back over all the data
+    (the default 60 days capped every silence at 60)."""
+    truth = store.json(
+        "SELECT person_id FROM events WHERE JSONExtractString(person_properties, 'plan') = 'business' "
+        f"GROUP BY person_id HAVING max(timestamp) < {SQL_END} - INTERVAL 14 DAY "
+        "ORDER BY max(timestamp), person_id LIMIT 3"
+    )["data"]
+    answer = billfold.ask("business customers who've gone quiet: which 3 have gone the longest with no events at all?")
+    assert answer.clarification is None and answer.intent == "churn_risk" and answer.slots.get("event") is None
+    assert [f.prop.scope for f in answer.slots["filters"]] == ["person"]
+    assert answer.slots["rank"] == "silence" and answer.slots["time_range"].spec == {"all": True}
+    table = answer.run()
+    assert [row[0] for row in table.rows[:3]] == [row[0] for row in truth]
+
+
+def test_a_size_band_beside_what_it_counts_and_the_verb_that_says_which_invoices(
+    billfold: Engine, store: Store
+) -> None:
+    """ "How many invoices did companies with 2-10 employees send": the band is a company size only beside what it
+    counts (an "employees" question was refused as outside data, "2-10 nov" stays dates), and the verb after the
+    noun says which invoice event (it counted invoices created)."""
+    (truth,) = store.json(
+        "SELECT count() FROM events WHERE event = 'invoice_sent' AND JSONExtractString(person_properties, "
+        "'company_size') = '2-10' AND timestamp >= '2026-11-16' AND timestamp < '2026-11-23'"
+    )["data"][0]
+    answer = billfold.ask("how many invoices did companies with 2-10 employees send last week")
+    assert answer.clarification is None and answer.slots["event"].name == "invoice_sent"
+    assert [(f.prop.name, f.value) for f in answer.slots["filters"]] == [("company_size", "2-10")]
+    assert answer.interpret(answer.run()).figures[0].value == truth
+    dated = billfold.ask("invoices sent 2-10 nov")
+    assert not dated.slots.get("filters") and dated.slots["time_range"].start.day == 2

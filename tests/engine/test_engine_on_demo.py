@@ -1229,3 +1229,19 @@ def test_ignoring_the_other_events_keeps_only_those_named(demo_engine: Engine) -
     ).rows
     counted, counts = answered(demo_engine, "how many events last week ignoring non-pageview events")
     assert counted.interpret(counts).figures[0].value == truth[0]
+
+
+def test_a_value_and_its_propertys_name_are_one_filter_before_the_people_counted(demo_engine: Engine) -> None:
+    """ "How many pro plan users uploaded": "pro plan" is one filter (the property's name was left over and
+    reported unused) and the people are counted (the two words hid "users" from the unit: it counted uploads)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT uniqExact(person_id) FROM events WHERE event = 'file_uploaded' AND JSONExtractString("
+        "person_properties, 'plan') = 'pro' AND timestamp >= '2026-11-16' AND timestamp < '2026-11-23'"
+    ).rows
+    for question in (
+        "how many pro plan users uploaded a file last week",
+        "how many pro-plan users uploaded a file last week",
+    ):
+        asked, table = answered(demo_engine, question)
+        assert asked.slots["measure"] == "users" and not asked.caveats
+        assert asked.interpret(table).figures[0].value == truth[0]
