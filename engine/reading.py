@@ -832,7 +832,7 @@ class Reader:
     def read(self, question: str | Question, now: datetime) -> Reading:
         text = _mend(Question.of(question).text, self._hyphenated)
         spans: list[Span] = []
-        timed = _blank_silence(text)
+        timed = _blank_asides(_blank_silence(text), now)
         silence = _silent_since(timed, now)
         if silence is not None:  # "inactive since Nov 1": how long people have been silent, not the range asked
             timed = _blank(timed, *silence[1])
@@ -1459,6 +1459,18 @@ def _blank_silence(text: str) -> str:
         if kind == "silent_days":
             for m in pattern.finditer(text):
                 text = _blank(text, m.start(), m.end())
+    return text
+
+
+_ASIDE = re.compile(r"\(([^()]{1,60})\)")
+
+
+def _blank_asides(text: str, now: datetime) -> str:
+    """ "from Nov 16 (the 4.2 release) onwards": a remark in brackets that names no period is not part of the
+    period around it (the date alone was read as that one day)."""
+    for m in _ASIDE.finditer(text):
+        if find_time_range(m.group(1), now) is None:
+            text = _blank(text, m.start(), m.end())
     return text
 
 

@@ -833,6 +833,8 @@ class SlotFiller:
             # last month"): October against September compares two whole months, though one day shorter
             running = current.end >= now - timedelta(minutes=1)
             shorter = r.compare_range.end - r.compare_range.start < current.end - current.start - timedelta(hours=1)
+            dated = "from" in r.compare_range.spec  # "Nov 6 to Nov 15": the days named, whatever their length
+            running = running and not dated
             return Comparison(
                 "previous_period",
                 r.compare_range,

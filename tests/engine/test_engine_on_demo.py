@@ -1245,3 +1245,28 @@ def test_a_value_and_its_propertys_name_are_one_filter_before_the_people_counted
         asked, table = answered(demo_engine, question)
         assert asked.slots["measure"] == "users" and not asked.caveats
         assert asked.interpret(table).figures[0].value == truth[0]
+
+
+def test_a_remark_in_brackets_is_not_part_of_the_period_and_what_share_go_from_a_to_b_is_a_funnel(
+    demo_engine: Engine,
+) -> None:
+    """ "From Nov 16 (the 4.2 release) onwards" is Nov 16 to now (it was the day alone), compared with the days
+    named as they are (no "like for like" claim); "what % go from the pricing page to signing up" is a funnel (it
+    listed paths after signing up and dropped the pricing page)."""
+    asked, _ = answered(
+        demo_engine,
+        "safari users: checkout->purchase conversion from Nov 6 to Nov 15, vs from Nov 16 (the 4.2 release) onwards",
+    )
+    assert asked.slots["time_range"].spec == {"from": "2026-11-16"}
+    assert asked.slots["compare"].previous.spec == {"from": "2026-11-06", "to": "2026-11-15"}
+    assert not asked.slots["compare"].like_for_like
+    funnel, table = answered(demo_engine, "what % of people go from viewing the pricing page to signing up?")
+    assert funnel.intent == "funnel" and [s.name for s in funnel.slots["steps"]] == ["$pageview", "signed_up"]
+    assert funnel.slots["steps"][0].filters[0].value == "/pricing" and not funnel.caveats
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT 100 * countIf(s >= 2) / countIf(s >= 1) FROM (SELECT person_id, windowFunnel(14 * 86400)("
+        "toDateTime(timestamp), event = '$pageview' AND JSONExtractString(properties, '$pathname') = '/pricing', "
+        "event = 'signed_up') AS s FROM events WHERE timestamp >= '2026-10-27 12:00:00' AND timestamp < "
+        "'2026-11-26 12:00:00' GROUP BY person_id)"
+    ).rows
+    assert funnel.interpret(table).figures[0].value == pytest.approx(truth[0], abs=0.05)
