@@ -58,6 +58,7 @@ _SIZE_BAND = re.compile(r"\d+-\d+|\d+\+")
 _SIZE_HEADS = ("person", "persons", "people", "employee", "employees", "staff", "seat", "seats", "ppl", "user", "users")
 """A value written only in digits ("51-200") is a size band; it is linked only followed by what it counts, so a
 date range ("2-10 nov") stays a date range."""
+_OWNER_BETWEEN = re.compile(r"\s*(?:(?:by|via|through|with|using|over|as|of)\s+)?")
 _PEOPLE_HEADS = frozenset({"user", "customer", "peopl", "account", "member", "folk", "ppl", "subscriber", "buyer"})
 """Stems of nouns naming people: a value before one ("business customers") describes the person, so where the
 property is both the person's and an event's own (a plan bought, a person's plan), the person's is meant."""
@@ -151,7 +152,9 @@ class Linker:
         for name in tax.events:
             for phrase in {name, _spaced(name), name.replace("_", "")}:
                 self._add(phrase, _Target("event", event=EventRef(name)))
-        for key, phrases in (lex.get("events") or {}).items():
+        # last key first: a project's own words (read over the generic lexicon, so after its keys) win a phrase both
+        # have ("paying customers" are subscribers where the clients' payments are the revenue event)
+        for key, phrases in reversed((lex.get("events") or {}).items()):
             named = event_named(key, self.roles, tax)  # "@signup_event": the event that plays the role
             if named is not None:
                 for phrase in phrases:
@@ -233,7 +236,12 @@ class Linker:
             if n == 1 and i > 0 and tokens[i - 1].text in self._not_preceded_by.get(span[0].text, ()):
                 i += 1
                 continue
-            target = self._choose(targets, tokens, i, n)
+            target = self._choose(targets, tokens, i, n, mentions, text)
+            if target.event is not None and i + n < len(tokens):  # "payments recieved": the slip is part of the name
+                verb = {stem(target.event.name.rsplit("_", 1)[-1]): target}
+                if self._misspelt_verb(tokens[i + n], verb) is not None:
+                    span = tokens[i : i + n + 1]
+                    n += 1
             if target.filter is not None:  # "google sign-in": the words saying whose value it is are part of it
                 owner, extra = self._context_after_of(tokens, i + n)
                 if owner != target.filter.prop.name and i + n < len(tokens):
@@ -243,13 +251,15 @@ class Linker:
                 if owner == target.filter.prop.name:
                     span = tokens[i : i + n + extra]
                     n += extra
-            phrase = text[span[0].start : span[-1].end]
+            owner_before = self._owner_before(target, text, tokens[i].start, mentions)
+            if owner_before is not None:  # "delivered by email": the property said, then its value
+                mentions.remove(owner_before)
+            start = owner_before.start if owner_before is not None else span[0].start
+            phrase = text[start : span[-1].end]
             if target.rank == _NAME_WORD_RANK:
                 score = min(score, NAME_WORD_SCORE)
             mentions.append(
-                Mention(
-                    target.kind, span[0].start, span[-1].end, phrase, target.event, target.prop, target.filter, score
-                )
+                Mention(target.kind, start, span[-1].end, phrase, target.event, target.prop, target.filter, score)
             )
             i += n
         return mentions
@@ -290,7 +300,17 @@ class Linker:
                 return None
             if token.stem in verbs:
                 return n, [verbs[token.stem]], found[2]
+            typed = self._misspelt_verb(token, verbs)  # "invoices sentt"
+            if typed is not None:
+                return n, [verbs[typed]], found[2]
         return None
+
+    def _misspelt_verb(self, token: Token, verbs: Mapping[str, _Target]) -> str | None:
+        """The verb of one of the noun's events that a word no dictionary knows is one slip away from."""
+        if len(token.text) < 5 or token.text in STOPWORDS or token.text in self.known_words:
+            return None
+        hit = Nearest(verbs, _FUZZY_CUTOFF).closest(token.stem)
+        return hit[0] if hit is not None else None
 
     def _fuzzy(self, tokens: list[Token], i: int, budget: Budget) -> tuple[int, list[_Target], float] | None:
         """Typos: only for words that are not ordinary English, so "users" never becomes "uses"."""
@@ -306,9 +326,22 @@ class Linker:
                 return n, self._index[key], hit[1] * 100
         return None
 
-    def _choose(self, targets: list[_Target], tokens: list[Token], i: int, n: int = 1) -> _Target:
-        """The best target for an alias: a word before it may say which property a value belongs to, and a noun
-        after it that a value describes ("email signups", "google users") makes it a value, not a property."""
+    def _choose(
+        self,
+        targets: list[_Target],
+        tokens: list[Token],
+        i: int,
+        n: int = 1,
+        before: list[Mention] | None = None,
+        text: str = "",
+    ) -> _Target:
+        """The best target for an alias: a word before it may say which property a value belongs to (the lexicon's
+        context words, or the property itself: "delivered by email"), and a noun after it that a value describes
+        ("email signups", "google users") makes it a value, not a property."""
+        if len(targets) > 1:
+            for t in targets:
+                if self._owner_before(t, text, tokens[i].start, before or []) is not None:
+                    return t
         if len(targets) > 1 and n == 1 and tokens[i].text != tokens[i].stem and tokens[i].text.endswith("s"):
             # "with emails": a plural names the property (a value is one label), where the word is both ("viewed
             # pricing" is no plural: the pricing page, not the amount)
@@ -331,6 +364,16 @@ class Linker:
             if value is not None:
                 return value
         return targets[0]
+
+    def _owner_before(self, target: _Target, text: str, at: int, mentions: list[Mention]) -> Mention | None:
+        """The mention of a value's own property right before it ("delivered by email", "paid via card"), at most
+        one linking word apart (an operator between them, "plan != pro", is a filter the reader reads)."""
+        if target.filter is None or not mentions:
+            return None
+        last = mentions[-1]
+        if last.kind != "property" or last.prop is None or last.prop.name != target.filter.prop.name:
+            return None
+        return last if _OWNER_BETWEEN.fullmatch(text[last.end : at]) else None
 
     def _property_named(self, token: Token) -> str | None:
         """The property a single word names, if it names one."""

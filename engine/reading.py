@@ -104,7 +104,8 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
             "silent_days",
             rf"\b(?:silent|inactive|quiet|dormant|gone|not (?:seen|active|logged in|been back)|haven'?t "
             rf"(?:been )?(?:seen|active|logged in|been back|come back|returned|used|done anything)|no activity|"
-            rf"not used|nothing|(?:no|zero) (?:events?|activity|actions?))\D{{0,30}}?{_NUM}\s*(?:\+\s*)?days?\b",
+            rf"not used|nothing|(?:no|zero) (?:events?|activity|actions?|page ?views?|visits?|logins?|sessions?))"
+            rf"\D{{0,30}}?{_NUM}\s*(?:\+\s*)?days?\b",
         ),
         ("silent_days", rf"\b{_NUM}\s*\+?\s*days? (?:of )?(?:inactivity|silence|without)\b"),
         (
@@ -257,6 +258,7 @@ def _is_thing(m: Mention) -> bool:
     return len(parts) > 1 and not m.event.filters and word in (parts[0], parts[0] + "s", parts[0] + "es")
 
 
+_FOR_A = re.compile(r"^\s*for\s+(?:a|an|the|our|one of our|one of the)?\s*$")
 _STATE_BETWEEN = re.compile(
     r"^\s*(?:that\s+|which\s+)?(?:were|was|got|get|gets|have\s+been|has\s+been|had\s+been|been|being)\s+(?:\w+ly\s+)?$"
 )
@@ -1032,6 +1034,8 @@ class Reader:
                     spans.append(Span(mention.start, mention.end, mention.phrase, "property", mention.prop.label()))
         events = _prefer_whole_names(_merge_narrowed(events, spans, text), spans)
         events = _state_of_thing(events, spans, masked)
+        events = self._carrier(events, filters, spans)
+        events = _join_adjacent(events, self._signed_up_for(spans, masked))
         excluded = _excluded_parts(masked, events, excluded, filters, spans)
         covered = [(m.start, m.end) for m in mentions] + [s.key for s in spans if s.kind not in ("detail", "number")]
         unknown = [
@@ -1239,6 +1243,45 @@ class Reader:
             else:
                 bad.append((kind, value))
         return numbers, bad
+
+    def _signed_up_for(self, spans: list[Span], text: str) -> Callable[[Mention, Mention], Mention | None]:
+        """ "signed up for a paid plan": what is signed up for is the event, not the signup."""
+        signup = self.linker.roles.get("signup_event")
+
+        def join(last: Mention, m: Mention) -> Mention | None:
+            assert last.event is not None and m.event is not None
+            if last.event.name != signup or m.event.name == signup or not _FOR_A.match(text[last.end : m.start]):
+                return None
+            _drop_event_span(spans, last)
+            return m
+
+        return join
+
+    def _carrier(self, events: list[Mention], filters: list[FoundFilter], spans: list[Span]) -> list[Mention]:
+        """ "invoices delivered by email": a noun of several events ("invoices", read as the first) filtered on a
+        property only one of them carries (``delivery``) is that one (invoices created have no delivery: 0)."""
+        out = []
+        for m in events:
+            event = m.event
+            assert event is not None
+            wanted = {f.filter.prop.name for f in filters if f.filter.prop.scope == "event"}
+            own = set(self.taxonomy.event_property_names(event.name))
+            if m.score != NAME_WORD_SCORE or event.filters or not wanted or wanted <= own:
+                out.append(m)
+                continue
+            noun = event.name.split("_")[0]
+            carriers = [
+                name
+                for name in self.taxonomy.events
+                if name.split("_")[0] == noun and wanted <= set(self.taxonomy.event_property_names(name))
+            ]
+            if len(carriers) != 1:
+                out.append(m)
+                continue
+            carried = replace(m, event=replace(event, name=carriers[0]))
+            _relabel_event_span(spans, m, "event", f"event {carriers[0]}")
+            out.append(carried)
+        return out
 
     def _rescoped(self, mention: Mention, text: str) -> bool:
         f = mention.filter

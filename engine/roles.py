@@ -1,5 +1,6 @@
 """Which of a project's events plays each role the engine needs (signup, activation, revenue, feature use), found
-by name.
+by name. The subscription event (a customer starting to pay for the product) is a role of its own only where the
+revenue event is something else (an invoicing product's revenue is its customers' clients paying them).
 
 The families and workflows speak of roles (``@revenue_event``), never of one product's event names: a role is
 resolved from the project's taxonomy by the lexicon's words for it (``role_words``: "purchase", "paid",
@@ -16,7 +17,7 @@ from typing import Any
 
 from .taxonomy import EventDef, Taxonomy
 
-ROLES = ("signup_event", "activation_event", "revenue_event", "feature_event")
+ROLES = ("signup_event", "activation_event", "revenue_event", "feature_event", "subscription_event")
 
 
 def resolve_roles(taxonomy: Taxonomy, lexicon: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, str]:

@@ -555,3 +555,60 @@ def test_a_size_band_beside_what_it_counts_and_the_verb_that_says_which_invoices
     assert answer.interpret(answer.run()).figures[0].value == truth
     dated = billfold.ask("invoices sent 2-10 nov")
     assert not dated.slots.get("filters") and dated.slots["time_range"].start.day == 2
+
+
+def test_a_property_said_then_its_value_and_the_noun_of_the_event_that_carries_it(
+    billfold: Engine, store: Store
+) -> None:
+    """ "NOT delivered by email" is ``delivery`` != email (it grouped by the person's email and dropped the "not"),
+    and "invoices delivered by email" are the sent ones, the only invoice event with a delivery (it counted invoices
+    created where delivery is email: 0)."""
+    week = "timestamp >= '2026-11-16' AND timestamp < '2026-11-23'"
+    for question, op in (
+        ("invoices sent last week that were NOT delivered by email - how many?", "!="),
+        ("invoices delivered by email last week", "="),
+    ):
+        (truth,) = store.json(
+            f"SELECT count() FROM events WHERE event = 'invoice_sent' AND JSONExtractString(properties, 'delivery') "
+            f"{op} 'email' AND {week}"
+        )["data"][0]
+        answer = billfold.ask(question)
+        assert answer.intent == "count" and answer.slots["event"].name == "invoice_sent"
+        assert answer.interpret(answer.run()).figures[0].value == truth and not answer.caveats
+
+
+def test_money_collected_paying_customers_and_what_is_signed_up_for(billfold: Engine, store: Store) -> None:
+    """ "Total collected" is money (it counted the payments); where the revenue event is the clients' payments, the
+    product's paying customers are its subscribers (``subscription_event``), and "signed up for a paid plan" is
+    that subscription, not the signup; "(no pageviews) in the last 14 days" is how long they have been silent."""
+    (collected,) = store.json(
+        "SELECT sum(JSONExtractFloat(properties, 'amount')) FROM events WHERE event = 'payment_received' AND "
+        "JSONExtractString(properties, 'payment_method') = 'card' AND timestamp >= '2026-11-16' AND "
+        "timestamp < '2026-11-23'"
+    )["data"][0]
+    answer = billfold.ask("total collected via card payments last week")
+    assert answer.interpret(answer.run()).figures[0].value == pytest.approx(collected)
+    (subscribers,) = store.json("SELECT uniqExact(person_id) FROM events WHERE event = 'subscription_started'")["data"][
+        0
+    ]
+    answer = billfold.ask("In total, how many accounts have ever signed up for a paid plan?")
+    assert answer.slots["event"].name == "subscription_started" and not answer.caveats
+    assert answer.interpret(answer.run()).figures[0].value == subscribers
+    quiet = billfold.ask(
+        "who are the paying customers that haven't opened the app (no pageviews) in the last 14 days? show me the "
+        "3 who've been gone the longest"
+    )
+    assert quiet.slots["silent_days"] == 14 and quiet.slots["event"].name == "$pageview"
+    assert [c.event.name for c in quiet.slots["conditions"]] == ["subscription_started"]
+
+
+def test_a_slip_in_the_verb_of_an_events_name_is_part_of_the_name(billfold: Engine, store: Store) -> None:
+    """ "payments recieved from nov 1st through nov 10th?": the misspelt verb of ``payment_received`` is read as
+    part of it (left over as an unknown word, it sent the question to a funnel-or-refusal question)."""
+    (truth,) = store.json(
+        "SELECT count() FROM events WHERE event = 'payment_received' AND timestamp >= '2026-11-01' AND "
+        "timestamp < '2026-11-11'"
+    )["data"][0]
+    answer = billfold.ask("payments recieved from nov 1st through nov 10th?")
+    assert answer.clarification is None and answer.intent == "count"
+    assert answer.interpret(answer.run()).figures[0].value == truth
