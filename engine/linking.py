@@ -327,20 +327,14 @@ class Linker:
         return None
 
     def _choose(
-        self,
-        targets: list[_Target],
-        tokens: list[Token],
-        i: int,
-        n: int = 1,
-        before: list[Mention] | None = None,
-        text: str = "",
+        self, targets: list[_Target], tokens: list[Token], i: int, n: int, before: list[Mention], text: str
     ) -> _Target:
         """The best target for an alias: a word before it may say which property a value belongs to (the lexicon's
         context words, or the property itself: "delivered by email"), and a noun after it that a value describes
         ("email signups", "google users") makes it a value, not a property."""
         if len(targets) > 1:
             for t in targets:
-                if self._owner_before(t, text, tokens[i].start, before or []) is not None:
+                if self._owner_before(t, text, tokens[i].start, before) is not None:
                     return t
         if len(targets) > 1 and n == 1 and tokens[i].text != tokens[i].stem and tokens[i].text.endswith("s"):
             # "with emails": a plural names the property (a value is one label), where the word is both ("viewed
