@@ -92,11 +92,10 @@ class Engine:
 
     def tracked(self, text: str, start: int, end: int) -> bool:
         """Is ``text[start:end]`` part of a mention of one of the project's own events, by the event's own
-            name ("meetings were booked" for ``meeting_booked`` in a scheduling product), or one of its data's own
-            property values ("accounts from capterra" where capterra is an acquisition source, "2-10 employee businesses" where
-        2-10 is a company size)? Then a refusal about
-            outside data does not apply to it. Lexicon synonyms ("sales" for ``purchase``) do not count:
-            "sales calls" stays outside data."""
+        name ("meetings were booked" for ``meeting_booked`` in a scheduling product), or one of its data's own
+        property values ("accounts from capterra" where capterra is an acquisition source, "2-10 employee
+        businesses" where 2-10 is a company size)? Then a refusal about outside data does not apply to it.
+        Lexicon synonyms ("sales" for ``purchase``) do not count: "sales calls" stays outside data."""
         for m in self.linker.link(text):
             if m.score < TRACKED_SCORE or not (m.start < end and start < m.end):
                 continue

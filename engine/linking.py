@@ -236,7 +236,11 @@ class Linker:
             if n == 1 and i > 0 and tokens[i - 1].text in self._not_preceded_by.get(span[0].text, ()):
                 i += 1
                 continue
-            target = self._choose(targets, tokens, i, n, mentions, text)
+            owned = next(  # "delivered by email": the property said, then its value
+                ((t, o) for t in targets if (o := self._owner_before(t, text, tokens[i].start, mentions)) is not None),
+                None,
+            )
+            target = owned[0] if owned is not None else self._choose(targets, tokens, i, n)
             if target.event is not None and i + n < len(tokens):  # "payments recieved": the slip is part of the name
                 verb = {stem(target.event.name.rsplit("_", 1)[-1]): target}
                 if self._misspelt_verb(tokens[i + n], verb) is not None:
@@ -251,10 +255,9 @@ class Linker:
                 if owner == target.filter.prop.name:
                     span = tokens[i : i + n + extra]
                     n += extra
-            owner_before = self._owner_before(target, text, tokens[i].start, mentions)
-            if owner_before is not None:  # "delivered by email": the property said, then its value
-                mentions.remove(owner_before)
-            start = owner_before.start if owner_before is not None else span[0].start
+            if owned is not None:
+                mentions.remove(owned[1])
+            start = owned[1].start if owned is not None else span[0].start
             phrase = text[start : span[-1].end]
             if target.rank == _NAME_WORD_RANK:
                 score = min(score, NAME_WORD_SCORE)
@@ -326,16 +329,9 @@ class Linker:
                 return n, self._index[key], hit[1] * 100
         return None
 
-    def _choose(
-        self, targets: list[_Target], tokens: list[Token], i: int, n: int, before: list[Mention], text: str
-    ) -> _Target:
-        """The best target for an alias: a word before it may say which property a value belongs to (the lexicon's
-        context words, or the property itself: "delivered by email"), and a noun after it that a value describes
-        ("email signups", "google users") makes it a value, not a property."""
-        if len(targets) > 1:
-            for t in targets:
-                if self._owner_before(t, text, tokens[i].start, before) is not None:
-                    return t
+    def _choose(self, targets: list[_Target], tokens: list[Token], i: int, n: int = 1) -> _Target:
+        """The best target for an alias: a word before it may say which property a value belongs to, and a noun
+        after it that a value describes ("email signups", "google users") makes it a value, not a property."""
         if len(targets) > 1 and n == 1 and tokens[i].text != tokens[i].stem and tokens[i].text.endswith("s"):
             # "with emails": a plural names the property (a value is one label), where the word is both ("viewed
             # pricing" is no plural: the pricing page, not the amount)

@@ -250,6 +250,12 @@ def _state_of_thing(events: list[Mention], spans: list[Span], text: str) -> list
     return [m for m in joined if m not in doers]
 
 
+def _noun(event: str) -> str:
+    """The thing an event called "<thing>_<verb>" is about: the events of one noun ("invoice_created",
+    "invoice_sent") are the ones a bare "invoices" may mean."""
+    return event.split("_")[0]
+
+
 def _is_thing(m: Mention) -> bool:
     """The mention names the thing of an event called "<thing>_<verb>" ("clients" of ``client_added``)."""
     assert m.event is not None
@@ -306,7 +312,7 @@ def _prefer_whole_names(events: list[Mention], spans: list[Span]) -> list[Mentio
                 and m.event is not None
                 and o.event is not None
                 and o.event.name != m.event.name
-                and o.event.name.split("_")[0] == m.event.name.split("_")[0]
+                and _noun(o.event.name) == _noun(m.event.name)
             ),
             None,
         )
@@ -1260,20 +1266,19 @@ class Reader:
     def _carrier(self, events: list[Mention], filters: list[FoundFilter], spans: list[Span]) -> list[Mention]:
         """ "invoices delivered by email": a noun of several events ("invoices", read as the first) filtered on a
         property only one of them carries (``delivery``) is that one (invoices created have no delivery: 0)."""
+        wanted = {f.filter.prop.name for f in filters if f.filter.prop.scope == "event"}
         out = []
         for m in events:
             event = m.event
             assert event is not None
-            wanted = {f.filter.prop.name for f in filters if f.filter.prop.scope == "event"}
             own = set(self.taxonomy.event_property_names(event.name))
             if m.score != NAME_WORD_SCORE or event.filters or not wanted or wanted <= own:
                 out.append(m)
                 continue
-            noun = event.name.split("_")[0]
             carriers = [
                 name
                 for name in self.taxonomy.events
-                if name.split("_")[0] == noun and wanted <= set(self.taxonomy.event_property_names(name))
+                if _noun(name) == _noun(event.name) and wanted <= set(self.taxonomy.event_property_names(name))
             ]
             if len(carriers) != 1:
                 out.append(m)
@@ -1505,14 +1510,15 @@ def _blank_silence(text: str) -> str:
     return text
 
 
-_ASIDE = re.compile(r"\(([^()]{1,60})\)")
+_ASIDE_CHARS = 60
+"""The longest remark in brackets set aside from a period around it."""
 
 
 def _blank_asides(text: str, now: datetime) -> str:
     """ "from Nov 16 (the 4.2 release) onwards": a remark in brackets that names no period is not part of the
     period around it (the date alone was read as that one day)."""
-    for m in _ASIDE.finditer(text):
-        if find_time_range(m.group(1), now) is None:
+    for m in BRACKETED.finditer(text):
+        if len(m.group(1)) <= _ASIDE_CHARS and find_time_range(m.group(1), now) is None:
             text = _blank(text, m.start(), m.end())
     return text
 

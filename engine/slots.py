@@ -831,10 +831,9 @@ class SlotFiller:
         if r.compare_range is not None:
             # like for like only when the current period is still running ("this month so far vs the same point
             # last month"): October against September compares two whole months, though one day shorter
-            running = current.end >= now - timedelta(minutes=1)
+            # ("Nov 6 to Nov 15" against since Nov 16: the days named are compared as named, whatever their length)
+            running = current.end >= now - timedelta(minutes=1) and "from" not in r.compare_range.spec
             shorter = r.compare_range.end - r.compare_range.start < current.end - current.start - timedelta(hours=1)
-            dated = "from" in r.compare_range.spec  # "Nov 6 to Nov 15": the days named, whatever their length
-            running = running and not dated
             return Comparison(
                 "previous_period",
                 r.compare_range,
