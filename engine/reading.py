@@ -68,6 +68,10 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
             rf"(?={_RANKED}))",
         ),
         (
+            "limit",  # "show me the 3 who've been gone the longest", "which 3 have gone quiet": people, counted off
+            rf"\b(?:show me|list|give me|the|which|what)\s+{_NUM}\s+(?=(?:who|that|have|has|had|are|were|did)\b)",
+        ),
+        (
             "limit",
             rf"\b{_NUM}\s+(?:days|dates|weeks|months|hours)\s+with the (?:most|least|fewest|highest|lowest|biggest|"
             r"smallest|top|largest)\b",

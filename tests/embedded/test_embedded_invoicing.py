@@ -535,6 +535,7 @@ def test_a_plan_named_before_people_is_the_persons_and_the_longest_silent_look_b
     assert answer.clarification is None and answer.intent == "churn_risk" and answer.slots.get("event") is None
     assert [f.prop.scope for f in answer.slots["filters"]] == ["person"]
     assert answer.slots["rank"] == "silence" and answer.slots["time_range"].spec == {"all": True}
+    assert answer.slots["limit"] == 3  # "which 3 have gone...": the people counted off (it listed 100)
     table = answer.run()
     assert [row[0] for row in table.rows[:3]] == [row[0] for row in truth]
 
@@ -599,6 +600,7 @@ def test_money_collected_paying_customers_and_what_is_signed_up_for(billfold: En
         "3 who've been gone the longest"
     )
     assert quiet.slots["silent_days"] == 14 and quiet.slots["event"].name == "$pageview"
+    assert quiet.slots["limit"] == 3  # "show me the 3 who've been gone the longest"
     assert [c.event.name for c in quiet.slots["conditions"]] == ["subscription_started"]
 
 
