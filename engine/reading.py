@@ -542,7 +542,7 @@ _FILLER = frozenset(
 )
 """Words that ask for nothing beyond what the reading found: "pageviews from Nov 10 through Nov 12, inclusive"."""
 
-_PEOPLE = r"(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl)"
+_PEOPLE = r"(?:users?|people|customers?|accounts?|members?|folks|persons?|visitors?|ppl|subscribers?)"
 """The nouns that name people."""
 _PERSON_NOUN = re.compile(rf"^\s+{_PEOPLE}\b")
 """After an event, a noun for people makes the event a description of who: "registered users", "paying customers"."""
@@ -946,7 +946,9 @@ class Reader:
             before = masked[max(0, mention.start - 40) : mention.start]
             after = masked[mention.end : mention.end + 90]
             if mention.kind == "event" and mention.event is not None:
-                negated = (bool(events) or bool(_WHO_NEGATED.search(before))) and bool(_NEGATION.search(before))
+                negated = (bool(events) or bool(qualifiers) or bool(_WHO_NEGATED.search(before))) and bool(
+                    _NEGATION.search(before)
+                )
                 if negated and re.search(r"\bnon[- ]?$", before):
                     negated = False  # "ignoring non-pageview events": only the pageviews, a negation of a negation
                 if not negated and (_PERSON_NOUN.match(after) or _PERSON_NOUN.search(" " + mention.phrase.split()[-1])):

@@ -614,3 +614,22 @@ def test_a_slip_in_the_verb_of_an_events_name_is_part_of_the_name(billfold: Engi
     answer = billfold.ask("payments recieved from nov 1st through nov 10th?")
     assert answer.clarification is None and answer.intent == "count"
     assert answer.interpret(answer.run()).figures[0].value == truth
+
+
+def test_subscribers_are_who_is_followed_not_the_activity(billfold: Engine, store: Store) -> None:
+    """ "Business-plan subscribers ... who've gone quiet": subscribers are people who subscribed (a condition), and
+    going quiet is about any event (it read the subscription as the activity, so everyone who subscribed more than
+    14 days ago had "gone quiet")."""
+    truth = store.json(
+        "SELECT person_id FROM events WHERE person_id IN (SELECT person_id FROM events WHERE event = "
+        "'subscription_started') AND JSONExtractString(person_properties, 'plan') = 'business' AND "
+        f"JSONExtractString(person_properties, 'company_size') = '51-200' GROUP BY person_id "
+        f"HAVING max(timestamp) < {SQL_END} - INTERVAL 14 DAY"
+    )["data"]
+    answer = billfold.ask(
+        "list the business-plan subscribers from 51-200 person companies who've gone quiet (no events at all in the "
+        "past 14 days)"
+    )
+    assert answer.intent == "churn_risk" and answer.slots.get("event") is None
+    assert [c.event.name for c in answer.slots["conditions"]] == ["subscription_started"]
+    assert sorted(str(r["person_id"]) for r in answer.run().records()) == sorted(str(r[0]) for r in truth)
