@@ -88,7 +88,7 @@ _ALL_EVENTS_NOUN = re.compile(
 """What a question must count for "all events" to be its answer: people or events, not "how many did we get"."""
 _DESCRIBING = re.compile(
     r"\w+(?:est|ly|ier)|very|really|super|pretty|quite|most|least|total|overall|daily|weekly|monthly|"
-    r"ignore|ignoring|exclude|excluding|skip|skipping|acquired|referred|sourced|driven|attributed|brought"
+    r"zero|ignore|ignoring|exclude|excluding|skip|skipping|acquired|referred|sourced|driven|attributed|brought"
 )
 """Unknown words that describe rather than name (superlatives, adverbs, "zero events", "ignore users", "google-acquired
 users"): never asked about as a missing event."""
@@ -432,13 +432,17 @@ class SlotFiller:
         taken: dict[str, Mention] = {}
 
         def take(spec: SlotSpec, m: Mention) -> None:
-            """A slot takes a mention, and every later mention of the same event ("signups ... from signup")."""
+            """A slot takes a mention, and every later mention of the same event ("signups ... from signup"); a
+            later mention narrowed by a value says which of them ("their first pageview ever on the blog")."""
             taken[spec.name] = m
-            for other in [
-                o for o in free if o.event is not None and m.event is not None and o.event.name == m.event.name
-            ]:
+            if m.event is None:
+                return
+            narrowed = bool(m.event.filters)
+            for other in [o for o in free if o.event is not None and o.event.name == m.event.name]:
                 free.remove(other)
                 filled.used.add((other.start, other.end))
+                if not narrowed and other.event is not None and other.event.filters:
+                    taken[spec.name], narrowed = other, True
 
         for spec in singles:
             if spec.cue is not None:

@@ -1270,3 +1270,28 @@ def test_a_remark_in_brackets_is_not_part_of_the_period_and_what_share_go_from_a
         "'2026-11-26 12:00:00' GROUP BY person_id)"
     ).rows
     assert funnel.interpret(table).figures[0].value == pytest.approx(truth[0], abs=0.05)
+
+
+def test_a_later_mention_narrowed_by_a_value_says_which_event_and_zero_events_is_a_negation(
+    demo_engine: Engine,
+) -> None:
+    """ "Their first pageview ever on the blog": the blog mention narrows the pageview counted (it was dropped
+    silently: every first pageview was counted); "had zero events last week" reads like "had no events" (it was
+    asked about as an event called 'zero')."""
+    asked, table = answered(
+        demo_engine, "how many people had their first pageview ever on the blog, with that first visit this month?"
+    )
+    event = asked.slots["event"]
+    assert event.name == "$pageview" and [(f.prop.name, f.value) for f in event.filters] == [("$pathname", "/blog")]
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM (SELECT person_id, min(timestamp) AS first FROM events WHERE event = '$pageview' AND "
+        "JSONExtractString(properties, '$pathname') = '/blog' AND timestamp < '2026-11-26 12:00:00' GROUP BY "
+        "person_id HAVING first >= '2026-11-01')"
+    ).rows
+    assert asked.interpret(table).figures[0].value == truth[0]
+    zero, none = (
+        answered(demo_engine, f"how many users were active in the week of Nov 9 but had {word} events last week?")
+        for word in ("zero", "no")
+    )
+    assert zero[0].hogql == none[0].hogql
+    assert zero[0].interpret(zero[1]).figures[0].value == none[0].interpret(none[1]).figures[0].value
