@@ -34,6 +34,10 @@ _FUZZY_CUTOFF = 0.8  # Damerau-Levenshtein similarity of stems: one slip in a si
 _SCATTER_WINDOW = 4
 _VERB_REACH = 9  # words after a noun where the verb saying which of its events may come
 _CLAUSE_BREAK = re.compile(r"[,;:?!.()]")
+_QUANTITY_WORDS = frozenset({"single", "one", "any", "more", "many", "few", "several", "another"})
+"""Words that say how many, not which: "sent a single invoice" still names the invoices sent."""
+_COUNT_WORDS = frozenset({"a", "an", "at", "least", "most", "more", "than", "less", "fewer", "over", "under", "or"})
+"""The words of a count before a noun ("sent at least 3 invoices", "sent more than 10 invoices")."""
 _CLAUSE_WORDS = frozenset({"and", "or", "but", "vs", "versus", "then", "than", "compared", "while", "where"})
 _VALUE_HEADS = frozenset(
     {
@@ -223,8 +227,13 @@ class Linker:
             if exact is not None and all(t.rank == _NAME_WORD_RANK for t in exact[1]):
                 # "invoices were sent": the whole name, not a part; "invoices did German accounts send": the noun,
                 # and the verb that says which of its events
-                exact = self._scattered(tokens, i) or self._verb_later(text, tokens, i, exact) or exact
-            found = exact or self._scattered(tokens, i) or self._fuzzy(tokens, i, budget)
+                exact = (
+                    self._scattered(text, tokens, i)
+                    or self._verb_later(text, tokens, i, exact)
+                    or self._verb_before(text, tokens, i, exact)
+                    or exact
+                )
+            found = exact or self._scattered(text, tokens, i) or self._fuzzy(tokens, i, budget)
             if found is None:
                 i += 1
                 continue
@@ -274,13 +283,21 @@ class Linker:
                 return n, targets, 100.0
         return None
 
-    def _scattered(self, tokens: list[Token], i: int) -> tuple[int, list[_Target], float] | None:
-        """An event name's words a few words apart, in any order: "projects have been created"."""
+    def _scattered(self, text: str, tokens: list[Token], i: int) -> tuple[int, list[_Target], float] | None:
+        """An event name's words a few words apart in one clause, in any order: "projects have been created" (not
+        "clients? just add up ...")."""
+        reach = tokens[i : i + _SCATTER_WINDOW]
+        broken = next(
+            (k for k in range(1, len(reach)) if _CLAUSE_BREAK.search(text[reach[k - 1].end : reach[k].start])), None
+        )
+        window = [t.stem for t in reach[:broken]]
         for stems, target in self._scatter.get(tokens[i].stem, ()):
-            window = [t.stem for t in tokens[i : i + _SCATTER_WINDOW]]
             if stems <= set(window):
                 last = max(window.index(st) for st in stems)
-                if any(t.stem not in stems and t.text not in STOPWORDS for t in tokens[i : i + last + 1]):
+                if any(
+                    t.stem not in stems and t.text not in STOPWORDS and t.text not in _QUANTITY_WORDS
+                    for t in tokens[i : i + last + 1]
+                ):
                     continue  # "used the ai_assist feature": a word of its own in between is not part of the name
                 return last + 1, [target], 95.0
         return None
@@ -306,6 +323,27 @@ class Linker:
             typed = self._misspelt_verb(token, verbs)  # "invoices sentt"
             if typed is not None:
                 return n, [verbs[typed]], found[2]
+        return None
+
+    def _verb_before(
+        self, text: str, tokens: list[Token], i: int, found: tuple[int, list[_Target], float]
+    ) -> tuple[int, list[_Target], float] | None:
+        """The noun of several events ("invoices") after, earlier in the same clause, the verb of one of them with
+        a count between ("sent at least 3 invoices"): that event, named by the noun's words."""
+        if found[0] != 1:
+            return None
+        verbs = {
+            next(iter(stems - {tokens[i].stem})): target
+            for stems, target in self._scatter.get(tokens[i].stem, ())
+            if len(stems) == 2
+        }
+        for token, after in pairwise(reversed(tokens[max(0, i - _VERB_REACH) : i + 1])):
+            if _CLAUSE_BREAK.search(text[after.end : token.start]):
+                return None
+            if after.stem in verbs:
+                return found[0], [verbs[after.stem]], found[2]
+            if not (after.text in _COUNT_WORDS or after.text in _QUANTITY_WORDS or after.text.isdigit()):
+                return None  # "sent reminders for invoices": only words of how many stand between
         return None
 
     def _misspelt_verb(self, token: Token, verbs: Mapping[str, _Target]) -> str | None:

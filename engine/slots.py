@@ -428,6 +428,20 @@ class SlotFiller:
             for m in [m for m in mentions if m.event is not None and m.event.name == anchor.name]:
                 mentions.remove(m)
                 filled.used.add((m.start, m.end))
+        if (
+            r.metric is not None
+            and primary is not None
+            and primary.role == "series.event"
+            and mentions
+            and not any(
+                m.event is not None and r.metric["property"] in self.taxonomy.event_property_names(m.event.name)
+                for m in mentions
+            )
+        ):
+            # "money collected from clients": the metric's own event is measured; an event that cannot carry its
+            # property ("clients" added) is left for another slot, or reported unused
+            out[primary.name] = EventRef(r.metric["event"])
+            self._use_kind(r, filled, "metric")
         free = list(mentions)
         taken: dict[str, Mention] = {}
 

@@ -308,7 +308,8 @@ STOPWORDS = frozenset(
 )
 
 
-# Chat shorthand, spelled out before anything reads the question ("sess/user last wk", "d7 ret").
+# Chat shorthand and words run together, spelled out before anything reads the question ("sess/user last wk",
+# "d7 ret", "atleast 3").
 ABBREVIATIONS = {
     "ppl": "people",
     "usr": "user",
@@ -328,6 +329,8 @@ ABBREVIATIONS = {
     "plz": "please",
     "thx": "thanks",
     "tix": "tickets",
+    "atleast": "at least",
+    "atmost": "at most",
     "gimme": "give me",
     "lemme": "let me",
     "wanna": "want to",

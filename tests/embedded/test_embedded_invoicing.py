@@ -633,3 +633,45 @@ def test_subscribers_are_who_is_followed_not_the_activity(billfold: Engine, stor
     assert answer.intent == "churn_risk" and answer.slots.get("event") is None
     assert [c.event.name for c in answer.slots["conditions"]] == ["subscription_started"]
     assert sorted(str(r["person_id"]) for r in answer.run().records()) == sorted(str(r[0]) for r in truth)
+
+
+def test_a_count_or_a_quantity_word_between_a_verb_and_its_noun_keeps_the_event(billfold: Engine, store: Store) -> None:
+    """ "Sent atleast 3 invoices": the verb before the noun says which of the invoice events (it counted drafted
+    invoices), and "atleast" is "at least" (the threshold was dropped silently: every sender was counted); "sent
+    reminders for invoices" still counts reminders."""
+    (truth,) = store.json(
+        "SELECT count() FROM (SELECT person_id FROM events WHERE event = 'invoice_sent' AND timestamp >= "
+        "'2026-11-16' AND timestamp < '2026-11-23' GROUP BY person_id HAVING count() >= 3)"
+    )["data"][0]
+    for question in (
+        "how many accounts sent atleast 3 invoices last week",
+        "how many accounts sent at least 3 invoices last week",
+    ):
+        answer = billfold.ask(question)
+        assert answer.slots["event"].name == "invoice_sent" and answer.slots["conditions"][0].min_count == 3
+        assert answer.interpret(answer.run()).figures[0].value == truth
+    single = billfold.ask("how many accounts sent a single invoice last week")
+    assert single.slots["event"].name == "invoice_sent"
+    reminders = billfold.ask("accounts that sent reminders for invoices last week")
+    assert reminders.slots["event"].name == "reminder_sent"
+
+
+def test_money_from_an_event_that_carries_no_amount_is_the_revenue_events_and_paying_subscribers_subscribed(
+    billfold: Engine, store: Store
+) -> None:
+    """ "Total money collected from clients in the last 7 days? just add up all currencies": the money is the
+    revenue event's amount (it summed the amount of ``client_added``, which has none, and a word after the "?" was
+    read as part of the event's name: 0 was stated); the clients are reported unused. "Paying subscribers" are
+    people who subscribed (not also people who were paid)."""
+    (truth,) = store.json(
+        "SELECT round(sum(JSONExtractFloat(properties, 'amount')), 2) FROM events WHERE event = "
+        f"'payment_received' AND timestamp >= {SQL_END} - INTERVAL 7 DAY AND timestamp < {SQL_END}"
+    )["data"][0]
+    answer = billfold.ask("total money collected from clients in the last 7 days? just add up all currencies")
+    assert answer.slots["event"].name == "payment_received"
+    assert answer.interpret(answer.run()).figures[0].value == pytest.approx(truth)
+    assert any("'clients'" in c.message for c in answer.caveats)
+    quiet = billfold.ask("which of our paying subscribers have had no events in the past 14 days?")
+    assert [c.event.name for c in quiet.slots["conditions"]] == ["subscription_started"]
+    counted = billfold.ask("how many of our paying subscribers have had zero events of any kind in the past 14 days?")
+    assert counted.clarification is None and counted.intent == "churn_risk"
