@@ -511,23 +511,18 @@ def _funnel_breakdown(answer: Asked, table: Table, what: str) -> Interpretation:
 
 
 def _retention(answer: Asked, table: Table, what: str) -> Interpretation:
-    """Each offset's retention over all cohorts that have reached it (weighted by cohort size)."""
-    sizes: dict[str, float] = {}
-    returned: dict[int, float] = {}
-    for r in table.records():
-        sizes[str(r["cohort"])] = _num(r["cohort_size"])
-        offset = int(_num(r["period_offset"]))
-        returned[offset] = returned.get(offset, 0.0) + _num(r["users"])
+    """Each offset's retention over all cohorts that have reached it (weighted by cohort size); with named values
+    side by side, that for each value."""
     unit = answer.meaning.retention.period if answer.meaning and answer.meaning.retention else "week"
-    offsets = sorted(o for o in returned if o > 0)
+    records = table.records()
+    if "segment" in table.columns:
+        return _retention_sides(answer, records, what, unit)
+    sizes, offsets, rates, reached = _retention_rates(answer, records, unit)
     if not offsets:
         return Interpretation(
             f"Not enough {unit}s yet to measure retention for {what}.", figures=(Figure("cohort", sum(sizes.values())),)
         )
-    reached = _reached(answer, table, unit)
-    rates = {o: returned[o] / reached[o] * 100 if reached.get(o) else 0.0 for o in offsets}
-    asked = answer.meaning.param("offset") if answer.meaning else None
-    focus = asked if asked in rates else offsets[0]
+    focus = _focus(answer, offsets)
     head = f"{rates[focus]:.1f}% of {fmt(reached.get(focus, 0))} users came back in {unit} {focus}: {what}."
     details = ("By " + unit + ": " + ", ".join(f"{unit} {o} {rates[o]:.1f}%" for o in offsets) + ".",)
     figures = (*tuple(Figure(f"{unit} {o}", rates[o], "%") for o in offsets), Figure("cohort", sum(sizes.values())))
@@ -539,7 +534,58 @@ def _retention(answer: Asked, table: Table, what: str) -> Interpretation:
     )
 
 
-def _reached(answer: Asked, table: Table, unit: str) -> dict[int, float]:
+def _retention_sides(answer: Asked, records: list[dict[str, Any]], what: str, unit: str) -> Interpretation:
+    """ "Week 4 retention, one-person businesses vs companies of 11-50": the asked period's retention for each
+    value, side by side (each value's cohorts weighed on their own)."""
+    sides = {str(r["segment"]): [x for x in records if str(x["segment"]) == str(r["segment"])] for r in records}
+    found = {side: _retention_rates(answer, rows, unit) for side, rows in sides.items()}
+    offsets = sorted({o for _, offs, _, _ in found.values() for o in offs})
+    if not offsets:
+        return Interpretation(f"Not enough {unit}s yet to measure retention for {what}.")
+    focus = _focus(answer, offsets)
+    parts = [
+        f"{side} {rates.get(focus, 0.0):.1f}% of {fmt(reached.get(focus, 0))}"
+        for side, (_, _, rates, reached) in found.items()
+    ]
+    head = f"{unit.capitalize()} {focus} retention: " + ", ".join(parts) + f": {what}."
+    details = tuple(
+        f"{side}, by {unit}: " + ", ".join(f"{unit} {o} {rates[o]:.1f}%" for o in offs) + "."
+        for side, (_, offs, rates, _) in found.items()
+    )
+    figures = tuple(
+        Figure(f"{side} {unit} {focus}", rates.get(focus, 0.0), "%") for side, (_, _, rates, _) in found.items()
+    )
+    return Interpretation(
+        head,
+        details,
+        bar_chart(list(found), [rates.get(focus, 0.0) for _, _, rates, _ in found.values()], suffix="%"),
+        figures=figures,
+    )
+
+
+def _retention_rates(
+    answer: Asked, records: list[dict[str, Any]], unit: str
+) -> tuple[dict[str, float], list[int], dict[int, float], dict[int, float]]:
+    """Cohort sizes, the offsets after the start, each one's retention (%) and how many people could reach it."""
+    sizes: dict[str, float] = {}
+    returned: dict[int, float] = {}
+    for r in records:
+        sizes[str(r["cohort"])] = _num(r["cohort_size"])
+        offset = int(_num(r["period_offset"]))
+        returned[offset] = returned.get(offset, 0.0) + _num(r["users"])
+    offsets = sorted(o for o in returned if o > 0)
+    reached = _reached(answer, records, unit)
+    rates = {o: returned[o] / reached[o] * 100 if reached.get(o) else 0.0 for o in offsets}
+    return sizes, offsets, rates, reached
+
+
+def _focus(answer: Asked, offsets: list[int]) -> int:
+    """The period the question asked about ("week 4 retention"), else the first after the start."""
+    asked = answer.meaning.param("offset") if answer.meaning else None
+    return int(asked) if isinstance(asked, int) and asked in offsets else offsets[0]
+
+
+def _reached(answer: Asked, records: list[dict[str, Any]], unit: str) -> dict[int, float]:
     """For each offset, how many people are in cohorts old enough to have had it (a cohort that started this
     week has no week 1 yet: counting it would read as people not coming back)."""
     from .meaning import _shift
@@ -547,8 +593,8 @@ def _reached(answer: Asked, table: Table, unit: str) -> dict[int, float]:
     now = answer.now
     out: dict[int, float] = {}
     seen: set[str] = set()
-    offsets = {int(_num(r["period_offset"])) for r in table.records()}
-    for r in table.records():
+    offsets = {int(_num(r["period_offset"])) for r in records}
+    for r in records:
         cohort = str(r["cohort"])
         if cohort in seen:
             continue

@@ -58,10 +58,11 @@ _VALUE_HEADS = frozenset(
     }
 )
 """Stems of nouns a value describes ("email signups"): before one, a word that is also a property name is the value."""
-_SIZE_BAND = re.compile(r"\d+-\d+|\d+\+")
+_SIZE_BAND = re.compile(r"\d+-\d+|\d+\+|\d+")
 _SIZE_HEADS = ("person", "persons", "people", "employee", "employees", "staff", "seat", "seats", "ppl", "user", "users")
-"""A value written only in digits ("51-200") is a size band; it is linked only followed by what it counts, so a
-date range ("2-10 nov") stays a date range."""
+"""A value written only in digits ("51-200", "1") is a size band; it is linked only followed by what it counts or after
+its property's name, so a date range ("2-10 nov") stays a date range and a count ("1 invoice") a count."""
+_NUMBER_WORDS = {"1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "10": "ten"}
 _OWNER_BETWEEN = re.compile(r"\s*(?:(?:by|via|through|with|using|over|as|of)\s+)?")
 _PEOPLE_HEADS = frozenset({"user", "customer", "peopl", "account", "member", "folk", "ppl", "subscriber", "buyer"})
 """Stems of nouns naming people: a value before one ("business customers") describes the person, so where the
@@ -186,9 +187,17 @@ class Linker:
                     if any(c.isalpha() for c in value) and value.lower() not in STOPWORDS:
                         for phrase in {value, _spaced(value)}:
                             self._add(phrase, _Target("value", filter=f, rank=priority.get(name, 99) * 2 + rank))
-                    elif _SIZE_BAND.fullmatch(value):  # "51-200 person companies": a band only beside what it counts
+                    elif _SIZE_BAND.fullmatch(value):
+                        # "51-200 person companies", "company size 11-50": a band only beside what it counts or
+                        # after its property's name
+                        target = _Target("value", filter=f, rank=priority.get(name, 99) * 2)
                         for head in _SIZE_HEADS:
-                            self._add(f"{value} {head}", _Target("value", filter=f, rank=priority.get(name, 99) * 2))
+                            self._add(f"{value} {head}", target)
+                            if value in _NUMBER_WORDS:  # "one-person businesses"
+                                self._add(f"{_NUMBER_WORDS[value]} {head}", target)
+                        for phrase in {_spaced(name), name}:
+                            self._add(f"{phrase} {value}", target)
+                            self._add(f"{phrase} of {value}", target)
         for name, phrases in (lex.get("properties") or {}).items():
             for scope in ("event", "person", "session"):
                 found = tax.property(name, scope)  # type: ignore[arg-type]

@@ -675,3 +675,26 @@ def test_money_from_an_event_that_carries_no_amount_is_the_revenue_events_and_pa
     assert [c.event.name for c in quiet.slots["conditions"]] == ["subscription_started"]
     counted = billfold.ask("how many of our paying subscribers have had zero events of any kind in the past 14 days?")
     assert counted.clarification is None and counted.intent == "churn_risk"
+
+
+def test_retention_of_named_values_side_by_side(billfold: Engine, store: Store) -> None:
+    """ "Week 2 retention for September signups, one-person businesses vs companies of 11-50 people": each value's
+    cohorts are followed on their own and both rates are stated (the split was reported unused and one rate for
+    everyone stated); "one-person" and "company size 11-50" name the size bands."""
+    truth = store.json(
+        "SELECT size, 100 * countIf(back) / count() FROM (SELECT c.person_id, any(c.size) AS size, countIf("
+        "e.timestamp >= c.wk + INTERVAL 14 DAY AND e.timestamp < c.wk + INTERVAL 21 DAY) > 0 AS back FROM (SELECT "
+        "person_id, toStartOfWeek(min(timestamp), 1) AS wk, argMin(JSONExtractString(person_properties, "
+        "'company_size'), timestamp) AS size FROM events WHERE event = 'account_created' AND timestamp >= "
+        "'2026-09-01' AND timestamp < '2026-10-01' GROUP BY person_id HAVING size IN ('1', '11-50')) AS c LEFT JOIN "
+        "events AS e ON e.person_id = c.person_id GROUP BY c.person_id) GROUP BY size ORDER BY size"
+    )["data"]
+    for question in (
+        "week 2 retention for september signups, one-person businesses vs companies of 11-50 people",
+        "week 2 retention for september signups: company size 1 vs company size 11-50",
+    ):
+        answer = billfold.ask(question)
+        assert answer.intent == "retention" and answer.slots["segments"].values == ("1", "11-50"), question
+        assert not answer.caveats
+        stated = {f.name: f.value for f in answer.interpret(answer.run()).figures}
+        assert stated == {f"{size} week 2": pytest.approx(rate, abs=0.05) for size, rate in truth}
