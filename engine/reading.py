@@ -551,6 +551,12 @@ _PEOPLE_ASKED = re.compile(
     r"\btop \d+ (?:users|people|customers|accounts|persons)\b|\b(?:users|people|customers|accounts) \(?(?:e-?mails?|names)\b"
 )
 """The question asks for people by who they are ("who ...", "which users ...", "top 5 users (email)")."""
+_AMONG_WHO = re.compile(
+    rf"\b(?:of|among|amongst)\s+(?:the\s+|all\s+(?:the\s+)?|our\s+|those\s+)?(?:{_PEOPLE}|those|everyone|everybody)"
+    r"\s+(?:who|that)\s+(?:\S+\s+){0,3}$"
+)
+"""The people a question is about, named by what they did: "of the people who filed a ticket in October, how many
+have gone quiet": the event says who, not what is counted or measured."""
 _WHO_NEGATED = re.compile(rf"\b{_PEOPLE}\s+(?:who\s+|that\s+)?\S+(?:\s+\S+)?\s*$")
 """People, then the negation of the first event named: "how many users never purchased" counts the people who did
 not (it counted those who did, and said it had not read "never")."""
@@ -671,6 +677,9 @@ class Reading:
     """A second range that is not a comparison ("September signups still around in October")."""
     qualifiers: list[Mention] = field(default_factory=list)
     """Events that describe who rather than what: "registered users", "paying customers"."""
+    among: list[Mention] = field(default_factory=list)
+    """Events of a clause naming the people asked about ("of the people who filed a ticket in October, ..."): who,
+    where the family reads people by conditions; a first step or an anchor where it has those."""
     _unknown_things: list[str] | None = field(default=None, repr=False, compare=False)
     unread_filters: list[tuple[str, int, int]] = field(default_factory=list)
     """Filters being written that could not be read ("amount > abc", "plan ~ pro"): asked about, never dropped."""
@@ -938,6 +947,7 @@ class Reader:
         breakdowns: list[Mention] = []
         filters: list[FoundFilter] = list(unit_filters)
         qualifiers: list[Mention] = []
+        among: list[Mention] = []
         written = 0
         unread_filters: list[tuple[str, int, int]] = []
         for mention in mentions:
@@ -951,6 +961,8 @@ class Reader:
                 )
                 if negated and re.search(r"\bnon[- ]?$", before):
                     negated = False  # "ignoring non-pageview events": only the pageviews, a negation of a negation
+                if not negated and _AMONG_WHO.search(before) and re.search(r"[,:;]", after):
+                    among.append(mention)
                 if not negated and (_PERSON_NOUN.match(after) or _PERSON_NOUN.search(" " + mention.phrase.split()[-1])):
                     qualifiers.append(mention)
                     spans.append(
@@ -1113,6 +1125,7 @@ class Reader:
             del details["share"]
             spans[:] = [s for s in spans if not (s.kind == "detail" and s.key == (share.start, share.end))]
         reading.qualifiers = qualifiers
+        reading.among = among
         reading.unread_filters = unread_filters
         reading.groupings = groupings
         if silence is not None:

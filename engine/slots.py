@@ -121,6 +121,14 @@ _DETAIL_OF_FACT = {"numeric_total": "math", "of_active": "of_active"}
 _USED_KINDS = ("event", "value", "property", "number", "detail", "flag", "comparison", "metric", "time")
 
 
+def _dated(m: Mention, r: Reading) -> bool:
+    """ "Of the people who filed a ticket in October, ...": the question's period is said in the clause describing
+    the people, so they did it in that period (not at any time)."""
+    return (
+        r.time_span is not None and m.end <= r.time_span[0] and not re.search(r"[,;:?]", r.text[m.end : r.time_span[0]])
+    )
+
+
 @dataclass(frozen=True)
 class SlotIssue:
     """A slot the engine must ask about, with concrete options where they exist."""
@@ -384,6 +392,25 @@ class SlotFiller:
         singles = [s for s in intent.slots if s.type == "event" and s.role != "exclude" and not s.set_aside]
         conditions = next((s for s in intent.slots if s.role == "conditions"), None)
         primary = next((s for s in singles if s.role == "series.event"), singles[0] if singles else None)
+        stepped = any(s.type == "events" for s in intent.slots)
+        alone = len(mentions) == 1 and primary is not None and primary.required
+        if (
+            conditions is not None
+            and not conditions.anchors
+            and not stepped
+            and len(singles) == 1
+            and r.among
+            and not alone
+        ):
+            # "of the people who filed a ticket in October, how many have gone quiet": the clause says who
+            for m in r.among:
+                if m in mentions and m.event is not None:
+                    mentions.remove(m)
+                    filled.used.add((m.start, m.end))
+                    out[conditions.name] = (
+                        *out.get(conditions.name, ()),
+                        Condition("did", m.event, in_range=_dated(m, r)),
+                    )
         if r.qualifiers:
             # "paying customers (anyone who's ever purchased)": a mention of a qualifier's own event describes them
             described = {m.event.name for m in r.qualifiers if m.event is not None}

@@ -1295,3 +1295,37 @@ def test_a_later_mention_narrowed_by_a_value_says_which_event_and_zero_events_is
     )
     assert zero[0].hogql == none[0].hogql
     assert zero[0].interpret(zero[1]).figures[0].value == none[0].interpret(none[1]).figures[0].value
+
+
+def test_a_clause_naming_the_people_asked_about_is_who_not_the_activity(demo_engine: Engine) -> None:
+    """ "Of the people who filed a ticket in October, how many have gone completely quiet for the last 14 days (no
+    events at all)?": October's ticket filers silent for 14 days (the ticket was read as the activity going quiet,
+    silently: 252 instead of the truth); "gone completely quiet" is churn (it asked between churn and a list)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count(DISTINCT person_id) FROM events WHERE event = 'support_ticket_created' AND timestamp >= "
+        "'2026-10-01' AND timestamp < '2026-11-01' AND person_id NOT IN (SELECT person_id FROM events WHERE "
+        "timestamp >= '2026-11-12 12:00:00' AND timestamp < '2026-11-26 12:00:00')"
+    ).rows
+    asked, table = answered(
+        demo_engine,
+        "of the people who filed a ticket in October, how many have gone completely quiet for the last 14 days "
+        "(no events at all)?",
+    )
+    assert asked.intent == "churn_risk" and asked.slots.get("event") is None
+    (condition,) = asked.slots["conditions"]
+    assert condition.event.name == "support_ticket_created" and condition.in_range
+    assert table.records()[0]["total"] == truth[0]
+    funnel = demo_engine.ask("of everyone who hit checkout this month, what % actually went on to buy?")
+    assert funnel.slots.get("conditions") in (None, ())
+
+
+def test_how_many_people_had_no_activity_in_the_last_days_is_churn(demo_engine: Engine) -> None:
+    """ "How many paying customers have had zero events in the past 14 days?" counts the silent people (it asked
+    between one number and churn); "how many accounts have churned" is churn too."""
+    for question in (
+        "how many of our paying customers have had zero events of any kind in the past 14 days?",
+        "how many users have had no activity in the last 30 days?",
+        "How many users have churned this month?",
+    ):
+        asked = demo_engine.ask(question)
+        assert asked.clarification is None and asked.intent == "churn_risk", question
