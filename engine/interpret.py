@@ -860,15 +860,21 @@ def _stickiness(answer: Asked, table: Table, what: str) -> Interpretation:
     users = [_num(u) for u in table.column("users")]
     total = sum(users)
     asked = answer.meaning.param("min_days") if answer.meaning else None
+    mean = sum(d * u for d, u in zip(days, users)) / total if total else 0.0
     figures = [Figure(f"{d} days", u) for d, u in zip(days, users)]
     details = ["By days active: " + ", ".join(f"{d}: {fmt(u)}" for d, u in zip(days, users)) + "."]
-    if asked:
+    if answer.meaning is not None and answer.meaning.primary.math == "avg":
+        # "on how many different days were they active, on average?": one figure, the mean over the people active
+        head = f"{mean:.2f} days active per user on average, over {fmt(total)} users: {what}."
+        figures.insert(0, Figure("average days active", mean))
+    elif asked:
         at_least = sum(u for d, u in zip(days, users) if d >= asked)
         head = f"{fmt(at_least)} of {fmt(total)} users were active on {asked} or more days: {what}."
         figures.insert(0, Figure(f"{asked}+ days", at_least))
     else:
         heavy = sum(u for d, u in zip(days, users) if d >= 3)
         head = f"{heavy / total * 100:.0f}% of {fmt(total)} users were active on 3 or more days: {what}."
+        details.append(f"On average {mean:.2f} days active per user.")
         figures.insert(0, Figure("3+ days share", heavy / total * 100, "%"))
     figures.append(Figure("users", total))
     return Interpretation(head, tuple(details), bar_chart([f"{d} days" for d in days], users), figures=tuple(figures))

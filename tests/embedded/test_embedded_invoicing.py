@@ -698,3 +698,16 @@ def test_retention_of_named_values_side_by_side(billfold: Engine, store: Store) 
         assert not answer.caveats
         stated = {f.name: f.value for f in answer.interpret(answer.run()).figures}
         assert stated == {f"{size} week 2": pytest.approx(rate, abs=0.05) for size, rate in truth}
+
+
+def test_people_ranked_by_money_collected(billfold: Engine, store: Store) -> None:
+    """ "Top 5 accounts by USD collected in October": ranked by the amount collected (they were ranked by how many
+    payments, and "by USD collected" was reported as an unknown grouping)."""
+    truth = store.json(
+        "SELECT person_id FROM events WHERE event = 'payment_received' AND JSONExtractString(properties, "
+        "'currency') = 'USD' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01' GROUP BY person_id ORDER BY "
+        "sum(JSONExtractFloat(properties, 'amount')) DESC LIMIT 5"
+    )["data"]
+    answer = billfold.ask("top 5 accounts by USD collected in October (payment_received amounts in USD only)")
+    assert answer.slots["rank"] == "amount" and not answer.caveats
+    assert [str(r["person_id"]) for r in answer.run().records()] == [str(r[0]) for r in truth]

@@ -1329,3 +1329,19 @@ def test_how_many_people_had_no_activity_in_the_last_days_is_churn(demo_engine: 
     ):
         asked = demo_engine.ask(question)
         assert asked.clarification is None and asked.intent == "churn_risk", question
+
+
+def test_the_average_number_of_days_active_is_one_figure(demo_engine: Engine) -> None:
+    """ "On how many different days were they active, on average?" states the mean days active per person (the
+    distribution was stated and "average" reported unused)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT avg(days) FROM (SELECT person_id, uniqExact(toDate(timestamp)) AS days FROM events WHERE timestamp "
+        ">= '2026-11-16' AND timestamp < '2026-11-23' GROUP BY person_id)"
+    ).rows
+    asked, table = answered(
+        demo_engine,
+        "among the people who were active at all last week, on how many different days were they active, on average?",
+    )
+    assert asked.intent == "stickiness" and not asked.caveats
+    head = asked.interpret(table).figures[0]
+    assert head.name == "average days active" and head.value == pytest.approx(truth[0])
