@@ -783,10 +783,13 @@ def _activation(answer: Asked, table: Table, what: str) -> Interpretation:
 
 def _cohort_comparison(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
+    offset = answer.meaning.param("offset") if answer.meaning else None
+    period = answer.meaning.param("period") if answer.meaning else None
+    done, do = (f"came back in {period} {offset}", "come back") if offset is not None else ("converted", "convert")
     head = (
         f"{what}: "
         + "; ".join(
-            f"{r['cohort']}: {_num(r['conversion_pct']):.1f}% of {fmt(_num(r['users']))} converted, "
+            f"{r['cohort']}: {_num(r['conversion_pct']):.1f}% of {fmt(_num(r['users']))} {done}, "
             f"{fmt(_num(r['avg_metric_events']))} on average"
             for r in rows
         )
@@ -804,13 +807,13 @@ def _cohort_comparison(answer: Asked, table: Table, what: str) -> Interpretation
     details: tuple[str, ...] = ()
     if did is not None and did_not is not None and _num(did_not["conversion_pct"]):
         ratio = _num(did["conversion_pct"]) / _num(did_not["conversion_pct"])
-        details = (f"Those who did are {ratio:.2f} times as likely to convert.",)
+        details = (f"Those who did are {ratio:.2f} times as likely to {do}.",)
         figures.append(Figure("ratio", round(ratio, 2)))
     elif did is None and len(rows) == 2:  # named groups ("google vs twitter users"): the higher against the lower
         high, low = sorted(rows, key=lambda r: _num(r["conversion_pct"]), reverse=True)
         if _num(low["conversion_pct"]):
             ratio = _num(high["conversion_pct"]) / _num(low["conversion_pct"])
-            details = (f"{high['cohort']} converts {ratio:.2f} times as often as {low['cohort']}.",)
+            details = (f"{high['cohort']}: {ratio:.2f} times as likely to {do} as {low['cohort']}.",)
             figures.append(Figure("ratio", round(ratio, 2)))
     return Interpretation(head, details, figures=tuple(figures))
 

@@ -711,3 +711,25 @@ def test_people_ranked_by_money_collected(billfold: Engine, store: Store) -> Non
     answer = billfold.ask("top 5 accounts by USD collected in October (payment_received amounts in USD only)")
     assert answer.slots["rank"] == "amount" and not answer.caveats
     assert [str(r["person_id"]) for r in answer.run().records()] == [str(r[0]) for r in truth]
+
+
+def test_people_who_did_something_early_against_everyone_else_are_two_groups(billfold: Engine, store: Store) -> None:
+    """ "Do October signups who send their first invoice within 3 days of signing up end up subscribing more?
+    subscription rate for them vs everyone else": two groups compared on subscribing (it answered the share who
+    sent an invoice, an activation rate, and reported the comparison unused)."""
+    rows = store.json(
+        "SELECT early, 100 * countIf(subscribed) / count() FROM (SELECT c.person_id, countIf(e.event = "
+        "'invoice_sent' AND e.timestamp >= c.s AND e.timestamp < c.s + INTERVAL 3 DAY) > 0 AS early, countIf("
+        "e.event = 'subscription_started' AND e.timestamp >= c.s) > 0 AS subscribed FROM (SELECT person_id, "
+        "min(timestamp) AS s FROM events WHERE event = 'account_created' AND timestamp >= '2026-10-01' GROUP BY "
+        "person_id HAVING s < '2026-11-01') AS c LEFT JOIN events AS e ON e.person_id = c.person_id GROUP BY "
+        "c.person_id) GROUP BY early"
+    )["data"]
+    answer = billfold.ask(
+        "do october signups who send their first invoice within 3 days of signing up end up subscribing more? "
+        "subscription rate for them vs everyone else who signed up in october"
+    )
+    assert answer.intent == "cohort_comparison" and answer.clarification is None
+    stated = {f.name: f.value for f in answer.interpret(answer.run()).figures if f.name.endswith("conversion")}
+    truth = {("did" if early else "did not") + " invoice_sent conversion": rate for early, rate in rows}
+    assert stated == {k: pytest.approx(v, abs=0.01) for k, v in truth.items()}

@@ -1345,3 +1345,43 @@ def test_the_average_number_of_days_active_is_one_figure(demo_engine: Engine) ->
     assert asked.intent == "stickiness" and not asked.caveats
     head = asked.interpret(table).figures[0]
     assert head.name == "average days active" and head.value == pytest.approx(truth[0])
+
+
+def test_coming_back_in_a_later_week_or_month_compared_between_who_did_something_early_and_the_rest(
+    demo_engine: Engine,
+) -> None:
+    """ "October signups: week 2 retention for people who finished onboarding within a day of signing up vs
+    everyone else" (and "still active in November"): the share coming back in that calendar week (month) after the
+    signup's, for each group (it answered a purchase rate, or asked between the families)."""
+
+    def truth(unit: str, offset: int) -> dict[str, float]:
+        start = f"toStartOf{unit}(c.s{', 1' if unit == 'Week' else ''}) + toInterval{unit}({offset})"
+        rows = demo_engine.backend.run_sql(
+            f"SELECT onboarded, 100 * countIf(back) / count() FROM (SELECT e.person_id, countIf("
+            f"e.event = 'onboarding_completed' AND e.timestamp >= c.s AND e.timestamp < c.s + INTERVAL 1 DAY) > 0 AS "
+            f"onboarded, countIf(e.timestamp >= {start} AND e.timestamp < {start} + toInterval{unit}(1)) > 0 AS back "
+            f"FROM events AS e INNER JOIN (SELECT person_id, min(timestamp) AS s FROM events WHERE event = "
+            f"'signed_up' AND timestamp >= '2026-10-01' GROUP BY person_id HAVING s < '2026-11-01') AS c ON "
+            f"c.person_id = e.person_id WHERE e.timestamp < '2026-11-26 12:00:00' GROUP BY e.person_id) GROUP BY "
+            f"onboarded"
+        ).rows
+        return {("did" if did else "did not") + " onboarding_completed conversion": rate for did, rate in rows}
+
+    for question, unit, offset in (
+        (
+            "october signups: week 2 retention for people who finished onboarding within a day of signing up vs "
+            "everyone else",
+            "Week",
+            2,
+        ),
+        (
+            "october signups: what % were still active in november, split by whether they finished onboarding "
+            "within 24h of signing up or not?",
+            "Month",
+            1,
+        ),
+    ):
+        asked, table = answered(demo_engine, question)
+        assert asked.intent == "cohort_comparison" and asked.slots["offset"] == offset, question
+        stated = {f.name: f.value for f in asked.interpret(table).figures if f.name.endswith("conversion")}
+        assert stated == {k: pytest.approx(v, abs=0.01) for k, v in truth(unit, offset).items()}, question
