@@ -785,7 +785,11 @@ def _cohort_comparison(answer: Asked, table: Table, what: str) -> Interpretation
     rows = table.records()
     offset = answer.meaning.param("offset") if answer.meaning else None
     period = answer.meaning.param("period") if answer.meaning else None
-    done, do = (f"came back in {period} {offset}", "come back") if offset is not None else ("converted", "convert")
+    done, do, does = (
+        (f"came back in {period} {offset}", "come back", "comes back")
+        if offset is not None
+        else ("converted", "convert", "converts")
+    )
     head = (
         f"{what}: "
         + "; ".join(
@@ -813,7 +817,7 @@ def _cohort_comparison(answer: Asked, table: Table, what: str) -> Interpretation
         high, low = sorted(rows, key=lambda r: _num(r["conversion_pct"]), reverse=True)
         if _num(low["conversion_pct"]):
             ratio = _num(high["conversion_pct"]) / _num(low["conversion_pct"])
-            details = (f"{high['cohort']}: {ratio:.2f} times as likely to {do} as {low['cohort']}.",)
+            details = (f"{high['cohort']} {does} {ratio:.2f} times as often as {low['cohort']}.",)
             figures.append(Figure("ratio", round(ratio, 2)))
     return Interpretation(head, details, figures=tuple(figures))
 
