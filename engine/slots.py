@@ -92,6 +92,8 @@ _DESCRIBING = re.compile(
 )
 """Unknown words that describe rather than name (superlatives, adverbs, "zero events", "ignore users", "google-acquired
 users"): never asked about as a missing event."""
+_USED = re.compile(r"\b(?:use[sd]?|using|tried|trying|adopted|enabled|turned on)\s+(?:the\s+|our\s+|a\s+|any\s+)?$")
+"""A word right after a verb of using and before an event's noun names a feature: "used recurring invoices"."""
 _EVER_NOT = re.compile(r"\b(?:never|not ever|at no point|not once)\b")
 """"never did X" is at no time before now; other negations ("without X", "didn't X") are within the range."""
 _CONTRAST = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|or)\b")
@@ -1158,15 +1160,21 @@ class SlotFiller:
                     "unknown_event",
                 )
                 return
-        for word, _start, end in r.unknown:
+        for word, start, end in r.unknown:
             if _DESCRIBING.fullmatch(word):
                 continue  # "the noisiest user", "really busy": words that describe, not names
             event = next(
                 (m for m in r.events if m.event is not None and not r.text[end : m.start].strip() and m.start >= end),
                 None,
             )
-            if event is not None and event.event is not None and primary.name in filled.values and not is_english(word):
-                # "webinar registrations": the project's signups are not webinar registrations
+            if (
+                event is not None
+                and event.event is not None
+                and primary.name in filled.values
+                and (not is_english(word) or _USED.search(r.text[:start]))
+            ):
+                # "webinar registrations": the project's signups are not webinar registrations; "used recurring
+                # invoices": a feature the project does not track, not its invoices
                 self._ask_instead(
                     filled,
                     primary.name,

@@ -1319,18 +1319,6 @@ def test_a_clause_naming_the_people_asked_about_is_who_not_the_activity(demo_eng
     assert funnel.slots.get("conditions") in (None, ())
 
 
-def test_how_many_people_had_no_activity_in_the_last_days_is_churn(demo_engine: Engine) -> None:
-    """ "How many paying customers have had zero events in the past 14 days?" counts the silent people (it asked
-    between one number and churn); "how many accounts have churned" is churn too."""
-    for question in (
-        "how many of our paying customers have had zero events of any kind in the past 14 days?",
-        "how many users have had no activity in the last 30 days?",
-        "How many users have churned this month?",
-    ):
-        asked = demo_engine.ask(question)
-        assert asked.clarification is None and asked.intent == "churn_risk", question
-
-
 def test_the_average_number_of_days_active_is_one_figure(demo_engine: Engine) -> None:
     """ "On how many different days were they active, on average?" states the mean days active per person (the
     distribution was stated and "average" reported unused)."""
