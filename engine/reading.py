@@ -963,7 +963,11 @@ class Reader:
                     negated = False  # "ignoring non-pageview events": only the pageviews, a negation of a negation
                 if not negated and _AMONG_WHO.search(before) and re.search(r"[,:;]", after):
                     among.append(mention)
-                if not negated and (_PERSON_NOUN.match(after) or _PERSON_NOUN.search(" " + mention.phrase.split()[-1])):
+                if not negated and (
+                    _PERSON_NOUN.match(after)
+                    or _PERSON_NOUN.search(" " + mention.phrase.split()[-1])
+                    or self._described_people(mention, mentions, masked)
+                ):
                     qualifiers.append(mention)
                     spans.append(
                         Span(
@@ -1145,6 +1149,15 @@ class Reader:
         return reading
 
     # -- pieces --------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _described_people(mention: Mention, mentions: list[Mention], text: str) -> bool:
+        """ "Paying US customers", "paying 51-200 employee accounts": an event, then a value of the people, then
+        the people: the event describes them too."""
+        value = next((m for m in mentions if m.start >= mention.end), None)
+        if value is None or value.kind != "value" or text[mention.end : value.start].strip():
+            return False
+        return bool(_PERSON_NOUN.search(" " + value.phrase.split()[-1]) or _PERSON_NOUN.match(text[value.end :]))
 
     @staticmethod
     def _value_negated(text: str, start: int, prop: PropertyRef, filters: list[FoundFilter]) -> bool:
