@@ -409,6 +409,19 @@ _UNIT_OPS = (
 _AMOUNT = r"\d[\d,]*(?:\.\d+)?k?"
 
 
+_ANY_OF = re.compile(r"\b(?:any|all|every|regardless of|irrespective of|whatever)\s+(?:the\s+)?$")
+_ANY_OF_SPLIT = re.compile(r"\b(?:by|per|for|of|in|across|split|break\w*|group\w*|compare\w*)\s+(?:\w+\s+)?$")
+"""A property said of every value ("any currency", "regardless of plan"), unless it is what a split is by ("by
+all countries", "for every plan": asked for each)."""
+_BARE_AMOUNT = re.compile(
+    r"\s+(?:(?:of|worth|for|that (?:was|were)|which (?:was|were))\s+)?"
+    r"(?P<op>over|above|more than|greater than|bigger than|larger than|under|below|less than|at least|at most)\s+"
+    rf"(?P<n>{_AMOUNT})\b(?!\s*(?:%|\+|times|x\b|days?|weeks?|months?|hours?|minutes?|seconds?|users?|people|"
+    r"customers?|accounts?|events?|sessions?|[kmg]b|items?|pages?|steps?|per\b))"
+)
+"""A number compared right after an event, with no unit: "payments over 10,000" (not "over 3 times")."""
+
+
 def _amount(text: str) -> float:
     """ "1,500", "2.5", "10k" as a number."""
     text = text.replace(",", "")
@@ -1016,6 +1029,9 @@ class Reader:
                     f = PropertyFilter(f.prop, "!=", f.value)
                 filters.append(FoundFilter(f, mention.start, mention.end))
                 spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
+            elif mention.kind == "property" and _ANY_OF.search(before) and not _ANY_OF_SPLIT.search(before):
+                # "(any currency)", "across all countries": every value, no filter and no split
+                spans.append(Span(mention.start, mention.end, mention.phrase, "scope", "every value (no filter)"))
             elif (
                 mention.kind == "property"
                 and mention.prop is not None
@@ -1094,6 +1110,9 @@ class Reader:
                     )
                 )
                 break
+        for found in self._bare_amounts(masked, events, filters, numbers):
+            filters.append(found)
+            spans.append(Span(found.start, found.end, text[found.start : found.end], "value", found.filter.label()))
         unread = _TIME_LIKE.search(timed) if time is None and not options and not comparison else None
         reading = Reading(
             text,
@@ -1353,6 +1372,28 @@ class Reader:
                         PropertyFilter(prop, op, int(value) if float(value).is_integer() else value), m.start(), m.end()
                     )
                 )
+        return found
+
+    def _bare_amounts(
+        self, masked: str, events: list[Mention], filters: list[FoundFilter], numbers: Mapping[str, Number]
+    ) -> list[FoundFilter]:
+        """ "a single client payment over 10,000", "purchases above 100": a bare number compared right after an event
+        whose only numeric property it can be is that property's filter (it was dropped silently)."""
+        taken = [(f.start, f.end) for f in filters] + [(n.start, n.end) for n in numbers.values()]
+        found = []
+        for m in events:
+            hit = _BARE_AMOUNT.match(masked, m.end)
+            if m.event is None or hit is None or any(a < hit.end() and hit.start() < b for a, b in taken):
+                continue
+            numeric = [
+                p
+                for name in self.taxonomy.event_property_names(m.event.name)
+                if (p := self.taxonomy.property(name, "event")) is not None and p.type == "Numeric"
+            ]
+            if len(numeric) == 1:
+                value = _amount(hit.group("n"))
+                f = PropertyFilter(numeric[0].ref(), _OPS[hit.group("op")], int(value) if value.is_integer() else value)
+                found.append(FoundFilter(f, hit.start("op"), hit.end()))
         return found
 
     def _known(self, word: str) -> bool:

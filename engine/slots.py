@@ -225,6 +225,7 @@ class SlotFiller:
         """``reading`` is the question's ``read()`` when the caller already has it (the engine does)."""
         r = reading or self.read(question, now)
         filled = Filled(values={})
+        self._use_kind(r, filled, "scope")  # "any currency": read as every value, whatever the family
         found = self._assign(intent, r, now, filled)
         given = dict(given or {})
         for spec in intent.slots:

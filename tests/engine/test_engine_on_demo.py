@@ -1387,3 +1387,19 @@ def test_an_event_before_a_value_of_the_people_describes_them(demo_engine: Engin
     assert asked.slots["event"].name == "file_uploaded" and not asked.caveats
     assert [c.event.name for c in asked.slots["conditions"]] == ["purchase"]
     assert asked.interpret(table).figures[0].value == truth[0]
+
+
+def test_a_bare_amount_compared_after_an_event_filters_its_only_numeric_property(demo_engine: Engine) -> None:
+    """ "How many purchases over 100 last month" filters the purchase amount (the threshold was dropped silently:
+    every purchase was counted); "over 3 times" stays a count of times, and "(any country)" is every value."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM events WHERE event = 'purchase' AND JSONExtractFloat(properties, 'amount') > 100 AND "
+        "timestamp >= '2026-10-01' AND timestamp < '2026-11-01'"
+    ).rows
+    asked, table = answered(demo_engine, "how many purchases over 100 last month")
+    assert [(f.prop.name, f.op, f.value) for f in asked.slots["filters"]] == [("amount", ">", 100)]
+    assert asked.interpret(table).figures[0].value == truth[0]
+    times = demo_engine.ask("how many users purchased over 3 times last month")
+    assert not times.slots.get("filters")
+    anywhere = demo_engine.ask("how many purchases last month (any country)?")
+    assert not anywhere.slots.get("filters") and not anywhere.caveats
