@@ -724,20 +724,3 @@ def test_a_feature_named_after_a_verb_of_using_is_asked_about(billfold: Engine) 
     track, asked about (every account that drafted an invoice was counted, silently)."""
     answer = billfold.ask("How many accounts used recurring invoices last week?")
     assert answer.clarification is not None and "'recurring'" in answer.clarification.text()
-
-
-def test_counts_for_both_periods_is_one_figure_each(billfold: Engine, store: Store) -> None:
-    """ "Payments received from German accounts: Nov 14 through Nov 25 compared with Nov 2 through Nov 13. Counts
-    for both please.": each period's count (it asked between one number and lifecycle)."""
-    (truth,) = store.json(
-        "SELECT countIf(timestamp >= '2026-11-14'), countIf(timestamp < '2026-11-14') FROM events WHERE event = "
-        "'payment_received' AND JSONExtractString(person_properties, 'country') = 'DE' AND timestamp >= "
-        "'2026-11-02' AND timestamp < '2026-11-26'"
-    )["data"]
-    answer = billfold.ask(
-        "Payments received from German accounts: Nov 14 through Nov 25 compared with Nov 2 through Nov 13. Counts "
-        "for both please."
-    )
-    assert answer.clarification is None and answer.intent == "count"
-    stated = [f.value for f in answer.interpret(answer.run()).figures]
-    assert truth[0] in stated and truth[1] in stated
