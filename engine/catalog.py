@@ -291,7 +291,8 @@ class SlotSpec:
     share bought" reads people whose first signup is in the range, followed since (a ``within`` condition
     without a day limit)."""
     set_aside: bool = False
-    """(event) takes only an event the question sets aside ("leave out checkout"), never one it names plainly."""
+    """(event) takes only an event the question sets aside ("leave out checkout"), never one it names plainly;
+    (events) every event set aside after words like "ignoring" ("ignoring pageviews and $identify")."""
     narrows: bool = False
     """(filters) a filter on a property the family's event carries narrows that event, not every event the query
     reads: "which pages do users visit after /pricing" starts the paths at the /pricing page view, and the

@@ -94,6 +94,10 @@ _DESCRIBING = re.compile(
 users"): never asked about as a missing event."""
 _USED = re.compile(r"\b(?:use[sd]?|using|tried|trying|adopted|enabled|turned on)\s+(?:the\s+|our\s+|a\s+|any\s+)?$")
 """A word right after a verb of using and before an event's noun names a feature: "used recurring invoices"."""
+_LEAVE_OUT = re.compile(
+    r"\b(?:ignor\w*|skip\w*|exclud\w*|except|not counting|leav\w* out|other than|apart from|minus)\b[^.;:?!]*$"
+)
+"""Words earlier in the clause that set events aside: "ignoring pageviews and $identify" (not "never did X")."""
 _EVER_NOT = re.compile(r"\b(?:never|not ever|at no point|not once)\b")
 """"never did X" is at no time before now; other negations ("without X", "didn't X") are within the range."""
 _CONTRAST = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|or)\b")
@@ -521,7 +525,14 @@ class SlotFiller:
                     out[spec.name] = EventRef(r.metric["event"])
                     self._use_kind(r, filled, "metric")
         for spec in intent.slots:
-            if spec.type == "events":
+            if spec.type == "events" and spec.set_aside:
+                # "ignoring pageviews and $identify": events the question sets aside, all of them
+                aside = [m for m in r.excluded if m.event is not None and _LEAVE_OUT.search(r.text[: m.start])]
+                if aside:
+                    out[spec.name] = tuple(m.event for m in aside if m.event is not None)
+                    for m in aside:
+                        filled.used.add((m.start, m.end))
+            elif spec.type == "events":
                 again = _AGAIN.search(r.text) is not None  # "... and then viewed pricing again": a step repeated
                 kept: dict[Any, EventRef] = {}
                 for i, e in enumerate(m.event for m in mentions if m.event is not None):

@@ -724,3 +724,22 @@ def test_a_feature_named_after_a_verb_of_using_is_asked_about(billfold: Engine) 
     track, asked about (every account that drafted an invoice was counted, silently)."""
     answer = billfold.ask("How many accounts used recurring invoices last week?")
     assert answer.clarification is not None and "'recurring'" in answer.clarification.text()
+
+
+def test_events_set_aside_are_left_out_of_the_paths(billfold: Engine, store: Store) -> None:
+    """ "What's the first thing they do after account_created, ignoring pageviews and $identify?": the paths leave
+    those events out (it kept only the people who never viewed a page nor logged in: nobody)."""
+    truth = store.json(
+        "SELECT next, count() AS n FROM (SELECT person_id, arrayFilter(e -> e NOT IN ('$pageview', '$pageleave', "
+        "'$identify'), arrayMap(t -> t.2, arraySort(t -> t.1, groupArray((timestamp, event))))) AS j, "
+        "indexOf(j, 'account_created') AS at, j[at + 1] AS next FROM events WHERE timestamp < "
+        f"{SQL_END} GROUP BY person_id HAVING at > 0 AND next != '') GROUP BY next ORDER BY n DESC, next LIMIT 3"
+    )["data"]
+    answer = billfold.ask(
+        "ever since launch: what's the first thing people do after account_created, ignoring pageviews and "
+        "$identify? top 3 next events"
+    )
+    assert [e.name for e in answer.slots["leave_out"]] == ["$pageview", "$identify"]
+    assert not answer.slots.get("conditions") and "leaving out $pageview, $identify" in answer.explain()
+    rows = answer.run().records()
+    assert [(r["path"].split(" → ")[-1], r["users"]) for r in rows] == [(e, n) for e, n in truth]
