@@ -699,9 +699,11 @@ def _people(answer: Asked, table: Table, what: str) -> Interpretation:
     rows = table.records()
     total = _num(rows[0].get("total", len(rows)))
     rank = answer.meaning.param("rank") if answer.meaning else None
-    shown_by = ("days_silent",) if rank == "silence" else ("times", "events_before")
+    shown_by = {"silence": ("days_silent",), "active_days": ("active_days_before",)}.get(
+        str(rank), ("times", "events_before")
+    )
     count_col = next((c for c in shown_by if c in table.columns), None)
-    unit = " days silent" if count_col == "days_silent" else ""
+    unit = {"days_silent": " days silent", "active_days_before": " days active"}.get(str(count_col), "")
     ranking = tuple(
         (str(r.get("email") or r.get("person_id")), _num(r[count_col]) if count_col else None) for r in rows
     )

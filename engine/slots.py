@@ -44,16 +44,20 @@ _UI_ELEMENT = re.compile(
 """Elements of an interface: after an event's word ("the upgrade banner") they name something of their own."""
 _ACTION = re.compile(
     r"\b(?:who|that|users|people|persons|accounts|customers|visitors|members|clients)\s+(?:have\s+|has\s+|had\s+)?"
-    r"(?P<verb>[a-z]{3,}ed)\s+(?:a\s+|an\s+|the\s+|their\s+|any\s+|some\s+|our\s+)?(?P<obj>[a-z]{3,})\b"
+    r"(?P<verb>[a-z]{3,}ed)\s+(?:(?:on|off|up|in|out)\s+)?(?:a\s+|an\s+|the\s+|their\s+|any\s+|some\s+|our\s+)?"
+    r"(?P<obj>[a-z]{3,})\b"
 )
-"""'people who scanned receipts': a past action and what it was done to, to hold against the project's events."""
+"""'people who scanned receipts', 'users turned on two-factor auth': a past action and what it was done to, to hold
+against the project's events."""
 _STATE_VERBS = frozenset(
     {
         *("used", "visited", "returned", "churned", "engaged", "logged", "signed", "started", "joined", "stopped"),
         *("reached", "tried", "converted", "dropped", "completed", "finished", "continued", "remained", "stayed"),
+        *("based", "located", "headquartered", "interested"),
     }
 )
-"""Verbs of being around rather than of doing one thing ("users who visited the site")."""
+"""Verbs of being around or of being somewhere rather than of doing one thing ("users who visited the site",
+"customers based in the Netherlands")."""
 _AGAIN = re.compile(r"\b(again|back to|a second time|once more)\b")
 """A funnel step named twice is one step (the same checkout, named as the step and as who started it) unless
 the question says it happens again."""
@@ -98,6 +102,8 @@ _LEAVE_OUT = re.compile(
     r"\b(?:ignor\w*|skip\w*|exclud\w*|except|not counting|leav\w* out|other than|apart from|minus)\b[^.;:?!]*$"
 )
 """Words earlier in the clause that set events aside: "ignoring pageviews and $identify" (not "never did X")."""
+_SERIES_ASKED = re.compile(r"(?:by|per|each|every|over)\b|\w+ly$")
+"""An interval said as a series ("by month", "weekly"), not as a span ("within a day") or a change ("MoM")."""
 _EVER_NOT = re.compile(r"\b(?:never|not ever|at no point|not once)\b")
 """"never did X" is at no time before now; other negations ("without X", "didn't X") are within the range."""
 _CONTRAST = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|or)\b")
@@ -1254,7 +1260,10 @@ class SlotFiller:
             ]
             if not any(a < action.end() and action.start("verb") < b for a, b in linked):
                 # "users who scanned receipts": an action the project tracks no event for, not every event
-                phrase = f"{action.group('verb')} {action.group('obj')}"
+                end, unknown = action.end(), {w for w, _, _ in r.unknown}
+                while (more := re.match(r"\s+(\w+)", r.text[end:])) and more.group(1) in unknown:
+                    end += more.end()  # "turned on two factor auth", not "turned on two"
+                phrase = r.text[action.start("verb") : end]
                 self._ask_instead(
                     filled,
                     primary.name,
@@ -1452,6 +1461,13 @@ class SlotFiller:
             if s.kind == "property" and s.label.rpartition(".")[2] in (*filtered, *intent.shows):  # "team plan"
                 continue
             out.append(f"{s.text.strip()!r} ({s.label})")
+        interval = self._cue_value("interval", r.text)
+        grained = any(isinstance(v, Breakdown) and v.grain for v in filled.values.values())
+        if interval is not None and not grained and r.detail("per_period") is None:
+            # "revenue by month" where the family has no series: the interval asked for is reported, not dropped
+            said = next(m.group(0) for p in self._cue_patterns("interval", interval) if (m := p.search(r.text)))
+            if _SERIES_ASKED.match(said.strip()) and not any(s.role == "interval" for s in intent.slots):
+                out.append(f"{said.strip()!r} (one figure per {interval})")
         return out
 
 

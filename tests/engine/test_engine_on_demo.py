@@ -1403,3 +1403,35 @@ def test_a_bare_amount_compared_after_an_event_filters_its_only_numeric_property
     assert not times.slots.get("filters")
     anywhere = demo_engine.ask("how many purchases last month (any country)?")
     assert not anywhere.slots.get("filters") and not anywhere.caveats
+
+
+def test_an_untracked_action_with_a_particle_is_asked_about(demo_engine: Engine) -> None:
+    """ "How many users turned on two-factor auth this month?": an action the project has no event for is asked
+    about, named whole (every active user was counted, silently); "customers based in Germany" is who they are."""
+    asked = demo_engine.ask("how many users turned on two-factor auth this month?")
+    assert asked.clarification is not None and "'turned on two factor auth'" in asked.clarification.text()
+    assert demo_engine.ask("list the pro customers based in Germany").clarification is None
+
+
+def test_churned_people_ranked_by_their_active_days_and_a_series_a_family_cannot_give_is_reported(
+    demo_engine: Engine,
+) -> None:
+    """ "Which German users were active in October but have gone quiet ... rank them by how many days they were
+    active in Oct": ranked by active days (they were ranked by events, silently); "revenue by month" from the
+    revenue family, which gives one figure, says it did not split by month."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT person_id FROM events WHERE JSONExtractString(person_properties, '$geoip_country_code') = 'DE' AND "
+        "timestamp >= '2026-10-01' AND timestamp < '2026-11-26 12:00:00' GROUP BY person_id HAVING countIf("
+        "timestamp < '2026-11-01') > 0 AND max(timestamp) < '2026-11-12 12:00:00' ORDER BY uniqExactIf("
+        "toDate(timestamp), timestamp < '2026-11-01') DESC, countIf(timestamp < '2026-11-01') DESC, person_id LIMIT 3"
+    ).rows
+    asked, table = answered(
+        demo_engine,
+        "which german users were active in october but have gone quiet for the last 14 days? rank them by how many "
+        "days they were active in oct",
+    )
+    assert asked.slots["rank"] == "active_days"
+    assert [str(r["person_id"]) for r in table.records()[:3]] == [str(r[0]) for r in truth]
+    assert "days active" in asked.interpret(table).text()
+    revenue = demo_engine.ask("revenue by month, all time")
+    assert revenue.intent == "trend" or any("'by month'" in c.message for c in revenue.caveats)
