@@ -155,7 +155,9 @@ _VALUE_NEGATION = re.compile(
     r"(?:the\s+|any\s+|of\s+)?(?!(?:just|only|simply|merely)\b)(?:\w+\s+){0,2}(?:\(\s*(?:[^(),]*,\s*)*)?|\bnon[- ]?|"
     r"\b(?:excluding|exclude|except|other than|apart from|not counting|leaving out|ignoring|minus|without)\s+"
     r"(?:anyone|anybody|everyone|people|users|customers|accounts|those|the ones|visitors|folks)\s+(?:(?:who|that)\s+"
-    r"(?:\w+\s+){0,4}|(?:on|from|in|using|with|via)\s+(?:the\s+|a\s+|an\s+)?))$"
+    r"(?:\w+\s+){0,4}|(?:on|from|in|using|with|via)\s+(?:the\s+|a\s+|an\s+)?))$|"
+    r"\b(?:excluding|exclude|except|other than|apart from|not counting|leaving out|ignoring|minus)\s+(?:\w+\s+){1,3}?"
+    r"(?:on|from|in|using|with|via|by)\s+(?:the\s+|a\s+|an\s+)?$"
 )
 _NOT_SET = re.compile(
     r"\b(?:without|with no|with an? empty|missing|lacking|no|with a blank|that lack)\s+(?:an?\s+|any\s+)?$"
@@ -968,6 +970,20 @@ class Reader:
                 continue  # the value of "plan != pro" is that filter's, not a filter "plan = pro" of its own
             before = masked[max(0, mention.start - 40) : mention.start]
             after = masked[mention.end : mention.end + 90]
+            if (
+                mention.kind == "event"
+                and mention.event is not None
+                and len(mention.event.filters) == 1
+                and mention.event.filters[0].op == "="
+                and not events
+                and _SET_APART.search(before)
+            ):
+                # "not counting the editor, which features ...": a value left out of what is counted, before it
+                part = mention.event.filters[0]
+                f = PropertyFilter(part.prop, "!=", part.value)
+                filters.append(FoundFilter(f, mention.start, mention.end))
+                spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
+                continue
             if mention.kind == "event" and mention.event is not None:
                 negated = (bool(events) or bool(qualifiers) or bool(_WHO_NEGATED.search(before))) and bool(
                     _NEGATION.search(before)
@@ -1006,6 +1022,7 @@ class Reader:
                 mention.kind == "value"
                 and mention.filter is not None
                 and not self._rescoped(mention, masked)
+                and not _SET_APART.search(before)  # "not counting the editor": a value left out, not an event
                 and (done := self._value_event(mention, masked)) is not None
             ):
                 # "viewed /docs" is a pageview of /docs: an event mention, negated like one

@@ -1435,3 +1435,22 @@ def test_churned_people_ranked_by_their_active_days_and_a_series_a_family_cannot
     assert "days active" in asked.interpret(table).text()
     revenue = demo_engine.ask("revenue by month, all time")
     assert revenue.intent == "trend" or any("'by month'" in c.message for c in revenue.caveats)
+
+
+def test_a_value_set_aside_before_what_is_counted_is_left_out(demo_engine: Engine) -> None:
+    """ "Revenue over the last 7 days, excluding purchases made on Safari" and "not counting the editor, which
+    features do mobile users use most?": the value set aside is left out (the first kept only Safari, the second
+    counted only the editor), each with a caveat only for the words it could not use."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT sum(JSONExtractFloat(properties, 'amount')) FROM events WHERE event = 'purchase' AND "
+        "JSONExtractString(properties, '$browser') != 'Safari' AND timestamp >= '2026-11-19 12:00:00' AND "
+        "timestamp < '2026-11-26 12:00:00'"
+    ).rows
+    revenue, table = answered(demo_engine, "revenue over the last 7 days, excluding purchases made on safari")
+    assert [(f.prop.name, f.op, f.value) for f in revenue.slots["filters"]] == [("$browser", "!=", "Safari")]
+    assert revenue.interpret(table).figures[0].value == pytest.approx(truth[0])
+    features, table = answered(
+        demo_engine, "not counting the editor, which features do mobile users use most? top 3 by number of users"
+    )
+    assert ("feature_name", "!=", "editor") in [(f.prop.name, f.op, f.value) for f in features.slots["filters"]]
+    assert "editor" not in [str(r[0]) for r in table.rows]
