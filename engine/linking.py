@@ -62,6 +62,8 @@ _SIZE_BAND = re.compile(r"\d+-\d+|\d+\+|\d+")
 _SIZE_HEADS = ("person", "persons", "people", "employee", "employees", "staff", "seat", "seats", "ppl", "user", "users")
 """A value written only in digits ("51-200", "1") is a size band; it is linked only followed by what it counts or after
 its property's name, so a date range ("2-10 nov") stays a date range and a count ("1 invoice") a count."""
+_CUSTOMER_NOUNS = frozenset({"businesses", "companies", "teams", "organizations", "organisations", "orgs", "firms"})
+"""Plural nouns that name a B2B product's customers themselves: never a value spelled like their singular."""
 _NUMBER_WORDS = {"1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "10": "ten"}
 _OWNER_BETWEEN = re.compile(r"\s*(?:(?:by|via|through|with|using|over|as|of)\s+)?")
 _PEOPLE_HEADS = frozenset({"user", "customer", "peopl", "account", "member", "folk", "ppl", "subscriber", "buyer"})
@@ -259,6 +261,14 @@ class Linker:
                 None,
             )
             target = owned[0] if owned is not None else self._choose(targets, tokens, i, n)
+            if (
+                n == 1
+                and target.filter is not None
+                and span[0].text in _CUSTOMER_NOUNS
+                and span[0].text != str(target.filter.value).lower()
+            ):
+                i += 1  # "solo businesses": the customers themselves, not the plan called "business"
+                continue
             if target.event is not None and i + n < len(tokens):  # "payments recieved": the slip is part of the name
                 verb = {stem(target.event.name.rsplit("_", 1)[-1]): target}
                 if self._misspelt_verb(tokens[i + n], verb) is not None:

@@ -566,6 +566,8 @@ _PEOPLE_ASKED = re.compile(
     r"\btop \d+ (?:users|people|customers|accounts|persons)\b|\b(?:users|people|customers|accounts) \(?(?:e-?mails?|names)\b"
 )
 """The question asks for people by who they are ("who ...", "which users ...", "top 5 users (email)")."""
+_BARE_SIDE = re.compile(r"\s*\)?\s*(?:vs\.?|versus|or|compared (?:to|with)|against)\s+(?:the\s+)?([\w+-]+)\b")
+"""After a value, the other side of a comparison written as a bare value: "(company_size 1) vs 11-50"."""
 _AMONG_WHO = re.compile(
     rf"\b(?:of|among|amongst)\s+(?:the\s+|all\s+(?:the\s+)?|our\s+|those\s+)?(?:{_PEOPLE}|those|everyone|everybody)"
     r"\s+(?:who|that)\s+(?:\S+\s+){0,3}$"
@@ -1463,6 +1465,14 @@ class Reader:
                             r.breakdowns[:] = [p for p in r.breakdowns if p is not named]
                             r.spans[:] = [s for s in r.spans if s.key != (named.start, named.end)]
                     return fa.prop, (str(fa.value), str(fb.value)), (a.start, b.end)
+        for f in r.filters:  # "(company_size 1) vs 11-50": the other side a bare value of the same property
+            other = _BARE_SIDE.match(r.text, f.end)
+            known = self.taxonomy.property(f.filter.prop.name, f.filter.prop.scope)
+            if f.filter.op != "=" or other is None or known is None:
+                continue
+            value = next((v for v in known.values if v.lower() == other.group(1).lower()), None)
+            if value is not None and value != f.filter.value:
+                return f.filter.prop, (str(f.filter.value), value), (f.start, other.end())
         return None
 
 

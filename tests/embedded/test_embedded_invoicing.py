@@ -743,3 +743,23 @@ def test_events_set_aside_are_left_out_of_the_paths(billfold: Engine, store: Sto
     assert not answer.slots.get("conditions") and "leaving out $pageview, $identify" in answer.explain()
     rows = answer.run().records()
     assert [(r["path"].split(" → ")[-1], r["users"]) for r in rows] == [(e, n) for e, n in truth]
+
+
+def test_a_bare_value_after_vs_is_the_other_side_and_businesses_are_the_customers(
+    billfold: Engine, store: Store
+) -> None:
+    """ "Month-1 retention of September signups, solo businesses (company_size 1) vs 11-50": "11-50" is the other
+    side of the comparison (left alone, it was no value at all), and "businesses" are the customers, not the plan
+    called business (which emptied the answer)."""
+    truth = store.json(
+        "SELECT size, 100 * countIf(back) / count() FROM (SELECT c.person_id, any(c.size) AS size, countIf("
+        "e.timestamp >= toStartOfMonth(c.s) + INTERVAL 1 MONTH AND e.timestamp < toStartOfMonth(c.s) + INTERVAL 2 "
+        "MONTH) > 0 AS back FROM (SELECT person_id, min(timestamp) AS s, argMin(JSONExtractString(person_properties, "
+        "'company_size'), timestamp) AS size FROM events WHERE event = 'account_created' AND timestamp >= '2026-09-01' "
+        "AND timestamp < '2026-10-01' GROUP BY person_id HAVING size IN ('1', '11-50')) AS c LEFT JOIN events AS e ON "
+        "e.person_id = c.person_id GROUP BY c.person_id) GROUP BY size ORDER BY size"
+    )["data"]
+    answer = billfold.ask("Month-1 retention of September signups, solo businesses (company_size 1) vs 11-50")
+    assert answer.slots["segments"].values == ("1", "11-50") and not answer.slots.get("filters")
+    stated = {f.name: f.value for f in answer.interpret(answer.run()).figures}
+    assert stated == {f"{size} month 1": pytest.approx(rate, abs=0.05) for size, rate in truth}
