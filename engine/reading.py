@@ -1049,7 +1049,7 @@ class Reader:
                 filters.append(FoundFilter(f, mention.start, mention.end))
                 spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
             elif mention.kind == "property" and _ANY_OF.search(before) and not _ANY_OF_SPLIT.search(before):
-                # "(any currency)", "across all countries": every value, no filter and no split
+                # "(any currency)", "regardless of plan": every value, no filter and no split
                 spans.append(Span(mention.start, mention.end, mention.phrase, "scope", "every value (no filter)"))
             elif (
                 mention.kind == "property"
