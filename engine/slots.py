@@ -27,7 +27,7 @@ from .prefilter import Gated, gated
 from .reading import BRACKETED, NUMBER_RANGES, FoundFilter, Number, Reader, Reading
 from .roles import event_named, resolve_roles
 from .taxonomy import Taxonomy
-from .text import STOPWORDS, Question
+from .text import STOPWORDS, Question, stem
 from .timerange import default_interval, from_spec, parse_time_range
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
@@ -104,6 +104,8 @@ _LEAVE_OUT = re.compile(
 """Words earlier in the clause that set events aside: "ignoring pageviews and $identify" (not "never did X")."""
 _SERIES_ASKED = re.compile(r"(?:by|per|each|every|over)\b|\w+ly$")
 """An interval said as a series ("by month", "weekly"), not as a span ("within a day") or a change ("MoM")."""
+_PEOPLE_NOUN = re.compile(r"\b(?:accounts?|members?|customers?|subscribers?|users?|people)\b")
+"""The first word naming who is counted ("how many accounts ..."): held against the signup event's name."""
 _EVER_NOT = re.compile(r"\b(?:never|not ever|at no point|not once)\b")
 """"never did X" is at no time before now; other negations ("without X", "didn't X") are within the range."""
 _CONTRAST = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|or)\b")
@@ -392,8 +394,26 @@ class SlotFiller:
             )
             for m in free_excluded:
                 use((m.start, m.end))
+        signup = self._named_by_people(r)
+        if "conditions" in by_role and signup is not None:
+            # "accounts that were active in October": where the signup event is named for the people ("accounts"
+            # and account_created), counting them counts those who signed up, not every visitor
+            name = by_role["conditions"].name
+            held = {c.event.name for c in out.get(name, ()) if c.event is not None}
+            mentioned = {m.event.name for m in (*r.events, *r.qualifiers) if m.event is not None}
+            if signup not in held | mentioned:
+                out[name] = (*out.get(name, ()), Condition("did", EventRef(signup)))
         del slots
         return out
+
+    def _named_by_people(self, r: Reading) -> str | None:
+        """The signup event when the people the question counts are named by a word of its name ("accounts",
+        ``account_created``), else None."""
+        signup = self._roles.get("signup_event")
+        noun = _PEOPLE_NOUN.search(r.text)
+        if signup is None or noun is None:
+            return None
+        return signup if stem(noun.group(0)) in {stem(part) for part in signup.split("_")} else None
 
     # -- events --------------------------------------------------------------------------------------------
 

@@ -763,3 +763,17 @@ def test_a_bare_value_after_vs_is_the_other_side_and_businesses_are_the_customer
     assert answer.slots["segments"].values == ("1", "11-50") and not answer.slots.get("filters")
     stated = {f.name: f.value for f in answer.interpret(answer.run()).figures}
     assert stated == {f"{size} month 1": pytest.approx(rate, abs=0.05) for size, rate in truth}
+
+
+def test_accounts_are_the_people_who_created_one(billfold: Engine, store: Store) -> None:
+    """ "How many accounts that were active in October haven't done anything since Nov 1st?": where the signup event
+    is named for the people counted (``account_created``), accounts are the people who created one, not every
+    visitor (the website's visitors were counted as accounts gone quiet, silently)."""
+    (truth,) = store.json(
+        "SELECT uniqExact(person_id) FROM events WHERE timestamp >= '2026-10-01' AND timestamp < '2026-11-01' AND "
+        "person_id IN (SELECT person_id FROM events WHERE event = 'account_created') AND person_id NOT IN (SELECT "
+        "person_id FROM events WHERE timestamp >= '2026-11-01')"
+    )["data"][0]
+    answer = billfold.ask("how many accounts that were active in october haven't done anything since nov 1st?")
+    assert [c.event.name for c in answer.slots["conditions"]] == ["account_created"]
+    assert answer.run().records()[0]["total"] == truth
