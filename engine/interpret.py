@@ -537,7 +537,9 @@ def _retention(answer: Asked, table: Table, what: str) -> Interpretation:
 def _retention_sides(answer: Asked, records: list[dict[str, Any]], what: str, unit: str) -> Interpretation:
     """ "Week 4 retention, one-person businesses vs companies of 11-50": the asked period's retention for each
     value, side by side (each value's cohorts weighed on their own)."""
-    sides = {str(r["segment"]): [x for x in records if str(x["segment"]) == str(r["segment"])] for r in records}
+    sides: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        sides.setdefault(str(r["segment"]), []).append(r)
     found = {side: _retention_rates(answer, rows, unit) for side, rows in sides.items()}
     offsets = sorted({o for _, offs, _, _ in found.values() for o in offs})
     if not offsets:

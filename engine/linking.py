@@ -238,12 +238,7 @@ class Linker:
             if exact is not None and all(t.rank == _NAME_WORD_RANK for t in exact[1]):
                 # "invoices were sent": the whole name, not a part; "invoices did German accounts send": the noun,
                 # and the verb that says which of its events
-                exact = (
-                    self._scattered(text, tokens, i)
-                    or self._verb_later(text, tokens, i, exact)
-                    or self._verb_before(text, tokens, i, exact)
-                    or exact
-                )
+                exact = self._scattered(text, tokens, i) or self._noun_verb(text, tokens, i, exact) or exact
             found = exact or self._scattered(text, tokens, i) or self._fuzzy(tokens, i, budget)
             if found is None:
                 i += 1
@@ -321,34 +316,12 @@ class Linker:
                 return last + 1, [target], 95.0
         return None
 
-    def _verb_later(
+    def _noun_verb(
         self, text: str, tokens: list[Token], i: int, found: tuple[int, list[_Target], float]
     ) -> tuple[int, list[_Target], float] | None:
-        """The noun of several events ("invoices") and, later in the same clause, the verb of one of them ("how
-        many invoices did German accounts send"): that event, named by the noun's words."""
-        n = found[0]
-        if n != 1:
-            return None
-        verbs = {
-            next(iter(stems - {tokens[i].stem})): target
-            for stems, target in self._scatter.get(tokens[i].stem, ())
-            if len(stems) == 2
-        }
-        for before, token in pairwise(tokens[i : i + n + _VERB_REACH]):
-            if _CLAUSE_BREAK.search(text[before.end : token.start]) or token.text in _CLAUSE_WORDS:
-                return None
-            if token.stem in verbs:
-                return n, [verbs[token.stem]], found[2]
-            typed = self._misspelt_verb(token, verbs)  # "invoices sentt"
-            if typed is not None:
-                return n, [verbs[typed]], found[2]
-        return None
-
-    def _verb_before(
-        self, text: str, tokens: list[Token], i: int, found: tuple[int, list[_Target], float]
-    ) -> tuple[int, list[_Target], float] | None:
-        """The noun of several events ("invoices") after, earlier in the same clause, the verb of one of them with
-        a count between ("sent at least 3 invoices"): that event, named by the noun's words."""
+        """The noun of several events ("invoices") and, in the same clause, the verb of one of them: later ("how many
+        invoices did German accounts send"), or before it with only a count between ("sent at least 3 invoices"):
+        that event, named by the noun's words."""
         if found[0] != 1:
             return None
         verbs = {
@@ -356,11 +329,31 @@ class Linker:
             for stems, target in self._scatter.get(tokens[i].stem, ())
             if len(stems) == 2
         }
-        for token, after in pairwise(reversed(tokens[max(0, i - _VERB_REACH) : i + 1])):
+        verb = self._verb_later(text, tokens[i : i + 1 + _VERB_REACH], verbs) or self._verb_before(
+            text, tokens[max(0, i - _VERB_REACH) : i + 1], verbs
+        )
+        return (1, [verb], found[2]) if verb is not None else None
+
+    def _verb_later(self, text: str, reach: list[Token], verbs: Mapping[str, _Target]) -> _Target | None:
+        """The first verb of ``verbs`` after the noun (``reach[0]``) before the clause ends, typos forgiven."""
+        for before, token in pairwise(reach):
+            if _CLAUSE_BREAK.search(text[before.end : token.start]) or token.text in _CLAUSE_WORDS:
+                return None
+            if token.stem in verbs:
+                return verbs[token.stem]
+            typed = self._misspelt_verb(token, verbs)  # "invoices sentt"
+            if typed is not None:
+                return verbs[typed]
+        return None
+
+    @staticmethod
+    def _verb_before(text: str, reach: list[Token], verbs: Mapping[str, _Target]) -> _Target | None:
+        """A verb of ``verbs`` before the noun (``reach[-1]``) with only words of how many between."""
+        for token, after in pairwise(reversed(reach)):
             if _CLAUSE_BREAK.search(text[after.end : token.start]):
                 return None
             if after.stem in verbs:
-                return found[0], [verbs[after.stem]], found[2]
+                return verbs[after.stem]
             if not (after.text in _COUNT_WORDS or after.text in _QUANTITY_WORDS or after.text.isdigit()):
                 return None  # "sent reminders for invoices": only words of how many stand between
         return None

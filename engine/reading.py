@@ -561,6 +561,13 @@ _PEOPLE = r"(?:users?|people|customers?|accounts?|members?|folks|persons?|visito
 """The nouns that name people."""
 _PERSON_NOUN = re.compile(rf"^\s+{_PEOPLE}\b")
 """After an event, a noun for people makes the event a description of who: "registered users", "paying customers"."""
+
+
+def _names_people(m: Mention, text: str) -> bool:
+    """A people noun ends the mention ("paying customers") or comes right after it ("registered users")."""
+    return bool(_PERSON_NOUN.match(text[m.end :]) or _PERSON_NOUN.search(" " + m.phrase.split()[-1]))
+
+
 _PEOPLE_ASKED = re.compile(
     r"^\s*who\b(?!.{0,40}\b(?:comes?|came) back\b)|\b(?:which|what) (?:users|people|customers|accounts|persons)\b|"
     r"\btop \d+ (?:users|people|customers|accounts|persons)\b|\b(?:users|people|customers|accounts) \(?(?:e-?mails?|names)\b"
@@ -995,9 +1002,7 @@ class Reader:
                 if not negated and _AMONG_WHO.search(before) and re.search(r"[,:;]", after):
                     among.append(mention)
                 if not negated and (
-                    _PERSON_NOUN.match(after)
-                    or _PERSON_NOUN.search(" " + mention.phrase.split()[-1])
-                    or self._described_people(mention, mentions, masked)
+                    _names_people(mention, masked) or self._described_people(mention, mentions, masked)
                 ):
                     qualifiers.append(mention)
                     spans.append(
@@ -1195,7 +1200,7 @@ class Reader:
         value = next((m for m in mentions if m.start >= mention.end), None)
         if value is None or value.kind != "value" or text[mention.end : value.start].strip():
             return False
-        return bool(_PERSON_NOUN.search(" " + value.phrase.split()[-1]) or _PERSON_NOUN.match(text[value.end :]))
+        return _names_people(value, text)
 
     @staticmethod
     def _value_negated(text: str, start: int, prop: PropertyRef, filters: list[FoundFilter]) -> bool:
