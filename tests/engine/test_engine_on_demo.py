@@ -1376,15 +1376,15 @@ def test_coming_back_in_a_later_week_or_month_compared_between_who_did_something
 
 
 def test_an_event_before_a_value_of_the_people_describes_them(demo_engine: Engine) -> None:
-    """ "How many paying US customers uploaded a file last week": the uploads of US customers who ever purchased
-    (it counted purchases and reported the upload unused)."""
+    """ "How many paying US customers uploaded a file last week": the US customers who ever purchased and uploaded,
+    counted as people (it counted purchases and reported the upload unused; then it counted the uploads)."""
     (truth,) = demo_engine.backend.run_sql(
-        "SELECT count() FROM events WHERE event = 'file_uploaded' AND JSONExtractString(person_properties, "
+        "SELECT uniqExact(person_id) FROM events WHERE event = 'file_uploaded' AND JSONExtractString(person_properties, "
         "'$geoip_country_code') = 'US' AND timestamp >= '2026-11-16' AND timestamp < '2026-11-23' AND person_id IN "
         "(SELECT person_id FROM events WHERE event = 'purchase' AND timestamp < '2026-11-26 12:00:00')"
     ).rows
     asked, table = answered(demo_engine, "how many paying US customers uploaded a file last week")
-    assert asked.slots["event"].name == "file_uploaded" and not asked.caveats
+    assert asked.slots["event"].name == "file_uploaded" and asked.slots["measure"] == "users" and not asked.caveats
     assert [c.event.name for c in asked.slots["conditions"]] == ["purchase"]
     assert asked.interpret(table).figures[0].value == truth[0]
 
