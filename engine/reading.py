@@ -1648,9 +1648,12 @@ def _mend(text: str, keep: frozenset[str] = frozenset()) -> str:
 def _word_numbers(text: str) -> str:
     """Number words as digits, the same length so spans stay put; "twice" is "2x" ("more than twice")."""
     text = re.sub(r"\b(once|twice|thrice)\b", lambda m: _TIMES_WORDS[m.group(1)].ljust(len(m.group(1))), text)
+    text = _ONE_WINDOW.sub(lambda m: m.group(1) + "1".ljust(len(m.group(2))), text)
     return re.sub(
         r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", lambda m: str(_WORD_NUMBERS[m.group(1)]).ljust(len(m.group(1))), text
     )
 
 
 _TIMES_WORDS = {"once": "1x", "twice": "2x", "thrice": "3x"}
+_ONE_WINDOW = re.compile(r"(\b(?:within|inside|in under|in less than|in the first) )(an?)\b(?= (?:hour|day|week)\b)")
+"""'a' is one in a window ("within a week"): elsewhere it is no number ("a week ago" is a date, read as one)."""

@@ -777,3 +777,28 @@ def test_accounts_are_the_people_who_created_one(billfold: Engine, store: Store)
     answer = billfold.ask("how many accounts that were active in october haven't done anything since nov 1st?")
     assert [c.event.name for c in answer.slots["conditions"]] == ["account_created"]
     assert answer.run().records()[0]["total"] == truth
+
+
+def test_buying_a_plan_is_subscribing_and_how_many_paying_customers_counts_people(
+    billfold: Engine, store: Store
+) -> None:
+    """ "How many bought a plan within a week of signing up": a plan is bought by subscribing (it counted clients'
+    payments); "within a week" is a 7-day window. "How many new paying customers did we get in October" counts the
+    people who subscribed for the first time (the revenue family summed payments and reported the count unused)."""
+    (activated,) = store.json(
+        "SELECT countIf(sub > 0 AND sub >= created AND sub < created + INTERVAL 7 DAY) FROM (SELECT person_id, "
+        "minIf(timestamp, event = 'account_created') AS created, minIf(timestamp, event = 'subscription_started') "
+        "AS sub FROM events GROUP BY person_id HAVING created >= '2026-10-01' AND created < '2026-11-01')"
+    )["data"][0]
+    answer = billfold.ask("of the people who signed up in october how many bought a plan within a week")
+    assert answer.slots["activation_event"].name == "subscription_started" and answer.slots["window_days"] == 7
+    assert activated in [f.value for f in answer.interpret(answer.run()).figures]
+    (new,) = store.json(
+        "SELECT count() FROM (SELECT person_id FROM events WHERE event = 'subscription_started' GROUP BY person_id "
+        "HAVING min(timestamp) >= '2026-10-01' AND min(timestamp) < '2026-11-01')"
+    )["data"][0]
+    paying = billfold.ask("How many new paying customers did we get in October?")
+    assert paying.intent == "count" and paying.slots["event"].name == "subscription_started" and not paying.caveats
+    assert paying.interpret(paying.run()).figures[0].value == new
+    money = billfold.ask("how many paying customers and how much revenue in October?")
+    assert money.intent == "revenue"
