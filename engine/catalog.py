@@ -91,6 +91,7 @@ READING_FACTS = frozenset(
         "dated_between",
         "of_active",
         "listed_events",
+        "the_rest",
     }
 )
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice

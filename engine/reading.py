@@ -124,6 +124,12 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
         ("offset", r"\b(?:week|month|day)[ -]?(\d{1,2})\b(?! (?:of|to)\b)"),
     )
 )
+_THE_REST = re.compile(
+    r"\b(?:vs\.?|versus|compared (?:to|with)|against|than)\s+(?:(?:everyone|everybody|all) (?:else|the others)|the rest|"
+    r"(?:all )?(?:the )?others|didn.?t|did not|(?:those|the ones|people|users|accounts|customers) (?:who|that) (?:didn.?t|did not|never|"
+    r"haven.?t|have not|don.?t|do not))\b"
+)
+"""The other side of a comparison is everyone outside the group: the group is people who did something."""
 _STRICTLY_MORE = re.compile(r"(?:more than|over\b|>(?!=))")
 NUMBER_RANGES: dict[str, tuple[int, int]] = {
     "limit": (1, 10_000),
@@ -467,6 +473,7 @@ _TIME_LIKE = re.compile(
     rf"\b(?:next|last|past|previous|this|coming)\s+(?:-?\d+\s+)?(?:hours?|days?|weeks?|months?|quarters?|years?)\b"
     rf"|\bsince\s+(?:\d|tomorrow|next|(?:{_MONTHS})\w*\b)|\btomorrow\b|\bq\d\b|\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b"
     rf"|\bbetween\s+(?:\d|(?:{_MONTHS})\w*\b)\S*(?:\s+\S+)?\s+and\s+\S+"
+    r"|\b(?:on|since|from|after|before|until)\s+the\s+\d{1,2}(?:st|nd|rd|th)\b(?!\s+(?:week|month|day|time|step)s?\b)"
 )
 """Phrases that say "a period" even when the grammar could not resolve them (a future date, "Q5", "last 0 days"):
 the engine asks instead of silently using the default range."""
@@ -798,6 +805,8 @@ class Reading:
             found.add("later_period")  # "September signups still around in October": a second period of another kind
         if "of_active" in self.details:
             found.add("of_active")  # "what % of active users exported a report": a share of the active people
+        if _THE_REST.search(self.text):
+            found.add("the_rest")  # "the ones who sent an invoice within 3 days vs everyone else": two groups
         if _PEOPLE_ASKED.search(self.text):
             found.add("people")  # "who spent the most time in the app": people, named, are the answer
         return frozenset(found)

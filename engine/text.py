@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 _TOKEN = re.compile(r"[$\w/][\w$/'\-]*")
@@ -433,6 +433,21 @@ def stem(word: str) -> str:
     return word
 
 
+_PHRASAL = {
+    "out": (frozenset({"go", "goes", "going", "went", "gone", "get", "gets", "getting", "got", "gotten"}), "send")
+}
+"""A particle that makes its verb another one, a few words later at most: invoices "went out", "got an invoice out"
+were sent."""
+_PHRASAL_REACH = 4
+
+
 def tokenize(text: str) -> list[Token]:
-    """Tokens of an already normalized text, with character offsets."""
-    return [Token(m.group(0).strip("'-"), stem(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    """Tokens of an already normalized text, with character offsets; a phrasal verb's verb has the stem of the verb
+    it means ("went out" is "send" + "out")."""
+    tokens = [Token(m.group(0).strip("'-"), stem(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    for i, token in enumerate(tokens):
+        verbs, meant = _PHRASAL.get(token.text, (frozenset(), ""))
+        k = next((k for k in range(i - 1, max(i - _PHRASAL_REACH, 0) - 1, -1) if tokens[k].text in verbs), None)
+        if k is not None:
+            tokens[k] = replace(tokens[k], stem=meant)
+    return tokens

@@ -589,6 +589,16 @@ def _named_date(m: re.Match[str], now: datetime, year: int | None) -> _Anchor | 
     return _day_anchor(now.year - 1, month, day, yearless=True)
 
 
+def _month_day(m: re.Match[str], now: datetime, year: int | None) -> _Anchor | None:
+    """ "the 16th": that day of this month, or of the month before when it has not come yet."""
+    day = int(m["d"])
+    this_month = _day_anchor(now.year, now.month, day, yearless=True)
+    if this_month is not None and this_month.start <= now:
+        return this_month
+    previous = _shift(datetime(now.year, now.month, 1, tzinfo=UTC), "month", -1)
+    return _day_anchor(previous.year, previous.month, day, yearless=True)
+
+
 def _month_anchor(m: re.Match[str], now: datetime, year: int | None) -> _Anchor | None:
     month = MONTHS[m["m"].lower()]
     explicit = _year_value(m["y"])
@@ -646,6 +656,11 @@ _ANCHOR_FORMS: tuple[tuple[str, Callable[[re.Match[str], datetime, int | None], 
     (
         rf"(?:the\s+)?(?P<d>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s+(?:of\s+)?(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?",
         _named_date,
+    ),
+    (  # "the 16th": a day of this month (what follows shows it is a date, not "the 3rd week")
+        r"the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b"
+        r"(?=\s*(?:$|[,.?!;:)]|and\b|or\b|vs\b|versus\b|-|(?:to|through|thru|until|till)\s+(?:the\s+)?\d))",
+        _month_day,
     ),
     (rf"q(?P<q>[1-4])(?:\s+(?P<y>{_YEAR}))?\b", _quarter_anchor),
     (rf"(?P<m>{_MONTH})\b(?:\s*,?\s*(?P<y>{_YEAR})\b)?", _month_anchor),
@@ -1005,11 +1020,12 @@ class _RuleSet:
 
 
 _WEEKDAY_ANCHOR = rf"(?:last\s+)?{_WEEKDAY}\b"
-_DAY_ANCHOR = "(?:" + "|".join(re.sub(r"\(\?P<\w+>", "(?:", src) for src, _ in _ANCHOR_FORMS[:4]) + ")"
+_DAY_ANCHOR = "(?:" + "|".join(re.sub(r"\(\?P<\w+>", "(?:", src) for src, _ in _ANCHOR_FORMS[:5]) + ")"
 _UNTIL = r"(?:and|to|until|till|through|thru|-|–)"
 _MILESTONE = rf"(?:{_alternation(MILESTONES)})\b"
 _MARKED_ANCHOR = (
-    rf"(?:(?:the\s+)?(?:[\w.]+\s+)?{_MILESTONE}(?:\s+[\w.]*\d[\w.]*)?\s*(?:\(|\bon\s+|\bof\s+)|the\s+)?"
+    rf"(?:(?:the\s+)?(?:[\w.]+\s+)?{_MILESTONE}(?:\s+[\w.]*\d[\w.]*)?(?:\s+[a-z]+){{0,3}}?\s*(?:\(|\bon\s+|\bof\s+)|"
+    rf"the\s+)?"
     rf"(?P<a>{_ANCHOR})(?:\s+{_MILESTONE})?\)?"
 )
 """A date, possibly named by what happened on it: "the Nov 16 release", "the launch on Nov 2", "the 4.2 release on
@@ -1019,11 +1035,28 @@ _NEXT_TO = r"(?P<dir>before|prior\s+to|preceding|leading\s+up\s+to|after|followi
 _ROLLING_WORDS = ("last", "past", "previous", "prior", "trailing", "rolling")
 _UNIT_TOKENS = frozenset(UNIT_WORDS)
 _ANCHOR_TOKENS = frozenset(
-    {*MONTHS, *WEEKDAYS, "#date", "q1", "q2", "q3", "q4", *_DAY_WORD_SPECS, "this", "last", "previous", "ago"}
+    {
+        *MONTHS,
+        *WEEKDAYS,
+        "#date",
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+        *_DAY_WORD_SPECS,
+        "this",
+        "last",
+        "previous",
+        "ago",
+        "st",
+        "nd",
+        "rd",
+        "th",
+    }
 )
 """Words without which ``_ANCHOR`` cannot match: "since", "from", "after" are common without a date."""
 _COMPLETE_WORDS = ("complete", "completed", "full", "whole", "entire", "finished")
-_DATE_WORDS = (*MONTHS, "#date")
+_DATE_WORDS = (*MONTHS, "#date", "st", "nd", "rd", "th")
 
 _RULES = _RuleSet(
     _rule(rf"\b(?:{'|'.join(_ROLLING_WORDS)})\s+(?P<n>{_NUM})\s*(?P<u>{_UNIT})", _rolling_phrase, _ROLLING_WORDS),

@@ -1103,3 +1103,30 @@ def test_the_week_after_a_persons_own_event_is_no_period_after_another() -> None
         (d(2026, 11, 9), d(2026, 11, 16)),
         (d(2026, 11, 16), NOW),
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("revenue since the 4.2 release went out on the 16th?", d(2026, 11, 16), NOW),
+        ("signups since the 16th", d(2026, 11, 16), NOW),
+        ("purchases on the 3rd", d(2026, 11, 3), d(2026, 11, 4)),
+        ("what happened on the 30th", d(2026, 10, 30), d(2026, 10, 31)),
+        ("signups from the 1st to the 15th", d(2026, 11, 1), d(2026, 11, 16)),
+        ("purchases between the 2nd and the 9th", d(2026, 11, 2), d(2026, 11, 10)),
+    ],
+)
+def test_a_day_of_the_month_alone_is_this_months_or_the_last_one_that_has_come(
+    question: str, start: datetime, end: datetime
+) -> None:
+    """ "Since the 4.2 release went out on the 16th": that day of this month (the phrase was not read, silently,
+    and the default 30 days were summed); a day that has not come yet this month is last month's."""
+    found = find_time_range(question, NOW)
+    assert found is not None and (found.range.start, found.range.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    "question", ["signups in the 3rd week", "the 2nd step of the funnel", "who was the 1st to upload"]
+)
+def test_an_ordinal_that_counts_something_else_is_no_date(question: str) -> None:
+    assert find_time_range(question, NOW) is None

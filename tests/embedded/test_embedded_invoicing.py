@@ -802,3 +802,32 @@ def test_buying_a_plan_is_subscribing_and_how_many_paying_customers_counts_peopl
     assert paying.interpret(paying.run()).figures[0].value == new
     money = billfold.ask("how many paying customers and how much revenue in October?")
     assert money.intent == "revenue"
+
+
+def test_an_outcome_of_early_senders_against_everyone_else_is_a_cohort_comparison(
+    billfold: Engine, store: Store
+) -> None:
+    """ "Subscription rate for the ones who sent an invoice within 3 days of signup vs everyone else": two groups
+    compared on an outcome (activation answered the share who sent, and reported the comparison unused); "get an
+    invoice out ... end up subscribing" sends the invoice and measures the subscription (the window's anchor had
+    swallowed "end up subscribing", and "invoice" alone was a drafted one)."""
+    truth = store.json(
+        "SELECT round(100 * avgIf(sub, fast), 2), round(100 * avgIf(sub, NOT fast), 2) FROM (SELECT person_id, "
+        "minIf(timestamp, event = 'invoice_sent') AS sent, minIf(timestamp, event = 'account_created') AS created, "
+        "sent > 0 AND sent >= created AND sent < created + INTERVAL 3 DAY AS fast, countIf(event = "
+        "'subscription_started') > 0 AS sub FROM events GROUP BY person_id HAVING created > 0)"
+    )["data"][0]
+    for question in (
+        "looking at every account so far: subscription rate for the ones who sent an invoice within 3 days of signup"
+        " vs everyone else?",
+        "do accounts that get an invoice out within 72h of signup end up subscribing more often than the rest? all "
+        "time, both rates",
+    ):
+        answer = billfold.ask(question)
+        assert answer.intent == "cohort_comparison", question
+        assert answer.slots["cohort_event"].name == "invoice_sent", question
+        assert answer.slots["metric_event"].name == "subscription_started", question
+        stated = [f.value for f in answer.interpret(answer.run()).figures]
+        assert all(any(v == pytest.approx(t, abs=0.05) for v in stated) for t in truth), (question, stated, truth)
+    went = billfold.ask("how many invoices went out last week?")
+    assert went.slots["event"].name == "invoice_sent"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from askhog.engine import Engine
-from askhog.text import normalize, stem
+from askhog.text import normalize, stem, tokenize
 
 
 @pytest.mark.parametrize(
@@ -68,3 +68,11 @@ def test_a_verb_in_scribe_and_its_noun_in_scription_share_a_stem() -> None:
     assert stem("subscribed") == stem("subscriptions") == stem("subscribe") == "subscrib"
     assert stem("described") == stem("description")
     assert stem("adoption") != stem("adobe")
+
+
+def test_a_phrasal_verb_has_the_stem_of_the_verb_it_means() -> None:
+    """ "Invoices went out", "got an invoice out": sent (they were read as drafted invoices); "went to" is not."""
+    assert [t.stem for t in tokenize("invoices went out")] == ["invoic", "send", "out"]
+    assert tokenize("got an invoice out")[0].stem == "send"
+    assert tokenize("went to the pricing page")[0].stem == "went"
+    assert tokenize("got a reply then logged out two days later")[0].stem == "got"
