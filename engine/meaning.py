@@ -116,7 +116,9 @@ class Condition:
     range ("users who filed 2 or more tickets last month"); ``did_not``: never did it before now ("never bought"),
     or, ``in_range``, not within the asked range ("signed up last week without uploading");
     ``within``: only events within ``days`` after the person's first ``anchor`` count ("in their first week"), or,
-    ``days`` None, every event since it ("among people who signed up in October").
+    ``days`` None, every event since it ("among people who signed up in October"). A ``window`` is the condition's
+    own range, where the asked range belongs to it and not to the people counted ("how many paying customers haven't
+    logged in in the last 30 days": customers ever, not logged in in those 30 days).
     """
 
     kind: ConditionKind
@@ -125,6 +127,7 @@ class Condition:
     days: int | None = None
     min_count: int | None = None
     in_range: bool = False
+    window: TimeRange | None = None
 
     def label(self) -> str:
         if self.kind == "within":
@@ -134,9 +137,10 @@ class Condition:
             return f"within {self.days} day(s) of {anchor}"
         times = f" at least {self.min_count} times" if self.min_count and self.min_count > 1 else ""
         event = self.event.label() if self.event else "anything"
+        when = f" in {self.window.label}" if self.window is not None else " in the range" if self.in_range else ""
         if self.kind == "did_not":
-            return f"did not do {event} in the range" if self.in_range else f"never did {event}"
-        return f"did {event}{times}{' in the range' if self.in_range else ''}"
+            return f"did not do {event}{when}" if when else f"never did {event}"
+        return f"did {event}{times}{when}"
 
 
 @dataclass(frozen=True)

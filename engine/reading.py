@@ -106,7 +106,7 @@ NUMBER_CUES: tuple[tuple[str, Gated], ...] = tuple(
         ),
         (
             "silent_days",
-            rf"\b(?:silent|inactive|quiet|dormant|gone|not (?:seen|active|logged in|been back)|haven'?t "
+            rf"\b(?:silent|inactive|quiet|dormant|gone|stopped|quit|no longer|not (?:seen|active|logged in|been back)|haven'?t "
             rf"(?:been )?(?:seen|active|logged in|been back|come back|returned|used|done anything)|no activity|"
             rf"not used|nothing|(?:no|zero) (?:events?|activity|actions?|page ?views?|visits?|logins?|sessions?))"
             rf"\D{{0,30}}?{_NUM}\s*(?:\+\s*)?days?\b",

@@ -403,8 +403,32 @@ class SlotFiller:
             mentioned = {m.event.name for m in (*r.events, *r.qualifiers) if m.event is not None}
             if signup not in held | mentioned:
                 out[name] = (*out.get(name, ()), Condition("did", EventRef(signup)))
+        self._range_to_negation(r, out, by_role, now)
         del slots
         return out
+
+    @staticmethod
+    def _range_to_negation(r: Reading, out: dict[str, Any], by_role: dict[str, SlotSpec], now: datetime) -> None:
+        """ "How many paying subscribers haven't sent an invoice in the last 30 days": the people counted are who
+        they are (subscribers, ever), and the asked range is the one in which they did not do it (it counted only
+        those who subscribed in the 30 days)."""
+        event, conditions, dates = (by_role.get(k) for k in ("series.event", "conditions", "date_range"))
+        if event is None or conditions is None or dates is None or r.time is None or dates.name not in out:
+            return
+        counted = out.get(event.name)
+        described = {m.event.name for m in r.qualifiers if m.event is not None}
+        held = out.get(conditions.name, ())
+        if not isinstance(counted, EventRef) or counted.name not in described:
+            return
+        if not any(c.kind == "did_not" and c.in_range for c in held) or any(
+            c.in_range for c in held if c.kind == "did"
+        ):
+            return
+        window = out[dates.name]
+        out[conditions.name] = tuple(
+            replace(c, in_range=False, window=window) if c.kind == "did_not" and c.in_range else c for c in held
+        )
+        out[dates.name] = from_spec({"all": True}, now)
 
     def _named_by_people(self, r: Reading) -> str | None:
         """The signup event when the people the question counts are named by a word of its name ("accounts",

@@ -831,3 +831,23 @@ def test_an_outcome_of_early_senders_against_everyone_else_is_a_cohort_compariso
         assert all(any(v == pytest.approx(t, abs=0.05) for v in stated) for t in truth), (question, stated, truth)
     went = billfold.ask("how many invoices went out last week?")
     assert went.slots["event"].name == "invoice_sent"
+
+
+def test_how_many_of_a_kind_of_people_did_not_do_something_in_a_range(billfold: Engine, store: Store) -> None:
+    """ "How many of our paying subscribers haven't sent a single invoice in the last 30 days?": subscribers ever,
+    without an invoice in those 30 days (it counted only those who subscribed within the 30 days, silently); and
+    "stopped sending invoices for 30 days" is a silence of 30 days (it counted the invoices, silently)."""
+    (truth,) = store.json(
+        "SELECT uniqExact(person_id) FROM events WHERE event = 'subscription_started' AND person_id NOT IN (SELECT "
+        f"person_id FROM events WHERE event = 'invoice_sent' AND timestamp >= {SQL_END} - INTERVAL 30 DAY AND "
+        f"timestamp < {SQL_END})"
+    )["data"][0]
+    answer = billfold.ask("how many of our paying subscribers haven't sent a single invoice in the last 30 days?")
+    assert answer.intent == "count" and not answer.caveats
+    (negation,) = answer.slots["conditions"]
+    assert negation.kind == "did_not" and negation.window is not None and negation.window.label == "last 30 days"
+    assert "did not do invoice_sent in last 30 days" in answer.interpret(answer.run()).text()
+    assert answer.interpret(answer.run()).figures[0].value == truth
+    stopped = billfold.ask("how many paying subscribers have stopped sending invoices for 30 days")
+    assert stopped.intent == "churn_risk" and stopped.slots["silent_days"] == 30
+    assert stopped.slots["event"].name == "invoice_sent"
