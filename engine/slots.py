@@ -383,6 +383,15 @@ class SlotFiller:
                 and _CONTRAST.search(r.text[max(0, m.start - 60) : m.start])
             ):
                 use((m.start, m.end))
+        quiet_for = r.numbers.get("silent_days")
+        quiet = next((s for s in intent.slots if s.name == "silent_days"), None)
+        event_slot = by_role.get("series.event")
+        if quiet_for is not None and quiet is not None and event_slot is not None and event_slot.name not in out:
+            # "haven't logged in in the last 30 days": the silence is of that event, not a condition on who
+            inside = [m for m in r.excluded if m.event is not None and quiet_for.start <= m.start < quiet_for.end]
+            if len(inside) == 1:
+                out[event_slot.name] = inside[0].event
+                use((inside[0].start, inside[0].end))
         free_excluded = [m for m in r.excluded if (m.start, m.end) not in filled.used and m.event is not None]
         if "conditions" in by_role and "exclude" not in by_role and free_excluded:
             name = by_role["conditions"].name

@@ -1454,3 +1454,21 @@ def test_a_value_set_aside_before_what_is_counted_is_left_out(demo_engine: Engin
     )
     assert ("feature_name", "!=", "editor") in [(f.prop.name, f.op, f.value) for f in features.slots["filters"]]
     assert "editor" not in [str(r[0]) for r in table.rows]
+
+
+def test_a_silence_of_one_event_is_the_activity_churn_follows(demo_engine: Engine) -> None:
+    """ "Which paying customers haven't logged in in the last 30 days": people who logged in and then not for 30
+    days (the login was a condition over all time, so everyone who ever logged in was left out, silently); the
+    answer names the activity."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT count() FROM (SELECT person_id FROM events WHERE event = 'logged_in' AND timestamp < "
+        "'2026-11-26 12:00:00' AND person_id IN (SELECT person_id FROM events WHERE event = 'purchase') GROUP BY "
+        "person_id HAVING max(timestamp) < '2026-10-27 12:00:00')"
+    ).rows
+    asked, table = answered(demo_engine, "which paying customers haven't logged in in the last 30 days")
+    assert (
+        asked.intent == "churn_risk" and asked.slots["event"].name == "logged_in" and asked.slots["silent_days"] == 30
+    )
+    assert [c.kind for c in asked.slots["conditions"]] == ["did"]
+    said = asked.interpret(table)
+    assert said.figures[0].value == truth[0] and "active (logged_in)" in said.text()
