@@ -108,6 +108,7 @@ _PEOPLE_NOUN = re.compile(r"\b(?:accounts?|members?|customers?|subscribers?|user
 """The first word naming who is counted ("how many accounts ..."): held against the signup event's name."""
 _EVER_NOT = re.compile(r"\b(?:never|not ever|at no point|not once)\b")
 """"never did X" is at no time before now; other negations ("without X", "didn't X") are within the range."""
+_HAD = re.compile(r"\b(?:had|has|have|with|but)\s+$")
 _CONTRAST = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|or)\b")
 """"vs those who don't": a negated event after one of these is the other side of a comparison."""
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
@@ -392,6 +393,21 @@ class SlotFiller:
             if len(inside) == 1:
                 out[event_slot.name] = inside[0].event
                 use((inside[0].start, inside[0].end))
+        elif quiet_for is not None and quiet is None and "conditions" in by_role and "exclude" not in by_role:
+            # "paying customers who've had no events in the last 14 days": where nothing measures a silence, the
+            # people did not do it (the event named in it, or anything) in those days
+            inside = [m for m in r.excluded if m.event is not None and quiet_for.start <= m.start < quiet_for.end]
+            if len(inside) <= 1:
+                silent = from_spec({"last": quiet_for.value, "unit": "day"}, now)
+                name = by_role["conditions"].name
+                out[name] = (
+                    *out.get(name, ()),
+                    Condition("did_not", inside[0].event if inside else None, window=silent),
+                )
+                lead = _HAD.search(r.text, 0, quiet_for.start)  # "had no events": the negation's verb with it
+                use((lead.start() if lead else quiet_for.start, quiet_for.end))
+                for m in inside:
+                    use((m.start, m.end))
         free_excluded = [m for m in r.excluded if (m.start, m.end) not in filled.used and m.event is not None]
         if "conditions" in by_role and "exclude" not in by_role and free_excluded:
             name = by_role["conditions"].name
@@ -422,22 +438,23 @@ class SlotFiller:
         they are (subscribers, ever), and the asked range is the one in which they did not do it (it counted only
         those who subscribed in the 30 days)."""
         event, conditions, dates = (by_role.get(k) for k in ("series.event", "conditions", "date_range"))
-        if event is None or conditions is None or dates is None or r.time is None or dates.name not in out:
+        if event is None or conditions is None or dates is None:
             return
         counted = out.get(event.name)
         described = {m.event.name for m in r.qualifiers if m.event is not None}
         held = out.get(conditions.name, ())
         if not isinstance(counted, EventRef) or counted.name not in described:
             return
-        if not any(c.kind == "did_not" and c.in_range for c in held) or any(
-            c.in_range for c in held if c.kind == "did"
-        ):
+        if any(c.in_range for c in held if c.kind == "did"):
             return
-        window = out[dates.name]
-        out[conditions.name] = tuple(
-            replace(c, in_range=False, window=window) if c.kind == "did_not" and c.in_range else c for c in held
-        )
-        out[dates.name] = from_spec({"all": True}, now)
+        if r.time is not None and dates.name in out and any(c.kind == "did_not" and c.in_range for c in held):
+            window = out[dates.name]
+            out[conditions.name] = tuple(
+                replace(c, in_range=False, window=window) if c.kind == "did_not" and c.in_range else c for c in held
+            )
+            out[dates.name] = from_spec({"all": True}, now)
+        elif r.time is None and any(c.kind == "did_not" and c.window is not None for c in held):
+            out[dates.name] = from_spec({"all": True}, now)  # "paying customers with no events in 14 days": ever
 
     def _named_by_people(self, r: Reading) -> str | None:
         """The signup event when the people the question counts are named by a word of its name ("accounts",

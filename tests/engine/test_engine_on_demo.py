@@ -1472,3 +1472,18 @@ def test_a_silence_of_one_event_is_the_activity_churn_follows(demo_engine: Engin
     assert [c.kind for c in asked.slots["conditions"]] == ["did"]
     said = asked.interpret(table)
     assert said.figures[0].value == truth[0] and "active (logged_in)" in said.text()
+
+
+def test_people_with_no_events_in_the_last_days_where_nothing_measures_a_silence(demo_engine: Engine) -> None:
+    """ "Paying customers who've had no events at all in the last 14 days - how many?": customers ever, with no
+    event in those 14 days (the silence was reported unused and the customers of the default 30 days counted)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "SELECT uniqExact(person_id) FROM events WHERE event = 'purchase' AND person_id NOT IN (SELECT person_id FROM "
+        "events WHERE timestamp >= '2026-11-12 12:00:00' AND timestamp < '2026-11-26 12:00:00')"
+    ).rows
+    asked, table = answered(demo_engine, "paying customers who've had no events at all in the last 14 days - how many?")
+    assert asked.intent == "count" and not asked.caveats
+    (silent,) = asked.slots["conditions"]
+    assert silent.kind == "did_not" and silent.event is None and silent.window is not None
+    said = asked.interpret(table)
+    assert said.figures[0].value == truth[0] and "did not do anything in last 14 days" in said.text()
