@@ -633,6 +633,8 @@ _COUNT_BEFORE = re.compile(
     r"\b(?:how many|number of|count of|# of|total|tally of|how often (?:do|did|does) (?:people|users) )"
     r"\s*$"
 )
+_COUNTED_BEFORE = re.compile(r"\b(?:how many|number of|count of|# of)\s*$")
+"""Right before the things counted: "how many quotes" names them, whatever the word."""
 _STATE_BEFORE = re.compile(r"\b(?:got|get|gets|were|was|are|is|been|being|have been|has been)\s+$")
 """After an event, "tickets got escalated": a state of the thing counted, which the project may not track."""
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
@@ -742,7 +744,10 @@ class Reading:
                     and first_event_end <= start
                     and bool(_STATE_BEFORE.search(self.text[max(first_event_end, start - 30) : start]))
                 )
-                named = (_THING_AFTER.match(self.text[end:]) or _COUNT_BEFORE.search(before)) and not is_english(word)
+                # "how many quotes": the counted thing itself, even a plain English word the project has no name for
+                named = bool(_COUNTED_BEFORE.search(before) and word.endswith("s")) or (
+                    bool(_THING_AFTER.match(self.text[end:]) or _COUNT_BEFORE.search(before)) and not is_english(word)
+                )
                 if named or _MEASURE_AFTER.match(self.text[end:]) or after_event:
                     out.append(word)
             self._unknown_things = out

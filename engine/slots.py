@@ -193,10 +193,21 @@ class SlotFiller:
                 e for role in ("signup_event", "activation_event", "revenue_event") if (e := self._roles.get(role))
             )
         )  # a project with other names: its main path from the roles its events play
+        self._described_by = frozenset(
+            w for e in taxonomy.events.values() for w in re.findall(r"[a-z][\w-]+", (e.description or "").lower())
+        )
+        """Words of the events' descriptions: the product's own name among them ("created its Billfold account")."""
+        # a project without the property still has the question pointing at something unnamed: asked, without
+        # values to offer ("the campaign" where no campaign is recorded)
         self._referents = [
-            (re.compile(r["pattern"]), r["property"], r["prompt"], tuple(f"{d.name} = {v}" for v in d.values))
+            (
+                re.compile(r["pattern"]),
+                r["property"],
+                r["prompt"] if d is not None else f"{r['prompt']} (this project records no {r['property']})",
+                tuple(f"{d.name} = {v}" for v in d.values) if d is not None else (),
+            )
             for r in lex.get("referents") or []
-            if (d := taxonomy.property(r["property"])) is not None and d.values
+            if (d := taxonomy.property(r["property"])) is None or d.values
         ]
 
     def read(self, question: str | Question, now: datetime) -> Reading:
@@ -1170,6 +1181,9 @@ class SlotFiller:
                 and not r.vague
                 and r.metric is None
                 and _ALL_EVENTS_NOUN.search(r.text)
+                and not any(  # "used offline mode" (not "used billfold": a word the project's events are described by)
+                    _USED.search(r.text[:start]) and word not in self._described_by for word, start, _ in r.unknown
+                )
             ):
                 filled.notes.append("no event named: counting all events")
                 continue

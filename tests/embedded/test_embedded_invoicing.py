@@ -851,3 +851,16 @@ def test_how_many_of_a_kind_of_people_did_not_do_something_in_a_range(billfold: 
     stopped = billfold.ask("how many paying subscribers have stopped sending invoices for 30 days")
     assert stopped.intent == "churn_risk" and stopped.slots["silent_days"] == 30
     assert stopped.slots["event"].name == "invoice_sent"
+
+
+def test_a_counted_thing_or_a_campaign_the_project_does_not_record_is_asked_about(billfold: Engine) -> None:
+    """ "How many quotes did ppl send out last week": quotes are no event of Billfold (every event was counted,
+    silently, because the question names people); "the campaign" where no campaign is recorded is asked about (it
+    was answered for all paying customers)."""
+    quotes = billfold.ask("how many quotes did ppl send out last week")
+    assert quotes.clarification is not None and "'quotes'" in quotes.clarification.text()
+    campaign = billfold.ask("Did the campaign bring in more paying customers?")
+    assert campaign.clarification is not None and "campaign" in campaign.clarification.text()
+    assert billfold.ask("how many invoices did ppl send last week").clarification is None
+    # the product's own name (its events are described by it) is no untracked feature
+    assert billfold.ask("how many people have used billfold on a mobile phone this week?").clarification is None

@@ -1487,3 +1487,12 @@ def test_people_with_no_events_in_the_last_days_where_nothing_measures_a_silence
     assert silent.kind == "did_not" and silent.event is None and silent.window is not None
     said = asked.interpret(table)
     assert said.figures[0].value == truth[0] and "did not do anything in last 14 days" in said.text()
+
+
+def test_a_feature_the_project_does_not_track_after_a_verb_of_using_is_asked_about(demo_engine: Engine) -> None:
+    """ "How many people used offline mode last week?": no event is offline mode (every active person was counted,
+    silently); "used the app" is any event, and "dark mode" a feature the project tracks."""
+    asked = demo_engine.ask("How many people used offline mode last week?")
+    assert asked.clarification is not None and "'offline'" in asked.clarification.text()
+    assert demo_engine.ask("how many people used the app last week").clarification is None
+    assert demo_engine.ask("how many users used dark mode").clarification is None
