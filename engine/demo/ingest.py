@@ -115,8 +115,9 @@ def _object(pairs: list[str]) -> str:
 
 
 def _raw(key: str) -> str:
-    """The field's raw JSON text ('' when absent)."""
-    return f"fields[{quote(key)}]"
+    """The field's raw JSON text ('' when absent; the first, when a key repeats). Looked up in the line's keys
+    rather than in a map made of them: a map would copy every value of every line once more."""
+    return f"vals[indexOf(keys, {quote(key)})]"
 
 
 def _kind(raw: str) -> str:
@@ -143,9 +144,9 @@ def _object_field(name: str) -> tuple[list[str], str, str]:
     The parts are columns the reason and the text read (``checked`` computes them a layer below)."""
     raw, kind = f"r_{name}", f"k_{name}"
     inner, inner_kind = f"i_{name}", f"ik_{name}"
-    parts = [
-        f"trimBoth({_string(raw)}) AS {inner}",
-        f"if(isValidJSON({inner}), {_kind(f'JSONExtractRaw({inner})')}, 'invalid') AS {inner_kind}",
+    parts = [  # only text is read again: an object's own text (most rows) is not copied, nor parsed twice
+        f"if({kind} = 'text', trimBoth({_string(raw)}), '') AS {inner}",
+        f"if({kind} = 'text' AND isValidJSON({inner}), {_kind(f'JSONExtractRaw({inner})')}, 'invalid') AS {inner_kind}",
     ]
     reason = f"""multiIf(
         {kind} IN ('none', 'an object'), '',
@@ -334,5 +335,5 @@ def checked(records: str, flattened: bool = False) -> str:
         SELECT record, newlines, doc, problem,
                if(problem = '', JSONExtractKeysAndValuesRaw(doc), []) AS kvs,
                notEmpty(kvs) OR problem = '' AND isValidJSON(doc) AND startsWith(trimLeft(doc), '{{') AS readable,
-               mapFromArrays(kvs.1, kvs.2) AS fields
+               kvs.1 AS keys, kvs.2 AS vals
         FROM ({records})))))))"""

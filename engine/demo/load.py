@@ -42,9 +42,13 @@ from .store import Store, describe_metadata, sessions_from_events
 MAX_REJECTS_IN_MESSAGE = 5
 BLOCKS = "max_insert_block_size = 131072, min_insert_block_size_rows = 131072, min_insert_block_size_bytes = 67108864"
 """Inserts write a part every 131k rows rather than gathering a million (half a gigabyte of PostHog rows)."""
-READING = f"storage_file_read_method = 'pread', {BLOCKS}"
+READING = f"storage_file_read_method = 'pread', max_block_size = 131072, {BLOCKS}"
 """The file is read, not mapped: a mapped file's pages count in the process's memory, all of it by the end, so
-memory would grow with the file; read a block at a time, it stays bounded whatever the file's size."""
+memory would grow with the file; read a block at a time, it stays bounded whatever the file's size. Its blocks
+are the inserts' size, so they are inserted as they are read rather than gathered two by two (a copy of each)."""
+VIEWS = "parallel_view_processing = 1"
+"""The staged rows' two views write in threads of their own: the reading and checking go on meanwhile (one
+thread would do both in turn, as chDB does for a Null table's views by default)."""
 MAX_LOADS_RECORDED = 50
 Progress = Callable[[str, float], None]
 """(what is happening, fraction done 0..1), as ``generate.stderr_progress`` takes it."""
@@ -134,7 +138,7 @@ def read_export(path: Path | str, store: Store | None = None) -> Export:
     reader = _Reader(Path(path).expanduser())
     store = store or Store()
     with store.scratch_database() as db:
-        staged = _Staging(store, db, reader)
+        staged = _Staging(store, db, reader, target=f"{db}.rows")
         staged.fill(None)
         staged.find_duplicates(None)
         rejected = staged.rejected()
@@ -142,8 +146,8 @@ def read_export(path: Path | str, store: Store | None = None) -> Export:
             dict(zip(_ROW_FIELDS, row))
             for row in store.json(
                 f"SELECT toString(uuid), event, distinct_id, toString(person_id), toString(timestamp), properties, "
-                f"person_properties, elements_chain, session_id FROM {db}.staged "
-                f"WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped) ORDER BY record"
+                f"person_properties, elements_chain, session_id FROM {db}.rows "
+                f"WHERE record NOT IN (SELECT record FROM {db}.dropped) ORDER BY record"
             )["data"]
         ]
     return Export(rows, rejected, reader.checksum)
@@ -160,6 +164,18 @@ _ROW_FIELDS = (
     "elements_chain",
     "session_id",
 )
+_ROWS = (
+    "record UInt64, uuid UUID, event String, distinct_id String, person_id UUID, timestamp DateTime64(6, 'UTC'), "
+    "properties String, person_properties String, elements_chain String, session_id String"
+)
+"""``read_export``'s table of the rows that pass the checks, by record."""
+_CHECKS = "record UInt64, newlines UInt32, reason String, uuid UUID"
+"""What every row of a file leaves in ``checks``: enough to reject it by line and find repeated uuids."""
+_EVENT_COLUMNS = (
+    "uuid, event, distinct_id, person_id, timestamp, properties, person_properties, elements_chain, "
+    "session_id AS `$session_id`"
+)
+"""The checked columns as the events table names them."""
 
 
 class _Reader:
@@ -212,10 +228,18 @@ class _Reader:
 
 
 class _Staging:
-    """The checked rows of one file in a table of the build database, and the rows dropped from them."""
+    """One file read once: every row's checks (record, line breaks, reason, uuid) in ``checks``, the rows that pass
+    them straight into ``target`` (the build's events, or ``read_export``'s rows), and the rows dropped after.
 
-    def __init__(self, store: Store, db: str, reader: _Reader):
+    The file's rows go to both tables in the one statement that reads them: chDB's ``staged`` is a Null table
+    whose two materialized views write each block to ``checks`` and ``target``, so no copy of the rows is written
+    and read back before they reach the events. A repeated uuid is rare: ``drop_repeats`` takes its rows back
+    out of the events afterwards."""
+
+    def __init__(self, store: Store, db: str, reader: _Reader, target: str = ""):
         self.store, self.db, self.reader = store, db, reader
+        self.target = target or f"{db}.events"
+        """Where the kept rows go: the events table's columns (``$session_id``), else ``_ROWS`` (``record``)."""
         self.valid = 0
         """Rows that pass every check."""
         self.good = 0
@@ -223,11 +247,9 @@ class _Staging:
 
     def fill(self, progress: Progress | None) -> None:
         store, db, reader = self.store, self.db, self.reader
-        store.query(f"CREATE TABLE {db}.staged ({ingest.CHECKED_COLUMNS}) ENGINE = MergeTree ORDER BY record")
-        store.query(
-            f"CREATE TABLE {db}.dropped (record UInt64, reason String, first UInt64) ENGINE = MergeTree ORDER BY record"
-        )
-        insert = f"INSERT INTO {db}.staged {ingest.checked(reader.records(), reader.flattened)} SETTINGS {READING}"
+        for statement in self._tables():
+            store.query(statement)
+        insert = f"INSERT INTO {db}.staged {self._checked()} SETTINGS {READING}, {VIEWS}"
         name = reader.source.name
         try:
             with store.progress(_reading(progress, name, reader.size)):
@@ -236,33 +258,83 @@ class _Staging:
             if reader.format == "parquet":
                 raise LoadError(f"{reader.source}: not a readable Parquet file ({exc})") from None
             raise
-        rows, self.valid = store.json(f"SELECT count(), countIf(reason = '') FROM {db}.staged")["data"][0]
+        rows, self.valid = store.json(f"SELECT count(), countIf(reason = '') FROM {db}.checks")["data"][0]
         _note(progress, f"read {int(rows):,} rows of {name}", 1.0)
+
+    def _tables(self) -> list[str]:
+        """``checks``, ``dropped``, ``read_export``'s rows, and ``staged`` with the two views that pass its rows on
+        (see the class)."""
+        db = self.db
+        tables = [
+            f"CREATE TABLE {db}.checks ({_CHECKS}) ENGINE = MergeTree ORDER BY record",
+            f"CREATE TABLE {db}.dropped (record UInt64, reason String, first UInt64) ENGINE = MergeTree ORDER BY record",
+            f"CREATE TABLE {db}.staged ({ingest.CHECKED_COLUMNS}) ENGINE = Null",
+        ]
+        if self.target != f"{db}.events":
+            tables.append(f"CREATE TABLE {self.target} ({_ROWS}) ENGINE = MergeTree ORDER BY record")
+        return [
+            *tables,
+            f"CREATE MATERIALIZED VIEW {db}.checking TO {db}.checks AS "
+            f"SELECT record, newlines, reason, uuid FROM {db}.staged",
+            f"CREATE MATERIALIZED VIEW {db}.keeping TO {self.target} AS "
+            f"SELECT {self._kept_columns()} FROM {db}.staged WHERE reason = ''",
+        ]
+
+    def _kept_columns(self) -> str:
+        """The checked columns the target takes, in its names."""
+        if self.target == f"{self.db}.events":
+            return _EVENT_COLUMNS
+        return "record, " + ", ".join(_ROW_FIELDS)
+
+    def _checked(self, only: str = "") -> str:
+        """The checked rows of the file (``only``: of the records this subquery names)."""
+        records = self.reader.records()
+        if only:
+            records = f"SELECT * FROM ({records}) WHERE record IN ({only})"
+        return ingest.checked(records, self.reader.flattened)
 
     def find_duplicates(self, old: str | None) -> None:
         """Rejects, with their reasons, the rows that fail a check, repeat an earlier line's uuid, or (adding to
         ``old``) carry a uuid the store already holds."""
         db = self.db
-        self.store.query(f"INSERT INTO {db}.dropped SELECT record, reason, 0 FROM {db}.staged WHERE reason != ''")
+        self.store.query(f"INSERT INTO {db}.dropped SELECT record, reason, 0 FROM {db}.checks WHERE reason != ''")
         self.store.query(f"""
             INSERT INTO {db}.dropped
             SELECT s.record, concat('uuid ', toString(s.uuid), ' repeats line '), d.first
-            FROM {db}.staged AS s
-            INNER JOIN (SELECT uuid, min(record) AS first FROM {db}.staged WHERE reason = ''
+            FROM {db}.checks AS s
+            INNER JOIN (SELECT uuid, min(record) AS first FROM {db}.checks WHERE reason = ''
                         GROUP BY uuid HAVING count() > 1) AS d ON s.uuid = d.uuid
             WHERE s.reason = '' AND s.record != d.first""")
         if old is not None:
             self.store.query(f"""
                 INSERT INTO {db}.dropped
                 SELECT record, concat('uuid ', toString(uuid), ' is already in the store: kept once'), 0
-                FROM {db}.staged
+                FROM {db}.checks
                 WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped)
                   AND uuid IN (SELECT uuid FROM {old}.events
-                               WHERE uuid IN (SELECT uuid FROM {db}.staged WHERE reason = ''))""")
+                               WHERE uuid IN (SELECT uuid FROM {db}.checks WHERE reason = ''))""")
         self.good = int(
             self.store.scalar(
-                f"SELECT count() FROM {db}.staged WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped)"
+                f"SELECT count() FROM {db}.checks WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped)"
             )
+        )
+
+    def drop_repeats(self) -> None:
+        """Take the dropped repeats out of the events, which took every valid row as it was read: every row of a
+        dropped uuid goes, then the kept row of each (its first line, unless the store holds the uuid) is read
+        again from the file. Nothing to do when no valid row was dropped, the usual case."""
+        if self.good == self.valid:
+            return
+        db, store = self.db, self.store
+        dropped = f"SELECT uuid FROM {db}.checks WHERE reason = '' AND record IN (SELECT record FROM {db}.dropped)"
+        kept = (
+            f"SELECT record FROM {db}.checks WHERE reason = '' AND uuid IN ({dropped}) "
+            f"AND record NOT IN (SELECT record FROM {db}.dropped)"
+        )
+        store.query(f"DELETE FROM {self.target} WHERE uuid IN ({dropped})")
+        store.query(
+            f"INSERT INTO {self.target} SELECT {self._kept_columns()} FROM ({self._checked(kept)}) "
+            f"WHERE reason = '' SETTINGS {READING}"
         )
 
     def rejected(self) -> list[tuple[int, str]]:
@@ -279,7 +351,7 @@ class _Staging:
 
     def _lines(self) -> Callable[[int], int]:
         """Record number to the line it starts on: records after one that spans lines start further down."""
-        spans = self.store.json(f"SELECT record, newlines FROM {self.db}.staged WHERE newlines > 0 ORDER BY record")[
+        spans = self.store.json(f"SELECT record, newlines FROM {self.db}.checks WHERE newlines > 0 ORDER BY record")[
             "data"
         ]
         starts = [int(record) for record, _ in spans]
@@ -297,25 +369,21 @@ class _Staging:
         return line
 
     def store_events(self, old: str | None) -> int:
-        """Put the kept rows (and, adding, the old events, linked not copied) in the build's events table."""
+        """The build's events: the kept rows (already there, less the repeats) and, adding, the old events,
+        linked not copied; ``touched`` (adding only) names the persons, distinct ids and sessions of the new rows."""
         db = self.db
+        self.drop_repeats()
         if old is not None:
+            self.store.query(
+                f"CREATE TABLE {db}.touched ENGINE = MergeTree ORDER BY tuple() AS "
+                f"SELECT DISTINCT person_id, distinct_id, `$session_id` AS session_id FROM {db}.events"
+            )
             self.store.query(f"ALTER TABLE {db}.events ATTACH PARTITION ALL FROM {old}.events")
             self.store.query(f"INSERT INTO {db}.annotations SELECT * FROM {old}.annotations")
-        self.store.query(f"""
-            INSERT INTO {db}.events
-            SELECT uuid, event, distinct_id, person_id, timestamp, properties, person_properties, elements_chain,
-                   session_id
-            FROM {db}.staged WHERE reason = '' AND record NOT IN (SELECT record FROM {db}.dropped)
-            SETTINGS {BLOCKS}""")
-        self.store.query(
-            f"CREATE TABLE {db}.touched ENGINE = MergeTree ORDER BY tuple() AS "
-            f"SELECT DISTINCT person_id, distinct_id, session_id FROM {db}.staged WHERE reason = ''"
-        )
         return self.good
 
     def drop(self) -> None:
-        for table in ("staged", "dropped", "touched"):
+        for table in ("checking", "keeping", "staged", "checks", "dropped", "touched"):
             self.store.query(f"DROP TABLE IF EXISTS {self.db}.{table} SYNC")
 
 

@@ -94,14 +94,16 @@ TABLES = ("events", "persons", "person_distinct_ids", "sessions", "annotations",
 def sessions_from_events(db: str, where: str = "1") -> str:
     """PostHog's session summary, aggregated from the events that carry a ``$session_id`` (and match ``where``).
 
-    A bounce is a session with one pageview and nothing else but its pageleave.
+    A bounce is a session with one pageview and nothing else but its pageleave. Only pageviews' properties are
+    parsed for the entry path (the other events' are never read).
     """
     return f"""
     INSERT INTO {db}.sessions
     SELECT `$session_id`, argMin(distinct_id, timestamp), argMin(person_id, timestamp),
            min(timestamp) AS lo, max(timestamp) AS hi, dateDiff('second', lo, hi),
            countIf(event = '$pageview') AS views, count() AS n,
-           argMinIf(JSONExtractString(properties, '$pathname'), timestamp, event = '$pageview'),
+           argMinIf(if(event = '$pageview', JSONExtractString(properties, '$pathname'), ''), timestamp,
+                    event = '$pageview'),
            views = 1 AND n - countIf(event = '$pageleave') = 1
     FROM {db}.events WHERE `$session_id` != '' AND ({where}) GROUP BY `$session_id`"""
 

@@ -142,3 +142,31 @@ def test_unreadable_inputs_are_load_errors(tmp_path: Path) -> None:
     odd.write_text("x")
     with pytest.raises(LoadError, match="unknown format"):
         load_file(odd, home=tmp_path / "home")
+
+
+def test_a_repeated_uuid_is_stored_once_as_its_first_line_or_the_store_has_it(tmp_path: Path) -> None:
+    """The events take every valid row as the file is read; a repeat (in the file, or of the store) leaves them."""
+    home = tmp_path / "home"
+    pageview, purchase, bob = export_rows()
+    again = {**pageview, "event": "again", "distinct_id": "mallory", "$session_id": "s9"}
+    report = load_file(write_jsonl(tmp_path / "first.jsonl", [pageview, again, bob, again]), home=home)
+    assert report.loaded == 2 and [line for line, _ in report.rejected] == [2, 4]
+    assert all("repeats line 1: kept once" in why for _, why in report.rejected)
+    store = Store(home)
+    assert store.json("SELECT event, distinct_id FROM events ORDER BY distinct_id")["data"] == [
+        ["$pageview", "anon-1"],
+        ["$pageview", "bob"],
+    ]
+    report = load_file(write_jsonl(tmp_path / "second.jsonl", [again, purchase, purchase]), home=home)
+    assert report.loaded == 1 and report.events == 3
+    assert [(line, why.split(" ", 2)[2]) for line, why in report.rejected] == [
+        (1, "is already in the store: kept once"),
+        (3, "repeats line 2: kept once"),
+    ]
+    assert store.json("SELECT event, distinct_id FROM events ORDER BY distinct_id")["data"] == [
+        ["purchase", "ada@example.com"],
+        ["$pageview", "anon-1"],
+        ["$pageview", "bob"],
+    ]
+    assert store.scalar("SELECT count() FROM person_distinct_ids WHERE distinct_id = 'mallory'") == 0
+    assert store.scalar("SELECT count() FROM sessions WHERE session_id = 's9'") == 0
