@@ -422,7 +422,7 @@ _ANY_OF_SPLIT = re.compile(r"\b(?:by|per|for|of|in|across|split|break\w*|group\w
 """A property said of every value ("any currency", "regardless of plan"), unless it is what a split is by ("by
 all countries", "for every plan": asked for each)."""
 _BARE_AMOUNT = re.compile(
-    r"\s+(?:(?:of|worth|for|that (?:was|were)|which (?:was|were))\s+)?"
+    r"\s+(?:(?:of|worth|for|that (?:was|were)|which (?:was|were)|total(?:l?ing)?|adding up to|summing to)\s+)?"
     r"(?P<op>over|above|more than|greater than|bigger than|larger than|under|below|less than|at least|at most)\s+"
     rf"(?P<n>{_AMOUNT})\b(?!\s*(?:%|\+|times|x\b|days?|weeks?|months?|hours?|minutes?|seconds?|users?|people|"
     r"customers?|accounts?|events?|sessions?|[kmg]b|items?|pages?|steps?|per\b))"
@@ -588,6 +588,13 @@ _AMONG_WHO = re.compile(
 )
 """The people a question is about, named by what they did: "of the people who filed a ticket in October, how many
 have gone quiet": the event says who, not what is counted or measured."""
+_PEOPLE_WHO = re.compile(rf"\b{_PEOPLE}\s+(?:who|that)\s+(?:\S+\s+){{0,2}}$")
+_THEN_DID = re.compile(
+    r"^(?:\s+\S+){0,5}?\s+(?:have|has|had|did|went on to|go on to|then)\s+"
+    r"(?:already|also|since|then|later|gone on to|went on to|go on to|eventually)\b"
+)
+"""People named by a first action, then a later one ("accounts that signed up this week have already sent
+invoices"): the first says who, the later is what is asked about."""
 _WHO_NEGATED = re.compile(rf"\b{_PEOPLE}\s+(?:who\s+|that\s+)?\S+(?:\s+\S+)?\s*$")
 """People, then the negation of the first event named: "how many users never purchased" counts the people who did
 not (it counted those who did, and said it had not read "never")."""
@@ -1013,7 +1020,10 @@ class Reader:
                 )
                 if negated and re.search(r"\bnon[- ]?$", before):
                     negated = False  # "ignoring non-pageview events": only the pageviews, a negation of a negation
-                if not negated and _AMONG_WHO.search(before) and re.search(r"[,:;]", after):
+                if not negated and (
+                    (_AMONG_WHO.search(before) and re.search(r"[,:;]", after))
+                    or (_PEOPLE_WHO.search(before) and _THEN_DID.match(after))
+                ):
                     among.append(mention)
                 if not negated and (
                     _names_people(mention, masked) or self._described_people(mention, mentions, masked)

@@ -108,6 +108,9 @@ _PEOPLE_NOUN = re.compile(r"\b(?:accounts?|members?|customers?|subscribers?|user
 """The first word naming who is counted ("how many accounts ..."): held against the signup event's name."""
 _EVER_NOT = re.compile(r"\b(?:never|not ever|at no point|not once)\b")
 """"never did X" is at no time before now; other negations ("without X", "didn't X") are within the range."""
+_BOUNDS = frozenset({">", ">=", "<", "<="})
+_TOTAL_BEFORE = re.compile(r"\b(total(?:l?ing)?|add(?:ing)? up to|summing to|worth)\s+$")
+_TOTAL_AFTER = re.compile(r"(?:\s+[\w$.,-]+){0,3}?\s+(in total|total|altogether|combined|all together|cumulatively)\b")
 _HAD = re.compile(r"\b(?:had|has|have|with|but)\s+$")
 _CONTRAST = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|or)\b")
 """"vs those who don't": a negated event after one of these is the other side of a comparison."""
@@ -349,6 +352,7 @@ class SlotFiller:
         if "filters" in by_role:
             filters = self._narrow_event(by_role, filters, out, use)
             filters = self._narrow_listed(intent, filters, out, use)
+            filters = self._totals(intent, r, filters, out, use)
         if "filters" in by_role and filters:
             events = [v for s in intent.slots if s.type == "event" and isinstance(v := out.get(s.name), EventRef)]
             out[by_role["filters"].name] = merge_filters(self._rescope_filter(f.filter, events) for f in filters)
@@ -442,6 +446,39 @@ class SlotFiller:
         self._range_to_negation(r, out, by_role, now)
         del slots
         return out
+
+    @staticmethod
+    def _totals(
+        intent: Intent,
+        r: Reading,
+        filters: list[FoundFilter],
+        out: dict[str, Any],
+        use: Callable[[tuple[int, int]], None],
+    ) -> list[FoundFilter]:
+        """ "Uploaded more than 100 MB in total", "invoices totalling over 2,000": a bound on each person's sum of the
+        property, where the family has one (``min_total``), not on each event (which found no single upload that
+        big, silently); the people are then ranked by that sum."""
+        spec = next((s for s in intent.slots if s.name == "min_total"), None)
+        if spec is None:
+            return filters
+        summed = [
+            f
+            for f in filters
+            if f.filter.prop.type == "Numeric"
+            and f.filter.op in _BOUNDS
+            and (_TOTAL_BEFORE.search(r.text, 0, f.start) or _TOTAL_AFTER.match(r.text, f.end))
+        ]
+        if not summed:
+            return filters
+        out[spec.name] = tuple(f.filter for f in summed)
+        out.setdefault("amount_property", summed[0].filter.prop)
+        out.setdefault("rank", "amount")
+        for f in summed:
+            use((f.start, f.end))
+            total = _TOTAL_BEFORE.search(r.text, 0, f.start) or _TOTAL_AFTER.match(r.text, f.end)
+            if total is not None:
+                use(total.span(1))
+        return [f for f in filters if f not in summed]
 
     @staticmethod
     def _range_to_negation(r: Reading, out: dict[str, Any], by_role: dict[str, SlotSpec], now: datetime) -> None:

@@ -864,3 +864,24 @@ def test_a_counted_thing_or_a_campaign_the_project_does_not_record_is_asked_abou
     assert billfold.ask("how many invoices did ppl send last week").clarification is None
     # the product's own name (its events are described by it) is no untracked feature
     assert billfold.ask("how many people have used billfold on a mobile phone this week?").clarification is None
+
+
+def test_people_named_by_a_first_action_then_a_later_one_with_a_total(billfold: Engine, store: Store) -> None:
+    """ "Which accounts that signed up this week have already sent invoices totalling more than 2,000?": the signup
+    says who (it was the listed event, and the invoices were reported unused), the invoices are what is summed,
+    and "totalling more than 2,000" bounds each account's sum (it was dropped without a word)."""
+    truth = store.json(
+        "SELECT person_id FROM events WHERE event = 'invoice_sent' AND timestamp >= '2026-11-23' AND timestamp < "
+        f"{SQL_END} AND person_id IN (SELECT person_id FROM events WHERE event = 'account_created' AND timestamp >= "
+        f"'2026-11-23' AND timestamp < {SQL_END}) GROUP BY person_id HAVING sum(JSONExtractFloat(properties, "
+        "'amount')) > 2000 ORDER BY sum(JSONExtractFloat(properties, 'amount')) DESC"
+    )["data"]
+    answer = billfold.ask(
+        "Which accounts that signed up this week have already sent invoices totalling more than 2,000?"
+    )
+    assert answer.slots["event"].name == "invoice_sent"
+    assert [c.event.name for c in answer.slots["conditions"]] == ["account_created"]
+    assert [(f.prop.name, f.op, f.value) for f in answer.slots["min_total"]] == [("amount", ">", 2000)]
+    assert [str(r["person_id"]) for r in answer.run().records()] == [str(r[0]) for r in truth]
+    dutch = billfold.ask("how many dutch accounts sent invoices last week")
+    assert [f.value for f in dutch.slots["filters"]] == ["NL"]

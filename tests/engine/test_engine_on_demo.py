@@ -1496,3 +1496,20 @@ def test_a_feature_the_project_does_not_track_after_a_verb_of_using_is_asked_abo
     assert asked.clarification is not None and "'offline'" in asked.clarification.text()
     assert demo_engine.ask("how many people used the app last week").clarification is None
     assert demo_engine.ask("how many users used dark mode").clarification is None
+
+
+def test_a_bound_on_each_persons_total_is_a_bound_on_their_sum(demo_engine: Engine) -> None:
+    """ "Which users uploaded more than 100 MB of files in total in October": each person's summed size, not each
+    upload's (no single upload was that big: an empty list, silently); ranked by the sum. Without "in total" the
+    bound stays on each upload."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT person_id, sum(JSONExtractFloat(properties, 'size_mb')) AS mb FROM events WHERE event = "
+        "'file_uploaded' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01' GROUP BY person_id HAVING mb > 100 "
+        "ORDER BY mb DESC"
+    ).rows
+    asked, table = answered(demo_engine, "which users uploaded more than 100 MB of files in total in october")
+    assert [(f.prop.name, f.op, f.value) for f in asked.slots["min_total"]] == [("size_mb", ">", 100)]
+    assert not asked.slots.get("filters") and asked.slots["rank"] == "amount" and not asked.caveats
+    assert [str(r["person_id"]) for r in table.records()] == [str(r[0]) for r in truth]
+    each = demo_engine.ask("which users uploaded files over 100 MB in october")
+    assert not each.slots.get("min_total") and each.slots["filters"]
