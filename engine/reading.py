@@ -1014,6 +1014,12 @@ class Reader:
                 filters.append(FoundFilter(f, mention.start, mention.end))
                 spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
                 continue
+            landing = self._rescoped_part(mention, before)
+            if landing is not None:
+                # "sessions that land on the homepage": a page named by a phrase, read as where the sessions began
+                filters.append(FoundFilter(landing, mention.start, mention.end))
+                spans.append(Span(mention.start, mention.end, mention.phrase, "value", landing.label()))
+                continue
             if mention.kind == "event" and mention.event is not None:
                 negated = (bool(events) or bool(qualifiers) or bool(_WHO_NEGATED.search(before))) and bool(
                     _NEGATION.search(before)
@@ -1386,6 +1392,15 @@ class Reader:
             _relabel_event_span(spans, m, "event", f"event {carriers[0]}")
             out.append(carried)
         return out
+
+    def _rescoped_part(self, mention: Mention, before: str) -> PropertyFilter | None:
+        """An event phrase's one value ("homepage": a pageview of /) as the property the words before it read it
+        as ("land on the homepage": the session's entry page), else None."""
+        if mention.kind != "event" or mention.event is None or len(mention.event.filters) != 1:
+            return None
+        part = mention.event.filters[0]
+        target = next((t for p, src, t in self._rescopes if part.prop.name == src and p.search(before)), None)
+        return PropertyFilter(target, part.op, part.value) if target is not None else None
 
     def _rescoped(self, mention: Mention, text: str) -> bool:
         f = mention.filter

@@ -885,3 +885,26 @@ def test_people_named_by_a_first_action_then_a_later_one_with_a_total(billfold: 
     assert [str(r["person_id"]) for r in answer.run().records()] == [str(r[0]) for r in truth]
     dutch = billfold.ask("how many dutch accounts sent invoices last week")
     assert [f.value for f in dutch.slots["filters"]] == ["NL"]
+
+
+def test_sessions_landing_on_a_named_page_and_the_share_of_signups_who_never_did_it(
+    billfold: Engine, store: Store
+) -> None:
+    """ "Bounce rate for sessions that land on the homepage": the entry page (the named page was reported unused and
+    every session's bounce rate given); "what share of October signups never sent a single invoice" is the share
+    of that cohort who did not (a count of them was given)."""
+    (bounce,) = store.json(
+        f"SELECT round(100 * avg(is_bounce), 2) FROM sessions WHERE entry_pathname = '/' AND min_timestamp >= "
+        f"{SQL_END} - INTERVAL 30 DAY AND min_timestamp < {SQL_END}"
+    )["data"][0]
+    landed = billfold.ask("bounce rate for sessions that land on the homepage (/)?")
+    assert [(f.prop.name, f.value) for f in landed.slots["filters"]] == [("$entry_pathname", "/")]
+    assert landed.interpret(landed.run()).figures[0].value == pytest.approx(bounce, abs=0.01)
+    (never,) = store.json(
+        "SELECT round(100 * avg(sent = 0), 2) FROM (SELECT person_id, countIf(event = 'invoice_sent') AS sent FROM "
+        "events GROUP BY person_id HAVING minIf(timestamp, event = 'account_created') >= '2026-10-01' AND "
+        "minIf(timestamp, event = 'account_created') < '2026-11-01' AND countIf(event = 'account_created') > 0)"
+    )["data"][0]
+    share = billfold.ask("What share of October signups never sent a single invoice?")
+    assert share.intent == "activation" and not share.caveats
+    assert any(f.value == pytest.approx(never, abs=0.05) for f in share.interpret(share.run()).figures)
