@@ -412,7 +412,8 @@ class SlotFiller:
             # "paying customers who've had no events in the last 14 days": where nothing measures a silence, the
             # people did not do it (the event named in it, or anything) in those days
             inside = [m for m in r.excluded if m.event is not None and quiet_for.start <= m.start < quiet_for.end]
-            if len(inside) <= 1:
+            done = [m for m in r.events if quiet_for.start <= m.start < quiet_for.end]  # "stopped sending invoices"
+            if len(inside) <= 1 and not done:
                 silent = from_spec({"last": quiet_for.value, "unit": "day"}, now)
                 name = by_role["conditions"].name
                 out[name] = (
@@ -441,7 +442,10 @@ class SlotFiller:
             name = by_role["conditions"].name
             held = {c.event.name for c in out.get(name, ()) if c.event is not None}
             mentioned = {m.event.name for m in (*r.events, *r.qualifiers) if m.event is not None}
-            if signup not in held | mentioned:
+            # an event of the product's own (not a pageview or another of PostHog's) is done by accounts already:
+            # the condition would only leave out those created before the data begins
+            product_event = any(not name.startswith("$") for name in mentioned)
+            if signup not in held | mentioned and not product_event:
                 out[name] = (*out.get(name, ()), Condition("did", EventRef(signup)))
         self._range_to_negation(r, out, by_role, now)
         del slots

@@ -1475,13 +1475,13 @@ def test_a_silence_of_one_event_is_the_activity_churn_follows(demo_engine: Engin
 
 
 def test_people_with_no_events_in_the_last_days_where_nothing_measures_a_silence(demo_engine: Engine) -> None:
-    """ "Paying customers who've had no events at all in the last 14 days - how many?": customers ever, with no
+    """ "Number of paying customers with no events at all in the last 14 days": customers ever, with no
     event in those 14 days (the silence was reported unused and the customers of the default 30 days counted)."""
     (truth,) = demo_engine.backend.run_sql(
         "SELECT uniqExact(person_id) FROM events WHERE event = 'purchase' AND person_id NOT IN (SELECT person_id FROM "
         "events WHERE timestamp >= '2026-11-12 12:00:00' AND timestamp < '2026-11-26 12:00:00')"
     ).rows
-    asked, table = answered(demo_engine, "paying customers who've had no events at all in the last 14 days - how many?")
+    asked, table = answered(demo_engine, "number of paying customers with no events at all in the last 14 days")
     assert asked.intent == "count" and not asked.caveats
     (silent,) = asked.slots["conditions"]
     assert silent.kind == "did_not" and silent.event is None and silent.window is not None
