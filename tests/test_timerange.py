@@ -179,6 +179,14 @@ PHRASES: list[tuple[str, datetime, datetime]] = [
     ("signups from Monday, Oct 5 to Sunday, Nov 1", d(2026, 10, 5), d(2026, 11, 2)),
     ("purchases from Monday the 5th of October to Sunday the 1st of November", d(2026, 10, 5), d(2026, 11, 2)),
     ("monthly revenue since the start of September", d(2026, 9, 1), NOW),  # not "since the start" of the data
+    # a day of the month alone: this month's, or the last month's when it has not come yet ("since the 4.2 release
+    # went out on the 16th" was not read, silently: the default 30 days were summed)
+    ("revenue since the 4.2 release went out on the 16th?", d(2026, 11, 16), NOW),
+    ("signups since the 16th", d(2026, 11, 16), NOW),
+    ("purchases on the 3rd", d(2026, 11, 3), d(2026, 11, 4)),
+    ("what happened on the 30th", d(2026, 10, 30), d(2026, 10, 31)),
+    ("signups from the 1st to the 15th", d(2026, 11, 1), d(2026, 11, 16)),
+    ("purchases between the 2nd and the 9th", d(2026, 11, 2), d(2026, 11, 10)),
 ]
 
 
@@ -1103,26 +1111,6 @@ def test_the_week_after_a_persons_own_event_is_no_period_after_another() -> None
         (d(2026, 11, 9), d(2026, 11, 16)),
         (d(2026, 11, 16), NOW),
     ]
-
-
-@pytest.mark.parametrize(
-    ("question", "start", "end"),
-    [
-        ("revenue since the 4.2 release went out on the 16th?", d(2026, 11, 16), NOW),
-        ("signups since the 16th", d(2026, 11, 16), NOW),
-        ("purchases on the 3rd", d(2026, 11, 3), d(2026, 11, 4)),
-        ("what happened on the 30th", d(2026, 10, 30), d(2026, 10, 31)),
-        ("signups from the 1st to the 15th", d(2026, 11, 1), d(2026, 11, 16)),
-        ("purchases between the 2nd and the 9th", d(2026, 11, 2), d(2026, 11, 10)),
-    ],
-)
-def test_a_day_of_the_month_alone_is_this_months_or_the_last_one_that_has_come(
-    question: str, start: datetime, end: datetime
-) -> None:
-    """ "Since the 4.2 release went out on the 16th": that day of this month (the phrase was not read, silently,
-    and the default 30 days were summed); a day that has not come yet this month is last month's."""
-    found = find_time_range(question, NOW)
-    assert found is not None and (found.range.start, found.range.end) == (start, end)
 
 
 @pytest.mark.parametrize(
