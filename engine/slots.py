@@ -399,31 +399,7 @@ class SlotFiller:
                 and _CONTRAST.search(r.text[max(0, m.start - 60) : m.start])
             ):
                 use((m.start, m.end))
-        quiet_for = r.numbers.get("silent_days")
-        quiet = next((s for s in intent.slots if s.name == "silent_days"), None)
-        event_slot = by_role.get("series.event")
-        if quiet_for is not None and quiet is not None and event_slot is not None and event_slot.name not in out:
-            # "haven't logged in in the last 30 days": the silence is of that event, not a condition on who
-            inside = [m for m in r.excluded if m.event is not None and quiet_for.start <= m.start < quiet_for.end]
-            if len(inside) == 1:
-                out[event_slot.name] = inside[0].event
-                use((inside[0].start, inside[0].end))
-        elif quiet_for is not None and quiet is None and "conditions" in by_role and "exclude" not in by_role:
-            # "paying customers who've had no events in the last 14 days": where nothing measures a silence, the
-            # people did not do it (the event named in it, or anything) in those days
-            inside = [m for m in r.excluded if m.event is not None and quiet_for.start <= m.start < quiet_for.end]
-            done = [m for m in r.events if quiet_for.start <= m.start < quiet_for.end]  # "stopped sending invoices"
-            if len(inside) <= 1 and not done:
-                silent = from_spec({"last": quiet_for.value, "unit": "day"}, now)
-                name = by_role["conditions"].name
-                out[name] = (
-                    *out.get(name, ()),
-                    Condition("did_not", inside[0].event if inside else None, window=silent),
-                )
-                lead = _HAD.search(r.text, 0, quiet_for.start)  # "had no events": the negation's verb with it
-                use((lead.start() if lead else quiet_for.start, quiet_for.end))
-                for m in inside:
-                    use((m.start, m.end))
+        self._silence(intent, r, out, by_role, now, use)
         free_excluded = [m for m in r.excluded if (m.start, m.end) not in filled.used and m.event is not None]
         if "conditions" in by_role and "exclude" not in by_role and free_excluded:
             name = by_role["conditions"].name
@@ -452,6 +428,41 @@ class SlotFiller:
         return out
 
     @staticmethod
+    def _silence(
+        intent: Intent,
+        r: Reading,
+        out: dict[str, Any],
+        by_role: dict[str, SlotSpec],
+        now: datetime,
+        use: Callable[[tuple[int, int]], None],
+    ) -> None:
+        """A silence of N days ("haven't logged in in the last 30 days", "had no events in the last 14 days"): in a
+        family that measures silence, of the one event negated inside it; elsewhere, people who did not do that
+        event (or anything) in those days."""
+        quiet_for = r.numbers.get("silent_days")
+        if quiet_for is None:
+            return
+        measured = any(s.name == "silent_days" for s in intent.slots)
+        inside = [m for m in r.excluded if m.event is not None and quiet_for.start <= m.start < quiet_for.end]
+        event_slot = by_role.get("series.event")
+        if measured:
+            if event_slot is not None and event_slot.name not in out and len(inside) == 1:
+                # the silence is of that event, not a condition on who
+                out[event_slot.name] = inside[0].event
+                use((inside[0].start, inside[0].end))
+            return
+        done = [m for m in r.events if quiet_for.start <= m.start < quiet_for.end]  # "stopped sending invoices"
+        if "conditions" not in by_role or "exclude" in by_role or len(inside) > 1 or done:
+            return
+        name = by_role["conditions"].name
+        silent = from_spec({"last": quiet_for.value, "unit": "day"}, now)
+        out[name] = (*out.get(name, ()), Condition("did_not", inside[0].event if inside else None, window=silent))
+        lead = _HAD.search(r.text, 0, quiet_for.start)  # "had no events": the negation's verb with it
+        use((lead.start() if lead else quiet_for.start, quiet_for.end))
+        for m in inside:
+            use((m.start, m.end))
+
+    @staticmethod
     def _totals(
         intent: Intent,
         r: Reading,
@@ -465,23 +476,25 @@ class SlotFiller:
         spec = next((s for s in intent.slots if s.name == "min_total"), None)
         if spec is None:
             return filters
-        summed = [
-            f
+        summed = {
+            f: total
             for f in filters
             if f.filter.prop.type == "Numeric"
             and f.filter.op in _BOUNDS
-            and (_TOTAL_BEFORE.search(r.text, 0, f.start) or _TOTAL_AFTER.match(r.text, f.end))
-        ]
+            and (total := _TOTAL_BEFORE.search(r.text, 0, f.start) or _TOTAL_AFTER.match(r.text, f.end)) is not None
+        }
         if not summed:
             return filters
         out[spec.name] = tuple(f.filter for f in summed)
-        out.setdefault("amount_property", summed[0].filter.prop)
-        out.setdefault("rank", "amount")
-        for f in summed:
+        amount = next((s for s in intent.slots if s.type == "property" and s.numeric), None)
+        rank = next((s for s in intent.slots if s.type == "choice" and "amount" in s.choices), None)
+        if amount is not None:
+            out.setdefault(amount.name, next(iter(summed)).filter.prop)
+        if rank is not None:
+            out.setdefault(rank.name, "amount")
+        for f, total in summed.items():
             use((f.start, f.end))
-            total = _TOTAL_BEFORE.search(r.text, 0, f.start) or _TOTAL_AFTER.match(r.text, f.end)
-            if total is not None:
-                use(total.span(1))
+            use(total.span(1))
         return [f for f in filters if f not in summed]
 
     @staticmethod
