@@ -149,7 +149,7 @@ _WEEKS_AS_DAYS = {"silent_days"}
 
 _NEGATION = re.compile(
     r"\b(?:but not|but never|never|not|didn'?t|did not|don'?t|do not|haven'?t|have not|hasn'?t|"
-    r"has not|without|no longer|yet to|still havent|excluding|except|leave out|leaving out|not counting|ignoring|(?:had|has|have|made|with|but|and|then) (?:no|zero)|"
+    r"has not|without|no longer|yet to|still havent|excluding|except|leave out|leaving out|not counting|ignoring|(?:ignore|skip|skipping)(?!\s+(?:untagged|unknown|empty|blank|null|missing|anonymous|internal|test)\b)|(?:had|has|have|made|with|but|and|then) (?:no|zero)|"
     r"zero)\b"
     r"(?:\s+(?!(?:on|of|in|by|for|with|about|number|count|amount)\b)\w+){0,3}\s*$"
 )

@@ -914,3 +914,25 @@ def test_a_funnel_counts_conversions_from_a_first_step_inside_the_range(billfold
     )
     assert answer.intent == "funnel" and not answer.slots.get("conditions")
     assert answer.interpret(answer.run()).figures[0].value == pytest.approx(truth, abs=0.01)
+
+
+def test_events_to_ignore_and_the_longest_gone_first(billfold: Engine, store: Store) -> None:
+    """ "What's the first thing ppl do after creating an account? ignore pageviews and identify calls": the paths
+    start at the signup and leave those events out (the pageviews were the start, and the identify calls were
+    reported unused); "gone quiet the longest" orders by when each was last seen, to the second (whole days left
+    ties to the number of events, which put someone silent for less time ahead)."""
+    asked = billfold.ask(
+        "whats the first thing ppl actually do after creating an account? ignore pageviews and identify calls"
+    )
+    assert asked.slots["event"].name == "account_created"
+    assert {e.name for e in asked.slots["leave_out"]} == {"$pageview", "$identify"}
+    assert "$pageview" not in {str(r.get("event", "")) for r in asked.run().records()}
+    truth = store.json(
+        "SELECT person_id FROM events WHERE JSONExtractString(person_properties, 'plan') = 'business' AND timestamp "
+        f"< {SQL_END} GROUP BY person_id HAVING max(timestamp) < {SQL_END} - INTERVAL 14 DAY ORDER BY max(timestamp), "
+        "count() DESC LIMIT 5"
+    )["data"]
+    quiet = billfold.ask(
+        "which 5 business plan customers have gone quiet the longest? emails and days since we last saw them"
+    )
+    assert [str(r["person_id"]) for r in quiet.run().records()] == [str(r[0]) for r in truth]
