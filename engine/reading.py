@@ -1014,7 +1014,11 @@ class Reader:
                 filters.append(FoundFilter(f, mention.start, mention.end))
                 spans.append(Span(mention.start, mention.end, mention.phrase, "value", f.label()))
                 continue
-            landing = self._rescoped_part(mention, before)
+            landing = (
+                self._rescoped(mention.event.filters[0], before)
+                if mention.kind == "event" and mention.event is not None and len(mention.event.filters) == 1
+                else None
+            )
             if landing is not None:
                 # "sessions that land on the homepage": a page named by a phrase, read as where the sessions began
                 filters.append(FoundFilter(landing, mention.start, mention.end))
@@ -1058,7 +1062,7 @@ class Reader:
             elif (
                 mention.kind == "value"
                 and mention.filter is not None
-                and not self._rescoped(mention, masked)
+                and self._rescoped(mention.filter, before) is None
                 and not _SET_APART.search(before)  # "not counting the editor": a value left out, not an event
                 and (done := self._value_event(mention, masked)) is not None
             ):
@@ -1075,10 +1079,7 @@ class Reader:
                     )
                 )
             elif mention.kind == "value" and mention.filter is not None:
-                f = mention.filter
-                for pattern, source, target in self._rescopes:
-                    if f.prop.name == source and pattern.search(masked[max(0, mention.start - 40) : mention.start]):
-                        f = PropertyFilter(target, f.op, f.value)
+                f = self._rescoped(mention.filter, before) or mention.filter
                 if self._value_negated(masked, mention.start, f.prop, filters):
                     f = PropertyFilter(f.prop, "!=", f.value)
                 filters.append(FoundFilter(f, mention.start, mention.end))
@@ -1393,21 +1394,12 @@ class Reader:
             out.append(carried)
         return out
 
-    def _rescoped_part(self, mention: Mention, before: str) -> PropertyFilter | None:
-        """An event phrase's one value ("homepage": a pageview of /) as the property the words before it read it
-        as ("land on the homepage": the session's entry page), else None."""
-        if mention.kind != "event" or mention.event is None or len(mention.event.filters) != 1:
-            return None
-        part = mention.event.filters[0]
-        target = next((t for p, src, t in self._rescopes if part.prop.name == src and p.search(before)), None)
-        return PropertyFilter(target, part.op, part.value) if target is not None else None
-
-    def _rescoped(self, mention: Mention, text: str) -> bool:
-        f = mention.filter
-        return f is not None and any(
-            f.prop.name == source and pattern.search(text[max(0, mention.start - 40) : mention.start])
-            for pattern, source, _ in self._rescopes
-        )
+    def _rescoped(self, f: PropertyFilter, before: str) -> PropertyFilter | None:
+        """A value (or an event phrase's one value: "homepage" is a pageview of /) read as the property the words
+        before it say ("sessions that landed on /pricing", "land on the homepage": the session's entry page), else
+        None."""
+        target = next((t for p, src, t in self._rescopes if f.prop.name == src and p.search(before)), None)
+        return PropertyFilter(target, f.op, f.value) if target is not None else None
 
     def _value_event(self, mention: Mention, text: str) -> Mention | None:
         """A value that, after a verb, is doing an event ("viewed /docs"): that event, narrowed to the value."""

@@ -446,7 +446,9 @@ def tokenize(text: str) -> list[Token]:
     it means ("went out" is "send" + "out")."""
     tokens = [Token(m.group(0).strip("'-"), stem(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(text)]
     for i, token in enumerate(tokens):
-        verbs, meant = _PHRASAL.get(token.text, (frozenset(), ""))
+        if token.text not in _PHRASAL:
+            continue
+        verbs, meant = _PHRASAL[token.text]
         k = next((k for k in range(i - 1, max(i - _PHRASAL_REACH, 0) - 1, -1) if tokens[k].text in verbs), None)
         if k is not None:
             tokens[k] = replace(tokens[k], stem=meant)
