@@ -642,7 +642,7 @@ def _parse_one_of(data: Any, key: str, allowed: tuple[str, ...], source: str) ->
     return str(value)
 
 
-UNREAD_KINDS = ("negation", "comparison", "first", "per", "percent", "new", "session", "stop")
+UNREAD_KINDS = ("negation", "comparison", "first", "per", "percent", "new", "session", "stop", "between")
 """The kinds of the lexicon's ``unread_cues``, which a family can say it ``reads``."""
 
 

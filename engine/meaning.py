@@ -16,6 +16,7 @@ is the one place that turns slot values into a meaning, for the engine and the w
 
 from __future__ import annotations
 
+import re
 from calendar import monthrange
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -137,10 +138,17 @@ class Condition:
             return f"within {self.days} day(s) of {anchor}"
         times = f" at least {self.min_count} times" if self.min_count and self.min_count > 1 else ""
         event = self.event.label() if self.event else "anything"
-        when = f" in {self.window.label}" if self.window is not None else " in the range" if self.in_range else ""
+        when = f" {_during(self.window.label)}" if self.window is not None else " in the range" if self.in_range else ""
         if self.kind == "did_not":
             return f"did not do {event}{when}" if when else f"never did {event}"
         return f"did {event}{times}{when}"
+
+
+def _during(label: str) -> str:
+    """A period's label after a verb: "did X yesterday", "did X in October 2026", "did X in the last 30 days"."""
+    if re.match(r"(?:last|past) \d", label):
+        return f"in the {label}"
+    return label if re.match(r"(?:this|last|past|yesterday|today|since|before|after|the)\b", label) else f"in {label}"
 
 
 @dataclass(frozen=True)

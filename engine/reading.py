@@ -595,6 +595,15 @@ _THEN_DID = re.compile(
 )
 """People named by a first action, then a later one ("accounts that signed up this week have already sent
 invoices"): the first says who, the later is what is asked about."""
+_WHO_FIRST = re.compile(r"\s*(?:and\s+|so\s+)?who\s+(?:\S+\s+){0,2}")
+"""A question that opens with "who" and a verb: the people are named by that first action."""
+_CLAUSE_BREAK = re.compile(r"[?,;:]|\band\b|\bwith\b|\b(?:have|has|had)\b")
+_MEASURED = re.compile(r"\b(?:how (?:much|many)|each|in total|overall|lifetime|the (?:most|least))\b")
+"""Between the action that names the people and a second event, a clause measuring that second event per person
+("who cancelled this week? and how much had each of them paid in total", "users who shared a file yesterday have
+purchased the most"): the first action says who is listed, the second what each row measures."""
+_MONEY = re.compile(r"\b(?:spen[dt]|spending|paid|pay|money|worth)\b")
+"""Money asked of people ("how much have they spent"): what is measured, not who they are."""
 _WHO_NEGATED = re.compile(rf"\b{_PEOPLE}\s+(?:who\s+|that\s+)?\S+(?:\s+\S+)?\s*$")
 """People, then the negation of the first event named: "how many users never purchased" counts the people who did
 not (it counted those who did, and said it had not read "never")."""
@@ -640,8 +649,10 @@ _COUNT_BEFORE = re.compile(
     r"\b(?:how many|number of|count of|# of|total|tally of|how often (?:do|did|does) (?:people|users) )"
     r"\s*$"
 )
-_COUNTED_BEFORE = re.compile(r"\b(?:how many|number of|count of|# of)\s*$")
-"""Right before the things counted: "how many quotes" names them, whatever the word."""
+_COUNTED_BEFORE = re.compile(r"\b(?:how many|number of|count of|# of|(?:the )?(?:most|fewest|more|fewer))\s*$")
+"""Right before the things counted: "how many quotes", "the most errors" names them, whatever the word."""
+_COUNT_AFTER = re.compile(r"^\s+(?:counts?|volumes?)\b")
+"""After a word, what makes it the thing counted, whatever the word: "the error count"."""
 _STATE_BEFORE = re.compile(r"\b(?:got|get|gets|were|was|are|is|been|being|have been|has been)\s+$")
 """After an event, "tickets got escalated": a state of the thing counted, which the project may not track."""
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
@@ -744,6 +755,8 @@ class Reading:
             for word, start, end in self.unknown:
                 if stem(word) in own:
                     continue  # "clinets got added": the event's own word, after its typo'd noun
+                if any(s.kind == "metric" and s.start <= start and end <= s.end for s in self.spans):
+                    continue  # "bookings by country": a word for the revenue the project has
                 before = self.text[max(0, start - 30) : start]
                 # "tickets got escalated": a state right after some event (the earliest leaves the most room)
                 after_event = (
@@ -752,8 +765,13 @@ class Reading:
                     and bool(_STATE_BEFORE.search(self.text[max(first_event_end, start - 30) : start]))
                 )
                 # "how many quotes": the counted thing itself, even a plain English word the project has no name for
-                named = bool(_COUNTED_BEFORE.search(before) and word.endswith("s")) or (
-                    bool(_THING_AFTER.match(self.text[end:]) or _COUNT_BEFORE.search(before)) and not is_english(word)
+                named = (
+                    bool(_COUNTED_BEFORE.search(before) and word.endswith("s"))
+                    or bool(_COUNT_AFTER.match(self.text[end:]))
+                    or (
+                        bool(_THING_AFTER.match(self.text[end:]) or _COUNT_BEFORE.search(before))
+                        and not is_english(word)
+                    )
                 )
                 if named or _MEASURE_AFTER.match(self.text[end:]) or after_event:
                     out.append(word)
@@ -993,6 +1011,7 @@ class Reader:
         filters: list[FoundFilter] = list(unit_filters)
         qualifiers: list[Mention] = []
         among: list[Mention] = []
+        people_who: list[Mention] = []
         written = 0
         unread_filters: list[tuple[str, int, int]] = []
         for mention in mentions:
@@ -1030,11 +1049,20 @@ class Reader:
                 )
                 if negated and re.search(r"\bnon[- ]?$", before):
                     negated = False  # "ignoring non-pageview events": only the pageviews, a negation of a negation
+                later = next((n for n in mentions if n.kind == "event" and n.start >= mention.end), None)
                 if not negated and (
                     (_AMONG_WHO.search(before) and re.search(r"[,:;]", after))
                     or (_PEOPLE_WHO.search(before) and _THEN_DID.match(after))
+                    or (
+                        later is not None
+                        and (_PEOPLE_WHO.search(before) or _WHO_FIRST.fullmatch(masked[: mention.start]))
+                        and (split := _CLAUSE_BREAK.search(masked, mention.end, later.start)) is not None
+                        and _MEASURED.search(masked, split.end())
+                    )
                 ):
                     among.append(mention)
+                elif not negated and _PEOPLE_WHO.search(before):
+                    people_who.append(mention)
                 if not negated and (
                     _names_people(mention, masked) or self._described_people(mention, mentions, masked)
                 ):
@@ -1203,7 +1231,7 @@ class Reader:
             del details["share"]
             spans[:] = [s for s in spans if not (s.kind == "detail" and s.key == (share.start, share.end))]
         reading.qualifiers = qualifiers
-        reading.among = among
+        reading.among = among + self._people_named(people_who, mentions, metric, masked, time_span)
         reading.unread_filters = unread_filters
         reading.groupings = groupings
         if silence is not None:
@@ -1223,6 +1251,26 @@ class Reader:
         return reading
 
     # -- pieces --------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _people_named(
+        people_who: list[Mention],
+        mentions: list[Mention],
+        metric: Mapping[str, Any] | None,
+        masked: str,
+        time_span: tuple[int, int] | None,
+    ) -> list[Mention]:
+        """ "How many purchases did users who signed up in October make", "revenue from customers who cancelled last
+        month": an action said with its own period right after "users who" names the people, when something else
+        (another event, money) is what is measured of them."""
+        out = []
+        for m in people_who:
+            if m.event is None or time_span is None or time_span[0] < m.end or masked[m.end : time_span[0]].strip():
+                continue
+            others = any(o.kind == "event" and o.event is not None and o.event.name != m.event.name for o in mentions)
+            if others or metric is not None or _MONEY.search(masked):
+                out.append(m)
+        return out
 
     @staticmethod
     def _described_people(mention: Mention, mentions: list[Mention], text: str) -> bool:

@@ -108,6 +108,9 @@ _PEOPLE_NOUN = re.compile(r"\b(?:accounts?|members?|customers?|subscribers?|user
 """The first word naming who is counted ("how many accounts ..."): held against the signup event's name."""
 _EVER_NOT = re.compile(r"\b(?:never|not ever|at no point|not once)\b")
 """"never did X" is at no time before now; other negations ("without X", "didn't X") are within the range."""
+_VERDICT = re.compile(r"\b(?:worst|best)\b")
+_PLAIN_ORDER = re.compile(r"\b(?:most|least|fewest|highest|lowest|biggest|smallest|top|bottom|busiest|quietest)\b")
+"""Words that say the order by themselves, whatever the event: "the best day had the most signups"."""
 _BOUNDS = frozenset({">", ">=", "<", "<="})
 _TOTAL_BEFORE = re.compile(r"\b(total(?:l?ing)?|add(?:ing)? up to|summing to|worth)\s+$")
 _TOTAL_AFTER = re.compile(r"(?:\s+[\w$.,-]+){0,3}?\s+(in total|total|altogether|combined|all together|cumulatively)\b")
@@ -196,6 +199,7 @@ class SlotFiller:
                 e for role in ("signup_event", "activation_event", "revenue_event") if (e := self._roles.get(role))
             )
         )  # a project with other names: its main path from the roles its events play
+        self._unwanted_words = frozenset(lex.get("unwanted_words") or ())
         self._described_by = frozenset(
             w for e in taxonomy.events.values() for w in re.findall(r"[a-z][\w-]+", (e.description or "").lower())
         )
@@ -423,6 +427,9 @@ class SlotFiller:
             product_event = any(not name.startswith("$") for name in mentioned)
             if signup not in held | mentioned and not product_event:
                 out[name] = (*out.get(name, ()), Condition("did", EventRef(signup)))
+        self._verdict_order(r, out, by_role)
+        self._amount_carrier(intent, r, out, by_role)
+        self._range_to_people(r, out, by_role, now)
         self._range_to_negation(r, out, by_role, now)
         del slots
         return out
@@ -497,6 +504,61 @@ class SlotFiller:
             use(total.span(1))
         return [f for f in filters if f not in summed]
 
+    def _verdict_order(self, r: Reading, out: dict[str, Any], by_role: dict[str, SlotSpec]) -> None:
+        """ "Which day was the worst for support tickets": of an event nobody wants more of (tickets, errors,
+        cancellations), the worst is the most and the best the fewest (it listed the quietest day as the worst)."""
+        order, event_slot = by_role.get("order"), by_role.get("series.event")
+        event = out.get(event_slot.name) if event_slot is not None else None
+        verdict = _VERDICT.search(r.text)
+        if order is None or not isinstance(event, EventRef) or verdict is None or _PLAIN_ORDER.search(r.text):
+            return
+        if self._unwanted(event.name):
+            out[order.name] = "desc" if verdict.group(0) == "worst" else "asc"
+
+    def _unwanted(self, event: str) -> bool:
+        found = self.taxonomy.events.get(event)
+        words = re.findall(r"[a-z]+", f"{event} {found.description if found is not None else ''}".lower())
+        return not self._unwanted_words.isdisjoint(words)
+
+    def _amount_carrier(self, intent: Intent, r: Reading, out: dict[str, Any], by_role: dict[str, SlotSpec]) -> None:
+        """ "Who cancelled in October, and how much had they spent": people ranked by an amount their event does not
+        carry (a cancellation has none) are ranked by the revenue event's amount, and the event named says who is
+        listed (it ranked nothing and found no one)."""
+        event_slot, conditions = by_role.get("series.event"), by_role.get("conditions")
+        rank = next((s for s in intent.slots if s.type == "choice" and "amount" in s.choices), None)
+        amount = next((s for s in intent.slots if s.type == "property" and s.numeric), None)
+        revenue = self._roles.get("revenue_event")
+        if event_slot is None or conditions is None or rank is None or amount is None or revenue is None:
+            return
+        event, prop = out.get(event_slot.name), out.get(amount.name) or self._default_value(amount, r)
+        if out.get(rank.name) != "amount" or not isinstance(event, EventRef) or not isinstance(prop, PropertyRef):
+            return
+        own = self.taxonomy.event_property_names
+        if prop.name in own(event.name) or prop.name not in own(revenue):
+            return
+        mention = next((m for m in r.events if m.event is not None and m.event.name == event.name), None)
+        dated = mention is not None and _dated(mention, r)
+        out[conditions.name] = (*out.get(conditions.name, ()), Condition("did", event, in_range=dated))
+        out[event_slot.name] = EventRef(revenue)
+
+    @staticmethod
+    def _range_to_people(r: Reading, out: dict[str, Any], by_role: dict[str, SlotSpec], now: datetime) -> None:
+        """ "Who cancelled this week, and how much had each of them paid", "purchases by users who signed up in
+        October": a period said right after the action that names the people is when they did it; what is measured
+        of them is counted over all time (it counted only the payments of this week)."""
+        conditions, dates, event = (by_role.get(k) for k in ("conditions", "date_range", "series.event"))
+        if conditions is None or dates is None or r.time_span is None or dates.name not in out:
+            return
+        held = out.get(conditions.name, ())
+        said = {m.event.name for m in r.among if m.event is not None and not r.text[m.end : r.time_span[0]].strip()}
+        named = [c for c in held if c.kind == "did" and c.in_range and c.window is None and c.event is not None]
+        measured = out.get(event.name) if event is not None else None
+        if len(named) != 1 or named[0].event.name not in said or named[0].event == measured:
+            return  # "among people who used a feature in the last 7 days, feature uses per person": the same period
+        window = out[dates.name]
+        out[conditions.name] = tuple(replace(c, in_range=False, window=window) if c in named else c for c in held)
+        out[dates.name] = from_spec({"all": True}, now)
+
     @staticmethod
     def _range_to_negation(r: Reading, out: dict[str, Any], by_role: dict[str, SlotSpec], now: datetime) -> None:
         """ "How many paying subscribers haven't sent an invoice in the last 30 days": the people counted are who
@@ -559,6 +621,12 @@ class SlotFiller:
                         *out.get(conditions.name, ()),
                         Condition("did", m.event, in_range=_dated(m, r)),
                     )
+            named = {m.event.name for m in r.among if m.event is not None}
+            if r.metric is not None or any(m.event is not None and m.event.name not in named for m in mentions):
+                # "(what those cancels had been worth)": the people's action said again, where another is measured
+                for m in [m for m in mentions if m.event is not None and m.event.name in named]:
+                    mentions.remove(m)
+                    filled.used.add((m.start, m.end))
         if r.qualifiers:
             # "paying customers (anyone who's ever purchased)": a mention of a qualifier's own event describes them
             described = {m.event.name for m in r.qualifiers if m.event is not None}
@@ -1358,6 +1426,17 @@ class SlotFiller:
                         )
                     ),
                     "unknown_measure",
+                )
+                return
+            if word in r.unknown_things() and primary.name not in filled.values and not r.events:
+                # "which browser has the most errors": a family that counts every event when none is named would
+                # answer with all of them
+                self._ask_instead(
+                    filled,
+                    primary.name,
+                    f"This project has no event called {word!r}. {primary.prompt}",
+                    tuple(self.linker.suggest_events(word)),
+                    "unknown_event",
                 )
                 return
             noun = re.match(rf"\s+{_THING_NOUNS}", r.text[end:])

@@ -834,7 +834,7 @@ def test_how_many_of_a_kind_of_people_did_not_do_something_in_a_range(billfold: 
     assert answer.intent == "count" and not answer.caveats
     (negation,) = answer.slots["conditions"]
     assert negation.kind == "did_not" and negation.window is not None and negation.window.label == "last 30 days"
-    assert "did not do invoice_sent in last 30 days" in answer.interpret(answer.run()).text()
+    assert "did not do invoice_sent in the last 30 days" in answer.interpret(answer.run()).text()
     assert answer.interpret(answer.run()).figures[0].value == truth
     stopped = billfold.ask("which paying subscribers have stopped sending invoices for 30 days")
     assert stopped.intent == "churn_risk" and stopped.slots["silent_days"] == 30

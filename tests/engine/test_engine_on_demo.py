@@ -1313,7 +1313,7 @@ def test_a_clause_naming_the_people_asked_about_is_who_not_the_activity(demo_eng
     )
     assert asked.intent == "churn_risk" and asked.slots.get("event") is None
     (condition,) = asked.slots["conditions"]
-    assert condition.event.name == "support_ticket_created" and condition.in_range
+    assert condition.event.name == "support_ticket_created" and condition.window.label == "October 2026"
     assert table.records()[0]["total"] == truth[0]
     funnel = demo_engine.ask("of everyone who hit checkout this month, what % actually went on to buy?")
     assert funnel.slots.get("conditions") in (None, ())
@@ -1486,7 +1486,7 @@ def test_people_with_no_events_in_the_last_days_where_nothing_measures_a_silence
     (silent,) = asked.slots["conditions"]
     assert silent.kind == "did_not" and silent.event is None and silent.window is not None
     said = asked.interpret(table)
-    assert said.figures[0].value == truth[0] and "did not do anything in last 14 days" in said.text()
+    assert said.figures[0].value == truth[0] and "did not do anything in the last 14 days" in said.text()
 
 
 def test_a_feature_the_project_does_not_track_after_a_verb_of_using_is_asked_about(demo_engine: Engine) -> None:
@@ -1513,3 +1513,65 @@ def test_a_bound_on_each_persons_total_is_a_bound_on_their_sum(demo_engine: Engi
     assert [str(r["person_id"]) for r in table.records()] == [str(r[0]) for r in truth]
     each = demo_engine.ask("which users uploaded files over 100 MB in october")
     assert not each.slots.get("min_total") and each.slots["filters"]
+
+
+def test_people_named_by_one_action_are_measured_on_another_over_all_time(demo_engine: Engine) -> None:
+    """ "Who cancelled in October, and how much had each of them spent in total": the cancellation (in October) says
+    who is listed, their purchases (at any time) what each row measures. It ranked the cancellations by an amount
+    they do not carry and found no one."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT person_id, sum(JSONExtractFloat(properties, 'amount')) AS paid FROM events WHERE event = 'purchase' "
+        "AND person_id IN (SELECT person_id FROM events WHERE event = 'subscription_cancelled' "
+        "AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01') GROUP BY person_id ORDER BY paid DESC, person_id"
+    ).rows
+    assert truth
+    for question in (
+        "who cancelled in october? and how much had each of them paid us in total",
+        "list the people who cancelled in october with how much they had spent in total",
+    ):
+        asked, table = answered(demo_engine, question)
+        assert asked.slots["event"].name == "purchase" and asked.slots["rank"] == "amount"
+        (named,) = asked.slots["conditions"]
+        assert named.event.name == "subscription_cancelled" and named.window.label.startswith("October")
+        assert asked.slots["time_range"].spec == {"all": True} and not asked.caveats
+        assert sorted(r["times"] for r in table.records()) == sorted(r[1] for r in truth)
+
+
+def test_a_measure_of_people_named_by_a_dated_action_counts_what_they_did_since(demo_engine: Engine) -> None:
+    """ "How many purchases did users who signed up in October make": the October signups' purchases at any time
+    (it counted October's purchases by anyone and said it had not used the signup); the same event on both sides
+    keeps the period for both."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT count() FROM events WHERE event = 'purchase' AND person_id IN (SELECT person_id FROM events "
+        "WHERE event = 'signed_up' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01')"
+    ).rows[0][0]
+    asked, table = answered(demo_engine, "how many purchases did users who signed up in october make")
+    assert not asked.caveats and asked.slots["time_range"].spec == {"all": True}
+    assert asked.interpret(table).figures[0].value == truth
+    same = demo_engine.ask("among people who used any feature in the last 7 days, avg feature_used events per person?")
+    (condition,) = same.slots["conditions"]
+    assert condition.in_range and condition.window is None and same.slots["time_range"].days == pytest.approx(7)
+
+
+def test_the_worst_day_for_an_unwanted_event_is_its_busiest(demo_engine: Engine) -> None:
+    """ "Which day was the worst for support tickets": the day with the most tickets (it listed the quietest as the
+    worst); the best day for signups is still the one with the most."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT toString(toDate(timestamp)) AS d, count() AS n FROM events WHERE event = 'support_ticket_created' "
+        "AND timestamp >= '2026-11-01' GROUP BY d ORDER BY n DESC, d LIMIT 1"
+    ).rows
+    asked, table = answered(demo_engine, "any spike in support tickets this month? which day was the worst")
+    assert asked.slots["order"] == "desc"
+    assert str(table.records()[0]["breakdown"])[:10] == truth[0][0]
+    assert demo_engine.ask("what was the best day for signups last month").slots["order"] == "desc"
+    assert demo_engine.ask("what was the worst day for signups last month").slots["order"] == "asc"
+
+
+def test_the_time_between_two_actions_of_a_person_is_reported_where_no_family_measures_it(demo_engine: Engine) -> None:
+    """ "How many days they'd been paying before they cancelled" is a time between two actions: a list ranked by
+    the days they were active said nothing about it."""
+    asked = demo_engine.ask(
+        "who cancelled this week? give me their emails and how many days they'd been paying before they cancelled"
+    )
+    assert asked.slots["rank"] != "active_days"
+    assert any("between" in w.message for w in asked.caveats)

@@ -403,3 +403,14 @@ def test_chart_interval_follows_the_documented_ranges(engine: Engine, question: 
     answer = engine.ask(question)
     assert answer.slots["interval"] == bucket.removeprefix("toStartOf").lower()
     assert f"{bucket}(timestamp" in answer.hogql
+
+
+@pytest.mark.parametrize("question", ["which browser has the most errors", "which browser has the worst error count"])
+def test_a_counted_thing_the_project_does_not_track_is_asked_about_not_read_as_every_event(
+    engine: Engine, question: str
+) -> None:
+    """A breakdown counts every event when none is named: "the most errors" in a project without errors was every
+    event by browser, silently."""
+    asked = engine.ask(question)
+    assert asked.clarification is not None and "no event called" in asked.clarification.text()
+    assert engine.ask("which browser has the most events").clarification is None
