@@ -222,15 +222,15 @@ _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "satur
 
 
 def _label(value: Any) -> str:
-    """Labels compared the way a person reads them: case, spaces, a midnight time, trailing zeros and weekday
-    abbreviations ignored."""
+    """Labels compared the way a person reads them: case, spaces, brackets around a whole label ("(direct)"), a
+    midnight time, trailing zeros and weekday abbreviations ignored."""
     if isinstance(value, datetime):
         value = value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     if isinstance(value, date):
         value = value.isoformat()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip().lower()
+    text = re.sub(r"^\((.*)\)$", r"\1", str(value).strip().lower())
     text = re.sub(r"[t ]00:00:00(?:\.0+)?(?:z|\+00:00)?$", "", text)
     text = next((day for day in _WEEKDAY_NAMES if len(text) >= 3 and day.startswith(text)), text)
     return re.sub(r"\s+", " ", text)

@@ -76,7 +76,8 @@ class Breakdown:
     """Group by a property or by a time grain ("busiest weekday" is ``grain='day_of_week'``).
 
     ``values`` restricts the groups to those named ("Chrome versus Firefox"); ``limit`` and ``order`` are
-    the top (or bottom) N asked for.
+    the top (or bottom) N asked for. Rows without a value are left out, unless ``empty`` names the group they
+    make ("direct" for no source: the lexicon's ``empty_groups``).
     """
 
     property: PropertyRef | None = None
@@ -84,6 +85,7 @@ class Breakdown:
     values: tuple[str, ...] = ()
     limit: int | None = None
     order: Literal["desc", "asc"] = "desc"
+    empty: str | None = None
 
     def sides(self) -> tuple[PropertyFilter, ...]:
         """Each named value as the filter that picks its side ("Chrome versus Firefox"); none without values."""
@@ -96,6 +98,8 @@ class Breakdown:
                 "day_of_week": "day of the week",
                 "day_type": "weekday or weekend",
             }.get(self.grain, self.grain)
+        if self.property and self.empty:
+            return f"{self.property.name} (no value: {self.empty})"
         return self.property.name if self.property else ""
 
 
@@ -226,7 +230,7 @@ class Meaning:
                 series = replace(series, per_period=value)
             elif role == "breakdown":
                 if isinstance(value, Breakdown):
-                    breakdown.update(property=value.property, grain=value.grain, values=value.values)
+                    breakdown.update(property=value.property, grain=value.grain, values=value.values, empty=value.empty)
                 else:
                     breakdown["property"] = value
             elif role in ("limit", "order"):

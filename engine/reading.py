@@ -602,6 +602,22 @@ _MEASURED = re.compile(r"\b(?:how (?:much|many)|each|in total|overall|lifetime|t
 """Between the action that names the people and a second event, a clause measuring that second event per person
 ("who cancelled this week? and how much had each of them paid in total", "users who shared a file yesterday have
 purchased the most"): the first action says who is listed, the second what each row measures."""
+_EMPTY_GROUP = re.compile(
+    r"\b(?:no|without an?|missing|empty|blank|unknown|null) (?:utm )?(?:\w+ )?(?:=|is|means|counts as|as|->) "
+    r"['\"(]?(?P<a>[a-z]\w*)['\")]?|\b(?P<b>[a-z]\w*) (?:counts|count|is counted|is treated|as) as (?:its own|a separate|"
+    r"a|one)(?: \w+)?\b"
+)
+"""The rows without a value named as a group of their own: "no source = direct", "direct counts as its own channel"."""
+_NO_EMPTY_GROUP = re.compile(
+    r"\b(?:ignor\w*|exclud\w*|skip\w*|leav\w* out|drop\w*|not counting|except|without|minus|no)\s+(?:the\s+|any\s+)?"
+    r"(?:untagged|unattributed|untracked|unknown|empty|blank|missing|null|none)\b|\bonly (?:the )?(?:tagged|attributed)\b"
+)
+"""The rows without a value left out by name: "ignore untagged signups", "excluding unattributed ones"."""
+_COUNTS_AS = re.compile(
+    r"\s+(?:counts?|are counted|is counted|are treated|is treated|go|goes|fall|falls) (?:as|under|with|in)\b"
+)
+"""After a value, which side of another filter it is on ("tablets count as not mobile"), not a filter itself."""
+_AND_THEN = re.compile(r"\s*,?\s*(?:and|but|then|&|yet)\b")
 _MONEY = re.compile(r"\b(?:spen[dt]|spending|paid|pay|money|worth)\b")
 """Money asked of people ("how much have they spent"): what is measured, not who they are."""
 _WHO_NEGATED = re.compile(rf"\b{_PEOPLE}\s+(?:who\s+|that\s+)?\S+(?:\s+\S+)?\s*$")
@@ -731,6 +747,10 @@ class Reading:
     among: list[Mention] = field(default_factory=list)
     """Events of a clause naming the people asked about ("of the people who filed a ticket in October, ..."): who,
     where the family reads people by conditions; a first step or an anchor where it has those."""
+    empty_group: str | None = None
+    """The name the question gives the rows without a value ("no source = direct"): a group of their own."""
+    no_empty_group: bool = False
+    """The rows without a value left out ("ignore untagged signups"), wherever they would make a group."""
     _unknown_things: list[str] | None = field(default=None, repr=False, compare=False)
     unread_filters: list[tuple[str, int, int]] = field(default_factory=list)
     """Filters being written that could not be read ("amount > abc", "plan ~ pro"): asked about, never dropped."""
@@ -992,6 +1012,14 @@ class Reader:
         for kind in ("per_period", "all_time", "within"):
             if kind in details:  # "average daily", "ever", "in their first week" are not mentions of anything
                 masked = _blank(masked, details[kind].start, details[kind].end)
+        empty = _EMPTY_GROUP.search(masked)
+        if empty is not None:  # "(no source = direct)": not a filter on the source, nor on the referrer
+            spans.append(Span(empty.start(), empty.end(), empty.group(0), "scope", "rows without a value, grouped"))
+            masked = _blank(masked, empty.start(), empty.end())
+        no_empty = _NO_EMPTY_GROUP.search(masked)
+        if no_empty is not None:  # "ignore untagged signups": the rows without a source are no group
+            spans.append(Span(no_empty.start(), no_empty.end(), no_empty.group(0), "scope", "rows without a value out"))
+            masked = _blank(masked, no_empty.start(), no_empty.end())
         unit_filters = self._unit_filters(masked)
         for found in unit_filters:
             spans.append(Span(found.start, found.end, text[found.start : found.end], "value", found.filter.label()))
@@ -1106,6 +1134,9 @@ class Reader:
                         f"{'not ' if negated else ''}event {done.event.label() if done.event else ''}",
                     )
                 )
+            elif mention.kind == "value" and mention.filter is not None and _COUNTS_AS.match(after):
+                # "(tablets count as not mobile)": which side a value falls on, said of another filter, not one more
+                spans.append(Span(mention.start, mention.end, mention.phrase, "scope", "which side it counts on"))
             elif mention.kind == "value" and mention.filter is not None:
                 f = self._rescoped(mention.filter, before) or mention.filter
                 if self._value_negated(masked, mention.start, f.prop, filters):
@@ -1231,6 +1262,8 @@ class Reader:
             del details["share"]
             spans[:] = [s for s in spans if not (s.kind == "detail" and s.key == (share.start, share.end))]
         reading.qualifiers = qualifiers
+        reading.empty_group = (empty.group("a") or empty.group("b")) if empty is not None else None
+        reading.no_empty_group = no_empty is not None
         reading.among = among + self._people_named(people_who, mentions, metric, masked, time_span)
         reading.unread_filters = unread_filters
         reading.groupings = groupings
@@ -1267,6 +1300,11 @@ class Reader:
         for m in people_who:
             if m.event is None or time_span is None or time_span[0] < m.end or masked[m.end : time_span[0]].strip():
                 continue
+            if _AND_THEN.match(masked, time_span[1]):
+                continue  # "users who subscribed in October and cancelled": two actions of the same people
+            who = _PEOPLE_WHO.search(masked, max(0, m.start - 40), m.start)
+            if who is not None and any(o.kind == "event" and who.start() <= o.start < m.start for o in mentions):
+                continue  # "users who cancelled their subscription in October": the object of the action named
             others = any(o.kind == "event" and o.event is not None and o.event.name != m.event.name for o in mentions)
             if others or metric is not None or _MONEY.search(masked):
                 out.append(m)

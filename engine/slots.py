@@ -142,6 +142,11 @@ _DETAIL_OF_FACT = {"numeric_total": "math", "of_active": "of_active"}
 _USED_KINDS = ("event", "value", "property", "number", "detail", "flag", "comparison", "metric", "time")
 
 
+def _first_touch(name: str) -> str:
+    """A property and the person's first value of it are one name: ``utm_source`` and ``$initial_utm_source``."""
+    return name.removeprefix("$initial_").removeprefix("$")
+
+
 def _dated(m: Mention, r: Reading) -> bool:
     """ "Of the people who filed a ticket in October, ...": the question's period is said in the clause describing
     the people, so they did it in that period (not at any time)."""
@@ -199,6 +204,7 @@ class SlotFiller:
                 e for role in ("signup_event", "activation_event", "revenue_event") if (e := self._roles.get(role))
             )
         )  # a project with other names: its main path from the roles its events play
+        self._empty_groups: dict[str, str] = dict(lex.get("empty_groups") or {})
         self._unwanted_words = frozenset(lex.get("unwanted_words") or ())
         self._described_by = frozenset(
             w for e in taxonomy.events.values() for w in re.findall(r"[a-z][\w-]+", (e.description or "").lower())
@@ -937,6 +943,10 @@ class SlotFiller:
                 value = self._breakdown(spec, r, named, loose, filled)
                 if value is None:
                     continue
+                if isinstance(value, PropertyRef):
+                    # "which channel brings the most": those who came with no source are a channel of their own
+                    empty = r.empty_group or (None if r.no_empty_group else self._empty_groups.get(value.name))
+                    value = Breakdown(value, empty=empty) if empty else value
                 out[spec.name] = value
                 prop = value.property if isinstance(value, Breakdown) else value
                 event_slot = next((s for s in intent.slots if s.role == "series.event"), None)
@@ -1031,7 +1041,9 @@ class SlotFiller:
         if chosen is None and spec.loose:
             chosen = next(((m, p) for m, p in loose if p.type != "Numeric"), None)
         if chosen is not None:
-            filled.used.add((chosen[0].start, chosen[0].end))
+            for m, p in (*named, *loose):  # "signup sources (utm source, ...)": the same property named again
+                if _first_touch(p.name) == _first_touch(chosen[1].name):
+                    filled.used.add((m.start, m.end))
             return chosen[1]
         if grain is not None and spec.grains:
             filled.used.add((grain.start, grain.end))
@@ -1120,12 +1132,15 @@ class SlotFiller:
         return owners[0] if len(owners) == 1 else None
 
     def _rescope_prop(self, prop: PropertyRef, events: list[EventRef]) -> PropertyRef:
-        """``plan`` is the event's own property on purchases, the person's everywhere else."""
+        """``plan`` is the event's own property on purchases, the person's everywhere else; ``utm_source``, on
+        the signup only, is the person's first one (PostHog's ``$initial_utm_source``) on their other events."""
         if prop.scope != "event" or not events:
             return self._person_first(prop) if not events else prop
         if all(prop.name in self.taxonomy.event_property_names(e.name) for e in events):
             return prop
-        person = self.taxonomy.property(prop.name, "person")
+        person = self.taxonomy.property(prop.name, "person") or self.taxonomy.property(
+            f"$initial_{_first_touch(prop.name)}", "person"
+        )
         return person.ref() if person is not None else prop
 
     def _narrow_event(

@@ -936,3 +936,45 @@ def test_events_to_ignore_and_the_longest_gone_first(billfold: Engine, store: St
         "which 5 business plan customers have gone quiet the longest? emails and days since we last saw them"
     )
     assert [str(r["person_id"]) for r in quiet.run().records()] == [str(r[0]) for r in truth]
+
+
+def test_accounts_with_no_source_are_the_direct_channel(billfold: Engine, store: Store) -> None:
+    """ "Revenue by utm source": the payments carry no source, so it is the account's first one, and the accounts
+    that came with none are a channel of their own, "direct" (the answer had no rows at all: the payment events'
+    own utm_source, which they never carry); "no source = direct" says so without filtering anything; "ignore
+    untagged ones" leaves them out; "per paying account" ranks by revenue per paying account."""
+    truth = dict(
+        rows(
+            store,
+            "SELECT if(JSONExtractString(person_properties, '$initial_utm_source') = '', 'direct', "
+            "JSONExtractString(person_properties, '$initial_utm_source')) AS channel, "
+            "round(sum(JSONExtractFloat(properties, 'amount')), 2) FROM events WHERE event = 'payment_received' "
+            "GROUP BY channel",
+        )
+    )
+    asked = billfold.ask("revenue by utm source all time")
+    assert asked.slots["breakdown"].empty == "direct" and not asked.caveats
+    assert {r["breakdown"]: r["revenue"] for r in asked.run().records()} == pytest.approx(truth)
+    said = billfold.ask("top 3 signup sources over the last 30 days (utm source, no source = direct)")
+    assert not said.slots.get("filters") and said.slots["breakdown"].empty == "direct" and not said.caveats
+    assert "direct" in [r["breakdown"] for r in said.run().records()]
+    untagged = billfold.ask("which utm sources brought the most signups last month? ignore untagged signups")
+    assert untagged.slots["breakdown"].name.endswith("utm_source") and not untagged.caveats
+    assert "direct" not in [r["breakdown"] for r in untagged.run().records()]
+    assert billfold.ask("which channel gets paid the most per paying account?").slots["rank"] == "arpu"
+
+
+def test_a_value_said_to_count_on_a_side_is_no_filter_of_its_own(billfold: Engine, store: Store) -> None:
+    """ "Excluding mobile, ... (tablets count as not mobile)": every device but mobile (it also required tablets,
+    silently: 55 instead of the truth)."""
+    (truth,) = rows(
+        store,
+        "SELECT count() FROM events WHERE event = 'invoice_sent' AND JSONExtractString(properties, '$device_type') "
+        f"!= 'Mobile' AND timestamp >= {SQL_END} - INTERVAL 7 DAY AND timestamp < {SQL_END}",
+    )
+    asked = billfold.ask(
+        "Excluding mobile, how many invoices were sent over the past 7 days? (tablets count as not mobile)"
+    )
+    assert [(f.prop.name, f.op, f.value) for f in asked.slots["filters"]] == [("$device_type", "!=", "Mobile")]
+    assert asked.run().rows[0][0] == truth[0]
+    assert billfold.ask("how much have we collected in EUR this month").intent == "revenue"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from askhog.engine import Engine
+from askhog.meaning import Breakdown
 from askhog.types import EventRef, PropertyFilter, TimeRange
 
 
@@ -66,7 +67,8 @@ def test_funnel_steps_in_order(engine: Engine, question: str, steps: list[str]) 
 )
 def test_breakdown_property(engine: Engine, question: str, prop: str, scope: str) -> None:
     breakdown = slots(engine, question)["breakdown"]
-    assert (breakdown.name, breakdown.scope) == (prop, scope)
+    grouped = breakdown.property if isinstance(breakdown, Breakdown) else breakdown  # "channel": direct is a group
+    assert (grouped.name, grouped.scope) == (prop, scope)
 
 
 @pytest.mark.parametrize(
@@ -414,3 +416,19 @@ def test_a_counted_thing_the_project_does_not_track_is_asked_about_not_read_as_e
     asked = engine.ask(question)
     assert asked.clarification is not None and "no event called" in asked.clarification.text()
     assert engine.ask("which browser has the most events").clarification is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "list the users who cancelled their subscription in october",
+        "which users subscribed in october and cancelled?",
+    ],
+)
+def test_a_period_after_one_of_two_actions_of_the_same_people_stays_the_range(engine: Engine, question: str) -> None:
+    """The object of the action ("cancelled their subscription in October") or a second action joined by "and"
+    is no second thing measured of people named by the first: the period is the question's range, no condition
+    moves it to all time."""
+    asked = engine.ask(question)
+    assert asked.slots["time_range"].label.startswith("October")
+    assert not [c for c in asked.slots.get("conditions", ()) if c.window is not None]
