@@ -576,7 +576,8 @@ def _names_people(m: Mention, text: str) -> bool:
 
 
 _PEOPLE_ASKED = re.compile(
-    r"^\s*who\b(?!.{0,40}\b(?:comes?|came) back\b)|\b(?:which|what) (?:users|people|customers|accounts|persons)\b|"
+    r"^\s*who\b(?!.{0,40}\b(?:comes?|came) back\b)|\b(?:which|what)(?: top)?(?: \d+| two| three| five| ten)? "
+    r"(?:users|people|customers|accounts|persons)\b|"
     r"\btop \d+ (?:users|people|customers|accounts|persons)\b|\b(?:users|people|customers|accounts) \(?(?:e-?mails?|names)\b"
 )
 """The question asks for people by who they are ("who ...", "which users ...", "top 5 users (email)")."""

@@ -87,7 +87,7 @@ _GENERIC = frozenset(
 )
 _ALL_EVENTS_NOUN = re.compile(
     r"\b(?:users?|people|persons?|customers?|visitors?|accounts?|events?|actions?|activity|"
-    r"active|traffic|hits|ppl|folks)\b"
+    r"active|traffic|hits|ppl|folks|sessions?)\b"
 )
 """What a question must count for "all events" to be its answer: people or events, not "how many did we get"."""
 _DESCRIBING = re.compile(

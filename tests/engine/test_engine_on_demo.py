@@ -1575,3 +1575,23 @@ def test_the_time_between_two_actions_of_a_person_is_reported_where_no_family_me
     )
     assert asked.slots["rank"] != "active_days"
     assert any("between" in w.message for w in asked.caveats)
+
+
+def test_people_ranked_by_their_longest_single_session(demo_engine: Engine) -> None:
+    """ "Who had the longest single sessions yesterday": each person's longest session, not their time in all of
+    them (it asked which event "longest lasted" was); "which 3 users ..." asks for people, so a session metric
+    widens to the list (it asked between the two)."""
+    truth = demo_engine.backend.run(
+        "SELECT owners.person_id, max($session_duration) AS longest FROM sessions INNER JOIN (SELECT DISTINCT "
+        "$session_id AS sid, person_id FROM events WHERE timestamp >= toDateTime('2026-11-25') AND timestamp < "
+        "toDateTime('2026-11-27') AND $session_id != '') AS owners ON sessions.session_id = owners.sid WHERE "
+        "$start_timestamp >= toDateTime('2026-11-25') AND $start_timestamp < toDateTime('2026-11-26') "
+        "GROUP BY owners.person_id ORDER BY longest DESC, owners.person_id LIMIT 3"
+    )
+    asked, table = answered(
+        demo_engine, "who had the longest single sessions yesterday? top 3 with how long they lasted"
+    )
+    assert asked.slots["rank"] == "longest_session" and asked.slots["limit"] == 3 and not asked.caveats
+    assert [r["times"] for r in table.records()] == [row[1] for row in truth.rows]
+    total = demo_engine.ask("Which 3 users have spent the most total time in sessions this month?")
+    assert total.clarification is None and total.intent == "user_list" and total.slots["rank"] == "session_time"
