@@ -92,6 +92,7 @@ READING_FACTS = frozenset(
         "of_active",
         "listed_events",
         "the_rest",
+        "counted_negation",
     }
 )
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice

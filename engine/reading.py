@@ -575,6 +575,11 @@ def _names_people(m: Mention, text: str) -> bool:
     return bool(_PERSON_NOUN.match(text[m.end :]) or _PERSON_NOUN.search(" " + m.phrase.split()[-1]))
 
 
+_HOW_MANY_NOT = re.compile(
+    r"^\s*(?:so\s+)?(?:how many|number of|count of|# of)\b[^?.;]{0,60}?\b(?:haven'?t|have not|hasn'?t|has not|didn'?t|"
+    r"did not|never|(?:had|has|have) (?:no|zero))\b"
+)
+"""A count of the people who did not do something: the question asks how many, not who."""
 _PEOPLE_ASKED = re.compile(
     r"^\s*who\b(?!.{0,40}\b(?:comes?|came) back\b)|\b(?:which|what)(?: top)?(?: \d+| two| three| five| ten)? "
     r"(?:users|people|customers|accounts|persons)\b|"
@@ -858,6 +863,8 @@ class Reading:
             found.add("of_active")  # "what % of active users exported a report": a share of the active people
         if _THE_REST.search(self.text):
             found.add("the_rest")  # "the ones who sent an invoice within 3 days vs everyone else": two groups
+        if _HOW_MANY_NOT.search(self.text) and self.other_range is None and self.compare_range is None:
+            found.add("counted_negation")  # "how many subscribers haven't sent an invoice in 30 days": one number
         if _PEOPLE_ASKED.search(self.text):
             found.add("people")  # "who spent the most time in the app": people, named, are the answer
         return frozenset(found)

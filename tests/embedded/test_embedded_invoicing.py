@@ -978,3 +978,19 @@ def test_a_value_said_to_count_on_a_side_is_no_filter_of_its_own(billfold: Engin
     assert [(f.prop.name, f.op, f.value) for f in asked.slots["filters"]] == [("$device_type", "!=", "Mobile")]
     assert asked.run().rows[0][0] == truth[0]
     assert billfold.ask("how much have we collected in EUR this month").intent == "revenue"
+
+
+def test_how_many_people_did_not_do_something_is_a_number_not_a_list(billfold: Engine, store: Store) -> None:
+    """ "How many of our paying subscribers haven't sent a single invoice in the last 30 days?": the count of
+    them (it asked between a count and a list of who went quiet); active one week and silent the next is still
+    the dormant of a lifecycle."""
+    (truth,) = store.json(
+        "SELECT uniqExact(person_id) FROM events WHERE event = 'subscription_started' AND person_id NOT IN (SELECT "
+        f"person_id FROM events WHERE event = 'invoice_sent' AND timestamp >= {SQL_END} - INTERVAL 30 DAY AND "
+        f"timestamp < {SQL_END})"
+    )["data"][0]
+    asked = billfold.ask("how many of our paying subscribers haven't sent a single invoice in the last 30 days?")
+    assert asked.clarification is None and asked.intent == "count"
+    assert asked.interpret(asked.run()).figures[0].value == truth
+    two = billfold.ask("how many people were active the week before last but had no events at all last week?")
+    assert two.intent == "lifecycle"
