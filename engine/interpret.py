@@ -1062,7 +1062,8 @@ def _count_like(answer: Asked, table: Table, what: str, col: str) -> Interpretat
 
 
 def _paths(answer: Asked, table: Table, what: str) -> Interpretation:
-    """Paths ranked by people; a one-step path is named by the step after (or before) the event."""
+    """Paths ranked by people (or by occurrences, where every time the event happened counts); a one-step path is
+    named by the step after (or before) the event."""
     meaning = answer.meaning
     one_step = meaning is not None and meaning.param("path_length") == 1
     direction = answer.template == "paths_before"
@@ -1075,8 +1076,9 @@ def _paths(answer: Asked, table: Table, what: str) -> Interpretation:
         return path
 
     keys = [name(str(r["path"])) for r in rows]
-    users = [_num(r["users"]) for r in rows]
-    head = f"{what}: the most common is {keys[0]} ({fmt(users[0])} users, {_num(rows[0]['share_pct']):.1f}%)."
+    unit = "times" if "times" in table.columns else "users"  # every occurrence of the event, or each person's first
+    users = [_num(r[unit]) for r in rows]
+    head = f"{what}: the most common is {keys[0]} ({fmt(users[0])} {unit}, {_num(rows[0]['share_pct']):.1f}%)."
     return Interpretation(
         head,
         (),

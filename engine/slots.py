@@ -108,6 +108,11 @@ _PEOPLE_NOUN = re.compile(r"\b(?:accounts?|members?|customers?|subscribers?|user
 """The first word naming who is counted ("how many accounts ..."): held against the signup event's name."""
 _EVER_NOT = re.compile(r"\b(?:never|not ever|at no point|not once)\b")
 """"never did X" is at no time before now; other negations ("without X", "didn't X") are within the range."""
+_ACTION_AT = re.compile(
+    r"\b(?:after|before|following|until)\s+(?:someone|somebody|anyone|people|users|they|he|she|we|customers|accounts|"
+    r"(?:a|an|the|each|every) (?:user|account|person|customer|visitor|member))?\s*$"
+)
+"""Where an action is named ("after someone opens ..."): an unknown word here is an event the project lacks."""
 _VERDICT = re.compile(r"\b(?:worst|best)\b")
 _PLAIN_ORDER = re.compile(r"\b(?:most|least|fewest|highest|lowest|biggest|smallest|top|bottom|busiest|quietest)\b")
 """Words that say the order by themselves, whatever the event: "the best day had the most signups"."""
@@ -1379,6 +1384,20 @@ class SlotFiller:
         primary = next((s for s in intent.slots if s.type in ("event", "events") and s.role != "exclude"), None)
         if primary is None or primary.name in given or any(i.slot == primary.name for i in filled.issues):
             return
+        if primary.name in filled.defaulted:
+            for word, start, _end in r.unknown:
+                if _ACTION_AT.search(r.text, max(0, start - 40), start):
+                    # "right after someone opens a support ticket": an action the project has no event for (the
+                    # paths started at the default event, silently)
+                    action = " ".join(r.text[start:].split()[:4]).rstrip("?.,;:!")
+                    self._ask_instead(
+                        filled,
+                        primary.name,
+                        f"This project has no event for {action!r}. {primary.prompt}",
+                        tuple(self.linker.suggest_events(word)),
+                        "unknown_event",
+                    )
+                    return
         steps = filled.values.get(primary.name) if primary.type == "events" else None
         named = [m for m in r.events if m.event is not None]
         if steps and len(named) == 1 and primary.name not in filled.defaulted:

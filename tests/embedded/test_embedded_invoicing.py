@@ -994,3 +994,22 @@ def test_how_many_people_did_not_do_something_is_a_number_not_a_list(billfold: E
     assert asked.interpret(asked.run()).figures[0].value == truth
     two = billfold.ask("how many people were active the week before last but had no events at all last week?")
     assert two.intent == "lifecycle"
+
+
+def test_what_follows_an_action_anyone_repeats_counts_every_time_it_happened(billfold: Engine, store: Store) -> None:
+    """ "What do people do right after adding a client?": the event after each client added, counted every time
+    (it followed each person's first client only, and called the counts users); an action the project has no
+    event for is asked about (the paths started at the signup, silently)."""
+    truth = rows(
+        store,
+        "SELECT next_event, count() AS times FROM (SELECT event, leadInFrame(event) OVER (PARTITION BY person_id "
+        "ORDER BY timestamp ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS next_event FROM events WHERE timestamp >= "
+        f"{SQL_END} - INTERVAL 30 DAY AND timestamp < {SQL_END}) WHERE event = 'client_added' AND next_event != '' "
+        "GROUP BY next_event ORDER BY times DESC, next_event LIMIT 3",
+    )
+    asked = billfold.ask("what do ppl usually do right after adding a client? top 3 next events")
+    assert asked.slots["count"] == "occurrences" and asked.slots["path_length"] == 1
+    said = asked.interpret(asked.run())
+    assert [(k, v) for k, v in said.ranking] == [(e, n) for e, n in truth] and "times" in said.headline
+    missing = billfold.ask("right after someone opens a support ticket what's the next event")
+    assert missing.clarification is not None and "'opens a support ticket'" in missing.clarification.text()
