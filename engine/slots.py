@@ -1385,19 +1385,19 @@ class SlotFiller:
         if primary is None or primary.name in given or any(i.slot == primary.name for i in filled.issues):
             return
         if primary.name in filled.defaulted:
-            for word, start, _end in r.unknown:
-                if _ACTION_AT.search(r.text, max(0, start - 40), start):
-                    # "right after someone opens a support ticket": an action the project has no event for (the
-                    # paths started at the default event, silently)
-                    action = " ".join(r.text[start:].split()[:4]).rstrip("?.,;:!")
-                    self._ask_instead(
-                        filled,
-                        primary.name,
-                        f"This project has no event for {action!r}. {primary.prompt}",
-                        tuple(self.linker.suggest_events(word)),
-                        "unknown_event",
-                    )
-                    return
+            acted = next((u for u in r.unknown if _ACTION_AT.search(r.text, max(0, u[1] - 40), u[1])), None)
+            if acted is not None:
+                # "right after someone opens a support ticket": an action the project has no event for (the paths
+                # started at the default event, silently)
+                untracked = " ".join(r.text[acted[1] :].split()[:4]).rstrip("?.,;:!")
+                self._ask_instead(
+                    filled,
+                    primary.name,
+                    f"This project has no event for {untracked!r}. {primary.prompt}",
+                    tuple(self.linker.suggest_events(acted[0])),
+                    "unknown_event",
+                )
+                return
         steps = filled.values.get(primary.name) if primary.type == "events" else None
         named = [m for m in r.events if m.event is not None]
         if steps and len(named) == 1 and primary.name not in filled.defaulted:

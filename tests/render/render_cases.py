@@ -304,7 +304,9 @@ def expected_columns(stem: str, slots: dict[str, Any]) -> list[str]:
         "breakdown": bool(slots.get("breakdown") or slots.get("segments")),
         "people": bool(slots.get("per")),
         "share_pct": bool(slots.get("share")),
-        "users": slots.get("share") == "of_active",
+        "users": slots.get("share") == "of_active"
+        or (stem.startswith("paths_") and slots.get("count") != "occurrences"),
+        "times": stem.startswith("paths_") and slots.get("count") == "occurrences",
         "active_users": slots.get("share") == "of_active",
     }
     if stem == "engagement_active_users":
