@@ -576,10 +576,11 @@ def _names_people(m: Mention, text: str) -> bool:
 
 
 _HOW_MANY_NOT = re.compile(
-    r"^\s*(?:so\s+)?(?:how many|number of|count of|# of)\b[^?.;]{0,60}?\b(?:haven'?t|have not|hasn'?t|has not|didn'?t|"
-    r"did not|never|(?:had|has|have) (?:no|zero))\b"
+    r"^\s*(?:so\s+)?(?:how many|number of|count of|# of)\b(?![^?.;]{0,60}?\bactive\b)[^?.;]{0,60}?\b(?:haven'?t|"
+    r"have not|hasn'?t|has not|didn'?t|did not|never|(?:had|has|have) (?:no|zero))\b"
 )
-"""A count of the people who did not do something: the question asks how many, not who."""
+"""A count of the people who did not do something: the question asks how many, not who (people "active" in a
+period and then not are churn's own definition: active, then silent)."""
 _PEOPLE_ASKED = re.compile(
     r"^\s*who\b(?!.{0,40}\b(?:comes?|came) back\b)|\b(?:which|what)(?: top)?(?: \d+| two| three| five| ten)? "
     r"(?:users|people|customers|accounts|persons)\b|"
@@ -863,7 +864,12 @@ class Reading:
             found.add("of_active")  # "what % of active users exported a report": a share of the active people
         if _THE_REST.search(self.text):
             found.add("the_rest")  # "the ones who sent an invoice within 3 days vs everyone else": two groups
-        if _HOW_MANY_NOT.search(self.text) and self.other_range is None and self.compare_range is None:
+        if (
+            _HOW_MANY_NOT.search(self.text)
+            and self.other_range is None
+            and self.compare_range is None
+            and self.silence is None
+        ):
             found.add("counted_negation")  # "how many subscribers haven't sent an invoice in 30 days": one number
         if _PEOPLE_ASKED.search(self.text):
             found.add("people")  # "who spent the most time in the app": people, named, are the answer

@@ -994,6 +994,8 @@ def test_how_many_people_did_not_do_something_is_a_number_not_a_list(billfold: E
     assert asked.interpret(asked.run()).figures[0].value == truth
     two = billfold.ask("how many people were active the week before last but had no events at all last week?")
     assert two.intent == "lifecycle"
+    active = billfold.ask("how many accounts that were active in october haven't done anything since nov 1st?")
+    assert active.intent == "churn_risk" and active.clarification is None  # active, then silent: churn's own
 
 
 def test_what_follows_an_action_anyone_repeats_counts_every_time_it_happened(billfold: Engine, store: Store) -> None:
