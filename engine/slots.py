@@ -113,9 +113,6 @@ _ACTION_AT = re.compile(
     r"(?:a|an|the|each|every) (?:user|account|person|customer|visitor|member))?\s*$"
 )
 """Where an action is named ("after someone opens ..."): an unknown word here is an event the project lacks."""
-_VERDICT = re.compile(r"\b(?:worst|best)\b")
-_PLAIN_ORDER = re.compile(r"\b(?:most|least|fewest|highest|lowest|biggest|smallest|top|bottom|busiest|quietest)\b")
-"""Words that say the order by themselves, whatever the event: "the best day had the most signups"."""
 _BOUNDS = frozenset({">", ">=", "<", "<="})
 _TOTAL_BEFORE = re.compile(r"\b(total(?:l?ing)?|add(?:ing)? up to|summing to|worth)\s+$")
 _TOTAL_AFTER = re.compile(r"(?:\s+[\w$.,-]+){0,3}?\s+(in total|total|altogether|combined|all together|cumulatively)\b")
@@ -150,6 +147,14 @@ _USED_KINDS = ("event", "value", "property", "number", "detail", "flag", "compar
 def _first_touch(name: str) -> str:
     """A property and the person's first value of it are one name: ``utm_source`` and ``$initial_utm_source``."""
     return name.removeprefix("$initial_").removeprefix("$")
+
+
+def _range_into(out: dict[str, Any], conditions: str, dates: str, moved: list[Condition], now: datetime) -> None:
+    """The asked range becomes the own window of the ``moved`` conditions, and what is counted is counted over all
+    time: the period belongs to what the people did (or did not do), not to what is measured of them."""
+    window = out[dates]
+    out[conditions] = tuple(replace(c, in_range=False, window=window) if c in moved else c for c in out[conditions])
+    out[dates] = from_spec({"all": True}, now)
 
 
 def _dated(m: Mention, r: Reading) -> bool:
@@ -520,11 +525,12 @@ class SlotFiller:
         cancellations), the worst is the most and the best the fewest (it listed the quietest day as the worst)."""
         order, event_slot = by_role.get("order"), by_role.get("series.event")
         event = out.get(event_slot.name) if event_slot is not None else None
-        verdict = _VERDICT.search(r.text)
-        if order is None or not isinstance(event, EventRef) or verdict is None or _PLAIN_ORDER.search(r.text):
-            return
+        detail = r.detail("order")
+        said = r.text[detail.start : detail.end] if detail is not None else ""
+        if order is None or not isinstance(event, EventRef) or said not in ("worst", "best"):
+            return  # the order word read is another ("the most tickets"): it says the order by itself
         if self._unwanted(event.name):
-            out[order.name] = "desc" if verdict.group(0) == "worst" else "asc"
+            out[order.name] = "desc" if said == "worst" else "asc"
 
     def _unwanted(self, event: str) -> bool:
         found = self.taxonomy.events.get(event)
@@ -566,9 +572,7 @@ class SlotFiller:
         measured = out.get(event.name) if event is not None else None
         if len(named) != 1 or named[0].event.name not in said or named[0].event == measured:
             return  # "among people who used a feature in the last 7 days, feature uses per person": the same period
-        window = out[dates.name]
-        out[conditions.name] = tuple(replace(c, in_range=False, window=window) if c in named else c for c in held)
-        out[dates.name] = from_spec({"all": True}, now)
+        _range_into(out, conditions.name, dates.name, named, now)
 
     @staticmethod
     def _range_to_negation(r: Reading, out: dict[str, Any], by_role: dict[str, SlotSpec], now: datetime) -> None:
@@ -586,11 +590,7 @@ class SlotFiller:
         if any(c.in_range for c in held if c.kind == "did"):
             return
         if r.time is not None and dates.name in out and any(c.kind == "did_not" and c.in_range for c in held):
-            window = out[dates.name]
-            out[conditions.name] = tuple(
-                replace(c, in_range=False, window=window) if c.kind == "did_not" and c.in_range else c for c in held
-            )
-            out[dates.name] = from_spec({"all": True}, now)
+            _range_into(out, conditions.name, dates.name, [c for c in held if c.kind == "did_not" and c.in_range], now)
         elif r.time is None and any(c.kind == "did_not" and c.window is not None for c in held):
             out[dates.name] = from_spec({"all": True}, now)  # "paying customers with no events in 14 days": ever
 
