@@ -1010,6 +1010,17 @@ class SlotFiller:
         filled.values.pop(slot, None)
         filled.issues.append(SlotIssue(slot, prompt, options, reason))
 
+    def _ask_event(self, filled: Filled, spec: SlotSpec, named: str, near: str) -> None:
+        """Ask which event, where the question names one the project does not have ("no event called 'errors'"),
+        offering the events closest to ``near``."""
+        self._ask_instead(
+            filled,
+            spec.name,
+            f"This project has no event {named}. {spec.prompt}",
+            tuple(self.linker.suggest_events(near)),
+            "unknown_event",
+        )
+
     def _lone_numeric(self, r: Reading) -> PropertyRef | None:
         """The one numeric property of the one event the question names ("average payment": its amount)."""
         named = {m.event.name for m in r.events if m.event is not None}
@@ -1390,13 +1401,7 @@ class SlotFiller:
                 # "right after someone opens a support ticket": an action the project has no event for (the paths
                 # started at the default event, silently)
                 untracked = " ".join(r.text[acted[1] :].split()[:4]).rstrip("?.,;:!")
-                self._ask_instead(
-                    filled,
-                    primary.name,
-                    f"This project has no event for {untracked!r}. {primary.prompt}",
-                    tuple(self.linker.suggest_events(acted[0])),
-                    "unknown_event",
-                )
+                self._ask_event(filled, primary, f"for {untracked!r}", acted[0])
                 return
         steps = filled.values.get(primary.name) if primary.type == "events" else None
         named = [m for m in r.events if m.event is not None]
@@ -1410,13 +1415,7 @@ class SlotFiller:
                 else None
             )
             if word is not None:  # "trial to paid": one end is not an event of the project
-                self._ask_instead(
-                    filled,
-                    primary.name,
-                    f"This project has no event called {word!r}. {primary.prompt}",
-                    tuple(self.linker.suggest_events(word)),
-                    "unknown_event",
-                )
+                self._ask_event(filled, primary, f"called {word!r}", word)
                 return
         for word, start, end in r.unknown:
             if _DESCRIBING.fullmatch(word):
@@ -1465,13 +1464,7 @@ class SlotFiller:
             if word in r.unknown_things() and primary.name not in filled.values and not r.events:
                 # "which browser has the most errors": a family that counts every event when none is named would
                 # answer with all of them
-                self._ask_instead(
-                    filled,
-                    primary.name,
-                    f"This project has no event called {word!r}. {primary.prompt}",
-                    tuple(self.linker.suggest_events(word)),
-                    "unknown_event",
-                )
+                self._ask_event(filled, primary, f"called {word!r}", word)
                 return
             noun = re.match(rf"\s+{_THING_NOUNS}", r.text[end:])
             if noun is None:
