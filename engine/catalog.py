@@ -93,6 +93,7 @@ READING_FACTS = frozenset(
         "listed_events",
         "the_rest",
         "counted_negation",
+        "among",
     }
 )
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice

@@ -864,6 +864,8 @@ class Reading:
             found.add("of_active")  # "what % of active users exported a report": a share of the active people
         if _THE_REST.search(self.text):
             found.add("the_rest")  # "the ones who sent an invoice within 3 days vs everyone else": two groups
+        if self.among:
+            found.add("among")  # "of the people who signed up the week of Nov 2, ...": a population named by an action
         if (
             _HOW_MANY_NOT.search(self.text)
             and self.other_range is None

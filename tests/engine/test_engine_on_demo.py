@@ -1595,3 +1595,18 @@ def test_people_ranked_by_their_longest_single_session(demo_engine: Engine) -> N
     assert [r["times"] for r in table.records()] == [row[1] for row in truth.rows]
     total = demo_engine.ask("Which 3 users have spent the most total time in sessions this month?")
     assert total.clarification is None and total.intent == "user_list" and total.slots["rank"] == "session_time"
+
+
+def test_people_named_by_when_they_signed_up_coming_back_is_retention(demo_engine: Engine) -> None:
+    """ "Of the people who signed up the week of Nov 2, what share came back the following week?": a cohort's
+    return, not everyone's lifecycle status (it asked between the two)."""
+    (truth,) = demo_engine.backend.run_sql(
+        "WITH c AS (SELECT DISTINCT person_id FROM events WHERE event = 'signed_up' AND timestamp >= '2026-11-02' "
+        "AND timestamp < '2026-11-09') SELECT round(100 * countIf(person_id IN (SELECT person_id FROM events WHERE "
+        "timestamp >= '2026-11-09' AND timestamp < '2026-11-16')) / count(), 1) FROM c"
+    ).rows
+    asked, table = answered(
+        demo_engine, "Of the people who signed up the week of Nov 2, what share came back the following week?"
+    )
+    assert asked.intent == "retention"
+    assert round(asked.interpret(table).figures[0].value, 1) == truth[0]
