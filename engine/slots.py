@@ -106,8 +106,11 @@ _SERIES_ASKED = re.compile(r"(?:by|per|each|every|over)\b|\w+ly$")
 """An interval said as a series ("by month", "weekly"), not as a span ("within a day") or a change ("MoM")."""
 _PEOPLE_NOUN = re.compile(r"\b(?:accounts?|members?|customers?|subscribers?|users?|people)\b")
 """The first word naming who is counted ("how many accounts ..."): held against the signup event's name."""
-_EVER_NOT = re.compile(r"\b(?:never|not ever|at no point|not once)\b")
-""""never did X" is at no time before now; other negations ("without X", "didn't X") are within the range."""
+_EVER_NOT = re.compile(
+    r"\b(?:never|not ever|at no point|not once|still (?:haven'?t|hasn'?t|have not|has not|not|no)|not yet|yet to)\b"
+)
+""""never did X", "still haven't done X" are at no time before now; other negations ("without X", "didn't X") are
+within the range."""
 _ACTION_AT = re.compile(
     r"\b(?:after|before|following|until)\s+(?:someone|somebody|anyone|people|users|they|he|she|we|customers|accounts|"
     r"(?:a|an|the|each|every) (?:user|account|person|customer|visitor|member))?\s*$"
@@ -538,17 +541,22 @@ class SlotFiller:
         return not self._unwanted_words.isdisjoint(words)
 
     def _amount_carrier(self, intent: Intent, r: Reading, out: dict[str, Any], by_role: dict[str, SlotSpec]) -> None:
-        """ "Who cancelled in October, and how much had they spent": people ranked by an amount their event does not
-        carry (a cancellation has none) are ranked by the revenue event's amount, and the event named says who is
-        listed (it ranked nothing and found no one)."""
+        """ "Who cancelled in October, and how much had they spent", "do newsletter signups spend more": people
+        ranked (or revenue summed) by an amount their event does not carry (a cancellation, a signup has none) are
+        measured by the revenue event's amount, and the event named says who is counted (it ranked nothing and
+        found no one, or asked which event carries revenue)."""
         event_slot, conditions = by_role.get("series.event"), by_role.get("conditions")
         rank = next((s for s in intent.slots if s.type == "choice" and "amount" in s.choices), None)
         amount = next((s for s in intent.slots if s.type == "property" and s.numeric), None)
         revenue = self._roles.get("revenue_event")
-        if event_slot is None or conditions is None or rank is None or amount is None or revenue is None:
+        if event_slot is None or conditions is None or amount is None or revenue is None:
             return
         event, prop = out.get(event_slot.name), out.get(amount.name) or self._default_value(amount, r)
-        if out.get(rank.name) != "amount" or not isinstance(event, EventRef) or not isinstance(prop, PropertyRef):
+        # a ranking of people by amount; or revenue of people named by their signup ("newsletter signups"), where
+        # another event ("revenue from file uploads") is asked about: the amount is not its own
+        signup = event.name == self._roles.get("signup_event") if isinstance(event, EventRef) else False
+        ranked = out.get(rank.name) == "amount" if rank is not None else amount.role == "series.property" and signup
+        if not ranked or not isinstance(event, EventRef) or not isinstance(prop, PropertyRef):
             return
         own = self.taxonomy.event_property_names
         if prop.name in own(event.name) or prop.name not in own(revenue):

@@ -1015,3 +1015,19 @@ def test_what_follows_an_action_anyone_repeats_counts_every_time_it_happened(bil
     assert [(k, v) for k, v in said.ranking] == [(e, n) for e, n in truth] and "times" in said.headline
     missing = billfold.ask("right after someone opens a support ticket what's the next event")
     assert missing.clarification is not None and "'opens a support ticket'" in missing.clarification.text()
+
+
+def test_still_not_yet_is_up_to_now(billfold: Engine, store: Store) -> None:
+    """ "Of the accounts created in October, how many still haven't sent a single invoice?": none up to now, not
+    none in October (336 instead of the truth, silently); "the first real thing" after a signup is one step."""
+    (truth,) = rows(
+        store,
+        "SELECT count() FROM (SELECT person_id FROM events WHERE event = 'account_created' AND timestamp >= "
+        "'2026-10-01' AND timestamp < '2026-11-01' GROUP BY person_id) WHERE person_id NOT IN (SELECT person_id "
+        "FROM events WHERE event = 'invoice_sent')",
+    )
+    asked = billfold.ask("of the accounts created in october, how many still haven't sent a single invoice?")
+    (never,) = asked.slots["conditions"]
+    assert never.kind == "did_not" and not never.in_range and asked.run().rows[0][0] == truth[0]
+    first = billfold.ask("after creating an account, what's the first real thing people do? ignore pageviews")
+    assert first.slots["path_length"] == 1

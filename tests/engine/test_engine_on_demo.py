@@ -1610,3 +1610,17 @@ def test_people_named_by_when_they_signed_up_coming_back_is_retention(demo_engin
     )
     assert asked.intent == "retention"
     assert round(asked.interpret(table).figures[0].value, 1) == truth[0]
+
+
+def test_revenue_of_people_named_by_an_event_without_an_amount(demo_engine: Engine) -> None:
+    """ "Do newsletter signups spend more than google ones?": the signups' purchases, per source (it asked which
+    event carries revenue, the signup having no amount); churned people "seen most recently" come first when
+    asked for."""
+    asked, table = answered(
+        demo_engine, "do newsletter signups actually spend more than google ones? revenue per paying user, all time"
+    )
+    assert asked.intent == "revenue" and asked.slots["revenue_event"].name == "purchase"
+    assert "signed_up" in [c.event.name for c in asked.slots["conditions"] if c.kind == "did"]
+    assert {r["breakdown"] for r in table.records()} == {"newsletter", "google"}
+    recent = demo_engine.ask("list team-plan customers who've gone silent for 2+ weeks, the 5 seen most recently")
+    assert recent.slots["rank"] == "recent" and "last_seen DESC" in recent.hogql
