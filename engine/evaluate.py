@@ -24,6 +24,7 @@ from .clock import aware_utc
 from .engine import Engine
 from .errors import AskhogError, CatalogError
 from .latency import percentile
+from .meaning import Breakdown
 from .timerange import from_spec
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 from .yamlfiles import load_list_file
@@ -110,6 +111,8 @@ def slot_matches(expected: Any, actual: Any, now: datetime) -> bool:
         return want.start == actual.start and want.end == actual.end
     if isinstance(actual, EventRef):
         return expected == actual.name or (isinstance(expected, Mapping) and expected.get("event") == actual.name)
+    if isinstance(actual, Breakdown) and actual.property is not None and not actual.values:
+        actual = actual.property  # a split by the property whose empty rows make a group of their own ("direct")
     if isinstance(actual, PropertyRef):
         return str(expected).lstrip("$") == actual.name.lstrip("$")
     if isinstance(actual, tuple) and actual and isinstance(actual[0], EventRef):

@@ -8,6 +8,7 @@ from askhog.answer import Answer
 from askhog.backends.base import Table
 from askhog.evaluate import slot_matches
 from askhog.interpret import interpret
+from askhog.meaning import Breakdown
 from askhog.timerange import from_spec
 from askhog.types import EventRef, PropertyRef
 
@@ -62,3 +63,12 @@ def test_slot_matching_compares_meaning_not_text() -> None:
     assert slot_matches(["signed_up", "purchase"], (EventRef("signed_up"), EventRef("purchase")), NOW)
     assert slot_matches("$browser", PropertyRef("$browser"), NOW)
     assert not slot_matches("plan", None, NOW)
+
+
+def test_a_split_whose_empty_rows_make_a_group_scores_as_its_property() -> None:
+    """A breakdown by utm source with the sourceless as "direct" is still the label's property (slot accuracy fell
+    for every channel question when the split became a Breakdown)."""
+    source = PropertyRef("$initial_utm_source", "person", "String")
+    now = datetime(2026, 11, 26, 12, tzinfo=UTC)
+    assert slot_matches("$initial_utm_source", Breakdown(source, empty="direct"), now)
+    assert not slot_matches("$browser", Breakdown(source, empty="direct"), now)
