@@ -1077,14 +1077,14 @@ def _paths(answer: Asked, table: Table, what: str) -> Interpretation:
 
     keys = [name(str(r["path"])) for r in rows]
     unit = "times" if "times" in table.columns else "users"  # every occurrence of the event, or each person's first
-    users = [_num(r[unit]) for r in rows]
-    head = f"{what}: the most common is {keys[0]} ({fmt(users[0])} {unit}, {_num(rows[0]['share_pct']):.1f}%)."
+    counts = [_num(r[unit]) for r in rows]
+    head = f"{what}: the most common is {keys[0]} ({fmt(counts[0])} {unit}, {_num(rows[0]['share_pct']):.1f}%)."
     return Interpretation(
         head,
         (),
-        bar_chart(keys[:15], users[:15]),
-        figures=tuple(Figure(k, u) for k, u in zip(keys[:10], users)),
-        ranking=tuple(zip(keys, users)),
+        bar_chart(keys[:15], counts[:15]),
+        figures=tuple(Figure(k, u) for k, u in zip(keys[:10], counts)),
+        ranking=tuple(zip(keys, counts)),
     )
 
 

@@ -1055,7 +1055,8 @@ class Reader:
         filters: list[FoundFilter] = list(unit_filters)
         qualifiers: list[Mention] = []
         among: list[Mention] = []
-        people_who: list[Mention] = []
+        people_who: list[tuple[Mention, int]] = []
+        """Mentions right after "users who", with where that phrase starts."""
         written = 0
         unread_filters: list[tuple[str, int, int]] = []
         for mention in mentions:
@@ -1093,20 +1094,21 @@ class Reader:
                 )
                 if negated and re.search(r"\bnon[- ]?$", before):
                     negated = False  # "ignoring non-pageview events": only the pageviews, a negation of a negation
-                later = next((n for n in mentions if n.kind == "event" and n.start >= mention.end), None)
+                who = _PEOPLE_WHO.search(before)
                 if not negated and (
                     (_AMONG_WHO.search(before) and re.search(r"[,:;]", after))
-                    or (_PEOPLE_WHO.search(before) and _THEN_DID.match(after))
+                    or (who and _THEN_DID.match(after))
                     or (
-                        later is not None
-                        and (_PEOPLE_WHO.search(before) or _WHO_FIRST.fullmatch(masked[: mention.start]))
+                        (who or _WHO_FIRST.fullmatch(masked[: mention.start]))
+                        and (later := next((n for n in mentions if n.kind == "event" and n.start >= mention.end), None))
+                        is not None
                         and (split := _CLAUSE_BREAK.search(masked, mention.end, later.start)) is not None
                         and _MEASURED.search(masked, split.end())
                     )
                 ):
                     among.append(mention)
-                elif not negated and _PEOPLE_WHO.search(before):
-                    people_who.append(mention)
+                elif not negated and who:
+                    people_who.append((mention, max(0, mention.start - 40) + who.start()))
                 if not negated and (
                     _names_people(mention, masked) or self._described_people(mention, mentions, masked)
                 ):
@@ -1303,7 +1305,7 @@ class Reader:
 
     @staticmethod
     def _people_named(
-        people_who: list[Mention],
+        people_who: list[tuple[Mention, int]],
         mentions: list[Mention],
         metric: Mapping[str, Any] | None,
         masked: str,
@@ -1313,13 +1315,12 @@ class Reader:
         month": an action said with its own period right after "users who" names the people, when something else
         (another event, money) is what is measured of them."""
         out = []
-        for m in people_who:
+        for m, who in people_who:
             if m.event is None or time_span is None or time_span[0] < m.end or masked[m.end : time_span[0]].strip():
                 continue
             if _AND_THEN.match(masked, time_span[1]):
                 continue  # "users who subscribed in October and cancelled": two actions of the same people
-            who = _PEOPLE_WHO.search(masked, max(0, m.start - 40), m.start)
-            if who is not None and any(o.kind == "event" and who.start() <= o.start < m.start for o in mentions):
+            if any(o.kind == "event" and who <= o.start < m.start for o in mentions):
                 continue  # "users who cancelled their subscription in October": the object of the action named
             others = any(o.kind == "event" and o.event is not None and o.event.name != m.event.name for o in mentions)
             if others or metric is not None or _MONEY.search(masked):

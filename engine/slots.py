@@ -152,6 +152,14 @@ def _first_touch(name: str) -> str:
     return name.removeprefix("$initial_").removeprefix("$")
 
 
+def _amount_slots(intent: Intent) -> tuple[SlotSpec | None, SlotSpec | None]:
+    """A family's numeric property slot (the amount people are measured by) and its ranking choice that can rank
+    by that amount, where it has them."""
+    amount = next((s for s in intent.slots if s.type == "property" and s.numeric), None)
+    rank = next((s for s in intent.slots if s.type == "choice" and "amount" in s.choices), None)
+    return amount, rank
+
+
 def _range_into(out: dict[str, Any], conditions: str, dates: str, moved: list[Condition], now: datetime) -> None:
     """The asked range becomes the own window of the ``moved`` conditions, and what is counted is counted over all
     time: the period belongs to what the people did (or did not do), not to what is measured of them."""
@@ -512,8 +520,7 @@ class SlotFiller:
         if not summed:
             return filters
         out[spec.name] = tuple(f.filter for f in summed)
-        amount = next((s for s in intent.slots if s.type == "property" and s.numeric), None)
-        rank = next((s for s in intent.slots if s.type == "choice" and "amount" in s.choices), None)
+        amount, rank = _amount_slots(intent)
         if amount is not None:
             out.setdefault(amount.name, next(iter(summed)).filter.prop)
         if rank is not None:
@@ -546,8 +553,7 @@ class SlotFiller:
         measured by the revenue event's amount, and the event named says who is counted (it ranked nothing and
         found no one, or asked which event carries revenue)."""
         event_slot, conditions = by_role.get("series.event"), by_role.get("conditions")
-        rank = next((s for s in intent.slots if s.type == "choice" and "amount" in s.choices), None)
-        amount = next((s for s in intent.slots if s.type == "property" and s.numeric), None)
+        amount, rank = _amount_slots(intent)
         revenue = self._roles.get("revenue_event")
         if event_slot is None or conditions is None or amount is None or revenue is None:
             return
