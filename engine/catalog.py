@@ -94,6 +94,7 @@ READING_FACTS = frozenset(
         "the_rest",
         "counted_negation",
         "among",
+        "idle_period",
     }
 )
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice

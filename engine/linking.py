@@ -66,6 +66,8 @@ _CUSTOMER_NOUNS = frozenset({"businesses", "companies", "teams", "organizations"
 """Plural nouns that name a B2B product's customers themselves: never a value spelled like their singular."""
 _NUMBER_WORDS = {"1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "10": "ten"}
 _OWNER_BETWEEN = re.compile(r"\s*(?:(?:by|via|through|with|using|over|as|of)\s+)?")
+_QUALIFIER_GAP = 3
+"""How many words (filters, sizes) may stand between a word describing people and their noun."""
 _PEOPLE_HEADS = frozenset({"user", "customer", "peopl", "account", "member", "folk", "ppl", "subscriber", "buyer"})
 """Stems of nouns naming people: a value before one ("business customers") describes the person, so where the
 property is both the person's and an event's own (a plan bought, a person's plan), the person's is meant."""
@@ -239,6 +241,8 @@ class Linker:
                 # "invoices were sent": the whole name, not a part; "invoices did German accounts send": the noun,
                 # and the verb that says which of its events
                 exact = self._scattered(text, tokens, i) or self._noun_verb(text, tokens, i, exact) or exact
+            if exact is not None and exact[0] == 1:
+                exact = self._qualifying(text, tokens, i, exact)
             found = exact or self._scattered(text, tokens, i) or self._fuzzy(tokens, i, budget)
             if found is None:
                 i += 1
@@ -289,6 +293,21 @@ class Linker:
             )
             i += n
         return mentions
+
+    def _qualifying(
+        self, text: str, tokens: list[Token], i: int, found: tuple[int, list[_Target], float]
+    ) -> tuple[int, list[_Target], float]:
+        """ "Paying German customers", "our paying 51-200 employee accounts": a word a few words before its people
+        noun means what it means beside it ("paying customers"), not alone ("paying")."""
+        for k in range(i + 2, min(i + 2 + _QUALIFIER_GAP, len(tokens))):
+            if _CLAUSE_BREAK.search(text[tokens[k - 1].end : tokens[k].start]):
+                break
+            if tokens[k].stem in _PEOPLE_HEADS:
+                targets = self._index.get((tokens[i].stem, tokens[k].stem))
+                if targets and all(t.event is not None for t in targets):
+                    return 1, targets, found[2]
+                break
+        return found
 
     def _exact(self, tokens: list[Token], i: int) -> tuple[int, list[_Target], float] | None:
         for n in range(min(_MAX_ALIAS_TOKENS, len(tokens) - i), 0, -1):

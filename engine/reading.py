@@ -583,10 +583,18 @@ _HOW_MANY_NOT = re.compile(
 period and then not are churn's own definition: active, then silent)."""
 _PEOPLE_ASKED = re.compile(
     r"^\s*who\b(?!.{0,40}\b(?:comes?|came) back\b)|\b(?:which|what)(?: top)?(?: \d+| two| three| five| ten)? "
-    r"(?:users|people|customers|accounts|persons)\b|"
+    r"(?:users|people|customers|accounts|persons)\b|\bwhich of (?:our|the|these|those|my|your|all)\b[^,;?]{0,40}?"
+    r"\b(?:users|people|customers|accounts|persons|subscribers|members)\b|"
     r"\btop \d+ (?:users|people|customers|accounts|persons)\b|\b(?:users|people|customers|accounts) \(?(?:e-?mails?|names)\b"
 )
 """The question asks for people by who they are ("who ...", "which users ...", "top 5 users (email)")."""
+IDLE_BEFORE = re.compile(
+    r"\b(?:not|no|zero|nothing|never|inactive|silent|quiet|(?:did|do|does|have|has|had|was|were|is|are)(?:n'?t| not))\b"
+    r"[^,;.?!]{0,30}$"
+)
+""""But not in November", "didn't show up at all last week": a negation right before a second period."""
+PERIOD_GAP = 40
+"""How far after a negation (or a negated action) its period may be said ("didn't upload anything in November")."""
 _BARE_SIDE = re.compile(r"\s*\)?\s*(?:vs\.?|versus|or|compared (?:to|with)|against)\s+(?:the\s+)?([\w+-]+)\b")
 """After a value, the other side of a comparison written as a bare value: "(company_size 1) vs 11-50"."""
 _AMONG_WHO = re.compile(
@@ -749,6 +757,8 @@ class Reading:
     """A second range the question sets beside the first ("October or September? both numbers")."""
     other_range: TimeRange | None = None
     """A second range that is not a comparison ("September signups still around in October")."""
+    other_span: tuple[int, int] | None = None
+    """Where the question says the second range."""
     qualifiers: list[Mention] = field(default_factory=list)
     """Events that describe who rather than what: "registered users", "paying customers"."""
     among: list[Mention] = field(default_factory=list)
@@ -804,6 +814,27 @@ class Reading:
                     out.append(word)
             self._unknown_things = out
         return self._unknown_things
+
+    def later_periods(self) -> list[tuple[TimeRange, tuple[int, int]]]:
+        """The periods a question names after the one it asks about, with where it says them: a second range
+        starting later ("active in October but not in November"; "inactive the week before" is earlier, a return)
+        and a silence next to an asked range ("active in October, nothing since Nov 1")."""
+        if self.time is None:
+            return []
+        found = []
+        if self.other_range is not None and self.other_span is not None and self.other_range.start > self.time.start:
+            found.append((self.other_range, self.other_span))
+        if self.silence is not None:
+            found.append(self.silence)
+        return found
+
+    def idle_before(self, at: int) -> re.Match[str] | None:
+        """The negation right before a period said at ``at`` ("... but not in November"), unless the question's
+        own period stands between them ("went silent last week after being active the week of Nov 9")."""
+        found = IDLE_BEFORE.search(self.text, max(0, at - PERIOD_GAP), at)
+        if found is None or (self.time_span is not None and found.start() <= self.time_span[0] < at):
+            return None
+        return found
 
     def detail(self, kind: str) -> Detail | None:
         return self.details.get(kind)
@@ -873,6 +904,8 @@ class Reading:
             and self.silence is None
         ):
             found.add("counted_negation")  # "how many subscribers haven't sent an invoice in 30 days": one number
+        if any(span == self.other_span and self.idle_before(span[0]) for _, span in self.later_periods()):
+            found.add("idle_period")  # "active in October but not in November": nothing done in the second period
         if _PEOPLE_ASKED.search(self.text):
             found.add("people")  # "who spent the most time in the app": people, named, are the answer
         return frozenset(found)
@@ -1268,6 +1301,7 @@ class Reader:
             time_span,
         )
         reading.compare_range, reading.other_range = compare_range, other_range
+        reading.other_span = other.span if other is not None else None
         if other_range is not None and time is not None:
             offset = _units_between(time, other_range)
             if offset is not None and "offset" not in numbers and other is not None:

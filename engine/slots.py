@@ -24,11 +24,11 @@ from .errors import Problem, TimeRangeError
 from .linking import Linker, Mention
 from .meaning import Breakdown, Comparison, Condition, Meaning, previous_range
 from .prefilter import Gated, gated
-from .reading import BRACKETED, NUMBER_RANGES, FoundFilter, Number, Reader, Reading
+from .reading import BRACKETED, NUMBER_RANGES, PERIOD_GAP, FoundFilter, Number, Reader, Reading
 from .roles import event_named, resolve_roles
 from .taxonomy import Taxonomy
 from .text import STOPWORDS, Question, stem
-from .timerange import default_interval, from_spec, parse_time_range
+from .timerange import calendar_unit, default_interval, from_spec, parse_time_range
 from .types import EventRef, PropertyFilter, PropertyRef, TimeRange
 
 _THING_NOUNS = (
@@ -122,6 +122,25 @@ _TOTAL_AFTER = re.compile(r"(?:\s+[\w$.,-]+){0,3}?\s+(in total|total|altogether|
 _HAD = re.compile(r"\b(?:had|has|have|with|but)\s+$")
 _CONTRAST = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|or)\b")
 """"vs those who don't": a negated event after one of these is the other side of a comparison."""
+_ON_A_VALUE = re.compile(
+    r"\b(?:users?|accounts?|customers?|people|subscribers?|members?|teams?|companies)\s+(?:(?:who|that) (?:are|were|is)\s+)?"
+    r"(?:currently |still |now )?(?:on|in)\s+(?:the\s+|a\s+|an\s+)?$"
+)
+"""People "on the business plan", "in the pro tier": a state of theirs, said after them."""
+_BY_EVENTS = ("events", "activity")
+"""The ranks of a list of people that count each one's events."""
+
+
+def _negated_period(r: Reading, end: int) -> tuple[TimeRange, tuple[int, int]] | None:
+    """A later period said right after a negated action, in its clause: the period in which the people did not
+    do it ("uploaded in October but did not upload in November"), and where it is said."""
+    for period, span in r.later_periods():
+        gap = r.text[end : span[0]]
+        if span[0] >= end and len(gap) <= PERIOD_GAP and not re.search(r"[,;.?!]", gap):
+            return period, span
+    return None
+
+
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
 _FACT_ROLES: dict[str, tuple[str, ...]] = {
     "min_days": ("min_days",),
@@ -359,6 +378,10 @@ class SlotFiller:
                     end=max(first.end, other.end),
                     label=f"{first.label.split(' (')[0]} and {other.label.split(' (')[0]}",
                 )
+                whole = calendar_unit(first)
+                if "interval" in by_role and whole is not None and whole == calendar_unit(other):
+                    # "active in October but not in November": month by month, whatever the span's length
+                    out.setdefault(by_role["interval"].name, whole)
             if r.time_span:
                 use(r.time_span)
             union = intent.two_ranges == "union" and r.other_range is not None
@@ -417,7 +440,10 @@ class SlotFiller:
             )
             use((threshold.start, threshold.end))
         unit = r.detail("unit")
-        if unit is not None and unit.value == intent.unit:
+        rank = next((s for s in intent.slots if s.name == "rank"), None)
+        ranked = out.get(rank.name, rank.default) if rank is not None else None
+        if unit is not None and (unit.value == intent.unit or (unit.value == "events" and ranked in _BY_EVENTS)):
+            # "emails plus how many events each had": the events are what a list of people is ranked by
             use((unit.start, unit.end))
         math = r.detail("math")
         if math is not None and math.value in intent.maths:
@@ -432,16 +458,31 @@ class SlotFiller:
                 use((m.start, m.end))
         self._silence(intent, r, out, by_role, now, use)
         free_excluded = [m for m in r.excluded if (m.start, m.end) not in filled.used and m.event is not None]
-        if "conditions" in by_role and "exclude" not in by_role and free_excluded:
+        if "exclude" in by_role:  # only a negation with its own period is left for the conditions
+            free_excluded = [m for m in free_excluded if _negated_period(r, m.end) is not None]
+        if "conditions" in by_role and free_excluded:
             name = by_role["conditions"].name
-            # "never bought": at no time before now; "without viewing /docs", "didn't upload": not in the range
-            out[name] = out.get(name, ()) + tuple(
-                Condition("did_not", m.event, in_range=not _EVER_NOT.search(r.text[max(0, m.start - 40) : m.start]))
-                for m in free_excluded
-                if m.event
-            )
+            # "never bought": at no time before now; "without viewing /docs", "didn't upload": not in the range;
+            # "didn't upload anything in November": not in that second period
+            silent = next((s for s in intent.slots if s.silence), None)
+            measured = by_role.get("series.event")
             for m in free_excluded:
+                period = _negated_period(r, m.end)
+                when = period[0] if period is not None else None
+                ever = _EVER_NOT.search(r.text[max(0, m.start - 40) : m.start])
+                if when is not None and silent is not None and measured is not None:
+                    # "uploaded in October but not in November": silent of that event, in a family that measures it
+                    out.setdefault(silent.name, when)
+                    out.setdefault(measured.name, m.event)
+                else:
+                    out[name] = (
+                        *out.get(name, ()),
+                        Condition("did_not", m.event, in_range=when is None and not ever, window=when),
+                    )
                 use((m.start, m.end))
+                if period is not None:
+                    use(period[1])
+        self._idle_period(intent, r, out, by_role, use)
         signup = self._named_by_people(r)
         if "conditions" in by_role and signup is not None:
             # "accounts that were active in October": where the signup event is named for the people ("accounts"
@@ -495,6 +536,35 @@ class SlotFiller:
         use((lead.start() if lead else quiet_for.start, quiet_for.end))
         for m in inside:
             use((m.start, m.end))
+
+    @staticmethod
+    def _idle_period(
+        intent: Intent,
+        r: Reading,
+        out: dict[str, Any],
+        by_role: dict[str, SlotSpec],
+        use: Callable[[tuple[int, int]], None],
+    ) -> None:
+        """ "Active in October but not in November", "didn't show up at all last week": the people counted did
+        nothing in the second period, said right after a negation (it was left unused, and everyone counted). A
+        family that measures silence takes the period as the silence."""
+        conditions = by_role.get("conditions")
+        silence = next((s for s in intent.slots if s.silence), None)
+        for period, span in r.later_periods():
+            if silence is None and (
+                conditions is None or any(c.window == period for c in out.get(conditions.name, ()))
+            ):
+                continue
+            negation = r.idle_before(span[0])
+            if negation is None or any(negation.start() <= m.start < span[0] for m in r.events):
+                continue
+            if silence is not None:
+                out.setdefault(silence.name, period)
+            elif conditions is not None:
+                out[conditions.name] = (*out.get(conditions.name, ()), Condition("did_not", None, window=period))
+            lead = _HAD.search(r.text, 0, negation.start())  # "have had no events": the verb with it
+            use((lead.start() if lead else negation.start(), span[0]))
+            use(span)
 
     @staticmethod
     def _totals(
@@ -783,7 +853,12 @@ class SlotFiller:
                     out[spec.name] = self._conversion_to(steps[0])
                 for m in mentions:
                     filled.used.add((m.start, m.end))
-            elif (spec.role == "exclude" or spec.set_aside) and r.excluded and r.excluded[0].event is not None:
+            elif (
+                (spec.role == "exclude" or spec.set_aside)
+                and r.excluded
+                and r.excluded[0].event is not None
+                and (spec.set_aside or _negated_period(r, r.excluded[0].end) is None)
+            ):  # "but not in November" is a condition with its period (never doing it is the excluded event)
                 out[spec.name] = r.excluded[0].event
                 filled.used.add((r.excluded[0].start, r.excluded[0].end))
 
@@ -791,6 +866,10 @@ class SlotFiller:
         """A filter value of a property only one event has ("ai_assist" is a feature_name of feature_used)."""
         for found in r.filters:
             f = found.filter
+            if _ON_A_VALUE.search(r.text, max(0, found.start - 40), found.start) and self.taxonomy.property(
+                f.prop.name, "person"
+            ):
+                continue  # "accounts on the business plan": the people's own plan, not the event that sets it
             owner = self._owner(f.prop) if f.op == "=" else None
             if owner is not None:
                 return EventRef(owner, (f,), str(f.value)), found
@@ -1762,7 +1841,18 @@ def reading_warnings(filled: Filled, meaning: Meaning, now: datetime) -> list[Pr
     ]
     counted = meaning.primary.event
     for c in meaning.conditions:
-        if c.kind == "did_not" and counted is not None and c.event is not None and c.event.name == counted.name:
+        apart = (
+            c.window is not None
+            and meaning.date_range is not None
+            and (c.window.start >= meaning.date_range.end or c.window.end <= meaning.date_range.start)
+        )  # "uploaded in October but not in November": another period, no contradiction
+        if (
+            c.kind == "did_not"
+            and counted is not None
+            and c.event is not None
+            and c.event.name == counted.name
+            and not apart
+        ):
             # "uploaded a file but never uploaded again": read literally that is nobody
             problems.append(
                 Problem(

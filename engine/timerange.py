@@ -1739,6 +1739,14 @@ _OWN_UNIT_MIN = 6
 """A range spelled in at least this many weeks or months ("the last 8 weeks") is charted in that unit."""
 
 
+def calendar_unit(tr: TimeRange) -> Unit | None:
+    """The calendar unit a range is one whole of ("October", "last week", "the week of Nov 9", "yesterday"), or
+    None ("the last 30 days", "since Nov 1")."""
+    spec = tr.spec
+    units: tuple[Unit, ...] = ("day", "week", "month")
+    return next((u for u in units if u in spec or u in (spec.get("previous"), spec.get("this"))), None)
+
+
 def default_interval(tr: TimeRange) -> Unit:
     """The interval that gives a readable chart. A range the asker spelled in weeks or months, six or
     more of them, is charted in that unit (they think of it that way); otherwise by its length: up to
