@@ -128,6 +128,7 @@ _ON_A_VALUE = re.compile(
 )
 """People "on the business plan", "in the pro tier": a state of theirs, said after them."""
 _BY_EVENTS = ("events", "activity")
+_EACH = re.compile(r"\s+(?:they\s+)?(?:each|apiece)\b")
 """The ranks of a list of people that count each one's events."""
 
 
@@ -442,8 +443,11 @@ class SlotFiller:
         unit = r.detail("unit")
         rank = next((s for s in intent.slots if s.name == "rank"), None)
         ranked = out.get(rank.name, rank.default) if rank is not None else None
-        if unit is not None and (unit.value == intent.unit or (unit.value == "events" and ranked in _BY_EVENTS)):
-            # "emails plus how many events each had": the events are what a list of people is ranked by
+        each = unit is not None and _EACH.match(r.text, unit.end) is not None
+        if unit is not None and (
+            unit.value == intent.unit or (unit.value == "events" and ranked in _BY_EVENTS and each)
+        ):
+            # "emails plus how many events each had": each person's events are what a list of people is ranked by
             use((unit.start, unit.end))
         math = r.detail("math")
         if math is not None and math.value in intent.maths:
