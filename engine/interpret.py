@@ -794,21 +794,24 @@ def _cohort_comparison(answer: Asked, table: Table, what: str) -> Interpretation
         if offset is not None
         else ("converted", "convert", "converts")
     )
-    head = (
-        f"{what}: "
-        + "; ".join(
-            f"{r['cohort']}: {_num(r['conversion_pct']):.1f}% of {fmt(_num(r['users']))} {done}, "
-            f"{fmt(_num(r['avg_metric_events']))} on average"
-            for r in rows
+    per_person = answer.meaning is not None and answer.meaning.primary.per_actor is not None
+
+    def said(r: dict[str, Any]) -> str:
+        share = f"{_num(r['conversion_pct']):.1f}% of {fmt(_num(r['users']))} {done}"
+        mean = (
+            f"{fmt(_num(r['avg_metric_events']))} per person on average "
+            f"({fmt(_num(r['avg_among_converted']))} per person who did it)"
         )
-        + "."
-    )
+        return f"{r['cohort']}: {mean}, {share}" if per_person else f"{r['cohort']}: {share}, {mean}"
+
+    head = f"{what}: " + "; ".join(said(r) for r in rows) + "."
     figures = []
     for r in rows:
         figures += [
             Figure(f"{r['cohort']} conversion", _num(r["conversion_pct"]), "%"),
             Figure(f"{r['cohort']} users", _num(r["users"])),
             Figure(f"{r['cohort']} average", _num(r["avg_metric_events"])),
+            Figure(f"{r['cohort']} average of those who did it", _num(r["avg_among_converted"])),
         ]
     did_not = next((r for r in rows if str(r["cohort"]).startswith("did not ")), None)
     did = next((r for r in rows if str(r["cohort"]).startswith("did ") and r is not did_not), None)

@@ -660,8 +660,11 @@ _LIST_JOIN = re.compile(r"^\s*(?:,|/|&|\+|-|–|or|and|to|through|thru|until|,\s
 """Two ranges joined like this are one list ("signed up in Sep or Oct", "Sep+Oct signups")."""
 _VS_BETWEEN = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|with)\b")
 _BOTH = re.compile(
-    r"\b(?:both|each(?!\s+(?:group|cohort|segment|variant|side|bucket)s?\b)|separately|respectively|side by side|which (?:one|was|is|month|week|period))\b"
+    r"\b(?:(?:both|each)(?!\s+(?:(?:of )?(?:the|these|those) )?(?:group|cohort|segment|variant|side|bucket)s?\b)|separately|respectively|side by side|which (?:one|was|is|month|week|period))\b"
 )
+_BOTH_REACH = 40
+"""How near two listed periods "both", "each", "separately" must be said to set them side by side ("Sep or Oct?
+both numbers"; "signed up in Sept or Oct: ... both purchase rates" is about two groups of them)."""
 _COMPARATIVE = re.compile(r"\b(?:more|less|fewer|higher|lower|better|worse|bigger|smaller)\b")
 _RANGE_COMPARE = re.compile(
     r"\b(?:vs\.?|versus|compared?|comparing|comparison|against|than|both|each|difference|"
@@ -1663,7 +1666,13 @@ def _two_ranges(
     listed = bool(_LIST_JOIN.match(between))
     side_by_side = (
         bool(_VS_BETWEEN.search(between))
-        or (listed and (_BOTH.search(text) or _COMPARATIVE.search(text[max(0, a.span[0] - 60) : a.span[0]])))
+        or (
+            listed
+            and (
+                _BOTH.search(text, max(0, a.span[0] - _BOTH_REACH), b.span[1] + _BOTH_REACH)
+                or _COMPARATIVE.search(text[max(0, a.span[0] - 60) : a.span[0]])
+            )
+        )
         or (not listed and bool(_RANGE_COMPARE.search(text)))
     )
     if side_by_side:

@@ -132,6 +132,12 @@ _EACH = re.compile(r"\s+(?:they\s+)?(?:each|apiece)\b")
 """The ranks of a list of people that count each one's events."""
 
 
+def _spare_with_groups(spec: SlotSpec) -> bool:
+    """A slot required only while no groups are named ("compare users who did what?"): with "pro vs free users"
+    given, the one event named is what is measured, not who is compared."""
+    return bool(spec.required_if) and not spec.is_required({name: (True,) for name in spec.required_if or {}})
+
+
 def _negated_period(r: Reading, end: int) -> tuple[TimeRange, tuple[int, int]] | None:
     """A later period said right after a negated action, in its clause: the period in which the people did not
     do it ("uploaded in October but did not upload in November"), and where it is said."""
@@ -800,8 +806,12 @@ class SlotFiller:
                 if not narrowed and other.event is not None and other.event.filters:
                     taken[spec.name], narrowed = other, True
 
+        one_event = len({m.event.name for m in free if m.event is not None}) == 1
+        lone_left = any(s.lone for s in singles)
         for spec in singles:
             if spec.cue is not None:
+                if one_event and lone_left and r.segments is not None and _spare_with_groups(spec):
+                    continue  # "do pro users search more than free users (counting people who searched)": measured
                 cued = next((m for m in free if spec.cue.search(r.text[max(0, m.start - 40) : m.start])), None)
                 if cued is not None:
                     take(spec, cued)
@@ -812,8 +822,8 @@ class SlotFiller:
                 if by_default is not None:
                     take(spec, by_default)
         lone = next((s for s in singles if s.lone and s.name not in taken), None)
-        if lone is not None and len(free) == 1:
-            take(lone, free[0])
+        if lone is not None and free and len({m.event.name if m.event else None for m in free}) == 1:
+            take(lone, free[0])  # one event, however often it is said
         for spec in singles:
             if spec.name not in taken and spec.name not in out and free:
                 take(spec, free[0])
@@ -823,6 +833,11 @@ class SlotFiller:
         for name, m in taken.items():
             out[name] = m.event
             filled.used.add((m.start, m.end))
+        needed = next((s for s in singles if s.name not in out and s.is_required(out)), None)
+        if needed is not None and mentions and (owned := self._owned_value(r)) is not None:
+            # "do ai_assist users upload more than everyone else": a value only one event has names who
+            out[needed.name] = owned[0]
+            filled.used.add((owned[1].start, owned[1].end))
         for spec in singles:
             if spec.name not in out and not mentions:
                 implied = next((d for p, d in spec.implied if p.search(r.text)), None)

@@ -1660,3 +1660,40 @@ def test_a_second_period_after_a_negation_is_when_people_did_not_act(demo_engine
         "list customers who've gone quiet (no events in the past 14 days), with days since they were last seen"
     )
     assert ranked.slots["rank"] == "silence"  # the figure asked for is the one they are ranked by
+
+
+def test_named_groups_compared_on_each_persons_average(demo_engine: Engine) -> None:
+    """ "Do pro users search more than free users? avg searches per person (only counting people who searched)":
+    the one event named is measured (it was taken for who is compared, and purchases measured), each group's people
+    by their plan on each event, and the average stated over everyone and over those who did it; "both groups" after
+    "in Sept or Oct" is about the groups, so both months are read (September was dropped, reported)."""
+    truth = dict(
+        demo_engine.backend.run_sql(
+            "SELECT JSONExtractString(person_properties, 'plan') AS plan, round(count() / uniqExact(person_id), 2) "
+            "FROM events WHERE event = 'search_performed' AND timestamp >= '2026-10-01' AND timestamp < '2026-11-01' "
+            "AND plan IN ('pro', 'free') GROUP BY plan"
+        ).rows
+    )
+    asked, table = answered(
+        demo_engine,
+        "do pro users search more than free users? avg searches per person in October, pro vs free (only counting "
+        "people who searched)",
+    )
+    assert asked.slots["metric_event"].name == "search_performed" and not asked.caveats
+    assert {r["cohort"]: r["avg_among_converted"] for r in table.records()} == truth
+    assert "per person who did it" in asked.interpret(table).text()
+    union = demo_engine.ask(
+        "people who signed up in Sept or Oct: did the ones who shared a file in their first 7 days buy more often "
+        "than the ones who didn't? purchase rate for both groups"
+    )
+    assert union.slots["time_range"].start == datetime(2026, 9, 1, tzinfo=UTC) and not union.caveats
+
+
+def test_a_value_only_one_event_has_names_the_group_compared(demo_engine: Engine) -> None:
+    """ "Do ai_assist users upload more files than everyone else?": people who used the ai_assist feature against
+    the rest, on uploads (ai_assist was a filter on every event, and nobody was left to compare)."""
+    asked = demo_engine.ask("do ai_assist users upload more files than everyone else? avg uploads per person")
+    assert asked.clarification is None and asked.intent == "cohort_comparison"
+    cohort = asked.slots["cohort_event"]
+    assert cohort.name == "feature_used" and [f.value for f in cohort.filters] == ["ai_assist"]
+    assert asked.slots["metric_event"].name == "file_uploaded" and not asked.slots.get("filters")
