@@ -1064,3 +1064,15 @@ def test_people_described_before_their_noun_and_silent_after_an_active_period(bi
     listed = billfold.ask("list accounts on the business plan who had events in October but nothing since Nov 1")
     assert [(f.prop.scope, f.prop.name) for f in listed.slots["filters"]] == [("person", "plan")]
     assert listed.run().records()[0]["total"] == business
+
+
+def test_one_event_in_two_dated_periods_is_a_count_of_each(billfold: Engine, store: Store) -> None:
+    """ "Invoices sent from German accounts, Nov 2-13 compared with Nov 14-25?": the event's number in each period
+    (it asked which analysis, a list of people or a count)."""
+    counted = "SELECT count() FROM events WHERE event = 'invoice_sent' AND JSONExtractString(person_properties, 'country') = 'DE' AND timestamp >= '{}' AND timestamp < '{}'"
+    (before,) = store.json(counted.format("2026-11-02", "2026-11-14"))["data"][0]
+    (after,) = store.json(counted.format("2026-11-14", "2026-11-26"))["data"][0]
+    asked = billfold.ask("invoices sent from german accounts, nov 2-13 compared with nov 14-25?")
+    assert asked.clarification is None and asked.intent == "count" and not asked.caveats
+    figures = [f.value for f in asked.interpret(asked.run()).figures]
+    assert after in figures and before in figures
