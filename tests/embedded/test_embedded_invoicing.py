@@ -1076,3 +1076,23 @@ def test_one_event_in_two_dated_periods_is_a_count_of_each(billfold: Engine, sto
     assert asked.clarification is None and asked.intent == "count" and not asked.caveats
     figures = [f.value for f in asked.interpret(asked.run()).figures]
     assert after in figures and before in figures
+
+
+def test_a_first_window_in_whole_days_of_hours(billfold: Engine, store: Store) -> None:
+    """ "Accounts that send an invoice in their first 72 hours": within 3 days of their signup (the hours were
+    reported unused and every sender compared)."""
+    (truth,) = store.json(
+        "WITH s AS (SELECT person_id, min(timestamp) AS t0 FROM events WHERE event = 'account_created' GROUP BY "
+        "person_id), early AS (SELECT DISTINCT e.person_id AS person_id FROM events AS e JOIN s ON e.person_id = "
+        "s.person_id WHERE e.event = 'invoice_sent' AND e.timestamp >= s.t0 AND e.timestamp < s.t0 + INTERVAL 3 DAY) "
+        "SELECT round(100 * countIf(person_id IN (SELECT person_id FROM events WHERE event = 'subscription_started')) "
+        "/ count(), 1) FROM s WHERE person_id IN early"
+    )["data"][0]
+    asked = billfold.ask(
+        "do accounts that send an invoice in their first 72 hours subscribe more than the rest? all time"
+    )
+    assert asked.clarification is None and not asked.caveats
+    (within,) = [c for c in asked.slots["conditions"] if c.kind == "within"]
+    assert within.days == 3
+    rows = {r["cohort"]: r["conversion_pct"] for r in asked.run().records()}
+    assert round(rows["did invoice_sent"], 1) == truth
