@@ -1096,3 +1096,15 @@ def test_a_first_window_in_whole_days_of_hours(billfold: Engine, store: Store) -
     assert within.days == 3
     rows = {r["cohort"]: r["conversion_pct"] for r in asked.run().records()}
     assert round(rows["did invoice_sent"], 1) == truth
+
+
+def test_not_a_single_page_viewed_is_no_bounce(billfold: Engine, store: Store) -> None:
+    """ "How many paying subscribers haven't viewed a single page in the last 2 weeks": subscribers with no
+    pageview in those days ("a single page" read as a bounce gave the bounce rate, with the rest unread)."""
+    (truth,) = store.json(
+        "SELECT uniqExact(person_id) FROM events WHERE event = 'subscription_started' AND person_id NOT IN (SELECT "
+        f"person_id FROM events WHERE event = '$pageview' AND timestamp >= {SQL_END} - INTERVAL 14 DAY)"
+    )["data"][0]
+    asked = billfold.ask("how many paying subscribers havent viewed a single page in the last 2 weeks?")
+    assert asked.intent == "count" and not asked.caveats
+    assert asked.interpret(asked.run()).figures[0].value == truth
