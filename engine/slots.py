@@ -128,8 +128,19 @@ _ON_A_VALUE = re.compile(
 )
 """People "on the business plan", "in the pro tier": a state of theirs, said after them."""
 _BY_EVENTS = ("events", "activity")
-_EACH = re.compile(r"\s+(?:they\s+)?(?:each|apiece)\b")
 """The ranks of a list of people that count each one's events."""
+_EACH = re.compile(r"\s+(?:they\s+)?(?:each|apiece)\b")
+""""How many events each had": a figure said of every person listed."""
+
+
+def _silence_slot(intent: Intent) -> SlotSpec | None:
+    """The slot of a family that measures silence (churn_risk's ``silent_since``), if it has one."""
+    return next((s for s in intent.slots if s.silence), None)
+
+
+def _one_event(mentions: Iterable[Mention]) -> bool:
+    """Mentions of one event only, however often it is said ("do pro users search more ... who searched")."""
+    return len({m.event.name if m.event else None for m in mentions}) == 1
 
 
 def _spare_with_groups(spec: SlotSpec) -> bool:
@@ -368,7 +379,7 @@ class SlotFiller:
                 if choice is not None:
                     out[spec.name] = choice
         if r.silence is not None:  # "inactive since Nov 1": a family that measures silence takes it as such
-            silence = next((s for s in intent.slots if s.silence), None)
+            silence = _silence_slot(intent)
             if silence is not None:
                 out[silence.name] = r.silence[0]
                 use(r.silence[1])
@@ -467,17 +478,20 @@ class SlotFiller:
             ):
                 use((m.start, m.end))
         self._silence(intent, r, out, by_role, now, use)
-        free_excluded = [m for m in r.excluded if (m.start, m.end) not in filled.used and m.event is not None]
+        free_excluded = {
+            m: _negated_period(r, m.end)
+            for m in r.excluded
+            if (m.start, m.end) not in filled.used and m.event is not None
+        }
         if "exclude" in by_role:  # only a negation with its own period is left for the conditions
-            free_excluded = [m for m in free_excluded if _negated_period(r, m.end) is not None]
+            free_excluded = {m: period for m, period in free_excluded.items() if period is not None}
         if "conditions" in by_role and free_excluded:
             name = by_role["conditions"].name
             # "never bought": at no time before now; "without viewing /docs", "didn't upload": not in the range;
             # "didn't upload anything in November": not in that second period
-            silent = next((s for s in intent.slots if s.silence), None)
+            silent = _silence_slot(intent)
             measured = by_role.get("series.event")
-            for m in free_excluded:
-                period = _negated_period(r, m.end)
+            for m, period in free_excluded.items():
                 when = period[0] if period is not None else None
                 ever = _EVER_NOT.search(r.text[max(0, m.start - 40) : m.start])
                 if when is not None and silent is not None and measured is not None:
@@ -559,7 +573,7 @@ class SlotFiller:
         nothing in the second period, said right after a negation (it was left unused, and everyone counted). A
         family that measures silence takes the period as the silence."""
         conditions = by_role.get("conditions")
-        silence = next((s for s in intent.slots if s.silence), None)
+        silence = _silence_slot(intent)
         for period, span in r.later_periods():
             if silence is None and (
                 conditions is None or any(c.window == period for c in out.get(conditions.name, ()))
@@ -806,7 +820,7 @@ class SlotFiller:
                 if not narrowed and other.event is not None and other.event.filters:
                     taken[spec.name], narrowed = other, True
 
-        one_event = len({m.event.name for m in free if m.event is not None}) == 1
+        one_event = _one_event(free)
         lone_left = any(s.lone for s in singles)
         for spec in singles:
             if spec.cue is not None:
@@ -822,8 +836,8 @@ class SlotFiller:
                 if by_default is not None:
                     take(spec, by_default)
         lone = next((s for s in singles if s.lone and s.name not in taken), None)
-        if lone is not None and free and len({m.event.name if m.event else None for m in free}) == 1:
-            take(lone, free[0])  # one event, however often it is said
+        if lone is not None and free and _one_event(free):
+            take(lone, free[0])
         for spec in singles:
             if spec.name not in taken and spec.name not in out and free:
                 take(spec, free[0])
