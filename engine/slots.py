@@ -104,7 +104,8 @@ _LEAVE_OUT = re.compile(
 """Words earlier in the clause that set events aside: "ignoring pageviews and $identify" (not "never did X")."""
 _SERIES_ASKED = re.compile(r"(?:by|per|each|every|over)\b|\w+ly$")
 """An interval said as a series ("by month", "weekly"), not as a span ("within a day") or a change ("MoM")."""
-_PEOPLE_NOUN = re.compile(r"\b(?:accounts?|members?|customers?|subscribers?|users?|people)\b")
+_PEOPLE_WORDS = r"accounts?|members?|customers?|subscribers?|users?|people"
+_PEOPLE_NOUN = re.compile(rf"\b(?:{_PEOPLE_WORDS})\b")
 """The first word naming who is counted ("how many accounts ..."): held against the signup event's name."""
 _EVER_NOT = re.compile(
     r"\b(?:never|not ever|at no point|not once|still (?:haven'?t|hasn'?t|have not|has not|not|no)|not yet|yet to)\b"
@@ -123,7 +124,7 @@ _HAD = re.compile(r"\b(?:had|has|have|with|but)\s+$")
 _CONTRAST = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|or)\b")
 """"vs those who don't": a negated event after one of these is the other side of a comparison."""
 _ON_A_VALUE = re.compile(
-    r"\b(?:users?|accounts?|customers?|people|subscribers?|members?|teams?|companies)\s+(?:(?:who|that) (?:are|were|is)\s+)?"
+    rf"\b(?:{_PEOPLE_WORDS}|teams?|companies)\s+(?:(?:who|that) (?:are|were|is)\s+)?"
     r"(?:currently |still |now )?(?:on|in)\s+(?:the\s+|a\s+|an\s+)?$"
 )
 """People "on the business plan", "in the pro tier": a state of theirs, said after them."""
@@ -146,7 +147,7 @@ def _one_event(mentions: Iterable[Mention]) -> bool:
 def _spare_with_groups(spec: SlotSpec) -> bool:
     """A slot required only while no groups are named ("compare users who did what?"): with "pro vs free users"
     given, the one event named is what is measured, not who is compared."""
-    return bool(spec.required_if) and not spec.is_required({name: (True,) for name in spec.required_if or {}})
+    return not spec.required and bool(spec.required_if) and all(None in v for v in (spec.required_if or {}).values())
 
 
 def _negated_period(r: Reading, end: int) -> tuple[TimeRange, tuple[int, int]] | None:
@@ -458,7 +459,7 @@ class SlotFiller:
             )
             use((threshold.start, threshold.end))
         unit = r.detail("unit")
-        rank = next((s for s in intent.slots if s.name == "rank"), None)
+        rank = intent.slot("rank")
         ranked = out.get(rank.name, rank.default) if rank is not None else None
         each = unit is not None and _EACH.match(r.text, unit.end) is not None
         if unit is not None and (
