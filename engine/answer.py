@@ -30,6 +30,8 @@ READING_WARNINGS = frozenset({"unused_words", "partial_period", "assumption"})
 
 @dataclass(frozen=True)
 class ClarifyingQuestion:
+    """One thing askhog must ask about (a slot, the family, a rephrasing), with concrete options where they exist."""
+
     slot: str
     prompt: str
     options: tuple[str, ...] = ()

@@ -207,7 +207,7 @@ class Engine:
         if workflow:
             return self._workflow_answer(replace(base, workflow=workflow), chosen, filled)
         if filled.issues:
-            questions = tuple(ClarifyingQuestion(i.slot, i.prompt, i.options, i.reason) for i in filled.issues)
+            questions = tuple(filled.issues)
             return replace(base, clarification=Clarification("slots", questions))
         return self._render(base, chosen, filled)
 
@@ -289,11 +289,7 @@ class Engine:
         from .workflows import load_workflow, missing_inputs
 
         workflow = load_workflow(base.workflow or "")
-        questions = [
-            ClarifyingQuestion(i.slot, i.prompt, i.options, i.reason)
-            for i in filled.issues
-            if i.slot in workflow.inputs
-        ]
+        questions = [i for i in filled.issues if i.slot in workflow.inputs]
         for spec in missing_inputs(workflow, filled.values):
             if all(q.slot != spec.name for q in questions):
                 slot = intent.slot(spec.name)

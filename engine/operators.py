@@ -28,6 +28,19 @@ _SET_FORMS = re.compile(
 )
 """Set-ness: a property present or absent, whatever its value."""
 
+_NOT_EQUAL: tuple[tuple[str, FilterOp], ...] = (
+    ("is not equal to", "!="),
+    ("not equal to", "!="),
+    ("does not equal", "!="),
+    ("doesn't equal", "!="),
+    ("is other than", "!="),
+    ("other than", "!="),
+    ("is not", "!="),
+    ("isn't", "!="),
+    ("isnt", "!="),
+)
+""""Not equal" in words, for text and numbers alike, longest first."""
+
 _STRING_OPS: tuple[tuple[str, FilterOp], ...] = (
     ("does not contain", "not_contains"),
     ("doesn't contain", "not_contains"),
@@ -41,15 +54,7 @@ _STRING_OPS: tuple[tuple[str, FilterOp], ...] = (
     ("starting with", "starts_with"),
     ("begins with", "starts_with"),
     ("beginning with", "starts_with"),
-    ("is not equal to", "!="),
-    ("not equal to", "!="),
-    ("does not equal", "!="),
-    ("doesn't equal", "!="),
-    ("is other than", "!="),
-    ("other than", "!="),
-    ("is not", "!="),
-    ("isn't", "!="),
-    ("isnt", "!="),
+    *_NOT_EQUAL,
     ("!=", "!="),
     ("<>", "!="),
     ("≠", "!="),
@@ -81,14 +86,7 @@ _NUMERIC_OPS: tuple[tuple[str, FilterOp], ...] = (
     (">", ">"),
     ("<", "<"),
     ("=", "="),
-    ("is not equal to", "!="),
-    ("not equal to", "!="),
-    ("does not equal", "!="),
-    ("doesn't equal", "!="),
-    ("is other than", "!="),
-    ("other than", "!="),
-    ("is not", "!="),
-    ("isn't", "!="),
+    *_NOT_EQUAL,
     ("not", "!="),
     ("greater than or equal to", ">="),
     ("more than or equal to", ">="),

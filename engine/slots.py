@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from .answer import ClarifyingQuestion
 from .asking import AskReason
 from .catalog import Intent, SlotSpec
 from .english import is_english
@@ -214,23 +215,13 @@ def _dated(m: Mention, r: Reading) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class SlotIssue:
-    """A slot the engine must ask about, with concrete options where they exist."""
-
-    slot: str
-    prompt: str
-    options: tuple[str, ...] = ()
-    reason: AskReason = "missing"
-
-
 @dataclass
 class Filled:
     """The slots of one question: values, which came from defaults, what is still unclear, what was used."""
 
     values: dict[str, Any]
     defaulted: list[str] = field(default_factory=list)
-    issues: list[SlotIssue] = field(default_factory=list)
+    issues: list[ClarifyingQuestion] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     used: set[tuple[int, int]] = field(default_factory=set)
     unused: list[str] = field(default_factory=list)
@@ -1135,7 +1126,7 @@ class SlotFiller:
         """Ask about ``slot`` instead of answering with the value it was given: the question named something the
         project does not have, and an answer for the nearest thing would be a confident answer to another question."""
         filled.values.pop(slot, None)
-        filled.issues.append(SlotIssue(slot, prompt, options, reason))
+        filled.issues.append(ClarifyingQuestion(slot, prompt, options, reason))
 
     def _ask_event(self, filled: Filled, spec: SlotSpec, named: str, near: str) -> None:
         """Ask which event, where the question names one the project does not have ("no event called 'errors'"),
@@ -1414,7 +1405,7 @@ class SlotFiller:
             del v[time_spec.name]
             filled.defaulted.remove(time_spec.name)
             filled.issues.append(
-                SlotIssue(
+                ClarifyingQuestion(
                     time_spec.name,
                     f"I could not use the period {r.unread_time!r} (is it in the future, or not a real "
                     f"date?). {time_spec.prompt}",
@@ -1424,7 +1415,7 @@ class SlotFiller:
             )
         if r.time_options and time_spec is not None and time_spec.name not in v:
             filled.issues.append(
-                SlotIssue(
+                ClarifyingQuestion(
                     time_spec.name, "Which period do you mean?", tuple(t.label for t in r.time_options), "ambiguous"
                 )
             )
@@ -1442,7 +1433,7 @@ class SlotFiller:
                 # a project none of whose events reads as the role ("activation"): asked, never rendered without
                 kind = role[1:].removesuffix("_event").replace("_", " ")
                 filled.issues.append(
-                    SlotIssue(
+                    ClarifyingQuestion(
                         spec.name,
                         f"No event of this project reads as the {kind} event. {spec.prompt}",
                         self.options_for(spec),
@@ -1603,7 +1594,7 @@ class SlotFiller:
             filters = next((s for s in intent.slots if s.type == "filters"), None)
             if value_of is not None and value_of.values and filters is not None:
                 filled.issues.append(
-                    SlotIssue(
+                    ClarifyingQuestion(
                         filters.name,
                         f"This project has no {value_of.name} called {word!r}: which {value_of.name}?",
                         tuple(f"{value_of.name} = {v}" for v in value_of.values),
@@ -1660,7 +1651,9 @@ class SlotFiller:
             return
         said = primary.name in filled.values and primary.name not in filled.defaulted
         if r.vague and not r.events and r.metric is None and not said:
-            filled.issues.append(SlotIssue(primary.name, primary.prompt, tuple(self.linker.event_options()), "vague"))
+            filled.issues.append(
+                ClarifyingQuestion(primary.name, primary.prompt, tuple(self.linker.event_options()), "vague")
+            )
 
     def _property_named(self, noun: str) -> Any:
         """ "plan" in "enterprise plan": the property a noun names, with its known values."""
@@ -1713,30 +1706,30 @@ class SlotFiller:
                 continue
             if any(f.prop.name == name for f in filled.values.get(spec.name) or ()):
                 continue
-            filled.issues.append(SlotIssue(spec.name, prompt, options, "referent"))
+            filled.issues.append(ClarifyingQuestion(spec.name, prompt, options, "referent"))
             return
 
-    def _events_issue(self, spec: SlotSpec, partial: tuple[EventRef, ...]) -> SlotIssue:
+    def _events_issue(self, spec: SlotSpec, partial: tuple[EventRef, ...]) -> ClarifyingQuestion:
         options = []
         if len(partial) >= 2:
             options.append(" -> ".join(e.name for e in partial))
         if len(self._default_funnel) >= 2:
             options.append(" -> ".join(self._default_funnel[-2:]))
             options.append(" -> ".join((self._default_funnel[0], self._default_funnel[-1])))
-        return SlotIssue(spec.name, spec.prompt, tuple(dict.fromkeys(o for o in options if o)), "missing")
+        return ClarifyingQuestion(spec.name, spec.prompt, tuple(dict.fromkeys(o for o in options if o)), "missing")
 
-    def _issue(self, spec: SlotSpec, r: Reading) -> SlotIssue:
+    def _issue(self, spec: SlotSpec, r: Reading) -> ClarifyingQuestion:
         if spec.type in ("event", "events"):
             phrase = " ".join((r.unknown_things() or r.unknown_words)[-3:])
             if phrase and not r.events:
-                return SlotIssue(
+                return ClarifyingQuestion(
                     spec.name,
                     f"I couldn't find an event matching {phrase!r}. {spec.prompt}",
                     tuple(self.linker.suggest_events(phrase)),
                     "unknown_event",
                 )
-            return SlotIssue(spec.name, spec.prompt, tuple(self.linker.event_options()))
-        return SlotIssue(spec.name, spec.prompt, self.options_for(spec))
+            return ClarifyingQuestion(spec.name, spec.prompt, tuple(self.linker.event_options()))
+        return ClarifyingQuestion(spec.name, spec.prompt, self.options_for(spec))
 
     def options_for(self, spec: SlotSpec) -> tuple[str, ...]:
         tax = self.taxonomy

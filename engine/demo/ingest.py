@@ -234,6 +234,20 @@ def uuid5_oid(text: str) -> str:
     )
 
 
+ROW_FIELDS = (
+    "uuid",
+    "event",
+    "distinct_id",
+    "person_id",
+    "timestamp",
+    "properties",
+    "person_properties",
+    "elements_chain",
+    "session_id",
+)
+"""The fields of a checked event row, in order (an export's ``$session_id`` fills ``session_id``)."""
+
+
 def checked(records: str, flattened: bool = False) -> str:
     """Every record with its values or the reason it is rejected (``CHECKED_COLUMNS``).
 
@@ -241,19 +255,7 @@ def checked(records: str, flattened: bool = False) -> str:
     adds its rows once. ``flattened``: the records may carry ``__flat`` (CSV ``properties.<key>`` columns).
     The checks run in the order a reader would fix them: the line, the event, then each field.
     """
-    fields = (
-        "uuid",
-        "event",
-        "distinct_id",
-        "person_id",
-        "timestamp",
-        "properties",
-        "person_properties",
-        "elements_chain",
-        "session_id",
-        "__flat",
-    )
-    raws = [f"{_raw(f)} AS r_{f}, {_kind('r_' + f)} AS k_{f}" for f in fields]
+    raws = [f"{_raw(f)} AS r_{f}, {_kind('r_' + f)} AS k_{f}" for f in (*ROW_FIELDS, "__flat")]
     raws.append(f"{_raw('$session_id')} AS r_dollar_session, {_kind('r_dollar_session')} AS k_dollar_session")
     properties_parts, properties_reason, properties = _object_field("properties")
     person_parts, person_reason, person_properties = _object_field("person_properties")

@@ -143,7 +143,7 @@ def read_export(path: Path | str, store: Store | None = None) -> Export:
         staged.find_duplicates(None)
         rejected = staged.rejected()
         rows = [
-            dict(zip(_ROW_FIELDS, row))
+            dict(zip(ingest.ROW_FIELDS, row))
             for row in store.json(
                 f"SELECT toString(uuid), event, distinct_id, toString(person_id), toString(timestamp), properties, "
                 f"person_properties, elements_chain, session_id FROM {db}.rows "
@@ -153,17 +153,6 @@ def read_export(path: Path | str, store: Store | None = None) -> Export:
     return Export(rows, rejected, reader.checksum)
 
 
-_ROW_FIELDS = (
-    "uuid",
-    "event",
-    "distinct_id",
-    "person_id",
-    "timestamp",
-    "properties",
-    "person_properties",
-    "elements_chain",
-    "session_id",
-)
 _ROWS = (
     "record UInt64, uuid UUID, event String, distinct_id String, person_id UUID, timestamp DateTime64(6, 'UTC'), "
     "properties String, person_properties String, elements_chain String, session_id String"
@@ -284,7 +273,7 @@ class _Staging:
         """The checked columns the target takes, in its names."""
         if self.target == f"{self.db}.events":
             return _EVENT_COLUMNS
-        return "record, " + ", ".join(_ROW_FIELDS)
+        return "record, " + ", ".join(ingest.ROW_FIELDS)
 
     def _checked(self, only: str = "") -> str:
         """The checked rows of the file (``only``: of the records this subquery names)."""

@@ -52,35 +52,19 @@ def change_point(inp: StepInput) -> Outcome:
     if len(days) < 6:
         raise WorkflowError(f"{len(days)} complete days is too short to find a change; ask about a longer period")
     num, den = _daily_totals(inp, metric, days)
-    values = [n / d if d > 0 else 0.0 for n, d in zip(num, den)]
+    values = _daily_values(num, den)
     cp = detect_change_point(
         values, den if metric == "conversion" else None, alpha=alpha, min_segment=int(inp.params.get("min_segment", 3))
     )
     split = cp.index if cp.significant and cp.index is not None else len(days) // 2
-    b_num, b_den, a_num, a_den = sum(num[:split]), sum(den[:split]), sum(num[split:]), sum(den[split:])
-    if metric == "conversion":
-        if b_den <= 0 or a_den <= 0:
-            raise WorkflowError(f"no one did {label_of(inp.slots['steps'][0])} in one of the periods")
-        test = two_proportion_ztest(int(b_num), int(b_den), int(a_num), int(a_den))
-        before, after, p_value = test.rate_a, test.rate_b, test.p_value
-    else:
-        means = welch_ttest(values[:split], values[split:])
-        before, after, p_value = means.mean_a, means.mean_b, means.p_value
+    if metric == "conversion" and (sum(den[:split]) <= 0 or sum(den[split:]) <= 0):
+        raise WorkflowError(f"no one did {label_of(inp.slots['steps'][0])} in one of the periods")
+    before, after, p_value = _before_after(metric, num, den, split)
     label = metric_label(metric, inp.slots)
     changed = cp.significant and p_value < alpha
-    relative = (after - before) / before if before else None
     before_range, after_range = ranges_around(window, days, split)
-    facts: dict[str, Any] = {
-        "metric": metric,
-        "metric_label": label,
-        "before_fmt": format_value(metric, before),
-        "after_fmt": format_value(metric, after),
-        "relative_fmt": signed_pct(relative),
-        "p_fmt": p_text(p_value),
-        "direction": "fell" if after < before else "rose",
-        "window_label": window.label,
-        "series": [(d, n, m) for d, n, m in zip(days, num, den)],
-    }
+    facts = _shift_facts(metric, label, before, after, p_value)
+    facts.update(metric=metric, window_label=window.label, series=[(d, n, m) for d, n, m in zip(days, num, den)])
     if changed:
         facts.update(
             changed=True,
@@ -112,6 +96,36 @@ def change_point(inp: StepInput) -> Outcome:
     return Outcome(summary, facts, table)
 
 
+def _daily_values(num: list[float], den: list[float]) -> list[float]:
+    """Each day's value: its numerator over its denominator (a day with no entrants counts as 0)."""
+    return [n / d if d > 0 else 0.0 for n, d in zip(num, den)]
+
+
+def _before_after(metric: str, num: list[float], den: list[float], split: int) -> tuple[float, float, float]:
+    """The metric before and from day ``split`` on, and the p-value of the difference: a two-proportion z-test
+    on the summed counts for a conversion, Welch's t on the daily values for a count or revenue."""
+    if metric == "conversion":
+        test = two_proportion_ztest(
+            int(sum(num[:split])), int(sum(den[:split])), int(sum(num[split:])), int(sum(den[split:]))
+        )
+        return test.rate_a, test.rate_b, test.p_value
+    values = _daily_values(num, den)
+    means = welch_ttest(values[:split], values[split:])
+    return means.mean_a, means.mean_b, means.p_value
+
+
+def _shift_facts(metric: str, label: str, before: float, after: float, p_value: float) -> dict[str, Any]:
+    """What a report says of a level that moved: both levels, the relative change, its p-value, its direction."""
+    return {
+        "metric_label": label,
+        "before_fmt": format_value(metric, before),
+        "after_fmt": format_value(metric, after),
+        "relative_fmt": signed_pct((after - before) / before if before else None),
+        "p_fmt": p_text(p_value),
+        "direction": "fell" if after < before else "rose",
+    }
+
+
 def level_at_day(inp: StepInput) -> Outcome:
     """The metric before vs after a given day (the segment step's), from the confirm step's daily ``series``.
 
@@ -128,26 +142,9 @@ def level_at_day(inp: StepInput) -> Outcome:
     split = days.index(day)
     num = [n for _, n, _ in series]
     den = [m for _, _, m in series]
-    if metric == "conversion":
-        test = two_proportion_ztest(
-            int(sum(num[:split])), int(sum(den[:split])), int(sum(num[split:])), int(sum(den[split:]))
-        )
-        before, after, p_value = test.rate_a, test.rate_b, test.p_value
-    else:
-        welch = welch_ttest(
-            [n / m for n, m in zip(num[:split], den[:split])], [n / m for n, m in zip(num[split:], den[split:])]
-        )
-        before, after, p_value = welch.mean_a, welch.mean_b, welch.p_value
+    before, after, p_value = _before_after(metric, num, den, split)
     label = str(inp.params.get("label") or metric_label(metric, inp.slots))
-    relative = (after - before) / before if before else None
-    facts: dict[str, Any] = {
-        "metric_label": label,
-        "before_fmt": format_value(metric, before),
-        "after_fmt": format_value(metric, after),
-        "relative_fmt": signed_pct(relative),
-        "p_fmt": p_text(p_value),
-        "direction": "fell" if after < before else "rose",
-    }
+    facts = _shift_facts(metric, label, before, after, p_value)
     if metric != "conversion":
         facts["volume"] = True
     return Outcome(

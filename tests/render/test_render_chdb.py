@@ -297,26 +297,17 @@ def test_a_segment_comparison_gives_each_named_value_and_nothing_else(backend):
     assert got == {b: len({h.person for h in rows if h.browser == b}) for b in ("Chrome", "Firefox")}
 
 
-def test_a_period_comparison_gives_the_current_and_the_previous_figure(backend):
-    current, previous = last(7), TimeRange(END - timedelta(days=14), END - timedelta(days=7), "the 7 days before")
-    rows = hits(backend, "purchase")
-    slots = family_slots(
-        "count",
-        event=ev("purchase"),
-        measure="events",
-        time_range=current,
-        compare=Comparison("previous_period", previous),
-    )
-    got = {r["side"]: r["value"] for r in run(backend, "count", slots)}
-    assert got == {"current": sum(within(h, current) for h in rows), "previous": sum(within(h, previous) for h in rows)}
-
-
-def test_a_comparison_with_an_earlier_range_leaves_out_the_days_between(backend):
-    # "this week vs the same week last month": the days between the two ranges belong to neither side.
-    current, previous = (
-        last(7),
+@pytest.mark.parametrize(
+    "previous",
+    [
+        TimeRange(END - timedelta(days=14), END - timedelta(days=7), "the 7 days before"),
+        # "this week vs the same week last month": the days between the two ranges belong to neither side.
         TimeRange(END - timedelta(days=35), END - timedelta(days=28), "the same week a month ago"),
-    )
+    ],
+    ids=["the previous period", "an earlier range, leaving out the days between"],
+)
+def test_a_period_comparison_gives_the_current_and_the_previous_figure(backend, previous):
+    current = last(7)
     rows = hits(backend, "purchase")
     slots = family_slots(
         "count",
