@@ -2,7 +2,7 @@
 
 from .definition import Workflow, available_workflows, load_workflow, load_workflow_file
 from .report import QueryRun, Report, StepResult
-from .runner import fill_inputs, missing_inputs, run_loaded_workflow, run_workflow
+from .runner import fill_inputs, missing_inputs, run_workflow
 
 __all__ = [
     "QueryRun",
@@ -14,6 +14,5 @@ __all__ = [
     "load_workflow",
     "load_workflow_file",
     "missing_inputs",
-    "run_loaded_workflow",
     "run_workflow",
 ]

@@ -175,22 +175,13 @@ class _Run:
                     table = self.backend.run(rendered.hogql, dict(rendered.values))
                     queries[-1] = QueryRun(label, rendered.hogql, dict(rendered.values), table)
             outcome = self._conclude(step, queries, base, scope)
-        except AskhogError as e:
+        except Exception as e:  # one failed step is reported in its place; the others still run
             return StepResult(
                 step.id,
                 step.title,
                 step.purpose,
                 tuple(queries),
-                error=str(e),
-                elapsed_ms=(time.perf_counter() - started) * 1000,
-            )
-        except Exception as e:
-            return StepResult(
-                step.id,
-                step.title,
-                step.purpose,
-                tuple(queries),
-                error=f"unexpected {type(e).__name__}: {e}",
+                error=str(e) if isinstance(e, AskhogError) else f"unexpected {type(e).__name__}: {e}",
                 elapsed_ms=(time.perf_counter() - started) * 1000,
             )
         return StepResult(
@@ -273,7 +264,7 @@ def _sentence(rule: TextRule, namespace: Mapping[str, Any]) -> str | None:
 
 
 def run_workflow(
-    name: str,
+    workflow: str | Workflow,
     slots: Mapping[str, Any],
     *,
     backend: Backend,
@@ -285,38 +276,12 @@ def run_workflow(
     concurrency: int = DEFAULT_CONCURRENCY,
     roles: Mapping[str, str] | None = None,
 ) -> Report:
-    """Run the workflow ``name`` on ``backend`` and report its finding, evidence and follow-ups."""
-    return run_loaded_workflow(
-        load_workflow(name),
-        slots,
-        backend=backend,
-        renderer=renderer,
-        taxonomy=taxonomy,
-        now=now,
-        options=options,
-        question=question,
-        concurrency=concurrency,
-        roles=roles,
-    )
-
-
-def run_loaded_workflow(
-    workflow: Workflow,
-    slots: Mapping[str, Any],
-    *,
-    backend: Backend,
-    renderer: TemplateRenderer,
-    taxonomy: Taxonomy,
-    now: datetime,
-    options: Mapping[str, Any] | None = None,
-    question: str = "",
-    concurrency: int = DEFAULT_CONCURRENCY,
-    roles: Mapping[str, str] | None = None,
-) -> Report:
-    """``run_workflow`` for a workflow already loaded (a project's own file, a test's). ``roles``: the project's
-    event for each role (``Engine.roles``); by default the ones the taxonomy's names say. ``now`` may be naive,
-    meaning UTC."""
+    """Run ``workflow`` (a built-in's name, or one already loaded: a project's own file, a test's) on ``backend``
+    and report its finding, evidence and follow-ups. ``roles``: the project's event for each role
+    (``Engine.roles``); by default the ones the taxonomy's names say. ``now`` may be naive, meaning UTC."""
     started = time.perf_counter()
+    if isinstance(workflow, str):
+        workflow = load_workflow(workflow)
     now = aware_utc(now)
     if roles is None:  # a caller without an engine: the roles the taxonomy's names say
         roles = resolve_roles(taxonomy, load_lexicon(taxonomy), {})

@@ -17,7 +17,7 @@ from askhog.demo.products import demo_taxonomy
 from askhog.errors import CatalogError, ExecutionError, WorkflowError
 from askhog.timerange import from_spec
 from askhog.types import EventRef, PropertyRef, TimeRange
-from askhog.workflows import fill_inputs, load_workflow_file, missing_inputs, run_loaded_workflow
+from askhog.workflows import fill_inputs, load_workflow_file, missing_inputs, run_workflow
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -133,7 +133,7 @@ def tables() -> dict[str, Table]:
 
 
 def run(path: Path, backend: FakeBackend, renderer: RecordingRenderer | None = None, **slots: Any):
-    return run_loaded_workflow(
+    return run_workflow(
         load_workflow_file(path),
         slots or {"event": EventRef("purchase")},
         backend=backend,
@@ -214,7 +214,7 @@ def test_a_defaulted_range_is_the_range_its_stored_spec_resolves_to(workflow_fil
 
 def test_unknown_option_is_refused(workflow_file):
     with pytest.raises(WorkflowError, match="no option 'colour'"):
-        run_loaded_workflow(
+        run_workflow(
             load_workflow_file(workflow_file),
             {"event": EventRef("purchase")},
             backend=FakeBackend(tables()),
@@ -286,7 +286,7 @@ def test_a_step_not_applicable_does_not_block_the_steps_that_may_use_it(tmp_path
         """)
     )
     renderer = RecordingRenderer()
-    report = run_loaded_workflow(
+    report = run_workflow(
         load_workflow_file(path),
         {},
         backend=FakeBackend(tables()),
