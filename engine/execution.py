@@ -236,6 +236,11 @@ def _label(value: Any) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+_NO_VALUE = frozenset({"none", "direct", "unknown", "no value", "empty"})
+"""Labels an answer gives the group with no value ("(none)", and "direct" for a source, as PostHog does), which a
+truth query's empty label means."""
+
+
 def score(case: ExecCase, stated: Stated, truth: Table) -> tuple[bool, str]:
     """Right or wrong, with a short reason a person can check."""
     if not truth.rows:
@@ -256,7 +261,9 @@ def score(case: ExecCase, stated: Stated, truth: Table) -> tuple[bool, str]:
         k = min(case.k or 3, len(truth.rows))
         want = [(_label(r[0]), _as_number(r[1]) if len(r) > 1 else None) for r in truth.rows[:k]]
         got = [(_label(lab), val) for lab, val in stated.ranking[:k]]
-        if [w for w, _ in want] != [g for g, _ in got]:
+        if not all(w == g or (w == "" and g in _NO_VALUE) for (w, _), (g, _) in zip(want, got, strict=False)) or (
+            len(got) < len(want)
+        ):
             return False, f"truth top {k} {[w for w, _ in want]}; answer {[g for g, _ in got]}"
         return True, "same leading rows"
     if case.match == "series":

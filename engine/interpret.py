@@ -230,8 +230,8 @@ def _series(answer: Asked, table: Table, what: str) -> Interpretation:
             c
             for c in (
                 "value",
+                "events_per_user",  # before active_users, which its table carries beside it
                 "active_users",
-                "events_per_user",
                 "dau_mau",
                 "duration_seconds",
                 "bounce_rate_pct",

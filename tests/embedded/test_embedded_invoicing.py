@@ -1108,3 +1108,30 @@ def test_not_a_single_page_viewed_is_no_bounce(billfold: Engine, store: Store) -
     asked = billfold.ask("how many paying subscribers havent viewed a single page in the last 2 weeks?")
     assert asked.intent == "count" and not asked.caveats
     assert asked.interpret(asked.run()).figures[0].value == truth
+
+
+def test_a_currency_between_total_and_collected_is_still_the_amount_collected(billfold: Engine, store: Store) -> None:
+    """ "Total USD collected through paypal": the sum of the amounts paid by paypal in USD (the currency broke the
+    phrase, and the payments were counted)."""
+    (truth,) = store.json(
+        "SELECT sum(JSONExtractFloat(properties, 'amount')) FROM events WHERE event = 'payment_received' AND "
+        "JSONExtractString(properties, 'payment_method') = 'paypal' AND JSONExtractString(properties, 'currency') = "
+        f"'USD' AND timestamp >= {SQL_END} - INTERVAL 7 DAY"
+    )["data"][0]
+    asked = billfold.ask("total USD collected through paypal in the past 7 days")
+    assert asked.slots["measure"] == "sum" and not asked.caveats
+    assert asked.interpret(asked.run()).figures[0].value == pytest.approx(truth)
+
+
+@pytest.mark.parametrize(("question", "days"), [("WAU for the last 7 days?", 7), ("MAU over the last 30 days", 30)])
+def test_a_range_within_the_metrics_window_is_one_window(
+    billfold: Engine, store: Store, question: str, days: int
+) -> None:
+    """ "WAU for the last 7 days": the distinct people active in those days, one figure (split at the calendar week
+    it gave two partial weeks, and people active in both were counted twice in their average)."""
+    (truth,) = store.json(
+        f"SELECT uniqExact(person_id) FROM events WHERE timestamp >= {SQL_END} - INTERVAL {days} DAY"
+    )["data"][0]
+    asked = billfold.ask(question)
+    assert asked.intent == "engagement" and not asked.caveats
+    assert asked.interpret(asked.run()).figures[0].value == truth

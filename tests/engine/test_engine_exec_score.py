@@ -25,3 +25,14 @@ def test_a_ranking_is_right_on_the_same_leading_rows() -> None:
     case = ExecCase("top days", "breakdown", "top", k=2)
     assert score(case, Stated(ranking=(("2026-11-23", 10.0), ("2026-11-24", 12.0))), TRUTH)[0]
     assert not score(case, Stated(ranking=(("2026-11-24", 12.0), ("2026-11-23", 10.0))), TRUTH)[0]
+
+
+def test_an_empty_truth_label_is_the_answers_group_with_no_value() -> None:
+    # A truth query leaves no source as ''; askhog names that group "direct" (a source) or "(none)", as PostHog does.
+    truth = Table(("source", "n"), ("String", "UInt64"), (("google", 9), ("", 7), ("twitter", 5)))
+    case = ExecCase("top sources", "breakdown", "top", k=3)
+    for empty in ("direct", "(none)"):
+        right, why = score(case, Stated(ranking=(("google", 9.0), (empty, 7.0), ("twitter", 5.0))), truth)
+        assert right, why
+    assert not score(case, Stated(ranking=(("google", 9.0), ("bing", 7.0), ("twitter", 5.0))), truth)[0]
+    assert not score(case, Stated(ranking=(("google", 9.0), ("direct", 7.0))), truth)[0]  # a row short

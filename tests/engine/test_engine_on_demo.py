@@ -1697,3 +1697,55 @@ def test_a_value_only_one_event_has_names_the_group_compared(demo_engine: Engine
     cohort = asked.slots["cohort_event"]
     assert cohort.name == "feature_used" and [f.value for f in cohort.filters] == ["ai_assist"]
     assert asked.slots["metric_event"].name == "file_uploaded" and not asked.slots.get("filters")
+
+
+def test_people_active_on_exactly_one_day_and_on_every_day_are_a_stickiness(demo_engine: Engine) -> None:
+    """ "How many users were active on just one day, and how many on all 7 days": people by their number of active
+    days (it was counted as everyone active that week, with the days unread)."""
+    truth = demo_engine.backend.run_sql(
+        "SELECT countIf(d = 1), countIf(d = 7) FROM (SELECT person_id, count(DISTINCT toDate(timestamp)) AS d "
+        "FROM events WHERE timestamp >= '2026-11-16' AND timestamp < '2026-11-23' GROUP BY person_id)"
+    ).rows[0]
+    answer, table = answered(
+        demo_engine, "Last week, how many users were active on just one day, and how many on all 7 days?"
+    )
+    assert answer.intent == "stickiness"
+    by_days = {int(r["active_days"]): r["users"] for r in table.records()}
+    assert (by_days[1], by_days.get(7, 0)) == tuple(truth)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["On average how many events did each active user fire last week?", "average number of events per user last week"],
+)
+def test_how_many_events_each_user_fired_is_events_per_user(demo_engine: Engine, question: str) -> None:
+    truth = demo_engine.backend.run_sql(
+        "SELECT count() / uniqExact(person_id) FROM events WHERE timestamp >= '2026-11-16' AND timestamp < '2026-11-23'"
+    ).rows[0][0]
+    answer, table = answered(demo_engine, question)
+    assert answer.slots["metric"] == "events_per_user" and not answer.caveats
+    assert answer.interpret(table).figures[0].value == pytest.approx(truth, abs=0.005)
+
+
+def test_a_weekly_events_per_user_series_shows_events_per_user(demo_engine: Engine) -> None:
+    """Its table carries the week's active users beside it: the series was drawn from those instead."""
+    truth = dict(
+        demo_engine.backend.run_sql(
+            "SELECT toStartOfWeek(timestamp, 1) AS w, round(count() / uniqExact(person_id), 2) FROM events "
+            "WHERE timestamp >= '2026-11-02' AND timestamp < '2026-11-23' GROUP BY w"
+        ).rows
+    )
+    answer, table = answered(demo_engine, "events per user per week from Nov 2 to Nov 22")
+    series = dict(answer.interpret(table).series)
+    assert series and {str(k)[:10]: v for k, v in series.items()} == {str(k)[:10]: v for k, v in truth.items()}
+
+
+def test_what_percent_sign_of_people_who_did_one_thing_did_another_is_a_share(demo_engine: Engine) -> None:
+    """ "What % of people who signed up last month completed onboarding the same day": a share of the signups
+    (the sign read as nothing, and the onboarded people were listed)."""
+    answer, table = answered(
+        demo_engine, "what % of people who signed up last month completed onboarding on the same day they signed up?"
+    )
+    assert answer.intent in ("activation", "funnel")
+    figures = answer.interpret(table).figures
+    assert any(f.unit == "%" for f in figures)
