@@ -95,6 +95,7 @@ READING_FACTS = frozenset(
         "counted_negation",
         "among",
         "idle_period",
+        "subscribers",
     }
 )
 """What a question can be found to hold, for ``widen`` (a family that cannot hold it hands over) and a choice

@@ -168,7 +168,7 @@ class Conversation:
         filler, now = self.engine.filler, self.engine.clock()
         reading = filler.read(text, now)
         # the same widening as a new question: a count followed up "by browser" becomes a breakdown
-        intent_id = filler.widen(self.engine.catalog[previous.intent], reading) or previous.intent
+        intent_id = filler.widen(self.engine.catalog[previous.intent], reading, self.engine.catalog) or previous.intent
         filled = filler.fill(self.engine.catalog[previous.intent], text, now, reading=reading)
         said = {k: v for k, v in filled.values.items() if k not in filled.defaulted}
         if "breakdown" not in said and reading.breakdowns and reading.breakdowns[0].prop is not None:

@@ -183,7 +183,7 @@ class Engine:
         confidence = 1.0 if intent else recognition.confidence
         if chosen.id == "out_of_scope":  # a refusal reads no slots
             return replace(self._base(text, chosen, recognition, confidence, now), message=chosen.message)
-        wider = None if intent else self.filler.widen(chosen, reading)
+        wider = None if intent else self.filler.widen(chosen, reading, self.catalog)
         if wider is not None:
             chosen = self.catalog[wider]
         base = self._base(text, chosen, recognition, confidence, now)
@@ -308,7 +308,7 @@ class Engine:
         second, score = rec.alternatives[0]
         if second == "out_of_scope" or rec.maybe_refusal or rec.confidence + score < THRESHOLD:
             return None
-        ends = {self.filler.widen(self.catalog[i], reading) or i for i in (rec.intent, second)}
+        ends = {self.filler.widen(self.catalog[i], reading, self.catalog) or i for i in (rec.intent, second)}
         return ends.pop() if len(ends) == 1 else None
 
     def _which_intent(self, text: str, rec: Recognition, now: datetime) -> Answer:

@@ -19,7 +19,7 @@ from typing import Any
 
 from .answer import ClarifyingQuestion
 from .asking import AskReason
-from .catalog import Intent, SlotSpec
+from .catalog import Catalog, Intent, SlotSpec
 from .english import is_english
 from .errors import Problem, TimeRangeError
 from .linking import Linker, Mention
@@ -278,14 +278,36 @@ class SlotFiller:
 
     # -- which family --------------------------------------------------------------------------------------
 
-    def widen(self, intent: Intent, r: Reading) -> str | None:
+    def widen(self, intent: Intent, r: Reading, families: Catalog) -> str | None:
         """The family a question goes to when it holds something this family has no slot for ("how many
-        signups by country" is a breakdown), as the intent file's ``widen`` says; None when it can hold it."""
+        signups by country" is a breakdown), as the intent file's ``widen`` says, and on from there ("how many
+        paying customers by industry": revenue to count, count to breakdown); None when it can hold it."""
         facts = r.facts() | ({"interval"} if self._cue_value("interval", r.text) else set())
-        for fact, family in intent.widen:
-            if fact in facts and not any(self._can_hold(s, fact, r) for s in intent.slots):
-                return family
-        return None
+        if self._subscribers_counted(r):
+            facts |= {"subscribers"}
+        seen = [intent.id]
+        while True:
+            family = next(
+                (
+                    family
+                    for fact, family in intent.widen
+                    if fact in facts and not any(self._can_hold(s, fact, r) for s in intent.slots)
+                ),
+                None,
+            )
+            if family is None or family in seen:
+                return seen[-1] if len(seen) > 1 else None
+            seen.append(family)
+            intent = families[family]
+
+    def _subscribers_counted(self, r: Reading) -> bool:
+        """ "Which industry has the most paying customers": where subscribing is not the revenue event, the paying
+        customers are its subscribers, counted; not the payers of revenue among them. Only while no amount is asked
+        ("revenue from paying customers" is the revenue of the subscribers)."""
+        subscription, revenue = self._roles.get("subscription_event"), self._roles.get("revenue_event")
+        if subscription is None or subscription == revenue or r.metric is not None or r.events:
+            return False
+        return any(m.event is not None and m.event.name == subscription for m in r.qualifiers)
 
     @staticmethod
     def _can_hold(spec: SlotSpec, fact: str, r: Reading) -> bool:

@@ -1135,3 +1135,40 @@ def test_a_range_within_the_metrics_window_is_one_window(
     asked = billfold.ask(question)
     assert asked.intent == "engagement" and not asked.caveats
     assert asked.interpret(asked.run()).figures[0].value == truth
+
+
+def test_accounts_that_collected_the_most_are_ranked_by_payments_received(billfold: Engine, store: Store) -> None:
+    """ "Which 5 accounts have collected the most in USD": what they were paid (every event's amount was summed,
+    invoices created and sent with it)."""
+    truth = [
+        r[0]
+        for r in store.json(
+            "SELECT person_id FROM events WHERE event = 'payment_received' AND JSONExtractString(properties, "
+            "'currency') = 'USD' AND timestamp >= '2026-11-01' GROUP BY person_id "
+            "ORDER BY sum(JSONExtractFloat(properties, 'amount')) DESC LIMIT 5"
+        )["data"]
+    ]
+    asked = billfold.ask("which 5 accounts have collected the most in USD this month?")
+    assert asked.slots["event"].name == "payment_received" and not asked.caveats
+    assert [str(r["person_id"]) for r in asked.run().records()] == truth
+
+
+def test_paying_customers_are_the_subscribers_counted(billfold: Engine, store: Store) -> None:
+    """Where subscribing is not the revenue event, "paying customers" counted are the subscribers: by industry
+    (it ranked by the payers of client payments among them), and in all ("how many" was reported unused)."""
+    by_industry = store.json(
+        "SELECT JSONExtractString(person_properties, 'industry') AS i, uniqExact(person_id) AS n FROM events "
+        "WHERE event = 'subscription_started' GROUP BY i ORDER BY n DESC, i LIMIT 3"
+    )["data"]
+    asked = billfold.ask("Which industry has the most paying customers so far?")
+    assert asked.intent == "breakdown" and asked.slots["event"].name == "subscription_started"
+    assert [(r["breakdown"], r["value"]) for r in asked.run().records()[:3]] == [tuple(r) for r in by_industry]
+    (total,) = store.json(
+        "SELECT uniqExact(person_id) FROM events WHERE event = 'subscription_started' AND timestamp >= "
+        f"{SQL_END} - INTERVAL 30 DAY"
+    )["data"][0]
+    asked = billfold.ask("how many paying customers do we have")
+    assert asked.intent == "count" and not asked.caveats
+    assert asked.interpret(asked.run()).figures[0].value == total
+    # an amount asked of them is still their revenue
+    assert billfold.ask("revenue from paying customers by industry").intent == "revenue"
