@@ -393,7 +393,6 @@ def normalize(text: str) -> str:
     text = fold(text)
     text = text.replace("\u2192", " -> ").replace("\u27f6", " -> ").replace("=>", " -> ")
     text = re.sub(r"#\s*of\b", "number of", text)  # "# of purchases"
-    text = re.sub(r"(?<![\d.])(?<![\d.] )%", " percent ", text)  # "what % of signups"; "10%" stays a number
     text = re.sub(r"\s+", " ", text).strip().lower()
     return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
 

@@ -1738,14 +1738,3 @@ def test_a_weekly_events_per_user_series_shows_events_per_user(demo_engine: Engi
     answer, table = answered(demo_engine, "events per user per week from Nov 2 to Nov 22")
     series = dict(answer.interpret(table).series)
     assert series and {str(k)[:10]: v for k, v in series.items()} == {str(k)[:10]: v for k, v in truth.items()}
-
-
-def test_what_percent_sign_of_people_who_did_one_thing_did_another_is_a_share(demo_engine: Engine) -> None:
-    """ "What % of people who signed up last month completed onboarding the same day": a share of the signups
-    (the sign read as nothing, and the onboarded people were listed)."""
-    answer, table = answered(
-        demo_engine, "what % of people who signed up last month completed onboarding on the same day they signed up?"
-    )
-    assert answer.intent in ("activation", "funnel")
-    figures = answer.interpret(table).figures
-    assert any(f.unit == "%" for f in figures)
