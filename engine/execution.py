@@ -11,7 +11,8 @@ when what it *states* matches the truth under the case's ``match`` rule:
 * ``pair``: the truth is one row of several numbers (this week and last week,
   Chrome and Firefox); the answer states every one.
 * ``top``: the truth is ranked rows (label first); the answer's ranking shows
-  the same first ``k`` labels in the same order.
+  the same first ``k`` labels in the same order (a truth's empty label is the
+  answer's group with no value: "direct", "(none)").
 * ``series``: the truth is (period, value) rows; the answer's series has every
   period with the same value (a period missing from the answer counts as 0).
 * ``clarify``: a good analyst asks first; the answer must be a clarification.
@@ -236,9 +237,9 @@ def _label(value: Any) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-_NO_VALUE = frozenset({"none", "direct", "unknown", "no value", "empty"})
-"""Labels an answer gives the group with no value ("(none)", and "direct" for a source, as PostHog does), which a
-truth query's empty label means."""
+_NO_VALUE = frozenset({"none", "direct"})
+"""Labels an answer gives the group with no value ("(none)", and "direct" for a source, as PostHog does: the
+lexicon's ``empty_groups``), which a truth query's empty label means."""
 
 
 def score(case: ExecCase, stated: Stated, truth: Table) -> tuple[bool, str]:
@@ -261,8 +262,8 @@ def score(case: ExecCase, stated: Stated, truth: Table) -> tuple[bool, str]:
         k = min(case.k or 3, len(truth.rows))
         want = [(_label(r[0]), _as_number(r[1]) if len(r) > 1 else None) for r in truth.rows[:k]]
         got = [(_label(lab), val) for lab, val in stated.ranking[:k]]
-        if not all(w == g or (w == "" and g in _NO_VALUE) for (w, _), (g, _) in zip(want, got, strict=False)) or (
-            len(got) < len(want)
+        if len(got) != len(want) or not all(
+            w == g or (w == "" and g in _NO_VALUE) for (w, _), (g, _) in zip(want, got, strict=True)
         ):
             return False, f"truth top {k} {[w for w, _ in want]}; answer {[g for g, _ in got]}"
         return True, "same leading rows"
