@@ -50,6 +50,23 @@ _ACTION = re.compile(
 )
 """'people who scanned receipts', 'users turned on two-factor auth': a past action and what it was done to, to hold
 against the project's events."""
+_USED_THING = re.compile(
+    r"\b(?:who|that|users?|people|persons|accounts?|customers?|visitors?|members?|clients?)\s+(?:have\s+|has\s+|had\s+)?"
+    r"(?P<verb>used|tried)\s+(?:the\s+|our\s+|a\s+|an\s+|their\s+|any\s+)?(?P<obj>[a-z]{3,}(?:\s+[a-z]{3,})?)"
+)
+"""'people who used time tracking': a thing used, which the project may track nothing of."""
+_USED_BOUNDARY = frozenset(
+    {
+        *("last", "this", "that", "these", "those", "during", "since", "yesterday", "today", "over", "per", "for"),
+        *("and", "but", "more", "less", "than", "each", "every", "once", "twice", "times", "before", "after", "until"),
+        *("recently", "already", "ever", "again", "all", "any", "anything", "something", "within", "from", "with"),
+    }
+)
+"""Words after "used" that end the name of the thing used ("used time tracking last week")."""
+_USED_WHOLE = frozenset(
+    {"app", "apps", "product", "products", "site", "website", "platform", "tool", "service", "software", "it"}
+)
+"""What is used when people use the product itself ("users who used the app in October"): being active."""
 _STATE_VERBS = frozenset(
     {
         *("used", "visited", "returned", "churned", "engaged", "logged", "signed", "started", "joined", "stopped"),
@@ -299,6 +316,26 @@ class SlotFiller:
                 return seen[-1] if len(seen) > 1 else None
             seen.append(family)
             intent = families[family]
+
+    @staticmethod
+    def _used_thing(r: Reading) -> str | None:
+        """What people "used" ("used time tracking last week") where nothing of it was read as the project's
+        (no event, property or value), and it is not the product itself ("used the app"). One word is left alone:
+        it is as often the product's own name ("used Billfold on a phone") as a feature."""
+        found = _USED_THING.search(r.text)
+        if found is None:
+            return None
+        words = found.group("obj").split()
+        kept = words[: next((i for i, w in enumerate(words) if w in _USED_BOUNDARY), len(words))]
+        if len(kept) < 2 or any(w in _USED_WHOLE for w in kept) or all(w in STOPWORDS for w in kept):
+            return None
+        start, end = found.start("obj"), found.start("obj") + len(" ".join(kept))
+        linked = [(m.start, m.end) for m in (*r.properties, *r.breakdowns, *r.excluded)] + [
+            (f.start, f.end) for f in r.filters
+        ]
+        if any(a < end and start < b for a, b in linked) or (r.time_span and r.time_span[0] < end <= r.time_span[1]):
+            return None
+        return f"{found.group('verb')} {' '.join(kept)}"
 
     def _subscribers_counted(self, r: Reading) -> bool:
         """ "Which industry has the most paying customers": where subscribing is not the revenue event, the paying
@@ -1656,6 +1693,17 @@ class SlotFiller:
                     "unknown_event",
                 )
                 return
+        used = self._used_thing(r) if action is None or action.group("verb") in _STATE_VERBS else None
+        if used is not None and not r.events and not r.qualifiers and r.metric is None:
+            # "how many people used time tracking": a thing the project tracks nothing of, not everyone active
+            self._ask_instead(
+                filled,
+                primary.name,
+                f"This project tracks nothing called {used!r}. {primary.prompt}",
+                tuple(self.linker.suggest_events(used)) or tuple(self.linker.event_options()),
+                "unknown_event",
+            )
+            return
         for m in r.events:
             ui = _UI_ELEMENT.match(r.text[m.end :])
             if m.event is None or ui is None or self.linker.knows(ui.group(1)):

@@ -1172,3 +1172,15 @@ def test_paying_customers_are_the_subscribers_counted(billfold: Engine, store: S
     assert asked.interpret(asked.run()).figures[0].value == total
     # an amount asked of them is still their revenue
     assert billfold.ask("revenue from paying customers by industry").intent == "revenue"
+
+
+def test_a_thing_used_that_the_project_does_not_track_is_asked_about(billfold: Engine) -> None:
+    """ "How many people used time tracking last week": Billfold tracks no time tracking, so askhog asks (it
+    counted everyone active, silently). The product itself, by name or as "the app", is being active."""
+    asked = billfold.ask("how many people used time tracking last week?")
+    assert asked.clarification is not None and asked.hogql is None
+    (question,) = asked.clarification.questions
+    assert question.reason == "unknown_event" and "time tracking" in question.prompt and question.options
+    for active in ("how many people used the billfold app last week", "how many people have used billfold this week"):
+        answer = billfold.ask(active)
+        assert answer.clarification is None and answer.intent == "count", active
