@@ -178,6 +178,8 @@ def _negated_period(r: Reading, end: int) -> tuple[TimeRange, tuple[int, int]] |
     return None
 
 
+_COMPARED_UNIT = re.compile(r"\b(?:last|previous|prior|preceding)\s+(?P<u>day|week|month|quarter|year)\b|\byesterday\b")
+"""The calendar unit a comparison names ("vs last week"): with no period asked, the current one is compared."""
 _AFTER_REVERSAL = re.compile(r"\b(?:after|once|following|since)\b")
 _FACT_ROLES: dict[str, tuple[str, ...]] = {
     "min_days": ("min_days",),
@@ -1284,7 +1286,7 @@ class SlotFiller:
         return start <= f.start and f.end <= end
 
     def _comparison(
-        self, r: Reading, out: Mapping[str, Any], by_role: Mapping[str, SlotSpec], now: datetime, filled: Filled
+        self, r: Reading, out: dict[str, Any], by_role: Mapping[str, SlotSpec], now: datetime, filled: Filled
     ) -> Comparison | None:
         breakdown = out.get(by_role["breakdown"].name) if "breakdown" in by_role else None
         if isinstance(breakdown, Breakdown) and breakdown.values:
@@ -1293,14 +1295,22 @@ class SlotFiller:
             return None
         spec = by_role.get("date_range")
         current = out.get(spec.name) if spec is not None else None
+        compared = [s for s in r.spans if s.kind == "comparison"]
         if not isinstance(current, TimeRange):
+            # "invoices sent vs last week": this week so far against the same part of last week, not the
+            # family's default range against the one before it
+            unit = next((m for s in compared if (m := _COMPARED_UNIT.search(s.text))), None)
+            now_unit = ("today" if unit.group(0) == "yesterday" else f"this {unit.group('u')}") if unit else None
             try:
-                current = parse_time_range(str(spec.default if spec is not None else "") or "last 30 days", now)
+                current = parse_time_range(
+                    now_unit or str(spec.default if spec is not None else "") or "last 30 days", now
+                )
             except TimeRangeError:
                 return None
-        for s in r.spans:
-            if s.kind == "comparison":
-                filled.used.add(s.key)
+            if now_unit is not None and spec is not None and r.compare_range is None:
+                out[spec.name] = current
+        for s in compared:
+            filled.used.add(s.key)
         if r.compare_range is not None:
             # like for like only when the current period is still running ("this month so far vs the same point
             # last month"): October against September compares two whole months, though one day shorter

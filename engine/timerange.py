@@ -202,7 +202,7 @@ _LEAD_IN = rf"(?:{_PREPOSITION})?\bthe\s+"
 """Words before a time phrase that belong to it: "signups in the last 7 days" links "signups".
 A bare preposition stays in the question: in "logged in today" it belongs to the verb."""
 _QUARTER_LEAD_IN = rf"{_PREPOSITION}(?:the\s+)?|\bthe\s+"
-_AGAINST = r"(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to|than)"
+_AGAINST = r"(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to|than|ahead\s+of|behind)"
 
 _LOWERED = re.ASCII
 """For patterns run on ``_lowered`` text, which is most of them: without IGNORECASE the regex engine
@@ -1506,6 +1506,7 @@ _COMPARISONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 _COMPARISON_WORDS = frozenset(
     {"over", "vs", "versus", "compared", "against", "relative", "than", "same", "yoy", "dod", "wow", "mom", "qoq"}
+    | {"ahead", "behind"}
 )
 
 

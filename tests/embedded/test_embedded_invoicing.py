@@ -1184,3 +1184,32 @@ def test_a_thing_used_that_the_project_does_not_track_is_asked_about(billfold: E
     for active in ("how many people used the billfold app last week", "how many people have used billfold this week"):
         answer = billfold.ask(active)
         assert answer.clarification is None and answer.intent == "count", active
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "previous"),
+    [
+        ("invoices sent vs last week", "2026-11-23", "2026-11-16"),
+        ("are we behind last week on invoices sent?", "2026-11-23", "2026-11-16"),
+        ("invoices sent ahead of last month?", "2026-11-01", "2026-10-01"),
+    ],
+)
+def test_a_comparison_with_the_last_unit_compares_the_current_one_like_for_like(
+    billfold: Engine, store: Store, question: str, start: str, previous: str
+) -> None:
+    """ "Invoices sent vs last week": this week so far against the same part of last week (it compared the
+    default last 30 days with the 30 days before, whatever unit was named)."""
+    span = END - datetime.fromisoformat(start).replace(tzinfo=UTC)
+    prev_start = datetime.fromisoformat(previous).replace(tzinfo=UTC)
+    current, earlier = (
+        store.json(
+            f"SELECT count() FROM events WHERE event = 'invoice_sent' AND timestamp >= '{a:%Y-%m-%d %H:%M:%S}' "
+            f"AND timestamp < '{b:%Y-%m-%d %H:%M:%S}'"
+        )["data"][0][0]
+        for a, b in ((END - span, END), (prev_start, prev_start + span))
+    )
+    asked = billfold.ask(question)
+    assert asked.intent == "count" and not asked.caveats
+    assert asked.slots["time_range"].start == END - span
+    sides = {r["side"]: r["value"] for r in asked.run().records()}
+    assert sides == {"current": current, "previous": earlier}
