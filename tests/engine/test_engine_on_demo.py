@@ -1716,7 +1716,11 @@ def test_people_active_on_exactly_one_day_and_on_every_day_are_a_stickiness(demo
 
 @pytest.mark.parametrize(
     "question",
-    ["On average how many events did each active user fire last week?", "average number of events per user last week"],
+    [
+        "On average how many events did each active user fire last week?",
+        "last week, how many events did the average active user fire?",
+        "average number of events per user last week",
+    ],
 )
 def test_how_many_events_each_user_fired_is_events_per_user(demo_engine: Engine, question: str) -> None:
     truth = demo_engine.backend.run_sql(
