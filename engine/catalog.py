@@ -146,9 +146,9 @@ SAMPLE_NAMES = frozenset(
 )
 """The places a family's ``samples`` may name, filled from the project's taxonomy (``askhog.samples``): the four
 roles of ``askhog.roles``, any two events, a property to break down by, a numeric property, a feature flag."""
-EVIDENCE_FACTS = READING_FACTS | {"time", "no_rule", "no_refusal"}
+EVIDENCE_FACTS = READING_FACTS | {"time", "no_rule", "no_refusal", "percent"}
 """What recognition can weigh besides words: the reading's facts, a time range, no rule of any family (or no
-refusal rule) having fired."""
+refusal rule) having fired, a percentage asked (the lexicon's ``percent`` words)."""
 UNITS = ("users", "events", "sessions")
 _SLOT_KEYS = {
     "name",

@@ -174,7 +174,11 @@ class Engine:
         # the reader sees the question respelled, keeping the project's own names ("safari" is no typo of "search")
         respelled = Question(text, self.recognizer.correct(question.text, keep=self.linker.keeps))
         reading = self.filler.read(respelled, now)
-        facts = reading.facts() | ({"time"} if reading.time is not None else set())
+        facts = (
+            reading.facts()
+            | ({"time"} if reading.time is not None else set())
+            | ({"percent"} if self.filler.says("percent", reading.text) else set())
+        )
         recognition = self.recognizer.recognize(question, tracked=self.tracked, facts=facts, keep=self.linker.keeps)
         converged = None if intent else self._converged(recognition, reading)
         if intent is None and recognition.ambiguous and converged is None:

@@ -339,6 +339,10 @@ class SlotFiller:
             return None
         return f"{found.group('verb')} {' '.join(kept)}"
 
+    def says(self, kind: str, text: str) -> bool:
+        """Whether ``text`` has words of one kind of the lexicon's ``unread_cues`` ("what %": a percentage asked)."""
+        return any(k == kind and pattern.search(text) for k, pattern in self._unread_cues)
+
     def _subscribers_counted(self, r: Reading) -> bool:
         """ "Which industry has the most paying customers": where subscribing is not the revenue event, the paying
         customers are its subscribers, counted; not the payers of revenue among them. Only while no amount is asked

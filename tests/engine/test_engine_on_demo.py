@@ -1742,3 +1742,24 @@ def test_a_weekly_events_per_user_series_shows_events_per_user(demo_engine: Engi
     answer, table = answered(demo_engine, "events per user per week from Nov 2 to Nov 22")
     series = dict(answer.interpret(table).series)
     assert series and {str(k)[:10]: v for k, v in series.items()} == {str(k)[:10]: v for k, v in truth.items()}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what % of people who signed up last month completed onboarding on the same day they signed up?",
+        "what % of people who signed up in october finished onboarding within 24h of signing up?",
+    ],
+)
+def test_what_percent_of_people_who_signed_up_did_something_is_a_share(demo_engine: Engine, question: str) -> None:
+    """A share of October's signups, not a list of them (a percentage asked weighs against a list of people;
+    the first was listed, with "% of" reported unused), nor a choice between families."""
+    truth = demo_engine.backend.run_sql(
+        "WITH s AS (SELECT person_id, min(timestamp) AS t FROM events WHERE event = 'signed_up' AND timestamp >= "
+        "'2026-10-01' AND timestamp < '2026-11-01' GROUP BY person_id) SELECT round(100 * countIf(person_id IN "
+        "(SELECT s.person_id FROM s JOIN events AS e ON e.person_id = s.person_id WHERE e.event = "
+        "'onboarding_completed' AND e.timestamp >= s.t AND e.timestamp < s.t + INTERVAL 1 DAY)) / count(), 1) FROM s"
+    ).rows[0][0]
+    answer, table = answered(demo_engine, question)
+    assert answer.intent == "activation" and not answer.caveats
+    assert round(answer.interpret(table).figures[0].value, 1) == truth
