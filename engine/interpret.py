@@ -230,6 +230,7 @@ def _series(answer: Asked, table: Table, what: str) -> Interpretation:
             c
             for c in (
                 "value",
+                "revenue",
                 "events_per_user",  # before active_users, which its table carries beside it
                 "active_users",
                 "dau_mau",
@@ -921,6 +922,8 @@ def _anomaly(answer: Asked, table: Table, what: str) -> Interpretation:
 
 
 def _revenue(answer: Asked, table: Table, what: str) -> Interpretation:
+    if "period" in table.columns:  # "revenue by month": the amount per period
+        return _series(answer, table, what)
     meaning = answer.meaning
     rows = table.records()
     if (

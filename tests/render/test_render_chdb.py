@@ -103,6 +103,30 @@ def test_newsletter_users_pay_the_most_per_paying_user(backend):
         assert r["purchases"] >= r["paying_users"] > 0
 
 
+@pytest.mark.parametrize("breakdown", [None, prop("$browser")])
+def test_revenue_per_month_is_each_months_amount(backend, breakdown):
+    """ "Revenue by month": the revenue family's own figures per period (it was one figure for the whole range,
+    with "by month" reported unused), and per segment within each month."""
+    tr = TimeRange(datetime(2026, 9, 1, tzinfo=UTC), END, "since September")
+    slots = family_slots(
+        "revenue",
+        revenue_event=ev("purchase"),
+        amount_property=prop("amount"),
+        interval="month",
+        time_range=tr,
+        **({"breakdown": breakdown} if breakdown else {}),
+    )
+    rows = run(backend, "revenue", slots)
+    expected: dict[tuple[str, Any], float] = defaultdict(float)
+    for h in hits(backend, "purchase"):
+        if within(h, tr):
+            expected[(h.at.strftime("%Y-%m-01"), h.browser if breakdown else None)] += h.amount or 0.0
+    got = {(str(r["period"])[:10], r.get("breakdown")): r["revenue"] for r in rows}
+    assert got.keys() == expected.keys()
+    assert all(got[k] == pytest.approx(v, abs=0.01) for k, v in expected.items())
+    assert [str(r["period"]) for r in rows] == sorted(str(r["period"]) for r in rows)
+
+
 def test_the_test_variant_converts_better(backend):
     slots = family_slots("experiment", flag="new-checkout", goal_event=ev("purchase"), time_range=last(60))
     rates = {r["variant"]: r for r in run(backend, "experiment", slots)}
