@@ -227,7 +227,11 @@ STEM_SLOTS: dict[str, Callable[[int], dict[str, Any]]] = {
     "retention_monthly": lambda i: {"period": "month"},
     "paths_before": lambda i: {"direction": "before"},
     "correlation_properties": lambda i: {"candidate": "properties"},
-    "engagement_active_users": lambda i: {"metric": ("dau", "wau", "mau", "active", "wau")[i]},
+    # the second case is WAU over its 7 days with no interval: one window, one figure
+    "engagement_active_users": lambda i: {
+        "metric": ("dau", "wau", "mau", "active", "wau")[i],
+        **({"interval": None} if i == 1 else {}),
+    },
     "engagement_dau_mau": lambda i: {"metric": "dau_mau"},
     "engagement_events_per_user": lambda i: {"metric": "events_per_user"},
 }
@@ -295,6 +299,14 @@ SESSION_COLUMNS = {
 """The session metrics' own columns, as templates/README.md lists them (before ``sessions``)."""
 
 
+def one_window(slots: dict[str, Any]) -> bool:
+    """DAU/WAU/MAU over a range no longer than the metric's window, with no interval or time grain: one figure."""
+    window = {"dau": 1, "wau": 7, "mau": 31}.get(slots.get("metric") or "", 0)
+    span = slots["time_range"].end - slots["time_range"].start
+    grain = getattr(slots.get("segments") or slots.get("breakdown"), "grain", None)
+    return not slots.get("interval") and not grain and span.total_seconds() <= window * 86400
+
+
 def expected_columns(stem: str, slots: dict[str, Any]) -> list[str]:
     """The result columns ``stem`` promises for these slots (``name?`` = only when the question has it)."""
     compare = slots.get("compare")
@@ -310,8 +322,9 @@ def expected_columns(stem: str, slots: dict[str, Any]) -> list[str]:
         "active_users": slots.get("share") == "of_active",
     }
     if stem == "engagement_active_users":
-        # "distinct active users over the range (`active`), or DAU/WAU/MAU per period": the metric sets the period
-        present["period"] = slots.get("metric") != "active"
+        # "distinct active users over the range (`active`, or a range no longer than the metric's window), or
+        # DAU/WAU/MAU per period": the metric sets the period
+        present["period"] = slots.get("metric") != "active" and not one_window(slots)
     if stem == "sessions":
         cols = [c for c in ("period", "side") if present[c]]
         return cols + SESSION_COLUMNS[slots["metric"]] + ["sessions"]

@@ -39,7 +39,7 @@ from query_tree import (
     unround,
     where_orders,
 )
-from render_cases import cases, expected_columns, readme_columns, stem_families
+from render_cases import cases, expected_columns, one_window, readme_columns, stem_families
 from sqlglot import exp
 
 STEMS = stem_families()
@@ -78,7 +78,7 @@ def expected_group_by(stem: str, slots: dict[str, Any]) -> list[str]:
     if stem == "breakdown":
         return [*side, "breakdown"]
     if stem == "revenue":
-        return side + split
+        return (["period"] if slots.get("interval") else []) + side + split
     if stem == "activation":
         return split
     if stem == "user_list":  # ranked by time in sessions, people are grouped in a subquery (see the ranking test)
@@ -86,7 +86,7 @@ def expected_group_by(stem: str, slots: dict[str, Any]) -> list[str]:
     if stem == "sessions":
         return (["period"] if slots["interval"] else []) + side
     if stem == "engagement_active_users":
-        return side + split if slots["metric"] == "active" else ["period"]
+        return side + split if slots["metric"] == "active" or one_window(slots) else ["period"]
     if stem == "engagement_events_per_user":
         return ["period"] if slots["interval"] else []
     return OUTER_GROUP_BY.get(stem, [])
@@ -538,7 +538,7 @@ def test_active_users_are_counted_per_the_metrics_own_period_or_over_the_range(r
             )
         ]
         assert users, "no count(DISTINCT person_id)"
-        if slots["metric"] == "active":
+        if slots["metric"] == "active" or one_window(slots):  # "WAU for the last 7 days": the range is one window
             assert "period" not in output_columns(tree)
             continue
         unit = window[slots["metric"]]
