@@ -210,6 +210,14 @@ def _first_touch(name: str) -> str:
     return name.removeprefix("$initial_").removeprefix("$")
 
 
+def _linked(r: Reading) -> list[tuple[int, int]]:
+    """Where the question names the project's properties, values and set-aside events: words an unknown action
+    ("users who scanned receipts", "used time tracking") must not overlap to be unknown."""
+    return [(m.start, m.end) for m in (*r.properties, *r.breakdowns, *r.excluded)] + [
+        (f.start, f.end) for f in r.filters
+    ]
+
+
 def _amount_slots(intent: Intent) -> tuple[SlotSpec | None, SlotSpec | None]:
     """A family's numeric property slot (the amount people are measured by) and its ranking choice that can rank
     by that amount, where it has them."""
@@ -332,10 +340,9 @@ class SlotFiller:
         if len(kept) < 2 or any(w in _USED_WHOLE for w in kept) or all(w in STOPWORDS for w in kept):
             return None
         start, end = found.start("obj"), found.start("obj") + len(" ".join(kept))
-        linked = [(m.start, m.end) for m in (*r.properties, *r.breakdowns, *r.excluded)] + [
-            (f.start, f.end) for f in r.filters
-        ]
-        if any(a < end and start < b for a, b in linked) or (r.time_span and r.time_span[0] < end <= r.time_span[1]):
+        if any(a < end and start < b for a, b in _linked(r)) or (
+            r.time_span and r.time_span[0] < end <= r.time_span[1]
+        ):
             return None
         return f"{found.group('verb')} {' '.join(kept)}"
 
@@ -1689,24 +1696,21 @@ class SlotFiller:
             and action.group("verb") not in _STATE_VERBS
             and action.group("obj") not in STOPWORDS
             and not action.group("obj").endswith("ing")
+            and not any(a < action.end() and action.start("verb") < b for a, b in _linked(r))
         ):
-            linked = [(m.start, m.end) for m in (*r.properties, *r.breakdowns, *r.excluded)] + [
-                (f.start, f.end) for f in r.filters
-            ]
-            if not any(a < action.end() and action.start("verb") < b for a, b in linked):
-                # "users who scanned receipts": an action the project tracks no event for, not every event
-                end, unknown = action.end(), {w for w, _, _ in r.unknown}
-                while (more := re.match(r"\s+(\w+)", r.text[end:])) and more.group(1) in unknown:
-                    end += more.end()  # "turned on two factor auth", not "turned on two"
-                phrase = r.text[action.start("verb") : end]
-                self._ask_instead(
-                    filled,
-                    primary.name,
-                    f"This project tracks nothing called {phrase!r}. {primary.prompt}",
-                    tuple(self.linker.suggest_events(phrase)),
-                    "unknown_event",
-                )
-                return
+            # "users who scanned receipts": an action the project tracks no event for, not every event
+            end, unknown = action.end(), {w for w, _, _ in r.unknown}
+            while (more := re.match(r"\s+(\w+)", r.text[end:])) and more.group(1) in unknown:
+                end += more.end()  # "turned on two factor auth", not "turned on two"
+            phrase = r.text[action.start("verb") : end]
+            self._ask_instead(
+                filled,
+                primary.name,
+                f"This project tracks nothing called {phrase!r}. {primary.prompt}",
+                tuple(self.linker.suggest_events(phrase)),
+                "unknown_event",
+            )
+            return
         used = self._used_thing(r) if action is None or action.group("verb") in _STATE_VERBS else None
         if used is not None and not r.events and not r.qualifiers and r.metric is None:
             # "how many people used time tracking": a thing the project tracks nothing of, not everyone active
